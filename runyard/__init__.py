@@ -1,0 +1,105 @@
+"""runyard: self-hosted, offline-first experiment tracking; `import runyard as wandb` works.
+
+The module-level functions act on the current run (the one `init()` returned last) and raise
+`runyard.Error("You must call runyard.init() before runyard.log()")` before init, as wandb does.
+`runyard.run`, `runyard.config` and `runyard.summary` are rebound by init and reset by finish.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+from .errors import CommError, ConfigError, Error, UsageError  # noqa: E402
+from .sdk import state as _state  # noqa: E402
+from .sdk.init import init  # noqa: E402
+from .sdk.settings import Settings  # noqa: E402
+
+run: Any = None
+config: Any = _state.PreInit("config")
+summary: Any = _state.PreInit("summary")
+
+
+def log(data: dict, step: int | None = None, commit: bool | None = None, sync: bool | None = None) -> None:
+    """Log a dict of values to the current run (see Run.log)."""
+    run = _state._current
+    if run is None:
+        raise Error("You must call runyard.init() before runyard.log()")
+    run.log(data, step, commit)
+
+
+def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
+    """Finish the current run; a no-op when there is none."""
+    run = _state._current
+    if run is not None:
+        run.finish(exit_code=exit_code, quiet=quiet)
+
+
+join = finish
+
+
+def define_metric(name: str, step_metric: str | None = None, step_sync: bool | None = None,
+                  hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
+                  overwrite: bool | None = None) -> Any:
+    return _state.require("define_metric").define_metric(name, step_metric, step_sync, hidden, summary, goal, overwrite)
+
+
+def save(glob_str: str, base_path: str | None = None, policy: str = "live") -> Any:
+    return _state.require("save").save(glob_str, base_path, policy)
+
+
+def alert(title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
+    _state.require("alert").alert(title, text, level, wait_duration)
+
+
+def mark_preempting() -> None:
+    _state.require("mark_preempting").mark_preempting()
+
+
+def watch(models: Any = None, *args: Any, **kwargs: Any) -> None:
+    _state.require("watch").watch(models, *args, **kwargs)
+
+
+def unwatch(models: Any = None) -> None:
+    _state.require("unwatch").unwatch(models)
+
+
+def log_artifact(*args: Any, **kwargs: Any) -> Any:
+    return _state.require("log_artifact").log_artifact(*args, **kwargs)
+
+
+def use_artifact(*args: Any, **kwargs: Any) -> Any:
+    return _state.require("use_artifact").use_artifact(*args, **kwargs)
+
+
+class AlertLevel:
+    INFO = "INFO"
+    WARN = "WARN"
+    ERROR = "ERROR"
+
+
+__all__ = [
+    "AlertLevel",
+    "CommError",
+    "ConfigError",
+    "Error",
+    "Settings",
+    "UsageError",
+    "__version__",
+    "alert",
+    "config",
+    "define_metric",
+    "finish",
+    "init",
+    "join",
+    "log",
+    "log_artifact",
+    "mark_preempting",
+    "run",
+    "save",
+    "summary",
+    "unwatch",
+    "use_artifact",
+    "watch",
+]

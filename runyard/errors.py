@@ -1,0 +1,17 @@
+"""Exceptions users catch, named as wandb names them so `except wandb.Error` keeps working."""
+
+
+class Error(Exception):
+    """Base class of every error runyard raises on purpose."""
+
+
+class UsageError(Error):
+    """The caller used the API wrongly (bad argument, wrong order of calls)."""
+
+
+class CommError(Error):
+    """The server could not be reached or answered with an error."""
+
+
+class ConfigError(UsageError):
+    """A config value was changed without allow_val_change=True."""

@@ -1,0 +1,295 @@
+"""`runyard.init()`: resolve settings, create the run directory and log, start the background parts."""
+
+from __future__ import annotations
+
+import os
+import random
+import string
+import sys
+import threading
+import time
+from typing import Any
+
+from .. import __version__
+from ..errors import UsageError
+from ..wire import rundir
+from . import hooks, state
+from .config import config_from
+from .noop import NoopRun
+from .output import Printer
+from .run import Run, program_path
+from .settings import Settings, from_env, merged
+
+_ID_CHARS = string.ascii_lowercase + string.digits
+_FORBIDDEN_ID = set("/\\#?%:")
+
+
+class InitArgumentError(UsageError, TypeError):
+    """init() was called with keyword arguments it does not know."""
+
+
+def generate_id(n: int = 8) -> str:
+    return "".join(random.SystemRandom().choice(_ID_CHARS) for _ in range(n))
+
+
+def init(
+    project: str | None = None,
+    entity: str | None = None,
+    name: str | None = None,
+    id: str | None = None,
+    config: Any = None,
+    notes: str | None = None,
+    tags: Any = None,
+    group: str | None = None,
+    job_type: str | None = None,
+    dir: str | os.PathLike | None = None,
+    mode: str | None = None,
+    resume: bool | str | None = None,
+    reinit: bool | str | None = None,
+    settings: Settings | dict | None = None,
+    save_code: bool | None = None,
+    config_exclude_keys: list[str] | None = None,
+    config_include_keys: list[str] | None = None,
+    allow_val_change: bool | None = None,
+    resume_from: str | None = None,
+    fork_from: str | None = None,
+    tensorboard: bool | None = None,
+    sync_tensorboard: bool | None = None,
+    monitor_gym: bool | None = None,
+    force: bool | None = None,
+    anonymous: str | None = None,
+    **unknown: Any,
+) -> Run | NoopRun:
+    """Start a run; see docs/sdk.md. Takes wandb.init's arguments; unknown ones raise naming them."""
+    if unknown:
+        raise InitArgumentError(f"init() got unknown keyword argument(s): {', '.join(sorted(unknown))}")
+    if isinstance(settings, dict):
+        settings = Settings(**settings)
+    elif settings is not None and not isinstance(settings, Settings):
+        raise UsageError(f"init(settings=...) takes runyard.Settings or a dict, not {type(settings).__name__}")
+    kw = Settings()
+    for field, value in (("project", project), ("entity", entity), ("run_name", name), ("run_id", id),
+                         ("run_notes", notes), ("run_tags", tags), ("run_group", group), ("run_job_type", job_type),
+                         ("root_dir", os.fspath(dir) if dir is not None else None), ("mode", mode),
+                         ("save_code", save_code)):
+        if value is not None:
+            kw.update({field: value})
+    if resume is not None:
+        kw.update(resume={True: "auto", False: "never"}.get(resume, resume) if isinstance(resume, bool) else resume)
+    if reinit is not None:
+        kw.update(reinit={True: "finish_previous", False: "return_previous"}.get(reinit, reinit)
+                  if isinstance(reinit, bool) else reinit)
+    s = merged(from_env(), settings, kw)
+    printer = Printer(s.silent, s.quiet, s.show_warnings)
+    if s.ignored:
+        printer.warn(f"these settings have no effect in runyard and are ignored: {', '.join(sorted(set(s.ignored)))}")
+    unsupported = [n for n, v in (("resume_from", resume_from), ("fork_from", fork_from), ("tensorboard", tensorboard),
+                                  ("sync_tensorboard", sync_tensorboard), ("monitor_gym", monitor_gym)) if v]
+    if unsupported:
+        printer.warn(f"init({', '.join(unsupported)}) is not supported by runyard yet and is ignored")
+
+    if s.mode == "disabled":
+        run: Any = NoopRun(project=s.project, name=s.run_name, config=config_from(config))
+        state.bind(run)
+        return run
+
+    active = state.current()
+    if active is not None:
+        policy = s.reinit or "default"
+        if policy in ("default", "return_previous"):
+            printer.warn(f"init() called while run {active.id} is active; returning it (pass reinit='finish_previous' "
+                         "or 'create_new' for a new run)")
+            return active
+        if policy == "finish_previous":
+            active.finish()
+        elif policy != "create_new":
+            raise UsageError(f"reinit must be 'default', 'return_previous', 'finish_previous' or 'create_new', got {policy!r}")
+    return _start_run(s, printer, config, config_include_keys, config_exclude_keys, allow_val_change)
+
+
+def _resolve_mode(s: Settings, printer: Printer) -> str:
+    if s.mode == "offline":
+        return "offline"
+    # Online streaming to a runyard server is the tracking-server issue; until a server is configured
+    # (and the uploader exists) an online request is served from the local run log and synced later.
+    if not s.base_url:
+        printer.info("no runyard server configured (RUNYARD_BASE_URL / `runyard login`); logging offline. "
+                     "Upload later with `runyard sync`.")
+    else:
+        printer.warn("online streaming is not available in this runyard version yet; logging offline. "
+                     "Upload later with `runyard sync`.")
+    return "offline"
+
+
+def _make_run_dir(s: Settings, offline: bool, run_id: str, printer: Printer) -> str | None:
+    stamp = time.strftime("%Y%m%d_%H%M%S")
+    name = rundir.run_dir_name(offline, stamp, run_id)
+    roots = [os.path.abspath(s.root_dir or os.getcwd())]
+    import tempfile
+
+    roots.append(os.path.join(tempfile.gettempdir(), f"runyard-{os.getuid() if hasattr(os, 'getuid') else 'user'}"))
+    for i, root in enumerate(roots):
+        parent = os.path.join(root, rundir.RUNS_FOLDER)
+        path = os.path.join(parent, name)
+        try:
+            os.makedirs(os.path.join(path, "files"), exist_ok=False)
+        except FileExistsError:
+            path = os.path.join(parent, name + "-" + generate_id(4))
+            try:
+                os.makedirs(os.path.join(path, "files"))
+            except OSError:
+                continue
+        except OSError as e:
+            printer.warn(f"cannot create the run directory under {root} ({e.strerror}); "
+                         + ("trying a temporary directory" if i == 0 else "the run is kept in memory only"))
+            continue
+        _link_latest(parent, os.path.basename(path))
+        return path
+    return None
+
+
+def _link_latest(parent: str, name: str) -> None:
+    link = os.path.join(parent, "latest-run")
+    tmp = link + f".tmp{os.getpid()}"
+    try:
+        os.symlink(name, tmp)
+        os.replace(tmp, link)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _find_local_run(root: str, run_id: str) -> str | None:
+    found = [p for p in rundir.find_run_dirs(os.path.join(root, rundir.RUNS_FOLDER)) if p.name.endswith("-" + run_id)]
+    return str(found[-1]) if found else None
+
+
+def _start_run(s: Settings, printer: Printer, config: Any, include: Any, exclude: Any, allow_val_change: Any) -> Run:
+    run_id = s.run_id or generate_id()
+    if set(run_id) & _FORBIDDEN_ID or not run_id:
+        raise UsageError(f"run id {run_id!r} must not be empty or contain any of / \\ # ? % :")
+    mode = _resolve_mode(s, printer)
+    root = os.path.abspath(s.root_dir or os.getcwd())
+
+    starting_step, resumed, prev_config = 0, False, {}
+    if s.resume:
+        if s.resume not in ("allow", "must", "never", "auto"):
+            raise UsageError(f"resume must be 'allow', 'must', 'never' or 'auto', got {s.resume!r}")
+        prev = _find_local_run(root, run_id)
+        if prev and s.resume == "never":
+            raise UsageError(f"resume='never' but a run with id {run_id!r} already exists at {prev}")
+        if not prev and s.resume == "must":
+            raise UsageError(f"resume='must' but no run with id {run_id!r} was found under {root}/runyard")
+        if prev:
+            from ..wire.reader import read
+
+            old = read(prev)
+            starting_step = (old.summary.get("_step", -1) or 0) + 1 if old.batches else 0
+            prev_config = old.config
+            resumed = True
+
+    run_dir = _make_run_dir(s, mode == "offline", run_id, printer)
+    log_path = os.path.join(run_dir, rundir.log_name(run_id)) if run_dir else None
+    cfg = dict(prev_config)
+    cfg.update(_load_config_defaults(printer))
+    cfg.update(config_from(config))
+    if include:
+        cfg = {k: v for k, v in cfg.items() if k in set(include)}
+    if exclude:
+        cfg = {k: v for k, v in cfg.items() if k not in set(exclude)}
+
+    run = Run(settings=s, run_id=run_id, name=s.run_name, project=s.project or "uncategorized", entity=s.entity,
+              group=s.run_group, job_type=s.run_job_type, tags=s.run_tags or (), notes=s.run_notes, mode=mode,
+              run_dir=run_dir, log_path=log_path, resumed=resumed, starting_step=starting_step, printer=printer)
+    program = s.program or program_path()
+    run._start(cfg, {
+        "run_id": run_id, "segment": run._segment, "project": run.project, "entity": s.entity, "name": s.run_name,
+        "group": s.run_group, "job_type": s.run_job_type, "tags": list(s.run_tags or ()), "notes": s.run_notes,
+        "start_time": run.start_time, "mode": mode, "resumed": resumed, "starting_step": starting_step,
+        "sweep_id": s.sweep_id, "sdk": f"runyard {__version__}", "program": program,
+        "host": _hostname(),
+    })
+    if allow_val_change:
+        object.__setattr__(run.config, "_allow_val_change", True)
+    _start_background(run, s, program, root, printer)
+    hooks.register(run)
+    state.bind(run)
+    if not s.silent:
+        printer.info(f"{'offline ' if mode == 'offline' else ''}run {run.name or run_id} ({run_id}) logging to "
+                     f"{run_dir or '(memory only)'}")
+    return run
+
+
+def _hostname() -> str:
+    import socket
+
+    try:
+        return socket.gethostname()
+    except OSError:
+        return ""
+
+
+def _load_config_defaults(printer: Printer) -> dict:
+    path = os.path.join(os.getcwd(), "config-defaults.yaml")
+    if not os.path.isfile(path):
+        return {}
+    try:
+        return config_from(path)
+    except UsageError as e:
+        printer.warn(f"config-defaults.yaml not loaded: {e}")
+        return {}
+
+
+def _start_background(run: Run, s: Settings, program: str | None, root: str, printer: Printer) -> None:
+    if s.console != "off":
+        try:
+            from .console import ConsoleCapture
+
+            cap = ConsoleCapture(run.emit_console)
+            cap.start()
+            run._background.append(cap)
+        except Exception as e:
+            printer.warn(f"console capture unavailable: {e!r}")
+    if not s.x_disable_stats:
+        try:
+            from .system_metrics import SystemMonitor
+
+            mon = SystemMonitor(run.emit_system, interval=max(0.05, s.x_stats_sampling_interval),
+                                disk_paths=("/",))
+            mon.start()
+            run._background.append(mon)
+        except Exception as e:
+            printer.warn(f"system metrics unavailable: {e!r}")
+    if run.dir:
+        t = threading.Thread(target=_capture_environment, args=(run, s, program, root), name="runyard-env", daemon=True)
+        run._env_thread = t
+        t.start()
+
+
+def _capture_environment(run: Run, s: Settings, program: str | None, root: str) -> None:
+    from ..wire.records import RT
+
+    try:
+        from . import environment as env
+
+        meta = env.collect_metadata(program=program, args=sys.argv[1:], root=root, git=not s.disable_git,
+                                    machine=not s.disable_meta)
+        files = []
+        if s.save_requirements:
+            env.write_requirements(run.dir)
+            files.append({"path": "requirements.txt", "policy": "now", "kind": "environment"})
+        git = meta.get("git")
+        if git and git.get("dirty") and env.write_git_patch(git.get("root") or root, run.dir):
+            files.append({"path": "diff.patch", "policy": "now", "kind": "environment"})
+        if s.save_code and not s.disable_code and program:
+            rel = env.save_code(program, run.dir, git.get("root") if git else None)
+            if rel:
+                meta["code_path"] = rel
+                files.append({"path": rel, "policy": "now", "kind": "code"})
+        run._record(RT.ENVIRONMENT, {"metadata": meta})
+        if files:
+            run._record(RT.FILES, {"files": files})
+    except Exception as e:
+        run._printer.warn(f"environment capture failed: {e!r}")

@@ -1,0 +1,412 @@
+"""The Run: what `runyard.init()` returns, and the hot path `log()`.
+
+`log()` validates, stamps (seq, step, wall time) and appends one tuple to a deque; a background
+writer (writer.py) does the rest. Rows are not assembled here: each call is stored as a fragment
+carrying its step and whether it commits the row, and readers rebuild wandb's rows from them. That
+keeps `log()` to a few microseconds and means a crash loses no half-assembled row.
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+import itertools
+import os
+import shutil
+import sys
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from ..errors import UsageError
+from ..wire.records import RT
+from ..wire.rundir import RunLock
+from ..wire.summary import SummaryState, parse_summary_option
+from .config import Config
+from .output import Printer
+from .summary import Summary
+from .values import check_keys, normalize_log_value
+from .writer import K_HIST, LogWriter
+
+_NUM_TYPES = frozenset({float, int})
+_WAKE_AT = 4096  # queued fragments that wake the writer before its interval is up
+
+
+class Run:
+    """A live run. Created by `runyard.init()`; see wandb-compat.md 1.2 for the properties."""
+
+    def __init__(self, *, settings: Any, run_id: str, name: str | None, project: str, entity: str | None,
+                 group: str | None, job_type: str | None, tags: tuple, notes: str | None, mode: str,
+                 run_dir: str | None, log_path: str | None, resumed: bool = False, starting_step: int = 0,
+                 printer: Printer):
+        self._settings = settings
+        self._id = run_id
+        self._name = name
+        self._project = project
+        self._entity = entity
+        self._group = group
+        self._job_type = job_type
+        self._tags = tuple(tags or ())
+        self._notes = notes
+        self._mode = mode
+        self._run_dir = run_dir
+        self._log_path = log_path
+        self._files_dir = os.path.join(run_dir, "files") if run_dir else None
+        self._resumed = resumed
+        self._starting_step = starting_step
+        self._printer = printer
+        self._start_time = time.time()
+        self._segment = os.urandom(4).hex()
+        self._finished = False
+        self._finish_lock = threading.Lock()
+        self._exit_code: int | None = None
+
+        self._q: deque = deque()
+        self._seq = itertools.count(1)
+        self._step = starting_step
+        self._qmax = max(1000, int(settings.max_queue))
+        self._ok_keys: set[tuple] = set()
+        self._warned: set[str] = set()
+        self._non_monotonic = False
+
+        self._summary_state = SummaryState()
+        self._sv = self._summary_state.values  # plain-summary fast path in log()
+        self._plain_summary = True
+        self.config = Config(sink=self._config_changed, allow_val_change=False)
+        self.summary = Summary(self._summary_state, self._summary_changed,
+                               lambda: (self._start_time, 0.0))
+        self._saved: list[tuple[str, str, str]] = []  # (source, dest relpath, policy)
+        self._lock = RunLock(run_dir) if run_dir else None
+        self._writer = LogWriter(log_path, self._q, settings.flush_interval, printer.warn)
+        self._background: list[Any] = []  # system monitor, console capture: stopped at finish
+        self._env_thread: threading.Thread | None = None
+
+    # -- identity -----------------------------------------------------------------------------
+    id = property(lambda self: self._id)
+    name = property(lambda self: self._name, lambda self, v: self._update_run(name=str(v)))
+    display_name = name
+    project = property(lambda self: self._project)
+    entity = property(lambda self: self._entity)
+    group = property(lambda self: self._group)
+    job_type = property(lambda self: self._job_type)
+    notes = property(lambda self: self._notes, lambda self, v: self._update_run(notes=str(v)))
+    tags = property(lambda self: self._tags, lambda self, v: self._update_run(tags=tuple(str(t) for t in v)))
+    step = property(lambda self: self._step)
+    starting_step = property(lambda self: self._starting_step)
+    resumed = property(lambda self: self._resumed)
+    offline = property(lambda self: self._mode == "offline")
+    disabled = property(lambda self: False)
+    start_time = property(lambda self: self._start_time)
+    settings = property(lambda self: self._settings)
+    sweep_id = property(lambda self: self._settings.sweep_id)
+    sync_dir = property(lambda self: self._run_dir)
+    dir = property(lambda self: self._files_dir)
+
+    @property
+    def path(self) -> str:
+        return f"{self._entity or ''}/{self._project}/{self._id}".lstrip("/")
+
+    @property
+    def url(self) -> str | None:
+        if self._mode == "offline":
+            self._printer.warn_once("url", "URL not available in offline run")
+            return None
+        base = (self._settings.base_url or "").rstrip("/")
+        return f"{base}/{self._entity}/{self._project}/runs/{self._id}" if base else None
+
+    @property
+    def project_url(self) -> str | None:
+        base = (self._settings.base_url or "").rstrip("/")
+        return f"{base}/{self._entity}/{self._project}" if base and self._mode != "offline" else None
+
+    def __repr__(self) -> str:
+        return f"<runyard.Run {self.path} name={self._name!r} mode={self._mode}>"
+
+    # -- the hot path -------------------------------------------------------------------------
+    def log(self, data: dict, step: int | None = None, commit: bool | None = None, sync: bool | None = None) -> None:
+        """Record `data` as the values of this step. Never blocks on the disk, never raises for it."""
+        if self._finished:
+            self._printer.warn_once("log-after-finish", f"Run {self._id} is finished; the call to log() is ignored")
+            return
+        if type(data) is not dict:
+            data = self._as_dict(data)
+        keys = tuple(data)
+        if keys not in self._ok_keys:
+            check_keys(keys)
+            if len(self._ok_keys) < 10_000:
+                self._ok_keys.add(keys)
+        vals = tuple(data.values())
+        if not set(map(type, vals)) <= _NUM_TYPES:
+            vals = tuple(normalize_log_value(k, v, self, self._step if step is None else step)
+                         for k, v in zip(keys, vals))
+        now = time.time()
+        cur = self._step
+        if step is None:
+            s = cur
+            if commit is False:
+                c = 0
+            else:
+                c = 1
+                self._step = cur + 1
+        else:
+            if type(step) is not int:
+                step = self._check_step(step)
+            s = step
+            if s > cur:
+                self._step = cur = s
+            if s < cur:
+                c = 1  # kept as a row of its own; wandb would drop it
+                self._flag_non_monotonic(s, cur)
+            elif commit:
+                c = 1
+                self._step = s + 1
+            else:
+                c = 0
+        q = self._q
+        q.append((K_HIST, next(self._seq), s, now, c, keys, vals))
+        if self._plain_summary:
+            self._sv.update(zip(keys, vals))
+        else:
+            self._summary_state.add_fragment(keys, vals)
+        self._summary_state.last_step = s
+        self._summary_state.last_ts = now
+        n = len(q)
+        if n > _WAKE_AT:
+            if not self._writer.wake.is_set():
+                self._writer.wake.set()
+            if n > self._qmax:
+                self._backpressure()
+
+    def _as_dict(self, data: Any) -> dict:
+        try:
+            return dict(data.items())
+        except AttributeError:
+            raise UsageError(f"runyard.log() takes a dict of values, not {type(data).__name__}") from None
+
+    def _check_step(self, step: Any) -> int:
+        if isinstance(step, bool) or not hasattr(step, "__index__"):
+            raise UsageError(f"runyard.log(step=...) must be a non-negative integer, got {step!r}")
+        step = int(step.__index__())
+        if step < 0:
+            raise UsageError(f"runyard.log(step=...) must be a non-negative integer, got {step}")
+        return step
+
+    def _flag_non_monotonic(self, step: int, current: int) -> None:
+        if not self._non_monotonic:
+            self._non_monotonic = True
+            self._q.append((RT.RUN_UPDATE, {"seq": next(self._seq), "flags": {"non_monotonic_steps": True}}))
+            self._printer.warn(
+                f"step {step} is lower than the current step {current}; runyard keeps the point (wandb would drop "
+                "it) and flags the run 'non_monotonic_steps'. This warning is shown once."
+            )
+
+    def _backpressure(self) -> None:
+        self._printer.warn_once(
+            "backpressure",
+            "runyard.log() is being called faster than the run log can be written; log() now waits for the disk "
+            "so memory stays bounded",
+        )
+        w = self._writer
+        while len(self._q) > self._qmax // 2 and w.is_alive():
+            w.wake.set()
+            time.sleep(0.001)
+
+    # -- records other than history -----------------------------------------------------------
+    def _record(self, rtype: int, payload: dict) -> None:
+        payload["seq"] = next(self._seq)
+        self._q.append((rtype, payload))
+
+    def _config_changed(self, update: dict, remove: list) -> None:
+        if not self._finished:
+            self._record(RT.CONFIG, {"update": update, "remove": remove})
+
+    def _summary_changed(self, update: dict, remove: list) -> None:
+        if not self._finished:
+            self._record(RT.SUMMARY, {"update": update, "remove": remove})
+
+    def _update_run(self, **fields: Any) -> None:
+        for k, v in fields.items():
+            setattr(self, "_" + k, v)
+        if not self._finished:
+            self._record(RT.RUN_UPDATE, {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()})
+
+    def emit_console(self, stream: int, ts: float, line: str) -> None:
+        self._q.append((RT.CONSOLE, next(self._seq), ts, stream, line))
+
+    def emit_system(self, ts: float, sample: dict) -> None:
+        self._q.append((RT.SYSTEM, next(self._seq), ts, sample))
+
+    # -- wandb API beyond log ------------------------------------------------------------------
+    def define_metric(self, name: str, step_metric: str | None = None, step_sync: bool | None = None,
+                      hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
+                      overwrite: bool | None = None) -> dict:
+        if not isinstance(name, str) or not name:
+            raise UsageError("define_metric(name) needs a non-empty metric name or glob such as 'val/*'")
+        try:
+            kinds = parse_summary_option(summary)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+        if goal is not None and str(goal).lower() not in ("min", "max", "minimize", "maximize"):
+            raise UsageError(f"define_metric goal must be 'minimize' or 'maximize', got {goal!r}")
+        spec: dict[str, Any] = {"glob": name} if "*" in name else {"name": name}
+        if step_metric:
+            spec["step_metric"] = str(step_metric)
+            spec["step_sync"] = True if step_sync is None else bool(step_sync)
+        if kinds:
+            spec["summary"] = list(kinds)
+        if hidden:
+            spec["hidden"] = True
+        if goal:
+            spec["goal"] = str(goal).lower()
+        self._summary_state.define(dict(spec))
+        if kinds:
+            self._plain_summary = False
+        self._record(RT.METRIC, dict(spec))
+        return spec
+
+    def save(self, glob_str: str | os.PathLike, base_path: str | os.PathLike | None = None,
+             policy: str = "live") -> list[str]:
+        """Copy files matching `glob_str` into the run's files/ (live/end files are copied again at finish)."""
+        if policy not in ("live", "now", "end"):
+            raise UsageError(f"save(policy=...) must be 'live', 'now' or 'end', got {policy!r}")
+        glob_str = os.fspath(glob_str)
+        if self._files_dir is None:
+            return []
+        if base_path is None:
+            base = os.path.dirname(glob_str.split("*", 1)[0]) if "*" in glob_str else os.path.dirname(glob_str)
+        else:
+            base = os.fspath(base_path)
+        base = os.path.abspath(base or ".")
+        saved = []
+        for src in sorted(_glob.glob(glob_str, recursive=True)):
+            if not os.path.isfile(src):
+                continue
+            rel = os.path.relpath(os.path.abspath(src), base)
+            if rel.startswith(".."):
+                rel = os.path.basename(src)
+            self._copy_into_files(src, rel)
+            self._saved.append((os.path.abspath(src), rel, policy))
+            saved.append(rel)
+        if saved:
+            self._record(RT.FILES, {"files": [{"path": r, "policy": policy, "kind": "user"} for r in saved]})
+        else:
+            self._printer.warn(f"save({glob_str!r}) matched no file")
+        return saved
+
+    def _copy_into_files(self, src: str, rel: str) -> None:
+        dest = os.path.join(self._files_dir, rel)
+        try:
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copy2(src, dest)
+        except OSError as e:
+            self._printer.warn(f"could not save {src}: {e.strerror}")
+
+    def alert(self, title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
+        lvl = getattr(level, "value", level) or "INFO"
+        wd = getattr(wait_duration, "total_seconds", None)
+        self._record(RT.ALERT, {"title": str(title), "text": str(text), "level": str(lvl),
+                                "wait_duration": wd() if callable(wd) else wait_duration})
+        self._printer.info(f"alert [{lvl}] {title}: {text}")
+
+    def mark_preempting(self) -> None:
+        self._record(RT.RUN_UPDATE, {"flags": {"preempting": True}})
+
+    def status(self) -> dict:
+        return {"id": self._id, "step": self._step, "queued": len(self._q), "bytes_written": self._writer.bytes_written,
+                "finished": self._finished}
+
+    def watch(self, models: Any = None, *args: Any, **kwargs: Any) -> None:
+        self._printer.warn_once("watch", "run.watch() (gradient/parameter histograms) is not supported yet; ignored")
+
+    def unwatch(self, models: Any = None) -> None:
+        return None
+
+    def log_artifact(self, *args: Any, **kwargs: Any) -> Any:
+        raise UsageError("artifacts (log_artifact) are not supported by this runyard version yet")
+
+    use_artifact = log_artifact
+    log_model = log_artifact
+    use_model = log_artifact
+    link_artifact = log_artifact
+    link_model = log_artifact
+
+    def log_code(self, root: str = ".", name: str | None = None, include_fn: Any = None, exclude_fn: Any = None) -> None:
+        raise UsageError("run.log_code() needs artifacts, which this runyard version does not support yet; "
+                         "use init(save_code=True) to store the main script")
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Block until everything logged so far is on disk (tests and `runs show` of a live run use it)."""
+        return self._writer.barrier(timeout)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def _start(self, config: dict, run_record: dict) -> None:
+        if self._lock is not None:
+            self._lock.acquire()
+        self._record(RT.RUN, run_record)
+        if config:
+            self.config._set_many(config, True)
+        self._writer.start()
+
+    def finish(self, exit_code: int | None = None, quiet: bool | None = None, *, _state: str | None = None) -> None:
+        with self._finish_lock:
+            if self._finished:
+                return
+            self._finished_begin = time.time()
+            for b in reversed(self._background):
+                try:
+                    b.stop()
+                except Exception:
+                    pass
+            if self._env_thread is not None:
+                self._env_thread.join(5.0)
+            for src, rel, policy in self._saved:
+                if policy in ("live", "end") and os.path.exists(src):
+                    self._copy_into_files(src, rel)
+            code = 0 if exit_code is None else int(exit_code)
+            state = _state or ("finished" if code == 0 else "failed")
+            now = time.time()
+            self._record(RT.EXIT, {"exit_code": code, "state": state, "end_time": now,
+                                   "runtime": now - self._start_time})
+            self._finished = True
+            self._exit_code = code
+        ok = self._writer.stop()
+        if self._lock is not None:
+            self._lock.release()
+        from . import state as _st
+        _st.unbind(self)
+        if not ok:
+            self._printer.warn(f"the run log {self._log_path} could not be fully written (see warnings above)")
+        if not (quiet or self._settings.silent):
+            where = self._run_dir or "(nothing kept on disk)"
+            self._printer.info(f"run {self._name or self._id} ({self._id}) {state}; run directory: {where}")
+            if self._mode == "offline" and self._run_dir:
+                self._printer.info(f"upload it later with: runyard sync {self._run_dir}")
+
+    join = finish
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        if exc_type is None:
+            self.finish()
+        else:
+            import traceback
+
+            traceback.print_exception(exc_type, exc, tb)
+            self.finish(exit_code=1)
+        return False
+
+    # pickling a run into a DataLoader worker must not try to copy threads
+    def __getstate__(self) -> dict:
+        return {"id": self._id}
+
+
+def program_path() -> str | None:
+    main = sys.modules.get("__main__")
+    f = getattr(main, "__file__", None)
+    if f and os.path.exists(f):
+        return os.path.abspath(f)
+    if sys.argv and sys.argv[0] and os.path.isfile(sys.argv[0]):
+        return os.path.abspath(sys.argv[0])
+    return None

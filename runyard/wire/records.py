@@ -1,0 +1,75 @@
+"""Record types of the run log and the encoding of their payloads.
+
+Payloads are msgpack maps (see docs/run-log-format.md for every field). msgpack was chosen over JSON
+because its C encoder is several times faster, it carries bytes natively (packed numeric columns need
+no base64), and it keeps ints and floats apart.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import IntEnum
+from typing import Any
+
+import msgpack
+
+
+class RT(IntEnum):
+    RUN = 1  # run start: identity and metadata
+    CONFIG = 2  # config update/remove
+    HISTORY = 3  # a batch of history fragments, columnar
+    SUMMARY = 4  # explicit summary update/remove by the user
+    SYSTEM = 5  # a batch of system-metric samples
+    CONSOLE = 6  # a batch of console lines
+    FILES = 7  # files saved into the run directory
+    METRIC = 8  # define_metric
+    ENVIRONMENT = 9  # captured environment (git, host, packages, ...)
+    ALERT = 10
+    EXIT = 11  # finish: exit code and final state
+    RUN_UPDATE = 12  # name/tags/notes/flags changed after start
+    ARTIFACT = 13  # reserved for artifacts
+    USE_ARTIFACT = 14  # reserved for artifacts
+
+
+def _default(obj: Any) -> Any:
+    # Last resort for values that escaped normalisation: never let the writer die on them.
+    if isinstance(obj, (set, frozenset, tuple)):
+        return list(obj)
+    item = getattr(obj, "item", None)
+    if callable(item):
+        try:
+            return item()
+        except Exception:
+            pass
+    return repr(obj)
+
+
+_packer_opts = {"default": _default, "use_bin_type": True, "strict_types": False}
+
+
+def packb(obj: Any) -> bytes:
+    try:
+        return msgpack.packb(obj, **_packer_opts)
+    except (OverflowError, ValueError):
+        # ints beyond 64 bits: store them as floats rather than losing the record
+        return msgpack.packb(_clamp_big_ints(obj), **_packer_opts)
+
+
+def unpackb(data: bytes | memoryview) -> Any:
+    return msgpack.unpackb(data, raw=False, strict_map_key=False)
+
+
+def _clamp_big_ints(obj: Any) -> Any:
+    if isinstance(obj, bool):
+        return obj
+    if isinstance(obj, int) and not (-(2**63) <= obj < 2**64):
+        return float(obj)
+    if isinstance(obj, dict):
+        return {k: _clamp_big_ints(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clamp_big_ints(v) for v in obj]
+    return obj
+
+
+def is_finite_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
