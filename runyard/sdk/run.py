@@ -149,7 +149,7 @@ class Run:
                 c = 1
                 self._step = cur + 1
         else:
-            if type(step) is not int:
+            if type(step) is not int or step < 0:
                 step = self._check_step(step)
             s = step
             if s > cur:

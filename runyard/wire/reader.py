@@ -11,6 +11,7 @@ from typing import Any
 from .framing import Tail, check_header, iter_frames
 from .history_codec import HistoryBatch
 from .records import RT, unpackb
+from .rundir import is_live
 from .summary import SummaryState
 
 RUNLOG_SUFFIX = ".rylog"
@@ -81,7 +82,8 @@ class RunData:
     def state(self) -> str:
         if self.exit is not None:
             return self.exit.get("state") or ("finished" if self.exit.get("exit_code", 0) == 0 else "failed")
-        return "running" if self.tail.clean else "crashed"
+        # no exit record: alive while the writing process holds the run's lock, else it crashed
+        return "running" if is_live(self.path.parent) else "crashed"
 
     @property
     def summary(self) -> dict:
@@ -122,6 +124,10 @@ class RunData:
         cur: dict | None = None
         cur_step = None
         for _seq, step, ts, commit, data in self.fragments():
+            if cur is not None and commit and step < cur_step:
+                # an out-of-order point (the SDK commits it alone) leaves the open row open
+                rows.append({**data, "_step": step, "_timestamp": ts, "_runtime": ts - start + offset})
+                continue
             if cur is not None and (step != cur_step or not cur.keys().isdisjoint(data)):
                 rows.append(cur)
                 cur = None

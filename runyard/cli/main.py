@@ -1,0 +1,25 @@
+"""Entry point of the `runyard` command (click). Each command lives in its own module."""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from . import runs
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="runyard")
+def cli() -> None:
+    """runyard: self-hosted, offline-first experiment tracking."""
+
+
+cli.add_command(runs.runs)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Shared fixtures: every test runs in its own working directory with no tracker env vars set."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """A clean cwd and RUNYARD_HOME, with WANDB_*/RUNYARD_* env vars removed."""
+    for k in list(os.environ):
+        if k.startswith(("WANDB_", "RUNYARD_")):
+            monkeypatch.delenv(k, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("RUNYARD_HOME", str(home))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    yield work
+    from runyard.sdk import state
+
+    run = state.current()
+    if run is not None:
+        run.finish(quiet=True)
+
+
+@pytest.fixture
+def quiet_settings():
+    """Settings that keep in-process tests deterministic: no console/system threads."""
+    import runyard
+
+    return runyard.Settings(console="off", x_disable_stats=True, silent=True)
+
+
+def run_script(code: str, cwd: Path, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run a Python script in a fresh interpreter with the repo importable."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "RUNYARD_"))}
+    e["PYTHONPATH"] = str(REPO) + os.pathsep + e.get("PYTHONPATH", "")
+    e.update(env or {})
+    script = cwd / "script.py"
+    script.write_text(code)
+    return subprocess.run([sys.executable, str(script)], cwd=cwd, env=e, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def only_run_dir(root: Path) -> Path:
+    dirs = [p for p in (root / "runyard").iterdir() if p.name != "latest-run"]
+    assert len(dirs) == 1, dirs
+    return dirs[0]

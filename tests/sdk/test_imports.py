@@ -1,0 +1,27 @@
+"""The SDK never loads server-side code (and stays light to import)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import run_script
+
+SERVER_MODULES = ("runyard.server", "runyard.store", "runyard.compat", "starlette", "uvicorn", "sqlalchemy",
+                  "alembic", "psycopg")
+
+
+def test_sdk_does_not_import_server_code(tmp_path):
+    res = run_script(
+        "import sys, json, runyard\n"
+        "run = runyard.init(project='p', mode='offline')\n"
+        "for i in range(10): runyard.log({'a': i})\n"
+        "runyard.finish()\n"
+        "import runyard.runlog\n"
+        "print(json.dumps(sorted(sys.modules)))\n",
+        tmp_path,
+    )
+    assert res.returncode == 0, res.stderr
+    loaded = json.loads(res.stdout.strip().splitlines()[-1])
+    bad = [m for m in loaded if m.startswith(SERVER_MODULES)]
+    assert bad == []
+    assert "numpy" not in loaded  # numpy is imported only when the user logs numpy values
