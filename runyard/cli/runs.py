@@ -15,8 +15,6 @@ from ..wire.reader import read
 from ..wire.rundir import find_run_dirs
 
 
-
-
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
         if math.isnan(v) or math.isinf(v):
@@ -42,7 +40,7 @@ def ls(directory: str, as_json: bool) -> None:
     if not dirs:
         click.echo(f"no runs under {os.path.abspath(directory)}", err=True)
         return
-    rows = []
+    rows: list[dict[str, Any]] = []
     for d in dirs:
         try:
             rd = read(d)
@@ -82,7 +80,7 @@ def show(path: str, n_history: int, as_json: bool) -> None:
         raise click.ClickException(str(e)) from None
     run_dir = str(rd.path.parent)
     hist = rd.history()
-    doc = {
+    doc: dict[str, Any] = {
         "run": rd.run, "state": rd.state, "config": rd.config, "summary": rd.summary,
         "flags": rd.flags, "exit": rd.exit, "history_rows": len(hist), "last_rows": hist[-n_history:] if n_history else [],
         "console_lines": len(rd.console), "system_samples": len(rd.system), "files": rd.files,

@@ -76,7 +76,7 @@ def _install() -> None:
     _installed = True
     atexit.register(_at_exit)
     sys.excepthook = _excepthook
-    sys.exit = _exit
+    sys.exit = _exit  # type: ignore[assignment]
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
             if sig is None:

@@ -65,9 +65,8 @@ class NoopRun:
     def __enter__(self) -> NoopRun:
         return self
 
-    def __exit__(self, *exc: Any) -> bool:
+    def __exit__(self, *exc: Any) -> None:
         self.finish()
-        return False
 
     def __repr__(self) -> str:
         return f"<runyard.Run (disabled) {self.id}>"

@@ -65,6 +65,7 @@ class Run:
         self._seq = itertools.count(1)
         self._step = starting_step
         self._qmax = max(1000, int(settings.max_queue))
+        self._wake_at = min(_WAKE_AT, self._qmax)
         self._ok_keys: set[tuple] = set()
         self._warned: set[str] = set()
         self._non_monotonic = False
@@ -171,7 +172,7 @@ class Run:
         self._summary_state.last_step = s
         self._summary_state.last_ts = now
         n = len(q)
-        if n > _WAKE_AT:
+        if n > self._wake_at:
             if not self._writer.wake.is_set():
                 self._writer.wake.set()
             if n > self._qmax:
@@ -294,7 +295,7 @@ class Run:
         return saved
 
     def _copy_into_files(self, src: str, rel: str) -> None:
-        dest = os.path.join(self._files_dir, rel)
+        dest = os.path.join(self._files_dir or ".", rel)
         try:
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             shutil.copy2(src, dest)
@@ -387,7 +388,7 @@ class Run:
     def __enter__(self) -> Run:
         return self
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is None:
             self.finish()
         else:
@@ -395,7 +396,6 @@ class Run:
 
             traceback.print_exception(exc_type, exc, tb)
             self.finish(exit_code=1)
-        return False
 
     # pickling a run into a DataLoader worker must not try to copy threads
     def __getstate__(self) -> dict:

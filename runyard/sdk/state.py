@@ -51,7 +51,7 @@ def require(fn: str) -> Any:
 def bind(run: Any) -> None:
     global _current
     _current = run
-    mod = sys.modules.get("runyard")
+    mod: Any = sys.modules.get("runyard")
     if mod is not None:
         mod.run = run
         mod.config = run.config
@@ -63,7 +63,7 @@ def unbind(run: Any) -> None:
     if _current is not run:
         return
     _current = None
-    mod = sys.modules.get("runyard")
+    mod: Any = sys.modules.get("runyard")
     if mod is not None:
         mod.run = None
         mod.config = PreInit("config")

@@ -49,7 +49,7 @@ class LogWriter(threading.Thread):
     # -- file handling ------------------------------------------------------------------------
     def _open(self) -> None:
         try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            fd = os.open(str(self.path), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         except OSError as e:
             self._report(f"cannot open the run log {self.path}: {e.strerror}")
             return

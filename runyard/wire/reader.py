@@ -122,7 +122,7 @@ class RunData:
         offset = self.run.get("runtime_offset", 0.0)
         rows: list[dict] = []
         cur: dict | None = None
-        cur_step = None
+        cur_step = 0
         for _seq, step, ts, commit, data in self.fragments():
             if cur is not None and commit and step < cur_step:
                 # an out-of-order point (the SDK commits it alone) leaves the open row open

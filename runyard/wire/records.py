@@ -7,7 +7,6 @@ no base64), and it keeps ints and floats apart.
 
 from __future__ import annotations
 
-import math
 from enum import IntEnum
 from typing import Any
 
@@ -33,6 +32,8 @@ class RT(IntEnum):
 
 def _default(obj: Any) -> Any:
     # Last resort for values that escaped normalisation: never let the writer die on them.
+    if isinstance(obj, int):  # beyond 64 bits: keep the magnitude as a float rather than lose the value
+        return float(obj)
     if isinstance(obj, (set, frozenset, tuple)):
         return list(obj)
     item = getattr(obj, "item", None)
@@ -48,28 +49,8 @@ _packer_opts = {"default": _default, "use_bin_type": True, "strict_types": False
 
 
 def packb(obj: Any) -> bytes:
-    try:
-        return msgpack.packb(obj, **_packer_opts)
-    except (OverflowError, ValueError):
-        # ints beyond 64 bits: store them as floats rather than losing the record
-        return msgpack.packb(_clamp_big_ints(obj), **_packer_opts)
+    return msgpack.packb(obj, **_packer_opts)
 
 
 def unpackb(data: bytes | memoryview) -> Any:
     return msgpack.unpackb(data, raw=False, strict_map_key=False)
-
-
-def _clamp_big_ints(obj: Any) -> Any:
-    if isinstance(obj, bool):
-        return obj
-    if isinstance(obj, int) and not (-(2**63) <= obj < 2**64):
-        return float(obj)
-    if isinstance(obj, dict):
-        return {k: _clamp_big_ints(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clamp_big_ints(v) for v in obj]
-    return obj
-
-
-def is_finite_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
