@@ -39,10 +39,18 @@ def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
 join = finish
 
 
-def define_metric(name: str, step_metric: str | None = None, step_sync: bool | None = None,
-                  hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
-                  overwrite: bool | None = None) -> Any:
-    return _state.require("define_metric").define_metric(name, step_metric, step_sync, hidden, summary, goal, overwrite)
+def define_metric(
+    name: str,
+    step_metric: str | None = None,
+    step_sync: bool | None = None,
+    hidden: bool | None = None,
+    summary: str | None = None,
+    goal: str | None = None,
+    overwrite: bool | None = None,
+) -> Any:
+    return _state.require("define_metric").define_metric(
+        name, step_metric, step_sync, hidden, summary, goal, overwrite
+    )
 
 
 def save(glob_str: str, base_path: str | None = None, policy: str = "live") -> Any:

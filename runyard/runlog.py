@@ -1,7 +1,7 @@
 """Public reader of run logs: `runyard.runlog.read(path)` with no server and no network.
 
-    rd = runyard.runlog.read("runyard/offline-run-20261128_101500-abc12345")
-    rd.config, rd.summary, rd.history(), rd.series("train/loss"), rd.state, rd.tail
+rd = runyard.runlog.read("runyard/offline-run-20261128_101500-abc12345")
+rd.config, rd.summary, rd.history(), rd.series("train/loss"), rd.state, rd.tail
 """
 
 from .wire.framing import RunLogError, Tail

@@ -40,15 +40,18 @@ def quiet_settings():
     return runyard.Settings(console="off", x_disable_stats=True, silent=True)
 
 
-def run_script(code: str, cwd: Path, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+def run_script(
+    code: str, cwd: Path, env: dict | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
     """Run a Python script in a fresh interpreter with the repo importable."""
     e = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "RUNYARD_"))}
     e["PYTHONPATH"] = str(REPO) + os.pathsep + e.get("PYTHONPATH", "")
     e.update(env or {})
     script = cwd / "script.py"
     script.write_text(code)
-    return subprocess.run([sys.executable, str(script)], cwd=cwd, env=e, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(script)], cwd=cwd, env=e, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def only_run_dir(root: Path) -> Path:

@@ -3,9 +3,28 @@
 import runyard
 
 EXPECTED = {
-    "AlertLevel", "CommError", "ConfigError", "Error", "Settings", "UsageError", "__version__", "alert", "config",
-    "define_metric", "finish", "init", "join", "log", "log_artifact", "mark_preempting", "run", "save", "summary",
-    "unwatch", "use_artifact", "watch",
+    "AlertLevel",
+    "CommError",
+    "ConfigError",
+    "Error",
+    "Settings",
+    "UsageError",
+    "__version__",
+    "alert",
+    "config",
+    "define_metric",
+    "finish",
+    "init",
+    "join",
+    "log",
+    "log_artifact",
+    "mark_preempting",
+    "run",
+    "save",
+    "summary",
+    "unwatch",
+    "use_artifact",
+    "watch",
 }
 
 

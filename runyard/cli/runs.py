@@ -48,12 +48,18 @@ def ls(directory: str, as_json: bool) -> None:
             rows.append({"dir": str(d), "error": str(e)})
             continue
         steps = rd.summary.get("_step")
-        rows.append({
-            "id": rd.run.get("run_id"), "name": rd.run.get("name") or "", "project": rd.run.get("project"),
-            "state": rd.state, "steps": (steps + 1) if isinstance(steps, int) else 0,
-            "created": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(rd.run.get("start_time", 0))),
-            "synced": (d / ".synced").exists() if d.is_dir() else False, "dir": str(d),
-        })
+        rows.append(
+            {
+                "id": rd.run.get("run_id"),
+                "name": rd.run.get("name") or "",
+                "project": rd.run.get("project"),
+                "state": rd.state,
+                "steps": (steps + 1) if isinstance(steps, int) else 0,
+                "created": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(rd.run.get("start_time", 0))),
+                "synced": (d / ".synced").exists() if d.is_dir() else False,
+                "dir": str(d),
+            }
+        )
     if as_json:
         for r in rows:
             click.echo(json.dumps(r))
@@ -64,13 +70,17 @@ def ls(directory: str, as_json: bool) -> None:
         if "error" in r:
             click.echo(f"{'?':<10} {r['dir']}: {r['error']}")
             continue
-        click.echo(f"{r['id']:<10} {r['name'][:20]:<20} {str(r['project'])[:20]:<20} {r['state']:<9} {r['steps']:>8}  "
-                   f"{r['created']:<19}  {'yes' if r['synced'] else 'no'}")
+        click.echo(
+            f"{r['id']:<10} {r['name'][:20]:<20} {str(r['project'])[:20]:<20} {r['state']:<9} {r['steps']:>8}  "
+            f"{r['created']:<19}  {'yes' if r['synced'] else 'no'}"
+        )
 
 
 @runs.command("show")
 @click.argument("path", type=click.Path(exists=True))
-@click.option("--history", "n_history", default=5, show_default=True, help="How many last history rows to print.")
+@click.option(
+    "--history", "n_history", default=5, show_default=True, help="How many last history rows to print."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print everything as one JSON document.")
 def show(path: str, n_history: int, as_json: bool) -> None:
     """Print a run's identity, config, summary and last metrics (PATH: run directory or .rylog file)."""
@@ -81,9 +91,17 @@ def show(path: str, n_history: int, as_json: bool) -> None:
     run_dir = str(rd.path.parent)
     hist = rd.history()
     doc: dict[str, Any] = {
-        "run": rd.run, "state": rd.state, "config": rd.config, "summary": rd.summary,
-        "flags": rd.flags, "exit": rd.exit, "history_rows": len(hist), "last_rows": hist[-n_history:] if n_history else [],
-        "console_lines": len(rd.console), "system_samples": len(rd.system), "files": rd.files,
+        "run": rd.run,
+        "state": rd.state,
+        "config": rd.config,
+        "summary": rd.summary,
+        "flags": rd.flags,
+        "exit": rd.exit,
+        "history_rows": len(hist),
+        "last_rows": hist[-n_history:] if n_history else [],
+        "console_lines": len(rd.console),
+        "system_samples": len(rd.system),
+        "files": rd.files,
         "environment": rd.environment,
         "tail": {"clean": rd.tail.clean, "skipped_bytes": rd.tail.skipped_bytes, "reason": rd.tail.reason},
     }
@@ -100,7 +118,9 @@ def show(path: str, n_history: int, as_json: bool) -> None:
         click.echo(f"tags     {', '.join(r['tags'])}")
     click.echo(f"dir      {run_dir}")
     if not rd.tail.clean:
-        click.echo(f"log tail {rd.tail.skipped_bytes} bytes skipped ({rd.tail.reason}); everything before is intact")
+        click.echo(
+            f"log tail {rd.tail.skipped_bytes} bytes skipped ({rd.tail.reason}); everything before is intact"
+        )
     click.echo("\nconfig")
     for k, v in sorted(rd.config.items()):
         click.echo(f"  {k} = {_fmt(v)}")
@@ -111,4 +131,6 @@ def show(path: str, n_history: int, as_json: bool) -> None:
     for row in doc["last_rows"]:
         items = ", ".join(f"{k}={_fmt(v)}" for k, v in row.items() if k not in ("_timestamp", "_runtime"))
         click.echo(f"  {items}")
-    click.echo(f"\nconsole: {len(rd.console)} lines; system metrics: {len(rd.system)} samples; files: {len(rd.files)}")
+    click.echo(
+        f"\nconsole: {len(rd.console)} lines; system metrics: {len(rd.system)} samples; files: {len(rd.files)}"
+    )

@@ -30,7 +30,9 @@ def config_from(obj: Any) -> dict[str, Any]:
         return dict(flag_values())
     if hasattr(obj, "__dict__") and not isinstance(obj, type):
         return {k: v for k, v in vars(obj).items() if not k.startswith("_")}
-    raise UsageError(f"config must be a dict, argparse.Namespace or path to a YAML file, not {type(obj).__name__}")
+    raise UsageError(
+        f"config must be a dict, argparse.Namespace or path to a YAML file, not {type(obj).__name__}"
+    )
 
 
 def load_yaml_config(path: str) -> dict[str, Any]:
@@ -88,7 +90,9 @@ class Config:
         if not isinstance(key, str):
             key = str(key)
         if "." in key:
-            raise ConfigError(f"config key {key!r} contains '.', which runyard (like wandb) reserves for nested paths")
+            raise ConfigError(
+                f"config key {key!r} contains '.', which runyard (like wandb) reserves for nested paths"
+            )
         if not key:
             raise ConfigError("config keys must be non-empty strings")
         return key

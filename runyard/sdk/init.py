@@ -66,25 +66,52 @@ def init(
     if isinstance(settings, dict):
         settings = Settings(**settings)
     elif settings is not None and not isinstance(settings, Settings):
-        raise UsageError(f"init(settings=...) takes runyard.Settings or a dict, not {type(settings).__name__}")
+        raise UsageError(
+            f"init(settings=...) takes runyard.Settings or a dict, not {type(settings).__name__}"
+        )
     kw = Settings()
-    for field, value in (("project", project), ("entity", entity), ("run_name", name), ("run_id", id),
-                         ("run_notes", notes), ("run_tags", tags), ("run_group", group), ("run_job_type", job_type),
-                         ("root_dir", os.fspath(dir) if dir is not None else None), ("mode", mode),
-                         ("save_code", save_code)):
+    for field, value in (
+        ("project", project),
+        ("entity", entity),
+        ("run_name", name),
+        ("run_id", id),
+        ("run_notes", notes),
+        ("run_tags", tags),
+        ("run_group", group),
+        ("run_job_type", job_type),
+        ("root_dir", os.fspath(dir) if dir is not None else None),
+        ("mode", mode),
+        ("save_code", save_code),
+    ):
         if value is not None:
             kw.update({field: value})
     if resume is not None:
-        kw.update(resume={True: "auto", False: "never"}.get(resume, resume) if isinstance(resume, bool) else resume)
+        kw.update(
+            resume={True: "auto", False: "never"}.get(resume, resume) if isinstance(resume, bool) else resume
+        )
     if reinit is not None:
-        kw.update(reinit={True: "finish_previous", False: "return_previous"}.get(reinit, reinit)
-                  if isinstance(reinit, bool) else reinit)
+        kw.update(
+            reinit={True: "finish_previous", False: "return_previous"}.get(reinit, reinit)
+            if isinstance(reinit, bool)
+            else reinit
+        )
     s = merged(from_env(), settings, kw)
     printer = Printer(s.silent, s.quiet, s.show_warnings)
     if s.ignored:
-        printer.warn(f"these settings have no effect in runyard and are ignored: {', '.join(sorted(set(s.ignored)))}")
-    unsupported = [n for n, v in (("resume_from", resume_from), ("fork_from", fork_from), ("tensorboard", tensorboard),
-                                  ("sync_tensorboard", sync_tensorboard), ("monitor_gym", monitor_gym)) if v]
+        printer.warn(
+            f"these settings have no effect in runyard and are ignored: {', '.join(sorted(set(s.ignored)))}"
+        )
+    unsupported = [
+        n
+        for n, v in (
+            ("resume_from", resume_from),
+            ("fork_from", fork_from),
+            ("tensorboard", tensorboard),
+            ("sync_tensorboard", sync_tensorboard),
+            ("monitor_gym", monitor_gym),
+        )
+        if v
+    ]
     if unsupported:
         printer.warn(f"init({', '.join(unsupported)}) is not supported by runyard yet and is ignored")
 
@@ -97,13 +124,17 @@ def init(
     if active is not None:
         policy = s.reinit or "default"
         if policy in ("default", "return_previous"):
-            printer.warn(f"init() called while run {active.id} is active; returning it (pass reinit='finish_previous' "
-                         "or 'create_new' for a new run)")
+            printer.warn(
+                f"init() called while run {active.id} is active; returning it (pass reinit='finish_previous' "
+                "or 'create_new' for a new run)"
+            )
             return active
         if policy == "finish_previous":
             active.finish()
         elif policy != "create_new":
-            raise UsageError(f"reinit must be 'default', 'return_previous', 'finish_previous' or 'create_new', got {policy!r}")
+            raise UsageError(
+                f"reinit must be 'default', 'return_previous', 'finish_previous' or 'create_new', got {policy!r}"
+            )
     return _start_run(s, printer, config, config_include_keys, config_exclude_keys, allow_val_change)
 
 
@@ -113,11 +144,15 @@ def _resolve_mode(s: Settings, printer: Printer) -> str:
     # Online streaming to a runyard server is the tracking-server issue; until a server is configured
     # (and the uploader exists) an online request is served from the local run log and synced later.
     if not s.base_url:
-        printer.info("no runyard server configured (RUNYARD_BASE_URL / `runyard login`); logging offline. "
-                     "Upload later with `runyard sync`.")
+        printer.info(
+            "no runyard server configured (RUNYARD_BASE_URL / `runyard login`); logging offline. "
+            "Upload later with `runyard sync`."
+        )
     else:
-        printer.warn("online streaming is not available in this runyard version yet; logging offline. "
-                     "Upload later with `runyard sync`.")
+        printer.warn(
+            "online streaming is not available in this runyard version yet; logging offline. "
+            "Upload later with `runyard sync`."
+        )
     return "offline"
 
 
@@ -127,7 +162,9 @@ def _make_run_dir(s: Settings, offline: bool, run_id: str, printer: Printer) -> 
     roots = [os.path.abspath(s.root_dir or os.getcwd())]
     import tempfile
 
-    roots.append(os.path.join(tempfile.gettempdir(), f"runyard-{os.getuid() if hasattr(os, 'getuid') else 'user'}"))
+    roots.append(
+        os.path.join(tempfile.gettempdir(), f"runyard-{os.getuid() if hasattr(os, 'getuid') else 'user'}")
+    )
     for i, root in enumerate(roots):
         parent = os.path.join(root, rundir.RUNS_FOLDER)
         path = os.path.join(parent, name)
@@ -140,8 +177,10 @@ def _make_run_dir(s: Settings, offline: bool, run_id: str, printer: Printer) -> 
             except OSError:
                 continue
         except OSError as e:
-            printer.warn(f"cannot create the run directory under {root} ({e.strerror}); "
-                         + ("trying a temporary directory" if i == 0 else "the run is kept in memory only"))
+            printer.warn(
+                f"cannot create the run directory under {root} ({e.strerror}); "
+                + ("trying a temporary directory" if i == 0 else "the run is kept in memory only")
+            )
             continue
         _link_latest(parent, os.path.basename(path))
         return path
@@ -162,11 +201,17 @@ def _link_latest(parent: str, name: str) -> None:
 
 
 def _find_local_run(root: str, run_id: str) -> str | None:
-    found = [p for p in rundir.find_run_dirs(os.path.join(root, rundir.RUNS_FOLDER)) if p.name.endswith("-" + run_id)]
+    found = [
+        p
+        for p in rundir.find_run_dirs(os.path.join(root, rundir.RUNS_FOLDER))
+        if p.name.endswith("-" + run_id)
+    ]
     return str(found[-1]) if found else None
 
 
-def _start_run(s: Settings, printer: Printer, config: Any, include: Any, exclude: Any, allow_val_change: Any) -> Run:
+def _start_run(
+    s: Settings, printer: Printer, config: Any, include: Any, exclude: Any, allow_val_change: Any
+) -> Run:
     run_id = s.run_id or generate_id()
     if set(run_id) & _FORBIDDEN_ID or not run_id:
         raise UsageError(f"run id {run_id!r} must not be empty or contain any of / \\ # ? % :")
@@ -200,25 +245,56 @@ def _start_run(s: Settings, printer: Printer, config: Any, include: Any, exclude
     if exclude:
         cfg = {k: v for k, v in cfg.items() if k not in set(exclude)}
 
-    run = Run(settings=s, run_id=run_id, name=s.run_name, project=s.project or "uncategorized", entity=s.entity,
-              group=s.run_group, job_type=s.run_job_type, tags=s.run_tags or (), notes=s.run_notes, mode=mode,
-              run_dir=run_dir, log_path=log_path, resumed=resumed, starting_step=starting_step, printer=printer)
+    run = Run(
+        settings=s,
+        run_id=run_id,
+        name=s.run_name,
+        project=s.project or "uncategorized",
+        entity=s.entity,
+        group=s.run_group,
+        job_type=s.run_job_type,
+        tags=s.run_tags or (),
+        notes=s.run_notes,
+        mode=mode,
+        run_dir=run_dir,
+        log_path=log_path,
+        resumed=resumed,
+        starting_step=starting_step,
+        printer=printer,
+    )
     program = s.program or program_path()
-    run._start(cfg, {
-        "run_id": run_id, "segment": run._segment, "project": run.project, "entity": s.entity, "name": s.run_name,
-        "group": s.run_group, "job_type": s.run_job_type, "tags": list(s.run_tags or ()), "notes": s.run_notes,
-        "start_time": run.start_time, "mode": mode, "resumed": resumed, "starting_step": starting_step,
-        "sweep_id": s.sweep_id, "sdk": f"runyard {__version__}", "program": program,
-        "host": _hostname(),
-    })
+    run._start(
+        cfg,
+        {
+            "run_id": run_id,
+            "segment": run._segment,
+            "project": run.project,
+            "entity": s.entity,
+            "name": s.run_name,
+            "group": s.run_group,
+            "job_type": s.run_job_type,
+            "tags": list(s.run_tags or ()),
+            "notes": s.run_notes,
+            "start_time": run.start_time,
+            "mode": mode,
+            "resumed": resumed,
+            "starting_step": starting_step,
+            "sweep_id": s.sweep_id,
+            "sdk": f"runyard {__version__}",
+            "program": program,
+            "host": _hostname(),
+        },
+    )
     if allow_val_change:
         object.__setattr__(run.config, "_allow_val_change", True)
     _start_background(run, s, program, root, printer)
     hooks.register(run)
     state.bind(run)
     if not s.silent:
-        printer.info(f"{'offline ' if mode == 'offline' else ''}run {run.name or run_id} ({run_id}) logging to "
-                     f"{run_dir or '(memory only)'}")
+        printer.info(
+            f"{'offline ' if mode == 'offline' else ''}run {run.name or run_id} ({run_id}) logging to "
+            f"{run_dir or '(memory only)'}"
+        )
     return run
 
 
@@ -256,14 +332,17 @@ def _start_background(run: Run, s: Settings, program: str | None, root: str, pri
         try:
             from .system_metrics import SystemMonitor
 
-            mon = SystemMonitor(run.emit_system, interval=max(0.05, s.x_stats_sampling_interval),
-                                disk_paths=("/",))
+            mon = SystemMonitor(
+                run.emit_system, interval=max(0.05, s.x_stats_sampling_interval), disk_paths=("/",)
+            )
             mon.start()
             run._background.append(mon)
         except Exception as e:
             printer.warn(f"system metrics unavailable: {e!r}")
     if run.dir:
-        t = threading.Thread(target=_capture_environment, args=(run, s, program, root), name="runyard-env", daemon=True)
+        t = threading.Thread(
+            target=_capture_environment, args=(run, s, program, root), name="runyard-env", daemon=True
+        )
         run._env_thread = t
         t.start()
 
@@ -274,8 +353,9 @@ def _capture_environment(run: Run, s: Settings, program: str | None, root: str) 
     try:
         from . import environment as env
 
-        meta = env.collect_metadata(program=program, args=sys.argv[1:], root=root, git=not s.disable_git,
-                                    machine=not s.disable_meta)
+        meta = env.collect_metadata(
+            program=program, args=sys.argv[1:], root=root, git=not s.disable_git, machine=not s.disable_meta
+        )
         files = []
         if s.save_requirements:
             env.write_requirements(run.dir)

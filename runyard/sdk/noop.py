@@ -40,7 +40,9 @@ class NoopRun:
         self.display_name = self.name
         self.project = project or "uncategorized"
         self.path = f"{self.project}/{self.id}"
-        self.dir = os.path.join(os.path.realpath("/tmp"), "runyard-disabled", self.id, "files")  # never created
+        self.dir = os.path.join(
+            os.path.realpath("/tmp"), "runyard-disabled", self.id, "files"
+        )  # never created
         self.config = Config(sink=None, allow_val_change=True)
         if config:
             self.config.update(config, allow_val_change=True)

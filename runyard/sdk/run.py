@@ -35,10 +35,25 @@ _WAKE_AT = 4096  # queued fragments that wake the writer before its interval is 
 class Run:
     """A live run. Created by `runyard.init()`; see wandb-compat.md 1.2 for the properties."""
 
-    def __init__(self, *, settings: Any, run_id: str, name: str | None, project: str, entity: str | None,
-                 group: str | None, job_type: str | None, tags: tuple, notes: str | None, mode: str,
-                 run_dir: str | None, log_path: str | None, resumed: bool = False, starting_step: int = 0,
-                 printer: Printer):
+    def __init__(
+        self,
+        *,
+        settings: Any,
+        run_id: str,
+        name: str | None,
+        project: str,
+        entity: str | None,
+        group: str | None,
+        job_type: str | None,
+        tags: tuple,
+        notes: str | None,
+        mode: str,
+        run_dir: str | None,
+        log_path: str | None,
+        resumed: bool = False,
+        starting_step: int = 0,
+        printer: Printer,
+    ):
         self._settings = settings
         self._id = run_id
         self._name = name
@@ -74,8 +89,7 @@ class Run:
         self._sv = self._summary_state.values  # plain-summary fast path in log()
         self._plain_summary = True
         self.config = Config(sink=self._config_changed, allow_val_change=False)
-        self.summary = Summary(self._summary_state, self._summary_changed,
-                               lambda: (self._start_time, 0.0))
+        self.summary = Summary(self._summary_state, self._summary_changed, lambda: (self._start_time, 0.0))
         self._saved: list[tuple[str, str, str]] = []  # (source, dest relpath, policy)
         self._lock = RunLock(run_dir) if run_dir else None
         self._writer = LogWriter(log_path, self._q, settings.flush_interval, printer.warn)
@@ -124,10 +138,14 @@ class Run:
         return f"<runyard.Run {self.path} name={self._name!r} mode={self._mode}>"
 
     # -- the hot path -------------------------------------------------------------------------
-    def log(self, data: dict, step: int | None = None, commit: bool | None = None, sync: bool | None = None) -> None:
+    def log(
+        self, data: dict, step: int | None = None, commit: bool | None = None, sync: bool | None = None
+    ) -> None:
         """Record `data` as the values of this step. Never blocks on the disk, never raises for it."""
         if self._finished:
-            self._printer.warn_once("log-after-finish", f"Run {self._id} is finished; the call to log() is ignored")
+            self._printer.warn_once(
+                "log-after-finish", f"Run {self._id} is finished; the call to log() is ignored"
+            )
             return
         if type(data) is not dict:
             data = self._as_dict(data)
@@ -138,8 +156,10 @@ class Run:
                 self._ok_keys.add(keys)
         vals = tuple(data.values())
         if not set(map(type, vals)) <= _NUM_TYPES:
-            vals = tuple(normalize_log_value(k, v, self, self._step if step is None else step)
-                         for k, v in zip(keys, vals))
+            vals = tuple(
+                normalize_log_value(k, v, self, self._step if step is None else step)
+                for k, v in zip(keys, vals)
+            )
         now = time.time()
         cur = self._step
         if step is None:
@@ -229,7 +249,9 @@ class Run:
         for k, v in fields.items():
             setattr(self, "_" + k, v)
         if not self._finished:
-            self._record(RT.RUN_UPDATE, {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()})
+            self._record(
+                RT.RUN_UPDATE, {k: list(v) if isinstance(v, tuple) else v for k, v in fields.items()}
+            )
 
     def emit_console(self, stream: int, ts: float, line: str) -> None:
         self._q.append((RT.CONSOLE, next(self._seq), ts, stream, line))
@@ -238,9 +260,16 @@ class Run:
         self._q.append((RT.SYSTEM, next(self._seq), ts, sample))
 
     # -- wandb API beyond log ------------------------------------------------------------------
-    def define_metric(self, name: str, step_metric: str | None = None, step_sync: bool | None = None,
-                      hidden: bool | None = None, summary: str | None = None, goal: str | None = None,
-                      overwrite: bool | None = None) -> dict:
+    def define_metric(
+        self,
+        name: str,
+        step_metric: str | None = None,
+        step_sync: bool | None = None,
+        hidden: bool | None = None,
+        summary: str | None = None,
+        goal: str | None = None,
+        overwrite: bool | None = None,
+    ) -> dict:
         if not isinstance(name, str) or not name:
             raise UsageError("define_metric(name) needs a non-empty metric name or glob such as 'val/*'")
         try:
@@ -265,8 +294,9 @@ class Run:
         self._record(RT.METRIC, dict(spec))
         return spec
 
-    def save(self, glob_str: str | os.PathLike, base_path: str | os.PathLike | None = None,
-             policy: str = "live") -> list[str]:
+    def save(
+        self, glob_str: str | os.PathLike, base_path: str | os.PathLike | None = None, policy: str = "live"
+    ) -> list[str]:
         """Copy files matching `glob_str` into the run's files/ (live/end files are copied again at finish)."""
         if policy not in ("live", "now", "end"):
             raise UsageError(f"save(policy=...) must be 'live', 'now' or 'end', got {policy!r}")
@@ -274,7 +304,9 @@ class Run:
         if self._files_dir is None:
             return []
         if base_path is None:
-            base = os.path.dirname(glob_str.split("*", 1)[0]) if "*" in glob_str else os.path.dirname(glob_str)
+            base = (
+                os.path.dirname(glob_str.split("*", 1)[0]) if "*" in glob_str else os.path.dirname(glob_str)
+            )
         else:
             base = os.fspath(base_path)
         base = os.path.abspath(base or ".")
@@ -305,19 +337,33 @@ class Run:
     def alert(self, title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
         lvl = getattr(level, "value", level) or "INFO"
         wd = getattr(wait_duration, "total_seconds", None)
-        self._record(RT.ALERT, {"title": str(title), "text": str(text), "level": str(lvl),
-                                "wait_duration": wd() if callable(wd) else wait_duration})
+        self._record(
+            RT.ALERT,
+            {
+                "title": str(title),
+                "text": str(text),
+                "level": str(lvl),
+                "wait_duration": wd() if callable(wd) else wait_duration,
+            },
+        )
         self._printer.info(f"alert [{lvl}] {title}: {text}")
 
     def mark_preempting(self) -> None:
         self._record(RT.RUN_UPDATE, {"flags": {"preempting": True}})
 
     def status(self) -> dict:
-        return {"id": self._id, "step": self._step, "queued": len(self._q), "bytes_written": self._writer.bytes_written,
-                "finished": self._finished}
+        return {
+            "id": self._id,
+            "step": self._step,
+            "queued": len(self._q),
+            "bytes_written": self._writer.bytes_written,
+            "finished": self._finished,
+        }
 
     def watch(self, models: Any = None, *args: Any, **kwargs: Any) -> None:
-        self._printer.warn_once("watch", "run.watch() (gradient/parameter histograms) is not supported yet; ignored")
+        self._printer.warn_once(
+            "watch", "run.watch() (gradient/parameter histograms) is not supported yet; ignored"
+        )
 
     def unwatch(self, models: Any = None) -> None:
         return None
@@ -331,9 +377,13 @@ class Run:
     link_artifact = log_artifact
     link_model = log_artifact
 
-    def log_code(self, root: str = ".", name: str | None = None, include_fn: Any = None, exclude_fn: Any = None) -> None:
-        raise UsageError("run.log_code() needs artifacts, which this runyard version does not support yet; "
-                         "use init(save_code=True) to store the main script")
+    def log_code(
+        self, root: str = ".", name: str | None = None, include_fn: Any = None, exclude_fn: Any = None
+    ) -> None:
+        raise UsageError(
+            "run.log_code() needs artifacts, which this runyard version does not support yet; "
+            "use init(save_code=True) to store the main script"
+        )
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Block until everything logged so far is on disk (tests and `runs show` of a live run use it)."""
@@ -348,7 +398,9 @@ class Run:
             self.config._set_many(config, True)
         self._writer.start()
 
-    def finish(self, exit_code: int | None = None, quiet: bool | None = None, *, _state: str | None = None) -> None:
+    def finish(
+        self, exit_code: int | None = None, quiet: bool | None = None, *, _state: str | None = None
+    ) -> None:
         with self._finish_lock:
             if self._finished:
                 return
@@ -366,17 +418,22 @@ class Run:
             code = 0 if exit_code is None else int(exit_code)
             state = _state or ("finished" if code == 0 else "failed")
             now = time.time()
-            self._record(RT.EXIT, {"exit_code": code, "state": state, "end_time": now,
-                                   "runtime": now - self._start_time})
+            self._record(
+                RT.EXIT,
+                {"exit_code": code, "state": state, "end_time": now, "runtime": now - self._start_time},
+            )
             self._finished = True
             self._exit_code = code
         ok = self._writer.stop()
         if self._lock is not None:
             self._lock.release()
         from . import state as _st
+
         _st.unbind(self)
         if not ok:
-            self._printer.warn(f"the run log {self._log_path} could not be fully written (see warnings above)")
+            self._printer.warn(
+                f"the run log {self._log_path} could not be fully written (see warnings above)"
+            )
         if not (quiet or self._settings.silent):
             where = self._run_dir or "(nothing kept on disk)"
             self._printer.info(f"run {self._name or self._id} ({self._id}) {state}; run directory: {where}")

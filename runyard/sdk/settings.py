@@ -42,7 +42,13 @@ def _tags(v: Any) -> tuple[str, ...] | None:
     return tuple(str(t) for t in v)
 
 
-MODES = {"online": "online", "run": "online", "offline": "offline", "dryrun": "offline", "disabled": "disabled"}
+MODES = {
+    "online": "online",
+    "run": "online",
+    "offline": "offline",
+    "dryrun": "offline",
+    "disabled": "disabled",
+}
 
 
 def _mode(v: Any) -> str:
@@ -64,7 +70,12 @@ def _console(v: Any) -> str:
 
 # name: (default, converter, extra env var names besides WANDB_<NAME>/RUNYARD_<NAME>, doc)
 FIELDS: dict[str, tuple[Any, Callable[[Any], Any], tuple[str, ...], str]] = {
-    "mode": ("online", _mode, (), "online, offline or disabled; online without a configured server falls back to offline"),
+    "mode": (
+        "online",
+        _mode,
+        (),
+        "online, offline or disabled; online without a configured server falls back to offline",
+    ),
     "project": (None, _str, (), "project name (default: 'uncategorized')"),
     "entity": (None, _str, (), "user or team that owns the project"),
     "run_name": (None, _str, ("NAME",), "display name of the run"),
@@ -73,7 +84,12 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], Any], tuple[str, ...], str]] = {
     "run_group": (None, _str, ("RUN_GROUP",), "group name"),
     "run_job_type": (None, _str, ("JOB_TYPE",), "job type"),
     "run_notes": (None, _str, ("NOTES",), "notes"),
-    "root_dir": (None, _str, ("DIR",), "parent of the runyard/ folder holding run directories (default: cwd)"),
+    "root_dir": (
+        None,
+        _str,
+        ("DIR",),
+        "parent of the runyard/ folder holding run directories (default: cwd)",
+    ),
     "resume": (None, _str, ("RESUME",), "allow, must, never or auto"),
     "reinit": ("default", _str, (), "what init does while a run is active"),
     "api_key": (None, _str, (), "API key for the server"),
@@ -91,26 +107,66 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], Any], tuple[str, ...], str]] = {
     "save_requirements": (True, _bool, (), "write files/requirements.txt (installed packages)"),
     "program": (None, _str, (), "path of the main script (detected)"),
     "x_disable_stats": (False, _bool, ("DISABLE_STATS",), "do not sample system metrics"),
-    "x_stats_sampling_interval": (10.0, _float, ("STATS_SAMPLING_INTERVAL",), "seconds between system-metric samples"),
+    "x_stats_sampling_interval": (
+        10.0,
+        _float,
+        ("STATS_SAMPLING_INTERVAL",),
+        "seconds between system-metric samples",
+    ),
     "flush_interval": (0.25, _float, (), "seconds between flushes of the run log (at most 0.5 is honoured)"),
     "max_queue": (200_000, int, (), "log() calls buffered before log() starts to wait for the disk"),
     "allow_offline_artifacts": (True, _bool, (), "allow log_artifact in offline mode"),
     "sweep_id": (None, _str, ("SWEEP_ID",), "sweep this run belongs to"),
 }
 
-ALIASES = {"name": "run_name", "id": "run_id", "tags": "run_tags", "group": "run_group", "job_type": "run_job_type",
-           "notes": "run_notes", "dir": "root_dir", "stats_sampling_interval": "x_stats_sampling_interval",
-           "_disable_stats": "x_disable_stats", "disable_stats": "x_disable_stats",
-           "x_save_requirements": "save_requirements", "_stats_sample_rate_seconds": "x_stats_sampling_interval"}
+ALIASES = {
+    "name": "run_name",
+    "id": "run_id",
+    "tags": "run_tags",
+    "group": "run_group",
+    "job_type": "run_job_type",
+    "notes": "run_notes",
+    "dir": "root_dir",
+    "stats_sampling_interval": "x_stats_sampling_interval",
+    "_disable_stats": "x_disable_stats",
+    "disable_stats": "x_disable_stats",
+    "x_save_requirements": "save_requirements",
+    "_stats_sample_rate_seconds": "x_stats_sampling_interval",
+}
 
 # wandb settings that are accepted (scripts pass them) but change nothing in runyard.
-IGNORED = frozenset({
-    "start_method", "_disable_meta", "x_disable_meta", "disable_job_creation", "x_disable_machine_info",
-    "_service_wait", "x_service_wait", "finish_timeout", "finish_timeout_raises", "show_info", "show_errors",
-    "anonymous", "x_file_stream_transmit_interval", "_file_stream_timeout_seconds", "x_label", "x_primary",
-    "sync_tensorboard", "heartbeat_seconds", "_save_requirements", "code_dir", "x_stats_gpu_device_ids",
-    "notebook_name", "log_internal", "host", "username", "email", "x_internal_check_process", "x_show_operation_stats",
-})
+IGNORED = frozenset(
+    {
+        "start_method",
+        "_disable_meta",
+        "x_disable_meta",
+        "disable_job_creation",
+        "x_disable_machine_info",
+        "_service_wait",
+        "x_service_wait",
+        "finish_timeout",
+        "finish_timeout_raises",
+        "show_info",
+        "show_errors",
+        "anonymous",
+        "x_file_stream_transmit_interval",
+        "_file_stream_timeout_seconds",
+        "x_label",
+        "x_primary",
+        "sync_tensorboard",
+        "heartbeat_seconds",
+        "_save_requirements",
+        "code_dir",
+        "x_stats_gpu_device_ids",
+        "notebook_name",
+        "log_internal",
+        "host",
+        "username",
+        "email",
+        "x_internal_check_process",
+        "x_show_operation_stats",
+    }
+)
 
 
 class Settings:
@@ -139,7 +195,9 @@ class Settings:
         elif name in IGNORED or name.lstrip("_") in IGNORED:
             self.ignored.append(name)
         else:
-            raise UsageError(f"Settings got an unknown setting {name!r}; known settings: {', '.join(sorted(FIELDS))}")
+            raise UsageError(
+                f"Settings got an unknown setting {name!r}; known settings: {', '.join(sorted(FIELDS))}"
+            )
 
     def __getattr__(self, name: str) -> Any:
         field = ALIASES.get(name, name)

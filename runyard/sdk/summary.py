@@ -9,7 +9,9 @@ from ..wire.summary import SummaryState
 
 
 class Summary:
-    def __init__(self, state: SummaryState, sink: Callable[[dict, list], None] | None, start: Callable[[], tuple]):
+    def __init__(
+        self, state: SummaryState, sink: Callable[[dict, list], None] | None, start: Callable[[], tuple]
+    ):
         object.__setattr__(self, "_state", state)
         object.__setattr__(self, "_sink", sink)
         object.__setattr__(self, "_start", start)

@@ -32,7 +32,9 @@ def check_keys(keys: tuple) -> None:
         if not k:
             raise LogValueError("runyard.log: an empty string is not a valid metric key")
         if k in RESERVED_KEYS:
-            raise LogValueError(f"runyard.log: key {k!r} is reserved for runyard's own columns; use another name")
+            raise LogValueError(
+                f"runyard.log: key {k!r} is reserved for runyard's own columns; use another name"
+            )
 
 
 def _array_like(v: Any) -> bool:
@@ -55,7 +57,9 @@ def histogram_of(arr: Any, bins: int = HISTOGRAM_BINS) -> dict:
 
     a = np.asarray(arr, dtype="float64").ravel()
     a = a[np.isfinite(a)]
-    counts, edges = np.histogram(a, bins=bins) if a.size else (np.zeros(bins, dtype=int), np.linspace(0, 1, bins + 1))
+    counts, edges = (
+        np.histogram(a, bins=bins) if a.size else (np.zeros(bins, dtype=int), np.linspace(0, 1, bins + 1))
+    )
     return {"_type": "histogram", "values": counts.tolist(), "bins": edges.tolist()}
 
 

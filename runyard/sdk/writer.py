@@ -99,9 +99,11 @@ class LogWriter(threading.Thread):
         self._unwritten_bytes = 0
         self._dirty = True
         if self._write_error is not None:
-            self.warn(f"run log writable again ({self.path}); nothing was lost"
-                      if not self._dropped_bytes else
-                      f"run log writable again; {self._dropped_bytes} bytes had to be dropped while it was not")
+            self.warn(
+                f"run log writable again ({self.path}); nothing was lost"
+                if not self._dropped_bytes
+                else f"run log writable again; {self._dropped_bytes} bytes had to be dropped while it was not"
+            )
             self._write_error = None
 
     def _bound_memory(self) -> None:

@@ -61,7 +61,9 @@ def check_header(buf: bytes | memoryview) -> int:
     return version
 
 
-def iter_frames(buf: bytes | memoryview, tail: Tail, start: int = HEADER_SIZE) -> Iterator[tuple[int, int, memoryview]]:
+def iter_frames(
+    buf: bytes | memoryview, tail: Tail, start: int = HEADER_SIZE
+) -> Iterator[tuple[int, int, memoryview]]:
     """Yield (offset, type, payload) for each intact record; fill `tail` with where and why it stopped."""
     view = memoryview(buf)
     end = len(view)

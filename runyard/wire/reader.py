@@ -35,7 +35,9 @@ def find_runlog(path: str | os.PathLike) -> Path:
     return p
 
 
-def iter_records(path: str | os.PathLike, tail: Tail | None = None, start: int | None = None) -> Iterator[Record]:
+def iter_records(
+    path: str | os.PathLike, tail: Tail | None = None, start: int | None = None
+) -> Iterator[Record]:
     """Yield decoded records of a run log; `tail` reports where and why reading stopped."""
     data = find_runlog(path).read_bytes()
     check_header(data)

@@ -1,10 +1,10 @@
 """Layout of a run directory, shared by the SDK (writes it) and readers (CLI, sync, server import).
 
-    <root>/runyard/offline-run-<YYYYmmdd_HHMMSS>-<id>/     (online runs: run-<ts>-<id>/)
-        run-<id>.rylog       the run log: every record of the run
-        files/               media, saved files, code/, requirements.txt, diff.patch
-        .lock                held (flock) while the writing process lives
-        .synced              written by `runyard sync` once the server has everything
+<root>/runyard/offline-run-<YYYYmmdd_HHMMSS>-<id>/     (online runs: run-<ts>-<id>/)
+    run-<id>.rylog       the run log: every record of the run
+    files/               media, saved files, code/, requirements.txt, diff.patch
+    .lock                held (flock) while the writing process lives
+    .synced              written by `runyard sync` once the server has everything
 """
 
 from __future__ import annotations

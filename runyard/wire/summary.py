@@ -39,7 +39,9 @@ def parse_summary_option(summary: str | None) -> tuple[str, ...]:
     parts = tuple(p.strip().lower() for p in str(summary).split(",") if p.strip())
     bad = [p for p in parts if p not in AGGREGATIONS]
     if bad:
-        raise ValueError(f"define_metric summary must be a comma list of {', '.join(AGGREGATIONS)}; got {bad[0]!r}")
+        raise ValueError(
+            f"define_metric summary must be a comma list of {', '.join(AGGREGATIONS)}; got {bad[0]!r}"
+        )
     return parts
 
 
@@ -114,7 +116,9 @@ class SummaryState:
         return any(s.summary for s in self.specs)
 
     # -- updates ------------------------------------------------------------------------------
-    def add_fragment(self, keys: tuple | list, vals: tuple | list, step: int | None = None, ts: float | None = None) -> None:
+    def add_fragment(
+        self, keys: tuple | list, vals: tuple | list, step: int | None = None, ts: float | None = None
+    ) -> None:
         if not self.specs:
             self.values.update(zip(keys, vals))
         else:

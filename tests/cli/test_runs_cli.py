@@ -28,10 +28,16 @@ def test_runs_ls_lists_each_run(workdir, quiet_settings):
     a, b = _make_runs(workdir, quiet_settings)
     res = CliRunner().invoke(cli, ["runs", "ls"])
     assert res.exit_code == 0, res.output
-    assert "alpha" in res.output and "beta" in res.output and "finished" in res.output and "failed" in res.output
+    assert (
+        "alpha" in res.output and "beta" in res.output and "finished" in res.output and "failed" in res.output
+    )
     res = CliRunner().invoke(cli, ["runs", "ls", "--json"])
     rows = {r["name"]: r for r in map(json.loads, res.output.splitlines())}
-    assert rows["alpha"]["steps"] == 12 and rows["alpha"]["state"] == "finished" and rows["beta"]["state"] == "failed"
+    assert (
+        rows["alpha"]["steps"] == 12
+        and rows["alpha"]["state"] == "finished"
+        and rows["beta"]["state"] == "failed"
+    )
 
 
 def test_runs_show_prints_config_summary_and_last_rows(workdir, quiet_settings):
@@ -61,6 +67,11 @@ def test_runs_show_bad_path_is_a_clear_error(workdir):
 
 def test_python_dash_m_entry_point(workdir, quiet_settings):
     _make_runs(workdir, quiet_settings)
-    res = subprocess.run([sys.executable, "-m", "runyard", "runs", "ls"], cwd=workdir, capture_output=True, text=True,
-                         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    res = subprocess.run(
+        [sys.executable, "-m", "runyard", "runs", "ls"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
     assert res.returncode == 0 and "alpha" in res.stdout

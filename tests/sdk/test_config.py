@@ -14,16 +14,24 @@ from runyard.runlog import read
 
 
 def test_access_styles_and_readback(workdir, quiet_settings):
-    run = runyard.init(project="p", mode="offline", settings=quiet_settings,
-                       config={"lr": 0.1, "optimizer": {"name": "adam", "betas": [0.9, 0.99]}})
+    run = runyard.init(
+        project="p",
+        mode="offline",
+        settings=quiet_settings,
+        config={"lr": 0.1, "optimizer": {"name": "adam", "betas": [0.9, 0.99]}},
+    )
     run.config.c = 3
     run.config["d"] = 4
     assert run.config.lr == 0.1 and run.config["c"] == 3 and run.config.get("zz", 5) == 5
     assert "d" in run.config and dict(run.config)["optimizer"]["name"] == "adam"
     assert runyard.config is run.config
     run.finish()
-    assert read(run.sync_dir).config == {"lr": 0.1, "optimizer": {"name": "adam", "betas": [0.9, 0.99]},
-                                         "c": 3, "d": 4}
+    assert read(run.sync_dir).config == {
+        "lr": 0.1,
+        "optimizer": {"name": "adam", "betas": [0.9, 0.99]},
+        "c": 3,
+        "d": 4,
+    }
 
 
 def test_changing_a_value_needs_allow_val_change(workdir, quiet_settings):
@@ -39,7 +47,9 @@ def test_changing_a_value_needs_allow_val_change(workdir, quiet_settings):
 
 
 def test_init_allow_val_change(workdir, quiet_settings):
-    run = runyard.init(project="p", mode="offline", settings=quiet_settings, config={"c": 3}, allow_val_change=True)
+    run = runyard.init(
+        project="p", mode="offline", settings=quiet_settings, config={"c": 3}, allow_val_change=True
+    )
     run.config.c = 4
     assert run.config.c == 4
 
@@ -50,14 +60,32 @@ def test_namespace_setdefaults_and_non_json_values(workdir, quiet_settings):
 
     ns = argparse.Namespace(lr=0.01, epochs=3, out=pathlib.Path("/tmp/out"))
     run = runyard.init(project="p", mode="offline", settings=quiet_settings, config=ns)
-    run.config.update({"np_f": np.float32(0.5), "np_i": np.int64(3), "shape": (1, 2), "color": Color.RED,
-                       "arr": np.array([1.0, 2.0]), "tags": {"b", "a"}})
+    run.config.update(
+        {
+            "np_f": np.float32(0.5),
+            "np_i": np.int64(3),
+            "shape": (1, 2),
+            "color": Color.RED,
+            "arr": np.array([1.0, 2.0]),
+            "tags": {"b", "a"},
+        }
+    )
     run.config.setdefaults({"epochs": 10, "new": 1})
     assert run.config.epochs == 3 and run.config.new == 1
     run.finish()
     cfg = read(run.sync_dir).config
-    assert cfg == {"lr": 0.01, "epochs": 3, "out": "/tmp/out", "np_f": 0.5, "np_i": 3, "shape": [1, 2],
-                   "color": "red", "arr": [1.0, 2.0], "tags": ["a", "b"], "new": 1}
+    assert cfg == {
+        "lr": 0.01,
+        "epochs": 3,
+        "out": "/tmp/out",
+        "np_f": 0.5,
+        "np_i": 3,
+        "shape": [1, 2],
+        "color": "red",
+        "arr": [1.0, 2.0],
+        "tags": ["a", "b"],
+        "new": 1,
+    }
     assert isinstance(cfg["np_i"], int)
 
 
@@ -69,14 +97,24 @@ def test_config_yaml_path_and_defaults_file(workdir, quiet_settings):
 
 
 def test_include_exclude_and_dotted_keys(workdir, quiet_settings):
-    run = runyard.init(project="p", mode="offline", settings=quiet_settings, config={"a": 1, "b": 2, "c": 3},
-                       config_exclude_keys=["b"])
+    run = runyard.init(
+        project="p",
+        mode="offline",
+        settings=quiet_settings,
+        config={"a": 1, "b": 2, "c": 3},
+        config_exclude_keys=["b"],
+    )
     assert dict(run.config) == {"a": 1, "c": 3}
     with pytest.raises(runyard.ConfigError, match="contains '.'"):
         run.config["x.y"] = 1
     run.finish()
-    run = runyard.init(project="p", mode="offline", settings=quiet_settings, config={"a": 1, "b": 2},
-                       config_include_keys=["b"])
+    run = runyard.init(
+        project="p",
+        mode="offline",
+        settings=quiet_settings,
+        config={"a": 1, "b": 2},
+        config_include_keys=["b"],
+    )
     assert dict(run.config) == {"b": 2}
 
 

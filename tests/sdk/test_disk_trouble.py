@@ -10,7 +10,9 @@ from runyard.runlog import read
 
 
 def test_full_disk_warns_once_and_recovers_without_loss(workdir, capsys):
-    run = runyard.init(project="p", mode="offline", settings=runyard.Settings(console="off", x_disable_stats=True))
+    run = runyard.init(
+        project="p", mode="offline", settings=runyard.Settings(console="off", x_disable_stats=True)
+    )
     run.log({"a": 0})
     run.flush()
     w = run._writer
@@ -33,8 +35,11 @@ def test_full_disk_warns_once_and_recovers_without_loss(workdir, capsys):
 
 
 def test_queue_is_bounded_when_the_disk_is_slow(workdir, capsys):
-    run = runyard.init(project="p", mode="offline",
-                       settings=runyard.Settings(console="off", x_disable_stats=True, max_queue=1000))
+    run = runyard.init(
+        project="p",
+        mode="offline",
+        settings=runyard.Settings(console="off", x_disable_stats=True, max_queue=1000),
+    )
     w = run._writer
     real_cycle = w.cycle
 

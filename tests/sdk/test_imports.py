@@ -6,8 +6,16 @@ import json
 
 from tests.conftest import run_script
 
-SERVER_MODULES = ("runyard.server", "runyard.store", "runyard.compat", "starlette", "uvicorn", "sqlalchemy",
-                  "alembic", "psycopg")
+SERVER_MODULES = (
+    "runyard.server",
+    "runyard.store",
+    "runyard.compat",
+    "starlette",
+    "uvicorn",
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+)
 
 
 def test_sdk_does_not_import_server_code(tmp_path):

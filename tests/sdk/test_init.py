@@ -13,17 +13,43 @@ from tests.conftest import only_run_dir
 
 
 def test_kwargs_are_recorded(workdir, quiet_settings):
-    run = runyard.init(project="proj", entity="team", name="nice-run", id="abc123", notes="n", tags=["a", "b"],
-                       group="g", job_type="train", mode="offline", settings=quiet_settings)
-    assert (run.id, run.name, run.project, run.entity, run.group, run.job_type, run.notes, run.tags) == \
-        ("abc123", "nice-run", "proj", "team", "g", "train", "n", ("a", "b"))
+    run = runyard.init(
+        project="proj",
+        entity="team",
+        name="nice-run",
+        id="abc123",
+        notes="n",
+        tags=["a", "b"],
+        group="g",
+        job_type="train",
+        mode="offline",
+        settings=quiet_settings,
+    )
+    assert (run.id, run.name, run.project, run.entity, run.group, run.job_type, run.notes, run.tags) == (
+        "abc123",
+        "nice-run",
+        "proj",
+        "team",
+        "g",
+        "train",
+        "n",
+        ("a", "b"),
+    )
     assert run.path == "team/proj/abc123" and run.offline and not run.disabled
     assert run.dir == os.path.join(run.sync_dir, "files") and os.path.isdir(run.dir)
     assert runyard.run is run
     run.finish()
     r = read(run.sync_dir).run
-    assert (r["run_id"], r["name"], r["project"], r["entity"], r["group"], r["job_type"], r["notes"], r["tags"]) == \
-        ("abc123", "nice-run", "proj", "team", "g", "train", "n", ["a", "b"])
+    assert (
+        r["run_id"],
+        r["name"],
+        r["project"],
+        r["entity"],
+        r["group"],
+        r["job_type"],
+        r["notes"],
+        r["tags"],
+    ) == ("abc123", "nice-run", "proj", "team", "g", "train", "n", ["a", "b"])
     assert os.path.basename(run.sync_dir).startswith("offline-run-")
     assert os.path.realpath(workdir / "runyard" / "latest-run") == os.path.realpath(run.sync_dir)
 
@@ -41,8 +67,16 @@ def test_env_vars_wandb_and_runyard_twins(workdir, monkeypatch, quiet_settings):
     monkeypatch.setenv("WANDB_DIR", str(workdir / "wdir"))
     monkeypatch.setenv("RUNYARD_PROJECT", "from-runyard")
     run = runyard.init(settings=quiet_settings)
-    assert (run.project, run.entity, run.name, run.tags, run.id, run.group, run.job_type, run.notes) == \
-        ("from-runyard", "ent", "named", ("x", "y"), "envid1", "grp", "eval", "hello")
+    assert (run.project, run.entity, run.name, run.tags, run.id, run.group, run.job_type, run.notes) == (
+        "from-runyard",
+        "ent",
+        "named",
+        ("x", "y"),
+        "envid1",
+        "grp",
+        "eval",
+        "hello",
+    )
     assert run.sync_dir.startswith(str(workdir / "wdir" / "runyard"))
     run.finish()
     monkeypatch.setenv("RUNYARD_DIR", str(workdir / "rdir"))
@@ -68,17 +102,21 @@ def test_unknown_kwargs_and_settings_are_named(workdir):
 
 
 def test_wandb_settings_runyard_ignores_are_reported(workdir, capsys):
-    run = runyard.init(project="p", mode="offline",
-                       settings=runyard.Settings(start_method="thread", console="off", x_disable_stats=True),
-                       sync_tensorboard=True)
+    run = runyard.init(
+        project="p",
+        mode="offline",
+        settings=runyard.Settings(start_method="thread", console="off", x_disable_stats=True),
+        sync_tensorboard=True,
+    )
     run.finish()
     err = capsys.readouterr().err
     assert "ignored: start_method" in err and "sync_tensorboard" in err
 
 
 def test_settings_dict_and_aliases(workdir):
-    run = runyard.init(project="p", mode="offline", settings={"console": "off", "_disable_stats": True,
-                                                             "silent": True})
+    run = runyard.init(
+        project="p", mode="offline", settings={"console": "off", "_disable_stats": True, "silent": True}
+    )
     assert run.settings.x_disable_stats is True
     run.finish()
 
@@ -99,8 +137,9 @@ def test_sequential_runs_in_one_process(workdir, quiet_settings):
         run.finish()
         ids.append(run.id)
     assert len(set(ids)) == 5
-    assert sorted(read(d).config["i"] for d in (workdir / "runyard").iterdir() if d.name != "latest-run") == \
-        list(range(5))
+    assert sorted(
+        read(d).config["i"] for d in (workdir / "runyard").iterdir() if d.name != "latest-run"
+    ) == list(range(5))
 
 
 def test_offline_resume_continues_step_count(workdir, quiet_settings):
@@ -122,8 +161,12 @@ def test_offline_resume_continues_step_count(workdir, quiet_settings):
 def test_unwritable_directory_warns_once_and_training_continues(workdir, capsys):
     blocker = workdir / "afile"
     blocker.write_text("not a directory")
-    run = runyard.init(project="p", dir=blocker / "sub", mode="offline",
-                       settings=runyard.Settings(console="off", x_disable_stats=True))
+    run = runyard.init(
+        project="p",
+        dir=blocker / "sub",
+        mode="offline",
+        settings=runyard.Settings(console="off", x_disable_stats=True),
+    )
     for i in range(10):
         run.log({"a": i})
     run.finish()

@@ -33,7 +33,10 @@ def test_context_manager_finishes_and_marks_failure(workdir, quiet_settings):
         run.log({"a": 1})
     assert read(run.sync_dir).state == "finished"
     assert runyard.run is None
-    with pytest.raises(ValueError), runyard.init(project="p", mode="offline", settings=quiet_settings) as run2:
+    with (
+        pytest.raises(ValueError),
+        runyard.init(project="p", mode="offline", settings=quiet_settings) as run2,
+    ):
         raise ValueError("boom")
     rd = read(run2.sync_dir)
     assert rd.state == "failed" and rd.exit["exit_code"] == 1
@@ -49,8 +52,11 @@ def test_context_manager_finishes_and_marks_failure(workdir, quiet_settings):
     ],
 )
 def test_process_ending_sets_run_state(tmp_path, ending, code, state):
-    res = run_script(f"import runyard\nrunyard.init(project='p', mode='offline', {QUIET})\n"
-                     f"runyard.log({{'a': 1}})\n{ending}\n", tmp_path)
+    res = run_script(
+        f"import runyard\nrunyard.init(project='p', mode='offline', {QUIET})\n"
+        f"runyard.log({{'a': 1}})\n{ending}\n",
+        tmp_path,
+    )
     assert res.returncode == code, res.stderr
     rd = read(only_run_dir(tmp_path))
     assert rd.exit is not None and rd.exit["exit_code"] == code and rd.state == state
@@ -58,8 +64,10 @@ def test_process_ending_sets_run_state(tmp_path, ending, code, state):
 
 
 def test_sigterm_marks_run_crashed_and_keeps_data(tmp_path):
-    code = (f"import runyard, time, sys\nrunyard.init(project='p', mode='offline', {QUIET})\n"
-            "for i in range(100): runyard.log({'a': i})\nprint('ready', flush=True)\ntime.sleep(60)\n")
+    code = (
+        f"import runyard, time, sys\nrunyard.init(project='p', mode='offline', {QUIET})\n"
+        "for i in range(100): runyard.log({'a': i})\nprint('ready', flush=True)\ntime.sleep(60)\n"
+    )
     (tmp_path / "s.py").write_text(code)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     p = subprocess.Popen([sys.executable, "s.py"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
@@ -73,13 +81,15 @@ def test_sigterm_marks_run_crashed_and_keeps_data(tmp_path):
 
 def test_sigkill_loses_at_most_the_last_flush_interval(tmp_path):
     """Everything logged more than one flush interval before SIGKILL reads back exactly."""
-    code = (f"import runyard, time, sys\nrunyard.init(project='p', mode='offline', {QUIET})\n"
-            "i = 0\n"
-            "while True:\n"
-            "    runyard.log({'train/loss': i * 0.5, 'train/step': i}, step=i)\n"
-            "    if i % 500 == 0: print(i, flush=True)\n"
-            "    i += 1\n"
-            "    if i % 50 == 0: time.sleep(0.001)\n")
+    code = (
+        f"import runyard, time, sys\nrunyard.init(project='p', mode='offline', {QUIET})\n"
+        "i = 0\n"
+        "while True:\n"
+        "    runyard.log({'train/loss': i * 0.5, 'train/step': i}, step=i)\n"
+        "    if i % 500 == 0: print(i, flush=True)\n"
+        "    i += 1\n"
+        "    if i % 50 == 0: time.sleep(0.001)\n"
+    )
     (tmp_path / "k.py").write_text(code)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     p = subprocess.Popen([sys.executable, "k.py"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
@@ -101,9 +111,12 @@ def test_sigkill_loses_at_most_the_last_flush_interval(tmp_path):
 
 
 def test_atexit_runs_finish_for_forgotten_run_with_console_and_stats(tmp_path):
-    res = run_script("import runyard\nrunyard.init(project='p', mode='offline',"
-                     " settings=runyard.Settings(x_stats_sampling_interval=0.05))\n"
-                     "print('hello from training')\nimport time; time.sleep(0.3)\nrunyard.log({'a': 1})\n", tmp_path)
+    res = run_script(
+        "import runyard\nrunyard.init(project='p', mode='offline',"
+        " settings=runyard.Settings(x_stats_sampling_interval=0.05))\n"
+        "print('hello from training')\nimport time; time.sleep(0.3)\nrunyard.log({'a': 1})\n",
+        tmp_path,
+    )
     assert res.returncode == 0, res.stderr
     assert "hello from training" in res.stdout
     rd = read(only_run_dir(tmp_path))

@@ -41,7 +41,9 @@ def test_step_and_commit_sequence_matches_wandb_except_no_drop(workdir, quiet_se
 
 
 def test_non_increasing_step_is_kept_flagged_and_warned_once(workdir, capsys):
-    run = runyard.init(project="p", mode="offline", settings=runyard.Settings(console="off", x_disable_stats=True))
+    run = runyard.init(
+        project="p", mode="offline", settings=runyard.Settings(console="off", x_disable_stats=True)
+    )
     for s in (0, 1, 2, 10):
         run.log({"loss": float(s)}, step=s)
     run.log({"loss": 99.0}, step=4)
@@ -75,11 +77,22 @@ def test_nan_and_inf_are_stored_as_such(workdir, quiet_settings):
 
 def test_values_of_every_kind_round_trip(workdir, quiet_settings):
     run = runyard.init(project="p", mode="offline", settings=quiet_settings)
-    run.log({
-        "i": 3, "f": 0.5, "b": True, "s": "text", "none": None, "nested": {"a": 1, "b": {"c": 2.0}},
-        "np_f": np.float32(0.25), "np_i": np.int64(7), "np_scalar_arr": np.array(2.5),
-        "small": np.arange(4), "lst": [1, 2, 3], "big": np.arange(1000, dtype=float),
-    })
+    run.log(
+        {
+            "i": 3,
+            "f": 0.5,
+            "b": True,
+            "s": "text",
+            "none": None,
+            "nested": {"a": 1, "b": {"c": 2.0}},
+            "np_f": np.float32(0.25),
+            "np_i": np.int64(7),
+            "np_scalar_arr": np.array(2.5),
+            "small": np.arange(4),
+            "lst": [1, 2, 3],
+            "big": np.arange(1000, dtype=float),
+        }
+    )
     row = strip(_rows(run))[0]
     assert row["i"] == 3 and isinstance(row["i"], int)
     assert row["f"] == 0.5 and row["b"] is True and row["s"] == "text" and row["none"] is None
@@ -125,7 +138,9 @@ def test_dict_mutated_after_log_does_not_change_what_was_logged(workdir, quiet_s
 
 
 def test_log_after_finish_warns_and_never_raises(workdir, capsys):
-    run = runyard.init(project="p", mode="offline", settings=runyard.Settings(console="off", x_disable_stats=True))
+    run = runyard.init(
+        project="p", mode="offline", settings=runyard.Settings(console="off", x_disable_stats=True)
+    )
     run.finish()
     run.log({"a": 1})
     assert "finished" in capsys.readouterr().err

@@ -6,7 +6,7 @@ from runyard.runlog import read
 from tests.conftest import only_run_dir, run_script
 
 # The shape of wandb's own quickstart: init with entity/project/config, run.log in a loop, run.finish.
-QUICKSTART = '''
+QUICKSTART = """
 import random
 import runyard as wandb
 
@@ -29,9 +29,9 @@ for epoch in range(2, epochs):
     run.log({"acc": acc, "loss": loss})
 
 run.finish()
-'''
+"""
 
-ISSUE_EXAMPLE = '''
+ISSUE_EXAMPLE = """
 import runyard as wandb
 loader = range(50)
 run = wandb.init(project="cs336-a5-sft-v2", entity="me", name="wanda_sft", mode="offline",
@@ -41,7 +41,7 @@ for step, batch in enumerate(loader):
     loss, lr = 1.0 / (step + 1), 2e-5
     wandb.log({"train/loss": loss, "train/lr": lr, "step": step})
 wandb.finish()
-'''
+"""
 
 
 def test_wandb_quickstart_runs_unchanged(tmp_path):

@@ -30,7 +30,9 @@ def test_define_metric_aggregations_match_between_sdk_and_reader(workdir, quiet_
     run.define_metric("first_one", summary="first")
     run.define_metric("eval/acc", step_metric="epoch", hidden=True)
     for i, loss in enumerate([3.0, 1.0, 2.0]):
-        run.log({"loss": loss, "val/acc": 0.1 * i, "val/f1": 1 - 0.1 * i, "noisy": i, "first_one": i, "epoch": i})
+        run.log(
+            {"loss": loss, "val/acc": 0.1 * i, "val/f1": 1 - 0.1 * i, "noisy": i, "first_one": i, "epoch": i}
+        )
     live = _user(run.summary)
     assert live["loss"] == {"min": 1.0, "last": 2.0, "mean": 2.0}
     assert live["val/acc"] == {"max": pytest.approx(0.2)} and live["val/f1"] == {"max": 1.0}
@@ -38,8 +40,13 @@ def test_define_metric_aggregations_match_between_sdk_and_reader(workdir, quiet_
     run.finish()
     rd = read(run.sync_dir)
     assert _user(rd.summary) == live
-    assert {"name": "eval/acc", "step_metric": "epoch", "step_sync": True, "hidden": True, "seq": rd.metrics[-1]["seq"]} \
-        == rd.metrics[-1]
+    assert {
+        "name": "eval/acc",
+        "step_metric": "epoch",
+        "step_sync": True,
+        "hidden": True,
+        "seq": rd.metrics[-1]["seq"],
+    } == rd.metrics[-1]
 
 
 def test_explicit_summary_overrides_until_logged_again(workdir, quiet_settings):

@@ -73,8 +73,12 @@ def test_not_a_run_log_is_a_clear_error(tmp_path):
 
 def test_unknown_record_types_are_skipped_not_fatal(tmp_path):
     f = tmp_path / "run-x.rylog"
-    f.write_bytes(file_header() + frame(RT.RUN, packb({"run_id": "x", "start_time": 0.0})) +
-                  frame(200, packb({"future": True})) + frame(RT.CONFIG, packb({"update": {"a": 1}})))
+    f.write_bytes(
+        file_header()
+        + frame(RT.RUN, packb({"run_id": "x", "start_time": 0.0}))
+        + frame(200, packb({"future": True}))
+        + frame(RT.CONFIG, packb({"update": {"a": 1}}))
+    )
     rd = read(f)
     assert rd.config == {"a": 1} and rd.tail.clean and rd.other[0].type == 200
 
@@ -84,8 +88,16 @@ def test_history_codec_round_trips_mixed_batches():
     frags = []
     for i in range(500):
         keys = tuple(sorted(rng.sample(["a", "b", "c", "s", "n"], rng.randint(0, 3))))
-        vals = tuple({"a": rng.random(), "b": rng.randint(-5, 2**40), "c": float("nan"), "s": "x" * rng.randint(0, 3),
-                      "n": None}[k] for k in keys)
+        vals = tuple(
+            {
+                "a": rng.random(),
+                "b": rng.randint(-5, 2**40),
+                "c": float("nan"),
+                "s": "x" * rng.randint(0, 3),
+                "n": None,
+            }[k]
+            for k in keys
+        )
         frags.append((0, 1000 + i * 2, i // 3, 1.7e9 + i, rng.randint(0, 1), keys, vals))
     frags.append((0, 5000, 1, 1.0, 1, ("big",), (2**70,)))  # beyond int64: stored, not lost
     batch = HistoryBatch(unpackb(packb(encode_history(frags))))

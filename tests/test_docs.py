@@ -1,0 +1,37 @@
+"""Documentation completeness: every setting, env var and CLI command is documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from runyard.cli.main import cli
+from runyard.sdk.settings import FIELDS
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def test_every_setting_and_env_var_is_in_sdk_docs():
+    text = (DOCS / "sdk.md").read_text()
+    for field, (_default, _conv, extra, _doc) in FIELDS.items():
+        assert f"`{field}`" in text, field
+        for name in (field.upper(), *extra):
+            assert f"RUNYARD_{name}" in text and f"WANDB_{name}" in text, name
+
+
+def _commands(group: click.Group, prefix: str = "runyard") -> list[str]:
+    out = []
+    for name, cmd in group.commands.items():
+        full = f"{prefix} {name}"
+        if isinstance(cmd, click.Group):
+            out.extend(_commands(cmd, full))
+        else:
+            out.append(full)
+    return out
+
+
+def test_every_cli_command_is_in_cli_docs():
+    text = (DOCS / "cli.md").read_text()
+    for cmd in _commands(cli):
+        assert f"`{cmd}" in text, cmd
