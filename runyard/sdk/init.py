@@ -347,26 +347,59 @@ def _start_background(run: Run, s: Settings, program: str | None, root: str, pri
         t.start()
 
 
+# Machine facts, git state and installed packages do not change between the runs of one process
+# (sweeps and notebooks start many): capture them once, copy them for later runs.
+_env_cache: dict[tuple, tuple[dict, str | None, str | None]] = {}
+
+
 def _capture_environment(run: Run, s: Settings, program: str | None, root: str) -> None:
+    import shutil
+    from datetime import datetime, timezone
+
     from ..wire.records import RT
 
     try:
         from . import environment as env
 
-        meta = env.collect_metadata(
-            program=program, args=sys.argv[1:], root=root, git=not s.disable_git, machine=not s.disable_meta
-        )
+        key = (program, root, not s.disable_git, not s.disable_meta)
+        cached = _env_cache.get(key)
+        if cached is None:
+            meta = env.collect_metadata(
+                program=program,
+                args=sys.argv[1:],
+                root=root,
+                git=not s.disable_git,
+                machine=not s.disable_meta,
+            )
+            req_path = patch_path = None
+        else:
+            meta = dict(cached[0])
+            meta["started_at"] = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+            req_path, patch_path = cached[1], cached[2]
         files = []
         if s.save_requirements:
-            env.write_requirements(run.dir)
+            dest = os.path.join(run.dir, "requirements.txt")
+            if req_path and os.path.exists(req_path):
+                shutil.copyfile(req_path, dest)
+            else:
+                env.write_requirements(run.dir)
+            req_path = dest
             files.append({"path": "requirements.txt", "policy": "now", "kind": "environment"})
         git = meta.get("git")
-        if git and git.get("dirty") and env.write_git_patch(git.get("root") or root, run.dir):
-            files.append({"path": "diff.patch", "policy": "now", "kind": "environment"})
+        if git and git.get("dirty"):
+            dest = os.path.join(run.dir, "diff.patch")
+            if patch_path and os.path.exists(patch_path):
+                shutil.copyfile(patch_path, dest)
+                patch_path = dest
+            else:
+                patch_path = env.write_git_patch(git.get("root") or root, run.dir)
+            if patch_path:
+                files.append({"path": "diff.patch", "policy": "now", "kind": "environment"})
+        _env_cache[key] = (meta, req_path, patch_path)
         if s.save_code and not s.disable_code and program:
             rel = env.save_code(program, run.dir, git.get("root") if git else None)
             if rel:
-                meta["code_path"] = rel
+                meta = {**meta, "code_path": rel}
                 files.append({"path": rel, "policy": "now", "kind": "code"})
         run._record(RT.ENVIRONMENT, {"metadata": meta})
         if files:
