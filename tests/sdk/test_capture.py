@@ -1,0 +1,71 @@
+"""What init records about the environment, end to end, and the switches that turn each part off."""
+
+from __future__ import annotations
+
+import subprocess
+
+from runyard.runlog import read
+from tests.conftest import only_run_dir, run_script
+
+SCRIPT = (
+    "import runyard\n"
+    "run = runyard.init(project='p', mode='offline', save_code={save_code},\n"
+    "                   settings=runyard.Settings(x_disable_stats=True, disable_git={no_git}, disable_meta={no_meta}))\n"
+    "runyard.log({{'a': 1}})\n"
+    "runyard.finish()\n"
+)
+
+
+def _git(cwd, *args):
+    subprocess.run(
+        ["git", "-c", "user.email=t@e.st", "-c", "user.name=t", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _repo(tmp_path):
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "remote", "add", "origin", "https://user:secret@example.invalid/me/repo.git")
+    (tmp_path / "model.py").write_text("x = 1\n")
+    _git(tmp_path, "add", "model.py")
+    _git(tmp_path, "commit", "-qm", "first")
+    (tmp_path / "model.py").write_text("x = 2\n")  # dirty work tree
+
+
+def test_git_code_packages_and_machine_are_recorded(tmp_path):
+    _repo(tmp_path)
+    res = run_script(
+        SCRIPT.format(save_code=True, no_git=False, no_meta=False), tmp_path, env={"PYTHONHASHSEED": "0"}
+    )
+    assert res.returncode == 0, res.stderr
+    d = only_run_dir(tmp_path)
+    rd = read(d)
+    env = rd.environment
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True
+    ).stdout.strip()
+    assert env["git"]["commit"] == head and env["git"]["branch"] == "main" and env["git"]["dirty"] is True
+    assert env["git"]["remote"] == "https://example.invalid/me/repo.git"  # credentials stripped
+    assert (
+        env["program"].endswith("script.py")
+        and env["python"]
+        and env["host"]
+        and env["cpu_count_logical"] >= 1
+    )
+    assert "x = 2" in (d / "files" / "diff.patch").read_text()
+    assert "msgpack==" in (d / "files" / "requirements.txt").read_text()
+    assert (d / "files" / "code" / "script.py").read_text().startswith("import runyard")
+    assert env["code_path"] == "code/script.py"
+    assert {f["path"] for f in rd.files} >= {"requirements.txt", "diff.patch", "code/script.py"}
+
+
+def test_each_part_can_be_switched_off(tmp_path):
+    _repo(tmp_path)
+    res = run_script(SCRIPT.format(save_code=False, no_git=True, no_meta=True), tmp_path)
+    assert res.returncode == 0, res.stderr
+    d = only_run_dir(tmp_path)
+    env = read(d).environment
+    assert "git" not in env and "cpu_count_logical" not in env and "code_path" not in env
+    assert not (d / "files" / "diff.patch").exists() and not (d / "files" / "code").exists()
