@@ -69,12 +69,22 @@ def _on_signal(signum: int, frame: Any) -> None:
     os.kill(os.getpid(), signum)
 
 
+def _after_fork_in_child() -> None:
+    # A forked child (e.g. a DataLoader worker) inherits the run object but not its writer thread:
+    # its log() calls would pile up unseen, and its exit must not finish the parent's run.
+    for run in list(_live):
+        run._forked_copy = True
+    _live.clear()
+
+
 def _install() -> None:
     global _installed
     if _installed:
         return
     _installed = True
     atexit.register(_at_exit)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork_in_child)
     sys.excepthook = _excepthook
     sys.exit = _exit  # type: ignore[assignment]
     if threading.current_thread() is threading.main_thread():

@@ -215,6 +215,9 @@ def _start_run(
     run_id = s.run_id or generate_id()
     if set(run_id) & _FORBIDDEN_ID or not run_id:
         raise UsageError(f"run id {run_id!r} must not be empty or contain any of / \\ # ? % :")
+    for what, value in (("project", s.project), ("entity", s.entity)):
+        if value is not None and (not value.strip() or set(value) & _FORBIDDEN_ID):
+            raise UsageError(f"{what} name {value!r} must not be empty or contain any of / \\ # ? % :")
     mode = _resolve_mode(s, printer)
     root = os.path.abspath(s.root_dir or os.getcwd())
 

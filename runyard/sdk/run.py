@@ -73,6 +73,7 @@ class Run:
         self._start_time = time.time()
         self._segment = os.urandom(4).hex()
         self._finished = False
+        self._forked_copy = False  # set in a child process forked after init (see hooks.py)
         self._finish_lock = threading.Lock()
         self._exit_code: int | None = None
 
@@ -142,10 +143,8 @@ class Run:
         self, data: dict, step: int | None = None, commit: bool | None = None, sync: bool | None = None
     ) -> None:
         """Record `data` as the values of this step. Never blocks on the disk, never raises for it."""
-        if self._finished:
-            self._printer.warn_once(
-                "log-after-finish", f"Run {self._id} is finished; the call to log() is ignored"
-            )
+        if self._finished or self._forked_copy:
+            self._ignored_log()
             return
         if type(data) is not dict:
             data = self._as_dict(data)
@@ -197,6 +196,18 @@ class Run:
                 self._writer.wake.set()
             if n > self._qmax:
                 self._backpressure()
+
+    def _ignored_log(self) -> None:
+        if self._forked_copy:
+            self._printer.warn_once(
+                "log-in-fork",
+                f"log() called in a forked child process (pid {os.getpid()}) of run {self._id}; runyard records "
+                "only the process that called init(), so this call is ignored",
+            )
+        else:
+            self._printer.warn_once(
+                "log-after-finish", f"Run {self._id} is finished; the call to log() is ignored"
+            )
 
     def _as_dict(self, data: Any) -> dict:
         try:

@@ -187,3 +187,10 @@ def test_save_copies_files_and_recopies_live_ones_at_finish(workdir, quiet_setti
     assert Path(run.dir, "a.txt").read_text() == "v2"
     rd = read(run.sync_dir)
     assert {f["path"] for f in rd.files if f.get("kind") == "user"} == {"a.txt", "b.txt"}
+
+
+def test_bad_project_and_entity_names_are_refused(workdir, quiet_settings):
+    with pytest.raises(runyard.UsageError, match="project name 'a/b'"):
+        runyard.init(project="a/b", mode="offline", settings=quiet_settings)
+    with pytest.raises(runyard.UsageError, match="entity name ''"):
+        runyard.init(project="p", entity="", mode="offline", settings=quiet_settings)

@@ -124,3 +124,23 @@ def test_atexit_runs_finish_for_forgotten_run_with_console_and_stats(tmp_path):
     assert any(line == "hello from training" for _s, _t, _st, line in rd.console)
     assert rd.system and all(k.startswith("system/") for _s, _t, sample in rd.system for k in sample)
     assert [r["_step"] for r in rd.history()] == [0]  # system metrics never advance the user's step
+
+
+def test_forked_child_neither_logs_nor_finishes_the_parents_run(tmp_path):
+    res = run_script(
+        f"import os, runyard\nrun = runyard.init(project='p', mode='offline', {QUIET})\n"
+        "runyard.log({'a': 0})\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    runyard.log({'a': 999})\n"
+        "    raise SystemExit(0)\n"
+        "os.waitpid(pid, 0)\n"
+        "runyard.log({'a': 1})\n"
+        "runyard.finish()\n",
+        tmp_path,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "forked child process" in res.stderr
+    rd = read(only_run_dir(tmp_path))
+    assert rd.series("a")[1] == [0, 1] and rd.state == "finished"
+    assert sum(1 for r in rd.history()) == 2
