@@ -326,7 +326,7 @@ def _start_background(run: Run, s: Settings, program: str | None, root: str, pri
         try:
             from .console import ConsoleCapture
 
-            cap = ConsoleCapture(run.emit_console)
+            cap = ConsoleCapture(run.emit_console, mode="redirect" if s.console == "redirect" else "wrap")
             cap.start()
             run._background.append(cap)
         except Exception as e:

@@ -69,3 +69,30 @@ def test_each_part_can_be_switched_off(tmp_path):
     env = read(d).environment
     assert "git" not in env and "cpu_count_logical" not in env and "code_path" not in env
     assert not (d / "files" / "diff.patch").exists() and not (d / "files" / "code").exists()
+
+
+PROGRESS = (
+    "import sys, runyard\n"
+    "runyard.init(project='p', mode='offline', settings=runyard.Settings(x_disable_stats=True, console='{mode}'))\n"
+    "print('start')\n"
+    "for i in range(1, 501):\n"
+    "    sys.stdout.write(f'\\rprogress {{i}}/500'); sys.stdout.flush()\n"
+    "sys.stdout.write('\\n')\n"
+    "print('oops', file=sys.stderr)\n"
+    "runyard.finish()\n"
+)
+
+
+def test_console_lines_are_recorded_and_progress_bars_collapse(tmp_path):
+    res = run_script(PROGRESS.format(mode="auto"), tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.count("progress ") == 500  # the terminal saw every redraw
+    lines = [(stream, text) for _seq, _ts, stream, text in read(only_run_dir(tmp_path)).console]
+    assert (1, "start") in lines and (1, "progress 500/500") in lines and (2, "oops") in lines
+    assert not any(t.startswith("progress") and t != "progress 500/500" for _s, t in lines)
+
+
+def test_console_off_records_nothing(tmp_path):
+    res = run_script(PROGRESS.format(mode="off"), tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert read(only_run_dir(tmp_path)).console == []
