@@ -7,14 +7,20 @@ The module-level functions act on the current run (the one `init()` returned las
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
 from .errors import CommError, ConfigError, Error, UsageError  # noqa: E402
 from .sdk import state as _state  # noqa: E402
 from .sdk.init import init  # noqa: E402
+from .sdk.media._unsupported import runyard_getattr as __getattr__  # noqa: E402, F401  (lazy media names)
 from .sdk.settings import Settings  # noqa: E402
+
+if TYPE_CHECKING:
+    from . import plot
+    from .plot import plot_table
+    from .sdk.media import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video
 
 run: Any = None
 config: Any = _state.PreInit("config")
@@ -89,11 +95,19 @@ class AlertLevel:
 
 __all__ = [
     "AlertLevel",
+    "Audio",
     "CommError",
     "ConfigError",
     "Error",
+    "Histogram",
+    "Html",
+    "Image",
+    "Object3D",
+    "Plotly",
     "Settings",
+    "Table",
     "UsageError",
+    "Video",
     "__version__",
     "alert",
     "config",
@@ -104,6 +118,8 @@ __all__ = [
     "log",
     "log_artifact",
     "mark_preempting",
+    "plot",
+    "plot_table",
     "run",
     "save",
     "summary",

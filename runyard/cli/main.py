@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import runs
+from . import login, runs, server, sync
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,6 +15,9 @@ def cli() -> None:
 
 
 cli.add_command(runs.runs)
+cli.add_command(server.server)
+cli.add_command(login.login)
+cli.add_command(sync.sync)
 
 
 def main() -> None:

@@ -102,6 +102,27 @@ def strip_url_credentials(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
+def find_git_dir(path: str) -> str | None:
+    """The `.git` entry of the repository containing `path`, found without running git (None if none).
+
+    Honours GIT_DIR (then any answer is left to git itself) and GIT_CEILING_DIRECTORIES.
+    """
+    if os.environ.get("GIT_DIR"):
+        return os.environ["GIT_DIR"]
+    ceilings = {
+        os.path.abspath(c) for c in os.environ.get("GIT_CEILING_DIRECTORIES", "").split(os.pathsep) if c
+    }
+    cur = os.path.abspath(path)
+    while True:
+        cand = os.path.join(cur, ".git")
+        if os.path.exists(cand):  # a directory, or a file pointing elsewhere (worktrees, submodules)
+            return cand
+        parent = os.path.dirname(cur)
+        if parent == cur or parent in ceilings:
+            return None
+        cur = parent
+
+
 def git_info(path: str) -> dict | None:
     """Git state of the repository containing `path` (a directory or file), or None when there is none (or no git).
 
@@ -113,6 +134,8 @@ def git_info(path: str) -> dict | None:
         path = os.path.dirname(path) or os.curdir
     if not os.path.isdir(path):
         return None
+    if find_git_dir(path) is None:
+        return None  # not a repository: spare the git spawns that would only fail
     out = _git(["rev-parse", "--show-toplevel", "HEAD", "--abbrev-ref", "HEAD"], path)
     if out is not None and len(out.splitlines()) == 3:
         root, commit, branch = out.splitlines()

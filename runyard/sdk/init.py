@@ -343,19 +343,41 @@ def _start_background(run: Run, s: Settings, program: str | None, root: str, pri
         except Exception as e:
             printer.warn(f"system metrics unavailable: {e!r}")
     if run.dir:
+        key = _env_key(s, program, root)
+        if key in _env_cache:  # a later run of this process: copying the cached capture is cheap
+            _capture_environment(run, s, program, root, key)
+            return
         t = threading.Thread(
-            target=_capture_environment, args=(run, s, program, root), name="runyard-env", daemon=True
+            target=_capture_environment, args=(run, s, program, root, key), name="runyard-env", daemon=True
         )
         run._env_thread = t
         t.start()
 
 
-# Machine facts, git state and installed packages do not change between the runs of one process
-# (sweeps and notebooks start many): capture them once, copy them for later runs.
+# Machine facts, git state and installed packages rarely change between the runs of one process
+# (sweeps and notebooks start many): capture them once and copy them for later runs, until the
+# repository's HEAD or index changes (a commit, a checkout, `git add`).
 _env_cache: dict[tuple, tuple[dict, str | None, str | None]] = {}
 
 
-def _capture_environment(run: Run, s: Settings, program: str | None, root: str) -> None:
+def _mtime(path: str) -> float | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _env_key(s: Settings, program: str | None, root: str) -> tuple:
+    from .environment import find_git_dir
+
+    git_dir = find_git_dir(root) if not s.disable_git else None
+    stamp = (
+        (_mtime(os.path.join(git_dir, "HEAD")), _mtime(os.path.join(git_dir, "index"))) if git_dir else None
+    )
+    return (program, root, not s.disable_git, not s.disable_meta, git_dir, stamp)
+
+
+def _capture_environment(run: Run, s: Settings, program: str | None, root: str, key: tuple) -> None:
     import shutil
     from datetime import datetime, timezone
 
@@ -364,7 +386,6 @@ def _capture_environment(run: Run, s: Settings, program: str | None, root: str) 
     try:
         from . import environment as env
 
-        key = (program, root, not s.disable_git, not s.disable_meta)
         cached = _env_cache.get(key)
         if cached is None:
             meta = env.collect_metadata(

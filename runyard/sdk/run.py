@@ -398,6 +398,10 @@ class Run:
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Block until everything logged so far is on disk (tests and `runs show` of a live run use it)."""
+        if "runyard.sdk.media" in sys.modules:  # media files are written by their own thread
+            from .media import flush as flush_media
+
+            flush_media(self, timeout)
         return self._writer.barrier(timeout)
 
     # -- lifecycle ----------------------------------------------------------------------------

@@ -46,7 +46,8 @@ class Summary:
         from .values import normalize_log_value
 
         data = {**(d or {}), **kwargs}
-        clean = {str(k): normalize_log_value(str(k), v) for k, v in data.items()}
+        run = getattr(self._sink, "__self__", None)  # media in the summary belong to this run
+        clean = {str(k): normalize_log_value(str(k), v, run, None) for k, v in data.items()}
         self._state.update(clean)
         if self._sink:
             self._sink(clean, [])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -99,8 +100,16 @@ def match_gpu_selectors(selectors: Sequence[int | str], uuids: Sequence[str]) ->
 # --------------------------------------------------------------------------------------------------
 
 
+def _nvidia_driver_present() -> bool:
+    if not sys.platform.startswith("linux"):
+        return True  # no cheap check elsewhere: let NVML answer
+    return os.path.exists("/dev/nvidiactl") or os.path.exists("/proc/driver/nvidia/version")
+
+
 def _load_nvml() -> Any | None:
     """Import and initialise NVML; None (with one debug line) when there is no library or driver."""
+    if not _nvidia_driver_present():
+        return None  # skip the import: 7-10 ms of every init on CPU-only machines
     try:
         import pynvml  # lazy: only GPU users pay for the import
     except Exception as exc:  # ImportError, or a broken install

@@ -88,10 +88,20 @@ def normalize_log_value(key: str, v: Any, run: Any = None, step: int | None = No
     if isinstance(v, Mapping):
         return {str(k): normalize_log_value(f"{key}.{k}", x, run, step) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
+        seq_hook = getattr(v[0], "_runyard_log_sequence", None) if v else None
+        if seq_hook is not None:  # a list of media under one key (wandb's images/separated, ...)
+            return seq_hook(v, run, key, step)
         return [normalize_log_value(key, x, run, step) for x in v]
     item = getattr(v, "item", None)
     if callable(item) and type(v).__module__.startswith("numpy"):
         return item()
+    mod = type(v).__module__ or ""
+    if mod.startswith(("matplotlib", "plotly")) or getattr(v, "__name__", None) == "matplotlib.pyplot":
+        from .media.plotly import figure_to_media
+
+        media = figure_to_media(v)  # matplotlib -> Image (PNG), plotly -> Plotly (JSON)
+        if media is not None:
+            return media._runyard_log_value(run, key, step)
     raise LogValueError(
         f"runyard.log: value for key {key!r} has type {type(v).__module__}.{type(v).__qualname__}, which runyard "
         "cannot store; log numbers, strings, bools, None, lists, dicts, numpy/torch values or runyard media objects"

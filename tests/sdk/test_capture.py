@@ -96,3 +96,28 @@ def test_console_off_records_nothing(tmp_path):
     res = run_script(PROGRESS.format(mode="off"), tmp_path)
     assert res.returncode == 0, res.stderr
     assert read(only_run_dir(tmp_path)).console == []
+
+
+def test_later_runs_of_a_process_see_a_new_commit(tmp_path):
+    _repo(tmp_path)
+    res = run_script(
+        "import subprocess, runyard\n"
+        "s = runyard.Settings(x_disable_stats=True, console='off')\n"
+        "commits = []\n"
+        "for i in range(3):\n"
+        "    run = runyard.init(project='p', mode='offline', settings=s, reinit='create_new')\n"
+        "    run.finish()\n"
+        "    if i == 1:\n"
+        "        subprocess.run(['git', '-c', 'user.email=t@e.st', '-c', 'user.name=t', 'commit', '-qam', 'second'],\n"
+        "                       check=True)\n",
+        tmp_path,
+    )
+    assert res.returncode == 0, res.stderr
+    dirs = sorted(
+        (p for p in (tmp_path / "runyard").iterdir() if p.name != "latest-run"),
+        key=lambda p: read(p).run["start_time"],
+    )
+    commits = [read(d).environment["git"]["commit"] for d in dirs]
+    dirty = [read(d).environment["git"]["dirty"] for d in dirs]
+    assert commits[0] == commits[1] != commits[2] and dirty == [True, True, False]
+    assert (dirs[1] / "files" / "diff.patch").exists() and not (dirs[2] / "files" / "diff.patch").exists()

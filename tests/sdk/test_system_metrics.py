@@ -16,6 +16,7 @@ import types
 
 import pytest
 
+from runyard.sdk import system_metrics
 from runyard.sdk.system_metrics import (
     SystemMonitor,
     gpu_inventory,
@@ -307,6 +308,7 @@ def _fake_nvml(calls: list[str]) -> types.ModuleType:
 def test_gpu_metrics_follow_cuda_visible_devices_and_skip_unsupported_fields(monkeypatch):
     calls: list[str] = []
     monkeypatch.setitem(sys.modules, "pynvml", _fake_nvml(calls))
+    monkeypatch.setattr(system_metrics, "_nvidia_driver_present", lambda: True)
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "GPU-1111")  # the second device, by UUID prefix
 
     monitor = SystemMonitor(_noop, gpu=True)

@@ -1,0 +1,224 @@
+"""Client side of the tracking server: where the key and URL come from, and the HTTP calls of `runyard sync`.
+
+Credentials are resolved at call time, first hit wins:
+
+1. `RUNYARD_API_KEY` / `RUNYARD_BASE_URL`, then `WANDB_API_KEY` / `WANDB_BASE_URL` (env vars);
+2. `RUNYARD_HOME/settings`, written by `runyard login` (JSON: base_url, api_key);
+3. `RUNYARD_HOME/credentials`, written (mode 600) by a local `runyard server` at its first start:
+   a user on the same machine is logged in without ceremony.
+
+`RUNYARD_HOME` defaults to `~/.runyard`. Only the standard library is used (one persistent
+`http.client` connection per client), so the SDK gains no dependency.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import time
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8080"
+SETTINGS_NAME = "settings"
+CREDENTIALS_NAME = "credentials"
+
+
+def runyard_home(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    return Path(env.get("RUNYARD_HOME") or os.path.join(os.path.expanduser("~"), ".runyard"))
+
+
+def write_private_json(path: Path, doc: dict) -> None:
+    """Write `doc` to `path` readable by the owner only (created 600, replaced atomically)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+        return doc if isinstance(doc, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+@dataclass
+class Credentials:
+    base_url: str
+    api_key: str | None
+    source: str  # where the key came from, for messages
+
+
+def resolve_credentials(
+    base_url: str | None = None, api_key: str | None = None, environ: Mapping[str, str] | None = None
+) -> Credentials:
+    env = os.environ if environ is None else environ
+    home = runyard_home(env)
+    layers = [
+        ("argument", base_url, api_key),
+        ("RUNYARD_* env", env.get("RUNYARD_BASE_URL"), env.get("RUNYARD_API_KEY")),
+        ("WANDB_* env", env.get("WANDB_BASE_URL"), env.get("WANDB_API_KEY")),
+    ]
+    for name in (SETTINGS_NAME, CREDENTIALS_NAME):
+        doc = _read_json(home / name)
+        layers.append((str(home / name), doc.get("base_url"), doc.get("api_key")))
+    url = next((u for _n, u, _k in layers if u), None)
+    key_src = next(((n, k) for n, _u, k in layers if k), None)
+    if key_src and url is None:
+        url = next((u for n, u, _k in layers if n == key_src[0] and u), None)
+    return Credentials(
+        (url or DEFAULT_BASE_URL).rstrip("/"),
+        key_src[1] if key_src else None,
+        key_src[0] if key_src else "none",
+    )
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, body: dict | None = None):
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message, self.body = status, code, message, body or {}
+
+
+class Client:
+    """A small HTTP client for the runyard API over one persistent connection (reconnects on failure)."""
+
+    def __init__(self, base_url: str, api_key: str | None, timeout: float = 60.0, retries: int = 4):
+        u = urllib.parse.urlsplit(base_url)
+        if u.scheme not in ("http", "https") or not u.hostname:
+            raise ValueError(f"server URL must look like http://host:port, got {base_url!r}")
+        self.scheme, self.host, self.port = u.scheme, u.hostname, u.port
+        self.prefix = u.path.rstrip("/")
+        self.api_key = api_key
+        self.timeout = timeout
+        self.retries = retries
+        self._conn: http.client.HTTPConnection | None = None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            cls = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
+            self._conn = cls(self.host, self.port, timeout=self.timeout)
+        return self._conn
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        params: dict | None = None,
+        content_type: str = "application/octet-stream",
+        ok: tuple[int, ...] = (200,),
+    ) -> tuple[int, dict]:
+        """Send one request; retries connection failures and 5xx with backoff. Returns (status, JSON body)."""
+        url = self.prefix + path
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        headers = {"Content-Type": content_type, "Accept": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = "Bearer " + self.api_key
+        delay = 0.5
+        for attempt in range(self.retries + 1):
+            try:
+                conn = self._connection()
+                conn.request(method, url, body=body, headers=headers)
+                resp = conn.getresponse()
+                raw = resp.read()
+                status = resp.status
+            except (TimeoutError, OSError, http.client.HTTPException) as e:
+                self.close()
+                if attempt == self.retries:
+                    raise ApiError(
+                        0, "unreachable", f"cannot reach {self.scheme}://{self.host}:{self.port}: {e}"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 8.0)
+                continue
+            try:
+                doc = json.loads(raw) if raw else {}
+            except ValueError:
+                doc = {"error": {"code": "bad_response", "message": raw[:200].decode(errors="replace")}}
+            if status >= 500 and attempt < self.retries:
+                time.sleep(delay)
+                delay = min(delay * 2, 8.0)
+                continue
+            if status not in ok:
+                err = doc.get("error") if isinstance(doc, dict) else None
+                err = err if isinstance(err, dict) else {}
+                raise ApiError(
+                    status, str(err.get("code", "http_error")), str(err.get("message", raw[:200])), doc
+                )
+            return status, doc
+        raise AssertionError("unreachable")
+
+    def get_json(self, path: str, params: dict | None = None) -> dict:
+        return self.request("GET", path, params=params)[1]
+
+    # -- the calls of `runyard sync` --------------------------------------------------------------
+    def viewer(self) -> dict:
+        return self.get_json("/api/v1/viewer")
+
+    def acked_offset(self, entity: str, project: str, run_id: str, segment: str) -> int:
+        doc = self.get_json(_ingest_path(entity, project, run_id), {"segment": segment})
+        return int(doc["acked_offset"])
+
+    def ingest(self, entity: str, project: str, run_id: str, segment: str, offset: int, data: bytes) -> dict:
+        """Upload whole frames starting at `offset`. A 409 answer carries the server's offset to resume at."""
+        status, doc = self.request(
+            "POST",
+            _ingest_path(entity, project, run_id),
+            body=data,
+            params={"segment": segment, "offset": offset},
+            ok=(200, 409),
+        )
+        if status == 409:
+            doc = dict(doc.get("error") or {}, conflict=True)
+        return doc
+
+    def list_files(self, entity: str, project: str, run_id: str) -> list[dict]:
+        return self.get_json(_run_path(entity, project, run_id) + "/files")["files"]
+
+    def put_file(self, entity: str, project: str, run_id: str, rel: str, data: bytes) -> dict:
+        path = _run_path(entity, project, run_id) + "/files/" + urllib.parse.quote(rel)
+        return self.request("PUT", path, body=data)[1]
+
+    def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> dict:
+        return self.request(
+            "PATCH",
+            _run_path(entity, project, run_id),
+            body=json.dumps(fields).encode(),
+            content_type="application/json",
+        )[1]
+
+
+def basic_auth_header(key: str) -> str:
+    """The Authorization header wandb clients send (`api:<key>`), accepted by the server too."""
+    return "Basic " + base64.b64encode(f"api:{key}".encode()).decode()
+
+
+def _q(s: str) -> str:
+    return urllib.parse.quote(s, safe="")
+
+
+def _ingest_path(entity: str, project: str, run_id: str) -> str:
+    return f"/api/v1/ingest/{_q(entity)}/{_q(project)}/{_q(run_id)}"
+
+
+def _run_path(entity: str, project: str, run_id: str) -> str:
+    return f"/api/v1/runs/{_q(entity)}/{_q(project)}/{_q(run_id)}"

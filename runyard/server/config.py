@@ -1,0 +1,50 @@
+"""Server configuration, resolved once at start from arguments and the environment.
+
+RUNYARD_HOME      data directory (default ~/.runyard): runyard.db, blobs/, credentials
+RUNYARD_DB_URL    database URL (default sqlite:///$RUNYARD_HOME/runyard.db); postgresql://... works
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..sdk.sync_client import runyard_home
+from ..store.db import sqlite_url
+
+MiB = 1024 * 1024
+
+
+@dataclass
+class ServerConfig:
+    home: Path
+    db_url: str
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_json_bytes: int = 1 * MiB
+    max_ingest_bytes: int = 64 * MiB
+    max_file_bytes: int = 4096 * MiB
+    admin_name: str = "admin"
+    write_credentials: bool = True
+
+    @property
+    def public_url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.home / "blobs"
+
+    @property
+    def credentials_path(self) -> Path:
+        return self.home / "credentials"
+
+    @classmethod
+    def resolve(
+        cls, home: str | os.PathLike | None = None, db_url: str | None = None, **kw: object
+    ) -> ServerConfig:
+        h = Path(home) if home else runyard_home()
+        url = db_url or os.environ.get("RUNYARD_DB_URL") or sqlite_url(h / "runyard.db")
+        return cls(home=h, db_url=url, **kw)  # type: ignore[arg-type]

@@ -1,0 +1,261 @@
+"""The OpenAPI 3.1 description of /api/v1, maintained by hand as data.
+
+Why by hand: several routes take raw bodies (run-log bytes, file contents) and most answers are
+columnar documents; Starlette's SchemaGenerator only collects YAML from docstrings and checks
+nothing, so it would be the same hand-written text, scattered. Here it is one table, and a test
+asserts that every mounted route is described and nothing described is missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+
+
+def _p(name: str, where: str = "query", required: bool = False, typ: str = "string", doc: str = "") -> dict:
+    return {
+        "name": name,
+        "in": where,
+        "required": required or where == "path",
+        "schema": {"type": typ},
+        "description": doc,
+    }
+
+
+E, P, R = _p("entity", "path"), _p("project", "path"), _p("run_id", "path")
+BUCKET_PARAMS = [
+    _p("buckets", typ="integer", doc="number of buckets B (1..10000, default 1000)"),
+    _p("x_axis", doc="_step (default), _timestamp, _runtime, or another metric of the run (joined on step)"),
+    _p("min", typ="number", doc="x range start a (default: the data's extent)"),
+    _p("max", typ="number", doc="x range end b"),
+    _p("format", doc="json (default) or msgpack (numeric columns as raw little-endian arrays)"),
+]
+JSON_OBJ = {"content": {"application/json": {"schema": {"type": "object"}}}}
+BYTES = {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+
+# (method, path, summary, parameters, request body, success description)
+OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
+    ("get", "/api/v1/health", "Liveness probe (no key needed)", [], None, "status and version"),
+    (
+        "get",
+        "/api/v1/viewer",
+        "The caller: user name, admin flag, entities it can write to",
+        [],
+        None,
+        "viewer",
+    ),
+    ("get", "/api/v1/openapi.json", "This document", [], None, "OpenAPI document"),
+    (
+        "get",
+        "/api/v1/ingest/{entity}/{project}/{run_id}",
+        "Acknowledged byte offset of one run-log segment",
+        [E, P, R, _p("segment", required=True)],
+        None,
+        "{acked_offset}",
+    ),
+    (
+        "post",
+        "/api/v1/ingest/{entity}/{project}/{run_id}",
+        "Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header). "
+        "Frames ending at or below the acknowledged offset are skipped; the rest is applied in one transaction. "
+        "409 offset_mismatch carries error.acked_offset to resend from.",
+        [E, P, R, _p("segment", required=True), _p("offset", required=True, typ="integer")],
+        BYTES,
+        "{acked_offset, applied_records, skipped_records, points}",
+    ),
+    ("get", "/api/v1/projects", "Projects the caller can see", [], None, "{projects}"),
+    ("get", "/api/v1/projects/{entity}/{project}", "One project", [E, P], None, "project"),
+    (
+        "get",
+        "/api/v1/projects/{entity}/{project}/runs",
+        "List runs: filter, sort, paginate",
+        [
+            E,
+            P,
+            _p("filter", doc='MongoDB-style JSON, e.g. {"config.lr": {"$lt": 0.1}, "state": "finished"}'),
+            _p("order", doc="e.g. -summary.loss,+created_at"),
+            _p("limit", typ="integer"),
+            _p("offset", typ="integer"),
+            _p("total", typ="boolean"),
+        ],
+        None,
+        "{runs, next_offset, total?}",
+    ),
+    (
+        "post",
+        "/api/v1/projects/{entity}/{project}/runs/query",
+        "List runs with the query in a JSON body",
+        [E, P],
+        JSON_OBJ,
+        "{runs, next_offset, total?}",
+    ),
+    (
+        "get",
+        "/api/v1/projects/{entity}/{project}/history",
+        "Bucketed series of several runs (chart query)",
+        [
+            E,
+            P,
+            _p("key", required=True),
+            _p("runs", required=True, doc="comma-separated run ids"),
+            *BUCKET_PARAMS,
+        ],
+        None,
+        "{series: [{run, key, bucket, x, count, min, max, mean, last, last_x}]}",
+    ),
+    (
+        "get",
+        "/api/v1/runs/{entity}/{project}/{run_id}",
+        "One run: config, summary, metadata, segments",
+        [E, P, R],
+        None,
+        "run",
+    ),
+    (
+        "patch",
+        "/api/v1/runs/{entity}/{project}/{run_id}",
+        "Update name, notes, tags, group, job_type or state",
+        [E, P, R],
+        JSON_OBJ,
+        "run",
+    ),
+    (
+        "delete",
+        "/api/v1/runs/{entity}/{project}/{run_id}",
+        "Delete a run and its data",
+        [E, P, R],
+        None,
+        "deleted",
+    ),
+    (
+        "get",
+        "/api/v1/runs/{entity}/{project}/{run_id}/console",
+        "Console lines",
+        [E, P, R, _p("after", typ="integer", doc="cursor of the last line seen"), _p("limit", typ="integer")],
+        None,
+        "{lines, next_after}",
+    ),
+    (
+        "get",
+        "/api/v1/runs/{entity}/{project}/{run_id}/history",
+        "Bucketed history of one run",
+        [E, P, R, _p("keys", doc="comma-separated (default: all)"), *BUCKET_PARAMS],
+        None,
+        "{series}",
+    ),
+    (
+        "get",
+        "/api/v1/runs/{entity}/{project}/{run_id}/history/raw",
+        "Every point of some series, in log order",
+        [
+            E,
+            P,
+            R,
+            _p("keys", required=True),
+            _p("min_step", typ="integer"),
+            _p("max_step", typ="integer"),
+            _p("kind", doc="history (default) or system"),
+        ],
+        None,
+        "{series: [{key, step, value, timestamp, seq}]}",
+    ),
+    (
+        "get",
+        "/api/v1/runs/{entity}/{project}/{run_id}/keys",
+        "History (or system) keys of a run",
+        [E, P, R, _p("kind")],
+        None,
+        "{keys}",
+    ),
+    (
+        "get",
+        "/api/v1/runs/{entity}/{project}/{run_id}/system",
+        "Bucketed system metrics (x axis: _timestamp)",
+        [E, P, R, _p("keys"), *BUCKET_PARAMS],
+        None,
+        "{series}",
+    ),
+    (
+        "get",
+        "/api/v1/runs/{entity}/{project}/{run_id}/files",
+        "Files of a run (path, size, sha256)",
+        [E, P, R],
+        None,
+        "{files}",
+    ),
+    (
+        "put",
+        "/api/v1/runs/{entity}/{project}/{run_id}/files/{path}",
+        "Upload a file (raw body)",
+        [E, P, R, _p("path", "path")],
+        BYTES,
+        "{path, size, sha256}",
+    ),
+    (
+        "get",
+        "/api/v1/runs/{entity}/{project}/{run_id}/files/{path}",
+        "Download a file",
+        [E, P, R, _p("path", "path")],
+        None,
+        "file contents",
+    ),
+    (
+        "get",
+        "/api/v1/stream",
+        "Server-sent events: run.created, run.updated, run.deleted",
+        [_p("project", doc="entity/project (required unless admin)")],
+        None,
+        "text/event-stream",
+    ),
+]
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            "additionalProperties": True,
+        }
+    },
+}
+
+
+def spec() -> dict[str, Any]:
+    paths: dict[str, dict] = {}
+    err = {
+        "description": "error envelope",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for method, path, summary, params, body, ok in OPERATIONS:
+        op: dict[str, Any] = {
+            "summary": summary,
+            "parameters": params,
+            "responses": {"200": {"description": ok}, "4XX": err, "5XX": err},
+        }
+        if body is not None:
+            op["requestBody"] = body
+        if path == "/api/v1/health":
+            op["security"] = []
+        paths.setdefault(path, {})[method] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "runyard tracking server",
+            "version": __version__,
+            "description": 'Every call needs `Authorization: Bearer <key>` (or `Basic base64("api:"+key)`). '
+            'Errors are always `{"error": {"code", "message"}}`.',
+        },
+        "paths": paths,
+        "components": {
+            "schemas": {"Error": ERROR},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "basic": {"type": "http", "scheme": "basic"},
+            },
+        },
+        "security": [{"bearer": []}, {"basic": []}],
+    }

@@ -1,0 +1,87 @@
+"""Run files: `/api/v1/runs/{e}/{p}/{id}/files[/{path}]` (list, PUT upload, GET download)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from ...store.files import BadPath, clean_path
+from .. import access
+from ..errors import ApiError
+from ..http import JSON, name_param, read, store, user, write
+
+
+def _names(request: Request) -> tuple[str, str, str]:
+    return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
+
+
+def _path(request: Request) -> str:
+    try:
+        return clean_path(request.path_params["path"])
+    except BadPath as e:
+        raise ApiError(400, "bad_path", str(e)) from None
+
+
+async def list_files(request: Request) -> Response:
+    e, p, r = _names(request)
+    s, u = store(request), user(request)
+    files = await read(request, lambda c: s.files.list(c, access.run(c, s, u, e, p, r).id))
+    return JSON({"files": files})
+
+
+async def put_file(request: Request) -> Response:
+    e, p, r = _names(request)
+    path = _path(request)
+    s, u = store(request), user(request)
+    limit = request.app.state.config.max_file_bytes
+    await read(request, lambda c: access.run(c, s, u, e, p, r))  # 404/403 before reading the body
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, "body_too_large", f"file of {declared} bytes exceeds the limit of {limit} bytes")
+    w = s.blobs.staging()
+    try:
+        async for chunk in request.stream():
+            if w.size + len(chunk) > limit:
+                raise ApiError(413, "body_too_large", f"file exceeds the limit of {limit} bytes")
+            await run_in_threadpool(w.write, chunk)
+        sha = await run_in_threadpool(w.finish)
+        await run_in_threadpool(s.blobs.put_file, w.path, sha)
+    except BaseException:
+        w.discard()
+        raise
+
+    def q(c: Any) -> str | None:
+        loc = access.run(c, s, u, e, p, r)
+        kind = (s.runs.load(c, loc.id)["metadata"].get("files") or {}).get(path)
+        old = s.files.upsert(c, loc.id, path, w.size, sha, kind)
+        return old if old and not s.files.referenced(c, old) else None
+
+    orphan = await write(request, q)
+    if orphan:
+        s.blobs.delete(orphan)
+    return JSON({"path": path, "size": w.size, "sha256": sha})
+
+
+async def get_file(request: Request) -> Response:
+    e, p, r = _names(request)
+    path = _path(request)
+    s, u = store(request), user(request)
+    row = await read(request, lambda c: s.files.get(c, access.run(c, s, u, e, p, r).id, path))
+    if row is None:
+        raise ApiError(404, "unknown_file", f"run {e}/{p}/{r} has no file {path!r}")
+    return StreamingResponse(
+        s.blobs.iter_bytes(row.sha256),
+        media_type=row.content_type,
+        headers={"Content-Length": str(row.size), "ETag": f'"{row.sha256}"'},
+    )
+
+
+routes = [
+    Route("/api/v1/runs/{entity}/{project}/{run_id}/files", list_files, methods=["GET"]),
+    Route("/api/v1/runs/{entity}/{project}/{run_id}/files/{path:path}", put_file, methods=["PUT"]),
+    Route("/api/v1/runs/{entity}/{project}/{run_id}/files/{path:path}", get_file, methods=["GET"]),
+]

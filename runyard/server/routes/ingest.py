@@ -1,0 +1,75 @@
+"""`/api/v1/ingest/{entity}/{project}/{run_id}`: raw run-log bytes in, exactly once (see store/ingest.py)."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ...store.ingest import IngestError, decode
+from ..errors import ApiError
+from ..http import JSON, body, int_param, name_param, read, store, user, write
+
+SEGMENT_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _params(request: Request) -> tuple[str, str, str, str]:
+    seg = request.query_params.get("segment")
+    if not seg:
+        raise ApiError(
+            400,
+            "missing_parameter",
+            "query parameter 'segment' (the segment id of the run log's RUN record) is required",
+        )
+    if not SEGMENT_RE.match(seg):
+        raise ApiError(400, "bad_parameter", "segment must be 1-64 characters of [A-Za-z0-9_-]")
+    return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id"), seg
+
+
+async def get_offset(request: Request) -> Response:
+    e, p, r, seg = _params(request)
+    s = store(request)
+    acked = await read(request, lambda c: s.ingest.acked(c, e, p, r, seg))
+    return JSON({"acked_offset": acked})
+
+
+async def post_chunk(request: Request) -> Response:
+    e, p, r, seg = _params(request)
+    offset = int_param(request, "offset", required=True, lo=0)
+    assert offset is not None
+    data = await body(request, request.app.state.config.max_ingest_bytes)
+    s, u = store(request), user(request)
+    try:
+        dec = await run_in_threadpool(decode, r, seg, offset, data)
+        res = await write(request, lambda c: s.ingest.apply(c, u, e, p, r, seg, dec))
+    except IngestError as err:
+        raise ApiError(err.status, err.code, err.message, **err.extra) from None
+    if res.applied:
+        request.app.state.broker.publish(
+            {
+                "type": "run.created" if res.created else "run.updated",
+                "entity": e,
+                "project": p,
+                "run_id": r,
+                "state": res.state,
+                "points": res.points,
+                "acked_offset": res.acked_offset,
+            }
+        )
+    return JSON(
+        {
+            "acked_offset": res.acked_offset,
+            "applied_records": res.applied,
+            "skipped_records": res.skipped,
+            "points": res.points,
+        }
+    )
+
+
+routes = [
+    Route("/api/v1/ingest/{entity}/{project}/{run_id}", get_offset, methods=["GET"]),
+    Route("/api/v1/ingest/{entity}/{project}/{run_id}", post_chunk, methods=["POST"]),
+]

@@ -1,0 +1,107 @@
+"""Projects and run listing: `/api/v1/projects[/{entity}/{project}[/runs]]`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ...store.run_filters import FilterError
+from .. import access
+from ..errors import ApiError
+from ..http import JSON, int_param, json_body, name_param, read, store, user
+
+MAX_PAGE = 1000
+
+
+async def list_projects(request: Request) -> Response:
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> list[dict]:
+        ids = None if u.is_admin else [e["id"] for e in access.visible_entities(c, u)]
+        return s.projects.list(c, entity_ids=ids)
+
+    return JSON({"projects": await read(request, q)})
+
+
+async def get_project(request: Request) -> Response:
+    e, p = name_param(request, "entity"), name_param(request, "project")
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> dict:
+        pid = access.project_id(c, s, u, e, p)
+        return next(
+            x for x in s.projects.list(c, entity_id=access.entity_id(c, s, u, e)) if x["name"] == p
+        ) | {"id": pid}
+
+    doc = await read(request, q)
+    doc.pop("id")
+    return JSON(doc)
+
+
+async def _list(request: Request, flt: Any, order: Any, limit: Any, offset: Any, total: Any) -> Response:
+    e, p = name_param(request, "entity"), name_param(request, "project")
+    if flt is not None and not isinstance(flt, dict):
+        raise ApiError(422, "wrong_type", "filter must be a JSON object")
+    if order is not None and not isinstance(order, str):
+        raise ApiError(422, "wrong_type", "order must be a string such as '-summary.loss'")
+    for name, v in (("limit", limit), ("offset", offset)):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ApiError(422, "wrong_type", f"{name} must be an integer")
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise ApiError(422, "out_of_range", f"limit must be 1..{MAX_PAGE} and offset >= 0")
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> tuple[list[dict], int | None]:
+        pid = access.project_id(c, s, u, e, p)
+        return s.runs.list(c, pid, flt, order, limit + 1, offset, with_total=bool(total))
+
+    try:
+        rows, count = await read(request, q)
+    except FilterError as err:
+        raise ApiError(422, "bad_filter", str(err)) from None
+    more = len(rows) > limit
+    doc: dict[str, Any] = {"runs": rows[:limit], "next_offset": offset + limit if more else None}
+    if total:
+        doc["total"] = count
+    return JSON(doc)
+
+
+async def list_runs(request: Request) -> Response:
+    raw = request.query_params.get("filter")
+    flt = None
+    if raw:
+        try:
+            flt = json.loads(raw)
+        except ValueError as e:
+            raise ApiError(400, "bad_json", f"query parameter 'filter' is not valid JSON: {e}") from None
+    limit = int_param(request, "limit", 50)
+    offset = int_param(request, "offset", 0)
+    total = request.query_params.get("total", "false").lower() in ("1", "true", "yes")
+    return await _list(request, flt, request.query_params.get("order"), limit, offset, total)
+
+
+async def query_runs(request: Request) -> Response:
+    doc = await json_body(request)
+    unknown = set(doc) - {"filter", "order", "limit", "offset", "total"}
+    if unknown:
+        raise ApiError(422, "unknown_field", f"unknown field(s): {', '.join(sorted(unknown))}")
+    return await _list(
+        request,
+        doc.get("filter"),
+        doc.get("order"),
+        doc.get("limit", 50),
+        doc.get("offset", 0),
+        doc.get("total", False),
+    )
+
+
+routes = [
+    Route("/api/v1/projects", list_projects, methods=["GET"]),
+    Route("/api/v1/projects/{entity}/{project}", get_project, methods=["GET"]),
+    Route("/api/v1/projects/{entity}/{project}/runs", list_runs, methods=["GET"]),
+    Route("/api/v1/projects/{entity}/{project}/runs/query", query_runs, methods=["POST"]),
+]

@@ -1,0 +1,97 @@
+"""One run: `/api/v1/runs/{entity}/{project}/{run_id}` (GET, PATCH, DELETE) and its console."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ...store.jsonsafe import jsonable
+from ...store.runs import STATES
+from .. import access
+from ..errors import ApiError
+from ..http import JSON, int_param, json_body, name_param, read, store, user, write
+
+
+def _names(request: Request) -> tuple[str, str, str]:
+    return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
+
+
+async def get_run(request: Request) -> Response:
+    e, p, r = _names(request)
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> dict:
+        loc = access.run(c, s, u, e, p, r)
+        return s.runs.detail(c, loc.id) | {"entity": e, "project": p}
+
+    return JSON(await read(request, q))
+
+
+_PATCHABLE = {"name": str, "notes": str, "group": str, "job_type": str, "tags": list, "state": str}
+
+
+async def patch_run(request: Request) -> Response:
+    e, p, r = _names(request)
+    doc = await json_body(request)
+    values: dict[str, Any] = {}
+    for k, v in doc.items():
+        if k not in _PATCHABLE:
+            raise ApiError(
+                422, "unknown_field", f"cannot update {k!r}; updatable: {', '.join(sorted(_PATCHABLE))}"
+            )
+        if v is not None and not isinstance(v, _PATCHABLE[k]):
+            raise ApiError(422, "wrong_type", f"{k} must be a {_PATCHABLE[k].__name__}")
+        if k == "tags" and not all(isinstance(t, str) for t in v or []):
+            raise ApiError(422, "wrong_type", "tags must be a list of strings")
+        if k == "state" and v not in STATES:
+            raise ApiError(422, "bad_value", f"state must be one of {', '.join(STATES)}")
+        values[{"group": "group_name"}.get(k, k)] = jsonable(v)
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> dict:
+        loc = access.run(c, s, u, e, p, r)
+        if values:
+            s.runs.update(c, loc.id, **values)
+        return s.runs.detail(c, loc.id) | {"entity": e, "project": p}
+
+    out = await write(request, q)
+    request.app.state.broker.publish(
+        {"type": "run.updated", "entity": e, "project": p, "run_id": r, "state": out["state"], "points": 0}
+    )
+    return JSON(out)
+
+
+async def delete_run(request: Request) -> Response:
+    e, p, r = _names(request)
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> None:
+        s.runs.delete(c, access.run(c, s, u, e, p, r).id)
+
+    await write(request, q)
+    request.app.state.broker.publish({"type": "run.deleted", "entity": e, "project": p, "run_id": r})
+    return JSON({"deleted": f"{e}/{p}/{r}"})
+
+
+async def console(request: Request) -> Response:
+    e, p, r = _names(request)
+    after = int_param(request, "after", -1)
+    limit = int_param(request, "limit", 1000, lo=1, hi=10_000)
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> list[dict]:
+        return s.console.lines(c, access.run(c, s, u, e, p, r).id, after, limit)  # type: ignore[arg-type]
+
+    lines = await read(request, q)
+    return JSON({"lines": lines, "next_after": lines[-1]["cursor"] if len(lines) == limit else None})
+
+
+routes = [
+    Route("/api/v1/runs/{entity}/{project}/{run_id}", get_run, methods=["GET"]),
+    Route("/api/v1/runs/{entity}/{project}/{run_id}", patch_run, methods=["PATCH"]),
+    Route("/api/v1/runs/{entity}/{project}/{run_id}", delete_run, methods=["DELETE"]),
+    Route("/api/v1/runs/{entity}/{project}/{run_id}/console", console, methods=["GET"]),
+]

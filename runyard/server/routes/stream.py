@@ -1,0 +1,64 @@
+"""Live updates as server-sent events: `GET /api/v1/stream?project=entity/project`.
+
+Each event is `event: <type>` plus a JSON `data:` line (run.created, run.updated, run.deleted); a
+comment line every 15 s keeps proxies from closing an idle stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from .. import access
+from ..errors import ApiError
+from ..http import read, store, user
+
+KEEPALIVE = 15.0
+
+
+async def stream(request: Request) -> Response:
+    project = request.query_params.get("project")
+    s, u = store(request), user(request)
+    if project is not None:
+        e, _, p = project.partition("/")
+        if not e or not p:
+            raise ApiError(400, "bad_parameter", "project must be 'entity/project'")
+
+        def check(c: Any) -> int:  # the project may not exist yet: its first run will create it
+            return access.entity_id(c, s, u, e)
+
+        await read(request, check)
+    elif not u.is_admin:
+        raise ApiError(400, "missing_parameter", "query parameter 'project' (entity/project) is required")
+    broker = request.app.state.broker
+    q = broker.subscribe(project)
+
+    async def events() -> AsyncIterator[bytes]:
+        try:
+            yield b": connected\n\n"
+            while True:
+                try:
+                    ev = await asyncio.wait_for(q.get(), KEEPALIVE)
+                except asyncio.TimeoutError:
+                    if await request.is_disconnected():
+                        return
+                    yield b": keepalive\n\n"
+                    continue
+                yield f"event: {ev['type']}\ndata: {json.dumps(ev)}\n\n".encode()
+        finally:
+            broker.unsubscribe(q)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+routes = [Route("/api/v1/stream", stream, methods=["GET"])]

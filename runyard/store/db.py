@@ -1,0 +1,170 @@
+"""The connection and transaction helper every repository shares.
+
+SQLite is run the way it is meant to be served: WAL, one writer connection on a dedicated thread fed
+by a queue (each task one `BEGIN IMMEDIATE` transaction, so writers never meet a busy lock), readers
+from a pool with deferred `BEGIN` (a consistent snapshot while the writer carries on). PostgreSQL
+gets a few writer threads; repositories lock the rows they advance (`FOR UPDATE`), which is a no-op
+on SQLite where the single writer already serialises everything.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+T = TypeVar("T")
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def sqlite_url(path: str | os.PathLike) -> str:
+    return f"sqlite:///{os.fspath(path)}"
+
+
+class Database:
+    """Engine plus the write executor. `read(fn)` / `write(fn)` run `fn(conn)` in one transaction."""
+
+    def __init__(self, url: str, *, pg_writers: int = 4, echo: bool = False):
+        self.url = url
+        if url.startswith("postgresql://"):  # plain URLs mean psycopg 3, the driver we ship
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        self.engine: Engine = _make_engine(url, echo)
+        self.dialect = self.engine.dialect.name
+        self.is_sqlite = self.dialect == "sqlite"
+        writers = 1 if self.is_sqlite else max(1, pg_writers)
+        self._writer = cf.ThreadPoolExecutor(max_workers=writers, thread_name_prefix="runyard-db-writer")
+        self._local = threading.local()
+        self._closed = False
+
+    # -- transactions ---------------------------------------------------------------------------
+    def read(self, fn: Callable[[Connection], T]) -> T:
+        with self.engine.connect() as conn, conn.begin():
+            return fn(conn)
+
+    def submit_write(self, fn: Callable[[Connection], T]) -> cf.Future[T]:
+        """Queue `fn(conn)` for the writer; it runs in its own transaction, committed when it returns."""
+        return self._writer.submit(self._run_write, fn)
+
+    def write(self, fn: Callable[[Connection], T]) -> T:
+        if getattr(self._local, "in_writer", False):  # already on a writer thread: run inline
+            return self._run_write(fn)
+        return self.submit_write(fn).result()
+
+    def _run_write(self, fn: Callable[[Connection], T]) -> T:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self.engine.connect()
+            conn.info["writer"] = True
+            self._local.conn = conn
+        self._local.in_writer = True
+        try:
+            with conn.begin():
+                return fn(conn)
+        except sa.exc.DBAPIError as e:
+            if e.connection_invalidated:
+                self._local.conn = None
+            raise
+        finally:
+            self._local.in_writer = False
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+
+        def _close_conn() -> None:
+            conn = getattr(self._local, "conn", None)
+            if conn is not None:
+                conn.close()
+
+        futs = [self._writer.submit(_close_conn) for _ in range(self._writer._max_workers)]
+        cf.wait(futs, timeout=5)
+        self._writer.shutdown(wait=True)
+        self.engine.dispose()
+
+    # -- dialect helpers ------------------------------------------------------------------------
+    def insert(self, table: sa.Table) -> Any:
+        """An INSERT that supports `.on_conflict_do_nothing()` on both dialects."""
+        if self.is_sqlite:
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        return insert(table)
+
+    def for_update(self, stmt: Any) -> Any:
+        return stmt if self.is_sqlite else stmt.with_for_update()
+
+
+def _make_engine(url: str, echo: bool) -> Engine:
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            url,
+            echo=echo,
+            pool_size=8,
+            max_overflow=8,
+            connect_args={"check_same_thread": False, "timeout": 30},
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _rec: Any) -> None:
+            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below)
+            cur = dbapi_conn.cursor()
+            for pragma in (
+                "journal_mode=WAL",
+                "synchronous=NORMAL",
+                "foreign_keys=ON",
+                "busy_timeout=30000",
+                "cache_size=-65536",
+                "mmap_size=1073741824",
+                "temp_store=MEMORY",
+            ):
+                cur.execute("PRAGMA " + pragma)
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("writer") else "BEGIN")
+
+        return engine
+    return sa.create_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def migrate(db: Database, revision: str = "head") -> None:
+    """Bring the schema up to `revision` with the in-package Alembic migrations."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+
+    def _run(conn: Connection) -> None:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+    if db.is_sqlite:
+        # Alembic manages its own transaction; give it a plain connection outside the writer's BEGIN.
+        with db.engine.connect() as conn:
+            _run(conn)
+            conn.commit()
+    else:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(724385)")  # two servers starting at once
+            _run(conn)
+
+
+def current_revision(db: Database) -> str | None:
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -1,0 +1,469 @@
+"""Applying run-log bytes to the store: the server side of the ingest protocol.
+
+The client uploads the bytes of one run-log file in chunks of whole frames. `decode` validates a
+chunk (header, lengths, checksums, payloads) without touching the database; `apply` then runs in
+ONE write transaction that re-reads the acknowledged offset of (run, segment) under lock, skips the
+frames that end at or below it, applies the rest and advances the offset. A retried chunk is thus
+applied exactly once, and a chunk that starts beyond the offset is refused with the offset so the
+client resends from there.
+"""
+
+from __future__ import annotations
+
+import time
+from array import array
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..wire.framing import HEADER_SIZE, RunLogError, Tail, check_header, iter_frames
+from ..wire.history_codec import HistoryBatch
+from ..wire.reader import _replay_summary
+from ..wire.records import RT, unpackb
+from ..wire.summary import SummaryState, _Agg
+from .chunks import Points
+from .entities import User, valid_name
+from .jsonsafe import NONFINITE, jsonable, safe_str
+from .schema import run_segments
+
+if TYPE_CHECKING:
+    from . import Store
+
+GSEQ_SHIFT = 40
+MAX_ALERTS = 100
+
+
+class IngestError(Exception):
+    def __init__(self, status: int, code: str, message: str, **extra: Any):
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+@dataclass
+class Frame:
+    start: int  # byte offset in the run-log file
+    end: int
+    type: int
+    body: Any
+
+
+@dataclass
+class Decoded:
+    offset: int
+    end: int
+    frames: list[Frame] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    acked_offset: int
+    applied: int = 0
+    skipped: int = 0
+    points: int = 0
+    run_pk: int = 0
+    created: bool = False
+    state: str = ""
+    project_id: int = 0
+
+
+def decode(run_id: str, segment: str, offset: int, body: bytes) -> Decoded:
+    """Validate a chunk and decode its records (CPU only; raises IngestError 400 naming the problem)."""
+    if offset < 0:
+        raise IngestError(400, "bad_offset", "offset must be a non-negative byte offset")
+    pos = 0
+    if offset == 0:
+        try:
+            check_header(body)
+        except RunLogError as e:
+            raise IngestError(
+                400, "bad_header", f"the chunk at offset 0 must start with the run-log header: {e}"
+            ) from None
+        pos = HEADER_SIZE
+    elif offset < HEADER_SIZE:
+        raise IngestError(400, "bad_offset", f"offset {offset} falls inside the 16-byte run-log header")
+    out = Decoded(offset, offset + len(body))
+    tail = Tail()
+    for off, rtype, payload in iter_frames(body, tail, pos):
+        try:
+            obj = unpackb(payload)
+            if not isinstance(obj, dict):
+                raise ValueError(f"payload is a {type(obj).__name__}, not a map")
+            if rtype == RT.HISTORY:
+                obj = HistoryBatch(obj)
+        except Exception as e:
+            raise IngestError(
+                400, "corrupt_frame", f"record at byte {offset + off} of the run log does not decode: {e}"
+            ) from None
+        out.frames.append(Frame(offset + off, offset + off + 8 + 1 + len(payload), rtype, obj))
+    if not tail.clean:
+        raise IngestError(
+            400,
+            "corrupt_frame",
+            f"bytes {offset + tail.good_bytes}..{out.end} of the run log are not whole "
+            f"valid records ({tail.reason}); send whole frames starting at a frame boundary",
+        )
+    for f in out.frames:
+        if f.type == RT.RUN:
+            if not isinstance(f.body, dict):
+                raise IngestError(400, "corrupt_frame", f"RUN record at byte {f.start} is not a map")
+            if f.body.get("run_id") != run_id:
+                raise IngestError(
+                    400,
+                    "run_mismatch",
+                    f"the run log belongs to run {f.body.get('run_id')!r}, not {run_id!r}",
+                )
+    if offset == 0:
+        first = out.frames[0] if out.frames else None
+        if first is None or first.type != RT.RUN:
+            raise IngestError(400, "bad_run_log", "a run log must start with its RUN record")
+        if first.body.get("segment") != segment:
+            raise IngestError(
+                400,
+                "segment_mismatch",
+                f"the run log's segment is {first.body.get('segment')!r}, not {segment!r}",
+            )
+    return out
+
+
+class Ingest:
+    def __init__(self, store: Store):
+        self.s = store
+
+    def acked(self, conn: Connection, entity: str, project: str, run_id: str, segment: str) -> int:
+        loc = self.s.runs.locate(conn, entity, project, run_id)
+        if loc is None:
+            return 0
+        q = sa.select(run_segments.c.acked_offset).where(
+            run_segments.c.run_pk == loc.id, run_segments.c.segment == segment
+        )
+        return conn.execute(q).scalar() or 0
+
+    def apply(
+        self, conn: Connection, user: User, entity: str, project: str, run_id: str, segment: str, dec: Decoded
+    ) -> Result:
+        s = self.s
+        ent = s.entities.get(conn, entity)
+        if ent is None:
+            if not user.is_admin and entity != user.name:
+                raise IngestError(404, "unknown_entity", f"entity {entity!r} does not exist")
+            if not valid_name(entity):
+                raise IngestError(400, "bad_name", f"invalid entity name {entity!r}")
+            ent_id = s.entities.get_or_create_team(conn, entity, user)
+        else:
+            ent_id = ent.id
+            if not s.entities.can_write(conn, user, ent_id):
+                raise IngestError(403, "forbidden", f"user {user.name!r} cannot write to entity {entity!r}")
+        loc = s.runs.locate(conn, entity, project, run_id)
+        seg = None
+        if loc is not None:
+            q = sa.select(run_segments).where(
+                run_segments.c.run_pk == loc.id, run_segments.c.segment == segment
+            )
+            seg = conn.execute(s.db.for_update(q)).first()
+        acked = seg.acked_offset if seg is not None else 0
+        if dec.offset > acked:
+            raise IngestError(
+                409,
+                "offset_mismatch",
+                f"the server has bytes 0..{acked} of this run log; resend from offset {acked}",
+                acked_offset=acked,
+            )
+        todo = [f for f in dec.frames if f.end > acked]
+        if todo and todo[0].start < acked:
+            raise IngestError(
+                409,
+                "offset_mismatch",
+                f"offset {acked} is not at a frame boundary of this chunk",
+                acked_offset=acked,
+            )
+        res = Result(acked_offset=max(acked, dec.end), skipped=len(dec.frames) - len(todo))
+        if not todo and seg is not None:
+            res.acked_offset = acked if dec.end <= acked else dec.end
+            if dec.end > acked:
+                conn.execute(
+                    sa.update(run_segments)
+                    .where(run_segments.c.id == seg.id)
+                    .values(acked_offset=dec.end, updated_at=time.time())
+                )
+            res.run_pk = loc.id
+            return res
+        if seg is None:
+            if dec.offset != 0:
+                raise IngestError(
+                    409,
+                    "offset_mismatch",
+                    "the server has nothing of this run log; resend from offset 0",
+                    acked_offset=0,
+                )
+            record = dec.frames[0].body
+            project_id = s.projects.get_or_create(conn, ent_id, project)
+            run_pk = s.runs.get_or_create(conn, project_id, run_id, record, user.id)
+            res.created = loc is None
+            ordinal = (
+                conn.execute(
+                    sa.select(sa.func.coalesce(sa.func.max(run_segments.c.ordinal), 0)).where(
+                        run_segments.c.run_pk == run_pk
+                    )
+                ).scalar_one()
+                + 1
+            )
+            conn.execute(
+                sa.insert(run_segments).values(
+                    run_pk=run_pk,
+                    segment=segment,
+                    ordinal=ordinal,
+                    acked_offset=0,
+                    starting_step=int(record.get("starting_step") or 0),
+                    resumed=bool(record.get("resumed")),
+                    start_time=record.get("start_time"),
+                    updated_at=time.time(),
+                )
+            )
+        else:
+            run_pk, project_id, ordinal = loc.id, loc.project_id, seg.ordinal
+        res.run_pk, res.project_id = run_pk, project_id
+        applier = _Applier(self.s, conn, run_pk, ordinal)
+        try:
+            applier.apply(todo)
+        except (
+            TypeError,
+            ValueError,
+            KeyError,
+            IndexError,
+            AttributeError,
+        ) as e:  # well-framed but malformed
+            raise IngestError(
+                400, "bad_record", f"a record of this chunk has an unexpected shape: {e!r}"
+            ) from None
+        res.applied, res.points, res.state = len(todo), applier.points, applier.run["state"]
+        conn.execute(
+            sa.update(run_segments)
+            .where(run_segments.c.run_pk == run_pk, run_segments.c.segment == segment)
+            .values(acked_offset=res.acked_offset, updated_at=time.time())
+        )
+        s.projects.touch(conn, project_id)
+        return res
+
+
+class _Applier:
+    """Applies decoded records to one run inside the caller's transaction."""
+
+    def __init__(self, store: Store, conn: Connection, run_pk: int, ordinal: int):
+        self.s, self.conn, self.run_pk = store, conn, run_pk
+        self.base = ordinal << GSEQ_SHIFT
+        self.run = store.runs.load(conn, run_pk, lock=True)
+        self.summary, self.specs = _load_summary(self.run["summary_state"])
+        self.history: dict[str, list[Points]] = {}
+        self.system: dict[str, list[Points]] = {}
+        self.console: list[dict] = []
+        self.points = 0
+        self.changed: set[str] = set()
+
+    def apply(self, frames: list[Frame]) -> None:
+        r = self.run
+        for f in frames:
+            t, body = f.type, f.body
+            if t == RT.HISTORY:
+                self._history(body)
+            elif t == RT.CONFIG:
+                cfg = r["config"]
+                cfg.update(jsonable(body.get("update") or {}))
+                for k in body.get("remove") or ():
+                    cfg.pop(k, None)
+                self.changed.add("config")
+            elif t == RT.SUMMARY:
+                self.summary.update(body.get("update") or {})
+                self.summary.remove(body.get("remove") or [])
+            elif t == RT.METRIC:
+                spec = {k: v for k, v in body.items() if k != "seq"}
+                self.summary.define(spec)
+                self.specs.append(jsonable(spec))
+            elif t == RT.SYSTEM:
+                self._system(body.get("samples") or [])
+            elif t == RT.CONSOLE:
+                self.console.extend(
+                    {
+                        "gseq": self.base | int(seq),
+                        "ts": float(ts),
+                        "stream": int(stream),
+                        "line": safe_str(str(line)),
+                    }
+                    for seq, ts, stream, line in body.get("lines") or []
+                )
+            elif t == RT.RUN:
+                self._run_record(body)
+            elif t == RT.ENVIRONMENT:
+                r["metadata"].update(jsonable(body.get("metadata") or {}))
+                self.changed.add("metadata")
+            elif t == RT.FILES:
+                files = r["metadata"].setdefault("files", {})
+                for fd in body.get("files") or []:
+                    files[str(fd.get("path"))] = fd.get("kind") or "user"
+                self.changed.add("metadata")
+            elif t == RT.ALERT:
+                alerts = r["metadata"].setdefault("alerts", [])
+                alerts.append(jsonable({k: v for k, v in body.items() if k != "seq"}))
+                del alerts[:-MAX_ALERTS]
+                self.changed.add("metadata")
+            elif t == RT.EXIT:
+                code = int(body.get("exit_code") or 0)
+                r.update(
+                    state=body.get("state") or ("finished" if code == 0 else "failed"),
+                    exit_code=code,
+                    ended_at=body.get("end_time"),
+                    runtime=body.get("runtime"),
+                )
+                self.changed.update(("state", "exit_code", "ended_at", "runtime"))
+            elif t == RT.RUN_UPDATE:
+                for k, v in body.items():
+                    if k == "flags" and isinstance(v, dict):
+                        r["flags"].update(jsonable(v))
+                        self.changed.add("flags")
+                    elif k in ("name", "notes"):
+                        r[k] = None if v is None else safe_str(str(v))
+                        self.changed.add(k)
+                    elif k == "tags":
+                        r["tags"] = [safe_str(str(x)) for x in v or []]
+                        self.changed.add("tags")
+            # unknown (newer) record types are acknowledged and skipped, as the reader does
+        self._flush()
+
+    def _run_record(self, body: dict) -> None:
+        r = self.run
+        if body.get("resumed") or r["state"] != "running":
+            r.update(state="running", ended_at=None, exit_code=None)
+            self.changed.update(("state", "ended_at", "exit_code"))
+        for col, key in (
+            ("name", "name"),
+            ("notes", "notes"),
+            ("group_name", "group"),
+            ("job_type", "job_type"),
+            ("sweep_id", "sweep_id"),
+            ("host", "host"),
+            ("program", "program"),
+            ("sdk", "sdk"),
+        ):
+            if body.get(key) is not None and r.get(col) is None:
+                r[col] = safe_str(str(body[key]))
+                self.changed.add(col)
+        if body.get("tags") and not r["tags"]:
+            r["tags"] = [safe_str(str(x)) for x in body["tags"]]
+            self.changed.add("tags")
+
+    def _history(self, b: HistoryBatch) -> None:
+        if not b.n:
+            return
+        _replay_summary(self.summary, b)
+        seq = _ints(b.seq) | self.base
+        step = _ints(b.step)
+        ts = (
+            np.frombuffer(b.ts, dtype=np.float64) if isinstance(b.ts, array) else np.asarray(b.ts, np.float64)
+        )
+        for keys, rows, cols in b.groups:
+            idx = _ints(rows)
+            for key, col in zip(keys, cols):
+                self.history.setdefault(key, []).extend(_points(seq[idx], step[idx], ts[idx], col))
+
+    def _system(self, samples: list) -> None:
+        by_name: dict[str, list[tuple[int, float, Any]]] = {}
+        for seq, ts, values in samples:
+            for name, v in (values or {}).items():
+                by_name.setdefault(str(name), []).append((int(seq), float(ts), v))
+        counters = (
+            {k["key"]: k["points"] for k in self.s.metrics.keys(self.conn, self.run_pk, "system")}
+            if by_name
+            else {}
+        )
+        for name, pts in by_name.items():
+            start = counters.get(name, 0) + sum(len(p) for p in self.system.get(name, []))
+            gseq = np.array([p[0] for p in pts], np.int64) | self.base
+            step = np.arange(start, start + len(pts), dtype=np.int64)
+            ts = np.array([p[1] for p in pts], np.float64)
+            self.system.setdefault(name, []).extend(_points(gseq, step, ts, [p[2] for p in pts]))
+
+    def _flush(self) -> None:
+        s, conn, r = self.s, self.conn, self.run
+        self.points += s.metrics.append(conn, self.run_pk, "history", self.history)
+        s.metrics.append(conn, self.run_pk, "system", self.system)
+        s.console.append(conn, self.run_pk, self.console)
+        snap = self.summary.snapshot(r["created_at"], 0.0)
+        values = {c: r[c] for c in self.changed}
+        now = time.time()
+        values.update(
+            summary=jsonable(snap),
+            summary_state=_dump_summary(self.summary, self.specs),
+            heartbeat_at=now,
+            updated_at=now,
+            history_points=r["history_points"] + self.points,
+        )
+        if self.summary.last_step is not None:
+            values["last_step"] = int(self.summary.last_step)
+        if "runtime" not in self.changed and self.summary.last_ts is not None and r["state"] == "running":
+            values["runtime"] = max(0.0, float(self.summary.last_ts) - r["created_at"])
+        s.runs.update(conn, self.run_pk, **values)
+        r.update(values)
+
+
+def _ints(v: Any) -> np.ndarray:
+    if isinstance(v, range):
+        return np.arange(v.start, v.stop, v.step, dtype=np.int64)
+    if isinstance(v, array):
+        return np.frombuffer(v, dtype=np.int64) if v.typecode == "q" else np.asarray(v, np.int64)
+    return np.asarray(v, dtype=np.int64)
+
+
+def _points(gseq: np.ndarray, step: np.ndarray, ts: np.ndarray, col: Any) -> list[Points]:
+    if isinstance(col, array) and col.typecode == "d":
+        return [Points(gseq, step, ts, np.frombuffer(col, dtype=np.float64))]
+    vals = list(col)
+    kinds = [type(v) is float or type(v) is int for v in vals]
+    if all(kinds):
+        try:
+            return [Points(gseq, step, ts, np.array(vals, dtype=np.float64))]
+        except OverflowError:
+            pass
+    num = np.array(kinds, dtype=bool)
+    out = []
+    if num.any():
+        out.append(
+            Points(gseq[num], step[num], ts[num], np.array([v for v, k in zip(vals, kinds) if k], np.float64))
+        )
+    if not num.all():
+        out.append(
+            Points(gseq[~num], step[~num], ts[~num], jsonable([v for v, k in zip(vals, kinds) if not k]))
+        )
+    return out
+
+
+def _load_summary(d: dict) -> tuple[SummaryState, list[dict]]:
+    s = SummaryState()
+    specs = list(d.get("specs") or [])
+    for spec in specs:
+        s.define(spec)
+    s.values = dict(d.get("values") or {})
+    for k, a in (d.get("aggs") or {}).items():
+        agg = _Agg()
+        agg.min, agg.max, agg.sum, agg.count, agg.first, agg.last = (_unsafe(x) for x in a)
+        s._aggs[k] = agg
+    s.last_step = d.get("last_step")
+    s.last_ts = d.get("last_ts")
+    return s, specs
+
+
+def _dump_summary(s: SummaryState, specs: list[dict]) -> dict:
+    return jsonable(
+        {
+            "values": s.values,
+            "specs": specs,
+            "last_step": s.last_step,
+            "last_ts": s.last_ts,
+            "aggs": {k: [a.min, a.max, a.sum, a.count, a.first, a.last] for k, a in s._aggs.items()},
+        }
+    )
+
+
+def _unsafe(v: Any) -> Any:
+    return float(v) if isinstance(v, str) and v in NONFINITE else v

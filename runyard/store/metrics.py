@@ -1,0 +1,415 @@
+"""The metric engine: every point of every series, in chunked columnar rows, and the chart query.
+
+Write path: the points a transaction brings for a (run, key) are sorted by (step, seq) and appended
+to the key's open chunk (rewritten until it holds CHUNK_POINTS points), then to new chunks. Each
+chunk row carries its step/time range and min/max/sum/count/last, so queries skip chunks outside
+the window and take a chunk that falls inside one bucket from its statistics alone.
+
+Read path (`buckets`): series K of runs R1..Rn over x in [a, b] in B buckets, x being `_step`,
+`_timestamp`, `_runtime` or another metric of the same run (joined on step). Out-of-order and
+repeated steps are kept; when a series' chunks overlap in step, it is decoded whole and sorted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import buckets as bk
+from .chunks import CHUNK_POINTS, Points, decode, decode_aux, decode_steps, decode_vals, encode
+from .db import Database
+from .schema import metric_chunks, metric_keys
+
+X_AXES = ("_step", "_timestamp", "_runtime")
+_META_COLS = [
+    metric_chunks.c[c]
+    for c in (
+        "id",
+        "key_id",
+        "chunk_no",
+        "numeric",
+        "n",
+        "step_min",
+        "step_max",
+        "ts_min",
+        "ts_max",
+        "v_min",
+        "v_max",
+        "v_sum",
+        "v_count",
+        "v_last",
+    )
+]
+
+
+@dataclass
+class SeriesRef:
+    """One series of a query: a key id plus what the x axis needs of its run."""
+
+    key_id: int
+    run_start: float = 0.0  # for _runtime
+    x_key_id: int | None = None  # for x = another metric
+
+
+class Metrics:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # -- write path -------------------------------------------------------------------------------
+    def key_ids(self, conn: Connection, run_pk: int, kind: str, keys: Iterable[str]) -> dict[str, int]:
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        ins = self.db.insert(metric_keys)
+        conn.execute(
+            ins.on_conflict_do_nothing(index_elements=["run_pk", "kind", "key"]),
+            [
+                {
+                    "run_pk": run_pk,
+                    "kind": kind,
+                    "key": k,
+                    "points": 0,
+                    "next_chunk_no": 0,
+                    "open_n": 0,
+                    "open_any_n": 0,
+                }
+                for k in keys
+            ],
+        )
+        out: dict[str, int] = {}
+        for i in range(0, len(keys), 500):
+            q = sa.select(metric_keys.c.key, metric_keys.c.id).where(
+                metric_keys.c.run_pk == run_pk,
+                metric_keys.c.kind == kind,
+                metric_keys.c.key.in_(keys[i : i + 500]),
+            )
+            out.update({r.key: r.id for r in conn.execute(q)})
+        return out
+
+    def append(self, conn: Connection, run_pk: int, kind: str, series: dict[str, list[Points]]) -> int:
+        """Append points per key (numeric Points have float64 `val`, others a list). Returns points stored."""
+        if not series:
+            return 0
+        ids = self.key_ids(conn, run_pk, kind, series)
+        q = sa.select(metric_keys).where(metric_keys.c.id.in_(list(ids.values())))
+        if not self.db.is_sqlite:
+            q = q.with_for_update()
+        state = {r.id: dict(r._mapping) for r in conn.execute(q)}
+        open_ids = [
+            cid for s in state.values() for cid in (s["open_chunk_id"], s["open_any_chunk_id"]) if cid
+        ]
+        open_rows = {}
+        for i in range(0, len(open_ids), 500):
+            rows = conn.execute(sa.select(metric_chunks).where(metric_chunks.c.id.in_(open_ids[i : i + 500])))
+            open_rows.update({r.id: r for r in rows})
+        inserts: list[dict] = []
+        total = 0
+        for key, parts in series.items():
+            kid = ids[key]
+            st = state[kid]
+            num = [p for p in parts if isinstance(p.val, np.ndarray) and len(p)]
+            other = [p for p in parts if not isinstance(p.val, np.ndarray) and len(p)]
+            for pts, numeric in ((num, True), (other, False)):
+                if not pts:
+                    continue
+                new = Points.concat(pts)
+                total += len(new)
+                self._append_one(conn, kid, st, new, numeric, open_rows, inserts)
+            changes = {
+                k: (None if isinstance(st[k], tuple) else st[k])
+                for k in (
+                    "points",
+                    "next_chunk_no",
+                    "open_chunk_id",
+                    "open_n",
+                    "open_any_chunk_id",
+                    "open_any_n",
+                    "step_min",
+                    "step_max",
+                )
+            }
+            conn.execute(sa.update(metric_keys).where(metric_keys.c.id == kid).values(**changes))
+        if inserts:
+            stmt = sa.insert(metric_chunks).returning(metric_chunks.c.id, sort_by_parameter_order=True)
+            new_ids = conn.execute(stmt, inserts).scalars().all()
+            by_no = {(row["key_id"], row["chunk_no"]): cid for row, cid in zip(inserts, new_ids)}
+            for kid, st in state.items():
+                for col in ("open_chunk_id", "open_any_chunk_id"):
+                    if isinstance(st[col], tuple):
+                        conn.execute(
+                            sa.update(metric_keys)
+                            .where(metric_keys.c.id == kid)
+                            .values({col: by_no[(kid, st[col][2])]})
+                        )
+        return total
+
+    def _append_one(
+        self,
+        conn: Connection,
+        kid: int,
+        st: dict,
+        new: Points,
+        numeric: bool,
+        open_rows: dict,
+        inserts: list[dict],
+    ) -> None:
+        id_col, n_col = ("open_chunk_id", "open_n") if numeric else ("open_any_chunk_id", "open_any_n")
+        st["points"] += len(new)
+        smin, smax = int(new.step.min()), int(new.step.max())
+        st["step_min"] = smin if st["step_min"] is None else min(st["step_min"], smin)
+        st["step_max"] = smax if st["step_max"] is None else max(st["step_max"], smax)
+        open_id = st[id_col]
+        if open_id is not None and open_id in open_rows:
+            new = Points.concat([decode(open_rows[open_id]), new])
+        new = new.sorted()
+        pieces = [new.take(slice(i, i + CHUNK_POINTS)) for i in range(0, len(new), CHUNK_POINTS)]
+        first = 0
+        if open_id is not None and open_id in open_rows:
+            conn.execute(
+                sa.update(metric_chunks)
+                .where(metric_chunks.c.id == open_id)
+                .values(**encode(pieces[0], numeric))
+            )
+            first = 1
+            last_id: int | None = open_id
+        for piece in pieces[first:]:
+            row = encode(piece, numeric)
+            row.update(key_id=kid, chunk_no=st["next_chunk_no"])
+            st["next_chunk_no"] += 1
+            inserts.append(row)
+            last_id = None  # filled in by _fix_open_ids once inserted
+        last_n = len(pieces[-1])
+        st[n_col] = last_n
+        if last_n >= CHUNK_POINTS:
+            st[id_col] = None
+        else:
+            st[id_col] = last_id if first and len(pieces) == 1 else ("pending", kid, st["next_chunk_no"] - 1)
+
+    # -- metadata -----------------------------------------------------------------------------------
+    def keys(self, conn: Connection, run_pk: int, kind: str = "history") -> list[dict]:
+        q = (
+            sa.select(metric_keys.c.key, metric_keys.c.points, metric_keys.c.step_min, metric_keys.c.step_max)
+            .where(metric_keys.c.run_pk == run_pk, metric_keys.c.kind == kind)
+            .order_by(metric_keys.c.key)
+        )
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+    def key_id(self, conn: Connection, run_pk: int, kind: str, key: str) -> int | None:
+        return conn.execute(
+            sa.select(metric_keys.c.id).where(
+                metric_keys.c.run_pk == run_pk, metric_keys.c.kind == kind, metric_keys.c.key == key
+            )
+        ).scalar()
+
+    # -- raw export ---------------------------------------------------------------------------------
+    def raw(
+        self, conn: Connection, key_id: int, step_min: int | None = None, step_max: int | None = None
+    ) -> Points:
+        """Every point of a series (numeric and not), in log order; `val` is a list."""
+        q = sa.select(metric_chunks).where(metric_chunks.c.key_id == key_id)
+        if step_min is not None:
+            q = q.where(metric_chunks.c.step_max >= step_min)
+        if step_max is not None:
+            q = q.where(metric_chunks.c.step_min <= step_max)
+        parts = []
+        for row in conn.execute(q.order_by(metric_chunks.c.chunk_no)):
+            p = decode(row)
+            if isinstance(p.val, np.ndarray):
+                p = Points(p.gseq, p.step, p.ts, p.val.tolist())
+            parts.append(p)
+        if not parts:
+            return Points(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), [])
+        p = Points.concat(parts)
+        if step_min is not None or step_max is not None:
+            lo = -(2**63) if step_min is None else step_min
+            hi = 2**63 - 1 if step_max is None else step_max
+            p = p.take(np.flatnonzero((p.step >= lo) & (p.step <= hi)))
+        return p.take(np.argsort(p.gseq, kind="stable"))
+
+    # -- chart query --------------------------------------------------------------------------------
+    def buckets(
+        self,
+        conn: Connection,
+        refs: list[SeriesRef],
+        n_buckets: int,
+        x_axis: str = "_step",
+        a: float | None = None,
+        b: float | None = None,
+    ) -> tuple[list[dict[str, np.ndarray]], tuple[float, float]]:
+        """Per-bucket count/min/max/mean/last of each series over [a, b] (default: the data's extent)."""
+        if not refs:
+            return [], (a or 0.0, b or 0.0)
+        meta = self._chunk_meta(conn, [r.key_id for r in refs])
+        by_key: dict[int, list] = {}
+        for m in meta:
+            by_key.setdefault(m.key_id, []).append(m)
+        if x_axis == "_step":
+            return self._step_buckets(conn, refs, by_key, n_buckets, a, b)
+        series = [self._xy(conn, r, by_key.get(r.key_id, []), x_axis) for r in refs]
+        if a is None or b is None:
+            lo, hi = _extent([x for x, _v in series])
+            a = lo if a is None else a
+            b = hi if b is None else b
+        e = bk.edges(float(a), float(b), n_buckets)
+        parts = bk.bucketize_many(series, e)
+        return [bk.finish(p, e) for p in parts], (float(a), float(b))
+
+    def _chunk_meta(self, conn: Connection, key_ids: list[int]) -> list:
+        out = []
+        for i in range(0, len(key_ids), 500):
+            q = (
+                sa.select(*_META_COLS)
+                .where(metric_chunks.c.key_id.in_(key_ids[i : i + 500]), metric_chunks.c.numeric)
+                .order_by(metric_chunks.c.key_id, metric_chunks.c.step_min, metric_chunks.c.chunk_no)
+            )
+            out.extend(conn.execute(q).all())
+        return out
+
+    def _blobs(self, conn: Connection, chunk_ids: list[int], aux: bool) -> dict[int, sa.Row]:
+        cols = [metric_chunks.c.id, metric_chunks.c.steps, metric_chunks.c.vals]
+        if aux:
+            cols.append(metric_chunks.c.aux)
+        out = {}
+        for i in range(0, len(chunk_ids), 2000):
+            out.update(
+                {
+                    r.id: r
+                    for r in conn.execute(
+                        sa.select(*cols).where(metric_chunks.c.id.in_(chunk_ids[i : i + 2000]))
+                    )
+                }
+            )
+        return out
+
+    def _step_buckets(
+        self,
+        conn: Connection,
+        refs: list[SeriesRef],
+        by_key: dict[int, list],
+        nb: int,
+        a: float | None,
+        b: float | None,
+    ) -> tuple[list[dict[str, np.ndarray]], tuple[float, float]]:
+        if a is None or b is None:
+            mins = [c.step_min for cs in by_key.values() for c in cs]
+            maxs = [c.step_max for cs in by_key.values() for c in cs]
+            a = (min(mins) if mins else 0) if a is None else a
+            b = (max(maxs) if maxs else 0) if b is None else b
+        a, b = float(a), float(b)
+        e = bk.edges(a, b, nb)
+        plans = []  # per ref: (stats Part or None, raw chunk list, overlapping?)
+        need: list[int] = []
+        need_aux: list[int] = []
+        for r in refs:
+            chunks = [c for c in by_key.get(r.key_id, []) if c.step_max >= a and c.step_min <= b]
+            overlap = any(chunks[i].step_min <= chunks[i - 1].step_max for i in range(1, len(chunks)))
+            stat_rows, raw = [], []
+            if overlap:
+                raw = chunks
+            else:
+                inside = [c for c in chunks if c.step_min >= a and c.step_max <= b]
+                lo_b = bk.bucket_of(e, np.array([c.step_min for c in inside], dtype=np.float64))
+                hi_b = bk.bucket_of(e, np.array([c.step_max for c in inside], dtype=np.float64))
+                one = {c.id: int(i) for c, i, j in zip(inside, lo_b, hi_b) if i == j}
+                for c in chunks:
+                    if c.id in one:  # inside [a, b] and within one bucket: its statistics are the answer
+                        stat_rows.append((c, one[c.id]))
+                    else:
+                        raw.append(c)
+            plans.append((stat_rows, raw, overlap))
+            need.extend(c.id for c in raw)
+            if overlap:
+                need_aux.extend(c.id for c in raw)
+        aux_set = set(need_aux)
+        blobs = self._blobs(conn, [i for i in need if i not in aux_set], aux=False) if need else {}
+        if need_aux:
+            blobs.update(self._blobs(conn, need_aux, aux=True))
+        series = []
+        for _stat_rows, raw, overlap in plans:
+            if not raw:
+                series.append((np.zeros(0), np.zeros(0)))
+                continue
+            steps = [decode_steps(blobs[c.id].steps, c.step_min, c.n) for c in raw]
+            vals = [decode_vals(blobs[c.id].vals, True) for c in raw]
+            x = np.concatenate(steps) if len(steps) > 1 else steps[0]
+            v = np.concatenate(vals) if len(vals) > 1 else vals[0]
+            if overlap:
+                gseq = np.concatenate([decode_aux(blobs[c.id].aux, c.n)[0] for c in raw])
+                order = np.lexsort((gseq, x))
+                x, v = x[order], v[order]
+            series.append((x, v))
+        parts = bk.bucketize_many(series, e)
+        out = []
+        for (stat_rows, _raw, _o), part in zip(plans, parts):
+            if stat_rows:
+                part = bk.merge([part, _stats_part(stat_rows)])
+            out.append(bk.finish(part, e))
+        return out, (a, b)
+
+    def _xy(
+        self, conn: Connection, ref: SeriesRef, chunks: list, x_axis: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Decoded (x, v) of a series for a non-step axis, sorted by (x, seq)."""
+        p = self._decode_all(conn, chunks)
+        if x_axis in ("_timestamp", "_runtime"):
+            x = p.ts - (ref.run_start if x_axis == "_runtime" else 0.0)
+            order = np.lexsort((p.gseq, x))
+            return x[order], np.asarray(p.val)[order]
+        if ref.x_key_id is None:
+            return np.zeros(0), np.zeros(0)
+        xp = self._decode_all(conn, self._chunk_meta(conn, [ref.x_key_id]))
+        if not len(xp):
+            return np.zeros(0), np.zeros(0)
+        o = np.lexsort((xp.gseq, xp.step))  # per step, the last logged value of the x metric
+        xs, xv = xp.step[o], np.asarray(xp.val)[o]
+        last = np.append(xs[1:] != xs[:-1], True)
+        xs, xv = xs[last], xv[last]
+        i = np.searchsorted(xs, p.step)
+        i = np.minimum(i, len(xs) - 1)
+        hit = xs[i] == p.step
+        x, v, g = xv[i[hit]], np.asarray(p.val)[hit], p.gseq[hit]
+        keep = ~np.isnan(x)
+        x, v, g = x[keep], v[keep], g[keep]
+        order = np.lexsort((g, x))
+        return x[order], v[order]
+
+    def _decode_all(self, conn: Connection, chunks: list) -> Points:
+        if not chunks:
+            return Points(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+        blobs = self._blobs(conn, [c.id for c in chunks], aux=True)
+        parts = []
+        for c in chunks:
+            bl = blobs[c.id]
+            gseq, ts = decode_aux(bl.aux, c.n)
+            parts.append(
+                Points(gseq, decode_steps(bl.steps, c.step_min, c.n), ts, decode_vals(bl.vals, True))
+            )
+        return Points.concat(parts)
+
+
+def _nan(v: float | None) -> float:
+    return float("nan") if v is None else v
+
+
+def _stats_part(rows: list) -> bk.Part:
+    rows.sort(key=lambda t: (t[1], t[0].step_max))
+    return bk.Part(
+        bucket=np.array([i for _c, i in rows], np.int64),
+        n=np.array([c.n for c, _ in rows], np.int64),
+        vmin=np.array([_nan(c.v_min) for c, _ in rows]),
+        vmax=np.array([_nan(c.v_max) for c, _ in rows]),
+        vsum=np.array([c.v_sum or 0.0 for c, _ in rows]),
+        vcount=np.array([c.v_count or 0 for c, _ in rows], np.int64),
+        last=np.array([_nan(c.v_last) for c, _ in rows]),
+        last_x=np.array([float(c.step_max) for c, _ in rows]),
+    )
+
+
+def _extent(xs: list[np.ndarray]) -> tuple[float, float]:
+    lo = [float(x[0]) for x in xs if len(x)]
+    hi = [float(x[-1]) for x in xs if len(x)]
+    return (min(lo), max(hi)) if lo else (0.0, 0.0)

@@ -1,0 +1,233 @@
+"""MongoDB-style run filters and sort keys compiled to SQL, the same on SQLite and PostgreSQL.
+
+    {"state": "finished", "config.lr": {"$lt": 0.01}, "summary.loss": {"$exists": true},
+     "tags": {"$in": ["baseline"]}, "$or": [{"group": "a"}, {"job_type": "eval"}]}
+
+Operators: $eq $ne $gt $gte $lt $lte $in $nin $exists $regex (prefix match only: `^abc`), $and $or
+$nor $not. `config.<path>` and `summary.<path>` (alias `summary_metrics.<path>`) reach into the JSON
+documents, dots separating nested keys; a comparison with a number only matches numbers, with a
+string only strings, so a run whose `lr` is "auto" never matches `{"$lt": 0.01}` (and never errors).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from .schema import runs
+
+
+class FilterError(ValueError):
+    """The filter or sort key is malformed; the message names the problem."""
+
+
+COLUMNS = {
+    "state": runs.c.state,
+    "name": runs.c.name,
+    "display_name": runs.c.name,
+    "run_id": runs.c.run_id,
+    "id": runs.c.run_id,
+    "group": runs.c.group_name,
+    "job_type": runs.c.job_type,
+    "sweep": runs.c.sweep_id,
+    "sweep_id": runs.c.sweep_id,
+    "host": runs.c.host,
+    "created_at": runs.c.created_at,
+    "createdAt": runs.c.created_at,
+    "updated_at": runs.c.updated_at,
+    "heartbeat_at": runs.c.heartbeat_at,
+    "runtime": runs.c.runtime,
+    "last_step": runs.c.last_step,
+    "notes": runs.c.notes,
+}
+JSON_ROOTS = {"config": runs.c.config, "summary": runs.c.summary, "summary_metrics": runs.c.summary}
+_CMP = {"$eq", "$ne", "$gt", "$gte", "$lt", "$lte"}
+
+
+class Compiler:
+    def __init__(self, dialect: str):
+        self.pg = dialect == "postgresql"
+
+    # -- JSON access -----------------------------------------------------------------------------------
+    def _path(self, field: str) -> tuple[Any, list[str]] | None:
+        root, _, rest = field.partition(".")
+        if root in JSON_ROOTS:
+            if not rest or any(p == "" for p in rest.split(".")):
+                raise FilterError(f"{field!r}: name a key after '{root}.', e.g. '{root}.lr'")
+            return JSON_ROOTS[root], rest.split(".")
+        return None
+
+    def _jtype(self, col: Any, path: list[str]) -> ColumnElement:
+        if self.pg:
+            return sa.func.jsonb_typeof(sa.func.jsonb_extract_path(col, *path))
+        return sa.func.json_type(col, _sqlite_path(path))
+
+    def json_num(self, col: Any, path: list[str]) -> ColumnElement:
+        t = self._jtype(col, path)
+        if self.pg:
+            val = sa.cast(sa.func.jsonb_extract_path_text(col, *path), sa.Float)
+            return sa.case((t == "number", val), else_=sa.null())
+        return sa.case(
+            (t.in_(("integer", "real")), sa.func.json_extract(col, _sqlite_path(path))), else_=sa.null()
+        )
+
+    def json_str(self, col: Any, path: list[str]) -> ColumnElement:
+        t = self._jtype(col, path)
+        if self.pg:
+            return sa.case((t == "string", sa.func.jsonb_extract_path_text(col, *path)), else_=sa.null())
+        return sa.case((t == "text", sa.func.json_extract(col, _sqlite_path(path))), else_=sa.null())
+
+    def json_bool(self, col: Any, path: list[str], value: bool) -> ColumnElement:
+        t = self._jtype(col, path)
+        if self.pg:
+            text = sa.func.jsonb_extract_path_text(col, *path)
+            return sa.and_(t == "boolean", text == ("true" if value else "false"))
+        return t == ("true" if value else "false")
+
+    # -- filters ---------------------------------------------------------------------------------------
+    def where(self, flt: Any) -> ColumnElement:
+        if not isinstance(flt, dict):
+            raise FilterError(f"a filter is a JSON object, got {type(flt).__name__}")
+        clauses = []
+        for field, cond in flt.items():
+            if field in ("$and", "$or", "$nor"):
+                if not isinstance(cond, list) or not cond:
+                    raise FilterError(f"{field} takes a non-empty list of filters")
+                subs = [self.where(c) for c in cond]
+                clauses.append(
+                    sa.and_(*subs)
+                    if field == "$and"
+                    else sa.or_(*subs)
+                    if field == "$or"
+                    else sa.not_(sa.or_(*subs))
+                )
+            elif field.startswith("$"):
+                raise FilterError(f"unknown top-level operator {field!r}")
+            else:
+                clauses.append(self._field(field, cond))
+        return sa.and_(sa.true(), *clauses)
+
+    def _field(self, field: str, cond: Any) -> ColumnElement:
+        ops = (
+            cond
+            if isinstance(cond, dict) and cond and all(k.startswith("$") for k in cond)
+            else {"$eq": cond}
+        )
+        return sa.and_(*[self._op(field, op, v) for op, v in ops.items()])
+
+    def _op(self, field: str, op: str, v: Any) -> ColumnElement:
+        if op == "$not":
+            return sa.not_(self._field(field, v))
+        if field == "tags":
+            return self._tags(op, v)
+        jp = self._path(field)
+        if jp is None and field not in COLUMNS:
+            raise FilterError(
+                f"unknown field {field!r}; use {', '.join(sorted(COLUMNS))}, tags, config.<key> "
+                "or summary.<key>"
+            )
+        if op == "$exists":
+            if not isinstance(v, bool):
+                raise FilterError(f"{field}: $exists takes true or false")
+            if jp is None:
+                return COLUMNS[field].is_not(None) if v else COLUMNS[field].is_(None)
+            t = self._jtype(*jp)
+            return t.is_not(None) if v else t.is_(None)
+        if op in ("$in", "$nin"):
+            if not isinstance(v, list):
+                raise FilterError(f"{field}: {op} takes a list")
+            anyof = sa.or_(sa.false(), *[self._op(field, "$eq", x) for x in v])
+            return anyof if op == "$in" else sa.not_(anyof)
+        if op == "$regex":
+            if not isinstance(v, str) or not v.startswith("^") or any(c in v[1:] for c in "^$.*+?()[]{}|\\"):
+                raise FilterError(f"{field}: only prefix patterns such as '^abc' are supported by $regex")
+            target = COLUMNS[field] if jp is None else self.json_str(*jp)
+            return target.startswith(v[1:], autoescape=True)
+        if op not in _CMP:
+            raise FilterError(f"{field}: unknown operator {op!r}")
+        if jp is None:
+            return _compare(COLUMNS[field], op, v, field)
+        col, path = jp
+        if v is None:
+            if op not in ("$eq", "$ne"):
+                raise FilterError(f"{field}: {op} cannot compare with null")
+            t = self._jtype(col, path)
+            null = t == "null"
+            return null if op == "$eq" else sa.or_(t.is_(None), t != "null")
+        if isinstance(v, bool):
+            if op not in ("$eq", "$ne"):
+                raise FilterError(f"{field}: {op} cannot compare with a boolean")
+            m = self.json_bool(col, path, v)
+            return m if op == "$eq" else sa.not_(sa.func.coalesce(m, False))
+        if isinstance(v, (int, float)):
+            target = self.json_num(col, path)
+        elif isinstance(v, str):
+            target = self.json_str(col, path)
+        else:
+            raise FilterError(
+                f"{field}: compare with a number, string, boolean or null, not {type(v).__name__}"
+            )
+        if op == "$ne":
+            return sa.or_(target.is_(None), target != v)
+        return _compare(target, op, v, field)
+
+    def _tags(self, op: str, v: Any) -> ColumnElement:
+        def has(tag: Any) -> ColumnElement:
+            if not isinstance(tag, str):
+                raise FilterError("tags are strings")
+            if self.pg:
+                return runs.c.tags.op("?")(tag)
+            each = sa.select(sa.literal(1)).select_from(sa.func.json_each(runs.c.tags).table_valued("value"))
+            return each.where(sa.column("value") == tag).exists()
+
+        if op == "$eq":
+            return has(v)
+        if op == "$ne":
+            return sa.not_(has(v))
+        if op in ("$in", "$nin") and isinstance(v, list):
+            anyof = sa.or_(sa.false(), *[has(t) for t in v])
+            return anyof if op == "$in" else sa.not_(anyof)
+        if op == "$all" and isinstance(v, list):
+            return sa.and_(*[has(t) for t in v])
+        raise FilterError(f"tags: use a tag, $in, $nin, $ne or $all, not {op!r}")
+
+    # -- sorting ---------------------------------------------------------------------------------------
+    def order(self, spec: str) -> list[Any]:
+        """'-summary.loss', '+config.lr', 'created_at'; runs without the value come last."""
+        out = []
+        for part in [p.strip() for p in spec.split(",") if p.strip()]:
+            desc = part.startswith("-")
+            field = part.lstrip("+-")
+            jp = self._path(field)
+            if jp is not None:
+                expr = self.json_num(*jp)
+                out.append(expr.desc().nulls_last() if desc else expr.asc().nulls_last())
+                out.append(
+                    self.json_str(*jp).desc().nulls_last() if desc else self.json_str(*jp).asc().nulls_last()
+                )
+            elif field in COLUMNS:
+                c = COLUMNS[field]
+                out.append(c.desc().nulls_last() if desc else c.asc().nulls_last())
+            else:
+                raise FilterError(
+                    f"cannot sort by {field!r}; use {', '.join(sorted(COLUMNS))}, config.<key> or "
+                    "summary.<key>, with '-' for descending"
+                )
+        out.append(runs.c.id.desc())
+        return out
+
+
+def _compare(target: Any, op: str, v: Any, field: str) -> ColumnElement:
+    if op == "$eq":
+        return target == v
+    if op == "$ne":
+        return target != v
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+        raise FilterError(f"{field}: {op} takes a number or a string")
+    return {"$gt": target > v, "$gte": target >= v, "$lt": target < v, "$lte": target <= v}[op]
+
+
+def _sqlite_path(path: list[str]) -> str:
+    return "$" + "".join('."' + p.replace('"', '\\"') + '"' for p in path)

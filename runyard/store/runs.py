@@ -1,0 +1,160 @@
+"""Runs: identity (entity/project/run id), state, config, summary, tags, notes, group, job type,
+flags, host/program metadata, heartbeat; listing with filters, sorting and pagination."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .db import Database
+from .run_filters import Compiler
+from .schema import entities, metric_keys, projects, run_segments, runs
+
+STATES = ("running", "finished", "failed", "crashed", "killed", "preempted")
+LIST_COLUMNS = [
+    runs.c.id,
+    runs.c.run_id,
+    runs.c.name,
+    runs.c.state,
+    runs.c.config,
+    runs.c.summary,
+    runs.c.tags,
+    runs.c.flags,
+    runs.c.notes,
+    runs.c.group_name,
+    runs.c.job_type,
+    runs.c.sweep_id,
+    runs.c.host,
+    runs.c.program,
+    runs.c.sdk,
+    runs.c.exit_code,
+    runs.c.created_at,
+    runs.c.updated_at,
+    runs.c.heartbeat_at,
+    runs.c.ended_at,
+    runs.c.runtime,
+    runs.c.last_step,
+    runs.c.history_points,
+]
+
+
+class Runs:
+    def __init__(self, db: Database):
+        self.db = db
+        self.compiler = Compiler(db.dialect)
+
+    def get_or_create(
+        self, conn: Connection, project_id: int, run_id: str, record: dict, user_id: int | None
+    ) -> int:
+        now = time.time()
+        start = record.get("start_time") or now
+        stmt = self.db.insert(runs).values(
+            project_id=project_id,
+            run_id=run_id,
+            name=record.get("name"),
+            state="running",
+            config={},
+            summary={},
+            summary_state={},
+            tags=list(record.get("tags") or []),
+            flags={},
+            metadata={},
+            notes=record.get("notes"),
+            group_name=record.get("group"),
+            job_type=record.get("job_type"),
+            sweep_id=record.get("sweep_id"),
+            host=record.get("host"),
+            program=record.get("program"),
+            sdk=record.get("sdk"),
+            created_at=start,
+            updated_at=now,
+            heartbeat_at=now,
+            history_points=0,
+            created_by=user_id,
+        )
+        conn.execute(stmt.on_conflict_do_nothing(index_elements=["project_id", "run_id"]))
+        return self.pk(conn, project_id, run_id)  # type: ignore[return-value]
+
+    def pk(self, conn: Connection, project_id: int, run_id: str) -> int | None:
+        return conn.execute(
+            sa.select(runs.c.id).where(runs.c.project_id == project_id, runs.c.run_id == run_id)
+        ).scalar()
+
+    def locate(self, conn: Connection, entity: str, project: str, run_id: str) -> sa.Row | None:
+        """(run pk, project id, entity id) of entity/project/run_id, or None."""
+        q = (
+            sa.select(runs.c.id, runs.c.project_id, projects.c.entity_id, runs.c.created_at)
+            .join(projects, projects.c.id == runs.c.project_id)
+            .join(entities, entities.c.id == projects.c.entity_id)
+            .where(entities.c.name == entity, projects.c.name == project, runs.c.run_id == run_id)
+        )
+        return conn.execute(q).first()
+
+    def load(self, conn: Connection, run_pk: int, lock: bool = False) -> dict:
+        q = sa.select(runs).where(runs.c.id == run_pk)
+        return dict(conn.execute(self.db.for_update(q) if lock else q).one()._mapping)
+
+    def update(self, conn: Connection, run_pk: int, **values: Any) -> None:
+        values.setdefault("updated_at", time.time())
+        conn.execute(sa.update(runs).where(runs.c.id == run_pk).values(**values))
+
+    def delete(self, conn: Connection, run_pk: int) -> None:
+        conn.execute(sa.delete(runs).where(runs.c.id == run_pk))
+
+    def detail(self, conn: Connection, run_pk: int) -> dict:
+        d = self.load(conn, run_pk)
+        segs = conn.execute(
+            sa.select(
+                run_segments.c.segment,
+                run_segments.c.ordinal,
+                run_segments.c.acked_offset,
+                run_segments.c.starting_step,
+                run_segments.c.resumed,
+                run_segments.c.start_time,
+            )
+            .where(run_segments.c.run_pk == run_pk)
+            .order_by(run_segments.c.ordinal)
+        ).all()
+        d["segments"] = [dict(s._mapping) for s in segs]
+        d["history_keys"] = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(metric_keys)
+            .where(metric_keys.c.run_pk == run_pk, metric_keys.c.kind == "history")
+        ).scalar_one()
+        d["metrics"] = (d.get("summary_state") or {}).get("specs", [])
+        return public(d)
+
+    def list(
+        self,
+        conn: Connection,
+        project_id: int,
+        flt: dict | None = None,
+        order: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        with_total: bool = False,
+    ) -> tuple[list[dict], int | None]:
+        cond = runs.c.project_id == project_id
+        if flt:
+            cond = sa.and_(cond, self.compiler.where(flt))
+        q = sa.select(*LIST_COLUMNS).where(cond).order_by(*self.compiler.order(order or "-created_at"))
+        rows = [public(dict(r._mapping)) for r in conn.execute(q.limit(limit).offset(offset))]
+        total = None
+        if with_total:
+            total = conn.execute(sa.select(sa.func.count()).select_from(runs).where(cond)).scalar_one()
+        return rows, total
+
+
+def public(d: dict) -> dict:
+    """A run row as the API shows it."""
+    d = dict(d)
+    d.pop("id", None)
+    d.pop("project_id", None)
+    d.pop("summary_state", None)
+    d.pop("created_by", None)
+    d["id"] = d.pop("run_id")
+    d["group"] = d.pop("group_name", None)
+    return d

@@ -1,0 +1,179 @@
+"""Tables of the store (SQLAlchemy Core), one definition for SQLite and PostgreSQL.
+
+The Alembic migrations in `migrations/versions/` create exactly these tables; a test compares the
+migrated database with this metadata so the two cannot drift. Times are float epoch seconds (the run
+log's own unit), JSON is JSONB on PostgreSQL, ids are 64-bit on PostgreSQL and SQLite's rowid.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = sa.MetaData()
+
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite: INTEGER PRIMARY KEY is the rowid
+JSON = sa.JSON().with_variant(JSONB(), "postgresql")
+
+entities = sa.Table(
+    "entities",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(128), nullable=False, unique=True),
+    sa.Column("kind", sa.String(8), nullable=False),  # "user" or "team"
+    sa.Column("email", sa.String(256)),
+    sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+team_members = sa.Table(
+    "team_members",
+    metadata,
+    sa.Column("team_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False, default="member"),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("user_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex of the key
+    sa.Column("prefix", sa.String(8), nullable=False),  # first characters, to tell keys apart in listings
+    sa.Column("name", sa.String(128)),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("last_used_at", sa.Float),
+    sa.Column("revoked_at", sa.Float),
+)
+
+projects = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("entity_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("entity_id", "name", name="uq_projects_entity_name"),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("run_id", sa.String(128), nullable=False),  # the id the SDK chose (wandb's run.id)
+    sa.Column("name", sa.String(256)),  # display name
+    sa.Column("state", sa.String(16), nullable=False, default="running"),
+    sa.Column("config", JSON, nullable=False),
+    sa.Column("summary", JSON, nullable=False),
+    sa.Column("summary_state", JSON, nullable=False),  # aggregation state, so ingest can continue
+    sa.Column("tags", JSON, nullable=False),
+    sa.Column("flags", JSON, nullable=False),
+    sa.Column("metadata", JSON, nullable=False),  # environment: host, program, git, python, hardware
+    sa.Column("notes", sa.Text),
+    sa.Column("group_name", sa.String(256)),
+    sa.Column("job_type", sa.String(128)),
+    sa.Column("sweep_id", sa.String(128)),
+    sa.Column("host", sa.String(256)),
+    sa.Column("program", sa.Text),
+    sa.Column("sdk", sa.String(64)),
+    sa.Column("exit_code", sa.Integer),
+    sa.Column("created_at", sa.Float, nullable=False),  # start_time of the first segment
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("heartbeat_at", sa.Float, nullable=False),  # last time data arrived
+    sa.Column("ended_at", sa.Float),
+    sa.Column("runtime", sa.Float),
+    sa.Column("last_step", sa.BigInteger),
+    sa.Column("history_points", sa.BigInteger, nullable=False, default=0),
+    sa.Column("created_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.UniqueConstraint("project_id", "run_id", name="uq_runs_project_run"),
+    sa.Index("ix_runs_project_created", "project_id", "created_at"),
+)
+
+run_segments = sa.Table(
+    "run_segments",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("run_pk", ID, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("segment", sa.String(64), nullable=False),  # segment id from the file's RUN record
+    sa.Column(
+        "ordinal", sa.Integer, nullable=False
+    ),  # 1, 2, ... in arrival order: orders seqs across segments
+    sa.Column("acked_offset", sa.BigInteger, nullable=False, default=0),  # bytes of the run log applied
+    sa.Column("starting_step", sa.BigInteger, nullable=False, default=0),
+    sa.Column("resumed", sa.Boolean, nullable=False, default=False),
+    sa.Column("start_time", sa.Float),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("run_pk", "segment", name="uq_segments_run_segment"),
+)
+
+metric_keys = sa.Table(
+    "metric_keys",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("run_pk", ID, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),  # "history" or "system"
+    sa.Column("key", sa.String(512), nullable=False),
+    sa.Column("points", sa.BigInteger, nullable=False, default=0),
+    sa.Column("next_chunk_no", sa.Integer, nullable=False, default=0),
+    sa.Column("open_chunk_id", sa.BigInteger),  # last numeric chunk while it has room (no FK: a cycle)
+    sa.Column("open_n", sa.Integer, nullable=False, default=0),
+    sa.Column("open_any_chunk_id", sa.BigInteger),  # same for the last non-numeric chunk
+    sa.Column("open_any_n", sa.Integer, nullable=False, default=0),
+    sa.Column("step_min", sa.BigInteger),
+    sa.Column("step_max", sa.BigInteger),
+    sa.UniqueConstraint("run_pk", "kind", "key", name="uq_metric_keys_run_kind_key"),
+)
+
+metric_chunks = sa.Table(
+    "metric_chunks",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("key_id", ID, sa.ForeignKey("metric_keys.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("chunk_no", sa.Integer, nullable=False),
+    sa.Column("numeric", sa.Boolean, nullable=False),  # False: values are msgpack (strings, media refs)
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("step_min", sa.BigInteger, nullable=False),
+    sa.Column("step_max", sa.BigInteger, nullable=False),
+    sa.Column("ts_min", sa.Float, nullable=False),
+    sa.Column("ts_max", sa.Float, nullable=False),
+    sa.Column("v_min", sa.Float),  # over non-NaN values
+    sa.Column("v_max", sa.Float),
+    sa.Column("v_sum", sa.Float),
+    sa.Column("v_count", sa.Integer),  # non-NaN values
+    sa.Column("v_last", sa.Float),  # value of the last point in (step, seq) order
+    sa.Column("steps", sa.LargeBinary, nullable=False),  # b"" when consecutive, else zlib(int64 deltas)
+    sa.Column("vals", sa.LargeBinary, nullable=False),  # float64 little-endian, uncompressed
+    sa.Column("aux", sa.LargeBinary, nullable=False),  # zlib(int64 seq deltas + int64 µs timestamp deltas)
+    sa.UniqueConstraint("key_id", "chunk_no", name="uq_chunks_key_no"),
+    sa.Index("ix_chunks_key_steps", "key_id", "step_min", "step_max"),
+)
+
+console_lines = sa.Table(
+    "console_lines",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("run_pk", ID, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("gseq", sa.BigInteger, nullable=False),  # segment ordinal << 40 | seq
+    sa.Column("ts", sa.Float, nullable=False),
+    sa.Column("stream", sa.SmallInteger, nullable=False),  # 1 stdout, 2 stderr
+    sa.Column("line", sa.Text, nullable=False),
+    sa.Index("ix_console_run_gseq", "run_pk", "gseq"),
+)
+
+run_files = sa.Table(
+    "run_files",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("run_pk", ID, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("path", sa.String(1024), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content_type", sa.String(128)),
+    sa.Column("kind", sa.String(32)),  # from the run log's FILES record: user, environment, code, media
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("run_pk", "path", name="uq_files_run_path"),
+)
