@@ -1,9 +1,9 @@
-# The two commands of the README: `make demo` (set up, run the demo) and `make test` (every gate).
+# The two commands of the README: `make demo` (set up, start the server with a demo) and `make test`.
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install lint typecheck pytest bench clean
+.PHONY: demo test install lint typecheck webcheck pytest bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -11,6 +11,7 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install -q -e '.[server,test]'
+	bash scripts/build-web.sh
 
 demo: install
 	bash scripts/demo.sh
@@ -22,14 +23,18 @@ lint: install
 typecheck: install
 	$(BIN)/mypy runyard
 
+webcheck: install
+	bash scripts/build-web.sh --check
+
 pytest: install
 	bash scripts/services.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-test: lint typecheck pytest
+test: lint typecheck webcheck pytest
 
 bench: install
 	$(BIN)/python bench/bench_log.py
+	$(BIN)/python bench/bench_server.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info runyard/webui/dist web/node_modules

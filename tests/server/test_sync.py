@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from runyard.cli.sync import Stats, sync_run_dir
+from runyard.sdk.upload import Stats, sync_run_dir
 from runyard.sdk.sync_client import Client
 from runyard.wire.reader import find_runlog, read
 
@@ -106,7 +106,7 @@ def test_twenty_runs_synced_concurrently(server, client_env, tmp_path):
     def one(r):
         c = Client(server.url, server.api_key)
         try:
-            sync_run_dir(c, Path(r["dir"]), "admin", None, None, 4096, None, Stats())
+            sync_run_dir(c, Path(r["dir"]), "admin", None, None, 4096, stats=Stats())
         finally:
             c.close()
 
