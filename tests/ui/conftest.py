@@ -1,0 +1,161 @@
+"""Browser tests: real headless Chromium (Debian's /usr/bin/chromium, driven by the Python
+`playwright` package -- no browser download) against a real `runyard` server on a free port, filled
+by the real SDK in offline mode and uploaded with `runyard sync`. Screenshots go to
+test-output/ui/.
+
+Needs: the built UI (scripts/build-web.sh), `pip install playwright`, `apt-get install chromium`.
+Missing pieces skip these tests locally and fail them when CI is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SHOTS = REPO / "test-output" / "ui"
+CHROMIUM = os.environ.get("RUNYARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _need(ok: bool, why: str) -> None:
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def ui_built() -> Path:
+    from runyard.webui import DIST
+
+    _need((DIST / "index.html").is_file(), "web UI not built: run scripts/build-web.sh")
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _need(
+        shutil.which(CHROMIUM) is not None or Path(CHROMIUM).is_file(),
+        f"no Chromium at {CHROMIUM}: apt-get install -y chromium",
+    )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need(False, "pip install playwright (the Python package; no browser download is needed)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+WRITER = textwrap.dedent("""
+    import json, math, random, sys, runyard
+    spec = json.loads(sys.argv[1])
+    out = []
+    opts = ["adam", "sgd"]
+    for i in range(spec["runs"]):
+        random.seed(i)
+        lr = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2][i % 6]
+        run = runyard.init(project=spec["project"], mode="offline", name=f"run-{i:02d}",
+                           tags=["grpo"] if i % 2 == 0 else ["ppo"],
+                           config={"lr": lr, "seed": i, "optimizer": {"name": opts[i % 2], "beta": 0.9}},
+                           settings={"silent": True, "x_disable_stats": True})
+        print(f"\\x1b[32mINFO\\x1b[0m starting run {i}", flush=True)
+        print(f"\\x1b[1;31mWARN\\x1b[0m lr={lr}", flush=True)
+        for s in range(spec["steps"]):
+            loss = 2.0 * math.exp(-s * lr * 5) + 0.1 * random.random()
+            if s == 777 and i == 0:
+                loss = 50.0  # a spike that bucketing must never hide
+            row = {"train/loss": loss, "train/acc": 1 - loss / 3}
+            if s % 10 == 0:
+                row["eval/acc"] = 1 - loss / 2.5
+            runyard.log(row)
+        run.summary["best"] = 42 + i
+        runyard.finish()
+        out.append({"dir": run.sync_dir, "id": run.id})
+    print("RESULT " + json.dumps(out))
+""")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, ui_built):
+    pytest.importorskip("starlette")
+    from starlette.routing import Mount
+
+    from runyard.server import ServerConfig, ServerThread
+    from runyard.webui import ui_app
+
+    home = tmp_path_factory.mktemp("home")
+    cfg = ServerConfig.resolve(home=home, db_url=f"sqlite:///{home / 'runyard.db'}", port=0)
+    srv = ServerThread(cfg)
+    # What `runyard server` should do (lead to wire): the API first, the UI at / after it.
+    srv.app.router.routes.append(Mount("/", app=ui_app()))
+    srv.start()
+    work = tmp_path_factory.mktemp("runs")
+    env = dict(os.environ, RUNYARD_HOME=str(home), PYTHONPATH=str(REPO), RUNYARD_SILENT="true")
+    for k in ("RUNYARD_API_KEY", "RUNYARD_BASE_URL", "WANDB_API_KEY", "WANDB_BASE_URL"):
+        env.pop(k, None)
+    spec = {"project": "demo", "runs": 8, "steps": 2000}
+    p = subprocess.run(
+        [sys.executable, "-c", WRITER, json.dumps(spec)],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 0, p.stderr
+    runs = json.loads(p.stdout.split("RESULT ", 1)[1])
+    p = subprocess.run(
+        [sys.executable, "-m", "runyard", "sync", *[r["dir"] for r in runs]],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 0, p.stdout + p.stderr
+    srv.runs = runs
+    srv.entity = cfg.admin_name
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def context(browser, server):
+    ctx = browser.new_context(viewport={"width": 1500, "height": 950})
+    ctx.add_init_script(f"localStorage.setItem('runyard:key', {json.dumps(server.api_key)});")
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(f"{e} {getattr(e, 'stack', '')}"[:1500]))
+    yield pg
+    pg.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))

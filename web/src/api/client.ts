@@ -1,0 +1,399 @@
+/**
+ * The one module that talks to the server. Components call these functions (through hooks), never
+ * fetch() directly, so auth, errors and URL shapes live here alone.
+ *
+ * Auth: the API key is kept in localStorage ("runyard:key") and sent as `Authorization: Bearer`.
+ * The live stream is read with fetch() (not EventSource) so it can carry the same header.
+ */
+
+import type { BucketSeries } from "../core/series";
+import type { paths } from "./schema.gen";
+import type {
+  ConsoleLine,
+  HistoryResponse,
+  MetricKey,
+  Project,
+  Query,
+  RawSeries,
+  Run,
+  RunDetail,
+  RunFile,
+  RunsPage,
+  StreamEvent,
+  Viewer,
+  WireSeries,
+} from "./types";
+
+const KEY_STORAGE = "runyard:key";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+  /** The server could not be reached at all (network error, server down). */
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
+}
+
+export function getApiKey(): string | null {
+  try {
+    return localStorage.getItem(KEY_STORAGE);
+  } catch {
+    return null;
+  }
+}
+
+export function setApiKey(key: string | null): void {
+  try {
+    if (key) localStorage.setItem(KEY_STORAGE, key);
+    else localStorage.removeItem(KEY_STORAGE);
+  } catch {
+    /* storage unavailable */
+  }
+}
+
+const enc = encodeURIComponent;
+let base = "";
+/** For tests and embedding: prefix every API URL (default: same origin). */
+export function setApiBase(url: string): void {
+  base = url.replace(/\/$/, "");
+}
+
+function headers(extra?: HeadersInit): Headers {
+  const h = new Headers(extra);
+  const key = getApiKey();
+  if (key) h.set("Authorization", `Bearer ${key}`);
+  return h;
+}
+
+type ApiPath = keyof paths;
+
+function url(path: string, query?: Record<string, unknown>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null) q.set(k, String(v));
+  const s = q.toString();
+  return `${base}${path}${s ? `?${s}` : ""}`;
+}
+
+async function request<T>(
+  method: string,
+  path: string,
+  query?: Record<string, unknown>,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url(path, query), {
+      method,
+      headers: headers(body !== undefined ? { "Content-Type": "application/json" } : undefined),
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+      signal,
+    });
+  } catch (e) {
+    if ((e as Error).name === "AbortError") throw e;
+    throw new ApiError(0, "unreachable", `Cannot reach the runyard server (${(e as Error).message})`);
+  }
+  if (!res.ok) {
+    let code = "error";
+    let message = `${res.status} ${res.statusText}`;
+    try {
+      const j = await res.json();
+      if (j?.error) {
+        code = j.error.code ?? code;
+        message = j.error.message ?? message;
+      }
+    } catch {
+      /* not JSON: a proxy page */
+    }
+    if (res.status === 502 || res.status === 503 || res.status === 504) code = "unreachable";
+    throw new ApiError(res.status, code, message);
+  }
+  return (await res.json()) as T;
+}
+
+// Typed path helpers: the template must name a path of the generated spec, so a renamed route is a
+// compile error rather than a runtime 404.
+function p<P extends ApiPath>(_template: P, filled: string): string {
+  return filled;
+}
+
+// -- reads ------------------------------------------------------------------------------------------
+
+export const api = {
+  viewer: (signal?: AbortSignal) => request<Viewer>("GET", p("/api/v1/viewer", "/api/v1/viewer"), undefined, undefined, signal),
+
+  projects: async (signal?: AbortSignal) =>
+    (await request<{ projects: Project[] }>("GET", p("/api/v1/projects", "/api/v1/projects"), undefined, undefined, signal))
+      .projects,
+
+  project: (e: string, pr: string, signal?: AbortSignal) =>
+    request<Project>(
+      "GET",
+      p("/api/v1/projects/{entity}/{project}", `/api/v1/projects/${enc(e)}/${enc(pr)}`),
+      undefined,
+      undefined,
+      signal,
+    ),
+
+  runsPage: (e: string, pr: string, q: Query<"/api/v1/projects/{entity}/{project}/runs">, signal?: AbortSignal) =>
+    request<RunsPage>(
+      "GET",
+      p("/api/v1/projects/{entity}/{project}/runs", `/api/v1/projects/${enc(e)}/${enc(pr)}/runs`),
+      q,
+      undefined,
+      signal,
+    ),
+
+  /** Every run of a project, 1000 per request (the server's page limit). */
+  allRuns: async (e: string, pr: string, signal?: AbortSignal, onPage?: (runs: Run[]) => void): Promise<Run[]> => {
+    const out: Run[] = [];
+    let offset: number | null = 0;
+    while (offset !== null) {
+      const page: RunsPage = await api.runsPage(e, pr, { limit: 1000, offset, order: "-created_at" }, signal);
+      out.push(...page.runs);
+      onPage?.(out.slice());
+      offset = page.next_offset;
+    }
+    return out;
+  },
+
+  run: (e: string, pr: string, id: string, signal?: AbortSignal) =>
+    request<RunDetail>(
+      "GET",
+      p("/api/v1/runs/{entity}/{project}/{run_id}", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}`),
+      undefined,
+      undefined,
+      signal,
+    ),
+
+  runKeys: async (e: string, pr: string, id: string, kind: "history" | "system" = "history", signal?: AbortSignal) =>
+    (
+      await request<{ keys: MetricKey[] }>(
+        "GET",
+        p("/api/v1/runs/{entity}/{project}/{run_id}/keys", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}/keys`),
+        { kind },
+        undefined,
+        signal,
+      )
+    ).keys,
+
+  /**
+   * Project-wide metric names for auto panels. Uses GET .../projects/{e}/{p}/keys when the server has
+   * it (API-NEEDS #2); until then, the union of the history keys of the 20 newest runs.
+   */
+  projectKeys: async (e: string, pr: string, runs: Run[], signal?: AbortSignal): Promise<string[]> => {
+    try {
+      const r = await request<{ keys: { key: string }[] }>(
+        "GET",
+        `/api/v1/projects/${enc(e)}/${enc(pr)}/keys`,
+        { kind: "history" },
+        undefined,
+        signal,
+      );
+      return r.keys.map((k) => k.key);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 404) throw err;
+    }
+    // fallback: the union of the history keys of the newest runs (a few requests, not one per run)
+    const keys = new Set<string>();
+    const sample = runs.slice(0, 20);
+    const lists = await Promise.all(sample.map((r) => api.runKeys(e, pr, r.id, "history", signal).catch(() => [])));
+    for (const l of lists) for (const k of l) keys.add(k.key);
+    return [...keys];
+  },
+
+  /** Bucketed history of one metric for several runs (the chart query). */
+  history: async (
+    e: string,
+    pr: string,
+    q: { key: string; runs: string[]; buckets: number; x_axis?: string; min?: number; max?: number },
+    signal?: AbortSignal,
+  ): Promise<{ grid: { a: number; b: number; buckets: number }; xAxis: string; series: BucketSeries[]; queryMs: number }> => {
+    const query: Query<"/api/v1/projects/{entity}/{project}/history"> = {
+      key: q.key,
+      runs: q.runs.join(","),
+      buckets: q.buckets,
+      x_axis: q.x_axis,
+      min: q.min,
+      max: q.max,
+    };
+    const r = await request<HistoryResponse>(
+      "GET",
+      p("/api/v1/projects/{entity}/{project}/history", `/api/v1/projects/${enc(e)}/${enc(pr)}/history`),
+      query,
+      undefined,
+      signal,
+    );
+    return {
+      grid: { a: r.min, b: r.max, buckets: r.buckets },
+      xAxis: r.x_axis,
+      series: r.series.filter((s) => s.found).map(fromWire),
+      queryMs: r.query_ms,
+    };
+  },
+
+  /** Bucketed history of a run (all keys or some), or its system metrics. */
+  runHistory: async (
+    e: string,
+    pr: string,
+    id: string,
+    q: { keys?: string[]; buckets: number; x_axis?: string; min?: number; max?: number; system?: boolean },
+    signal?: AbortSignal,
+  ) => {
+    const path = q.system
+      ? p("/api/v1/runs/{entity}/{project}/{run_id}/system", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}/system`)
+      : p("/api/v1/runs/{entity}/{project}/{run_id}/history", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}/history`);
+    const r = await request<HistoryResponse>(
+      "GET",
+      path,
+      { keys: q.keys?.join(","), buckets: q.buckets, x_axis: q.x_axis, min: q.min, max: q.max },
+      undefined,
+      signal,
+    );
+    return {
+      grid: { a: r.min, b: r.max, buckets: r.buckets },
+      xAxis: r.x_axis,
+      series: r.series.filter((s) => s.found).map(fromWire),
+    };
+  },
+
+  /** Every point logged after `afterStep` (live tail: new points only, never the whole history). */
+  rawTail: async (e: string, pr: string, id: string, keys: string[], afterStep: number, signal?: AbortSignal) =>
+    (
+      await request<{ run: string; series: RawSeries[] }>(
+        "GET",
+        p("/api/v1/runs/{entity}/{project}/{run_id}/history/raw", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}/history/raw`),
+        { keys: keys.join(","), min_step: Math.floor(afterStep) + 1 },
+        undefined,
+        signal,
+      )
+    ).series,
+
+  console: (e: string, pr: string, id: string, after = -1, limit = 5000, signal?: AbortSignal) =>
+    request<{ lines: ConsoleLine[]; next_after: number | null }>(
+      "GET",
+      p("/api/v1/runs/{entity}/{project}/{run_id}/console", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}/console`),
+      { after, limit },
+      undefined,
+      signal,
+    ),
+
+  files: async (e: string, pr: string, id: string, signal?: AbortSignal) =>
+    (
+      await request<{ files: RunFile[] }>(
+        "GET",
+        p("/api/v1/runs/{entity}/{project}/{run_id}/files", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}/files`),
+        undefined,
+        undefined,
+        signal,
+      )
+    ).files,
+
+  /** File contents as text (preview) -- fetched with the key, so it works without cookies. */
+  fileText: async (e: string, pr: string, id: string, path: string, maxBytes = 256 * 1024): Promise<string> => {
+    const res = await fetch(`${base}/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}/files/${path.split("/").map(enc).join("/")}`, {
+      headers: headers({ Range: `bytes=0-${maxBytes - 1}` }),
+    });
+    if (!res.ok && res.status !== 206) throw new ApiError(res.status, "error", `cannot read ${path}`);
+    return res.text();
+  },
+
+  fileBlob: async (e: string, pr: string, id: string, path: string): Promise<Blob> => {
+    const res = await fetch(`${base}/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}/files/${path.split("/").map(enc).join("/")}`, {
+      headers: headers(),
+    });
+    if (!res.ok) throw new ApiError(res.status, "error", `cannot download ${path}`);
+    return res.blob();
+  },
+
+  // -- writes -------------------------------------------------------------------------------------
+  updateRun: (e: string, pr: string, id: string, patch: Partial<Pick<Run, "name" | "notes" | "tags" | "group" | "job_type">>) =>
+    request<RunDetail>("PATCH", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}`, undefined, patch),
+
+  deleteRun: (e: string, pr: string, id: string) =>
+    request<{ deleted: string }>("DELETE", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}`),
+};
+
+/** Wire series -> core BucketSeries (the "NaN"/"Infinity" strings the server uses for JSON become null). */
+export function fromWire(s: WireSeries): BucketSeries {
+  const num = (a: (number | string | null)[] | undefined) =>
+    (a ?? []).map((v) => (typeof v === "number" && Number.isFinite(v) ? v : null));
+  return {
+    run: s.run,
+    key: s.key,
+    bucket: s.bucket ?? [],
+    count: s.count ?? [],
+    min: num(s.min),
+    max: num(s.max),
+    mean: num(s.mean),
+    last: num(s.last),
+    last_x: s.last_x ?? s.x ?? [],
+  };
+}
+
+/**
+ * Subscribe to live events of a project over SSE (read with fetch, so the API key header is sent).
+ * Reconnects with backoff; returns an unsubscribe function.
+ */
+export function subscribe(
+  project: string,
+  onEvent: (ev: StreamEvent) => void,
+  onStatus?: (connected: boolean) => void,
+): () => void {
+  let stopped = false;
+  let ctrl: AbortController | null = null;
+  let delay = 500;
+  const loop = async () => {
+    while (!stopped) {
+      ctrl = new AbortController();
+      try {
+        const res = await fetch(url("/api/v1/stream", { project }), { headers: headers(), signal: ctrl.signal });
+        if (!res.ok || !res.body) throw new Error(String(res.status));
+        onStatus?.(true);
+        delay = 500;
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buf = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf += value;
+          let i: number;
+          while ((i = buf.indexOf("\n\n")) >= 0) {
+            const block = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            const data = block
+              .split("\n")
+              .filter((l) => l.startsWith("data:"))
+              .map((l) => l.slice(5).trimStart())
+              .join("\n");
+            if (data) {
+              try {
+                onEvent(JSON.parse(data) as StreamEvent);
+              } catch {
+                /* ignore a malformed event */
+              }
+            }
+          }
+        }
+      } catch {
+        /* fall through to reconnect */
+      }
+      if (stopped) break;
+      onStatus?.(false);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 10_000);
+    }
+  };
+  void loop();
+  return () => {
+    stopped = true;
+    ctrl?.abort();
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * Response shapes of /api/v1. Paths and query parameters come from the generated `schema.gen.ts`
+ * (the server's OpenAPI); the server's spec does not describe response bodies yet (see
+ * web/API-NEEDS.md #1), so the bodies below mirror runyard/server/routes/*.py and the store by hand.
+ * Once the spec carries response schemas these become aliases of `components["schemas"][...]`.
+ */
+
+import type { RunLike } from "../core/runs";
+import type { paths } from "./schema.gen";
+
+export type Query<P extends keyof paths, M extends "get" | "post" | "patch" | "delete" = "get"> = paths[P][M] extends {
+  parameters: { query?: infer Q };
+}
+  ? NonNullable<Q>
+  : never;
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; [k: string]: unknown };
+}
+
+export interface Viewer {
+  user: string;
+  is_admin: boolean;
+  default_entity: string;
+  entities: { name: string; kind: string }[];
+}
+
+export interface Project {
+  entity: string;
+  name: string;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+  run_count: number;
+}
+
+export interface Run extends RunLike {
+  flags?: Record<string, unknown>;
+  sweep_id?: string | null;
+  program?: string | null;
+  sdk?: string | null;
+  exit_code?: number | null;
+  updated_at: number;
+  heartbeat_at: number;
+  last_step?: number | null;
+  history_points?: number;
+}
+
+export interface RunDetail extends Run {
+  entity: string;
+  project: string;
+  metadata: RunMetadata;
+  segments: { segment: string; ordinal: number; starting_step: number; resumed: boolean; start_time: number | null }[];
+  history_keys: number;
+  metrics: unknown[];
+}
+
+/** Environment captured by the SDK (runyard/sdk/environment.py); every field optional. */
+export interface RunMetadata {
+  host?: string;
+  os?: string;
+  python?: string;
+  program?: string;
+  args?: string[];
+  executable?: string;
+  cwd?: string;
+  git?: { commit?: string; dirty?: boolean; remote?: string; branch?: string };
+  gpu?: unknown;
+  [k: string]: unknown;
+}
+
+export interface RunsPage {
+  runs: Run[];
+  next_offset: number | null;
+  total?: number;
+}
+
+/** One bucketed series as /history answers it (numbers may come as "NaN"/"Infinity" strings). */
+export interface WireSeries {
+  run: string;
+  key: string;
+  found: boolean;
+  bucket?: number[];
+  x?: number[];
+  count?: number[];
+  min?: (number | string | null)[];
+  max?: (number | string | null)[];
+  mean?: (number | string | null)[];
+  last?: (number | string | null)[];
+  last_x?: number[];
+}
+
+export interface HistoryResponse {
+  x_axis: string;
+  buckets: number;
+  min: number;
+  max: number;
+  query_ms: number;
+  series: WireSeries[];
+}
+
+export interface RawSeries {
+  key: string;
+  found: boolean;
+  step?: number[];
+  value?: (number | string | null)[];
+  timestamp?: number[];
+  seq?: number[];
+}
+
+export interface MetricKey {
+  key: string;
+  points: number;
+  step_min: number | null;
+  step_max: number | null;
+}
+
+export interface ConsoleLine {
+  cursor: number;
+  ts: number;
+  stream: string;
+  line: string;
+}
+
+export interface RunFile {
+  path: string;
+  size: number;
+  sha256: string;
+  content_type: string | null;
+  kind: string | null;
+  updated_at: number;
+}
+
+export interface StreamEvent {
+  type: "run.created" | "run.updated" | "run.deleted" | string;
+  entity: string;
+  project: string;
+  run_id: string;
+  state?: string;
+  points?: number;
+}

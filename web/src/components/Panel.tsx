@@ -1,0 +1,210 @@
+/** One metric panel: queries the server for its window, smooths, draws, and follows live points. */
+
+import { memo, useEffect, useMemo, useRef, useState } from "react";
+import { api } from "../api/client";
+import { buildPlot, type PlotGroup, type PlotRun } from "../core/plot";
+import { appendPoints, fitGrid, yRange, type BucketGrid, type BucketSeries } from "../core/series";
+import { SMOOTHING_DEFAULTS, type Smoothing, type SmoothingKind } from "../core/smoothing";
+import type { GroupBand } from "../core/grouping";
+import type { PanelSettings } from "../core/persist";
+import { useInView, useWidth } from "../hooks";
+import type { LiveBus } from "../live";
+import { LineChart } from "./LineChart";
+
+export interface PanelProps {
+  entity: string;
+  project: string;
+  metric: string;
+  runs: PlotRun[];
+  groups: PlotGroup[] | null;
+  band: GroupBand;
+  /** workspace-wide defaults; per-panel settings override */
+  smoothing: Smoothing;
+  xAxis: string;
+  logY: boolean;
+  ignoreOutliers: boolean;
+  settings: PanelSettings;
+  onSettings: (s: PanelSettings) => void;
+  zoom: [number, number] | null;
+  onZoom: (z: [number, number] | null) => void;
+  live?: LiveBus;
+  height?: number;
+  fullscreen?: boolean;
+  onFullscreen?: () => void;
+  syncKey?: string;
+  /** system metrics of one run: query /system instead of the project history */
+  runScope?: { run: string; system?: boolean };
+}
+
+export function xAxisLabel(x: string): string {
+  return x === "_step" ? "Step" : x === "_timestamp" ? "Wall time" : x === "_runtime" ? "Relative time (s)" : x;
+}
+
+export const Panel = memo(function Panel(p: PanelProps) {
+  const [wref, width] = useWidth<HTMLDivElement>();
+  const [vref, inView] = useInView<HTMLDivElement>();
+  const smoothing = p.settings.smoothing ?? p.smoothing;
+  const logY = p.settings.logY ?? p.logY;
+  const ignoreOutliers = p.settings.ignoreOutliers ?? p.ignoreOutliers;
+  const envelope = p.settings.envelope ?? true;
+  const xAxis = p.settings.xAxis ?? p.xAxis;
+  // about two buckets per pixel (rounded, so small resizes don't re-query); the first width is used at
+  // once, later resizes are debounced
+  const [buckets, setBuckets] = useState(0);
+  useEffect(() => {
+    if (!width) return;
+    const b = Math.min(2000, Math.max(100, Math.round((width * 2) / 100) * 100));
+    if (!buckets) {
+      setBuckets(b);
+      return;
+    }
+    const t = setTimeout(() => setBuckets(b), 300);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [width]);
+  const runIds = p.runs.map((r) => r.id).join(",");
+  const [data, setData] = useState<{ series: BucketSeries[]; grid: BucketGrid; ms: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [showSettings, setShowSettings] = useState(false);
+  const dataRef = useRef(data);
+  dataRef.current = data;
+
+  useEffect(() => {
+    if (!inView || !buckets || !runIds) {
+      if (!runIds) setData(null);
+      return;
+    }
+    const ctrl = new AbortController();
+    setLoading(true);
+    const t0 = performance.now();
+    const q = { buckets, x_axis: xAxis, min: p.zoom?.[0], max: p.zoom?.[1] };
+    const req = p.runScope
+      ? api.runHistory(p.entity, p.project, p.runScope.run, { ...q, keys: [p.metric], system: p.runScope.system, x_axis: p.runScope.system ? undefined : xAxis }, ctrl.signal)
+      : api.history(p.entity, p.project, { ...q, key: p.metric, runs: runIds.split(",") }, ctrl.signal);
+    req.then(
+      (r) => {
+        setData({ series: r.series, grid: r.grid, ms: performance.now() - t0 });
+        setError(null);
+        setLoading(false);
+      },
+      (e: Error) => {
+        if (e.name === "AbortError") return;
+        setError(e.message);
+        setLoading(false);
+      },
+    );
+    return () => ctrl.abort();
+  }, [inView, runIds, p.metric, xAxis, p.zoom?.[0], p.zoom?.[1], buckets, p.entity, p.project, p.runScope?.run, p.runScope?.system]);
+
+  // live points: merged into the grid client-side (step axis, not zoomed)
+  useEffect(() => {
+    if (!p.live || xAxis !== "_step" || p.zoom) return;
+    return p.live.subscribe(p.metric, (pts) => {
+      const d = dataRef.current;
+      if (!d || !runIds.split(",").includes(pts.run)) return;
+      let grid = d.grid;
+      const series = d.series.slice();
+      let i = series.findIndex((s) => s.run === pts.run);
+      if (i < 0) {
+        series.push({ run: pts.run, key: p.metric, bucket: [], count: [], min: [], max: [], mean: [], last: [], last_x: [] });
+        i = series.length - 1;
+      }
+      if (grid.b <= grid.a && pts.steps.length) grid = { a: Math.min(grid.a, pts.steps[0]), b: Math.max(grid.b, pts.steps[0] + 1), buckets: grid.buckets };
+      const r = appendPoints(series[i], grid, pts.steps, pts.values);
+      series[i] = r.series;
+      // other series live on the same grid: extending it never moves their bucket indexes
+      const fitted = fitGrid(series, r.grid, buckets);
+      setData({ series: fitted.series, grid: fitted.grid, ms: d.ms });
+    });
+  }, [p.live, p.metric, xAxis, p.zoom, runIds, buckets]);
+
+  const xRange = data ? (p.zoom ? p.zoom[1] - p.zoom[0] : data.grid.b - data.grid.a) : undefined;
+  const model = useMemo(
+    () => buildPlot(data?.series ?? [], p.runs, { smoothing, envelope, logY, groups: p.groups, band: p.band, xRange }),
+    [data, p.runs, smoothing, envelope, logY, p.groups, p.band, xRange],
+  );
+  const yr = useMemo(() => {
+    if (!ignoreOutliers) return null;
+    const cols = model.series.map((s, i) => (s.legend ? model.data[i + 1] : [])).filter((c) => c.length);
+    return yRange(cols, true, logY);
+  }, [model, ignoreOutliers, logY]);
+
+  const height = p.height ?? 220;
+  const empty = data && model.series.length === 0;
+  const setSm = (kind: SmoothingKind) => p.onSettings({ ...p.settings, smoothing: { kind, param: SMOOTHING_DEFAULTS[kind].param } });
+
+  return (
+    <section className={`panel${p.fullscreen ? " panel-full" : ""}`} ref={vref} aria-label={`Chart ${p.metric}`} data-metric={p.metric}>
+      <header className="panel-head">
+        <h3 title={p.metric}>{p.metric}</h3>
+        <span className="panel-meta" aria-live="polite">
+          {loading ? "loading…" : data ? `${data.grid.buckets} buckets · ${Math.round(data.ms)} ms` : ""}
+        </span>
+        <button type="button" className="icon" aria-label={`Settings for ${p.metric}`} aria-expanded={showSettings} onClick={() => setShowSettings((v) => !v)}>
+          ⚙
+        </button>
+        {p.onFullscreen && (
+          <button type="button" className="icon" aria-label={p.fullscreen ? "Close full screen" : `Show ${p.metric} full screen`} onClick={p.onFullscreen}>
+            {p.fullscreen ? "✕" : (
+              <svg width="13" height="13" viewBox="0 0 16 16" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.8">
+                <path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5" />
+              </svg>
+            )}
+          </button>
+        )}
+      </header>
+      {showSettings && (
+        <div className="panel-settings" role="group" aria-label="Panel settings">
+          <label>
+            Smoothing{" "}
+            <select value={smoothing.kind} onChange={(e) => setSm(e.target.value as SmoothingKind)}>
+              <option value="none">none</option>
+              <option value="twema">time-weighted EMA</option>
+              <option value="ema">EMA</option>
+              <option value="running">running average</option>
+              <option value="gaussian">gaussian</option>
+            </select>
+          </label>
+          {smoothing.kind !== "none" && (
+            <input
+              type="range"
+              aria-label="Smoothing amount"
+              min={SMOOTHING_DEFAULTS[smoothing.kind].min}
+              max={SMOOTHING_DEFAULTS[smoothing.kind].max}
+              step={SMOOTHING_DEFAULTS[smoothing.kind].step}
+              value={smoothing.param}
+              onChange={(e) => p.onSettings({ ...p.settings, smoothing: { kind: smoothing.kind, param: Number(e.target.value) } })}
+            />
+          )}
+          <label><input type="checkbox" checked={logY} onChange={(e) => p.onSettings({ ...p.settings, logY: e.target.checked })} /> log y</label>
+          <label><input type="checkbox" checked={ignoreOutliers} onChange={(e) => p.onSettings({ ...p.settings, ignoreOutliers: e.target.checked })} /> ignore outliers</label>
+          <label><input type="checkbox" checked={envelope} onChange={(e) => p.onSettings({ ...p.settings, envelope: e.target.checked })} /> min/max envelope</label>
+          <button type="button" onClick={() => p.onSettings({})}>Reset</button>
+        </div>
+      )}
+      <div ref={wref} className="panel-body">
+        {error ? (
+          <div className="panel-msg error-text" role="alert">{error}</div>
+        ) : empty ? (
+          <div className="panel-msg muted" style={{ height }}>No data for the visible runs</div>
+        ) : (
+          width > 0 && (
+            <LineChart
+              model={model}
+              width={width}
+              height={height}
+              xLabel={xAxisLabel(xAxis)}
+              xTime={xAxis === "_timestamp"}
+              logY={logY}
+              yRange={yr}
+              zoom={p.zoom}
+              onZoom={p.onZoom}
+              syncKey={p.syncKey}
+            />
+          )
+        )}
+      </div>
+    </section>
+  );
+});

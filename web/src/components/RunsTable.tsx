@@ -1,0 +1,161 @@
+/**
+ * The runs table: virtualized rows (only what is on screen is in the DOM, so 10,000 runs scroll at
+ * frame rate), sortable headers, eye toggles, per-run colour, selection for bulk actions.
+ */
+
+import { memo, useCallback, useMemo, useRef, useState, type CSSProperties, type UIEvent } from "react";
+import type { Run } from "../api/types";
+import { formatAgo, formatDuration, formatNumber } from "../core/format";
+import { duration, fieldValue, type SortSpec } from "../core/runs";
+import { Link, paths } from "../router";
+import { StateBadge } from "./common";
+
+export const ROW_HEIGHT = 32;
+const OVERSCAN = 8;
+
+export interface Column {
+  key: string;
+  label: string;
+  width: number;
+}
+
+export const BASE_COLUMNS: Column[] = [
+  { key: "name", label: "Name", width: 200 },
+  { key: "state", label: "State", width: 100 },
+  { key: "created", label: "Created", width: 90 },
+  { key: "duration", label: "Duration", width: 80 },
+  { key: "tags", label: "Tags", width: 120 },
+];
+
+export interface RunsTableProps {
+  entity: string;
+  project: string;
+  runs: Run[];
+  columns: Column[];
+  sort: SortSpec | null;
+  onSort: (s: SortSpec | null) => void;
+  visible: (id: string) => boolean;
+  onToggleVisible: (id: string) => void;
+  color: (id: string) => string;
+  onColor: (id: string, c: string) => void;
+  selected: Set<string>;
+  onSelect: (ids: Set<string>) => void;
+  height: number;
+  highlight?: string | null;
+}
+
+function cell(r: Run, key: string): string {
+  if (key === "created") return formatAgo(r.created_at);
+  if (key === "duration") return formatDuration(duration(r));
+  const v = fieldValue(r, key);
+  if (Array.isArray(v)) return v.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(", ");
+  return formatNumber(v);
+}
+
+export const RunsTable = memo(function RunsTable(p: RunsTableProps) {
+  const [scrollTop, setScrollTop] = useState(0);
+  const scroller = useRef<HTMLDivElement>(null);
+  const onScroll = useCallback((e: UIEvent<HTMLDivElement>) => setScrollTop(e.currentTarget.scrollTop), []);
+  const bodyHeight = p.height - ROW_HEIGHT;
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(p.runs.length, Math.ceil((scrollTop + bodyHeight) / ROW_HEIGHT) + OVERSCAN);
+  const fixed = 28 + 28 + 20; // select, eye, colour
+  const template = useMemo(
+    () => `${fixed}px ${p.columns.map((c) => `${c.width}px`).join(" ")}`,
+    [p.columns, fixed],
+  );
+  const totalWidth = fixed + p.columns.reduce((a, c) => a + c.width, 0);
+  const allSelected = p.runs.length > 0 && p.runs.every((r) => p.selected.has(r.id));
+
+  const sortBy = (key: string) => {
+    // first click: the natural direction (names A-Z, numbers high-first); second: reversed; third: off
+    const initial = key === "name" || key === "state" || key === "tags" ? "asc" : "desc";
+    if (!p.sort || p.sort.key !== key) p.onSort({ key, dir: initial });
+    else if (p.sort.dir === initial) p.onSort({ key, dir: initial === "asc" ? "desc" : "asc" });
+    else p.onSort(null);
+  };
+
+  const rows = [];
+  for (let i = first; i < last; i++) {
+    const r = p.runs[i];
+    const vis = p.visible(r.id);
+    const style: CSSProperties = { top: i * ROW_HEIGHT, height: ROW_HEIGHT, gridTemplateColumns: template, width: totalWidth };
+    rows.push(
+      <div role="row" aria-rowindex={i + 2} key={r.id} className={`rt-row${vis ? "" : " rt-hidden"}${p.highlight === r.id ? " rt-hl" : ""}`} style={style} data-run={r.id}>
+        <div role="cell" className="rt-fixed">
+          <input
+            type="checkbox"
+            aria-label={`Select ${r.name || r.id}`}
+            checked={p.selected.has(r.id)}
+            onChange={(e) => {
+              const s = new Set(p.selected);
+              if (e.target.checked) s.add(r.id);
+              else s.delete(r.id);
+              p.onSelect(s);
+            }}
+          />
+          <button
+            type="button"
+            className="icon eye"
+            aria-pressed={vis}
+            aria-label={`${vis ? "Hide" : "Show"} ${r.name || r.id} in charts`}
+            onClick={() => p.onToggleVisible(r.id)}
+          >
+            {vis ? "●" : "○"}
+          </button>
+          <label className="swatch-pick" style={{ background: p.color(r.id) }} title="Run colour">
+            <input type="color" aria-label={`Colour of ${r.name || r.id}`} value={p.color(r.id)} onChange={(e) => p.onColor(r.id, e.target.value)} />
+          </label>
+        </div>
+        {p.columns.map((c) => (
+          <div role="cell" key={c.key} className="rt-cell" title={c.key === "name" ? r.id : cell(r, c.key)}>
+            {c.key === "name" ? (
+              <Link to={paths.run(p.entity, p.project, r.id)}>{r.name || r.id}</Link>
+            ) : c.key === "state" ? (
+              <StateBadge state={r.state} />
+            ) : c.key === "tags" ? (
+              r.tags.map((t) => (
+                <span className="tag" key={t}>
+                  {t}
+                </span>
+              ))
+            ) : (
+              cell(r, c.key)
+            )}
+          </div>
+        ))}
+      </div>,
+    );
+  }
+
+  return (
+    <div className="runs-table" role="table" aria-label="Runs" aria-rowcount={p.runs.length + 1}>
+      <div className="rt-scroll" ref={scroller} onScroll={onScroll} style={{ height: p.height }}>
+        <div role="row" aria-rowindex={1} className="rt-head" style={{ gridTemplateColumns: template, width: totalWidth }}>
+          <div role="columnheader" className="rt-fixed">
+            <input
+              type="checkbox"
+              aria-label={allSelected ? "Select none" : "Select all"}
+              checked={allSelected}
+              onChange={() => p.onSelect(allSelected ? new Set() : new Set(p.runs.map((r) => r.id)))}
+            />
+          </div>
+          {p.columns.map((c) => {
+            const active = p.sort?.key === c.key;
+            return (
+              <div role="columnheader" key={c.key} aria-sort={active ? (p.sort!.dir === "asc" ? "ascending" : "descending") : "none"}>
+                <button type="button" className="rt-sort" onClick={() => sortBy(c.key)} title={`Sort by ${c.key}`}>
+                  {c.label}
+                  {active ? (p.sort!.dir === "asc" ? " ▲" : " ▼") : ""}
+                </button>
+              </div>
+            );
+          })}
+        </div>
+        <div className="rt-body" style={{ height: p.runs.length * ROW_HEIGHT, width: totalWidth }}>
+          {rows}
+        </div>
+      </div>
+    </div>
+  );
+});

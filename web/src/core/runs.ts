@@ -1,0 +1,146 @@
+/** The run fields the core logic reads: a subset of the API's Run, so core needs no API import. */
+
+import { flatten, getPath } from "./flatten";
+
+export type RunState = "running" | "finished" | "failed" | "crashed" | "killed" | string;
+
+export interface RunLike {
+  id: string;
+  name: string | null;
+  state: RunState;
+  created_at: number;
+  heartbeat_at?: number | null;
+  ended_at?: number | null;
+  runtime?: number | null;
+  tags: string[];
+  config: Record<string, unknown>;
+  summary: Record<string, unknown>;
+  group?: string | null;
+  job_type?: string | null;
+  host?: string | null;
+  notes?: string | null;
+}
+
+/** Built-in fields a filter, sort or column can name without a `config.`/`summary.` prefix. */
+export const RUN_FIELDS = [
+  "name",
+  "id",
+  "state",
+  "tags",
+  "created",
+  "duration",
+  "group",
+  "job_type",
+  "host",
+  "notes",
+] as const;
+export type RunField = (typeof RUN_FIELDS)[number];
+
+export function displayName(r: RunLike): string {
+  return r.name || r.id;
+}
+
+/** Run duration in seconds: runtime when finished, else now - created. */
+export function duration(r: RunLike, now = Date.now() / 1000): number {
+  if (r.runtime != null) return r.runtime;
+  const end = r.ended_at ?? (r.state === "running" ? now : (r.heartbeat_at ?? now));
+  return Math.max(0, end - r.created_at);
+}
+
+/**
+ * Value of a column/filter path on a run: built-in fields, `config.a.b`, `summary.x`; a bare name that
+ * is no built-in looks in config, then summary.
+ */
+export function fieldValue(r: RunLike, path: string): unknown {
+  switch (path) {
+    case "name":
+      return displayName(r);
+    case "id":
+      return r.id;
+    case "state":
+      return r.state;
+    case "tags":
+      return r.tags;
+    case "created":
+    case "created_at":
+      return r.created_at;
+    case "duration":
+    case "runtime":
+      return duration(r);
+    case "group":
+      return r.group ?? null;
+    case "job_type":
+      return r.job_type ?? null;
+    case "host":
+      return r.host ?? null;
+    case "notes":
+      return r.notes ?? null;
+  }
+  if (path.startsWith("config.")) return getPath(r.config, path.slice(7));
+  if (path.startsWith("summary.")) return getPath(r.summary, path.slice(8));
+  const c = getPath(r.config, path);
+  return c !== undefined ? c : getPath(r.summary, path);
+}
+
+/** Every config and summary column across runs, flattened and sorted, for the column picker. */
+export function columnKeys(runs: RunLike[], limitPerRun = 2000): { config: string[]; summary: string[] } {
+  const cfg = new Set<string>();
+  const sum = new Set<string>();
+  for (const r of runs) {
+    let n = 0;
+    for (const k of Object.keys(flatten(r.config))) if (n++ < limitPerRun) cfg.add(k);
+    n = 0;
+    for (const k of Object.keys(flatten(r.summary))) if (!k.startsWith("_") && n++ < limitPerRun) sum.add(k);
+  }
+  return { config: [...cfg].sort(naturalCompare), summary: [...sum].sort(naturalCompare) };
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+/** Natural order: "loss_2" before "loss_10"; case-insensitive. */
+export function naturalCompare(a: string, b: string): number {
+  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Order for mixed cell values: numbers, then strings, then booleans/others, missing always last. */
+export function compareValues(a: unknown, b: unknown): number {
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 0) return (a as number) - (b as number);
+  if (ra === 1) return naturalCompare(a as string, b as string);
+  return naturalCompare(String(a), String(b));
+}
+
+function rank(v: unknown): number {
+  if (typeof v === "number") return Number.isNaN(v) ? 3 : 0;
+  if (typeof v === "string") return 1;
+  if (v === undefined || v === null) return 4;
+  return 2;
+}
+
+export interface SortSpec {
+  key: string;
+  dir: "asc" | "desc";
+}
+
+/** Sort runs by a column; missing values stay last in both directions; ties keep newest first. */
+export function sortRuns<R extends RunLike>(runs: R[], sort: SortSpec | null): R[] {
+  const out = runs.slice();
+  if (!sort) return out.sort((a, b) => b.created_at - a.created_at);
+  const sign = sort.dir === "asc" ? 1 : -1;
+  const vals = new Map<R, unknown>();
+  for (const r of out) {
+    let v = fieldValue(r, sort.key);
+    if (Array.isArray(v)) v = v.join(",");
+    vals.set(r, v);
+  }
+  return out.sort((a, b) => {
+    const va = vals.get(a);
+    const vb = vals.get(b);
+    const ma = va === undefined || va === null;
+    const mb = vb === undefined || vb === null;
+    if (ma !== mb) return ma ? 1 : -1;
+    return sign * compareValues(va, vb) || b.created_at - a.created_at;
+  });
+}

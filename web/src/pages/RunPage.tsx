@@ -1,0 +1,216 @@
+/** One run: overview, charts, system metrics, console logs, files; tabs reserved for media/artifacts. */
+
+import { useMemo, useState } from "react";
+import { api } from "../api/client";
+import type { RunDetail, RunFile } from "../api/types";
+import { useRunActions } from "../actions";
+import { ConfigTree } from "../components/ConfigTree";
+import { ConsoleView } from "../components/ConsoleView";
+import { ErrorPage, Spinner, StateBadge, Tabs } from "../components/common";
+import { Panel } from "../components/Panel";
+import { runColor } from "../core/colors";
+import { formatBytes, formatDate, formatDuration } from "../core/format";
+import { duration } from "../core/runs";
+import { sectionPanels } from "../core/sections";
+import type { PanelSettings } from "../core/persist";
+import { useAsync } from "../hooks";
+import { navigate, paths, useTitle } from "../router";
+import { Breadcrumb } from "./Workspace";
+
+type Tab = "overview" | "charts" | "system" | "logs" | "files" | "media" | "artifacts";
+const TABS: { id: Tab; label: string; disabled?: boolean }[] = [
+  { id: "overview", label: "Overview" },
+  { id: "charts", label: "Charts" },
+  { id: "system", label: "System" },
+  { id: "logs", label: "Logs" },
+  { id: "files", label: "Files" },
+  { id: "media", label: "Media", disabled: true },
+  { id: "artifacts", label: "Artifacts", disabled: true },
+];
+
+export function RunPage({ entity, project, run, tab }: { entity: string; project: string; run: string; tab: string }) {
+  const { data, error, loading, reload, set } = useAsync((s) => api.run(entity, project, run, s), [entity, project, run]);
+  useTitle(data ? `${data.name || run} · ${project}` : run);
+  const actions = useRunActions(entity, project, (removed) => {
+    if (removed) navigate(paths.workspace(entity, project));
+    else reload();
+  });
+  if (error) return <ErrorPage error={error} onRetry={reload} />;
+  if (loading && !data) return <Spinner label="Loading run" />;
+  const r = data!;
+  const current = (TABS.some((t) => t.id === tab) ? tab : "overview") as Tab;
+  return (
+    <div className="page run-page">
+      <Breadcrumb entity={entity} project={project} run={r.name || r.id} />
+      <header className="run-head">
+        <span className="swatch big" style={{ background: runColor(r.id) }} />
+        <h1>{r.name || r.id}</h1>
+        <StateBadge state={r.state} />
+        <span className="muted">{r.id}</span>
+        <span className="spacer" />
+        <button type="button" onClick={() => actions.rename(r)}>Rename</button>
+        <button type="button" className="danger" onClick={() => actions.confirmDelete([r])}>Delete</button>
+      </header>
+      <Tabs tabs={TABS} current={current} label="Run sections" onChange={(t) => navigate(paths.run(entity, project, run, t))} />
+      <div role="tabpanel">
+        {current === "overview" && <Overview r={r} entity={entity} project={project} onSaved={set} />}
+        {current === "charts" && <RunCharts entity={entity} project={project} r={r} system={false} />}
+        {current === "system" && <RunCharts entity={entity} project={project} r={r} system />}
+        {current === "logs" && <ConsoleView entity={entity} project={project} run={run} live={r.state === "running"} />}
+        {current === "files" && <Files entity={entity} project={project} run={run} />}
+      </div>
+      {actions.dialog}
+    </div>
+  );
+}
+
+function Overview({ r, entity, project, onSaved }: { r: RunDetail; entity: string; project: string; onSaved: (r: RunDetail) => void }) {
+  const md = r.metadata ?? {};
+  const git = md.git;
+  const cmd = [md.program ?? r.program, ...(md.args ?? [])].filter(Boolean).join(" ");
+  const [notes, setNotes] = useState(r.notes ?? "");
+  const [tags, setTags] = useState(r.tags.join(", "));
+  const [saving, setSaving] = useState<string | null>(null);
+  const save = async (patch: { notes?: string; tags?: string[] }) => {
+    setSaving("saving…");
+    try {
+      const d = await api.updateRun(entity, project, r.id, patch);
+      onSaved({ ...r, ...d });
+      setSaving("saved");
+    } catch (e) {
+      setSaving((e as Error).message);
+    }
+  };
+  return (
+    <div className="overview">
+      <table className="kv overview-kv">
+        <tbody>
+          <tr><th scope="row">State</th><td><StateBadge state={r.state} />{r.exit_code != null && <span className="muted"> exit code {r.exit_code}</span>}</td></tr>
+          <tr><th scope="row">Created</th><td>{formatDate(r.created_at)}</td></tr>
+          <tr><th scope="row">Duration</th><td>{formatDuration(duration(r))}</td></tr>
+          <tr><th scope="row">Host</th><td>{md.host ?? r.host ?? ""}</td></tr>
+          <tr><th scope="row">Command</th><td><code>{cmd}</code></td></tr>
+          <tr><th scope="row">Git</th><td>{git?.commit ? <><code>{git.commit.slice(0, 12)}</code>{git.dirty ? <span className="tag warn">dirty</span> : null} {git.branch && <span className="muted">{git.branch}</span>} {git.remote && <span className="muted">{git.remote}</span>}</> : <span className="muted">not in a git repository</span>}</td></tr>
+          <tr><th scope="row">Python</th><td>{md.python ?? ""}</td></tr>
+          <tr><th scope="row">OS</th><td>{md.os ?? ""}</td></tr>
+          <tr><th scope="row">Group / job</th><td>{[r.group, r.job_type].filter(Boolean).join(" / ")}</td></tr>
+          <tr><th scope="row">SDK</th><td>{r.sdk ?? ""}</td></tr>
+          <tr>
+            <th scope="row"><label htmlFor="run-tags">Tags</label></th>
+            <td>
+              <input id="run-tags" value={tags} onChange={(e) => setTags(e.target.value)} onBlur={() => tags !== r.tags.join(", ") && save({ tags: tags.split(",").map((t) => t.trim()).filter(Boolean) })} />
+            </td>
+          </tr>
+          <tr>
+            <th scope="row"><label htmlFor="run-notes">Notes</label></th>
+            <td>
+              <textarea id="run-notes" rows={3} value={notes} onChange={(e) => setNotes(e.target.value)} onBlur={() => notes !== (r.notes ?? "") && save({ notes })} />
+              {saving && <div className="muted" aria-live="polite">{saving}</div>}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      <div className="two-col">
+        <section aria-label="Config"><h2>Config</h2><ConfigTree data={r.config} label="config" /></section>
+        <section aria-label="Summary"><h2>Summary</h2><ConfigTree data={r.summary} label="summary" /></section>
+      </div>
+    </div>
+  );
+}
+
+function RunCharts({ entity, project, r, system }: { entity: string; project: string; r: RunDetail; system: boolean }) {
+  const keys = useAsync((s) => api.runKeys(entity, project, r.id, system ? "system" : "history", s), [entity, project, r.id, system]);
+  const [zoom, setZoom] = useState<[number, number] | null>(null);
+  const [settings, setSettings] = useState<Record<string, PanelSettings>>({});
+  const runs = useMemo(() => [{ id: r.id, label: r.name || r.id, color: runColor(r.id) }], [r.id, r.name]);
+  const sections = useMemo(() => sectionPanels((keys.data ?? []).map((k) => k.key)), [keys.data]);
+  if (keys.error) return <ErrorPage error={keys.error} onRetry={keys.reload} />;
+  if (keys.loading) return <Spinner label="Loading metrics" />;
+  if (!sections.length) return <p className="muted">{system ? "No system metrics recorded." : "No metrics logged."}</p>;
+  return (
+    <div>
+      {zoom && <button type="button" onClick={() => setZoom(null)}>Reset zoom</button>}
+      {sections.map((sec) => (
+        <section key={sec.name} className="section" aria-label={`Section ${sec.name}`}>
+          <h2>{sec.name}</h2>
+          <div className="panel-grid">
+            {sec.keys.map((k) => (
+              <Panel
+                key={k}
+                entity={entity}
+                project={project}
+                metric={k}
+                runs={runs}
+                groups={null}
+                band="none"
+                smoothing={{ kind: "none", param: 0 }}
+                xAxis={system ? "_timestamp" : "_step"}
+                logY={false}
+                ignoreOutliers={false}
+                settings={settings[k] ?? {}}
+                onSettings={(s) => setSettings((a) => ({ ...a, [k]: s }))}
+                zoom={zoom}
+                onZoom={setZoom}
+                syncKey={`run-${r.id}-${system}`}
+                runScope={system ? { run: r.id, system: true } : undefined}
+              />
+            ))}
+          </div>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+const TEXT_RE = /\.(txt|log|md|json|ya?ml|py|toml|cfg|ini|csv|tsv|patch|diff|sh|js|ts|html|xml)$/i;
+
+function Files({ entity, project, run }: { entity: string; project: string; run: string }) {
+  const files = useAsync((s) => api.files(entity, project, run, s), [entity, project, run]);
+  const [preview, setPreview] = useState<{ path: string; text: string } | null>(null);
+  if (files.error) return <ErrorPage error={files.error} onRetry={files.reload} />;
+  if (files.loading) return <Spinner label="Loading files" />;
+  const list = files.data ?? [];
+  if (!list.length) return <p className="muted">No files uploaded for this run.</p>;
+  const open = async (f: RunFile) => {
+    try {
+      setPreview({ path: f.path, text: await api.fileText(entity, project, run, f.path) });
+    } catch (e) {
+      setPreview({ path: f.path, text: `(cannot preview: ${(e as Error).message})` });
+    }
+  };
+  const download = async (f: RunFile) => {
+    const blob = await api.fileBlob(entity, project, run, f.path);
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = f.path.split("/").pop() ?? "file";
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+  return (
+    <div className="files">
+      <table className="list">
+        <thead><tr><th scope="col">Path</th><th scope="col">Size</th><th scope="col">Kind</th><th scope="col">Updated</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+        <tbody>
+          {list.map((f) => (
+            <tr key={f.path}>
+              <td><code>{f.path}</code></td>
+              <td className="num">{formatBytes(f.size)}</td>
+              <td>{f.kind ?? ""}</td>
+              <td>{formatDate(f.updated_at)}</td>
+              <td>
+                {(TEXT_RE.test(f.path) || (f.content_type ?? "").startsWith("text/")) && <button type="button" onClick={() => open(f)}>Preview</button>}{" "}
+                <button type="button" onClick={() => download(f)}>Download</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {preview && (
+        <section aria-label={`Preview of ${preview.path}`}>
+          <h3>{preview.path} <button type="button" className="icon" aria-label="Close preview" onClick={() => setPreview(null)}>✕</button></h3>
+          <pre className="code preview">{preview.text}</pre>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,440 @@
+/** Project workspace: runs table beside auto-created metric panels, all state in the URL. */
+
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { api, ApiError, subscribe } from "../api/client";
+import type { Run } from "../api/types";
+import { useRunActions } from "../actions";
+import { ColumnPicker } from "../components/ColumnPicker";
+import { ErrorPage, FirstRunHint, Modal, Spinner } from "../components/common";
+import { Panel, xAxisLabel } from "../components/Panel";
+import { BASE_COLUMNS, RunsTable, type Column } from "../components/RunsTable";
+import { PALETTE, runColor } from "../core/colors";
+import { tryCompileFilter } from "../core/filter";
+import { groupRuns, type GroupBand } from "../core/grouping";
+import { loadPanelSettings, savePanelSettings, setPanel, type PanelSettings } from "../core/persist";
+import type { PlotGroup, PlotRun } from "../core/plot";
+import { columnKeys, displayName, sortRuns } from "../core/runs";
+import { sectionPanels } from "../core/sections";
+import { SMOOTHING_DEFAULTS, type SmoothingKind } from "../core/smoothing";
+import { decodeState, encodeState, fromShown, isVisible, toggleVisible, type WorkspaceState } from "../core/urlstate";
+import { useAsync } from "../hooks";
+import { LiveBus } from "../live";
+import { Link, navigate, paths, setSearch, useTitle } from "../router";
+
+/** Charts overlay at most this many visible runs (the first in table order), like W&B's run limit. */
+export const MAX_CHART_RUNS = 100;
+
+function useStored<T>(key: string, initial: T): [T, (v: T) => void] {
+  const [v, setV] = useState<T>(() => {
+    try {
+      const raw = localStorage.getItem(key);
+      return raw ? (JSON.parse(raw) as T) : initial;
+    } catch {
+      return initial;
+    }
+  });
+  const set = useCallback(
+    (nv: T) => {
+      setV(nv);
+      try {
+        localStorage.setItem(key, JSON.stringify(nv));
+      } catch {
+        /* ignore */
+      }
+    },
+    [key],
+  );
+  return [v, set];
+}
+
+export function Workspace({ entity, project }: { entity: string; project: string }) {
+  useTitle(`${entity}/${project}`);
+  const projectKey = `${entity}/${project}`;
+  const [st, setSt] = useState<WorkspaceState>(() => decodeState(location.search));
+  const update = useCallback((patch: Partial<WorkspaceState>) => setSt((s) => ({ ...s, ...patch })), []);
+  useEffect(() => {
+    setSearch(encodeState(st));
+  }, [st]);
+
+  const [runs, setRuns] = useState<Run[] | null>(null);
+  const [loadError, setLoadError] = useState<Error | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const ctrl = new AbortController();
+    api.allRuns(entity, project, ctrl.signal, (partial) => setRuns(partial)).then(
+      (rs) => {
+        setRuns(rs);
+        setLoadError(null);
+      },
+      (e: Error) => e.name !== "AbortError" && setLoadError(e),
+    );
+    return () => ctrl.abort();
+  }, [entity, project, tick]);
+
+  const keys = useAsync(
+    (signal) => (runs ? api.projectKeys(entity, project, runs, signal) : Promise.resolve([] as string[])),
+    [entity, project, runs === null, runs?.length ?? 0, tick],
+  );
+
+  // -- live updates ------------------------------------------------------------------------------
+  const live = useMemo(() => new LiveBus(), []);
+  const lastStep = useRef(new Map<string, number>());
+  const [connected, setConnected] = useState(false);
+  const runsRef = useRef(runs);
+  runsRef.current = runs;
+  useEffect(() => {
+    if (runs) for (const r of runs) if (!lastStep.current.has(r.id)) lastStep.current.set(r.id, r.last_step ?? -1);
+  }, [runs]);
+  useEffect(() => {
+    const pending = new Map<string, ReturnType<typeof setTimeout>>();
+    const tail = async (id: string) => {
+      const ks = live.keys();
+      try {
+        const detail = await api.run(entity, project, id);
+        setRuns((rs) => (rs ? rs.map((r) => (r.id === id ? { ...r, ...detail } : r)) : rs));
+        if (!ks.length) return;
+        const after = lastStep.current.get(id) ?? -1;
+        const series = await api.rawTail(entity, project, id, ks, after);
+        let max = after;
+        for (const s of series) {
+          if (!s.found || !s.step?.length) continue;
+          const values = (s.value ?? []).map((v) => (typeof v === "number" ? v : null));
+          max = Math.max(max, s.step[s.step.length - 1]);
+          live.emit({ run: id, key: s.key, steps: s.step, values });
+        }
+        lastStep.current.set(id, max);
+      } catch {
+        /* next event retries */
+      }
+    };
+    return subscribe(
+      projectKey,
+      (ev) => {
+        if (ev.type === "run.created") setTick((t) => t + 1);
+        else if (ev.type === "run.deleted") setRuns((rs) => (rs ? rs.filter((r) => r.id !== ev.run_id) : rs));
+        else if (ev.type === "run.updated") {
+          if (pending.has(ev.run_id)) return;
+          pending.set(ev.run_id, setTimeout(() => {
+            pending.delete(ev.run_id);
+            void tail(ev.run_id);
+          }, 250));
+        }
+      },
+      setConnected,
+    );
+  }, [entity, project, projectKey, live]);
+
+  // -- derived -----------------------------------------------------------------------------------
+  const [colors, setColors] = useStored<Record<string, string>>(`runyard:colors:${projectKey}`, {});
+  const [panelSettings, setPanelSettingsState] = useState<Record<string, PanelSettings>>(() => loadPanelSettings(localStorage, projectKey));
+  const onPanelSettings = useCallback(
+    (metric: string, s: PanelSettings) =>
+      setPanelSettingsState((all) => {
+        const next = setPanel(all, metric, { logY: undefined, smoothing: undefined, ignoreOutliers: undefined, envelope: undefined, xAxis: undefined, ...s });
+        savePanelSettings(localStorage, projectKey, next);
+        return next;
+      }),
+    [projectKey],
+  );
+  const { predicate, error: filterError } = useMemo(() => tryCompileFilter(st.filter), [st.filter]);
+  const filtered = useMemo(() => (runs ? sortRuns(runs.filter(predicate), st.sort) : []), [runs, predicate, st.sort]);
+  const allIds = useMemo(() => filtered.map((r) => r.id), [filtered]);
+  const visible = useCallback((id: string) => isVisible(st.visibility, id), [st.visibility]);
+  const chartRuns: PlotRun[] = useMemo(
+    () => filtered.filter((r) => visible(r.id)).slice(0, MAX_CHART_RUNS).map((r) => ({ id: r.id, label: displayName(r), color: runColor(r.id, colors) })),
+    [filtered, visible, colors],
+  );
+  const groups: PlotGroup[] | null = useMemo(() => {
+    if (!st.groupBy) return null;
+    const byId = new Map(filtered.map((r) => [r.id, r]));
+    const members = chartRuns.map((c) => byId.get(c.id)!).filter(Boolean);
+    return groupRuns(members, st.groupBy).map((g, i) => ({ key: g.key, label: g.label, color: PALETTE[i % PALETTE.length], runIds: g.runs.map((r) => r.id) }));
+  }, [st.groupBy, filtered, chartRuns]);
+  const cols = useMemo(() => (runs ? columnKeys(runs.slice(0, 2000)) : { config: [], summary: [] }), [runs]);
+  const columns: Column[] = useMemo(
+    () => [...BASE_COLUMNS, ...(st.columns ?? []).map((k) => ({ key: k, label: k.replace(/^(config|summary)\./, ""), width: 110 }))],
+    [st.columns],
+  );
+  const sections = useMemo(() => sectionPanels(keys.data ?? [], st.search), [keys.data, st.search]);
+  const metricKeys = useMemo(() => [...(keys.data ?? [])].sort(), [keys.data]);
+
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [picker, setPicker] = useState(false);
+  const [help, setHelp] = useState(false);
+  const filterRef = useRef<HTMLInputElement>(null);
+  const [filterText, setFilterText] = useState(st.filter);
+  useEffect(() => {
+    const t = setTimeout(() => update({ filter: filterText }), 200);
+    return () => clearTimeout(t);
+  }, [filterText, update]);
+
+  const actions = useRunActions(entity, project, (removed) => {
+    if (removed) setSelected(new Set());
+    setTick((t) => t + 1);
+  });
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (t.closest("input, textarea, select, [contenteditable]")) return;
+      if (e.key === "/") {
+        e.preventDefault();
+        filterRef.current?.focus();
+      } else if (e.key === "?") setHelp(true);
+      else if (e.key === "z" && st.zoom) update({ zoom: null });
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [st.zoom, update]);
+
+  const onZoom = useCallback((z: [number, number] | null) => update({ zoom: z }), [update]);
+  const settingsCb = useMemo(() => {
+    const m = new Map<string, (s: PanelSettings) => void>();
+    return (k: string) => {
+      let f = m.get(k);
+      if (!f) m.set(k, (f = (s: PanelSettings) => onPanelSettings(k, s)));
+      return f;
+    };
+  }, [onPanelSettings]);
+
+  if (loadError) return <ErrorPage error={loadError} onRetry={() => setTick((t) => t + 1)} />;
+  if (!runs) return <Spinner label="Loading runs" />;
+  if (runs.length === 0 && !loadError)
+    return (
+      <div className="page">
+        <Breadcrumb entity={entity} project={project} />
+        <FirstRunHint project={project} />
+      </div>
+    );
+
+  const selectedRuns = runs.filter((r) => selected.has(r.id));
+  const panelProps = {
+    entity,
+    project,
+    runs: chartRuns,
+    groups,
+    band: st.band,
+    smoothing: st.smoothing,
+    xAxis: st.xAxis,
+    logY: st.logY,
+    ignoreOutliers: st.ignoreOutliers,
+    zoom: st.zoom,
+    onZoom,
+    live,
+    syncKey: projectKey,
+  };
+
+  return (
+    <div className="workspace">
+      <div className="ws-top">
+        <Breadcrumb entity={entity} project={project} />
+        <span className={`live-dot${connected ? " on" : ""}`} title={connected ? "Live updates connected" : "Live updates disconnected"}>
+          {connected ? "live" : "offline"}
+        </span>
+        <button type="button" className="icon" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>?</button>
+      </div>
+      <div className="ws-controls" role="toolbar" aria-label="Workspace controls">
+        <div className="filter-bar">
+          <input
+            ref={filterRef}
+            type="search"
+            aria-label="Filter runs"
+            aria-invalid={!!filterError}
+            aria-describedby="filter-error"
+            placeholder='Filter: config.lr > 1e-4 and tags contains "grpo"   (press /)'
+            value={filterText}
+            onChange={(e) => setFilterText(e.target.value)}
+            spellCheck={false}
+          />
+          {filterError && (
+            <div id="filter-error" className="filter-error" role="alert">
+              <code>{st.filter}</code>
+              <br />
+              <code>{" ".repeat(filterError.start) + "^".repeat(Math.max(1, filterError.end - filterError.start))}</code> {filterError.message}
+            </div>
+          )}
+        </div>
+        <label>
+          Group{" "}
+          <select value={st.groupBy ?? ""} onChange={(e) => update({ groupBy: e.target.value || null })} aria-label="Group runs by">
+            <option value="">none</option>
+            {["group", "job_type", "state", ...cols.config.map((k) => `config.${k}`)].map((k) => (
+              <option key={k} value={k}>{k}</option>
+            ))}
+          </select>
+        </label>
+        {st.groupBy && (
+          <select value={st.band} onChange={(e) => update({ band: e.target.value as GroupBand })} aria-label="Group band">
+            <option value="minmax">min–max band</option>
+            <option value="std">± std band</option>
+            <option value="none">mean only</option>
+          </select>
+        )}
+        <label>
+          X{" "}
+          <select value={st.xAxis} onChange={(e) => update({ xAxis: e.target.value, zoom: null })} aria-label="X axis">
+            {["_step", "_runtime", "_timestamp"].map((k) => (
+              <option key={k} value={k}>{xAxisLabel(k)}</option>
+            ))}
+            {metricKeys.map((k) => (
+              <option key={k} value={k}>{k}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Smoothing{" "}
+          <select
+            value={st.smoothing.kind}
+            aria-label="Smoothing"
+            onChange={(e) => {
+              const kind = e.target.value as SmoothingKind;
+              update({ smoothing: { kind, param: SMOOTHING_DEFAULTS[kind].param } });
+            }}
+          >
+            <option value="none">none</option>
+            <option value="twema">time-weighted EMA</option>
+            <option value="ema">EMA</option>
+            <option value="running">running avg</option>
+            <option value="gaussian">gaussian</option>
+          </select>
+        </label>
+        {st.smoothing.kind !== "none" && (
+          <input
+            type="range"
+            aria-label="Smoothing amount"
+            min={SMOOTHING_DEFAULTS[st.smoothing.kind].min}
+            max={SMOOTHING_DEFAULTS[st.smoothing.kind].max}
+            step={SMOOTHING_DEFAULTS[st.smoothing.kind].step}
+            value={st.smoothing.param}
+            onChange={(e) => update({ smoothing: { ...st.smoothing, param: Number(e.target.value) } })}
+          />
+        )}
+        <label><input type="checkbox" checked={st.logY} onChange={(e) => update({ logY: e.target.checked })} /> log y</label>
+        <label><input type="checkbox" checked={st.ignoreOutliers} onChange={(e) => update({ ignoreOutliers: e.target.checked })} /> ignore outliers</label>
+        {st.zoom && (
+          <button type="button" onClick={() => update({ zoom: null })}>Reset zoom</button>
+        )}
+      </div>
+      <div className="ws-main">
+        <aside className="ws-runs" aria-label="Runs">
+          <div className="ws-runs-bar">
+            <span aria-live="polite">
+              {filtered.length === runs.length ? `${runs.length} runs` : `${filtered.length} of ${runs.length} runs`}
+              {chartRuns.length < filtered.filter((r) => visible(r.id)).length && ` · charts show first ${MAX_CHART_RUNS}`}
+            </span>
+            <button type="button" onClick={() => update({ visibility: { mode: "all" } })}>Show all</button>
+            <button type="button" onClick={() => update({ visibility: fromShown(new Set(), allIds) })}>Hide all</button>
+            <button type="button" onClick={() => setPicker(true)}>Columns</button>
+            {selected.size > 0 && (
+              <>
+                <span className="muted">{selected.size} selected</span>
+                <button type="button" disabled={selected.size < 2} onClick={() => navigate(paths.compare(entity, project, [...selected]))}>Compare</button>
+                <button type="button" onClick={() => actions.addTags(selectedRuns)}>Tag</button>
+                <button type="button" className="danger" onClick={() => actions.confirmDelete(selectedRuns)}>Delete</button>
+              </>
+            )}
+          </div>
+          <RunsTable
+            entity={entity}
+            project={project}
+            runs={filtered}
+            columns={columns}
+            sort={st.sort}
+            onSort={(sort) => update({ sort })}
+            visible={visible}
+            onToggleVisible={(id) => update({ visibility: toggleVisible(st.visibility, id, allIds) })}
+            color={(id) => runColor(id, colors)}
+            onColor={(id, c) => setColors({ ...colors, [id]: c })}
+            selected={selected}
+            onSelect={setSelected}
+            height={Math.max(300, window.innerHeight - 190)}
+          />
+        </aside>
+        <main className="ws-panels" aria-label="Charts">
+          <div className="panels-bar">
+            <input type="search" aria-label="Search panels" placeholder="Search panels (text or /regex/)" value={st.search} onChange={(e) => update({ search: e.target.value })} />
+            {keys.loading && <span className="muted">loading metrics…</span>}
+          </div>
+          {keys.error && <div className="error-text" role="alert">{keys.error.message}</div>}
+          {!keys.loading && sections.length === 0 && <p className="muted">{st.search ? "No panel matches the search." : "No metrics logged yet."}</p>}
+          {sections.map((sec) => {
+            const collapsed = st.collapsed.includes(sec.name);
+            return (
+              <section key={sec.name} className="section" aria-label={`Section ${sec.name}`}>
+                <h2>
+                  <button
+                    type="button"
+                    className="section-toggle"
+                    aria-expanded={!collapsed}
+                    onClick={() => update({ collapsed: collapsed ? st.collapsed.filter((c) => c !== sec.name) : [...st.collapsed, sec.name] })}
+                  >
+                    {collapsed ? "▸" : "▾"} {sec.name} <span className="muted">({sec.keys.length})</span>
+                  </button>
+                </h2>
+                {!collapsed && (
+                  <div className="panel-grid">
+                    {sec.keys.map((k) => (
+                      <Panel key={k} {...panelProps} metric={k} settings={panelSettings[k] ?? {}} onSettings={settingsCb(k)} onFullscreen={() => update({ panel: k })} />
+                    ))}
+                  </div>
+                )}
+              </section>
+            );
+          })}
+        </main>
+      </div>
+      {st.panel && (
+        <Modal title={st.panel} onClose={() => update({ panel: null })} wide>
+          <Panel {...panelProps} metric={st.panel} settings={panelSettings[st.panel] ?? {}} onSettings={settingsCb(st.panel)} height={Math.round(window.innerHeight * 0.65)} fullscreen syncKey={undefined} />
+        </Modal>
+      )}
+      {picker && <ColumnPicker config={cols.config} summary={cols.summary} chosen={st.columns ?? []} onChange={(c) => update({ columns: c.length ? c : null })} onClose={() => setPicker(false)} />}
+      {help && <ShortcutsDialog onClose={() => setHelp(false)} />}
+      {actions.dialog}
+    </div>
+  );
+}
+
+export function Breadcrumb({ entity, project, run }: { entity: string; project: string; run?: string }) {
+  return (
+    <nav className="breadcrumb" aria-label="Breadcrumb">
+      <Link to={paths.home()}>Projects</Link> / <span>{entity}</span> /{" "}
+      {run ? <Link to={paths.workspace(entity, project)}>{project}</Link> : <b>{project}</b>}
+      {run && (
+        <>
+          {" "}/ <b>{run}</b>
+        </>
+      )}
+    </nav>
+  );
+}
+
+export function ShortcutsDialog({ onClose }: { onClose: () => void }) {
+  const rows = [
+    ["/", "Focus the run filter"],
+    ["?", "Show this list"],
+    ["z", "Reset chart zoom"],
+    ["drag on a chart", "Zoom to the dragged x range (re-queried from the server)"],
+    ["double-click a chart", "Reset zoom"],
+    ["Esc", "Close a dialog or the full-screen panel"],
+    ["Tab / Shift+Tab", "Move between controls"],
+  ];
+  return (
+    <Modal title="Keyboard shortcuts" onClose={onClose}>
+      <table className="kv">
+        <tbody>
+          {rows.map(([k, v]) => (
+            <tr key={k}>
+              <th><kbd>{k}</kbd></th>
+              <td>{v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Modal>
+  );
+}
+
+export function isNotFound(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 404;
+}

@@ -1,0 +1,78 @@
+/** A tiny history-API router: routes are the few page shapes of the app; no dependency needed. */
+
+import { useEffect, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";
+
+export type Route =
+  | { page: "home" }
+  | { page: "workspace"; entity: string; project: string }
+  | { page: "run"; entity: string; project: string; run: string; tab: string }
+  | { page: "compare"; entity: string; project: string; runs: string[] }
+  | { page: "notfound"; path: string };
+
+const RESERVED = new Set(["api", "assets"]);
+
+export function parseRoute(pathname: string, search: string): Route {
+  const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const q = new URLSearchParams(search);
+  if (parts.length === 0) return { page: "home" };
+  if (RESERVED.has(parts[0])) return { page: "notfound", path: pathname };
+  const [entity, project, kind, id, tab] = parts;
+  if (parts.length === 2) return { page: "workspace", entity, project };
+  if (parts.length >= 4 && kind === "runs") return { page: "run", entity, project, run: id, tab: tab ?? "overview" };
+  if (parts.length === 3 && kind === "compare")
+    return { page: "compare", entity, project, runs: (q.get("runs") ?? "").split(",").filter(Boolean) };
+  return { page: "notfound", path: pathname };
+}
+
+const enc = encodeURIComponent;
+export const paths = {
+  home: () => "/",
+  workspace: (e: string, p: string) => `/${enc(e)}/${enc(p)}`,
+  run: (e: string, p: string, r: string, tab?: string) => `/${enc(e)}/${enc(p)}/runs/${enc(r)}${tab && tab !== "overview" ? `/${enc(tab)}` : ""}`,
+  compare: (e: string, p: string, runs: string[]) => `/${enc(e)}/${enc(p)}/compare?runs=${runs.map(enc).join(",")}`,
+};
+
+const listeners = new Set<() => void>();
+const notify = () => listeners.forEach((l) => l());
+if (typeof window !== "undefined") window.addEventListener("popstate", notify);
+
+export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+  if (to === location.pathname + location.search) return;
+  if (opts.replace) history.replaceState(null, "", to);
+  else history.pushState(null, "", to);
+  notify();
+}
+
+/** Replace only the query string (workspace state), without a history entry per keystroke. */
+export function setSearch(search: string): void {
+  const to = location.pathname + (search ? `?${search}` : "");
+  if (to !== location.pathname + location.search) history.replaceState(null, "", to);
+}
+
+const snapshot = () => location.pathname + location.search;
+const subscribe = (l: () => void) => {
+  listeners.add(l);
+  return () => listeners.delete(l);
+};
+
+export function useLocation(): { pathname: string; search: string } {
+  const s = useSyncExternalStore(subscribe, snapshot);
+  const i = s.indexOf("?");
+  return i < 0 ? { pathname: s, search: "" } : { pathname: s.slice(0, i), search: s.slice(i) };
+}
+
+export function Link({ to, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
+  const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
+    rest.onClick?.(e);
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(to);
+  };
+  return <a href={to} {...rest} onClick={onClick} />;
+}
+
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = title ? `${title} · runyard` : "runyard";
+  }, [title]);
+}
