@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from .. import __version__
-from ..errors import UsageError
+from ..errors import CommError, UsageError
 from ..wire import rundir
 from . import hooks, state
 from .config import config_from
@@ -138,22 +138,65 @@ def init(
     return _start_run(s, printer, config, config_include_keys, config_exclude_keys, allow_val_change)
 
 
-def _resolve_mode(s: Settings, printer: Printer) -> str:
+class _Connection:
+    """What init learnt about the server: a client for the uploader, and who we are there."""
+
+    def __init__(self, client: Any, base_url: str, default_entity: str | None = None):
+        self.client = client
+        self.base_url = base_url
+        self.default_entity = default_entity
+
+
+def _connect(s: Settings, printer: Printer) -> tuple[str, _Connection | None]:
+    """Decide the mode: online needs a server and key (env, `runyard login`, or a local server's credentials)."""
     if s.mode == "offline":
-        return "offline"
-    # Online streaming to a runyard server is the tracking-server issue; until a server is configured
-    # (and the uploader exists) an online request is served from the local run log and synced later.
-    if not s.base_url:
+        return "offline", None
+    from .sync_client import ApiError, Client, resolve_credentials
+
+    env = from_env()  # values that came from env vars are found (and named) by resolve_credentials itself
+    creds = resolve_credentials(
+        s.base_url if s.base_url != env.base_url else None, s.api_key if s.api_key != env.api_key else None
+    )
+    if not creds.api_key:
         printer.info(
-            "no runyard server configured (RUNYARD_BASE_URL / `runyard login`); logging offline. "
-            "Upload later with `runyard sync`."
+            "no runyard server configured (RUNYARD_BASE_URL + RUNYARD_API_KEY, or `runyard login`); logging "
+            "offline. Upload later with `runyard sync`."
         )
-    else:
+        return "offline", None
+    try:
+        client = Client(creds.base_url, creds.api_key, timeout=max(0.1, s.init_timeout), retries=0)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    try:
+        viewer = client.viewer()
+    except ApiError as e:
+        if e.status in (401, 403):
+            raise CommError(
+                f"the server at {creds.base_url} refused the API key from {creds.source}: {e.message}"
+            ) from None
+        if s.init_timeout_raises:
+            raise CommError(f"cannot reach the runyard server at {creds.base_url}: {e.message}") from None
         printer.warn(
-            "online streaming is not available in this runyard version yet; logging offline. "
-            "Upload later with `runyard sync`."
+            f"cannot reach the runyard server at {creds.base_url} ({e.message}); logging locally, the upload "
+            "starts when the server answers"
         )
-    return "offline"
+        viewer = {}
+    client.timeout = 60.0  # init's bound is over; uploads of big chunks may take longer
+    return "online", _Connection(client, creds.base_url, viewer.get("default_entity"))
+
+
+def _server_run(
+    conn: _Connection | None, entity: str | None, project: str, run_id: str
+) -> dict | None | bool:
+    """The run as the server has it; None when it does not exist; False when the server cannot tell."""
+    if conn is None or conn.client is None or not (entity or conn.default_entity):
+        return False
+    from .sync_client import ApiError, _run_path
+
+    try:
+        return conn.client.get_json(_run_path(entity or conn.default_entity or "", project, run_id))
+    except ApiError as e:
+        return None if e.status == 404 else False
 
 
 def _make_run_dir(s: Settings, offline: bool, run_id: str, printer: Printer) -> str | None:
@@ -218,19 +261,32 @@ def _start_run(
     for what, value in (("project", s.project), ("entity", s.entity)):
         if value is not None and (not value.strip() or set(value) & _FORBIDDEN_ID):
             raise UsageError(f"{what} name {value!r} must not be empty or contain any of / \\ # ? % :")
-    mode = _resolve_mode(s, printer)
+    mode, conn = _connect(s, printer)
+    entity = s.entity or (conn.default_entity if conn else None)
+    project = s.project or "uncategorized"
     root = os.path.abspath(s.root_dir or os.getcwd())
 
-    starting_step, resumed, prev_config = 0, False, {}
+    starting_step, resumed = 0, False
+    prev_config: dict = {}
     if s.resume:
         if s.resume not in ("allow", "must", "never", "auto"):
             raise UsageError(f"resume must be 'allow', 'must', 'never' or 'auto', got {s.resume!r}")
+        remote = _server_run(conn, entity, project, run_id)
         prev = _find_local_run(root, run_id)
-        if prev and s.resume == "never":
-            raise UsageError(f"resume='never' but a run with id {run_id!r} already exists at {prev}")
-        if not prev and s.resume == "must":
-            raise UsageError(f"resume='must' but no run with id {run_id!r} was found under {root}/runyard")
-        if prev:
+        found = bool(remote) or prev is not None
+        where = f"{entity}/{project}/{run_id} on the server" if remote else str(prev)
+        if found and s.resume == "never":
+            raise UsageError(f"resume='never' but a run with id {run_id!r} already exists ({where})")
+        if not found and s.resume == "must":
+            raise UsageError(
+                f"resume='must' but no run with id {run_id!r} was found on the server or under {root}"
+            )
+        if isinstance(remote, dict):  # the server knows the whole run, every segment of it
+            last = remote.get("last_step")
+            starting_step = last + 1 if isinstance(last, int) else 0
+            prev_config = remote.get("config") or {}
+            resumed = True
+        elif prev:
             from ..wire.reader import read
 
             old = read(prev)
@@ -252,8 +308,8 @@ def _start_run(
         settings=s,
         run_id=run_id,
         name=s.run_name,
-        project=s.project or "uncategorized",
-        entity=s.entity,
+        project=project,
+        entity=entity,
         group=s.run_group,
         job_type=s.run_job_type,
         tags=s.run_tags or (),
@@ -272,7 +328,7 @@ def _start_run(
             "run_id": run_id,
             "segment": run._segment,
             "project": run.project,
-            "entity": s.entity,
+            "entity": entity,
             "name": s.run_name,
             "group": s.run_group,
             "job_type": s.run_job_type,
@@ -291,12 +347,19 @@ def _start_run(
     if allow_val_change:
         object.__setattr__(run.config, "_allow_val_change", True)
     _start_background(run, s, program, root, printer)
+    if conn is not None and run_dir is not None:
+        from .uploader import Uploader
+
+        target = (entity, project, run_id) if entity else None
+        run._base_url = conn.base_url
+        run._uploader = Uploader(run, conn.client, target)
+        run._uploader.start()
     hooks.register(run)
     state.bind(run)
     if not s.silent:
         printer.info(
             f"{'offline ' if mode == 'offline' else ''}run {run.name or run_id} ({run_id}) logging to "
-            f"{run_dir or '(memory only)'}"
+            f"{run_dir or '(memory only)'}" + (f"; streaming to {run.url}" if conn and run.url else "")
         )
     return run
 

@@ -96,6 +96,8 @@ class Run:
         self._writer = LogWriter(log_path, self._q, settings.flush_interval, printer.warn)
         self._background: list[Any] = []  # system monitor, console capture: stopped at finish
         self._env_thread: threading.Thread | None = None
+        self._uploader: Any = None  # online mode: streams the run log to the server (uploader.py)
+        self._base_url = ""  # the server's URL in online mode
 
     # -- identity -----------------------------------------------------------------------------
     id = property(lambda self: self._id)
@@ -127,12 +129,12 @@ class Run:
         if self._mode == "offline":
             self._printer.warn_once("url", "URL not available in offline run")
             return None
-        base = (self._settings.base_url or "").rstrip("/")
+        base = self._base_url.rstrip("/")
         return f"{base}/{self._entity}/{self._project}/runs/{self._id}" if base else None
 
     @property
     def project_url(self) -> str | None:
-        base = (self._settings.base_url or "").rstrip("/")
+        base = self._base_url.rstrip("/")
         return f"{base}/{self._entity}/{self._project}" if base and self._mode != "offline" else None
 
     def __repr__(self) -> str:
@@ -442,6 +444,8 @@ class Run:
         ok = self._writer.stop()
         if self._lock is not None:
             self._lock.release()
+        if self._uploader is not None:
+            self._uploader.finish(self._settings.finish_timeout)
         from . import state as _st
 
         _st.unbind(self)

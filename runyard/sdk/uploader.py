@@ -1,0 +1,162 @@
+"""Online mode: a background thread that streams the run log to the server while it is written.
+
+It tails the run log: every interval it reads the bytes past the server's acknowledged offset,
+sends the whole frames among them, and uploads files as FILES records name them. The log on disk
+stays the truth, so nothing depends on this thread: if the server is down or slow, training goes
+on, the bytes wait in the file, and upload resumes (exactly once: the server de-duplicates by
+offset) when the server returns, or later through `runyard sync`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ..wire.framing import HEADER_SIZE, Tail, check_header, iter_frames
+from ..wire.records import RT, unpackb
+from .sync_client import ApiError, Client
+from .upload import CHUNK_SIZE, mark_synced, send_frames, upload_files
+
+MAX_BACKOFF = 30.0
+
+
+class Uploader(threading.Thread):
+    def __init__(self, run: Any, client: Client, target: tuple[str, str, str] | None, interval: float = 1.0):
+        super().__init__(name="runyard-uploader", daemon=True)
+        self.run_ref = run
+        self.client = client
+        self.target = target  # None until the server told us the default entity
+        self.entity_hint = run.entity
+        self.segment = run._segment
+        self.log_path = Path(run._log_path)
+        self.run_dir = Path(run.sync_dir)
+        self.files_dir = self.run_dir / "files"
+        self.interval = interval
+        self.wake = threading.Event()
+        self.acked = -1  # unknown until asked
+        self._stopping = False
+        self._down_since: float | None = None
+        self._backoff = interval
+        self._fatal: str | None = None
+        self._pending_files: dict[str, None] = {}
+        self._uploaded_files: set[str] = set()
+        self.bytes_sent = 0
+
+    # -- one round ------------------------------------------------------------------------------
+    def push(self) -> bool:
+        """Send what the server does not have yet; True when it has the whole log as it is now."""
+        if self.target is None:
+            viewer = self.client.viewer()
+            self.target = (
+                self.entity_hint or viewer["default_entity"],
+                self.run_ref.project,
+                self.run_ref.id,
+            )
+        if self.acked < 0:
+            self.acked = self.client.acked_offset(*self.target, self.segment)
+        size = os.path.getsize(self.log_path)
+        if size > self.acked:
+            with open(self.log_path, "rb") as f:
+                f.seek(self.acked)
+                data = f.read(size - self.acked)
+            base = self.acked
+            start = HEADER_SIZE if base == 0 else 0
+            if base == 0:
+                check_header(data)
+            tail = Tail()
+            frames = []
+            for off, rtype, payload in iter_frames(data, tail, start):
+                frames.append(base + off)
+                if rtype == RT.FILES:
+                    for f in unpackb(payload).get("files", ()):
+                        if f.get("policy") == "now" or f.get("kind") == "media":
+                            self._pending_files[f["path"]] = None
+            frames.append(base + tail.good_bytes)
+            self.acked, sent = send_frames(
+                self.client, self.target, self.segment, data, base, frames, self.acked, CHUNK_SIZE
+            )
+            self.bytes_sent += sent
+        self._send_pending_files()
+        return self.acked >= os.path.getsize(self.log_path)
+
+    def _send_pending_files(self) -> None:
+        for rel in list(self._pending_files):
+            p = self.files_dir / rel
+            if p.is_file() and self.target is not None:
+                self.client.put_file(*self.target, rel, p.read_bytes())
+                self._uploaded_files.add(rel)
+            self._pending_files.pop(rel, None)
+
+    def _round(self) -> None:
+        try:
+            self.push()
+        except ApiError as e:
+            if e.status == 0 or e.status >= 500 or e.status == 409:
+                self._went_down(e.message)
+            else:  # a refusal (bad key, forbidden, bad request) will not heal by retrying
+                self._fatal = f"{e.status} {e.code}: {e.message}"
+                self.run_ref._printer.warn(
+                    f"the server refused the run's upload ({self._fatal}); the run stays in {self.run_dir}, "
+                    f"upload it later with `runyard sync {self.run_dir}`"
+                )
+            return
+        except OSError as e:
+            self._went_down(str(e))
+            return
+        if self._down_since is not None:
+            self.run_ref._printer.info(
+                f"server reachable again after {time.time() - self._down_since:.0f} s; upload resumed"
+            )
+            self._down_since = None
+        self._backoff = self.interval
+
+    def _went_down(self, why: str) -> None:
+        if self._down_since is None:
+            self._down_since = time.time()
+            self.run_ref._printer.warn(
+                f"cannot reach the server ({why}); training continues, the run log keeps everything and the "
+                "upload resumes when the server is back"
+            )
+        self._backoff = min(self._backoff * 2, MAX_BACKOFF)
+
+    # -- thread -----------------------------------------------------------------------------------
+    def run(self) -> None:
+        while not self._stopping and self._fatal is None:
+            self.wake.wait(self._backoff)
+            self.wake.clear()
+            if self._stopping:
+                break
+            self._round()
+
+    def finish(self, timeout: float) -> bool:
+        """After the run log is closed: a last upload, then the files; True when the server has it all."""
+        self._stopping = True
+        self.wake.set()
+        self.join(timeout)
+        if self._fatal is not None:
+            return False
+        # a server already known to be down gets one more try, not the whole timeout
+        deadline = time.monotonic() + (0 if self._down_since is not None else timeout)
+        while True:
+            try:
+                done = self.push()
+                if done and self.target is not None:
+                    upload_files(self.client, self.files_dir, self.target)
+                    mark_synced(self.run_dir, self.client, self.target)
+                    self.client.close()
+                    return True
+            except (ApiError, OSError) as e:
+                why = getattr(e, "message", str(e))
+                status = getattr(e, "status", 0)
+                retryable = status == 0 or status >= 500 or status == 409
+                if not retryable or time.monotonic() >= deadline:
+                    self.run_ref._printer.warn(
+                        f"the run is not fully uploaded ({why}); everything is in {self.run_dir}: "
+                        f"`runyard sync {self.run_dir}` finishes the upload"
+                    )
+                    self.client.close()
+                    return False
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
