@@ -58,7 +58,13 @@ def create_app(config: ServerConfig, store: Store | None = None, announce: bool 
             if store is None:
                 await run_in_threadpool(s.close)
 
-    app = Starlette(routes=ROUTES, exception_handlers=HANDLERS, lifespan=lifespan)  # type: ignore[arg-type]
+    from starlette.routing import Mount
+
+    from ..webui import ui_app
+
+    # the API first; everything else is the web UI (a single-page app with client-side routes)
+    routes = [*ROUTES, Mount("/", app=ui_app())]
+    app = Starlette(routes=routes, exception_handlers=HANDLERS, lifespan=lifespan)  # type: ignore[arg-type]
     app.state.config = config
     app.state.broker = Broker()
     app.add_middleware(AuthMiddleware, store_ref=app)

@@ -97,16 +97,11 @@ WRITER = textwrap.dedent("""
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, ui_built):
     pytest.importorskip("starlette")
-    from starlette.routing import Mount
-
     from runyard.server import ServerConfig, ServerThread
-    from runyard.webui import ui_app
 
     home = tmp_path_factory.mktemp("home")
     cfg = ServerConfig.resolve(home=home, db_url=f"sqlite:///{home / 'runyard.db'}", port=0)
     srv = ServerThread(cfg)
-    # What `runyard server` should do (lead to wire): the API first, the UI at / after it.
-    srv.app.router.routes.append(Mount("/", app=ui_app()))
     srv.start()
     work = tmp_path_factory.mktemp("runs")
     env = dict(os.environ, RUNYARD_HOME=str(home), PYTHONPATH=str(REPO), RUNYARD_SILENT="true")

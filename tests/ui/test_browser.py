@@ -23,11 +23,11 @@ def test_home_lists_projects(page, server):
 def test_workspace_table_panels_filter_sort(page, server):
     page.goto(ws_url(server))
     page.get_by_text("8 runs").wait_for()
-    # auto panels in / sections, stable order: eval before train
+    # auto panels in / sections, stable order: eval before train (wait until the keys have loaded)
+    page.locator('section.panel[data-metric="train/loss"] canvas').first.wait_for()
     sections = page.locator("section.section h2").all_inner_texts()
     names = [s.split()[1] for s in sections]
     assert names.index("eval") < names.index("train"), names
-    page.locator('section.panel[data-metric="train/loss"] canvas').first.wait_for()
     shot(page, "02-workspace")
 
     f = page.get_by_label("Filter runs")
