@@ -157,7 +157,7 @@ def read(path: str | os.PathLike) -> RunData:
         t, body = rec.type, rec.payload
         if t == RT.HISTORY:
             rd.batches.append(body)
-            _replay_summary(s, body)
+            replay_summary(s, body)
         elif t == RT.RUN:
             if rd.run:  # a resumed segment appended later keeps the original identity
                 rd.run.update({k: v for k, v in body.items() if k in ("resumed", "segment")})
@@ -196,7 +196,8 @@ def read(path: str | os.PathLike) -> RunData:
     return rd
 
 
-def _replay_summary(s: SummaryState, b: HistoryBatch) -> None:
+def replay_summary(s: SummaryState, b: HistoryBatch) -> None:
+    """Apply the points of one history batch to a summary, in log order (the reader and the server use it)."""
     if not b.n:
         return
     if s.specs:  # aggregations need every value, in log order

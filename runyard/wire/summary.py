@@ -49,7 +49,7 @@ def _is_num(v: Any) -> bool:
     return (type(v) is float or type(v) is int) or (isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
-class _Agg:
+class Aggregate:
     __slots__ = ("min", "max", "sum", "count", "first", "last")
 
     def __init__(self) -> None:
@@ -90,7 +90,7 @@ class SummaryState:
         self.values: dict[str, Any] = {}
         self.specs: list[MetricSpec] = []
         self._spec_for: dict[str, MetricSpec | None] = {}
-        self._aggs: dict[str, _Agg] = {}
+        self._aggs: dict[str, Aggregate] = {}
         self.last_step: int | None = None
         self.last_ts: float | None = None
 
@@ -139,7 +139,7 @@ class SummaryState:
             return
         agg = self._aggs.get(k)
         if agg is None:
-            agg = self._aggs[k] = _Agg()
+            agg = self._aggs[k] = Aggregate()
         agg.add(v)
         self.values[k] = agg.value(spec.summary, spec.goal)
 
@@ -149,6 +149,30 @@ class SummaryState:
     def remove(self, keys: list[str]) -> None:
         for k in keys:
             self.values.pop(k, None)
+
+    # -- persistence (the server keeps a run's summary state between ingest chunks) ---------------
+    def dump(self) -> dict[str, Any]:
+        """Plain data (values may hold NaN/inf: the caller chooses how to store those); specs not included."""
+        return {
+            "values": dict(self.values),
+            "last_step": self.last_step,
+            "last_ts": self.last_ts,
+            "aggs": {k: [a.min, a.max, a.sum, a.count, a.first, a.last] for k, a in self._aggs.items()},
+        }
+
+    @classmethod
+    def load(cls, doc: dict[str, Any]) -> SummaryState:
+        """The inverse of `dump`; metric specs come from `doc["specs"]` when present."""
+        s = cls()
+        for spec in doc.get("specs") or ():
+            s.define(spec)
+        s.values = dict(doc.get("values") or {})
+        for k, a in (doc.get("aggs") or {}).items():
+            agg = s._aggs[k] = Aggregate()
+            agg.min, agg.max, agg.sum, agg.count, agg.first, agg.last = a
+        s.last_step = doc.get("last_step")
+        s.last_ts = doc.get("last_ts")
+        return s
 
     def snapshot(self, start_time: float | None = None, runtime_offset: float = 0.0) -> dict[str, Any]:
         out = dict(self.values)

@@ -127,3 +127,17 @@ def test_iter_records_reports_offsets_in_order(workdir, quiet_settings):
     recs = list(iter_records(run.sync_dir, tail))
     assert recs[0].type == RT.RUN and recs[-1].type == RT.EXIT and tail.clean
     assert [r.offset for r in recs] == sorted(r.offset for r in recs)
+
+
+def test_summary_state_dump_load_round_trip_continues_aggregation():
+    from runyard.wire.summary import SummaryState
+
+    a = SummaryState()
+    a.define({"name": "loss", "summary": ["min", "mean", "last"]})
+    a.add_fragment(("loss", "acc"), (3.0, 0.1), step=0, ts=1.0)
+    a.add_fragment(("loss",), (1.0,), step=1, ts=2.0)
+    b = SummaryState.load({**a.dump(), "specs": [{"name": "loss", "summary": ["min", "mean", "last"]}]})
+    for s in (a, b):
+        s.add_fragment(("loss",), (2.0,), step=2, ts=3.0)
+    assert a.snapshot() == b.snapshot()
+    assert b.values["loss"] == {"min": 1.0, "mean": 2.0, "last": 2.0} and b.values["acc"] == 0.1
