@@ -63,6 +63,18 @@ def histogram_of(arr: Any, bins: int = HISTOGRAM_BINS) -> dict:
     return {"_type": "histogram", "values": counts.tolist(), "bins": edges.tolist()}
 
 
+NOT_SCALAR = object()
+_SCALARS = (bool, int, float, str)  # bool before int: True is an int too
+
+
+def plain_scalar(v: Any) -> Any:
+    """A subclass of bool/int/float/str (numpy.float64, an IntEnum, ...) as the plain Python value, else NOT_SCALAR."""
+    for t in _SCALARS:
+        if isinstance(v, t):
+            return t(v)
+    return NOT_SCALAR
+
+
 def normalize_log_value(key: str, v: Any, run: Any = None, step: int | None = None) -> Any:
     t = type(v)
     if t is float or t is int or t is str or t is bool or v is None:
@@ -70,14 +82,9 @@ def normalize_log_value(key: str, v: Any, run: Any = None, step: int | None = No
     hook = getattr(v, "_runyard_log_value", None)
     if hook is not None:  # media objects (Image, Table, ...) serialise themselves
         return hook(run, key, step)
-    if isinstance(v, bool):
-        return bool(v)
-    if isinstance(v, int):
-        return int(v)
-    if isinstance(v, float):
-        return float(v)
-    if isinstance(v, str):
-        return str(v)
+    plain = plain_scalar(v)
+    if plain is not NOT_SCALAR:
+        return plain
     if _array_like(v):
         a = _to_numpy(v)
         if a.ndim == 0:
@@ -113,16 +120,11 @@ def normalize_config_value(v: Any) -> Any:
     t = type(v)
     if t is float or t is int or t is str or t is bool or v is None:
         return v
-    if isinstance(v, bool):
-        return bool(v)
-    if isinstance(v, int):
-        return int(v)
-    if isinstance(v, float):
-        return float(v)
-    if isinstance(v, str):
-        return str(v)
     if isinstance(v, enum.Enum):
         return normalize_config_value(v.value)
+    plain = plain_scalar(v)
+    if plain is not NOT_SCALAR:
+        return plain
     if isinstance(v, Namespace):
         return {k: normalize_config_value(x) for k, x in vars(v).items()}
     if isinstance(v, Mapping):

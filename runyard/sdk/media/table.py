@@ -13,6 +13,7 @@ import enum
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from ..values import NOT_SCALAR, plain_scalar
 from ._base import (
     LogContext,
     Media,
@@ -65,14 +66,9 @@ def _cell(v: Any, ctx: LogContext, col: Any) -> Any:
         return a.item() if a.ndim == 0 else a.tolist()
     if isinstance(v, enum.Enum):
         return _cell(v.value, ctx, col)
-    if isinstance(v, bool):
-        return bool(v)
-    if isinstance(v, int):
-        return int(v)
-    if isinstance(v, float):
-        return float(v)
-    if isinstance(v, str):
-        return str(v)
+    plain = plain_scalar(v)
+    if plain is not NOT_SCALAR:
+        return plain
     if isinstance(v, Mapping):
         return {str(k): _cell(x, ctx, col) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
