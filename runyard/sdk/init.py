@@ -298,6 +298,8 @@ def _start_run(
     log_path = os.path.join(run_dir, rundir.log_name(run_id)) if run_dir else None
     cfg = dict(prev_config)
     cfg.update(_load_config_defaults(printer))
+    for path in s.config_paths or ():
+        cfg.update(config_from(path))
     cfg.update(config_from(config))
     if include:
         cfg = {k: v for k, v in cfg.items() if k in set(include)}

@@ -123,6 +123,7 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], Any], tuple[str, ...], str]] = {
     "max_queue": (200_000, int, (), "log() calls buffered before log() starts to wait for the disk"),
     "allow_offline_artifacts": (True, _bool, (), "allow log_artifact in offline mode"),
     "sweep_id": (None, _str, ("SWEEP_ID",), "sweep this run belongs to"),
+    "config_paths": (None, _tags, (), "YAML files loaded into the config at init (env: comma-separated)"),
 }
 
 ALIASES = {

@@ -121,3 +121,11 @@ def test_include_exclude_and_dotted_keys(workdir, quiet_settings):
 def test_bad_config_type_is_named(workdir, quiet_settings):
     with pytest.raises(runyard.UsageError, match="config must be a dict"):
         runyard.init(project="p", mode="offline", settings=quiet_settings, config=42)
+
+
+def test_config_paths_env_loads_yaml_files(workdir, monkeypatch, quiet_settings):
+    (workdir / "a.yaml").write_text("lr: 0.1\nlayers: 2\n")
+    (workdir / "b.yaml").write_text("layers: 4\n")
+    monkeypatch.setenv("WANDB_CONFIG_PATHS", "a.yaml,b.yaml")
+    run = runyard.init(project="p", mode="offline", settings=quiet_settings, config={"extra": True})
+    assert dict(run.config) == {"lr": 0.1, "layers": 4, "extra": True}
