@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import login, runs, server, sync
+from . import importer, login, runs, server, sync
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,6 +18,7 @@ cli.add_command(runs.runs)
 cli.add_command(server.server)
 cli.add_command(login.login)
 cli.add_command(sync.sync)
+cli.add_command(importer.import_)
 
 
 def main() -> None:
