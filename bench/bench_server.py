@@ -9,15 +9,22 @@
     the store's metric write path (the same code ingest uses), not through the SDK, for time;
 (c) list 10,000 runs sorted by a summary metric, filtered by a config value, first page (< 100 ms);
     rows inserted directly into the runs table;
+(d) `runyard.Api()` in a fresh process: read one metric of a 20,000-step run (10 metrics), and all ten,
+    as wandb's `run.history()` does (every row, not sampled); time after `import runyard` (target
+    < 50 ms for one, < 100 ms for ten; peers: MLflow file store 0.06 s / 0.87 s, Aim 0.14 s / 1.1 s);
 (e) store bytes per million points (target < 12 MB), from (a) and (b).
+
+With `--db postgresql://...` a temporary database is created on that server and dropped afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -47,6 +54,25 @@ for s in range(steps):
     runyard.log({k: s * 0.001 + j for j, k in enumerate(names)})
 runyard.finish()
 print(r.sync_dir)
+"""
+
+
+READ_API = """
+import json, sys, time
+t0 = time.perf_counter()
+import runyard
+t_import = time.perf_counter() - t0
+path, mode = sys.argv[1], sys.argv[2]
+pandas = mode.startswith("pandas")
+if pandas:
+    import pandas as pd  # its import (~0.2-0.5 s) is reported apart: MLflow/Aim readers do not pay it
+t = time.perf_counter()
+api = runyard.Api()
+run = api.run(path)
+res = run.history(keys=["m00"] if mode.endswith("one") else None, pandas=pandas)
+dt = time.perf_counter() - t
+cols = len(res.columns) if pandas else len(res[0])
+print(json.dumps({"import_s": t_import, "read_s": dt, "rows": len(res), "cols": cols}))
 """
 
 
@@ -193,6 +219,45 @@ def bench_chart(srv, n_runs: int, steps: int) -> dict:
     }
 
 
+def bench_api(srv, home: Path, work: Path, steps: int, keys: int, repeat: int = 5) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), RUNYARD_HOME=str(home))
+    for k in ("RUNYARD_API_KEY", "RUNYARD_BASE_URL", "WANDB_API_KEY", "WANDB_BASE_URL"):
+        env.pop(k, None)
+    (work / "api").mkdir()
+    p = subprocess.run(
+        [sys.executable, "-c", WRITE_RUN, str(steps), str(keys)],
+        cwd=work / "api",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    run_dir = Path(p.stdout.strip().splitlines()[-1])
+    subprocess.run(
+        [sys.executable, "-m", "runyard.cli.main", "sync", str(run_dir)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    path = f"admin/bench/{run_dir.name.rsplit('-', 1)[-1]}"
+    out: dict = {"steps": steps, "keys": keys}
+    for mode in ("list_one", "list_all", "pandas_one", "pandas_all"):
+        docs = []
+        for _ in range(repeat):
+            r = subprocess.run(
+                [sys.executable, "-c", READ_API, path, mode],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            docs.append(json.loads(r.stdout))
+        assert all(d["rows"] == steps for d in docs), docs[0]
+        out[mode + "_ms"] = statistics.median(d["read_s"] for d in docs) * 1e3
+        out["import_ms"] = statistics.median(d["import_s"] for d in docs) * 1e3
+    return out
+
+
 def bench_list(srv, n: int) -> dict:
     store = srv.store
     pid = store.db.write(lambda c: store.projects.get_or_create(c, store.entities.get(c, "admin").id, "many"))
@@ -254,6 +319,25 @@ def bench_list(srv, n: int) -> dict:
     }
 
 
+@contextlib.contextmanager
+def temporary_database(url: str | None):
+    """SQLite (None) as is; for a PostgreSQL URL, a fresh database on that server, dropped afterwards."""
+    if not url or not url.startswith("postgresql"):
+        yield url
+        return
+    admin_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"runyard_bench_{secrets.token_hex(4)}"
+    with admin.connect() as c:
+        c.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as c:
+            c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", default=None, help="database URL (default: SQLite in a temporary home)")
@@ -262,15 +346,17 @@ def main() -> None:
     steps, keys, n_runs, chart_steps, n_list = (20_000, 50, 100, 100_000, 10_000)
     if args.quick:
         steps, keys, n_runs, chart_steps, n_list = (2_000, 50, 10, 10_000, 1_000)
-    with tempfile.TemporaryDirectory() as tmp:
+    api_steps = 2_000 if args.quick else 20_000
+    with tempfile.TemporaryDirectory() as tmp, temporary_database(args.db) as db_url:
         home, work = Path(tmp) / "home", Path(tmp) / "work"
         home.mkdir()
         work.mkdir()
-        cfg = ServerConfig.resolve(home=home, db_url=args.db, port=0)
+        cfg = ServerConfig.resolve(home=home, db_url=db_url, port=0)
         with ServerThread(cfg) as srv:
             a = bench_sync(srv, home, work, steps, keys)
             b = bench_chart(srv, n_runs, chart_steps)
             c = bench_list(srv, n_list)
+            d = bench_api(srv, home, work, api_steps, 10)
         db = "SQLite" if cfg.db_url.startswith("sqlite") else "PostgreSQL"
     mb_per_m = lambda nbytes, pts: nbytes / pts * 1e6 / 1e6  # noqa: E731
     print(f"runyard server benchmark ({db}, {os.cpu_count()} CPUs)")
@@ -289,6 +375,12 @@ def main() -> None:
         f"(c) list {c['runs']:,} runs, filter config.optimizer == adam, sort -summary.acc, first page of 50: "
         f"median {c['page_median_ms']:.1f} ms (target < 100); with total count {c['with_total_ms']:.1f} ms; "
         f"over HTTP {c['http_ms']:.1f} ms"
+    )
+    print(
+        f"(d) runyard.Api() in a fresh process, run of {d['steps']:,} steps x {d['keys']} metrics, every row: "
+        f"one metric {d['list_one_ms']:.0f} ms (target < 50), all ten {d['list_all_ms']:.0f} ms (target < 100) "
+        f"as lists of dicts; as DataFrames {d['pandas_one_ms']:.0f} / {d['pandas_all_ms']:.0f} ms (pandas "
+        f"imported before the clock); `import runyard` {d['import_ms']:.0f} ms"
     )
     print(
         f"(e) storage: {mb_per_m(a['db_growth_bytes'], a['points']):.2f} MB per million points for the synced run "

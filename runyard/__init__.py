@@ -14,13 +14,24 @@ __version__ = "0.1.0"
 from .errors import CommError, ConfigError, Error, UsageError  # noqa: E402
 from .sdk import state as _state  # noqa: E402
 from .sdk.init import init  # noqa: E402
-from .sdk.media._unsupported import runyard_getattr as __getattr__  # noqa: E402, F401  (lazy media names)
+from .sdk.media._unsupported import runyard_getattr as _media_getattr  # noqa: E402
 from .sdk.settings import Settings  # noqa: E402
 
 if TYPE_CHECKING:
     from . import plot
+    from .api import Api
     from .plot import plot_table
     from .sdk.media import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video
+
+
+def __getattr__(name: str) -> Any:
+    """Lazy names: `Api` (the public API client, runyard.api) and the media classes."""
+    if name == "Api":
+        from .api import Api
+
+        return Api
+    return _media_getattr(name)
+
 
 run: Any = None
 config: Any = _state.PreInit("config")
@@ -95,6 +106,7 @@ class AlertLevel:
 
 __all__ = [
     "AlertLevel",
+    "Api",
     "Audio",
     "CommError",
     "ConfigError",

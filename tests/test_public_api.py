@@ -4,6 +4,7 @@ import runyard
 
 EXPECTED = {
     "AlertLevel",
+    "Api",
     "Audio",
     "CommError",
     "ConfigError",

@@ -40,7 +40,7 @@ class AuthMiddleware:
     def __init__(self, app: ASGIApp, store_ref: Any):
         self.app = app
         self.store_ref = store_ref  # the Starlette app: the store exists only once the lifespan ran
-        self._cache: dict[str, tuple[User, float]] = {}
+        self._cache: dict[str, tuple[User, float, int]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/") or scope["path"] in PUBLIC:
@@ -74,15 +74,16 @@ class AuthMiddleware:
 
     async def _user(self, key: str) -> User | None:
         now = time.monotonic()
+        epoch = getattr(self.store_ref.state, "auth_epoch", 0)  # bumped when a key is revoked
         hit = self._cache.get(key)
-        if hit and hit[1] > now:
+        if hit and hit[1] > now and hit[2] == epoch:
             return hit[0]
         store: Store = self.store_ref.state.store
         user = await run_in_threadpool(store.db.read, lambda c: store.entities.user_for_key(c, key))
         if user is not None:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[key] = (user, now + CACHE_SECONDS)
+            self._cache[key] = (user, now + CACHE_SECONDS, epoch)
         return user
 
     def forget(self) -> None:

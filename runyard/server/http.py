@@ -23,11 +23,27 @@ T = TypeVar("T")
 NAME_RE = re.compile(r"^[^/\\#?%:\x00-\x1f]{1,128}$")
 
 
+try:  # optional speed-up (the `server` extra should carry it): ~10x faster, numpy arrays natively
+    import orjson
+except ImportError:  # pragma: no cover - depends on the installation
+    orjson = None  # type: ignore[assignment]
+
+
+def dumps(content: Any) -> bytes:
+    """JSON bytes; numpy arrays are allowed only when orjson is there (see `column`/`fast_column`)."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
+        except TypeError:  # e.g. an integer beyond 64 bits: the standard library copes
+            pass
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
 class JSON(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+        return dumps(content)
 
 
 def store(request: Request) -> Store:
@@ -143,6 +159,19 @@ def column(a: np.ndarray | list) -> list:
     return [safe_float(x) if type(x) is float else x for x in a]
 
 
+def fast_column(a: np.ndarray | list) -> Any:
+    """Like `column`, but a finite numeric array stays an array for orjson to write (C speed)."""
+    if (
+        orjson is not None
+        and isinstance(a, np.ndarray)
+        and a.dtype.kind in "fiu"
+        and a.ndim == 1
+        and (a.dtype.kind != "f" or np.isfinite(a).all())
+    ):
+        return np.ascontiguousarray(a, dtype=np.float64 if a.dtype.kind == "f" else np.int64)
+    return column(a)
+
+
 def columns_response(request: Request, doc: dict, arrays_key: str = "series") -> Response:
     """JSON by default; `?format=msgpack` gives the same document with numeric columns as raw
     little-endian arrays (`{"dtype": "<f8", "data": bytes}`), which is what a chart wants."""
@@ -165,7 +194,7 @@ def columns_response(request: Request, doc: dict, arrays_key: str = "series") ->
 
     def tojson(v: Any) -> Any:
         if isinstance(v, np.ndarray):
-            return column(v)
+            return fast_column(v)
         if isinstance(v, dict):
             return {k: tojson(x) for k, x in v.items()}
         if isinstance(v, list):

@@ -20,6 +20,9 @@ class BlobStore(Protocol):
 
     def open(self, sha256: str) -> BinaryIO: ...
 
+    def iter_bytes(self, sha256: str, chunk: int = 1 << 20) -> Iterator[bytes]:
+        """The blob's content in pieces (what a download streams)."""
+
     def exists(self, sha256: str) -> bool: ...
 
     def delete(self, sha256: str) -> None: ...

@@ -8,7 +8,9 @@ last (the value of the point with the greatest x; ties go to the later logged po
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -44,59 +46,78 @@ class Part:
         return Part(np.zeros(0, np.int64), np.zeros(0, np.int64), z, z, z, np.zeros(0, np.int64), z, z)
 
 
-def bucketize_many(series: list[tuple[np.ndarray, np.ndarray]], e: np.ndarray) -> list[Part]:
-    """Aggregate several (x sorted ascending, v) series into the buckets of `e` with one pass per ufunc."""
+@dataclass(frozen=True)
+class Arange:
+    """The x of a series whose steps are consecutive integers: start, start+1, ..., start+n-1.
+
+    The usual case (chunks store no steps then): bucket boundaries follow by arithmetic, so the
+    chart query never materialises or searches the steps.
+    """
+
+    start: int
+    n: int
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def _count_below(x: np.ndarray | Arange, t: np.ndarray | float, side: Literal["left", "right"]) -> np.ndarray:
+    """np.searchsorted(x, t, side) for a sorted array or an Arange (count of x < t, or <= t)."""
+    if isinstance(x, np.ndarray):
+        return np.asarray(np.searchsorted(x, t, side))
+    k = (
+        np.ceil(np.asarray(t, np.float64) - x.start)
+        if side == "left"
+        else np.floor(np.asarray(t) - x.start) + 1
+    )
+    return np.clip(k, 0, x.n).astype(np.int64)
+
+
+def bucketize_many(series: Sequence[tuple[np.ndarray | Arange, np.ndarray]], e: np.ndarray) -> list[Part]:
+    """Aggregate several (x sorted ascending, v) series into the buckets of `e`, one ufunc pass each.
+
+    x is an array or an Arange. Series are aggregated one by one with `reduceat` on their own
+    values (no concatenation of all series: for charts of many long runs that copy cost more than
+    the aggregation).
+    """
     nb = len(e) - 1
     a, b = e[0], e[-1]
-    xs, vs, starts_all, owners, ends_all = [], [], [], [], []
-    bucket_ids = []
-    off = 0
-    for k, (x, v) in enumerate(series):
-        lo = int(np.searchsorted(x, a, "left"))
-        hi = int(np.searchsorted(x, b, "right"))
+    out = []
+    for x, v in series:
+        lo = int(_count_below(x, a, "left"))
+        hi = int(_count_below(x, b, "right"))
         if hi <= lo:
+            out.append(Part.empty())
             continue
-        xk = x[lo:hi]
-        cuts = np.searchsorted(xk, e[1:nb], "left")
+        cuts = np.clip(_count_below(x, e[1:nb], "left"), lo, hi) - lo
         st = np.concatenate(([0], cuts))
         en = np.concatenate((cuts, [hi - lo]))
         keep = en > st
-        starts_all.append(st[keep] + off)
-        ends_all.append(en[keep] + off)
-        bucket_ids.append(np.flatnonzero(keep))
-        owners.append(np.full(int(keep.sum()), k))
-        xs.append(xk)
-        vs.append(v[lo:hi])
-        off += hi - lo
-    out = [Part.empty() for _ in series]
-    if not xs:
-        return out
-    X = np.concatenate(xs)
-    V = np.concatenate(vs).astype(np.float64, copy=False)
-    S = np.concatenate(starts_all)
-    E = np.concatenate(ends_all)
-    nan = np.isnan(V)
-    has_nan = bool(nan.any())
-    vmin = np.fmin.reduceat(V, S)
-    vmax = np.fmax.reduceat(V, S)
-    if has_nan:
-        vsum = np.add.reduceat(np.where(nan, 0.0, V), S)
-        vcount = np.add.reduceat((~nan).astype(np.int64), S)
-    else:
-        vsum = np.add.reduceat(V, S)
-        vcount = E - S
-    n = E - S
-    last = V[E - 1]
-    last_x = X[E - 1].astype(np.float64)
-    own = np.concatenate(owners)
-    bid = np.concatenate(bucket_ids)
-    bounds = np.searchsorted(own, np.arange(len(series) + 1))
-    for k in range(len(series)):
-        s, t = bounds[k], bounds[k + 1]
-        if t > s:
-            out[k] = Part(
-                bid[s:t], n[s:t], vmin[s:t], vmax[s:t], vsum[s:t], vcount[s:t], last[s:t], last_x[s:t]
+        S, E = st[keep], en[keep]
+        V = np.asarray(v[lo:hi], dtype=np.float64)
+        nan = np.isnan(V)
+        if nan.any():
+            vsum = np.add.reduceat(np.where(nan, 0.0, V), S)
+            vcount = np.add.reduceat((~nan).astype(np.int64), S)
+        else:
+            vsum = np.add.reduceat(V, S)
+            vcount = E - S
+        if isinstance(x, Arange):
+            last_x = (x.start + lo + E - 1).astype(np.float64)
+        else:
+            last_x = x[lo:hi][E - 1].astype(np.float64)
+        out.append(
+            Part(
+                np.flatnonzero(keep),
+                E - S,
+                np.fmin.reduceat(V, S),
+                np.fmax.reduceat(V, S),
+                vsum,
+                vcount,
+                V[E - 1],
+                last_x,
             )
+        )
     return out
 
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from sqlalchemy.engine import Row
 
 from ..wire.records import packb, unpackb
 
@@ -102,7 +104,8 @@ def encode(p: Points, numeric: bool) -> dict:
         row["v_count"] = cnt
         if cnt:
             vv = v[ok] if cnt < n else v
-            total = float(vv.sum())
+            with np.errstate(invalid="ignore"):  # inf + -inf: the sum is NaN, stored as None
+                total = float(vv.sum())
             row["v_min"], row["v_max"] = float(vv.min()), float(vv.max())
             row["v_sum"] = None if total != total else total
         last = float(v[-1])
@@ -118,9 +121,14 @@ def decode_steps(blob: bytes, step_min: int, n: int) -> np.ndarray:
     return step_min + np.cumsum(np.frombuffer(zlib.decompress(blob), dtype=_I8))
 
 
+def decode_floats(blob: bytes) -> np.ndarray:
+    """Values of a numeric chunk (a read-only view of the blob, no copy)."""
+    return np.frombuffer(blob, dtype=_F8)
+
+
 def decode_vals(blob: bytes, numeric: bool) -> np.ndarray | list:
     if numeric:
-        return np.frombuffer(blob, dtype=_F8)
+        return decode_floats(blob)
     return unpackb(zlib.decompress(blob))
 
 
@@ -131,12 +139,8 @@ def decode_aux(blob: bytes, n: int) -> tuple[np.ndarray, np.ndarray]:
     return gseq, ts
 
 
-def decode(row: object) -> Points:
-    n = row.n  # type: ignore[attr-defined]
-    gseq, ts = decode_aux(row.aux, n)  # type: ignore[attr-defined]
-    return Points(
-        gseq,
-        decode_steps(row.steps, row.step_min, n),
-        ts,  # type: ignore[attr-defined]
-        decode_vals(row.vals, row.numeric),
-    )  # type: ignore[attr-defined]
+def decode(row: Row[Any]) -> Points:
+    """Points of a whole `metric_chunks` row (it needs n, step_min, numeric, steps, vals, aux)."""
+    n = row.n
+    gseq, ts = decode_aux(row.aux, n)
+    return Points(gseq, decode_steps(row.steps, row.step_min, n), ts, decode_vals(row.vals, row.numeric))

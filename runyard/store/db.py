@@ -9,7 +9,9 @@ on SQLite where the single writer already serialises everything.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -93,14 +95,48 @@ class Database:
     # -- dialect helpers ------------------------------------------------------------------------
     def insert(self, table: sa.Table) -> Any:
         """An INSERT that supports `.on_conflict_do_nothing()` on both dialects."""
-        if self.is_sqlite:
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
-        return insert(table)
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        return sqlite.insert(table) if self.is_sqlite else postgresql.insert(table)
 
     def for_update(self, stmt: Any) -> Any:
         return stmt if self.is_sqlite else stmt.with_for_update()
+
+    def id_in(self, col: Any, ids: list[int]) -> Any:
+        """`col IN (ids)`; on PostgreSQL `col = ANY(CAST(:ids AS BIGINT[]))`, one parameter instead of
+        thousands (psycopg parses every placeholder of a query: ~50 ms for 2,000 of them)."""
+        if self.is_sqlite:
+            return col.in_(ids)
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return col == sa.any_(
+            sa.cast(sa.bindparam(None, list(ids), type_=ARRAY(sa.BigInteger)), ARRAY(sa.BigInteger))
+        )
+
+    def fetch_binary(self, conn: Connection, stmt: sa.Select) -> list[Any]:
+        """All rows of `stmt` (attribute access by column name) for bulk reads of `bytea` columns.
+
+        psycopg asks PostgreSQL for results in text format by default, where `bytea` travels as hex
+        (twice the bytes) and is decoded client-side: reading the metric chunks of a large chart
+        query took ~270 ms that way and ~85 ms in binary format (measured, docs/architecture.md).
+        So on PostgreSQL the statement runs on a binary cursor of the same connection (same
+        transaction); SQLite returns blobs as they are stored anyway.
+        """
+        if self.is_sqlite:
+            return list(conn.execute(stmt))
+        compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor(binary=True) as cur:
+            cur.execute(compiled.string, compiled.params)
+            names = tuple(d.name for d in cur.description or ())
+            row_type = _row_type(names)
+            return [row_type(*r) for r in cur.fetchall()]
+
+
+@functools.lru_cache(maxsize=64)
+def _row_type(names: tuple[str, ...]) -> Any:
+    return collections.namedtuple("BinaryRow", names)  # type: ignore[misc]
 
 
 def _make_engine(url: str, echo: bool) -> Engine:

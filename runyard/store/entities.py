@@ -56,11 +56,13 @@ class Entities:
     ) -> int:
         if not valid_name(name):
             raise ValueError(f"invalid entity name {name!r}: use letters, digits, '-', '_' and '.'")
-        return conn.execute(
+        pk = conn.execute(
             sa.insert(entities).values(
                 name=name, kind=kind, is_admin=is_admin, email=email, created_at=time.time()
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert pk is not None
+        return int(pk[0])
 
     def get(self, conn: Connection, name: str) -> sa.Row | None:
         return conn.execute(sa.select(entities).where(entities.c.name == name)).first()
@@ -76,7 +78,40 @@ class Entities:
         return row.id
 
     def add_member(self, conn: Connection, team_id: int, user_id: int, role: str = "member") -> None:
-        conn.execute(sa.insert(team_members).values(team_id=team_id, user_id=user_id, role=role))
+        """Add a user to a team, or change its role there."""
+        ins = self.db.insert(team_members).values(team_id=team_id, user_id=user_id, role=role)
+        conn.execute(ins.on_conflict_do_update(index_elements=["team_id", "user_id"], set_={"role": role}))
+
+    def remove_member(self, conn: Connection, team_id: int, user_id: int) -> bool:
+        res = conn.execute(
+            sa.delete(team_members).where(
+                team_members.c.team_id == team_id, team_members.c.user_id == user_id
+            )
+        )
+        return res.rowcount > 0
+
+    def role(self, conn: Connection, team_id: int, user_id: int) -> str | None:
+        q = sa.select(team_members.c.role).where(
+            team_members.c.team_id == team_id, team_members.c.user_id == user_id
+        )
+        return conn.execute(q).scalar()
+
+    def members(self, conn: Connection, team_id: int) -> list[dict]:
+        q = (
+            sa.select(entities.c.name.label("user"), team_members.c.role)
+            .join(entities, entities.c.id == team_members.c.user_id)
+            .where(team_members.c.team_id == team_id)
+            .order_by(entities.c.name)
+        )
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+    def listing(self, conn: Connection, kind: str) -> list[dict]:
+        q = (
+            sa.select(entities.c.name, entities.c.email, entities.c.is_admin, entities.c.created_at)
+            .where(entities.c.kind == kind)
+            .order_by(entities.c.name)
+        )
+        return [dict(r._mapping) for r in conn.execute(q)]
 
     def can_write(self, conn: Connection, user: User, entity_id: int) -> bool:
         if user.is_admin or user.id == entity_id:
@@ -102,6 +137,33 @@ class Entities:
             )
         )
         return key
+
+    def keys(self, conn: Connection, user_id: int) -> list[dict]:
+        """The keys of a user (never the key itself: id, prefix, name, times)."""
+        q = (
+            sa.select(
+                api_keys.c.id,
+                api_keys.c.prefix,
+                api_keys.c.name,
+                api_keys.c.created_at,
+                api_keys.c.last_used_at,
+                api_keys.c.revoked_at,
+            )
+            .where(api_keys.c.user_id == user_id)
+            .order_by(api_keys.c.id)
+        )
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+    def key_owner(self, conn: Connection, key_id: int) -> int | None:
+        return conn.execute(sa.select(api_keys.c.user_id).where(api_keys.c.id == key_id)).scalar()
+
+    def revoke_key_id(self, conn: Connection, key_id: int) -> bool:
+        res = conn.execute(
+            sa.update(api_keys)
+            .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+            .values(revoked_at=time.time())
+        )
+        return res.rowcount > 0
 
     def user_for_key(self, conn: Connection, key: str) -> User | None:
         q = (

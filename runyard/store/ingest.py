@@ -21,12 +21,11 @@ from sqlalchemy.engine import Connection
 
 from ..wire.framing import HEADER_SIZE, RunLogError, Tail, check_header, iter_frames
 from ..wire.history_codec import HistoryBatch
-from ..wire.reader import _replay_summary
 from ..wire.records import RT, unpackb
-from ..wire.summary import SummaryState, _Agg
+from . import summary_state
 from .chunks import Points
 from .entities import User, valid_name
-from .jsonsafe import NONFINITE, jsonable, safe_str
+from .jsonsafe import jsonable, safe_str
 from .schema import run_segments
 
 if TYPE_CHECKING:
@@ -180,7 +179,7 @@ class Ingest:
                 acked_offset=acked,
             )
         res = Result(acked_offset=max(acked, dec.end), skipped=len(dec.frames) - len(todo))
-        if not todo and seg is not None:
+        if not todo and seg is not None and loc is not None:  # (a segment implies its run)
             res.acked_offset = acked if dec.end <= acked else dec.end
             if dec.end > acked:
                 conn.execute(
@@ -190,7 +189,7 @@ class Ingest:
                 )
             res.run_pk = loc.id
             return res
-        if seg is None:
+        if seg is None or loc is None:
             if dec.offset != 0:
                 raise IngestError(
                     409,
@@ -255,7 +254,7 @@ class _Applier:
         self.s, self.conn, self.run_pk = store, conn, run_pk
         self.base = ordinal << GSEQ_SHIFT
         self.run = store.runs.load(conn, run_pk, lock=True)
-        self.summary, self.specs = _load_summary(self.run["summary_state"])
+        self.summary, self.specs = summary_state.load(self.run["summary_state"])
         self.history: dict[str, list[Points]] = {}
         self.system: dict[str, list[Points]] = {}
         self.console: list[dict] = []
@@ -356,7 +355,7 @@ class _Applier:
     def _history(self, b: HistoryBatch) -> None:
         if not b.n:
             return
-        _replay_summary(self.summary, b)
+        summary_state.replay(self.summary, b)
         seq = _ints(b.seq) | self.base
         step = _ints(b.step)
         ts = (
@@ -394,7 +393,7 @@ class _Applier:
         now = time.time()
         values.update(
             summary=jsonable(snap),
-            summary_state=_dump_summary(self.summary, self.specs),
+            summary_state=summary_state.dump(self.summary, self.specs),
             heartbeat_at=now,
             updated_at=now,
             history_points=r["history_points"] + self.points,
@@ -436,34 +435,3 @@ def _points(gseq: np.ndarray, step: np.ndarray, ts: np.ndarray, col: Any) -> lis
             Points(gseq[~num], step[~num], ts[~num], jsonable([v for v, k in zip(vals, kinds) if not k]))
         )
     return out
-
-
-def _load_summary(d: dict) -> tuple[SummaryState, list[dict]]:
-    s = SummaryState()
-    specs = list(d.get("specs") or [])
-    for spec in specs:
-        s.define(spec)
-    s.values = dict(d.get("values") or {})
-    for k, a in (d.get("aggs") or {}).items():
-        agg = _Agg()
-        agg.min, agg.max, agg.sum, agg.count, agg.first, agg.last = (_unsafe(x) for x in a)
-        s._aggs[k] = agg
-    s.last_step = d.get("last_step")
-    s.last_ts = d.get("last_ts")
-    return s, specs
-
-
-def _dump_summary(s: SummaryState, specs: list[dict]) -> dict:
-    return jsonable(
-        {
-            "values": s.values,
-            "specs": specs,
-            "last_step": s.last_step,
-            "last_ts": s.last_ts,
-            "aggs": {k: [a.min, a.max, a.sum, a.count, a.first, a.last] for k, a in s._aggs.items()},
-        }
-    )
-
-
-def _unsafe(v: Any) -> Any:
-    return float(v) if isinstance(v, str) and v in NONFINITE else v

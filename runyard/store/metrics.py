@@ -14,13 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import buckets as bk
-from .chunks import CHUNK_POINTS, Points, decode, decode_aux, decode_steps, decode_vals, encode
+from .chunks import (
+    CHUNK_POINTS,
+    Points,
+    decode,
+    decode_aux,
+    decode_floats,
+    decode_steps,
+    encode,
+)
 from .db import Database
 from .schema import metric_chunks, metric_keys
 
@@ -258,31 +267,25 @@ class Metrics:
         parts = bk.bucketize_many(series, e)
         return [bk.finish(p, e) for p in parts], (float(a), float(b))
 
-    def _chunk_meta(self, conn: Connection, key_ids: list[int]) -> list:
-        out = []
+    def _chunk_meta(self, conn: Connection, key_ids: list[int]) -> list[Any]:
+        out: list[Any] = []
         for i in range(0, len(key_ids), 500):
             q = (
                 sa.select(*_META_COLS)
-                .where(metric_chunks.c.key_id.in_(key_ids[i : i + 500]), metric_chunks.c.numeric)
+                .where(self.db.id_in(metric_chunks.c.key_id, key_ids[i : i + 500]), metric_chunks.c.numeric)
                 .order_by(metric_chunks.c.key_id, metric_chunks.c.step_min, metric_chunks.c.chunk_no)
             )
-            out.extend(conn.execute(q).all())
+            out.extend(self.db.fetch_binary(conn, q))
         return out
 
-    def _blobs(self, conn: Connection, chunk_ids: list[int], aux: bool) -> dict[int, sa.Row]:
+    def _blobs(self, conn: Connection, chunk_ids: list[int], aux: bool) -> dict[int, Any]:
         cols = [metric_chunks.c.id, metric_chunks.c.steps, metric_chunks.c.vals]
         if aux:
             cols.append(metric_chunks.c.aux)
         out = {}
         for i in range(0, len(chunk_ids), 2000):
-            out.update(
-                {
-                    r.id: r
-                    for r in conn.execute(
-                        sa.select(*cols).where(metric_chunks.c.id.in_(chunk_ids[i : i + 2000]))
-                    )
-                }
-            )
+            q = sa.select(*cols).where(self.db.id_in(metric_chunks.c.id, chunk_ids[i : i + 2000]))
+            out.update({r.id: r for r in self.db.fetch_binary(conn, q)})
         return out
 
     def _step_buckets(
@@ -328,15 +331,20 @@ class Metrics:
         blobs = self._blobs(conn, [i for i in need if i not in aux_set], aux=False) if need else {}
         if need_aux:
             blobs.update(self._blobs(conn, need_aux, aux=True))
-        series = []
+        series: list[tuple[np.ndarray | bk.Arange, np.ndarray]] = []
         for _stat_rows, raw, overlap in plans:
             if not raw:
                 series.append((np.zeros(0), np.zeros(0)))
                 continue
-            steps = [decode_steps(blobs[c.id].steps, c.step_min, c.n) for c in raw]
-            vals = [decode_vals(blobs[c.id].vals, True) for c in raw]
-            x = np.concatenate(steps) if len(steps) > 1 else steps[0]
+            vals = [decode_floats(blobs[c.id].vals) for c in raw]
             v = np.concatenate(vals) if len(vals) > 1 else vals[0]
+            x: np.ndarray | bk.Arange
+            if not overlap and _consecutive(raw, blobs):
+                x = bk.Arange(int(raw[0].step_min), len(v))
+                series.append((x, v))
+                continue
+            steps = [decode_steps(blobs[c.id].steps, c.step_min, c.n) for c in raw]
+            x = np.concatenate(steps) if len(steps) > 1 else steps[0]
             if overlap:
                 gseq = np.concatenate([decode_aux(blobs[c.id].aux, c.n)[0] for c in raw])
                 order = np.lexsort((gseq, x))
@@ -385,10 +393,20 @@ class Metrics:
         for c in chunks:
             bl = blobs[c.id]
             gseq, ts = decode_aux(bl.aux, c.n)
-            parts.append(
-                Points(gseq, decode_steps(bl.steps, c.step_min, c.n), ts, decode_vals(bl.vals, True))
-            )
+            parts.append(Points(gseq, decode_steps(bl.steps, c.step_min, c.n), ts, decode_floats(bl.vals)))
         return Points.concat(parts)
+
+
+def _consecutive(chunks: list, blobs: dict[int, Any]) -> bool:
+    """Chunks (sorted by step) whose steps together are consecutive integers."""
+    prev = None
+    for c in chunks:
+        if blobs[c.id].steps or c.step_max - c.step_min != c.n - 1:
+            return False
+        if prev is not None and c.step_min != prev + 1:
+            return False
+        prev = c.step_max
+    return True
 
 
 def _nan(v: float | None) -> float:

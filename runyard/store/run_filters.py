@@ -3,14 +3,20 @@
     {"state": "finished", "config.lr": {"$lt": 0.01}, "summary.loss": {"$exists": true},
      "tags": {"$in": ["baseline"]}, "$or": [{"group": "a"}, {"job_type": "eval"}]}
 
-Operators: $eq $ne $gt $gte $lt $lte $in $nin $exists $regex (prefix match only: `^abc`), $and $or
-$nor $not. `config.<path>` and `summary.<path>` (alias `summary_metrics.<path>`) reach into the JSON
-documents, dots separating nested keys; a comparison with a number only matches numbers, with a
-string only strings, so a run whose `lr` is "auto" never matches `{"$lt": 0.01}` (and never errors).
+Operators: $eq $ne $gt $gte $lt $lte $in $nin $exists $regex $and $or $nor $not (and $all on tags).
+`config.<path>` and `summary.<path>` (alias `summary_metrics.<path>`) reach into the JSON documents,
+dots separating nested keys; a comparison with a number only matches numbers, with a string only
+strings, so a run whose `lr` is "auto" never matches `{"$lt": 0.01}` (and never errors).
+
+wandb stores config values as `{"lr": {"value": 0.01}}`, so its filters say `config.lr.value`:
+such a path matches the nested key `value` where the run has one, else `config.lr` itself.
+`$regex` is a search (Python `re` on SQLite, POSIX `~` on PostgreSQL: keep to the common syntax);
+on `tags` it matches runs with some matching tag; a plain prefix `^abc` compiles to LIKE.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -122,6 +128,22 @@ class Compiler:
             return sa.not_(self._field(field, v))
         if field == "tags":
             return self._tags(op, v)
+        alias = _value_alias(field)
+        if alias is not None:  # wandb's config.<key>.value: the nested key if present, else config.<key>
+            jp, ja = self._path(field), self._path(alias)
+            assert jp is not None and ja is not None
+            nested = self._jtype(*jp).is_not(None)
+            if op == "$exists":
+                if not isinstance(v, bool):
+                    raise FilterError(f"{field}: $exists takes true or false")
+                either = sa.or_(nested, self._jtype(*ja).is_not(None))
+                return either if v is True else sa.not_(either)
+            return sa.or_(
+                sa.and_(nested, self._op1(field, op, v)), sa.and_(sa.not_(nested), self._op1(alias, op, v))
+            )
+        return self._op1(field, op, v)
+
+    def _op1(self, field: str, op: str, v: Any) -> ColumnElement:
         jp = self._path(field)
         if jp is None and field not in COLUMNS:
             raise FilterError(
@@ -141,10 +163,8 @@ class Compiler:
             anyof = sa.or_(sa.false(), *[self._op(field, "$eq", x) for x in v])
             return anyof if op == "$in" else sa.not_(anyof)
         if op == "$regex":
-            if not isinstance(v, str) or not v.startswith("^") or any(c in v[1:] for c in "^$.*+?()[]{}|\\"):
-                raise FilterError(f"{field}: only prefix patterns such as '^abc' are supported by $regex")
             target = COLUMNS[field] if jp is None else self.json_str(*jp)
-            return target.startswith(v[1:], autoescape=True)
+            return _regex(target, v, field)
         if op not in _CMP:
             raise FilterError(f"{field}: unknown operator {op!r}")
         if jp is None:
@@ -191,7 +211,11 @@ class Compiler:
             return anyof if op == "$in" else sa.not_(anyof)
         if op == "$all" and isinstance(v, list):
             return sa.and_(*[has(t) for t in v])
-        raise FilterError(f"tags: use a tag, $in, $nin, $ne or $all, not {op!r}")
+        if op == "$regex":
+            fn = sa.func.jsonb_array_elements_text if self.pg else sa.func.json_each
+            each = sa.select(sa.literal(1)).select_from(fn(runs.c.tags).table_valued("value"))
+            return each.where(_regex(sa.column("value", sa.String), v, "tags")).exists()
+        raise FilterError(f"tags: use a tag, $in, $nin, $ne, $all or $regex, not {op!r}")
 
     # -- sorting ---------------------------------------------------------------------------------------
     def order(self, spec: str) -> list[Any]:
@@ -201,7 +225,15 @@ class Compiler:
             desc = part.startswith("-")
             field = part.lstrip("+-")
             jp = self._path(field)
-            if jp is not None:
+            alias = _value_alias(field)
+            if jp is not None and alias is not None:
+                ja = self._path(alias)
+                assert ja is not None
+                num = sa.func.coalesce(self.json_num(*jp), self.json_num(*ja))
+                txt = sa.func.coalesce(self.json_str(*jp), self.json_str(*ja))
+                out.append(num.desc().nulls_last() if desc else num.asc().nulls_last())
+                out.append(txt.desc().nulls_last() if desc else txt.asc().nulls_last())
+            elif jp is not None:
                 expr = self.json_num(*jp)
                 out.append(expr.desc().nulls_last() if desc else expr.asc().nulls_last())
                 out.append(
@@ -227,6 +259,28 @@ def _compare(target: Any, op: str, v: Any, field: str) -> ColumnElement:
     if isinstance(v, bool) or not isinstance(v, (int, float, str)):
         raise FilterError(f"{field}: {op} takes a number or a string")
     return {"$gt": target > v, "$gte": target >= v, "$lt": target < v, "$lte": target <= v}[op]
+
+
+def _value_alias(field: str) -> str | None:
+    """`config.lr.value` -> `config.lr` (wandb's form of config filters); None for other fields."""
+    if field.startswith("config.") and field.endswith(".value") and field.count(".") >= 2:
+        return field[: -len(".value")]
+    return None
+
+
+_PREFIX = re.compile(r"\^[^\^$.*+?()\[\]{}|\\]*")
+
+
+def _regex(target: Any, pattern: Any, field: str) -> ColumnElement:
+    if not isinstance(pattern, str):
+        raise FilterError(f"{field}: $regex takes a string")
+    try:
+        re.compile(pattern)
+    except re.error as e:
+        raise FilterError(f"{field}: invalid $regex {pattern!r}: {e}") from None
+    if _PREFIX.fullmatch(pattern):  # a plain prefix: LIKE, which indexes can serve
+        return target.startswith(pattern[1:], autoescape=True)
+    return target.regexp_match(pattern)
 
 
 def _sqlite_path(path: list[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import collections
 import json
 
 import pytest
@@ -51,7 +52,9 @@ def assert_error(resp, status, code=None):
 def test_auth_required_everywhere(client):
     bare = {"Authorization": ""}
     for route in ROUTES:
-        path = route.path.replace("{path:path}", "x").format(entity="admin", project="p", run_id="r")
+        path = route.path.replace("{path:path}", "x").format_map(
+            collections.defaultdict(lambda: "x", entity="admin", project="p", run_id="r")
+        )
         for m in route.methods - {"HEAD"}:
             r = client.request(m, path, headers=bare)
             if path == "/api/v1/health":

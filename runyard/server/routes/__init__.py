@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import files, history, ingest, meta, projects, runs, stream
+from . import accounts, files, history, ingest, meta, projects, rows, runs, stream
 
 ROUTES = [
     *meta.routes,
@@ -10,6 +10,8 @@ ROUTES = [
     *projects.routes,
     *runs.routes,
     *history.routes,
+    *rows.routes,
     *files.routes,
     *stream.routes,
+    *accounts.routes,
 ]

@@ -117,7 +117,8 @@ async def project_history(request: Request) -> Response:
 
     def q(c: Any) -> tuple:
         access.project_id(c, s, u, e, p)
-        labels, refs = [], []
+        labels: list[tuple[str, str]] = []
+        refs: list[SeriesRef | None] = []
         for rid in run_ids:
             loc = s.runs.locate(c, e, p, rid)
             for k in keys:

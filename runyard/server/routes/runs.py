@@ -44,7 +44,7 @@ async def patch_run(request: Request) -> Response:
             )
         if v is not None and not isinstance(v, _PATCHABLE[k]):
             raise ApiError(422, "wrong_type", f"{k} must be a {_PATCHABLE[k].__name__}")
-        if k == "tags" and not all(isinstance(t, str) for t in v or []):
+        if k == "tags" and v is not None and not all(isinstance(tag, str) for tag in v):
             raise ApiError(422, "wrong_type", "tags must be a list of strings")
         if k == "state" and v not in STATES:
             raise ApiError(422, "bad_value", f"state must be one of {', '.join(STATES)}")

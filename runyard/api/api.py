@@ -1,0 +1,115 @@
+"""`runyard.Api()`: wandb's public API (`wandb.Api()`) over the runyard server's HTTP API.
+
+api = runyard.Api()                                  # server and key as `runyard sync` finds them
+for run in api.runs("me/proj", filters={"config.lr": {"$lt": 0.1}}, order="-summary_metrics.acc"):
+    print(run.name, run.summary["acc"])
+df = api.run("me/proj/abc123").history(keys=["loss"])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..sdk.sync_client import resolve_credentials
+from .http import ApiError, Http, quote
+from .runs import Run, Runs
+
+DEFAULT_TIMEOUT = 60.0
+
+
+class Api:
+    """Entry point of the public API.
+
+    `overrides` may set `base_url`, `entity` and `project` (defaults for paths that omit them);
+    `api_key` and `timeout` (seconds) as in wandb. The server and key otherwise come from
+    RUNYARD_API_KEY / RUNYARD_BASE_URL (or WANDB_*), `runyard login`, or a local server's
+    credentials file, in that order (docs/server-api.md).
+    """
+
+    def __init__(
+        self, overrides: dict | None = None, timeout: float | None = None, api_key: str | None = None
+    ):
+        self.settings: dict[str, Any] = dict(overrides or {})
+        creds = resolve_credentials(self.settings.get("base_url"), api_key)
+        self.base_url = creds.base_url
+        self.api_key = creds.api_key
+        self._http = Http(self.base_url, self.api_key, timeout=timeout or DEFAULT_TIMEOUT)
+        self._viewer: dict | None = None
+
+    # -- who am I ---------------------------------------------------------------------------------
+    def viewer(self) -> dict:
+        """The caller: `user`, `is_admin`, `default_entity`, `entities`."""
+        if self._viewer is None:
+            self._viewer = self._http.call("GET", "/api/v1/viewer")
+        return self._viewer
+
+    @property
+    def default_entity(self) -> str:
+        return self.settings.get("entity") or self.viewer()["default_entity"]
+
+    @property
+    def client(self) -> Http:
+        """The HTTP client (`call(method, path, params, body)`), for endpoints without a wrapper."""
+        return self._http
+
+    # -- runs -------------------------------------------------------------------------------------
+    def run(self, path: str = "") -> Run:
+        """One run: "entity/project/run_id" (also "entity/project/runs/run_id", "project/run_id")."""
+        entity, project, run_id = self._run_path(path)
+        doc = self._http.call("GET", f"/api/v1/runs/{quote(entity)}/{quote(project)}/{quote(run_id)}")
+        return Run(self._http, self.base_url, entity, project, doc)
+
+    def runs(
+        self,
+        path: str | None = None,
+        filters: dict | None = None,
+        order: str = "+created_at",
+        per_page: int = 50,
+        include_sweeps: bool = True,
+        lazy: bool = True,
+    ) -> Runs:
+        """Runs of "entity/project", filtered on the server with wandb's MongoDB-style `filters`
+        (`{"config.lr": 0.01}`, `{"$and": [...]}`, `{"summary_metrics.acc": {"$gt": 0.9}}`, `$in`,
+        `$regex` on names and tags, `config.<key>.value` too) and sorted by `order`
+        (`"-summary_metrics.acc"`, `"+created_at"`). A lazy sequence: `len()` asks for the count."""
+        entity, project = self._project_path(path)
+        if filters is not None and not isinstance(filters, dict):
+            raise ValueError("filters must be a dict (MongoDB-style)")
+        return Runs(self._http, self.base_url, entity, project, filters, order, per_page)
+
+    def projects(self, entity: str | None = None) -> list[dict]:
+        """Projects the caller can see (of `entity` if given): name, entity, run_count, ..."""
+        ps = self._http.call("GET", "/api/v1/projects")["projects"]
+        return [p for p in ps if entity is None or p["entity"] == entity]
+
+    # -- paths ------------------------------------------------------------------------------------
+    def _project_path(self, path: str | None) -> tuple[str, str]:
+        parts = [p for p in (path or "").strip("/").split("/") if p]
+        if len(parts) == 2:
+            return parts[0], parts[1]
+        if len(parts) == 1:
+            return self.default_entity, parts[0]
+        if not parts and self.settings.get("project"):
+            return self.default_entity, self.settings["project"]
+        raise ValueError(f"expected a project path 'entity/project', got {path!r}")
+
+    def _run_path(self, path: str) -> tuple[str, str, str]:
+        parts = [p for p in path.strip("/").split("/") if p]
+        if len(parts) == 4 and parts[2] == "runs":
+            parts = [parts[0], parts[1], parts[3]]
+        if len(parts) == 3:
+            return parts[0], parts[1], parts[2]
+        if len(parts) == 2:
+            return self.default_entity, parts[0], parts[1]
+        if len(parts) == 1 and self.settings.get("project"):
+            return self.default_entity, self.settings["project"], parts[0]
+        raise ValueError(f"expected a run path 'entity/project/run_id', got {path!r}")
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __repr__(self) -> str:
+        return f"<Api {self.base_url}>"
+
+
+__all__ = ["Api", "ApiError"]

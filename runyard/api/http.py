@@ -1,0 +1,121 @@
+"""The client's transport: sync_client's persistent connection, plus msgpack answers and typed errors."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+import urllib.parse
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import CommError
+from ..sdk import sync_client
+
+RETRIES = 4
+
+
+class ApiError(CommError):
+    """The server refused a request (`status`, `code` from its error envelope) or was unreachable (0)."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(f"{status} {code}: {message}" if status else message)
+        self.status, self.code, self.message = status, code, message
+
+
+def quote(s: str) -> str:
+    return urllib.parse.quote(s, safe="")
+
+
+class Http(sync_client.Client):
+    """`get/post/patch/delete` return decoded JSON (or msgpack with `msgpack=True`)."""
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        params: dict | None = None,
+        body: Any = None,
+        msgpack: bool = False,
+    ) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        raw, ctype = self._send(method, path, params, data, "application/x-msgpack" if msgpack else None)
+        if ctype.startswith("application/x-msgpack"):
+            import msgpack as mp
+
+            return mp.unpackb(raw, raw=False)
+        return json.loads(raw) if raw else {}
+
+    def stream(self, path: str, params: dict | None = None, chunk: int = 1 << 20) -> Iterator[bytes]:
+        """The body of a GET in pieces (file downloads)."""
+        conn, resp = self._open("GET", self._url(path, params), None, None)
+        if resp.status != 200:
+            raw = resp.read()
+            raise _error(resp.status, raw)
+        try:
+            while data := resp.read(chunk):
+                yield data
+        finally:
+            resp.close()
+            self.close()  # the connection is not reusable until the body has been read
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    def _url(self, path: str, params: dict | None) -> str:
+        url = self.prefix + path
+        if params:
+            url += "?" + urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
+        return url
+
+    def _headers(self, data: bytes | None, accept: str | None) -> dict[str, str]:
+        h = {"Accept": accept or "application/json", "User-Agent": "runyard-api"}
+        if data is not None:
+            h["Content-Type"] = "application/json"
+        if self.api_key:
+            h["Authorization"] = "Bearer " + self.api_key
+        return h
+
+    def _open(
+        self, method: str, url: str, data: bytes | None, accept: str | None
+    ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+        delay = 0.25
+        for attempt in range(RETRIES + 1):
+            try:
+                conn = self._connection()
+                conn.request(method, url, body=data, headers=self._headers(data, accept))
+                resp = conn.getresponse()
+            except (TimeoutError, OSError, http.client.HTTPException) as e:
+                self.close()
+                if attempt == RETRIES:
+                    raise ApiError(
+                        0, "unreachable", f"cannot reach {self.scheme}://{self.host}:{self.port}: {e}"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 4.0)
+                continue
+            if resp.status >= 500 and attempt < RETRIES and method in ("GET", "DELETE"):
+                resp.read()
+                time.sleep(delay)
+                delay = min(delay * 2, 4.0)
+                continue
+            return conn, resp
+        raise AssertionError("unreachable")
+
+    def _send(
+        self, method: str, path: str, params: dict | None, data: bytes | None, accept: str | None
+    ) -> tuple[bytes, str]:
+        _conn, resp = self._open(method, self._url(path, params), data, accept)
+        raw = resp.read()
+        if not 200 <= resp.status < 300:
+            raise _error(resp.status, raw)
+        return raw, resp.getheader("Content-Type") or ""
+
+
+def _error(status: int, raw: bytes) -> ApiError:
+    try:
+        err = json.loads(raw).get("error") or {}
+    except (ValueError, AttributeError):
+        err = {}
+    if not isinstance(err, dict):
+        err = {}
+    msg = str(err.get("message") or raw[:200].decode(errors="replace") or "no message")
+    return ApiError(status, str(err.get("code") or "http_error"), msg)

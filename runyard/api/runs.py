@@ -1,0 +1,190 @@
+"""`api.run(path)` -> Run and `api.runs(path, filters, order, per_page)` -> Runs (lazy pages)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from . import history as _history
+from .files import File, Files
+from .http import ApiError, Http, quote
+
+if TYPE_CHECKING:
+    import pandas
+
+EDITABLE = ("name", "notes", "tags", "group", "job_type")
+
+
+def _iso(t: float | None) -> str | None:
+    """Epoch seconds as wandb shows `created_at`: ISO 8601, UTC, no zone suffix."""
+    if t is None:
+        return None
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+class Run:
+    """One run of the server, as wandb's public-API Run.
+
+    Attributes: `id`, `name` (alias `display_name`), `state`, `config`, `summary`, `tags`, `notes`,
+    `group`, `job_type`, `created_at` (ISO string, UTC), `entity`, `project`, `path`
+    (`[entity, project, id]`), `url`, `metadata`, `raw` (the server's document).
+    Change name/notes/tags/group/job_type, then `update()`; `delete()` removes the run.
+    """
+
+    def __init__(self, http: Http, base_url: str, entity: str, project: str, doc: dict):
+        self._http, self._base = http, base_url
+        self.entity, self.project = entity, project
+        self._load(doc)
+
+    def _load(self, doc: dict) -> None:
+        self.raw = doc
+        self.id: str = doc["id"]
+        self.name: str | None = doc.get("name")
+        self.state: str = doc.get("state", "")
+        self.config: dict = doc.get("config") or {}
+        self.summary: dict = doc.get("summary") or {}
+        self.tags: list[str] = list(doc.get("tags") or [])
+        self.notes: str | None = doc.get("notes")
+        self.group: str | None = doc.get("group")
+        self.job_type: str | None = doc.get("job_type")
+        self.sweep_id: str | None = doc.get("sweep_id")
+        self.created_at: str | None = _iso(doc.get("created_at"))
+        self.heartbeat_at: str | None = _iso(doc.get("heartbeat_at"))
+        self.metadata: dict = doc.get("metadata") or {}
+        self.last_step: int | None = doc.get("last_step")
+
+    @property
+    def display_name(self) -> str | None:
+        return self.name
+
+    @display_name.setter
+    def display_name(self, v: str | None) -> None:
+        self.name = v
+
+    @property
+    def path(self) -> list[str]:
+        return [self.entity, self.project, self.id]
+
+    @property
+    def url(self) -> str:
+        return f"{self._base}/{quote(self.entity)}/{quote(self.project)}/runs/{quote(self.id)}"
+
+    @property
+    def _api_path(self) -> str:
+        return f"/api/v1/runs/{quote(self.entity)}/{quote(self.project)}/{quote(self.id)}"
+
+    # -- history ----------------------------------------------------------------------------------
+    def history(
+        self, samples: int | None = None, keys: Any = None, x_axis: str = "_step", pandas: bool = True
+    ) -> pandas.DataFrame | list[dict]:
+        """Every row (`samples=None`, unlike wandb) or `samples` rows spread evenly; with `keys`,
+        only rows that have all of them. A pandas DataFrame, or a list of dicts with `pandas=False`."""
+        return _history.history(self._http, self._api_path, keys, samples, x_axis, pandas)
+
+    def scan_history(
+        self,
+        keys: Any = None,
+        page_size: int = 1000,
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> _history.HistoryScan:
+        """Iterate over every row (dicts), fetched `page_size` rows at a time."""
+        return _history.HistoryScan(self._http, self._api_path, keys, page_size, min_step, max_step)
+
+    # -- files ------------------------------------------------------------------------------------
+    def files(self, names: list[str] | None = None, per_page: int = 50) -> Files:
+        docs = self._http.call("GET", self._api_path + "/files")["files"]
+        fs = [File(self._http, self._api_path, d, self._base) for d in docs]
+        if names:
+            fs = [f for f in fs if f.name in set(names)]
+        return Files(fs)
+
+    def file(self, name: str) -> File:
+        for f in self.files():
+            if f.name == name:
+                return f
+        raise ApiError(404, "unknown_file", f"run {'/'.join(self.path)} has no file {name!r}")
+
+    # -- changes ----------------------------------------------------------------------------------
+    def update(self) -> Run:
+        """Save name, notes, tags, group and job_type as set on this object."""
+        body = {k: getattr(self, k) for k in EDITABLE}
+        body["tags"] = list(body["tags"] or [])
+        self._load(self._http.call("PATCH", self._api_path, body=body))
+        return self
+
+    def load(self, force: bool = False) -> Run:
+        """Fetch the run again from the server."""
+        self._load(self._http.call("GET", self._api_path))
+        return self
+
+    def delete(self, delete_artifacts: bool = False) -> None:
+        self._http.call("DELETE", self._api_path)
+
+    def __repr__(self) -> str:
+        return f"<Run {'/'.join(self.path)} ({self.state})>"
+
+
+class Runs:
+    """A lazy, paginated sequence of runs: `len()`, indexing and iteration fetch pages as needed."""
+
+    def __init__(
+        self,
+        http: Http,
+        base_url: str,
+        entity: str,
+        project: str,
+        filters: dict | None = None,
+        order: str | None = "+created_at",
+        per_page: int = 50,
+    ):
+        self._http, self._base = http, base_url
+        self.entity, self.project = entity, project
+        self.filters, self.order = filters or {}, order
+        self.per_page = max(1, min(int(per_page), 1000))
+        self._runs: list[Run] = []
+        self._next: int | None = 0
+        self._total: int | None = None
+
+    def _url(self) -> str:
+        return f"/api/v1/projects/{quote(self.entity)}/{quote(self.project)}/runs/query"
+
+    def _fetch_page(self) -> None:
+        assert self._next is not None
+        body: dict[str, Any] = {"limit": self.per_page, "offset": self._next, "total": self._total is None}
+        if self.filters:
+            body["filter"] = self.filters
+        if self.order:
+            body["order"] = self.order
+        doc = self._http.call("POST", self._url(), body=body)
+        if "total" in doc:
+            self._total = doc["total"]
+        self._runs.extend(Run(self._http, self._base, self.entity, self.project, d) for d in doc["runs"])
+        self._next = doc.get("next_offset")
+
+    def __len__(self) -> int:
+        if self._total is None:
+            self._fetch_page()
+        assert self._total is not None
+        return self._total
+
+    def __iter__(self) -> Iterator[Run]:
+        i = 0
+        while True:
+            while i >= len(self._runs) and self._next is not None:
+                self._fetch_page()
+            if i >= len(self._runs):
+                return
+            yield self._runs[i]
+            i += 1
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice) or i < 0:
+            return list(self)[i]
+        while i >= len(self._runs) and self._next is not None:
+            self._fetch_page()
+        return self._runs[i]
+
+    def __repr__(self) -> str:
+        return f"<Runs {self.entity}/{self.project}>"

@@ -1,0 +1,100 @@
+"""History as rows, the shape of wandb's `run.history()` / `run.scan_history()` (store/history_rows.py).
+
+GET /api/v1/runs/{e}/{p}/{id}/history/rows?keys=loss,acc&min_step=&max_step=&limit=&samples=&require=
+    &format=json|msgpack
+
+Columnar answer: `_step`, `_timestamp`, `_runtime` and one column per key, row-aligned. In JSON an
+absent value is null (NaN and infinities are strings, as everywhere); in msgpack numeric columns are
+raw little-endian float64 (`{"dtype": "<f8", "data": bytes}`, NaN where absent) and `present` holds
+a uint8 mask for the keys that are absent from some rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgpack
+import numpy as np
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ...store.history_rows import Rows
+from ...store.history_rows import rows as build_rows
+from .. import access
+from ..errors import ApiError
+from ..http import JSON, column, int_param, list_param, name_param, read, store, user
+
+MAX_ROWS = 100_000
+MAX_SAMPLES = 100_000
+
+
+def _arr(a: np.ndarray) -> dict:
+    return {"dtype": a.dtype.str, "data": a.tobytes()}
+
+
+async def history_rows(request: Request) -> Response:
+    e, p, r = name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
+    keys = list_param(request, "keys")
+    lo, hi = int_param(request, "min_step"), int_param(request, "max_step")
+    limit = int_param(request, "limit", 10_000, lo=1, hi=MAX_ROWS)
+    samples = int_param(request, "samples", None, lo=1, hi=MAX_SAMPLES)
+    require = request.query_params.get("require", "any")
+    if require not in ("any", "all"):
+        raise ApiError(422, "bad_parameter", "require must be any (rows with some key) or all")
+    fmt = request.query_params.get("format", "json")
+    if fmt not in ("json", "msgpack"):
+        raise ApiError(422, "bad_parameter", f"format must be json or msgpack, not {fmt!r}")
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> tuple[list[str], float, Rows]:
+        loc = access.run(c, s, u, e, p, r)
+        ks = keys or [k["key"] for k in s.metrics.keys(c, loc.id, "history")]
+        ids = {k: kid for k in ks if (kid := s.metrics.key_id(c, loc.id, "history", k)) is not None}
+        if keys and require == "all" and len(ids) < len(ks):
+            ids = {}  # a key without any point: no row has all of them
+        res = build_rows(c, ids, lo, hi, limit, require == "all", samples, db=s.db)
+        return ks, float(loc.created_at), res
+
+    ks, start, res = await read(request, q)
+    runtime = res.ts - start
+    if fmt == "msgpack":
+        cols: dict[str, Any] = {}
+        present: dict[str, Any] = {}
+        for k, col in res.columns.items():
+            cols[k] = _arr(col.values) if isinstance(col.values, np.ndarray) else col.values
+            if not col.present.all():
+                present[k] = _arr(col.present.astype(np.uint8))
+        doc = {
+            "run": r,
+            "keys": ks,
+            "rows": len(res),
+            "_step": _arr(res.step),
+            "_timestamp": _arr(res.ts),
+            "_runtime": _arr(runtime),
+            "columns": cols,
+            "present": present,
+            "next_min_step": res.next_min_step,
+        }
+        return Response(msgpack.packb(doc, use_bin_type=True), media_type="application/x-msgpack")
+    jcols: dict[str, list] = {}
+    for k, col in res.columns.items():
+        vals = column(col.values)
+        if not col.present.all():
+            vals = [v if ok else None for v, ok in zip(vals, col.present.tolist())]
+        jcols[k] = vals
+    return JSON(
+        {
+            "run": r,
+            "keys": ks,
+            "rows": len(res),
+            "_step": res.step.tolist(),
+            "_timestamp": column(res.ts),
+            "_runtime": column(runtime),
+            "columns": jcols,
+            "next_min_step": res.next_min_step,
+        }
+    )
+
+
+routes = [Route("/api/v1/runs/{entity}/{project}/{run_id}/history/rows", history_rows, methods=["GET"])]

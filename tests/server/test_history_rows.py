@@ -1,0 +1,165 @@
+"""History rows (store/history_rows.py) against brute force: every point in exactly one row, pages
+that add up to the whole, `require_all` and `samples`."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+
+from runyard.store import Store
+from runyard.store.chunks import CHUNK_POINTS, Points
+from runyard.store.history_rows import rows
+
+
+@pytest.fixture
+def store(db_url, tmp_path):
+    s = Store.open(db_url, tmp_path / "blobs")
+    s.migrate()
+    yield s
+    s.close()
+
+
+def _fill(store, series: dict[str, list[tuple[int, int, object]]]) -> dict[str, int]:
+    """series: key -> [(step, seq, value)] in log order; appended in a few batches like ingest."""
+
+    def setup(c):
+        eid = store.entities.create(c, "u", "user")
+        pid = store.projects.get_or_create(c, eid, "p")
+        return store.runs.get_or_create(c, pid, "r", {"start_time": 1000.0}, None)
+
+    pk = store.db.write(setup)
+    for part in range(3):
+        batch = {}
+        for key, pts in series.items():
+            chunk = pts[part::3]
+            nums = [p for p in chunk if isinstance(p[2], float)]
+            other = [p for p in chunk if not isinstance(p[2], float)]
+            parts = []
+            for sel, numeric in ((nums, True), (other, False)):
+                if sel:
+                    parts.append(
+                        Points(
+                            np.array([p[1] for p in sel], np.int64),
+                            np.array([p[0] for p in sel], np.int64),
+                            1000.0 + np.array([p[1] for p in sel], np.float64),
+                            np.array([p[2] for p in sel]) if numeric else [p[2] for p in sel],
+                        )
+                    )
+            batch[key] = parts
+        store.db.write(lambda c, b=batch: store.metrics.append(c, pk, "history", b))
+    return store.db.read(lambda c: store.metrics.key_ids(c, pk, "history", list(series)))
+
+
+def brute(series, lo=None, hi=None, require_all=False):
+    table: dict[tuple[int, int], dict] = {}
+    for key, pts in series.items():
+        occ: dict[int, int] = {}
+        for step, seq, v in sorted(pts, key=lambda p: (p[0], p[1])):
+            if (lo is not None and step < lo) or (hi is not None and step > hi):
+                continue
+            n = occ.get(step, 0)
+            occ[step] = n + 1
+            row = table.setdefault((step, n), {"_step": step, "_ts": -math.inf})
+            row[key] = v
+            row["_ts"] = max(row["_ts"], 1000.0 + seq)
+    out = [table[k] for k in sorted(table)]
+    if require_all:
+        out = [r for r in out if all(k in r for k in series)]
+    return out
+
+
+def as_dicts(res) -> list[dict]:
+    out = []
+    for i in range(len(res)):
+        d = {"_step": int(res.step[i]), "_ts": float(res.ts[i])}
+        for k, col in res.columns.items():
+            if col.present[i]:
+                v = col.values[i]
+                d[k] = float(v) if isinstance(v, np.floating) else v
+        out.append(d)
+    return out
+
+
+def same(a: list[dict], b: list[dict]) -> bool:
+    def norm(d):
+        return {k: ("nan" if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
+
+    return [norm(x) for x in a] == [norm(x) for x in b]
+
+
+def _random_series(seed: int, n: int) -> dict:
+    rnd = random.Random(seed)
+    seq = 0
+    series: dict[str, list] = {"a": [], "b": [], "c": []}
+    for step in range(n):
+        for key, every in (("a", 1), ("b", 3), ("c", 7)):
+            if step % every == 0:
+                seq += 1
+                v: object = rnd.random() if rnd.random() > 0.05 else math.nan
+                if key == "c" and rnd.random() < 0.3:
+                    v = f"s{step}"
+                series[key].append((step, seq, v))
+    for _ in range(n // 10):  # out-of-order and repeated steps
+        seq += 1
+        series["a"].append((rnd.randrange(n), seq, rnd.random()))
+    return series
+
+
+def test_rows_match_brute_force_and_pages_add_up(store):
+    n = CHUNK_POINTS + 500
+    series = _random_series(1, n)
+    ids = _fill(store, series)
+    full = store.db.read(lambda c: rows(c, ids, db=store.db))
+    assert full.next_min_step is None and same(as_dicts(full), brute(series))
+    assert sum(int(c.present.sum()) for c in full.columns.values()) == sum(len(v) for v in series.values())
+    for limit in (97, 1000, 5000):
+        got, start, pages = [], None, 0
+        while True:
+            page = store.db.read(lambda c, s=start, lim=limit: rows(c, ids, min_step=s, limit=lim))
+            assert len(page) >= min(limit, 1) or page.next_min_step is None
+            got.extend(as_dicts(page))
+            pages += 1
+            if page.next_min_step is None:
+                break
+            start = page.next_min_step
+        assert same(got, brute(series)), limit
+    win = store.db.read(lambda c: rows(c, ids, min_step=100, max_step=250))
+    assert same(as_dicts(win), brute(series, 100, 250))
+    both = store.db.read(lambda c: rows(c, {"b": ids["b"], "c": ids["c"]}, require_all=True, limit=10))
+    assert same(as_dicts(both), brute({"b": series["b"], "c": series["c"]}, require_all=True)[: len(both)])
+    assert len(both) >= 10
+    s = store.db.read(lambda c: rows(c, ids, samples=10))
+    assert len(s) == 10 and s.step[0] == 0 and s.step[-1] == n - 1
+
+
+def test_chart_and_rows_json_keep_nonfinite_as_strings(client):
+    store = client.app_ref.state.store
+
+    def setup(c):
+        eid = store.entities.get(c, "admin").id
+        pid = store.projects.get_or_create(c, eid, "p")
+        return store.runs.get_or_create(c, pid, "r", {"start_time": 1000.0}, None)
+
+    pk = store.db.write(setup)
+    vals = np.array([1.0, math.nan, math.inf, -math.inf, 5.0])
+    pts = Points(np.arange(1, 6, dtype=np.int64), np.arange(5, dtype=np.int64), 1000.0 + np.arange(5), vals)
+    store.db.write(
+        lambda c: store.metrics.append(c, pk, "history", {"x": [pts], "y": [pts.take(slice(0, 2))]})
+    )
+    doc = client.get("/api/v1/runs/admin/p/r/history", params={"keys": "x", "buckets": 5}).json()
+    s = doc["series"][0]
+    assert s["count"] == [1, 1, 1, 1, 1] and s["min"] == [1.0, "NaN", "Infinity", "-Infinity", 5.0]
+    assert s["x"] == [0.0, 0.8, 1.6, 2.4, 3.2] and s["bucket"] == [0, 1, 2, 3, 4]
+    rows_doc = client.get("/api/v1/runs/admin/p/r/history/rows", params={"keys": "x,y"}).json()
+    assert rows_doc["_step"] == [0, 1, 2, 3, 4] and rows_doc["_runtime"] == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert rows_doc["columns"]["x"] == [1.0, "NaN", "Infinity", "-Infinity", 5.0]
+    assert rows_doc["columns"]["y"] == [1.0, "NaN", None, None, None] and rows_doc["next_min_step"] is None
+    both = client.get("/api/v1/runs/admin/p/r/history/rows", params={"keys": "x,y", "require": "all"}).json()
+    assert both["_step"] == [0, 1]
+    page = client.get("/api/v1/runs/admin/p/r/history/rows", params={"limit": 2, "min_step": 1}).json()
+    assert page["_step"] == [1, 2] and page["next_min_step"] == 3
+    r = client.get("/api/v1/runs/admin/p/r/history/rows", params={"require": "some"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "bad_parameter"
