@@ -276,6 +276,31 @@ export const api = {
       )
     ).series,
 
+  /** Every point of some keys (numbers and logged dicts such as media values), optionally a step range. */
+  rawValues: async (e: string, pr: string, id: string, keys: string[], range?: { min?: number; max?: number }, signal?: AbortSignal) =>
+    (
+      await request<{ run: string; series: RawSeries[] }>(
+        "GET",
+        p("/api/v1/runs/{entity}/{project}/{run_id}/history/raw", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}/history/raw`),
+        { keys: keys.join(","), min_step: range?.min, max_step: range?.max },
+        undefined,
+        signal,
+      )
+    ).series,
+
+  /** A run file's bytes as a Response (checked), fetched with the key. */
+  fileResponse: async (e: string, pr: string, id: string, path: string, signal?: AbortSignal): Promise<Response> => {
+    let res: Response;
+    try {
+      res = await fetch(`${base}/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}/files/${path.split("/").map(enc).join("/")}`, { headers: headers(), signal });
+    } catch (err) {
+      if ((err as Error).name === "AbortError") throw err;
+      throw new ApiError(0, "unreachable", `Cannot reach the runyard server (${(err as Error).message})`);
+    }
+    if (!res.ok) throw new ApiError(res.status, res.status === 404 ? "unknown_file" : "error", `cannot read ${path} (${res.status})`);
+    return res;
+  },
+
   console: (e: string, pr: string, id: string, after = -1, limit = 5000, signal?: AbortSignal) =>
     request<{ lines: ConsoleLine[]; next_after: number | null }>(
       "GET",

@@ -103,7 +103,8 @@ export interface RawSeries {
   key: string;
   found: boolean;
   step?: number[];
-  value?: (number | string | null)[];
+  /** numbers, the strings NaN/Infinity, or logged dicts (media values) and lists */
+  value?: unknown[];
   timestamp?: number[];
   seq?: number[];
 }

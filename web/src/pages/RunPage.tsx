@@ -1,4 +1,4 @@
-/** One run: overview, charts, system metrics, console logs, files; tabs reserved for media/artifacts. */
+/** One run: overview, charts, system metrics, console logs, files, media; a tab reserved for artifacts. */
 
 import { useMemo, useState } from "react";
 import { api } from "../api/client";
@@ -8,6 +8,8 @@ import { ConfigTree } from "../components/ConfigTree";
 import { ConsoleView } from "../components/ConsoleView";
 import { ErrorPage, Spinner, StateBadge, Tabs } from "../components/common";
 import { Panel } from "../components/Panel";
+import { MediaPanels } from "../components/media/MediaPanel";
+import { mediaKeys } from "../core/media";
 import { runColor } from "../core/colors";
 import { formatBytes, formatDate, formatDuration } from "../core/format";
 import { duration } from "../core/runs";
@@ -24,7 +26,7 @@ const TABS: { id: Tab; label: string; disabled?: boolean }[] = [
   { id: "system", label: "System" },
   { id: "logs", label: "Logs" },
   { id: "files", label: "Files" },
-  { id: "media", label: "Media", disabled: true },
+  { id: "media", label: "Media" },
   { id: "artifacts", label: "Artifacts", disabled: true },
 ];
 
@@ -58,6 +60,7 @@ export function RunPage({ entity, project, run, tab }: { entity: string; project
         {current === "system" && <RunCharts entity={entity} project={project} r={r} system />}
         {current === "logs" && <ConsoleView entity={entity} project={project} run={run} live={r.state === "running"} />}
         {current === "files" && <Files entity={entity} project={project} run={run} />}
+        {current === "media" && <RunMedia entity={entity} project={project} r={r} />}
       </div>
       {actions.dialog}
     </div>
@@ -118,12 +121,19 @@ function Overview({ r, entity, project, onSaved }: { r: RunDetail; entity: strin
   );
 }
 
+function RunMedia({ entity, project, r }: { entity: string; project: string; r: RunDetail }) {
+  const keys = useMemo(() => mediaKeys([r]), [r]);
+  const runs = useMemo(() => [{ id: r.id, label: r.name || r.id, color: runColor(r.id), config: r.config }], [r]);
+  return <MediaPanels entity={entity} project={project} runs={runs} keys={keys} />;
+}
+
 function RunCharts({ entity, project, r, system }: { entity: string; project: string; r: RunDetail; system: boolean }) {
   const keys = useAsync((s) => api.runKeys(entity, project, r.id, system ? "system" : "history", s), [entity, project, r.id, system]);
   const [zoom, setZoom] = useState<[number, number] | null>(null);
   const [settings, setSettings] = useState<Record<string, PanelSettings>>({});
   const runs = useMemo(() => [{ id: r.id, label: r.name || r.id, color: runColor(r.id) }], [r.id, r.name]);
-  const sections = useMemo(() => sectionPanels((keys.data ?? []).map((k) => k.key)), [keys.data]);
+  const media = useMemo(() => new Set(mediaKeys([r]).map((k) => k.key)), [r]);
+  const sections = useMemo(() => sectionPanels((keys.data ?? []).map((k) => k.key).filter((k) => !media.has(k))), [keys.data, media]);
   if (keys.error) return <ErrorPage error={keys.error} onRetry={keys.reload} />;
   if (keys.loading) return <Spinner label="Loading metrics" />;
   if (!sections.length) return <p className="muted">{system ? "No system metrics recorded." : "No metrics logged."}</p>;

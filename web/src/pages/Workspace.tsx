@@ -7,6 +7,8 @@ import { useRunActions } from "../actions";
 import { ColumnPicker } from "../components/ColumnPicker";
 import { ErrorPage, FirstRunHint, Modal, Spinner } from "../components/common";
 import { Panel, xAxisLabel } from "../components/Panel";
+import { MediaPanels, type MediaRun } from "../components/media/MediaPanel";
+import { mediaKeys } from "../core/media";
 import { BASE_COLUMNS, RunsTable, type Column } from "../components/RunsTable";
 import { PALETTE, runColor } from "../core/colors";
 import { tryCompileFilter } from "../core/filter";
@@ -23,6 +25,9 @@ import { Link, navigate, paths, setSearch, useTitle } from "../router";
 
 /** Charts overlay at most this many visible runs (the first in table order), like W&B's run limit. */
 export const MAX_CHART_RUNS = 100;
+/** media panels show runs side by side: the first few visible runs */
+export const MAX_MEDIA_RUNS = 6;
+const MEDIA_SECTION = "(media)";
 
 function useStored<T>(key: string, initial: T): [T, (v: T) => void] {
   const [v, setV] = useState<T>(() => {
@@ -155,7 +160,17 @@ export function Workspace({ entity, project }: { entity: string; project: string
     () => [...BASE_COLUMNS, ...(st.columns ?? []).map((k) => ({ key: k, label: k.replace(/^(config|summary)\./, ""), width: 110 }))],
     [st.columns],
   );
-  const sections = useMemo(() => sectionPanels(keys.data ?? [], st.search), [keys.data, st.search]);
+  const allMedia = useMemo(() => (runs ? mediaKeys(runs.slice(0, 500)) : []), [runs]);
+  const mediaSet = useMemo(() => new Set(allMedia.map((k) => k.key)), [allMedia]);
+  const shownMedia = useMemo(() => {
+    const q = st.search.trim().toLowerCase();
+    return q ? allMedia.filter((k) => k.key.toLowerCase().includes(q.replace(/^\/|\/$/g, ""))) : allMedia;
+  }, [allMedia, st.search]);
+  const mediaRuns: MediaRun[] = useMemo(() => {
+    const byId = new Map(filtered.map((r) => [r.id, r]));
+    return chartRuns.slice(0, MAX_MEDIA_RUNS).map((c) => ({ ...c, config: byId.get(c.id)?.config }));
+  }, [chartRuns, filtered]);
+  const sections = useMemo(() => sectionPanels((keys.data ?? []).filter((k) => !mediaSet.has(k)), st.search), [keys.data, st.search, mediaSet]);
   const metricKeys = useMemo(() => [...(keys.data ?? [])].sort(), [keys.data]);
 
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -357,6 +372,21 @@ export function Workspace({ entity, project }: { entity: string; project: string
           </div>
           {keys.error && <div className="error-text" role="alert">{keys.error.message}</div>}
           {!keys.loading && sections.length === 0 && <p className="muted">{st.search ? "No panel matches the search." : "No metrics logged yet."}</p>}
+          {shownMedia.length > 0 && (
+            <section className="section" aria-label="Section media">
+              <h2>
+                <button
+                  type="button"
+                  className="section-toggle"
+                  aria-expanded={!st.collapsed.includes(MEDIA_SECTION)}
+                  onClick={() => update({ collapsed: st.collapsed.includes(MEDIA_SECTION) ? st.collapsed.filter((c) => c !== MEDIA_SECTION) : [...st.collapsed, MEDIA_SECTION] })}
+                >
+                  {st.collapsed.includes(MEDIA_SECTION) ? "▸" : "▾"} media <span className="muted">({shownMedia.length})</span>
+                </button>
+              </h2>
+              {!st.collapsed.includes(MEDIA_SECTION) && (mediaRuns.length ? <MediaPanels entity={entity} project={project} runs={mediaRuns} keys={shownMedia} /> : <p className="muted">No visible runs.</p>)}
+            </section>
+          )}
           {sections.map((sec) => {
             const collapsed = st.collapsed.includes(sec.name);
             return (

@@ -1,0 +1,105 @@
+/** Audio (with a waveform drawn from the decoded samples), video, and html pages in a sandbox. */
+
+import { useEffect, useRef, useState } from "react";
+import { fileBytes, fileText } from "../../api/media";
+import { formatDuration } from "../../core/format";
+import type { MediaItem } from "../../core/media";
+import { peaks } from "../../core/waveform";
+import { useFileUrl, type RunRef } from "./useFile";
+
+export function AudioPlayer({ src, item, width = 320 }: { src: RunRef; item: MediaItem; width?: number }) {
+  const { url, error } = useFileUrl(src, item.path);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const audio = useRef<HTMLAudioElement>(null);
+  const [info, setInfo] = useState<string>("");
+  const [progress, setProgress] = useState(0);
+  const H = 56;
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      try {
+        const buf = await fileBytes(src.entity, src.project, src.run, item.path);
+        const Ctx = window.OfflineAudioContext ?? (window as unknown as { webkitOfflineAudioContext: typeof OfflineAudioContext }).webkitOfflineAudioContext;
+        const ctx = new Ctx(1, 1, item.sampleRate && item.sampleRate >= 3000 && item.sampleRate <= 768000 ? item.sampleRate : 44100);
+        const decoded = await ctx.decodeAudioData(buf);
+        if (!live) return;
+        const pk = peaks(decoded.getChannelData(0), width);
+        const c = canvas.current;
+        const g = c?.getContext("2d");
+        if (!c || !g) return;
+        g.clearRect(0, 0, width, H);
+        g.fillStyle = "#3b6fb6";
+        for (let x = 0; x < width; x++) {
+          const y0 = ((1 - Math.min(1, pk.max[x])) * H) / 2;
+          const y1 = ((1 - Math.max(-1, pk.min[x])) * H) / 2;
+          g.fillRect(x, y0, 1, Math.max(1, y1 - y0));
+        }
+        c.dataset.drawn = "true";
+        setInfo(`${decoded.sampleRate} Hz · ${decoded.numberOfChannels} ch · ${formatDuration(decoded.duration)}`);
+      } catch (e) {
+        if (live) setInfo(`waveform unavailable (${(e as Error).message})`);
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [src.entity, src.project, src.run, item.path, item.sampleRate, width]);
+  return (
+    <figure className="media-audio" style={{ width }}>
+      <div className="waveform" onClick={(e) => {
+        const a = audio.current;
+        if (!a || !a.duration) return;
+        const r = e.currentTarget.getBoundingClientRect();
+        a.currentTime = ((e.clientX - r.left) / r.width) * a.duration;
+      }}>
+        <canvas ref={canvas} width={width} height={H} aria-label="Waveform" />
+        <div className="waveform-progress" style={{ width: `${progress * 100}%` }} />
+      </div>
+      {error ? <span className="error-text">{error}</span> : url && <audio ref={audio} controls preload="metadata" src={url} onTimeUpdate={(e) => setProgress(e.currentTarget.duration ? e.currentTarget.currentTime / e.currentTarget.duration : 0)} />}
+      <figcaption>
+        {item.caption != null && <span className="media-caption">{item.caption}</span>} <span className="muted">{info}</span>
+      </figcaption>
+    </figure>
+  );
+}
+
+export function VideoPlayer({ src, item, width = 320 }: { src: RunRef; item: MediaItem; width?: number }) {
+  const { url, error } = useFileUrl(src, item.path);
+  const gif = /\.gif$/i.test(item.path);
+  return (
+    <figure className="media-video" style={{ width }}>
+      {error && <span className="error-text">{error}</span>}
+      {url && (gif ? <img src={url} alt={item.caption ?? item.path} style={{ width }} /> : <video src={url} controls loop muted playsInline style={{ width }} />)}
+      {item.caption != null && <figcaption className="media-caption">{item.caption}</figcaption>}
+    </figure>
+  );
+}
+
+/**
+ * Logged html in an iframe with `sandbox="allow-scripts"` and no `allow-same-origin`: the page runs
+ * in an opaque origin, so its scripts can draw (plotly exports need them) but cannot read the app's
+ * DOM, cookies or localStorage (where the API key is), nor call the API as the user. `srcdoc` keeps
+ * the bytes off any URL of the app's origin.
+ */
+export function HtmlFrame({ src, item, height = 320 }: { src: RunRef; item: MediaItem; height?: number }) {
+  const [html, setHtml] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    fileText(src.entity, src.project, src.run, item.path).then(
+      (t) => live && setHtml(t),
+      (e: Error) => live && setError(e.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [src.entity, src.project, src.run, item.path]);
+  if (error) return <span className="error-text">{error}</span>;
+  if (html === null) return <span className="muted">loading…</span>;
+  return (
+    <figure className="media-html">
+      <iframe title={`html ${item.path}`} sandbox="allow-scripts" referrerPolicy="no-referrer" srcDoc={html} style={{ height }} />
+      {item.caption != null && <figcaption className="media-caption">{item.caption}</figcaption>}
+    </figure>
+  );
+}
