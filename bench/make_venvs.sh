@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Make the virtualenvs bench/run.sh needs, idempotent (a venv with .ok is kept).
 #
-#  * one per peer we compare against here (wandb, trackio), with the same logic
-#    as ../../shared/bench/peers/make_peer_venvs.sh, restricted to PEERS, under
-#    $PEER_VENV_ROOT (default ~/.cache/peer-venvs, the harness's default);
+#  * one per peer we compare against here (wandb, trackio; mlflow for
+#    bench/bench_server_peers.py), with the same logic as
+#    ../../shared/bench/peers/make_peer_venvs.sh, restricted to PEERS, under
+#    $PEER_VENV_ROOT (default ~/.cache/peer-venvs, the harness's default):
+#    the peer plus numpy and Pillow (plus soundfile and pandas for wandb);
 #  * one for runyard itself: bench/.venv-runyard with `pip install -e <repo>`
 #    (plus numpy + Pillow, which the harness needs for W4's images).
 #
-#   bench/make_venvs.sh                 # both peers + runyard
-#   PEERS="trackio" bench/make_venvs.sh # a subset
-#   FORCE_RUNYARD=1 bench/make_venvs.sh # reinstall runyard's venv
+#   bench/make_venvs.sh                   # wandb + trackio + runyard
+#   PEERS="trackio" bench/make_venvs.sh   # a subset
+#   PEERS="mlflow trackio" RUNYARD_VENV=0 bench/make_venvs.sh   # peers only (server benchmark)
+#   FORCE_RUNYARD=1 bench/make_venvs.sh   # reinstall runyard's venv
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
@@ -31,7 +34,9 @@ for p in $PEERS; do
 done
 
 rv="${PEER_VENV_runyard:-$HERE/.venv-runyard}"
-if [ -f "$rv/.ok" ] && [ "${FORCE_RUNYARD:-0}" != 1 ]; then
+if [ "${RUNYARD_VENV:-1}" = 0 ]; then
+  :
+elif [ -f "$rv/.ok" ] && [ "${FORCE_RUNYARD:-0}" != 1 ]; then
   echo "venv runyard: already there ($rv)"
 else
   "$PY" -m venv "$rv" && "$rv/bin/pip" install -q --upgrade pip >/dev/null 2>&1
