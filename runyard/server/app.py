@@ -60,10 +60,11 @@ def create_app(config: ServerConfig, store: Store | None = None, announce: bool 
 
     from starlette.routing import Mount
 
+    from ..compat.wandb_server import server_routes as wandb_routes
     from ..webui import ui_app
 
-    # the API first; everything else is the web UI (a single-page app with client-side routes)
-    routes = [*ROUTES, Mount("/", app=ui_app())]
+    # the API first, then the wandb protocol (docs/wandb-server.md); everything else is the web UI
+    routes = [*ROUTES, *wandb_routes(), Mount("/", app=ui_app())]
     app = Starlette(routes=routes, exception_handlers=HANDLERS, lifespan=lifespan)  # type: ignore[arg-type]
     app.state.config = config
     app.state.broker = Broker()

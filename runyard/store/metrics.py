@@ -64,6 +64,19 @@ class SeriesRef:
     x_key_id: int | None = None  # for x = another metric
 
 
+# the per-key state that every append writes back to metric_keys
+_KEY_STATE = (
+    "points",
+    "next_chunk_no",
+    "open_chunk_id",
+    "open_n",
+    "open_any_chunk_id",
+    "open_any_n",
+    "step_min",
+    "step_max",
+)
+
+
 class Metrics:
     def __init__(self, db: Database):
         self.db = db
@@ -116,6 +129,7 @@ class Metrics:
             rows = conn.execute(sa.select(metric_chunks).where(metric_chunks.c.id.in_(open_ids[i : i + 500])))
             open_rows.update({r.id: r for r in rows})
         inserts: list[dict] = []
+        chunk_updates: list[dict] = []
         total = 0
         for key, parts in series.items():
             kid = ids[key]
@@ -127,21 +141,7 @@ class Metrics:
                     continue
                 new = Points.concat(pts)
                 total += len(new)
-                self._append_one(conn, kid, st, new, numeric, open_rows, inserts)
-            changes = {
-                k: (None if isinstance(st[k], tuple) else st[k])
-                for k in (
-                    "points",
-                    "next_chunk_no",
-                    "open_chunk_id",
-                    "open_n",
-                    "open_any_chunk_id",
-                    "open_any_n",
-                    "step_min",
-                    "step_max",
-                )
-            }
-            conn.execute(sa.update(metric_keys).where(metric_keys.c.id == kid).values(**changes))
+                self._append_one(kid, st, new, numeric, open_rows, inserts, chunk_updates)
         if inserts:
             stmt = sa.insert(metric_chunks).returning(metric_chunks.c.id, sort_by_parameter_order=True)
             new_ids = conn.execute(stmt, inserts).scalars().all()
@@ -149,22 +149,42 @@ class Metrics:
             for kid, st in state.items():
                 for col in ("open_chunk_id", "open_any_chunk_id"):
                     if isinstance(st[col], tuple):
-                        conn.execute(
-                            sa.update(metric_keys)
-                            .where(metric_keys.c.id == kid)
-                            .values({col: by_no[(kid, st[col][2])]})
-                        )
+                        st[col] = by_no[(kid, st[col][2])]
+        # One executemany per statement shape: building a statement per key and chunk was a third of
+        # the ingest CPU (bench/bench_ingest.py profile).
+        by_shape: dict[tuple, list[dict]] = {}
+        for u in chunk_updates:
+            by_shape.setdefault(tuple(sorted(k for k in u if k != "b_id")), []).append(u)
+        for cols, group in by_shape.items():
+            upd_chunks = (
+                sa.update(metric_chunks)
+                .where(metric_chunks.c.id == sa.bindparam("b_id"))
+                .values({c: sa.bindparam("b_" + c) for c in cols})
+            )
+            conn.execute(upd_chunks, [{"b_id": r["b_id"], **{"b_" + c: r[c] for c in cols}} for r in group])
+        key_rows = [
+            {"b_id": kid, **{"b_" + c: st[c] for c in _KEY_STATE}}
+            for kid, st in state.items()
+            if kid in ids.values()
+        ]
+        if key_rows:
+            upd_keys = (
+                sa.update(metric_keys)
+                .where(metric_keys.c.id == sa.bindparam("b_id"))
+                .values({c: sa.bindparam("b_" + c) for c in _KEY_STATE})
+            )
+            conn.execute(upd_keys, key_rows)
         return total
 
     def _append_one(
         self,
-        conn: Connection,
         kid: int,
         st: dict,
         new: Points,
         numeric: bool,
         open_rows: dict,
         inserts: list[dict],
+        chunk_updates: list[dict],
     ) -> None:
         id_col, n_col = ("open_chunk_id", "open_n") if numeric else ("open_any_chunk_id", "open_any_n")
         st["points"] += len(new)
@@ -178,11 +198,7 @@ class Metrics:
         pieces = [new.take(slice(i, i + CHUNK_POINTS)) for i in range(0, len(new), CHUNK_POINTS)]
         first = 0
         if open_id is not None and open_id in open_rows:
-            conn.execute(
-                sa.update(metric_chunks)
-                .where(metric_chunks.c.id == open_id)
-                .values(**encode(pieces[0], numeric))
-            )
+            chunk_updates.append({"b_id": open_id, **encode(pieces[0], numeric)})
             first = 1
             last_id: int | None = open_id
         for piece in pieces[first:]:

@@ -1,0 +1,250 @@
+"""Pure conversions from what the wandb client sends to runyard record payloads.
+
+The mapping follows the offline importer (`runyard/compat/wandb_convert.py`): nested dicts stay
+values of their top-level key, wandb's `_wandb` config block is kept under the same reserved key,
+system metrics become `system/<name>`, a console line redrawn with carriage returns keeps its last text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from datetime import datetime
+from typing import Any
+
+from ..wandb_convert import RESERVED_CONFIG_KEY, _cr, _same
+
+__all__ = [
+    "RESERVED_CONFIG_KEY",
+    "config_from_wandb",
+    "config_to_wandb",
+    "console_line",
+    "events_sample",
+    "file_kind",
+    "history_fragment",
+    "iso_time",
+    "loads",
+    "metadata_environment",
+    "metric_specs",
+    "same",
+    "summary_diff",
+]
+
+INTERNAL = frozenset({"_step", "_timestamp", "_runtime", "_wandb"})
+same = _same
+_TS_RE = re.compile(r"^(ERROR )?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) ?(.*)$", re.S)
+_SUMMARY_KINDS = {1: "min", 2: "max", 3: "mean", 4: "best", 5: "last", 6: "none", 7: "copy", 8: "first"}
+_ENV_FILES = frozenset(
+    {
+        "wandb-metadata.json",
+        "wandb-summary.json",
+        "config.yaml",
+        "requirements.txt",
+        "output.log",
+        "conda-environment.yaml",
+        "diff.patch",
+    }
+)
+
+
+def loads(text: Any) -> Any:
+    """JSON (wandb writes NaN and Infinity as bare words, which json accepts); None for junk."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def config_from_wandb(doc: Any) -> dict[str, Any]:
+    """`{"k": {"value": v, "desc": ...}}` -> `{"k": v}`; wandb's `_wandb` block kept as it is."""
+    if not isinstance(doc, dict):
+        return {}
+    out: dict[str, Any] = {}
+    for k, item in doc.items():
+        out[str(k)] = item.get("value") if isinstance(item, dict) and "value" in item else item
+    return out
+
+
+def config_to_wandb(cfg: dict[str, Any]) -> dict[str, Any]:
+    return {k: {"value": v} for k, v in cfg.items()}
+
+
+def history_fragment(row: Any, fallback_ts: float) -> tuple[int, float, tuple, tuple] | None:
+    """One `wandb-history.jsonl` row -> (step, ts, keys, values); None when it is not a row."""
+    if not isinstance(row, dict):
+        return None
+    row = dict(row)
+    step = row.pop("_step", None)
+    ts = row.pop("_timestamp", None)
+    row.pop("_runtime", None)
+    if not isinstance(step, int) or isinstance(step, bool):
+        return None
+    if not isinstance(ts, (int, float)) or isinstance(ts, bool):
+        ts = fallback_ts
+    keys = tuple(sorted(row))
+    return step, float(ts), keys, tuple(row[k] for k in keys)
+
+
+def events_sample(row: Any) -> tuple[float, dict[str, float]] | None:
+    """One `wandb-events.jsonl` row (`system.cpu`, ...) -> (ts, {"system/cpu": ...})."""
+    if not isinstance(row, dict):
+        return None
+    ts = row.get("_timestamp")
+    if not isinstance(ts, (int, float)) or isinstance(ts, bool):
+        return None
+    sample: dict[str, float] = {}
+    for k, v in row.items():
+        if k.startswith("_") or not isinstance(v, (int, float)) or isinstance(v, bool):
+            continue
+        name = k[len("system.") :] if k.startswith("system.") else k
+        sample["system/" + name] = float(v)
+    return float(ts), sample
+
+
+def console_line(raw: Any) -> tuple[float, int, str]:
+    """An `output.log` line: `"<ISO time> text"`, `"ERROR <ISO time> text"` (stderr), or the
+    structured form `{"level", "ts", "content"}` -> (ts, stream, text)."""
+    text = raw if isinstance(raw, str) else str(raw)
+    if text.startswith("{"):
+        doc = loads(text)
+        if isinstance(doc, dict) and "content" in doc:
+            stream = 2 if str(doc.get("level") or "").lower() == "error" else 1
+            return iso_time(doc.get("ts")), stream, _cr(str(doc.get("content") or ""))
+    m = _TS_RE.match(text)
+    if m is None:
+        return time.time(), 1, _cr(text)
+    return iso_time(m.group(2)), 2 if m.group(1) else 1, _cr(m.group(3))
+
+
+def iso_time(value: Any) -> float:
+    """Epoch seconds of an ISO-8601 time (now when it does not parse)."""
+    if isinstance(value, str) and value:
+        s = value.replace("Z", "+00:00")
+        if "." in s:  # Python < 3.11 parses at most 6 fractional digits
+            head, _, rest = s.partition(".")
+            frac = re.match(r"\d+", rest)
+            if frac:
+                s = head + "." + frac.group(0)[:6].ljust(6, "0") + rest[frac.end() :]
+        try:
+            return datetime.fromisoformat(s).timestamp()
+        except ValueError:
+            pass
+    return time.time()
+
+
+def summary_diff(shown: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> tuple[dict, list[str]]:
+    """The SUMMARY record for wandb's new whole summary `new` (previous one `old`), given what
+    runyard's summary already shows (`shown`: last logged values and earlier explicit updates)."""
+    update = {k: v for k, v in new.items() if k not in INTERNAL and (k not in shown or not same(shown[k], v))}
+    remove = [k for k in old if k not in INTERNAL and k not in new and k in shown]
+    return update, remove
+
+
+def metric_specs(wandb_block: Any) -> list[tuple[str, dict[str, Any]]]:
+    """`config._wandb.m` (define_metric, keyed by MetricRecord field numbers) -> [(digest, spec)]."""
+    m = wandb_block.get("m") if isinstance(wandb_block, dict) else None
+    if not isinstance(m, list):
+        return []
+    out = []
+    for entry in m:
+        if not isinstance(entry, dict):
+            continue
+        spec: dict[str, Any] = {}
+        if entry.get("2"):
+            spec["glob"] = str(entry["2"])
+        elif entry.get("1"):
+            spec["name"] = str(entry["1"])
+        else:
+            continue
+        opts = entry.get("6") or []
+        idx = entry.get("5")
+        if (
+            isinstance(idx, int)
+            and 1 <= idx <= len(m)
+            and isinstance(m[idx - 1], dict)
+            and m[idx - 1].get("1")
+        ):
+            spec["step_metric"] = str(m[idx - 1]["1"])
+            spec["step_sync"] = 1 in opts
+        kinds = [_SUMMARY_KINDS[k] for k in entry.get("7") or [] if k in _SUMMARY_KINDS]
+        if kinds:
+            spec["summary"] = kinds
+        if 2 in opts:
+            spec["hidden"] = True
+        goal = {1: "minimize", 2: "maximize"}.get(entry.get("8") or 0)
+        if goal:
+            spec["goal"] = goal
+        digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+        out.append((digest, spec))
+    return out
+
+
+def file_kind(path: str) -> str:
+    if path.startswith("media/"):
+        return "media"
+    if path.startswith("code/"):
+        return "code"
+    if path in _ENV_FILES:
+        return "environment"
+    return "user"
+
+
+def metadata_environment(doc: Any) -> dict[str, Any]:
+    """`wandb-metadata.json` -> runyard's ENVIRONMENT metadata keys (docs/run-log-format.md)."""
+    if not isinstance(doc, dict):
+        return {}
+    meta: dict[str, Any] = {}
+    for src, dst in (
+        ("program", "program"),
+        ("os", "os"),
+        ("host", "host"),
+        ("username", "username"),
+        ("executable", "executable"),
+        ("root", "root"),
+        ("codePath", "code_path"),
+        ("codePathLocal", "program_relpath"),
+        ("docker", "docker"),
+        ("cpu_count", "cpu_count"),
+        ("cpu_count_logical", "cpu_count_logical"),
+        ("gpu", "gpu_type"),
+        ("gpu_count", "gpu_count"),
+        ("cudaVersion", "cuda_version"),
+        ("startedAt", "started_at"),
+    ):
+        if doc.get(src) not in (None, ""):
+            meta[dst] = doc[src]
+    if isinstance(doc.get("args"), list):
+        meta["args"] = [str(a) for a in doc["args"]]
+    py = doc.get("python")
+    if isinstance(py, str) and py:
+        impl, _, ver = py.partition(" ")
+        if ver:
+            meta["python_implementation"], meta["python"] = impl, ver
+        else:
+            meta["python"] = py
+    git = doc.get("git")
+    if isinstance(git, dict) and (git.get("commit") or git.get("remote")):
+        meta["git"] = {"commit": git.get("commit") or None, "remote": git.get("remote") or None}
+    if isinstance(doc.get("memory"), dict) and doc["memory"].get("total"):
+        meta["memory_total_bytes"] = _int(doc["memory"]["total"])
+    if isinstance(doc.get("cpu"), dict) and doc["cpu"].get("model"):
+        meta["cpu_model"] = doc["cpu"]["model"]
+    gpus = doc.get("gpu_nvidia")
+    if isinstance(gpus, list) and gpus:
+        meta["gpu"] = [
+            {k: g[k] for k in ("name", "memoryTotal", "cudaCores", "architecture", "uuid") if k in g}
+            for g in gpus
+            if isinstance(g, dict)
+        ]
+    return meta
+
+
+def _int(v: Any) -> Any:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return v

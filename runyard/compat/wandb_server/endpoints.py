@@ -1,0 +1,253 @@
+"""HTTP endpoints of the wandb protocol (mounted next to runyard's own API by server/app.py).
+
+    POST /graphql                                          GraphQL (schema.py)
+    POST /files/{entity}/{project}/{run_id}/file_stream   history, events, summary, console, exit
+    PUT  /wandb/upload/{token}                             run file upload (signed URL, no credentials)
+    POST /sdk/otel/v1/{signal}                             the client's own telemetry: discarded
+    GET  /wandb/files/{entity}/{project}/{run_id}/{path}   run file download (API key)
+
+wandb sends `Authorization: Basic base64("api:<key>")`; it is checked here with the helpers of
+server/auth.py (the /api/ middleware is not involved). Errors are JSON (`{"errors": [...]}` on
+/graphql); nothing here closes a connection on bad input.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import time
+import zlib
+from typing import Any
+
+import anyio.from_thread
+from graphql import graphql_sync
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from ...server.auth import key_from_header
+from ...server.http import NAME_RE
+from ...store import User
+from .runs import WandbError, WandbRuns, valid_file
+from .schema import Context, Root, schema
+from .state import RunKey
+from .tokens import Signer
+
+log = logging.getLogger("runyard.compat.wandb_server")
+
+AUTH_CACHE_SECONDS = 10.0
+_ROOT = Root()
+
+
+class _Service:
+    """Per-app state of the protocol: the run bridge, the URL signer, the key cache."""
+
+    def __init__(self, app: Any):
+        broker = app.state.broker
+
+        def publish(event: dict) -> None:
+            try:
+                anyio.from_thread.run_sync(broker.publish, event)
+            except RuntimeError:  # not on a worker thread of the event loop (direct calls in tests)
+                pass
+
+        self.runs = WandbRuns(app.state.store, app.state.config.home, publish)
+        self.signer = Signer(app.state.config.home / "compat" / "wandb")
+        self.auth: dict[str, tuple[User, float, int]] = {}
+
+
+def _service(request: Request) -> _Service:
+    svc = getattr(request.app.state, "wandb_service", None)
+    if svc is None:
+        svc = request.app.state.wandb_service = _Service(request.app)
+    return svc  # type: ignore[no-any-return]
+
+
+def _runs(request: Request) -> WandbRuns:
+    return _service(request).runs
+
+
+def _signer(request: Request) -> Signer:
+    return _service(request).signer
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message}], "error": message}, status_code=status)
+
+
+async def _user(request: Request) -> User | JSONResponse:
+    raw = request.headers.get("authorization")
+    key = key_from_header(raw)
+    if key is None:
+        return _error(401, "missing or malformed API key: set WANDB_API_KEY to a runyard API key")
+    app = request.app
+    cache = _service(request).auth
+    now, epoch = time.monotonic(), getattr(app.state, "auth_epoch", 0)
+    hit = cache.get(key)
+    if hit and hit[1] > now and hit[2] == epoch:
+        return hit[0]
+    store = app.state.store
+    user = await run_in_threadpool(store.db.read, lambda c: store.entities.user_for_key(c, key))
+    if user is None:
+        return _error(401, "the API key is not valid (unknown or revoked)")
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[key] = (user, now + AUTH_CACHE_SECONDS, epoch)
+    return user
+
+
+async def _json(request: Request, limit: int) -> Any:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise WandbError(f"request body exceeds the limit of {limit} bytes", 413)
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    enc = request.headers.get("content-encoding", "").lower()
+    try:
+        if enc == "gzip":
+            data = gzip.decompress(data)
+        elif enc == "deflate":
+            data = zlib.decompress(data)
+        return json.loads(data) if data.strip() else {}
+    except (OSError, zlib.error, ValueError, UnicodeDecodeError) as e:
+        raise WandbError(f"request body is not valid JSON: {e}") from None
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    user = await _user(request)
+    if isinstance(user, Response):
+        return user
+    try:
+        doc = await _json(request, request.app.state.config.max_ingest_bytes)
+    except WandbError as e:
+        return _error(e.status, e.message)
+    if not isinstance(doc, dict) or not isinstance(doc.get("query"), str):
+        return _error(400, "send a JSON object with a GraphQL 'query' string")
+    variables = doc.get("variables")
+    ctx = Context(_runs(request), user, str(request.base_url), _signer(request).sign)
+
+    def run() -> Any:
+        return graphql_sync(
+            schema(),
+            doc["query"],
+            root_value=_ROOT,
+            context_value=ctx,
+            variable_values=variables if isinstance(variables, dict) else None,
+            operation_name=doc.get("operationName") or None,
+        )
+
+    result = await run_in_threadpool(run)
+    for err in result.errors or ():
+        if err.original_error is not None and not isinstance(err.original_error, WandbError):
+            log.error("wandb GraphQL resolver failed", exc_info=err.original_error)
+    return JSONResponse(result.formatted)
+
+
+async def file_stream(request: Request) -> Response:
+    user = await _user(request)
+    if isinstance(user, Response):
+        return user
+    try:
+        key = _key(request)
+        body = await _json(request, request.app.state.config.max_ingest_bytes)
+        if not isinstance(body, dict):
+            raise WandbError("file_stream body must be a JSON object")
+        await run_in_threadpool(_runs(request).file_stream, user, key, body)
+    except WandbError as e:
+        return _error(e.status, e.message)
+    return JSONResponse({"exitcode": None, "limits": {}})
+
+
+async def upload(request: Request) -> Response:
+    grant = _signer(request).verify(request.path_params["token"])
+    if grant is None:
+        return _error(403, "upload URL is invalid or expired: the client asks for a new one")
+    key = RunKey(grant["e"], grant["p"], grant["r"])
+    path = str(grant["f"])
+    store = request.app.state.store
+    user = await run_in_threadpool(store.db.read, lambda c: _user_named(store, c, str(grant["u"])))
+    if user is None:
+        return _error(403, "the user of this upload URL no longer exists")
+    limit = request.app.state.config.max_file_bytes
+    w = store.blobs.staging()
+    keep = path == "wandb-metadata.json"
+    head = bytearray()
+    try:
+        async for chunk in request.stream():
+            if w.size + len(chunk) > limit:
+                raise WandbError(f"file exceeds the limit of {limit} bytes", 413)
+            if keep and len(head) < 1 << 20:
+                head += chunk
+            await run_in_threadpool(w.write, chunk)
+        sha = await run_in_threadpool(w.finish)
+        await run_in_threadpool(store.blobs.put_file, w.path, sha)
+    except WandbError as e:
+        w.discard()
+        return _error(e.status, e.message)
+    except BaseException:
+        w.discard()
+        raise
+    try:
+        await run_in_threadpool(
+            _runs(request).add_file, user, key, path, w.size, sha, bytes(head) if keep else None
+        )
+    except WandbError as e:
+        return _error(e.status, e.message)
+    return Response(status_code=200)
+
+
+async def download(request: Request) -> Response:
+    user = await _user(request)
+    if isinstance(user, Response):
+        return user
+    try:
+        key = _key(request)
+    except WandbError as e:
+        return _error(e.status, e.message)
+    path = valid_file(request.path_params["path"])
+    if path is None:
+        return _error(400, "bad file path")
+    row = await run_in_threadpool(_runs(request).file_row, user, key, path)
+    if row is None:
+        return _error(404, f"run {key.path} has no file {path!r}")
+    store = request.app.state.store
+    return StreamingResponse(
+        store.blobs.iter_bytes(row.sha256),
+        media_type=row.content_type,
+        headers={"Content-Length": str(row.size), "ETag": f'"{row.sha256}"'},
+    )
+
+
+async def client_telemetry(request: Request) -> Response:
+    """wandb 0.31 pushes its own OpenTelemetry metrics to the server it logs to: accepted, discarded."""
+    async for _chunk in request.stream():
+        pass
+    return Response(status_code=200)
+
+
+def _key(request: Request) -> RunKey:
+    pp = request.path_params
+    for name in ("entity", "project", "run_id"):
+        if not NAME_RE.match(pp[name]):
+            raise WandbError(f"{name} {pp[name]!r} must be 1-128 characters without / \\ # ? % :")
+    return RunKey(pp["entity"], pp["project"], pp["run_id"])
+
+
+def _user_named(store: Any, conn: Any, name: str) -> User | None:
+    row = store.entities.get(conn, name)
+    if row is None or row.kind != "user":
+        return None
+    return User(row.id, row.name, bool(row.is_admin))
+
+
+routes = [
+    Route("/graphql", graphql_endpoint, methods=["POST"]),
+    Route("/files/{entity}/{project}/{run_id}/file_stream", file_stream, methods=["POST"]),
+    Route("/wandb/upload/{token}", upload, methods=["PUT"]),
+    Route("/wandb/files/{entity}/{project}/{run_id}/{path:path}", download, methods=["GET"]),
+    Route("/sdk/otel/v1/{signal}", client_telemetry, methods=["POST"]),
+]

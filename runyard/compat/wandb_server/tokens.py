@@ -1,0 +1,85 @@
+"""Short-lived signed upload URLs: wandb PUTs run files to `uploadUrl` without any credentials.
+
+A token is `base64url(json payload) "." base64url(HMAC-SHA256(secret, payload))`; the payload names the
+run, the file path, the user who asked for it and an expiry. The secret is created on first use in
+`RUNYARD_HOME/compat/wandb/secret` (mode 600), so tokens survive a restart and every server process
+sharing the home accepts them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from ...store import User
+from .state import RunKey
+
+TOKEN_SECONDS = 3600.0
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Signer:
+    def __init__(self, directory: Path, ttl: float = TOKEN_SECONDS):
+        self.directory = directory
+        self.ttl = ttl
+        self._secret: bytes | None = None
+
+    def secret(self) -> bytes:
+        if self._secret is None:
+            path = self.directory / "secret"
+            self.directory.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_hex(32))
+            self._secret = bytes.fromhex(path.read_text().strip())
+        return self._secret
+
+    def sign(self, key: RunKey, path: str, user: User) -> str:
+        payload = json.dumps(
+            {
+                "e": key.entity,
+                "p": key.project,
+                "r": key.run_id,
+                "f": path,
+                "u": user.name,
+                "x": time.time() + self.ttl,
+            },
+            separators=(",", ":"),
+        ).encode()
+        mac = hmac.new(self.secret(), payload, hashlib.sha256).digest()
+        return f"{_b64(payload)}.{_b64(mac)}"
+
+    def verify(self, token: str) -> dict[str, Any] | None:
+        """The payload of a valid, unexpired token, else None."""
+        head, _, tail = token.partition(".")
+        try:
+            payload, mac = _unb64(head), _unb64(tail)
+        except ValueError:
+            return None
+        if not hmac.compare_digest(mac, hmac.new(self.secret(), payload, hashlib.sha256).digest()):
+            return None
+        try:
+            doc = json.loads(payload)
+        except ValueError:
+            return None
+        if not isinstance(doc, dict) or float(doc.get("x") or 0) < time.time():
+            return None
+        return doc
