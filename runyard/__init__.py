@@ -21,15 +21,20 @@ if TYPE_CHECKING:
     from . import plot
     from .api import Api
     from .plot import plot_table
+    from .sdk.artifacts.artifact import Artifact
     from .sdk.media import Audio, Histogram, Html, Image, Object3D, Plotly, Table, Video
 
 
 def __getattr__(name: str) -> Any:
-    """Lazy names: `Api` (the public API client, runyard.api) and the media classes."""
+    """Lazy names: `Api` (the public API client, runyard.api), `Artifact` and the media classes."""
     if name == "Api":
         from .api import Api
 
         return Api
+    if name == "Artifact":
+        from .sdk.artifacts.artifact import Artifact
+
+        return Artifact
     return _media_getattr(name)
 
 
@@ -107,6 +112,7 @@ class AlertLevel:
 __all__ = [
     "AlertLevel",
     "Api",
+    "Artifact",
     "Audio",
     "CommError",
     "ConfigError",

@@ -5,6 +5,7 @@ import runyard
 EXPECTED = {
     "AlertLevel",
     "Api",
+    "Artifact",
     "Audio",
     "CommError",
     "ConfigError",

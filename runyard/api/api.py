@@ -82,6 +82,36 @@ class Api:
         ps = self._http.call("GET", "/api/v1/projects")["projects"]
         return [p for p in ps if entity is None or p["entity"] == entity]
 
+    # -- artifacts (api/artifacts.py) -------------------------------------------------------------
+    def artifact(self, name: str, type: str | None = None) -> Any:
+        """One artifact version: "entity/project/name:alias" (or "project/name:v3"; alias default latest)."""
+        from .artifacts import artifact
+
+        return artifact(self._http, lambda: self.default_entity, self._with_project(name), type)
+
+    def artifact_versions(self, type_name: str | None, name: str, per_page: int = 50) -> list:
+        """Every version of "entity/project/name", newest first."""
+        from .artifacts import artifact_versions
+
+        return artifact_versions(self._http, lambda: self.default_entity, type_name, self._with_project(name))
+
+    artifacts = artifact_versions
+
+    def artifact_collections(
+        self, project_name: str | None = None, type_name: str | None = None
+    ) -> list[dict]:
+        """Artifact names of a project ("entity/project"): name, type, description, version_count."""
+        from .artifacts import artifact_collections
+
+        entity, project = self._project_path(project_name)
+        return artifact_collections(self._http, entity, project, type_name)
+
+    def _with_project(self, name: str) -> str:
+        path = name.split(":", 1)[0]
+        if "/" not in path and self.settings.get("project"):
+            return f"{self.settings['project']}/{name}"
+        return name
+
     # -- paths ------------------------------------------------------------------------------------
     def _project_path(self, path: str | None) -> tuple[str, str]:
         parts = [p for p in (path or "").strip("/").split("/") if p]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import importer, login, runs, server, sync
+from . import artifact, gc, importer, login, runs, server, sync
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,6 +19,8 @@ cli.add_command(server.server)
 cli.add_command(login.login)
 cli.add_command(sync.sync)
 cli.add_command(importer.import_)
+cli.add_command(artifact.artifact)
+cli.add_command(gc.gc)
 
 
 def main() -> None:

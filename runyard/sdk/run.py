@@ -98,6 +98,8 @@ class Run:
         self._env_thread: threading.Thread | None = None
         self._uploader: Any = None  # online mode: streams the run log to the server (uploader.py)
         self._base_url = ""  # the server's URL in online mode
+        self._artifact_saver: Any = None  # online: uploads logged artifacts (artifacts/saver.py)
+        self._artifact_transport: Any = None
 
     # -- identity -----------------------------------------------------------------------------
     id = property(lambda self: self._id)
@@ -381,14 +383,43 @@ class Run:
     def unwatch(self, models: Any = None) -> None:
         return None
 
-    def log_artifact(self, *args: Any, **kwargs: Any) -> Any:
-        raise UsageError("artifacts (log_artifact) are not supported by this runyard version yet")
+    # -- artifacts (sdk/artifacts/, docs/artifacts.md) ---------------------------------------------
+    def log_artifact(
+        self,
+        artifact_or_path: Any,
+        name: str | None = None,
+        type: str | None = None,
+        aliases: list[str] | None = None,
+        tags: list[str] | None = None,
+    ) -> Any:
+        """Log an Artifact (or a path: a file, a folder or a reference URI) as an output of this run.
 
-    use_artifact = log_artifact
-    log_model = log_artifact
-    use_model = log_artifact
-    link_artifact = log_artifact
-    link_model = log_artifact
+        Returns the artifact; online its upload runs in the background (`artifact.wait()` blocks
+        until the version is committed), offline it is staged inside the run directory."""
+        from .artifacts.saver import log_artifact
+
+        return log_artifact(self, artifact_or_path, name, type, aliases, tags)
+
+    def use_artifact(
+        self, artifact_or_name: Any, type: str | None = None, aliases: Any = None, use_as: Any = None
+    ) -> Any:
+        """Declare an artifact version ("name:alias", "entity/project/name:v3") an input of this run."""
+        from .artifacts.saver import use_artifact
+
+        return use_artifact(self, artifact_or_name, type, aliases, use_as)
+
+    def log_model(self, path: Any, name: str | None = None, aliases: list[str] | None = None) -> Any:
+        """Log a model file or folder as an artifact of type "model"."""
+        return self.log_artifact(path, name=name, type="model", aliases=aliases)
+
+    def use_model(self, name: str) -> str:
+        """Use a model artifact and download it; returns the local path."""
+        return self.use_artifact(name).download()
+
+    def link_artifact(self, *args: Any, **kwargs: Any) -> Any:
+        raise UsageError("link_artifact() (model registry) is not supported by this runyard version yet")
+
+    link_model = link_artifact
 
     def log_code(
         self, root: str = ".", name: str | None = None, include_fn: Any = None, exclude_fn: Any = None
@@ -441,6 +472,10 @@ class Run:
             )
             self._finished = True
             self._exit_code = code
+        if self._artifact_saver is not None or self._artifact_transport is not None:
+            from .artifacts.saver import finish as finish_artifacts
+
+            finish_artifacts(self, self._settings.finish_timeout)
         ok = self._writer.stop()
         if self._lock is not None:
             self._lock.release()

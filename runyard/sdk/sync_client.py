@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
+STREAM_BLOCK = 1 << 20  # bytes per read/write of streamed bodies
 SETTINGS_NAME = "settings"
 CREDENTIALS_NAME = "credentials"
 
@@ -206,6 +207,102 @@ class Client:
             content_type="application/json",
         )[1]
 
+    # -- streaming transfers (artifacts): bodies and answers never held whole in memory --------------
+    def put_stream(
+        self, path: str, f: Any, size: int, progress: Any = None, params: dict | None = None
+    ) -> dict:
+        """PUT the `size` bytes of the seekable binary file `f` in 1 MiB blocks (retried from the start)."""
+        url = self.prefix + path + ("?" + urllib.parse.urlencode(params) if params else "")
+        headers = {
+            "Content-Type": "application/octet-stream",
+            "Content-Length": str(size),
+            "Accept": "application/json",
+        }
+        if self.api_key:
+            headers["Authorization"] = "Bearer " + self.api_key
+        start = f.tell()
+        delay = 0.5
+        for attempt in range(self.retries + 1):
+            f.seek(start)
+            try:
+                conn = self._connection()
+                conn.blocksize = STREAM_BLOCK
+                conn.request("PUT", url, body=_Reading(f, progress), headers=headers)
+                resp = conn.getresponse()
+                raw = resp.read()
+                status = resp.status
+            except (TimeoutError, OSError, http.client.HTTPException) as e:
+                self.close()
+                if attempt == self.retries:
+                    raise ApiError(
+                        0, "unreachable", f"cannot reach {self.scheme}://{self.host}:{self.port}: {e}"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 8.0)
+                continue
+            try:
+                doc = json.loads(raw) if raw else {}
+            except ValueError:
+                doc = {}
+            if status >= 500 and attempt < self.retries:
+                time.sleep(delay)
+                delay = min(delay * 2, 8.0)
+                continue
+            if status != 200:
+                err = doc.get("error") if isinstance(doc, dict) else None
+                err = err if isinstance(err, dict) else {}
+                raise ApiError(
+                    status, str(err.get("code", "http_error")), str(err.get("message", raw[:200])), doc
+                )
+            return doc
+        raise AssertionError("unreachable")
+
+    def open_stream(self, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
+        """GET `path` and return the response unread (status 200/206), for the caller to read in pieces.
+
+        The caller must read it to the end (the connection is then reused) or call `close()` on the client.
+        An error status raises ApiError (the body, an error envelope, is read first)."""
+        h = {"Accept": "*/*", **(headers or {})}
+        if self.api_key:
+            h["Authorization"] = "Bearer " + self.api_key
+        delay = 0.5
+        for attempt in range(self.retries + 1):
+            try:
+                conn = self._connection()
+                conn.request("GET", self.prefix + path, headers=h)
+                resp = conn.getresponse()
+            except (TimeoutError, OSError, http.client.HTTPException) as e:
+                self.close()
+                if attempt == self.retries:
+                    raise ApiError(
+                        0, "unreachable", f"cannot reach {self.scheme}://{self.host}:{self.port}: {e}"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 8.0)
+                continue
+            if resp.status in (200, 206):
+                return resp
+            raw = resp.read()
+            if resp.status >= 500 and attempt < self.retries:
+                time.sleep(delay)
+                delay = min(delay * 2, 8.0)
+                continue
+            try:
+                err = (json.loads(raw) or {}).get("error") or {}
+            except (ValueError, AttributeError):
+                err = {}
+            raise ApiError(
+                resp.status, str(err.get("code", "http_error")), str(err.get("message", raw[:200]))
+            )
+        raise AssertionError("unreachable")
+
+    def post_json(self, path: str, doc: Any) -> dict:
+        return self.request("POST", path, body=json.dumps(doc).encode(), content_type="application/json")[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.host}" + (f":{self.port}" if self.port else "") + self.prefix
+
 
 def basic_auth_header(key: str) -> str:
     """The Authorization header wandb clients send (`api:<key>`), accepted by the server too."""
@@ -222,3 +319,16 @@ def _ingest_path(entity: str, project: str, run_id: str) -> str:
 
 def _run_path(entity: str, project: str, run_id: str) -> str:
     return f"/api/v1/runs/{_q(entity)}/{_q(project)}/{_q(run_id)}"
+
+
+class _Reading:
+    """A file object for http.client's body loop that reports progress as it is read."""
+
+    def __init__(self, f: Any, progress: Any):
+        self.f, self.progress = f, progress
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.f.read(n)
+        if data and self.progress is not None:
+            self.progress(len(data))
+        return data

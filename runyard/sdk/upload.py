@@ -44,6 +44,7 @@ class Stats:
     uptodate: int = 0
     bytes: int = 0
     files: int = 0
+    artifacts: int = 0
     failed: list[str] = field(default_factory=list)
 
 
@@ -148,6 +149,24 @@ def upload_files(
     return sent
 
 
+def sync_artifacts(client: Client, run_dir: Path, target: tuple[str, str, str]) -> int:
+    """Commit the artifacts staged in `<run dir>/artifacts/` (offline runs, failed online uploads)
+    that the server has not committed yet; returns how many. Only what the server lacks is sent."""
+    if not (run_dir / "artifacts").is_dir():
+        return 0
+    from ..errors import Error
+    from .artifacts.staging import sync_staged
+    from .artifacts.transfer import Transport
+
+    transport = Transport.like(client)
+    try:
+        return sync_staged(transport, run_dir, target[0], target[1])
+    except Error as e:  # a missing or changed file: retrying will not help
+        raise ApiError(400, "artifact_failed", str(e)) from None
+    finally:
+        transport.close()
+
+
 def mark_synced(run_dir: Path, client: Client, target: tuple[str, str, str]) -> None:
     doc = {
         "server": client.scheme + "://" + client.host + (f":{client.port}" if client.port else ""),
@@ -202,6 +221,9 @@ def sync_run_dir(
         return
     n = upload_files(client, d / "files", target, progress)
     stats.files += n
+    a = sync_artifacts(client, d, target)
+    stats.artifacts += a
+    n += a
     sent_any = sent_any or n > 0
     if sent_any:
         stats.runs += 1
@@ -219,6 +241,7 @@ __all__ = [
     "chunk_bounds",
     "scan_log",
     "send_frames",
+    "sync_artifacts",
     "sync_run_dir",
     "upload_files",
 ]

@@ -18,7 +18,7 @@ from typing import Any
 from ..wire.framing import HEADER_SIZE, Tail, check_header, iter_frames
 from ..wire.records import RT, unpackb
 from .sync_client import ApiError, Client
-from .upload import CHUNK_SIZE, mark_synced, send_frames, upload_files
+from .upload import CHUNK_SIZE, mark_synced, send_frames, sync_artifacts, upload_files
 
 MAX_BACKOFF = 30.0
 
@@ -145,6 +145,7 @@ class Uploader(threading.Thread):
                 done = self.push()
                 if done and self.target is not None:
                     upload_files(self.client, self.files_dir, self.target)
+                    sync_artifacts(self.client, self.run_dir, self.target)
                     mark_synced(self.run_dir, self.client, self.target)
                     self.client.close()
                     return True

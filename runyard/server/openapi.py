@@ -24,6 +24,7 @@ def _p(name: str, where: str = "query", required: bool = False, typ: str = "stri
 
 
 E, P, R = _p("entity", "path"), _p("project", "path"), _p("run_id", "path")
+AN, AV = _p("name", "path"), _p("version", "path", doc="vN, an alias such as latest, or a digest")
 BUCKET_PARAMS = [
     _p("buckets", typ="integer", doc="number of buckets B (1..10000, default 1000)"),
     _p("x_axis", doc="_step (default), _timestamp, _runtime, or another metric of the run (joined on step)"),
@@ -278,6 +279,105 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
         [_p("project", doc="entity/project (required unless admin)")],
         None,
         "text/event-stream",
+    ),
+    # -- artifacts (routes/artifacts.py, docs/artifacts.md) --
+    (
+        "get",
+        "/api/v1/artifacts/{entity}/{project}",
+        "Artifact names (collections) of a project with type and version count",
+        [E, P, _p("type", doc="only artifacts of this type")],
+        None,
+        "{artifacts: [{name, type, description, version_count, created_at, updated_at}]}",
+    ),
+    (
+        "get",
+        "/api/v1/artifacts/{entity}/{project}/{name}",
+        "Versions of an artifact, newest first, with aliases and the run that logged each",
+        [E, P, AN],
+        None,
+        "{name, type, versions}",
+    ),
+    (
+        "post",
+        "/api/v1/artifacts/{entity}/{project}/{name}",
+        "Commit a version: {type, manifest: [{path, sha256|ref, size, extra?}], digest?, aliases?, "
+        "description?, metadata?}. Same digest as an existing version: that version (aliases applied). "
+        "Blobs the server lacks: state=pending with `missing` (PUT them, then POST again).",
+        [E, P, AN],
+        JSON_OBJ,
+        "version (+ created, missing) or {state: pending, digest, missing}",
+    ),
+    (
+        "get",
+        "/api/v1/artifacts/{entity}/{project}/{name}/{version}",
+        "One version (vN, alias or digest) with its manifest",
+        [E, P, AN, AV, _p("manifest", typ="boolean", doc="include the entries (default true)")],
+        None,
+        "version",
+    ),
+    (
+        "delete",
+        "/api/v1/artifacts/{entity}/{project}/{name}/{version}",
+        "Delete a version (409 has_aliases unless delete_aliases=true); blobs are freed by gc",
+        [E, P, AN, AV, _p("delete_aliases", typ="boolean")],
+        None,
+        "{deleted}",
+    ),
+    (
+        "post",
+        "/api/v1/artifacts/{entity}/{project}/{name}/{version}/aliases",
+        "Add aliases (moved from other versions) or remove them: {add?, remove?}",
+        [E, P, AN, AV],
+        JSON_OBJ,
+        "version",
+    ),
+    (
+        "get",
+        "/api/v1/artifacts/{entity}/{project}/{name}/{version}/lineage",
+        "Runs that logged and used this version",
+        [E, P, AN, AV],
+        None,
+        "{artifact, logged_by: [run], used_by: [run]}",
+    ),
+    (
+        "get",
+        "/api/v1/artifacts/{entity}/{project}/{name}/{version}/blobs/{sha256}",
+        "Download one file of a version by content hash; `Range: bytes=N-` resumes (206)",
+        [E, P, AN, AV, _p("sha256", "path")],
+        None,
+        "file contents",
+    ),
+    (
+        "post",
+        "/api/v1/blobs/missing",
+        "Which of these blobs the server lacks: {sha256: [...]}",
+        [],
+        JSON_OBJ,
+        "{missing}",
+    ),
+    (
+        "put",
+        "/api/v1/blobs/{sha256}",
+        "Upload a blob (raw body, streamed); 400 checksum_mismatch when it does not hash to the name",
+        [_p("sha256", "path")],
+        BYTES,
+        "{sha256, size}",
+    ),
+    (
+        "get",
+        "/api/v1/runs/{entity}/{project}/{run_id}/artifacts",
+        "Artifacts a run logged and used (lineage)",
+        [E, P, R],
+        None,
+        "{logged: [version], used: [version]}",
+    ),
+    (
+        "post",
+        "/api/v1/admin/gc",
+        "Blobs no artifact and no run file references (admin): {delete?: false, grace_seconds?: 3600}",
+        [],
+        JSON_OBJ,
+        "{dry_run, blobs_total, bytes_total, blobs_unreferenced, bytes_unreferenced, deleted, sha256}",
     ),
 ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from .artifacts import Artifacts
 from .blobs import BlobStore, LocalBlobStore
 from .console import Console
 from .db import Database, migrate
@@ -32,6 +33,7 @@ class Store:
         self.metrics = Metrics(db)
         self.console = Console()
         self.files = Files(db)
+        self.artifacts = Artifacts(db)
         self.ingest = Ingest(self)
 
     @classmethod

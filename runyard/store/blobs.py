@@ -27,6 +27,9 @@ class BlobStore(Protocol):
 
     def delete(self, sha256: str) -> None: ...
 
+    def iter_blobs(self) -> Iterator[tuple[str, int, float]]:
+        """(sha256, size, mtime) of every blob: what `runyard gc` sweeps."""
+
     def staging(self) -> BlobWriter:
         """A writer that streams an upload to a temporary file while hashing it."""
 
@@ -98,3 +101,13 @@ class LocalBlobStore:
             os.unlink(self._path(sha256))
         except FileNotFoundError:
             pass
+
+    def iter_blobs(self) -> Iterator[tuple[str, int, float]]:
+        for sub in sorted(os.scandir(self.root), key=lambda e: e.name):
+            if len(sub.name) != 2 or not sub.is_dir():
+                continue
+            for f in os.scandir(sub.path):
+                sha = sub.name + f.name
+                if len(sha) == 64 and all(c in "0123456789abcdef" for c in sha):
+                    st = f.stat()
+                    yield sha, st.st_size, st.st_mtime

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from ..wire.framing import HEADER_SIZE, RunLogError, Tail, check_header, iter_frames
 from ..wire.history_codec import HistoryBatch
+from ..wire.manifest import is_sha256
 from ..wire.records import RT, unpackb
 from . import summary_state
 from .chunks import Points
@@ -225,6 +226,7 @@ class Ingest:
             run_pk, project_id, ordinal = loc.id, loc.project_id, seg.ordinal
         res.run_pk, res.project_id = run_pk, project_id
         applier = _Applier(self.s, conn, run_pk, ordinal)
+        applier.where = (entity, project)
         try:
             applier.apply(todo)
         except (
@@ -260,6 +262,7 @@ class _Applier:
         self.console: list[dict] = []
         self.points = 0
         self.changed: set[str] = set()
+        self.where = ("", "")  # entity and project names of the run (artifact records default to them)
 
     def apply(self, frames: list[Frame]) -> None:
         r = self.run
@@ -327,8 +330,20 @@ class _Applier:
                     elif k == "tags":
                         r["tags"] = [safe_str(str(x)) for x in v or []]
                         self.changed.add("tags")
+            elif t in (RT.ARTIFACT, RT.USE_ARTIFACT):
+                self._artifact_link(t, body)
             # unknown (newer) record types are acknowledged and skipped, as the reader does
         self._flush()
+
+    def _artifact_link(self, t: int, body: dict) -> None:
+        """Lineage: the run logged (ARTIFACT) or used (USE_ARTIFACT) the version with this digest."""
+        digest, name = body.get("digest"), body.get("name")
+        if not isinstance(digest, str) or not is_sha256(digest) or not isinstance(name, str) or not name:
+            raise ValueError(f"artifact record without a name and sha256 digest: {name!r} {digest!r}")
+        entity = str(body.get("entity") or self.where[0])
+        project = str(body.get("project") or self.where[1])
+        kind = "output" if t == RT.ARTIFACT else "input"
+        self.s.artifacts.link(self.conn, self.run_pk, kind, entity, project, name, digest)
 
     def _run_record(self, body: dict) -> None:
         r = self.run

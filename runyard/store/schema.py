@@ -177,3 +177,78 @@ run_files = sa.Table(
     sa.Column("updated_at", sa.Float, nullable=False),
     sa.UniqueConstraint("run_pk", "path", name="uq_files_run_path"),
 )
+
+# -- artifacts (store/artifacts.py) ---------------------------------------------------------------
+artifact_collections = sa.Table(  # one per artifact name in a project: "my-model" with versions v0, v1, ...
+    "artifact_collections",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("next_version", sa.Integer, nullable=False, default=0),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("project_id", "name", name="uq_artifact_collections_project_name"),
+)
+
+artifact_versions = sa.Table(
+    "artifact_versions",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column(
+        "collection_id", ID, sa.ForeignKey("artifact_collections.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("version_index", sa.Integer, nullable=False),  # N of "vN"
+    sa.Column("digest", sa.String(64), nullable=False),  # sha256 of the manifest (see artifacts.py)
+    sa.Column("description", sa.Text),
+    sa.Column("metadata", JSON, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),  # bytes of the stored (non-reference) entries
+    sa.Column("file_count", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("created_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.UniqueConstraint("collection_id", "version_index", name="uq_artifact_versions_index"),
+    sa.UniqueConstraint("collection_id", "digest", name="uq_artifact_versions_digest"),
+)
+
+artifact_aliases = sa.Table(  # unique per collection: assigning an alias again moves it
+    "artifact_aliases",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column(
+        "collection_id", ID, sa.ForeignKey("artifact_collections.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("version_id", ID, sa.ForeignKey("artifact_versions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("alias", sa.String(128), nullable=False),
+    sa.UniqueConstraint("collection_id", "alias", name="uq_artifact_aliases_alias"),
+)
+
+artifact_entries = sa.Table(  # the manifest: one row per file of a version
+    "artifact_entries",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("version_id", ID, sa.ForeignKey("artifact_versions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("path", sa.String(1024), nullable=False),
+    sa.Column("sha256", sa.String(64)),  # the blob; NULL for references
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("ref", sa.Text),  # file://, s3://, http(s):// URI of a reference (not stored here)
+    sa.Column("extra", JSON, nullable=False),  # reference checksum/etag, ...
+    sa.UniqueConstraint("version_id", "path", name="uq_artifact_entries_path"),
+    sa.Index("ix_artifact_entries_sha256", "sha256"),
+)
+
+artifact_links = sa.Table(  # lineage from the run log: ARTIFACT (output) and USE_ARTIFACT (input) records
+    "artifact_links",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("run_pk", ID, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),  # "output" or "input"
+    sa.Column("entity", sa.String(128), nullable=False),  # by name and digest, so a link may arrive
+    sa.Column("project", sa.String(128), nullable=False),  # before or after the version it names
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("run_pk", "kind", "entity", "project", "name", "digest", name="uq_artifact_links"),
+    sa.Index("ix_artifact_links_target", "entity", "project", "name", "digest"),
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import accounts, files, history, ingest, meta, projects, rows, runs, stream
+from . import accounts, artifacts, files, history, ingest, meta, projects, rows, runs, stream
 
 ROUTES = [
     *meta.routes,
@@ -14,4 +14,5 @@ ROUTES = [
     *files.routes,
     *stream.routes,
     *accounts.routes,
+    *artifacts.routes,
 ]

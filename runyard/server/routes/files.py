@@ -54,15 +54,14 @@ async def put_file(request: Request) -> Response:
         w.discard()
         raise
 
-    def q(c: Any) -> str | None:
+    def q(c: Any) -> None:
         loc = access.run(c, s, u, e, p, r)
         kind = (s.runs.load(c, loc.id)["metadata"].get("files") or {}).get(path)
-        old = s.files.upsert(c, loc.id, path, w.size, sha, kind)
-        return old if old and not s.files.referenced(c, old) else None
+        # the blob a replaced file pointed to is left for `runyard gc`: an artifact version, or another
+        # run's file written concurrently, may still need it, and only gc sees all references
+        s.files.upsert(c, loc.id, path, w.size, sha, kind)
 
-    orphan = await write(request, q)
-    if orphan:
-        s.blobs.delete(orphan)
+    await write(request, q)
     return JSON({"path": path, "size": w.size, "sha256": sha})
 
 

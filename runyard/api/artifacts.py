@@ -1,0 +1,50 @@
+"""Artifacts through the public API: `api.artifact("entity/project/name:alias")`,
+`api.artifact_versions(type, "entity/project/name")`, `api.artifact_collections("entity/project")`.
+
+The objects are the SDK's `runyard.Artifact` (logged state): `download()`, `files()`, `metadata`,
+`aliases`, `logged_by()`, `used_by()`, `delete()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import UsageError
+from ..sdk.artifacts.artifact import Artifact, fetch_version, parse_artifact_path
+from ..sdk.artifacts.transfer import Transport, artifact_path, q
+from .http import Http
+
+
+def _transport(http: Http) -> Transport:
+    return Transport.like(http)
+
+
+def artifact(http: Http, default_entity: Any, path: str, type: str | None = None) -> Artifact:
+    entity, project, name, ref = parse_artifact_path(path, None, None)
+    t = _transport(http)
+    doc = fetch_version(t, entity or default_entity(), project, name, ref)
+    art = Artifact._from_doc(doc, t)
+    if type is not None and art.type != type:
+        raise UsageError(f"artifact {art.qualified_name} has type {art.type!r}, not {type!r}")
+    return art
+
+
+def artifact_versions(http: Http, default_entity: Any, type_name: str | None, name: str) -> list[Artifact]:
+    """Every version of "entity/project/name", newest first (manifests are fetched when used)."""
+    entity, project, coll, _ref = parse_artifact_path(name, None, None)
+    entity = entity or default_entity()
+    doc = http.call("GET", artifact_path(entity, project, coll))
+    if type_name is not None and doc["type"] != type_name:
+        raise UsageError(f"artifact {entity}/{project}/{coll} has type {doc['type']!r}, not {type_name!r}")
+    t = _transport(http)
+    out = []
+    for v in doc["versions"]:
+        a = Artifact._from_doc(v, t)
+        a._manifest_pending = True
+        out.append(a)
+    return out
+
+
+def artifact_collections(http: Http, entity: str, project: str, type_name: str | None = None) -> list[dict]:
+    params = {"type": type_name} if type_name else None
+    return http.call("GET", f"/api/v1/artifacts/{q(entity)}/{q(project)}", params)["artifacts"]

@@ -1,0 +1,1 @@
+"""Artifacts: versioned, content-addressed collections of files (see docs/artifacts.md)."""

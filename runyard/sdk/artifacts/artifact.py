@@ -1,0 +1,535 @@
+"""`runyard.Artifact`: wandb's Artifact API over runyard's content-addressed artifact store.
+
+art = runyard.Artifact("model", type="model", metadata={"acc": 0.9})
+art.add_file("ckpt.pt"); art.add_dir("tokenizer/", name="tok")
+run.log_artifact(art, aliases=["best"]).wait()
+path = run.use_artifact("model:best").download()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from ...errors import CommError, Error, UsageError
+from ...wire.manifest import BadEntryPath, clean_entry_path, manifest_digest
+from ..sync_client import ApiError
+from .cache import ArtifactCache
+from .transfer import BLOCK, ArtifactChecksumError, Stats, Transport, artifact_path, fetch_blob, progress_bar
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    with open(path, "rb") as f:
+        if hasattr(hashlib, "file_digest"):  # Python 3.11+: a C loop, no Python per block
+            return hashlib.file_digest(f, "sha256").hexdigest()
+        h = hashlib.sha256()
+        while block := f.read(BLOCK):
+            h.update(block)
+        return h.hexdigest()
+
+
+class ArtifactManifestEntry:
+    """One file of an artifact: `path` (its name inside the artifact), `digest`/`sha256`, `size`, and
+    `ref` for references (recorded, not copied; `extra["checksum"]` is their sha256 or ETag)."""
+
+    def __init__(
+        self,
+        path: str,
+        sha256: str | None,
+        size: int,
+        ref: str | None = None,
+        extra: dict | None = None,
+        local_path: str | None = None,
+        artifact: Artifact | None = None,
+    ):
+        self.path, self.sha256, self.size, self.ref = path, sha256, int(size), ref
+        self.extra = dict(extra or {})
+        self.local_path = local_path
+        self._artifact = artifact
+
+    name = property(lambda self: self.path)
+
+    @property
+    def digest(self) -> str:
+        return self.sha256 or self.extra.get("checksum") or ""
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "size": self.size,
+            "ref": self.ref,
+            "extra": self.extra,
+        }
+
+    def download(self, root: str | os.PathLike | None = None, skip_cache: bool | None = None) -> str:
+        """Download this one file (under `root`, default the artifact's directory); returns its path."""
+        if self._artifact is None:
+            raise UsageError("this manifest entry does not belong to a logged artifact")
+        root = self._artifact._download(root, only={self.path})
+        return str(Path(root) / self.path)
+
+    def ref_url(self) -> str | None:
+        return self.ref
+
+    def __repr__(self) -> str:
+        return (
+            f"<ArtifactManifestEntry {self.path} {self.size} bytes{' ref=' + self.ref if self.ref else ''}>"
+        )
+
+
+class ArtifactManifest:
+    def __init__(self, entries: dict[str, ArtifactManifestEntry]):
+        self.entries = entries
+
+    def to_manifest_json(self) -> dict:
+        return {
+            "version": 1,
+            "digest_algorithm": "sha256",
+            "contents": {p: e.to_dict() for p, e in self.entries.items()},
+        }
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+class Artifact:
+    """A draft (add files, then `run.log_artifact`) or a logged version (`download`, `files`, ...)."""
+
+    def __init__(
+        self,
+        name: str,
+        type: str,
+        description: str | None = None,
+        metadata: dict | None = None,
+        incremental: bool = False,
+        use_as: str | None = None,
+        **_ignored: Any,
+    ):
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            raise UsageError(
+                f"artifact name {name!r} must be 1-128 characters of letters, digits, '.', '-', '_'"
+            )
+        if not isinstance(type, str) or not NAME_RE.match(type) or len(type) > 64:
+            raise UsageError(f"artifact type {type!r} must be 1-64 letters, digits, '.', '-', '_'")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise UsageError("artifact metadata must be a dict")
+        self._name, self._type = name, type
+        self.description = description
+        self.metadata: dict = dict(metadata or {})
+        self._entries: dict[str, ArtifactManifestEntry] = {}
+        self._state = "DRAFT"  # DRAFT -> PENDING (uploading) / STAGED (offline) -> COMMITTED | FAILED
+        self._version: str | None = None
+        self._aliases: list[str] = []
+        self._entity: str | None = None
+        self._project: str | None = None
+        self._digest: str | None = None
+        self._size: int | None = None
+        self._created_at: float | None = None
+        self._transport: Transport | None = None
+        self._done = threading.Event()
+        self._error: str | None = None
+        self._tmpdir: str | None = None
+        self._manifest_pending = False  # a version listed without its manifest: fetched on first use
+        self.stats = Stats()
+
+    # -- identity ---------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return f"{self._name}:{self._version}" if self._version else self._name
+
+    source_name = name
+    collection_name = property(lambda self: self._name)
+    type = property(lambda self: self._type)
+    version = property(lambda self: self._version)
+    aliases = property(lambda self: list(self._aliases))
+    entity = property(lambda self: self._entity)
+    project = property(lambda self: self._project)
+    state = property(lambda self: self._state)
+    created_at = property(lambda self: self._created_at)
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self._entity or ''}/{self._project or ''}/{self.name}"
+
+    @property
+    def id(self) -> str | None:
+        return self._digest if self._state == "COMMITTED" else None
+
+    @property
+    def digest(self) -> str:
+        return self._digest or manifest_digest(e.to_dict() for e in self._entries.values())
+
+    @property
+    def size(self) -> int:
+        return (
+            self._size if self._size is not None else sum(e.size for e in self._entries.values() if e.sha256)
+        )
+
+    @property
+    def manifest(self) -> ArtifactManifest:
+        return ArtifactManifest(dict(self._ents()))
+
+    def _ents(self) -> dict[str, ArtifactManifestEntry]:
+        if self._manifest_pending:
+            doc = self._call("GET", self._path())
+            for e in doc.get("manifest") or []:
+                self._entries[e["path"]] = ArtifactManifestEntry(
+                    e["path"], e.get("sha256"), e["size"], e.get("ref"), e.get("extra"), artifact=self
+                )
+            self._manifest_pending = False
+        return self._entries
+
+    def is_draft(self) -> bool:
+        return self._state == "DRAFT"
+
+    def __repr__(self) -> str:
+        return f"<Artifact {self.qualified_name if self._version else self._name} type={self._type} {self._state}>"
+
+    # -- building a draft -------------------------------------------------------------------------
+    def _draft(self) -> None:
+        if self._state != "DRAFT":
+            raise UsageError(f"artifact {self.name} is logged already; create a new Artifact to change files")
+
+    def _entry_name(self, name: str) -> str:
+        try:
+            return clean_entry_path(name.replace(os.sep, "/") if os.sep != "/" else name)
+        except BadEntryPath as e:
+            raise UsageError(str(e)) from None
+
+    def add_file(
+        self,
+        local_path: str | os.PathLike,
+        name: str | None = None,
+        is_tmp: bool = False,
+        skip_cache: bool = False,
+        policy: str = "mutable",
+        overwrite: bool = False,
+    ) -> ArtifactManifestEntry:
+        """Add a file as `name` (default: its file name). It is hashed now and uploaded (online) or
+        copied into the run directory (offline) when the artifact is logged."""
+        self._draft()
+        path = os.fspath(local_path)
+        if not os.path.isfile(path):
+            raise UsageError(f"add_file: {path} is not a file")
+        entry_name = self._entry_name(name or os.path.basename(path))
+        sha = sha256_file(path)
+        old = self._entries.get(entry_name)
+        if old is not None and old.sha256 != sha and not overwrite:
+            raise UsageError(f"artifact {self._name} already has a different file named {entry_name!r}")
+        e = ArtifactManifestEntry(entry_name, sha, os.path.getsize(path), local_path=os.path.abspath(path))
+        self._entries[entry_name] = e
+        return e
+
+    def add_dir(
+        self,
+        local_path: str | os.PathLike,
+        name: str | None = None,
+        skip_cache: bool = False,
+        policy: str = "mutable",
+        merge: bool = False,
+    ) -> None:
+        """Add every file under `local_path`, named by their path relative to it (under `name/`)."""
+        self._draft()
+        root = os.fspath(local_path)
+        if not os.path.isdir(root):
+            raise UsageError(f"add_dir: {root} is not a directory")
+        prefix = self._entry_name(name).rstrip("/") + "/" if name else ""
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for fn in sorted(filenames):
+                full = os.path.join(dirpath, fn)
+                rel = os.path.relpath(full, root).replace(os.sep, "/")
+                self.add_file(full, prefix + rel, overwrite=merge)
+
+    @contextlib.contextmanager
+    def new_file(self, name: str, mode: str = "x", encoding: str | None = None) -> Iterator[IO]:
+        """`with art.new_file("labels.txt") as f: f.write(...)` adds the written file as `name`."""
+        self._draft()
+        entry_name = self._entry_name(name)
+        if entry_name in self._entries and "x" in mode:
+            raise UsageError(f"artifact {self._name} already has a file named {entry_name!r}")
+        if self._tmpdir is None:
+            self._tmpdir = tempfile.mkdtemp(prefix="runyard-artifact-")
+        path = os.path.join(self._tmpdir, *entry_name.split("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, mode.replace("x", "w"), encoding=encoding) as f:
+            yield f
+        self.add_file(path, entry_name, overwrite=True)
+
+    def add_reference(
+        self, uri: str, name: str | None = None, checksum: bool = True, max_objects: int | None = None
+    ) -> list[ArtifactManifestEntry]:
+        """Record `uri` (file://, http(s)://, s3://) with its size and checksum (sha256 for files, the ETag
+        for HTTP and S3) without copying it; `download()` fetches it from there."""
+        from .references import resolve_reference
+
+        self._draft()
+        out = []
+        for rel, size, check, ref in resolve_reference(uri, checksum, max_objects):
+            entry_name = self._entry_name(f"{name.rstrip('/')}/{rel}" if name and rel else (name or rel))
+            e = ArtifactManifestEntry(
+                entry_name, None, size, ref=ref, extra={"checksum": check} if check else {}
+            )
+            self._entries[entry_name] = e
+            out.append(e)
+        return out
+
+    def remove(self, item: str | ArtifactManifestEntry) -> None:
+        self._draft()
+        path = item.path if isinstance(item, ArtifactManifestEntry) else str(item)
+        gone = [p for p in self._entries if p == path or p.startswith(path.rstrip("/") + "/")]
+        if not gone:
+            raise FileNotFoundError(f"artifact {self._name} has no file or folder {path!r}")
+        for p in gone:
+            del self._entries[p]
+
+    # -- reading ----------------------------------------------------------------------------------
+    def get_entry(self, name: str) -> ArtifactManifestEntry:
+        e = self._ents().get(name)
+        if e is None:
+            raise KeyError(f"artifact {self.name} has no file {name!r}")
+        return e
+
+    get_path = get_entry
+
+    def files(self, names: list[str] | None = None, per_page: int = 50) -> list[ArtifactManifestEntry]:
+        es = list(self._ents().values())
+        return [e for e in es if e.path in set(names)] if names else es
+
+    # -- logged state -----------------------------------------------------------------------------
+    @classmethod
+    def _from_doc(cls, doc: dict, transport: Transport | None) -> Artifact:
+        a = cls(doc["name"], doc["type"], doc.get("description"), doc.get("metadata") or {})
+        a._apply_doc(doc)
+        a._transport = transport
+        for e in doc.get("manifest") or []:
+            a._entries[e["path"]] = ArtifactManifestEntry(
+                e["path"], e.get("sha256"), e["size"], e.get("ref"), e.get("extra"), artifact=a
+            )
+        return a
+
+    def _apply_doc(self, doc: dict) -> None:
+        self._version = doc["version"]
+        self._aliases = list(doc.get("aliases") or [])
+        self._entity, self._project = doc["entity"], doc["project"]
+        self._digest, self._size = doc["digest"], doc.get("size")
+        self._created_at = doc.get("created_at")
+        self.metadata = doc.get("metadata") or {}
+        self.description = doc.get("description")
+        self._state = "COMMITTED"
+        for e in self._entries.values():
+            e._artifact = self
+        self._done.set()
+
+    def _failed(self, why: str) -> None:
+        self._state, self._error = "FAILED", why
+        self._done.set()
+
+    def wait(self, timeout: float | None = None) -> Artifact:
+        """Block until the upload is committed (online); raises if it failed or timed out."""
+        if self._state == "DRAFT":
+            raise UsageError("wait() is for a logged artifact; call run.log_artifact(artifact) first")
+        if not self._done.wait(timeout):
+            raise CommError(f"artifact {self._name} is not committed after {timeout} s")
+        if self._state == "FAILED":
+            raise CommError(f"artifact {self._name} was not uploaded: {self._error}")
+        return self
+
+    def _need_server(self) -> Transport:
+        if self._transport is None:
+            raise CommError(f"artifact {self.name} needs the server for this (offline, or not logged online)")
+        return self._transport
+
+    def _call(self, method: str, path: str) -> dict:
+        try:
+            return self._need_server().client().request(method, path)[1]
+        except ApiError as e:
+            raise CommError(f"artifact {self.name}: {e.status} {e.code}: {e.message}") from None
+
+    def _path(self) -> str:
+        if self._state != "COMMITTED" or self._entity is None or self._project is None:
+            raise UsageError(f"artifact {self._name} is not a committed version (log it and wait() first)")
+        return artifact_path(self._entity, self._project, self._name, self._version)
+
+    def delete(self, delete_aliases: bool = False) -> None:
+        """Delete this version on the server (its blobs are freed by `runyard gc`)."""
+        params = "?delete_aliases=true" if delete_aliases else ""
+        self._call("DELETE", self._path() + params)
+
+    def logged_by(self) -> dict | None:
+        runs = self._call("GET", self._path() + "/lineage")["logged_by"]
+        return runs[0] if runs else None
+
+    def used_by(self) -> list[dict]:
+        return self._call("GET", self._path() + "/lineage")["used_by"]
+
+    # -- download ---------------------------------------------------------------------------------
+    def download(
+        self,
+        root: str | os.PathLike | None = None,
+        allow_missing_references: bool = False,
+        skip_cache: bool | None = None,
+        path_prefix: str | None = None,
+        multipart: bool | None = None,
+    ) -> str:
+        """Materialise the files under `root` (default ./artifacts/<name>:<version>) and return it.
+
+        Blobs come from the cache when there (no network), else are downloaded in parallel, resumed
+        from a partial download, and verified against their sha256 before they enter the cache."""
+        only = None
+        if path_prefix:
+            only = {p for p in self._ents() if p.startswith(path_prefix)}
+        return self._download(root, only, allow_missing_references)
+
+    def _download(
+        self, root: str | os.PathLike | None, only: set[str] | None = None, allow_missing: bool = False
+    ) -> str:
+        self._path()
+        base = Path(root) if root is not None else Path("artifacts") / f"{self._name}:{self._version}"
+        base_abs = os.path.abspath(base)
+        todo: list[tuple[ArtifactManifestEntry, Path]] = []
+        for e in self._ents().values():
+            if only is not None and e.path not in only:
+                continue
+            try:
+                rel = clean_entry_path(e.path)
+            except BadEntryPath as err:
+                raise Error(f"refusing to download artifact {self.name}: {err}") from None
+            dest = Path(base_abs, *rel.split("/"))
+            if os.path.commonpath([base_abs, os.path.abspath(dest)]) != base_abs:
+                raise Error(f"refusing to download artifact {self.name}: {e.path!r} leaves {base}")
+            todo.append((e, dest))
+        cache = ArtifactCache()
+        need = {e.sha256: e.size for e, _ in todo if e.sha256 and not cache.has(e.sha256, e.size)}
+        if need:
+            transport = self._need_server()
+            vpath = self._path()
+            bar = progress_bar(sum(need.values()), f"download {self.name}")
+            try:
+                transport.map(
+                    lambda sha: fetch_blob(transport, vpath, sha, need[sha], cache, self.stats, bar.update),
+                    list(need),
+                )
+            finally:
+                bar.close()
+        for e, dest in todo:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if e.ref is not None:
+                from .references import download_reference
+
+                try:
+                    download_reference(e, dest)
+                except (OSError, Error) as err:
+                    if not allow_missing:
+                        raise
+                    _ = err
+                continue
+            assert e.sha256 is not None
+            if e.sha256 not in need:
+                cache.touch(e.sha256)
+                self.stats.add(cached_blobs=1)
+            _materialize(cache.obj_path(e.sha256), dest)
+        cache.enforce_limit(keep={e.sha256 for e, _ in todo if e.sha256})
+        return str(base)
+
+    def verify(self, root: str | os.PathLike | None = None) -> None:
+        """Check that the files under `root` are exactly this version's (raises ValueError otherwise)."""
+        base = Path(root) if root is not None else Path("artifacts") / f"{self._name}:{self._version}"
+        for e in self._ents().values():
+            p = base / e.path
+            if e.sha256 is None:
+                continue
+            if not p.is_file() or sha256_file(p) != e.sha256:
+                raise ValueError(f"{p} does not match artifact {self.name} (missing or changed)")
+
+    def checkout(self, root: str | os.PathLike | None = None) -> str:
+        """Like download, and remove files under root that the artifact does not have."""
+        out = self.download(root)
+        keep = {os.path.abspath(Path(out) / p) for p in self._ents()}
+        for dirpath, _dirs, files in os.walk(out):
+            for fn in files:
+                full = os.path.abspath(os.path.join(dirpath, fn))
+                if full not in keep:
+                    os.unlink(full)
+        return out
+
+    # -- logging (run.log_artifact) ---------------------------------------------------------------
+    def _commit_doc(self, aliases: list[str]) -> dict:
+        return {
+            "type": self._type,
+            "description": self.description,
+            "metadata": self.metadata,
+            "aliases": aliases,
+            "digest": self.digest,
+            "manifest": [e.to_dict() for e in sorted(self._entries.values(), key=lambda e: e.path)],
+        }
+
+
+def _materialize(obj: Path, dest: Path) -> None:
+    """Copy a cached blob to `dest`, unless dest is already that copy (same size and mtime)."""
+    st = obj.stat()
+    try:
+        d = dest.stat()
+        if d.st_size == st.st_size and d.st_mtime_ns == st.st_mtime_ns:
+            return
+    except OSError:
+        pass
+    tmp = dest.with_name(dest.name + ".runyard-tmp")
+    shutil.copyfile(obj, tmp)
+    os.chmod(tmp, 0o644)
+    os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(tmp, dest)
+
+
+def parse_artifact_path(
+    path: str, entity: str | None, project: str | None
+) -> tuple[str | None, str, str, str]:
+    """ "entity/project/name:alias", "project/name:v3", "name:latest" or "name" -> (entity, project, name, ref)."""
+    ref = "latest"
+    if ":" in path:
+        path, ref = path.rsplit(":", 1)
+    parts = [p for p in path.split("/") if p]
+    if len(parts) == 3:
+        entity, project, name = parts
+    elif len(parts) == 2:
+        project, name = parts
+    elif len(parts) == 1:
+        name = parts[0]
+    else:
+        raise UsageError(f"artifact path {path!r} must look like entity/project/name:alias")
+    if not project:
+        raise UsageError(f"artifact path {path!r} needs a project")
+    if not ref:
+        raise UsageError(f"artifact path {path!r} has an empty version or alias")
+    return entity, project, name, ref
+
+
+def fetch_version(transport: Transport, entity: str, project: str, name: str, ref: str) -> dict:
+    try:
+        return transport.client().get_json(artifact_path(entity, project, name, ref))
+    except ApiError as e:
+        if e.status == 404:
+            raise CommError(f"artifact {entity}/{project}/{name}:{ref} not found: {e.message}") from None
+        raise CommError(f"cannot fetch artifact {entity}/{project}/{name}:{ref}: {e.message}") from None
+
+
+__all__ = [
+    "Artifact",
+    "ArtifactChecksumError",
+    "ArtifactManifest",
+    "ArtifactManifestEntry",
+    "fetch_version",
+    "parse_artifact_path",
+    "sha256_file",
+]

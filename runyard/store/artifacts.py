@@ -1,0 +1,543 @@
+"""Artifacts: collections (one per name in a project), versions v0, v1, ..., aliases, manifests, lineage.
+
+A version is identified in its collection by the digest of its manifest (wire/manifest.py):
+committing content that is already a version returns that version (no new version, nothing stored).
+Files are blobs in the shared content-addressed blob store, so versions and projects share them; a
+commit names the blobs it needs and is refused (`missing`) until they are all uploaded. Aliases are
+unique per collection: `latest` follows the newest version and a user alias moves when reassigned.
+
+Lineage comes from the run log (ARTIFACT and USE_ARTIFACT records) as links by
+(entity, project, name, digest), so a link can be ingested before or after the version it names.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..wire.manifest import BadEntryPath, clean_entry_path, is_sha256, manifest_digest
+from .db import Database
+from .jsonsafe import jsonable
+from .schema import (
+    artifact_aliases,
+    artifact_collections,
+    artifact_entries,
+    artifact_links,
+    artifact_versions,
+    entities,
+    projects,
+    run_files,
+    runs,
+)
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+ALIAS_RE = re.compile(r"^[^/\\:#?%\x00-\x1f]{1,128}$")
+VERSION_RE = re.compile(r"^v(\d+)$")
+LATEST = "latest"
+
+
+class ArtifactError(Exception):
+    def __init__(self, status: int, code: str, message: str, **extra: Any):
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+@dataclass
+class Commit:
+    """A validated commit request."""
+
+    name: str
+    type: str
+    digest: str
+    entries: list[dict]
+    description: str | None = None
+    metadata: dict = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def blobs(self) -> set[str]:
+        return {e["sha256"] for e in self.entries if e["sha256"]}
+
+
+def check_name(name: Any) -> str:
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise ArtifactError(
+            400,
+            "bad_name",
+            f"artifact name {name!r} must be 1-128 characters of letters, digits, '.', '-', '_'",
+        )
+    return name
+
+
+def check_alias(alias: Any) -> str:
+    if not isinstance(alias, str) or not ALIAS_RE.match(alias) or VERSION_RE.match(alias):
+        raise ArtifactError(
+            422,
+            "bad_value",
+            f"alias {alias!r} must be 1-128 characters without / \\ : # ? % and not look like vN",
+        )
+    return alias
+
+
+def parse_commit(name: str, doc: dict) -> Commit:
+    """Validate a commit document: names, aliases, entry paths, sizes, and the digest (recomputed)."""
+    check_name(name)
+    typ = doc.get("type")
+    if not isinstance(typ, str) or not TYPE_RE.match(typ):
+        raise ArtifactError(
+            422, "bad_value", f"artifact type {typ!r} must be 1-64 letters, digits, '.', '-', '_'"
+        )
+    raw = doc.get("manifest")
+    if not isinstance(raw, list):
+        raise ArtifactError(
+            422, "missing_field", "manifest must be a list of {path, sha256, size, ref?, extra?}"
+        )
+    entries, seen = [], set()
+    for e in raw:
+        if not isinstance(e, dict):
+            raise ArtifactError(422, "wrong_type", "each manifest entry must be an object")
+        try:
+            path = clean_entry_path(e.get("path"))  # type: ignore[arg-type]
+        except BadEntryPath as err:
+            raise ArtifactError(400, "bad_path", str(err)) from None
+        if path in seen:
+            raise ArtifactError(422, "bad_value", f"manifest lists {path!r} twice")
+        seen.add(path)
+        sha, ref, size = e.get("sha256"), e.get("ref"), e.get("size")
+        if ref is None and not is_sha256(sha):
+            raise ArtifactError(
+                422, "bad_value", f"entry {path!r} needs a sha256 (64 lowercase hex) or a ref"
+            )
+        if ref is not None and (not isinstance(ref, str) or not ref or sha is not None):
+            raise ArtifactError(422, "bad_value", f"reference entry {path!r} needs a ref URI and no sha256")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise ArtifactError(422, "bad_value", f"entry {path!r} needs a non-negative integer size")
+        extra = e.get("extra") or {}
+        if not isinstance(extra, dict):
+            raise ArtifactError(422, "wrong_type", f"entry {path!r}: extra must be an object")
+        entries.append({"path": path, "sha256": sha, "size": size, "ref": ref, "extra": jsonable(extra)})
+    digest = manifest_digest(entries)
+    if doc.get("digest") not in (None, digest):
+        raise ArtifactError(
+            400, "digest_mismatch", f"the manifest's digest is {digest}, not {doc.get('digest')!r}"
+        )
+    aliases = doc.get("aliases") or []
+    if not isinstance(aliases, list):
+        raise ArtifactError(422, "wrong_type", "aliases must be a list of strings")
+    meta = doc.get("metadata") or {}
+    if not isinstance(meta, dict):
+        raise ArtifactError(422, "wrong_type", "metadata must be an object")
+    desc = doc.get("description")
+    return Commit(
+        name=name,
+        type=typ,
+        digest=digest,
+        entries=entries,
+        description=None if desc is None else str(desc),
+        metadata=jsonable(meta),
+        aliases=list(dict.fromkeys(check_alias(a) for a in aliases if a != LATEST)),
+    )
+
+
+class Artifacts:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # -- writing ----------------------------------------------------------------------------------
+    def find_digest(self, conn: Connection, project_id: int, name: str, digest: str) -> sa.Row | None:
+        q = (
+            sa.select(artifact_versions, artifact_collections.c.name, artifact_collections.c.type)
+            .join(artifact_collections, artifact_collections.c.id == artifact_versions.c.collection_id)
+            .where(
+                artifact_collections.c.project_id == project_id,
+                artifact_collections.c.name == name,
+                artifact_versions.c.digest == digest,
+            )
+        )
+        return conn.execute(q).first()
+
+    def commit(self, conn: Connection, project_id: int, c: Commit, user_id: int | None) -> tuple[int, bool]:
+        """Create the version (or find it by digest) and assign aliases. Returns (version id, created).
+
+        The caller has checked that every blob exists (`missing`)."""
+        now = time.time()
+        ins = self.db.insert(artifact_collections).values(
+            project_id=project_id,
+            name=c.name,
+            type=c.type,
+            description=c.description,
+            next_version=0,
+            created_at=now,
+            updated_at=now,
+        )
+        conn.execute(ins.on_conflict_do_nothing(index_elements=["project_id", "name"]))
+        q = sa.select(artifact_collections).where(
+            artifact_collections.c.project_id == project_id, artifact_collections.c.name == c.name
+        )
+        col = conn.execute(self.db.for_update(q)).one()
+        if col.type != c.type:
+            raise ArtifactError(
+                409, "type_mismatch", f"artifact {c.name!r} has type {col.type!r}, not {c.type!r}"
+            )
+        existing = conn.execute(
+            sa.select(artifact_versions.c.id).where(
+                artifact_versions.c.collection_id == col.id, artifact_versions.c.digest == c.digest
+            )
+        ).scalar()
+        if existing is not None:
+            for a in c.aliases:
+                self.move_alias(conn, col.id, existing, a)
+            return existing, False
+        size = sum(e["size"] for e in c.entries if e["sha256"])
+        vid = conn.execute(
+            sa.insert(artifact_versions).values(
+                collection_id=col.id,
+                version_index=col.next_version,
+                digest=c.digest,
+                description=c.description,
+                metadata=c.metadata,
+                size=size,
+                file_count=len(c.entries),
+                created_at=now,
+                created_by=user_id,
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        if c.entries:
+            conn.execute(sa.insert(artifact_entries), [dict(e, version_id=vid) for e in c.entries])
+        conn.execute(
+            sa.update(artifact_collections)
+            .where(artifact_collections.c.id == col.id)
+            .values(
+                next_version=col.next_version + 1,
+                updated_at=now,
+                description=c.description if c.description is not None else col.description,
+            )
+        )
+        for a in (LATEST, *c.aliases):
+            self.move_alias(conn, col.id, vid, a)
+        return int(vid), True
+
+    def move_alias(self, conn: Connection, collection_id: int, version_id: int, alias: str) -> None:
+        conn.execute(
+            sa.delete(artifact_aliases).where(
+                artifact_aliases.c.collection_id == collection_id, artifact_aliases.c.alias == alias
+            )
+        )
+        conn.execute(
+            sa.insert(artifact_aliases).values(
+                collection_id=collection_id, version_id=version_id, alias=alias
+            )
+        )
+
+    def set_aliases(self, conn: Connection, version_id: int, add: list[str], remove: list[str]) -> None:
+        v = conn.execute(sa.select(artifact_versions).where(artifact_versions.c.id == version_id)).one()
+        for a in add:
+            self.move_alias(conn, v.collection_id, version_id, check_alias(a))
+        for a in remove:
+            conn.execute(
+                sa.delete(artifact_aliases).where(
+                    artifact_aliases.c.version_id == version_id, artifact_aliases.c.alias == a
+                )
+            )
+
+    def delete_version(self, conn: Connection, version_id: int) -> None:
+        """Delete a version (its manifest rows; blobs stay until `gc`); `latest` moves to the newest left."""
+        v = conn.execute(sa.select(artifact_versions).where(artifact_versions.c.id == version_id)).one()
+        conn.execute(sa.delete(artifact_aliases).where(artifact_aliases.c.version_id == version_id))
+        conn.execute(sa.delete(artifact_entries).where(artifact_entries.c.version_id == version_id))
+        conn.execute(sa.delete(artifact_versions).where(artifact_versions.c.id == version_id))
+        newest = conn.execute(
+            sa.select(artifact_versions.c.id)
+            .where(artifact_versions.c.collection_id == v.collection_id)
+            .order_by(artifact_versions.c.version_index.desc())
+            .limit(1)
+        ).scalar()
+        has_latest = conn.execute(
+            sa.select(artifact_aliases.c.id).where(
+                artifact_aliases.c.collection_id == v.collection_id, artifact_aliases.c.alias == LATEST
+            )
+        ).first()
+        if newest is not None and has_latest is None:
+            self.move_alias(conn, v.collection_id, newest, LATEST)
+        if newest is None:
+            conn.execute(sa.delete(artifact_collections).where(artifact_collections.c.id == v.collection_id))
+
+    def link(
+        self, conn: Connection, run_pk: int, kind: str, entity: str, project: str, name: str, digest: str
+    ) -> None:
+        ins = self.db.insert(artifact_links).values(
+            run_pk=run_pk,
+            kind=kind,
+            entity=entity,
+            project=project,
+            name=name,
+            digest=digest,
+            created_at=time.time(),
+        )
+        conn.execute(
+            ins.on_conflict_do_nothing(
+                index_elements=["run_pk", "kind", "entity", "project", "name", "digest"]
+            )
+        )
+
+    # -- reading ----------------------------------------------------------------------------------
+    def resolve(self, conn: Connection, project_id: int, name: str, ref: str) -> sa.Row | None:
+        """The version of `name` called `ref`: "vN", an alias (e.g. "latest"), or a digest."""
+        base = (
+            sa.select(
+                artifact_versions,
+                artifact_collections.c.name,
+                artifact_collections.c.type,
+            )
+            .join(artifact_collections, artifact_collections.c.id == artifact_versions.c.collection_id)
+            .where(artifact_collections.c.project_id == project_id, artifact_collections.c.name == name)
+        )
+        m = VERSION_RE.match(ref)
+        if m:
+            return conn.execute(base.where(artifact_versions.c.version_index == int(m.group(1)))).first()
+        if is_sha256(ref):
+            row = conn.execute(base.where(artifact_versions.c.digest == ref)).first()
+            if row is not None:
+                return row
+        q = base.join(artifact_aliases, artifact_aliases.c.version_id == artifact_versions.c.id).where(
+            artifact_aliases.c.alias == ref
+        )
+        return conn.execute(q).first()
+
+    def aliases(self, conn: Connection, version_ids: list[int]) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {v: [] for v in version_ids}
+        if not version_ids:
+            return out
+        q = (
+            sa.select(artifact_aliases.c.version_id, artifact_aliases.c.alias)
+            .where(artifact_aliases.c.version_id.in_(version_ids))
+            .order_by(artifact_aliases.c.alias)
+        )
+        for vid, alias in conn.execute(q):
+            out[vid].append(alias)
+        return out
+
+    def entries(self, conn: Connection, version_id: int) -> list[dict]:
+        q = (
+            sa.select(
+                artifact_entries.c.path,
+                artifact_entries.c.sha256,
+                artifact_entries.c.size,
+                artifact_entries.c.ref,
+                artifact_entries.c.extra,
+            )
+            .where(artifact_entries.c.version_id == version_id)
+            .order_by(artifact_entries.c.path)
+        )
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+    def has_blob(self, conn: Connection, version_id: int, sha256: str) -> int | None:
+        """Size of blob `sha256` when the version lists it, else None."""
+        q = sa.select(artifact_entries.c.size).where(
+            artifact_entries.c.version_id == version_id, artifact_entries.c.sha256 == sha256
+        )
+        return conn.execute(q.limit(1)).scalar()
+
+    def doc(self, conn: Connection, v: sa.Row, entity: str, project: str, manifest: bool = False) -> dict:
+        aliases = self.aliases(conn, [v.id])[v.id]
+        d = _version_doc(v, entity, project, aliases)
+        d["logged_by"] = next(
+            iter(self._linked_runs(conn, "output", entity, project, v.name, v.digest)), None
+        )
+        if manifest:
+            d["manifest"] = self.entries(conn, v.id)
+        return d
+
+    def collections(self, conn: Connection, project_id: int, type_: str | None = None) -> list[dict]:
+        n = (
+            sa.select(sa.func.count())
+            .select_from(artifact_versions)
+            .where(artifact_versions.c.collection_id == artifact_collections.c.id)
+            .scalar_subquery()
+        )
+        q = sa.select(artifact_collections, n.label("version_count")).where(
+            artifact_collections.c.project_id == project_id
+        )
+        if type_:
+            q = q.where(artifact_collections.c.type == type_)
+        out = []
+        for r in conn.execute(q.order_by(artifact_collections.c.updated_at.desc())):
+            out.append(
+                {
+                    "name": r.name,
+                    "type": r.type,
+                    "description": r.description,
+                    "version_count": r.version_count,
+                    "created_at": r.created_at,
+                    "updated_at": r.updated_at,
+                }
+            )
+        return out
+
+    def versions(self, conn: Connection, project_id: int, name: str, entity: str, project: str) -> list[dict]:
+        q = (
+            sa.select(artifact_versions, artifact_collections.c.name, artifact_collections.c.type)
+            .join(artifact_collections, artifact_collections.c.id == artifact_versions.c.collection_id)
+            .where(artifact_collections.c.project_id == project_id, artifact_collections.c.name == name)
+            .order_by(artifact_versions.c.version_index.desc())
+        )
+        rows = conn.execute(q).all()
+        al = self.aliases(conn, [r.id for r in rows])
+        producers = self._producers(conn, entity, project, name)
+        out = []
+        for r in rows:
+            d = _version_doc(r, entity, project, al[r.id])
+            d["logged_by"] = producers.get(r.digest)
+            out.append(d)
+        return out
+
+    def _producers(self, conn: Connection, entity: str, project: str, name: str) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for d in self._linked_runs(conn, "output", entity, project, name, None):
+            out.setdefault(d.pop("digest"), d)
+        return out
+
+    def _linked_runs(
+        self, conn: Connection, kind: str, entity: str, project: str, name: str, digest: str | None
+    ) -> list[dict]:
+        re_, rp = entities.alias("run_entity"), projects.alias("run_project")
+        q = (
+            sa.select(
+                re_.c.name.label("entity"),
+                rp.c.name.label("project"),
+                runs.c.run_id,
+                runs.c.name,
+                runs.c.state,
+                runs.c.created_at,
+                artifact_links.c.digest,
+                artifact_links.c.created_at.label("linked_at"),
+            )
+            .join(runs, runs.c.id == artifact_links.c.run_pk)
+            .join(rp, rp.c.id == runs.c.project_id)
+            .join(re_, re_.c.id == rp.c.entity_id)
+            .where(
+                artifact_links.c.kind == kind,
+                artifact_links.c.entity == entity,
+                artifact_links.c.project == project,
+                artifact_links.c.name == name,
+            )
+            .order_by(artifact_links.c.created_at, artifact_links.c.id)
+        )
+        if digest is not None:
+            q = q.where(artifact_links.c.digest == digest)
+        out = []
+        for r in conn.execute(q):
+            d = dict(r._mapping)
+            d["id"] = d.pop("run_id")
+            if digest is not None:
+                d.pop("digest")
+            out.append(d)
+        return out
+
+    def lineage(self, conn: Connection, v: sa.Row, entity: str, project: str) -> dict:
+        return {
+            "artifact": f"{entity}/{project}/{v.name}:v{v.version_index}",
+            "logged_by": self._linked_runs(conn, "output", entity, project, v.name, v.digest),
+            "used_by": self._linked_runs(conn, "input", entity, project, v.name, v.digest),
+        }
+
+    def run_links(self, conn: Connection, run_pk: int) -> dict[str, list[dict]]:
+        """The artifacts a run logged and used, each resolved to its version when the server has it."""
+        out: dict[str, list[dict]] = {"logged": [], "used": []}
+        q = (
+            sa.select(artifact_links)
+            .where(artifact_links.c.run_pk == run_pk)
+            .order_by(artifact_links.c.created_at, artifact_links.c.id)
+        )
+        for link in conn.execute(q).all():
+            pid = conn.execute(
+                sa.select(projects.c.id)
+                .join(entities, entities.c.id == projects.c.entity_id)
+                .where(entities.c.name == link.entity, projects.c.name == link.project)
+            ).scalar()
+            v = self.resolve(conn, pid, link.name, link.digest) if pid is not None else None
+            d = {"entity": link.entity, "project": link.project, "name": link.name, "digest": link.digest}
+            if v is not None:
+                d.update(_version_doc(v, link.entity, link.project, self.aliases(conn, [v.id])[v.id]))
+            else:
+                d["state"] = "pending"  # the run log names it; its upload has not been committed yet
+            out["logged" if link.kind == "output" else "used"].append(d)
+        return out
+
+    # -- garbage collection -----------------------------------------------------------------------
+    def referenced(self, conn: Connection, shas: Iterable[str] | None = None) -> set[str]:
+        """Blobs referenced by an artifact entry or a run file (of `shas`, or all of them)."""
+        out: set[str] = set()
+        for col in (artifact_entries.c.sha256, run_files.c.sha256):
+            q = sa.select(col).distinct().where(col.is_not(None))
+            if shas is not None:
+                chunk = list(shas)
+                for i in range(0, len(chunk), 500):
+                    out.update(conn.execute(q.where(col.in_(chunk[i : i + 500]))).scalars())
+            else:
+                out.update(conn.execute(q).scalars())
+        return out
+
+
+def _version_doc(v: sa.Row, entity: str, project: str, aliases: list[str]) -> dict:
+    return {
+        "entity": entity,
+        "project": project,
+        "name": v.name,
+        "type": v.type,
+        "version": f"v{v.version_index}",
+        "version_index": v.version_index,
+        "qualified_name": f"{entity}/{project}/{v.name}:v{v.version_index}",
+        "digest": v.digest,
+        "aliases": aliases,
+        "description": v.description,
+        "metadata": v.metadata,
+        "size": v.size,
+        "file_count": v.file_count,
+        "created_at": v.created_at,
+        "state": "committed",
+    }
+
+
+# -- gc -----------------------------------------------------------------------------------------------
+def iter_blobs(blobs: Any) -> Iterator[tuple[str, int, float]]:
+    """(sha256, size, mtime) of every blob of the store (BlobStore.iter_blobs)."""
+    return blobs.iter_blobs()
+
+
+def collect_garbage(
+    read: Callable[[Callable[[Connection], Any]], Any],
+    artifacts: Artifacts,
+    blobs: Any,
+    delete: bool = False,
+    grace_seconds: float = 3600.0,
+) -> dict:
+    """Blobs that no artifact entry and no run file references, older than `grace_seconds` (so an
+    upload whose commit has not arrived yet is spared). Deleted only with `delete=True`."""
+    now = time.time()
+    found = list(iter_blobs(blobs))
+    refs = read(lambda c: artifacts.referenced(c))
+    orphans = [(sha, size) for sha, size, mtime in found if sha not in refs and now - mtime >= grace_seconds]
+    if delete and orphans:
+        # look again just before deleting: a commit may have landed since the first read
+        again = read(lambda c: artifacts.referenced(c, [s for s, _ in orphans]))
+        orphans = [(s, n) for s, n in orphans if s not in again]
+        for sha, _ in orphans:
+            blobs.delete(sha)
+    return {
+        "dry_run": not delete,
+        "blobs_total": len(found),
+        "bytes_total": sum(n for _, n, _ in found),
+        "blobs_unreferenced": len(orphans),
+        "bytes_unreferenced": sum(n for _, n in orphans),
+        "deleted": len(orphans) if delete else 0,
+        "sha256": sorted(s for s, _ in orphans),
+        "grace_seconds": grace_seconds,
+    }

@@ -1,0 +1,59 @@
+"""Artifact tests: a real server (SQLite and PostgreSQL, from the server suite's fixtures) and the SDK
+in this process, online against it, with the client cache and working directory isolated."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.server.conftest import (  # noqa: F401  (fixtures)
+    cli,
+    client_env,
+    config,
+    db_url,
+    home,
+    pg_database,
+    pytest_configure,
+    server,
+)
+
+
+@pytest.fixture
+def env(server, home, tmp_path, monkeypatch) -> Iterator[Path]:  # noqa: F811
+    """cwd = tmp/work; the SDK finds the server through its credentials file; cache in tmp/cache."""
+    home_dir = home
+    for k in list(os.environ):
+        if k.startswith(("WANDB_", "RUNYARD_")):
+            monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("RUNYARD_HOME", str(home_dir))
+    monkeypatch.setenv("RUNYARD_CACHE_DIR", str(tmp_path / "cache"))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    yield work
+    from runyard.sdk import state
+
+    run = state.current()
+    if run is not None:
+        run.finish(quiet=True)
+
+
+@pytest.fixture
+def settings():
+    import runyard
+
+    return runyard.Settings(console="off", x_disable_stats=True, silent=True, save_requirements=False)
+
+
+def blob_count(home_dir: Path) -> int:
+    root = home_dir / "blobs"
+    return sum(1 for d in root.iterdir() if len(d.name) == 2 for _ in d.iterdir())
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return path
