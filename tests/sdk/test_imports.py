@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from tests.conftest import run_script
 
@@ -33,3 +35,15 @@ def test_sdk_does_not_import_server_code(tmp_path):
     bad = [m for m in loaded if m.startswith(SERVER_MODULES)]
     assert bad == []
     assert "numpy" not in loaded  # numpy is imported only when the user logs numpy values
+
+
+def test_import_works_from_a_directory_holding_run_folders(tmp_path):
+    """The SDK creates ./runyard/ in the working directory; it must never shadow the package."""
+    (tmp_path / "runyard" / "offline-run-20260101_000000-abc").mkdir(parents=True)
+    res = subprocess.run(
+        [sys.executable, "-c", "import runyard; print(runyard.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0 and res.stdout.strip().endswith("__init__.py"), res.stdout + res.stderr
