@@ -14,6 +14,7 @@ server/auth.py (the /api/ middleware is not involved). Errors are JSON (`{"error
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import logging
 import time
@@ -30,6 +31,7 @@ from starlette.routing import Route
 from ...server.auth import key_from_header
 from ...server.http import NAME_RE
 from ...store import User
+from .artifacts import WandbArtifacts
 from .runs import WandbError, WandbRuns, valid_file
 from .schema import Context, Root, schema
 from .state import RunKey
@@ -55,6 +57,7 @@ class _Service:
 
         self.runs = WandbRuns(app.state.store, app.state.config.home, publish)
         self.signer = Signer(app.state.config.home / "compat" / "wandb")
+        self.arts = WandbArtifacts(self.runs, app.state.config.home)
         self.auth: dict[str, tuple[User, float, int]] = {}
 
 
@@ -128,7 +131,8 @@ async def graphql_endpoint(request: Request) -> Response:
     if not isinstance(doc, dict) or not isinstance(doc.get("query"), str):
         return _error(400, "send a JSON object with a GraphQL 'query' string")
     variables = doc.get("variables")
-    ctx = Context(_runs(request), user, str(request.base_url), _signer(request).sign)
+    svc = _service(request)
+    ctx = Context(svc.runs, user, str(request.base_url), svc.signer, svc.arts)
 
     def run() -> Any:
         return graphql_sync(
@@ -166,6 +170,10 @@ async def upload(request: Request) -> Response:
     grant = _signer(request).verify(request.path_params["token"])
     if grant is None:
         return _error(403, "upload URL is invalid or expired: the client asks for a new one")
+    if grant.get("k") in ("af", "am"):
+        return await _artifact_upload(request, grant)
+    if grant.get("k") is not None:
+        return _error(403, "this URL is not an upload URL")
     key = RunKey(grant["e"], grant["p"], grant["r"])
     path = str(grant["f"])
     store = request.app.state.store
@@ -176,15 +184,18 @@ async def upload(request: Request) -> Response:
     w = store.blobs.staging()
     keep = path == "wandb-metadata.json"
     head = bytearray()
+    md5 = hashlib.md5()
     try:
         async for chunk in request.stream():
             if w.size + len(chunk) > limit:
                 raise WandbError(f"file exceeds the limit of {limit} bytes", 413)
             if keep and len(head) < 1 << 20:
                 head += chunk
+            md5.update(chunk)
             await run_in_threadpool(w.write, chunk)
         sha = await run_in_threadpool(w.finish)
         await run_in_threadpool(store.blobs.put_file, w.path, sha)
+        await run_in_threadpool(_runs(request).md5.add, sha, md5.hexdigest())
     except WandbError as e:
         w.discard()
         return _error(e.status, e.message)
@@ -198,6 +209,64 @@ async def upload(request: Request) -> Response:
     except WandbError as e:
         return _error(e.status, e.message)
     return Response(status_code=200)
+
+
+async def _artifact_upload(request: Request, grant: dict[str, Any]) -> Response:
+    """PUT of an artifact file (`af`) or of the artifact's manifest (`am`) to a signed URL."""
+    store = request.app.state.store
+    limit = request.app.state.config.max_file_bytes
+    w = store.blobs.staging()
+    md5 = hashlib.md5()
+    try:
+        async for chunk in request.stream():
+            if w.size + len(chunk) > limit:
+                raise WandbError(f"file exceeds the limit of {limit} bytes", 413)
+            md5.update(chunk)
+            await run_in_threadpool(w.write, chunk)
+        sha = await run_in_threadpool(w.finish)
+        if md5.hexdigest() != grant.get("m", md5.hexdigest()):
+            raise WandbError("the content's MD5 is not the one announced in CreateArtifactFiles", 400)
+        await run_in_threadpool(store.blobs.put_file, w.path, sha)
+    except WandbError as e:
+        w.discard()
+        return _error(e.status, e.message)
+    except BaseException:
+        w.discard()
+        raise
+    svc = _service(request)
+    try:
+        await run_in_threadpool(svc.runs.md5.add, sha, md5.hexdigest())
+        await run_in_threadpool(svc.arts.uploaded, grant, sha, w.size, md5.hexdigest())
+    except WandbError as e:
+        return _error(e.status, e.message)
+    return Response(status_code=200)
+
+
+async def artifact_download(request: Request) -> Response:
+    """GET of an artifact's manifest (`amd`) or file (`ad`): signed URLs, fetched without credentials."""
+    grant = _signer(request).verify(request.path_params["token"])
+    if grant is None or grant.get("k") not in ("ad", "amd"):
+        return _error(403, "download URL is invalid or expired")
+    store = request.app.state.store
+    if grant["k"] == "amd":
+        svc = _service(request)
+        user = await run_in_threadpool(store.db.read, lambda c: _user_named(store, c, str(grant["u"])))
+        if user is None:
+            return _error(403, "the user of this URL no longer exists")
+        v = await run_in_threadpool(
+            svc.arts.version, user, str(grant["e"]), str(grant["p"]), str(grant["n"]), str(grant["d"])
+        )
+        if v is None:
+            return _error(404, "the artifact version no longer exists")
+        doc = await run_in_threadpool(svc.arts.manifest, str(grant["e"]), str(grant["p"]), v)
+        return JSONResponse(doc)
+    sha = str(grant["s"])
+    exists = await run_in_threadpool(store.blobs.exists, sha)
+    if not exists:
+        return _error(404, "the artifact file no longer exists")
+    return StreamingResponse(
+        store.blobs.iter_bytes(sha), media_type="application/octet-stream", headers={"ETag": f'"{sha}"'}
+    )
 
 
 async def download(request: Request) -> Response:
@@ -249,5 +318,6 @@ routes = [
     Route("/files/{entity}/{project}/{run_id}/file_stream", file_stream, methods=["POST"]),
     Route("/wandb/upload/{token}", upload, methods=["PUT"]),
     Route("/wandb/files/{entity}/{project}/{run_id}/{path:path}", download, methods=["GET"]),
+    Route("/wandb/artifact/{token}", artifact_download, methods=["GET"]),
     Route("/sdk/otel/v1/{signal}", client_telemetry, methods=["POST"]),
 ]

@@ -48,6 +48,7 @@ from ...wire.framing import file_header, frame
 from ...wire.history_codec import encode_history
 from ...wire.records import RT, packb
 from . import convert as cv
+from .md5 import Md5Index
 from .names import display_name, encode_id
 from .state import RunKey, StateStore, new_state, snapshot
 
@@ -95,6 +96,7 @@ class WandbRuns:
     def __init__(self, store: Store, home: Path, publish: Callable[[dict], None] | None = None):
         self.store = store
         self.states = StateStore(home / "compat" / "wandb")
+        self.md5 = Md5Index(home / "compat" / "wandb" / "md5")
         self.publish = publish
 
     # -- permissions --------------------------------------------------------------------------
@@ -240,6 +242,8 @@ class WandbRuns:
         env = st.pop("environment", None)
         if env:
             sess.record(RT.ENVIRONMENT, {"metadata": env})
+        for kind, payload in st.pop("records_waiting", None) or []:
+            sess.record(RT.ARTIFACT if kind == "output" else RT.USE_ARTIFACT, dict(payload))
         if st.get("files_waiting"):
             waiting = dict(st["files_waiting"])
             sess.record(
@@ -503,6 +507,20 @@ class WandbRuns:
             st["shown"].pop(k, None)
         if update or remove:
             sess.record(RT.SUMMARY, {"update": update, "remove": remove})
+
+    # -- artifact lineage -----------------------------------------------------------------------
+    def artifact_record(self, user: User, key: RunKey, kind: str, payload: dict[str, Any]) -> None:
+        """ARTIFACT (kind "output") or USE_ARTIFACT ("input") in the run's log; held until the run is
+        in the store (a synced run's artifacts arrive before its first history row)."""
+        try:
+            self.check_write(user, key.entity)
+        except WandbError:
+            return  # lineage into a run the user cannot write: the artifact itself is fine
+        with self._session(user, key) as sess:
+            if not sess.started:
+                sess.st.setdefault("records_waiting", []).append([kind, payload])
+                return
+            sess.record(RT.ARTIFACT if kind == "output" else RT.USE_ARTIFACT, dict(payload))
 
     # -- alerts and files -----------------------------------------------------------------------
     def alert(self, user: User, key: RunKey, title: str, text: str, level: str, wait: Any) -> None:

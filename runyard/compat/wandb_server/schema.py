@@ -18,7 +18,9 @@ from typing import Any
 from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema, build_schema
 
 from ...store import User
+from .artifacts import WandbArtifacts, collection_obj, split_name
 from .names import decode_id, encode_id, new_run_id
+from .reads import RunReads
 from .runs import RunKey, WandbError, WandbRuns, project_obj, valid_file
 
 SDL = """
@@ -26,8 +28,13 @@ scalar JSONString
 scalar Int64
 scalar Duration
 scalar DateTime
+scalar JSON
 
 enum AlertSeverity { INFO WARN ERROR }
+enum ArtifactState { PENDING COMMITTED DELETED }
+enum ArtifactDigestAlgorithm { MANIFEST_MD5 MANIFEST_XXH128 }
+enum ArtifactManifestType { FULL INCREMENTAL PATCH }
+enum ArtifactStorageLayout { V1 V2 }
 
 type Query {
   viewer: User
@@ -35,13 +42,207 @@ type Query {
   project(name: String, entityName: String): Project
   model(name: String, entityName: String): Project
   entity(name: String): Entity
+  artifact(id: ID!): Artifact
+  clientIDMapping(clientID: ID!): ClientIDMappingResult
 }
+
+type ClientIDMappingResult { serverID: ID! }
 
 type Mutation {
   upsertBucket(input: UpsertBucketInput!): UpsertBucketPayload
   createRunFiles(input: CreateRunFilesInput!): CreateRunFilesPayload
   markRunFilesUploaded(input: MarkRunFilesUploadedInput!): MarkRunFilesUploadedPayload
   notifyScriptableRunAlert(input: NotifyScriptableRunAlertInput!): NotifyScriptableRunAlertPayload
+  createArtifact(input: CreateArtifactInput!): CreateArtifactPayload
+  createArtifactManifest(input: CreateArtifactManifestInput!): CreateArtifactManifestPayload
+  updateArtifactManifest(input: UpdateArtifactManifestInput!): CreateArtifactManifestPayload
+  createArtifactFiles(input: CreateArtifactFilesInput!): CreateArtifactFilesPayload
+  commitArtifact(input: CommitArtifactInput!): CommitArtifactPayload
+  useArtifact(input: UseArtifactInput!): UseArtifactPayload
+}
+
+input ArtifactAliasInput {
+  artifactCollectionName: String
+  alias: String!
+}
+
+input CreateArtifactInput {
+  artifactTypeName: String!
+  artifactCollectionName: String
+  artifactCollectionNames: [String!]
+  entityName: String!
+  projectName: String!
+  runName: String
+  description: String
+  digest: String!
+  digestAlgorithm: ArtifactDigestAlgorithm
+  labels: JSONString
+  aliases: [ArtifactAliasInput!]
+  tags: [JSON!]
+  metadata: JSONString
+  ttlDurationSeconds: Int64
+  historyStep: Int64
+  enableDigestDeduplication: Boolean
+  distributedID: String
+  clientID: ID
+  sequenceClientID: ID
+  storageRegion: String
+  clientMutationId: String
+}
+
+type CreateArtifactPayload {
+  artifact: Artifact!
+  clientMutationId: String
+}
+
+input CreateArtifactManifestInput {
+  artifactID: ID!
+  baseArtifactID: ID
+  name: String!
+  digest: String!
+  entityName: String!
+  projectName: String!
+  runName: String!
+  type: ArtifactManifestType = FULL
+  includeUpload: Boolean
+  clientMutationId: String
+}
+
+input UpdateArtifactManifestInput {
+  artifactManifestID: ID!
+  digest: String
+  baseArtifactID: ID
+  clientMutationId: String
+}
+
+type CreateArtifactManifestPayload {
+  artifactManifest: ArtifactManifest!
+  clientMutationId: String
+}
+
+type ArtifactManifest {
+  id: ID!
+  file: File!
+}
+
+input UploadPartsInput {
+  partNumber: Int64!
+  hexMD5: String!
+}
+
+input CreateArtifactFileSpecInput {
+  artifactID: ID!
+  name: String!
+  md5: String!
+  mimetype: String
+  artifactManifestID: ID
+  uploadPartsInput: [UploadPartsInput!]
+}
+
+input CreateArtifactFilesInput {
+  artifactFiles: [CreateArtifactFileSpecInput!]!
+  storageLayout: ArtifactStorageLayout
+  storageRegion: String
+  cloudRegionID: String
+  clientMutationId: String
+}
+
+type CreateArtifactFilesPayload {
+  files: FileConnection!
+  clientMutationId: String
+}
+
+type UploadUrlParts { partNumber: Int64!, uploadUrl: String! }
+type UploadMultipartUrls { uploadID: String!, uploadUrlParts: [UploadUrlParts!]! }
+
+input CommitArtifactInput {
+  artifactID: ID!
+  clientMutationId: String
+}
+
+type CommitArtifactPayload {
+  artifact: Artifact!
+  clientMutationId: String
+}
+
+input UseArtifactInput {
+  entityName: String!
+  projectName: String!
+  runName: String!
+  artifactID: ID!
+  usedAs: String
+  artifactEntityName: String
+  artifactProjectName: String
+  clientMutationId: String
+}
+
+type UseArtifactPayload {
+  artifact: Artifact!
+  clientMutationId: String
+}
+
+type ArtifactType {
+  id: ID
+  name: String!
+  description: String
+  createdAt: DateTime
+}
+
+type Tag { id: ID!, name: String! }
+
+type ArtifactAlias {
+  id: ID!
+  alias: String!
+  artifactCollection: ArtifactCollection
+}
+
+interface ArtifactCollection {
+  id: ID!
+  name: String!
+  project: Project
+  artifactMembership(aliasName: String!): ArtifactCollectionMembership
+}
+
+type ArtifactSequence implements ArtifactCollection {
+  id: ID!
+  name: String!
+  project: Project
+  latestArtifact: Artifact
+  artifactMembership(aliasName: String!): ArtifactCollectionMembership
+}
+
+type ArtifactCollectionMembership {
+  id: ID!
+  versionIndex: Int
+  createdAt: DateTime!
+  aliases: [ArtifactAlias!]!
+  artifactCollection: ArtifactCollection
+  artifact: Artifact
+  files(after: String, first: Int, names: [String!]): FileConnection!
+}
+
+type Artifact {
+  id: ID!
+  artifactSequence: ArtifactSequence!
+  versionIndex: Int
+  artifactType: ArtifactType!
+  description: String
+  metadata: JSONString
+  ttlDurationSeconds: Int64!
+  ttlIsInherited: Boolean!
+  tags: [Tag!]!
+  historyStep: Int64
+  state: ArtifactState!
+  size: Int64!
+  digest: String!
+  digestAlgorithm: ArtifactDigestAlgorithm
+  commitHash: String
+  fileCount: Int64!
+  createdAt: DateTime!
+  updatedAt: DateTime
+  aliases: [ArtifactAlias!]!
+  currentManifest: ArtifactManifest
+  files(after: String, first: Int, names: [String!]): FileConnection!
 }
 
 type User {
@@ -84,11 +285,50 @@ type ServerFeature {
 
 type Project {
   id: ID!
+  internalId: ID
   name: String!
   entityName: String
   entity: Entity!
+  readOnly: Boolean
   run(name: String!): Run
   bucket(name: String!, missingOk: Boolean): Run
+  runCount(filters: JSONString): Int!
+  runs(filters: JSONString, after: String, first: Int, order: String): RunConnection
+  artifact(name: String!): Artifact
+  artifactCollectionMembership(name: String!): ArtifactCollectionMembership
+  artifactCollection(name: String!): ArtifactCollection
+  artifactType(name: String!): ArtifactType
+}
+
+type PageInfo {
+  startCursor: String
+  endCursor: String
+  hasNextPage: Boolean!
+}
+
+type RunConnection {
+  edges: [RunEdge!]!
+  pageInfo: PageInfo!
+}
+
+type RunEdge {
+  node: Run!
+  cursor: String!
+}
+
+type FileConnection {
+  edges: [FileEdge!]!
+  pageInfo: PageInfo!
+}
+
+type FileEdge {
+  node: File
+  cursor: String
+}
+
+type ParquetHistory {
+  parquetUrls: [String!]!
+  liveData: [JSON!]!
 }
 
 type Run {
@@ -111,6 +351,20 @@ type Run {
   eventsLineCount: Int
   historyTail: String
   eventsTail: String
+  projectId: Int
+  commit: String
+  readOnly: Boolean
+  createdAt: DateTime
+  heartbeatAt: DateTime
+  systemMetrics: JSONString
+  user: User
+  historyKeys: JSON
+  history(samples: Int, minStep: Int64, maxStep: Int64): [String!]
+  events(samples: Int): [String!]
+  sampledHistory(specs: [JSONString!]!): [JSON]
+  parquetHistory(liveKeys: [String!]!): ParquetHistory
+  fileCount: Int
+  files(names: [String], after: String, first: Int, pattern: String): FileConnection
 }
 
 input UpsertBucketInput {
@@ -162,9 +416,15 @@ type File {
   name: String!
   uploadUrl: String
   directUrl: String
+  url(upload: Boolean): String
   sizeBytes: Int64
   mimetype: String
+  updatedAt: DateTime
   md5: String
+  storagePath: String
+  uploadHeaders: [String!]
+  uploadMultipartUrls: UploadMultipartUrls
+  artifact: Artifact
 }
 
 input MarkRunFilesUploadedInput {
@@ -208,8 +468,22 @@ def schema() -> GraphQLSchema:
 class Context:
     """What the resolvers of one request need."""
 
-    def __init__(self, runs: WandbRuns, user: User, base_url: str, sign: Any):
-        self.runs, self.user, self.base_url, self.sign = runs, user, base_url.rstrip("/"), sign
+    def __init__(self, runs: WandbRuns, user: User, base_url: str, signer: Any, arts: WandbArtifacts):
+        self.runs, self.user, self.base_url = runs, user, base_url.rstrip("/")
+        self.sign, self.sign_doc, self.arts = signer.sign, signer.sign_doc, arts
+        self.reads = RunReads(runs.store, user, self.base_url, runs.md5)
+
+    def url(self, grant: dict[str, Any], route: str = "upload") -> str:
+        return f"{self.base_url}/wandb/{route}/{self.sign_doc({**grant, 'u': self.user.name})}"
+
+    def art(self, e: str, p: str, v: Any) -> dict[str, Any]:
+        return self.arts.artifact_obj(self.base_url, self.user, e, p, v, self._sign_user)
+
+    def membership(self, e: str, p: str, v: Any) -> dict[str, Any]:
+        return self.arts.membership_obj(self.base_url, self.user, e, p, v, self._sign_user)
+
+    def _sign_user(self, grant: dict[str, Any]) -> str:
+        return str(self.sign_doc({**grant, "u": self.user.name}))
 
 
 def _ctx(info: GraphQLResolveInfo) -> Context:
@@ -263,9 +537,11 @@ class Root:
         ctx = _ctx(info)
         e, p = _names(ctx, entityName, name)
         obj = project_obj(e, p)
+        ctx.reads.add_project_fields(obj, e, p)
 
         def run(info: GraphQLResolveInfo, name: str) -> dict[str, Any] | None:
-            return _run_obj(ctx, RunKey(e, p, name))
+            row = ctx.reads.load(e, p, name)
+            return None if row is None else ctx.reads.run_obj(row, e, p)
 
         def bucket(info: GraphQLResolveInfo, name: str, missingOk: bool = False) -> dict[str, Any] | None:  # noqa: N803
             # `bucket` is what wandb-core reads before resuming (RunResumeStatus): the run's line
@@ -273,11 +549,56 @@ class Root:
             key = RunKey(e, p, name)
             return ctx.runs.resume_status(ctx.user, key) or _run_obj(ctx, key)
 
+        def version(name: str) -> Any:
+            base, ref = split_name(name)
+            return ctx.arts.version(ctx.user, e, p, base, ref)
+
+        def artifact(info: GraphQLResolveInfo, name: str) -> dict[str, Any] | None:
+            v = version(name)
+            return None if v is None else ctx.art(e, p, v)
+
+        def membership(info: GraphQLResolveInfo, name: str) -> dict[str, Any] | None:
+            v = version(name)
+            return None if v is None else ctx.membership(e, p, v)
+
+        def collection(info: GraphQLResolveInfo, name: str) -> dict[str, Any] | None:
+            latest = ctx.arts.version(ctx.user, e, p, name, "latest")
+            if latest is None:
+                return None
+
+            def member(info: GraphQLResolveInfo, aliasName: str) -> dict[str, Any] | None:  # noqa: N803
+                v = ctx.arts.version(ctx.user, e, p, name, aliasName)
+                return None if v is None else ctx.membership(e, p, v)
+
+            return {
+                **collection_obj(e, p, name),
+                "latestArtifact": lambda info: ctx.art(e, p, latest),
+                "artifactMembership": member,
+            }
+
         obj["run"] = run
         obj["bucket"] = bucket
+        obj["artifact"] = artifact
+        obj["artifactCollectionMembership"] = membership
+        obj["artifactCollection"] = collection
+        obj["artifactType"] = lambda info, name: {"id": encode_id("ArtifactType", e, p, name), "name": name}
         return obj
 
     model = project  # wandb's older name for a project
+
+    def artifact(self, info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:  # noqa: A002
+        ctx = _ctx(info)
+        got = ctx.arts.by_id(ctx.user, id)
+        if got is None:
+            return None
+        e, p, _name, v, pending = got
+        if v is not None:
+            return ctx.art(e, p, v)
+        assert pending is not None
+        return ctx.arts.pending_obj(pending, ctx.arts.pending_token(ctx.user, id))
+
+    def clientIDMapping(self, info: GraphQLResolveInfo, clientID: str) -> None:  # noqa: N802, N803
+        return None  # client ids are never sent while no feature asks for them
 
     # -- mutations ------------------------------------------------------------------------------
     def upsertBucket(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
@@ -323,6 +644,100 @@ class Root:
 
     def markRunFilesUploaded(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
         return {"success": True}
+
+    # -- artifacts (artifacts.py) -----------------------------------------------------------------
+    def createArtifact(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        ctx = _ctx(info)
+        try:
+            art_id, state, latest = ctx.arts.create(ctx.user, input)
+        except WandbError as err:
+            raise _fail(err) from None
+        return {
+            "artifact": {
+                "id": art_id,
+                "state": state,
+                "artifactSequence": {"latestArtifact": {"id": latest} if latest else None},
+            }
+        }
+
+    def _manifest(self, ctx: Context, art_id: str) -> dict[str, Any]:
+        token = ctx.arts.pending_token(ctx.user, art_id)
+        return {
+            "artifactManifest": {
+                "id": encode_id("ArtifactManifest", "pending", token),
+                "file": {
+                    "id": encode_id("File", "manifest", token),
+                    "name": "wandb_manifest.json",
+                    "uploadUrl": ctx.url({"k": "am", "a": token}),
+                    "uploadHeaders": [],
+                },
+            }
+        }
+
+    def createArtifactManifest(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        try:
+            return self._manifest(_ctx(info), input["artifactID"])
+        except WandbError as err:
+            raise _fail(err) from None
+
+    def updateArtifactManifest(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        ref = decode_id(input["artifactManifestID"], "ArtifactManifest")
+        if not ref or len(ref) != 2:
+            raise GraphQLError("unknown artifact manifest")
+        try:
+            return self._manifest(_ctx(info), encode_id("Artifact", "pending", ref[1]))
+        except WandbError as err:
+            raise _fail(err) from None
+
+    def createArtifactFiles(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        ctx = _ctx(info)
+        edges = []
+        try:
+            for spec in input["artifactFiles"]:
+                if spec.get("uploadPartsInput"):
+                    raise WandbError("multipart artifact uploads (files of 2 GiB and more) are not supported")
+                token = ctx.arts.pending_token(ctx.user, spec["artifactID"])
+                grant = ctx.arts.file_grant(ctx.user, token, spec["name"], spec["md5"])
+                edges.append(
+                    {
+                        "node": {
+                            "id": encode_id("File", "artifact", token, spec["name"]),
+                            "name": spec["name"],
+                            "storagePath": f"wandb_artifacts/{token}/{spec['name']}",
+                            "uploadUrl": None if grant is None else ctx.url(grant),
+                            "uploadHeaders": [],
+                            "uploadMultipartUrls": None,
+                            "artifact": {"id": spec["artifactID"]},
+                        }
+                    }
+                )
+        except WandbError as err:
+            raise _fail(err) from None
+        return {"files": {"edges": edges, "pageInfo": {"endCursor": None, "hasNextPage": False}}}
+
+    def commitArtifact(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        ctx = _ctx(info)
+        try:
+            token = ctx.arts.pending_token(ctx.user, input["artifactID"])
+            ctx.arts.commit(ctx.user, token)
+        except WandbError as err:
+            raise _fail(err) from None
+        got = ctx.arts.by_id(ctx.user, input["artifactID"])
+        if got is None or got[3] is None:
+            raise GraphQLError("the committed artifact is not readable")
+        return {"artifact": {**ctx.art(got[0], got[1], got[3]), "id": input["artifactID"]}}
+
+    def useArtifact(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        ctx = _ctx(info)
+        got = ctx.arts.by_id(ctx.user, input["artifactID"])
+        if got is None or got[3] is None:
+            raise GraphQLError(f"artifact {input['artifactID']!r} does not exist")
+        e, p, _n, v, _ = got
+        assert v is not None
+        key = RunKey(input["entityName"], input["projectName"], input["runName"])
+        _check_names(key)
+        ctx.arts.use(ctx.user, key, e, p, v)
+        return {"artifact": ctx.art(e, p, v)}
 
     def notifyScriptableRunAlert(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
         ctx = _ctx(info)

@@ -67,6 +67,14 @@ class Signer:
         mac = hmac.new(self.secret(), payload, hashlib.sha256).digest()
         return f"{_b64(payload)}.{_b64(mac)}"
 
+    def sign_doc(self, doc: dict[str, Any], ttl: float | None = None) -> str:
+        """A token for any grant (`doc` names what it allows; an expiry is added)."""
+        payload = json.dumps(
+            {**doc, "x": time.time() + (self.ttl if ttl is None else ttl)}, separators=(",", ":")
+        ).encode()
+        mac = hmac.new(self.secret(), payload, hashlib.sha256).digest()
+        return f"{_b64(payload)}.{_b64(mac)}"
+
     def verify(self, token: str) -> dict[str, Any] | None:
         """The payload of a valid, unexpired token, else None."""
         head, _, tail = token.partition(".")

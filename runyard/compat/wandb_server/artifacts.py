@@ -1,0 +1,546 @@
+"""wandb artifacts over runyard's artifact repository (store/artifacts.py), unchanged.
+
+The client names content by MD5 (entry digest = base64 MD5 of the bytes; artifact digest = hex MD5 of
+`"wandb-artifact-manifest-v1\\n"` + `"<path>:<entry digest>\\n"` per sorted entry), runyard by sha256.
+What the client needs beside runyard's version lives in sidecars under `RUNYARD_HOME/compat/wandb/`:
+
+- `artifacts/pending/<token>.json`: an artifact between `CreateArtifact` and `CommitArtifact` (its
+  collection, type, aliases, metadata, the files uploaded so far as sha256/size/md5, the manifest blob);
+  its wandb id names the token, and after the commit the token resolves to the runyard version.
+- `artifacts/index/<hash of entity/project/name>.json`: per collection, wandb digest -> runyard digest
+  (whole-artifact dedup: `CreateArtifact` answers `COMMITTED`) and runyard digest -> the client's
+  manifest blob (served back verbatim to `use_artifact`).
+- `md5/` (md5.py): blob sha256 <-> MD5, so a file the server holds is not uploaded again.
+
+A commit becomes a runyard commit document (entries: path, sha256, size, `extra.md5`; references:
+`ref`, `extra.checksum`), validated by `parse_commit` and stored by `Artifacts.commit`, so digests,
+versions `vN`, `latest` and alias moves are runyard's. Lineage goes through the run log (ARTIFACT /
+USE_ARTIFACT records, runs.py). Uploads and downloads use signed URLs (the client sends no credentials
+on them): `PUT /wandb/upload/<token>`, `GET /wandb/artifact/<token>`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ...store import Store, User
+from ...store.artifacts import LATEST, VERSION_RE, ArtifactError, check_name, parse_commit
+from ...store.entities import valid_name
+from ...store.schema import artifact_collections
+from . import convert as cv
+from .md5 import Md5Index, b64_of_hex, hex_of_b64
+from .names import decode_id, encode_id
+from .reads import iso
+from .runs import WandbError, WandbRuns
+from .state import RunKey, StateStore
+
+MANIFEST_HEADER = "wandb-artifact-manifest-v1\n"
+
+
+def wandb_digest(contents: dict[str, Any]) -> str:
+    """wandb's MANIFEST_MD5 digest of a manifest's `contents`."""
+    h = hashlib.md5(MANIFEST_HEADER.encode())
+    for path in sorted(contents):
+        h.update(f"{path}:{contents[path].get('digest')}\n".encode())
+    return h.hexdigest()
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """`ds:latest` -> ("ds", "latest"); `ds` -> ("ds", "latest")."""
+    base, sep, ref = name.partition(":")
+    return base, (ref if sep and ref else LATEST)
+
+
+class WandbArtifacts:
+    def __init__(self, runs: WandbRuns, home: Path):
+        self.runs = runs
+        self.store: Store = runs.store
+        self.md5: Md5Index = runs.md5
+        self.root = home / "compat" / "wandb" / "artifacts"
+        self.locks = StateStore(self.root / "locks")
+
+    # -- sidecar files ----------------------------------------------------------------------------
+    def _read(self, path: Path) -> dict[str, Any] | None:
+        try:
+            doc = json.loads(path.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        return doc if isinstance(doc, dict) else None
+
+    def _write(self, path: Path, doc: dict[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump(doc, f, separators=(",", ":"))
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+
+    def _pending_file(self, token: str) -> Path:
+        return self.root / "pending" / f"{hashlib.sha256(token.encode()).hexdigest()[:40]}.json"
+
+    def _index_file(self, e: str, p: str, name: str) -> Path:
+        tag = "\0".join((e, p, name))
+        return self.root / "index" / f"{hashlib.sha256(tag.encode()).hexdigest()[:40]}.json"
+
+    @contextlib.contextmanager
+    def _pending(self, token: str) -> Iterator[dict[str, Any]]:
+        with self.locks.locked(RunKey("pending", "artifact", token)):
+            doc = self._read(self._pending_file(token))
+            if doc is None:
+                raise WandbError(f"no artifact {token!r} is being created", 404)
+            yield doc
+            self._write(self._pending_file(token), doc)
+
+    def index(self, e: str, p: str, name: str) -> dict[str, Any]:
+        return self._read(self._index_file(e, p, name)) or {"by_md5": {}, "by_digest": {}}
+
+    def _index_add(self, e: str, p: str, name: str, md5_digest: str, digest: str, manifest: str) -> None:
+        with self.locks.locked(RunKey("index", e + "\0" + p, name)):
+            idx = self.index(e, p, name)
+            idx["by_md5"][md5_digest] = digest
+            idx["by_digest"][digest] = {"md5": md5_digest, "manifest": manifest}
+            self._write(self._index_file(e, p, name), idx)
+
+    # -- store lookups ----------------------------------------------------------------------------
+    def _project_id(self, c: Connection, user: User, e: str, p: str, write: bool = False) -> int | None:
+        s = self.store
+        ent = s.entities.get(c, e)
+        if ent is None:
+            return None
+        if not (s.entities.can_write(c, user, ent.id) if write else s.entities.can_read(c, user, ent.id)):
+            return None
+        return s.projects.id_of(c, ent.id, p)
+
+    def version(self, user: User, e: str, p: str, name: str, ref: str) -> sa.Row | None:
+        s = self.store
+
+        def q(c: Connection) -> sa.Row | None:
+            pid = self._project_id(c, user, e, p)
+            return None if pid is None else s.artifacts.resolve(c, pid, name, ref)
+
+        return s.db.read(q)
+
+    def by_id(self, user: User, art_id: str) -> tuple[str, str, str, sa.Row | None, dict | None] | None:
+        """(entity, project, name, version row or None, pending doc or None) of a wandb artifact id."""
+        ref = decode_id(art_id, "Artifact")
+        if not ref:
+            return None
+        if len(ref) == 2 and ref[0] == "pending":
+            doc = self._read(self._pending_file(str(ref[1])))
+            if doc is None:
+                return None
+            e, p, n = doc["entity"], doc["project"], doc["name"]
+            if doc.get("digest_ry"):
+                return e, p, n, self.version(user, e, p, n, doc["digest_ry"]), doc
+            if not self.runs.check_read(user, e):
+                return None
+            return e, p, n, None, doc
+        if len(ref) == 4:
+            e, p, n, d = (str(x) for x in ref)
+            v = self.version(user, e, p, n, d)
+            return None if v is None else (e, p, n, v, None)
+        return None
+
+    # -- GraphQL objects --------------------------------------------------------------------------
+    def artifact_obj(self, base_url: str, user: User, e: str, p: str, v: sa.Row, sign: Any) -> dict[str, Any]:
+        s = self.store
+        aliases = s.db.read(lambda c: s.artifacts.aliases(c, [v.id]))[v.id]
+        info = self.index(e, p, v.name)["by_digest"].get(v.digest) or {}
+        art_id = encode_id("Artifact", e, p, v.name, v.digest)
+        coll = collection_obj(e, p, v.name)
+        alias_objs = [
+            {
+                "__typename": "ArtifactAlias",
+                "id": encode_id("Alias", e, p, v.name, a),
+                "alias": a,
+                "artifactCollection": coll,
+            }
+            for a in [*aliases, f"v{v.version_index}"]
+        ]
+
+        def digest(info_: Any = None) -> str:
+            return info.get("md5") or wandb_digest(self.manifest(e, p, v)["contents"])
+
+        def current_manifest(info_: Any = None) -> dict[str, Any]:
+            token = sign({"k": "amd", "e": e, "p": p, "n": v.name, "d": v.digest})
+            return {
+                "id": encode_id("ArtifactManifest", e, p, v.name, v.digest),
+                "file": {"id": "", "directUrl": f"{base_url}/wandb/artifact/{token}"},
+            }
+
+        def files(
+            info_: Any, after: str | None = None, first: int | None = None, names: Any = None
+        ) -> dict[str, Any]:
+            entries = s.db.read(lambda c: s.artifacts.entries(c, v.id))
+            entries = [x for x in entries if x["sha256"]]
+            if names:
+                entries = [x for x in entries if x["path"] in set(names)]
+            off = int(after) if after and after.isdigit() else 0
+            n = max(1, min(int(first or 5000), 10_000))
+            page = entries[off : off + n]
+            edges = []
+            for i, x in enumerate(page):
+                token = sign({"k": "ad", "e": e, "p": p, "n": v.name, "d": v.digest, "s": x["sha256"]})
+                edges.append(
+                    {
+                        "node": {
+                            "__typename": "File",
+                            "id": encode_id("ArtifactFile", v.digest, x["path"]),
+                            "name": x["path"],
+                            "directUrl": f"{base_url}/wandb/artifact/{token}",
+                            "url": lambda info_, upload=False, t=token: f"{base_url}/wandb/artifact/{t}",
+                            "sizeBytes": int(x["size"]),
+                            "md5": (x.get("extra") or {}).get("md5"),
+                        },
+                        "cursor": str(off + i + 1),
+                    }
+                )
+            return {
+                "edges": edges,
+                "pageInfo": {
+                    "__typename": "PageInfo",
+                    "endCursor": edges[-1]["cursor"] if edges else None,
+                    "hasNextPage": off + n < len(entries),
+                },
+            }
+
+        return {
+            "__typename": "Artifact",
+            "id": art_id,
+            "artifactSequence": {**coll, "__typename": "ArtifactSequence"},
+            "versionIndex": int(v.version_index),
+            "artifactType": {"name": v.type},
+            "description": v.description,
+            "metadata": json.dumps(v.metadata or {}),
+            "ttlDurationSeconds": -1,
+            "ttlIsInherited": True,
+            "tags": [],
+            "historyStep": None,
+            "state": "COMMITTED",
+            "size": int(v.size or 0),
+            "digest": digest,
+            "digestAlgorithm": "MANIFEST_MD5",
+            "commitHash": None,
+            "fileCount": int(v.file_count or 0),
+            "createdAt": iso(v.created_at),
+            "updatedAt": iso(v.created_at),
+            "aliases": alias_objs,
+            "currentManifest": current_manifest,
+            "files": files,
+        }
+
+    def pending_obj(self, doc: dict[str, Any], token: str) -> dict[str, Any]:
+        e, p, n = doc["entity"], doc["project"], doc["name"]
+        return {
+            "__typename": "Artifact",
+            "id": encode_id("Artifact", "pending", token),
+            "artifactSequence": {**collection_obj(e, p, n), "__typename": "ArtifactSequence"},
+            "versionIndex": None,
+            "artifactType": {"name": doc["type"]},
+            "description": doc.get("description"),
+            "metadata": json.dumps(doc.get("metadata") or {}),
+            "ttlDurationSeconds": -1,
+            "ttlIsInherited": True,
+            "tags": [],
+            "historyStep": None,
+            "state": "PENDING",
+            "size": 0,
+            "digest": doc.get("digest") or "",
+            "digestAlgorithm": "MANIFEST_MD5",
+            "commitHash": None,
+            "fileCount": 0,
+            "createdAt": iso(doc.get("created_at")),
+            "updatedAt": iso(doc.get("created_at")),
+            "aliases": [],
+            "currentManifest": None,
+            "files": {
+                "edges": [],
+                "pageInfo": {"__typename": "PageInfo", "endCursor": None, "hasNextPage": False},
+            },
+        }
+
+    def membership_obj(
+        self, base_url: str, user: User, e: str, p: str, v: sa.Row, sign: Any
+    ) -> dict[str, Any]:
+        art = self.artifact_obj(base_url, user, e, p, v, sign)
+        return {
+            "__typename": "ArtifactCollectionMembership",
+            "id": encode_id("Membership", e, p, v.name, v.version_index),
+            "versionIndex": int(v.version_index),
+            "createdAt": art["createdAt"],
+            "aliases": [{k: a[k] for k in ("__typename", "id", "alias")} for a in art["aliases"]],
+            "artifactCollection": collection_obj(e, p, v.name),
+            "artifact": art,
+            "files": art["files"],
+        }
+
+    # -- the manifest the client reads back -------------------------------------------------------
+    def manifest(self, e: str, p: str, v: sa.Row) -> dict[str, Any]:
+        """The client's own manifest when it logged this version, else one made from the entries."""
+        info = self.index(e, p, v.name)["by_digest"].get(v.digest) or {}
+        if info.get("manifest") and self.store.blobs.exists(info["manifest"]):
+            with self.store.blobs.open(info["manifest"]) as f:
+                doc = json.loads(f.read())
+            if isinstance(doc, dict):
+                return doc
+        s = self.store
+        contents: dict[str, Any] = {}
+        for x in s.db.read(lambda c: s.artifacts.entries(c, v.id)):
+            extra = x.get("extra") or {}
+            if x["sha256"]:
+                md5 = extra.get("md5") or self.md5.b64_of_blob(s, x["sha256"])
+                contents[x["path"]] = {"digest": md5, "size": int(x["size"])}
+            else:
+                contents[x["path"]] = {
+                    "digest": extra.get("checksum") or x["ref"],
+                    "ref": x["ref"],
+                    "size": int(x["size"]),
+                }
+        return {
+            "version": 1,
+            "storagePolicy": "wandb-storage-policy-v1",
+            "storagePolicyConfig": {"storageLayout": "V2"},
+            "contents": contents,
+        }
+
+    # -- write path -------------------------------------------------------------------------------
+    def create(self, user: User, inp: dict[str, Any]) -> tuple[str, str, str | None]:
+        """CreateArtifact: (artifact id, state, id of the collection's latest version or None)."""
+        e, p = str(inp.get("entityName") or user.name), str(inp.get("projectName") or "uncategorized")
+        try:
+            name = check_name(inp.get("artifactCollectionName"))
+        except ArtifactError as err:
+            raise WandbError(err.message) from None
+        typ = str(inp.get("artifactTypeName") or "unspecified")
+        self.runs.check_write(user, e)
+        aliases = [
+            str(a.get("alias"))
+            for a in inp.get("aliases") or []
+            if isinstance(a, dict) and a.get("alias") and a.get("artifactCollectionName") in (None, name)
+        ]
+        aliases = [a for a in dict.fromkeys(aliases) if a != LATEST and not VERSION_RE.match(a)]
+        s = self.store
+
+        def q(c: Connection) -> tuple[str | None, sa.Row | None]:
+            pid = self._project_id(c, user, e, p)
+            if pid is None:
+                return None, None
+            col = c.execute(
+                sa.select(artifact_collections.c.type).where(
+                    artifact_collections.c.project_id == pid, artifact_collections.c.name == name
+                )
+            ).first()
+            latest = s.artifacts.resolve(c, pid, name, LATEST)
+            return (col.type if col else None), latest
+
+        col_type, latest = s.db.read(q)
+        if col_type is not None and col_type != typ:
+            raise WandbError(f"artifact {name!r} has type {col_type!r}, not {typ!r}", 409)
+        latest_id = encode_id("Artifact", e, p, name, latest.digest) if latest is not None else None
+        md5_digest = str(inp.get("digest") or "")
+        run_name = inp.get("runName")
+        known = self.index(e, p, name)["by_md5"].get(md5_digest) if md5_digest else None
+        if known:
+            v = self.version(user, e, p, name, known)
+            if v is not None:  # same content as an existing version: no upload, move the user aliases
+                if aliases:
+                    vid, cid = v.id, v.collection_id
+
+                    def move(c: Connection) -> None:
+                        for a in aliases:
+                            s.artifacts.move_alias(c, cid, vid, a)
+
+                    s.db.write(move)
+                if run_name:
+                    self.runs.artifact_record(
+                        user,
+                        RunKey(e, p, str(run_name)),
+                        "output",
+                        {"name": name, "type": typ, "digest": v.digest, "aliases": aliases},
+                    )
+                return encode_id("Artifact", e, p, name, v.digest), "COMMITTED", latest_id
+        token = secrets.token_hex(12)
+        meta = cv.loads(inp["metadata"]) if isinstance(inp.get("metadata"), str) else inp.get("metadata")
+        doc = {
+            "entity": e,
+            "project": p,
+            "name": name,
+            "type": typ,
+            "description": inp.get("description"),
+            "metadata": meta if isinstance(meta, dict) else {},
+            "aliases": aliases,
+            "digest": md5_digest,
+            "run": run_name,
+            "user": user.name,
+            "files": {},
+            "manifest": None,
+            "digest_ry": None,
+            "created_at": time.time(),
+        }
+        self._write(self._pending_file(token), doc)
+        return encode_id("Artifact", "pending", token), "PENDING", latest_id
+
+    def pending_token(self, user: User, art_id: str) -> str:
+        ref = decode_id(art_id, "Artifact")
+        if not ref or len(ref) != 2 or ref[0] != "pending":
+            raise WandbError(f"artifact {art_id!r} is not being created", 404)
+        token = str(ref[1])
+        doc = self._read(self._pending_file(token))
+        if doc is None or doc.get("user") != user.name:
+            raise WandbError(f"artifact {art_id!r} is not being created", 404)
+        return token
+
+    def file_grant(self, user: User, token: str, name: str, b64md5: str) -> dict[str, Any] | None:
+        """CreateArtifactFiles, one file: None when the server holds the content already."""
+        hexmd5 = hex_of_b64(b64md5)
+        if hexmd5 is None:
+            raise WandbError(f"file {name!r}: md5 must be a base64 MD5")
+        sha = self.md5.sha_of(hexmd5)
+        if sha and self.store.blobs.exists(sha):
+            size = self._blob_size(sha)
+            with self._pending(token) as doc:
+                doc["files"][name] = [sha, size, hexmd5]
+            return None
+        return {"k": "af", "a": token, "n": name, "m": hexmd5, "u": user.name}
+
+    def _blob_size(self, sha: str) -> int:
+        with self.store.blobs.open(sha) as f:
+            f.seek(0, os.SEEK_END)
+            return int(f.tell())
+
+    def uploaded(self, grant: dict[str, Any], sha: str, size: int, hexmd5: str) -> None:
+        token = str(grant["a"])
+        if grant["k"] == "af":
+            if hexmd5 != grant.get("m"):
+                raise WandbError(f"file {grant['n']!r}: the content's MD5 is not the one announced", 400)
+            with self._pending(token) as doc:
+                doc["files"][str(grant["n"])] = [sha, size, hexmd5]
+        else:
+            with self._pending(token) as doc:
+                doc["manifest"] = sha
+
+    def commit(self, user: User, token: str) -> str:
+        """CommitArtifact: a runyard commit of the client's manifest; returns the runyard digest."""
+        with self._pending(token) as doc:
+            if doc.get("digest_ry"):
+                return str(doc["digest_ry"])
+            e, p, name = doc["entity"], doc["project"], doc["name"]
+            if not doc.get("manifest") or not self.store.blobs.exists(doc["manifest"]):
+                raise WandbError("the artifact's manifest was not uploaded", 400)
+            with self.store.blobs.open(doc["manifest"]) as f:
+                manifest = json.loads(f.read())
+            contents = manifest.get("contents") if isinstance(manifest, dict) else None
+            if not isinstance(contents, dict):
+                raise WandbError("the artifact manifest has no contents", 400)
+            entries = []
+            for path, ent in contents.items():
+                if not isinstance(ent, dict):
+                    raise WandbError(f"manifest entry {path!r} is not an object", 400)
+                if ent.get("ref"):
+                    extra = {"checksum": str(ent.get("digest"))} if ent.get("digest") else {}
+                    entries.append(
+                        {
+                            "path": path,
+                            "ref": str(ent["ref"]),
+                            "size": int(ent.get("size") or 0),
+                            "extra": extra,
+                        }
+                    )
+                    continue
+                hexmd5 = hex_of_b64(str(ent.get("digest") or ""))
+                got = doc["files"].get(path)
+                if got and got[2] == hexmd5:
+                    sha, size = got[0], int(got[1])
+                else:
+                    sha = self.md5.sha_of(hexmd5) if hexmd5 else None
+                    if not sha or not self.store.blobs.exists(sha):
+                        raise WandbError(f"artifact file {path!r} was not uploaded", 400)
+                    size = self._blob_size(sha)
+                entries.append(
+                    {"path": path, "sha256": sha, "size": size, "extra": {"md5": b64_of_hex(str(hexmd5))}}
+                )
+            try:
+                cm = parse_commit(
+                    name,
+                    {
+                        "type": doc["type"],
+                        "manifest": entries,
+                        "metadata": doc.get("metadata") or {},
+                        "description": doc.get("description"),
+                        "aliases": doc.get("aliases") or [],
+                    },
+                )
+            except ArtifactError as err:
+                raise WandbError(err.message, err.status) from None
+            s = self.store
+
+            def w(c: Connection) -> None:
+                ent_row = s.entities.get(c, e)
+                if ent_row is None:
+                    if not user.is_admin and e != user.name or not valid_name(e):
+                        raise WandbError(f"entity {e!r} does not exist", 404)
+                    eid = s.entities.get_or_create_team(c, e, user)
+                else:
+                    eid = ent_row.id
+                    if not s.entities.can_write(c, user, eid):
+                        raise WandbError(f"user {user.name!r} cannot write to entity {e!r}", 403)
+                pid = s.projects.get_or_create(c, eid, p)
+                s.artifacts.commit(c, pid, cm, user.id)
+
+            try:
+                s.db.write(w)
+            except ArtifactError as err:
+                raise WandbError(err.message, err.status) from None
+            md5_digest = wandb_digest(contents)
+            self._index_add(e, p, name, md5_digest, cm.digest, doc["manifest"])
+            if doc.get("digest") and doc["digest"] != md5_digest:
+                self._index_add(e, p, name, doc["digest"], cm.digest, doc["manifest"])
+            doc["digest_ry"] = cm.digest
+            run_name = doc.get("run")
+        if run_name:
+            self.runs.artifact_record(
+                user,
+                RunKey(e, p, str(run_name)),
+                "output",
+                {"name": name, "type": doc["type"], "digest": cm.digest, "aliases": doc.get("aliases") or []},
+            )
+        return cm.digest
+
+    def use(self, user: User, key: RunKey, e: str, p: str, v: sa.Row) -> None:
+        self.runs.artifact_record(
+            user,
+            key,
+            "input",
+            {"name": v.name, "digest": v.digest, "version": f"v{v.version_index}", "entity": e, "project": p},
+        )
+
+
+def collection_obj(e: str, p: str, name: str) -> dict[str, Any]:
+    return {
+        "__typename": "ArtifactSequence",
+        "id": encode_id("ArtifactSequence", e, p, name),
+        "name": name,
+        "project": {
+            "id": encode_id("Project", e, p),
+            "internalId": encode_id("Project", e, p),
+            "name": p,
+            "entityName": e,
+            "entity": {"id": encode_id("Entity", e), "name": e, "organization": None},
+        },
+    }

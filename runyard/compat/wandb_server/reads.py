@@ -1,0 +1,375 @@
+"""`wandb.Api()` reads over runyard's store: `Runs`, `Run`, history, history pages, run files.
+
+The answers have W&B's shapes (wandb-compat.md 3.4, "Run read queries"):
+
+| field | answer |
+|---|---|
+| `Project.runs(filters, after, first, order)`, `runCount(filters)` | runyard's run filter (store/run_filters.py, MongoDB style, `config.k.value` included) and sort keys; the cursor is an offset |
+| `Run.config` / `summaryMetrics` | JSON strings, config in wandb's `{"k": {"value": v}}` form |
+| `Run.historyKeys` | `{"lastStep": n, "keys": {k: {"typeCounts": [...]}}}` |
+| `Run.history(samples, minStep, maxStep)` | rows as JSON strings (store/history_rows.py), `minStep <= _step < maxStep` |
+| `Run.sampledHistory(specs)` | per spec (`keys`, `samples`, `minStep`, `maxStep`) a list of row objects having every key |
+| `Run.parquetHistory` | no parquet export: `parquetUrls: []`, so wandb-core reads `HistoryPage`s instead |
+| `Run.files(names, after, first, pattern)` | run files, `directUrl` = the authenticated download route, `md5` base64 |
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from graphql import GraphQLError, GraphQLResolveInfo
+from sqlalchemy.engine import Connection
+
+from ...store import Store, User
+from ...store.history_rows import Rows
+from ...store.history_rows import rows as build_rows
+from ...store.run_filters import FilterError
+from ...store.schema import entities, runs
+from . import convert as cv
+from .md5 import Md5Index
+from .names import encode_id
+
+MAX_PAGE = 1000
+MAX_SAMPLES = 100_000
+META = ("_step", "_runtime", "_timestamp")
+
+
+def iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(float(ts), timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
+    return v
+
+
+class RunReads:
+    """Read resolvers of one request (the GraphQL context holds one)."""
+
+    def __init__(self, store: Store, user: User, base_url: str, md5: Md5Index):
+        self.store, self.user, self.base_url, self.md5 = store, user, base_url, md5
+
+    # -- projects -------------------------------------------------------------------------------
+    def _project_id(self, c: Connection, entity: str, project: str) -> int | None:
+        s = self.store
+        ent = s.entities.get(c, entity)
+        if ent is None or not s.entities.can_read(c, self.user, ent.id):
+            return None
+        return s.projects.id_of(c, ent.id, project)
+
+    def add_project_fields(self, obj: dict[str, Any], entity: str, project: str) -> None:
+        s = self.store
+        pid_cache: list[int | None] = []
+
+        def pid() -> int | None:
+            if not pid_cache:
+                pid_cache.append(s.db.read(lambda c: self._project_id(c, entity, project)))
+            return pid_cache[0]
+
+        def where(filters: Any) -> Any:
+            flt = cv.loads(filters) if isinstance(filters, str) else filters
+            if flt in (None, ""):
+                return None
+            if not isinstance(flt, dict):
+                raise GraphQLError("filters must be a JSON object (MongoDB style)")
+            try:
+                return s.runs.compiler.where(flt) if flt else None
+            except FilterError as e:
+                raise GraphQLError(f"bad run filter: {e}") from None
+
+        def run_count(info: GraphQLResolveInfo, filters: Any = None) -> int:
+            p = pid()
+            if p is None:
+                return 0
+            cond = runs.c.project_id == p
+            w = where(filters)
+            if w is not None:
+                cond = sa.and_(cond, w)
+            return int(
+                s.db.read(
+                    lambda c: c.execute(sa.select(sa.func.count()).select_from(runs).where(cond)).scalar_one()
+                )
+            )
+
+        def run_list(
+            info: GraphQLResolveInfo,
+            filters: Any = None,
+            after: str | None = None,
+            first: int | None = None,
+            order: str | None = None,
+        ) -> dict[str, Any]:
+            p = pid()
+            offset = int(after) if after and after.isdigit() else 0
+            limit = max(1, min(int(first or 50), MAX_PAGE))
+            if p is None:
+                return {"edges": [], "pageInfo": {"endCursor": None, "hasNextPage": False}}
+            cond = runs.c.project_id == p
+            w = where(filters)
+            if w is not None:
+                cond = sa.and_(cond, w)
+            try:
+                ordering = s.runs.compiler.order(_order(order))
+            except FilterError as e:
+                raise GraphQLError(str(e)) from None
+            q = (
+                sa.select(runs, entities.c.name.label("user_name"))
+                .outerjoin(entities, entities.c.id == runs.c.created_by)
+                .where(cond)
+                .order_by(*ordering)
+                .limit(limit + 1)
+                .offset(offset)
+            )
+            rows = s.db.read(lambda c: [dict(r._mapping) for r in c.execute(q)])
+            more = len(rows) > limit
+            edges = [
+                {"node": self.run_obj(r, entity, project), "cursor": str(offset + i + 1)}
+                for i, r in enumerate(rows[:limit])
+            ]
+            end = edges[-1]["cursor"] if edges else None
+            return {"edges": edges, "pageInfo": {"endCursor": end, "hasNextPage": more}}
+
+        obj["internalId"] = lambda info: str(pid() or "")
+        obj["readOnly"] = False
+        obj["runCount"] = run_count
+        obj["runs"] = run_list
+
+    # -- one run --------------------------------------------------------------------------------
+    def load(self, entity: str, project: str, run_id: str) -> dict[str, Any] | None:
+        s = self.store
+
+        def q(c: Connection) -> dict[str, Any] | None:
+            loc = s.runs.locate(c, entity, project, run_id)
+            if loc is None or not s.entities.can_read(c, self.user, loc.entity_id):
+                return None
+            r = c.execute(
+                sa.select(runs, entities.c.name.label("user_name"))
+                .outerjoin(entities, entities.c.id == runs.c.created_by)
+                .where(runs.c.id == loc.id)
+            ).first()
+            return dict(r._mapping) if r is not None else None
+
+        return s.db.read(q)
+
+    def run_obj(self, row: dict[str, Any], entity: str, project: str) -> dict[str, Any]:
+        """A `Run` for reading: every field of wandb's RunFragment, history and files lazily."""
+        run_pk, run_id = int(row["id"]), str(row["run_id"])
+        user = row.get("user_name") or entity
+        config = row.get("config") or {}
+        meta = row.get("metadata") or {}
+        git = meta.get("git") if isinstance(meta.get("git"), dict) else {}
+        start = float(row["created_at"])
+        keys_cache: list[dict[str, int]] = []
+
+        def key_ids() -> dict[str, int]:
+            if not keys_cache:
+                s = self.store
+
+                def q(c: Connection) -> dict[str, int]:
+                    return {
+                        k["key"]: kid
+                        for k in s.metrics.keys(c, run_pk, "history")
+                        if (kid := s.metrics.key_id(c, run_pk, "history", k["key"])) is not None
+                    }
+
+                keys_cache.append(s.db.read(q))
+            return keys_cache[0]
+
+        def history_keys(info: GraphQLResolveInfo) -> dict[str, Any]:
+            s = self.store
+            ks = s.db.read(lambda c: s.metrics.keys(c, run_pk, "history"))
+            last = row.get("last_step")
+            return {
+                "lastStep": int(last) if last is not None else -1,
+                "keys": {
+                    k["key"]: {"typeCounts": [{"type": "number", "count": int(k["points"] or 0)}]} for k in ks
+                },
+            }
+
+        def rows_of(
+            keys: list[str] | None,
+            lo: int | None,
+            hi: int | None,
+            limit: int | None,
+            samples: int | None,
+            require_all: bool,
+        ) -> list[dict[str, Any]]:
+            ids = key_ids()
+            if keys is not None:
+                wanted = [k for k in keys if k not in META]
+                if require_all and any(k not in ids for k in wanted):
+                    return []
+                ids = {k: ids[k] for k in wanted if k in ids}
+            s = self.store
+            res = s.db.read(lambda c: build_rows(c, ids, lo, hi, limit, require_all, samples, db=s.db))
+            out = _dicts(res, start)
+            if keys is not None:
+                out = [{k: v for k, v in r.items() if k in keys or k in META} for r in out]
+            return out
+
+        def history(
+            info: GraphQLResolveInfo,
+            samples: int | None = None,
+            minStep: int | None = None,  # noqa: N803 - W&B's names
+            maxStep: int | None = None,  # noqa: N803
+        ) -> list[str]:
+            n = max(1, min(int(samples or 500), MAX_SAMPLES))
+            hi = None if maxStep is None else int(maxStep) - 1  # wandb's maxStep is exclusive
+            if minStep is not None or maxStep is not None:  # a page (HistoryPage): the first n rows
+                got = rows_of(None, minStep, hi, n, None, False)[:n]
+            else:  # RunFullHistory: n rows spread over the run
+                got = rows_of(None, None, None, None, n, False)
+            return [json.dumps(r, allow_nan=True) for r in got]
+
+        def sampled_history(info: GraphQLResolveInfo, specs: list[Any]) -> list[list[dict[str, Any]]]:
+            out = []
+            for raw in specs:
+                spec = cv.loads(raw) if isinstance(raw, str) else raw
+                if not isinstance(spec, dict) or not isinstance(spec.get("keys"), list):
+                    raise GraphQLError("a history spec is a JSON object with a 'keys' list")
+                keys = [str(k) for k in spec["keys"]]
+                n = max(1, min(int(spec.get("samples") or 500), MAX_SAMPLES))
+                lo = spec.get("minStep")
+                hi = spec.get("maxStep")
+                hi = None if hi is None else int(hi)  # wandb-core's pages name their last step
+                got = rows_of(keys, None if lo is None else int(lo), hi, None, n, True)
+                out.append([{k: _jsonable(v) for k, v in r.items()} for r in got])
+            return out
+
+        def parquet_history(info: GraphQLResolveInfo, liveKeys: list[str]) -> dict[str, Any]:  # noqa: N803
+            # No parquet export: with no URLs, wandb-core pages through `history` instead.
+            return {"parquetUrls": [], "liveData": []}
+
+        def files(
+            info: GraphQLResolveInfo,
+            names: list[str] | None = None,
+            after: str | None = None,
+            first: int | None = None,
+            pattern: str | None = None,
+        ) -> dict[str, Any]:
+            s = self.store
+            all_files = s.db.read(lambda c: s.files.list(c, run_pk))
+            if names:
+                wanted = set(names)
+                all_files = [f for f in all_files if f["path"] in wanted]
+            if pattern:
+                rx = _like(pattern)
+                all_files = [f for f in all_files if rx.match(f["path"])]
+            offset = int(after) if after and after.isdigit() else 0
+            limit = max(1, min(int(first or 50), MAX_PAGE))
+            page = all_files[offset : offset + limit]
+            edges = [
+                {"node": self.file_obj(entity, project, run_id, f), "cursor": str(offset + i + 1)}
+                for i, f in enumerate(page)
+            ]
+            return {
+                "edges": edges,
+                "pageInfo": {
+                    "endCursor": edges[-1]["cursor"] if edges else None,
+                    "hasNextPage": offset + limit < len(all_files),
+                },
+            }
+
+        def file_count(info: GraphQLResolveInfo) -> int:
+            s = self.store
+            return len(s.db.read(lambda c: s.files.list(c, run_pk)))
+
+        return {
+            "id": encode_id("Run", entity, project, run_id),
+            "projectId": int(row["project_id"]),
+            "name": run_id,
+            "displayName": row.get("name"),
+            "description": row.get("notes"),
+            "notes": row.get("notes"),
+            "state": row.get("state"),
+            "config": json.dumps(cv.config_to_wandb(config), default=str),
+            "summaryMetrics": json.dumps(row.get("summary") or {}, default=str),
+            "systemMetrics": "{}",
+            "tags": list(row.get("tags") or []),
+            "group": row.get("group_name"),
+            "jobType": row.get("job_type"),
+            "sweepName": row.get("sweep_id"),
+            "commit": git.get("commit") if isinstance(git, dict) else None,
+            "readOnly": False,
+            "createdAt": iso(row.get("created_at")),
+            "heartbeatAt": iso(row.get("heartbeat_at")),
+            "user": {"id": encode_id("User", user), "name": user, "username": user},
+            "historyLineCount": int(row["last_step"]) + 1 if row.get("last_step") is not None else 0,
+            "historyKeys": history_keys,
+            "history": history,
+            "events": lambda info, samples=None: [],
+            "sampledHistory": sampled_history,
+            "parquetHistory": parquet_history,
+            "files": files,
+            "fileCount": file_count,
+            "project": {
+                "id": encode_id("Project", entity, project),
+                "name": project,
+                "entityName": entity,
+                "entity": {"id": encode_id("Entity", entity), "name": entity, "organization": None},
+            },
+            "wandbConfig": lambda info, keys=None: json.dumps(
+                {k: v for k, v in (config.get("_wandb") or {}).items() if keys is None or k in keys}
+                if isinstance(config.get("_wandb"), dict)
+                else {}
+            ),
+            "logLineCount": None,
+            "eventsLineCount": None,
+            "historyTail": None,
+            "eventsTail": None,
+        }
+
+    def file_obj(self, entity: str, project: str, run_id: str, f: dict[str, Any]) -> dict[str, Any]:
+        url = f"{self.base_url}/wandb/files/{entity}/{project}/{run_id}/{f['path']}"
+        sha = str(f["sha256"])
+        return {
+            "id": encode_id("File", entity, project, run_id, f["path"]),
+            "name": f["path"],
+            "url": lambda info, upload=False: url,
+            "directUrl": url,
+            "uploadUrl": None,
+            "sizeBytes": int(f["size"]),
+            "mimetype": f.get("content_type"),
+            "updatedAt": iso(f.get("updated_at")),
+            "md5": lambda info: self.md5.b64_of_blob(self.store, sha),
+        }
+
+
+def _order(order: str | None) -> str:
+    """wandb's sort keys (`+created_at`, `-summary_metrics.loss`, `config.lr.value`) are runyard's."""
+    if not order:
+        return "+created_at"
+    return order.replace("createdAt", "created_at").replace("heartbeatAt", "heartbeat_at")
+
+
+def _like(pattern: str) -> re.Pattern[str]:
+    """A SQL LIKE pattern (what `run.files(pattern=)` sends) as a regex."""
+    out = "".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern)
+    return re.compile(f"^{out}$", re.S)
+
+
+def _dicts(res: Rows, start: float) -> list[dict[str, Any]]:
+    n = len(res)
+    if n == 0:
+        return []
+    steps = res.step.tolist()
+    ts = res.ts.tolist()
+    runtime = (res.ts - start).tolist()
+    out: list[dict[str, Any]] = [
+        {"_step": steps[i], "_runtime": runtime[i], "_timestamp": ts[i]} for i in range(n)
+    ]
+    for k, col in res.columns.items():
+        vals = col.values.tolist() if isinstance(col.values, np.ndarray) else col.values
+        present = col.present.tolist()
+        for i in range(n):
+            if present[i]:
+                out[i][k] = vals[i]
+    return out
