@@ -60,20 +60,34 @@ def iter_fields(buf: bytes | memoryview) -> Iterator[tuple[int, int, Any]]:
     pos = 0
     end = len(buf)
     while pos < end:
-        key, pos = read_varint(buf, pos)
+        # one-byte varints (field keys < 16, small values and lengths) are by far the most common:
+        # decode them inline and call read_varint only for longer ones
+        key = buf[pos]
+        if key < 0x80:
+            pos += 1
+        else:
+            key, pos = read_varint(buf, pos)
         num, wt = key >> 3, key & 7
         val: Any
         if num == 0:
             raise DecodeError("field number 0")
         if wt == VARINT:
-            val, pos = read_varint(buf, pos)
+            if pos < end and buf[pos] < 0x80:
+                val = buf[pos]
+                pos += 1
+            else:
+                val, pos = read_varint(buf, pos)
         elif wt == I64:
             if pos + 8 > end:
                 raise DecodeError("truncated 64-bit field")
             val = bytes(buf[pos : pos + 8])
             pos += 8
         elif wt == LEN:
-            n, pos = read_varint(buf, pos)
+            if pos < end and buf[pos] < 0x80:
+                n = buf[pos]
+                pos += 1
+            else:
+                n, pos = read_varint(buf, pos)
             if pos + n > end:
                 raise DecodeError("truncated length-delimited field")
             val = buf[pos : pos + n]
