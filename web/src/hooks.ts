@@ -72,6 +72,27 @@ export function useInView<T extends HTMLElement>(margin = "300px"): [React.RefOb
   return [ref, seen];
 }
 
+/**
+ * Whether the element is on screen now (within `margin`), tracked both ways: chart panels query the
+ * server only while visible, and a panel scrolled away does not re-query on a zoom until it is back.
+ */
+export function useVisible<T extends HTMLElement>(margin = "200px"): [React.RefObject<T | null>, boolean] {
+  const ref = useRef<T | null>(null);
+  const [vis, setVis] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    if (typeof IntersectionObserver === "undefined") {
+      setVis(true);
+      return;
+    }
+    const io = new IntersectionObserver((es) => setVis(es[es.length - 1].isIntersecting), { rootMargin: margin });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [margin]);
+  return [ref, vis];
+}
+
 export function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
   useEffect(() => {

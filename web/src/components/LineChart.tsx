@@ -23,6 +23,8 @@ export interface LineChartProps {
   syncKey?: string;
   onHoverRun?: (id: string | null) => void;
   highlight?: string | null;
+  /** names the chart in the `runyard:draw` performance marks (the metric) */
+  name?: string;
 }
 
 interface Hover {
@@ -103,6 +105,21 @@ export function LineChart(p: LineChartProps) {
       ],
       bands: m.bands.map((b) => ({ series: [b.hi, b.lo] as [number, number], fill: b.fill })),
       hooks: {
+        // Measurable draw signal (bench/bench_ui.py, tests): every draw that has points bumps
+        // data-draws and data-drawn-at (performance.now()) on the chart element and leaves a
+        // `runyard:draw` performance mark naming the chart.
+        draw: [
+          (u) => {
+            if (u.data.length < 2 || !u.data[0].length) return;
+            const el = host.current?.parentElement;
+            if (!el) return;
+            const t = performance.now();
+            el.dataset.draws = String(Number(el.dataset.draws ?? 0) + 1);
+            el.dataset.drawnAt = String(t);
+            if (!el.dataset.firstDrawnAt) el.dataset.firstDrawnAt = String(t);
+            performance.mark("runyard:draw", { startTime: t, detail: props.current.name ?? null });
+          },
+        ],
         setSelect: [
           (u) => {
             if (u.select.width < 4) return;
@@ -155,7 +172,8 @@ export function LineChart(p: LineChartProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [layout, p.width > 0, p.syncKey]);
 
-  useEffect(() => {
+  // a layout effect: the new data is drawn in the same frame it is committed (not one frame later)
+  useLayoutEffect(() => {
     plot.current?.setData(p.model.data as uPlot.AlignedData, true);
   }, [p.model, p.zoom, p.yRange]);
 

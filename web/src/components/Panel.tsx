@@ -1,13 +1,13 @@
 /** One metric panel: queries the server for its window, smooths, draws, and follows live points. */
 
-import { memo, useEffect, useMemo, useRef, useState } from "react";
+import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
 import { buildPlot, type PlotGroup, type PlotRun } from "../core/plot";
 import { appendPoints, fitGrid, yRange, type BucketGrid, type BucketSeries } from "../core/series";
 import { SMOOTHING_DEFAULTS, type Smoothing, type SmoothingKind } from "../core/smoothing";
 import type { GroupBand } from "../core/grouping";
 import type { PanelSettings } from "../core/persist";
-import { useInView, useWidth } from "../hooks";
+import { useVisible, useWidth } from "../hooks";
 import type { LiveBus } from "../live";
 import { LineChart } from "./LineChart";
 
@@ -42,7 +42,7 @@ export function xAxisLabel(x: string): string {
 
 export const Panel = memo(function Panel(p: PanelProps) {
   const [wref, width] = useWidth<HTMLDivElement>();
-  const [vref, inView] = useInView<HTMLDivElement>();
+  const [vref, inView] = useVisible<HTMLDivElement>();
   const smoothing = p.settings.smoothing ?? p.smoothing;
   const logY = p.settings.logY ?? p.logY;
   const ignoreOutliers = p.settings.ignoreOutliers ?? p.ignoreOutliers;
@@ -53,7 +53,10 @@ export const Panel = memo(function Panel(p: PanelProps) {
   const [buckets, setBuckets] = useState(0);
   useEffect(() => {
     if (!width) return;
-    const b = Math.min(2000, Math.max(100, Math.round((width * 2) / 100) * 100));
+    // one bucket per device pixel (at least 2 per CSS pixel below 2x screens would only double
+    // the bytes: a bucket's min/max band already covers every point under its pixel)
+    const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
+    const b = Math.min(2000, Math.max(100, Math.round((width * dpr) / 100) * 100));
     if (!buckets) {
       setBuckets(b);
       return;
@@ -63,30 +66,62 @@ export const Panel = memo(function Panel(p: PanelProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [width]);
   const runIds = p.runs.map((r) => r.id).join(",");
-  const [data, setData] = useState<{ series: BucketSeries[]; grid: BucketGrid; ms: number } | null>(null);
+  // `zoom`: the window the data was queried for (what the chart shows until the next answer)
+  const [data, setData] = useState<{ series: BucketSeries[]; grid: BucketGrid; ms: number; zoom: [number, number] | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [showSettings, setShowSettings] = useState(false);
   const dataRef = useRef(data);
   dataRef.current = data;
+  // the query the shown data answers: a panel scrolled back into view re-queries only if it changed
+  const shownQuery = useRef("");
+  // set when this panel's own chart was dragged: its re-query goes to the front of the queue
+  const zoomedHere = useRef(false);
+  // the zoom this panel's own drag (or double-click) asked for: shown at once, before the answer
+  const ownZoom = useRef<[number, number] | null | undefined>(undefined);
+  const onZoom = p.onZoom;
+  const onChartZoom = useCallback(
+    (z: [number, number] | null) => {
+      zoomedHere.current = true;
+      ownZoom.current = z;
+      onZoom(z);
+    },
+    [onZoom],
+  );
 
   useEffect(() => {
     if (!inView || !buckets || !runIds) {
-      if (!runIds) setData(null);
+      if (!runIds) {
+        setData(null);
+        shownQuery.current = "";
+      }
       return;
     }
+    const qkey = JSON.stringify([runIds, p.metric, xAxis, p.zoom, buckets, p.entity, p.project, p.runScope]);
+    if (qkey === shownQuery.current) return;
     const ctrl = new AbortController();
     setLoading(true);
     const t0 = performance.now();
+    const priority = zoomedHere.current ? 0 : 1;
+    zoomedHere.current = false;
     const q = { buckets, x_axis: xAxis, min: p.zoom?.[0], max: p.zoom?.[1] };
     const req = p.runScope
       ? api.runHistory(p.entity, p.project, p.runScope.run, { ...q, keys: [p.metric], system: p.runScope.system, x_axis: p.runScope.system ? undefined : xAxis }, ctrl.signal)
-      : api.history(p.entity, p.project, { ...q, key: p.metric, runs: runIds.split(",") }, ctrl.signal);
+      : api.history(p.entity, p.project, { ...q, key: p.metric, runs: runIds.split(","), priority }, ctrl.signal);
     req.then(
       (r) => {
-        setData({ series: r.series, grid: r.grid, ms: performance.now() - t0 });
-        setError(null);
-        setLoading(false);
+        const t1 = performance.now();
+        shownQuery.current = qkey;
+        if (vref.current) vref.current.dataset.readyAt = String(t1);
+        const apply = () => {
+          setData({ series: r.series, grid: r.grid, ms: t1 - t0, zoom: q.min !== undefined && q.max !== undefined ? [q.min, q.max] : null });
+          setError(null);
+          setLoading(false);
+        };
+        // building the chart model (smoothing, aligning up to 100 runs) is interruptible work,
+        // except for the panel the user just zoomed: its answer is drawn at once
+        if (priority === 0) apply();
+        else startTransition(apply);
       },
       (e: Error) => {
         if (e.name === "AbortError") return;
@@ -115,11 +150,15 @@ export const Panel = memo(function Panel(p: PanelProps) {
       series[i] = r.series;
       // other series live on the same grid: extending it never moves their bucket indexes
       const fitted = fitGrid(series, r.grid, buckets);
-      setData({ series: fitted.series, grid: fitted.grid, ms: d.ms });
+      setData({ series: fitted.series, grid: fitted.grid, ms: d.ms, zoom: d.zoom });
     });
   }, [p.live, p.metric, xAxis, p.zoom, runIds, buckets]);
 
-  const xRange = data ? (p.zoom ? p.zoom[1] - p.zoom[0] : data.grid.b - data.grid.a) : undefined;
+  // Until its answer arrives a panel keeps showing its data in the window it was queried for:
+  // redrawing every panel's old data in the new window right at a zoom would only delay the answers
+  // (the panel that was dragged does show the new window at once).
+  const chartZoom = p.zoom === ownZoom.current ? p.zoom : data ? data.zoom : p.zoom;
+  const xRange = data ? (data.zoom ? data.zoom[1] - data.zoom[0] : data.grid.b - data.grid.a) : undefined;
   const model = useMemo(
     () => buildPlot(data?.series ?? [], p.runs, { smoothing, envelope, logY, groups: p.groups, band: p.band, xRange }),
     [data, p.runs, smoothing, envelope, logY, p.groups, p.band, xRange],
@@ -130,12 +169,14 @@ export const Panel = memo(function Panel(p: PanelProps) {
     return yRange(cols, true, logY);
   }, [model, ignoreOutliers, logY]);
 
-  const height = p.height ?? 220;
+  // 220 px up to ~1300 px tall windows; taller screens (4K) get taller charts, up to 360 px
+  const height = p.height ?? Math.max(220, Math.min(360, Math.round(window.innerHeight * 0.17)));
   const empty = data && model.series.length === 0;
   const setSm = (kind: SmoothingKind) => p.onSettings({ ...p.settings, smoothing: { kind, param: SMOOTHING_DEFAULTS[kind].param } });
 
   return (
-    <section className={`panel${p.fullscreen ? " panel-full" : ""}`} ref={vref} aria-label={`Chart ${p.metric}`} data-metric={p.metric}>
+    <section className={`panel${p.fullscreen ? " panel-full" : ""}`} ref={vref} aria-label={`Chart ${p.metric}`} data-metric={p.metric}
+      data-state={error ? "error" : loading ? "loading" : empty ? "empty" : data ? "ready" : "idle"}>
       <header className="panel-head">
         <h3 title={p.metric}>{p.metric}</h3>
         <span className="panel-meta" aria-live="polite">
@@ -189,7 +230,11 @@ export const Panel = memo(function Panel(p: PanelProps) {
         ) : empty ? (
           <div className="panel-msg muted" style={{ height }}>No data for the visible runs</div>
         ) : (
-          width > 0 && (
+          // uPlot is made only for panels on screen (or that have data): 50 charts made at once
+          // on load would hold up the first ones
+          !(inView || data) || width <= 0 ? (
+            <div className="chart" style={{ height }} />
+          ) : (
             <LineChart
               model={model}
               width={width}
@@ -198,9 +243,10 @@ export const Panel = memo(function Panel(p: PanelProps) {
               xTime={xAxis === "_timestamp"}
               logY={logY}
               yRange={yr}
-              zoom={p.zoom}
-              onZoom={p.onZoom}
+              zoom={chartZoom}
+              onZoom={onChartZoom}
               syncKey={p.syncKey}
+              name={p.metric}
             />
           )
         )}

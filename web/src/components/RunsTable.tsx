@@ -52,20 +52,92 @@ function cell(r: Run, key: string): string {
   return formatNumber(v);
 }
 
+interface RowProps {
+  r: Run;
+  index: number;
+  vis: boolean;
+  selected: boolean;
+  color: string;
+  highlight: boolean;
+  columns: Column[];
+  template: string;
+  totalWidth: number;
+  entity: string;
+  project: string;
+  /** stable: the latest callbacks, read at event time (so rows stay memoized across parent renders) */
+  cb: React.RefObject<RunsTableProps>;
+}
+
+/** One row; memoized, so scrolling renders only the rows that come into view. */
+const Row = memo(function Row({ r, index, vis, selected, color, highlight, columns, template, totalWidth, entity, project, cb }: RowProps) {
+  const style: CSSProperties = { top: index * ROW_HEIGHT, height: ROW_HEIGHT, gridTemplateColumns: template, width: totalWidth };
+  const label = r.name || r.id;
+  return (
+    <div role="row" aria-rowindex={index + 2} className={`rt-row${vis ? "" : " rt-hidden"}${highlight ? " rt-hl" : ""}`} style={style} data-run={r.id}>
+      <div role="cell" className="rt-fixed">
+        <input
+          type="checkbox"
+          aria-label={`Select ${label}`}
+          checked={selected}
+          onChange={(e) => {
+            const p = cb.current!;
+            const s = new Set(p.selected);
+            if (e.target.checked) s.add(r.id);
+            else s.delete(r.id);
+            p.onSelect(s);
+          }}
+        />
+        <button
+          type="button"
+          className="icon eye"
+          aria-pressed={vis}
+          aria-label={`${vis ? "Hide" : "Show"} ${label} in charts`}
+          onClick={() => cb.current!.onToggleVisible(r.id)}
+        >
+          {vis ? "●" : "○"}
+        </button>
+        <label className="swatch-pick" style={{ background: color }} title="Run colour">
+          <input type="color" aria-label={`Colour of ${label}`} value={color} onChange={(e) => cb.current!.onColor(r.id, e.target.value)} />
+        </label>
+      </div>
+      {columns.map((c) => (
+        <div role="cell" key={c.key} className="rt-cell" title={c.key === "name" ? r.id : cell(r, c.key)}>
+          {c.key === "name" ? (
+            <Link to={paths.run(entity, project, r.id)}>{label}</Link>
+          ) : c.key === "state" ? (
+            <StateBadge state={r.state} />
+          ) : c.key === "tags" ? (
+            r.tags.map((t) => (
+              <span className="tag" key={t}>
+                {t}
+              </span>
+            ))
+          ) : (
+            cell(r, c.key)
+          )}
+        </div>
+      ))}
+    </div>
+  );
+});
+
 export const RunsTable = memo(function RunsTable(p: RunsTableProps) {
-  const [scrollTop, setScrollTop] = useState(0);
+  // the first row on screen (not the pixel offset): scrolling within a row renders nothing
+  const [top, setTop] = useState(0);
   const scroller = useRef<HTMLDivElement>(null);
-  const onScroll = useCallback((e: UIEvent<HTMLDivElement>) => setScrollTop(e.currentTarget.scrollTop), []);
+  const cb = useRef(p);
+  cb.current = p;
+  const onScroll = useCallback((e: UIEvent<HTMLDivElement>) => setTop(Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT)), []);
   const bodyHeight = p.height - ROW_HEIGHT;
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(p.runs.length, Math.ceil((scrollTop + bodyHeight) / ROW_HEIGHT) + OVERSCAN);
+  const first = Math.max(0, top - OVERSCAN);
+  const last = Math.min(p.runs.length, top + Math.ceil(bodyHeight / ROW_HEIGHT) + 1 + OVERSCAN);
   const fixed = 28 + 28 + 20; // select, eye, colour
   const template = useMemo(
     () => `${fixed}px ${p.columns.map((c) => `${c.width}px`).join(" ")}`,
     [p.columns, fixed],
   );
   const totalWidth = fixed + p.columns.reduce((a, c) => a + c.width, 0);
-  const allSelected = p.runs.length > 0 && p.runs.every((r) => p.selected.has(r.id));
+  const allSelected = useMemo(() => p.runs.length > 0 && p.runs.every((r) => p.selected.has(r.id)), [p.runs, p.selected]);
 
   const sortBy = (key: string) => {
     // first click: the natural direction (names A-Z, numbers high-first); second: reversed; third: off
@@ -78,53 +150,22 @@ export const RunsTable = memo(function RunsTable(p: RunsTableProps) {
   const rows = [];
   for (let i = first; i < last; i++) {
     const r = p.runs[i];
-    const vis = p.visible(r.id);
-    const style: CSSProperties = { top: i * ROW_HEIGHT, height: ROW_HEIGHT, gridTemplateColumns: template, width: totalWidth };
     rows.push(
-      <div role="row" aria-rowindex={i + 2} key={r.id} className={`rt-row${vis ? "" : " rt-hidden"}${p.highlight === r.id ? " rt-hl" : ""}`} style={style} data-run={r.id}>
-        <div role="cell" className="rt-fixed">
-          <input
-            type="checkbox"
-            aria-label={`Select ${r.name || r.id}`}
-            checked={p.selected.has(r.id)}
-            onChange={(e) => {
-              const s = new Set(p.selected);
-              if (e.target.checked) s.add(r.id);
-              else s.delete(r.id);
-              p.onSelect(s);
-            }}
-          />
-          <button
-            type="button"
-            className="icon eye"
-            aria-pressed={vis}
-            aria-label={`${vis ? "Hide" : "Show"} ${r.name || r.id} in charts`}
-            onClick={() => p.onToggleVisible(r.id)}
-          >
-            {vis ? "●" : "○"}
-          </button>
-          <label className="swatch-pick" style={{ background: p.color(r.id) }} title="Run colour">
-            <input type="color" aria-label={`Colour of ${r.name || r.id}`} value={p.color(r.id)} onChange={(e) => p.onColor(r.id, e.target.value)} />
-          </label>
-        </div>
-        {p.columns.map((c) => (
-          <div role="cell" key={c.key} className="rt-cell" title={c.key === "name" ? r.id : cell(r, c.key)}>
-            {c.key === "name" ? (
-              <Link to={paths.run(p.entity, p.project, r.id)}>{r.name || r.id}</Link>
-            ) : c.key === "state" ? (
-              <StateBadge state={r.state} />
-            ) : c.key === "tags" ? (
-              r.tags.map((t) => (
-                <span className="tag" key={t}>
-                  {t}
-                </span>
-              ))
-            ) : (
-              cell(r, c.key)
-            )}
-          </div>
-        ))}
-      </div>,
+      <Row
+        key={r.id}
+        r={r}
+        index={i}
+        vis={p.visible(r.id)}
+        selected={p.selected.has(r.id)}
+        color={p.color(r.id)}
+        highlight={p.highlight === r.id}
+        columns={p.columns}
+        template={template}
+        totalWidth={totalWidth}
+        entity={p.entity}
+        project={p.project}
+        cb={cb}
+      />,
     );
   }
 

@@ -1,6 +1,6 @@
 /** Project workspace: runs table beside auto-created metric panels, all state in the URL. */
 
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api, ApiError, subscribe } from "../api/client";
 import type { Run } from "../api/types";
 import { useRunActions } from "../actions";
@@ -142,7 +142,8 @@ export function Workspace({ entity, project }: { entity: string; project: string
     [projectKey],
   );
   const { predicate, error: filterError } = useMemo(() => tryCompileFilter(st.filter), [st.filter]);
-  const filtered = useMemo(() => (runs ? sortRuns(runs.filter(predicate), st.sort) : []), [runs, predicate, st.sort]);
+  const matching = useMemo(() => (runs ? runs.filter(predicate) : []), [runs, predicate]);
+  const filtered = useMemo(() => sortRuns(matching, st.sort), [matching, st.sort]);
   const allIds = useMemo(() => filtered.map((r) => r.id), [filtered]);
   const visible = useCallback((id: string) => isVisible(st.visibility, id), [st.visibility]);
   const chartRuns: PlotRun[] = useMemo(
@@ -355,7 +356,9 @@ export function Workspace({ entity, project }: { entity: string; project: string
             runs={filtered}
             columns={columns}
             sort={st.sort}
-            onSort={(sort) => update({ sort })}
+            // with thousands of runs, re-sorting and re-rendering is a transition (rendered in slices
+            // between frames, so the click never holds up a frame); small tables sort at once
+            onSort={(sort) => (runs.length > 1000 ? startTransition(() => update({ sort })) : update({ sort }))}
             visible={visible}
             onToggleVisible={(id) => update({ visibility: toggleVisible(st.visibility, id, allIds) })}
             color={(id) => runColor(id, colors)}
