@@ -69,6 +69,14 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     ("get", "/api/v1/projects/{entity}/{project}", "One project", [E, P], None, "project"),
     (
         "get",
+        "/api/v1/projects/{entity}/{project}/keys",
+        "History (or system) keys over all runs of a project, one row per distinct key",
+        [E, P, _p("kind", doc="history (default) or system")],
+        None,
+        "{keys: [{key, runs, points, step_min, step_max}]}",
+    ),
+    (
+        "get",
         "/api/v1/projects/{entity}/{project}/runs",
         "List runs: filter, sort, paginate",
         [
@@ -116,7 +124,8 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     (
         "patch",
         "/api/v1/runs/{entity}/{project}/{run_id}",
-        "Update name, notes, tags, group, job_type or state",
+        "Update name, notes, tags, group, job_type or state; {project: P} moves the run to project P of "
+        "the same entity (created if needed; 409 run_exists when P has a run with this id)",
         [E, P, R],
         JSON_OBJ,
         "run",
@@ -340,6 +349,16 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
         "{artifact, logged_by: [run], used_by: [run]}",
     ),
     (
+        "post",
+        "/api/v1/artifacts/{entity}/{project}/{name}/{version}/blobs",
+        "Download many files of a version at once: {sha256: [...]} (at most 10000). The answer "
+        "(application/vnd.runyard.blobs, streamed) is one frame per blob in that order: <sha256, 64 hex "
+        "characters><size, 8 bytes big-endian><content>. 404 unknown_file when one is not the version's.",
+        [E, P, AN, AV],
+        JSON_OBJ,
+        "frames of blobs",
+    ),
+    (
         "get",
         "/api/v1/artifacts/{entity}/{project}/{name}/{version}/blobs/{sha256}",
         "Download one file of a version by content hash; `Range: bytes=N-` resumes (206)",
@@ -354,6 +373,17 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
         [],
         JSON_OBJ,
         "{missing}",
+    ),
+    (
+        "post",
+        "/api/v1/blobs/batch",
+        "Upload many small blobs in one body (Content-Type application/vnd.runyard.blobs): frames of "
+        "<sha256, 64 hex characters><size, 8 bytes big-endian><content>. All are verified first: 400 "
+        "checksum_mismatch (error.sha256 names the blob) stores none; 400 bad_frame for a malformed body; "
+        "blobs the server has are skipped. Bounded by the ingest body limit (64 MiB by default).",
+        [],
+        {"content": {"application/vnd.runyard.blobs": {"schema": {"type": "string", "format": "binary"}}}},
+        "{count, new, bytes}",
     ),
     (
         "put",

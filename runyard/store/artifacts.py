@@ -345,6 +345,16 @@ class Artifacts:
         )
         return conn.execute(q.limit(1)).scalar()
 
+    def blob_sizes(self, conn: Connection, version_id: int, shas: list[str]) -> dict[str, int]:
+        """Sizes of those of `shas` that the version lists (one query per 500)."""
+        out: dict[str, int] = {}
+        for i in range(0, len(shas), 500):
+            q = sa.select(artifact_entries.c.sha256, artifact_entries.c.size).where(
+                artifact_entries.c.version_id == version_id, artifact_entries.c.sha256.in_(shas[i : i + 500])
+            )
+            out.update({r.sha256: r.size for r in conn.execute(q)})
+        return out
+
     def doc(self, conn: Connection, v: sa.Row, entity: str, project: str, manifest: bool = False) -> dict:
         aliases = self.aliases(conn, [v.id])[v.id]
         d = _version_doc(v, entity, project, aliases)

@@ -6,12 +6,14 @@ client-supplied path never touches the filesystem. An S3 implementation only nee
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 
 class BlobStore(Protocol):
@@ -33,6 +35,10 @@ class BlobStore(Protocol):
     def staging(self) -> BlobWriter:
         """A writer that streams an upload to a temporary file while hashing it."""
 
+    def put_many(self, blobs: Sequence[tuple[str, bytes | memoryview]]) -> int:
+        """Store small blobs whose contents the caller verified against their sha256; returns how
+        many were new. One durability barrier for the lot rather than one per blob where possible."""
+
 
 class BlobWriter:
     def __init__(self, directory: str):
@@ -43,6 +49,15 @@ class BlobWriter:
 
     def write(self, data: bytes) -> None:
         self._f.write(data)
+        self._h.update(data)
+        self.size += len(data)
+
+    def write_unhashed(self, data: bytes) -> None:
+        """`write` without the hash: with `hash_only`, lets writing and hashing run in two threads.
+        Each piece must get both calls, and the hash calls must come in order."""
+        self._f.write(data)
+
+    def hash_only(self, data: bytes) -> None:
         self._h.update(data)
         self.size += len(data)
 
@@ -59,6 +74,32 @@ class BlobWriter:
             os.unlink(self.path)
         except FileNotFoundError:
             pass
+
+
+SYNC_THREADS = 8  # for the whole process: more concurrent syncs only contend in the filesystem's journal
+SYNC_CHUNK = 64  # files of a batch written (and kept open) before they are synced together
+_sync_pool: Any = None
+_sync_pool_lock = threading.Lock()
+
+
+def _datasync(fd: int) -> None:
+    getattr(os, "fdatasync", os.fsync)(fd)
+
+
+def _sync_fds(fds: list[int]) -> None:
+    """Make the contents of these open files durable: in a few shared threads, so that the filesystem
+    commits concurrent syncs together rather than one journal commit per file."""
+    global _sync_pool
+    if len(fds) <= 2:
+        for fd in fds:
+            _datasync(fd)
+        return
+    with _sync_pool_lock:
+        if _sync_pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _sync_pool = ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="runyard-sync")
+    list(_sync_pool.map(_datasync, fds))
 
 
 class LocalBlobStore:
@@ -87,6 +128,48 @@ class LocalBlobStore:
 
     def open(self, sha256: str) -> BinaryIO:
         return open(self._path(sha256), "rb")
+
+    def put_many(self, blobs: Sequence[tuple[str, bytes | memoryview]]) -> int:
+        """Small blobs (already verified) in one go, SYNC_CHUNK at a time: each temporary file is written,
+        then all are synced together (fdatasync in shared threads), then renamed into place: still no
+        half blob after a crash, at a fraction of the cost of one fsync after another."""
+        seen: set[str] = set()
+        todo: list[tuple[Path, bytes | memoryview]] = []
+        for sha, data in blobs:
+            dest = self._path(sha)
+            if sha not in seen and not dest.exists():
+                seen.add(sha)
+                todo.append((dest, data))
+        parents: set[Path] = set()
+        for i in range(0, len(todo), SYNC_CHUNK):
+            chunk = todo[i : i + SYNC_CHUNK]
+            fds: list[int] = []
+            tmps: list[str] = []
+            try:
+                try:
+                    for _dest, data in chunk:
+                        fd, tmp = tempfile.mkstemp(dir=self.tmp, prefix="batch-", suffix=".tmp")
+                        fds.append(fd)
+                        tmps.append(tmp)
+                        view = memoryview(data)
+                        while view:
+                            view = view[os.write(fd, view) :]
+                    _sync_fds(fds)
+                finally:
+                    for fd in fds:
+                        os.close(fd)
+                for n, (dest, _data) in enumerate(chunk):
+                    if dest.parent not in parents:
+                        dest.parent.mkdir(exist_ok=True)
+                        parents.add(dest.parent)
+                    os.replace(tmps[n], dest)
+                    tmps[n] = ""
+            finally:
+                for tmp in tmps:  # a failure: nothing of this chunk stays behind in tmp/
+                    if tmp:
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(tmp)
+        return len(todo)
 
     def iter_bytes(self, sha256: str, chunk: int = 1 << 20) -> Iterator[bytes]:
         with self.open(sha256) as f:

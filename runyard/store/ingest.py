@@ -133,7 +133,7 @@ class Ingest:
         self.s = store
 
     def acked(self, conn: Connection, entity: str, project: str, run_id: str, segment: str) -> int:
-        loc = self.s.runs.locate(conn, entity, project, run_id)
+        loc = self.s.runs.follow(conn, entity, project, run_id)
         if loc is None:
             return 0
         q = sa.select(run_segments.c.acked_offset).where(
@@ -156,7 +156,7 @@ class Ingest:
             ent_id = ent.id
             if not s.entities.can_write(conn, user, ent_id):
                 raise IngestError(403, "forbidden", f"user {user.name!r} cannot write to entity {entity!r}")
-        loc = s.runs.locate(conn, entity, project, run_id)
+        loc = s.runs.follow(conn, entity, project, run_id)  # follows a run moved to another project
         seg = None
         if loc is not None:
             q = sa.select(run_segments).where(
@@ -199,8 +199,11 @@ class Ingest:
                     acked_offset=0,
                 )
             record = dec.frames[0].body
-            project_id = s.projects.get_or_create(conn, ent_id, project)
-            run_pk = s.runs.get_or_create(conn, project_id, run_id, record, user.id)
+            if loc is not None:  # a new segment of a known (possibly moved) run
+                project_id, run_pk = loc.project_id, loc.id
+            else:
+                project_id = s.projects.get_or_create(conn, ent_id, project)
+                run_pk = s.runs.get_or_create(conn, project_id, run_id, record, user.id)
             res.created = loc is None
             ordinal = (
                 conn.execute(

@@ -31,7 +31,7 @@ from .chunks import (
     encode,
 )
 from .db import Database
-from .schema import metric_chunks, metric_keys
+from .schema import metric_chunks, metric_keys, runs
 
 X_AXES = ("_step", "_timestamp", "_runtime")
 _META_COLS = [
@@ -222,6 +222,33 @@ class Metrics:
             .order_by(metric_keys.c.key)
         )
         return [dict(r._mapping) for r in conn.execute(q)]
+
+    def project_keys(self, conn: Connection, project_id: int, kind: str = "history") -> list[dict]:
+        """Distinct keys over a project's runs, one query: how many runs have each, their points and
+        step range (from the per-key counters, no chunk is read)."""
+        q = (
+            sa.select(
+                metric_keys.c.key,
+                sa.func.count().label("runs"),
+                sa.func.sum(metric_keys.c.points).label("points"),
+                sa.func.min(metric_keys.c.step_min).label("step_min"),
+                sa.func.max(metric_keys.c.step_max).label("step_max"),
+            )
+            .join(runs, runs.c.id == metric_keys.c.run_pk)
+            .where(runs.c.project_id == project_id, metric_keys.c.kind == kind)
+            .group_by(metric_keys.c.key)
+            .order_by(metric_keys.c.key)
+        )
+        return [
+            {
+                "key": r.key,
+                "runs": int(r.runs),
+                "points": int(r.points or 0),
+                "step_min": None if r.step_min is None else int(r.step_min),
+                "step_max": None if r.step_max is None else int(r.step_max),
+            }
+            for r in conn.execute(q)
+        ]
 
     def key_id(self, conn: Connection, run_pk: int, kind: str, key: str) -> int | None:
         return conn.execute(

@@ -93,6 +93,37 @@ class Runs:
         )
         return conn.execute(q).first()
 
+    def follow(self, conn: Connection, entity: str, project: str, run_id: str) -> sa.Row | None:
+        """Like `locate`, following moves: when entity/project has no such run, the run of that id
+        moved out of it to another project of the entity (named in its `metadata.moved_from`). Ingest
+        uses it so a run moved while still streaming, synced again from its directory, or resumed
+        under its old project name keeps landing in the moved run instead of a new one."""
+        loc = self.locate(conn, entity, project, run_id)
+        if loc is not None:
+            return loc
+        q = (
+            sa.select(runs.c.id, runs.c.project_id, projects.c.entity_id, runs.c.created_at, runs.c.metadata)
+            .join(projects, projects.c.id == runs.c.project_id)
+            .join(entities, entities.c.id == projects.c.entity_id)
+            .where(entities.c.name == entity, runs.c.run_id == run_id)
+            .order_by(runs.c.updated_at.desc())
+        )
+        for c in conn.execute(q):
+            if project in ((c.metadata or {}).get("moved_from") or []):
+                return c
+        return None
+
+    def move(self, conn: Connection, run_pk: int, to_project_id: int, from_project: str) -> None:
+        """Put a run in another project of its entity. Its history, system metrics, console, files,
+        segments and artifact links hang off the run's primary key and follow it. The old project's
+        name is kept in `metadata.moved_from` so later ingest under the old name finds the run."""
+        r = self.load(conn, run_pk, lock=True)
+        meta = dict(r["metadata"] or {})
+        to_name = conn.execute(sa.select(projects.c.name).where(projects.c.id == to_project_id)).scalar_one()
+        moved = [x for x in meta.get("moved_from") or [] if x not in (from_project, to_name)]
+        meta["moved_from"] = [*moved, from_project]
+        self.update(conn, run_pk, project_id=to_project_id, metadata=meta)
+
     def load(self, conn: Connection, run_pk: int, lock: bool = False) -> dict:
         q = sa.select(runs).where(runs.c.id == run_pk)
         return dict(conn.execute(self.db.for_update(q) if lock else q).one()._mapping)

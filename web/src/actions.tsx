@@ -1,6 +1,6 @@
 /**
- * Run actions shared by every page (rename, tag, delete), each behind a confirmation where it
- * destroys something. Pages call `useRunActions()` instead of writing their own dialogs.
+ * Run actions shared by every page (rename, tag, move, delete), each behind a confirmation where it
+ * destroys or relocates something. Pages call `useRunActions()` instead of writing their own dialogs.
  */
 
 import { useState, type ReactNode } from "react";
@@ -12,6 +12,7 @@ type Pending =
   | { kind: "delete"; runs: Run[] }
   | { kind: "rename"; run: Run }
   | { kind: "tags"; runs: Run[] }
+  | { kind: "move"; runs: Run[] }
   | null;
 
 export function useRunActions(entity: string, project: string, onChanged: (removed?: string[]) => void) {
@@ -19,6 +20,7 @@ export function useRunActions(entity: string, project: string, onChanged: (remov
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [text, setText] = useState("");
+  const [projects, setProjects] = useState<string[]>([]);
   const close = () => {
     setPending(null);
     setError(null);
@@ -88,6 +90,38 @@ export function useRunActions(entity: string, project: string, onChanged: (remov
         </form>
       </Modal>
     );
+  } else if (pending?.kind === "move") {
+    const runs = pending.runs;
+    const target = text.trim();
+    const ids = runs.map((r) => r.id);
+    dialog = (
+      <Modal title={`Move ${runs.length} run${runs.length > 1 ? "s" : ""} to another project`} onClose={close}>
+        <form onSubmit={(e) => {
+          e.preventDefault();
+          // one at a time, so a clash (409 run_exists) stops before the rest moved
+          void run(async () => {
+            for (const id of ids) await api.moveRun(entity, project, id, target);
+          }, ids);
+        }}>
+          <p>
+            {runs.length > 1 ? `These ${runs.length} runs` : <b>{runs[0].name || ids[0]}</b>} will leave <b>{entity}/{project}</b> with
+            {runs.length > 1 ? "their" : "its"} metrics, logs, files and artifact lineage. A missing project is created; runs still writing keep
+            arriving in the new project.
+          </p>
+          <label>
+            Project <input value={text} onChange={(e) => setText(e.target.value)} list="move-projects" autoFocus aria-label="Target project" />
+          </label>
+          <datalist id="move-projects">
+            {projects.filter((p) => p !== project).map((p) => <option key={p} value={p} />)}
+          </datalist>
+          {error && <p className="error-text" role="alert">{error}</p>}
+          <div className="modal-actions">
+            <button type="button" onClick={close}>Cancel</button>
+            <button type="submit" className="primary" disabled={busy || !target || target === project || /[\/\\#?%:]/.test(target)}>Move</button>
+          </div>
+        </form>
+      </Modal>
+    );
   }
 
   return {
@@ -100,6 +134,14 @@ export function useRunActions(entity: string, project: string, onChanged: (remov
     addTags: (runs: Run[]) => {
       setText("");
       setPending({ kind: "tags", runs });
+    },
+    move: (runs: Run[]) => {
+      setText("");
+      setPending({ kind: "move", runs });
+      api.projects().then(
+        (ps) => setProjects(ps.filter((p) => p.entity === entity).map((p) => p.name)),
+        () => setProjects([]),
+      );
     },
   };
 }

@@ -9,13 +9,14 @@ path = run.use_artifact("model:best").download()
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,7 +24,18 @@ from ...errors import CommError, Error, UsageError
 from ...wire.manifest import BadEntryPath, clean_entry_path, manifest_digest
 from ..sync_client import ApiError
 from .cache import ArtifactCache
-from .transfer import BLOCK, ArtifactChecksumError, Stats, Transport, artifact_path, fetch_blob, progress_bar
+from .transfer import (
+    BLOCK,
+    SMALL_BLOB,
+    ArtifactChecksumError,
+    Stats,
+    Transport,
+    artifact_path,
+    batches,
+    fetch_blob,
+    fetch_blobs,
+    progress_bar,
+)
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -416,11 +428,21 @@ class Artifact:
             transport = self._need_server()
             vpath = self._path()
             bar = progress_bar(sum(need.values()), f"download {self.name}")
+            small = [s for s in need if need[s] <= SMALL_BLOB]
+            jobs: list[Callable[[], Any]] = [
+                functools.partial(fetch_blob, transport, vpath, s, n, cache, self.stats, bar.update)
+                for s, n in need.items()
+                if n > SMALL_BLOB or len(small) <= 1
+            ]
+            if len(small) > 1:
+                jobs += [
+                    functools.partial(
+                        fetch_blobs, transport, vpath, {s: need[s] for s in g}, cache, self.stats, bar.update
+                    )
+                    for g in batches(small, need, transport.workers)
+                ]
             try:
-                transport.map(
-                    lambda sha: fetch_blob(transport, vpath, sha, need[sha], cache, self.stats, bar.update),
-                    list(need),
-                )
+                transport.map(lambda job: job(), jobs)
             finally:
                 bar.close()
         for e, dest in todo:
@@ -477,19 +499,37 @@ class Artifact:
 
 
 def _materialize(obj: Path, dest: Path) -> None:
-    """Copy a cached blob to `dest`, unless dest is already that copy (same size and mtime)."""
+    """Put a cached blob at `dest`: a hard link to it (read-only, no copy), or a copy where links are
+    impossible (another filesystem, no link support) or turned off with RUNYARD_ARTIFACT_LINKS=0.
+    Nothing is done when dest is that object or a copy of it already (same size and mtime)."""
     st = obj.stat()
     try:
         d = dest.stat()
-        if d.st_size == st.st_size and d.st_mtime_ns == st.st_mtime_ns:
+        if (d.st_dev, d.st_ino) == (st.st_dev, st.st_ino) or (
+            d.st_size == st.st_size and d.st_mtime_ns == st.st_mtime_ns
+        ):
             return
     except OSError:
         pass
     tmp = dest.with_name(dest.name + ".runyard-tmp")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    if _links_enabled():
+        try:
+            os.link(obj, tmp)
+            os.replace(tmp, dest)
+            return
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     shutil.copyfile(obj, tmp)
     os.chmod(tmp, 0o644)
     os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
     os.replace(tmp, dest)
+
+
+def _links_enabled() -> bool:
+    return os.environ.get("RUNYARD_ARTIFACT_LINKS", "1").strip().lower() not in ("0", "false", "no", "copy")
 
 
 def parse_artifact_path(

@@ -6,6 +6,10 @@
     index/<entity>/<project>/<name>/vN.json    version documents with their manifest (offline use_artifact)
     index/<entity>/<project>/<name>/aliases.json   alias -> vN as last seen from the server
 
+Downloads hard-link these objects into the download root (see artifact._materialize), so a download
+costs no second copy; the objects are read-only, and one written to anyway (by root, through a link)
+loses its whole-second modification time and is downloaded again rather than trusted.
+
 The cache directory is `RUNYARD_CACHE_DIR`, else `WANDB_CACHE_DIR`, else `~/.cache/runyard`, resolved at
 call time. `RUNYARD_CACHE_MAX_SIZE` (e.g. "10GB") bounds it: after each download the least recently
 used blobs are removed until it fits. Use times are kept in the files' access times, set explicitly.
@@ -34,6 +38,14 @@ def parse_size(text: str | int) -> int:
     return int(float(m.group(1)) * UNITS[m.group(2).lower()])
 
 
+STAMP = 10**9  # cached objects get a whole-second modification time; any later write breaks it
+
+
+def intact(st: os.stat_result) -> bool:
+    """Whether a cached object still carries the stamp `adopt` gave it (no write since)."""
+    return st.st_mtime_ns % STAMP == 0
+
+
 def cache_dir() -> Path:
     d = os.environ.get("RUNYARD_CACHE_DIR") or os.environ.get("WANDB_CACHE_DIR")
     return Path(d) if d else Path(os.path.expanduser("~")) / ".cache" / "runyard"
@@ -51,25 +63,30 @@ class ArtifactCache:
         return self.root / "tmp" / f"{sha256}.part"
 
     def has(self, sha256: str, size: int | None = None) -> bool:
+        """Whether a verified copy of the blob is here, untouched since it was verified: an object
+        whose modification time lost the cache's whole-second stamp was written to (through a hard
+        link in a download root, by a user allowed to write a read-only file) and no longer counts."""
         try:
             st = self.obj_path(sha256).stat()
         except OSError:
             return False
-        return size is None or st.st_size == size
+        return (size is None or st.st_size == size) and intact(st)
 
     def touch(self, sha256: str) -> None:
-        """Mark a blob used now (its access time); its modification time stays that of the download."""
+        """Mark a blob used now (its access time); its modification time (the stamp) stays."""
         p = self.obj_path(sha256)
         try:
-            os.utime(p, (time.time(), p.stat().st_mtime))
+            os.utime(p, ns=(time.time_ns(), p.stat().st_mtime_ns))
         except OSError:
             pass
 
     def adopt(self, tmp: Path, sha256: str) -> Path:
-        """Move a verified file into the cache (read-only)."""
+        """Move a verified file into the cache: read-only, modification time stamped (`intact`)."""
         dest = self.obj_path(sha256)
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(tmp, 0o444)
+        now = time.time_ns()
+        os.utime(tmp, ns=(now, now - now % STAMP))
         os.replace(tmp, dest)
         return dest
 

@@ -3,14 +3,18 @@ a run's artifacts, and blob garbage collection (`/api/v1/admin/gc`). See docs/ar
 
 Upload protocol: POST the manifest; the answer is `committed` (the version, new or the one with the
 same digest) or `pending` with the blobs the server lacks; PUT each of those to /api/v1/blobs/{sha256}
-(verified against its name), then POST the manifest again.
+(verified against its name), or many small ones at once with POST /api/v1/blobs/batch, then POST the
+manifest again.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
 import re
-from collections.abc import Iterator
+import struct
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +31,11 @@ from ..errors import ApiError
 from ..http import JSON, body, json_body, name_param, read, store, user, write
 
 UPLOAD_BATCH = 4 * 1024 * 1024  # bytes gathered before one hop to the thread pool (hash + write)
+DOWNLOAD_BLOCK = 4 * 1024 * 1024  # bytes per read of a blob being downloaded
+FRAME_HEADER = 64 + 8  # a batch frame: sha256 as hex, then the size (8 bytes, big-endian)
+MAX_BATCH_BLOBS = 10_000
+MAX_BATCH_BLOB = 16 * 1024 * 1024  # larger blobs are downloaded one GET each (streamed, resumable)
+BLOBS_TYPE = "application/vnd.runyard.blobs"
 RANGE_RE = re.compile(r"^bytes=(\d+)-(\d*)$")
 
 
@@ -254,24 +263,93 @@ async def get_blob(request: Request) -> Response:
         headers["Content-Range"] = f"bytes {start}-{max(start, end - 1)}/{size}"
     headers["Content-Length"] = str(end - start)
 
-    def chunks() -> Iterator[bytes]:
-        with s.blobs.open(sha) as f:
-            f.seek(start)
+    async def chunks() -> AsyncIterator[bytes]:
+        """The range in DOWNLOAD_BLOCK pieces, the next one read (in a thread) while this one is sent."""
+        f = await run_in_threadpool(s.blobs.open, sha)
+        nxt: asyncio.Future | None = None
+        try:
+            await run_in_threadpool(f.seek, start)
             left = end - start
-            while left > 0:
-                data = f.read(min(1 << 20, left))
-                if not data:
-                    break
+            if left > 0:
+                nxt = asyncio.ensure_future(run_in_threadpool(f.read, min(DOWNLOAD_BLOCK, left)))
+            while nxt is not None:
+                data = await nxt
+                nxt = None
                 left -= len(data)
-                yield data
+                if left > 0 and data:
+                    nxt = asyncio.ensure_future(run_in_threadpool(f.read, min(DOWNLOAD_BLOCK, left)))
+                if data:
+                    yield data
+        finally:
+            if nxt is not None:  # a disconnected client: let the read finish before closing the file
+                await asyncio.wait([nxt])
+            f.close()
 
     return StreamingResponse(
         chunks(), status_code=status, media_type="application/octet-stream", headers=headers
     )
 
 
+async def get_blobs(request: Request) -> Response:
+    """Many blobs of a version in one answer: body {sha256: [...]}; the answer is frames of <64 hex sha256>
+    <8-byte big-endian size><content> in the order asked (as put_blobs takes them), streamed a few MiB
+    at a time. Every blob must belong to the version (404 unknown_file names the first that does not)."""
+    e, p = _ep(request)
+    name, ref = _name(request), request.path_params["version"]
+    doc = await json_body(request)
+    shas = doc.get("sha256")
+    if not isinstance(shas, list) or not all(isinstance(x, str) and is_sha256(x) for x in shas):
+        raise ApiError(422, "wrong_type", "sha256 must be a list of sha256 hex digests")
+    shas = list(dict.fromkeys(shas))
+    if len(shas) > MAX_BATCH_BLOBS:
+        raise ApiError(413, "too_many_blobs", f"{len(shas)} blobs in one batch; at most {MAX_BATCH_BLOBS}")
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> dict[str, int]:
+        return s.artifacts.blob_sizes(c, _version(c, s, u, e, p, name, ref).id, shas)
+
+    sizes = await read(request, q)
+    absent = [x for x in shas if x not in sizes]
+    if not absent:
+        absent = await run_in_threadpool(lambda: [x for x in shas if not s.blobs.exists(x)])
+    if absent:
+        raise ApiError(404, "unknown_file", f"artifact {e}/{p}/{name}:{ref} has no blob {absent[0]}")
+    big = [x for x in shas if sizes[x] > MAX_BATCH_BLOB]
+    if big:
+        raise ApiError(
+            422,
+            "too_large",
+            f"blob {big[0]} has {sizes[big[0]]} bytes; batches carry at most {MAX_BATCH_BLOB}",
+        )
+
+    def frames(group: list[str]) -> bytes:
+        parts: list[bytes] = []
+        for sha in group:
+            with s.blobs.open(sha) as f:
+                data = f.read(sizes[sha] + 1)  # a blob grown on disk shows as a mismatch, bounded
+            parts += (sha.encode(), struct.pack(">Q", len(data)), data)
+        return b"".join(parts)
+
+    async def body_parts() -> AsyncIterator[bytes]:
+        group: list[str] = []
+        nbytes = 0
+        for sha in shas:
+            group.append(sha)
+            nbytes += sizes[sha] + FRAME_HEADER
+            if nbytes >= DOWNLOAD_BLOCK:
+                yield await run_in_threadpool(frames, group)
+                group, nbytes = [], 0
+        if group:
+            yield await run_in_threadpool(frames, group)
+
+    return StreamingResponse(body_parts(), media_type=BLOBS_TYPE)
+
+
 async def put_blob(request: Request) -> Response:
-    """Store a blob; its content must hash to the sha256 in the path (400 checksum_mismatch otherwise)."""
+    """Store a blob; its content must hash to the sha256 in the path (400 checksum_mismatch otherwise).
+
+    Receiving and storing overlap: while a worker thread hashes and writes one batch (UPLOAD_BATCH
+    bytes), the event loop gathers the next, so at most two batches are held in memory at a time."""
     sha = _sha(request)
     s = store(request)
     limit = request.app.state.config.max_file_bytes
@@ -280,26 +358,83 @@ async def put_blob(request: Request) -> Response:
         raise ApiError(413, "body_too_large", f"blob of {declared} bytes exceeds the limit of {limit} bytes")
     w = s.blobs.staging()
     buf: list[bytes] = []
-    pending = 0
+    pending = received = 0
+    writing: list[asyncio.Future] = []  # the previous batch: its write and its hash, in two threads
     try:
         async for chunk in request.stream():
             buf.append(chunk)
             pending += len(chunk)
-            if w.size + pending > limit:
+            received += len(chunk)
+            if received > limit:
                 raise ApiError(413, "body_too_large", f"blob exceeds the limit of {limit} bytes")
             if pending >= UPLOAD_BATCH:
-                await run_in_threadpool(w.write, b"".join(buf))
+                await asyncio.gather(*writing)
+                data = _join(buf)
+                writing = [
+                    asyncio.ensure_future(run_in_threadpool(w.write_unhashed, data)),
+                    asyncio.ensure_future(run_in_threadpool(w.hash_only, data)),
+                ]
                 buf, pending = [], 0
+        await asyncio.gather(*writing)
+        writing = []
         if buf:
-            await run_in_threadpool(w.write, b"".join(buf))
+            await run_in_threadpool(w.write, _join(buf))
         got = await run_in_threadpool(w.finish)
         if got != sha:
             raise ApiError(400, "checksum_mismatch", f"the body hashes to {got}, not {sha}")
         await run_in_threadpool(s.blobs.put_file, w.path, sha)
     except BaseException:
+        if writing:  # never close the file under a running write
+            await asyncio.wait(writing)
         w.discard()
         raise
     return JSON({"sha256": sha, "size": w.size})
+
+
+def _join(parts: list[bytes]) -> bytes:
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+async def put_blobs(request: Request) -> Response:
+    """Many small blobs in one request: the body is frames of <64 hex sha256><8-byte big-endian size>
+    <content>. Every frame is verified before anything is stored (400 checksum_mismatch, with error.sha256,
+    stores none of them); blobs the server has already are skipped."""
+    limit = request.app.state.config.max_ingest_bytes
+    raw = await body(request, limit)
+    s = store(request)
+
+    def parse_and_store() -> dict:
+        blobs = parse_blob_frames(raw)
+        for sha, data in blobs:
+            got = hashlib.sha256(data).hexdigest()
+            if got != sha:
+                raise ApiError(
+                    400, "checksum_mismatch", f"blob {sha}: the content hashes to {got}", sha256=sha
+                )
+        new = s.blobs.put_many(blobs)
+        return {"count": len(blobs), "new": new, "bytes": sum(len(d) for _, d in blobs)}
+
+    return JSON(await run_in_threadpool(parse_and_store))
+
+
+def parse_blob_frames(raw: bytes) -> list[tuple[str, memoryview]]:
+    """The frames of a batch body (see put_blobs); 400 bad_frame for anything malformed."""
+    view, out, pos = memoryview(raw), [], 0
+    while pos < len(view):
+        if len(view) - pos < FRAME_HEADER:
+            raise ApiError(400, "bad_frame", f"truncated frame header at byte {pos}")
+        sha = bytes(view[pos : pos + 64]).decode("ascii", "replace")
+        if not is_sha256(sha):
+            raise ApiError(400, "bad_frame", f"frame at byte {pos}: {sha!r} is not a sha256 hex digest")
+        (size,) = struct.unpack_from(">Q", view, pos + 64)
+        pos += FRAME_HEADER
+        if size > len(view) - pos:
+            raise ApiError(400, "bad_frame", f"blob {sha} declares {size} bytes; the body ends before")
+        out.append((sha, view[pos : pos + size]))
+        pos += size
+    if len(out) > MAX_BATCH_BLOBS:
+        raise ApiError(413, "too_many_blobs", f"{len(out)} blobs in one batch; at most {MAX_BATCH_BLOBS}")
+    return out
 
 
 async def missing_blobs(request: Request) -> Response:
@@ -336,8 +471,10 @@ routes = [
     Route(V, delete_version, methods=["DELETE"]),
     Route(V + "/aliases", aliases, methods=["POST"]),
     Route(V + "/lineage", lineage, methods=["GET"]),
+    Route(V + "/blobs", get_blobs, methods=["POST"]),
     Route(V + "/blobs/{sha256}", get_blob, methods=["GET"]),
     Route("/api/v1/blobs/missing", missing_blobs, methods=["POST"]),
+    Route("/api/v1/blobs/batch", put_blobs, methods=["POST"]),
     Route("/api/v1/blobs/{sha256}", put_blob, methods=["PUT"]),
     Route("/api/v1/runs/{entity}/{project}/{run_id}/artifacts", run_artifacts, methods=["GET"]),
     Route("/api/v1/admin/gc", gc, methods=["POST"]),

@@ -99,9 +99,23 @@ async def query_runs(request: Request) -> Response:
     )
 
 
+async def project_keys(request: Request) -> Response:
+    e, p = name_param(request, "entity"), name_param(request, "project")
+    kind = request.query_params.get("kind", "history")
+    if kind not in ("history", "system"):
+        raise ApiError(422, "bad_parameter", "kind must be history or system")
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> list[dict]:
+        return s.metrics.project_keys(c, access.project_id(c, s, u, e, p), kind)
+
+    return JSON({"keys": await read(request, q)})
+
+
 routes = [
     Route("/api/v1/projects", list_projects, methods=["GET"]),
     Route("/api/v1/projects/{entity}/{project}", get_project, methods=["GET"]),
+    Route("/api/v1/projects/{entity}/{project}/keys", project_keys, methods=["GET"]),
     Route("/api/v1/projects/{entity}/{project}/runs", list_runs, methods=["GET"]),
     Route("/api/v1/projects/{entity}/{project}/runs/query", query_runs, methods=["POST"]),
 ]

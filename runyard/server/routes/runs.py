@@ -12,7 +12,7 @@ from ...store.jsonsafe import jsonable
 from ...store.runs import STATES
 from .. import access
 from ..errors import ApiError
-from ..http import JSON, int_param, json_body, name_param, read, store, user, write
+from ..http import JSON, NAME_RE, int_param, json_body, name_param, read, store, user, write
 
 
 def _names(request: Request) -> tuple[str, str, str]:
@@ -33,9 +33,27 @@ async def get_run(request: Request) -> Response:
 _PATCHABLE = {"name": str, "notes": str, "group": str, "job_type": str, "tags": list, "state": str}
 
 
+def _move_target(doc: dict, e: str, p: str) -> str | None:
+    """The project a PATCH moves the run to (None: no move); `entity` may only name the current one."""
+    ent = doc.pop("entity", None)
+    if ent is not None and ent != e:
+        if not isinstance(ent, str):
+            raise ApiError(422, "wrong_type", "entity must be a string")
+        raise ApiError(422, "bad_value", "runs can only move between projects of the same entity")
+    target = doc.pop("project", None)
+    if target is None or target == p:
+        return None
+    if not isinstance(target, str):
+        raise ApiError(422, "wrong_type", "project must be a string")
+    if not NAME_RE.match(target):
+        raise ApiError(422, "bad_value", f"project {target!r} must be 1-128 characters without / \\ # ? % :")
+    return target
+
+
 async def patch_run(request: Request) -> Response:
     e, p, r = _names(request)
     doc = await json_body(request)
+    target = _move_target(doc, e, p)
     values: dict[str, Any] = {}
     for k, v in doc.items():
         if k not in _PATCHABLE:
@@ -55,12 +73,41 @@ async def patch_run(request: Request) -> Response:
         loc = access.run(c, s, u, e, p, r)
         if values:
             s.runs.update(c, loc.id, **values)
-        return s.runs.detail(c, loc.id) | {"entity": e, "project": p}
+        if target is not None:
+            if not s.entities.can_write(c, u, loc.entity_id):
+                raise ApiError(403, "forbidden", f"user {u.name!r} cannot write to entity {e!r}")
+            to = s.projects.get_or_create(c, loc.entity_id, target)
+            if s.runs.pk(c, to, r) is not None:
+                raise ApiError(409, "run_exists", f"project {e}/{target} already has a run {r!r}")
+            s.runs.move(c, loc.id, to, p)
+            s.projects.touch(c, to)
+        return s.runs.detail(c, loc.id) | {"entity": e, "project": target or p}
 
     out = await write(request, q)
-    request.app.state.broker.publish(
-        {"type": "run.updated", "entity": e, "project": p, "run_id": r, "state": out["state"], "points": 0}
-    )
+    broker = request.app.state.broker
+    if target is None:
+        broker.publish(
+            {
+                "type": "run.updated",
+                "entity": e,
+                "project": p,
+                "run_id": r,
+                "state": out["state"],
+                "points": 0,
+            }
+        )
+    else:  # gone from the old project's stream, new in the target's
+        broker.publish({"type": "run.deleted", "entity": e, "project": p, "run_id": r, "moved_to": target})
+        broker.publish(
+            {
+                "type": "run.created",
+                "entity": e,
+                "project": target,
+                "run_id": r,
+                "state": out["state"],
+                "points": 0,
+            }
+        )
     return JSON(out)
 
 

@@ -13,6 +13,7 @@ import type {
   ConsoleLine,
   HistoryResponse,
   MetricKey,
+  ProjectKey,
   Project,
   Query,
   RawSeries,
@@ -281,30 +282,17 @@ export const api = {
       )
     ).keys,
 
-  /**
-   * Project-wide metric names for auto panels. Uses GET .../projects/{e}/{p}/keys when the server has
-   * it (API-NEEDS #2); until then, the union of the history keys of the 20 newest runs.
-   */
-  projectKeys: async (e: string, pr: string, runs: Run[], signal?: AbortSignal): Promise<string[]> => {
-    try {
-      const r = await request<{ keys: { key: string }[] }>(
+  /** Project-wide metric names for auto panels: one request over all the project's runs (API-NEEDS #2). */
+  projectKeys: async (e: string, pr: string, kind: "history" | "system" = "history", signal?: AbortSignal): Promise<ProjectKey[]> =>
+    (
+      await request<{ keys: ProjectKey[] }>(
         "GET",
-        `/api/v1/projects/${enc(e)}/${enc(pr)}/keys`,
-        { kind: "history" },
+        p("/api/v1/projects/{entity}/{project}/keys", `/api/v1/projects/${enc(e)}/${enc(pr)}/keys`),
+        { kind },
         undefined,
         signal,
-      );
-      return r.keys.map((k) => k.key);
-    } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 404) throw err;
-    }
-    // fallback: the union of the history keys of the newest runs (a few requests, not one per run)
-    const keys = new Set<string>();
-    const sample = runs.slice(0, 20);
-    const lists = await Promise.all(sample.map((r) => api.runKeys(e, pr, r.id, "history", signal).catch(() => [])));
-    for (const l of lists) for (const k of l) keys.add(k.key);
-    return [...keys];
-  },
+      )
+    ).keys,
 
   /**
    * Bucketed history of one metric for several runs (the chart query), as msgpack (numeric columns
@@ -442,6 +430,10 @@ export const api = {
   // -- writes -------------------------------------------------------------------------------------
   updateRun: (e: string, pr: string, id: string, patch: Partial<Pick<Run, "name" | "notes" | "tags" | "group" | "job_type">>) =>
     request<RunDetail>("PATCH", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}`, undefined, patch),
+
+  /** Move a run to another project of its entity (created if needed); 409 run_exists on a clash. */
+  moveRun: (e: string, pr: string, id: string, toProject: string) =>
+    request<RunDetail>("PATCH", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}`, undefined, { project: toProject }),
 
   deleteRun: (e: string, pr: string, id: string) =>
     request<{ deleted: string }>("DELETE", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}`),

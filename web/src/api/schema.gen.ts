@@ -382,6 +382,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/artifacts/{entity}/{project}/{name}/{version}/blobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Download many files of a version at once: {sha256: [...]} (at most 10000). The answer (application/vnd.runyard.blobs, streamed) is one frame per blob in that order: <sha256, 64 hex characters><size, 8 bytes big-endian><content>. 404 unknown_file when one is not the version's. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    entity: string;
+                    project: string;
+                    name: string;
+                    /** @description vN, an alias such as latest, or a digest */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description frames of blobs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description error envelope */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description error envelope */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/artifacts/{entity}/{project}/{name}/{version}/blobs/{sha256}": {
         parameters: {
             query?: never;
@@ -493,6 +555,62 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/blobs/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload many small blobs in one body (Content-Type application/vnd.runyard.blobs): frames of <sha256, 64 hex characters><size, 8 bytes big-endian><content>. All are verified first: 400 checksum_mismatch (error.sha256 names the blob) stores none; 400 bad_frame for a malformed body; blobs the server has are skipped. Bounded by the ingest body limit (64 MiB by default). */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/vnd.runyard.blobs": string;
+                };
+            };
+            responses: {
+                /** @description {count, new, bytes} */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description error envelope */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description error envelope */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1147,6 +1265,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{entity}/{project}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** History (or system) keys over all runs of a project, one row per distinct key */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description history (default) or system */
+                    kind?: string;
+                };
+                header?: never;
+                path: {
+                    entity: string;
+                    project: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description {keys: [{key, runs, points, step_min, step_max}]} */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description error envelope */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description error envelope */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{entity}/{project}/runs": {
         parameters: {
             query?: never;
@@ -1362,7 +1538,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update name, notes, tags, group, job_type or state */
+        /** Update name, notes, tags, group, job_type or state; {project: P} moves the run to project P of the same entity (created if needed; 409 run_exists when P has a run with this id) */
         patch: {
             parameters: {
                 query?: never;

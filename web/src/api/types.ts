@@ -116,6 +116,11 @@ export interface MetricKey {
   step_max: number | null;
 }
 
+/** A key over a project's runs (GET /projects/{e}/{p}/keys): how many runs log it, their points and step range. */
+export interface ProjectKey extends MetricKey {
+  runs: number;
+}
+
 export interface ConsoleLine {
   cursor: number;
   ts: number;

@@ -77,7 +77,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
   }, [entity, project, tick]);
 
   const keys = useAsync(
-    (signal) => (runs ? api.projectKeys(entity, project, runs, signal) : Promise.resolve([] as string[])),
+    async (signal) => (runs ? (await api.projectKeys(entity, project, "history", signal)).map((k) => k.key) : ([] as string[])),
     [entity, project, runs === null, runs?.length ?? 0, tick],
   );
 
@@ -346,6 +346,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
                 <span className="muted">{selected.size} selected</span>
                 <button type="button" disabled={selected.size < 2} onClick={() => navigate(paths.compare(entity, project, [...selected]))}>Compare</button>
                 <button type="button" onClick={() => actions.addTags(selectedRuns)}>Tag</button>
+                <button type="button" onClick={() => actions.move(selectedRuns)}>Move…</button>
                 <button type="button" className="danger" onClick={() => actions.confirmDelete(selectedRuns)}>Delete</button>
               </>
             )}
