@@ -67,6 +67,7 @@ class Result:
     created: bool = False
     state: str = ""
     project_id: int = 0
+    project: str = ""  # where the run lives now (it may have been moved from the project uploaded to)
 
 
 def decode(run_id: str, segment: str, offset: int, body: bytes) -> Decoded:
@@ -180,6 +181,7 @@ class Ingest:
                 acked_offset=acked,
             )
         res = Result(acked_offset=max(acked, dec.end), skipped=len(dec.frames) - len(todo))
+        res.project = getattr(loc, "project_name", None) or project
         if not todo and seg is not None and loc is not None:  # (a segment implies its run)
             res.acked_offset = acked if dec.end <= acked else dec.end
             if dec.end > acked:

@@ -102,7 +102,14 @@ class Runs:
         if loc is not None:
             return loc
         q = (
-            sa.select(runs.c.id, runs.c.project_id, projects.c.entity_id, runs.c.created_at, runs.c.metadata)
+            sa.select(
+                runs.c.id,
+                runs.c.project_id,
+                projects.c.entity_id,
+                runs.c.created_at,
+                runs.c.metadata,
+                projects.c.name.label("project_name"),
+            )
             .join(projects, projects.c.id == runs.c.project_id)
             .join(entities, entities.c.id == projects.c.entity_id)
             .where(entities.c.name == entity, runs.c.run_id == run_id)

@@ -82,7 +82,11 @@ def test_move_keeps_data_and_ingest_follows(client, logs):
     # the server finds the moved run (metadata.moved_from) and creates nothing in the old project
     assert acked(client, run) == mid
     assert_error(ingest(client, run, len(data), b""), 409, "offset_mismatch")
+    live_q = client.app_ref.state.broker.subscribe("admin/q")  # the new project's live stream
     assert ingest(client, run, mid, data[mid:]).json()["acked_offset"] == len(data)
+    event = live_q.get_nowait()  # the still-streaming run's update is announced where the run now is
+    assert event["project"] == "q" and event["run_id"] == rid and event["type"] == "run.updated"
+    client.app_ref.state.broker.unsubscribe(live_q)
     again = ingest(client, run, 0, data).json()  # a full re-sync: everything skipped
     assert again["applied_records"] == 0 and again["acked_offset"] == len(data)
     assert client.get("/api/v1/projects/admin/p/runs").json()["runs"] == []

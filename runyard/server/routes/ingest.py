@@ -52,7 +52,7 @@ async def post_chunk(request: Request) -> Response:
             {
                 "type": "run.created" if res.created else "run.updated",
                 "entity": e,
-                "project": p,
+                "project": res.project or p,  # a moved run's live updates go to its new project
                 "run_id": r,
                 "state": res.state,
                 "points": res.points,
