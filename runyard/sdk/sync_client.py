@@ -19,7 +19,7 @@ import json
 import os
 import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,11 +135,22 @@ class Client:
         headers = {"Content-Type": content_type, "Accept": "application/json"}
         if self.api_key:
             headers["Authorization"] = "Bearer " + self.api_key
+
+        def send(conn: http.client.HTTPConnection) -> None:
+            conn.request(method, url, body=body, headers=headers)
+
+        return self._exchange(send, ok)
+
+    def _exchange(
+        self, send: Callable[[http.client.HTTPConnection], None], ok: tuple[int, ...] = (200,)
+    ) -> tuple[int, dict]:
+        """Run `send` on the connection and read the JSON answer. Connection failures and 5xx answers are
+        retried with backoff (`send` must be repeatable); other statuses not in `ok` raise ApiError."""
         delay = 0.5
         for attempt in range(self.retries + 1):
             try:
                 conn = self._connection()
-                conn.request(method, url, body=body, headers=headers)
+                send(conn)
                 resp = conn.getresponse()
                 raw = resp.read()
                 status = resp.status
@@ -222,41 +233,13 @@ class Client:
         if self.api_key:
             headers["Authorization"] = "Bearer " + self.api_key
         start = f.tell()
-        delay = 0.5
-        for attempt in range(self.retries + 1):
+
+        def send(conn: http.client.HTTPConnection) -> None:
             f.seek(start)
-            try:
-                conn = self._connection()
-                conn.blocksize = STREAM_BLOCK
-                conn.request("PUT", url, body=_Reading(f, progress), headers=headers)
-                resp = conn.getresponse()
-                raw = resp.read()
-                status = resp.status
-            except (TimeoutError, OSError, http.client.HTTPException) as e:
-                self.close()
-                if attempt == self.retries:
-                    raise ApiError(
-                        0, "unreachable", f"cannot reach {self.scheme}://{self.host}:{self.port}: {e}"
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 8.0)
-                continue
-            try:
-                doc = json.loads(raw) if raw else {}
-            except ValueError:
-                doc = {}
-            if status >= 500 and attempt < self.retries:
-                time.sleep(delay)
-                delay = min(delay * 2, 8.0)
-                continue
-            if status != 200:
-                err = doc.get("error") if isinstance(doc, dict) else None
-                err = err if isinstance(err, dict) else {}
-                raise ApiError(
-                    status, str(err.get("code", "http_error")), str(err.get("message", raw[:200])), doc
-                )
-            return doc
-        raise AssertionError("unreachable")
+            conn.blocksize = STREAM_BLOCK
+            conn.request("PUT", url, body=_Reading(f, progress), headers=headers)
+
+        return self._exchange(send)[1]
 
     def send_file(
         self,
@@ -283,53 +266,25 @@ class Client:
         if self.api_key:
             headers["Authorization"] = "Bearer " + self.api_key
         start = f.tell()
-        delay = 0.5
-        for attempt in range(self.retries + 1):
-            try:
-                conn = self._connection()
-                conn.putrequest(method, url, skip_accept_encoding=True)
-                for k, v in headers.items():
-                    conn.putheader(k, v)
-                conn.endheaders()
-                sock = conn.sock
-                assert sock is not None
-                sent = 0
-                while sent < size:
-                    n = sock.sendfile(f, start + sent, min(SENDFILE_BLOCK, size - sent))
-                    if not n:
-                        self.close()  # the server still expects the rest of the body
-                        raise ApiError(0, "source_changed", f"the file ended {size - sent} bytes early")
-                    sent += n
-                    if progress is not None:
-                        progress(n)
-                resp = conn.getresponse()
-                raw = resp.read()
-                status = resp.status
-            except (TimeoutError, OSError, http.client.HTTPException) as e:
-                self.close()
-                if attempt == self.retries:
-                    raise ApiError(
-                        0, "unreachable", f"cannot reach {self.scheme}://{self.host}:{self.port}: {e}"
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 8.0)
-                continue
-            try:
-                doc = json.loads(raw) if raw else {}
-            except ValueError:
-                doc = {}
-            if status >= 500 and attempt < self.retries:
-                time.sleep(delay)
-                delay = min(delay * 2, 8.0)
-                continue
-            if status != 200:
-                err = doc.get("error") if isinstance(doc, dict) else None
-                err = err if isinstance(err, dict) else {}
-                raise ApiError(
-                    status, str(err.get("code", "http_error")), str(err.get("message", raw[:200])), doc
-                )
-            return doc
-        raise AssertionError("unreachable")
+
+        def send(conn: http.client.HTTPConnection) -> None:
+            conn.putrequest(method, url, skip_accept_encoding=True)
+            for k, v in headers.items():
+                conn.putheader(k, v)
+            conn.endheaders()
+            sock = conn.sock
+            assert sock is not None
+            sent = 0
+            while sent < size:
+                n = sock.sendfile(f, start + sent, min(SENDFILE_BLOCK, size - sent))
+                if not n:
+                    self.close()  # the server still expects the rest of the body
+                    raise ApiError(0, "source_changed", f"the file ended {size - sent} bytes early")
+                sent += n
+                if progress is not None:
+                    progress(n)
+
+        return self._exchange(send)[1]
 
     def open_stream(self, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
         """GET `path` and return the response unread (status 200/206), for the caller to read in pieces.
