@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { api, ApiError, getApiKey, setApiKey } from "./api/client";
 import { ErrorPage, Spinner } from "./components/common";
 import { useAsync } from "./hooks";
+import { ArtifactsPage, ArtifactVersionPage } from "./pages/Artifacts";
 import { Compare } from "./pages/Compare";
 import { Home } from "./pages/Home";
 import { RunPage } from "./pages/RunPage";
@@ -38,6 +39,9 @@ export function App() {
   else if (route.page === "workspace") body = <Workspace key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
   else if (route.page === "run") body = <RunPage entity={route.entity} project={route.project} run={route.run} tab={route.tab} />;
   else if (route.page === "compare") body = <Compare entity={route.entity} project={route.project} runs={route.runs} />;
+  else if (route.page === "artifacts") body = <ArtifactsPage entity={route.entity} project={route.project} />;
+  else if (route.page === "artifact")
+    body = <ArtifactVersionPage entity={route.entity} project={route.project} name={route.name} version={route.version} tab={route.tab} other={route.other} />;
   else body = <ErrorPage error={new ApiError(404, "not_found", `No page at ${route.path}`)} />;
 
   return (

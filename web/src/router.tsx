@@ -7,6 +7,8 @@ export type Route =
   | { page: "workspace"; entity: string; project: string }
   | { page: "run"; entity: string; project: string; run: string; tab: string }
   | { page: "compare"; entity: string; project: string; runs: string[] }
+  | { page: "artifacts"; entity: string; project: string }
+  | { page: "artifact"; entity: string; project: string; name: string; version: string; tab: string; other: string | null }
   | { page: "notfound"; path: string };
 
 const RESERVED = new Set(["api", "assets"]);
@@ -19,6 +21,9 @@ export function parseRoute(pathname: string, search: string): Route {
   const [entity, project, kind, id, tab] = parts;
   if (parts.length === 2) return { page: "workspace", entity, project };
   if (parts.length >= 4 && kind === "runs") return { page: "run", entity, project, run: id, tab: tab ?? "overview" };
+  if (kind === "artifacts" && parts.length === 3) return { page: "artifacts", entity, project };
+  if (kind === "artifacts" && (parts.length === 4 || parts.length === 5 || parts.length === 6))
+    return { page: "artifact", entity, project, name: id, version: tab ?? "latest", tab: parts[5] ?? "overview", other: q.get("vs") };
   if (parts.length === 3 && kind === "compare")
     return { page: "compare", entity, project, runs: (q.get("runs") ?? "").split(",").filter(Boolean) };
   return { page: "notfound", path: pathname };
@@ -29,6 +34,9 @@ export const paths = {
   home: () => "/",
   workspace: (e: string, p: string) => `/${enc(e)}/${enc(p)}`,
   run: (e: string, p: string, r: string, tab?: string) => `/${enc(e)}/${enc(p)}/runs/${enc(r)}${tab && tab !== "overview" ? `/${enc(tab)}` : ""}`,
+  artifacts: (e: string, p: string) => `/${enc(e)}/${enc(p)}/artifacts`,
+  artifact: (e: string, p: string, name: string, version: string, tab?: string, vs?: string) =>
+    `/${enc(e)}/${enc(p)}/artifacts/${enc(name)}/${enc(version)}${tab && tab !== "overview" ? `/${enc(tab)}` : ""}${vs ? `?vs=${enc(vs)}` : ""}`,
   compare: (e: string, p: string, runs: string[]) => `/${enc(e)}/${enc(p)}/compare?runs=${runs.map(enc).join(",")}`,
 };
 

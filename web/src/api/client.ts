@@ -10,6 +10,9 @@ import { column, decode, type Packed } from "../core/msgpack";
 import type { BucketSeries } from "../core/series";
 import type { paths } from "./schema.gen";
 import type {
+  ArtifactCollection,
+  ArtifactLineage,
+  ArtifactVersion,
   ConsoleLine,
   HistoryResponse,
   MetricKey,
@@ -18,6 +21,7 @@ import type {
   Query,
   RawSeries,
   Run,
+  RunArtifactLink,
   RunDetail,
   RunFile,
   RunsPage,
@@ -427,6 +431,72 @@ export const api = {
     return res.blob();
   },
 
+
+  // -- artifacts (docs/artifacts.md) ------------------------------------------------------------------
+  artifacts: async (e: string, pr: string, signal?: AbortSignal) =>
+    (
+      await request<{ artifacts: ArtifactCollection[] }>(
+        "GET",
+        p("/api/v1/artifacts/{entity}/{project}", `/api/v1/artifacts/${enc(e)}/${enc(pr)}`),
+        undefined,
+        undefined,
+        signal,
+      )
+    ).artifacts,
+
+  artifactVersions: async (e: string, pr: string, name: string, signal?: AbortSignal) =>
+    (
+      await request<{ name: string; type: string; versions: ArtifactVersion[] }>(
+        "GET",
+        p("/api/v1/artifacts/{entity}/{project}/{name}", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}`),
+        undefined,
+        undefined,
+        signal,
+      )
+    ).versions,
+
+  /** One version (`vN`, an alias or a digest), with its manifest unless `manifest` is false. */
+  artifactVersion: (e: string, pr: string, name: string, version: string, manifest = true, signal?: AbortSignal) =>
+    request<ArtifactVersion>(
+      "GET",
+      p("/api/v1/artifacts/{entity}/{project}/{name}/{version}", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}`),
+      manifest ? undefined : { manifest: "false" },
+      undefined,
+      signal,
+    ),
+
+  artifactLineage: (e: string, pr: string, name: string, version: string, signal?: AbortSignal) =>
+    request<ArtifactLineage>(
+      "GET",
+      p("/api/v1/artifacts/{entity}/{project}/{name}/{version}/lineage", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}/lineage`),
+      undefined,
+      undefined,
+      signal,
+    ),
+
+  runArtifacts: (e: string, pr: string, id: string, signal?: AbortSignal) =>
+    request<{ logged: RunArtifactLink[]; used: RunArtifactLink[] }>(
+      "GET",
+      p("/api/v1/runs/{entity}/{project}/{run_id}/artifacts", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}/artifacts`),
+      undefined,
+      undefined,
+      signal,
+    ),
+
+  /** A file of an artifact version, by blob digest (checked; `maxBytes` asks only for the start). */
+  artifactBlob: async (e: string, pr: string, name: string, version: string, sha256: string, maxBytes?: number): Promise<Blob> => {
+    let res: Response;
+    try {
+      res = await fetch(`${base}/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}/blobs/${enc(sha256)}`, {
+        headers: headers(maxBytes ? { Range: `bytes=0-${maxBytes - 1}` } : undefined),
+      });
+    } catch (err) {
+      throw new ApiError(0, "unreachable", `Cannot reach the runyard server (${(err as Error).message})`);
+    }
+    if (!res.ok) throw new ApiError(res.status, res.status === 404 ? "unknown_file" : "error", `cannot read blob ${sha256.slice(0, 12)} (${res.status})`);
+    return res.blob();
+  },
+
   // -- writes -------------------------------------------------------------------------------------
   updateRun: (e: string, pr: string, id: string, patch: Partial<Pick<Run, "name" | "notes" | "tags" | "group" | "job_type">>) =>
     request<RunDetail>("PATCH", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}`, undefined, patch),
@@ -434,6 +504,15 @@ export const api = {
   /** Move a run to another project of its entity (created if needed); 409 run_exists on a clash. */
   moveRun: (e: string, pr: string, id: string, toProject: string) =>
     request<RunDetail>("PATCH", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}`, undefined, { project: toProject }),
+
+  /** Add and/or remove aliases of a version; answers the version (without its manifest). */
+  setArtifactAliases: (e: string, pr: string, name: string, version: string, change: { add?: string[]; remove?: string[] }) =>
+    request<ArtifactVersion>(
+      "POST",
+      p("/api/v1/artifacts/{entity}/{project}/{name}/{version}/aliases", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}/aliases`),
+      undefined,
+      change,
+    ),
 
   deleteRun: (e: string, pr: string, id: string) =>
     request<{ deleted: string }>("DELETE", `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}`),

@@ -145,3 +145,60 @@ export interface StreamEvent {
   state?: string;
   points?: number;
 }
+
+// -- artifacts (runyard/store/artifacts.py: collections, _version_doc, lineage, run_links) ------------
+export interface ArtifactCollection {
+  name: string;
+  type: string;
+  description: string | null;
+  version_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LinkedRun {
+  entity: string;
+  project: string;
+  id: string;
+  name: string | null;
+  state: string;
+  created_at?: number;
+  linked_at?: number;
+}
+
+export interface ArtifactFile {
+  path: string;
+  sha256: string | null;
+  size: number;
+  ref: string | null;
+  extra?: unknown;
+}
+
+export interface ArtifactVersion {
+  entity: string;
+  project: string;
+  name: string;
+  type: string;
+  version: string;
+  version_index: number;
+  qualified_name: string;
+  digest: string;
+  aliases: string[];
+  description: string | null;
+  metadata: Record<string, unknown> | null;
+  size: number;
+  file_count: number;
+  created_at: number;
+  state: string;
+  logged_by?: LinkedRun | null;
+  manifest?: ArtifactFile[];
+}
+
+/** A run's link to an artifact: the version when committed, else only its name and digest (pending). */
+export type RunArtifactLink = Partial<ArtifactVersion> & { entity: string; project: string; name: string; digest: string; state: string };
+
+export interface ArtifactLineage {
+  artifact: string;
+  logged_by: LinkedRun[];
+  used_by: LinkedRun[];
+}

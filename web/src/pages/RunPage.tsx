@@ -1,4 +1,4 @@
-/** One run: overview, charts, system metrics, console logs, files, media; a tab reserved for artifacts. */
+/** One run: overview, charts, system metrics, console logs, files, media, artifacts (inputs and outputs). */
 
 import { useMemo, useState } from "react";
 import { api } from "../api/client";
@@ -17,6 +17,7 @@ import { sectionPanels } from "../core/sections";
 import type { PanelSettings } from "../core/persist";
 import { useAsync } from "../hooks";
 import { navigate, paths, useTitle } from "../router";
+import { RunArtifacts } from "./Artifacts";
 import { Breadcrumb } from "./Workspace";
 
 type Tab = "overview" | "charts" | "system" | "logs" | "files" | "media" | "artifacts";
@@ -27,7 +28,7 @@ const TABS: { id: Tab; label: string; disabled?: boolean }[] = [
   { id: "logs", label: "Logs" },
   { id: "files", label: "Files" },
   { id: "media", label: "Media" },
-  { id: "artifacts", label: "Artifacts", disabled: true },
+  { id: "artifacts", label: "Artifacts" },
 ];
 
 export function RunPage({ entity, project, run, tab }: { entity: string; project: string; run: string; tab: string }) {
@@ -61,6 +62,7 @@ export function RunPage({ entity, project, run, tab }: { entity: string; project
         {current === "logs" && <ConsoleView entity={entity} project={project} run={run} live={r.state === "running"} />}
         {current === "files" && <Files entity={entity} project={project} run={run} />}
         {current === "media" && <RunMedia entity={entity} project={project} r={r} />}
+        {current === "artifacts" && <RunArtifacts entity={entity} project={project} run={run} />}
       </div>
       {actions.dialog}
     </div>

@@ -244,6 +244,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
     <div className="workspace">
       <div className="ws-top">
         <Breadcrumb entity={entity} project={project} />
+        <Link to={paths.artifacts(entity, project)} className="ws-link">Artifacts</Link>
         <span className={`live-dot${connected ? " on" : ""}`} title={connected ? "Live updates connected" : "Live updates disconnected"}>
           {connected ? "live" : "offline"}
         </span>
