@@ -1,6 +1,7 @@
 """Converting the records of one `.wandb` file into runyard run-log frames.
 
-The conversion is a pure function of the wandb file's bytes (and the project/entity overrides):
+The conversion is a pure function of the wandb file's bytes (and the project/entity overrides, and
+the artifact files the file names, which are hashed when present):
 importing the same file twice gives byte-identical run logs with the same segment id, so `runyard
 sync` of either sends nothing the server already has. It is also *prefix-stable*: converting a
 prefix of a file (a run still being written, or a torn copy) gives a prefix of the frames of the
@@ -14,14 +15,18 @@ unfinished file rather than written in a form a longer file would contradict.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import UsageError
+from ..sdk.artifacts.artifact import Artifact, ArtifactManifestEntry
 from ..wire.framing import file_header, frame
 from ..wire.history_codec import encode_history
 from ..wire.records import RT, packb
@@ -52,6 +57,32 @@ IGNORED_KINDS = frozenset(
 
 
 @dataclass
+class StagedArtifact:
+    """A wandb artifact to stage in the run directory as `artifacts/<client_id>.json` + blobs."""
+
+    client_id: str
+    doc: dict[str, Any]  # the commit document, as `log_artifact` stages it (without `sources`)
+    files: dict[str, str]  # sha256 -> the wandb file to copy into `artifacts/blobs/<sha256>`
+
+
+# (sha256 hex, base64 md5, size) of a file, or None when it cannot be read
+FileHasher = Callable[[str], "tuple[str, str, int] | None"]
+
+
+def hash_file(path: str) -> tuple[str, str, int] | None:
+    sha, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
+    try:
+        with open(path, "rb") as f:
+            while block := f.read(1 << 22):
+                sha.update(block)
+                md5.update(block)
+                size += len(block)
+    except OSError:
+        return None
+    return sha.hexdigest(), base64.b64encode(md5.digest()).decode(), size
+
+
+@dataclass
 class Conversion:
     """The result of converting one `.wandb` file."""
 
@@ -63,7 +94,8 @@ class Conversion:
     records: int = 0  # wandb records read
     converted: Counter = field(default_factory=Counter)  # runyard record type name -> frames
     ignored: Counter = field(default_factory=Counter)  # wandb record kinds not imported on purpose
-    artifacts: list[str] = field(default_factory=list)  # logged/used artifacts, not imported yet
+    artifacts: list[str] = field(default_factory=list)  # one report line per logged/used artifact
+    staged: list[StagedArtifact] = field(default_factory=list)  # the logged artifacts imported
     dropped: list[str] = field(default_factory=list)  # data held back at the end of an unfinished file
     warnings: list[str] = field(default_factory=list)
     finished: bool = False  # the file has wandb's exit record
@@ -139,7 +171,9 @@ def segment_id(header: bytes, run_record: bytes) -> str:
 
 
 class _Converter:
-    def __init__(self, project: str | None, entity: str | None):
+    def __init__(self, project: str | None, entity: str | None, hasher: FileHasher | None = hash_file):
+        self.hasher = hasher
+        self.logged: dict[str, str] = {}  # artifact name -> sha256 digest of its last imported version
         self.project_override = project
         self.entity_override = entity
         self.out = Conversion()
@@ -194,10 +228,10 @@ class _Converter:
         handler = getattr(self, "on_" + kind, None)
         if handler is not None:
             handler(body)
-        elif kind in ("artifact", "use_artifact"):
-            what = "logged" if kind == "artifact" else "used"
-            name = body.get("name") or body.get("id") or "?"
-            self.out.artifacts.append(f"{what} artifact {name!r} (type {body.get('type') or '?'})")
+        elif kind == "artifact":
+            self.artifact(rec)
+        elif kind == "use_artifact":
+            self.use_artifact(body)
         else:
             self.out.ignored[kind] += 1
 
@@ -234,6 +268,121 @@ class _Converter:
         self.out.run = run
         self.on_config(b.get("config") or {})
         self.summary_items(b.get("summary") or {})
+
+    # -- artifacts ----------------------------------------------------------------------------
+    def artifact(self, rec: WandbRecord) -> None:
+        """Stage a logged artifact whose files are still there (copied later by the importer) and
+        write its ARTIFACT record; otherwise only report it. The client id is derived from the record,
+        so a re-import stages the same `artifacts/<id>.json` and writes the same bytes."""
+        b = rec.body
+        name = str(b.get("name") or "?")
+        what = f"logged artifact {name!r} (type {b.get('type') or '?'})"
+        why = self.skip_reason(b)
+        if why is None:
+            try:
+                art, files = self.build_artifact(b)
+            except (UsageError, ValueError) as e:
+                why = str(e)
+        if why is not None:
+            self.out.artifacts.append(f"{what}: skipped, {why}")
+            return
+        assert self.run is not None
+        aliases = [str(a) for a in b.get("aliases") or () if a != "latest"]
+        aliases = [a for a in aliases if a and not (a[0] == "v" and a[1:].isdigit())]
+        aliases = [a for a in aliases if not any(c in a for c in "/\\:#?%")]
+        doc = art._commit_doc(aliases)
+        h = hashlib.sha256(b"runyard-wandb-import/artifact\0")
+        h.update(self.run["segment"].encode() + b"\0" + rec.raw)
+        client_id = "wb" + h.hexdigest()[:30]
+        entity, project = self.run["entity"], self.run["project"]
+        doc = dict(doc, name=name, entity=entity, project=project)
+        self.out.staged.append(StagedArtifact(client_id, doc, files))
+        self.logged[name] = doc["digest"]
+        self.out.artifacts.append(f"{what}: imported, {len(doc['manifest'])} file(s)")
+        self.record(
+            RT.ARTIFACT,
+            {
+                "name": name,
+                "type": art._type,
+                "digest": doc["digest"],
+                "entity": entity,
+                "project": project,
+                "aliases": aliases,
+                "client_id": client_id,
+                "files": len(doc["manifest"]),
+                "size": art.size,
+            },
+        )
+
+    def skip_reason(self, b: dict) -> str | None:
+        if b.get("type") == "run_table":
+            # wandb's own carrier for a table given to run.log: the table is imported as a media file
+            return "wandb's copy of a logged table (imported as a media file)"
+        if self.hasher is None:
+            return "artifact files are not read (no file access)"
+        manifest = b.get("manifest") or {}
+        if manifest.get("manifest_file_path") and not manifest.get("contents"):
+            return "its manifest is in a separate file, which is not imported"
+        if not manifest.get("contents"):
+            return "its manifest is empty"
+        return None
+
+    def build_artifact(self, b: dict) -> tuple[Artifact, dict[str, str]]:
+        assert self.hasher is not None
+        meta = _loads(b.get("metadata"))
+        art = Artifact(
+            str(b.get("name") or ""),
+            str(b.get("type") or "unspecified"),
+            description=b.get("description") or None,
+            metadata=meta if isinstance(meta, dict) else None,
+        )
+        files: dict[str, str] = {}
+        missing: list[str] = []
+        for e in (b.get("manifest") or {}).get("contents") or ():
+            path = art._entry_name(str(e.get("path") or ""))
+            ref = e.get("ref")
+            if ref:  # a reference stays a reference: recorded with wandb's checksum, not copied
+                check = e.get("digest")
+                extra = {"checksum": check} if check else {}
+                art._entries[path] = ArtifactManifestEntry(path, None, int(e.get("size") or 0), ref, extra)
+                continue
+            local = e.get("local_path")
+            got = self.hasher(local) if local else None
+            if got is None:
+                missing.append(f"{path}: {local or 'no local copy'} is gone")
+                continue
+            sha, md5, size = got
+            if e.get("digest") and md5 != e["digest"]:
+                missing.append(f"{path}: {local} changed since it was logged (MD5 differs)")
+                continue
+            art._entries[path] = ArtifactManifestEntry(path, sha, size, local_path=local)
+            files[sha] = local
+        if missing:
+            raise ValueError(f"{len(missing)} file(s) missing: " + "; ".join(missing[:5]))
+        return art, files
+
+    def use_artifact(self, b: dict) -> None:
+        """wandb's UseArtifactRecord names the artifact but carries no content digest: the input edge
+        is imported only for an artifact this run logged itself (its digest is known here)."""
+        name = str(b.get("name") or b.get("id") or "?")
+        what = f"used artifact {name!r} (type {b.get('type') or '?'})"
+        base = name.rsplit("/", 1)[-1].split(":", 1)[0]
+        digest = self.logged.get(base)
+        if digest is None:
+            self.out.artifacts.append(f"{what}: skipped, its content digest is not in the offline run")
+            return
+        assert self.run is not None
+        self.out.artifacts.append(f"{what}: imported as an input")
+        self.record(
+            RT.USE_ARTIFACT,
+            {
+                "name": base,
+                "digest": digest,
+                "version": None,
+                "entity": self.run["entity"],
+                "project": self.run["project"],
+            },
+        )
 
     # -- config -------------------------------------------------------------------------------
     def on_config(self, body: dict) -> None:
@@ -541,13 +690,19 @@ def environment_metadata(b: dict) -> dict[str, Any]:
     return meta
 
 
-def convert(data: bytes, project: str | None = None, entity: str | None = None) -> Conversion:
+def convert(
+    data: bytes, project: str | None = None, entity: str | None = None, hasher: FileHasher | None = hash_file
+) -> Conversion:
     """Convert the bytes of a `.wandb` file; a torn tail is reported in `.tail`, never raised.
+
+    Logged artifacts are imported when their files (wandb's staging copies, named by absolute path
+    in the record) still match: `hasher` reads them (None: artifacts are only reported). The result
+    then depends on those files too, and on nothing else.
 
     Raises WandbLogError for a file that is not a wandb record log, ValueError when the readable
     part holds no RUN record.
     """
-    conv = _Converter(project, entity)
+    conv = _Converter(project, entity, hasher)
     conv.header = data[:HEADER_SIZE]
     tail = conv.out.tail
     for rec in iter_records(data, tail):

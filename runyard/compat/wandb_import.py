@@ -2,6 +2,7 @@
 
     <root>/wandb/offline-run-<ts>-<id>/run-<id>.wandb  +  files/...
       -> <out>/runyard/offline-run-<ts>-<id>/run-<id>.rylog  +  files/... (copied)
+                                                          +  artifacts/<id>.json, artifacts/blobs/<sha256>
 
 `<out>` defaults to the folder that holds the `wandb/` folder, so the runs land in a `runyard/`
 folder next to it and `runyard sync <out>` finds them. No network, no wandb package.
@@ -9,6 +10,7 @@ folder next to it and `runyard sync <out>` finds them. No network, no wandb pack
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -16,8 +18,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..sdk.artifacts.staging import STAGED, copy_hashing, write_staged
 from ..wire.rundir import RUNS_FOLDER, log_name, run_dir_name
-from .wandb_convert import Conversion, convert
+from .wandb_convert import Conversion, StagedArtifact, convert
 from .wandb_log import WandbLogError
 
 WANDB_SUFFIX = ".wandb"
@@ -35,6 +38,7 @@ class ImportResult:
     files_copied: int = 0
     files_unchanged: int = 0
     files_skipped: list[str] = field(default_factory=list)
+    artifacts_staged: int = 0
 
     @property
     def ok(self) -> bool:
@@ -101,6 +105,9 @@ def import_file(
     dest = root / run_dir_name(True, _stamp(wandb_file, run["start_time"]), run["run_id"])
     try:
         dest.mkdir(parents=True, exist_ok=True)
+        for art in conv.staged:  # before the log that names them: a sync never sees a dangling one
+            _stage_artifact(dest, art)
+            res.artifacts_staged += 1
         res.status = _write_log(dest / log_name(run["run_id"]), conv.data)
         if res.status != "unchanged":
             (dest / SYNCED).unlink(missing_ok=True)  # there is something new to upload
@@ -110,6 +117,29 @@ def import_file(
         res.status, res.error = "failed", f"cannot write {dest}: {e}"
     res.run_dir = dest
     return res
+
+
+def _stage_artifact(run_dir: Path, art: StagedArtifact) -> None:
+    """Stage like an offline `log_artifact`: blobs copied into `artifacts/blobs/<sha256>` and the
+    commit document in `artifacts/<client id>.json` (rewritten only when it changed)."""
+    blobs = run_dir / STAGED / "blobs"
+    sources = {}
+    for sha, src in sorted(art.files.items()):
+        dest = blobs / sha
+        if not dest.exists():
+            got = copy_hashing(src, dest)
+            if got != sha:
+                dest.unlink()
+                raise OSError(f"{src} changed while it was imported")
+        sources[sha] = f"blobs/{sha}"
+    doc = dict(art.doc, sources=sources)
+    staged = run_dir / STAGED / f"{art.client_id}.json"
+    try:
+        if json.loads(staged.read_text()) == doc:
+            return
+    except (OSError, ValueError):
+        pass
+    write_staged(str(run_dir), art.client_id, doc)
 
 
 def _write_log(path: Path, data: bytes) -> str:
@@ -167,7 +197,7 @@ def describe(res: ImportResult) -> list[str]:
         f"  run {conv.run['run_id']} ({conv.run.get('name') or '-'}), wandb {conv.producer or '?'}, "
         f"{conv.records} wandb records; {c['HISTORY']} history rows, {c['CONSOLE']} console records, "
         f"{c['SYSTEM']} system samples, {c['CONFIG']} config, {c['SUMMARY']} summary, {c['METRIC']} metric, "
-        f"{c['FILES']} files records; {res.files_copied} file(s) copied"
+        f"{c['FILES']} files records, {c['ARTIFACT']} artifact(s) staged; {res.files_copied} file(s) copied"
         + (f", {res.files_unchanged} unchanged" if res.files_unchanged else ""),
     ]
     t = conv.tail
@@ -179,8 +209,8 @@ def describe(res: ImportResult) -> list[str]:
         lines.append("  no exit record: the run will show as crashed (or it was still running)")
     for d in conv.dropped:
         lines.append(f"  not imported (unfinished run): {d}")
-    if conv.artifacts:
-        lines.append(f"  not imported (artifacts are not supported yet): {'; '.join(conv.artifacts)}")
+    for a in conv.artifacts:
+        lines.append(f"  {a}")
     for s in res.files_skipped:
         lines.append(f"  file not copied: {s}")
     if res.status == "replaced":

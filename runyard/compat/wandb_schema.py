@@ -165,13 +165,30 @@ ENVIRONMENT: Schema = {
     25: ("cuda_version", STR, False, None),
     199: ("writer_id", STR, False, None),
 }
+MANIFEST_ENTRY: Schema = {
+    1: ("path", STR, False, None),
+    2: ("digest", STR, False, None),  # base64 MD5 for files; an ETag/checksum for references
+    3: ("ref", STR, False, None),
+    4: ("size", INT, False, None),
+    6: ("local_path", STR, False, None),  # absolute, in wandb's staging folder (outside the run dir)
+}
 ARTIFACT: Schema = {
     1: ("run_id", STR, False, None),
+    2: ("project", STR, False, None),
+    3: ("entity", STR, False, None),
     4: ("type", STR, False, None),
     5: ("name", STR, False, None),
     6: ("digest", STR, False, None),
+    7: ("description", STR, False, None),
+    8: ("metadata", STR, False, None),  # JSON text
     11: ("aliases", STR, True, None),
-    12: ("manifest", MSG, False, {4: ("contents", MSG, True, {1: ("path", STR, False, None)})}),
+    12: (
+        "manifest",
+        MSG,
+        False,
+        {4: ("contents", MSG, True, MANIFEST_ENTRY), 5: ("manifest_file_path", STR, False, None)},
+    ),
+    15: ("client_id", STR, False, None),
 }
 USE_ARTIFACT: Schema = {
     1: ("id", STR, False, None),
