@@ -141,19 +141,18 @@ class Client:
 
         return self._exchange(send, ok)
 
-    def _exchange(
+    def _respond(
         self, send: Callable[[http.client.HTTPConnection], None], ok: tuple[int, ...] = (200,)
-    ) -> tuple[int, dict]:
-        """Run `send` on the connection and read the JSON answer. Connection failures and 5xx answers are
-        retried with backoff (`send` must be repeatable); other statuses not in `ok` raise ApiError."""
+    ) -> http.client.HTTPResponse:
+        """Run `send` on the connection and return the response unread when its status is in `ok`.
+        Connection failures and 5xx answers are retried with backoff (`send` must be repeatable);
+        any other status raises ApiError with the server's error envelope."""
         delay = 0.5
         for attempt in range(self.retries + 1):
             try:
                 conn = self._connection()
                 send(conn)
                 resp = conn.getresponse()
-                raw = resp.read()
-                status = resp.status
             except (TimeoutError, OSError, http.client.HTTPException) as e:
                 self.close()
                 if attempt == self.retries:
@@ -163,22 +162,27 @@ class Client:
                 time.sleep(delay)
                 delay = min(delay * 2, 8.0)
                 continue
-            try:
-                doc = json.loads(raw) if raw else {}
-            except ValueError:
-                doc = {"error": {"code": "bad_response", "message": raw[:200].decode(errors="replace")}}
-            if status >= 500 and attempt < self.retries:
+            if resp.status in ok:
+                return resp
+            raw = resp.read()
+            if resp.status >= 500 and attempt < self.retries:
                 time.sleep(delay)
                 delay = min(delay * 2, 8.0)
                 continue
-            if status not in ok:
-                err = doc.get("error") if isinstance(doc, dict) else None
-                err = err if isinstance(err, dict) else {}
-                raise ApiError(
-                    status, str(err.get("code", "http_error")), str(err.get("message", raw[:200])), doc
-                )
-            return status, doc
+            doc = _json(raw)
+            err = doc.get("error") if isinstance(doc, dict) else None
+            err = err if isinstance(err, dict) else {}
+            raise ApiError(
+                resp.status, str(err.get("code", "http_error")), str(err.get("message", raw[:200])), doc
+            )
         raise AssertionError("unreachable")
+
+    def _exchange(
+        self, send: Callable[[http.client.HTTPConnection], None], ok: tuple[int, ...] = (200,)
+    ) -> tuple[int, dict]:
+        """`_respond`, then the JSON answer."""
+        resp = self._respond(send, ok)
+        return resp.status, _json(resp.read())
 
     def get_json(self, path: str, params: dict | None = None) -> dict:
         return self.request("GET", path, params=params)[1]
@@ -294,36 +298,11 @@ class Client:
         h = {"Accept": "*/*", **(headers or {})}
         if self.api_key:
             h["Authorization"] = "Bearer " + self.api_key
-        delay = 0.5
-        for attempt in range(self.retries + 1):
-            try:
-                conn = self._connection()
-                conn.request("GET", self.prefix + path, headers=h)
-                resp = conn.getresponse()
-            except (TimeoutError, OSError, http.client.HTTPException) as e:
-                self.close()
-                if attempt == self.retries:
-                    raise ApiError(
-                        0, "unreachable", f"cannot reach {self.scheme}://{self.host}:{self.port}: {e}"
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 8.0)
-                continue
-            if resp.status in (200, 206):
-                return resp
-            raw = resp.read()
-            if resp.status >= 500 and attempt < self.retries:
-                time.sleep(delay)
-                delay = min(delay * 2, 8.0)
-                continue
-            try:
-                err = (json.loads(raw) or {}).get("error") or {}
-            except (ValueError, AttributeError):
-                err = {}
-            raise ApiError(
-                resp.status, str(err.get("code", "http_error")), str(err.get("message", raw[:200]))
-            )
-        raise AssertionError("unreachable")
+
+        def send(conn: http.client.HTTPConnection) -> None:
+            conn.request("GET", self.prefix + path, headers=h)
+
+        return self._respond(send, (200, 206))
 
     def post_json_stream(self, path: str, doc: Any) -> http.client.HTTPResponse:
         """POST a JSON document and return the response unread (status 200), like `open_stream`:
@@ -332,36 +311,11 @@ class Client:
         if self.api_key:
             h["Authorization"] = "Bearer " + self.api_key
         data = json.dumps(doc).encode()
-        delay = 0.5
-        for attempt in range(self.retries + 1):
-            try:
-                conn = self._connection()
-                conn.request("POST", self.prefix + path, body=data, headers=h)
-                resp = conn.getresponse()
-            except (TimeoutError, OSError, http.client.HTTPException) as e:
-                self.close()
-                if attempt == self.retries:
-                    raise ApiError(
-                        0, "unreachable", f"cannot reach {self.scheme}://{self.host}:{self.port}: {e}"
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 8.0)
-                continue
-            if resp.status == 200:
-                return resp
-            raw = resp.read()
-            if resp.status >= 500 and attempt < self.retries:
-                time.sleep(delay)
-                delay = min(delay * 2, 8.0)
-                continue
-            try:
-                err = (json.loads(raw) or {}).get("error") or {}
-            except (ValueError, AttributeError):
-                err = {}
-            raise ApiError(
-                resp.status, str(err.get("code", "http_error")), str(err.get("message", raw[:200]))
-            )
-        raise AssertionError("unreachable")
+
+        def send(conn: http.client.HTTPConnection) -> None:
+            conn.request("POST", self.prefix + path, body=data, headers=h)
+
+        return self._respond(send)
 
     def post_json(self, path: str, doc: Any) -> dict:
         return self.request("POST", path, body=json.dumps(doc).encode(), content_type="application/json")[1]
@@ -369,6 +323,14 @@ class Client:
     @property
     def base_url(self) -> str:
         return f"{self.scheme}://{self.host}" + (f":{self.port}" if self.port else "") + self.prefix
+
+
+def _json(raw: bytes) -> dict:
+    try:
+        doc = json.loads(raw) if raw else {}
+    except ValueError:
+        return {"error": {"code": "bad_response", "message": raw[:200].decode(errors="replace")}}
+    return doc if isinstance(doc, dict) else {"value": doc}
 
 
 def basic_auth_header(key: str) -> str:
