@@ -94,6 +94,36 @@ WRITER = textwrap.dedent("""
 """)
 
 
+def client_env(home) -> dict:
+    """Environment for SDK/CLI subprocesses that talk to the session server (credentials from its home)."""
+    env = dict(os.environ, RUNYARD_HOME=str(home), PYTHONPATH=str(REPO), RUNYARD_SILENT="true")
+    for k in ("RUNYARD_API_KEY", "RUNYARD_BASE_URL", "WANDB_API_KEY", "WANDB_BASE_URL"):
+        env.pop(k, None)
+    return env
+
+
+def runyard_cli(args: list[str], cwd, env: dict) -> subprocess.CompletedProcess:
+    p = subprocess.run(
+        [sys.executable, "-m", "runyard", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 0, p.stdout + p.stderr
+    return p
+
+
+def write_runs(script: str, args: list[str], cwd, env: dict):
+    """Run a writer script with the real SDK; returns the JSON it printed after "RESULT "."""
+    p = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert p.returncode == 0, p.stderr[-3000:]
+    return json.loads(p.stdout.split("RESULT ", 1)[1])
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, ui_built):
     pytest.importorskip("starlette")
@@ -104,29 +134,9 @@ def server(tmp_path_factory, ui_built):
     srv = ServerThread(cfg)
     srv.start()
     work = tmp_path_factory.mktemp("runs")
-    env = dict(os.environ, RUNYARD_HOME=str(home), PYTHONPATH=str(REPO), RUNYARD_SILENT="true")
-    for k in ("RUNYARD_API_KEY", "RUNYARD_BASE_URL", "WANDB_API_KEY", "WANDB_BASE_URL"):
-        env.pop(k, None)
-    spec = {"project": "demo", "runs": 8, "steps": 2000}
-    p = subprocess.run(
-        [sys.executable, "-c", WRITER, json.dumps(spec)],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert p.returncode == 0, p.stderr
-    runs = json.loads(p.stdout.split("RESULT ", 1)[1])
-    p = subprocess.run(
-        [sys.executable, "-m", "runyard", "sync", *[r["dir"] for r in runs]],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert p.returncode == 0, p.stdout + p.stderr
+    env = client_env(home)
+    runs = write_runs(WRITER, [json.dumps({"project": "demo", "runs": 8, "steps": 2000})], work, env)
+    runyard_cli(["sync", *[r["dir"] for r in runs]], work, env)
     srv.runs = runs
     srv.entity = cfg.admin_name
     yield srv

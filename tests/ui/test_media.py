@@ -7,14 +7,11 @@ server (tests/ui/conftest.py)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
-from .conftest import REPO, shot
+from .conftest import client_env, runyard_cli, shot, write_runs
 
 MEDIA_WRITER = textwrap.dedent(r"""
     import json, math, sys
@@ -100,30 +97,10 @@ MEDIA_WRITER = textwrap.dedent(r"""
 def media(server, tmp_path_factory):
     pytest.importorskip("numpy")
     pytest.importorskip("PIL")  # GIF video frames
-    home = server.config.home
     work = tmp_path_factory.mktemp("media-runs")
-    env = dict(os.environ, RUNYARD_HOME=str(home), PYTHONPATH=str(REPO), RUNYARD_SILENT="true")
-    for k in ("RUNYARD_API_KEY", "RUNYARD_BASE_URL", "WANDB_API_KEY", "WANDB_BASE_URL"):
-        env.pop(k, None)
-    p = subprocess.run(
-        [sys.executable, "-c", MEDIA_WRITER, "media"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert p.returncode == 0, p.stderr[-3000:]
-    runs = json.loads(p.stdout.split("RESULT ", 1)[1])
-    p = subprocess.run(
-        [sys.executable, "-m", "runyard", "sync", *[r["dir"] for r in runs.values()]],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert p.returncode == 0, p.stdout + p.stderr
+    env = client_env(server.config.home)
+    runs = write_runs(MEDIA_WRITER, ["media"], work, env)
+    runyard_cli(["sync", *[r["dir"] for r in runs.values()]], work, env)
     return {k: v["id"] for k, v in runs.items()}
 
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 
-from .conftest import REPO, WRITER, shot
+from .conftest import WRITER, client_env, runyard_cli, shot, write_runs
 
 
 def _api(server, path: str) -> dict:
@@ -23,39 +20,11 @@ def _api(server, path: str) -> dict:
 def moving(server, tmp_path_factory):
     """Three runs in their own project ("movesrc"), so the shared demo project is untouched."""
     work = tmp_path_factory.mktemp("move-runs")
-    env = dict(os.environ, RUNYARD_HOME=str(server.config.home), PYTHONPATH=str(REPO), RUNYARD_SILENT="true")
-    for k in ("RUNYARD_API_KEY", "RUNYARD_BASE_URL", "WANDB_API_KEY", "WANDB_BASE_URL"):
-        env.pop(k, None)
-    spec = {"project": "movesrc", "runs": 3, "steps": 50}
-    p = subprocess.run(
-        [sys.executable, "-c", WRITER, json.dumps(spec)],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert p.returncode == 0, p.stderr
-    runs = json.loads(p.stdout.split("RESULT ", 1)[1])
-    p = subprocess.run(
-        [sys.executable, "-m", "runyard", "sync", *[r["dir"] for r in runs]],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert p.returncode == 0, p.stdout + p.stderr
+    env = client_env(server.config.home)
+    runs = write_runs(WRITER, [json.dumps({"project": "movesrc", "runs": 3, "steps": 50})], work, env)
+    runyard_cli(["sync", *[r["dir"] for r in runs]], work, env)
     # the last run's log also synced into project "clash" (same run id there: a move must refuse)
-    p = subprocess.run(
-        [sys.executable, "-m", "runyard", "sync", "--include-synced", "--project", "clash", runs[2]["dir"]],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert p.returncode == 0, p.stdout + p.stderr
+    runyard_cli(["sync", "--include-synced", "--project", "clash", runs[2]["dir"]], work, env)
     return runs
 
 
