@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
 import urllib.parse
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from ..errors import CommError
 from ..sdk import sync_client
 
-RETRIES = 4
+_OK = tuple(range(200, 300))
 
 
 class ApiError(CommError):
@@ -48,10 +47,7 @@ class Http(sync_client.Client):
 
     def stream(self, path: str, params: dict | None = None, chunk: int = 1 << 20) -> Iterator[bytes]:
         """The body of a GET in pieces (file downloads)."""
-        conn, resp = self._open("GET", self._url(path, params), None, None)
-        if resp.status != 200:
-            raw = resp.read()
-            raise _error(resp.status, raw)
+        conn, resp = self._open("GET", self._url(path, params), None, None, ok=(200,))
         try:
             while data := resp.read(chunk):
                 yield data
@@ -75,47 +71,21 @@ class Http(sync_client.Client):
         return h
 
     def _open(
-        self, method: str, url: str, data: bytes | None, accept: str | None
+        self, method: str, url: str, data: bytes | None, accept: str | None, ok: tuple[int, ...] = _OK
     ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
-        delay = 0.25
-        for attempt in range(RETRIES + 1):
-            try:
-                conn = self._connection()
-                conn.request(method, url, body=data, headers=self._headers(data, accept))
-                resp = conn.getresponse()
-            except (TimeoutError, OSError, http.client.HTTPException) as e:
-                self.close()
-                if attempt == RETRIES:
-                    raise ApiError(
-                        0, "unreachable", f"cannot reach {self.scheme}://{self.host}:{self.port}: {e}"
-                    ) from None
-                time.sleep(delay)
-                delay = min(delay * 2, 4.0)
-                continue
-            if resp.status >= 500 and attempt < RETRIES and method in ("GET", "DELETE"):
-                resp.read()
-                time.sleep(delay)
-                delay = min(delay * 2, 4.0)
-                continue
-            return conn, resp
-        raise AssertionError("unreachable")
+        """sync_client's request loop; 5xx answers are retried only for idempotent methods."""
+
+        def send(conn: http.client.HTTPConnection) -> None:
+            conn.request(method, url, body=data, headers=self._headers(data, accept))
+
+        try:
+            resp = self._respond(send, ok, retry_5xx=method in ("GET", "DELETE"))
+        except sync_client.ApiError as e:
+            raise ApiError(e.status, e.code, e.message) from None
+        return self._connection(), resp
 
     def _send(
         self, method: str, path: str, params: dict | None, data: bytes | None, accept: str | None
     ) -> tuple[bytes, str]:
         _conn, resp = self._open(method, self._url(path, params), data, accept)
-        raw = resp.read()
-        if not 200 <= resp.status < 300:
-            raise _error(resp.status, raw)
-        return raw, resp.getheader("Content-Type") or ""
-
-
-def _error(status: int, raw: bytes) -> ApiError:
-    try:
-        err = json.loads(raw).get("error") or {}
-    except (ValueError, AttributeError):
-        err = {}
-    if not isinstance(err, dict):
-        err = {}
-    msg = str(err.get("message") or raw[:200].decode(errors="replace") or "no message")
-    return ApiError(status, str(err.get("code") or "http_error"), msg)
+        return resp.read(), resp.getheader("Content-Type") or ""

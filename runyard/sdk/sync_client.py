@@ -142,7 +142,10 @@ class Client:
         return self._exchange(send, ok)
 
     def _respond(
-        self, send: Callable[[http.client.HTTPConnection], None], ok: tuple[int, ...] = (200,)
+        self,
+        send: Callable[[http.client.HTTPConnection], None],
+        ok: tuple[int, ...] = (200,),
+        retry_5xx: bool = True,
     ) -> http.client.HTTPResponse:
         """Run `send` on the connection and return the response unread when its status is in `ok`.
         Connection failures and 5xx answers are retried with backoff (`send` must be repeatable);
@@ -165,7 +168,7 @@ class Client:
             if resp.status in ok:
                 return resp
             raw = resp.read()
-            if resp.status >= 500 and attempt < self.retries:
+            if resp.status >= 500 and retry_5xx and attempt < self.retries:
                 time.sleep(delay)
                 delay = min(delay * 2, 8.0)
                 continue
