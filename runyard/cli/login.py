@@ -9,9 +9,8 @@ from ..sdk.sync_client import (
     ApiError,
     Client,
     resolve_credentials,
-    runyard_home,
-    write_private_json,
 )
+from ..wire.home import runyard_home, write_private_json
 
 
 @click.command("login")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -33,10 +32,10 @@ from ..wire.records import RT, packb
 from ..wire.summary import SummaryState
 from . import wandb_schema as ws
 from .wandb_log import HEADER_SIZE, WandbRecord, WandbTail, iter_records
+from .wandb_map import RESERVED_CONFIG_KEY, cr_text, same
 
 # Bumping this changes every imported run's segment id: only for changes to the produced bytes.
 CONVERTER_VERSION = 1
-RESERVED_CONFIG_KEY = "_wandb"
 _ROW_INTERNAL = ("_step", "_timestamp", "_runtime")
 _SUMMARY_INTERNAL = frozenset({"_step", "_timestamp", "_runtime", "_wandb"})
 _SUMMARY_KINDS = ("min", "max", "mean", "best", "last", "none", "copy", "first")
@@ -151,15 +150,6 @@ def _del_path(d: dict, path: list[str]) -> None:
             return
         d = nxt
     d.pop(path[-1], None)
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal as wandb would show them (1 == 1.0, but True != 1; NaN equals NaN)."""
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    if isinstance(a, bool) != isinstance(b, bool):
-        return False
-    return bool(a == b)
 
 
 def segment_id(header: bytes, run_record: bytes) -> str:
@@ -462,7 +452,7 @@ class _Converter:
             if k not in self.wb_summary:
                 continue
             v = self.wb_summary[k]
-            if k in derived and _same(derived[k], v):
+            if k in derived and same(derived[k], v):
                 continue
             update[k] = v
         remove = [k for k in self.pending_removed if k in derived]
@@ -484,7 +474,7 @@ class _Converter:
         prev, _ = self.partial.pop(stream, ("", ts))
         parts = (prev + text).split("\n")
         self.partial_line(stream, parts.pop(), ts)
-        lines = [[self.next_seq(), ts, stream, _cr(p)] for p in parts]
+        lines = [[self.next_seq(), ts, stream, cr_text(p)] for p in parts]
         if lines:
             self.emit(RT.CONSOLE, {"lines": lines})
 
@@ -497,7 +487,7 @@ class _Converter:
     def flush_console(self) -> None:
         for stream in sorted(self.partial):
             text, ts = self.partial[stream]
-            self.emit(RT.CONSOLE, {"lines": [[self.next_seq(), ts, stream, _cr(text)]]})
+            self.emit(RT.CONSOLE, {"lines": [[self.next_seq(), ts, stream, cr_text(text)]]})
         self.partial.clear()
 
     def on_stats(self, body: dict) -> None:
@@ -623,14 +613,6 @@ class _Converter:
         for r in self.early:  # only when the RUN record came last; kept for completeness
             self.out.ignored[r.kind] += 1
         self.out.data = file_header() + b"".join(self.frames)
-
-
-def _cr(line: str) -> str:
-    """What a terminal shows for a line redrawn with carriage returns: the text after the last one."""
-    if "\r" not in line:
-        return line
-    parts = [p for p in line.split("\r") if p]
-    return parts[-1] if parts else ""
 
 
 def environment_metadata(b: dict) -> dict[str, Any]:

@@ -24,28 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..wire.home import CREDENTIALS_NAME, runyard_home
+
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 STREAM_BLOCK = 1 << 20  # bytes per read/write of streamed bodies
 SENDFILE_BLOCK = 8 << 20  # bytes per os.sendfile call of `send_file` (one progress report each)
 SETTINGS_NAME = "settings"
-CREDENTIALS_NAME = "credentials"
-
-
-def runyard_home(environ: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if environ is None else environ
-    return Path(env.get("RUNYARD_HOME") or os.path.join(os.path.expanduser("~"), ".runyard"))
-
-
-def write_private_json(path: Path, doc: dict) -> None:
-    """Write `doc` to `path` readable by the owner only (created 600, replaced atomically)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump(doc, f, indent=2)
-        f.write("\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
 
 
 def _read_json(path: Path) -> dict:

@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
-from ..sdk.sync_client import write_private_json
 from ..store import Store
+from ..wire.home import write_private_json
 from .auth import AuthMiddleware
 from .config import ServerConfig
 from .errors import HANDLERS
@@ -60,8 +60,8 @@ def create_app(config: ServerConfig, store: Store | None = None, announce: bool 
 
     from starlette.routing import Mount
 
-    from ..compat.wandb_server import server_routes as wandb_routes
     from ..webui import ui_app
+    from .wandb import server_routes as wandb_routes
 
     # the API first, then the wandb protocol (docs/wandb-server.md); everything else is the web UI
     routes = [*ROUTES, *wandb_routes(), Mount("/", app=ui_app())]

@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..sdk.sync_client import runyard_home
 from ..store.db import sqlite_url
+from ..wire.home import runyard_home
 
 MiB = 1024 * 1024
 

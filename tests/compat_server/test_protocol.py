@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from runyard.compat.wandb_server.runs import WandbRuns
+from runyard.server.wandb.runs import WandbRuns
 
 UPSERT = """
 mutation UpsertBucket($name: String, $project: String, $entity: String, $config: JSONString,

@@ -28,16 +28,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from ...server.auth import key_from_header
-from ...server.http import NAME_RE
 from ...store import User
+from ..auth import key_from_header
+from ..http import NAME_RE
 from .artifacts import WandbArtifacts
 from .runs import WandbError, WandbRuns, valid_file
 from .schema import Context, Root, schema
 from .state import RunKey
 from .tokens import Signer
 
-log = logging.getLogger("runyard.compat.wandb_server")
+log = logging.getLogger("runyard.server.wandb")
 
 AUTH_CACHE_SECONDS = 10.0
 _ROOT = Root()

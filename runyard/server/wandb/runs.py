@@ -52,7 +52,7 @@ from .md5 import Md5Index
 from .names import display_name, encode_id
 from .state import RunKey, StateStore, new_state, snapshot
 
-log = logging.getLogger("runyard.compat.wandb_server")
+log = logging.getLogger("runyard.server.wandb")
 
 MAX_FRAGMENTS = 8192  # per HISTORY record (docs/run-log-format.md)
 TAIL_LINES = 3

@@ -1,6 +1,6 @@
 """Pure conversions from what the wandb client sends to runyard record payloads.
 
-The mapping follows the offline importer (`runyard/compat/wandb_convert.py`): nested dicts stay
+The mapping follows the offline importer (`runyard/compat/wandb_convert.py`, sharing `runyard/compat/wandb_map.py`): nested dicts stay
 values of their top-level key, wandb's `_wandb` config block is kept under the same reserved key,
 system metrics become `system/<name>`, a console line redrawn with carriage returns keeps its last text.
 """
@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from ..wandb_convert import RESERVED_CONFIG_KEY, _cr, _same
+from ...compat.wandb_map import RESERVED_CONFIG_KEY, cr_text, same
 
 __all__ = [
     "RESERVED_CONFIG_KEY",
@@ -33,7 +33,6 @@ __all__ = [
 ]
 
 INTERNAL = frozenset({"_step", "_timestamp", "_runtime", "_wandb"})
-same = _same
 _TS_RE = re.compile(r"^(ERROR )?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) ?(.*)$", re.S)
 _SUMMARY_KINDS = {1: "min", 2: "max", 3: "mean", 4: "best", 5: "last", 6: "none", 7: "copy", 8: "first"}
 _ENV_FILES = frozenset(
@@ -113,11 +112,11 @@ def console_line(raw: Any) -> tuple[float, int, str]:
         doc = loads(text)
         if isinstance(doc, dict) and "content" in doc:
             stream = 2 if str(doc.get("level") or "").lower() == "error" else 1
-            return iso_time(doc.get("ts")), stream, _cr(str(doc.get("content") or ""))
+            return iso_time(doc.get("ts")), stream, cr_text(str(doc.get("content") or ""))
     m = _TS_RE.match(text)
     if m is None:
-        return time.time(), 1, _cr(text)
-    return iso_time(m.group(2)), 2 if m.group(1) else 1, _cr(m.group(3))
+        return time.time(), 1, cr_text(text)
+    return iso_time(m.group(2)), 2 if m.group(1) else 1, cr_text(m.group(3))
 
 
 def iso_time(value: Any) -> float:

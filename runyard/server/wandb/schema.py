@@ -762,7 +762,7 @@ def _key_parts(key: RunKey) -> tuple[str, str, str]:
 
 
 def _check_names(key: RunKey) -> None:
-    from ...server.http import NAME_RE
+    from ..http import NAME_RE
 
     for what, v in (("entity", key.entity), ("project", key.project), ("run id", key.run_id)):
         if not NAME_RE.match(v):
