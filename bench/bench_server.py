@@ -43,7 +43,7 @@ from runyard.sdk.sync_client import Client  # noqa: E402
 from runyard.server import ServerConfig, ServerThread  # noqa: E402
 from runyard.store.chunks import Points  # noqa: E402
 from runyard.store.metrics import SeriesRef  # noqa: E402
-from runyard.store.schema import metric_chunks, runs  # noqa: E402
+from runyard.store.tables import metric_chunks, runs  # noqa: E402
 
 WRITE_RUN = """
 import runyard, sys

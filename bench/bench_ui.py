@@ -72,7 +72,7 @@ def _generate(store, entity: str, runs_n: int, metrics_n: int, steps: int, table
     import sqlalchemy as sa
 
     from runyard.store.chunks import Points
-    from runyard.store.schema import runs
+    from runyard.store.tables import runs
 
     out = {}
     t = time.perf_counter()

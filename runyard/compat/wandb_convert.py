@@ -30,7 +30,7 @@ from ..wire.framing import file_header, frame
 from ..wire.history_codec import encode_history
 from ..wire.records import RT, packb
 from ..wire.summary import SummaryState
-from . import wandb_schema as ws
+from . import wandb_record_fields as fields
 from .wandb_log import HEADER_SIZE, WandbRecord, WandbTail, iter_records
 from .wandb_map import RESERVED_CONFIG_KEY, cr_text, same
 
@@ -468,7 +468,7 @@ class _Converter:
         text = body.get("line")
         if not text:
             return
-        stream = 1 if body.get("output_type") == ws.OUTPUT_STDOUT else 2
+        stream = 1 if body.get("output_type") == fields.OUTPUT_STDOUT else 2
         ts = _ts(body.get("timestamp")) or self.last_ts
         self.last_ts = max(self.last_ts, ts)
         prev, _ = self.partial.pop(stream, ("", ts))
@@ -519,7 +519,7 @@ class _Converter:
             spec["summary"] = kinds
         if opts.get("hidden"):
             spec["hidden"] = True
-        goal = ws.GOAL.get(int(body.get("goal") or 0))
+        goal = fields.GOAL.get(int(body.get("goal") or 0))
         if goal:
             spec["goal"] = goal
         self.summary.define(dict(spec))
@@ -532,16 +532,16 @@ class _Converter:
             if not path:
                 continue
             ftype = int(f.get("type") or 0)
-            if path.startswith("media/") or ftype == ws.FILE_TYPE_MEDIA:
+            if path.startswith("media/") or ftype == fields.FILE_TYPE_MEDIA:
                 kind = "media"
             elif path.startswith("code/"):
                 kind = "code"
-            elif ftype == ws.FILE_TYPE_WANDB:
+            elif ftype == fields.FILE_TYPE_WANDB:
                 kind = "environment"
             else:
                 kind = "user"
             files.append(
-                {"path": path, "policy": ws.POLICY.get(int(f.get("policy") or 0), "now"), "kind": kind}
+                {"path": path, "policy": fields.POLICY.get(int(f.get("policy") or 0), "now"), "kind": kind}
             )
         if files:
             self.record(RT.FILES, {"files": files})

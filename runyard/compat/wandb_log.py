@@ -18,7 +18,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import wandb_schema as ws
+from . import wandb_record_fields as fields
 from .protowire import LEN, VARINT, DecodeError, decode, iter_fields
 
 MAGIC = b":W&B"
@@ -133,10 +133,10 @@ def decode_record(payload: bytes) -> tuple[int, str, dict[str, Any]]:
     kind = "empty"
     body: dict[str, Any] = {}
     for field, wt, raw in iter_fields(payload):
-        if field == ws.RECORD_NUM and wt == VARINT:
+        if field == fields.RECORD_NUM and wt == VARINT:
             num = raw
             continue
-        spec = ws.RECORD_TYPES.get(field)
+        spec = fields.RECORD_TYPES.get(field)
         if spec is None:
             if wt == LEN and field not in (16, 19, 200):  # control, uuid, _info are not record types
                 kind = f"unknown:{field}"

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..store import Store, User
-from ..store.schema import entities, team_members
+from ..store.tables import entities, team_members
 from .errors import ApiError
 
 

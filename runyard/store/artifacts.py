@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from ..wire.manifest import BadEntryPath, clean_entry_path, is_sha256, manifest_digest
 from .db import Database
 from .jsonsafe import jsonable
-from .schema import (
+from .tables import (
     artifact_aliases,
     artifact_collections,
     artifact_entries,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .schema import console_lines
+from .tables import console_lines
 
 STREAMS = {1: "stdout", 2: "stderr"}
 

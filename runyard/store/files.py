@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .db import Database
-from .schema import run_files
+from .tables import run_files
 
 
 class BadPath(ValueError):

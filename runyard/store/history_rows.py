@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from .chunks import decode_aux, decode_floats, decode_steps, decode_vals
 from .db import Database
-from .schema import metric_chunks
+from .tables import metric_chunks
 
 I64_MIN, I64_MAX = -(2**63), 2**63 - 1
 

@@ -27,7 +27,7 @@ from . import summary_state
 from .chunks import Points
 from .entities import User, valid_name
 from .jsonsafe import jsonable, safe_str
-from .schema import run_segments
+from .tables import run_segments
 
 if TYPE_CHECKING:
     from . import Store

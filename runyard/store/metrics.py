@@ -31,7 +31,7 @@ from .chunks import (
     encode,
 )
 from .db import Database
-from .schema import metric_chunks, metric_keys, runs
+from .tables import metric_chunks, metric_keys, runs
 
 X_AXES = ("_step", "_timestamp", "_runtime")
 _META_COLS = [

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .db import Database
-from .schema import entities, projects, runs
+from .tables import entities, projects, runs
 
 
 class Projects:

@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from .schema import runs
+from .tables import runs
 
 
 class FilterError(ValueError):

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from .db import Database
 from .run_filters import Compiler
-from .schema import entities, metric_keys, projects, run_segments, runs
+from .tables import entities, metric_keys, projects, run_segments, runs
 
 STATES = ("running", "finished", "failed", "crashed", "killed", "preempted")
 LIST_COLUMNS = [

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 pytest.importorskip("starlette")
 
 from runyard.server import ServerConfig, ServerThread  # noqa: E402
-from runyard.store.schema import metadata  # noqa: E402
+from runyard.store.tables import metadata  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("RUNYARD_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

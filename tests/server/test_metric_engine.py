@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 from runyard.store import Store
 from runyard.store.chunks import CHUNK_POINTS, Points
 from runyard.store.metrics import SeriesRef
-from runyard.store.schema import metadata
+from runyard.store.tables import metadata
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection
 from ...store import Store, User
 from ...store.artifacts import LATEST, VERSION_RE, ArtifactError, check_name, parse_commit
 from ...store.entities import valid_name
-from ...store.schema import artifact_collections
+from ...store.tables import artifact_collections
 from . import convert as cv
 from .md5 import Md5Index, b64_of_hex, hex_of_b64
 from .names import decode_id, encode_id

@@ -1,6 +1,6 @@
 """HTTP endpoints of the wandb protocol (mounted next to runyard's own API by server/app.py).
 
-    POST /graphql                                          GraphQL (schema.py)
+    POST /graphql                                          GraphQL (graphql_schema.py)
     POST /files/{entity}/{project}/{run_id}/file_stream   history, events, summary, console, exit
     PUT  /wandb/upload/{token}                             run file upload (signed URL, no credentials)
     POST /sdk/otel/v1/{signal}                             the client's own telemetry: discarded
@@ -32,8 +32,8 @@ from ...store import User
 from ..auth import key_from_header
 from ..http import NAME_RE
 from .artifacts import WandbArtifacts
+from .graphql_schema import Context, Root, schema
 from .runs import WandbError, WandbRuns, valid_file
-from .schema import Context, Root, schema
 from .state import RunKey
 from .tokens import Signer
 

@@ -30,7 +30,7 @@ from ...store import Store, User
 from ...store.history_rows import Rows
 from ...store.history_rows import rows as build_rows
 from ...store.run_filters import FilterError
-from ...store.schema import entities, runs
+from ...store.tables import entities, runs
 from . import convert as cv
 from .md5 import Md5Index
 from .names import encode_id

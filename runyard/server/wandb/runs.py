@@ -43,7 +43,7 @@ from ...store import Store, User
 from ...store.entities import valid_name
 from ...store.files import BadPath, clean_path
 from ...store.ingest import IngestError, decode
-from ...store.schema import entities, projects, runs
+from ...store.tables import entities, projects, runs
 from ...wire.framing import file_header, frame
 from ...wire.history_codec import encode_history
 from ...wire.records import RT, packb

@@ -780,7 +780,7 @@ def _email(ctx: Context) -> str | None:
 
 
 def _teams(ctx: Context) -> list[str]:
-    from ...store.schema import entities, team_members
+    from ...store.tables import entities, team_members
 
     s = ctx.runs.store
 
