@@ -9,8 +9,8 @@
 2. For each database and repetition, a fresh `runyard server` subprocess (fresh home; on PostgreSQL a
    temporary database created on that server and dropped afterwards, never the one in the URL) gets:
    - single: one run uploaded alone (`sync_run_dir`, one `Client`), for comparison;
-   - threads: N threads in one client process, each with its own `runyard.sdk.sync_client.Client`
-     calling `runyard.sdk.upload.sync_run_dir` on its run, released together;
+   - threads: N threads in one client process, each with its own `runyard.sdk.http_client.Client`
+     calling `runyard.sdk.sync_run.sync_run_dir` on its run, released together;
    - procs: N concurrent `runyard sync <run dir>` processes (the real CLI; a wrapper records the wall
      time of each process's first request and last ingest acknowledgement).
    Points/s = total points / (first request .. last ingest acknowledgement), over all uploaders.
@@ -44,8 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_server import temporary_database  # noqa: E402
 
-from runyard.sdk.sync_client import Client  # noqa: E402
-from runyard.sdk.upload import SYNCED, chunk_bounds, scan_log, sync_run_dir  # noqa: E402
+from runyard.sdk.http_client import Client  # noqa: E402
+from runyard.sdk.sync_run import SYNCED, chunk_bounds, scan_log, sync_run_dir  # noqa: E402
 
 PROJECT = "ingest"
 
@@ -66,8 +66,8 @@ for i in range(n):
 # return of its last ingest POST (the last acknowledgement).
 SYNC_CLI = """
 import json, sys, time
-from runyard.sdk import sync_client
-C = sync_client.Client
+from runyard.sdk import http_client
+C = http_client.Client
 t = {"first": None, "last": None}
 _request, _ingest = C.request, C.ingest
 def request(self, *a, **k):

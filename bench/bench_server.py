@@ -39,7 +39,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from runyard.sdk.sync_client import Client  # noqa: E402
+from runyard.sdk.http_client import Client  # noqa: E402
 from runyard.server import ServerConfig, ServerThread  # noqa: E402
 from runyard.store.chunks import Points  # noqa: E402
 from runyard.store.metrics import SeriesRef  # noqa: E402

@@ -51,7 +51,7 @@ sys.path.insert(0, str(HERE))
 from bench_ingest import Server, child_env, loadavg  # noqa: E402
 from bench_server import bench_chart, temporary_database  # noqa: E402
 
-from runyard.sdk.sync_client import Client  # noqa: E402
+from runyard.sdk.http_client import Client  # noqa: E402
 from runyard.server import ServerConfig, ServerThread  # noqa: E402
 
 VENV_ROOT = Path(os.environ.get("PEER_VENV_ROOT", Path.home() / ".cache" / "peer-venvs"))

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_server import temporary_database  # noqa: E402
 
-from runyard.sdk.sync_client import Client  # noqa: E402
+from runyard.sdk.http_client import Client  # noqa: E402
 from runyard.server import ServerConfig, ServerThread  # noqa: E402
 
 WRITE = """

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..sdk.sync_client import resolve_credentials
+from ..sdk.http_client import resolve_credentials
 from .http import ApiError, Http, quote
 from .runs import Run, Runs
 

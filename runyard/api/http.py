@@ -1,4 +1,4 @@
-"""The client's transport: sync_client's persistent connection, plus msgpack answers and typed errors."""
+"""The client's transport: http_client's persistent connection, plus msgpack answers and typed errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import CommError
-from ..sdk import sync_client
+from ..sdk import http_client
 
 _OK = tuple(range(200, 300))
 
@@ -26,7 +26,7 @@ def quote(s: str) -> str:
     return urllib.parse.quote(s, safe="")
 
 
-class Http(sync_client.Client):
+class Http(http_client.Client):
     """`get/post/patch/delete` return decoded JSON (or msgpack with `msgpack=True`)."""
 
     def call(
@@ -73,14 +73,14 @@ class Http(sync_client.Client):
     def _open(
         self, method: str, url: str, data: bytes | None, accept: str | None, ok: tuple[int, ...] = _OK
     ) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
-        """sync_client's request loop; 5xx answers are retried only for idempotent methods."""
+        """http_client's request loop; 5xx answers are retried only for idempotent methods."""
 
         def send(conn: http.client.HTTPConnection) -> None:
             conn.request(method, url, body=data, headers=self._headers(data, accept))
 
         try:
             resp = self._respond(send, ok, retry_5xx=method in ("GET", "DELETE"))
-        except sync_client.ApiError as e:
+        except http_client.ApiError as e:
             raise ApiError(e.status, e.code, e.message) from None
         return self._connection(), resp
 

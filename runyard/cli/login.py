@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..sdk.sync_client import (
+from ..sdk.http_client import (
     SETTINGS_NAME,
     ApiError,
     Client,

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from ..sdk.sync_client import ApiError, Client, resolve_credentials
-from ..sdk.upload import SYNCED, Stats, sync_run_dir
+from ..sdk.http_client import ApiError, Client, resolve_credentials
+from ..sdk.sync_run import SYNCED, Stats, sync_run_dir
 from ..wire.framing import RunLogError
 from ..wire.rundir import find_run_dirs, is_live
 

@@ -24,7 +24,7 @@ from .wandb_convert import Conversion, StagedArtifact, convert
 from .wandb_log import WandbLogError
 
 WANDB_SUFFIX = ".wandb"
-SYNCED = ".synced"  # same marker as runyard.sdk.upload.SYNCED
+SYNCED = ".synced"  # same marker as runyard.sdk.sync_run.SYNCED
 _WANDB_DIR_RE = re.compile(r"^(?:offline-run|run)-(\d{8}_\d{6})-([A-Za-z0-9_-]+)$")
 
 

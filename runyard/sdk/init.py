@@ -151,7 +151,7 @@ def _connect(s: Settings, printer: Printer) -> tuple[str, _Connection | None]:
     """Decide the mode: online needs a server and key (env, `runyard login`, or a local server's credentials)."""
     if s.mode == "offline":
         return "offline", None
-    from .sync_client import ApiError, Client, resolve_credentials
+    from .http_client import ApiError, Client, resolve_credentials
 
     env = from_env()  # values that came from env vars are found (and named) by resolve_credentials itself
     creds = resolve_credentials(
@@ -191,7 +191,7 @@ def _server_run(
     """The run as the server has it; None when it does not exist; False when the server cannot tell."""
     if conn is None or conn.client is None or not (entity or conn.default_entity):
         return False
-    from .sync_client import ApiError, _run_path
+    from .http_client import ApiError, _run_path
 
     try:
         return conn.client.get_json(_run_path(entity or conn.default_entity or "", project, run_id))
@@ -350,7 +350,7 @@ def _start_run(
         object.__setattr__(run.config, "_allow_val_change", True)
     _start_background(run, s, program, root, printer)
     if conn is not None and run_dir is not None:
-        from .uploader import Uploader
+        from .stream_uploader import Uploader
 
         target = (entity, project, run_id) if entity else None
         run._base_url = conn.base_url

@@ -96,7 +96,7 @@ class Run:
         self._writer = LogWriter(log_path, self._q, settings.flush_interval, printer.warn)
         self._background: list[Any] = []  # system monitor, console capture: stopped at finish
         self._env_thread: threading.Thread | None = None
-        self._uploader: Any = None  # online mode: streams the run log to the server (uploader.py)
+        self._uploader: Any = None  # online mode: streams the run log to the server (stream_uploader.py)
         self._base_url = ""  # the server's URL in online mode
         self._artifact_saver: Any = None  # online: uploads logged artifacts (artifacts/saver.py)
         self._artifact_transport: Any = None

@@ -2,7 +2,7 @@
 
 At start it opens the store, runs the migrations and, on an empty store, creates the admin user and
 its API key, writing them to `RUNYARD_HOME/credentials` (mode 600) so local clients log in without
-ceremony (see sdk/sync_client.py).
+ceremony (see sdk/http_client.py).
 """
 
 from __future__ import annotations

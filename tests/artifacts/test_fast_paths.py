@@ -16,8 +16,8 @@ import runyard
 from runyard.api import Api
 from runyard.sdk.artifacts import transfer
 from runyard.sdk.artifacts.cache import ArtifactCache
-from runyard.sdk.sync_client import ApiError as SyncApiError
-from runyard.sdk.sync_client import Client
+from runyard.sdk.http_client import ApiError as SyncApiError
+from runyard.sdk.http_client import Client
 
 from .conftest import blob_count, write
 

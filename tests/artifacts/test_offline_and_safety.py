@@ -16,7 +16,7 @@ import pytest
 import runyard
 from runyard.api import Api
 from runyard.sdk.artifacts.cache import ArtifactCache, parse_size
-from runyard.sdk.sync_client import ApiError as SyncApiError
+from runyard.sdk.http_client import ApiError as SyncApiError
 
 from .conftest import blob_count, cli, write
 

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("starlette")
 
-from runyard.sdk.sync_client import Client  # noqa: E402
+from runyard.sdk.http_client import Client  # noqa: E402
 from runyard.wire.reader import read  # noqa: E402
 from tests.server.conftest import cli as ry  # noqa: E402
 

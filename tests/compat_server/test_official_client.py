@@ -122,7 +122,7 @@ def api(server) -> runyard.Api:
 
 
 def console(server, run_id: str) -> list[tuple[str, str]]:
-    from runyard.sdk.sync_client import Client
+    from runyard.sdk.http_client import Client
 
     c = Client(server.url, server.api_key)
     doc = c.get_json(f"/api/v1/runs/admin/wb/{run_id}/console")

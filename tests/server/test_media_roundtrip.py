@@ -28,7 +28,7 @@ import pytest
 
 import runyard
 from runyard.runlog import read
-from runyard.sdk.sync_client import Client
+from runyard.sdk.http_client import Client
 
 from .conftest import cli
 

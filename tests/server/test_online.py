@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from runyard.runlog import read
-from runyard.sdk.sync_client import ApiError, Client
+from runyard.sdk.http_client import ApiError, Client
 from runyard.server import ServerConfig, ServerThread
 
 from .conftest import REPO, cli

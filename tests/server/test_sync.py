@@ -13,8 +13,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from runyard.sdk.sync_client import Client
-from runyard.sdk.upload import Stats, sync_run_dir
+from runyard.sdk.http_client import Client
+from runyard.sdk.sync_run import Stats, sync_run_dir
 from runyard.wire.reader import find_runlog, read
 
 from .conftest import cli, make_runs

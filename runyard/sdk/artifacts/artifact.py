@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from ...errors import CommError, Error, UsageError
 from ...wire.manifest import BadEntryPath, clean_entry_path, manifest_digest
-from ..sync_client import ApiError
+from ..http_client import ApiError
 from .cache import ArtifactCache
 from .transfer import (
     BLOCK,

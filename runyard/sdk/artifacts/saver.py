@@ -17,7 +17,7 @@ from typing import Any
 
 from ...errors import CommError, UsageError
 from ...wire.records import RT
-from ..sync_client import ApiError
+from ..http_client import ApiError
 from .artifact import Artifact, fetch_version, parse_artifact_path
 from .cache import ArtifactCache
 from .staging import STAGED, commit_staged, copy_hashing, write_staged

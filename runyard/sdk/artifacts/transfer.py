@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import CommError, Error
-from ..sync_client import ApiError, Client
+from ..http_client import ApiError, Client
 from .cache import ArtifactCache
 
 WORKERS = 8

@@ -1,4 +1,4 @@
-"""Client side of the tracking server: where the key and URL come from, and the HTTP calls of `runyard sync`.
+"""The SDK's HTTP client for the tracking server: where the key and URL come from, the connection and request loop.
 
 Credentials are resolved at call time, first hit wins:
 

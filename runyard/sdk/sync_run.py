@@ -17,7 +17,7 @@ from pathlib import Path
 from ..wire.framing import HEADER_SIZE, RunLogError, Tail, check_header, iter_frames
 from ..wire.records import RT, unpackb
 from ..wire.rundir import is_live
-from .sync_client import ApiError, Client
+from .http_client import ApiError, Client
 
 SYNCED = ".synced"
 CHUNK_SIZE = 4 * 1024 * 1024

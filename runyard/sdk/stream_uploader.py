@@ -17,8 +17,8 @@ from typing import Any
 
 from ..wire.framing import HEADER_SIZE, Tail, check_header, iter_frames
 from ..wire.records import RT, unpackb
-from .sync_client import ApiError, Client
-from .upload import CHUNK_SIZE, mark_synced, send_frames, sync_artifacts, upload_files
+from .http_client import ApiError, Client
+from .sync_run import CHUNK_SIZE, mark_synced, send_frames, sync_artifacts, upload_files
 
 MAX_BACKOFF = 30.0
 
