@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from .errors import CommError, ConfigError, Error, UsageError  # noqa: E402
+from .errors import CommError, ConfigError, Error, RunStopped, UsageError  # noqa: E402
 from .sdk import state as _state  # noqa: E402
 from .sdk.init import init  # noqa: E402
 from .sdk.media._unsupported import runyard_getattr as _media_getattr  # noqa: E402
@@ -103,6 +103,29 @@ def use_artifact(*args: Any, **kwargs: Any) -> Any:
     return _state.require("use_artifact").use_artifact(*args, **kwargs)
 
 
+def sweep(
+    sweep: Any, entity: str | None = None, project: str | None = None, prior_runs: Any = None, **kw: Any
+) -> str:
+    """Create a hyperparameter sweep from a W&B sweep config; returns its id (runyard/sweeps/api.py)."""
+    from .sweeps.api import sweep as _sweep
+
+    return _sweep(sweep, entity=entity, project=project, prior_runs=prior_runs, **kw)
+
+
+def agent(
+    sweep_id: str,
+    function: Any = None,
+    entity: str | None = None,
+    project: str | None = None,
+    count: int | None = None,
+    **kw: Any,
+) -> int:
+    """Run trials of a sweep: `function()` in this process, or the sweep's program per trial."""
+    from .sweeps.api import agent as _agent
+
+    return _agent(sweep_id, function=function, entity=entity, project=project, count=count, **kw)
+
+
 class AlertLevel:
     INFO = "INFO"
     WARN = "WARN"
@@ -122,11 +145,13 @@ __all__ = [
     "Image",
     "Object3D",
     "Plotly",
+    "RunStopped",
     "Settings",
     "Table",
     "UsageError",
     "Video",
     "__version__",
+    "agent",
     "alert",
     "config",
     "define_metric",
@@ -141,6 +166,7 @@ __all__ = [
     "run",
     "save",
     "summary",
+    "sweep",
     "unwatch",
     "use_artifact",
     "watch",

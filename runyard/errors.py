@@ -15,3 +15,11 @@ class CommError(Error):
 
 class ConfigError(UsageError):
     """A config value was changed without allow_val_change=True."""
+
+
+class RunStopped(BaseException):
+    """A sweep controller stopped this run (hyperband, or a canceled sweep); raised by `log()`.
+
+    Like KeyboardInterrupt it is not an `Exception`, so a training loop's `except Exception` does not
+    swallow it and keep training a finished run; the sweep agent catches it.
+    """

@@ -17,7 +17,7 @@ import runyard
 
 ROOT = Path(runyard.__file__).parent
 # Top-level units whose mutual imports must form no cycle.
-PACKAGES = ("sdk", "wire", "store", "server", "api", "cli", "compat")
+PACKAGES = ("sdk", "wire", "store", "server", "api", "cli", "compat", "sweeps")
 
 
 def _module_name(path: Path) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import artifact, gc, importer, login, runs, server, sync
+from . import artifact, gc, importer, login, runs, server, sweep, sync
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,6 +21,8 @@ cli.add_command(sync.sync)
 cli.add_command(importer.import_)
 cli.add_command(artifact.artifact)
 cli.add_command(gc.gc)
+cli.add_command(sweep.sweep)
+cli.add_command(sweep.agent)
 
 
 def main() -> None:

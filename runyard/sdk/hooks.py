@@ -17,6 +17,8 @@ import threading
 import weakref
 from typing import Any
 
+from ..errors import RunStopped
+
 _live: weakref.WeakSet = weakref.WeakSet()
 _installed = False
 _exit_code: int | None = None
@@ -49,6 +51,9 @@ def _at_exit() -> None:
 def _excepthook(exc_type: Any, exc: Any, tb: Any) -> None:
     global _exc_seen
     _exc_seen = exc
+    if isinstance(exc, RunStopped):  # the run is already finished `stopped`: one line, no traceback
+        print(f"runyard: {exc}", file=sys.stderr)
+        return
     _orig_excepthook(exc_type, exc, tb)
 
 

@@ -301,6 +301,10 @@ def _start_run(
     for path in s.config_paths or ():
         cfg.update(config_from(path))
     cfg.update(config_from(config))
+    if s.sweep_param_path:  # started by a sweep agent: the sampled values win
+        from .sweep_trial import sweep_params
+
+        cfg.update(sweep_params(s.sweep_param_path))
     if include:
         cfg = {k: v for k, v in cfg.items() if k in set(include)}
     if exclude:
@@ -396,6 +400,10 @@ def _start_background(run: Run, s: Settings, program: str | None, root: str, pri
             run._background.append(cap)
         except Exception as e:
             printer.warn(f"console capture unavailable: {e!r}")
+    if s.sweep_stop_file:
+        from .sweep_trial import StopWatcher
+
+        run._background.append(StopWatcher(s.sweep_stop_file, run).start())
     if not s.x_disable_stats:
         try:
             from .system_metrics import SystemMonitor

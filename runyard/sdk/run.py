@@ -74,6 +74,7 @@ class Run:
         self._segment = os.urandom(4).hex()
         self._finished = False
         self._forked_copy = False  # set in a child process forked after init (see hooks.py)
+        self._stop_requested = False  # a sweep controller asked this run to stop (sweep_trial.py)
         self._finish_lock = threading.Lock()
         self._exit_code: int | None = None
 
@@ -147,7 +148,9 @@ class Run:
         self, data: dict, step: int | None = None, commit: bool | None = None, sync: bool | None = None
     ) -> None:
         """Record `data` as the values of this step. Never blocks on the disk, never raises for it."""
-        if self._finished or self._forked_copy:
+        if self._finished or self._forked_copy or self._stop_requested:
+            if self._stop_requested and not self._finished:
+                self._stop_for_sweep()
             self._ignored_log()
             return
         if type(data) is not dict:
@@ -200,6 +203,13 @@ class Run:
                 self._writer.wake.set()
             if n > self._qmax:
                 self._backpressure()
+
+    def _stop_for_sweep(self) -> None:
+        from ..errors import RunStopped
+
+        self._printer.info(f"run {self._id} stopped by its sweep's controller")
+        self.finish(_state="stopped")
+        raise RunStopped(f"run {self._id} was stopped by its sweep's controller (early termination)")
 
     def _ignored_log(self) -> None:
         if self._forked_copy:

@@ -123,6 +123,8 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], Any], tuple[str, ...], str]] = {
     "max_queue": (200_000, int, (), "log() calls buffered before log() starts to wait for the disk"),
     "allow_offline_artifacts": (True, _bool, (), "allow log_artifact in offline mode"),
     "sweep_id": (None, _str, ("SWEEP_ID",), "sweep this run belongs to"),
+    "sweep_param_path": (None, _str, (), "YAML file of the sweep trial's parameters (set by the agent)"),
+    "sweep_stop_file": (None, _str, (), "file whose appearance stops this sweep trial (set by the agent)"),
     "config_paths": (None, _tags, (), "YAML files loaded into the config at init (env: comma-separated)"),
 }
 
