@@ -36,12 +36,9 @@ def _wants_local(local: bool | None) -> bool:
     mode = os.environ.get("RUNYARD_MODE") or os.environ.get("WANDB_MODE")
     if mode in ("offline", "dryrun"):
         return True
-    try:
-        from ..sdk.sync_client import resolve_credentials
+    from ..sdk.http_client import resolve_credentials
 
-        return resolve_credentials() is None
-    except Exception:
-        return True
+    return resolve_credentials().api_key is None
 
 
 def sweep(
