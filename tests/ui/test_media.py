@@ -382,3 +382,22 @@ def test_custom_charts(page, server, media):
     cells = cm.locator("table.confusion td").all_inner_texts()
     assert sum(int(c) for c in cells) == 10
     shot(page, "media-charts")
+
+
+def test_filter_that_changes_the_runs_keeps_media_panels(page, server, media):
+    page.goto(f"{server.url}/{server.entity}/media")
+    p = _panel(page, "samples")
+    p.scroll_into_view_if_needed()
+    p.locator(".media-run").nth(1).locator("img").wait_for()
+    f = page.get_by_label("Filter runs")
+    f.fill('name = "media-1"')
+    page.get_by_text("1 of 3 runs").wait_for()
+    p.locator(".media-run").first.locator("img").wait_for()
+    page.wait_for_function(
+        """() => { const p = document.querySelector('section[aria-label="Media samples"]');
+                   return p && p.querySelectorAll('.media-run').length === 1
+                     && p.querySelector('.media-run-label').textContent.includes('media-1'); }"""
+    )
+    f.fill("")
+    page.get_by_text("3 runs", exact=True).wait_for()
+    p.locator(".media-run").nth(1).locator("img").wait_for()

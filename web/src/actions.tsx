@@ -63,7 +63,7 @@ export function useRunActions(entity: string, project: string, onChanged: (remov
     dialog = (
       <Modal title="Rename run" onClose={close}>
         <form onSubmit={(e) => { e.preventDefault(); void run(() => api.updateRun(entity, project, r.id, { name: text.trim() })); }}>
-          <label>Name <input value={text} onChange={(e) => setText(e.target.value)} autoFocus /></label>
+          <label>Name <input value={text} onChange={(e) => setText(e.target.value)} /></label>
           {error && <p className="error-text" role="alert">{error}</p>}
           <div className="modal-actions">
             <button type="button" onClick={close}>Cancel</button>
@@ -81,7 +81,7 @@ export function useRunActions(entity: string, project: string, onChanged: (remov
           const add = text.split(",").map((t) => t.trim()).filter(Boolean);
           void run(() => Promise.all(runs.map((r) => api.updateRun(entity, project, r.id, { tags: [...new Set([...r.tags, ...add])] }))));
         }}>
-          <label>Tags (comma-separated) <input value={text} onChange={(e) => setText(e.target.value)} autoFocus /></label>
+          <label>Tags (comma-separated) <input value={text} onChange={(e) => setText(e.target.value)} /></label>
           {error && <p className="error-text" role="alert">{error}</p>}
           <div className="modal-actions">
             <button type="button" onClick={close}>Cancel</button>
@@ -109,7 +109,7 @@ export function useRunActions(entity: string, project: string, onChanged: (remov
             arriving in the new project.
           </p>
           <label>
-            Project <input value={text} onChange={(e) => setText(e.target.value)} list="move-projects" autoFocus aria-label="Target project" />
+            Project <input value={text} onChange={(e) => setText(e.target.value)} list="move-projects" aria-label="Target project" />
           </label>
           <datalist id="move-projects">
             {projects.filter((p) => p !== project).map((p) => <option key={p} value={p} />)}

@@ -93,11 +93,13 @@ export function useVisible<T extends HTMLElement>(margin = "200px"): [React.RefO
   return [ref, vis];
 }
 
-export function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
+/** Seconds since the epoch, ticking every second while `active` (a running run's duration). */
+export function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now() / 1000);
   useEffect(() => {
-    const t = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(t);
-  }, [value, ms]);
-  return v;
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now() / 1000), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+  return active ? now : Date.now() / 1000;
 }

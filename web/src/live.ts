@@ -1,9 +1,14 @@
 /**
- * Live tail: the workspace hears `run.updated` on the SSE stream, fetches only the points logged since
- * the last step it has (history/raw?min_step=), and hands them to the panels showing that run/key,
- * which merge them into their bucket grid (core/series.appendPoints). Whole histories are never
- * refetched for a live update.
+ * Live tail: a page hears `run.updated` on the SSE stream (useProjectLive), fetches only the points
+ * logged since the last step it has (history/raw?min_step=), and hands them to the panels showing
+ * that run/key, which merge them into their bucket grid (core/series.appendPoints). Whole histories
+ * are never refetched for a live update. Media panels hear that a run changed (`onRun`) and re-read
+ * their key of that run (one small dict per logged step).
  */
+
+import { useEffect, useMemo, useRef, useState } from "react";
+import { api, subscribe } from "./api/client";
+import type { RunDetail } from "./api/types";
 
 export interface LivePoints {
   run: string;
@@ -13,9 +18,11 @@ export interface LivePoints {
 }
 
 type Listener = (p: LivePoints) => void;
+type RunListener = (run: string) => void;
 
 export class LiveBus {
   private subs = new Map<string, Set<Listener>>();
+  private runSubs = new Set<RunListener>();
   /** metric keys some mounted panel shows (the workspace asks the server only for these) */
   keys(): string[] {
     return [...this.subs.keys()];
@@ -32,4 +39,84 @@ export class LiveBus {
   emit(p: LivePoints): void {
     this.subs.get(p.key)?.forEach((fn) => fn(p));
   }
+  onRun(fn: RunListener): () => void {
+    this.runSubs.add(fn);
+    return () => {
+      this.runSubs.delete(fn);
+    };
+  }
+  emitRun(run: string): void {
+    this.runSubs.forEach((fn) => fn(run));
+  }
+}
+
+export interface ProjectLiveHandlers {
+  created?: (runId: string) => void;
+  deleted?: (runId: string) => void;
+  /** a run changed: its fresh detail (state, summary, duration) */
+  updated?: (run: RunDetail) => void;
+}
+
+/**
+ * Follow a project's live events: each `run.updated` (coalesced per run over 250 ms) fetches the
+ * run's detail and the points logged since the last step seen for the keys some panel shows.
+ * `seed` tells the last step a page already has for a run (from its list or detail).
+ */
+export function useProjectLive(entity: string, project: string, handlers: ProjectLiveHandlers) {
+  const live = useMemo(() => new LiveBus(), []);
+  const lastStep = useRef(new Map<string, number>());
+  const on = useRef(handlers);
+  on.current = handlers;
+  const [connected, setConnected] = useState(false);
+  useEffect(() => {
+    const pending = new Map<string, ReturnType<typeof setTimeout>>();
+    const tail = async (id: string) => {
+      const ks = live.keys();
+      try {
+        on.current.updated?.(await api.run(entity, project, id));
+        if (ks.length) {
+          const after = lastStep.current.get(id) ?? -1;
+          let max = after;
+          for (const s of await api.rawTail(entity, project, id, ks, after)) {
+            if (!s.found || !s.step?.length) continue;
+            const values = (s.value ?? []).map((v) => (typeof v === "number" ? v : null));
+            max = Math.max(max, s.step[s.step.length - 1]);
+            live.emit({ run: id, key: s.key, steps: s.step, values });
+          }
+          lastStep.current.set(id, max);
+        }
+        live.emitRun(id);
+      } catch {
+        /* the next event retries */
+      }
+    };
+    const stop = subscribe(
+      `${entity}/${project}`,
+      (ev) => {
+        if (ev.type === "run.created") on.current.created?.(ev.run_id);
+        else if (ev.type === "run.deleted") on.current.deleted?.(ev.run_id);
+        else if (ev.type === "run.updated" && !pending.has(ev.run_id)) {
+          pending.set(
+            ev.run_id,
+            setTimeout(() => {
+              pending.delete(ev.run_id);
+              void tail(ev.run_id);
+            }, 250),
+          );
+        }
+      },
+      setConnected,
+    );
+    return () => {
+      stop();
+      pending.forEach((t) => clearTimeout(t));
+    };
+  }, [entity, project, live]);
+  const seed = useMemo(
+    () => (id: string, step: number | null | undefined) => {
+      if (!lastStep.current.has(id)) lastStep.current.set(id, step ?? -1);
+    },
+    [],
+  );
+  return { live, connected, seed };
 }

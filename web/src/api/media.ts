@@ -6,7 +6,24 @@
  * and kept in a small LRU; evicted blob URLs are revoked.
  */
 
-import { api } from "./client";
+import { api, ApiError } from "./client";
+
+/**
+ * A live run's history row can name a media file before the uploader has sent the file: a 404 is
+ * asked again, backing off (1 + 2 + 4 + 8 + 16 s), before it is shown as an error.
+ */
+const MISSING_RETRIES = 5;
+
+async function fileResponse(e: string, p: string, id: string, path: string): Promise<Response> {
+  for (let i = 0; ; i++) {
+    try {
+      return await api.fileResponse(e, p, id, path);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404) || i >= MISSING_RETRIES) throw err;
+      await new Promise((r) => setTimeout(r, 1000 * 2 ** i));
+    }
+  }
+}
 
 const MAX_URLS = 600;
 const urls = new Map<string, Promise<string>>();
@@ -25,7 +42,7 @@ export function fileUrl(e: string, p: string, id: string, path: string): Promise
     urls.set(key, u);
     return u;
   }
-  u = api.fileResponse(e, p, id, path).then(async (r) => URL.createObjectURL(await r.blob()));
+  u = fileResponse(e, p, id, path).then(async (r) => URL.createObjectURL(await r.blob()));
   u.catch(() => urls.delete(key));
   urls.set(key, u);
   while (urls.size > MAX_URLS) {
@@ -41,7 +58,7 @@ export function fileJson<T = unknown>(e: string, p: string, id: string, path: st
   const key = "json:" + k(e, p, id, path);
   let t = texts.get(key);
   if (!t) {
-    t = api.fileResponse(e, p, id, path).then((r) => r.json());
+    t = fileResponse(e, p, id, path).then((r) => r.json());
     t.catch(() => texts.delete(key));
     texts.set(key, t);
     if (texts.size > 64) texts.delete(texts.keys().next().value as string);
@@ -51,10 +68,10 @@ export function fileJson<T = unknown>(e: string, p: string, id: string, path: st
 
 /** A run file as text (html pages). Not cached: pages are small and shown one at a time. */
 export async function fileText(e: string, p: string, id: string, path: string): Promise<string> {
-  return (await api.fileResponse(e, p, id, path)).text();
+  return (await fileResponse(e, p, id, path)).text();
 }
 
 /** A run file's bytes (audio to decode for the waveform). */
 export async function fileBytes(e: string, p: string, id: string, path: string): Promise<ArrayBuffer> {
-  return (await api.fileResponse(e, p, id, path)).arrayBuffer();
+  return (await fileResponse(e, p, id, path)).arrayBuffer();
 }

@@ -79,8 +79,10 @@ export function LineChart(p: LineChartProps) {
             const r = props.current.yRange;
             let lo = r ? r[0] : dmin;
             let hi = r ? r[1] : dmax;
-            if (lo == null || hi == null) return [0, 1];
-            if (p.logY) return uPlot.rangeLog(Math.max(lo, 1e-300), Math.max(hi, 1e-300), 10, true);
+            // before data (or with no positive value) a log scale gets one decade: uPlot's log
+            // splits loop over every decade of the range, and a range starting at 0 has no end
+            if (lo == null || hi == null || (p.logY && !(hi > 0))) return p.logY ? [1, 10] : [0, 1];
+            if (p.logY) return uPlot.rangeLog(lo > 0 ? lo : hi / 1e6, hi, 10, true);
             if (lo === hi) {
               lo -= Math.abs(lo) * 0.1 || 1;
               hi += Math.abs(hi) * 0.1 || 1;

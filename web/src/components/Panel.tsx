@@ -10,6 +10,7 @@ import type { PanelSettings } from "../core/persist";
 import { useVisible, useWidth } from "../hooks";
 import type { LiveBus } from "../live";
 import { LineChart } from "./LineChart";
+import { PanelBoundary } from "./PanelBoundary";
 
 export interface PanelProps {
   entity: string;
@@ -40,7 +41,16 @@ export function xAxisLabel(x: string): string {
   return x === "_step" ? "Step" : x === "_timestamp" ? "Wall time" : x === "_runtime" ? "Relative time (s)" : x;
 }
 
+/** A metric panel inside its own error boundary (one failing chart never blanks the page). */
 export const Panel = memo(function Panel(p: PanelProps) {
+  return (
+    <PanelBoundary name={p.metric}>
+      <MetricPanel {...p} />
+    </PanelBoundary>
+  );
+});
+
+function MetricPanel(p: PanelProps) {
   const [wref, width] = useWidth<HTMLDivElement>();
   const [vref, inView] = useVisible<HTMLDivElement>();
   const smoothing = p.settings.smoothing ?? p.smoothing;
@@ -253,4 +263,4 @@ export const Panel = memo(function Panel(p: PanelProps) {
       </div>
     </section>
   );
-});
+}

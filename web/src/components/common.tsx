@@ -40,7 +40,7 @@ export function FirstRunHint({ project }: { project?: string }) {
   );
 }
 
-export function ErrorPage({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+export function ErrorPage({ error, onRetry, note }: { error: unknown; onRetry?: () => void; note?: ReactNode }) {
   const e = error instanceof ApiError ? error : null;
   let title = "Something went wrong";
   let body: ReactNode = (error as Error)?.message ?? String(error);
@@ -62,6 +62,7 @@ export function ErrorPage({ error, onRetry }: { error: unknown; onRetry?: () => 
     <div className="error-page" role="alert">
       <h1>{title}</h1>
       <p>{body}</p>
+      {note && <p className="muted">{note}</p>}
       <p>
         {onRetry && (
           <button type="button" onClick={onRetry}>
@@ -74,7 +75,11 @@ export function ErrorPage({ error, onRetry }: { error: unknown; onRetry?: () => 
   );
 }
 
-/** A modal dialog: focus moves in, Escape closes, focus returns to the opener. */
+/**
+ * A modal dialog: focus moves to its first field (else its first control), Escape closes, focus returns
+ * to the opener. The effect runs once per opening: `onClose` is read through a ref, since callers
+ * recreate it every render and re-running the effect would pull focus away on each keystroke.
+ */
 export function Modal({
   title,
   onClose,
@@ -87,15 +92,18 @@ export function Modal({
   wide?: boolean;
 }) {
   const ref = useRef<HTMLDivElement>(null);
+  const close = useRef(onClose);
+  close.current = onClose;
   useEffect(() => {
     const prev = document.activeElement as HTMLElement | null;
     const el = ref.current;
-    const first = el?.querySelector<HTMLElement>("input, button, select, textarea, [tabindex]");
+    const field = el?.querySelector<HTMLElement>(".modal-body :is(input, select, textarea)");
+    const first = field ?? el?.querySelector<HTMLElement>(".modal-body :is(button, [tabindex]), button");
     (first ?? el)?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") {
         e.stopPropagation();
-        onClose();
+        close.current();
       }
     };
     document.addEventListener("keydown", onKey, true);
@@ -103,7 +111,7 @@ export function Modal({
       document.removeEventListener("keydown", onKey, true);
       prev?.focus?.();
     };
-  }, [onClose]);
+  }, []);
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div className={`modal${wide ? " modal-wide" : ""}`} role="dialog" aria-modal="true" aria-label={title} ref={ref} tabIndex={-1}>

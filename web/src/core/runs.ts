@@ -40,8 +40,9 @@ export function displayName(r: RunLike): string {
   return r.name || r.id;
 }
 
-/** Run duration in seconds: runtime when finished, else now - created. */
+/** Run duration in seconds: its runtime, which for a running run keeps growing with `now`. */
 export function duration(r: RunLike, now = Date.now() / 1000): number {
+  if (r.state === "running") return Math.max(r.runtime ?? 0, now - r.created_at);
   if (r.runtime != null) return r.runtime;
   const end = r.ended_at ?? (r.state === "running" ? now : (r.heartbeat_at ?? now));
   return Math.max(0, end - r.created_at);

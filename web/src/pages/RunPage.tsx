@@ -1,6 +1,6 @@
 /** One run: overview, charts, system metrics, console logs, files, media, artifacts (inputs and outputs). */
 
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
 import type { RunDetail, RunFile } from "../api/types";
 import { useRunActions } from "../actions";
@@ -15,10 +15,11 @@ import { formatBytes, formatDate, formatDuration } from "../core/format";
 import { duration } from "../core/runs";
 import { sectionPanels } from "../core/sections";
 import type { PanelSettings } from "../core/persist";
-import { useAsync } from "../hooks";
+import { useAsync, useNow } from "../hooks";
+import { useProjectLive, type LiveBus } from "../live";
 import { navigate, paths, useTitle } from "../router";
 import { RunArtifacts } from "./Artifacts";
-import { Breadcrumb } from "./Workspace";
+import { Breadcrumb, isNotFound } from "./Workspace";
 
 type Tab = "overview" | "charts" | "system" | "logs" | "files" | "media" | "artifacts";
 const TABS: { id: Tab; label: string; disabled?: boolean }[] = [
@@ -31,14 +32,38 @@ const TABS: { id: Tab; label: string; disabled?: boolean }[] = [
   { id: "artifacts", label: "Artifacts" },
 ];
 
+/** A run that is not there yet (its link was opened right after `init`) is asked for again this often, this many times. */
+const WAIT_MS = 2000;
+const WAIT_TRIES = 60;
+
 export function RunPage({ entity, project, run, tab }: { entity: string; project: string; run: string; tab: string }) {
   const { data, error, loading, reload, set } = useAsync((s) => api.run(entity, project, run, s), [entity, project, run]);
   useTitle(data ? `${data.name || run} · ${project}` : run);
+  const { live, seed } = useProjectLive(entity, project, {
+    created: (id) => id === run && reload(),
+    updated: (d) => d.id === run && set(d),
+  });
+  useEffect(() => {
+    if (data) seed(data.id, data.last_step);
+  }, [data, seed]);
+  const waited = useRef(0);
+  const waiting = isNotFound(error) && waited.current < WAIT_TRIES;
+  useEffect(() => {
+    if (!waiting) return;
+    const t = setTimeout(() => {
+      waited.current++;
+      reload();
+    }, WAIT_MS);
+    return () => clearTimeout(t);
+  }, [waiting, error, reload]);
   const actions = useRunActions(entity, project, (removed) => {
     if (removed) navigate(paths.workspace(entity, project));
     else reload();
   });
-  if (error) return <ErrorPage error={error} onRetry={reload} />;
+  if (error)
+    return (
+      <ErrorPage error={error} onRetry={reload} note={waiting ? "If this run was just started, it shows here as soon as the server has it." : undefined} />
+    );
   if (loading && !data) return <Spinner label="Loading run" />;
   const r = data!;
   const current = (TABS.some((t) => t.id === tab) ? tab : "overview") as Tab;
@@ -57,11 +82,11 @@ export function RunPage({ entity, project, run, tab }: { entity: string; project
       <Tabs tabs={TABS} current={current} label="Run sections" onChange={(t) => navigate(paths.run(entity, project, run, t))} />
       <div role="tabpanel">
         {current === "overview" && <Overview r={r} entity={entity} project={project} onSaved={set} />}
-        {current === "charts" && <RunCharts entity={entity} project={project} r={r} system={false} />}
-        {current === "system" && <RunCharts entity={entity} project={project} r={r} system />}
+        {current === "charts" && <RunCharts entity={entity} project={project} r={r} system={false} live={live} />}
+        {current === "system" && <RunCharts entity={entity} project={project} r={r} system live={live} />}
         {current === "logs" && <ConsoleView entity={entity} project={project} run={run} live={r.state === "running"} />}
         {current === "files" && <Files entity={entity} project={project} run={run} />}
-        {current === "media" && <RunMedia entity={entity} project={project} r={r} />}
+        {current === "media" && <RunMedia entity={entity} project={project} r={r} live={live} />}
         {current === "artifacts" && <RunArtifacts entity={entity} project={project} run={run} />}
       </div>
       {actions.dialog}
@@ -70,6 +95,7 @@ export function RunPage({ entity, project, run, tab }: { entity: string; project
 }
 
 function Overview({ r, entity, project, onSaved }: { r: RunDetail; entity: string; project: string; onSaved: (r: RunDetail) => void }) {
+  const now = useNow(r.state === "running");
   const md = r.metadata ?? {};
   const git = md.git;
   const cmd = [md.program ?? r.program, ...(md.args ?? [])].filter(Boolean).join(" ");
@@ -92,7 +118,7 @@ function Overview({ r, entity, project, onSaved }: { r: RunDetail; entity: strin
         <tbody>
           <tr><th scope="row">State</th><td><StateBadge state={r.state} />{r.exit_code != null && <span className="muted"> exit code {r.exit_code}</span>}</td></tr>
           <tr><th scope="row">Created</th><td>{formatDate(r.created_at)}</td></tr>
-          <tr><th scope="row">Duration</th><td>{formatDuration(duration(r))}</td></tr>
+          <tr><th scope="row">Duration</th><td>{formatDuration(duration(r, now))}</td></tr>
           <tr><th scope="row">Host</th><td>{md.host ?? r.host ?? ""}</td></tr>
           <tr><th scope="row">Command</th><td><code>{cmd}</code></td></tr>
           <tr><th scope="row">Git</th><td>{git?.commit ? <><code>{git.commit.slice(0, 12)}</code>{git.dirty ? <span className="tag warn">dirty</span> : null} {git.branch && <span className="muted">{git.branch}</span>} {git.remote && <span className="muted">{git.remote}</span>}</> : <span className="muted">not in a git repository</span>}</td></tr>
@@ -123,21 +149,23 @@ function Overview({ r, entity, project, onSaved }: { r: RunDetail; entity: strin
   );
 }
 
-function RunMedia({ entity, project, r }: { entity: string; project: string; r: RunDetail }) {
+function RunMedia({ entity, project, r, live }: { entity: string; project: string; r: RunDetail; live: LiveBus }) {
   const keys = useMemo(() => mediaKeys([r]), [r]);
   const runs = useMemo(() => [{ id: r.id, label: r.name || r.id, color: runColor(r.id), config: r.config }], [r]);
-  return <MediaPanels entity={entity} project={project} runs={runs} keys={keys} />;
+  return <MediaPanels entity={entity} project={project} runs={runs} keys={keys} live={live} />;
 }
 
-function RunCharts({ entity, project, r, system }: { entity: string; project: string; r: RunDetail; system: boolean }) {
-  const keys = useAsync((s) => api.runKeys(entity, project, r.id, system ? "system" : "history", s), [entity, project, r.id, system]);
+function RunCharts({ entity, project, r, system, live }: { entity: string; project: string; r: RunDetail; system: boolean; live: LiveBus }) {
+  // a live run's new metrics show up as it logs them (its summary gains a key)
+  const keyCount = Object.keys(r.summary ?? {}).length;
+  const keys = useAsync((s) => api.runKeys(entity, project, r.id, system ? "system" : "history", s), [entity, project, r.id, system, system || keyCount]);
   const [zoom, setZoom] = useState<[number, number] | null>(null);
   const [settings, setSettings] = useState<Record<string, PanelSettings>>({});
   const runs = useMemo(() => [{ id: r.id, label: r.name || r.id, color: runColor(r.id) }], [r.id, r.name]);
   const media = useMemo(() => new Set(mediaKeys([r]).map((k) => k.key)), [r]);
   const sections = useMemo(() => sectionPanels((keys.data ?? []).map((k) => k.key).filter((k) => !media.has(k))), [keys.data, media]);
   if (keys.error) return <ErrorPage error={keys.error} onRetry={keys.reload} />;
-  if (keys.loading) return <Spinner label="Loading metrics" />;
+  if (keys.loading && !keys.data) return <Spinner label="Loading metrics" />;
   if (!sections.length) return <p className="muted">{system ? "No system metrics recorded." : "No metrics logged."}</p>;
   return (
     <div>
@@ -165,6 +193,7 @@ function RunCharts({ entity, project, r, system }: { entity: string; project: st
                 onZoom={setZoom}
                 syncKey={`run-${r.id}-${system}`}
                 runScope={system ? { run: r.id, system: true } : undefined}
+                live={system ? undefined : live}
               />
             ))}
           </div>

@@ -1,7 +1,7 @@
 /** Project workspace: runs table beside auto-created metric panels, all state in the URL. */
 
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api, ApiError, subscribe } from "../api/client";
+import { api, ApiError } from "../api/client";
 import type { Run } from "../api/types";
 import { useRunActions } from "../actions";
 import { ColumnPicker } from "../components/ColumnPicker";
@@ -20,7 +20,7 @@ import { sectionPanels } from "../core/sections";
 import { SMOOTHING_DEFAULTS, type SmoothingKind } from "../core/smoothing";
 import { decodeState, encodeState, fromShown, isVisible, toggleVisible, type WorkspaceState } from "../core/urlstate";
 import { useAsync } from "../hooks";
-import { LiveBus } from "../live";
+import { useProjectLive } from "../live";
 import { Link, navigate, paths, setSearch, useTitle } from "../router";
 
 /** Charts overlay at most this many visible runs (the first in table order), like W&B's run limit. */
@@ -82,52 +82,14 @@ export function Workspace({ entity, project }: { entity: string; project: string
   );
 
   // -- live updates ------------------------------------------------------------------------------
-  const live = useMemo(() => new LiveBus(), []);
-  const lastStep = useRef(new Map<string, number>());
-  const [connected, setConnected] = useState(false);
-  const runsRef = useRef(runs);
-  runsRef.current = runs;
+  const { live, connected, seed } = useProjectLive(entity, project, {
+    created: () => setTick((t) => t + 1),
+    deleted: (id) => setRuns((rs) => (rs ? rs.filter((r) => r.id !== id) : rs)),
+    updated: (detail) => setRuns((rs) => (rs ? rs.map((r) => (r.id === detail.id ? { ...r, ...detail } : r)) : rs)),
+  });
   useEffect(() => {
-    if (runs) for (const r of runs) if (!lastStep.current.has(r.id)) lastStep.current.set(r.id, r.last_step ?? -1);
-  }, [runs]);
-  useEffect(() => {
-    const pending = new Map<string, ReturnType<typeof setTimeout>>();
-    const tail = async (id: string) => {
-      const ks = live.keys();
-      try {
-        const detail = await api.run(entity, project, id);
-        setRuns((rs) => (rs ? rs.map((r) => (r.id === id ? { ...r, ...detail } : r)) : rs));
-        if (!ks.length) return;
-        const after = lastStep.current.get(id) ?? -1;
-        const series = await api.rawTail(entity, project, id, ks, after);
-        let max = after;
-        for (const s of series) {
-          if (!s.found || !s.step?.length) continue;
-          const values = (s.value ?? []).map((v) => (typeof v === "number" ? v : null));
-          max = Math.max(max, s.step[s.step.length - 1]);
-          live.emit({ run: id, key: s.key, steps: s.step, values });
-        }
-        lastStep.current.set(id, max);
-      } catch {
-        /* next event retries */
-      }
-    };
-    return subscribe(
-      projectKey,
-      (ev) => {
-        if (ev.type === "run.created") setTick((t) => t + 1);
-        else if (ev.type === "run.deleted") setRuns((rs) => (rs ? rs.filter((r) => r.id !== ev.run_id) : rs));
-        else if (ev.type === "run.updated") {
-          if (pending.has(ev.run_id)) return;
-          pending.set(ev.run_id, setTimeout(() => {
-            pending.delete(ev.run_id);
-            void tail(ev.run_id);
-          }, 250));
-        }
-      },
-      setConnected,
-    );
-  }, [entity, project, projectKey, live]);
+    if (runs) for (const r of runs) seed(r.id, r.last_step);
+  }, [runs, seed]);
 
   // -- derived -----------------------------------------------------------------------------------
   const [colors, setColors] = useStored<Record<string, string>>(`runyard:colors:${projectKey}`, {});
@@ -389,7 +351,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
                   {st.collapsed.includes(MEDIA_SECTION) ? "▸" : "▾"} media <span className="muted">({shownMedia.length})</span>
                 </button>
               </h2>
-              {!st.collapsed.includes(MEDIA_SECTION) && (mediaRuns.length ? <MediaPanels entity={entity} project={project} runs={mediaRuns} keys={shownMedia} /> : <p className="muted">No visible runs.</p>)}
+              {!st.collapsed.includes(MEDIA_SECTION) && (mediaRuns.length ? <MediaPanels entity={entity} project={project} runs={mediaRuns} keys={shownMedia} live={live} /> : <p className="muted">No visible runs.</p>)}
             </section>
           )}
           {sections.map((sec) => {

@@ -6,12 +6,13 @@
  */
 
 import { useEffect, useMemo, useState } from "react";
-import { api } from "../../api/client";
 import { chartFromPlotly, chartFromVisualize, type ChartSpec } from "../../core/charts";
 import { asHist, type Hist } from "../../core/heatmap";
-import { indexAt, mediaItems, mediaSeries, unionSteps, visualizeOf, type Dict, type MediaItem, type MediaKind, type StepValues } from "../../core/media";
+import { indexAt, mediaItems, unionSteps, visualizeOf, type Dict, type MediaItem, type MediaKind, type StepValues } from "../../core/media";
 import { parseTable, type TableData } from "../../core/table";
-import { useAsync, useInView, useWidth } from "../../hooks";
+import { useInView, useWidth } from "../../hooks";
+import type { LiveBus } from "../../live";
+import { PanelBoundary } from "../PanelBoundary";
 import { ChartView } from "./ChartView";
 import { Heatmap } from "./Heatmap";
 import { ImageView } from "./ImageView";
@@ -19,6 +20,7 @@ import { AudioPlayer, HtmlFrame, VideoPlayer } from "./Players";
 import { PointCloud } from "./PointCloud";
 import { TableView } from "./TableView";
 import { useFileJson, type RunRef } from "./useFile";
+import { useMediaSeries } from "./useMediaSeries";
 
 export interface MediaRun {
   id: string;
@@ -29,24 +31,14 @@ export interface MediaRun {
 
 const WIDE: MediaKind[] = ["table", "histogram"];
 
-export function MediaPanel({ entity, project, runs, mediaKey, kind }: { entity: string; project: string; runs: MediaRun[]; mediaKey: string; kind: MediaKind }) {
+const NOTHING: StepValues = { steps: [], values: [] };
+
+export function MediaPanel({ entity, project, runs, mediaKey, kind, live }: { entity: string; project: string; runs: MediaRun[]; mediaKey: string; kind: MediaKind; live?: LiveBus }) {
   const [viewRef, inView] = useInView<HTMLDivElement>("200px");
   const [wRef, width] = useWidth<HTMLDivElement>();
-  const ids = runs.map((r) => r.id).join(",");
-  const data = useAsync(
-    async (signal): Promise<StepValues[] | null> => {
-      if (!inView) return null;
-      return Promise.all(
-        runs.map(async (r) => {
-          const s = (await api.rawValues(entity, project, r.id, [mediaKey], undefined, signal))[0];
-          return mediaSeries(s?.step ?? [], s?.value ?? []);
-        }),
-      );
-    },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [entity, project, ids, mediaKey, inView],
-  );
-  const series = data.data;
+  const data = useMediaSeries(entity, project, runs.map((r) => r.id), mediaKey, inView, live);
+  // aligned with `runs`; a run whose answer has not come yet shows as not having logged the key
+  const series = useMemo(() => (data.byRun ? runs.map((r) => data.byRun!.get(r.id) ?? NOTHING) : undefined), [data.byRun, runs]);
   const steps = useMemo(() => unionSteps(series ?? []), [series]);
   const [pos, setPos] = useState<number | null>(null); // null: follow the last step
   const [playing, setPlaying] = useState(false);
@@ -272,12 +264,14 @@ function TablePick({ entity, project, runs: allRuns, series: allSeries, step, me
 }
 
 /** Every media key of some runs, as panels (the run page's Media tab and the workspace's Media section). */
-export function MediaPanels({ entity, project, runs, keys }: { entity: string; project: string; runs: MediaRun[]; keys: { key: string; kind: MediaKind }[] }) {
+export function MediaPanels({ entity, project, runs, keys, live }: { entity: string; project: string; runs: MediaRun[]; keys: { key: string; kind: MediaKind }[]; live?: LiveBus }) {
   if (!keys.length) return <p className="muted">No media logged. Log images, tables, histograms, audio and more with run.log (see docs/media.md).</p>;
   return (
     <div className="media-grid">
       {keys.map((k) => (
-        <MediaPanel key={k.key} entity={entity} project={project} runs={runs} mediaKey={k.key} kind={k.kind} />
+        <PanelBoundary key={k.key} name={k.key}>
+          <MediaPanel entity={entity} project={project} runs={runs} mediaKey={k.key} kind={k.kind} live={live} />
+        </PanelBoundary>
       ))}
     </div>
   );

@@ -1,0 +1,32 @@
+/** One panel's error boundary: a panel that throws shows its error in place; the page stays. */
+
+import { Component, type ReactNode } from "react";
+
+interface Props {
+  name: string;
+  children: ReactNode;
+}
+
+export class PanelBoundary extends Component<Props, { error: Error | null }> {
+  state = { error: null as Error | null };
+
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+
+  componentDidCatch(error: Error) {
+    console.error(`panel ${this.props.name}:`, error);
+  }
+
+  render() {
+    if (!this.state.error) return this.props.children;
+    return (
+      <section className="panel" aria-label={`Broken panel ${this.props.name}`}>
+        <div className="panel-msg error-text" role="alert">
+          {this.props.name} could not be shown: {this.state.error.message}{" "}
+          <button type="button" onClick={() => this.setState({ error: null })}>Retry</button>
+        </div>
+      </section>
+    );
+  }
+}
