@@ -401,3 +401,21 @@ def test_filter_that_changes_the_runs_keeps_media_panels(page, server, media):
     f.fill("")
     page.get_by_text("3 runs", exact=True).wait_for()
     p.locator(".media-run").nth(1).locator("img").wait_for()
+
+
+def test_x_axis_menu_lists_only_numbers(page, server, media):
+    page.goto(f"{server.url}/{server.entity}/media")
+    x = page.get_by_label("X axis")
+    page.wait_for_function("document.querySelectorAll('select[aria-label=\"X axis\"] option').length > 3")
+    options = x.locator("option").all_inner_texts()
+    assert "loss" in options
+    assert not {"samples", "gallery", "weights", "preds"} & set(options), options
+
+
+def test_compare_describes_histograms(page, server, media):
+    page.goto(f"{server.url}/{server.entity}/media/compare?runs={media['run0']},{media['run1']}")
+    summary = page.get_by_role("region", name="Summary")
+    row = summary.locator("tbody tr", has=page.get_by_role("rowheader", name="weights", exact=True))
+    row.wait_for()
+    cells = row.locator("td").all_inner_texts()
+    assert all(c.startswith("histogram") and "{" not in c for c in cells), cells

@@ -4,9 +4,9 @@
  * buckets), double-click to reset, hover legend with the values under the cursor.
  */
 
-import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
-import { formatNumber } from "../core/format";
+import { formatCompact, formatNumber, formatTicks, formatTimeTicks } from "../core/format";
 import type { PlotModel } from "../core/plot";
 
 export interface LineChartProps {
@@ -40,6 +40,19 @@ export function LineChart(p: LineChartProps) {
   const props = useRef(p);
   props.current = p;
   const [hover, setHover] = useState<Hover | null>(null);
+  const ticks = useRef<{ x: string[]; y: string[] }>({ x: [], y: [] });
+  // per column, the index of its last value: the hover legend leaves out runs that ended before the cursor
+  const ends = useMemo(
+    () =>
+      p.model.data.slice(1).map((col) => {
+        let j = col.length - 1;
+        while (j >= 0 && col[j] == null) j--;
+        return j;
+      }),
+    [p.model],
+  );
+  const endsRef = useRef(ends);
+  endsRef.current = ends;
 
   // (Re)create when the series layout changes; otherwise setData keeps the canvas.
   const layout = `${p.model.series.map((s) => s.role + s.id + s.stroke).join("|")}|${p.logY}|${p.xTime}|${p.model.bands.length}`;
@@ -91,9 +104,17 @@ export function LineChart(p: LineChartProps) {
           },
         },
       },
+      // tick labels: one line each, compact (k/M/G), kept in `ticks` for the chart's data-*-ticks
       axes: [
-        { stroke: "#444", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, label: p.xTime ? undefined : p.xLabel, labelSize: 14, size: 36, font: "11px system-ui" , labelFont: "11px system-ui"},
-        { stroke: "#444", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: 56, font: "11px system-ui", values: (_u, vs) => vs.map((v) => formatNumber(v, 3)) },
+        {
+          stroke: "#444", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, label: p.xTime ? undefined : p.xLabel, labelSize: 14, size: 36,
+          font: "11px system-ui", labelFont: "11px system-ui",
+          values: (_u, vs, _i, _space, incr) => (ticks.current.x = p.xTime ? formatTimeTicks(vs, incr) : formatTicks(vs, incr)),
+        },
+        {
+          stroke: "#444", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: 56, font: "11px system-ui",
+          values: (_u, vs, _i, _space, incr) => (ticks.current.y = p.logY ? vs.map((v) => (v == null ? "" : formatCompact(v))) : formatTicks(vs, incr)),
+        },
       ],
       series: [
         {},
@@ -117,6 +138,8 @@ export function LineChart(p: LineChartProps) {
             if (!el) return;
             const t = performance.now();
             el.dataset.draws = String(Number(el.dataset.draws ?? 0) + 1);
+            el.dataset.xTicks = ticks.current.x.join("|");
+            el.dataset.yTicks = ticks.current.y.join("|");
             el.dataset.drawnAt = String(t);
             if (!el.dataset.firstDrawnAt) el.dataset.firstDrawnAt = String(t);
             performance.mark("runyard:draw", { startTime: t, detail: props.current.name ?? null });
@@ -146,6 +169,7 @@ export function LineChart(p: LineChartProps) {
             cm.series.forEach((s, i) => {
               if (!s.legend) return;
               const col = u.data[i + 1];
+              if (idx > (endsRef.current[i] ?? -1)) return; // this run ended before the cursor
               // nearest non-null value at or before idx (lines span gaps)
               let j = idx;
               while (j >= 0 && col[j] == null) j--;

@@ -4,12 +4,13 @@ import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useStat
 import { api } from "../api/client";
 import { buildPlot, type PlotGroup, type PlotRun } from "../core/plot";
 import { appendPoints, fitGrid, yRange, type BucketGrid, type BucketSeries } from "../core/series";
-import { SMOOTHING_DEFAULTS, type Smoothing, type SmoothingKind } from "../core/smoothing";
+import type { Smoothing } from "../core/smoothing";
 import type { GroupBand } from "../core/grouping";
 import type { PanelSettings } from "../core/persist";
 import { useVisible, useWidth } from "../hooks";
 import type { LiveBus } from "../live";
 import { LineChart } from "./LineChart";
+import { SmoothingControl } from "./SmoothingControl";
 import { PanelBoundary } from "./PanelBoundary";
 
 export interface PanelProps {
@@ -36,6 +37,9 @@ export interface PanelProps {
   /** system metrics of one run: query /system instead of the project history */
   runScope?: { run: string; system?: boolean };
 }
+
+/** x axes every point has; any other x axis is a metric, which only the rows that log it have */
+export const BUILT_IN_X = ["_step", "_runtime", "_timestamp"];
 
 export function xAxisLabel(x: string): string {
   return x === "_step" ? "Step" : x === "_timestamp" ? "Wall time" : x === "_runtime" ? "Relative time (s)" : x;
@@ -182,11 +186,10 @@ function MetricPanel(p: PanelProps) {
   // 220 px up to ~1300 px tall windows; taller screens (4K) get taller charts, up to 360 px
   const height = p.height ?? Math.max(220, Math.min(360, Math.round(window.innerHeight * 0.17)));
   const empty = data && model.series.length === 0;
-  const setSm = (kind: SmoothingKind) => p.onSettings({ ...p.settings, smoothing: { kind, param: SMOOTHING_DEFAULTS[kind].param } });
 
   return (
     <section className={`panel${p.fullscreen ? " panel-full" : ""}`} ref={vref} aria-label={`Chart ${p.metric}`} data-metric={p.metric}
-      data-state={error ? "error" : loading ? "loading" : empty ? "empty" : data ? "ready" : "idle"}>
+      data-state={error ? "error" : !p.runs.length ? "empty" : loading ? "loading" : empty ? "empty" : data ? "ready" : "idle"}>
       <header className="panel-head">
         <h3 title={p.metric}>{p.metric}</h3>
         <span className="panel-meta" aria-live="polite">
@@ -207,27 +210,7 @@ function MetricPanel(p: PanelProps) {
       </header>
       {showSettings && (
         <div className="panel-settings" role="group" aria-label="Panel settings">
-          <label>
-            Smoothing{" "}
-            <select value={smoothing.kind} onChange={(e) => setSm(e.target.value as SmoothingKind)}>
-              <option value="none">none</option>
-              <option value="twema">time-weighted EMA</option>
-              <option value="ema">EMA</option>
-              <option value="running">running average</option>
-              <option value="gaussian">gaussian</option>
-            </select>
-          </label>
-          {smoothing.kind !== "none" && (
-            <input
-              type="range"
-              aria-label="Smoothing amount"
-              min={SMOOTHING_DEFAULTS[smoothing.kind].min}
-              max={SMOOTHING_DEFAULTS[smoothing.kind].max}
-              step={SMOOTHING_DEFAULTS[smoothing.kind].step}
-              value={smoothing.param}
-              onChange={(e) => p.onSettings({ ...p.settings, smoothing: { kind: smoothing.kind, param: Number(e.target.value) } })}
-            />
-          )}
+          <SmoothingControl value={smoothing} onChange={(sm) => p.onSettings({ ...p.settings, smoothing: sm })} />
           <label><input type="checkbox" checked={logY} onChange={(e) => p.onSettings({ ...p.settings, logY: e.target.checked })} /> log y</label>
           <label><input type="checkbox" checked={ignoreOutliers} onChange={(e) => p.onSettings({ ...p.settings, ignoreOutliers: e.target.checked })} /> ignore outliers</label>
           <label><input type="checkbox" checked={envelope} onChange={(e) => p.onSettings({ ...p.settings, envelope: e.target.checked })} /> min/max envelope</label>
@@ -237,8 +220,14 @@ function MetricPanel(p: PanelProps) {
       <div ref={wref} className="panel-body">
         {error ? (
           <div className="panel-msg error-text" role="alert">{error}</div>
+        ) : !p.runs.length ? (
+          <div className="panel-msg muted" style={{ height }}>No runs shown: show some in the runs table</div>
         ) : empty ? (
-          <div className="panel-msg muted" style={{ height }}>No data for the visible runs</div>
+          <div className="panel-msg muted" style={{ height }}>
+            {BUILT_IN_X.includes(xAxis)
+              ? "No data for the visible runs"
+              : `${p.metric} is never logged at the same step as ${xAxis}: pick Step as the x axis`}
+          </div>
         ) : (
           // uPlot is made only for panels on screen (or that have data): 50 charts made at once
           // on load would hold up the first ones

@@ -1,13 +1,21 @@
 /**
- * Run colours: a palette chosen for contrast on a light background (each colour >= 3:1 against white,
- * the WCAG minimum for graphics), assigned by a stable hash of the run id so a run keeps its colour
- * across pages and reloads; user-picked colours override.
+ * Run colours: 20 colours chosen for contrast on a light background (each >= 3:1 against white, the
+ * WCAG minimum for graphics) and far apart from each other (CIELAB distance >= 28, so no two read as
+ * one). Runs get them in creation order, so any 20 runs next to each other in the table differ and a
+ * run keeps its colour when the table is sorted or filtered; user-picked colours override. A page
+ * without the project's run list falls back to a hash of the id.
  */
 
 export const PALETTE = [
-  "#1f6fd1", "#d1461f", "#138a4b", "#8a3fd1", "#c2187a", "#0f7d86", "#b06500", "#5b6b00",
-  "#3d4fc4", "#a8324a", "#2b7a2b", "#7a4b00", "#6b3fa0", "#00728f", "#b0305f", "#4d6a89",
+  "#1f6fd1", "#d1461f", "#138a4b", "#e619a2", "#2a19e6", "#a18912", "#155461", "#862d4a", "#6b22a0", "#634821",
+  "#d519e6", "#e6195d", "#12a112", "#cb7462", "#2a92c6", "#349d94", "#415c0a", "#194de6", "#cb62a8", "#a15912",
 ];
+
+/** Colour of each run by its place among the project's runs, oldest first. */
+export function assignColors(runs: { id: string; created_at: number }[]): Map<string, string> {
+  const byAge = runs.slice().sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+  return new Map(byAge.map((r, i) => [r.id, PALETTE[i % PALETTE.length]]));
+}
 
 export function hashString(s: string): number {
   let h = 2166136261;
@@ -18,8 +26,8 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
-export function runColor(id: string, overrides?: Record<string, string>): string {
-  return overrides?.[id] ?? PALETTE[hashString(id) % PALETTE.length];
+export function runColor(id: string, overrides?: Record<string, string>, assigned?: Map<string, string>): string {
+  return overrides?.[id] ?? assigned?.get(id) ?? PALETTE[hashString(id) % PALETTE.length];
 }
 
 /** `#rrggbb` with alpha, for faint raw lines and bands. */

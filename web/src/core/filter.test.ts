@@ -98,4 +98,12 @@ describe("filter parse errors", () => {
     expect(r.predicate(runs[0])).toBe(true);
     expect(tryCompileFilter("lr > 1").error).toBeNull();
   });
+  it("lists the fields a filter names", () => {
+    expect(tryCompileFilter('config.lr > 1 and not (summary.acc < 2 or tags contains "x") and config.lr < 5 and run').fields).toEqual([
+      "config.lr",
+      "summary.acc",
+      "tags",
+    ]);
+    expect(tryCompileFilter("lr >").fields).toEqual([]);
+  });
 });

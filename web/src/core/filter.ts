@@ -254,13 +254,29 @@ export function compileFilter(src: string): Predicate {
   return compile(parseFilter(src));
 }
 
-/** Parse without throwing: for the filter bar, which shows the error under the input. */
-export function tryCompileFilter(src: string): { predicate: Predicate; error: FilterError | null } {
+/** Parse without throwing: for the filter bar, which shows the error under the input (and the fields it names). */
+export function tryCompileFilter(src: string): { predicate: Predicate; error: FilterError | null; fields: string[] } {
   try {
-    return { predicate: compileFilter(src), error: null };
+    const ast = parseFilter(src);
+    return { predicate: compile(ast), error: null, fields: filterFields(ast) };
   } catch (e) {
-    if (e instanceof FilterError) return { predicate: () => true, error: e };
+    if (e instanceof FilterError) return { predicate: () => true, error: e, fields: [] };
     throw e;
+  }
+}
+
+/** The fields a filter names (for the filter bar's warning about keys no run has). */
+export function filterFields(n: Node): string[] {
+  switch (n.type) {
+    case "and":
+    case "or":
+      return [...new Set(n.items.flatMap(filterFields))];
+    case "not":
+      return filterFields(n.item);
+    case "cmp":
+      return [n.field];
+    default:
+      return [];
   }
 }
 

@@ -51,3 +51,75 @@ export function formatBytes(n: number): string {
   }
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${u[i]}`;
 }
+
+const UNITS = ["", "k", "M", "G", "T"];
+
+/** Decimals that show a tick increment exactly (0.25 -> 2, 5 -> 0). */
+function decimalsOf(x: number): number {
+  const s = String(Number(Math.abs(x).toPrecision(6)));
+  if (s.includes("e")) return 6;
+  return Math.min(6, (s.split(".")[1] ?? "").length);
+}
+
+/**
+ * Axis tick labels, short enough for the axis: thousands and up in k/M/G/T ("1.25M", never a
+ * clipped "250000"), every label with the decimals the increment needs and no more.
+ */
+export function formatTicks(vals: number[], incr: number): string[] {
+  const m = Math.max(0, ...vals.filter((v) => v != null).map(Math.abs));
+  if (m >= 1e3 && m < 1e15) {
+    const i = Math.min(UNITS.length - 1, Math.floor(Math.log10(m) / 3));
+    const scale = 1000 ** i;
+    const d = decimalsOf(incr / scale);
+    return vals.map((v) => (v == null ? "" : v === 0 ? "0" : `${(v / scale).toFixed(d)}${UNITS[i]}`));
+  }
+  if (m >= 1e-3 && incr >= 1e-6) {
+    const d = decimalsOf(incr);
+    return vals.map((v) => (v == null ? "" : v.toFixed(d)));
+  }
+  return vals.map((v) => formatNumber(v, 3));
+}
+
+/** One compact label for any number (log-scale ticks): "1.5M", "0.001", "3e-7". */
+export function formatCompact(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e3 && a < 1e15) {
+    const i = Math.min(UNITS.length - 1, Math.floor(Math.log10(a) / 3));
+    return `${Number((v / 1000 ** i).toPrecision(3))}${UNITS[i]}`;
+  }
+  return formatNumber(v, 3);
+}
+
+/** Wall-time tick labels on one line (epoch seconds): dates, hours:minutes or seconds as the increment needs. */
+export function formatTimeTicks(vals: number[], incr: number): string[] {
+  const p = (n: number) => String(n).padStart(2, "0");
+  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const days = new Set(vals.filter((v) => v != null).map((v) => new Date(v * 1000).toDateString())).size;
+  return vals.map((v) => {
+    if (v == null) return "";
+    const d = new Date(v * 1000);
+    const date = `${MONTHS[d.getMonth()]} ${d.getDate()}`;
+    if (incr >= 86400) return date;
+    const time = incr < 60 ? `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}` : `${p(d.getHours())}:${p(d.getMinutes())}`;
+    return days > 1 ? `${date} ${time}` : time;
+  });
+}
+
+/** A logged value for a table cell: numbers as numbers, media and histograms described, not dumped. */
+export function describeValue(v: unknown): string {
+  if (v === null || typeof v !== "object") return formatNumber(v, 8);
+  if (Array.isArray(v)) return v.length > 6 ? `[${v.length} items]` : JSON.stringify(v);
+  const o = v as Record<string, unknown>;
+  if (o._type === "histogram" && Array.isArray(o.values) && Array.isArray(o.bins)) {
+    const counts = o.values as number[];
+    const edges = o.bins as number[];
+    const n = counts.reduce((a, b) => a + (Number(b) || 0), 0);
+    return `histogram · ${counts.length} bins · ${n} values · ${formatNumber(edges[0], 3)} to ${formatNumber(edges[edges.length - 1], 3)}`;
+  }
+  if (typeof o._type === "string") {
+    const size = typeof o.width === "number" && typeof o.height === "number" ? ` ${o.width}×${o.height}` : "";
+    return `${o._type}${size}`;
+  }
+  const s = JSON.stringify(v);
+  return s.length > 120 ? `${s.slice(0, 119)}…` : s;
+}

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { collapseCR, parseAnsi, stripAnsi } from "./ansi";
-import { contrastRatio, PALETTE, runColor } from "./colors";
+import { assignColors, contrastRatio, PALETTE, runColor } from "./colors";
 import { compareRuns } from "./diff";
 import { flatten, getPath } from "./flatten";
-import { formatDuration, formatNumber } from "./format";
+import { describeValue, formatCompact, formatDuration, formatNumber, formatTicks, formatTimeTicks } from "./format";
 import { loadPanelSettings, savePanelSettings, setPanel } from "./persist";
-import { columnKeys, sortRuns, type RunLike } from "./runs";
+import { columnKeys, duration, knownField, naturalCompare, sortRuns, type RunLike } from "./runs";
 
 const run = (id: string, p: Partial<RunLike> = {}): RunLike => ({ id, name: id, state: "finished", created_at: 0, tags: [], config: {}, summary: {}, ...p });
 
@@ -89,6 +89,88 @@ describe("colours", () => {
     expect(runColor("abc")).toBe(runColor("abc"));
     expect(runColor("abc", { abc: "#000000" })).toBe("#000000");
     for (const c of PALETTE) expect(contrastRatio(c, "#ffffff")).toBeGreaterThanOrEqual(3);
+  });
+  it("has 20 colours, no two alike (CIELAB distance)", () => {
+    const lab = (hex: string) => {
+      const n = parseInt(hex.slice(1), 16);
+      const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255].map((v) => {
+        const c = v / 255;
+        return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+      });
+      const f = (t: number) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+      const [x, y, z] = [(r * 0.4124 + g * 0.3576 + b * 0.1805) / 0.95047, r * 0.2126 + g * 0.7152 + b * 0.0722, (r * 0.0193 + g * 0.1192 + b * 0.9505) / 1.08883];
+      return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))];
+    };
+    expect(new Set(PALETTE).size).toBeGreaterThanOrEqual(20);
+    for (let i = 0; i < PALETTE.length; i++)
+      for (let j = 0; j < i; j++) {
+        const [p, q] = [lab(PALETTE[i]), lab(PALETTE[j])];
+        expect(Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2])).toBeGreaterThan(25);
+      }
+  });
+  it("go to runs in creation order, whatever order they come in", () => {
+    const runs = Array.from({ length: 20 }, (_, i) => ({ id: `r${i}`, created_at: 100 - i }));
+    const a = assignColors(runs);
+    expect(new Set(a.values()).size).toBe(20);
+    expect(a.get("r19")).toBe(PALETTE[0]); // the oldest
+    expect(assignColors(runs.slice().reverse())).toEqual(a);
+    expect(runColor("r3", undefined, a)).toBe(a.get("r3"));
+  });
+});
+
+describe("natural order", () => {
+  it("compares numbers by value, decimals included", () => {
+    const names = ["lr-0.001", "lr-0.0003", "lr-0.0001", "lr-1e-5", "loss_10", "loss_2", "Loss_3"];
+    expect(names.slice().sort(naturalCompare)).toEqual(["loss_2", "Loss_3", "loss_10", "lr-1e-5", "lr-0.0001", "lr-0.0003", "lr-0.001"]);
+  });
+  it("sorts runs by name that way", () => {
+    const rs = ["lr-0.001", "lr-0.0001", "lr-0.0003"].map((n, i) => run(`r${i}`, { name: n }));
+    expect(sortRuns(rs, { key: "name", dir: "asc" }).map((r) => r.name)).toEqual(["lr-0.0001", "lr-0.0003", "lr-0.001"]);
+  });
+});
+
+describe("tick labels", () => {
+  it("are compact for large numbers and carry the increment's decimals", () => {
+    expect(formatTicks([1_000_000, 1_250_000, 1_500_000], 250_000)).toEqual(["1.00M", "1.25M", "1.50M"]);
+    expect(formatTicks([0, 500_000, 1_000_000], 500_000)).toEqual(["0", "0.5M", "1.0M"]);
+    expect(formatTicks([2000, 4000], 2000)).toEqual(["2k", "4k"]);
+    expect(formatTicks([0.25, 0.5, 0.75], 0.25)).toEqual(["0.25", "0.50", "0.75"]);
+    expect(formatTicks([0, 1, 2], 1)).toEqual(["0", "1", "2"]);
+    expect(formatTicks([1e-5, 2e-5], 1e-5)).toEqual(["1e-5", "2e-5"]);
+    expect(formatCompact(2_500_000)).toBe("2.5M");
+    expect(formatCompact(0.001)).toBe("0.001");
+  });
+  it("for wall time fit on one line", () => {
+    const t0 = new Date(2026, 0, 5, 10, 0, 0).getTime() / 1000;
+    expect(formatTimeTicks([t0, t0 + 60], 60)).toEqual(["10:00", "10:01"]);
+    expect(formatTimeTicks([t0, t0 + 30], 30)).toEqual(["10:00:00", "10:00:30"]);
+    expect(formatTimeTicks([t0, t0 + 86400], 86400)).toEqual(["Jan 5", "Jan 6"]);
+    expect(formatTimeTicks([t0, t0 + 43200, t0 + 86400], 43200)).toEqual(["Jan 5 10:00", "Jan 5 22:00", "Jan 6 10:00"]);
+  });
+});
+
+describe("describeValue", () => {
+  it("describes histograms and media instead of dumping them", () => {
+    expect(describeValue({ _type: "histogram", values: [1, 2, 3], bins: [0, 1, 2, 3] })).toBe("histogram · 3 bins · 6 values · 0 to 3");
+    expect(describeValue({ _type: "image-file", width: 4, height: 3, path: "x.png" })).toBe("image-file 4×3");
+    expect(describeValue(0.5)).toBe("0.5");
+    expect(describeValue(Array.from({ length: 10 }, (_, i) => i))).toBe("[10 items]");
+  });
+});
+
+describe("knownField", () => {
+  const cols = { config: ["lr", "optimizer.name"], summary: ["train/loss"] };
+  it("knows built-ins, config and summary keys and the dicts above them", () => {
+    for (const k of ["name", "state", "config.lr", "config.optimizer", "summary.train/loss", "lr", "train/loss"]) expect(knownField(k, cols)).toBe(true);
+    for (const k of ["config.lrr", "summary.eval/acc", "nope", "config.optim"]) expect(knownField(k, cols)).toBe(false);
+  });
+});
+
+describe("duration", () => {
+  it("of a running run grows with the clock", () => {
+    const r = run("a", { state: "running", created_at: 100, runtime: 5 });
+    expect(duration(r, 200)).toBe(100);
+    expect(duration({ ...r, state: "finished" }, 200)).toBe(5);
   });
 });
 

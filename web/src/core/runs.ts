@@ -83,6 +83,15 @@ export function fieldValue(r: RunLike, path: string): unknown {
   return c !== undefined ? c : getPath(r.summary, path);
 }
 
+/** Whether some run has `path` (a built-in field, or a config/summary key or a dict above keys of `cols`). */
+export function knownField(path: string, cols: { config: string[]; summary: string[] }): boolean {
+  if ((RUN_FIELDS as readonly string[]).includes(path) || path === "created_at" || path === "runtime") return true;
+  const has = (keys: string[], k: string) => keys.some((x) => x === k || x.startsWith(`${k}.`));
+  if (path.startsWith("config.")) return has(cols.config, path.slice(7));
+  if (path.startsWith("summary.")) return has(cols.summary, path.slice(8));
+  return has(cols.config, path) || has(cols.summary, path);
+}
+
 /** Every config and summary column across runs, flattened and sorted, for the column picker. */
 export function columnKeys(runs: RunLike[], limitPerRun = 2000): { config: string[]; summary: string[] } {
   const cfg = new Set<string>();
@@ -96,11 +105,41 @@ export function columnKeys(runs: RunLike[], limitPerRun = 2000): { config: strin
   return { config: [...cfg].sort(naturalCompare), summary: [...sum].sort(naturalCompare) };
 }
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+const collator = new Intl.Collator(undefined, { sensitivity: "base" });
+const NUMBER_RUN = /\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g;
 
-/** Natural order: "loss_2" before "loss_10"; case-insensitive. */
+/** A string cut into text and number pieces, compared piece by piece by `compareNaturalKeys`. */
+export function naturalKey(s: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  let at = 0;
+  for (const m of s.matchAll(NUMBER_RUN)) {
+    if (m.index! > at) out.push(s.slice(at, m.index));
+    out.push(Number(m[0]));
+    at = m.index! + m[0].length;
+  }
+  if (at < s.length) out.push(s.slice(at));
+  return out;
+}
+
+export function compareNaturalKeys(a: (string | number)[], b: (string | number)[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (typeof x === "number" && typeof y === "number") {
+      if (x !== y) return x - y;
+    } else if (typeof x === "number" || typeof y === "number") {
+      return typeof x === "number" ? -1 : 1;
+    } else {
+      const c = collator.compare(x, y);
+      if (c) return c;
+    }
+  }
+  return a.length - b.length;
+}
+
+/** Natural order, numbers by value (decimals too): "loss_2" before "loss_10", "lr-0.0003" before "lr-0.001"; case-insensitive. */
 export function naturalCompare(a: string, b: string): number {
-  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+  return compareNaturalKeys(naturalKey(a), naturalKey(b)) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 /** Order for mixed cell values: numbers, then strings, then booleans/others, missing always last. */
@@ -129,15 +168,16 @@ export interface SortSpec {
 export function sortRuns<R extends RunLike>(runs: R[], sort: SortSpec | null): R[] {
   if (!sort) return runs.slice().sort((a, b) => b.created_at - a.created_at);
   const sign = sort.dir === "asc" ? 1 : -1;
-  // decorate once (10,000 runs: no field lookups or map gets inside the comparator)
+  // decorate once (10,000 runs: no field lookups, map gets or string splitting inside the comparator)
   const rows = runs.map((r) => {
     let v = fieldValue(r, sort.key);
     if (Array.isArray(v)) v = v.join(",");
-    return { r, v, missing: v === undefined || v === null, t: r.created_at };
+    return { r, v, key: typeof v === "string" ? naturalKey(v) : null, missing: v === undefined || v === null, t: r.created_at };
   });
   rows.sort((a, b) => {
     if (a.missing !== b.missing) return a.missing ? 1 : -1;
-    return sign * compareValues(a.v, b.v) || b.t - a.t;
+    const c = a.key && b.key ? compareNaturalKeys(a.key, b.key) || (a.v! < b.v! ? -1 : a.v! > b.v! ? 1 : 0) : compareValues(a.v, b.v);
+    return sign * c || b.t - a.t;
   });
   return rows.map((x) => x.r);
 }

@@ -5,7 +5,7 @@ import { api } from "../api/client";
 import { ErrorPage, Spinner, StateBadge } from "../components/common";
 import { runColor } from "../core/colors";
 import { compareRuns } from "../core/diff";
-import { formatNumber } from "../core/format";
+import { describeValue } from "../core/format";
 import { useAsync } from "../hooks";
 import { Link, paths, useTitle } from "../router";
 import { Breadcrumb } from "./Workspace";
@@ -39,7 +39,7 @@ export function Compare({ entity, project, runs }: { entity: string; project: st
               <tr key={row.key} className={row.differs ? "differs" : ""}>
                 <th scope="row">{row.key}</th>
                 {row.values.map((v, i) => (
-                  <td key={i}>{v === undefined ? <span className="muted">—</span> : typeof v === "object" && v !== null ? JSON.stringify(v) : formatNumber(v, 8)}</td>
+                  <td key={i}>{v === undefined ? <span className="muted">—</span> : describeValue(v)}</td>
                 ))}
               </tr>
             ))}

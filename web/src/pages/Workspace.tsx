@@ -5,19 +5,19 @@ import { api, ApiError } from "../api/client";
 import type { Run } from "../api/types";
 import { useRunActions } from "../actions";
 import { ColumnPicker } from "../components/ColumnPicker";
+import { SmoothingControl } from "../components/SmoothingControl";
 import { ErrorPage, FirstRunHint, Modal, Spinner } from "../components/common";
 import { Panel, xAxisLabel } from "../components/Panel";
 import { MediaPanels, type MediaRun } from "../components/media/MediaPanel";
 import { mediaKeys } from "../core/media";
 import { BASE_COLUMNS, RunsTable, type Column } from "../components/RunsTable";
-import { PALETTE, runColor } from "../core/colors";
+import { assignColors, PALETTE, runColor } from "../core/colors";
 import { tryCompileFilter } from "../core/filter";
 import { groupRuns, type GroupBand } from "../core/grouping";
 import { loadPanelSettings, savePanelSettings, setPanel, type PanelSettings } from "../core/persist";
 import type { PlotGroup, PlotRun } from "../core/plot";
-import { columnKeys, displayName, sortRuns } from "../core/runs";
+import { columnKeys, displayName, knownField, naturalCompare, sortRuns } from "../core/runs";
 import { sectionPanels } from "../core/sections";
-import { SMOOTHING_DEFAULTS, type SmoothingKind } from "../core/smoothing";
 import { decodeState, encodeState, fromShown, isVisible, toggleVisible, type WorkspaceState } from "../core/urlstate";
 import { useAsync } from "../hooks";
 import { useProjectLive } from "../live";
@@ -103,14 +103,16 @@ export function Workspace({ entity, project }: { entity: string; project: string
       }),
     [projectKey],
   );
-  const { predicate, error: filterError } = useMemo(() => tryCompileFilter(st.filter), [st.filter]);
+  const { predicate, error: filterError, fields: filterKeys } = useMemo(() => tryCompileFilter(st.filter), [st.filter]);
   const matching = useMemo(() => (runs ? runs.filter(predicate) : []), [runs, predicate]);
   const filtered = useMemo(() => sortRuns(matching, st.sort), [matching, st.sort]);
   const allIds = useMemo(() => filtered.map((r) => r.id), [filtered]);
   const visible = useCallback((id: string) => isVisible(st.visibility, id), [st.visibility]);
+  const assigned = useMemo(() => assignColors(runs ?? []), [runs]);
+  const colorOf = useCallback((id: string) => runColor(id, colors, assigned), [colors, assigned]);
   const chartRuns: PlotRun[] = useMemo(
-    () => filtered.filter((r) => visible(r.id)).slice(0, MAX_CHART_RUNS).map((r) => ({ id: r.id, label: displayName(r), color: runColor(r.id, colors) })),
-    [filtered, visible, colors],
+    () => filtered.filter((r) => visible(r.id)).slice(0, MAX_CHART_RUNS).map((r) => ({ id: r.id, label: displayName(r), color: colorOf(r.id) })),
+    [filtered, visible, colorOf],
   );
   const groups: PlotGroup[] | null = useMemo(() => {
     if (!st.groupBy) return null;
@@ -119,6 +121,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
     return groupRuns(members, st.groupBy).map((g, i) => ({ key: g.key, label: g.label, color: PALETTE[i % PALETTE.length], runIds: g.runs.map((r) => r.id) }));
   }, [st.groupBy, filtered, chartRuns]);
   const cols = useMemo(() => (runs ? columnKeys(runs.slice(0, 2000)) : { config: [], summary: [] }), [runs]);
+  const unknownKeys = useMemo(() => filterKeys.filter((k) => !knownField(k, cols)), [filterKeys, cols]);
   const columns: Column[] = useMemo(
     () => [...BASE_COLUMNS, ...(st.columns ?? []).map((k) => ({ key: k, label: k.replace(/^(config|summary)\./, ""), width: 110 }))],
     [st.columns],
@@ -134,7 +137,8 @@ export function Workspace({ entity, project }: { entity: string; project: string
     return chartRuns.slice(0, MAX_MEDIA_RUNS).map((c) => ({ ...c, config: byId.get(c.id)?.config }));
   }, [chartRuns, filtered]);
   const sections = useMemo(() => sectionPanels((keys.data ?? []).filter((k) => !mediaSet.has(k)), st.search), [keys.data, st.search, mediaSet]);
-  const metricKeys = useMemo(() => [...(keys.data ?? [])].sort(), [keys.data]);
+  // x axis choices: numeric metrics only (a media key has no number to put on an axis)
+  const metricKeys = useMemo(() => (keys.data ?? []).filter((k) => !mediaSet.has(k)).sort(naturalCompare), [keys.data, mediaSet]);
 
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [picker, setPicker] = useState(false);
@@ -225,6 +229,11 @@ export function Workspace({ entity, project }: { entity: string; project: string
             onChange={(e) => setFilterText(e.target.value)}
             spellCheck={false}
           />
+          {!filterError && unknownKeys.length > 0 && (
+            <div className="filter-warn" role="status">
+              No run has {unknownKeys.map((k, i) => <span key={k}>{i > 0 && ", "}<code>{k}</code></span>)}: check the spelling (names are case-sensitive)
+            </div>
+          )}
           {filterError && (
             <div id="filter-error" className="filter-error" role="alert">
               <code>{st.filter}</code>
@@ -260,34 +269,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
             ))}
           </select>
         </label>
-        <label>
-          Smoothing{" "}
-          <select
-            value={st.smoothing.kind}
-            aria-label="Smoothing"
-            onChange={(e) => {
-              const kind = e.target.value as SmoothingKind;
-              update({ smoothing: { kind, param: SMOOTHING_DEFAULTS[kind].param } });
-            }}
-          >
-            <option value="none">none</option>
-            <option value="twema">time-weighted EMA</option>
-            <option value="ema">EMA</option>
-            <option value="running">running avg</option>
-            <option value="gaussian">gaussian</option>
-          </select>
-        </label>
-        {st.smoothing.kind !== "none" && (
-          <input
-            type="range"
-            aria-label="Smoothing amount"
-            min={SMOOTHING_DEFAULTS[st.smoothing.kind].min}
-            max={SMOOTHING_DEFAULTS[st.smoothing.kind].max}
-            step={SMOOTHING_DEFAULTS[st.smoothing.kind].step}
-            value={st.smoothing.param}
-            onChange={(e) => update({ smoothing: { ...st.smoothing, param: Number(e.target.value) } })}
-          />
-        )}
+        <SmoothingControl value={st.smoothing} onChange={(smoothing) => update({ smoothing })} />
         <label><input type="checkbox" checked={st.logY} onChange={(e) => update({ logY: e.target.checked })} /> log y</label>
         <label><input type="checkbox" checked={st.ignoreOutliers} onChange={(e) => update({ ignoreOutliers: e.target.checked })} /> ignore outliers</label>
         {st.zoom && (
@@ -325,7 +307,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
             onSort={(sort) => (runs.length > 1000 ? startTransition(() => update({ sort })) : update({ sort }))}
             visible={visible}
             onToggleVisible={(id) => update({ visibility: toggleVisible(st.visibility, id, allIds) })}
-            color={(id) => runColor(id, colors)}
+            color={colorOf}
             onColor={(id, c) => setColors({ ...colors, [id]: c })}
             selected={selected}
             onSelect={setSelected}
