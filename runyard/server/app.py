@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..store import Store
 from ..wire.home import write_private_json
+from . import logs
 from .auth import AuthMiddleware
 from .config import ServerConfig
 from .errors import HANDLERS
@@ -69,4 +70,5 @@ def create_app(config: ServerConfig, store: Store | None = None, announce: bool 
     app.state.config = config
     app.state.broker = Broker()
     app.add_middleware(AuthMiddleware, store_ref=app)
+    logs.install()
     return app

@@ -2,6 +2,7 @@
 
 RUNYARD_HOME      data directory (default ~/.runyard): runyard.db, blobs/, credentials
 RUNYARD_DB_URL    database URL (default sqlite:///$RUNYARD_HOME/runyard.db); postgresql://... works
+RUNYARD_SIGNED_URL_SECONDS  lifetime of signed upload/download URLs (default 300; docs/security.md)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class ServerConfig:
     max_file_bytes: int = 4096 * MiB
     admin_name: str = "admin"
     write_credentials: bool = True
+    signed_url_seconds: float = 300.0  # wandb clients use a signed URL right after asking for it
 
     @property
     def public_url(self) -> str:
@@ -47,4 +49,6 @@ class ServerConfig:
     ) -> ServerConfig:
         h = Path(home) if home else runyard_home()
         url = db_url or os.environ.get("RUNYARD_DB_URL") or sqlite_url(h / "runyard.db")
+        if os.environ.get("RUNYARD_SIGNED_URL_SECONDS"):
+            kw.setdefault("signed_url_seconds", float(os.environ["RUNYARD_SIGNED_URL_SECONDS"]))
         return cls(home=h, db_url=url, **kw)  # type: ignore[arg-type]

@@ -9,6 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from .logs import redact
+
 log = logging.getLogger("runyard.server")
 
 _HTTP_CODES = {
@@ -52,7 +54,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def internal_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception("unhandled error on %s %s", request.method, redact(request.url.path), exc_info=exc)
     return envelope(500, "internal", f"internal server error ({type(exc).__name__}); see the server log")
 
 

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 MAX_QUEUE = 1000
+ACCESS_CHANGED = "access.changed"  # internal: every live stream re-checks its caller's access
 
 
 class Broker:
@@ -24,11 +25,15 @@ class Broker:
         """Call on the event loop. A subscriber that does not keep up loses events, never blocks others."""
         where = f"{event.get('entity')}/{event.get('project')}"
         for q, project in list(self._subs):
-            if project is None or project == where:
+            if project is None or project == where or event["type"] == ACCESS_CHANGED:
                 try:
                     q.put_nowait(event)
                 except asyncio.QueueFull:
                     pass
+
+    def access_changed(self) -> None:
+        """A membership or key changed: every subscriber re-checks that it may still listen."""
+        self.publish({"type": ACCESS_CHANGED})
 
     @property
     def subscribers(self) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from .artifacts import Artifacts
+from .blob_refs import BlobRefs
 from .blobs import BlobStore, LocalBlobStore
 from .console import Console
 from .db import Database, migrate
@@ -34,6 +35,7 @@ class Store:
         self.console = Console()
         self.files = Files(db)
         self.artifacts = Artifacts(db)
+        self.blob_refs = BlobRefs(db)
         self.ingest = Ingest(self)
 
     @classmethod

@@ -3,7 +3,8 @@
 A version is identified in its collection by the digest of its manifest (wire/manifest.py):
 committing content that is already a version returns that version (no new version, nothing stored).
 Files are blobs in the shared content-addressed blob store, so versions and projects share them; a
-commit names the blobs it needs and is refused (`missing`) until they are all uploaded. Aliases are
+commit names the blobs it needs and is refused (`missing`) until the committer may use each of them
+(blob_refs.py: it uploaded it, or can read something holding it). Aliases are
 unique per collection: `latest` follows the newest version and a user alias moves when reassigned.
 
 Lineage comes from the run log (ARTIFACT and USE_ARTIFACT records) as links by
@@ -41,6 +42,7 @@ TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ALIAS_RE = re.compile(r"^[^/\\:#?%\x00-\x1f]{1,128}$")
 VERSION_RE = re.compile(r"^v(\d+)$")
 LATEST = "latest"
+Readable = Callable[[str], bool]  # may the caller read this entity (by name)? (server/access.py decides)
 
 
 class ArtifactError(Exception):
@@ -355,11 +357,19 @@ class Artifacts:
             out.update({r.sha256: r.size for r in conn.execute(q)})
         return out
 
-    def doc(self, conn: Connection, v: sa.Row, entity: str, project: str, manifest: bool = False) -> dict:
+    def doc(
+        self,
+        conn: Connection,
+        v: sa.Row,
+        entity: str,
+        project: str,
+        readable: Readable,
+        manifest: bool = False,
+    ) -> dict:
         aliases = self.aliases(conn, [v.id])[v.id]
         d = _version_doc(v, entity, project, aliases)
         d["logged_by"] = next(
-            iter(self._linked_runs(conn, "output", entity, project, v.name, v.digest)), None
+            iter(self._linked_runs(conn, "output", entity, project, v.name, v.digest, readable)), None
         )
         if manifest:
             d["manifest"] = self.entries(conn, v.id)
@@ -391,7 +401,9 @@ class Artifacts:
             )
         return out
 
-    def versions(self, conn: Connection, project_id: int, name: str, entity: str, project: str) -> list[dict]:
+    def versions(
+        self, conn: Connection, project_id: int, name: str, entity: str, project: str, readable: Readable
+    ) -> list[dict]:
         q = (
             sa.select(artifact_versions, artifact_collections.c.name, artifact_collections.c.type)
             .join(artifact_collections, artifact_collections.c.id == artifact_versions.c.collection_id)
@@ -400,7 +412,7 @@ class Artifacts:
         )
         rows = conn.execute(q).all()
         al = self.aliases(conn, [r.id for r in rows])
-        producers = self._producers(conn, entity, project, name)
+        producers = self._producers(conn, entity, project, name, readable)
         out = []
         for r in rows:
             d = _version_doc(r, entity, project, al[r.id])
@@ -408,15 +420,25 @@ class Artifacts:
             out.append(d)
         return out
 
-    def _producers(self, conn: Connection, entity: str, project: str, name: str) -> dict[str, dict]:
+    def _producers(
+        self, conn: Connection, entity: str, project: str, name: str, readable: Readable
+    ) -> dict[str, dict]:
         out: dict[str, dict] = {}
-        for d in self._linked_runs(conn, "output", entity, project, name, None):
+        for d in self._linked_runs(conn, "output", entity, project, name, None, readable):
             out.setdefault(d.pop("digest"), d)
         return out
 
     def _linked_runs(
-        self, conn: Connection, kind: str, entity: str, project: str, name: str, digest: str | None
+        self,
+        conn: Connection,
+        kind: str,
+        entity: str,
+        project: str,
+        name: str,
+        digest: str | None,
+        readable: Readable,
     ) -> list[dict]:
+        """The runs linked to a version (or all of a collection's), those of entities `readable` allows."""
         re_, rp = entities.alias("run_entity"), projects.alias("run_project")
         q = (
             sa.select(
@@ -444,6 +466,8 @@ class Artifacts:
             q = q.where(artifact_links.c.digest == digest)
         out = []
         for r in conn.execute(q):
+            if not readable(r.entity):
+                continue
             d = dict(r._mapping)
             d["id"] = d.pop("run_id")
             if digest is not None:
@@ -451,15 +475,16 @@ class Artifacts:
             out.append(d)
         return out
 
-    def lineage(self, conn: Connection, v: sa.Row, entity: str, project: str) -> dict:
+    def lineage(self, conn: Connection, v: sa.Row, entity: str, project: str, readable: Readable) -> dict:
         return {
             "artifact": f"{entity}/{project}/{v.name}:v{v.version_index}",
-            "logged_by": self._linked_runs(conn, "output", entity, project, v.name, v.digest),
-            "used_by": self._linked_runs(conn, "input", entity, project, v.name, v.digest),
+            "logged_by": self._linked_runs(conn, "output", entity, project, v.name, v.digest, readable),
+            "used_by": self._linked_runs(conn, "input", entity, project, v.name, v.digest, readable),
         }
 
-    def run_links(self, conn: Connection, run_pk: int) -> dict[str, list[dict]]:
-        """The artifacts a run logged and used, each resolved to its version when the server has it."""
+    def run_links(self, conn: Connection, run_pk: int, readable: Readable) -> dict[str, list[dict]]:
+        """The artifacts a run logged and used, each resolved to its version when the server has it
+        and `readable` allows its entity (else only the names the run log gave: state "hidden")."""
         out: dict[str, list[dict]] = {"logged": [], "used": []}
         q = (
             sa.select(artifact_links)
@@ -467,13 +492,16 @@ class Artifacts:
             .order_by(artifact_links.c.created_at, artifact_links.c.id)
         )
         for link in conn.execute(q).all():
+            d = {"entity": link.entity, "project": link.project, "name": link.name, "digest": link.digest}
+            if not readable(link.entity):
+                out["logged" if link.kind == "output" else "used"].append(d | {"state": "hidden"})
+                continue
             pid = conn.execute(
                 sa.select(projects.c.id)
                 .join(entities, entities.c.id == projects.c.entity_id)
                 .where(entities.c.name == link.entity, projects.c.name == link.project)
             ).scalar()
             v = self.resolve(conn, pid, link.name, link.digest) if pid is not None else None
-            d = {"entity": link.entity, "project": link.project, "name": link.name, "digest": link.digest}
             if v is not None:
                 d.update(_version_doc(v, link.entity, link.project, self.aliases(conn, [v.id])[v.id]))
             else:

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -26,6 +27,7 @@ class User:
     id: int
     name: str
     is_admin: bool
+    key_id: int | None = None  # the API key the request authenticated with (signed URLs name it)
 
 
 def hash_key(key: str) -> str:
@@ -113,16 +115,6 @@ class Entities:
         )
         return [dict(r._mapping) for r in conn.execute(q)]
 
-    def can_write(self, conn: Connection, user: User, entity_id: int) -> bool:
-        if user.is_admin or user.id == entity_id:
-            return True
-        q = sa.select(team_members.c.user_id).where(
-            team_members.c.team_id == entity_id, team_members.c.user_id == user.id
-        )
-        return conn.execute(q).first() is not None
-
-    can_read = can_write  # one permission level for now; read-only roles come with the UI
-
     def count_users(self, conn: Connection) -> int:
         return conn.execute(
             sa.select(sa.func.count()).select_from(entities).where(entities.c.kind == "user")
@@ -166,13 +158,20 @@ class Entities:
         return res.rowcount > 0
 
     def user_for_key(self, conn: Connection, key: str) -> User | None:
+        return self._key_user(conn, api_keys.c.key_hash == hash_key(key))
+
+    def user_for_key_id(self, conn: Connection, key_id: int) -> User | None:
+        """The user of key `key_id` while that key is not revoked."""
+        return self._key_user(conn, api_keys.c.id == key_id)
+
+    def _key_user(self, conn: Connection, where: Any) -> User | None:
         q = (
-            sa.select(entities.c.id, entities.c.name, entities.c.is_admin)
+            sa.select(entities.c.id, entities.c.name, entities.c.is_admin, api_keys.c.id.label("key_id"))
             .join(api_keys, api_keys.c.user_id == entities.c.id)
-            .where(api_keys.c.key_hash == hash_key(key), api_keys.c.revoked_at.is_(None))
+            .where(where, api_keys.c.revoked_at.is_(None))
         )
         row = conn.execute(q).first()
-        return User(row.id, row.name, bool(row.is_admin)) if row else None
+        return User(row.id, row.name, bool(row.is_admin), row.key_id) if row else None
 
     def touch_key(self, conn: Connection, key: str) -> None:
         conn.execute(

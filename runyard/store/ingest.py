@@ -25,7 +25,7 @@ from ..wire.manifest import is_sha256
 from ..wire.records import RT, unpackb
 from . import summary_state
 from .chunks import Points
-from .entities import User, valid_name
+from .entities import User
 from .jsonsafe import jsonable, safe_str
 from .tables import run_segments
 
@@ -145,18 +145,12 @@ class Ingest:
     def apply(
         self, conn: Connection, user: User, entity: str, project: str, run_id: str, segment: str, dec: Decoded
     ) -> Result:
+        """Apply a decoded chunk for `user`, whom the caller has allowed to write to `entity` (which
+        exists: the access policy creates it on first write)."""
         s = self.s
         ent = s.entities.get(conn, entity)
-        if ent is None:
-            if not user.is_admin and entity != user.name:
-                raise IngestError(404, "unknown_entity", f"entity {entity!r} does not exist")
-            if not valid_name(entity):
-                raise IngestError(400, "bad_name", f"invalid entity name {entity!r}")
-            ent_id = s.entities.get_or_create_team(conn, entity, user)
-        else:
-            ent_id = ent.id
-            if not s.entities.can_write(conn, user, ent_id):
-                raise IngestError(403, "forbidden", f"user {user.name!r} cannot write to entity {entity!r}")
+        assert ent is not None, f"entity {entity!r} must exist before its runs are written"
+        ent_id = ent.id
         loc = s.runs.follow(conn, entity, project, run_id)  # follows a run moved to another project
         seg = None
         if loc is not None:

@@ -176,6 +176,7 @@ run_files = sa.Table(
     sa.Column("kind", sa.String(32)),  # from the run log's FILES record: user, environment, code, media
     sa.Column("updated_at", sa.Float, nullable=False),
     sa.UniqueConstraint("run_pk", "path", name="uq_files_run_path"),
+    sa.Index("ix_run_files_sha256", "sha256"),  # blob references (gc, blob_refs.py)
 )
 
 # -- artifacts (store/artifacts.py) ---------------------------------------------------------------
@@ -251,4 +252,12 @@ artifact_links = sa.Table(  # lineage from the run log: ARTIFACT (output) and US
     sa.Column("created_at", sa.Float, nullable=False),
     sa.UniqueConstraint("run_pk", "kind", "entity", "project", "name", "digest", name="uq_artifact_links"),
     sa.Index("ix_artifact_links_target", "entity", "project", "name", "digest"),
+)
+
+blob_owners = sa.Table(  # which entity a blob was uploaded into (blob_refs.py): who may name it in a manifest
+    "blob_owners",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("entity_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", sa.Float, nullable=False),
 )

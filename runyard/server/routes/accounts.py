@@ -140,7 +140,9 @@ async def remove_member(request: Request) -> Response:
             raise ApiError(404, "unknown_member", f"user {member!r} is not a member of team {team!r}")
         return s.entities.members(c, t.id)
 
-    return JSON({"name": team, "members": await write(request, q)})
+    members = await write(request, q)
+    request.app.state.broker.access_changed()  # the removed member's live streams end
+    return JSON({"name": team, "members": members})
 
 
 # -- keys -----------------------------------------------------------------------------------------
@@ -187,6 +189,7 @@ async def revoke_key(request: Request) -> Response:
     except sa.exc.IntegrityError:  # pragma: no cover - defensive
         raise ApiError(409, "conflict", "the key changed meanwhile") from None
     request.app.state.auth_epoch = getattr(request.app.state, "auth_epoch", 0) + 1  # drop cached keys
+    request.app.state.broker.access_changed()  # and end the key's live streams
     return JSON({"revoked": key_id})
 
 

@@ -24,7 +24,6 @@ from starlette.routing import Route
 
 from ...store import Store, User
 from ...store.artifacts import ArtifactError, check_name, collect_garbage, parse_commit
-from ...store.entities import valid_name
 from ...wire.manifest import is_sha256
 from .. import access
 from ..errors import ApiError
@@ -57,27 +56,14 @@ def _sha(request: Request) -> str:
     return sha
 
 
-def _version(c: Any, s: Store, u: User, e: str, p: str, name: str, ref: str) -> Any:
-    pid = access.project_id(c, s, u, e, p)
+def _version(
+    c: Any, s: Store, u: User, e: str, p: str, name: str, ref: str, action: str = access.READ
+) -> Any:
+    pid = access.project_id(c, s, u, e, p, action)
     v = s.artifacts.resolve(c, pid, name, ref)
     if v is None:
         raise ApiError(404, "unknown_artifact", f"artifact {e}/{p}/{name}:{ref} does not exist")
     return v
-
-
-def _writable_project(c: Any, s: Store, u: User, e: str, p: str) -> int:
-    ent = s.entities.get(c, e)
-    if ent is None:
-        if not u.is_admin and e != u.name:
-            raise ApiError(404, "unknown_entity", f"entity {e!r} does not exist")
-        if not valid_name(e):
-            raise ApiError(400, "bad_name", f"invalid entity name {e!r}")
-        eid = s.entities.get_or_create_team(c, e, u)
-    else:
-        eid = ent.id
-        if not s.entities.can_write(c, u, eid):
-            raise ApiError(403, "forbidden", f"user {u.name!r} cannot write to entity {e!r}")
-    return s.projects.get_or_create(c, eid, p)
 
 
 def _wrap(fn: Any) -> Any:
@@ -108,7 +94,8 @@ async def list_versions(request: Request) -> Response:
     s, u = store(request), user(request)
 
     def q(c: Any) -> list[dict]:
-        return s.artifacts.versions(c, access.project_id(c, s, u, e, p), name, e, p)
+        pid = access.project_id(c, s, u, e, p)
+        return s.artifacts.versions(c, pid, name, e, p, access.readable(c, s, u))
 
     versions = await read(request, q)
     if not versions:
@@ -132,29 +119,26 @@ async def commit(request: Request) -> Response:
         raise ApiError(err.status, err.code, err.message) from None
     s, u = store(request), user(request)
 
-    def known(c: Any) -> bool:
-        """Whether the version exists already; refuses (403/404) a caller who could not commit it."""
-        ent = s.entities.get(c, e)
-        if ent is None:
-            if not u.is_admin and e != u.name:
-                raise ApiError(404, "unknown_entity", f"entity {e!r} does not exist")
-            return False
-        if not s.entities.can_write(c, u, ent.id):
-            raise ApiError(403, "forbidden", f"user {u.name!r} cannot write to entity {e!r}")
-        pid = s.projects.id_of(c, ent.id, p)
-        return pid is not None and s.artifacts.find_digest(c, pid, name, cm.digest) is not None
+    def usable(c: Any) -> set[str]:
+        """The blobs the caller may name; refuses (403/404) a caller who could not commit here."""
+        access.check_writable(c, s, u, e)
+        return access.usable_blobs(c, s, u, cm.blobs)
 
-    if not await read(request, known):
-        missing = await run_in_threadpool(lambda: sorted(b for b in cm.blobs if not s.blobs.exists(b)))
-        if missing:
-            return JSON({"state": "pending", "digest": cm.digest, "missing": missing})
+    usable_now = await read(request, usable)
+    missing = await run_in_threadpool(
+        lambda: sorted(b for b in cm.blobs if b not in usable_now or not s.blobs.exists(b))
+    )
+    if missing:
+        return JSON({"state": "pending", "digest": cm.digest, "missing": missing})
 
     def w(c: Any) -> tuple[dict, bool]:
-        pid = _writable_project(c, s, u, e, p)
+        pid = access.writable_project(c, s, u, e, p)
+        if access.usable_blobs(c, s, u, cm.blobs) != cm.blobs:  # access changed since the check above
+            raise ApiError(409, "blobs_unavailable", "some blobs of the manifest are no longer yours to use")
         vid, created = s.artifacts.commit(c, pid, cm, u.id)
         v = s.artifacts.resolve(c, pid, name, cm.digest)
         assert v is not None and v.id == vid
-        return s.artifacts.doc(c, v, e, p), created
+        return s.artifacts.doc(c, v, e, p, access.readable(c, s, u)), created
 
     out, created = await write(request, _wrap(w))
     if created:
@@ -171,7 +155,8 @@ async def get_version(request: Request) -> Response:
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
-        return s.artifacts.doc(c, _version(c, s, u, e, p, name, ref), e, p, manifest=manifest)
+        v = _version(c, s, u, e, p, name, ref)
+        return s.artifacts.doc(c, v, e, p, access.readable(c, s, u), manifest=manifest)
 
     return JSON(await read(request, q))
 
@@ -183,9 +168,7 @@ async def delete_version(request: Request) -> Response:
     s, u = store(request), user(request)
 
     def w(c: Any) -> str:
-        v = _version(c, s, u, e, p, name, ref)
-        if not s.entities.can_write(c, u, access.entity_id(c, s, u, e)):
-            raise ApiError(403, "forbidden", f"user {u.name!r} cannot write to entity {e!r}")
+        v = _version(c, s, u, e, p, name, ref, access.WRITE)
         user_aliases = [a for a in s.artifacts.aliases(c, [v.id])[v.id] if a != "latest"]
         if user_aliases and not force:
             raise ApiError(
@@ -209,9 +192,10 @@ async def aliases(request: Request) -> Response:
     s, u = store(request), user(request)
 
     def w(c: Any) -> dict:
-        v = _version(c, s, u, e, p, name, ref)
+        v = _version(c, s, u, e, p, name, ref, access.WRITE)
         s.artifacts.set_aliases(c, v.id, [str(a) for a in add], [str(a) for a in remove])
-        return s.artifacts.doc(c, _version(c, s, u, e, p, name, f"v{v.version_index}"), e, p)
+        v = _version(c, s, u, e, p, name, f"v{v.version_index}")
+        return s.artifacts.doc(c, v, e, p, access.readable(c, s, u))
 
     return JSON(await write(request, _wrap(w)))
 
@@ -222,7 +206,7 @@ async def lineage(request: Request) -> Response:
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
-        return s.artifacts.lineage(c, _version(c, s, u, e, p, name, ref), e, p)
+        return s.artifacts.lineage(c, _version(c, s, u, e, p, name, ref), e, p, access.readable(c, s, u))
 
     return JSON(await read(request, q))
 
@@ -232,7 +216,7 @@ async def run_artifacts(request: Request) -> Response:
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
-        return s.artifacts.run_links(c, access.run(c, s, u, e, p, r).id)
+        return s.artifacts.run_links(c, access.run(c, s, u, e, p, r).id, access.readable(c, s, u))
 
     return JSON(await read(request, q))
 
@@ -351,7 +335,7 @@ async def put_blob(request: Request) -> Response:
     Receiving and storing overlap: while a worker thread hashes and writes one batch (UPLOAD_BATCH
     bytes), the event loop gathers the next, so at most two batches are held in memory at a time."""
     sha = _sha(request)
-    s = store(request)
+    s, u = store(request), user(request)
     limit = request.app.state.config.max_file_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -383,6 +367,7 @@ async def put_blob(request: Request) -> Response:
         if got != sha:
             raise ApiError(400, "checksum_mismatch", f"the body hashes to {got}, not {sha}")
         await run_in_threadpool(s.blobs.put_file, w.path, sha)
+        await write(request, lambda c: s.blob_refs.add_owner(c, [sha], u.id))
     except BaseException:
         if writing:  # never close the file under a running write
             await asyncio.wait(writing)
@@ -401,9 +386,9 @@ async def put_blobs(request: Request) -> Response:
     stores none of them); blobs the server has already are skipped."""
     limit = request.app.state.config.max_ingest_bytes
     raw = await body(request, limit)
-    s = store(request)
+    s, u = store(request), user(request)
 
-    def parse_and_store() -> dict:
+    def parse_and_store() -> tuple[dict, list[str]]:
         blobs = parse_blob_frames(raw)
         for sha, data in blobs:
             got = hashlib.sha256(data).hexdigest()
@@ -412,9 +397,13 @@ async def put_blobs(request: Request) -> Response:
                     400, "checksum_mismatch", f"blob {sha}: the content hashes to {got}", sha256=sha
                 )
         new = s.blobs.put_many(blobs)
-        return {"count": len(blobs), "new": new, "bytes": sum(len(d) for _, d in blobs)}
+        return {"count": len(blobs), "new": new, "bytes": sum(len(d) for _, d in blobs)}, [
+            x for x, _ in blobs
+        ]
 
-    return JSON(await run_in_threadpool(parse_and_store))
+    out, shas = await run_in_threadpool(parse_and_store)
+    await write(request, lambda c: s.blob_refs.add_owner(c, shas, u.id))
+    return JSON(out)
 
 
 def parse_blob_frames(raw: bytes) -> list[tuple[str, memoryview]]:
@@ -438,12 +427,17 @@ def parse_blob_frames(raw: bytes) -> list[tuple[str, memoryview]]:
 
 
 async def missing_blobs(request: Request) -> Response:
+    """Which of the hashes the caller must upload: those the server lacks, and those it holds but the
+    caller may not use (see access.usable_blobs), so the answer tells nobody what others stored."""
     doc = await json_body(request)
     shas = doc.get("sha256")
     if not isinstance(shas, list) or not all(is_sha256(x) for x in shas):
         raise ApiError(422, "wrong_type", "sha256 must be a list of sha256 hex digests")
-    s = store(request)
-    missing = await run_in_threadpool(lambda: [x for x in dict.fromkeys(shas) if not s.blobs.exists(x)])
+    s, u = store(request), user(request)
+    usable = await read(request, lambda c: access.usable_blobs(c, s, u, shas))
+    missing = await run_in_threadpool(
+        lambda: [x for x in dict.fromkeys(shas) if x not in usable or not s.blobs.exists(x)]
+    )
     return JSON({"missing": missing})
 
 

@@ -38,7 +38,7 @@ async def put_file(request: Request) -> Response:
     path = _path(request)
     s, u = store(request), user(request)
     limit = request.app.state.config.max_file_bytes
-    await read(request, lambda c: access.run(c, s, u, e, p, r))  # 404/403 before reading the body
+    await read(request, lambda c: access.run(c, s, u, e, p, r, access.WRITE))  # 404/403 before the body
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, "body_too_large", f"file of {declared} bytes exceeds the limit of {limit} bytes")
@@ -55,7 +55,7 @@ async def put_file(request: Request) -> Response:
         raise
 
     def q(c: Any) -> None:
-        loc = access.run(c, s, u, e, p, r)
+        loc = access.run(c, s, u, e, p, r, access.WRITE)
         kind = (s.runs.load(c, loc.id)["metadata"].get("files") or {}).get(path)
         # the blob a replaced file pointed to is left for `runyard gc`: an artifact version, or another
         # run's file written concurrently, may still need it, and only gc sees all references

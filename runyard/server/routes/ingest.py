@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -10,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...store.ingest import IngestError, decode
+from .. import access
 from ..errors import ApiError
 from ..http import JSON, body, int_param, name_param, read, store, user, write
 
@@ -31,9 +33,16 @@ def _params(request: Request) -> tuple[str, str, str, str]:
 
 async def get_offset(request: Request) -> Response:
     e, p, r, seg = _params(request)
-    s = store(request)
-    acked = await read(request, lambda c: s.ingest.acked(c, e, p, r, seg))
-    return JSON({"acked_offset": acked})
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> int:
+        if s.entities.get(c, e) is None:  # a first upload: the entity is created by its first write
+            access.check_writable(c, s, u, e)
+            return 0
+        access.entity_id(c, s, u, e, access.READ)
+        return s.ingest.acked(c, e, p, r, seg)
+
+    return JSON({"acked_offset": await read(request, q)})
 
 
 async def post_chunk(request: Request) -> Response:
@@ -44,7 +53,7 @@ async def post_chunk(request: Request) -> Response:
     s, u = store(request), user(request)
     try:
         dec = await run_in_threadpool(decode, r, seg, offset, data)
-        res = await write(request, lambda c: s.ingest.apply(c, u, e, p, r, seg, dec))
+        res = await write(request, lambda c: access.apply_run_log(c, s, u, e, p, r, seg, dec))
     except IngestError as err:
         raise ApiError(err.status, err.code, err.message, **err.extra) from None
     if res.applied:

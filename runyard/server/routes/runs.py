@@ -70,12 +70,10 @@ async def patch_run(request: Request) -> Response:
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
-        loc = access.run(c, s, u, e, p, r)
+        loc = access.run(c, s, u, e, p, r, access.WRITE)
         if values:
             s.runs.update(c, loc.id, **values)
         if target is not None:
-            if not s.entities.can_write(c, u, loc.entity_id):
-                raise ApiError(403, "forbidden", f"user {u.name!r} cannot write to entity {e!r}")
             to = s.projects.get_or_create(c, loc.entity_id, target)
             if s.runs.pk(c, to, r) is not None:
                 raise ApiError(409, "run_exists", f"project {e}/{target} already has a run {r!r}")
@@ -116,7 +114,7 @@ async def delete_run(request: Request) -> Response:
     s, u = store(request), user(request)
 
     def q(c: Any) -> None:
-        s.runs.delete(c, access.run(c, s, u, e, p, r).id)
+        s.runs.delete(c, access.run(c, s, u, e, p, r, access.WRITE).id)
 
     await write(request, q)
     request.app.state.broker.publish({"type": "run.deleted", "entity": e, "project": p, "run_id": r})

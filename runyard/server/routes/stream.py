@@ -2,6 +2,11 @@
 
 Each event is `event: <type>` plus a JSON `data:` line (run.created, run.updated, run.deleted); a
 comment line every 15 s keeps proxies from closing an idle stream.
+
+Access is checked when the stream opens and again whenever a membership or key changes in this
+process (the broker's access.changed event: the removed member's stream ends at once) and at every
+keepalive (changes made by another process sharing the database end the stream within 15 s). A
+stream whose caller lost access gets `event: access.revoked` and is closed.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from starlette.routing import Route
 from .. import access
 from ..errors import ApiError
 from ..http import read, store, user
+from ..pubsub import ACCESS_CHANGED
 
 KEEPALIVE = 15.0
 
@@ -39,6 +45,18 @@ async def stream(request: Request) -> Response:
     broker = request.app.state.broker
     q = broker.subscribe(project)
 
+    def allowed(c: Any) -> bool:
+        now = s.entities.user_for_key_id(c, u.key_id) if u.key_id is not None else None
+        if now is None:
+            return False
+        if project is None:
+            return now.is_admin
+        try:
+            access.entity_id(c, s, now, project.partition("/")[0], access.READ)
+        except ApiError:
+            return False
+        return True
+
     async def events() -> AsyncIterator[bytes]:
         try:
             yield b": connected\n\n"
@@ -48,7 +66,13 @@ async def stream(request: Request) -> Response:
                 except asyncio.TimeoutError:
                     if await request.is_disconnected():
                         return
-                    yield b": keepalive\n\n"
+                    ev = None
+                if ev is None or ev["type"] == ACCESS_CHANGED:
+                    if not await read(request, allowed):
+                        yield b"event: access.revoked\ndata: {}\n\n"
+                        return
+                    if ev is None:
+                        yield b": keepalive\n\n"
                     continue
                 yield f"event: {ev['type']}\ndata: {json.dumps(ev)}\n\n".encode()
         finally:

@@ -37,8 +37,9 @@ from sqlalchemy.engine import Connection
 
 from ...store import Store, User
 from ...store.artifacts import LATEST, VERSION_RE, ArtifactError, check_name, parse_commit
-from ...store.entities import valid_name
 from ...store.tables import artifact_collections
+from .. import access
+from ..errors import ApiError
 from . import convert as cv
 from .md5 import Md5Index, b64_of_hex, hex_of_b64
 from .names import decode_id, encode_id
@@ -118,23 +119,24 @@ class WandbArtifacts:
             self._write(self._index_file(e, p, name), idx)
 
     # -- store lookups ----------------------------------------------------------------------------
-    def _project_id(self, c: Connection, user: User, e: str, p: str, write: bool = False) -> int | None:
+    def _project_id(self, c: Connection, user: User, e: str, p: str) -> int | None:
         s = self.store
         ent = s.entities.get(c, e)
-        if ent is None:
-            return None
-        if not (s.entities.can_write(c, user, ent.id) if write else s.entities.can_read(c, user, ent.id)):
+        if ent is None or not access.allows(c, user, access.READ, ent.id):
             return None
         return s.projects.id_of(c, ent.id, p)
 
+    def version_in(self, c: Connection, user: User, e: str, p: str, name: str, ref: str) -> sa.Row | None:
+        """The version, when `user` may read it."""
+        pid = self._project_id(c, user, e, p)
+        return None if pid is None else self.store.artifacts.resolve(c, pid, name, ref)
+
     def version(self, user: User, e: str, p: str, name: str, ref: str) -> sa.Row | None:
+        return self.store.db.read(lambda c: self.version_in(c, user, e, p, name, ref))
+
+    def _usable(self, user: User, shas: list[str]) -> set[str]:
         s = self.store
-
-        def q(c: Connection) -> sa.Row | None:
-            pid = self._project_id(c, user, e, p)
-            return None if pid is None else s.artifacts.resolve(c, pid, name, ref)
-
-        return s.db.read(q)
+        return s.db.read(lambda c: access.usable_blobs(c, s, user, shas))
 
     def by_id(self, user: User, art_id: str) -> tuple[str, str, str, sa.Row | None, dict | None] | None:
         """(entity, project, name, version row or None, pending doc or None) of a wandb artifact id."""
@@ -396,6 +398,13 @@ class WandbArtifacts:
         self._write(self._pending_file(token), doc)
         return encode_id("Artifact", "pending", token), "PENDING", latest_id
 
+    def pending_entity(self, token: str, user: User) -> str:
+        """The entity an artifact being created by `user` goes to."""
+        doc = self._read(self._pending_file(token))
+        if doc is None or doc.get("user") != user.name:
+            raise WandbError("no such artifact is being created by this user", 404)
+        return str(doc["entity"])
+
     def pending_token(self, user: User, art_id: str) -> str:
         ref = decode_id(art_id, "Artifact")
         if not ref or len(ref) != 2 or ref[0] != "pending":
@@ -412,12 +421,12 @@ class WandbArtifacts:
         if hexmd5 is None:
             raise WandbError(f"file {name!r}: md5 must be a base64 MD5")
         sha = self.md5.sha_of(hexmd5)
-        if sha and self.store.blobs.exists(sha):
+        if sha and self.store.blobs.exists(sha) and self._usable(user, [sha]):
             size = self._blob_size(sha)
             with self._pending(token) as doc:
                 doc["files"][name] = [sha, size, hexmd5]
             return None
-        return {"k": "af", "a": token, "n": name, "m": hexmd5, "u": user.name}
+        return {"k": "af", "a": token, "n": name, "m": hexmd5}
 
     def _blob_size(self, sha: str) -> int:
         with self.store.blobs.open(sha) as f:
@@ -469,7 +478,7 @@ class WandbArtifacts:
                     sha, size = got[0], int(got[1])
                 else:
                     sha = self.md5.sha_of(hexmd5) if hexmd5 else None
-                    if not sha or not self.store.blobs.exists(sha):
+                    if not sha or not self.store.blobs.exists(sha) or not self._usable(user, [sha]):
                         raise WandbError(f"artifact file {path!r} was not uploaded", 400)
                     size = self._blob_size(sha)
                 entries.append(
@@ -491,21 +500,14 @@ class WandbArtifacts:
             s = self.store
 
             def w(c: Connection) -> None:
-                ent_row = s.entities.get(c, e)
-                if ent_row is None:
-                    if not user.is_admin and e != user.name or not valid_name(e):
-                        raise WandbError(f"entity {e!r} does not exist", 404)
-                    eid = s.entities.get_or_create_team(c, e, user)
-                else:
-                    eid = ent_row.id
-                    if not s.entities.can_write(c, user, eid):
-                        raise WandbError(f"user {user.name!r} cannot write to entity {e!r}", 403)
-                pid = s.projects.get_or_create(c, eid, p)
+                pid = access.writable_project(c, s, user, e, p)
+                if access.usable_blobs(c, s, user, cm.blobs) != cm.blobs:
+                    raise WandbError("some files of the artifact were not uploaded by you", 400)
                 s.artifacts.commit(c, pid, cm, user.id)
 
             try:
                 s.db.write(w)
-            except ArtifactError as err:
+            except (ArtifactError, ApiError) as err:
                 raise WandbError(err.message, err.status) from None
             md5_digest = wandb_digest(contents)
             self._index_add(e, p, name, md5_digest, cm.digest, doc["manifest"])

@@ -29,7 +29,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ...store import User
+from .. import access
 from ..auth import key_from_header
+from ..errors import ApiError
 from ..http import NAME_RE
 from .artifacts import WandbArtifacts
 from .graphql_schema import Context, Root, schema
@@ -56,7 +58,7 @@ class _Service:
                 pass
 
         self.runs = WandbRuns(app.state.store, app.state.config.home, publish)
-        self.signer = Signer(app.state.config.home / "compat" / "wandb")
+        self.signer = Signer(app.state.config.home / "compat" / "wandb", app.state.config.signed_url_seconds)
         self.arts = WandbArtifacts(self.runs, app.state.config.home)
         self.auth: dict[str, tuple[User, float, int]] = {}
 
@@ -166,20 +168,55 @@ async def file_stream(request: Request) -> Response:
     return JSONResponse({"exitcode": None, "limits": {}})
 
 
-async def upload(request: Request) -> Response:
+async def _authorised(
+    request: Request, kinds: tuple[str | None, ...]
+) -> tuple[dict[str, Any], User] | Response:
+    """The grant of the URL's token and its user, re-authorised now: the token is genuine and unexpired,
+    the key it was minted with is not revoked, and the access policy still allows what it grants."""
     grant = _signer(request).verify(request.path_params["token"])
     if grant is None:
-        return _error(403, "upload URL is invalid or expired: the client asks for a new one")
+        return _error(403, "this URL is invalid or expired: the client asks for a new one")
+    if grant.get("k") not in kinds:
+        return _error(403, "this URL does not grant this request")
+    svc, store = _service(request), request.app.state.store
+
+    def check(c: Any) -> User | str:
+        kid = grant.get("kid")
+        user = store.entities.user_for_key_id(c, kid) if isinstance(kid, int) else None
+        if user is None or user.name != grant.get("u"):
+            return "the API key this URL was made with is revoked"
+        kind = grant.get("k")
+        try:
+            if kind is None:  # a run file
+                access.check_writable(c, store, user, str(grant["e"]))
+            elif kind in ("af", "am"):
+                access.check_writable(c, store, user, svc.arts.pending_entity(str(grant["a"]), user))
+            else:
+                v = svc.arts.version_in(
+                    c, user, str(grant["e"]), str(grant["p"]), str(grant["n"]), str(grant["d"])
+                )
+                if v is None or (kind == "ad" and store.artifacts.has_blob(c, v.id, str(grant["s"])) is None):
+                    return "the artifact version is gone or no longer yours to read"
+        except (ApiError, WandbError) as e:
+            return e.message
+        return user
+
+    got = await run_in_threadpool(store.db.read, check)
+    if isinstance(got, str):
+        return _error(403, got)
+    return grant, got
+
+
+async def upload(request: Request) -> Response:
+    got = await _authorised(request, (None, "af", "am"))
+    if isinstance(got, Response):
+        return got
+    grant, user = got
     if grant.get("k") in ("af", "am"):
-        return await _artifact_upload(request, grant)
-    if grant.get("k") is not None:
-        return _error(403, "this URL is not an upload URL")
+        return await _artifact_upload(request, grant, user)
     key = RunKey(grant["e"], grant["p"], grant["r"])
     path = str(grant["f"])
     store = request.app.state.store
-    user = await run_in_threadpool(store.db.read, lambda c: _user_named(store, c, str(grant["u"])))
-    if user is None:
-        return _error(403, "the user of this upload URL no longer exists")
     limit = request.app.state.config.max_file_bytes
     w = store.blobs.staging()
     keep = path == "wandb-metadata.json"
@@ -211,7 +248,7 @@ async def upload(request: Request) -> Response:
     return Response(status_code=200)
 
 
-async def _artifact_upload(request: Request, grant: dict[str, Any]) -> Response:
+async def _artifact_upload(request: Request, grant: dict[str, Any], user: User) -> Response:
     """PUT of an artifact file (`af`) or of the artifact's manifest (`am`) to a signed URL."""
     store = request.app.state.store
     limit = request.app.state.config.max_file_bytes
@@ -227,6 +264,7 @@ async def _artifact_upload(request: Request, grant: dict[str, Any]) -> Response:
         if md5.hexdigest() != grant.get("m", md5.hexdigest()):
             raise WandbError("the content's MD5 is not the one announced in CreateArtifactFiles", 400)
         await run_in_threadpool(store.blobs.put_file, w.path, sha)
+        await run_in_threadpool(store.db.write, lambda c: store.blob_refs.add_owner(c, [sha], user.id))
     except WandbError as e:
         w.discard()
         return _error(e.status, e.message)
@@ -244,15 +282,13 @@ async def _artifact_upload(request: Request, grant: dict[str, Any]) -> Response:
 
 async def artifact_download(request: Request) -> Response:
     """GET of an artifact's manifest (`amd`) or file (`ad`): signed URLs, fetched without credentials."""
-    grant = _signer(request).verify(request.path_params["token"])
-    if grant is None or grant.get("k") not in ("ad", "amd"):
-        return _error(403, "download URL is invalid or expired")
+    got = await _authorised(request, ("ad", "amd"))
+    if isinstance(got, Response):
+        return got
+    grant, user = got
     store = request.app.state.store
     if grant["k"] == "amd":
         svc = _service(request)
-        user = await run_in_threadpool(store.db.read, lambda c: _user_named(store, c, str(grant["u"])))
-        if user is None:
-            return _error(403, "the user of this URL no longer exists")
         v = await run_in_threadpool(
             svc.arts.version, user, str(grant["e"]), str(grant["p"]), str(grant["n"]), str(grant["d"])
         )
@@ -304,13 +340,6 @@ def _key(request: Request) -> RunKey:
         if not NAME_RE.match(pp[name]):
             raise WandbError(f"{name} {pp[name]!r} must be 1-128 characters without / \\ # ? % :")
     return RunKey(pp["entity"], pp["project"], pp["run_id"])
-
-
-def _user_named(store: Any, conn: Any, name: str) -> User | None:
-    row = store.entities.get(conn, name)
-    if row is None or row.kind != "user":
-        return None
-    return User(row.id, row.name, bool(row.is_admin))
 
 
 routes = [

@@ -470,20 +470,21 @@ class Context:
 
     def __init__(self, runs: WandbRuns, user: User, base_url: str, signer: Any, arts: WandbArtifacts):
         self.runs, self.user, self.base_url = runs, user, base_url.rstrip("/")
-        self.sign, self.sign_doc, self.arts = signer.sign, signer.sign_doc, arts
+        self.signer, self.arts = signer, arts
         self.reads = RunReads(runs.store, user, self.base_url, runs.md5)
 
+    def sign(self, grant: dict[str, Any]) -> str:
+        """A signed URL's token for `grant`, on behalf of this request's user and key."""
+        return str(self.signer.sign(grant, self.user))
+
     def url(self, grant: dict[str, Any], route: str = "upload") -> str:
-        return f"{self.base_url}/wandb/{route}/{self.sign_doc({**grant, 'u': self.user.name})}"
+        return f"{self.base_url}/wandb/{route}/{self.sign(grant)}"
 
     def art(self, e: str, p: str, v: Any) -> dict[str, Any]:
-        return self.arts.artifact_obj(self.base_url, self.user, e, p, v, self._sign_user)
+        return self.arts.artifact_obj(self.base_url, self.user, e, p, v, self.sign)
 
     def membership(self, e: str, p: str, v: Any) -> dict[str, Any]:
-        return self.arts.membership_obj(self.base_url, self.user, e, p, v, self._sign_user)
-
-    def _sign_user(self, grant: dict[str, Any]) -> str:
-        return str(self.sign_doc({**grant, "u": self.user.name}))
+        return self.arts.membership_obj(self.base_url, self.user, e, p, v, self.sign)
 
 
 def _ctx(info: GraphQLResolveInfo) -> Context:
@@ -631,12 +632,11 @@ class Root:
             path = valid_file(name)
             if path is None:
                 continue  # the client logs the missing name and carries on
-            token = ctx.sign(key, path, ctx.user)
             files.append(
                 {
                     "id": encode_id("File", key.entity, key.project, key.run_id, path),
                     "name": name,
-                    "uploadUrl": f"{ctx.base_url}/wandb/upload/{token}",
+                    "uploadUrl": ctx.url({"e": key.entity, "p": key.project, "r": key.run_id, "f": path}),
                     "directUrl": f"{ctx.base_url}/wandb/files/{key.entity}/{key.project}/{key.run_id}/{path}",
                 }
             )

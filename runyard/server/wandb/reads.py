@@ -31,6 +31,7 @@ from ...store.history_rows import Rows
 from ...store.history_rows import rows as build_rows
 from ...store.run_filters import FilterError
 from ...store.tables import entities, runs
+from .. import access
 from . import convert as cv
 from .md5 import Md5Index
 from .names import encode_id
@@ -62,7 +63,7 @@ class RunReads:
     def _project_id(self, c: Connection, entity: str, project: str) -> int | None:
         s = self.store
         ent = s.entities.get(c, entity)
-        if ent is None or not s.entities.can_read(c, self.user, ent.id):
+        if ent is None or not access.allows(c, self.user, access.READ, ent.id):
             return None
         return s.projects.id_of(c, ent.id, project)
 
@@ -148,7 +149,7 @@ class RunReads:
 
         def q(c: Connection) -> dict[str, Any] | None:
             loc = s.runs.locate(c, entity, project, run_id)
-            if loc is None or not s.entities.can_read(c, self.user, loc.entity_id):
+            if loc is None or not access.allows(c, self.user, access.READ, loc.entity_id):
                 return None
             r = c.execute(
                 sa.select(runs, entities.c.name.label("user_name"))

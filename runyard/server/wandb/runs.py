@@ -40,13 +40,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ...store import Store, User
-from ...store.entities import valid_name
 from ...store.files import BadPath, clean_path
 from ...store.ingest import IngestError, decode
 from ...store.tables import entities, projects, runs
 from ...wire.framing import file_header, frame
 from ...wire.history_codec import encode_history
 from ...wire.records import RT, packb
+from .. import access
+from ..errors import ApiError
 from . import convert as cv
 from .md5 import Md5Index
 from .names import display_name, encode_id
@@ -68,6 +69,10 @@ class WandbError(Exception):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.message, self.status = message, status
+
+    @classmethod
+    def of(cls, err: ApiError | IngestError) -> WandbError:
+        return cls(err.message, err.status)
 
 
 @dataclass
@@ -102,25 +107,17 @@ class WandbRuns:
     # -- permissions --------------------------------------------------------------------------
     def check_write(self, user: User, entity: str) -> None:
         s = self.store
-
-        def q(c: Connection) -> None:
-            ent = s.entities.get(c, entity)
-            if ent is None:
-                if not user.is_admin and entity != user.name:
-                    raise WandbError(f"entity {entity!r} does not exist", 404)
-                if not valid_name(entity):
-                    raise WandbError(f"invalid entity name {entity!r}")
-            elif not s.entities.can_write(c, user, ent.id):
-                raise WandbError(f"user {user.name!r} cannot write to entity {entity!r}", 403)
-
-        s.db.read(q)
+        try:
+            s.db.read(lambda c: access.check_writable(c, s, user, entity))
+        except ApiError as e:
+            raise WandbError.of(e) from None
 
     def check_read(self, user: User, entity: str) -> bool:
         s = self.store
 
         def q(c: Connection) -> bool:
             ent = s.entities.get(c, entity)
-            return ent is not None and s.entities.can_read(c, user, ent.id)
+            return ent is not None and access.allows(c, user, access.READ, ent.id)
 
         return s.db.read(q)
 
@@ -151,9 +148,9 @@ class WandbRuns:
             return
         try:
             self._apply(user, key, st, sess.after)
-        except IngestError as e:  # refused as a whole (permissions, names): forget this request's frames
+        except (IngestError, ApiError) as e:  # refused as a whole (permissions, names): forget the frames
             self.states.save(key, before)
-            raise WandbError(e.message, e.status) from None
+            raise WandbError.of(e) from None
         if sess.after and st.get("files_waiting"):
             st["files_waiting"] = {}
             self.states.save(key, st, durable=False)
@@ -168,7 +165,7 @@ class WandbRuns:
         s = self.store
 
         def txn(c: Connection) -> tuple[Any, list[str]]:
-            res = s.ingest.apply(c, user, key.entity, key.project, key.run_id, seg, dec)
+            res = access.apply_run_log(c, s, user, key.entity, key.project, key.run_id, seg, dec)
             return res, [sha for fn in after for sha in fn(c, res.run_pk)]
 
         res, orphans = s.db.write(txn)
@@ -193,7 +190,7 @@ class WandbRuns:
         """Frames saved by an earlier request whose apply did not happen (crash, database down)."""
         try:
             self._apply(user, key, st, [])
-        except IngestError as e:
+        except (IngestError, ApiError) as e:
             log.warning("wandb run %s: dropping unappliable frames (%s: %s)", key.path, e.code, e.message)
             st["log_end"] = int(st["pending"]["offset"])
             st["pending"] = None
@@ -586,7 +583,7 @@ class WandbRuns:
 
         def q(c: Connection) -> dict[str, Any] | None:
             loc = s.runs.locate(c, key.entity, key.project, key.run_id)
-            if loc is None or not s.entities.can_read(c, user, loc.entity_id):
+            if loc is None or not access.allows(c, user, access.READ, loc.entity_id):
                 return None
             return s.runs.load(c, loc.id)
 
@@ -597,7 +594,7 @@ class WandbRuns:
 
         def q(c: Connection) -> Any:
             loc = s.runs.locate(c, key.entity, key.project, key.run_id)
-            if loc is None or not s.entities.can_read(c, user, loc.entity_id):
+            if loc is None or not access.allows(c, user, access.READ, loc.entity_id):
                 return None
             return s.files.get(c, loc.id, path)
 

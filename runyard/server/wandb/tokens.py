@@ -1,7 +1,12 @@
-"""Short-lived signed upload URLs: wandb PUTs run files to `uploadUrl` without any credentials.
+"""Short-lived signed URLs: wandb PUTs run and artifact files to `uploadUrl`, and GETs artifact files
+from `directUrl`, without any credentials.
 
-A token is `base64url(json payload) "." base64url(HMAC-SHA256(secret, payload))`; the payload names the
-run, the file path, the user who asked for it and an expiry. The secret is created on first use in
+A token is `base64url(json payload) "." base64url(HMAC-SHA256(secret, payload))`; the payload names what
+it grants (run and file path, artifact file, ...), the user who asked for it, the id of the API key that
+user authenticated with, and an expiry (`ServerConfig.signed_url_seconds`). A signature alone grants
+nothing: at use the endpoint re-authorises (server/wandb/endpoints.py: the key must not be revoked, and
+the access policy must still allow the user), so revoking the key or leaving the team ends the URL.
+Tokens are kept out of the access log (server/logs.py). The secret is created on first use in
 `RUNYARD_HOME/compat/wandb/secret` (mode 600), so tokens survive a restart and every server process
 sharing the home accepts them.
 """
@@ -19,9 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from ...store import User
-from .state import RunKey
-
-TOKEN_SECONDS = 3600.0
 
 
 def _b64(data: bytes) -> str:
@@ -33,7 +35,7 @@ def _unb64(text: str) -> bytes:
 
 
 class Signer:
-    def __init__(self, directory: Path, ttl: float = TOKEN_SECONDS):
+    def __init__(self, directory: Path, ttl: float):
         self.directory = directory
         self.ttl = ttl
         self._secret: bytes | None = None
@@ -52,26 +54,10 @@ class Signer:
             self._secret = bytes.fromhex(path.read_text().strip())
         return self._secret
 
-    def sign(self, key: RunKey, path: str, user: User) -> str:
-        payload = json.dumps(
-            {
-                "e": key.entity,
-                "p": key.project,
-                "r": key.run_id,
-                "f": path,
-                "u": user.name,
-                "x": time.time() + self.ttl,
-            },
-            separators=(",", ":"),
-        ).encode()
-        mac = hmac.new(self.secret(), payload, hashlib.sha256).digest()
-        return f"{_b64(payload)}.{_b64(mac)}"
-
-    def sign_doc(self, doc: dict[str, Any], ttl: float | None = None) -> str:
-        """A token for any grant (`doc` names what it allows; an expiry is added)."""
-        payload = json.dumps(
-            {**doc, "x": time.time() + (self.ttl if ttl is None else ttl)}, separators=(",", ":")
-        ).encode()
+    def sign(self, grant: dict[str, Any], principal: User) -> str:
+        """A token for `grant` (what it allows), on behalf of `principal` and its key, expiring."""
+        doc = {**grant, "u": principal.name, "kid": principal.key_id, "x": time.time() + self.ttl}
+        payload = json.dumps(doc, separators=(",", ":")).encode()
         mac = hmac.new(self.secret(), payload, hashlib.sha256).digest()
         return f"{_b64(payload)}.{_b64(mac)}"
 
