@@ -50,7 +50,7 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     (
         "get",
         "/api/v1/ingest/{entity}/{project}/{run_id}",
-        "Acknowledged byte offset of one run-log segment",
+        "Acknowledged byte offset of one run-log segment (needs read access; 0 for a first upload)",
         [E, P, R, _p("segment", required=True)],
         None,
         "{acked_offset}",
@@ -284,7 +284,8 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     (
         "get",
         "/api/v1/stream",
-        "Server-sent events: run.created, run.updated, run.deleted",
+        "Server-sent events: run.created, run.updated, run.deleted; access.revoked, then the stream closes, "
+        "when the caller loses access (team membership or key)",
         [_p("project", doc="entity/project (required unless admin)")],
         None,
         "text/event-stream",
@@ -369,7 +370,8 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     (
         "post",
         "/api/v1/blobs/missing",
-        "Which of these blobs the server lacks: {sha256: [...]}",
+        "Which of these blobs the caller must upload: {sha256: [...]}; those the server lacks and those it "
+        "holds but the caller may not use (not uploaded by it, in nothing it can read)",
         [],
         JSON_OBJ,
         "{missing}",

@@ -4,8 +4,8 @@ Each event is `event: <type>` plus a JSON `data:` line (run.created, run.updated
 comment line every 15 s keeps proxies from closing an idle stream.
 
 Access is checked when the stream opens and again whenever a membership or key changes in this
-process (the broker's access.changed event: the removed member's stream ends at once) and at every
-keepalive (changes made by another process sharing the database end the stream within 15 s). A
+process (the broker's access.changed event: the removed member's stream ends at once) and at least
+every 15 s (changes made by another process sharing the database, where no event arrives). A
 stream whose caller lost access gets `event: access.revoked` and is closed.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -60,6 +61,7 @@ async def stream(request: Request) -> Response:
     async def events() -> AsyncIterator[bytes]:
         try:
             yield b": connected\n\n"
+            checked = time.monotonic()
             while True:
                 try:
                     ev = await asyncio.wait_for(q.get(), KEEPALIVE)
@@ -67,14 +69,16 @@ async def stream(request: Request) -> Response:
                     if await request.is_disconnected():
                         return
                     ev = None
-                if ev is None or ev["type"] == ACCESS_CHANGED:
+                # a busy stream re-checks too (its queue may have been too full for access.changed)
+                if ev is None or ev["type"] == ACCESS_CHANGED or time.monotonic() - checked >= KEEPALIVE:
                     if not await read(request, allowed):
                         yield b"event: access.revoked\ndata: {}\n\n"
                         return
-                    if ev is None:
-                        yield b": keepalive\n\n"
-                    continue
-                yield f"event: {ev['type']}\ndata: {json.dumps(ev)}\n\n".encode()
+                    checked = time.monotonic()
+                if ev is None:
+                    yield b": keepalive\n\n"
+                elif ev["type"] != ACCESS_CHANGED:
+                    yield f"event: {ev['type']}\ndata: {json.dumps(ev)}\n\n".encode()
         finally:
             broker.unsubscribe(q)
 

@@ -626,7 +626,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Which of these blobs the server lacks: {sha256: [...]} */
+        /** Which of these blobs the caller must upload: {sha256: [...]}; those the server lacks and those it holds but the caller may not use (not uploaded by it, in nothing it can read) */
         post: {
             parameters: {
                 query?: never;
@@ -790,7 +790,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Acknowledged byte offset of one run-log segment */
+        /** Acknowledged byte offset of one run-log segment (needs read access; 0 for a first upload) */
         get: {
             parameters: {
                 query: {
@@ -2192,7 +2192,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-sent events: run.created, run.updated, run.deleted */
+        /** Server-sent events: run.created, run.updated, run.deleted; access.revoked, then the stream closes, when the caller loses access (team membership or key) */
         get: {
             parameters: {
                 query?: {

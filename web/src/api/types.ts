@@ -194,7 +194,8 @@ export interface ArtifactVersion {
   manifest?: ArtifactFile[];
 }
 
-/** A run's link to an artifact: the version when committed, else only its name and digest (pending). */
+/** A run's link to an artifact: the version when committed and readable, else only its name and digest
+ * (state "pending": not committed yet; "hidden": in an entity the viewer may not read). */
 export type RunArtifactLink = Partial<ArtifactVersion> & { entity: string; project: string; name: string; digest: string; state: string };
 
 export interface ArtifactLineage {

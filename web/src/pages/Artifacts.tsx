@@ -313,7 +313,7 @@ function LinkTable({ title, rows, empty }: { title: string; rows: RunArtifactLin
             {rows.map((r) => (
               <tr key={`${r.entity}/${r.project}/${r.name}@${r.digest}`}>
                 <td>
-                  {r.version ? <Link to={paths.artifact(r.entity, r.project, r.name, r.version)}>{r.name}:{r.version}</Link> : <>{r.name} <span className="tag warn">pending</span></>}
+                  {r.version ? <Link to={paths.artifact(r.entity, r.project, r.name, r.version)}>{r.name}:{r.version}</Link> : <>{r.name} <span className="tag warn">{r.state === "hidden" ? "no access" : "pending"}</span></>}
                   {(r.entity !== undefined && r.project) && <span className="muted"> {r.entity}/{r.project}</span>}
                 </td>
                 <td>{r.type ?? ""}</td>
