@@ -90,10 +90,13 @@ def test_every_history_row_round_trips(imported, wandb_decoded):
     rows = rd.history()
     want = wandb_decoded["rows"]
     assert len(rows) == len(want) == 53
+    start = rd.run["start_time"]
     for got, exp in zip(rows, want):
         assert _strip(got) == _strip(exp)
         assert got["_timestamp"] == exp["_timestamp"]
-        assert math.isclose(got["_runtime"], exp["_runtime"], abs_tol=0.05)  # re-derived from start_time
+        # runyard derives `_runtime` from the timestamp (docs/wandb-import.md); wandb's own comes from
+        # another clock read at another moment, so the two differ by however loaded the machine was
+        assert math.isclose(got["_runtime"], got["_timestamp"] - start, abs_tol=1e-6)
 
 
 def test_known_values_identity_config_summary(imported):
