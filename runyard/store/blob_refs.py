@@ -38,6 +38,11 @@ class BlobRefs:
             ins = self.db.insert(blob_owners).values(sha256=sha, entity_id=entity_id, created_at=now)
             conn.execute(ins.on_conflict_do_nothing(index_elements=["sha256", "entity_id"]))
 
+    def forget(self, conn: Connection, shas: list[str]) -> None:
+        """Blobs deleted (by gc): whoever uploads them again owns them anew."""
+        for i in range(0, len(shas), CHUNK):
+            conn.execute(sa.delete(blob_owners).where(blob_owners.c.sha256.in_(shas[i : i + CHUNK])))
+
     def usable(
         self, conn: Connection, shas: list[str], writable: list[int] | None, readable: list[int] | None
     ) -> set[str]:

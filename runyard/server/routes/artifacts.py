@@ -452,6 +452,8 @@ async def gc(request: Request) -> Response:
         raise ApiError(422, "bad_value", "grace_seconds must be a non-negative number")
     s = store(request)
     out = await run_in_threadpool(collect_garbage, s.db.read, s.artifacts, s.blobs, delete, float(grace))
+    if out["deleted"]:
+        await write(request, lambda c: s.blob_refs.forget(c, out["sha256"]))
     return JSON(out)
 
 
