@@ -56,6 +56,8 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .threads import start as start_thread
+
 __all__ = ["MAX_LINE_CHARS", "STDERR", "STDOUT", "ConsoleCapture", "Emit"]
 
 STDOUT = 1
@@ -700,7 +702,7 @@ class ConsoleCapture:
             )
             try:
                 # Reader first: once the fd points at the pipe, nothing may go unread.
-                thread.start()
+                start_thread(thread)
             except Exception:
                 for f in (read_fd, write_fd, saved):
                     _close(f)

@@ -13,7 +13,7 @@ from typing import Any
 from .. import __version__
 from ..errors import CommError, UsageError
 from ..wire import rundir
-from . import hooks, state
+from . import hooks, state, threads
 from .config import config_from
 from .noop import NoopRun
 from .output import Printer
@@ -359,7 +359,7 @@ def _start_run(
         target = (entity, project, run_id) if entity else None
         run._base_url = conn.base_url
         run._uploader = Uploader(run, conn.client, target)
-        run._uploader.start()
+        threads.start(run._uploader)
     hooks.register(run)
     state.bind(run)
     if not s.silent:
@@ -424,7 +424,7 @@ def _start_background(run: Run, s: Settings, program: str | None, root: str, pri
             target=_capture_environment, args=(run, s, program, root, key), name="runyard-env", daemon=True
         )
         run._env_thread = t
-        t.start()
+        threads.start(t)
 
 
 # Machine facts, git state and installed packages rarely change between the runs of one process

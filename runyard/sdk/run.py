@@ -25,6 +25,7 @@ from ..wire.summary import SummaryState, parse_summary_option
 from .config import Config
 from .output import Printer
 from .summary import Summary
+from .threads import start as start_thread
 from .values import check_keys, normalize_log_value
 from .writer import K_HIST, LogWriter
 
@@ -454,7 +455,7 @@ class Run:
         self._record(RT.RUN, run_record)
         if config:
             self.config._set_many(config, True)
-        self._writer.start()
+        start_thread(self._writer)
 
     def finish(
         self, exit_code: int | None = None, quiet: bool | None = None, *, _state: str | None = None

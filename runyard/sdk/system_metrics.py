@@ -16,6 +16,8 @@ from typing import Any
 
 import psutil
 
+from .threads import start as start_thread
+
 __all__ = [
     "SystemMonitor",
     "gpu_inventory",
@@ -316,7 +318,7 @@ class SystemMonitor:
             self._closed = False
         self._reset_baseline()
         self._thread = threading.Thread(target=self._run, name="runyard-system-monitor", daemon=True)
-        self._thread.start()
+        start_thread(self._thread)
 
     def stop(self) -> None:
         """Stop sampling; returns promptly, and `emit` is not called after this returns."""

@@ -18,6 +18,7 @@ from typing import Any
 from ...errors import CommError, UsageError
 from ...wire.records import RT
 from ..http_client import ApiError
+from ..threads import start as start_thread
 from .artifact import Artifact, fetch_version, parse_artifact_path
 from .cache import ArtifactCache
 from .staging import STAGED, commit_staged, copy_hashing, write_staged
@@ -166,7 +167,7 @@ def log_artifact(
     saver = run._artifact_saver
     if saver is None:
         saver = run._artifact_saver = ArtifactSaver(run, transport)
-        saver.start()
+        start_thread(saver)
     saver.submit(art, staged, doc, sources)
     return art
 

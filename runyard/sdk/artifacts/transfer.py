@@ -24,6 +24,8 @@ from typing import Any
 
 from ...errors import CommError, Error
 from ..http_client import ApiError, Client
+from ..threads import signals_blocked
+from ..threads import start as start_thread
 from .cache import ArtifactCache
 
 WORKERS = 8
@@ -94,7 +96,9 @@ class Transport:
         if len(items) <= 1:
             return [fn(x) for x in items]
         with ThreadPoolExecutor(min(self.workers, len(items)), thread_name_prefix="runyard-artifact") as ex:
-            return list(ex.map(fn, items))
+            with signals_blocked():  # map() submits every item, so the pool's threads start here
+                results = ex.map(fn, items)
+            return list(results)
 
     def close(self) -> None:
         with self._lock:
@@ -394,7 +398,7 @@ def _receive(resp: Any, f: Any, h: Any, expect: int, stats: Stats, progress: Cal
             free.put(buf)
 
     t = threading.Thread(target=writer, name="runyard-artifact-write", daemon=True)
-    t.start()
+    start_thread(t)
     try:
         while not failed:
             buf = free.get()

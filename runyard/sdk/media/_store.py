@@ -21,6 +21,7 @@ from collections import deque
 from typing import Any
 
 from ...wire.records import RT
+from ..threads import start as start_thread
 
 MAX_PENDING_BYTES = 256 * 1024 * 1024
 _BATCH = 256  # files per FILES record at most
@@ -113,7 +114,7 @@ class _Worker:
             self.pending_bytes += cost
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._loop, name="runyard-media", daemon=True)
-                self.thread.start()
+                start_thread(self.thread)
             self.cv.notify_all()
 
     def wait_for(self, store: MediaStore, timeout: float) -> bool:

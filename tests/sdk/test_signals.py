@@ -1,0 +1,115 @@
+"""Ctrl-C and SIGTERM act at once while the main thread is blocked, whatever runyard's threads do.
+
+runyard's background threads block SIGINT/SIGTERM/SIGHUP (sdk/threads.py), so the kernel always
+hands these signals to the main thread, which wakes from sleep() or a queue wait. Without that, a
+signal landing on a background thread only set a flag and the training loop slept on.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from runyard.runlog import read
+from runyard.sdk.threads import signals_blocked, start
+from tests.conftest import REPO, only_run_dir
+
+# Every kind of runyard thread an offline run starts: writer, system monitor (fast), console
+# capture in redirect mode (one reader thread per stream), environment capture; then the main
+# thread blocks the way training loops do.
+CHILD = """
+import queue, sys, time, runyard
+runyard.init(project='p', mode='offline',
+             settings=runyard.Settings(console='redirect', x_stats_sampling_interval=0.05))
+for i in range(20):
+    runyard.log({'a': i})
+print('ready', flush=True)
+if sys.argv[1] == 'sleep':
+    time.sleep(600)
+else:  # a data-loader wait
+    queue.Queue().get()
+"""
+
+ROUNDS = 50
+AT_ONCE = 5  # children in flight together: more load on the machine, same number of signals
+DEADLINE = 60.0  # generous: a child that ignores the signal sleeps for 600 s
+
+
+def _busy_core() -> subprocess.Popen:
+    """A second busy core: a spinning process pinned to the CPU the children share with it."""
+    code = "import os\nif hasattr(os, 'sched_setaffinity'): os.sched_setaffinity(0, {0})\nwhile True: pass\n"
+    return subprocess.Popen([sys.executable, "-c", code])
+
+
+def _spawn(tmp, i: int, wait: str) -> subprocess.Popen:
+    cwd = tmp / f"c{i}"
+    cwd.mkdir()
+    (cwd / "child.py").write_text(CHILD)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "RUNYARD_"))}
+    env.update(PYTHONPATH=str(REPO), RUNYARD_HOME=str(cwd / "home"))
+    p = subprocess.Popen(
+        [sys.executable, "child.py", wait],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(p.pid, {0})  # on the busy loop's CPU
+    return p
+
+
+def _expect(sig: int) -> tuple[int, str]:
+    # SIGTERM: runyard's handler marks the run crashed with 128+15, then the default action ends the
+    # process. SIGINT: KeyboardInterrupt ends the main thread; the run is crashed with 130.
+    return (128 + signal.SIGTERM, "crashed") if sig == signal.SIGTERM else (130, "crashed")
+
+
+def test_signals_reach_a_blocked_main_thread_every_time(tmp_path):
+    busy = _busy_core()
+    try:
+        cases = [
+            (i, signal.SIGTERM if i % 2 else signal.SIGINT, "sleep" if i % 4 < 2 else "queue")
+            for i in range(ROUNDS)
+        ]
+        for batch in range(0, ROUNDS, AT_ONCE):
+            procs = [(case, _spawn(tmp_path, case[0], case[2])) for case in cases[batch : batch + AT_ONCE]]
+            for _case, p in procs:
+                assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+            for (_i, sig, _w), p in procs:
+                p.send_signal(sig)
+            for (i, sig, wait), p in procs:
+                try:
+                    rc = p.wait(DEADLINE)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    pytest.fail(f"child {i} ({signal.Signals(sig).name} while blocked in {wait}) hung")
+                assert rc == -sig, (i, rc)
+                rd = read(only_run_dir(tmp_path / f"c{i}"))
+                code, state = _expect(sig)
+                assert (rd.state, rd.exit["exit_code"]) == (state, code), i
+                assert rd.series("a")[1] == list(range(20))
+    finally:
+        busy.kill()
+        busy.wait()
+
+
+def test_runyard_threads_block_the_signals_and_leave_the_caller_as_it_was():
+    seen: list[set] = []
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    t = start(threading.Thread(target=lambda: seen.append(signal.pthread_sigmask(signal.SIG_BLOCK, []))))
+    t.join()
+    assert {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} <= seen[0]
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as ex:
+        with signals_blocked():
+            fut = ex.submit(lambda: signal.pthread_sigmask(signal.SIG_BLOCK, []))
+        assert signal.SIGINT in fut.result()
