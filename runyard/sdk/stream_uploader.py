@@ -21,6 +21,7 @@ from .http_client import ApiError, Client
 from .sync_run import CHUNK_SIZE, mark_synced, send_frames, sync_artifacts, upload_files
 
 MAX_BACKOFF = 30.0
+MAX_FINISH_BACKOFF = 2.0  # finish() is waited on by the user: retry often
 
 
 class Uploader(threading.Thread):
@@ -132,32 +133,58 @@ class Uploader(threading.Thread):
             self._round()
 
     def finish(self, timeout: float) -> bool:
-        """After the run log is closed: a last upload, then the files; True when the server has it all."""
+        """After the run log is closed: a last upload, then the files; True when the server has it all.
+
+        A server that is down or restarting is retried with backoff until `timeout` (the
+        `finish_timeout` setting) is spent; then one message hands the rest over to `runyard sync`.
+        Ctrl-C during the wait hands over at once."""
+        deadline = time.monotonic() + timeout
         self._stopping = True
         self.wake.set()
-        self.join(timeout)
-        if self._fatal is not None:
-            return False
-        # a server already known to be down gets one more try, not the whole timeout
-        deadline = time.monotonic() + (0 if self._down_since is not None else timeout)
-        while True:
-            try:
-                done = self.push()
-                if done and self.target is not None:
-                    upload_files(self.client, self.files_dir, self.target)
-                    sync_artifacts(self.client, self.run_dir, self.target)
-                    mark_synced(self.run_dir, self.client, self.target)
-                    self.client.close()
-                    return True
-            except (ApiError, OSError) as e:
-                why = getattr(e, "message", str(e))
-                status = getattr(e, "status", 0)
-                retryable = status == 0 or status >= 500 or status == 409
-                if not retryable or time.monotonic() >= deadline:
-                    self.run_ref._printer.warn(
-                        f"the run is not fully uploaded ({why}); everything is in {self.run_dir}: "
-                        f"`runyard sync {self.run_dir}` finishes the upload"
-                    )
-                    self.client.close()
+        delay, announced = 0.25, False
+        try:
+            self.join(timeout)
+            if self._fatal is not None:
+                return False
+            while True:
+                # a hung server must not hold finish() past its deadline
+                self.client.timeout = max(1.0, min(60.0, deadline - time.monotonic()))
+                try:
+                    if self._push_all():
+                        return True
+                    why, retryable = "the server has not applied the whole run log yet", True
+                except (ApiError, OSError) as e:
+                    why = getattr(e, "message", str(e))
+                    status = getattr(e, "status", 0)
+                    retryable = status == 0 or status >= 500 or status == 409
+                left = deadline - time.monotonic()
+                if not retryable or left <= 0:
+                    self._hand_over(why)
                     return False
-                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+                if not announced:
+                    announced = True
+                    self.run_ref._printer.info(
+                        f"waiting up to {left:.0f} s (finish_timeout) for the server to take the rest of the run ({why})"
+                    )
+                time.sleep(min(delay, left))
+                delay = min(delay * 2, MAX_FINISH_BACKOFF)
+        except KeyboardInterrupt:
+            self._hand_over("interrupted")
+            return False
+        finally:
+            self.client.close()
+
+    def _push_all(self) -> bool:
+        """The rest of the run log, then its files and artifacts; True when the server has everything."""
+        if not self.push() or self.target is None:
+            return False
+        upload_files(self.client, self.files_dir, self.target)
+        sync_artifacts(self.client, self.run_dir, self.target)
+        mark_synced(self.run_dir, self.client, self.target)
+        return True
+
+    def _hand_over(self, why: str) -> None:
+        self.run_ref._printer.warn(
+            f"the run is not fully uploaded ({why}); everything is in {self.run_dir}: "
+            f"`runyard sync {self.run_dir}` finishes the upload"
+        )

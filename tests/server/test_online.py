@@ -125,6 +125,55 @@ def test_server_killed_mid_run_then_back_exactly_once(tmp_path, db_url):
     assert (run_dir / ".synced").exists()
 
 
+FINISH_LATE = textwrap.dedent("""
+    import sys, runyard
+    run = runyard.init(project="online", settings=runyard.Settings(x_disable_stats=True, console="off",
+                       finish_timeout=120))
+    for i in range(200):
+        runyard.log({"i": i})
+    print("RUN", run.id, run.sync_dir, flush=True)
+    sys.stdin.readline()  # the test stops the server, then lets the run end
+    runyard.finish()
+""")
+
+
+def test_finish_retries_until_a_restarted_server_is_back(tmp_path, db_url):
+    home = tmp_path / "home"
+    home.mkdir()
+    config = ServerConfig.resolve(home=home, db_url=db_url, port=0)
+    srv = ServerThread(config).start()
+    env = dict(os.environ, RUNYARD_HOME=str(home), PYTHONPATH=str(REPO))
+    env.pop("RUNYARD_SILENT", None)
+    (tmp_path / "late.py").write_text(FINISH_LATE)
+    p = subprocess.Popen(
+        [sys.executable, "late.py"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = p.stdout.readline().split()
+    assert first and first[0] == "RUN", p.stderr.read()
+    run_id, run_dir = first[1], Path(first[2])
+    srv.stop()  # the server restarts while the run ends
+    p.stdin.write("\n")
+    p.stdin.flush()
+    while "waiting up to" not in (line := p.stderr.readline()):  # finish() is in its retry window
+        assert line, "finish() gave up without waiting for the server"
+    srv = ServerThread(ServerConfig.resolve(home=home, db_url=db_url, port=config.port)).start()
+    try:
+        assert p.wait(120) == 0
+        rest = p.stderr.read()
+        assert "not fully uploaded" not in rest and "runyard sync" not in rest, rest
+        check_exactly_once(srv.url, _key(home), run_id, 200)
+        assert api(srv.url, _key(home), f"/api/v1/runs/admin/online/{run_id}")["state"] == "finished"
+        assert (run_dir / ".synced").exists()
+    finally:
+        srv.stop()
+
+
 def _key(home: Path) -> str:
     import json
 
