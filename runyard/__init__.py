@@ -18,7 +18,7 @@ from .sdk.media._unsupported import runyard_getattr as _media_getattr  # noqa: E
 from .sdk.settings import Settings  # noqa: E402
 
 if TYPE_CHECKING:
-    from . import plot
+    from . import plot, runlog
     from .api import Api
     from .plot import plot_table
     from .sdk.artifacts.artifact import Artifact
@@ -26,7 +26,12 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    """Lazy names: `Api` (the public API client, runyard.api), `Artifact` and the media classes."""
+    """Lazy names: `Api` (the public API client, runyard.api), `runlog` (the run-log reader),
+    `Artifact` and the media classes; imported at first use so `import runyard` stays light."""
+    if name == "runlog":
+        import importlib  # not `from . import runlog`: that asks this __getattr__ again
+
+        return importlib.import_module(".runlog", __name__)  # the import binds runyard.runlog too
     if name == "Api":
         from .api import Api
 
@@ -164,6 +169,7 @@ __all__ = [
     "plot",
     "plot_table",
     "run",
+    "runlog",
     "save",
     "summary",
     "sweep",

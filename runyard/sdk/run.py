@@ -19,7 +19,7 @@ from collections import deque
 from typing import Any
 
 from ..errors import UsageError
-from ..wire.records import RT
+from ..wire.records import MAX_STEP, RT
 from ..wire.rundir import RunLock
 from ..wire.summary import SummaryState, parse_summary_option
 from .config import Config
@@ -31,6 +31,10 @@ from .writer import K_HIST, LogWriter
 
 _NUM_TYPES = frozenset({float, int})
 _WAKE_AT = 4096  # queued fragments that wake the writer before its interval is up
+
+
+class StepError(UsageError, ValueError):
+    """log(step=...) is not an integer in 0..2**63-1 (steps are int64 wherever runs are read)."""
 
 
 class Run:
@@ -171,13 +175,15 @@ class Run:
         cur = self._step
         if step is None:
             s = cur
+            if s > MAX_STEP:
+                self._check_step(s)
             if commit is False:
                 c = 0
             else:
                 c = 1
                 self._step = cur + 1
         else:
-            if type(step) is not int or step < 0:
+            if type(step) is not int or step < 0 or step > MAX_STEP:
                 step = self._check_step(step)
             s = step
             if s > cur:
@@ -232,10 +238,12 @@ class Run:
 
     def _check_step(self, step: Any) -> int:
         if isinstance(step, bool) or not hasattr(step, "__index__"):
-            raise UsageError(f"runyard.log(step=...) must be a non-negative integer, got {step!r}")
+            raise StepError(f"runyard.log(step=...) must be a non-negative integer, got step={step!r}")
         step = int(step.__index__())
-        if step < 0:
-            raise UsageError(f"runyard.log(step=...) must be a non-negative integer, got {step}")
+        if not 0 <= step <= MAX_STEP:
+            raise StepError(
+                f"runyard.log(step=...) must be a non-negative integer up to 2**63-1, got step={step}"
+            )
         return step
 
     def _flag_non_monotonic(self, step: int, current: int) -> None:

@@ -30,6 +30,10 @@ class RT(IntEnum):
     USE_ARTIFACT = 14  # reserved for artifacts
 
 
+# Steps are int64 wherever runs are read (the reader's arrays, the server's columns).
+MAX_STEP = 2**63 - 1
+
+
 def _default(obj: Any) -> Any:
     # Last resort for values that escaped normalisation: never let the writer die on them.
     if isinstance(obj, int):  # beyond 64 bits: keep the magnitude as a float rather than lose the value

@@ -117,9 +117,21 @@ def test_bad_input_raises_clear_error_at_the_call(workdir, quiet_settings):
         run.log({"a": 1}, step=-1)
     with pytest.raises(runyard.UsageError, match="non-negative integer"):
         run.log({"a": 1}, step="3")
+    for bad in (2**63, 2**64 + 5, -(2**63) - 1, 2.0):  # beyond int64, or not an int: never accepted locally
+        with pytest.raises(ValueError, match=f"step={bad!r}"):
+            run.log({"a": 1}, step=bad)
     run.log({"ok": 1.0})  # the run is unharmed
     rows = strip(_rows(run))
     assert rows == [{"ok": 1.0, "_step": 0}]
+
+
+def test_step_up_to_the_largest_int64_and_no_further(workdir, quiet_settings):
+    run = runyard.init(project="p", mode="offline", settings=quiet_settings)
+    run.log({"a": 1.0}, step=2**63 - 1)
+    run.log({"b": 2.0})  # commits the row at the largest step
+    with pytest.raises(ValueError, match=f"step={2**63}"):  # the next implicit step would overflow
+        run.log({"c": 3.0})
+    assert strip(_rows(run)) == [{"a": 1.0, "b": 2.0, "_step": 2**63 - 1}]
 
 
 def test_step_accepts_numpy_ints(workdir, quiet_settings):
