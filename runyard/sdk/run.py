@@ -189,7 +189,7 @@ class Run:
             if s > cur:
                 self._step = cur = s
             if s < cur:
-                c = 1  # kept as a row of its own; wandb would drop it
+                c = 1  # kept, in its step's row (wire/history_rows.py); wandb would drop it
                 self._flag_non_monotonic(s, cur)
             elif commit:
                 c = 1

@@ -1,10 +1,11 @@
 """History as rows (wandb's `run.history()` / `scan_history()` shape), built from the per-key series.
 
 The store keeps one series per key; a *row* gathers the points of several keys logged at the same
-step. When a key was logged more than once at a step (out-of-order or repeated steps, resumed runs),
-its n-th point at that step goes to the n-th row of that step, so every point appears in exactly one
-row and nothing is merged away. Rows are ordered by (step, occurrence); a row's `_timestamp` is the
-latest timestamp of its points.
+step, by the row rule of wire/history_rows.py (the local reader's too; tests pin the two equal),
+vectorised here: when a key was logged more than once at a step (out-of-order or repeated steps,
+resumed runs), its n-th point at that step goes to the n-th row of that step, so every point appears
+in exactly one row and nothing is merged away. Rows are ordered by (step, occurrence); a row's
+`_timestamp` is the latest timestamp of its points.
 
 Pages are cut at step boundaries: `rows(..., min_step=a, limit=L)` returns the first rows with
 step >= a (at least L unless the data ends, more only to finish the last step) and `next_min_step`

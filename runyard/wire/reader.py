@@ -10,6 +10,7 @@ from typing import Any
 
 from .framing import Tail, check_header, iter_frames
 from .history_codec import HistoryBatch
+from .history_rows import assemble_rows
 from .records import RT, unpackb
 from .rundir import is_live
 from .summary import SummaryState
@@ -114,38 +115,18 @@ class RunData:
             yield from b.fragments()
 
     def history(self) -> list[dict]:
-        """History rows as wandb shows them (`_step`, `_timestamp`, `_runtime` + values).
+        """History rows as wandb shows them (`_step`, `_timestamp`, `_runtime` + values), sorted by step.
 
-        Fragments (one per `log()` call) join the open row while they carry its step, the row was
-        not committed, and they repeat none of its keys; a repeated key starts a new row at the same
-        step, so a value logged twice at one step is kept rather than overwritten.
+        The row rule (wire/history_rows.py, shared with the server): every value logged at a step joins
+        that step's row; a key logged twice at one step opens a second row of that step.
         """
         start = self.run.get("start_time") or 0.0
         offset = self.run.get("runtime_offset", 0.0)
-        rows: list[dict] = []
-        cur: dict | None = None
-        cur_step = 0
-        for _seq, step, ts, commit, data in self.fragments():
-            if cur is not None and commit and step < cur_step:
-                # an out-of-order point (the SDK commits it alone) leaves the open row open
-                rows.append({**data, "_step": step, "_timestamp": ts, "_runtime": ts - start + offset})
-                continue
-            if cur is not None and (step != cur_step or not cur.keys().isdisjoint(data)):
-                rows.append(cur)
-                cur = None
-            if cur is None:
-                cur = {}
-                cur_step = step
-            cur.update(data)
-            cur["_step"] = step
-            cur["_timestamp"] = ts
-            cur["_runtime"] = ts - start + offset
-            if commit:
-                rows.append(cur)
-                cur = None
-        if cur is not None:
-            rows.append(cur)
-        return rows
+        frags = ((step, ts, data) for _seq, step, ts, _commit, data in self.fragments())
+        return [
+            {**data, "_step": step, "_timestamp": ts, "_runtime": ts - start + offset}
+            for step, ts, data in assemble_rows(frags)
+        ]
 
 
 def read(path: str | os.PathLike) -> RunData:

@@ -1,10 +1,12 @@
-"""History rows (store/history_rows.py) against brute force: every point in exactly one row, pages
+"""History rows (store/history_rows.py) against the shared row rule (wire/history_rows.py): every point in exactly one row, pages
 that add up to the whole, `require_all` and `samples`."""
 
 from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from runyard.store import Store
 from runyard.store.chunks import CHUNK_POINTS, Points
 from runyard.store.history_rows import rows
+from runyard.wire.history_rows import assemble_rows
 
 
 @pytest.fixture
@@ -54,18 +57,14 @@ def _fill(store, series: dict[str, list[tuple[int, int, object]]]) -> dict[str, 
 
 
 def brute(series, lo=None, hi=None, require_all=False):
-    table: dict[tuple[int, int], dict] = {}
-    for key, pts in series.items():
-        occ: dict[int, int] = {}
-        for step, seq, v in sorted(pts, key=lambda p: (p[0], p[1])):
-            if (lo is not None and step < lo) or (hi is not None and step > hi):
-                continue
-            n = occ.get(step, 0)
-            occ[step] = n + 1
-            row = table.setdefault((step, n), {"_step": step, "_ts": -math.inf})
-            row[key] = v
-            row["_ts"] = max(row["_ts"], 1000.0 + seq)
-    out = [table[k] for k in sorted(table)]
+    """The rows the shared rule (wire/history_rows.py, also the local reader's) gives for these points."""
+    points = sorted((seq, step, key, v) for key, pts in series.items() for step, seq, v in pts)
+    frags = [
+        (step, 1000.0 + seq, {key: v})
+        for seq, step, key, v in points
+        if (lo is None or step >= lo) and (hi is None or step <= hi)
+    ]
+    out = [{**values, "_step": step, "_ts": ts} for step, ts, values in assemble_rows(frags)]
     if require_all:
         out = [r for r in out if all(k in r for k in series)]
     return out
@@ -163,3 +162,64 @@ def test_chart_and_rows_json_keep_nonfinite_as_strings(client):
     assert page["_step"] == [1, 2] and page["next_min_step"] == 3
     r = client.get("/api/v1/runs/admin/p/r/history/rows", params={"require": "some"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "bad_parameter"
+
+
+ROW_RULE_RUN = """
+import runyard
+run = runyard.init(project="p", id="rule", mode="offline",
+                   settings={"silent": True, "console": "off", "x_disable_stats": True})
+run.log({"a": 0.0})                       # step 0
+run.log({"b": 1.0}, commit=False)         # a fragment of step 1 ...
+run.log({"c": 1.5})                       # ... committed with this one
+run.log({"a": 2.0}, step=2, commit=False)
+run.log({"a": 2.5}, step=2)               # a key repeated at one step
+run.log({"a": 5.0, "s": "five"}, step=5)
+run.log({"val": 0.9}, step=1)             # late points at a lower step
+run.log({"a": 1.1}, step=1)
+run.log({"b": 9.0}, step=1)               # late, and b is already at step 1
+run.log({"a": 6.0})
+run.finish()
+print(run.sync_dir)
+"""
+
+
+def test_reader_and_server_give_the_same_rows(server, client_env, tmp_path):
+    from runyard.runlog import read
+
+    from .conftest import cli
+    from .test_online import api
+
+    (tmp_path / "w").mkdir()
+    res = subprocess.run(
+        [sys.executable, "-c", ROW_RULE_RUN],
+        cwd=tmp_path / "w",
+        env=client_env,
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stderr
+    local = read(res.stdout.strip()).history()
+    cli(["sync", str(tmp_path / "w")], client_env)
+    doc = api(server.url, server.api_key, "/api/v1/runs/admin/p/rule/history/rows")
+    remote = [
+        {
+            **{k: col[i] for k, col in doc["columns"].items() if col[i] is not None},
+            "_step": doc["_step"][i],
+            "_timestamp": doc["_timestamp"][i],
+        }
+        for i in range(doc["rows"])
+    ]
+    assert [(r["_step"], {k: v for k, v in r.items() if not k.startswith("_")}) for r in local] == [
+        (0, {"a": 0.0}),
+        (1, {"b": 1.0, "c": 1.5, "val": 0.9, "a": 1.1}),
+        (1, {"b": 9.0}),
+        (2, {"a": 2.0}),
+        (2, {"a": 2.5}),
+        (5, {"a": 5.0, "s": "five"}),
+        (5, {"a": 6.0}),
+    ]
+    assert len(remote) == len(local)
+    for mine, theirs in zip(local, remote):
+        assert abs(mine.pop("_timestamp") - theirs.pop("_timestamp")) < 1e-5  # the server keeps microseconds
+        mine.pop("_runtime")
+        assert mine == theirs
