@@ -54,6 +54,37 @@ def run_script(
     )
 
 
+# Syscalls a blocked main thread sleeps in: futex (a lock or queue wait) and clock_nanosleep (sleep).
+_WAITS = {"x86_64": (202, 230), "aarch64": (98, 115)}
+
+
+def wait_until_blocked(pid: int, deadline: float = 60.0) -> None:
+    """Return once the main thread of `pid` sleeps in `time.sleep()` or an untimed lock/queue wait.
+
+    CPython acts on a signal between bytecodes. One that lands after its last check and before the
+    blocking call has started is noticed only when that call returns: a race inside CPython, with or
+    without runyard, that a busy machine widens. Tests that check a blocked program is interrupted
+    send the signal once it is blocked. Where /proc/PID/syscall cannot tell, this returns at once.
+    """
+    import platform
+    import time
+
+    waits = _WAITS.get(platform.machine())
+    end = time.monotonic() + deadline
+    while waits and time.monotonic() < end:
+        try:
+            fields = Path(f"/proc/{pid}/syscall").read_text().split()
+        except OSError:
+            return
+        if not fields or not fields[0].isdigit():  # "running": not in a system call
+            time.sleep(0.01)
+            continue
+        nr = int(fields[0])
+        if nr == waits[1] or (nr == waits[0] and int(fields[4], 16) == 0):  # a futex wait with no timeout
+            return  # (waits with a timeout are the GIL's hand-over, not the program's own wait)
+        time.sleep(0.01)
+
+
 def only_run_dir(root: Path) -> Path:
     dirs = [p for p in (root / "runyard").iterdir() if p.name != "latest-run"]
     assert len(dirs) == 1, dirs

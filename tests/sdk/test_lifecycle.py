@@ -12,7 +12,7 @@ import pytest
 
 import runyard
 from runyard.runlog import read
-from tests.conftest import REPO, only_run_dir, run_script
+from tests.conftest import REPO, only_run_dir, run_script, wait_until_blocked
 
 QUIET = "settings=runyard.Settings(x_disable_stats=True)"
 
@@ -72,6 +72,7 @@ def test_sigterm_marks_run_crashed_and_keeps_data(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     p = subprocess.Popen([sys.executable, "s.py"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "ready"
+    wait_until_blocked(p.pid)
     p.send_signal(signal.SIGTERM)
     assert p.wait(60) == -signal.SIGTERM  # the default action still happens
     rd = read(only_run_dir(tmp_path))

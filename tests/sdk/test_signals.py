@@ -17,7 +17,7 @@ import pytest
 
 from runyard.runlog import read
 from runyard.sdk.threads import signals_blocked, start
-from tests.conftest import REPO, only_run_dir
+from tests.conftest import REPO, only_run_dir, wait_until_blocked
 
 # Every kind of runyard thread an offline run starts: writer, system monitor (fast), console
 # capture in redirect mode (one reader thread per stream), environment capture; then the main
@@ -82,6 +82,7 @@ def test_signals_reach_a_blocked_main_thread_every_time(tmp_path):
             procs = [(case, _spawn(tmp_path, case[0], case[2])) for case in cases[batch : batch + AT_ONCE]]
             for _case, p in procs:
                 assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+                wait_until_blocked(p.pid)
             for (_i, sig, _w), p in procs:
                 p.send_signal(sig)
             for (i, sig, wait), p in procs:
