@@ -182,13 +182,27 @@ class Client:
         doc = self.get_json(_ingest_path(entity, project, run_id), {"segment": segment})
         return int(doc["acked_offset"])
 
-    def ingest(self, entity: str, project: str, run_id: str, segment: str, offset: int, data: bytes) -> dict:
-        """Upload whole frames starting at `offset`. A 409 answer carries the server's offset to resume at."""
+    def ingest(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        segment: str,
+        offset: int,
+        data: bytes,
+        live: bool = False,
+    ) -> dict:
+        """Upload whole frames starting at `offset`. A 409 answer carries the server's offset to resume at.
+
+        `live`: sent by the run's own process, so also a heartbeat (`data` may then be empty)."""
+        params: dict = {"segment": segment, "offset": offset}
+        if live:
+            params["live"] = 1
         status, doc = self.request(
             "POST",
             _ingest_path(entity, project, run_id),
             body=data,
-            params={"segment": segment, "offset": offset},
+            params=params,
             ok=(200, 409),
         )
         if status == 409:

@@ -5,6 +5,10 @@ sends the whole frames among them, and uploads files as FILES records name them.
 stays the truth, so nothing depends on this thread: if the server is down or slow, training goes
 on, the bytes wait in the file, and upload resumes (exactly once: the server de-duplicates by
 offset) when the server returns, or later through `runyard sync`.
+
+Its requests are marked live (the run's own process): they are the run's heartbeat, and while the
+run logs nothing an empty one goes out several times per the server's `heartbeat_timeout`, so the
+server can tell a quiet run from a dead one (server/jobs.py).
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ class Uploader(threading.Thread):
         self._pending_files: dict[str, None] = {}
         self._uploaded_files: set[str] = set()
         self.bytes_sent = 0
+        self.heartbeat_every = interval  # until the server's first answer gives its heartbeat_timeout
+        self._last_news = time.monotonic()  # when the server last heard from this run
 
     # -- one round ------------------------------------------------------------------------------
     def push(self) -> bool:
@@ -77,11 +83,26 @@ class Uploader(threading.Thread):
                             self._pending_files[f["path"]] = None
             frames.append(base + tail.good_bytes)
             self.acked, sent = send_frames(
-                self.client, self.target, self.segment, data, base, frames, self.acked, CHUNK_SIZE
+                self.client, self.target, self.segment, data, base, frames, self.acked, CHUNK_SIZE, live=True
             )
             self.bytes_sent += sent
+            if sent:
+                self._last_news = time.monotonic()
+        elif self.acked > 0 and time.monotonic() - self._last_news >= self.heartbeat_every:
+            self._heartbeat()
         self._send_pending_files()
         return self.acked >= os.path.getsize(self.log_path)
+
+    def _heartbeat(self) -> None:
+        """An empty live chunk: the run is alive but has logged nothing new."""
+        assert self.target is not None
+        doc = self.client.ingest(*self.target, self.segment, self.acked, b"", live=True)
+        if doc.get("conflict"):
+            self.acked = int(doc["acked_offset"])
+        timeout = doc.get("heartbeat_timeout")
+        if isinstance(timeout, (int, float)) and timeout > 0:
+            self.heartbeat_every = max(0.05, float(timeout) / 4)
+        self._last_news = time.monotonic()
 
     def _send_pending_files(self) -> None:
         for rel in list(self._pending_files):
@@ -126,7 +147,9 @@ class Uploader(threading.Thread):
     # -- thread -----------------------------------------------------------------------------------
     def run(self) -> None:
         while not self._stopping and self._fatal is None:
-            self.wake.wait(self._backoff)
+            self.wake.wait(
+                self._backoff if self._down_since is not None else min(self._backoff, self.heartbeat_every)
+            )
             self.wake.clear()
             if self._stopping:
                 break

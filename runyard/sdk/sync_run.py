@@ -103,6 +103,7 @@ def send_frames(
     acked: int,
     chunk_size: int = CHUNK_SIZE,
     progress: Progress = _no_progress,
+    live: bool = False,
 ) -> tuple[int, int]:
     """POST the frames of `data` (which starts at file offset `base`) from `acked` on.
 
@@ -115,7 +116,7 @@ def send_frames(
         if acked < base:
             return acked, sent
         for start, stop in chunk_bounds(frames, acked, chunk_size):
-            resp = client.ingest(*target, segment, start, data[start - base : stop - base])
+            resp = client.ingest(*target, segment, start, data[start - base : stop - base], live)
             if resp.get("conflict"):
                 return int(resp["acked_offset"]), sent
             progress(stop - start)

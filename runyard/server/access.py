@@ -178,6 +178,7 @@ def apply_run_log(
     run_id: str,
     segment: str,
     dec: Decoded,
+    live: bool = False,
 ) -> IngestResult:
     """The one write path of run logs (REST ingest and the wandb layer): checked, then applied."""
     writable_entity(conn, store, principal, entity)
@@ -187,7 +188,7 @@ def apply_run_log(
         if f.type in (RT.ARTIFACT, RT.USE_ARTIFACT) and isinstance(f.body, dict)
     ]
     require_links(conn, store, principal, (entity, project), links)
-    return store.ingest.apply(conn, principal, entity, project, run_id, segment, dec)
+    return store.ingest.apply(conn, principal, entity, project, run_id, segment, dec, live)
 
 
 # -- blobs --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ ceremony (see sdk/http_client.py).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import sys
@@ -17,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..store import Store
 from ..wire.home import write_private_json
-from . import logs
+from . import jobs, logs
 from .auth import AuthMiddleware
 from .config import ServerConfig
 from .errors import HANDLERS
@@ -53,9 +54,13 @@ def create_app(config: ServerConfig, store: Store | None = None, announce: bool 
         s = store or Store.open(config.db_url, config.blob_dir)
         app.state.store = s
         app.state.bootstrap_key = await run_in_threadpool(bootstrap, s, config, announce)
+        jobs_task = asyncio.create_task(jobs.run_periodically(app))
         try:
             yield
         finally:
+            jobs_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await jobs_task
             if store is None:
                 await run_in_threadpool(s.close)
 

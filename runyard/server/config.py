@@ -3,6 +3,7 @@
 RUNYARD_HOME      data directory (default ~/.runyard): runyard.db, blobs/, credentials
 RUNYARD_DB_URL    database URL (default sqlite:///$RUNYARD_HOME/runyard.db); postgresql://... works
 RUNYARD_SIGNED_URL_SECONDS  lifetime of signed upload/download URLs (default 300; docs/security.md)
+RUNYARD_HEARTBEAT_TIMEOUT  seconds without news from a live run's client before it is marked crashed
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ class ServerConfig:
     admin_name: str = "admin"
     write_credentials: bool = True
     signed_url_seconds: float = 300.0  # wandb clients use a signed URL right after asking for it
+    # A `running` run whose client has sent nothing (data or heartbeat) for this long is marked
+    # `crashed` (server/jobs.py); live clients heartbeat several times per timeout.
+    heartbeat_timeout: float = 300.0
 
     @property
     def public_url(self) -> str:
@@ -51,4 +55,6 @@ class ServerConfig:
         url = db_url or os.environ.get("RUNYARD_DB_URL") or sqlite_url(h / "runyard.db")
         if os.environ.get("RUNYARD_SIGNED_URL_SECONDS"):
             kw.setdefault("signed_url_seconds", float(os.environ["RUNYARD_SIGNED_URL_SECONDS"]))
+        if "heartbeat_timeout" not in kw and os.environ.get("RUNYARD_HEARTBEAT_TIMEOUT"):
+            kw["heartbeat_timeout"] = float(os.environ["RUNYARD_HEARTBEAT_TIMEOUT"])
         return cls(home=h, db_url=url, **kw)  # type: ignore[arg-type]

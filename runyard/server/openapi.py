@@ -60,10 +60,18 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
         "/api/v1/ingest/{entity}/{project}/{run_id}",
         "Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header). "
         "Frames ending at or below the acknowledged offset are skipped; the rest is applied in one transaction. "
-        "409 offset_mismatch carries error.acked_offset to resend from.",
-        [E, P, R, _p("segment", required=True), _p("offset", required=True, typ="integer")],
+        "409 offset_mismatch carries error.acked_offset to resend from. live=1: sent by the run's own process, "
+        "so it is also a heartbeat (an empty body is a heartbeat alone).",
+        [
+            E,
+            P,
+            R,
+            _p("segment", required=True),
+            _p("offset", required=True, typ="integer"),
+            _p("live", doc="1 when the run's own process sends it (a heartbeat)"),
+        ],
         BYTES,
-        "{acked_offset, applied_records, skipped_records, points}",
+        "{acked_offset, applied_records, skipped_records, points, heartbeat_timeout}",
     ),
     ("get", "/api/v1/projects", "Projects the caller can see", [], None, "{projects}"),
     ("get", "/api/v1/projects/{entity}/{project}", "One project", [E, P], None, "project"),

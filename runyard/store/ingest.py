@@ -66,6 +66,7 @@ class Result:
     run_pk: int = 0
     created: bool = False
     state: str = ""
+    revived: bool = False  # a run presumed crashed is running again: its client is alive
     project_id: int = 0
     project: str = ""  # where the run lives now (it may have been moved from the project uploaded to)
 
@@ -143,10 +144,22 @@ class Ingest:
         return conn.execute(q).scalar() or 0
 
     def apply(
-        self, conn: Connection, user: User, entity: str, project: str, run_id: str, segment: str, dec: Decoded
+        self,
+        conn: Connection,
+        user: User,
+        entity: str,
+        project: str,
+        run_id: str,
+        segment: str,
+        dec: Decoded,
+        live: bool = False,
     ) -> Result:
         """Apply a decoded chunk for `user`, whom the caller has allowed to write to `entity` (which
-        exists: the access policy creates it on first write)."""
+        exists: the access policy creates it on first write).
+
+        `live`: the chunk comes from the run's own process (the online uploader), so it is also a
+        heartbeat, and revives a run the server presumed crashed (server/jobs.py); an empty live chunk
+        is a heartbeat alone. `runyard sync` sends chunks that are not live."""
         s = self.s
         ent = s.entities.get(conn, entity)
         assert ent is not None, f"entity {entity!r} must exist before its runs are written"
@@ -185,6 +198,12 @@ class Ingest:
                     .values(acked_offset=dec.end, updated_at=time.time())
                 )
             res.run_pk = loc.id
+            if live:
+                r = s.runs.load(conn, loc.id, lock=True)
+                now = time.time()
+                back = _revived(r)
+                s.runs.update(conn, loc.id, heartbeat_at=now, updated_at=now, **back)
+                res.state, res.revived = r["state"], bool(back)
             return res
         if seg is None or loc is None:
             if dec.offset != 0:
@@ -226,6 +245,9 @@ class Ingest:
         res.run_pk, res.project_id = run_pk, project_id
         applier = _Applier(self.s, conn, run_pk, ordinal)
         applier.where = (entity, project)
+        if live and (back := _revived(applier.run)):
+            applier.changed.update(back)
+            res.revived = True
         try:
             applier.apply(todo)
         except (
@@ -246,6 +268,16 @@ class Ingest:
         )
         s.projects.touch(conn, project_id)
         return res
+
+
+def _revived(run: dict) -> dict:
+    """The columns that bring back a run the server presumed crashed (no exit code) and whose client
+    turns out to be alive; nothing for any other run. `run` is updated in place."""
+    if run["state"] != "crashed" or run["exit_code"] is not None:
+        return {}
+    back = {"state": "running", "ended_at": None}
+    run.update(back)
+    return back
 
 
 class _Applier:

@@ -139,6 +139,31 @@ class Runs:
         values.setdefault("updated_at", time.time())
         conn.execute(sa.update(runs).where(runs.c.id == run_pk).values(**values))
 
+    def crash_silent(self, conn: Connection, silent_since: float) -> list[tuple[str, str, str]]:
+        """Mark `crashed` the running runs with no news from their client since `silent_since`.
+
+        Returns their (entity, project, run id). `exit_code` stays null: that tells a presumed crash
+        from one the client reported, and lets a client that was only cut off revive the run."""
+        ids = (
+            conn.execute(
+                sa.update(runs)
+                .where(runs.c.state == "running", runs.c.heartbeat_at < silent_since)
+                .values(state="crashed", ended_at=runs.c.heartbeat_at, updated_at=time.time())
+                .returning(runs.c.id)
+            )
+            .scalars()
+            .all()
+        )
+        if not ids:
+            return []
+        q = (
+            sa.select(entities.c.name, projects.c.name, runs.c.run_id)
+            .join(projects, projects.c.id == runs.c.project_id)
+            .join(entities, entities.c.id == projects.c.entity_id)
+            .where(runs.c.id.in_(ids))
+        )
+        return [(e, p, r) for e, p, r in conn.execute(q)]
+
     def delete(self, conn: Connection, run_pk: int) -> None:
         conn.execute(sa.delete(runs).where(runs.c.id == run_pk))
 

@@ -49,14 +49,16 @@ async def post_chunk(request: Request) -> Response:
     e, p, r, seg = _params(request)
     offset = int_param(request, "offset", required=True, lo=0)
     assert offset is not None
-    data = await body(request, request.app.state.config.max_ingest_bytes)
+    live = request.query_params.get("live") == "1"  # from the run's own process: also a heartbeat
+    config = request.app.state.config
+    data = await body(request, config.max_ingest_bytes)
     s, u = store(request), user(request)
     try:
         dec = await run_in_threadpool(decode, r, seg, offset, data)
-        res = await write(request, lambda c: access.apply_run_log(c, s, u, e, p, r, seg, dec))
+        res = await write(request, lambda c: access.apply_run_log(c, s, u, e, p, r, seg, dec, live))
     except IngestError as err:
         raise ApiError(err.status, err.code, err.message, **err.extra) from None
-    if res.applied:
+    if res.applied or res.revived:
         request.app.state.broker.publish(
             {
                 "type": "run.created" if res.created else "run.updated",
@@ -74,6 +76,7 @@ async def post_chunk(request: Request) -> Response:
             "applied_records": res.applied,
             "skipped_records": res.skipped,
             "points": res.points,
+            "heartbeat_timeout": config.heartbeat_timeout,  # live clients heartbeat well within it
         }
     )
 
