@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { api, ApiError, getApiKey, setApiKey } from "./api/client";
+import { api } from "./api/client";
+import { ApiError, getApiKey, setApiKey } from "./api/http";
 import { ErrorPage, Spinner } from "./components/common";
 import { useAsync } from "./hooks";
 import { ArtifactsPage, ArtifactVersionPage } from "./pages/Artifacts";

@@ -7,7 +7,8 @@
  */
 
 import { useEffect, useMemo, useRef, useState } from "react";
-import { api, subscribe } from "./api/client";
+import { api } from "./api/client";
+import { subscribe } from "./api/sse";
 import type { RunDetail } from "./api/types";
 
 export interface LivePoints {

@@ -3,7 +3,7 @@ import { createRoot } from "react-dom/client";
 import "uplot/dist/uPlot.min.css";
 import "./styles.css";
 import { App } from "./App";
-import { setApiKey } from "./api/client";
+import { setApiKey } from "./api/http";
 
 // A sign-in link (`/#key=<api key>`, printed by `make demo`) stores the key and leaves the URL clean.
 const fromHash = new URLSearchParams(window.location.hash.slice(1)).get("key");

@@ -6,7 +6,8 @@
  * and kept in a small LRU; evicted blob URLs are revoked.
  */
 
-import { api, ApiError } from "./client";
+import { api } from "./client";
+import { ApiError } from "./http";
 
 /**
  * A live run's history row can name a media file before the uploader has sent the file: a 404 is

@@ -1,15 +1,15 @@
-/** One metric panel: queries the server for its window, smooths, draws, and follows live points. */
+/** One metric panel: its data (usePanelData) smoothed, drawn, with its settings. */
 
-import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api } from "../api/client";
+import { memo, useMemo, useState } from "react";
 import { buildPlot, type PlotGroup, type PlotRun } from "../core/plot";
-import { appendPoints, fitGrid, yRange, type BucketGrid, type BucketSeries } from "../core/series";
+import { yRange } from "../core/series";
 import type { Smoothing } from "../core/smoothing";
 import type { GroupBand } from "../core/grouping";
 import type { PanelSettings } from "../core/persist";
 import { useVisible, useWidth } from "../hooks";
 import type { LiveBus } from "../live";
 import { LineChart } from "./LineChart";
+import { useBucketCount, usePanelData } from "./usePanelData";
 import { SmoothingControl } from "./SmoothingControl";
 import { PanelBoundary } from "./PanelBoundary";
 
@@ -62,116 +62,9 @@ function MetricPanel(p: PanelProps) {
   const ignoreOutliers = p.settings.ignoreOutliers ?? p.ignoreOutliers;
   const envelope = p.settings.envelope ?? true;
   const xAxis = p.settings.xAxis ?? p.xAxis;
-  // about two buckets per pixel (rounded, so small resizes don't re-query); the first width is used at
-  // once, later resizes are debounced
-  const [buckets, setBuckets] = useState(0);
-  useEffect(() => {
-    if (!width) return;
-    // one bucket per device pixel (at least 2 per CSS pixel below 2x screens would only double
-    // the bytes: a bucket's min/max band already covers every point under its pixel)
-    const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
-    const b = Math.min(2000, Math.max(100, Math.round((width * dpr) / 100) * 100));
-    if (!buckets) {
-      setBuckets(b);
-      return;
-    }
-    const t = setTimeout(() => setBuckets(b), 300);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [width]);
-  const runIds = p.runs.map((r) => r.id).join(",");
-  // `zoom`: the window the data was queried for (what the chart shows until the next answer)
-  const [data, setData] = useState<{ series: BucketSeries[]; grid: BucketGrid; ms: number; zoom: [number, number] | null } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
+  const buckets = useBucketCount(width);
   const [showSettings, setShowSettings] = useState(false);
-  const dataRef = useRef(data);
-  dataRef.current = data;
-  // the query the shown data answers: a panel scrolled back into view re-queries only if it changed
-  const shownQuery = useRef("");
-  // set when this panel's own chart was dragged: its re-query goes to the front of the queue
-  const zoomedHere = useRef(false);
-  // the zoom this panel's own drag (or double-click) asked for: shown at once, before the answer
-  const ownZoom = useRef<[number, number] | null | undefined>(undefined);
-  const onZoom = p.onZoom;
-  const onChartZoom = useCallback(
-    (z: [number, number] | null) => {
-      zoomedHere.current = true;
-      ownZoom.current = z;
-      onZoom(z);
-    },
-    [onZoom],
-  );
-
-  useEffect(() => {
-    if (!inView || !buckets || !runIds) {
-      if (!runIds) {
-        setData(null);
-        shownQuery.current = "";
-      }
-      return;
-    }
-    const qkey = JSON.stringify([runIds, p.metric, xAxis, p.zoom, buckets, p.entity, p.project, p.runScope]);
-    if (qkey === shownQuery.current) return;
-    const ctrl = new AbortController();
-    setLoading(true);
-    const t0 = performance.now();
-    const priority = zoomedHere.current ? 0 : 1;
-    zoomedHere.current = false;
-    const q = { buckets, x_axis: xAxis, min: p.zoom?.[0], max: p.zoom?.[1] };
-    const req = p.runScope
-      ? api.runHistory(p.entity, p.project, p.runScope.run, { ...q, keys: [p.metric], system: p.runScope.system, x_axis: p.runScope.system ? undefined : xAxis }, ctrl.signal)
-      : api.history(p.entity, p.project, { ...q, key: p.metric, runs: runIds.split(","), priority }, ctrl.signal);
-    req.then(
-      (r) => {
-        const t1 = performance.now();
-        shownQuery.current = qkey;
-        if (vref.current) vref.current.dataset.readyAt = String(t1);
-        const apply = () => {
-          setData({ series: r.series, grid: r.grid, ms: t1 - t0, zoom: q.min !== undefined && q.max !== undefined ? [q.min, q.max] : null });
-          setError(null);
-          setLoading(false);
-        };
-        // building the chart model (smoothing, aligning up to 100 runs) is interruptible work,
-        // except for the panel the user just zoomed: its answer is drawn at once
-        if (priority === 0) apply();
-        else startTransition(apply);
-      },
-      (e: Error) => {
-        if (e.name === "AbortError") return;
-        setError(e.message);
-        setLoading(false);
-      },
-    );
-    return () => ctrl.abort();
-  }, [inView, runIds, p.metric, xAxis, p.zoom?.[0], p.zoom?.[1], buckets, p.entity, p.project, p.runScope?.run, p.runScope?.system]);
-
-  // live points: merged into the grid client-side (step axis, not zoomed)
-  useEffect(() => {
-    if (!p.live || xAxis !== "_step" || p.zoom) return;
-    return p.live.subscribe(p.metric, (pts) => {
-      const d = dataRef.current;
-      if (!d || !runIds.split(",").includes(pts.run)) return;
-      let grid = d.grid;
-      const series = d.series.slice();
-      let i = series.findIndex((s) => s.run === pts.run);
-      if (i < 0) {
-        series.push({ run: pts.run, key: p.metric, bucket: [], count: [], min: [], max: [], mean: [], last: [], last_x: [] });
-        i = series.length - 1;
-      }
-      if (grid.b <= grid.a && pts.steps.length) grid = { a: Math.min(grid.a, pts.steps[0]), b: Math.max(grid.b, pts.steps[0] + 1), buckets: grid.buckets };
-      const r = appendPoints(series[i], grid, pts.steps, pts.values);
-      series[i] = r.series;
-      // other series live on the same grid: extending it never moves their bucket indexes
-      const fitted = fitGrid(series, r.grid, buckets);
-      setData({ series: fitted.series, grid: fitted.grid, ms: d.ms, zoom: d.zoom });
-    });
-  }, [p.live, p.metric, xAxis, p.zoom, runIds, buckets]);
-
-  // Until its answer arrives a panel keeps showing its data in the window it was queried for:
-  // redrawing every panel's old data in the new window right at a zoom would only delay the answers
-  // (the panel that was dragged does show the new window at once).
-  const chartZoom = p.zoom === ownZoom.current ? p.zoom : data ? data.zoom : p.zoom;
+  const { data, error, loading, chartZoom, onChartZoom } = usePanelData(p, xAxis, inView && buckets > 0, buckets, vref);
   const xRange = data ? (data.zoom ? data.zoom[1] - data.zoom[0] : data.grid.b - data.grid.a) : undefined;
   const model = useMemo(
     () => buildPlot(data?.series ?? [], p.runs, { smoothing, envelope, logY, groups: p.groups, band: p.band, xRange }),

@@ -1,7 +1,7 @@
 /** Small shared pieces: empty states, error pages, state badges, dialogs, tabs. */
 
 import { useEffect, useRef, type ReactNode } from "react";
-import { ApiError } from "../api/client";
+import { ApiError } from "../api/http";
 import { Link, paths } from "../router";
 
 export function Spinner({ label = "Loading" }: { label?: string }) {

@@ -203,6 +203,8 @@ function RunCharts({ entity, project, r, system, live }: { entity: string; proje
   );
 }
 
+/** a preview shows the start of a file */
+const PREVIEW_BYTES = 256 * 1024;
 const TEXT_RE = /\.(txt|log|md|json|ya?ml|py|toml|cfg|ini|csv|tsv|patch|diff|sh|js|ts|html|xml)$/i;
 
 function Files({ entity, project, run }: { entity: string; project: string; run: string }) {
@@ -214,13 +216,13 @@ function Files({ entity, project, run }: { entity: string; project: string; run:
   if (!list.length) return <p className="muted">No files uploaded for this run.</p>;
   const open = async (f: RunFile) => {
     try {
-      setPreview({ path: f.path, text: await api.fileText(entity, project, run, f.path) });
+      setPreview({ path: f.path, text: await (await api.fileResponse(entity, project, run, f.path, { maxBytes: PREVIEW_BYTES })).text() });
     } catch (e) {
       setPreview({ path: f.path, text: `(cannot preview: ${(e as Error).message})` });
     }
   };
   const download = async (f: RunFile) => {
-    const blob = await api.fileBlob(entity, project, run, f.path);
+    const blob = await (await api.fileResponse(entity, project, run, f.path)).blob();
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob);
     a.download = f.path.split("/").pop() ?? "file";

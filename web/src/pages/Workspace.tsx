@@ -1,27 +1,27 @@
 /** Project workspace: runs table beside auto-created metric panels, all state in the URL. */
 
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api, ApiError } from "../api/client";
-import type { Run } from "../api/types";
+import { api } from "../api/client";
+import { ApiError } from "../api/http";
 import { useRunActions } from "../actions";
 import { ColumnPicker } from "../components/ColumnPicker";
-import { SmoothingControl } from "../components/SmoothingControl";
+import { WorkspaceToolbar } from "../components/WorkspaceToolbar";
 import { ErrorPage, FirstRunHint, Modal, Spinner } from "../components/common";
-import { Panel, xAxisLabel } from "../components/Panel";
+import { Panel } from "../components/Panel";
 import { MediaPanels, type MediaRun } from "../components/media/MediaPanel";
 import { mediaKeys } from "../core/media";
 import { BASE_COLUMNS, RunsTable, type Column } from "../components/RunsTable";
 import { assignColors, PALETTE, runColor } from "../core/colors";
 import { tryCompileFilter } from "../core/filter";
-import { groupRuns, type GroupBand } from "../core/grouping";
-import { loadPanelSettings, savePanelSettings, setPanel, type PanelSettings } from "../core/persist";
+import { groupRuns } from "../core/grouping";
 import type { PlotGroup, PlotRun } from "../core/plot";
 import { columnKeys, displayName, knownField, naturalCompare, sortRuns } from "../core/runs";
 import { sectionPanels } from "../core/sections";
-import { decodeState, encodeState, fromShown, isVisible, toggleVisible, type WorkspaceState } from "../core/urlstate";
+import { fromShown, isVisible, toggleVisible } from "../core/urlstate";
 import { useAsync } from "../hooks";
 import { useProjectLive } from "../live";
-import { Link, navigate, paths, setSearch, useTitle } from "../router";
+import { Link, navigate, paths, useTitle } from "../router";
+import { usePanelSettings, useProjectRuns, useStored, useWorkspaceShortcuts, useWorkspaceState } from "./useWorkspace";
 
 /** Charts overlay at most this many visible runs (the first in table order), like W&B's run limit. */
 export const MAX_CHART_RUNS = 100;
@@ -29,52 +29,11 @@ export const MAX_CHART_RUNS = 100;
 export const MAX_MEDIA_RUNS = 6;
 const MEDIA_SECTION = "(media)";
 
-function useStored<T>(key: string, initial: T): [T, (v: T) => void] {
-  const [v, setV] = useState<T>(() => {
-    try {
-      const raw = localStorage.getItem(key);
-      return raw ? (JSON.parse(raw) as T) : initial;
-    } catch {
-      return initial;
-    }
-  });
-  const set = useCallback(
-    (nv: T) => {
-      setV(nv);
-      try {
-        localStorage.setItem(key, JSON.stringify(nv));
-      } catch {
-        /* ignore */
-      }
-    },
-    [key],
-  );
-  return [v, set];
-}
-
 export function Workspace({ entity, project }: { entity: string; project: string }) {
   useTitle(`${entity}/${project}`);
   const projectKey = `${entity}/${project}`;
-  const [st, setSt] = useState<WorkspaceState>(() => decodeState(location.search));
-  const update = useCallback((patch: Partial<WorkspaceState>) => setSt((s) => ({ ...s, ...patch })), []);
-  useEffect(() => {
-    setSearch(encodeState(st));
-  }, [st]);
-
-  const [runs, setRuns] = useState<Run[] | null>(null);
-  const [loadError, setLoadError] = useState<Error | null>(null);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    const ctrl = new AbortController();
-    api.allRuns(entity, project, ctrl.signal, (partial) => setRuns(partial)).then(
-      (rs) => {
-        setRuns(rs);
-        setLoadError(null);
-      },
-      (e: Error) => e.name !== "AbortError" && setLoadError(e),
-    );
-    return () => ctrl.abort();
-  }, [entity, project, tick]);
+  const [st, update] = useWorkspaceState();
+  const { runs, setRuns, error: loadError, reload, tick } = useProjectRuns(entity, project);
 
   const keys = useAsync(
     async (signal) => (runs ? (await api.projectKeys(entity, project, "history", signal)).map((k) => k.key) : ([] as string[])),
@@ -83,7 +42,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
 
   // -- live updates ------------------------------------------------------------------------------
   const { live, connected, seed } = useProjectLive(entity, project, {
-    created: () => setTick((t) => t + 1),
+    created: reload,
     deleted: (id) => setRuns((rs) => (rs ? rs.filter((r) => r.id !== id) : rs)),
     updated: (detail) => setRuns((rs) => (rs ? rs.map((r) => (r.id === detail.id ? { ...r, ...detail } : r)) : rs)),
   });
@@ -93,16 +52,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
 
   // -- derived -----------------------------------------------------------------------------------
   const [colors, setColors] = useStored<Record<string, string>>(`runyard:colors:${projectKey}`, {});
-  const [panelSettings, setPanelSettingsState] = useState<Record<string, PanelSettings>>(() => loadPanelSettings(localStorage, projectKey));
-  const onPanelSettings = useCallback(
-    (metric: string, s: PanelSettings) =>
-      setPanelSettingsState((all) => {
-        const next = setPanel(all, metric, { logY: undefined, smoothing: undefined, ignoreOutliers: undefined, envelope: undefined, xAxis: undefined, ...s });
-        savePanelSettings(localStorage, projectKey, next);
-        return next;
-      }),
-    [projectKey],
-  );
+  const [panelSettings, settingsCb] = usePanelSettings(projectKey);
   const { predicate, error: filterError, fields: filterKeys } = useMemo(() => tryCompileFilter(st.filter), [st.filter]);
   const matching = useMemo(() => (runs ? runs.filter(predicate) : []), [runs, predicate]);
   const filtered = useMemo(() => sortRuns(matching, st.sort), [matching, st.sort]);
@@ -144,42 +94,18 @@ export function Workspace({ entity, project }: { entity: string; project: string
   const [picker, setPicker] = useState(false);
   const [help, setHelp] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
-  const [filterText, setFilterText] = useState(st.filter);
-  useEffect(() => {
-    const t = setTimeout(() => update({ filter: filterText }), 200);
-    return () => clearTimeout(t);
-  }, [filterText, update]);
-
   const actions = useRunActions(entity, project, (removed) => {
     if (removed) setSelected(new Set());
-    setTick((t) => t + 1);
+    reload();
   });
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement;
-      if (t.closest("input, textarea, select, [contenteditable]")) return;
-      if (e.key === "/") {
-        e.preventDefault();
-        filterRef.current?.focus();
-      } else if (e.key === "?") setHelp(true);
-      else if (e.key === "z" && st.zoom) update({ zoom: null });
-    };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
-  }, [st.zoom, update]);
+  const focusFilter = useCallback(() => filterRef.current?.focus(), []);
+  const showHelp = useCallback(() => setHelp(true), []);
+  const resetZoom = useCallback(() => update({ zoom: null }), [update]);
+  useWorkspaceShortcuts({ filter: focusFilter, help: showHelp, resetZoom: st.zoom ? resetZoom : null });
 
   const onZoom = useCallback((z: [number, number] | null) => update({ zoom: z }), [update]);
-  const settingsCb = useMemo(() => {
-    const m = new Map<string, (s: PanelSettings) => void>();
-    return (k: string) => {
-      let f = m.get(k);
-      if (!f) m.set(k, (f = (s: PanelSettings) => onPanelSettings(k, s)));
-      return f;
-    };
-  }, [onPanelSettings]);
-
-  if (loadError) return <ErrorPage error={loadError} onRetry={() => setTick((t) => t + 1)} />;
+  if (loadError) return <ErrorPage error={loadError} onRetry={reload} />;
   if (!runs) return <Spinner label="Loading runs" />;
   if (runs.length === 0 && !loadError)
     return (
@@ -216,66 +142,15 @@ export function Workspace({ entity, project }: { entity: string; project: string
         </span>
         <button type="button" className="icon" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>?</button>
       </div>
-      <div className="ws-controls" role="toolbar" aria-label="Workspace controls">
-        <div className="filter-bar">
-          <input
-            ref={filterRef}
-            type="search"
-            aria-label="Filter runs"
-            aria-invalid={!!filterError}
-            aria-describedby="filter-error"
-            placeholder='Filter: config.lr > 1e-4 and tags contains "grpo"   (press /)'
-            value={filterText}
-            onChange={(e) => setFilterText(e.target.value)}
-            spellCheck={false}
-          />
-          {!filterError && unknownKeys.length > 0 && (
-            <div className="filter-warn" role="status">
-              No run has {unknownKeys.map((k, i) => <span key={k}>{i > 0 && ", "}<code>{k}</code></span>)}: check the spelling (names are case-sensitive)
-            </div>
-          )}
-          {filterError && (
-            <div id="filter-error" className="filter-error" role="alert">
-              <code>{st.filter}</code>
-              <br />
-              <code>{" ".repeat(filterError.start) + "^".repeat(Math.max(1, filterError.end - filterError.start))}</code> {filterError.message}
-            </div>
-          )}
-        </div>
-        <label>
-          Group{" "}
-          <select value={st.groupBy ?? ""} onChange={(e) => update({ groupBy: e.target.value || null })} aria-label="Group runs by">
-            <option value="">none</option>
-            {["group", "job_type", "state", ...cols.config.map((k) => `config.${k}`)].map((k) => (
-              <option key={k} value={k}>{k}</option>
-            ))}
-          </select>
-        </label>
-        {st.groupBy && (
-          <select value={st.band} onChange={(e) => update({ band: e.target.value as GroupBand })} aria-label="Group band">
-            <option value="minmax">min–max band</option>
-            <option value="std">± std band</option>
-            <option value="none">mean only</option>
-          </select>
-        )}
-        <label>
-          X{" "}
-          <select value={st.xAxis} onChange={(e) => update({ xAxis: e.target.value, zoom: null })} aria-label="X axis">
-            {["_step", "_runtime", "_timestamp"].map((k) => (
-              <option key={k} value={k}>{xAxisLabel(k)}</option>
-            ))}
-            {metricKeys.map((k) => (
-              <option key={k} value={k}>{k}</option>
-            ))}
-          </select>
-        </label>
-        <SmoothingControl value={st.smoothing} onChange={(smoothing) => update({ smoothing })} />
-        <label><input type="checkbox" checked={st.logY} onChange={(e) => update({ logY: e.target.checked })} /> log y</label>
-        <label><input type="checkbox" checked={st.ignoreOutliers} onChange={(e) => update({ ignoreOutliers: e.target.checked })} /> ignore outliers</label>
-        {st.zoom && (
-          <button type="button" onClick={() => update({ zoom: null })}>Reset zoom</button>
-        )}
-      </div>
+      <WorkspaceToolbar
+        st={st}
+        update={update}
+        filterRef={filterRef}
+        filterError={filterError}
+        unknownKeys={unknownKeys}
+        groupKeys={cols.config}
+        metricKeys={metricKeys}
+      />
       <div className="ws-main">
         <aside className="ws-runs" aria-label="Runs">
           <div className="ws-runs-bar">
