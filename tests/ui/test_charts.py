@@ -20,6 +20,7 @@ CHARTS_WRITER = textwrap.dedent("""
     for i, lr in enumerate(json.loads(sys.argv[1])):
         run = runyard.init(project="charts", mode="offline", name=f"lr-{lr}", config={"lr": float(lr)},
                            settings={"silent": True, "x_disable_stats": True})
+        runyard.define_metric("train/loss", summary="min")
         steps = 20 if i == 0 else 200  # the first run ends long before the others
         for s in range(steps):
             runyard.log({"train/loss": 1.0 / (s + 1) + float(lr), "net/recv": 1_000_000 + 10_000 * s})
@@ -162,4 +163,11 @@ def test_filter_warns_about_unknown_keys(page, server, charts):
     page.get_by_role("status").filter(has_text="config.lrr").wait_for()
     f.fill("config.lr > 0.1")
     page.get_by_text("7 of 20 runs").wait_for()
+    assert page.get_by_role("status").filter(has_text="No run has").count() == 0
+
+
+def test_filter_on_a_define_metric_summary(page, server, charts):
+    # train/loss is summarised by its min: 1/200 + lr for all runs but the first (1/20 + lr)
+    page.goto(ws_url(server, "charts", "?q=summary.train%2Floss%20%3C%200.01"))
+    page.get_by_text("6 of 20 runs").wait_for()
     assert page.get_by_role("status").filter(has_text="No run has").count() == 0

@@ -5,7 +5,7 @@ import { compareRuns } from "./diff";
 import { flatten, getPath } from "./flatten";
 import { describeValue, formatCompact, formatDuration, formatNumber, formatTicks, formatTimeTicks } from "./format";
 import { loadPanelSettings, savePanelSettings, setPanel } from "./persist";
-import { columnKeys, duration, knownField, naturalCompare, sortRuns, type RunLike } from "./runs";
+import { columnKeys, duration, fieldValue, knownField, naturalCompare, sortRuns, type RunLike } from "./runs";
 
 const run = (id: string, p: Partial<RunLike> = {}): RunLike => ({ id, name: id, state: "finished", created_at: 0, tags: [], config: {}, summary: {}, ...p });
 
@@ -163,6 +163,17 @@ describe("knownField", () => {
   it("knows built-ins, config and summary keys and the dicts above them", () => {
     for (const k of ["name", "state", "config.lr", "config.optimizer", "summary.train/loss", "lr", "train/loss"]) expect(knownField(k, cols)).toBe(true);
     for (const k of ["config.lrr", "summary.eval/acc", "nope", "config.optim"]) expect(knownField(k, cols)).toBe(false);
+  });
+});
+
+describe("summary aggregates", () => {
+  it("a define_metric summary filters and sorts as its aggregate", () => {
+    const a = run("a", { summary: { loss: { min: 0.1 }, acc: { max: 0.9, last: 0.8 }, img: { _type: "image-file" } } });
+    expect(fieldValue(a, "summary.loss")).toBe(0.1);
+    expect(fieldValue(a, "loss")).toBe(0.1);
+    expect(fieldValue(a, "summary.acc")).toBe(0.8);
+    expect(fieldValue(a, "summary.acc.max")).toBe(0.9);
+    expect(fieldValue(a, "summary.img")).toEqual({ _type: "image-file" });
   });
 });
 

@@ -78,9 +78,23 @@ export function fieldValue(r: RunLike, path: string): unknown {
       return r.notes ?? null;
   }
   if (path.startsWith("config.")) return getPath(r.config, path.slice(7));
-  if (path.startsWith("summary.")) return getPath(r.summary, path.slice(8));
+  if (path.startsWith("summary.")) return summaryValue(getPath(r.summary, path.slice(8)));
   const c = getPath(r.config, path);
-  return c !== undefined ? c : getPath(r.summary, path);
+  return c !== undefined ? c : summaryValue(getPath(r.summary, path));
+}
+
+const AGGREGATES = ["best", "last", "min", "max", "mean", "first"];
+
+/**
+ * A summary value as one number: a metric with a `define_metric` summary is stored as its aggregates
+ * ({"min": 0.1} or {"min": .., "max": ..}); the one there is, else the first of AGGREGATES, stands for it.
+ */
+function summaryValue(v: unknown): unknown {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return v;
+  const keys = Object.keys(v);
+  if (!keys.length || !keys.every((k) => AGGREGATES.includes(k))) return v;
+  const o = v as Record<string, unknown>;
+  return o[AGGREGATES.find((k) => k in o)!];
 }
 
 /** Whether some run has `path` (a built-in field, or a config/summary key or a dict above keys of `cols`). */
