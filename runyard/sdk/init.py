@@ -18,6 +18,7 @@ from .config import config_from
 from .noop import NoopRun
 from .output import Printer
 from .run import Run, program_path
+from .services import RunServices, ServerLink
 from .settings import Settings, from_env, merged
 
 _ID_CHARS = string.ascii_lowercase + string.digits
@@ -138,16 +139,7 @@ def init(
     return _start_run(s, printer, config, config_include_keys, config_exclude_keys, allow_val_change)
 
 
-class _Connection:
-    """What init learnt about the server: a client for the uploader, and who we are there."""
-
-    def __init__(self, client: Any, base_url: str, default_entity: str | None = None):
-        self.client = client
-        self.base_url = base_url
-        self.default_entity = default_entity
-
-
-def _connect(s: Settings, printer: Printer) -> tuple[str, _Connection | None]:
+def _connect(s: Settings, printer: Printer) -> tuple[str, ServerLink | None]:
     """Decide the mode: online needs a server and key (env, `runyard login`, or a local server's credentials)."""
     if s.mode == "offline":
         return "offline", None
@@ -182,12 +174,10 @@ def _connect(s: Settings, printer: Printer) -> tuple[str, _Connection | None]:
         )
         viewer = {}
     client.timeout = 60.0  # init's bound is over; uploads of big chunks may take longer
-    return "online", _Connection(client, creds.base_url, viewer.get("default_entity"))
+    return "online", ServerLink(client, creds.base_url, viewer.get("default_entity"))
 
 
-def _server_run(
-    conn: _Connection | None, entity: str | None, project: str, run_id: str
-) -> dict | None | bool:
+def _server_run(conn: ServerLink | None, entity: str | None, project: str, run_id: str) -> dict | None | bool:
     """The run as the server has it; None when it does not exist; False when the server cannot tell."""
     if conn is None or conn.client is None or not (entity or conn.default_entity):
         return False
@@ -310,8 +300,9 @@ def _start_run(
     if exclude:
         cfg = {k: v for k, v in cfg.items() if k not in set(exclude)}
 
+    services = RunServices(settings=s, printer=printer, run_dir=run_dir, server=conn if run_dir else None)
     run = Run(
-        settings=s,
+        services=services,
         run_id=run_id,
         name=s.run_name,
         project=project,
@@ -325,14 +316,13 @@ def _start_run(
         log_path=log_path,
         resumed=resumed,
         starting_step=starting_step,
-        printer=printer,
+        allow_val_change=bool(allow_val_change),
     )
     program = s.program or program_path()
     run._start(
         cfg,
         {
             "run_id": run_id,
-            "segment": run._segment,
             "project": run.project,
             "entity": entity,
             "name": s.run_name,
@@ -350,16 +340,7 @@ def _start_run(
             "host": _hostname(),
         },
     )
-    if allow_val_change:
-        object.__setattr__(run.config, "_allow_val_change", True)
-    _start_background(run, s, program, root, printer)
-    if conn is not None and run_dir is not None:
-        from .stream_uploader import Uploader
-
-        target = (entity, project, run_id) if entity else None
-        run._base_url = conn.base_url
-        run._uploader = Uploader(run, conn.client, target)
-        threads.start(run._uploader)
+    _start_background(run, services, program, root)
     hooks.register(run)
     state.bind(run)
     if not s.silent:
@@ -390,20 +371,21 @@ def _load_config_defaults(printer: Printer) -> dict:
         return {}
 
 
-def _start_background(run: Run, s: Settings, program: str | None, root: str, printer: Printer) -> None:
+def _start_background(run: Run, services: RunServices, program: str | None, root: str) -> None:
+    s, printer = services.settings, services.printer
     if s.console != "off":
         try:
             from .console import ConsoleCapture
 
             cap = ConsoleCapture(run.emit_console, mode="redirect" if s.console == "redirect" else "wrap")
             cap.start()
-            run._background.append(cap)
+            services.background.append(cap)
         except Exception as e:
             printer.warn(f"console capture unavailable: {e!r}")
     if s.sweep_stop_file:
         from .sweep_trial import StopWatcher
 
-        run._background.append(StopWatcher(s.sweep_stop_file, run).start())
+        services.background.append(StopWatcher(s.sweep_stop_file, run).start())
     if not s.x_disable_stats:
         try:
             from .system_metrics import SystemMonitor
@@ -412,18 +394,18 @@ def _start_background(run: Run, s: Settings, program: str | None, root: str, pri
                 run.emit_system, interval=max(0.05, s.x_stats_sampling_interval), disk_paths=("/",)
             )
             mon.start()
-            run._background.append(mon)
+            services.background.append(mon)
         except Exception as e:
             printer.warn(f"system metrics unavailable: {e!r}")
     if run.dir:
         key = _env_key(s, program, root)
         if key in _env_cache:  # a later run of this process: copying the cached capture is cheap
-            _capture_environment(run, s, program, root, key)
+            _capture_environment(services, program, root, key)
             return
         t = threading.Thread(
-            target=_capture_environment, args=(run, s, program, root, key), name="runyard-env", daemon=True
+            target=_capture_environment, args=(services, program, root, key), name="runyard-env", daemon=True
         )
-        run._env_thread = t
+        services.env_thread = t
         threads.start(t)
 
 
@@ -450,12 +432,13 @@ def _env_key(s: Settings, program: str | None, root: str) -> tuple:
     return (program, root, not s.disable_git, not s.disable_meta, git_dir, stamp)
 
 
-def _capture_environment(run: Run, s: Settings, program: str | None, root: str, key: tuple) -> None:
+def _capture_environment(services: RunServices, program: str | None, root: str, key: tuple) -> None:
     import shutil
     from datetime import datetime, timezone
 
     from ..wire.records import RT
 
+    s, files_dir = services.settings, services.files_dir or ""
     try:
         from . import environment as env
 
@@ -475,31 +458,31 @@ def _capture_environment(run: Run, s: Settings, program: str | None, root: str, 
             req_path, patch_path = cached[1], cached[2]
         files = []
         if s.save_requirements:
-            dest = os.path.join(run.dir, "requirements.txt")
+            dest = os.path.join(files_dir, "requirements.txt")
             if req_path and os.path.exists(req_path):
                 shutil.copyfile(req_path, dest)
             else:
-                env.write_requirements(run.dir)
+                env.write_requirements(files_dir)
             req_path = dest
             files.append({"path": "requirements.txt", "policy": "now", "kind": "environment"})
         git = meta.get("git")
         if git and git.get("dirty"):
-            dest = os.path.join(run.dir, "diff.patch")
+            dest = os.path.join(files_dir, "diff.patch")
             if patch_path and os.path.exists(patch_path):
                 shutil.copyfile(patch_path, dest)
                 patch_path = dest
             else:
-                patch_path = env.write_git_patch(git.get("root") or root, run.dir)
+                patch_path = env.write_git_patch(git.get("root") or root, files_dir)
             if patch_path:
                 files.append({"path": "diff.patch", "policy": "now", "kind": "environment"})
         _env_cache[key] = (meta, req_path, patch_path)
         if s.save_code and not s.disable_code and program:
-            rel = env.save_code(program, run.dir, git.get("root") if git else None)
+            rel = env.save_code(program, files_dir, git.get("root") if git else None)
             if rel:
                 meta = {**meta, "code_path": rel}
                 files.append({"path": rel, "policy": "now", "kind": "code"})
-        run._record(RT.ENVIRONMENT, {"metadata": meta})
+        services.record(RT.ENVIRONMENT, {"metadata": meta})
         if files:
-            run._record(RT.FILES, {"files": files})
+            services.record(RT.FILES, {"files": files})
     except Exception as e:
-        run._printer.warn(f"environment capture failed: {e!r}")
+        services.printer.warn(f"environment capture failed: {e!r}")

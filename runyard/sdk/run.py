@@ -23,7 +23,7 @@ from ..wire.records import MAX_STEP, RT
 from ..wire.rundir import RunLock
 from ..wire.summary import SummaryState, parse_summary_option
 from .config import Config
-from .output import Printer
+from .services import RunServices
 from .summary import Summary
 from .threads import start as start_thread
 from .values import check_keys, normalize_log_value
@@ -43,7 +43,7 @@ class Run:
     def __init__(
         self,
         *,
-        settings: Any,
+        services: RunServices,
         run_id: str,
         name: str | None,
         project: str,
@@ -57,8 +57,10 @@ class Run:
         log_path: str | None,
         resumed: bool = False,
         starting_step: int = 0,
-        printer: Printer,
+        allow_val_change: bool = False,
     ):
+        settings = services.settings
+        self._services = services
         self._settings = settings
         self._id = run_id
         self._name = name
@@ -74,7 +76,7 @@ class Run:
         self._files_dir = os.path.join(run_dir, "files") if run_dir else None
         self._resumed = resumed
         self._starting_step = starting_step
-        self._printer = printer
+        self._printer = services.printer
         self._start_time = time.time()
         self._segment = os.urandom(4).hex()
         self._finished = False
@@ -95,17 +97,13 @@ class Run:
         self._summary_state = SummaryState()
         self._sv = self._summary_state.values  # plain-summary fast path in log()
         self._plain_summary = True
-        self.config = Config(sink=self._config_changed, allow_val_change=False)
+        self.config = Config(sink=self._config_changed, allow_val_change=allow_val_change)
         self.summary = Summary(self._summary_state, self._summary_changed, lambda: (self._start_time, 0.0))
         self._saved: list[tuple[str, str, str]] = []  # (source, dest relpath, policy)
         self._lock = RunLock(run_dir) if run_dir else None
-        self._writer = LogWriter(log_path, self._q, settings.flush_interval, printer.warn)
-        self._background: list[Any] = []  # system monitor, console capture: stopped at finish
-        self._env_thread: threading.Thread | None = None
-        self._uploader: Any = None  # online mode: streams the run log to the server (stream_uploader.py)
-        self._base_url = ""  # the server's URL in online mode
-        self._artifact_saver: Any = None  # online: uploads logged artifacts (artifacts/saver.py)
-        self._artifact_transport: Any = None
+        self._writer = LogWriter(log_path, self._q, settings.flush_interval, services.printer.warn)
+        services.record = self._record
+        services.finished = lambda: self._finished
 
     # -- identity -----------------------------------------------------------------------------
     id = property(lambda self: self._id)
@@ -137,13 +135,17 @@ class Run:
         if self._mode == "offline":
             self._printer.warn_once("url", "URL not available in offline run")
             return None
-        base = self._base_url.rstrip("/")
+        base = self._base_url()
         return f"{base}/{self._entity}/{self._project}/runs/{self._id}" if base else None
 
     @property
     def project_url(self) -> str | None:
-        base = self._base_url.rstrip("/")
+        base = self._base_url()
         return f"{base}/{self._entity}/{self._project}" if base and self._mode != "offline" else None
+
+    def _base_url(self) -> str:
+        server = self._services.server
+        return server.base_url.rstrip("/") if server is not None else ""
 
     def __repr__(self) -> str:
         return f"<runyard.Run {self.path} name={self._name!r} mode={self._mode}>"
@@ -460,10 +462,18 @@ class Run:
     def _start(self, config: dict, run_record: dict) -> None:
         if self._lock is not None:
             self._lock.acquire()
-        self._record(RT.RUN, run_record)
+        self._record(RT.RUN, {**run_record, "segment": self._segment})
         if config:
             self.config._set_many(config, True)
         start_thread(self._writer)
+        services = self._services
+        if services.server is not None and self._log_path is not None:
+            from .stream_uploader import Uploader
+
+            services.uploader = Uploader(
+                services, (self._entity, self._project, self._id), self._segment, self._log_path
+            )
+            start_thread(services.uploader)
 
     def finish(
         self, exit_code: int | None = None, quiet: bool | None = None, *, _state: str | None = None
@@ -471,14 +481,14 @@ class Run:
         with self._finish_lock:
             if self._finished:
                 return
-            self._finished_begin = time.time()
-            for b in reversed(self._background):
+            services = self._services
+            for b in reversed(services.background):
                 try:
                     b.stop()
                 except Exception:
                     pass
-            if self._env_thread is not None:
-                self._env_thread.join(5.0)
+            if services.env_thread is not None:
+                services.env_thread.join(5.0)
             for src, rel, policy in self._saved:
                 if policy in ("live", "end") and os.path.exists(src):
                     self._copy_into_files(src, rel)
@@ -491,15 +501,16 @@ class Run:
             )
             self._finished = True
             self._exit_code = code
-        if self._artifact_saver is not None or self._artifact_transport is not None:
+        services = self._services
+        if services.artifact_saver is not None or services.artifact_transport is not None:
             from .artifacts.saver import finish as finish_artifacts
 
-            finish_artifacts(self, self._settings.finish_timeout)
+            finish_artifacts(services, self._settings.finish_timeout)
         ok = self._writer.stop()
         if self._lock is not None:
             self._lock.release()
-        if self._uploader is not None:
-            self._uploader.finish(self._settings.finish_timeout)
+        if services.uploader is not None:
+            services.uploader.finish(self._settings.finish_timeout)
         from . import state as _st
 
         _st.unbind(self)

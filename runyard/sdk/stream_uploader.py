@@ -17,11 +17,11 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 from ..wire.framing import HEADER_SIZE, Tail, check_header, iter_frames
 from ..wire.records import RT, unpackb
 from .http_client import ApiError, Client
+from .services import RunServices
 from .sync_run import CHUNK_SIZE, mark_synced, send_frames, sync_artifacts, upload_files
 
 MAX_BACKOFF = 30.0
@@ -29,15 +29,26 @@ MAX_FINISH_BACKOFF = 2.0  # finish() is waited on by the user: retry often
 
 
 class Uploader(threading.Thread):
-    def __init__(self, run: Any, client: Client, target: tuple[str, str, str] | None, interval: float = 1.0):
+    def __init__(
+        self,
+        services: RunServices,
+        run: tuple[str | None, str, str],
+        segment: str,
+        log_path: str,
+        interval: float = 1.0,
+    ):
+        """`run`: (entity or None for the server's default, project, run id); `segment`: its run log's."""
         super().__init__(name="runyard-uploader", daemon=True)
-        self.run_ref = run
-        self.client = client
-        self.target = target  # None until the server told us the default entity
-        self.entity_hint = run.entity
-        self.segment = run._segment
-        self.log_path = Path(run._log_path)
-        self.run_dir = Path(run.sync_dir)
+        assert services.server is not None and services.run_dir is not None
+        self.client: Client = services.server.client
+        self.printer = services.printer
+        entity, self.project, self.run_id = run
+        self.entity_hint = entity or services.server.default_entity
+        # None until the server told us the default entity
+        self.target = (self.entity_hint, self.project, self.run_id) if self.entity_hint else None
+        self.segment = segment
+        self.log_path = Path(log_path)
+        self.run_dir = Path(services.run_dir)
         self.files_dir = self.run_dir / "files"
         self.interval = interval
         self.wake = threading.Event()
@@ -57,11 +68,7 @@ class Uploader(threading.Thread):
         """Send what the server does not have yet; True when it has the whole log as it is now."""
         if self.target is None:
             viewer = self.client.viewer()
-            self.target = (
-                self.entity_hint or viewer["default_entity"],
-                self.run_ref.project,
-                self.run_ref.id,
-            )
+            self.target = (self.entity_hint or viewer["default_entity"], self.project, self.run_id)
         if self.acked < 0:
             self.acked = self.client.acked_offset(*self.target, self.segment)
         size = os.path.getsize(self.log_path)
@@ -120,7 +127,7 @@ class Uploader(threading.Thread):
                 self._went_down(e.message)
             else:  # a refusal (bad key, forbidden, bad request) will not heal by retrying
                 self._fatal = f"{e.status} {e.code}: {e.message}"
-                self.run_ref._printer.warn(
+                self.printer.warn(
                     f"the server refused the run's upload ({self._fatal}); the run stays in {self.run_dir}, "
                     f"upload it later with `runyard sync {self.run_dir}`"
                 )
@@ -129,7 +136,7 @@ class Uploader(threading.Thread):
             self._went_down(str(e))
             return
         if self._down_since is not None:
-            self.run_ref._printer.info(
+            self.printer.info(
                 f"server reachable again after {time.time() - self._down_since:.0f} s; upload resumed"
             )
             self._down_since = None
@@ -138,7 +145,7 @@ class Uploader(threading.Thread):
     def _went_down(self, why: str) -> None:
         if self._down_since is None:
             self._down_since = time.time()
-            self.run_ref._printer.warn(
+            self.printer.warn(
                 f"cannot reach the server ({why}); training continues, the run log keeps everything and the "
                 "upload resumes when the server is back"
             )
@@ -186,7 +193,7 @@ class Uploader(threading.Thread):
                     return False
                 if not announced:
                     announced = True
-                    self.run_ref._printer.info(
+                    self.printer.info(
                         f"waiting up to {left:.0f} s (finish_timeout) for the server to take the rest of the run ({why})"
                     )
                 time.sleep(min(delay, left))
@@ -207,7 +214,7 @@ class Uploader(threading.Thread):
         return True
 
     def _hand_over(self, why: str) -> None:
-        self.run_ref._printer.warn(
+        self.printer.warn(
             f"the run is not fully uploaded ({why}); everything is in {self.run_dir}: "
             f"`runyard sync {self.run_dir}` finishes the upload"
         )

@@ -18,6 +18,7 @@ from typing import Any
 from ...errors import CommError, UsageError
 from ...wire.records import RT
 from ..http_client import ApiError
+from ..services import RunServices
 from ..threads import start as start_thread
 from .artifact import Artifact, fetch_version, parse_artifact_path
 from .cache import ArtifactCache
@@ -30,9 +31,9 @@ _STOP = object()
 class ArtifactSaver(threading.Thread):
     """Commits a run's artifacts one after another (each with parallel blob uploads)."""
 
-    def __init__(self, run: Any, transport: Transport):
+    def __init__(self, services: RunServices, transport: Transport):
         super().__init__(name="runyard-artifacts", daemon=True)
-        self.run_ref, self.transport = run, transport
+        self.services, self.transport = services, transport
         self.q: queue.Queue = queue.Queue()
 
     def submit(self, art: Artifact, staged: Path | None, doc: dict, sources: dict[str, str]) -> None:
@@ -59,8 +60,8 @@ class ArtifactSaver(threading.Thread):
             except Exception as e:  # never raise into training: say so, keep it staged for `runyard sync`
                 why = getattr(e, "message", None) or str(e)
                 art._failed(why)
-                where = self.run_ref.sync_dir
-                self.run_ref._printer.warn(
+                where = self.services.run_dir
+                self.services.printer.warn(
                     f"artifact {art._name} was not uploaded ({why}); it stays staged in {where}, "
                     f"`runyard sync {where}` uploads it"
                 )
@@ -70,15 +71,13 @@ class ArtifactSaver(threading.Thread):
         self.join(timeout)
 
 
-def _transport(run: Any) -> Transport | None:
-    up = run._uploader
-    if up is None:
+def _transport(services: RunServices) -> Transport | None:
+    """Online runs: one transport for the run's artifact uploads and downloads, made at first use."""
+    if services.uploader is None:
         return None
-    t = getattr(run, "_artifact_transport", None)
-    if t is None:
-        t = Transport.like(up.client)
-        run._artifact_transport = t
-    return t
+    if services.artifact_transport is None:
+        services.artifact_transport = Transport.like(services.uploader.client)
+    return services.artifact_transport
 
 
 def log_artifact(
@@ -89,7 +88,8 @@ def log_artifact(
     aliases: list[str] | None = None,
     tags: list[str] | None = None,
 ) -> Artifact:
-    if run._finished:
+    services: RunServices = run._services
+    if services.finished():
         raise UsageError("log_artifact() after finish(): the run is finished")
     if isinstance(artifact_or_path, Artifact):
         art = artifact_or_path
@@ -109,16 +109,16 @@ def log_artifact(
     for a in aliases:
         if not a or any(c in a for c in "/\\:#?%") or (a[0] == "v" and a[1:].isdigit()):
             raise UsageError(f"alias {a!r} must not be empty, look like vN, or contain / \\ : # ? %")
-    art._entity, art._project = run._entity, run._project
-    offline = run._mode == "offline"
-    run_dir = run._run_dir
+    art._entity, art._project = run.entity, run.project
+    offline = run.offline
+    run_dir = services.run_dir
     sources: dict[str, str] = {}
     if offline:
         if run_dir is None:
             raise UsageError(
                 "log_artifact() in offline mode needs the run directory, which could not be created"
             )
-        if not run._settings.allow_offline_artifacts:
+        if not services.settings.allow_offline_artifacts:
             raise UsageError("log_artifact() in offline mode is disabled (allow_offline_artifacts=False)")
         blobs = Path(run_dir) / STAGED / "blobs"
         for e in list(art._entries.values()):
@@ -144,7 +144,7 @@ def log_artifact(
         )
     art._digest = doc["digest"]
     art._aliases = ["latest", *aliases]
-    run._record(
+    services.record(
         RT.ARTIFACT,
         {
             "name": art._name,
@@ -158,15 +158,15 @@ def log_artifact(
             "size": art.size,
         },
     )
-    transport = _transport(run)
+    transport = _transport(services)
     if offline or transport is None:
         art._state = "STAGED"
         return art
     art._state = "PENDING"
     art._transport = transport
-    saver = run._artifact_saver
+    saver = services.artifact_saver
     if saver is None:
-        saver = run._artifact_saver = ArtifactSaver(run, transport)
+        saver = services.artifact_saver = ArtifactSaver(services, transport)
         start_thread(saver)
     saver.submit(art, staged, doc, sources)
     return art
@@ -175,12 +175,13 @@ def log_artifact(
 def _default_name(run: Any, path: str) -> str:
     base = os.path.basename(path.rstrip("/")) or "artifact"
     safe = "".join(c if c.isalnum() or c in "._-" else "-" for c in base)
-    return f"run-{run._id}-{safe}"[:128]
+    return f"run-{run.id}-{safe}"[:128]
 
 
 def use_artifact(
     run: Any, artifact_or_name: Any, type: str | None = None, aliases: Any = None, use_as: Any = None
 ) -> Artifact:
+    services: RunServices = run._services
     if isinstance(artifact_or_name, Artifact):
         art = artifact_or_name
         if art.is_draft():
@@ -188,8 +189,8 @@ def use_artifact(
         if art._state == "PENDING":
             art.wait()
     else:
-        entity, project, name, ref = parse_artifact_path(str(artifact_or_name), run._entity, run._project)
-        transport = _transport(run)
+        entity, project, name, ref = parse_artifact_path(str(artifact_or_name), run.entity, run.project)
+        transport = _transport(services)
         doc = None
         if transport is not None:
             try:
@@ -198,7 +199,7 @@ def use_artifact(
             except CommError as e:
                 if "not found" in str(e):
                     raise
-                run._printer.warn(f"{e}; looking in the local artifact cache")
+                services.printer.warn(f"{e}; looking in the local artifact cache")
         if doc is None:
             doc = ArtifactCache().find_doc(entity, project, name, ref)
             if doc is None:
@@ -210,7 +211,7 @@ def use_artifact(
         art = Artifact._from_doc(doc, transport)
     if type is not None and art.type != type:
         raise UsageError(f"artifact {art.name} has type {art.type!r}, not {type!r}")
-    run._record(
+    services.record(
         RT.USE_ARTIFACT,
         {
             "name": art._name,
@@ -224,18 +225,16 @@ def use_artifact(
 
 
 def _default_entity(run: Any, transport: Transport) -> str:
-    if run._entity:
-        return run._entity
+    if run.entity:
+        return run.entity
     try:
         return transport.client().viewer()["default_entity"]
     except ApiError as e:
         raise CommError(f"cannot reach the server: {e.message}") from None
 
 
-def finish(run: Any, timeout: float) -> None:
-    saver = getattr(run, "_artifact_saver", None)
-    if saver is not None:
-        saver.finish(timeout)
-    t = getattr(run, "_artifact_transport", None)
-    if t is not None:
-        t.close()
+def finish(services: RunServices, timeout: float) -> None:
+    if services.artifact_saver is not None:
+        services.artifact_saver.finish(timeout)
+    if services.artifact_transport is not None:
+        services.artifact_transport.close()

@@ -6,8 +6,8 @@ writes the file under `<run.dir>/media/...` and only then records it with a FILE
 reader that follows FILES records never sees a half-written file. Creating a file costs 45 µs to
 1 ms on the disks we measured; that is why it is not done in the training loop.
 
-Each run gets a `MediaStore`, registered in `run._background` so that `run.finish()` waits for the
-run's files (and their FILES records) before it writes the EXIT record. Memory is bounded: when
+Each run gets a `MediaStore` (in its `RunServices`), registered with the parts that `run.finish()`
+stops, so that it waits for the run's files (and their FILES records) before it writes the EXIT record. Memory is bounded: when
 more than `MAX_PENDING_BYTES` wait for the disk, the caller waits too.
 """
 
@@ -16,11 +16,11 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import weakref
 from collections import deque
 from typing import Any
 
 from ...wire.records import RT
+from ..services import RunServices
 from ..threads import start as start_thread
 
 MAX_PENDING_BYTES = 256 * 1024 * 1024
@@ -30,8 +30,8 @@ _BATCH = 256  # files per FILES record at most
 class MediaStore:
     """One run's media files: de-duplication, pending count, FILES records, config singletons."""
 
-    def __init__(self, run: Any, files_dir: str):
-        self._run = weakref.ref(run)  # the run holds the store (run._background), not the other way round
+    def __init__(self, services: RunServices, files_dir: str):
+        self.services = services
         self.files_dir = files_dir
         self.enqueued: set[str] = set()
         self.pending = 0
@@ -55,7 +55,7 @@ class MediaStore:
         """Wait until every file handed over so far is written and recorded."""
         return _worker().wait_for(self, timeout)
 
-    def stop(self) -> None:  # run.finish() calls this (run._background) before the EXIT record
+    def stop(self) -> None:  # run.finish() calls this (services.background) before the EXIT record
         self.flush(120.0)
 
     # -- called from the writer thread --------------------------------------------------------
@@ -75,22 +75,18 @@ class MediaStore:
         except OSError as e:
             if not self._warned:
                 self._warned = True
-                printer = getattr(self._run(), "_printer", None)
-                msg = (
+                self.services.printer.warn(
                     f"could not write media file {rel}: {e.strerror or e}; further media errors are not shown"
                 )
-                if printer is not None:
-                    printer.warn(msg)
             return False
 
     def _record(self, rels: list[str]) -> None:
-        run = self._run()
-        if not rels or run is None or getattr(run, "_finished", False):
+        if not rels or self.services.finished():
             return
         for i in range(0, len(rels), _BATCH):
             files = [{"path": r, "policy": "now", "kind": "media"} for r in rels[i : i + _BATCH]]
             try:
-                run._record(RT.FILES, {"files": files})
+                self.services.record(RT.FILES, {"files": files})
             except Exception:
                 pass
 
@@ -148,8 +144,6 @@ class _Worker:
 
 
 _WORKER: _Worker | None = None
-_STORES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_NO_STORE = object()
 
 
 def _worker() -> _Worker:
@@ -162,35 +156,27 @@ def _worker() -> _Worker:
 def _reset_after_fork() -> None:  # the writer thread does not survive fork(); start afresh in the child
     global _WORKER
     _WORKER = None
-    _STORES.clear()
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reset_after_fork)
 
 
+def _services(run: Any) -> RunServices | None:
+    """A Run's services; None for no run or a disabled one (whose NoopRun answers any attribute)."""
+    services = getattr(run, "_services", None)
+    return services if isinstance(services, RunServices) else None
+
+
 def store_for(run: Any) -> MediaStore | None:
-    """The run's store, or None when the run keeps nothing on disk (disabled, memory-only, finished)."""
-    if run is None:
+    """The run's store, or None when the run keeps nothing on disk (disabled, memory-only)."""
+    services = _services(run)
+    if services is None or services.files_dir is None:
         return None
-    try:
-        s = _STORES.get(run, _NO_STORE)
-    except TypeError:  # not weak-referenceable: treat as a run without disk
-        return None
-    if s is not _NO_STORE:
-        return s
-    store: MediaStore | None = None
-    files_dir = getattr(run, "dir", None)
-    if (
-        files_dir
-        and not getattr(run, "disabled", False)
-        and hasattr(run, "_record")
-        and isinstance(getattr(run, "_background", None), list)
-    ):
-        store = MediaStore(run, files_dir)
-        run._background.append(store)
-    _STORES[run] = store
-    return store
+    if services.media_store is None:
+        services.media_store = MediaStore(services, services.files_dir)
+        services.background.append(services.media_store)
+    return services.media_store
 
 
 def flush(run: Any = None, timeout: float = 30.0) -> bool:
@@ -199,5 +185,6 @@ def flush(run: Any = None, timeout: float = 30.0) -> bool:
         from .. import state
 
         run = state.current()
-    s = _STORES.get(run) if run is not None else None
+    services = _services(run)
+    s = services.media_store if services is not None else None
     return True if s is None else s.flush(timeout)
