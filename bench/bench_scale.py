@@ -10,8 +10,8 @@ Parts (`--only chart,list,sdk`, default all):
   chart  R runs x S steps of one metric (`--chart RxS`, repeatable; default 100x1000000). A 1,000-bucket
          query of every run over the whole range and a 1 % zoom, over HTTP (msgpack) against a
          `runyard server` subprocess: engine time (the answer's `query_ms`), HTTP time, answer size,
-         and the server's memory from /proc: peak growth over idle (VmHWM, reset before each phase)
-         and memory retained after the phase; then four full queries at once.
+         and the server's anonymous memory from /proc (sampled every 5 ms): peak growth over the
+         phase's start and what is still held after it, over idle; then four full queries at once.
   list   N runs (`--list-runs`, default 100,000) with config/summary values: first page of 50 filtered
          by a config value and sorted by a summary value, and every run of the project page by page.
   sdk    the SDK logging K keys per step for S steps (`--sdk KxS`, default 1000x50000) offline: peak
@@ -114,6 +114,8 @@ print(json.dumps({"p50_us": lat[len(lat) // 2] / 1e3, "p99_us": lat[int(len(lat)
 
 
 def code_env(code: Path, home: Path | None = None) -> dict:
+    """Environment for a child running the runyard package of `code` (children run with cwd=code:
+    `python -m`/`-c` put the working directory first on sys.path)."""
     env = dict(os.environ, PYTHONPATH=str(code))
     for k in list(env):
         if k.startswith(("RUNYARD_", "WANDB_")):
@@ -166,6 +168,7 @@ class Dataset:
         p = subprocess.run(
             [sys.executable, "-c", script, str(self.home), self.db_url, *args],
             env=code_env(code, self.home),
+            cwd=code,
             capture_output=True,
             text=True,
         )
@@ -188,7 +191,7 @@ class Server:
         cmd += ["--port", str(self.port), "--log-level", "warning"]
         if ds.db_url:
             cmd += ["--db", ds.db_url]
-        self.proc = subprocess.Popen(cmd, env=code_env(code, ds.home), stdout=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(cmd, env=code_env(code, ds.home), cwd=code, stdout=subprocess.DEVNULL)
         self.key = json.loads((ds.home / "credentials").read_text())["api_key"]
         deadline = time.monotonic() + 300  # a migration of a cached dataset may run first
         while True:
@@ -224,14 +227,28 @@ class Server:
     def _h(self) -> dict:
         return {"Authorization": f"Bearer {self.key}"}
 
-    def mem(self) -> tuple[int, int]:
-        """(VmRSS, VmHWM) in bytes."""
+    def anon(self) -> int:
+        """Anonymous resident memory in bytes (RSS less file pages: SQLite's mmap of the database
+        counts in RSS but is page cache, not memory the server holds)."""
         st = Path(f"/proc/{self.proc.pid}/status").read_text()
-        get = lambda k: int(re.search(rf"^{k}:\s+(\d+) kB", st, re.M).group(1)) * 1024  # noqa: E731
-        return get("VmRSS"), get("VmHWM")
+        return int(re.search(r"^RssAnon:\s+(\d+) kB", st, re.M).group(1)) * 1024  # type: ignore[union-attr]
 
-    def reset_peak(self) -> None:
-        Path(f"/proc/{self.proc.pid}/clear_refs").write_text("5")
+    def peak_during(self, fn):
+        """(fn(), highest anonymous memory sampled every 5 ms while it ran)."""
+        peak, done = [self.anon()], threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.005):
+                peak[0] = max(peak[0], self.anon())
+
+        th = threading.Thread(target=sample)
+        th.start()
+        try:
+            res = fn()
+        finally:
+            done.set()
+            th.join()
+        return res, max(peak[0], self.anon())
 
     def close(self) -> None:
         self.proc.terminate()
@@ -257,16 +274,14 @@ def chart_part(srv: Server, n_runs: int, steps: int, reps: int) -> dict:
         return doc, wall, len(body)
 
     srv.get(path, {"key": "loss", "runs": "run0000", "buckets": 10, "min": 0, "max": 10})  # warm-up
-    idle, _ = srv.mem()
+    idle = srv.anon()
     out: dict = {"idle_mb": idle / 1e6}
 
     def phase(name: str, fn) -> list:
-        srv.reset_peak()
-        before, _ = srv.mem()
-        res = fn()
-        rss, peak = srv.mem()
+        before = srv.anon()
+        res, peak = srv.peak_during(fn)
         out[name + "_peak_mb"] = (peak - before) / 1e6
-        out[name + "_retained_mb"] = (rss - idle) / 1e6
+        out[name + "_retained_mb"] = (srv.anon() - idle) / 1e6
         return res
 
     full = phase("full", lambda: [query() for _ in range(reps)])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
@@ -46,50 +45,22 @@ class Part:
         return Part(np.zeros(0, np.int64), np.zeros(0, np.int64), z, z, z, np.zeros(0, np.int64), z, z)
 
 
-@dataclass(frozen=True)
-class Arange:
-    """The x of a series whose steps are consecutive integers: start, start+1, ..., start+n-1.
-
-    The usual case (chunks store no steps then): bucket boundaries follow by arithmetic, so the
-    chart query never materialises or searches the steps.
-    """
-
-    start: int
-    n: int
-
-    def __len__(self) -> int:
-        return self.n
-
-
-def _count_below(x: np.ndarray | Arange, t: np.ndarray | float, side: Literal["left", "right"]) -> np.ndarray:
-    """np.searchsorted(x, t, side) for a sorted array or an Arange (count of x < t, or <= t)."""
-    if isinstance(x, np.ndarray):
-        return np.asarray(np.searchsorted(x, t, side))
-    k = (
-        np.ceil(np.asarray(t, np.float64) - x.start)
-        if side == "left"
-        else np.floor(np.asarray(t) - x.start) + 1
-    )
-    return np.clip(k, 0, x.n).astype(np.int64)
-
-
-def bucketize_many(series: Sequence[tuple[np.ndarray | Arange, np.ndarray]], e: np.ndarray) -> list[Part]:
+def bucketize_many(series: Sequence[tuple[np.ndarray, np.ndarray]], e: np.ndarray) -> list[Part]:
     """Aggregate several (x sorted ascending, v) series into the buckets of `e`, one ufunc pass each.
 
-    x is an array or an Arange. Series are aggregated one by one with `reduceat` on their own
-    values (no concatenation of all series: for charts of many long runs that copy cost more than
-    the aggregation).
+    Series are aggregated one by one with `reduceat` on their own values (no concatenation of all
+    series: for charts of many long runs that copy cost more than the aggregation).
     """
     nb = len(e) - 1
     a, b = e[0], e[-1]
     out = []
     for x, v in series:
-        lo = int(_count_below(x, a, "left"))
-        hi = int(_count_below(x, b, "right"))
+        lo = int(np.searchsorted(x, a, "left"))
+        hi = int(np.searchsorted(x, b, "right"))
         if hi <= lo:
             out.append(Part.empty())
             continue
-        cuts = np.clip(_count_below(x, e[1:nb], "left"), lo, hi) - lo
+        cuts = np.clip(np.searchsorted(x, e[1:nb], "left"), lo, hi) - lo
         st = np.concatenate(([0], cuts))
         en = np.concatenate((cuts, [hi - lo]))
         keep = en > st
@@ -97,15 +68,13 @@ def bucketize_many(series: Sequence[tuple[np.ndarray | Arange, np.ndarray]], e: 
         V = np.asarray(v[lo:hi], dtype=np.float64)
         nan = np.isnan(V)
         if nan.any():
-            vsum = np.add.reduceat(np.where(nan, 0.0, V), S)
+            with np.errstate(invalid="ignore"):  # inf + -inf
+                vsum = np.add.reduceat(np.where(nan, 0.0, V), S)
             vcount = np.add.reduceat((~nan).astype(np.int64), S)
         else:
             vsum = np.add.reduceat(V, S)
             vcount = E - S
-        if isinstance(x, Arange):
-            last_x = (x.start + lo + E - 1).astype(np.float64)
-        else:
-            last_x = x[lo:hi][E - 1].astype(np.float64)
+        last_x = x[lo:hi][E - 1].astype(np.float64)
         out.append(
             Part(
                 np.flatnonzero(keep),
@@ -121,27 +90,65 @@ def bucketize_many(series: Sequence[tuple[np.ndarray | Arange, np.ndarray]], e: 
     return out
 
 
-def merge(parts: list[Part]) -> Part:
-    """Combine partial aggregates of the same series (e.g. raw points plus chunk statistics)."""
-    parts = [p for p in parts if len(p.bucket)]
+def bucketize_summary(
+    rec: np.ndarray, rec_pos: np.ndarray, rx: np.ndarray, rv: np.ndarray, rpos: np.ndarray, e: np.ndarray
+) -> Part:
+    """Aggregate one series given as summary records taken whole plus raw points.
+
+    rec: `chunks.BLOCK_DTYPE` records that each lie inside [a, b] within one bucket, in series order;
+    rx, rv: the raw points of the other records (in (step, seq) order; those outside [a, b] dropped
+    here). rec_pos / rpos: the ordinal in the series of each record's last point / of each point,
+    which decides `last` where a bucket has both.
+    """
+    parts = []
+    if len(rec):
+        rb = bucket_of(e, rec["lo"].astype(np.float64))
+        s = np.flatnonzero(np.diff(rb, prepend=-1))
+        en = np.append(s[1:], len(rb)) - 1
+        with np.errstate(invalid="ignore"):  # inf + -inf
+            vsum = np.add.reduceat(rec["sum"], s)
+        parts.append(
+            (
+                Part(
+                    rb[s],
+                    np.add.reduceat(rec["n"].astype(np.int64), s),
+                    np.fmin.reduceat(rec["min"], s),
+                    np.fmax.reduceat(rec["max"], s),
+                    vsum,
+                    np.add.reduceat(rec["count"].astype(np.int64), s),
+                    rec["last"][en],
+                    rec["hi"][en].astype(np.float64),
+                ),
+                rec_pos[en],
+            )
+        )
+    keep = (rx >= e[0]) & (rx <= e[-1])
+    if not keep.all():
+        rx, rv, rpos = rx[keep], rv[keep], rpos[keep]
+    if len(rx):
+        (p,) = bucketize_many([(rx, rv)], e)
+        parts.append((p, rpos[np.searchsorted(rx, p.last_x, "right") - 1]))
     if not parts:
         return Part.empty()
     if len(parts) == 1:
-        return parts[0]
-    cat = {f: np.concatenate([getattr(p, f) for p in parts]) for f in Part.__dataclass_fields__}
-    order = np.lexsort((cat["last_x"], cat["bucket"]))
+        return parts[0][0]
+    (p1, k1), (p2, k2) = parts
+    cat = {f: np.concatenate([getattr(p1, f), getattr(p2, f)]) for f in Part.__dataclass_fields__}
+    order = np.lexsort((np.concatenate([k1, k2]), cat["bucket"]))
     c = {f: v[order] for f, v in cat.items()}
-    starts = np.flatnonzero(np.diff(c["bucket"], prepend=-1))
-    ends = np.append(starts[1:], len(order))
+    s = np.flatnonzero(np.diff(c["bucket"], prepend=-1))
+    en = np.append(s[1:], len(order)) - 1
+    with np.errstate(invalid="ignore"):
+        vsum = np.add.reduceat(c["vsum"], s)
     return Part(
-        c["bucket"][starts],
-        np.add.reduceat(c["n"], starts),
-        np.fmin.reduceat(c["vmin"], starts),
-        np.fmax.reduceat(c["vmax"], starts),
-        np.add.reduceat(c["vsum"], starts),
-        np.add.reduceat(c["vcount"], starts),
-        c["last"][ends - 1],
-        c["last_x"][ends - 1],
+        c["bucket"][s],
+        np.add.reduceat(c["n"], s),
+        np.fmin.reduceat(c["vmin"], s),
+        np.fmax.reduceat(c["vmax"], s),
+        vsum,
+        np.add.reduceat(c["vcount"], s),
+        c["last"][en],
+        c["last_x"][en],
     )
 
 

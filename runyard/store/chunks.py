@@ -5,6 +5,8 @@
     vals   float64 little-endian           numeric chunks, uncompressed (see docs/architecture.md)
            msgpack list                    non-numeric chunks (strings, bools, media references)
     aux    zlib(int64 seq deltas + int64 microsecond timestamp deltas)
+    blocks numeric chunks: statistics per block of BLOCK_POINTS consecutive points (BLOCK_DTYPE
+           records), the summary level that zoomed-out chart queries read instead of the points
 
 `vals` stays uncompressed because float noise does not compress (zlib saved under 10 % on real-ish
 series) while decompressing it would dominate chart queries; steps, seqs and timestamps are nearly
@@ -23,6 +25,21 @@ from sqlalchemy.engine import Row
 from ..wire.records import packb, unpackb
 
 CHUNK_POINTS = 4096
+# 128 points per block: a 1,000-bucket query of a 1M-step series reads ~8k block records and ~128k
+# raw points at bucket edges (instead of 1M points); the level costs 56 B per 128 points (0.44 B/point).
+BLOCK_POINTS = 128
+BLOCK_DTYPE = np.dtype(
+    [
+        ("lo", "<i8"),  # step of the block's first point
+        ("hi", "<i8"),  # step of its last point
+        ("n", "<i4"),  # points
+        ("count", "<i4"),  # non-NaN points
+        ("min", "<f8"),  # over non-NaN values (NaN when none)
+        ("max", "<f8"),
+        ("sum", "<f8"),  # over non-NaN values (NaN for inf + -inf)
+        ("last", "<f8"),  # value of the last point in (step, seq) order
+    ]
+)
 _I8 = np.dtype("<i8")
 _F8 = np.dtype("<f8")
 
@@ -95,10 +112,12 @@ def encode(p: Points, numeric: bool) -> dict:
         "v_sum": None,
         "v_count": 0,
         "v_last": None,
+        "blocks": None,
     }
     if numeric:
         v = np.asarray(p.val, dtype=_F8)
         row["vals"] = v.tobytes()
+        row["blocks"] = block_stats(step, v)
         ok = ~np.isnan(v)
         cnt = int(ok.sum())
         row["v_count"] = cnt
@@ -113,6 +132,23 @@ def encode(p: Points, numeric: bool) -> dict:
     else:
         row["vals"] = zlib.compress(packb(list(p.val)), 1)
     return row
+
+
+def block_stats(step: np.ndarray, v: np.ndarray) -> bytes:
+    """The `blocks` column of a numeric chunk with sorted steps `step` and values `v`."""
+    n = len(v)
+    starts = np.arange(0, n, BLOCK_POINTS)
+    ends = np.minimum(starts + BLOCK_POINTS, n)
+    ok = ~np.isnan(v)
+    out = np.empty(len(starts), BLOCK_DTYPE)
+    out["lo"], out["hi"] = step[starts], step[ends - 1]
+    out["n"] = ends - starts
+    out["count"] = np.add.reduceat(ok.astype(np.int32), starts)
+    out["min"], out["max"] = np.fmin.reduceat(v, starts), np.fmax.reduceat(v, starts)
+    with np.errstate(invalid="ignore"):
+        out["sum"] = np.add.reduceat(np.where(ok, v, 0.0), starts)
+    out["last"] = v[ends - 1]
+    return out.tobytes()
 
 
 def decode_steps(blob: bytes, step_min: int, n: int) -> np.ndarray:

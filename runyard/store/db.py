@@ -113,7 +113,7 @@ class Database:
             sa.cast(sa.bindparam(None, list(ids), type_=ARRAY(sa.BigInteger)), ARRAY(sa.BigInteger))
         )
 
-    def fetch_binary(self, conn: Connection, stmt: sa.Select) -> list[Any]:
+    def fetch_binary(self, conn: Connection, stmt: sa.Select | sa.TextClause) -> list[Any]:
         """All rows of `stmt` (attribute access by column name) for bulk reads of `bytea` columns.
 
         psycopg asks PostgreSQL for results in text format by default, where `bytea` travels as hex

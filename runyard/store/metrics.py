@@ -12,6 +12,7 @@ repeated steps are kept; when a series' chunks overlap in step, it is decoded wh
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ from sqlalchemy.engine import Connection
 
 from . import buckets as bk
 from .chunks import (
+    BLOCK_DTYPE,
+    BLOCK_POINTS,
     CHUNK_POINTS,
     Points,
     decode,
@@ -295,12 +298,19 @@ class Metrics:
         """Per-bucket count/min/max/mean/last of each series over [a, b] (default: the data's extent)."""
         if not refs:
             return [], (a or 0.0, b or 0.0)
+        if x_axis == "_step":  # one series at a time: the query holds one series' points at most
+            lo, hi = (
+                (0.0, 0.0)
+                if a is not None and b is not None
+                else self._step_extent(conn, [r.key_id for r in refs])
+            )
+            a, b = float(lo if a is None else a), float(hi if b is None else b)
+            e = bk.edges(a, b, n_buckets)
+            return [bk.finish(self._step_series(conn, r.key_id, e), e) for r in refs], (a, b)
         meta = self._chunk_meta(conn, [r.key_id for r in refs])
         by_key: dict[int, list] = {}
         for m in meta:
             by_key.setdefault(m.key_id, []).append(m)
-        if x_axis == "_step":
-            return self._step_buckets(conn, refs, by_key, n_buckets, a, b)
         series = [self._xy(conn, r, by_key.get(r.key_id, []), x_axis) for r in refs]
         if a is None or b is None:
             lo, hi = _extent([x for x, _v in series])
@@ -331,75 +341,121 @@ class Metrics:
             out.update({r.id: r for r in self.db.fetch_binary(conn, q)})
         return out
 
-    def _step_buckets(
+    def _step_extent(self, conn: Connection, key_ids: list[int]) -> tuple[float, float]:
+        los, his = [], []
+        for i in range(0, len(key_ids), 500):
+            q = sa.select(sa.func.min(metric_chunks.c.step_min), sa.func.max(metric_chunks.c.step_max)).where(
+                self.db.id_in(metric_chunks.c.key_id, key_ids[i : i + 500]), metric_chunks.c.numeric
+            )
+            r = conn.execute(q).one()
+            if r[0] is not None:
+                los.append(float(r[0]))
+                his.append(float(r[1]))
+        return (min(los), max(his)) if los else (0.0, 0.0)
+
+    def _step_series(self, conn: Connection, key_id: int, e: np.ndarray) -> bk.Part:
+        """One series over x = step, from the summary level: chunks and blocks inside one bucket give
+        their statistics; raw values are read (as byte ranges) only for blocks across a bucket edge."""
+        a, b = float(e[0]), float(e[-1])
+        q = (
+            sa.select(
+                *_META_COLS, metric_chunks.c.blocks, sa.func.length(metric_chunks.c.steps).label("steps_len")
+            )
+            .where(
+                metric_chunks.c.key_id == key_id,
+                metric_chunks.c.numeric,
+                metric_chunks.c.step_max >= _int_bound(math.ceil(a)),
+                metric_chunks.c.step_min <= _int_bound(math.floor(b)),
+            )
+            .order_by(metric_chunks.c.step_min, metric_chunks.c.chunk_no)
+        )
+        chunks = self.db.fetch_binary(conn, q)
+        if not chunks:
+            return bk.Part.empty()
+        if any(chunks[i].step_min <= chunks[i - 1].step_max for i in range(1, len(chunks))):
+            # chunks overlap in step (out-of-order logging): every point, sorted by (step, seq)
+            p = self._decode_all(conn, chunks)
+            o = np.lexsort((p.gseq, p.step))
+            return bk.bucketize_many([(p.step[o].astype(np.float64), np.asarray(p.val)[o])], e)[0]
+        smin = np.array([c.step_min for c in chunks], np.float64)
+        smax = np.array([c.step_max for c in chunks], np.float64)
+        one = (smin >= a) & (smax <= b) & (bk.bucket_of(e, smin) == bk.bucket_of(e, smax))
+        recs = [_chunk_record(c) if o else bytes(c.blocks) for c, o in zip(chunks, one)]
+        per_chunk = np.array([len(r) // BLOCK_DTYPE.itemsize for r in recs])
+        blk = np.frombuffer(b"".join(recs), BLOCK_DTYPE)
+        end_pos = np.cumsum(blk["n"], dtype=np.int64)  # ordinal after each record's last point
+        lo, hi = blk["lo"].astype(np.float64), blk["hi"].astype(np.float64)
+        whole = (lo >= a) & (hi <= b) & (bk.bucket_of(e, lo) == bk.bucket_of(e, hi))
+        raw = np.flatnonzero(~whole & (hi >= a) & (lo <= b))
+        rx, rv, rpos = np.zeros(0), np.zeros(0), np.zeros(0, np.int64)
+        if len(raw):
+            sizes = blk["n"][raw].astype(np.int64)
+            within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            rpos = np.repeat(end_pos[raw] - sizes, sizes) + within
+            rx, rv = self._block_points(
+                conn, chunks, np.repeat(np.arange(len(chunks)), per_chunk), per_chunk, raw, sizes, within
+            )
+        return bk.bucketize_summary(blk[whole], end_pos[whole] - 1, rx, rv, rpos, e)
+
+    def _block_points(
         self,
         conn: Connection,
-        refs: list[SeriesRef],
-        by_key: dict[int, list],
-        nb: int,
-        a: float | None,
-        b: float | None,
-    ) -> tuple[list[dict[str, np.ndarray]], tuple[float, float]]:
-        if a is None or b is None:
-            mins = [c.step_min for cs in by_key.values() for c in cs]
-            maxs = [c.step_max for cs in by_key.values() for c in cs]
-            a = (min(mins) if mins else 0) if a is None else a
-            b = (max(maxs) if maxs else 0) if b is None else b
-        a, b = float(a), float(b)
-        e = bk.edges(a, b, nb)
-        plans = []  # per ref: (stats Part or None, raw chunk list, overlapping?)
-        need: list[int] = []
-        need_aux: list[int] = []
-        for r in refs:
-            chunks = [c for c in by_key.get(r.key_id, []) if c.step_max >= a and c.step_min <= b]
-            overlap = any(chunks[i].step_min <= chunks[i - 1].step_max for i in range(1, len(chunks)))
-            stat_rows, raw = [], []
-            if overlap:
-                raw = chunks
-            else:
-                inside = [c for c in chunks if c.step_min >= a and c.step_max <= b]
-                lo_b = bk.bucket_of(e, np.array([c.step_min for c in inside], dtype=np.float64))
-                hi_b = bk.bucket_of(e, np.array([c.step_max for c in inside], dtype=np.float64))
-                one = {c.id: int(i) for c, i, j in zip(inside, lo_b, hi_b) if i == j}
-                for c in chunks:
-                    if c.id in one:  # inside [a, b] and within one bucket: its statistics are the answer
-                        stat_rows.append((c, one[c.id]))
-                    else:
-                        raw.append(c)
-            plans.append((stat_rows, raw, overlap))
-            need.extend(c.id for c in raw)
-            if overlap:
-                need_aux.extend(c.id for c in raw)
-        aux_set = set(need_aux)
-        blobs = self._blobs(conn, [i for i in need if i not in aux_set], aux=False) if need else {}
-        if need_aux:
-            blobs.update(self._blobs(conn, need_aux, aux=True))
-        series: list[tuple[np.ndarray | bk.Arange, np.ndarray]] = []
-        for _stat_rows, raw, overlap in plans:
-            if not raw:
-                series.append((np.zeros(0), np.zeros(0)))
-                continue
-            vals = [decode_floats(blobs[c.id].vals) for c in raw]
-            v = np.concatenate(vals) if len(vals) > 1 else vals[0]
-            x: np.ndarray | bk.Arange
-            if not overlap and _consecutive(raw, blobs):
-                x = bk.Arange(int(raw[0].step_min), len(v))
-                series.append((x, v))
-                continue
-            steps = [decode_steps(blobs[c.id].steps, c.step_min, c.n) for c in raw]
-            x = np.concatenate(steps) if len(steps) > 1 else steps[0]
-            if overlap:
-                gseq = np.concatenate([decode_aux(blobs[c.id].aux, c.n)[0] for c in raw])
-                order = np.lexsort((gseq, x))
-                x, v = x[order], v[order]
-            series.append((x, v))
-        parts = bk.bucketize_many(series, e)
-        out = []
-        for (stat_rows, _raw, _o), part in zip(plans, parts):
-            if stat_rows:
-                part = bk.merge([part, _stats_part(stat_rows)])
-            out.append(bk.finish(part, e))
-        return out, (a, b)
+        chunks: list,
+        chunk_of: np.ndarray,
+        per_chunk: np.ndarray,
+        raw: np.ndarray,
+        sizes: np.ndarray,
+        within: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(step, value) of the points of blocks `raw` (indexes into the chunks' blocks), in order.
+
+        Adjacent blocks of a chunk are read as one byte range of `vals` (`_ranges`)."""
+        ci = chunk_of[raw]
+        offset = (raw - (np.cumsum(per_chunk) - per_chunk)[ci]) * BLOCK_POINTS  # first point in its chunk
+        new_run = np.ones(len(raw), bool)
+        new_run[1:] = (raw[1:] != raw[:-1] + 1) | (ci[1:] != ci[:-1])
+        starts = np.flatnonzero(new_run)
+        run_len = np.add.reduceat(sizes, starts)
+        ids = [chunks[i].id for i in ci[starts]]
+        got = self._ranges(conn, ids, (offset[starts] * 8).tolist(), (run_len * 8).tolist())
+        vals = np.frombuffer(b"".join(got), "<f8")
+        start = np.array([c.step_min for c in chunks], np.int64)[ci] + offset
+        x = np.repeat(start, sizes) + within  # consecutive steps: x by arithmetic
+        gapped = [i for i in np.unique(ci) if chunks[i].steps_len]
+        if gapped:
+            blobs = self._blobs(conn, [chunks[i].id for i in gapped], aux=False)
+            for i in gapped:
+                c = chunks[i]
+                m = np.repeat(ci == i, sizes)
+                x[m] = decode_steps(blobs[c.id].steps, c.step_min, c.n)[
+                    np.repeat(offset[ci == i], sizes[ci == i]) + within[m]
+                ]
+        return x.astype(np.float64), vals
+
+    def _ranges(self, conn: Connection, ids: list[int], offs: list[int], lens: list[int]) -> list[bytes]:
+        """Byte ranges of chunks' `vals`, in the order asked. SQLite: incremental blob reads (only the
+        pages of each range, no row per range); PostgreSQL: `substr` in one query (TOAST slices)."""
+        if self.db.is_sqlite and hasattr(conn.connection.driver_connection, "blobopen"):
+            raw = conn.connection.driver_connection
+            out, i = [], 0
+            while i < len(ids):
+                with raw.blobopen("metric_chunks", "vals", ids[i], readonly=True) as blob:  # type: ignore[union-attr]
+                    cid = ids[i]
+                    while i < len(ids) and ids[i] == cid:
+                        blob.seek(offs[i])
+                        out.append(blob.read(lens[i]))
+                        i += 1
+            return out
+        if self.db.is_sqlite:  # Python 3.10 has no incremental blob reads
+            blobs = self._blobs(conn, list(set(ids)), aux=False)
+            return [bytes(blobs[c].vals[o : o + n]) for c, o, n in zip(ids, offs, lens)]
+        q = sa.text(
+            "SELECT substr(c.vals, r.off + 1, r.len) AS data FROM unnest(CAST(:ids AS BIGINT[]), "
+            "CAST(:offs AS INT[]), CAST(:lens AS INT[])) WITH ORDINALITY AS r(id, off, len, i) "
+            "JOIN metric_chunks AS c ON c.id = r.id ORDER BY r.i"
+        )
+        rows = self.db.fetch_binary(conn, q.bindparams(ids=ids, offs=offs, lens=lens))
+        return [bytes(r.data) for r in rows]
 
     def _xy(
         self, conn: Connection, ref: SeriesRef, chunks: list, x_axis: str
@@ -440,34 +496,20 @@ class Metrics:
         return Points.concat(parts)
 
 
-def _consecutive(chunks: list, blobs: dict[int, Any]) -> bool:
-    """Chunks (sorted by step) whose steps together are consecutive integers."""
-    prev = None
-    for c in chunks:
-        if blobs[c.id].steps or c.step_max - c.step_min != c.n - 1:
-            return False
-        if prev is not None and c.step_min != prev + 1:
-            return False
-        prev = c.step_max
-    return True
+def _int_bound(v: float) -> int:
+    return int(min(max(v, -(2**63)), 2**63 - 1))
 
 
-def _nan(v: float | None) -> float:
-    return float("nan") if v is None else v
-
-
-def _stats_part(rows: list) -> bk.Part:
-    rows.sort(key=lambda t: (t[1], t[0].step_max))
-    return bk.Part(
-        bucket=np.array([i for _c, i in rows], np.int64),
-        n=np.array([c.n for c, _ in rows], np.int64),
-        vmin=np.array([_nan(c.v_min) for c, _ in rows]),
-        vmax=np.array([_nan(c.v_max) for c, _ in rows]),
-        vsum=np.array([c.v_sum or 0.0 for c, _ in rows]),
-        vcount=np.array([c.v_count or 0 for c, _ in rows], np.int64),
-        last=np.array([_nan(c.v_last) for c, _ in rows]),
-        last_x=np.array([float(c.step_max) for c, _ in rows]),
-    )
+def _chunk_record(c: Any) -> bytes:
+    """A chunk's own statistics as one summary record (sum None with values: inf + -inf, NaN)."""
+    r = np.zeros(1, BLOCK_DTYPE)
+    nan = float("nan")
+    r["lo"], r["hi"], r["n"], r["count"] = c.step_min, c.step_max, c.n, c.v_count or 0
+    r["min"] = nan if c.v_min is None else c.v_min
+    r["max"] = nan if c.v_max is None else c.v_max
+    r["sum"] = (nan if c.v_count else 0.0) if c.v_sum is None else c.v_sum
+    r["last"] = nan if c.v_last is None else c.v_last
+    return r.tobytes()
 
 
 def _extent(xs: list[np.ndarray]) -> tuple[float, float]:

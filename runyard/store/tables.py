@@ -148,6 +148,7 @@ metric_chunks = sa.Table(
     sa.Column("steps", sa.LargeBinary, nullable=False),  # b"" when consecutive, else zlib(int64 deltas)
     sa.Column("vals", sa.LargeBinary, nullable=False),  # float64 little-endian, uncompressed
     sa.Column("aux", sa.LargeBinary, nullable=False),  # zlib(int64 seq deltas + int64 µs timestamp deltas)
+    sa.Column("blocks", sa.LargeBinary),  # numeric chunks: per-block statistics (chunks.BLOCK_DTYPE)
     sa.UniqueConstraint("key_id", "chunk_no", name="uq_chunks_key_no"),
     sa.Index("ix_chunks_key_steps", "key_id", "step_min", "step_max"),
 )
