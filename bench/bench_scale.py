@@ -73,7 +73,10 @@ BUILD_LIST = r"""
 import random, sys, time
 import sqlalchemy as sa
 from runyard.server import ServerConfig, ServerThread
-from runyard.store.schema import runs
+try:
+    from runyard.store.tables import runs
+except ImportError:  # a tree from before store/schema.py was renamed
+    from runyard.store.schema import runs
 home, db_url, n = sys.argv[1], sys.argv[2] or None, int(sys.argv[3])
 with ServerThread(ServerConfig.resolve(home=home, db_url=db_url, port=0)) as srv:
     store = srv.store

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import bisect
+import importlib
 import math
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from runyard.store import Store
 from runyard.store.chunks import CHUNK_POINTS, Points
 from runyard.store.metrics import SeriesRef
-from runyard.store.tables import metadata
+from runyard.store.tables import metadata, metric_chunks
 
 
 @pytest.fixture
@@ -192,12 +194,6 @@ def test_summary_level_matches_brute_force(store):
 
 def test_summary_level_backfill_for_existing_chunks(store):
     """The migration computes the block level of chunks written before it existed: same answers."""
-    import importlib
-
-    import sqlalchemy as sa
-
-    from runyard.store.schema import metric_chunks
-
     backfill = importlib.import_module("runyard.store.migrations.versions.0003_metric_blocks").backfill
     rng = np.random.default_rng(5)
     pk = _run(store)
