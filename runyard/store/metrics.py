@@ -357,10 +357,12 @@ class Metrics:
         """One series over x = step, from the summary level: chunks and blocks inside one bucket give
         their statistics; raw values are read (as byte ranges) only for blocks across a bucket edge."""
         a, b = float(e[0]), float(e[-1])
+        # Buckets narrower than a block (zoomed in): nearly every block straddles an edge, so the
+        # values come with the chunk rows in one query instead of blocks plus ranges in two.
+        narrow = (b - a) / (len(e) - 1) < BLOCK_POINTS
+        cols = [metric_chunks.c.steps, metric_chunks.c.vals] if narrow else [metric_chunks.c.blocks]
         q = (
-            sa.select(
-                *_META_COLS, metric_chunks.c.blocks, sa.func.length(metric_chunks.c.steps).label("steps_len")
-            )
+            sa.select(*_META_COLS, *cols, sa.func.length(metric_chunks.c.steps).label("steps_len"))
             .where(
                 metric_chunks.c.key_id == key_id,
                 metric_chunks.c.numeric,
@@ -377,6 +379,10 @@ class Metrics:
             p = self._decode_all(conn, chunks)
             o = np.lexsort((p.gseq, p.step))
             return bk.bucketize_many([(p.step[o].astype(np.float64), np.asarray(p.val)[o])], e)[0]
+        if narrow:
+            x = np.concatenate([decode_steps(c.steps, c.step_min, c.n) for c in chunks])
+            v = np.concatenate([decode_floats(c.vals) for c in chunks])
+            return bk.bucketize_many([(x.astype(np.float64), v)], e)[0]
         smin = np.array([c.step_min for c in chunks], np.float64)
         smax = np.array([c.step_max for c in chunks], np.float64)
         one = (smin >= a) & (smax <= b) & (bk.bucket_of(e, smin) == bk.bucket_of(e, smax))

@@ -175,7 +175,8 @@ def test_summary_level_matches_brute_force(store):
     kid = store.db.read(lambda c: store.metrics.key_id(c, run_pk, "history", "loss"))
     top = int(steps[-1])
     windows = [
-        (None, None, 1000),
+        (None, None, 1000),  # buckets narrower than a block: values read with the chunks
+        (None, None, 100),  # wider: blocks whole, raw values at the edges
         (None, None, 3),
         (None, None, 1),
         (0, top, 97),
