@@ -58,6 +58,29 @@ _META_COLS = [
 ]
 
 
+def _window_query(cols: list) -> sa.Select:
+    """Chunk rows of one series in a step window (bound: key_id, lo, hi), served by the
+    (key_id, step_min, step_max) index; built once so that its compiled form is reused."""
+    c = metric_chunks.c
+    return (
+        sa.select(*_META_COLS, *cols, sa.func.length(c.steps).label("steps_len"))
+        .where(
+            c.key_id == sa.bindparam("key_id"),
+            c.numeric,
+            c.step_max >= sa.bindparam("lo"),
+            c.step_min <= sa.bindparam("hi"),
+        )
+        .order_by(c.step_min, c.chunk_no)
+    )
+
+
+# True: zoomed in, values with the rows; False: the summary level
+_WINDOW_QUERY = {
+    True: _window_query([metric_chunks.c.steps, metric_chunks.c.vals]),
+    False: _window_query([metric_chunks.c.blocks]),
+}
+
+
 @dataclass
 class SeriesRef:
     """One series of a query: a key id plus what the x axis needs of its run."""
@@ -360,18 +383,8 @@ class Metrics:
         # Buckets narrower than a block (zoomed in): nearly every block straddles an edge, so the
         # values come with the chunk rows in one query instead of blocks plus ranges in two.
         narrow = (b - a) / (len(e) - 1) < BLOCK_POINTS
-        cols = [metric_chunks.c.steps, metric_chunks.c.vals] if narrow else [metric_chunks.c.blocks]
-        q = (
-            sa.select(*_META_COLS, *cols, sa.func.length(metric_chunks.c.steps).label("steps_len"))
-            .where(
-                metric_chunks.c.key_id == key_id,
-                metric_chunks.c.numeric,
-                metric_chunks.c.step_max >= _int_bound(math.ceil(a)),
-                metric_chunks.c.step_min <= _int_bound(math.floor(b)),
-            )
-            .order_by(metric_chunks.c.step_min, metric_chunks.c.chunk_no)
-        )
-        chunks = self.db.fetch_binary(conn, q)
+        params = {"key_id": key_id, "lo": _int_bound(math.ceil(a)), "hi": _int_bound(math.floor(b))}
+        chunks = self.db.fetch_binary(conn, _WINDOW_QUERY[narrow], params)
         if not chunks:
             return bk.Part.empty()
         if any(chunks[i].step_min <= chunks[i - 1].step_max for i in range(1, len(chunks))):
