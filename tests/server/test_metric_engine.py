@@ -195,7 +195,7 @@ def test_summary_level_matches_brute_force(store):
 
 def test_summary_level_backfill_for_existing_chunks(store):
     """The migration computes the block level of chunks written before it existed: same answers."""
-    backfill = importlib.import_module("runyard.store.migrations.versions.0003_metric_blocks").backfill
+    backfill = importlib.import_module("runyard.store.migrations.versions.0004_metric_blocks").backfill
     rng = np.random.default_rng(5)
     pk = _run(store)
     steps = _steps_with_repeats_and_gaps(rng, CHUNK_POINTS * 2 + 5)

@@ -1,7 +1,7 @@
 """Metric chunks: the per-block statistics level (`blocks`), computed here for existing chunks.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from runyard.store.chunks import block_stats, decode_floats, decode_steps
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
