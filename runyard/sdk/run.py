@@ -83,6 +83,7 @@ class Run:
         self._forked_copy = False  # set in a child process forked after init (see hooks.py)
         self._stop_requested = False  # a sweep controller asked this run to stop (sweep_trial.py)
         self._finish_lock = threading.Lock()
+        self._finishing_in: int | None = None  # the thread inside finish()'s locked part
         self._exit_code: int | None = None
 
         self._q: deque = deque()
@@ -478,29 +479,39 @@ class Run:
     def finish(
         self, exit_code: int | None = None, quiet: bool | None = None, *, _state: str | None = None
     ) -> None:
+        if self._finishing_in == threading.get_ident():
+            # re-entered on the thread already finishing: a SIGTERM/SIGHUP handler (hooks.py) that
+            # interrupted finish() and is about to end the process. Waiting for our own lock would
+            # hang it; what was logged is made durable instead.
+            self._writer.barrier(5.0)
+            return
         with self._finish_lock:
             if self._finished:
                 return
-            services = self._services
-            for b in reversed(services.background):
-                try:
-                    b.stop()
-                except Exception:
-                    pass
-            if services.env_thread is not None:
-                services.env_thread.join(5.0)
-            for src, rel, policy in self._saved:
-                if policy in ("live", "end") and os.path.exists(src):
-                    self._copy_into_files(src, rel)
-            code = 0 if exit_code is None else int(exit_code)
-            state = _state or ("finished" if code == 0 else "failed")
-            now = time.time()
-            self._record(
-                RT.EXIT,
-                {"exit_code": code, "state": state, "end_time": now, "runtime": now - self._start_time},
-            )
-            self._finished = True
-            self._exit_code = code
+            self._finishing_in = threading.get_ident()
+            try:
+                services = self._services
+                for b in reversed(services.background):
+                    try:
+                        b.stop()
+                    except Exception:
+                        pass
+                if services.env_thread is not None:
+                    services.env_thread.join(5.0)
+                for src, rel, policy in self._saved:
+                    if policy in ("live", "end") and os.path.exists(src):
+                        self._copy_into_files(src, rel)
+                code = 0 if exit_code is None else int(exit_code)
+                state = _state or ("finished" if code == 0 else "failed")
+                now = time.time()
+                self._record(
+                    RT.EXIT,
+                    {"exit_code": code, "state": state, "end_time": now, "runtime": now - self._start_time},
+                )
+                self._finished = True
+                self._exit_code = code
+            finally:
+                self._finishing_in = None
         services = self._services
         if services.artifact_saver is not None or services.artifact_transport is not None:
             from .artifacts.saver import finish as finish_artifacts

@@ -80,6 +80,22 @@ def test_sigterm_marks_run_crashed_and_keeps_data(tmp_path):
     assert rd.series("a")[1] == list(range(100))
 
 
+def test_sigterm_during_finish_ends_the_process(tmp_path):
+    """A scheduler's SIGTERM landing while finish() stops the background parts must not deadlock."""
+    res = run_script(
+        f"import os, signal, runyard\nrun = runyard.init(project='p', mode='offline', {QUIET})\n"
+        "for i in range(10): runyard.log({'a': i})\n"
+        "class Preempted:\n"
+        "    def stop(self):\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)  # the handler runs here, inside finish()\n"
+        "run._services.background.append(Preempted())\n"
+        "runyard.finish()\n",
+        tmp_path,
+    )
+    assert res.returncode == -signal.SIGTERM, res.stderr
+    assert read(only_run_dir(tmp_path)).series("a")[1] == list(range(10))
+
+
 def test_sigkill_loses_at_most_the_last_flush_interval(tmp_path):
     """Everything logged more than one flush interval before SIGKILL reads back exactly."""
     code = (
