@@ -834,12 +834,14 @@ export interface paths {
             };
         };
         put?: never;
-        /** Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header). Frames ending at or below the acknowledged offset are skipped; the rest is applied in one transaction. 409 offset_mismatch carries error.acked_offset to resend from. */
+        /** Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header). Frames ending at or below the acknowledged offset are skipped; the rest is applied in one transaction. 409 offset_mismatch carries error.acked_offset to resend from. live=1: sent by the run's own process, so it is also a heartbeat (an empty body is a heartbeat alone). */
         post: {
             parameters: {
                 query: {
                     segment: string;
                     offset: number;
+                    /** @description 1 when the run's own process sends it (a heartbeat) */
+                    live?: string;
                 };
                 header?: never;
                 path: {
@@ -855,7 +857,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description {acked_offset, applied_records, skipped_records, points} */
+                /** @description {acked_offset, applied_records, skipped_records, points, heartbeat_timeout} */
                 200: {
                     headers: {
                         [name: string]: unknown;
