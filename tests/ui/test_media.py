@@ -419,3 +419,29 @@ def test_compare_describes_histograms(page, server, media):
     row.wait_for()
     cells = row.locator("td").all_inner_texts()
     assert all(c.startswith("histogram") and "{" not in c for c in cells), cells
+
+
+def test_media_file_not_there_yet_is_asked_again(page, server, media):
+    # a live run's history row can name an image the uploader has not sent yet: the server answers
+    # 404 for it at first (played here by answering each image's first request with a 404)
+    missed: set[str] = set()
+
+    def first_404(route):
+        if route.request.url not in missed:
+            missed.add(route.request.url)
+            return route.fulfill(
+                status=404,
+                content_type="application/json",
+                body='{"error": {"code": "unknown_file", "message": "no such file"}}',
+            )
+        return route.continue_()
+
+    page.route("**/files/media/images/**", first_404)
+    _run_media(page, server, media["run1"])
+    p = _panel(page, "samples")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('section[aria-label=\"Media samples\"] img'); return i && i.complete && i.naturalWidth > 0 }",
+        timeout=20_000,
+    )
+    assert missed
+    assert p.get_by_role("alert").count() == 0
