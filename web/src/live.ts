@@ -61,9 +61,10 @@ export interface ProjectLiveHandlers {
 /**
  * Follow a project's live events: each `run.updated` (coalesced per run over 250 ms) fetches the
  * run's detail and the points logged since the last step seen for the keys some panel shows.
- * `seed` tells the last step a page already has for a run (from its list or detail).
+ * `seed` tells the last step a page already has for a run (from its list or detail). With `onlyRun`,
+ * other runs' events are ignored (a run page asks nothing about its project's other runs).
  */
-export function useProjectLive(entity: string, project: string, handlers: ProjectLiveHandlers) {
+export function useProjectLive(entity: string, project: string, handlers: ProjectLiveHandlers, onlyRun?: string) {
   const live = useMemo(() => new LiveBus(), []);
   const lastStep = useRef(new Map<string, number>());
   const on = useRef(handlers);
@@ -94,6 +95,7 @@ export function useProjectLive(entity: string, project: string, handlers: Projec
     const stop = subscribe(
       `${entity}/${project}`,
       (ev) => {
+        if (onlyRun !== undefined && ev.run_id !== onlyRun) return;
         if (ev.type === "run.created") on.current.created?.(ev.run_id);
         else if (ev.type === "run.deleted") on.current.deleted?.(ev.run_id);
         else if (ev.type === "run.updated" && !pending.has(ev.run_id)) {
@@ -112,7 +114,7 @@ export function useProjectLive(entity: string, project: string, handlers: Projec
       stop();
       pending.forEach((t) => clearTimeout(t));
     };
-  }, [entity, project, live]);
+  }, [entity, project, live, onlyRun]);
   const seed = useMemo(
     () => (id: string, step: number | null | undefined) => {
       if (!lastStep.current.has(id)) lastStep.current.set(id, step ?? -1);

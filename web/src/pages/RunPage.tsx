@@ -39,10 +39,7 @@ const WAIT_TRIES = 60;
 export function RunPage({ entity, project, run, tab }: { entity: string; project: string; run: string; tab: string }) {
   const { data, error, loading, reload, set } = useAsync((s) => api.run(entity, project, run, s), [entity, project, run]);
   useTitle(data ? `${data.name || run} · ${project}` : run);
-  const { live, seed } = useProjectLive(entity, project, {
-    created: (id) => id === run && reload(),
-    updated: (d) => d.id === run && set(d),
-  });
+  const { live, seed } = useProjectLive(entity, project, { created: reload, updated: set }, run);
   useEffect(() => {
     if (data) seed(data.id, data.last_step);
   }, [data, seed]);
