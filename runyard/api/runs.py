@@ -144,15 +144,18 @@ class Runs:
         self.filters, self.order = filters or {}, order
         self.per_page = max(1, min(int(per_page), 1000))
         self._runs: list[Run] = []
-        self._next: int | None = 0
+        self._more = True
+        self._cursor: str | None = None  # the server's next_cursor (keyset pages)
         self._total: int | None = None
 
     def _url(self) -> str:
         return f"/api/v1/projects/{quote(self.entity)}/{quote(self.project)}/runs/query"
 
     def _fetch_page(self) -> None:
-        assert self._next is not None
-        body: dict[str, Any] = {"limit": self.per_page, "offset": self._next, "total": self._total is None}
+        assert self._more
+        body: dict[str, Any] = {"limit": self.per_page, "total": self._total is None}
+        if self._cursor is not None:
+            body["cursor"] = self._cursor
         if self.filters:
             body["filter"] = self.filters
         if self.order:
@@ -161,7 +164,8 @@ class Runs:
         if "total" in doc:
             self._total = doc["total"]
         self._runs.extend(Run(self._http, self._base, self.entity, self.project, d) for d in doc["runs"])
-        self._next = doc.get("next_offset")
+        self._cursor = doc.get("next_cursor")
+        self._more = self._cursor is not None
 
     def __len__(self) -> int:
         if self._total is None:
@@ -172,7 +176,7 @@ class Runs:
     def __iter__(self) -> Iterator[Run]:
         i = 0
         while True:
-            while i >= len(self._runs) and self._next is not None:
+            while i >= len(self._runs) and self._more:
                 self._fetch_page()
             if i >= len(self._runs):
                 return
@@ -182,7 +186,7 @@ class Runs:
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice) or i < 0:
             return list(self)[i]
-        while i >= len(self._runs) and self._next is not None:
+        while i >= len(self._runs) and self._more:
             self._fetch_page()
         return self._runs[i]
 

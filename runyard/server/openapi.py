@@ -94,10 +94,11 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
             _p("order", doc="e.g. -summary.loss,+created_at"),
             _p("limit", typ="integer"),
             _p("offset", typ="integer"),
+            _p("cursor", doc="next_cursor of the previous page"),
             _p("total", typ="boolean"),
         ],
         None,
-        "{runs, next_offset, total?}",
+        "{runs, next_cursor, next_offset, total?}",
     ),
     (
         "post",
@@ -105,7 +106,7 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
         "List runs with the query in a JSON body",
         [E, P],
         JSON_OBJ,
-        "{runs, next_offset, total?}",
+        "{runs, next_cursor, next_offset, total?}",
     ),
     (
         "get",

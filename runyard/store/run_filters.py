@@ -17,6 +17,7 @@ on `tags` it matches runs with some matching tag; a plain prefix `^abc` compiles
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -218,9 +219,10 @@ class Compiler:
         raise FilterError(f"tags: use a tag, $in, $nin, $ne, $all or $regex, not {op!r}")
 
     # -- sorting ---------------------------------------------------------------------------------------
-    def order(self, spec: str) -> list[Any]:
-        """'-summary.loss', '+config.lr', 'created_at'; runs without the value come last."""
-        out = []
+    def sort_keys(self, spec: str) -> list[SortKey]:
+        """'-summary.loss', '+config.lr', 'created_at'; runs without the value come last. The run's
+        row id breaks ties, in the direction of the first key (so one index scan serves both)."""
+        out: list[SortKey] = []
         for part in [p.strip() for p in spec.split(",") if p.strip()]:
             desc = part.startswith("-")
             field = part.lstrip("+-")
@@ -229,26 +231,56 @@ class Compiler:
             if jp is not None and alias is not None:
                 ja = self._path(alias)
                 assert ja is not None
-                num = sa.func.coalesce(self.json_num(*jp), self.json_num(*ja))
-                txt = sa.func.coalesce(self.json_str(*jp), self.json_str(*ja))
-                out.append(num.desc().nulls_last() if desc else num.asc().nulls_last())
-                out.append(txt.desc().nulls_last() if desc else txt.asc().nulls_last())
+                out.append(SortKey(sa.func.coalesce(self.json_num(*jp), self.json_num(*ja)), desc))
+                out.append(SortKey(sa.func.coalesce(self.json_str(*jp), self.json_str(*ja)), desc))
             elif jp is not None:
-                expr = self.json_num(*jp)
-                out.append(expr.desc().nulls_last() if desc else expr.asc().nulls_last())
-                out.append(
-                    self.json_str(*jp).desc().nulls_last() if desc else self.json_str(*jp).asc().nulls_last()
-                )
+                out.append(SortKey(self.json_num(*jp), desc))
+                out.append(SortKey(self.json_str(*jp), desc))
             elif field in COLUMNS:
-                c = COLUMNS[field]
-                out.append(c.desc().nulls_last() if desc else c.asc().nulls_last())
+                out.append(SortKey(COLUMNS[field], desc, bool(COLUMNS[field].nullable)))
             else:
                 raise FilterError(
                     f"cannot sort by {field!r}; use {', '.join(sorted(COLUMNS))}, config.<key> or "
                     "summary.<key>, with '-' for descending"
                 )
-        out.append(runs.c.id.desc())
+        out.append(SortKey(runs.c.id, out[0].desc if out else True, False))
         return out
+
+    def order(self, spec: str) -> list[Any]:
+        return [k.clause() for k in self.sort_keys(spec)]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    expr: Any
+    desc: bool
+    nullable: bool = True  # NULLs sort last either way; a NOT NULL column leaves that out, which
+    # lets PostgreSQL read `created_at DESC, id DESC` straight from the (project_id, created_at, id) index
+
+    def clause(self) -> Any:
+        c = self.expr.desc() if self.desc else self.expr.asc()
+        return c.nulls_last() if self.nullable else c
+
+
+def after(keys: list[SortKey], values: list[Any]) -> ColumnElement:
+    """Rows strictly after the row whose sort values are `values` (keyset pagination)."""
+    if all(not k.nullable and k.desc == keys[0].desc for k in keys) and None not in values:
+        row = sa.tuple_(*[k.expr for k in keys])
+        bound = sa.tuple_(*[sa.literal(v) for v in values])
+        return row < bound if keys[0].desc else row > bound  # a row-value range an index can seek
+    cond: ColumnElement | None = None
+    for k, v in reversed(list(zip(keys, values))):
+        gt: ColumnElement
+        if v is None:  # NULLs sort last: only other NULLs follow, in the order of the next keys
+            gt, eq = sa.false(), k.expr.is_(None)
+        else:
+            gt = k.expr < v if k.desc else k.expr > v
+            if k.nullable:
+                gt = sa.or_(gt, k.expr.is_(None))
+            eq = k.expr == v
+        cond = gt if cond is None else sa.or_(gt, sa.and_(eq, cond))
+    assert cond is not None
+    return cond
 
 
 def _compare(target: Any, op: str, v: Any, field: str) -> ColumnElement:

@@ -3,6 +3,8 @@ flags, host/program metadata, heartbeat; listing with filters, sorting and pagin
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from typing import Any
 
@@ -10,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .db import Database
-from .run_filters import Compiler
+from .run_filters import Compiler, FilterError, after
 from .tables import entities, metric_keys, projects, run_segments, runs
 
 STATES = ("running", "finished", "failed", "crashed", "killed", "preempted")
@@ -199,16 +201,53 @@ class Runs:
         limit: int = 50,
         offset: int = 0,
         with_total: bool = False,
-    ) -> tuple[list[dict], int | None]:
+        cursor: str | None = None,
+    ) -> tuple[list[dict], int | None, str | None]:
+        """A page of runs, its total when asked (a count over the filter) and the cursor of the page
+        after it (None on the last page). `cursor` continues from a page's cursor (keyset: the
+        database seeks to it instead of counting `offset` rows past)."""
         cond = runs.c.project_id == project_id
         if flt:
             cond = sa.and_(cond, self.compiler.where(flt))
-        q = sa.select(*LIST_COLUMNS).where(cond).order_by(*self.compiler.order(order or "-created_at"))
-        rows = [public(dict(r._mapping)) for r in conn.execute(q.limit(limit).offset(offset))]
         total = None
         if with_total:
             total = conn.execute(sa.select(sa.func.count()).select_from(runs).where(cond)).scalar_one()
-        return rows, total
+        keys = self.compiler.sort_keys(order or "-created_at")
+        if cursor is not None:
+            cond = sa.and_(cond, after(keys, decode_cursor(cursor, len(keys))))
+        q = (
+            sa.select(*LIST_COLUMNS, *[k.expr.label(f"_k{i}") for i, k in enumerate(keys)])
+            .where(cond)
+            .order_by(*[k.clause() for k in keys])
+        )
+        rows = [dict(r._mapping) for r in conn.execute(q.limit(limit + 1).offset(offset))]
+        nxt = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            nxt = encode_cursor([rows[-1][f"_k{i}"] for i in range(len(keys))])
+        for r in rows:
+            for i in range(len(keys)):
+                del r[f"_k{i}"]
+        return [public(r) for r in rows], total, nxt
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, n: int) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        values = None
+    if (
+        not isinstance(values, list)
+        or len(values) != n
+        or isinstance(values[-1], bool)
+        or not isinstance(values[-1], int)
+    ):
+        raise FilterError("cursor is not one this listing gave (with the same order)")
+    return values
 
 
 def public(d: dict) -> dict:

@@ -90,7 +90,10 @@ runs = sa.Table(
     sa.Column("history_points", sa.BigInteger, nullable=False, default=0),
     sa.Column("created_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
     sa.UniqueConstraint("project_id", "run_id", name="uq_runs_project_run"),
-    sa.Index("ix_runs_project_created", "project_id", "created_at"),
+    # one per indexed sort of the runs list (keyset pages seek on them; the run id breaks ties)
+    sa.Index("ix_runs_project_created", "project_id", "created_at", "id"),
+    sa.Index("ix_runs_project_name", "project_id", "name", "id"),
+    sa.Index("ix_runs_project_state", "project_id", "state", "id"),
 )
 
 run_segments = sa.Table(

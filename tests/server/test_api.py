@@ -186,6 +186,16 @@ def test_run_listing_filter_sort_paginate(client, tmp_path):
         q, json={"filter": {"config.lr": {"$gte": 0.03}}, "order": "-config.i", "offset": 2}
     ).json()
     assert [r["config"]["i"] for r in doc["runs"]] == [2] and doc["next_offset"] is None
+    seen, cursor = [], None  # keyset pages: next_cursor until null
+    while True:
+        doc = client.post(
+            q, json={"order": "-config.i", "limit": 2} | ({"cursor": cursor} if cursor else {})
+        ).json()
+        seen += [r["config"]["i"] for r in doc["runs"]]
+        if not (cursor := doc["next_cursor"]):
+            break
+    assert seen == [4, 3, 2, 1, 0]
+    assert_error(client.post(q, json={"order": "-config.i", "cursor": "bm9wZQ"}), 422, "bad_filter")
     doc = client.get(
         "/api/v1/projects/admin/p/runs",
         params={"order": "+summary.loss", "filter": json.dumps({"state": "finished"})},

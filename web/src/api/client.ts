@@ -55,16 +55,17 @@ export const api = {
   runsPage: (e: string, pr: string, q: Query<"/api/v1/projects/{entity}/{project}/runs">, signal?: AbortSignal) =>
     request<RunsPage>("GET", p("/api/v1/projects/{entity}/{project}/runs", `/api/v1/projects/${enc(e)}/${enc(pr)}/runs`), { query: q, signal }),
 
-  /** Every run of a project, 1000 per request (the server's page limit). */
+  /** Every run of a project, 1000 per request (the server's page limit), page after page by cursor. */
   allRuns: async (e: string, pr: string, signal?: AbortSignal, onPage?: (runs: Run[]) => void): Promise<Run[]> => {
     const out: Run[] = [];
-    let offset: number | null = 0;
-    while (offset !== null) {
-      const page: RunsPage = await api.runsPage(e, pr, { limit: 1000, offset, order: "-created_at" }, signal);
+    let cursor: string | null | undefined;
+    do {
+      const q = { limit: 1000, order: "-created_at", ...(cursor ? { cursor } : {}) };
+      const page: RunsPage = await api.runsPage(e, pr, q, signal);
       out.push(...page.runs);
       onPage?.(out.slice());
-      offset = page.next_offset;
-    }
+      cursor = page.next_cursor;
+    } while (cursor);
     return out;
   },
 

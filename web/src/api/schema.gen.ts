@@ -1342,6 +1342,8 @@ export interface paths {
                     order?: string;
                     limit?: number;
                     offset?: number;
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
                     total?: boolean;
                 };
                 header?: never;
@@ -1353,7 +1355,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description {runs, next_offset, total?} */
+                /** @description {runs, next_cursor, next_offset, total?} */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1414,7 +1416,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description {runs, next_offset, total?} */
+                /** @description {runs, next_cursor, next_offset, total?} */
                 200: {
                     headers: {
                         [name: string]: unknown;

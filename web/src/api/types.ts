@@ -71,6 +71,7 @@ export interface RunMetadata {
 
 export interface RunsPage {
   runs: Run[];
+  next_cursor: string | null;
   next_offset: number | null;
   total?: number;
 }
