@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -12,8 +13,9 @@ from .conftest import client_env, shot
 
 LIVE_WRITER = r"""
 import sys, numpy as np, runyard
+stats = float(sys.argv[3])  # seconds between system-metric samples; 0: none
 run = runyard.init(project="live", name=sys.argv[1], id=sys.argv[2] or None,
-                   settings={"silent": True, "x_disable_stats": True})
+                   settings={"silent": True, "x_disable_stats": not stats, "x_stats_sampling_interval": stats or 10})
 print("ID " + run.id, flush=True)
 s = 0
 # log until told to stop on stdin (a line), at the pace the test reads it
@@ -33,13 +35,13 @@ print("DONE", flush=True)
 class Writer:
     """A run logging online; `log(n)` logs n more steps (returns once the SDK has them)."""
 
-    def __init__(self, server, tmp_path, name: str, run_id: str = ""):
+    def __init__(self, server, tmp_path, name: str, run_id: str = "", stats: float = 0):
         pytest.importorskip("numpy")
         env = dict(
             client_env(server.config.home), RUNYARD_BASE_URL=server.url, RUNYARD_API_KEY=server.api_key
         )
         self.proc = subprocess.Popen(
-            [sys.executable, "-u", "-c", LIVE_WRITER, name, run_id],
+            [sys.executable, "-u", "-c", LIVE_WRITER, name, run_id, str(stats)],
             cwd=tmp_path,
             env=env,
             stdin=subprocess.PIPE,
@@ -72,8 +74,8 @@ class Writer:
 def writer(server, tmp_path):
     made: list[Writer] = []
 
-    def make(name: str, run_id: str = "") -> Writer:
-        made.append(Writer(server, tmp_path, name, run_id))
+    def make(name: str, run_id: str = "", stats: float = 0) -> Writer:
+        made.append(Writer(server, tmp_path, name, run_id, stats))
         return made[-1]
 
     yield make
@@ -131,3 +133,20 @@ def test_workspace_media_panel_follows_a_live_run(page, server, writer):
     w.log(4)
     page.wait_for_function("el => Number(el.dataset.step) >= 5", arg=label.element_handle(), timeout=20_000)
     page.locator('section[aria-label="Media frames"] img').first.wait_for()
+
+
+def test_run_page_system_tab_follows_a_live_run(page, server, writer):
+    w = writer("live-system", stats=0.5)
+    w.log(2)
+    asked: list[str] = []
+    page.on(
+        "request", lambda r: asked.append(r.url) if "/system?" in r.url and "system%2Fcpu" in r.url else None
+    )
+    page.goto(f"{server.url}/{server.entity}/live/runs/{w.id}/system")
+    page.locator('section.panel[data-metric="system/cpu"] .chart[data-draws]').wait_for(timeout=20_000)
+    first = len(asked)
+    deadline = time.monotonic() + 30
+    while len(asked) == first:  # the run keeps logging and sampling: the panel is asked again
+        assert time.monotonic() < deadline, "the system panel never asked for the new samples"
+        w.log(1)
+        page.wait_for_timeout(500)

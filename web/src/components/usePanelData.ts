@@ -28,6 +28,36 @@ export function useBucketCount(width: number): number {
   return buckets;
 }
 
+/** A live run's system panels are asked again at most this often (their x axis is time, not steps). */
+const SYSTEM_REFRESH_MS = 5000;
+
+/**
+ * A counter that goes up when a run whose system metrics a panel shows has logged again (at most
+ * once per SYSTEM_REFRESH_MS): system samples have no step, so they are re-queried rather than merged.
+ */
+function useSystemRefresh(p: PanelProps): number {
+  const [n, setN] = useState(0);
+  const run = p.runScope?.system ? p.runScope.run : null;
+  useEffect(() => {
+    if (!p.live || !run) return;
+    let last = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const stop = p.live.onRun((id) => {
+      if (id !== run || timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        last = Date.now();
+        setN((x) => x + 1);
+      }, Math.max(0, last + SYSTEM_REFRESH_MS - Date.now()));
+    });
+    return () => {
+      stop();
+      if (timer) clearTimeout(timer);
+    };
+  }, [p.live, run]);
+  return n;
+}
+
 export interface PanelData {
   series: BucketSeries[];
   grid: BucketGrid;
@@ -49,6 +79,7 @@ export function usePanelData(p: PanelProps, xAxis: string, inView: boolean, buck
   dataRef.current = data;
   // the query the shown data answers: a panel scrolled back into view re-queries only if it changed
   const shownQuery = useRef("");
+  const refresh = useSystemRefresh(p);
   // set when this panel's own chart was dragged: its re-query goes to the front of the queue
   const zoomedHere = useRef(false);
   // the zoom this panel's own drag (or double-click) asked for: shown at once, before the answer
@@ -71,7 +102,7 @@ export function usePanelData(p: PanelProps, xAxis: string, inView: boolean, buck
       }
       return;
     }
-    const qkey = JSON.stringify([runIds, p.metric, xAxis, p.zoom, buckets, p.entity, p.project, p.runScope]);
+    const qkey = JSON.stringify([runIds, p.metric, xAxis, p.zoom, buckets, p.entity, p.project, p.runScope, refresh]);
     if (qkey === shownQuery.current) return;
     const ctrl = new AbortController();
     setLoading(true);
@@ -104,7 +135,7 @@ export function usePanelData(p: PanelProps, xAxis: string, inView: boolean, buck
       },
     );
     return () => ctrl.abort();
-  }, [inView, runIds, p.metric, xAxis, p.zoom?.[0], p.zoom?.[1], buckets, p.entity, p.project, p.runScope?.run, p.runScope?.system]);
+  }, [inView, runIds, p.metric, xAxis, p.zoom?.[0], p.zoom?.[1], buckets, p.entity, p.project, p.runScope?.run, p.runScope?.system, refresh]);
 
   // live points: merged into the grid client-side (step axis, not zoomed)
   useEffect(() => {

@@ -153,9 +153,15 @@ function RunMedia({ entity, project, r, live }: { entity: string; project: strin
 }
 
 function RunCharts({ entity, project, r, system, live }: { entity: string; project: string; r: RunDetail; system: boolean; live: LiveBus }) {
-  // a live run's new metrics show up as it logs them (its summary gains a key)
+  // a live run's new metrics show up as it logs them: its summary gains a key; system metrics (not
+  // in the summary) are asked for on each update until the first sample is there
   const keyCount = Object.keys(r.summary ?? {}).length;
-  const keys = useAsync((s) => api.runKeys(entity, project, r.id, system ? "system" : "history", s), [entity, project, r.id, system, system || keyCount]);
+  const sampled = useRef(false);
+  const keys = useAsync(
+    (s) => api.runKeys(entity, project, r.id, system ? "system" : "history", s),
+    [entity, project, r.id, system, system ? (sampled.current ? 0 : r) : keyCount],
+  );
+  if (system && keys.data?.length) sampled.current = true;
   const [zoom, setZoom] = useState<[number, number] | null>(null);
   const [settings, setSettings] = useState<Record<string, PanelSettings>>({});
   const runs = useMemo(() => [{ id: r.id, label: r.name || r.id, color: runColor(r.id) }], [r.id, r.name]);
@@ -190,7 +196,7 @@ function RunCharts({ entity, project, r, system, live }: { entity: string; proje
                 onZoom={setZoom}
                 syncKey={`run-${r.id}-${system}`}
                 runScope={system ? { run: r.id, system: true } : undefined}
-                live={system ? undefined : live}
+                live={live}
               />
             ))}
           </div>
