@@ -4,6 +4,8 @@ RUNYARD_HOME      data directory (default ~/.runyard): runyard.db, blobs/, crede
 RUNYARD_DB_URL    database URL (default sqlite:///$RUNYARD_HOME/runyard.db); postgresql://... works
 RUNYARD_SIGNED_URL_SECONDS  lifetime of signed upload/download URLs (default 300; docs/security.md)
 RUNYARD_HEARTBEAT_TIMEOUT  seconds without news from a live run's client before it is marked crashed
+RUNYARD_SWEEP_HEARTBEAT_TIMEOUT  seconds without a heartbeat from a sweep agent before its trial is
+                  marked crashed and re-queued (default 120; docs/sweeps.md)
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ class ServerConfig:
     # A `running` run whose client has sent nothing (data or heartbeat) for this long is marked
     # `crashed` (server/jobs.py); live clients heartbeat several times per timeout.
     heartbeat_timeout: float = 300.0
+    # A sweep trial whose agent has not heart-beaten for this long is crashed and re-queued once
+    # (runyard/sweeps/controller.py); agents beat every few seconds.
+    sweep_heartbeat_timeout: float = 120.0
 
     @property
     def public_url(self) -> str:
@@ -57,4 +62,6 @@ class ServerConfig:
             kw.setdefault("signed_url_seconds", float(os.environ["RUNYARD_SIGNED_URL_SECONDS"]))
         if "heartbeat_timeout" not in kw and os.environ.get("RUNYARD_HEARTBEAT_TIMEOUT"):
             kw["heartbeat_timeout"] = float(os.environ["RUNYARD_HEARTBEAT_TIMEOUT"])
+        if "sweep_heartbeat_timeout" not in kw and os.environ.get("RUNYARD_SWEEP_HEARTBEAT_TIMEOUT"):
+            kw["sweep_heartbeat_timeout"] = float(os.environ["RUNYARD_SWEEP_HEARTBEAT_TIMEOUT"])
         return cls(home=h, db_url=url, **kw)  # type: ignore[arg-type]

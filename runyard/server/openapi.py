@@ -24,6 +24,7 @@ def _p(name: str, where: str = "query", required: bool = False, typ: str = "stri
 
 
 E, P, R = _p("entity", "path"), _p("project", "path"), _p("run_id", "path")
+SW = _p("sweep_id", "path")
 AN, AV = _p("name", "path"), _p("version", "path", doc="vN, an alias such as latest, or a digest")
 BUCKET_PARAMS = [
     _p("buckets", typ="integer", doc="number of buckets B (1..10000, default 1000)"),
@@ -419,6 +420,63 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
         [],
         JSON_OBJ,
         "{dry_run, blobs_total, bytes_total, blobs_unreferenced, bytes_unreferenced, deleted, sha256}",
+    ),
+    # -- sweeps (routes/sweeps.py, docs/sweeps.md) --
+    (
+        "get",
+        "/api/v1/sweeps/{entity}/{project}",
+        "A project's sweeps",
+        [E, P],
+        None,
+        "{sweeps: [{id, state, config, method, created_at, updated_at, trial_count, running}]}",
+    ),
+    (
+        "post",
+        "/api/v1/sweeps/{entity}/{project}",
+        "Create a sweep: {config, id?, state?, trials?} (id and trials: a synced local sweep; idempotent)",
+        [E, P],
+        JSON_OBJ,
+        "the sweep, as GET returns it",
+    ),
+    (
+        "get",
+        "/api/v1/sweeps/{entity}/{project}/{sweep_id}",
+        "A sweep with its trials (params, state, run state, metric values), Pareto front, importance",
+        [E, P, SW],
+        None,
+        "{id, state, config, method, trials: [...], pareto_front, importance, correlation}",
+    ),
+    (
+        "patch",
+        "/api/v1/sweeps/{entity}/{project}/{sweep_id}",
+        "Change the sweep's state: {state: running|paused|stopped|canceled|finished}",
+        [E, P, SW],
+        JSON_OBJ,
+        "the sweep",
+    ),
+    (
+        "post",
+        "/api/v1/sweeps/{entity}/{project}/{sweep_id}/next",
+        "An agent asks for its next trial: {agent}",
+        [E, P, SW],
+        JSON_OBJ,
+        "{kind: run|wait|exit, index, run_id, params, reason}",
+    ),
+    (
+        "post",
+        "/api/v1/sweeps/{entity}/{project}/{sweep_id}/heartbeat",
+        "An agent still runs a trial: {agent, index}",
+        [E, P, SW],
+        JSON_OBJ,
+        "{stop}: true when the trial's run should stop",
+    ),
+    (
+        "post",
+        "/api/v1/sweeps/{entity}/{project}/{sweep_id}/report",
+        "A trial ended: {agent, index, state: finished|failed|crashed|stopped}",
+        [E, P, SW],
+        JSON_OBJ,
+        "{ok}",
     ),
 ]
 

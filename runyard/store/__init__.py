@@ -20,6 +20,7 @@ from .ingest import Ingest, IngestError
 from .metrics import Metrics
 from .projects import Projects
 from .runs import Runs
+from .sweeps import Sweeps
 
 __all__ = ["Store", "Database", "User", "IngestError", "BlobStore", "LocalBlobStore"]
 
@@ -36,6 +37,7 @@ class Store:
         self.files = Files(db)
         self.artifacts = Artifacts(db)
         self.blob_refs = BlobRefs(db)
+        self.sweeps = Sweeps(db, self.metrics)
         self.ingest = Ingest(self)
 
     @classmethod

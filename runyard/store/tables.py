@@ -265,3 +265,37 @@ blob_owners = sa.Table(  # which entity a blob was uploaded into (blob_refs.py):
     sa.Column("entity_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("created_at", sa.Float, nullable=False),
 )
+
+# -- sweeps (store/sweeps.py; the controller's rules are in runyard/sweeps/controller.py) ----------
+sweeps = sa.Table(
+    "sweeps",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sweep_id", sa.String(64), nullable=False),
+    sa.Column("config", JSON, nullable=False),  # as created, with its seed (search is a function of it)
+    sa.Column("state", sa.String(16), nullable=False),  # controller.SWEEP_STATES
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("created_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.UniqueConstraint("project_id", "sweep_id", name="uq_sweeps_project_sweep"),
+)
+
+sweep_trials = (
+    sa.Table(  # one row per trial (controller.TrialRecord); the unique index makes assignment atomic
+        "sweep_trials",
+        metadata,
+        sa.Column("id", ID, primary_key=True, autoincrement=True),
+        sa.Column("sweep_pk", ID, sa.ForeignKey("sweeps.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("idx", sa.Integer, nullable=False),
+        sa.Column("params", JSON, nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("run_id", sa.String(128), nullable=False),  # the current attempt's run
+        sa.Column("run_ids", JSON, nullable=False),  # every attempt's run, oldest first
+        sa.Column("agent", sa.String(256)),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("heartbeat_at", sa.Float, nullable=False),
+        sa.Column("stop_requested", sa.Boolean, nullable=False),
+        sa.UniqueConstraint("sweep_pk", "idx", name="uq_sweep_trials_index"),
+    )
+)

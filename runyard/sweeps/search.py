@@ -109,20 +109,14 @@ def _from_internal(p: Param, v: Any) -> Any:
     return v
 
 
-def next_bayes(cfg: SweepConfig, trials: list[Trial]) -> dict:
+def frozen_trials(cfg: SweepConfig, trials: list[Trial]) -> tuple[dict[str, Any], list[Any]]:
+    """The search space as Optuna distributions (free parameters only) and the trials as Optuna's
+    frozen trials: finished ones with their objectives, running ones as RUNNING, the rest FAIL."""
     import optuna
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
     free = [p for p in cfg.params if p.distribution != "constant"]
     dists = {p.name: _distribution(p) for p in free}
-    directions: list[Any] = [m.goal for m in cfg.metrics]
-    sampler = optuna.samplers.TPESampler(
-        seed=(cfg.seed * 1_000_003 + len(trials)) % 2**32,
-        n_startup_trials=5,
-        constant_liar=True,
-        multivariate=True,
-    )
-    study = optuna.create_study(directions=directions, sampler=sampler)
+    out = []
     for t in trials:
         try:
             values = flatten(t.params, free)
@@ -143,9 +137,29 @@ def next_bayes(cfg: SweepConfig, trials: list[Trial]) -> dict:
             frozen = optuna.trial.create_trial(state=state, params=params, distributions=dists, values=vals)
         except ValueError:
             continue  # a value outside today's space (the config was edited): not evidence for TPE
-        study.add_trial(frozen)
+        out.append(frozen)
+    return dists, out
+
+
+def next_bayes(cfg: SweepConfig, trials: list[Trial]) -> dict:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    directions: list[Any] = [m.goal for m in cfg.metrics]
+    sampler = optuna.samplers.TPESampler(
+        seed=(cfg.seed * 1_000_003 + len(trials)) % 2**32,
+        n_startup_trials=5,
+        constant_liar=True,
+        multivariate=True,
+    )
+    study = optuna.create_study(directions=directions, sampler=sampler)
+    dists, frozen = frozen_trials(cfg, trials)
+    study.add_trials(frozen)
     ask = study.ask(dists)
-    leaf = {p.name: (_from_internal(p, ask.params[p.name]) if p in free else p.value) for p in cfg.params}
+    free = {p.name for p in cfg.params if p.distribution != "constant"}
+    leaf = {
+        p.name: (_from_internal(p, ask.params[p.name]) if p.name in free else p.value) for p in cfg.params
+    }
     return nest(cfg.params, [leaf[p.name] for p in cfg.params])
 
 

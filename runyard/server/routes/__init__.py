@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import accounts, artifacts, files, history, ingest, meta, projects, rows, runs, stream
+from . import accounts, artifacts, files, history, ingest, meta, projects, rows, runs, stream, sweeps
 
 ROUTES = [
     *meta.routes,
@@ -15,4 +15,5 @@ ROUTES = [
     *stream.routes,
     *accounts.routes,
     *artifacts.routes,
+    *sweeps.routes,
 ]

@@ -1,0 +1,265 @@
+"""Sweeps on the server: the controller (runyard/sweeps/controller.py) applied to the database.
+
+Every decision (next trial, heartbeat, result, state change) runs in one write transaction that first
+locks the sweep's row (`FOR UPDATE` on PostgreSQL, where several writers run; SQLite has one writer),
+reads the trials, lets the pure controller decide and writes what it changed; the unique
+(sweep, index) constraint is the last guard against two agents getting the same new trial.
+
+A trial's metric values are not copied into the trials table: they are read from its run (the
+summary, and for hyperband the sweep metric's history in log order), so they are current however the
+run's data arrived (online, or synced later).
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..sweeps.config import SweepConfig, parse, with_seed
+from ..sweeps.controller import (
+    SWEEP_STATES,
+    Assignment,
+    TrialRecord,
+    assign,
+    finish,
+    reap,
+    request_stops,
+)
+from ..sweeps.errors import SweepConfigError
+from .db import Database
+from .metrics import Metrics
+from .tables import metric_keys, runs, sweep_trials, sweeps
+
+_TRIAL_COLS = ("params", "state", "run_id", "run_ids", "agent", "attempts", "heartbeat_at", "stop_requested")
+
+
+class Sweeps:
+    def __init__(self, db: Database, metrics: Metrics):
+        self.db = db
+        self.metrics = metrics
+
+    # -- sweeps ---------------------------------------------------------------------------------------
+    def create(
+        self,
+        conn: Connection,
+        project_id: int,
+        config: dict,
+        created_by: int | None,
+        sweep_id: str | None = None,
+        state: str = "running",
+    ) -> sa.Row:
+        """A new sweep (config validated and seeded); `sweep_id` keeps a local sweep's id on sync."""
+        parse(config)
+        if state not in SWEEP_STATES:
+            raise SweepConfigError("state", f"{state!r} is not one of: {', '.join(SWEEP_STATES)}")
+        now = time.time()
+        sweep_id = sweep_id or secrets.token_hex(4)
+        conn.execute(
+            sa.insert(sweeps).values(
+                project_id=project_id,
+                sweep_id=sweep_id,
+                config=with_seed(config),
+                state=state,
+                created_at=now,
+                updated_at=now,
+                created_by=created_by,
+            )
+        )
+        row = self.get(conn, project_id, sweep_id)
+        assert row is not None
+        return row
+
+    def get(self, conn: Connection, project_id: int, sweep_id: str, lock: bool = False) -> sa.Row | None:
+        q = sa.select(sweeps).where(sweeps.c.project_id == project_id, sweeps.c.sweep_id == sweep_id)
+        return conn.execute(q.with_for_update() if lock else q).first()
+
+    def in_project(self, conn: Connection, project_id: int) -> list[dict]:
+        counts = (
+            sa.select(
+                sweep_trials.c.sweep_pk,
+                sa.func.count().label("trials"),
+                sa.func.sum(sa.case((sweep_trials.c.state == "running", 1), else_=0)).label("running"),
+            )
+            .group_by(sweep_trials.c.sweep_pk)
+            .subquery()
+        )
+        q = (
+            sa.select(sweeps, counts.c.trials, counts.c.running)
+            .outerjoin(counts, counts.c.sweep_pk == sweeps.c.id)
+            .where(sweeps.c.project_id == project_id)
+            .order_by(sweeps.c.created_at.desc())
+        )
+        return [
+            _sweep_dict(r) | {"trial_count": int(r.trials or 0), "running": int(r.running or 0)}
+            for r in conn.execute(q)
+        ]
+
+    def set_state(self, conn: Connection, row: sa.Row, state: str) -> None:
+        if state not in SWEEP_STATES:
+            raise SweepConfigError("state", f"{state!r} is not one of: {', '.join(SWEEP_STATES)}")
+        conn.execute(
+            sa.update(sweeps).where(sweeps.c.id == row.id).values(state=state, updated_at=time.time())
+        )
+        if state != "running":
+            cfg = parse(row.config)
+            for t in request_stops(cfg, state, self.trials(conn, row, cfg)):
+                self._save(conn, row.id, t)
+
+    # -- trials ---------------------------------------------------------------------------------------
+    def trials(self, conn: Connection, row: sa.Row, cfg: SweepConfig | None = None) -> list[TrialRecord]:
+        """The sweep's trials with their runs' summaries (and metric histories when hyperband needs them)."""
+        cfg = cfg or parse(row.config)
+        out = [
+            TrialRecord(
+                index=r.idx,
+                params=r.params,
+                run_id=r.run_id,
+                state=r.state,
+                agent=r.agent,
+                attempts=r.attempts,
+                run_ids=list(r.run_ids),
+                heartbeat_at=r.heartbeat_at,
+                stop_requested=r.stop_requested,
+            )
+            for r in conn.execute(
+                sa.select(sweep_trials).where(sweep_trials.c.sweep_pk == row.id).order_by(sweep_trials.c.idx)
+            )
+        ]
+        by_run = self._runs(conn, row.project_id, [t.run_id for t in out])
+        metric = cfg.metric.name if cfg.early_terminate and cfg.metric else None
+        histories = self._histories(conn, [r["pk"] for r in by_run.values()], metric) if metric else {}
+        for t in out:
+            r = by_run.get(t.run_id)
+            if r is not None:
+                t.summary = r["summary"]
+                if metric and r["pk"] in histories:
+                    t.history = {metric: histories[r["pk"]]}
+        return out
+
+    def _runs(self, conn: Connection, project_id: int, run_ids: list[str]) -> dict[str, dict]:
+        if not run_ids:
+            return {}
+        q = sa.select(runs.c.id, runs.c.run_id, runs.c.state, runs.c.summary).where(
+            runs.c.project_id == project_id, runs.c.run_id.in_(run_ids)
+        )
+        return {r.run_id: {"pk": r.id, "state": r.state, "summary": r.summary or {}} for r in conn.execute(q)}
+
+    def _histories(self, conn: Connection, run_pks: list[int], metric: str) -> dict[int, list[float]]:
+        q = sa.select(metric_keys.c.id, metric_keys.c.run_pk).where(
+            metric_keys.c.run_pk.in_(run_pks), metric_keys.c.kind == "history", metric_keys.c.key == metric
+        )
+        out = {}
+        for key_id, run_pk in conn.execute(q).all():
+            vals = self.metrics.raw(conn, key_id).val
+            out[run_pk] = [
+                float(v)
+                for v in vals
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            ]
+        return out
+
+    def _save(self, conn: Connection, sweep_pk: int, t: TrialRecord, new: bool = False) -> None:
+        values = {c: getattr(t, c) for c in _TRIAL_COLS}
+        if new:
+            conn.execute(sa.insert(sweep_trials).values(sweep_pk=sweep_pk, idx=t.index, **values))
+        else:
+            conn.execute(
+                sa.update(sweep_trials)
+                .where(sweep_trials.c.sweep_pk == sweep_pk, sweep_trials.c.idx == t.index)
+                .values(**values)
+            )
+
+    def add_trials(self, conn: Connection, row: sa.Row, records: list[TrialRecord]) -> None:
+        """Trials decided elsewhere (a local sweep being synced); indices already present are kept."""
+        have = set(
+            conn.execute(sa.select(sweep_trials.c.idx).where(sweep_trials.c.sweep_pk == row.id)).scalars()
+        )
+        for t in records:
+            if t.index not in have:
+                self._save(conn, row.id, t, new=True)
+
+    # -- what agents call (each inside one write transaction, `row` locked) ---------------------------
+    def next(self, conn: Connection, row: sa.Row, agent: str, heartbeat_timeout: float) -> Assignment:
+        now = time.time()
+        cfg = parse(row.config)
+        trials = self.trials(conn, row, cfg)
+        for t in reap(trials, now, heartbeat_timeout):
+            self._save(conn, row.id, t)
+        decision, record, exhausted = assign(cfg, row.state, trials, agent, now)
+        if record is not None:
+            self._save(conn, row.id, record, new=record.index == len(trials))
+        if exhausted:
+            conn.execute(
+                sa.update(sweeps).where(sweeps.c.id == row.id).values(state="finished", updated_at=now)
+            )
+        return decision
+
+    def heartbeat(self, conn: Connection, row: sa.Row, agent: str, index: int) -> bool:
+        """True when the agent should stop trial `index` (hyperband, a canceled sweep, or reaped)."""
+        cfg = parse(row.config)
+        trials = self.trials(conn, row, cfg)
+        t = _trial(trials, index)
+        if t.agent == agent and t.state == "running":
+            t.heartbeat_at = time.time()
+            self._save(conn, row.id, t)
+            for other in request_stops(cfg, row.state, trials):
+                self._save(conn, row.id, other)
+        return t.stop_requested or t.agent != agent
+
+    def report(self, conn: Connection, row: sa.Row, agent: str, index: int, state: str) -> None:
+        t = _trial(self.trials(conn, row), index)
+        if t.agent != agent:  # reaped meanwhile: the controller's word stands
+            return
+        finish(t, "stopped" if t.stop_requested and state != "finished" else state)
+        self._save(conn, row.id, t)
+
+    # -- what a sweep page shows ------------------------------------------------------------------------
+    def detail(self, conn: Connection, row: sa.Row) -> dict:
+        from ..sweeps.insight import insight
+
+        cfg = parse(row.config)
+        trials = self.trials(conn, row, cfg)
+        states = {
+            k: v["state"] for k, v in self._runs(conn, row.project_id, [t.run_id for t in trials]).items()
+        }
+        return _sweep_dict(row) | {
+            "trials": [
+                {
+                    "index": t.index,
+                    "params": t.params,
+                    "state": t.state,
+                    "run_id": t.run_id,
+                    "run_ids": t.run_ids,
+                    "run_state": states.get(t.run_id),
+                    "attempts": t.attempts,
+                    "agent": t.agent,
+                    "stop_requested": t.stop_requested,
+                    "metrics": {m.name: t.view().objective(m) for m in cfg.metrics},
+                }
+                for t in trials
+            ],
+            **insight(cfg, [t.view() for t in trials]),
+        }
+
+
+def _trial(trials: list[TrialRecord], index: int) -> TrialRecord:
+    if not 0 <= index < len(trials):
+        raise SweepConfigError("index", f"the sweep has no trial {index}")
+    return trials[index]
+
+
+def _sweep_dict(r: Any) -> dict:
+    cfg = r.config
+    return {
+        "id": r.sweep_id,
+        "state": r.state,
+        "config": cfg,
+        "method": cfg.get("method"),
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+    }
