@@ -31,8 +31,8 @@ What is measured (W1/W2/W3 follow the shared peer harness's workload contract):
 * W3: 20 sequential runs x 500 steps x 5 scalars in one process: first init to last finish
   returned, divided by 20.
 
-Exit code is always 0: this reports, it does not gate.  Peer figures are the medians of
-shared/reference/peer-bench.md (same 2-vCPU machine, 2026-11-28) and are context only.
+Exit code is always 0: this reports, it does not gate.  Peer figures are medians measured once with
+the peer harness (bench/run.sh; same 2-vCPU machine, 2026-11-28) and are context only.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from array import array
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# The shared harness's W1/W3 metric dicts (shared/bench/peers/common.py), copied verbatim.
+# The peer harness's W1/W3 metric dicts (its common.py), copied verbatim so the figures compare.
 W1_KEYS = (
     "train/loss",
     "train/lr",
@@ -661,7 +661,7 @@ def report(R):
                 "",
             )
 
-    heads = ("wl", "figure", "runyard", "target", "", "peers (median, peer-bench.md)")
+    heads = ("wl", "figure", "runyard", "target", "", "peers (median, bench/run.sh)")
     widths = [max(len(str(r[i])) for r in rows + [heads]) for i in range(len(heads))]
     line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
     print()

@@ -3,12 +3,12 @@
 
     compare.py RESULTS_DIR [--subject runyard:default]
 
-Reads RESULTS_DIR/raw/*.json (the shared harness's output) with the harness's own
+Reads RESULTS_DIR/raw/*.json (the peer harness's output) with the harness's own
 aggregate.py helpers, so every figure is computed exactly as in results.md.  Prints one
 markdown table: per metric, the median over repetitions for every spec, runyard's ratio
 to each peer (median of per-repetition ratios where the repetitions pair up, else the ratio
-of medians; < 1 means runyard is lower, i.e. better, for every row), and the target from
-the issue with PASS/MISS for runyard.
+of medians; < 1 means runyard is lower, i.e. better, for every row), and runyard's target
+with PASS/MISS.  The harness is not part of this repository: PEER_HARNESS_DIR names its folder.
 """
 
 import argparse
@@ -16,12 +16,13 @@ import os
 import statistics
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-HARNESS = os.environ.get("PEER_HARNESS_DIR") or os.path.normpath(
-    os.path.join(HERE, "..", "..", "shared", "bench", "peers")
-)
+HARNESS = os.environ.get("PEER_HARNESS_DIR", "")
+if not os.path.isfile(os.path.join(HARNESS, "aggregate.py")):
+    sys.exit(
+        "compare.py needs the peer benchmark harness: set PEER_HARNESS_DIR to its folder (with aggregate.py)"
+    )
 sys.path.insert(0, HARNESS)
-import aggregate as ag  # noqa: E402  (shared harness; standard library only)
+import aggregate as ag  # noqa: E402  (the peer harness; standard library only)
 
 
 def w2_runs(data, spec, mode):

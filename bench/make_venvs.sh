@@ -3,7 +3,7 @@
 #
 #  * one per peer we compare against here (wandb, trackio, swanlab, aim;
 #    mlflow for bench/bench_server_peers.py), with the same logic as
-#    ../../shared/bench/peers/make_peer_venvs.sh, restricted to PEERS, under
+#    the peer harness's make_peer_venvs.sh, restricted to PEERS, under
 #    $PEER_VENV_ROOT (default ~/.cache/peer-venvs, the harness's default):
 #    the peer plus numpy and Pillow (plus soundfile and pandas for wandb);
 #  * one for runyard itself: bench/.venv-runyard with `pip install -e <repo>`

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# runyard vs its peers, side by side, with the shared harness (shared/bench/peers).
+# runyard vs its peers, side by side, with the peer benchmark harness (not part of this repository:
+# PEER_HARNESS_DIR names its folder, the one holding run_all.sh, runner.py and common.py).
 #
 #   bench/run.sh                      # null + wandb + trackio + runyard, W1 W2 W3 W5, 3 reps (~70 s)
 #   bench/run.sh -r 1                 # 1 rep (~25 s)
@@ -15,9 +16,9 @@
 set -u
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
-HARNESS="${PEER_HARNESS_DIR:-$(cd "$REPO/../shared/bench/peers" 2>/dev/null && pwd)}"
+HARNESS="${PEER_HARNESS_DIR:-}"
 [ -n "$HARNESS" ] && [ -f "$HARNESS/run_all.sh" ] || {
-  echo "shared harness not found (expected $REPO/../shared/bench/peers; set PEER_HARNESS_DIR)" >&2; exit 2; }
+  echo "bench/run.sh needs the peer benchmark harness: set PEER_HARNESS_DIR to its folder (with run_all.sh)" >&2; exit 2; }
 
 SPECS="null:default wandb:offline trackio:local runyard:default"
 WORKLOADS="W1 W2 W3 W5"

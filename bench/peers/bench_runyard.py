@@ -7,18 +7,16 @@ Defaults kept (what a user gets): system-metrics sampling thread (every 10 s), c
 capture, environment capture (git, requirements.txt) in a background thread.  The only
 switch set is `silent` (no banner), as WANDB_SILENT is for wandb: every peer runs quiet.
 
-This driver lives in the runyard repo (bench/peers/) and plugs into the shared harness
-(shared/bench/peers: common.py, runner.py, run_all.sh) via DRIVER_DIR; see bench/run.sh.
+This driver lives in the runyard repo (bench/peers/) and plugs into the peer benchmark harness
+(common.py, runner.py, run_all.sh; PEER_HARNESS_DIR names its folder) via DRIVER_DIR; see bench/run.sh.
 """
 
 import os
 import sys
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
-# The shared harness: <repo>/../shared/bench/peers (PEER_HARNESS_DIR overrides).
-_HARNESS = os.environ.get("PEER_HARNESS_DIR") or os.path.normpath(
-    os.path.join(_HERE, "..", "..", "..", "shared", "bench", "peers")
-)
+_HARNESS = os.environ.get("PEER_HARNESS_DIR", "")
+if not os.path.isfile(os.path.join(_HARNESS, "common.py")):
+    sys.exit("bench_runyard.py needs the peer benchmark harness: set PEER_HARNESS_DIR to its folder")
 sys.path.insert(0, _HARNESS)
 
 import common  # noqa: E402  first peer-relevant import: its import is t=0

@@ -36,7 +36,6 @@ from .wandb_map import RESERVED_CONFIG_KEY, cr_text, same
 
 # Bumping this changes every imported run's segment id: only for changes to the produced bytes.
 CONVERTER_VERSION = 1
-_ROW_INTERNAL = ("_step", "_timestamp", "_runtime")
 _SUMMARY_INTERNAL = frozenset({"_step", "_timestamp", "_runtime", "_wandb"})
 _SUMMARY_KINDS = ("min", "max", "mean", "best", "last", "none", "copy", "first")
 _PY_RE = re.compile(r"^(\w+) (\d+\.\d+\S*)$")

@@ -1,6 +1,6 @@
 """Reading wandb's `.wandb` record log without the wandb package.
 
-Layout (wandb-compat.md 2.2): a 7-byte file header (`:W&B`, u16 0xBEE1, u8 version 0), then
+Layout: a 7-byte file header (`:W&B`, u16 0xBEE1, u8 version 0), then
 LevelDB-log framing in 32 KiB blocks counted from offset 0. Each chunk is a 7-byte header (u32 CRC-32
 IEEE over type byte + payload, u16 length, u8 type FULL/FIRST/MIDDLE/LAST) and its payload; a record
 that does not fit the rest of a block is split into FIRST, MIDDLE..., LAST; fewer than 7 bytes left in

@@ -13,7 +13,6 @@ Credentials are resolved at call time, first hit wins:
 
 from __future__ import annotations
 
-import base64
 import http.client
 import json
 import os
@@ -332,11 +331,6 @@ def _json(raw: bytes) -> dict:
     except ValueError:
         return {"error": {"code": "bad_response", "message": raw[:200].decode(errors="replace")}}
     return doc if isinstance(doc, dict) else {"value": doc}
-
-
-def basic_auth_header(key: str) -> str:
-    """The Authorization header wandb clients send (`api:<key>`), accepted by the server too."""
-    return "Basic " + base64.b64encode(f"api:{key}".encode()).decode()
 
 
 def _q(s: str) -> str:

@@ -38,7 +38,7 @@ class StepError(UsageError, ValueError):
 
 
 class Run:
-    """A live run. Created by `runyard.init()`; see wandb-compat.md 1.2 for the properties."""
+    """A live run. Created by `runyard.init()`; its properties are those of wandb's `Run`."""
 
     def __init__(
         self,

@@ -58,6 +58,10 @@ def _mode(v: Any) -> str:
     return m
 
 
+def _links(v: Any) -> bool:
+    return False if isinstance(v, str) and v.strip().lower() == "copy" else _bool(v)
+
+
 CONSOLE_MODES = ("auto", "off", "wrap", "redirect", "wrap_raw", "wrap_emu")
 
 
@@ -126,6 +130,20 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], Any], tuple[str, ...], str]] = {
     "sweep_param_path": (None, _str, (), "YAML file of the sweep trial's parameters (set by the agent)"),
     "sweep_stop_file": (None, _str, (), "file whose appearance stops this sweep trial (set by the agent)"),
     "config_paths": (None, _tags, (), "YAML files loaded into the config at init (env: comma-separated)"),
+    # Artifact cache knobs: read at call time through `env_value` (the cache serves every run).
+    "cache_dir": (None, _str, (), "local artifact cache (default: ~/.cache/runyard)"),
+    "cache_max_size": (
+        None,
+        _str,
+        (),
+        "bound on the artifact cache (e.g. 10GB), enforced after each download",
+    ),
+    "artifact_links": (
+        True,
+        _links,
+        (),
+        "hard-link cached artifact files into download folders; 0 (or copy) always copies",
+    ),
 }
 
 ALIASES = {
@@ -234,21 +252,31 @@ class Settings:
 
 def from_env(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings given by WANDB_* and RUNYARD_* env vars (RUNYARD_* wins)."""
-    env = os.environ if environ is None else environ
     s = Settings()
-    for prefix in ("WANDB_", "RUNYARD_"):
-        for field, (_d, _c, extra, _doc) in FIELDS.items():
-            names = (field.upper(), *extra)
-            if field.startswith("x_"):  # wandb spells private settings WANDB__FOO
-                names = (*names, "_" + field[2:].upper())
-            for n in names:
-                v = env.get(prefix + n)
-                if v is not None and v != "":
-                    try:
-                        s._assign(field, v)
-                    except UsageError as e:
-                        raise UsageError(f"{prefix + n}={v!r}: {e}") from None
+    for field in FIELDS:
+        _assign_from_env(s, field, os.environ if environ is None else environ)
     return s
+
+
+def env_value(field: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting as the env vars give it now (its default when none is set)."""
+    s = Settings()
+    _assign_from_env(s, field, os.environ if environ is None else environ)
+    return getattr(s, field)
+
+
+def _assign_from_env(s: Settings, field: str, env: Mapping[str, str]) -> None:
+    names = (field.upper(), *FIELDS[field][2])
+    if field.startswith("x_"):  # wandb spells private settings WANDB__FOO
+        names = (*names, "_" + field[2:].upper())
+    for prefix in ("WANDB_", "RUNYARD_"):
+        for n in names:
+            v = env.get(prefix + n)
+            if v is not None and v != "":
+                try:
+                    s._assign(field, v)
+                except UsageError as e:
+                    raise UsageError(f"{prefix + n}={v!r}: {e}") from None
 
 
 def merged(*layers: Settings | None) -> Settings:
@@ -258,12 +286,3 @@ def merged(*layers: Settings | None) -> Settings:
             out._set.update(layer._set)
             out.ignored.extend(layer.ignored)
     return out
-
-
-def env_doc() -> list[tuple[str, str]]:
-    """(env var, meaning) for the docs; a test checks the docs list every one."""
-    rows = []
-    for field, (_d, _c, extra, doc) in FIELDS.items():
-        for n in (field.upper(), *extra):
-            rows.append((f"RUNYARD_{n} / WANDB_{n}", doc))
-    return rows

@@ -143,6 +143,14 @@ def float_param(request: Request, name: str) -> float | None:
     return v
 
 
+def kind_param(request: Request) -> str:
+    """`?kind=`: which metric series, the logged history (default) or system metrics."""
+    kind = request.query_params.get("kind", "history")
+    if kind not in ("history", "system"):
+        raise ApiError(422, "bad_parameter", "kind must be history or system")
+    return kind
+
+
 def list_param(request: Request, name: str, required: bool = False) -> list[str]:
     vals = [x for raw in request.query_params.getlist(name) for x in raw.split(",") if x]
     if required and not vals:

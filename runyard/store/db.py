@@ -210,10 +210,3 @@ def migrate(db: Database, revision: str = "head") -> None:
         with db.engine.begin() as conn:
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(724385)")  # two servers starting at once
             _run(conn)
-
-
-def current_revision(db: Database) -> str | None:
-    from alembic.migration import MigrationContext
-
-    with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()

@@ -156,6 +156,8 @@ class Metrics:
             open_rows.update({r.id: r for r in rows})
         inserts: list[dict] = []
         chunk_updates: list[dict] = []
+        # (key id, open-chunk column) -> chunk_no of a new open chunk, whose id is known once inserted
+        new_open: dict[tuple[int, str], int] = {}
         total = 0
         for key, parts in series.items():
             kid = ids[key]
@@ -167,15 +169,13 @@ class Metrics:
                     continue
                 new = Points.concat(pts)
                 total += len(new)
-                self._append_one(kid, st, new, numeric, open_rows, inserts, chunk_updates)
+                self._append_one(kid, st, new, numeric, open_rows, inserts, chunk_updates, new_open)
         if inserts:
             stmt = sa.insert(metric_chunks).returning(metric_chunks.c.id, sort_by_parameter_order=True)
             new_ids = conn.execute(stmt, inserts).scalars().all()
             by_no = {(row["key_id"], row["chunk_no"]): cid for row, cid in zip(inserts, new_ids)}
-            for kid, st in state.items():
-                for col in ("open_chunk_id", "open_any_chunk_id"):
-                    if isinstance(st[col], tuple):
-                        st[col] = by_no[(kid, st[col][2])]
+            for (kid, col), chunk_no in new_open.items():
+                state[kid][col] = by_no[(kid, chunk_no)]
         # One executemany per statement shape: building a statement per key and chunk was a third of
         # the ingest CPU (bench/bench_ingest.py profile).
         by_shape: dict[tuple, list[dict]] = {}
@@ -211,6 +211,7 @@ class Metrics:
         open_rows: dict,
         inserts: list[dict],
         chunk_updates: list[dict],
+        new_open: dict[tuple[int, str], int],
     ) -> None:
         id_col, n_col = ("open_chunk_id", "open_n") if numeric else ("open_any_chunk_id", "open_any_n")
         st["points"] += len(new)
@@ -226,19 +227,19 @@ class Metrics:
         if open_id is not None and open_id in open_rows:
             chunk_updates.append({"b_id": open_id, **encode(pieces[0], numeric)})
             first = 1
-            last_id: int | None = open_id
         for piece in pieces[first:]:
             row = encode(piece, numeric)
             row.update(key_id=kid, chunk_no=st["next_chunk_no"])
             st["next_chunk_no"] += 1
             inserts.append(row)
-            last_id = None  # filled in by _fix_open_ids once inserted
         last_n = len(pieces[-1])
         st[n_col] = last_n
-        if last_n >= CHUNK_POINTS:
-            st[id_col] = None
+        if last_n < CHUNK_POINTS and first and len(pieces) == 1:
+            st[id_col] = open_id  # the open chunk was rewritten in place and stays open
         else:
-            st[id_col] = last_id if first and len(pieces) == 1 else ("pending", kid, st["next_chunk_no"] - 1)
+            st[id_col] = None  # full, or the last piece is a new row: `append` sets its id once inserted
+            if last_n < CHUNK_POINTS:
+                new_open[(kid, id_col)] = st["next_chunk_no"] - 1
 
     # -- metadata -----------------------------------------------------------------------------------
     def keys(self, conn: Connection, run_pk: int, kind: str = "history") -> list[dict]:

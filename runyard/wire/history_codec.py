@@ -16,10 +16,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 _LITTLE = sys.byteorder == "little"
-_FLOAT, _INT = float, int
 _FLOATS = frozenset({float})
 _INTS = frozenset({int})
-_NUMS = frozenset({float, int})
 
 COL_F8 = "f8"
 COL_I8 = "i8"

@@ -26,8 +26,8 @@ class RT(IntEnum):
     ALERT = 10
     EXIT = 11  # finish: exit code and final state
     RUN_UPDATE = 12  # name/tags/notes/flags changed after start
-    ARTIFACT = 13  # reserved for artifacts
-    USE_ARTIFACT = 14  # reserved for artifacts
+    ARTIFACT = 13  # an artifact logged by the run (name, type, digest, aliases)
+    USE_ARTIFACT = 14  # an artifact the run used as input
 
 
 # Steps are int64 wherever runs are read (the reader's arrays, the server's columns).

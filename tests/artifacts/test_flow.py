@@ -1,4 +1,4 @@
-"""The artifact flows of the issue, against a real server on SQLite and PostgreSQL."""
+"""The artifact flows a user goes through (log, use, download, alias), against a real server on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -145,6 +145,9 @@ def test_project_keys(client, logs):
     assert client.get("/api/v1/projects/admin/p/keys", params={"kind": "history"}).json() == doc
     assert client.get("/api/v1/projects/admin/p/keys", params={"kind": "system"}).json() == {"keys": []}
     assert_error(client.get("/api/v1/projects/admin/p/keys", params={"kind": "x"}), 422, "bad_parameter")
+    run_keys = f"/api/v1/runs/admin/p/{logs['a']['id']}/keys"
+    assert [k["key"] for k in client.get(run_keys).json()["keys"]] == ["acc", "loss"]
+    assert_error(client.get(run_keys, params={"kind": "x"}), 422, "bad_parameter")
     assert_error(client.get("/api/v1/projects/admin/nope/keys"), 404, "unknown_project")
     # a moved run takes its keys along
     client.patch(f"/api/v1/runs/admin/p/{logs['a']['id']}", json={"project": "q"})

@@ -23,6 +23,7 @@ from typing import IO, Any
 from ...errors import CommError, Error, UsageError
 from ...wire.manifest import BadEntryPath, clean_entry_path, manifest_digest
 from ..http_client import ApiError
+from ..settings import env_value
 from .cache import ArtifactCache
 from .transfer import (
     BLOCK,
@@ -529,7 +530,7 @@ def _materialize(obj: Path, dest: Path) -> None:
 
 
 def _links_enabled() -> bool:
-    return os.environ.get("RUNYARD_ARTIFACT_LINKS", "1").strip().lower() not in ("0", "false", "no", "copy")
+    return bool(env_value("artifact_links"))
 
 
 def parse_artifact_path(

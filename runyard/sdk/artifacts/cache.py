@@ -24,6 +24,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..settings import env_value
+
 UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2}
 UNITS.update({"g": 1000**3, "gb": 1000**3, "gib": 1024**3, "t": 1000**4, "tb": 1000**4, "tib": 1024**4})
 
@@ -47,7 +49,7 @@ def intact(st: os.stat_result) -> bool:
 
 
 def cache_dir() -> Path:
-    d = os.environ.get("RUNYARD_CACHE_DIR") or os.environ.get("WANDB_CACHE_DIR")
+    d = env_value("cache_dir")
     return Path(d) if d else Path(os.path.expanduser("~")) / ".cache" / "runyard"
 
 
@@ -133,7 +135,7 @@ class ArtifactCache:
         return removed, freed
 
     def enforce_limit(self, keep: set[str] | None = None) -> None:
-        limit = os.environ.get("RUNYARD_CACHE_MAX_SIZE")
+        limit = env_value("cache_max_size")
         if limit:
             self.cleanup(limit, keep)
 

@@ -24,6 +24,7 @@ from ..http import (
     columns_response,
     float_param,
     int_param,
+    kind_param,
     list_param,
     name_param,
     read,
@@ -146,9 +147,7 @@ async def raw_history(request: Request) -> Response:
     e, p, r = name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
     keys = list_param(request, "keys", required=True)
     lo, hi = int_param(request, "min_step"), int_param(request, "max_step")
-    kind = request.query_params.get("kind", "history")
-    if kind not in ("history", "system"):
-        raise ApiError(422, "bad_parameter", "kind must be history or system")
+    kind = kind_param(request)
     s, u = store(request), user(request)
 
     def q(c: Any) -> list[dict]:
@@ -177,7 +176,7 @@ async def raw_history(request: Request) -> Response:
 
 async def run_keys(request: Request) -> Response:
     e, p, r = name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
-    kind = request.query_params.get("kind", "history")
+    kind = kind_param(request)
     s, u = store(request), user(request)
     keys = await read(request, lambda c: s.metrics.keys(c, access.run(c, s, u, e, p, r).id, kind))
     return JSON({"keys": keys})

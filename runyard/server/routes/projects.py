@@ -12,7 +12,7 @@ from starlette.routing import Route
 from ...store.run_filters import FilterError
 from .. import access
 from ..errors import ApiError
-from ..http import JSON, int_param, json_body, name_param, read, store, user
+from ..http import JSON, int_param, json_body, kind_param, name_param, read, store, user
 
 MAX_PAGE = 1000
 
@@ -112,9 +112,7 @@ async def query_runs(request: Request) -> Response:
 
 async def project_keys(request: Request) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
-    kind = request.query_params.get("kind", "history")
-    if kind not in ("history", "system"):
-        raise ApiError(422, "bad_parameter", "kind must be history or system")
+    kind = kind_param(request)
     s, u = store(request), user(request)
 
     def q(c: Any) -> list[dict]:

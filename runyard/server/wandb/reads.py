@@ -1,6 +1,6 @@
 """`wandb.Api()` reads over runyard's store: `Runs`, `Run`, history, history pages, run files.
 
-The answers have W&B's shapes (wandb-compat.md 3.4, "Run read queries"):
+The answers have the shapes of W&B's run read queries:
 
 | field | answer |
 |---|---|

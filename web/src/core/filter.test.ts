@@ -21,7 +21,7 @@ const runs: RunLike[] = [
 const ids = (q: string) => runs.filter(compileFilter(q)).map((r) => r.id);
 
 describe("filter language", () => {
-  it("handles the issue's examples", () => {
+  it("handles the documented filter examples", () => {
     expect(ids('config.lr > 1e-4 and tags contains "grpo"')).toEqual(["a1", "c3"]);
     expect(ids("state = running")).toEqual(["a1"]);
     expect(ids("large")).toEqual(["c3"]);
