@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,19 +25,25 @@ from typing import Any
 
 from ..errors import UsageError
 from ..sdk.artifacts.artifact import Artifact, ArtifactManifestEntry
-from ..wire.framing import file_header, frame
-from ..wire.history_codec import encode_history
-from ..wire.records import RT, packb
+from ..wire.framing import file_header
+from ..wire.record_builder import RecordBuilder
+from ..wire.records import RT
 from ..wire.summary import SummaryState
 from . import wandb_record_fields as fields
 from .wandb_log import HEADER_SIZE, WandbRecord, WandbTail, iter_records
-from .wandb_map import RESERVED_CONFIG_KEY, cr_text, same
+from .wandb_map import (
+    METRIC_GOALS,
+    RESERVED_CONFIG_KEY,
+    SUMMARY_KINDS,
+    cr_text,
+    environment_from_wandb,
+    same,
+    timestamp_seconds,
+)
 
 # Bumping this changes every imported run's segment id: only for changes to the produced bytes.
 CONVERTER_VERSION = 1
 _SUMMARY_INTERNAL = frozenset({"_step", "_timestamp", "_runtime", "_wandb"})
-_SUMMARY_KINDS = ("min", "max", "mean", "best", "last", "none", "copy", "first")
-_PY_RE = re.compile(r"^(\w+) (\d+\.\d+\S*)$")
 IGNORED_KINDS = frozenset(
     {
         "header",
@@ -109,12 +114,6 @@ def _loads(text: str | None) -> Any:
         return text
 
 
-def _ts(t: dict | None) -> float | None:
-    if not t:
-        return None
-    return int(t.get("seconds") or 0) + int(t.get("nanos") or 0) / 1e9
-
-
 def _item_path(item: dict) -> list[str]:
     nk = item.get("nested_key")
     if nk:
@@ -166,7 +165,7 @@ class _Converter:
         self.project_override = project
         self.entity_override = entity
         self.out = Conversion()
-        self.frames: list[bytes] = []
+        self.records = RecordBuilder(self.next_seq)
         self.early: list[WandbRecord] = []  # records seen before the RUN record
         self.seq = 0
         self.run: dict[str, Any] | None = None
@@ -185,12 +184,12 @@ class _Converter:
         return self.seq
 
     def emit(self, rtype: RT, payload: dict) -> None:
-        self.frames.append(frame(rtype, packb(payload)))
+        self.records.emit(rtype, payload)
         self.out.converted[rtype.name] += 1
 
     def record(self, rtype: RT, payload: dict) -> None:
-        payload["seq"] = self.next_seq()
-        self.emit(rtype, payload)
+        self.records.record(rtype, payload)
+        self.out.converted[rtype.name] += 1
 
     # -- dispatch -----------------------------------------------------------------------------
     def feed(self, rec: WandbRecord) -> None:
@@ -227,7 +226,7 @@ class _Converter:
     # -- run identity -------------------------------------------------------------------------
     def start(self, rec: WandbRecord) -> None:
         b = rec.body
-        self.start_time = _ts(b.get("start_time")) or 0.0
+        self.start_time = timestamp_seconds(b.get("start_time")) or 0.0
         self.last_ts = self.start_time
         producer = self.out.producer.split("+", 1)[0]
         run = {
@@ -416,7 +415,8 @@ class _Converter:
         self.last_ts = max(self.last_ts, ts)
         keys = tuple(sorted(row))
         vals = tuple(row[k] for k in keys)
-        self.emit(RT.HISTORY, encode_history([(0, self.next_seq(), step, ts, 1, keys, vals)]))
+        self.records.history([self.records.fragment(step, ts, keys, vals)])
+        self.out.converted[RT.HISTORY.name] += 1
         self.summary.add_fragment(keys, vals, step, ts)
         self.settle_summary()
 
@@ -468,7 +468,7 @@ class _Converter:
         if not text:
             return
         stream = 1 if body.get("output_type") == fields.OUTPUT_STDOUT else 2
-        ts = _ts(body.get("timestamp")) or self.last_ts
+        ts = timestamp_seconds(body.get("timestamp")) or self.last_ts
         self.last_ts = max(self.last_ts, ts)
         prev, _ = self.partial.pop(stream, ("", ts))
         parts = (prev + text).split("\n")
@@ -490,7 +490,7 @@ class _Converter:
         self.partial.clear()
 
     def on_stats(self, body: dict) -> None:
-        ts = _ts(body.get("timestamp")) or self.last_ts
+        ts = timestamp_seconds(body.get("timestamp")) or self.last_ts
         sample: dict[str, float] = {}
         for item in body.get("item") or ():
             v = _loads(item.get("value_json"))
@@ -513,12 +513,12 @@ class _Converter:
         if body.get("step_metric"):
             spec["step_metric"] = body["step_metric"]
             spec["step_sync"] = bool(opts.get("step_sync"))
-        kinds = [k for k in _SUMMARY_KINDS if (body.get("summary") or {}).get(k)]
+        kinds = [k for k in SUMMARY_KINDS if (body.get("summary") or {}).get(k)]
         if kinds:
             spec["summary"] = kinds
         if opts.get("hidden"):
             spec["hidden"] = True
-        goal = fields.GOAL.get(int(body.get("goal") or 0))
+        goal = METRIC_GOALS.get(int(body.get("goal") or 0))
         if goal:
             spec["goal"] = goal
         self.summary.define(dict(spec))
@@ -546,7 +546,7 @@ class _Converter:
             self.record(RT.FILES, {"files": files})
 
     def on_environment(self, body: dict) -> None:
-        meta = environment_metadata(body)
+        meta = environment_from_wandb(body, "record")
         if meta:
             self.record(RT.ENVIRONMENT, {"metadata": meta})
 
@@ -611,64 +611,7 @@ class _Converter:
                 self.out.dropped.append(f"an unfinished {name} line ({len(text)} characters)")
         for r in self.early:  # only when the RUN record came last; kept for completeness
             self.out.ignored[r.kind] += 1
-        self.out.data = file_header() + b"".join(self.frames)
-
-
-def environment_metadata(b: dict) -> dict[str, Any]:
-    """wandb's EnvironmentRecord, in runyard's ENVIRONMENT metadata keys (docs/run-log-format.md)."""
-    meta: dict[str, Any] = {}
-    simple = (
-        ("program", "program"),
-        ("os", "os"),
-        ("host", "host"),
-        ("username", "username"),
-        ("executable", "executable"),
-        ("root", "root"),
-        ("code_path", "code_path"),
-        ("code_path_local", "program_relpath"),
-        ("docker", "docker"),
-        ("colab", "colab"),
-        ("gpu_type", "gpu_type"),
-        ("gpu_count", "gpu_count"),
-        ("cuda_version", "cuda_version"),
-        ("cpu_count", "cpu_count"),
-        ("cpu_count_logical", "cpu_count_logical"),
-    )
-    for src, dst in simple:
-        if b.get(src) not in (None, ""):
-            meta[dst] = b[src]
-    if b.get("args"):
-        meta["args"] = list(b["args"])
-    py = b.get("python")
-    if py:
-        m = _PY_RE.match(py)
-        if m:
-            meta["python_implementation"], meta["python"] = m.group(1), m.group(2)
-        else:
-            meta["python"] = py
-    started = _ts(b.get("started_at"))
-    if started is not None:
-        from datetime import datetime, timezone
-
-        meta["started_at"] = datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="milliseconds")
-    git = b.get("git") or {}
-    if git.get("commit") or git.get("remote_url"):
-        meta["git"] = {"commit": git.get("commit") or None, "remote": git.get("remote_url") or None}
-    cpu = b.get("cpu") or {}
-    if cpu.get("model"):
-        meta["cpu_model"] = cpu["model"]
-    if (b.get("memory") or {}).get("total"):
-        meta["memory_total_bytes"] = int(b["memory"]["total"])
-    for d in b.get("disk") or ():
-        if d.get("key") == "/" and (d.get("value") or {}).get("total"):
-            meta["disk_total_bytes"] = int(d["value"]["total"])
-    gpus = b.get("gpu_nvidia") or []
-    if gpus:
-        meta["gpu"] = [
-            {k: g[k] for k in ("name", "memory_total", "cuda_cores", "architecture", "uuid") if k in g}
-            for g in gpus
-        ]
-    return meta
+        self.out.data = file_header() + self.records.take()
 
 
 def convert(

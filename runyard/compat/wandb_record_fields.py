@@ -242,4 +242,3 @@ RECORD_NUM = 1  # Record.num: the writer's sequence number
 OUTPUT_STDERR, OUTPUT_STDOUT = 0, 1
 POLICY = {0: "now", 1: "end", 2: "live"}
 FILE_TYPE_OTHER, FILE_TYPE_WANDB, FILE_TYPE_MEDIA, FILE_TYPE_ARTIFACT = 0, 1, 2, 3
-GOAL = {1: "minimize", 2: "maximize"}

@@ -13,6 +13,7 @@ from typing import Any
 from .. import __version__
 from ..errors import CommError, UsageError
 from ..wire import rundir
+from ..wire.names import ENTITY_RULE, PROJECT_RULE, valid_entity_name, valid_project_name
 from . import hooks, state, threads
 from .config import config_from
 from .noop import NoopRun
@@ -22,7 +23,6 @@ from .services import RunServices, ServerLink
 from .settings import Settings, from_env, merged
 
 _ID_CHARS = string.ascii_lowercase + string.digits
-_FORBIDDEN_ID = set("/\\#?%:")
 
 
 class InitArgumentError(UsageError, TypeError):
@@ -246,11 +246,12 @@ def _start_run(
     s: Settings, printer: Printer, config: Any, include: Any, exclude: Any, allow_val_change: Any
 ) -> Run:
     run_id = s.run_id or generate_id()
-    if set(run_id) & _FORBIDDEN_ID or not run_id:
-        raise UsageError(f"run id {run_id!r} must not be empty or contain any of / \\ # ? % :")
-    for what, value in (("project", s.project), ("entity", s.entity)):
-        if value is not None and (not value.strip() or set(value) & _FORBIDDEN_ID):
-            raise UsageError(f"{what} name {value!r} must not be empty or contain any of / \\ # ? % :")
+    if not valid_project_name(run_id):
+        raise UsageError(f"run id {run_id!r} must be {PROJECT_RULE}")
+    if s.project is not None and not valid_project_name(s.project):
+        raise UsageError(f"project name {s.project!r} must be {PROJECT_RULE}")
+    if s.entity is not None and not valid_entity_name(s.entity):
+        raise UsageError(f"entity name {s.entity!r} must be {ENTITY_RULE}")
     mode, conn = _connect(s, printer)
     entity = s.entity or (conn.default_entity if conn else None)
     project = s.project or "uncategorized"

@@ -7,7 +7,6 @@ same transaction as the records, so re-sending is always safe: exactly once, wha
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..wire.framing import HEADER_SIZE, RunLogError, Tail, check_header, iter_frames
+from ..wire.hashing import sha256_file
 from ..wire.records import RT, unpackb
 from ..wire.rundir import is_live
 from .http_client import ApiError, Client
@@ -123,14 +123,6 @@ def send_frames(
             sent += stop - start
             acked = int(resp["acked_offset"])
     return acked, sent
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def upload_files(

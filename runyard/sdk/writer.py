@@ -14,13 +14,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from ..wire.framing import file_header, frame
-from ..wire.history_codec import encode_history
-from ..wire.records import RT, packb
+from ..wire.framing import file_header
+from ..wire.record_builder import HISTORY_BATCH, HISTORY_KIND, RecordBuilder
+from ..wire.records import RT
 
-K_HIST = 0
+K_HIST = HISTORY_KIND
 K_BARRIER = 255
-CHUNK = 8192  # fragments per history record: bounds record size and encoder latency
 FSYNC_EVERY = 2.0
 MAX_UNWRITTEN = 256 * 1024 * 1024
 
@@ -125,50 +124,50 @@ class LogWriter(threading.Thread):
             self._last_fsync = now
 
     # -- encoding -----------------------------------------------------------------------------
-    def _emit(self, rtype: int, payload: dict) -> None:
-        rec = frame(rtype, packb(payload))
-        self._unwritten.append(rec)
-        self._unwritten_bytes += len(rec)
-
     def drain(self) -> list[threading.Event]:
         q = self.q
+        out = RecordBuilder()  # the SDK numbers its records at log() time
         frags: list[tuple] = []
         system: list[list] = []
         console: list[list] = []
         barriers: list[threading.Event] = []
         popleft = q.popleft
-        while True:
-            try:
-                item = popleft()
-            except IndexError:
-                break
-            k = item[0]
-            if k == K_HIST:
-                frags.append(item)
-                if len(frags) >= CHUNK:
-                    self._emit(RT.HISTORY, encode_history(frags))
+        try:
+            while True:
+                try:
+                    item = popleft()
+                except IndexError:
+                    break
+                k = item[0]
+                if k == K_HIST:
+                    frags.append(item)
+                    if len(frags) >= HISTORY_BATCH:
+                        out.history(frags)
+                        frags = []
+                    continue
+                if k == RT.CONSOLE:
+                    console.append([item[1], item[2], item[3], item[4]])
+                    continue
+                if k == RT.SYSTEM:
+                    system.append([item[1], item[2], item[3]])
+                    continue
+                if k == K_BARRIER:
+                    barriers.append(item[1])
+                    continue
+                # order-sensitive records (config, summary, metric, exit, ...) close the current batch
+                if frags:
+                    out.history(frags)
                     frags = []
-                continue
-            if k == RT.CONSOLE:
-                console.append([item[1], item[2], item[3], item[4]])
-                continue
-            if k == RT.SYSTEM:
-                system.append([item[1], item[2], item[3]])
-                continue
-            if k == K_BARRIER:
-                barriers.append(item[1])
-                continue
-            # order-sensitive records (config, summary, metric, exit, ...) close the current batch
+                out.emit(k, item[1])
             if frags:
-                self._emit(RT.HISTORY, encode_history(frags))
-                frags = []
-            self._emit(k, item[1])
-        if frags:
-            self._emit(RT.HISTORY, encode_history(frags))
-        if system:
-            self._emit(RT.SYSTEM, {"samples": system})
-        if console:
-            self._emit(RT.CONSOLE, {"lines": console})
+                out.history(frags)
+            if system:
+                out.emit(RT.SYSTEM, {"samples": system})
+            if console:
+                out.emit(RT.CONSOLE, {"lines": console})
+        finally:  # what was encoded is kept even if a later record fails to encode
+            self._unwritten_bytes += out.nbytes
+            self._unwritten.extend(out.take_frames())
         return barriers
 
     def cycle(self) -> None:

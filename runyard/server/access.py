@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..store import Store, User
-from ..store.entities import valid_name
 from ..store.ingest import Decoded
 from ..store.ingest import Result as IngestResult
 from ..store.tables import entities, team_members
+from ..wire.names import valid_entity_name
 from ..wire.records import RT
 from .errors import ApiError
 
@@ -96,7 +96,7 @@ def writable_entity(conn: Connection, store: Store, principal: User, entity: str
         return int(ent.id)
     if not may_create(principal, entity):
         raise ApiError(404, "unknown_entity", f"entity {entity!r} does not exist")
-    if not valid_name(entity):
+    if not valid_entity_name(entity):
         raise ApiError(400, "bad_name", f"invalid entity name {entity!r}")
     return store.entities.get_or_create_team(conn, entity, principal)
 
@@ -107,7 +107,7 @@ def check_writable(conn: Connection, store: Store, principal: User, entity: str)
     if ent is None:
         if not may_create(principal, entity):
             raise ApiError(404, "unknown_entity", f"entity {entity!r} does not exist")
-        if not valid_name(entity):
+        if not valid_entity_name(entity):
             raise ApiError(400, "bad_name", f"invalid entity name {entity!r}")
     elif not allows(conn, principal, WRITE, ent.id):
         raise _denied(principal, WRITE, entity)

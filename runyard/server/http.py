@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,10 +16,10 @@ from starlette.responses import Response
 
 from ..store import Store, User
 from ..store.jsonsafe import safe_float
+from ..wire.names import ENTITY_RULE, PROJECT_RULE, valid_entity_name, valid_project_name
 from .errors import ApiError
 
 T = TypeVar("T")
-NAME_RE = re.compile(r"^[^/\\#?%:\x00-\x1f]{1,128}$")
 
 
 try:  # optional speed-up (the `server` extra should carry it): ~10x faster, numpy arrays natively
@@ -98,10 +97,19 @@ async def json_body(request: Request) -> dict:
 
 
 def name_param(request: Request, name: str) -> str:
+    """An entity, project or run id from the path, checked against the name rule (wire/names.py)."""
     v = request.path_params[name]
-    if not NAME_RE.match(v):
-        raise ApiError(400, "bad_name", f"{name} {v!r} must be 1-128 characters without / \\ # ? % :")
+    problem = name_problem(name, v)
+    if problem:
+        raise ApiError(400, "bad_name", problem)
     return v
+
+
+def name_problem(what: str, value: str) -> str | None:
+    """Why `value` is not a valid `what` ("entity", "project", "run_id"), or None when it is."""
+    if what == "entity":
+        return None if valid_entity_name(value) else f"entity {value!r} must be {ENTITY_RULE}"
+    return None if valid_project_name(value) else f"{what} {value!r} must be {PROJECT_RULE}"
 
 
 def int_param(

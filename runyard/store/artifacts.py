@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..wire.manifest import BadEntryPath, clean_entry_path, is_sha256, manifest_digest
+from ..wire.names import ARTIFACT_RULE, valid_artifact_name
 from .db import Database
 from .jsonsafe import jsonable
 from .tables import (
@@ -37,7 +38,6 @@ from .tables import (
     runs,
 )
 
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ALIAS_RE = re.compile(r"^[^/\\:#?%\x00-\x1f]{1,128}$")
 VERSION_RE = re.compile(r"^v(\d+)$")
@@ -69,12 +69,8 @@ class Commit:
 
 
 def check_name(name: Any) -> str:
-    if not isinstance(name, str) or not NAME_RE.match(name):
-        raise ArtifactError(
-            400,
-            "bad_name",
-            f"artifact name {name!r} must be 1-128 characters of letters, digits, '.', '-', '_'",
-        )
+    if not valid_artifact_name(name):
+        raise ArtifactError(400, "bad_name", f"artifact name {name!r} must be {ARTIFACT_RULE}")
     return name
 
 

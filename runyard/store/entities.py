@@ -16,10 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..wire.names import ENTITY_RULE, valid_entity_name
 from .db import Database
 from .tables import api_keys, entities, team_members
-
-NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
 @dataclass(frozen=True)
@@ -38,10 +37,6 @@ def new_key() -> str:
     return secrets.token_hex(20)
 
 
-def valid_name(name: str) -> bool:
-    return 0 < len(name) <= 128 and set(name) <= NAME_CHARS and name not in (".", "..")
-
-
 class Entities:
     def __init__(self, db: Database):
         self.db = db
@@ -56,8 +51,8 @@ class Entities:
         is_admin: bool = False,
         email: str | None = None,
     ) -> int:
-        if not valid_name(name):
-            raise ValueError(f"invalid entity name {name!r}: use letters, digits, '-', '_' and '.'")
+        if not valid_entity_name(name):
+            raise ValueError(f"invalid entity name {name!r}: {ENTITY_RULE}")
         pk = conn.execute(
             sa.insert(entities).values(
                 name=name, kind=kind, is_admin=is_admin, email=email, created_at=time.time()

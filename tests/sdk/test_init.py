@@ -97,7 +97,7 @@ def test_unknown_kwargs_and_settings_are_named(workdir):
         runyard.Settings(not_a_setting=1)
     with pytest.raises(runyard.UsageError, match="mode must be one of"):
         runyard.init(project="p", mode="sideways")
-    with pytest.raises(runyard.UsageError, match="must not be empty or contain"):
+    with pytest.raises(runyard.UsageError, match="run id .a/b. must be"):
         runyard.init(project="p", id="a/b", mode="offline")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import hashlib
 import json
 
 import pytest
@@ -141,6 +142,23 @@ def test_oversized_bodies(client, offline_run):
     assert_error(client.post("/api/v1/projects/admin/p/runs/query", content=b"{" + b" " * 100 + b"}"), 413)
 
 
+def test_blob_uploads_are_bounded_and_verified(client):
+    """Every upload route streams its body through one helper: bounded (declared or not), checked
+    against its digest, and leaving no temporary file behind when refused."""
+    client.app_ref.state.config.max_file_bytes = 10
+    tmp = client.app_ref.state.store.blobs.tmp
+    ten = b"0123456789"
+    url = f"/api/v1/blobs/{hashlib.sha256(ten).hexdigest()}"
+    assert_error(client.put(url, content=ten + b"!"), 413, "body_too_large")  # Content-Length
+    assert_error(client.put(url, content=iter([ten, b"!"])), 413, "body_too_large")  # streamed
+    assert_error(client.put(url, content=b"9876543210"), 400, "checksum_mismatch")
+    assert list(tmp.iterdir()) == []
+    assert client.put(url, content=iter([ten[:4], ten[4:]])).json() == {
+        "sha256": hashlib.sha256(ten).hexdigest(),
+        "size": 10,
+    }
+
+
 def test_json_endpoints_reject_bad_input(client, offline_run):
     assert post(client, offline_run, 0, offline_run["data"]).status_code == 200
     q = "/api/v1/projects/admin/p/runs/query"
@@ -158,6 +176,8 @@ def test_json_endpoints_reject_bad_input(client, offline_run):
     assert_error(client.get(run_url + "/history", params={"buckets": 0}), 422, "out_of_range")
     assert_error(client.get(run_url + "/history", params={"min": "abc"}), 422, "wrong_type")
     assert_error(client.get("/api/v1/runs/admin/p/nope"), 404, "unknown_run")
+    for bad in ("a(b)", "<p>", "it's"):  # outside the name rule: refused before any lookup
+        assert_error(client.get(f"/api/v1/runs/admin/{bad}/nope"), 400, "bad_name")
     assert_error(client.get("/api/v1/runs/nobody/p/x/history"), 404, "unknown_run")
     assert_error(client.get("/api/v1/projects/admin/nope/runs"), 404, "unknown_project")
     assert_error(client.get("/api/v1/nothing/here"), 404, "not_found")

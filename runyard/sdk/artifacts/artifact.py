@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -21,12 +19,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from ...errors import CommError, Error, UsageError
+from ...wire.hashing import sha256_file
 from ...wire.manifest import BadEntryPath, clean_entry_path, manifest_digest
+from ...wire.names import ARTIFACT_RULE, valid_artifact_name
 from ..http_client import ApiError
 from ..settings import env_value
 from .cache import ArtifactCache
 from .transfer import (
-    BLOCK,
     SMALL_BLOB,
     ArtifactChecksumError,
     Stats,
@@ -37,18 +36,6 @@ from .transfer import (
     fetch_blobs,
     progress_bar,
 )
-
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-
-
-def sha256_file(path: str | os.PathLike) -> str:
-    with open(path, "rb") as f:
-        if hasattr(hashlib, "file_digest"):  # Python 3.11+: a C loop, no Python per block
-            return hashlib.file_digest(f, "sha256").hexdigest()
-        h = hashlib.sha256()
-        while block := f.read(BLOCK):
-            h.update(block)
-        return h.hexdigest()
 
 
 class ArtifactManifestEntry:
@@ -129,11 +116,9 @@ class Artifact:
         use_as: str | None = None,
         **_ignored: Any,
     ):
-        if not isinstance(name, str) or not NAME_RE.match(name):
-            raise UsageError(
-                f"artifact name {name!r} must be 1-128 characters of letters, digits, '.', '-', '_'"
-            )
-        if not isinstance(type, str) or not NAME_RE.match(type) or len(type) > 64:
+        if not valid_artifact_name(name):
+            raise UsageError(f"artifact name {name!r} must be {ARTIFACT_RULE}")
+        if not valid_artifact_name(type, max_len=64):
             raise UsageError(f"artifact type {type!r} must be 1-64 letters, digits, '.', '-', '_'")
         if metadata is not None and not isinstance(metadata, dict):
             raise UsageError("artifact metadata must be a dict")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import urllib.parse
@@ -12,15 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import Error, UsageError
+from ...wire.hashing import sha256_file
 from .transfer import BLOCK
-
-
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(BLOCK):
-            h.update(block)
-    return h.hexdigest()
 
 
 def resolve_reference(
@@ -41,7 +33,7 @@ def resolve_reference(
                     yield (
                         rel,
                         os.path.getsize(full),
-                        "sha256:" + _sha256(full) if checksum else None,
+                        "sha256:" + sha256_file(full) if checksum else None,
                         Path(full).as_uri(),
                     )
                     n += 1
@@ -51,7 +43,7 @@ def resolve_reference(
             yield (
                 os.path.basename(local),
                 os.path.getsize(local),
-                "sha256:" + _sha256(local) if checksum else None,
+                "sha256:" + sha256_file(local) if checksum else None,
                 uri,
             )
         else:
@@ -111,7 +103,7 @@ def download_reference(entry: Any, dest: Path) -> None:
         if not os.path.isfile(local):
             raise Error(f"reference {uri} of artifact entry {entry.path!r} no longer exists")
         shutil.copyfile(local, tmp)
-        if check and check.startswith("sha256:") and _sha256(str(tmp)) != check[7:]:
+        if check and check.startswith("sha256:") and sha256_file(str(tmp)) != check[7:]:
             tmp.unlink()
             raise Error(f"reference {uri} changed since it was added to the artifact (sha256 differs)")
     elif u.scheme in ("http", "https"):

@@ -12,6 +12,7 @@ import warnings
 from typing import Any
 
 from ...errors import UsageError
+from ...wire.hashing import sha256_file
 from ._store import MediaStore, store_for
 
 MEDIA_HINT = 'pip install "runyard[media]"'
@@ -98,16 +99,7 @@ def existing_file(path: Any, what: str) -> str:
 
 
 def file_sha256(path: str) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as f:
-        while True:
-            b = f.read(1 << 20)
-            if not b:
-                break
-            h.update(b)
-            size += len(b)
-    return h.hexdigest(), size
+    return sha256_file(path), os.path.getsize(path)
 
 
 def _clean_json(v: Any) -> Any:

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...store import User
-from ...store.entities import valid_name
+from ...wire.names import ENTITY_RULE, valid_entity_name
 from ..errors import ApiError
 from ..http import JSON, json_body, name_param, read, store, user, write
 
@@ -42,8 +42,8 @@ def _fields(doc: dict, allowed: dict[str, type], required: tuple[str, ...] = ())
 
 
 def _new_name(c: Any, s: Any, name: str) -> None:
-    if not valid_name(name):
-        raise ApiError(400, "bad_name", f"invalid name {name!r}: use letters, digits, '-', '_' and '.'")
+    if not valid_entity_name(name):
+        raise ApiError(400, "bad_name", f"invalid name {name!r}: {ENTITY_RULE}")
     if s.entities.get(c, name) is not None:
         raise ApiError(409, "name_taken", f"a user or team named {name!r} exists")
 

@@ -28,8 +28,8 @@ from ...wire.manifest import is_sha256
 from .. import access
 from ..errors import ApiError
 from ..http import JSON, body, json_body, name_param, read, store, user, write
+from ..uploads import receive_blob
 
-UPLOAD_BATCH = 4 * 1024 * 1024  # bytes gathered before one hop to the thread pool (hash + write)
 DOWNLOAD_BLOCK = 4 * 1024 * 1024  # bytes per read of a blob being downloaded
 FRAME_HEADER = 64 + 8  # a batch frame: sha256 as hex, then the size (8 bytes, big-endian)
 MAX_BATCH_BLOBS = 10_000
@@ -330,54 +330,18 @@ async def get_blobs(request: Request) -> Response:
 
 
 async def put_blob(request: Request) -> Response:
-    """Store a blob; its content must hash to the sha256 in the path (400 checksum_mismatch otherwise).
-
-    Receiving and storing overlap: while a worker thread hashes and writes one batch (UPLOAD_BATCH
-    bytes), the event loop gathers the next, so at most two batches are held in memory at a time."""
+    """Store a blob; its content must hash to the sha256 in the path (400 checksum_mismatch otherwise)."""
     sha = _sha(request)
     s, u = store(request), user(request)
     limit = request.app.state.config.max_file_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "body_too_large", f"blob of {declared} bytes exceeds the limit of {limit} bytes")
-    w = s.blobs.staging()
-    buf: list[bytes] = []
-    pending = received = 0
-    writing: list[asyncio.Future] = []  # the previous batch: its write and its hash, in two threads
-    try:
-        async for chunk in request.stream():
-            buf.append(chunk)
-            pending += len(chunk)
-            received += len(chunk)
-            if received > limit:
-                raise ApiError(413, "body_too_large", f"blob exceeds the limit of {limit} bytes")
-            if pending >= UPLOAD_BATCH:
-                await asyncio.gather(*writing)
-                data = _join(buf)
-                writing = [
-                    asyncio.ensure_future(run_in_threadpool(w.write_unhashed, data)),
-                    asyncio.ensure_future(run_in_threadpool(w.hash_only, data)),
-                ]
-                buf, pending = [], 0
-        await asyncio.gather(*writing)
-        writing = []
-        if buf:
-            await run_in_threadpool(w.write, _join(buf))
-        got = await run_in_threadpool(w.finish)
+
+    def verify(got: str) -> None:
         if got != sha:
             raise ApiError(400, "checksum_mismatch", f"the body hashes to {got}, not {sha}")
-        await run_in_threadpool(s.blobs.put_file, w.path, sha)
-        await write(request, lambda c: s.blob_refs.add_owner(c, [sha], u.id))
-    except BaseException:
-        if writing:  # never close the file under a running write
-            await asyncio.wait(writing)
-        w.discard()
-        raise
-    return JSON({"sha256": sha, "size": w.size})
 
-
-def _join(parts: list[bytes]) -> bytes:
-    return parts[0] if len(parts) == 1 else b"".join(parts)
+    _, size = await receive_blob(request, s.blobs, limit, verify=verify)
+    await write(request, lambda c: s.blob_refs.add_owner(c, [sha], u.id))
+    return JSON({"sha256": sha, "size": size})
 
 
 async def put_blobs(request: Request) -> Response:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
@@ -13,6 +12,7 @@ from ...store.files import BadPath, clean_path
 from .. import access
 from ..errors import ApiError
 from ..http import JSON, name_param, read, store, user, write
+from ..uploads import receive_blob
 
 
 def _names(request: Request) -> tuple[str, str, str]:
@@ -39,30 +39,17 @@ async def put_file(request: Request) -> Response:
     s, u = store(request), user(request)
     limit = request.app.state.config.max_file_bytes
     await read(request, lambda c: access.run(c, s, u, e, p, r, access.WRITE))  # 404/403 before the body
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "body_too_large", f"file of {declared} bytes exceeds the limit of {limit} bytes")
-    w = s.blobs.staging()
-    try:
-        async for chunk in request.stream():
-            if w.size + len(chunk) > limit:
-                raise ApiError(413, "body_too_large", f"file exceeds the limit of {limit} bytes")
-            await run_in_threadpool(w.write, chunk)
-        sha = await run_in_threadpool(w.finish)
-        await run_in_threadpool(s.blobs.put_file, w.path, sha)
-    except BaseException:
-        w.discard()
-        raise
+    sha, size = await receive_blob(request, s.blobs, limit)
 
     def q(c: Any) -> None:
         loc = access.run(c, s, u, e, p, r, access.WRITE)
         kind = (s.runs.load(c, loc.id)["metadata"].get("files") or {}).get(path)
         # the blob a replaced file pointed to is left for `runyard gc`: an artifact version, or another
         # run's file written concurrently, may still need it, and only gc sees all references
-        s.files.upsert(c, loc.id, path, w.size, sha, kind)
+        s.files.upsert(c, loc.id, path, size, sha, kind)
 
     await write(request, q)
-    return JSON({"path": path, "size": w.size, "sha256": sha})
+    return JSON({"path": path, "size": size, "sha256": sha})
 
 
 async def get_file(request: Request) -> Response:

@@ -12,7 +12,7 @@ from ...store.jsonsafe import jsonable
 from ...store.runs import STATES
 from .. import access
 from ..errors import ApiError
-from ..http import JSON, NAME_RE, int_param, json_body, name_param, read, store, user, write
+from ..http import JSON, int_param, json_body, name_param, name_problem, read, store, user, write
 
 
 def _names(request: Request) -> tuple[str, str, str]:
@@ -45,8 +45,9 @@ def _move_target(doc: dict, e: str, p: str) -> str | None:
         return None
     if not isinstance(target, str):
         raise ApiError(422, "wrong_type", "project must be a string")
-    if not NAME_RE.match(target):
-        raise ApiError(422, "bad_value", f"project {target!r} must be 1-128 characters without / \\ # ? % :")
+    problem = name_problem("project", target)
+    if problem:
+        raise ApiError(422, "bad_value", problem)
     return target
 
 

@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from ...compat.wandb_map import RESERVED_CONFIG_KEY, cr_text, same
+from ...compat.wandb_map import METRIC_GOALS, RESERVED_CONFIG_KEY, SUMMARY_KINDS, cr_text, same
 
 __all__ = [
     "RESERVED_CONFIG_KEY",
@@ -26,7 +26,6 @@ __all__ = [
     "history_fragment",
     "iso_time",
     "loads",
-    "metadata_environment",
     "metric_specs",
     "same",
     "summary_diff",
@@ -34,7 +33,6 @@ __all__ = [
 
 INTERNAL = frozenset({"_step", "_timestamp", "_runtime", "_wandb"})
 _TS_RE = re.compile(r"^(ERROR )?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?) ?(.*)$", re.S)
-_SUMMARY_KINDS = {1: "min", 2: "max", 3: "mean", 4: "best", 5: "last", 6: "none", 7: "copy", 8: "first"}
 _ENV_FILES = frozenset(
     {
         "wandb-metadata.json",
@@ -169,12 +167,16 @@ def metric_specs(wandb_block: Any) -> list[tuple[str, dict[str, Any]]]:
         ):
             spec["step_metric"] = str(m[idx - 1]["1"])
             spec["step_sync"] = 1 in opts
-        kinds = [_SUMMARY_KINDS[k] for k in entry.get("7") or [] if k in _SUMMARY_KINDS]
+        kinds = [
+            SUMMARY_KINDS[k - 1]
+            for k in entry.get("7") or []
+            if isinstance(k, int) and 1 <= k <= len(SUMMARY_KINDS)
+        ]
         if kinds:
             spec["summary"] = kinds
         if 2 in opts:
             spec["hidden"] = True
-        goal = {1: "minimize", 2: "maximize"}.get(entry.get("8") or 0)
+        goal = METRIC_GOALS.get(entry.get("8") or 0)
         if goal:
             spec["goal"] = goal
         digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
@@ -190,60 +192,3 @@ def file_kind(path: str) -> str:
     if path in _ENV_FILES:
         return "environment"
     return "user"
-
-
-def metadata_environment(doc: Any) -> dict[str, Any]:
-    """`wandb-metadata.json` -> runyard's ENVIRONMENT metadata keys (docs/run-log-format.md)."""
-    if not isinstance(doc, dict):
-        return {}
-    meta: dict[str, Any] = {}
-    for src, dst in (
-        ("program", "program"),
-        ("os", "os"),
-        ("host", "host"),
-        ("username", "username"),
-        ("executable", "executable"),
-        ("root", "root"),
-        ("codePath", "code_path"),
-        ("codePathLocal", "program_relpath"),
-        ("docker", "docker"),
-        ("cpu_count", "cpu_count"),
-        ("cpu_count_logical", "cpu_count_logical"),
-        ("gpu", "gpu_type"),
-        ("gpu_count", "gpu_count"),
-        ("cudaVersion", "cuda_version"),
-        ("startedAt", "started_at"),
-    ):
-        if doc.get(src) not in (None, ""):
-            meta[dst] = doc[src]
-    if isinstance(doc.get("args"), list):
-        meta["args"] = [str(a) for a in doc["args"]]
-    py = doc.get("python")
-    if isinstance(py, str) and py:
-        impl, _, ver = py.partition(" ")
-        if ver:
-            meta["python_implementation"], meta["python"] = impl, ver
-        else:
-            meta["python"] = py
-    git = doc.get("git")
-    if isinstance(git, dict) and (git.get("commit") or git.get("remote")):
-        meta["git"] = {"commit": git.get("commit") or None, "remote": git.get("remote") or None}
-    if isinstance(doc.get("memory"), dict) and doc["memory"].get("total"):
-        meta["memory_total_bytes"] = _int(doc["memory"]["total"])
-    if isinstance(doc.get("cpu"), dict) and doc["cpu"].get("model"):
-        meta["cpu_model"] = doc["cpu"]["model"]
-    gpus = doc.get("gpu_nvidia")
-    if isinstance(gpus, list) and gpus:
-        meta["gpu"] = [
-            {k: g[k] for k in ("name", "memoryTotal", "cudaCores", "architecture", "uuid") if k in g}
-            for g in gpus
-            if isinstance(g, dict)
-        ]
-    return meta
-
-
-def _int(v: Any) -> Any:
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return v

@@ -32,7 +32,8 @@ from ...store import User
 from .. import access
 from ..auth import key_from_header
 from ..errors import ApiError
-from ..http import NAME_RE
+from ..http import name_problem
+from ..uploads import receive_blob
 from .artifacts import WandbArtifacts
 from .graphql_schema import Context, Root, schema
 from .runs import WandbError, WandbRuns, valid_file
@@ -101,6 +102,10 @@ async def _user(request: Request) -> User | JSONResponse:
         cache.clear()
     cache[key] = (user, now + AUTH_CACHE_SECONDS, epoch)
     return user
+
+
+def _file_too_large(message: str) -> Exception:
+    return WandbError(message, 413)
 
 
 async def _json(request: Request, limit: int) -> Any:
@@ -218,30 +223,23 @@ async def upload(request: Request) -> Response:
     path = str(grant["f"])
     store = request.app.state.store
     limit = request.app.state.config.max_file_bytes
-    w = store.blobs.staging()
     keep = path == "wandb-metadata.json"
     head = bytearray()
     md5 = hashlib.md5()
+
+    def observe(chunk: bytes) -> None:
+        if keep and len(head) < 1 << 20:
+            head.extend(chunk)
+        md5.update(chunk)
+
     try:
-        async for chunk in request.stream():
-            if w.size + len(chunk) > limit:
-                raise WandbError(f"file exceeds the limit of {limit} bytes", 413)
-            if keep and len(head) < 1 << 20:
-                head += chunk
-            md5.update(chunk)
-            await run_in_threadpool(w.write, chunk)
-        sha = await run_in_threadpool(w.finish)
-        await run_in_threadpool(store.blobs.put_file, w.path, sha)
+        sha, size = await receive_blob(request, store.blobs, limit, _file_too_large, observe)
         await run_in_threadpool(_runs(request).md5.add, sha, md5.hexdigest())
     except WandbError as e:
-        w.discard()
         return _error(e.status, e.message)
-    except BaseException:
-        w.discard()
-        raise
     try:
         await run_in_threadpool(
-            _runs(request).add_file, user, key, path, w.size, sha, bytes(head) if keep else None
+            _runs(request).add_file, user, key, path, size, sha, bytes(head) if keep else None
         )
     except WandbError as e:
         return _error(e.status, e.message)
@@ -252,29 +250,21 @@ async def _artifact_upload(request: Request, grant: dict[str, Any], user: User) 
     """PUT of an artifact file (`af`) or of the artifact's manifest (`am`) to a signed URL."""
     store = request.app.state.store
     limit = request.app.state.config.max_file_bytes
-    w = store.blobs.staging()
     md5 = hashlib.md5()
-    try:
-        async for chunk in request.stream():
-            if w.size + len(chunk) > limit:
-                raise WandbError(f"file exceeds the limit of {limit} bytes", 413)
-            md5.update(chunk)
-            await run_in_threadpool(w.write, chunk)
-        sha = await run_in_threadpool(w.finish)
+
+    def verify(_sha256: str) -> None:
         if md5.hexdigest() != grant.get("m", md5.hexdigest()):
             raise WandbError("the content's MD5 is not the one announced in CreateArtifactFiles", 400)
-        await run_in_threadpool(store.blobs.put_file, w.path, sha)
+
+    try:
+        sha, size = await receive_blob(request, store.blobs, limit, _file_too_large, md5.update, verify)
         await run_in_threadpool(store.db.write, lambda c: store.blob_refs.add_owner(c, [sha], user.id))
     except WandbError as e:
-        w.discard()
         return _error(e.status, e.message)
-    except BaseException:
-        w.discard()
-        raise
     svc = _service(request)
     try:
         await run_in_threadpool(svc.runs.md5.add, sha, md5.hexdigest())
-        await run_in_threadpool(svc.arts.uploaded, grant, sha, w.size, md5.hexdigest())
+        await run_in_threadpool(svc.arts.uploaded, grant, sha, size, md5.hexdigest())
     except WandbError as e:
         return _error(e.status, e.message)
     return Response(status_code=200)
@@ -337,8 +327,9 @@ async def client_telemetry(request: Request) -> Response:
 def _key(request: Request) -> RunKey:
     pp = request.path_params
     for name in ("entity", "project", "run_id"):
-        if not NAME_RE.match(pp[name]):
-            raise WandbError(f"{name} {pp[name]!r} must be 1-128 characters without / \\ # ? % :")
+        problem = name_problem(name, pp[name])
+        if problem:
+            raise WandbError(problem)
     return RunKey(pp["entity"], pp["project"], pp["run_id"])
 
 

@@ -762,11 +762,12 @@ def _key_parts(key: RunKey) -> tuple[str, str, str]:
 
 
 def _check_names(key: RunKey) -> None:
-    from ..http import NAME_RE
+    from ..http import name_problem
 
-    for what, v in (("entity", key.entity), ("project", key.project), ("run id", key.run_id)):
-        if not NAME_RE.match(v):
-            raise GraphQLError(f"{what} {v!r} must be 1-128 characters without / \\ # ? % :")
+    for what, v in (("entity", key.entity), ("project", key.project), ("run_id", key.run_id)):
+        problem = name_problem(what, v)
+        if problem:
+            raise GraphQLError(problem)
 
 
 def _entity_obj(name: str) -> dict[str, Any]:

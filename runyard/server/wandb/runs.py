@@ -32,20 +32,20 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ...compat.wandb_map import environment_from_wandb
 from ...store import Store, User
 from ...store.files import BadPath, clean_path
 from ...store.ingest import IngestError, decode
 from ...store.tables import entities, projects, runs
-from ...wire.framing import file_header, frame
-from ...wire.history_codec import encode_history
-from ...wire.records import RT, packb
+from ...wire.framing import file_header
+from ...wire.record_builder import RecordBuilder
+from ...wire.records import RT
 from .. import access
 from ..errors import ApiError
 from . import convert as cv
@@ -55,7 +55,6 @@ from .state import RunKey, StateStore, new_state, snapshot
 
 log = logging.getLogger("runyard.server.wandb")
 
-MAX_FRAGMENTS = 8192  # per HISTORY record (docs/run-log-format.md)
 TAIL_LINES = 3
 HISTORY = "wandb-history.jsonl"
 EVENTS = "wandb-events.jsonl"
@@ -75,22 +74,17 @@ class WandbError(Exception):
         return cls(err.message, err.status)
 
 
-@dataclass
-class _Session:
-    st: dict[str, Any]
-    frames: list[bytes] = field(default_factory=list)
-    after: list[Callable[[Connection, int], list[str]]] = field(default_factory=list)  # run in apply's txn
+class _Session(RecordBuilder):
+    """One request's records for a run, numbered from the run's persisted seq."""
+
+    def __init__(self, st: dict[str, Any]):
+        super().__init__(self.seq)
+        self.st = st
+        self.after: list[Callable[[Connection, int], list[str]]] = []  # run in apply's transaction
 
     def seq(self) -> int:
         self.st["seq"] += 1
         return int(self.st["seq"])
-
-    def record(self, rtype: RT, payload: dict[str, Any]) -> None:
-        payload["seq"] = self.seq()
-        self.frames.append(frame(rtype, packb(payload)))
-
-    def emit(self, rtype: RT, payload: dict[str, Any]) -> None:
-        self.frames.append(frame(rtype, packb(payload)))
 
     @property
     def started(self) -> bool:
@@ -137,7 +131,7 @@ class WandbRuns:
 
     def _commit(self, user: User, key: RunKey, sess: _Session, before: dict[str, Any]) -> None:
         st = sess.st
-        data = b"".join(sess.frames)
+        data = sess.take()
         if data:
             if st["log_end"] == 0:
                 data = file_header() + data
@@ -447,13 +441,12 @@ class WandbRuns:
             if f is None:
                 continue
             step, ts, keys, vals = f
-            frags.append((0, sess.seq(), step, ts, 1, keys, vals))
+            frags.append(sess.fragment(step, ts, keys, vals))
             st["last_step"] = step if st["last_step"] is None else max(int(st["last_step"]), step)
             st["last_ts"] = max(float(st["last_ts"] or 0.0), ts)
             st["history_tail"] = [*st["history_tail"], line][-TAIL_LINES:]
             st["shown"].update(zip(keys, vals))  # the summary runyard derives: last value per key
-        for i in range(0, len(frags), MAX_FRAGMENTS):
-            sess.emit(RT.HISTORY, encode_history(frags[i : i + MAX_FRAGMENTS]))
+        sess.history(frags)
 
     def _events(self, sess: _Session, entry: Any) -> None:
         st = sess.st
@@ -534,7 +527,7 @@ class WandbRuns:
             st = sess.st
             if path == "wandb-metadata.json" and data is not None:
                 doc = cv.loads(data.decode("utf-8", "replace"))
-                env = cv.metadata_environment(doc)
+                env = environment_from_wandb(doc, "metadata")
                 started = cv.iso_time(env["started_at"]) if env.get("started_at") else None
                 if started and not sess.started:
                     st["start_hint"] = started
