@@ -13,6 +13,7 @@ Credentials are resolved at call time, first hit wins:
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -95,6 +96,12 @@ class Client:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+    def __del__(self) -> None:
+        # A client dropped without close() (runyard.Api() has none to call) still closes its
+        # kept-alive connection rather than leaving the socket to the garbage collector.
+        with contextlib.suppress(Exception):
+            self.close()
 
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:

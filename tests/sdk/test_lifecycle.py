@@ -70,11 +70,13 @@ def test_sigterm_marks_run_crashed_and_keeps_data(tmp_path):
     )
     (tmp_path / "s.py").write_text(code)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    p = subprocess.Popen([sys.executable, "s.py"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
-    assert p.stdout.readline().strip() == "ready"
-    wait_until_blocked(p.pid)
-    p.send_signal(signal.SIGTERM)
-    assert p.wait(60) == -signal.SIGTERM  # the default action still happens
+    with subprocess.Popen(
+        [sys.executable, "s.py"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+    ) as p:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+        wait_until_blocked(p.pid)
+        p.send_signal(signal.SIGTERM)
+        assert p.wait(60) == -signal.SIGTERM  # the default action still happens
     rd = read(only_run_dir(tmp_path))
     assert rd.state == "crashed" and rd.exit["exit_code"] == 128 + signal.SIGTERM
     assert rd.series("a")[1] == list(range(100))
@@ -109,15 +111,18 @@ def test_sigkill_loses_at_most_the_last_flush_interval(tmp_path):
     )
     (tmp_path / "k.py").write_text(code)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    p = subprocess.Popen([sys.executable, "k.py"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
-    reached = 0
-    while reached < 5000:
-        reached = int(p.stdout.readline())
-    # the child has logged at least `reached` steps; after one flush interval (0.25 s, at most 0.5)
-    # they must all be on disk, whatever happens next
-    time.sleep(0.6)
-    p.kill()
-    p.wait(10)
+    with subprocess.Popen(
+        [sys.executable, "k.py"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+    ) as p:
+        assert p.stdout is not None
+        reached = 0
+        while reached < 5000:
+            reached = int(p.stdout.readline())
+        # the child has logged at least `reached` steps; after one flush interval (0.25 s, at most 0.5)
+        # they must all be on disk, whatever happens next
+        time.sleep(0.6)
+        p.kill()
+        p.wait(10)
     rd = read(only_run_dir(tmp_path))
     assert rd.tail.clean or rd.tail.skipped_bytes > 0  # a torn tail would be reported, never raised
     steps, vals = rd.series("train/loss")
