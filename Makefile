@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install lint typecheck webcheck pytest bench clean
+.PHONY: demo test install lint typecheck webcheck pytest bench metrics clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,11 +26,16 @@ typecheck: install
 webcheck: install
 	bash scripts/build-web.sh --check
 
+# Coverage of the test process (see [tool.coverage.*] in pyproject.toml); fails below the floor.
 pytest: install
 	bash scripts/services.sh
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --cov=runyard --cov-report=term:skip-covered
 
 test: lint typecheck webcheck pytest
+
+# Lines per module, largest functions, duplicated blocks, mypy strictness; REF=<git rev> for "before".
+metrics: install
+	$(BIN)/python scripts/code_metrics.py --mypy $(if $(REF),--ref $(REF))
 
 bench: install
 	$(BIN)/python bench/bench_log.py
