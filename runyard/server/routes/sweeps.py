@@ -15,7 +15,7 @@ from ...sweeps.controller import DONE, SWEEP_STATES, TrialRecord
 from ...sweeps.errors import SweepConfigError
 from .. import access
 from ..errors import ApiError
-from ..http import JSON, NAME_RE, json_body, name_param, read, store, user, write
+from ..http import JSON, json_body, name_param, name_problem, read, store, user, write
 
 
 def _names(request: Request) -> tuple[str, str]:
@@ -89,8 +89,12 @@ async def create_sweep(request: Request) -> Response:
     if not isinstance(config, dict):
         raise ApiError(422, "wrong_type", "config must be a JSON object (the sweep configuration)")
     sid = _str(doc, "id", required=False)
-    if sid is not None and not NAME_RE.match(sid):
-        raise ApiError(422, "bad_value", f"sweep id {sid!r} must be 1-64 characters without / \\ # ? % :")
+    if sid is not None:  # the name rule of run ids (wire/names.py), at most 64 characters
+        problem = name_problem("sweep id", sid) or (
+            f"sweep id {sid!r} is over 64 characters" if len(sid) > 64 else None
+        )
+        if problem:
+            raise ApiError(422, "bad_value", problem)
     state = _str(doc, "state", required=False) or "running"
     if state not in SWEEP_STATES:
         raise ApiError(422, "bad_value", f"state must be one of {', '.join(SWEEP_STATES)}")
