@@ -6,13 +6,11 @@ import math
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runyard.sweeps import SweepConfigError, parse, with_seed
 from runyard.sweeps.params import DISTRIBUTIONS
-
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 YAML = """
 program: train.py
