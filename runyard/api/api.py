@@ -77,6 +77,13 @@ class Api:
             raise ValueError("filters must be a dict (MongoDB-style)")
         return Runs(self._http, self.base_url, entity, project, filters, order, per_page)
 
+    def sweep(self, path: str) -> Any:
+        """One sweep: "entity/project/sweep_id" (or "project/sweep_id"); see api/sweeps.py."""
+        from .sweeps import Sweep
+
+        entity, project, sweep_id = self._run_path(path)
+        return Sweep(self._http, self.base_url, entity, project, sweep_id)
+
     def projects(self, entity: str | None = None) -> list[dict]:
         """Projects the caller can see (of `entity` if given): name, entity, run_count, ..."""
         ps = self._http.call("GET", "/api/v1/projects")["projects"]

@@ -38,7 +38,7 @@ def sweep(
     from ..sweeps import api
 
     if action:
-        s = api.open_local(target)
+        s = api.open_sweep(target, entity, project, local or None)
         s.set_state(STATE_FLAGS[action])
         click.echo(f"sweep {s.id}: {s.state()}")
         return

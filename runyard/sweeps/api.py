@@ -1,6 +1,6 @@
 """`runyard.sweep(config)` and `runyard.agent(sweep_id, function=, count=)`, as wandb spells them.
 
-A sweep lives on the server when one is configured, or in a local sweep directory
+A sweep lives on the server when one is configured (remote.py), or in a local sweep directory
 (`./runyard/sweeps/sweep-<id>/`, see local.py) with `local=True`, in offline mode, or when no server is
 configured; a local sweep's runs are ordinary offline runs that `runyard sync` uploads later, the
 sweep included.
@@ -17,10 +17,11 @@ from typing import Any
 from ..errors import UsageError
 from ..wire.reader import read
 from ..wire.rundir import find_run_dirs
+from . import remote
 from .agent import HEARTBEAT_INTERVAL, WAIT_INTERVAL, Agent
 from .config import load
 
-__all__ = ["agent", "load", "open_local", "sweep"]
+__all__ = ["agent", "load", "open_local", "open_sweep", "sweep"]
 from .local import DEFAULT_HEARTBEAT_TIMEOUT, LocalSweep, find
 
 
@@ -60,10 +61,12 @@ def sweep(
         print(f"runyard: created local sweep {s.id} in {s.path}", file=sys.stderr)
         print(f"runyard: run agents with: runyard agent --local {s.id}", file=sys.stderr)
         return s.id
-    raise UsageError(
-        "server-backed sweeps are not available in this version; "
-        "create a local sweep with runyard.sweep(config, local=True) or `runyard sweep --local`"
-    )
+    client = remote.connect()
+    e, p = remote.default_entity(client, entity, doc), remote.default_project(project, doc)
+    srv = remote.ServerSweep.create(client, e, p, doc)
+    print(f"runyard: created sweep {e}/{p}/{srv.id}", file=sys.stderr)
+    print(f"runyard: run agents with: runyard agent {e}/{p}/{srv.id}", file=sys.stderr)
+    return srv.id
 
 
 def _run_dir(run_id: str) -> Path | None:
@@ -111,6 +114,19 @@ def open_local(sweep_id: str) -> LocalSweep:
     return LocalSweep(find(local_root() / "sweeps", sweep_id), heartbeat_timeout=timeout)
 
 
+def open_sweep(
+    sweep_id: str, entity: str | None = None, project: str | None = None, local: bool | None = None
+) -> LocalSweep | remote.ServerSweep:
+    """A local sweep of that id (when `local` or one exists here), else the server's."""
+    if local is not False:
+        try:
+            return open_local(sweep_id)
+        except UsageError:
+            if local:
+                raise
+    return remote.open_server(sweep_id, entity, project)
+
+
 def agent(
     sweep_id: str,
     function: Any = None,
@@ -122,23 +138,18 @@ def agent(
     **kw: Any,
 ) -> int:
     """Run trials of `sweep_id`: `function()` in this process, or the sweep's program as a subprocess."""
-    try:
-        backend = open_local(sweep_id)
-    except UsageError:
-        if local:
-            raise
-        raise UsageError(
-            f"no local sweep {sweep_id!r} under {local_root() / 'sweeps'}; server-backed sweeps are not "
-            "available in this version"
-        ) from None
+    backend = open_sweep(sweep_id, entity, project, local)
+    metric = backend.config.metric.name if backend.config.metric else None
+    kw.setdefault("heartbeat_interval", _env_float("RUNYARD_AGENT_HEARTBEAT_INTERVAL", HEARTBEAT_INTERVAL))
+    kw.setdefault("wait_interval", _env_float("RUNYARD_AGENT_WAIT_INTERVAL", WAIT_INTERVAL))
+    if isinstance(backend, remote.ServerSweep):  # online runs into the sweep's project; the server reads them
+        env = {"RUNYARD_PROJECT": backend.project, "RUNYARD_ENTITY": backend.entity}
+        return Agent(backend, function=function, env=env, **kw).run(count)
     env = {"RUNYARD_MODE": "offline"}
     if backend.project or project:
         env["RUNYARD_PROJECT"] = str(project or backend.project)
     if backend.entity or entity:
         env["RUNYARD_ENTITY"] = str(entity or backend.entity)
-    metric = backend.config.metric.name if backend.config.metric else None
-    kw.setdefault("heartbeat_interval", _env_float("RUNYARD_AGENT_HEARTBEAT_INTERVAL", HEARTBEAT_INTERVAL))
-    kw.setdefault("wait_interval", _env_float("RUNYARD_AGENT_WAIT_INTERVAL", WAIT_INTERVAL))
     a = Agent(
         backend, function=function, env=env, history_of=local_history(metric), summary_of=local_summary, **kw
     )
