@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .db import Database
-from .run_filters import Compiler, FilterError, after
+from .run_filters import Compiler, FilterError, SortKey, after
 from .tables import entities, metric_keys, projects, run_segments, runs
 
 STATES = ("running", "finished", "failed", "crashed", "killed", "preempted")
@@ -215,10 +215,12 @@ class Runs:
         keys = self.compiler.sort_keys(order or "-created_at")
         if cursor is not None:
             cond = sa.and_(cond, after(keys, decode_cursor(cursor, len(keys))))
+        labels = [k.expr.label(f"_k{i}") for i, k in enumerate(keys)]
         q = (
-            sa.select(*LIST_COLUMNS, *[k.expr.label(f"_k{i}") for i, k in enumerate(keys)])
+            sa.select(*LIST_COLUMNS, *labels)
             .where(cond)
-            .order_by(*[k.clause() for k in keys])
+            # by the selected labels: a JSON value is extracted once per run, not for the sort again
+            .order_by(*[SortKey(lb, k.desc, k.nullable).clause() for lb, k in zip(labels, keys)])
         )
         rows = [dict(r._mapping) for r in conn.execute(q.limit(limit + 1).offset(offset))]
         nxt = None
