@@ -95,7 +95,7 @@ with ServerThread(ServerConfig.resolve(home=home, db_url=db_url, port=0)) as srv
 """
 
 SDK = r"""
-import json, resource, sys, time
+import json, re, sys, time
 import runyard
 keys, steps = int(sys.argv[1]), int(sys.argv[2])
 names = [f"layer{j // 10}/m{j % 10}" for j in range(keys)]
@@ -112,7 +112,7 @@ runyard.finish()
 fin = time.perf_counter() - t
 lat.sort()
 print(json.dumps({"p50_us": lat[len(lat) // 2] / 1e3, "p99_us": lat[int(len(lat) * 0.99)] / 1e3,
-                  "finish_ms": fin * 1e3, "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "finish_ms": fin * 1e3, "peak_kb": int(re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read())[1])}))
 """
 
 
@@ -345,7 +345,12 @@ def sdk_part(code: Path, keys: int, steps: int, work: Path) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     env = code_env(code, work / "home")
     bare = subprocess.run(
-        [sys.executable, "-c", "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+        # VmHWM, not ru_maxrss: the latter keeps the forking parent's size across exec
+        [
+            sys.executable,
+            "-c",
+            "import re; print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1])",
+        ],
         env=env,
         capture_output=True,
         text=True,
