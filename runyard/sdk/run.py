@@ -27,10 +27,10 @@ from .services import RunServices
 from .summary import Summary
 from .threads import start as start_thread
 from .values import check_keys, normalize_log_value
-from .writer import K_HIST, LogWriter
+from .writer import K_HIST, LogWriter, queued_bytes
 
 _NUM_TYPES = frozenset({float, int})
-_WAKE_AT = 4096  # queued fragments that wake the writer before its interval is up
+_WAKE_AT = 4 << 20  # queued bytes that wake the writer before its interval is up
 
 
 class StepError(UsageError, ValueError):
@@ -89,9 +89,11 @@ class Run:
         self._q: deque = deque()
         self._seq = itertools.count(1)
         self._step = starting_step
-        self._qmax = max(1000, int(settings.max_queue))
-        self._wake_at = min(_WAKE_AT, self._qmax)
-        self._ok_keys: set[tuple] = set()
+        # the queue is bounded in bytes: queued (by log) less drained (by the writer) estimated bytes
+        self._qmax = max(1 << 20, int(settings.max_queue_bytes))
+        self._wake_at = min(_WAKE_AT, self._qmax // 4)
+        self._queued_bytes = 0
+        self._ok_keys: dict[tuple, tuple] = {}  # checked key tuples, each kept once (interned)
         self._warned: set[str] = set()
         self._non_monotonic = False
 
@@ -164,10 +166,13 @@ class Run:
         if type(data) is not dict:
             data = self._as_dict(data)
         keys = tuple(data)
-        if keys not in self._ok_keys:
+        known = self._ok_keys.get(keys)
+        if known is None:
             check_keys(keys)
             if len(self._ok_keys) < 10_000:
-                self._ok_keys.add(keys)
+                self._ok_keys[keys] = keys
+        else:
+            keys = known  # queued records share one tuple of the keys instead of one per call
         vals = tuple(data.values())
         if not set(map(type, vals)) <= _NUM_TYPES:
             vals = tuple(
@@ -207,11 +212,12 @@ class Run:
             self._summary_state.add_fragment(keys, vals)
         self._summary_state.last_step = s
         self._summary_state.last_ts = now
-        n = len(q)
-        if n > self._wake_at:
+        self._queued_bytes = qb = self._queued_bytes + queued_bytes(len(vals))
+        qb -= self._writer.drained_bytes
+        if qb > self._wake_at:
             if not self._writer.wake.is_set():
                 self._writer.wake.set()
-            if n > self._qmax:
+            if qb > self._qmax:
                 self._backpressure()
 
     def _stop_for_sweep(self) -> None:
@@ -265,7 +271,7 @@ class Run:
             "so memory stays bounded",
         )
         w = self._writer
-        while len(self._q) > self._qmax // 2 and w.is_alive():
+        while self._queued_bytes - w.drained_bytes > self._qmax // 2 and w.is_alive():
             w.wake.set()
             time.sleep(0.001)
 

@@ -124,7 +124,12 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], Any], tuple[str, ...], str]] = {
         "seconds between system-metric samples",
     ),
     "flush_interval": (0.25, _float, (), "seconds between flushes of the run log (at most 0.5 is honoured)"),
-    "max_queue": (200_000, int, (), "log() calls buffered before log() starts to wait for the disk"),
+    "max_queue_bytes": (
+        16 << 20,
+        int,
+        (),
+        "bytes of log() data buffered in memory before log() starts to wait for the disk",
+    ),
     "allow_offline_artifacts": (True, _bool, (), "allow log_artifact in offline mode"),
     "sweep_id": (None, _str, ("SWEEP_ID",), "sweep this run belongs to"),
     "sweep_param_path": (None, _str, (), "YAML file of the sweep trial's parameters (set by the agent)"),

@@ -24,6 +24,16 @@ FSYNC_EVERY = 2.0
 MAX_UNWRITTEN = 256 * 1024 * 1024
 
 
+# What a queued log() call holds: its item tuple, step and time (~120 B) and per value a slot of the
+# values tuple and a float object (32 B); the keys tuple is shared (the run interns it).
+_CALL_BYTES = 120
+_VALUE_BYTES = 32
+
+
+def queued_bytes(n_values: int) -> int:
+    return _CALL_BYTES + _VALUE_BYTES * n_values
+
+
 class LogWriter(threading.Thread):
     def __init__(self, path: str | None, queue: deque, flush_interval: float, warn: Callable[[str], None]):
         super().__init__(name="runyard-writer", daemon=True)
@@ -42,6 +52,7 @@ class LogWriter(threading.Thread):
         self._dirty = False
         self._write_error: str | None = None
         self.bytes_written = 0
+        self.drained_bytes = 0  # queued_bytes() of the log() calls taken off the queue so far
         if path is not None:
             self._open()
 
@@ -132,6 +143,7 @@ class LogWriter(threading.Thread):
         console: list[list] = []
         barriers: list[threading.Event] = []
         popleft = q.popleft
+        values = n_hist = 0
         try:
             while True:
                 try:
@@ -141,6 +153,8 @@ class LogWriter(threading.Thread):
                 k = item[0]
                 if k == K_HIST:
                     frags.append(item)
+                    n_hist += 1
+                    values += len(item[6])
                     if len(frags) >= HISTORY_BATCH:
                         out.history(frags)
                         frags = []
@@ -168,6 +182,7 @@ class LogWriter(threading.Thread):
         finally:  # what was encoded is kept even if a later record fails to encode
             self._unwritten_bytes += out.nbytes
             self._unwritten.extend(out.take_frames())
+            self.drained_bytes += n_hist * _CALL_BYTES + values * _VALUE_BYTES  # off the queue either way
         return barriers
 
     def cycle(self) -> None:
