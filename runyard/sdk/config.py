@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from argparse import Namespace
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from typing import Any
 
 from ..errors import ConfigError, UsageError
@@ -141,13 +141,13 @@ class Config:
     def __len__(self) -> int:
         return len(self._items)
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         return self._items.keys()
 
-    def values(self):
+    def values(self) -> ValuesView[Any]:
         return self._items.values()
 
-    def items(self):
+    def items(self) -> ItemsView[str, Any]:
         return self._items.items()
 
     def as_dict(self) -> dict[str, Any]:

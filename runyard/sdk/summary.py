@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, ItemsView, Iterator, KeysView, ValuesView
 from typing import Any
 
 from ..wire.summary import SummaryState
@@ -61,13 +61,13 @@ class Summary:
     def __len__(self) -> int:
         return len(self._snapshot())
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         return self._snapshot().keys()
 
-    def items(self):
+    def items(self) -> ItemsView[str, Any]:
         return self._snapshot().items()
 
-    def values(self):
+    def values(self) -> ValuesView[Any]:
         return self._snapshot().values()
 
     def as_dict(self) -> dict[str, Any]:

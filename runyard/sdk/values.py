@@ -42,7 +42,7 @@ def _array_like(v: Any) -> bool:
     return mod.startswith(("numpy", "torch", "jax", "tensorflow")) and hasattr(v, "shape")
 
 
-def _to_numpy(v: Any):
+def _to_numpy(v: Any) -> Any:
     import numpy as np
 
     if hasattr(v, "detach"):  # torch: leave the graph and the device without importing torch

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ def _run_dir(run_id: str) -> Path | None:
     return matches[-1] if matches else None
 
 
-def local_history(metric: str | None):
+def local_history(metric: str | None) -> Callable[[str], dict[str, list[float]] | None]:
     """What hyperband needs of a running trial: its metric's values in log order, from its run log."""
 
     def history_of(run_id: str) -> dict[str, list[float]] | None:
