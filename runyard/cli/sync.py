@@ -15,8 +15,11 @@ from typing import Any
 
 import click
 
+from ..errors import UsageError
 from ..sdk.http_client import ApiError, Client, resolve_credentials
 from ..sdk.sync_run import SYNCED, Stats, sync_run_dir
+from ..sweeps.local import LocalSweep, find_sweep_dirs
+from ..sweeps.remote import ServerSweep
 from ..wire.framing import RunLogError
 from ..wire.rundir import find_run_dirs, is_live
 
@@ -48,16 +51,18 @@ def sync(
     host: str | None,
     chunk_size: int,
 ) -> None:
-    """Upload offline runs (PATH: a run directory or a folder of them; default ./runyard)."""
+    """Upload offline runs (PATH: a run directory or a folder of them; default ./runyard) and the
+    local sweeps found there (./runyard/sweeps/sweep-*)."""
     dirs: list[Path] = []
     for p in paths or (".",):
         dirs.extend(d for d in find_run_dirs(p) if d.is_dir())
     dirs = list(dict.fromkeys(dirs))
-    if not dirs:
+    sweeps = list(dict.fromkeys(s for p in paths or (".",) for s in find_sweep_dirs(p)))
+    if not dirs and not sweeps:
         raise click.ClickException(f"no run directories under {', '.join(paths or ('.',))}")
     todo = [d for d in dirs if include_synced or not (d / SYNCED).exists()]
     skipped = len(dirs) - len(todo)
-    if not todo:
+    if not todo and not sweeps:
         click.echo(
             f"nothing to sync: {skipped} run(s) already synced (use --include-synced to check them again)"
         )
@@ -73,6 +78,12 @@ def sync(
     except ApiError as e:
         raise click.ClickException(f"cannot use {creds.base_url}: {e.message}") from None
     stats = Stats()
+    for sd in sweeps:
+        try:
+            sid = sync_sweep_dir(client, sd, entity or default_entity, project)
+            click.echo(f"sweep {sid} uploaded")
+        except (ApiError, UsageError, OSError) as e:
+            stats.failed.append(f"{sd}: {e}")
     total = sum(sum(f.stat().st_size for f in d.rglob("*") if f.is_file()) for d in todo)
     with _progress(total=total, unit="B", unit_scale=True, desc="sync", disable=None, leave=False) as bar:
         for d in todo:
@@ -95,6 +106,23 @@ def sync(
         _clean(dirs, yes)
     if stats.failed:
         raise SystemExit(1)
+
+
+def sync_sweep_dir(client: Client, path: Path, default_entity: str, project: str | None) -> str:
+    """Create (or bring up to date) a local sweep on the server with the same id, config, state and
+    trials; its runs are ordinary offline runs, uploaded like any other."""
+    local = LocalSweep(path)
+    entity = local.entity or default_entity
+    ServerSweep.create(
+        client,
+        entity,
+        project or local.project or "uncategorized",
+        local.doc["config"],
+        sweep_id=local.id,
+        state=local.state(),
+        trials=[t.as_dict() for t in local.trials()],
+    )
+    return f"{entity}/{project or local.project or 'uncategorized'}/{local.id}"
 
 
 class _NoBar:

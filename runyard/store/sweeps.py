@@ -99,13 +99,15 @@ class Sweeps:
             for r in conn.execute(q)
         ]
 
-    def set_state(self, conn: Connection, row: sa.Row, state: str) -> None:
+    def set_state(self, conn: Connection, row: sa.Row, state: str, stop: bool = True) -> None:
+        """Change the state; stopping or canceling tells running trials to stop (unless `stop` is False:
+        a synced local sweep's trials already ran)."""
         if state not in SWEEP_STATES:
             raise SweepConfigError("state", f"{state!r} is not one of: {', '.join(SWEEP_STATES)}")
         conn.execute(
             sa.update(sweeps).where(sweeps.c.id == row.id).values(state=state, updated_at=time.time())
         )
-        if state != "running":
+        if stop and state != "running":
             cfg = parse(row.config)
             for t in request_stops(cfg, state, self.trials(conn, row, cfg)):
                 self._save(conn, row.id, t)
@@ -174,14 +176,14 @@ class Sweeps:
                 .values(**values)
             )
 
-    def add_trials(self, conn: Connection, row: sa.Row, records: list[TrialRecord]) -> None:
-        """Trials decided elsewhere (a local sweep being synced); indices already present are kept."""
+    def put_trials(self, conn: Connection, row: sa.Row, records: list[TrialRecord]) -> None:
+        """Trials decided elsewhere (a local sweep being synced, whose directory is their truth):
+        new ones inserted, known ones updated."""
         have = set(
             conn.execute(sa.select(sweep_trials.c.idx).where(sweep_trials.c.sweep_pk == row.id)).scalars()
         )
         for t in records:
-            if t.index not in have:
-                self._save(conn, row.id, t, new=True)
+            self._save(conn, row.id, t, new=t.index not in have)
 
     # -- what agents call (each inside one write transaction, `row` locked) ---------------------------
     def next(self, conn: Connection, row: sa.Row, agent: str, heartbeat_timeout: float) -> Assignment:

@@ -113,6 +113,37 @@ def test_killed_agent_trial_is_crashed_and_requeued_once(config, home, client_en
         assert t0["run_id"] != first_run and t1["state"] == "finished"
 
 
+def test_offline_sweep_with_two_local_agents_then_sync(server, home, client_env, tmp_path):
+    (tmp_path / "train.py").write_text(TRAIN)
+    (tmp_path / "sweep.yaml").write_text(SWEEP_YAML.replace("run_cap: 12", "run_cap: 5"))
+    sid = cli(
+        ["sweep", "--local", "--project", "off", "sweep.yaml"], client_env, cwd=tmp_path
+    ).stdout.split()[-1]
+    env = agent_env(client_env)
+    agents = [
+        subprocess.Popen(
+            [sys.executable, "-m", "runyard.cli.main", "agent", "--local", sid],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outs = [a.communicate(timeout=DEADLINE) for a in agents]
+    assert all(a.returncode == 0 for a in agents), outs
+    out = cli(["sync"], client_env, cwd=tmp_path)
+    assert f"sweep admin/off/{sid} uploaded" in out.stdout and "5 run(s) uploaded" in out.stdout
+    doc = sweep_doc(server, home, f"admin/off/{sid}")
+    assert len(doc["trials"]) == 5 and doc["state"] == "finished"
+    assert all(t["run_state"] == "finished" and t["metrics"]["loss"] is not None for t in doc["trials"])
+    runs = api(server.url, _key(home), "/api/v1/projects/admin/off/runs")["runs"]
+    assert sorted(r["id"] for r in runs) == sorted(t["run_id"] for t in doc["trials"])
+    assert "0 run(s) uploaded" in cli(["sync"], client_env, cwd=tmp_path).stdout  # again: nothing new
+    assert len(sweep_doc(server, home, f"admin/off/{sid}")["trials"]) == 5
+
+
 USER_SCRIPT = textwrap.dedent("""
     import sys
     if sys.argv[1] == "runyard":

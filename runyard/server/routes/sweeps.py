@@ -82,7 +82,7 @@ def _trial_records(raw: Any) -> list[TrialRecord]:
 
 async def create_sweep(request: Request) -> Response:
     """{config, id?, state?, trials?}: a new sweep; with `id` (a local sweep being synced) the call is
-    idempotent: an existing sweep of that id is kept and only trials it lacks are added."""
+    idempotent: an existing sweep of that id takes the given state and trials (its config is kept)."""
     e, p = _names(request)
     doc = await json_body(request)
     config = doc.get("config")
@@ -107,9 +107,13 @@ async def create_sweep(request: Request) -> Response:
         try:
             if row is None:
                 row = s.sweeps.create(c, pid, config, u.id, sweep_id=sid, state=state)
+            elif "state" in doc:
+                s.sweeps.set_state(c, row, state, stop=False)
+                row = s.sweeps.get(c, pid, row.sweep_id)
+                assert row is not None
         except SweepConfigError as err:
             raise _config_error(err) from None
-        s.sweeps.add_trials(c, row, trials)
+        s.sweeps.put_trials(c, row, trials)
         return s.sweeps.detail(c, row) | {"entity": e, "project": p}
 
     return JSON(await write(request, q))
