@@ -45,19 +45,25 @@ def iter_records(
     tail = tail if tail is not None else Tail()
     for offset, rtype, payload in iter_frames(data, tail, start or 16):
         try:
-            body = unpackb(payload)
-        except Exception as e:  # checksum passed but payload is foreign: stop like a torn tail
-            tail.reason = f"undecodable payload at offset {offset}: {e}"
-            tail.skipped_bytes = len(data) - offset
-            tail.good_bytes = offset
-            return
-        try:
             t: RT | int = RT(rtype)
         except ValueError:
             t = rtype  # a record type from a newer writer: keep it, callers skip it
-        if t == RT.HISTORY:
-            body = HistoryBatch(body)
+        try:
+            body = unpackb(payload)
+            if not isinstance(body, dict):
+                raise ValueError(f"payload is a {type(body).__name__}, not a map")
+            if t == RT.HISTORY:
+                body = HistoryBatch(body)
+        except Exception as e:  # checksum passed but the payload is foreign: stop like a torn tail
+            _stop(tail, offset, len(data), f"undecodable payload at offset {offset}: {e}")
+            return
         yield Record(offset, t, body)
+
+
+def _stop(tail: Tail, offset: int, size: int, reason: str) -> None:
+    tail.reason = reason
+    tail.skipped_bytes = size - offset
+    tail.good_bytes = offset
 
 
 @dataclass
@@ -133,48 +139,63 @@ def read(path: str | os.PathLike) -> RunData:
     """Read a run directory (or its `.rylog` file) into a RunData; a torn tail is reported in `.tail`."""
     p = find_runlog(path)
     rd = RunData(path=p)
-    s = rd._summary
     for rec in iter_records(p, rd.tail):
-        t, body = rec.type, rec.payload
-        if t == RT.HISTORY:
-            rd.batches.append(body)
-            replay_summary(s, body)
-        elif t == RT.RUN:
-            if rd.run:  # a resumed segment appended later keeps the original identity
-                rd.run.update({k: v for k, v in body.items() if k in ("resumed", "segment")})
-            else:
-                rd.run = dict(body)
-        elif t == RT.CONFIG:
-            rd.config.update(body.get("update") or {})
-            for k in body.get("remove") or ():
-                rd.config.pop(k, None)
-        elif t == RT.SUMMARY:
-            s.update(body.get("update") or {})
-            s.remove(body.get("remove") or [])
-        elif t == RT.METRIC:
-            rd.metrics.append(body)
-            s.define(body)
-        elif t == RT.SYSTEM:
-            rd.system.extend((r[0], r[1], r[2]) for r in body["samples"])
-        elif t == RT.CONSOLE:
-            rd.console.extend((r[0], r[1], r[2], r[3]) for r in body["lines"])
-        elif t == RT.FILES:
-            rd.files.extend(body["files"])
-        elif t == RT.ENVIRONMENT:
-            rd.environment.update(body.get("metadata") or {})
-        elif t == RT.ALERT:
-            rd.alerts.append(body)
-        elif t == RT.EXIT:
-            rd.exit = body
-        elif t == RT.RUN_UPDATE:
-            for k, v in body.items():
-                if k == "flags":
-                    rd.flags.update(v)
-                elif k != "seq":
-                    rd.run[k] = v
-        else:
-            rd.other.append(rec)
+        try:
+            _apply(rd, rec)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+            # a well-framed record without its type's shape: what follows is not trusted either
+            _stop(
+                rd.tail,
+                rec.offset,
+                p.stat().st_size,
+                f"malformed {rec.type!r} record at offset {rec.offset}: {e!r}",
+            )
+            break
     return rd
+
+
+def _apply(rd: RunData, rec: Record) -> None:
+    """Fold one record into `rd` (raises on a record whose payload lacks its type's fields)."""
+    s = rd._summary
+    t, body = rec.type, rec.payload
+    if t == RT.HISTORY:
+        replay_summary(s, body)
+        rd.batches.append(body)
+    elif t == RT.RUN:
+        if rd.run:  # a resumed segment appended later keeps the original identity
+            rd.run.update({k: v for k, v in body.items() if k in ("resumed", "segment")})
+        else:
+            rd.run = dict(body)
+    elif t == RT.CONFIG:
+        rd.config.update(body.get("update") or {})
+        for k in body.get("remove") or ():
+            rd.config.pop(k, None)
+    elif t == RT.SUMMARY:
+        s.update(body.get("update") or {})
+        s.remove(body.get("remove") or [])
+    elif t == RT.METRIC:
+        rd.metrics.append(body)
+        s.define(body)
+    elif t == RT.SYSTEM:
+        rd.system.extend([(r[0], r[1], r[2]) for r in body["samples"]])
+    elif t == RT.CONSOLE:
+        rd.console.extend([(r[0], r[1], r[2], r[3]) for r in body["lines"]])
+    elif t == RT.FILES:
+        rd.files.extend(body["files"])
+    elif t == RT.ENVIRONMENT:
+        rd.environment.update(body.get("metadata") or {})
+    elif t == RT.ALERT:
+        rd.alerts.append(body)
+    elif t == RT.EXIT:
+        rd.exit = body
+    elif t == RT.RUN_UPDATE:
+        for k, v in body.items():
+            if k == "flags":
+                rd.flags.update(v)
+            elif k != "seq":
+                rd.run[k] = v
+    else:
+        rd.other.append(rec)
 
 
 def replay_summary(s: SummaryState, b: HistoryBatch) -> None:
