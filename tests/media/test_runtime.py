@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import time
 
 import numpy as np
 import pytest
@@ -106,20 +105,14 @@ def test_matplotlib_figure_passed_to_log(run):
     assert read(run.sync_dir).history()[0]["fig"]["_type"] == "image-file"
 
 
-def test_w4_in_loop_time(run):
-    """200 steps of {Image(64x64x3 uint8), scalar}: peers take 0.26-0.95 s; the bound here is generous."""
+def test_w4_images_are_stored_small(run):
+    """200 steps of {Image(64x64x3 uint8), scalar} (the W4 workload; its timing is in bench/)."""
     rng = np.random.default_rng(0)
     frames = [rng.integers(0, 256, (64, 64, 3), dtype=np.uint8) for _ in range(200)]
     run.log({"media/sample": Image(frames[0]), "train/loss": 0.0})  # warm up (thread start, first mkdir)
-    t0 = time.perf_counter()
     for i in range(200):
         run.log({"media/sample": Image(frames[i]), "train/loss": 1.0 / (i + 1)})
-    loop = time.perf_counter() - t0
-    t1 = time.perf_counter()
     run.finish()
-    flush_s = time.perf_counter() - t1
-    assert loop / 200 < 0.002, f"{loop / 200 * 1e6:.0f} µs per image"
-    assert flush_s < 2.0
     sizes = [
         os.path.getsize(os.path.join(run.dir, f["path"]))
         for f in read(run.sync_dir).files
