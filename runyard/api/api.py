@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import ApiError
 from ..sdk.http_client import resolve_credentials
-from .http import ApiError, Http, quote
+from .http import Http, quote
 from .runs import Run, Runs
 
 DEFAULT_TIMEOUT = 60.0

@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ApiError
 from . import history as _history
 from .files import File, Files
-from .http import ApiError, Http, quote
+from .http import Http, quote
 
 if TYPE_CHECKING:
     import pandas

@@ -214,3 +214,12 @@ def test_fresh_process_reads_history(server, client_env, tmp_path):
     )
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["n"] == 2000
+
+
+def test_http_errors_are_one_comm_error_type():
+    """The SDK's and runyard.Api's HTTP errors are one class, a runyard CommError (nothing re-wraps)."""
+    from runyard.api import ApiError as ApiClientError
+    from runyard.errors import ApiError, CommError
+    from runyard.sdk.http_client import ApiError as SdkApiError
+
+    assert ApiClientError is ApiError is SdkApiError and issubclass(ApiError, CommError)
