@@ -2,10 +2,17 @@
 GraphQL resolvers, file_stream, live streams, signed URLs, lineage and blob references); the store
 only answers questions of fact (who is a member of what, which artifact holds which blob).
 
-A principal is the `User` a request authenticated as (by API key; `key_id` names the key). An action
-is READ, WRITE or ADMIN on an entity (a user or a team) and its projects. The rule today: the server
-admin may do anything; a user may do anything in its own entity and in the teams it is a member of.
-Team roles, project visibility and key scopes refine `_allows` and `entity_ids`, and nothing else.
+A principal is the `User` a request authenticated as: by API key (`key_id` names the key, `scope`
+and `scope_entity` what it may do), by browser session (`session_id`), or the anonymous viewer
+(`anonymous`, only where the server lets anonymous viewers read public projects). An action is READ,
+WRITE or ADMIN on an entity (a user or a team) and its projects. The rules, all here:
+
+- The server admin may do anything; a user may do anything in its own entity.
+- In a team, the role decides: `admin` may do anything, `member` may read and write, `viewer` read.
+- A project's visibility refines READ: `private` projects are read only by their entity's admins
+  and members (not viewers), `team` projects (the default) by every member of the entity,
+  `public` projects also by any signed-in user and, where allowed, by anonymous viewers.
+- A key's scope caps the rest: a "read" key only reads; a key limited to one entity acts nowhere else.
 
 Refusals are `ApiError`s: an entity, project or run that does not exist answers 404, one that exists
 but is not the caller's 403 (names are not secret between users of one server; contents are).
@@ -21,47 +28,123 @@ from sqlalchemy.engine import Connection
 from ..store import Store, User
 from ..store.ingest import Decoded
 from ..store.ingest import Result as IngestResult
-from ..store.tables import entities, team_members
+from ..store.tables import entities, projects, team_members
 from ..wire.names import valid_entity_name
 from ..wire.records import RT
 from .errors import ApiError
 
 READ, WRITE, ADMIN = "read", "write", "admin"
 ACTIONS = (READ, WRITE, ADMIN)
+VISIBILITIES = ("private", "team", "public")
+ROLE_ACTIONS = {"admin": {READ, WRITE, ADMIN}, "member": {READ, WRITE}, "viewer": {READ}}
+PRIVATE_READERS = ("admin", "member")
 
 
-def entity_ids(conn: Connection, principal: User, action: str = READ) -> list[int] | None:
-    """The entities on which `principal` may do `action` (None: all of them, for the server admin)."""
-    if principal.is_admin:
+def _scope_allows(principal: User, action: str, entity_id: int | None) -> bool:
+    if principal.scope == "read" and action != READ:
+        return False
+    return principal.scope_entity is None or principal.scope_entity == entity_id
+
+
+def _roles(conn: Connection, principal: User) -> dict[int, str]:
+    """entity id -> the principal's role there ("admin" in its own entity)."""
+    if principal.anonymous:
+        return {}
+    q = sa.select(team_members.c.team_id, team_members.c.role).where(team_members.c.user_id == principal.id)
+    return {principal.id: "admin", **{r.team_id: r.role for r in conn.execute(q)}}
+
+
+def _role(conn: Connection, principal: User, entity_id: int) -> str | None:
+    if principal.anonymous:
         return None
-    teams = conn.execute(
-        sa.select(team_members.c.team_id).where(team_members.c.user_id == principal.id)
-    ).scalars()
-    return [principal.id, *teams]
-
-
-def _allows(conn: Connection, principal: User, action: str, entity_id: int) -> bool:
-    if principal.is_admin or principal.id == entity_id:
-        return True
+    if principal.id == entity_id:
+        return "admin"
     q = sa.select(team_members.c.role).where(
         team_members.c.team_id == entity_id, team_members.c.user_id == principal.id
     )
-    return conn.execute(q).first() is not None
+    return conn.execute(q).scalar()
 
 
-def allows(conn: Connection, principal: User, action: str, entity_id: int) -> bool:
+def _role_allows(principal: User, role: str | None, action: str, visibility: str | None) -> bool:
+    if principal.is_admin:
+        return True
+    if role is not None and action in ROLE_ACTIONS.get(role, ()):
+        return visibility != "private" or role in PRIVATE_READERS
+    return action == READ and visibility == "public"  # signed in, or anonymous where the server allows
+
+
+def allows(
+    conn: Connection, principal: User, action: str, entity_id: int, visibility: str | None = None
+) -> bool:
+    """May `principal` do `action` on entity `entity_id`, or on its project of `visibility` when given
+    (without one, READ means reading what the entity holds outside any project)?"""
     assert action in ACTIONS, action
-    return _allows(conn, principal, action, entity_id)
+    if not _scope_allows(principal, action, entity_id):
+        return False
+    return _role_allows(
+        principal, None if principal.is_admin else _role(conn, principal, entity_id), action, visibility
+    )
+
+
+def entity_ids(conn: Connection, principal: User, action: str = READ) -> list[int] | None:
+    """The entities on which `principal` may do `action` whatever a project's visibility (None: all
+    of them, for the server admin)."""
+    if principal.is_admin:
+        if not _scope_allows(principal, action, principal.scope_entity):  # a read key asked to write
+            return []
+        return None if principal.scope_entity is None else [principal.scope_entity]
+    return [
+        e
+        for e, role in _roles(conn, principal).items()
+        if action in ROLE_ACTIONS.get(role, ()) and _scope_allows(principal, action, e)
+    ]
+
+
+def readable_projects(conn: Connection, principal: User) -> sa.ColumnElement[bool] | None:
+    """A condition on `projects` rows: those `principal` may read (None: every project)."""
+    if principal.is_admin and principal.scope_entity is None:
+        return None
+    roles = {e: r for e, r in _roles(conn, principal).items() if _scope_allows(principal, READ, e)}
+    if principal.is_admin:  # limited to one entity
+        return projects.c.entity_id == principal.scope_entity
+    full = [e for e, r in roles.items() if r in PRIVATE_READERS]
+    viewer = [e for e, r in roles.items() if r not in PRIVATE_READERS]
+    conds: list[sa.ColumnElement[bool]] = [
+        projects.c.entity_id.in_(full),
+        sa.and_(projects.c.entity_id.in_(viewer), projects.c.visibility != "private"),
+    ]
+    public = projects.c.visibility == "public"
+    if principal.scope_entity is not None:
+        public = sa.and_(public, projects.c.entity_id == principal.scope_entity)
+    conds.append(public)
+    return sa.or_(*conds)
+
+
+def current(conn: Connection, store: Store, principal: User) -> User | None:
+    """The principal as it stands now (None once its key or session was revoked): long-lived
+    requests (live streams) re-check with it."""
+    if principal.anonymous:
+        return principal
+    if principal.key_id is not None:
+        return store.entities.user_for_key_id(conn, principal.key_id)
+    if principal.session_id is not None and store.sessions.alive(conn, principal.session_id):
+        return store.entities.user_by_id(conn, principal.id)
+    return None
 
 
 def readable(conn: Connection, store: Store, principal: User) -> Callable[[str], bool]:
-    """A predicate on entity names (cached for one request): may `principal` read that entity?"""
+    """A predicate on "entity" or "entity/project" names (cached for one request): may `principal`
+    read that entity, or that project?"""
     seen: dict[str, bool] = {}
 
     def check(name: str) -> bool:
         if name not in seen:
-            ent = store.entities.get(conn, name)
-            seen[name] = ent is not None and allows(conn, principal, READ, ent.id)
+            e, _, p = name.partition("/")
+            ent = store.entities.get(conn, e)
+            row = store.projects.get(conn, ent.id, p) if ent is not None and p else None
+            seen[name] = ent is not None and allows(
+                conn, principal, READ, ent.id, row.visibility if row is not None else None
+            )
         return seen[name]
 
     return check
@@ -117,14 +200,38 @@ def writable_project(conn: Connection, store: Store, principal: User, entity: st
     return store.projects.get_or_create(conn, writable_entity(conn, store, principal, entity), project)
 
 
-def project_id(
+def project(
     conn: Connection, store: Store, principal: User, entity: str, project: str, action: str = READ
-) -> int:
-    eid = entity_id(conn, store, principal, entity, action)
-    pid = store.projects.id_of(conn, eid, project)
-    if pid is None:
+) -> sa.Row:
+    """The project row (id, entity_id, visibility, ...) once `principal` may do `action` on it."""
+    ent = store.entities.get(conn, entity)
+    if ent is None:
+        raise ApiError(404, "unknown_entity", f"entity {entity!r} does not exist")
+    row = store.projects.get(conn, ent.id, project)
+    if row is None:
+        if not allows(conn, principal, action, ent.id):
+            raise _denied(principal, action, entity)
         raise ApiError(404, "unknown_project", f"project {entity}/{project} does not exist")
-    return pid
+    if not allows(conn, principal, action, ent.id, row.visibility):
+        raise _denied(principal, action, f"{entity}/{project}")
+    return row
+
+
+def project_id(
+    conn: Connection, store: Store, principal: User, entity: str, project_name: str, action: str = READ
+) -> int:
+    return int(project(conn, store, principal, entity, project_name, action).id)
+
+
+def project_or_entity(conn: Connection, store: Store, principal: User, entity: str, name: str) -> None:
+    """READ on a project, or on its entity while the project does not exist yet (a live stream that
+    waits for the first run of a new project)."""
+    ent = store.entities.get(conn, entity)
+    row = store.projects.get(conn, ent.id, name) if ent is not None else None
+    if row is None:
+        entity_id(conn, store, principal, entity, READ)
+    elif not allows(conn, principal, READ, row.entity_id, row.visibility):
+        raise _denied(principal, READ, f"{entity}/{name}")
 
 
 def run(
@@ -139,8 +246,8 @@ def run(
     loc = store.runs.locate(conn, entity, project, run_id)
     if loc is None:
         raise ApiError(404, "unknown_run", f"run {entity}/{project}/{run_id} does not exist")
-    if not allows(conn, principal, action, loc.entity_id):
-        raise _denied(principal, action, entity)
+    if not allows(conn, principal, action, loc.entity_id, loc.visibility):
+        raise _denied(principal, action, f"{entity}/{project}")
     return loc
 
 

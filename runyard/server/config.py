@@ -6,6 +6,9 @@ RUNYARD_SIGNED_URL_SECONDS  lifetime of signed upload/download URLs (default 300
 RUNYARD_HEARTBEAT_TIMEOUT  seconds without news from a live run's client before it is marked crashed
 RUNYARD_SWEEP_HEARTBEAT_TIMEOUT  seconds without a heartbeat from a sweep agent before its trial is
                   marked crashed and re-queued (default 120; docs/sweeps.md)
+RUNYARD_PUBLIC_ANONYMOUS    "1": anonymous viewers may read public projects (default: sign-in needed)
+RUNYARD_SECURE_COOKIES      "1": session cookies are always `Secure` (behind a TLS-terminating proxy
+                            that does not say so); they are anyway on requests that came over https
 """
 
 from __future__ import annotations
@@ -38,6 +41,10 @@ class ServerConfig:
     # A sweep trial whose agent has not heart-beaten for this long is crashed and re-queued once
     # (runyard/sweeps/controller.py); agents beat every few seconds.
     sweep_heartbeat_timeout: float = 120.0
+    public_anonymous: bool = False  # anonymous viewers may read public projects (docs/teams.md)
+    secure_cookies: bool = False
+    session_seconds: float = 14 * 24 * 3600.0
+    link_seconds: float = 7 * 24 * 3600.0  # password set/reset links and team invitations
 
     @property
     def public_url(self) -> str:
@@ -64,4 +71,10 @@ class ServerConfig:
             kw["heartbeat_timeout"] = float(os.environ["RUNYARD_HEARTBEAT_TIMEOUT"])
         if "sweep_heartbeat_timeout" not in kw and os.environ.get("RUNYARD_SWEEP_HEARTBEAT_TIMEOUT"):
             kw["sweep_heartbeat_timeout"] = float(os.environ["RUNYARD_SWEEP_HEARTBEAT_TIMEOUT"])
+        for env, field in (
+            ("RUNYARD_PUBLIC_ANONYMOUS", "public_anonymous"),
+            ("RUNYARD_SECURE_COOKIES", "secure_cookies"),
+        ):
+            if os.environ.get(env):
+                kw.setdefault(field, os.environ[env].lower() in ("1", "true", "yes"))
         return cls(home=h, db_url=url, **kw)  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from .artifacts import Artifacts
+from .audit import Audit
 from .blob_refs import BlobRefs
 from .blobs import BlobStore, LocalBlobStore
 from .console import Console
@@ -17,9 +18,11 @@ from .db import Database, migrate
 from .entities import Entities, User
 from .files import Files
 from .ingest import Ingest, IngestError
+from .links import Links
 from .metrics import Metrics
 from .projects import Projects
 from .runs import Runs
+from .sessions import Sessions
 from .sweeps import Sweeps
 
 __all__ = ["Store", "Database", "User", "IngestError", "BlobStore", "LocalBlobStore"]
@@ -39,6 +42,9 @@ class Store:
         self.blob_refs = BlobRefs(db)
         self.sweeps = Sweeps(db, self.metrics)
         self.ingest = Ingest(self)
+        self.sessions = Sessions(db)
+        self.links = Links(db)
+        self.audit = Audit(db)
 
     @classmethod
     def open(cls, url: str, blob_dir: str | os.PathLike) -> Store:

@@ -42,7 +42,7 @@ TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ALIAS_RE = re.compile(r"^[^/\\:#?%\x00-\x1f]{1,128}$")
 VERSION_RE = re.compile(r"^v(\d+)$")
 LATEST = "latest"
-Readable = Callable[[str], bool]  # may the caller read this entity (by name)? (server/access.py decides)
+Readable = Callable[[str], bool]  # may the caller read this "entity/project"? (server/access.py decides)
 
 
 class ArtifactError(Exception):
@@ -462,7 +462,7 @@ class Artifacts:
             q = q.where(artifact_links.c.digest == digest)
         out = []
         for r in conn.execute(q):
-            if not readable(r.entity):
+            if not readable(f"{r.entity}/{r.project}"):
                 continue
             d = dict(r._mapping)
             d["id"] = d.pop("run_id")
@@ -489,7 +489,7 @@ class Artifacts:
         )
         for link in conn.execute(q).all():
             d = {"entity": link.entity, "project": link.project, "name": link.name, "digest": link.digest}
-            if not readable(link.entity):
+            if not readable(f"{link.entity}/{link.project}"):
                 out["logged" if link.kind == "output" else "used"].append(d | {"state": "hidden"})
                 continue
             pid = conn.execute(

@@ -10,6 +10,8 @@ from sqlalchemy.engine import Connection
 from .db import Database
 from .tables import entities, projects, runs
 
+VISIBILITIES = ("private", "team", "public")
+
 
 class Projects:
     def __init__(self, db: Database):
@@ -25,11 +27,29 @@ class Projects:
         q = sa.select(projects.c.id).where(projects.c.entity_id == entity_id, projects.c.name == name)
         return conn.execute(q).scalar()
 
+    def get(self, conn: Connection, entity_id: int, name: str) -> sa.Row | None:
+        q = sa.select(projects).where(projects.c.entity_id == entity_id, projects.c.name == name)
+        return conn.execute(q).first()
+
+    def update(self, conn: Connection, project_id: int, **values: object) -> None:
+        """Change visibility, description or name (the caller checked the values)."""
+        conn.execute(
+            sa.update(projects).where(projects.c.id == project_id).values(**values, updated_at=time.time())
+        )
+
+    def transfer(self, conn: Connection, project_id: int, to_entity_id: int) -> None:
+        """Give a project, with its runs and artifacts, to another entity (a name it does not hold)."""
+        self.update(conn, project_id, entity_id=to_entity_id)
+
+    def delete(self, conn: Connection, project_id: int) -> None:
+        """The project and everything in it (runs, metrics, files, artifacts cascade; blobs stay for gc)."""
+        conn.execute(sa.delete(projects).where(projects.c.id == project_id))
+
     def touch(self, conn: Connection, project_id: int) -> None:
         conn.execute(sa.update(projects).where(projects.c.id == project_id).values(updated_at=time.time()))
 
     def list(
-        self, conn: Connection, entity_id: int | None = None, entity_ids: list[int] | None = None
+        self, conn: Connection, entity_id: int | None = None, where: sa.ColumnElement[bool] | None = None
     ) -> list[dict]:
         run_count = (
             sa.select(sa.func.count())
@@ -45,12 +65,13 @@ class Projects:
                 projects.c.updated_at,
                 entities.c.name.label("entity"),
                 run_count.label("run_count"),
+                projects.c.visibility,
             )
             .join(entities, entities.c.id == projects.c.entity_id)
             .order_by(projects.c.updated_at.desc())
         )
         if entity_id is not None:
             q = q.where(projects.c.entity_id == entity_id)
-        if entity_ids is not None:
-            q = q.where(projects.c.entity_id.in_(entity_ids))
+        if where is not None:
+            q = q.where(where)
         return [dict(r._mapping) for r in conn.execute(q)]

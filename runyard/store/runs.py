@@ -88,7 +88,9 @@ class Runs:
     def locate(self, conn: Connection, entity: str, project: str, run_id: str) -> sa.Row | None:
         """(run pk, project id, entity id) of entity/project/run_id, or None."""
         q = (
-            sa.select(runs.c.id, runs.c.project_id, projects.c.entity_id, runs.c.created_at)
+            sa.select(
+                runs.c.id, runs.c.project_id, projects.c.entity_id, runs.c.created_at, projects.c.visibility
+            )
             .join(projects, projects.c.id == runs.c.project_id)
             .join(entities, entities.c.id == projects.c.entity_id)
             .where(entities.c.name == entity, projects.c.name == project, runs.c.run_id == run_id)

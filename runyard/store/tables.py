@@ -24,6 +24,7 @@ entities = sa.Table(
     sa.Column("email", sa.String(256)),
     sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("password_hash", sa.String(256)),  # argon2id (store/passwords.py); NULL: no password sign-in
 )
 
 team_members = sa.Table(
@@ -31,7 +32,7 @@ team_members = sa.Table(
     metadata,
     sa.Column("team_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("user_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("role", sa.String(16), nullable=False, default="member"),
+    sa.Column("role", sa.String(16), nullable=False, default="member"),  # admin, member or viewer
 )
 
 api_keys = sa.Table(
@@ -45,6 +46,53 @@ api_keys = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("last_used_at", sa.Float),
     sa.Column("revoked_at", sa.Float),
+    sa.Column("scope", sa.String(8), nullable=False, server_default="write"),  # "read" or "write"
+    sa.Column("entity_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE")),  # only this entity
+)
+
+sessions = sa.Table(  # browser sign-ins (server/sessions.py): the cookie holds the token, we its sha256
+    "sessions",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("user_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("last_seen_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+    sa.Column("ip", sa.String(64)),
+    sa.Column("user_agent", sa.String(256)),
+    sa.Column("revoked_at", sa.Float),
+)
+
+one_time_links = (
+    sa.Table(  # single-use, expiring tokens (stored hashed): password set/reset, team invitations
+        "one_time_links",
+        metadata,
+        sa.Column("id", ID, primary_key=True, autoincrement=True),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("kind", sa.String(16), nullable=False),  # "password" or "invite"
+        sa.Column("user_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE")),  # password: whose
+        sa.Column("team_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE")),  # invite: which team
+        sa.Column("role", sa.String(16)),  # invite: the role it grants
+        sa.Column("created_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+        sa.Column("created_at", sa.Float, nullable=False),
+        sa.Column("expires_at", sa.Float, nullable=False),
+        sa.Column("used_at", sa.Float),
+        sa.Column("used_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+        sa.Column("revoked_at", sa.Float),
+    )
+)
+
+audit_log = sa.Table(  # who created, changed, deleted or moved what (store/audit.py)
+    "audit_log",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("actor_id", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.Column("actor", sa.String(128), nullable=False),  # the name, kept when the user is deleted
+    sa.Column("action", sa.String(64), nullable=False),  # e.g. "project.visibility", "member.add"
+    sa.Column("target", sa.String(1024), nullable=False),  # e.g. "acme/mnist", "acme/mnist/run1"
+    sa.Column("detail", JSON, nullable=False),
 )
 
 projects = sa.Table(
@@ -56,6 +104,7 @@ projects = sa.Table(
     sa.Column("description", sa.Text),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("visibility", sa.String(8), nullable=False, server_default="team"),  # private, team, public
     sa.UniqueConstraint("entity_id", "name", name="uq_projects_entity_name"),
 )
 

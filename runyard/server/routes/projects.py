@@ -21,8 +21,7 @@ async def list_projects(request: Request) -> Response:
     s, u = store(request), user(request)
 
     def q(c: Any) -> list[dict]:
-        ids = None if u.is_admin else [e["id"] for e in access.visible_entities(c, u)]
-        return s.projects.list(c, entity_ids=ids)
+        return s.projects.list(c, where=access.readable_projects(c, u))
 
     return JSON({"projects": await read(request, q)})
 
@@ -32,14 +31,10 @@ async def get_project(request: Request) -> Response:
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
-        pid = access.project_id(c, s, u, e, p)
-        return next(
-            x for x in s.projects.list(c, entity_id=access.entity_id(c, s, u, e)) if x["name"] == p
-        ) | {"id": pid}
+        row = access.project(c, s, u, e, p)
+        return next(x for x in s.projects.list(c, entity_id=row.entity_id) if x["name"] == p)
 
-    doc = await read(request, q)
-    doc.pop("id")
-    return JSON(doc)
+    return JSON(await read(request, q))
 
 
 async def _list(

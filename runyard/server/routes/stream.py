@@ -37,8 +37,8 @@ async def stream(request: Request) -> Response:
         if not e or not p:
             raise ApiError(400, "bad_parameter", "project must be 'entity/project'")
 
-        def check(c: Any) -> int:  # the project may not exist yet: its first run will create it
-            return access.entity_id(c, s, u, e)
+        def check(c: Any) -> None:  # the project may not exist yet: its first run will create it
+            access.project_or_entity(c, s, u, e, p)
 
         await read(request, check)
     elif not u.is_admin:
@@ -47,13 +47,13 @@ async def stream(request: Request) -> Response:
     q = broker.subscribe(project)
 
     def allowed(c: Any) -> bool:
-        now = s.entities.user_for_key_id(c, u.key_id) if u.key_id is not None else None
+        now = access.current(c, s, u)
         if now is None:
             return False
         if project is None:
             return now.is_admin
         try:
-            access.entity_id(c, s, now, project.partition("/")[0], access.READ)
+            access.project_or_entity(c, s, now, *project.partition("/")[::2])
         except ApiError:
             return False
         return True

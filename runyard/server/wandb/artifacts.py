@@ -122,9 +122,10 @@ class WandbArtifacts:
     def _project_id(self, c: Connection, user: User, e: str, p: str) -> int | None:
         s = self.store
         ent = s.entities.get(c, e)
-        if ent is None or not access.allows(c, user, access.READ, ent.id):
+        row = s.projects.get(c, ent.id, p) if ent is not None else None
+        if row is None or not access.allows(c, user, access.READ, row.entity_id, row.visibility):
             return None
-        return s.projects.id_of(c, ent.id, p)
+        return int(row.id)
 
     def version_in(self, c: Connection, user: User, e: str, p: str, name: str, ref: str) -> sa.Row | None:
         """The version, when `user` may read it."""

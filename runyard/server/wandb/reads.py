@@ -63,9 +63,10 @@ class RunReads:
     def _project_id(self, c: Connection, entity: str, project: str) -> int | None:
         s = self.store
         ent = s.entities.get(c, entity)
-        if ent is None or not access.allows(c, self.user, access.READ, ent.id):
+        row = s.projects.get(c, ent.id, project) if ent is not None else None
+        if row is None or not access.allows(c, self.user, access.READ, row.entity_id, row.visibility):
             return None
-        return s.projects.id_of(c, ent.id, project)
+        return int(row.id)
 
     def add_project_fields(self, obj: dict[str, Any], entity: str, project: str) -> None:
         s = self.store
@@ -149,7 +150,7 @@ class RunReads:
 
         def q(c: Connection) -> dict[str, Any] | None:
             loc = s.runs.locate(c, entity, project, run_id)
-            if loc is None or not access.allows(c, self.user, access.READ, loc.entity_id):
+            if loc is None or not access.allows(c, self.user, access.READ, loc.entity_id, loc.visibility):
                 return None
             r = c.execute(
                 sa.select(runs, entities.c.name.label("user_name"))

@@ -576,7 +576,7 @@ class WandbRuns:
 
         def q(c: Connection) -> dict[str, Any] | None:
             loc = s.runs.locate(c, key.entity, key.project, key.run_id)
-            if loc is None or not access.allows(c, user, access.READ, loc.entity_id):
+            if loc is None or not access.allows(c, user, access.READ, loc.entity_id, loc.visibility):
                 return None
             return s.runs.load(c, loc.id)
 
@@ -587,7 +587,7 @@ class WandbRuns:
 
         def q(c: Connection) -> Any:
             loc = s.runs.locate(c, key.entity, key.project, key.run_id)
-            if loc is None or not access.allows(c, user, access.READ, loc.entity_id):
+            if loc is None or not access.allows(c, user, access.READ, loc.entity_id, loc.visibility):
                 return None
             return s.files.get(c, loc.id, path)
 
