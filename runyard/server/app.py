@@ -12,6 +12,7 @@ import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -48,12 +49,34 @@ def bootstrap(store: Store, config: ServerConfig, announce: bool = True) -> str 
     return key
 
 
+def setup_link(store: Store, config: ServerConfig, announce: bool = True) -> str | None:
+    """While no user has a password (a first start, or an upgrade from a server that had none), each
+    start prints a new one-time link that lets the admin set one (earlier links stop working)."""
+
+    def q(c: Any) -> str | None:
+        admin = store.entities.first_admin(c)
+        if admin is None or store.entities.any_password(c):
+            return None
+        return store.links.create(c, "password", config.link_seconds, user_id=admin.id)[1]
+
+    token = store.db.write(q)
+    if token is None:
+        return None
+    url = f"{config.public_url}/setup?token={token}"
+    if announce:
+        print(
+            f"runyard: set the admin's password for browser sign-in (link works once): {url}", file=sys.stderr
+        )
+    return url
+
+
 def create_app(config: ServerConfig, store: Store | None = None, announce: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         s = store or Store.open(config.db_url, config.blob_dir)
         app.state.store = s
         app.state.bootstrap_key = await run_in_threadpool(bootstrap, s, config, announce)
+        app.state.setup_url = await run_in_threadpool(setup_link, s, config, announce)
         jobs_task = asyncio.create_task(jobs.run_periodically(app))
         try:
             yield

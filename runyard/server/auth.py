@@ -32,7 +32,8 @@ from ..store import Store, User
 from ..store.entities import ANONYMOUS
 from .errors import envelope
 
-PUBLIC = {"/api/v1/health", "/api/v1/session", "/api/v1/password/link"}  # handlers check what they need
+# no credentials needed (the handlers check what they need): health, sign-in, a one-time password link
+PUBLIC = {("GET", "/api/v1/health"), ("POST", "/api/v1/session"), ("POST", "/api/v1/password/link")}
 CACHE_SECONDS = 10.0
 TOUCH_SECONDS = 60.0
 SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER = "runyard_session", "runyard_csrf", "x-csrf-token"
@@ -103,7 +104,11 @@ class AuthMiddleware:
         self._cache: dict[str, tuple[User | None, float, int]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/") or scope["path"] in PUBLIC:
+        if (
+            scope["type"] != "http"
+            or not scope["path"].startswith("/api/")
+            or (scope["method"], scope["path"]) in PUBLIC
+        ):
             await self.app(scope, receive, send)
             return
         user, refusal = await self.principal(scope)

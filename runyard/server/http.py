@@ -50,7 +50,16 @@ def store(request: Request) -> Store:
 
 
 def user(request: Request) -> User:
+    """The caller: a user, or the anonymous viewer on routes whose reads the access policy decides."""
     return request.scope["user"]
+
+
+def signed_in(request: Request) -> User:
+    """The caller of a route about accounts (keys, sessions, teams): never the anonymous viewer."""
+    u: User = request.scope["user"]
+    if u.anonymous:
+        raise ApiError(401, "unauthorized", "sign in or send an API key")
+    return u
 
 
 async def read(request: Request, fn: Callable[[Connection], T]) -> T:

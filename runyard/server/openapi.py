@@ -25,6 +25,7 @@ def _p(name: str, where: str = "query", required: bool = False, typ: str = "stri
 
 E, P, R = _p("entity", "path"), _p("project", "path"), _p("run_id", "path")
 SW = _p("sweep_id", "path")
+TEAM = _p("team", "path")
 AN, AV = _p("name", "path"), _p("version", "path", doc="vN, an alias such as latest, or a digest")
 BUCKET_PARAMS = [
     _p("buckets", typ="integer", doc="number of buckets B (1..10000, default 1000)"),
@@ -278,10 +279,11 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     (
         "post",
         "/api/v1/keys",
-        "Create an API key, shown once: {name?, user? (admin only)}",
+        "Create an API key, shown once: {name?, user? (admin only), scope?: read|write (default write), "
+        "entity? (the only entity it may act on)}",
         [],
         JSON_OBJ,
-        "{api_key, prefix, name}",
+        "{api_key, prefix, name, scope, entity}",
     ),
     (
         "delete",
@@ -478,6 +480,135 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
         JSON_OBJ,
         "{ok}",
     ),
+    (
+        "patch",
+        "/api/v1/projects/{entity}/{project}",
+        "Project settings (the entity's admins): {visibility?: private|team|public, description?}",
+        [E, P],
+        JSON_OBJ,
+        "project",
+    ),
+    (
+        "delete",
+        "/api/v1/projects/{entity}/{project}",
+        "Delete a project and everything in it (the entity's admins)",
+        [E, P],
+        None,
+        "{deleted, note}",
+    ),
+    (
+        "post",
+        "/api/v1/projects/{entity}/{project}/transfer",
+        "Give the project to another entity (admin of both): {to}",
+        [E, P],
+        JSON_OBJ,
+        "project",
+    ),
+    (
+        "delete",
+        "/api/v1/teams/{team}",
+        "Delete a team and all it owns (team admins)",
+        [TEAM],
+        None,
+        "{deleted}",
+    ),
+    ("post", "/api/v1/teams/{team}/leave", "Leave a team (not its last admin)", [TEAM], None, "{left}"),
+    (
+        "get",
+        "/api/v1/teams/{team}/invitations",
+        "Open invitations of a team (team admins; never their tokens)",
+        [TEAM],
+        None,
+        "{invitations: [{id, role, created_at, expires_at, created_by}]}",
+    ),
+    (
+        "post",
+        "/api/v1/teams/{team}/invitations",
+        "Invite by link (team admins): {role?: admin|member|viewer, expires_in?: seconds}; the token is shown once",
+        [TEAM],
+        JSON_OBJ,
+        "{id, team, role, token, url, expires_at}",
+    ),
+    (
+        "delete",
+        "/api/v1/teams/{team}/invitations/{invitation_id}",
+        "Revoke an open invitation (team admins)",
+        [TEAM, _p("invitation_id", "path", typ="integer")],
+        None,
+        "{revoked}",
+    ),
+    (
+        "post",
+        "/api/v1/invitations/accept",
+        "Join the team of an invitation: {token}",
+        [],
+        JSON_OBJ,
+        "{team, role}",
+    ),
+    (
+        "post",
+        "/api/v1/session",
+        "Sign in (no key needed): {username, password}; sets the HttpOnly session cookie and the CSRF "
+        "cookie; 429 after repeated failures",
+        [],
+        JSON_OBJ,
+        "{user, session, expires_at, csrf_token}",
+    ),
+    ("delete", "/api/v1/session", "Sign out (ends the cookie's session)", [], None, "{signed_out}"),
+    (
+        "get",
+        "/api/v1/sessions",
+        "The caller's live browser sessions",
+        [_p("user", doc="another user's sessions (admin only)")],
+        None,
+        "{sessions: [{id, created_at, last_seen_at, expires_at, ip, user_agent, current}]}",
+    ),
+    (
+        "delete",
+        "/api/v1/sessions/{session_id}",
+        "End a session (yours; the admin any)",
+        [_p("session_id", "path", typ="integer")],
+        None,
+        "{revoked}",
+    ),
+    (
+        "put",
+        "/api/v1/password",
+        "Change your password: {old_password (when one is set), password}; your other sessions end",
+        [],
+        JSON_OBJ,
+        "{user, sessions_ended}",
+    ),
+    (
+        "post",
+        "/api/v1/password/link",
+        "Set a password with a one-time link's token (no key needed): {token, password}",
+        [],
+        JSON_OBJ,
+        "{user}",
+    ),
+    (
+        "post",
+        "/api/v1/users/{user}/password-link",
+        "Reset a user's password (admin): a one-time link to set a new one",
+        [_p("user", "path")],
+        None,
+        "{user, url, expires_at}",
+    ),
+    (
+        "get",
+        "/api/v1/admin/audit",
+        "The audit log (admin), newest first; format=jsonl exports JSON lines (X-Next-Before header)",
+        [
+            _p("before", typ="integer", doc="an entry id: entries older than it (paging)"),
+            _p("limit", typ="integer", doc="1..1000 (default 100; jsonl 1000)"),
+            _p("action", doc="entries whose action starts with this, e.g. project."),
+            _p("actor", doc="a user name"),
+            _p("format", doc="json (default) or jsonl"),
+        ],
+        None,
+        "{entries: [{id, at, actor_id, actor, action, target, detail}], next_before}",
+    ),
 ]
 
 ERROR = {
@@ -508,7 +639,10 @@ def spec() -> dict[str, Any]:
         }
         if body is not None:
             op["requestBody"] = body
-        if path == "/api/v1/health":
+        if path in ("/api/v1/health", "/api/v1/password/link") or (method, path) == (
+            "post",
+            "/api/v1/session",
+        ):
             op["security"] = []
         paths.setdefault(path, {})[method] = op
     return {
@@ -516,7 +650,8 @@ def spec() -> dict[str, Any]:
         "info": {
             "title": "runyard tracking server",
             "version": __version__,
-            "description": 'Every call needs `Authorization: Bearer <key>` (or `Basic base64("api:"+key)`). '
+            "description": 'Every call needs `Authorization: Bearer <key>` (or `Basic base64("api:"+key)`), or a browser '
+            "session cookie plus `X-CSRF-Token` on state-changing requests (docs/teams.md). "
             'Errors are always `{"error": {"code", "message"}}`.',
         },
         "paths": paths,

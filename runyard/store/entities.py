@@ -100,6 +100,10 @@ class Entities:
         assert pk is not None
         return int(pk[0])
 
+    def delete(self, conn: Connection, entity_id: int) -> None:
+        """An entity and all it owns (its projects and their contents cascade)."""
+        conn.execute(sa.delete(entities).where(entities.c.id == entity_id))
+
     def get(self, conn: Connection, name: str) -> sa.Row | None:
         return conn.execute(sa.select(entities).where(entities.c.name == name)).first()
 

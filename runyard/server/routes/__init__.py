@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from . import accounts, artifacts, files, history, ingest, meta, projects, rows, runs, stream, sweeps
+from . import (
+    accounts,
+    artifacts,
+    audit,
+    files,
+    history,
+    ingest,
+    meta,
+    projects,
+    rows,
+    runs,
+    sessions,
+    stream,
+    sweeps,
+)
 
 ROUTES = [
     *meta.routes,
@@ -14,6 +28,8 @@ ROUTES = [
     *files.routes,
     *stream.routes,
     *accounts.routes,
+    *sessions.routes,
+    *audit.routes,
     *artifacts.routes,
     *sweeps.routes,
 ]

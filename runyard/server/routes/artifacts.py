@@ -138,6 +138,8 @@ async def commit(request: Request) -> Response:
         vid, created = s.artifacts.commit(c, pid, cm, u.id)
         v = s.artifacts.resolve(c, pid, name, cm.digest)
         assert v is not None and v.id == vid
+        if created:
+            s.audit.record(c, u, "artifact.create", f"{e}/{p}/{name}:v{v.version_index}")
         return s.artifacts.doc(c, v, e, p, access.readable(c, s, u)), created
 
     out, created = await write(request, _wrap(w))
@@ -177,6 +179,7 @@ async def delete_version(request: Request) -> Response:
                 f"{name}:v{v.version_index} has aliases {user_aliases}; pass delete_aliases=true to delete it",
             )
         s.artifacts.delete_version(c, v.id)
+        s.audit.record(c, u, "artifact.delete", f"{e}/{p}/{name}:v{v.version_index}", aliases=user_aliases)
         return f"{e}/{p}/{name}:v{v.version_index}"
 
     return JSON({"deleted": await write(request, w), "note": "blobs are freed by `runyard gc`"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,13 +20,23 @@ async def health(request: Request) -> Response:
 
 async def viewer(request: Request) -> Response:
     u = user(request)
-    ents = await read(request, lambda c: access.visible_entities(c, u))
+    s = request.app.state.store
+
+    def q(c: Any) -> tuple[list[dict], list[dict]]:
+        teams = [] if u.anonymous else s.entities.teams_of(c, u.id)
+        return access.visible_entities(c, u), teams
+
+    ents, teams = await read(request, q)
     return JSON(
         {
             "user": u.name,
             "is_admin": u.is_admin,
+            "anonymous": u.anonymous,
             "default_entity": u.name,
             "entities": [{"name": e["name"], "kind": e["kind"]} for e in ents],
+            "teams": teams,
+            "auth": "anonymous" if u.anonymous else "key" if u.key_id is not None else "session",
+            "scope": u.scope,
         }
     )
 

@@ -1,4 +1,5 @@
-"""Projects and run listing: `/api/v1/projects[/{entity}/{project}[/runs]]`."""
+"""Projects and run listing: `/api/v1/projects[/{entity}/{project}[/runs]]`; project settings
+(visibility, description), transfer to another entity and deletion (the entity's admins)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.routing import Route
 from ...store.run_filters import FilterError
 from .. import access
 from ..errors import ApiError
-from ..http import JSON, int_param, json_body, kind_param, name_param, read, store, user
+from ..http import JSON, int_param, json_body, kind_param, name_param, read, store, user, write
 
 MAX_PAGE = 1000
 
@@ -35,6 +36,69 @@ async def get_project(request: Request) -> Response:
         return next(x for x in s.projects.list(c, entity_id=row.entity_id) if x["name"] == p)
 
     return JSON(await read(request, q))
+
+
+async def patch_project(request: Request) -> Response:
+    e, p = name_param(request, "entity"), name_param(request, "project")
+    doc = await json_body(request)
+    allowed = {"visibility": str, "description": str}
+    for k, v in doc.items():
+        if k not in allowed:
+            raise ApiError(422, "unknown_field", f"cannot update {k!r}; updatable: visibility, description")
+        if v is not None and not isinstance(v, allowed[k]):
+            raise ApiError(422, "wrong_type", f"{k} must be a string")
+    if doc.get("visibility") is not None and doc["visibility"] not in access.VISIBILITIES:
+        raise ApiError(422, "bad_value", f"visibility must be one of {', '.join(access.VISIBILITIES)}")
+    values = {k: v for k, v in doc.items() if v is not None}
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> dict:
+        row = access.project(c, s, u, e, p, access.ADMIN)
+        if values:
+            s.projects.update(c, row.id, **values)
+            s.audit.record(c, u, "project.update", f"{e}/{p}", **values, was=row.visibility)
+        return next(x for x in s.projects.list(c, entity_id=row.entity_id) if x["name"] == p)
+
+    out = await write(request, q)
+    if "visibility" in values:
+        request.app.state.broker.access_changed()  # streams of readers who lost access end
+    return JSON(out)
+
+
+async def transfer_project(request: Request) -> Response:
+    """Give the project to another entity: admin there and here (or the server admin)."""
+    e, p = name_param(request, "entity"), name_param(request, "project")
+    doc = await json_body(request)
+    to = doc.get("to")
+    if set(doc) != {"to"} or not isinstance(to, str):
+        raise ApiError(422, "bad_value", 'send {"to": "<entity>"}')
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> dict:
+        row = access.project(c, s, u, e, p, access.ADMIN)
+        dest = access.entity_id(c, s, u, to, access.ADMIN)
+        if s.projects.id_of(c, dest, p) is not None:
+            raise ApiError(409, "name_taken", f"{to!r} already has a project {p!r}")
+        s.projects.transfer(c, row.id, dest)
+        s.audit.record(c, u, "project.transfer", f"{e}/{p}", to=f"{to}/{p}")
+        return next(x for x in s.projects.list(c, entity_id=dest) if x["name"] == p)
+
+    out = await write(request, q)
+    request.app.state.broker.access_changed()
+    return JSON(out)
+
+
+async def delete_project(request: Request) -> Response:
+    e, p = name_param(request, "entity"), name_param(request, "project")
+    s, u = store(request), user(request)
+
+    def q(c: Any) -> None:
+        s.projects.delete(c, access.project(c, s, u, e, p, access.ADMIN).id)
+        s.audit.record(c, u, "project.delete", f"{e}/{p}")
+
+    await write(request, q)
+    request.app.state.broker.access_changed()
+    return JSON({"deleted": f"{e}/{p}", "note": "blobs are freed by `runyard gc`"})
 
 
 async def _list(
@@ -119,6 +183,9 @@ async def project_keys(request: Request) -> Response:
 routes = [
     Route("/api/v1/projects", list_projects, methods=["GET"]),
     Route("/api/v1/projects/{entity}/{project}", get_project, methods=["GET"]),
+    Route("/api/v1/projects/{entity}/{project}", patch_project, methods=["PATCH"]),
+    Route("/api/v1/projects/{entity}/{project}", delete_project, methods=["DELETE"]),
+    Route("/api/v1/projects/{entity}/{project}/transfer", transfer_project, methods=["POST"]),
     Route("/api/v1/projects/{entity}/{project}/keys", project_keys, methods=["GET"]),
     Route("/api/v1/projects/{entity}/{project}/runs", list_runs, methods=["GET"]),
     Route("/api/v1/projects/{entity}/{project}/runs/query", query_runs, methods=["POST"]),

@@ -80,6 +80,9 @@ async def patch_run(request: Request) -> Response:
                 raise ApiError(409, "run_exists", f"project {e}/{target} already has a run {r!r}")
             s.runs.move(c, loc.id, to, p)
             s.projects.touch(c, to)
+            s.audit.record(c, u, "run.move", f"{e}/{p}/{r}", to=f"{e}/{target}")
+        if values:
+            s.audit.record(c, u, "run.update", f"{e}/{target or p}/{r}", fields=sorted(values))
         return s.runs.detail(c, loc.id) | {"entity": e, "project": target or p}
 
     out = await write(request, q)
@@ -116,6 +119,7 @@ async def delete_run(request: Request) -> Response:
 
     def q(c: Any) -> None:
         s.runs.delete(c, access.run(c, s, u, e, p, r, access.WRITE).id)
+        s.audit.record(c, u, "run.delete", f"{e}/{p}/{r}")
 
     await write(request, q)
     request.app.state.broker.publish({"type": "run.deleted", "entity": e, "project": p, "run_id": r})

@@ -1,0 +1,212 @@
+"""Browser sessions and passwords: `/api/v1/session` (sign in, sign out), `/api/v1/sessions` (the
+caller's sessions, revocable), `/api/v1/password` (change), `/api/v1/password/link` (set a password
+with a one-time link: first start, reset by an admin) and `/api/v1/users/{user}/password-link`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ...store import User
+from ...store.entities import check_password
+from ..auth import csrf_token
+from ..errors import ApiError
+from ..http import JSON, json_body, name_param, read, signed_in, store, write
+from ..signin import Throttle, clear_session_cookies, client_ip, link_url, set_session_cookies
+from .accounts import _admin, _entity, _fields
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024  # argon2 hashes anything, but a megabyte "password" is only a way to burn CPU
+
+
+def _throttle(request: Request) -> Throttle:
+    if not hasattr(request.app.state, "signin_throttle"):
+        request.app.state.signin_throttle = Throttle()
+    return request.app.state.signin_throttle
+
+
+def _check_new(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise ApiError(422, "bad_password", f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+
+
+def _same_origin(request: Request) -> None:
+    """Sign-in is not behind the CSRF check (there is no session yet); refuse other sites' forms
+    anyway, so a page elsewhere cannot sign the browser in as the attacker."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin.partition("://")[2] != request.headers.get("host", ""):
+        raise ApiError(403, "csrf", "cross-origin sign-in refused: the Origin is not this server")
+
+
+def _revoked(request: Request) -> None:
+    request.app.state.auth_epoch = getattr(request.app.state, "auth_epoch", 0) + 1  # drop cached sessions
+    request.app.state.broker.access_changed()  # and end their live streams
+
+
+async def sign_in(request: Request) -> Response:
+    _same_origin(request)
+    doc = _fields(await json_body(request), {"username": str, "password": str}, ("username", "password"))
+    s, ip, throttle = store(request), client_ip(request), _throttle(request)
+    name, password = doc["username"], doc["password"][:MAX_PASSWORD]
+    wait = throttle.retry_after(name, ip)
+    if wait > 0:
+        raise ApiError(429, "too_many_attempts", f"too many failed sign-ins: try again in {int(wait) + 1} s")
+    found = await read(request, lambda c: s.entities.password_hash(c, name))
+    # the hash is checked even for an unknown user, so timing does not tell which names exist
+    ok = check_password(found[1] if found else None, password) and found is not None
+    if not ok:
+        throttle.failed(name, ip)
+        raise ApiError(401, "bad_credentials", "wrong user name or password")
+    throttle.succeeded(name, ip)
+    assert found is not None
+    uid = found[0]
+    lifetime = request.app.state.config.session_seconds
+    agent = request.headers.get("user-agent")
+
+    def q(c: Any) -> tuple[int, str]:
+        sid, token = s.sessions.create(c, uid, lifetime, ip, agent)
+        s.audit.record(c, User(uid, name, False), "session.create", name, session=sid, ip=ip)
+        return sid, token
+
+    sid, token = await write(request, q)
+    doc = {
+        "user": name,
+        "session": sid,
+        "expires_at": time.time() + lifetime,
+        "csrf_token": csrf_token(token),
+    }
+    resp = JSON(doc)
+    set_session_cookies(resp, request, token, lifetime)
+    return resp
+
+
+async def sign_out(request: Request) -> Response:
+    u = signed_in(request)
+    s = store(request)
+    if u.session_id is not None:
+        sid = u.session_id
+        await write(request, lambda c: s.sessions.revoke(c, sid))
+        _revoked(request)
+    resp = JSON({"signed_out": u.session_id is not None})
+    clear_session_cookies(resp, request)
+    return resp
+
+
+async def list_sessions(request: Request) -> Response:
+    u = signed_in(request)
+    s = store(request)
+    who = request.query_params.get("user")
+
+    def q(c: Any) -> list[dict]:
+        uid = u.id
+        if who is not None and who != u.name:
+            _admin(u)
+            uid = _entity(c, s, who, "user").id
+        return [r | {"current": r["id"] == u.session_id} for r in s.sessions.listing(c, uid)]
+
+    return JSON({"sessions": await read(request, q)})
+
+
+async def revoke_session(request: Request) -> Response:
+    raw = request.path_params["session_id"]
+    if not raw.isdigit():
+        raise ApiError(400, "bad_parameter", "session id must be a number (see GET /api/v1/sessions)")
+    sid = int(raw)
+    u = signed_in(request)
+    s = store(request)
+
+    def q(c: Any) -> None:
+        owner = s.sessions.owner(c, sid)
+        if owner is None or (owner != u.id and not u.is_admin):
+            raise ApiError(404, "unknown_session", f"no session {sid} of yours")
+        if not s.sessions.revoke(c, sid):
+            raise ApiError(409, "already_revoked", f"session {sid} has ended already")
+        s.audit.record(c, u, "session.revoke", str(sid))
+
+    await write(request, q)
+    _revoked(request)
+    resp = JSON({"revoked": sid})
+    if sid == u.session_id:
+        clear_session_cookies(resp, request)
+    return resp
+
+
+async def change_password(request: Request) -> Response:
+    u = signed_in(request)
+    if u.key_id is not None and u.scope != "write":
+        raise ApiError(403, "forbidden", "a read-only key cannot change the password")
+    doc = _fields(await json_body(request), {"old_password": str, "password": str}, ("password",))
+    _check_new(doc["password"])
+    s = store(request)
+    found = await read(request, lambda c: s.entities.password_hash(c, u.name))
+    if found is not None and found[1] and not check_password(found[1], doc.get("old_password") or ""):
+        raise ApiError(403, "bad_credentials", "the old password is wrong")
+
+    def q(c: Any) -> int:
+        s.entities.set_password(c, u.id, doc["password"])
+        s.audit.record(c, u, "password.change", u.name)
+        return s.sessions.revoke_all(c, u.id, keep=u.session_id)  # other browsers sign in again
+
+    ended = await write(request, q)
+    _revoked(request)
+    return JSON({"user": u.name, "sessions_ended": ended})
+
+
+async def use_password_link(request: Request) -> Response:
+    doc = _fields(await json_body(request), {"token": str, "password": str}, ("token", "password"))
+    _check_new(doc["password"])
+    s = store(request)
+
+    def q(c: Any) -> str:
+        link = s.links.peek(c, "password", doc["token"])
+        user = s.entities.user_by_id(c, link.user_id) if link is not None else None
+        if link is None or user is None or s.links.use(c, "password", doc["token"], user.id) is None:
+            raise ApiError(
+                404, "bad_link", "this link is invalid, used or expired: ask an admin for a new one"
+            )
+        s.entities.set_password(c, user.id, doc["password"])
+        s.sessions.revoke_all(c, user.id)
+        s.audit.record(c, user, "password.set", user.name, link=link.id)
+        return user.name
+
+    name = await write(request, q)
+    _revoked(request)
+    return JSON({"user": name})
+
+
+async def password_link(request: Request) -> Response:
+    """An admin resets a user's password: a one-time link (the old password keeps working until the
+    link is used; the user's sessions end then)."""
+    u = signed_in(request)
+    _admin(u)
+    who = name_param(request, "user")
+    s = store(request)
+    lifetime = request.app.state.config.link_seconds
+
+    def q(c: Any) -> str:
+        target = _entity(c, s, who, "user")
+        _, token = s.links.create(c, "password", lifetime, user_id=target.id, created_by=u.id)
+        s.audit.record(c, u, "password.reset_link", who)
+        return token
+
+    token = await write(request, q)
+    return JSON(
+        {"user": who, "url": link_url(request, "/setup", token), "expires_at": time.time() + lifetime},
+        status_code=201,
+    )
+
+
+routes = [
+    Route("/api/v1/session", sign_in, methods=["POST"]),
+    Route("/api/v1/session", sign_out, methods=["DELETE"]),
+    Route("/api/v1/sessions", list_sessions, methods=["GET"]),
+    Route("/api/v1/sessions/{session_id}", revoke_session, methods=["DELETE"]),
+    Route("/api/v1/password", change_password, methods=["PUT"]),
+    Route("/api/v1/password/link", use_password_link, methods=["POST"]),
+    Route("/api/v1/users/{user}/password-link", password_link, methods=["POST"]),
+]
