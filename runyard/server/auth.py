@@ -9,6 +9,7 @@
   neither read it nor derive it, OWASP's "signed double-submit"), and, when the browser sends an
   `Origin`, that origin must be this server's. The UI reads the token from the `runyard_csrf` cookie
   (readable by scripts of this origin only) or from the sign-in answer.
+  A read-only key is refused (403) on every state-changing route before it runs.
 - Nothing: 401, except for reads where the server lets anonymous viewers see public projects
   (`ServerConfig.public_anonymous`), which get the anonymous principal; the policy does the rest.
 
@@ -130,6 +131,9 @@ class AuthMiddleware:
             user = await self._lookup("k" + key)
             if user is None:
                 return None, _unauthorized("the API key is not valid (unknown or revoked)", "bad_key")
+            path = scope["path"]
+            if user.scope == "read" and scope["method"] not in SAFE_METHODS and not _reads(path, True):
+                return None, envelope(403, "read_only_key", "this API key may only read")
             return user, None
         token = cookies(scope).get(SESSION_COOKIE)
         if token:
@@ -142,7 +146,7 @@ class AuthMiddleware:
                     return None, envelope(403, "csrf", why)
             return user, None
         config = self.store_ref.state.config
-        if config.public_anonymous and scope["method"] in ("GET", "HEAD"):
+        if config.public_anonymous and (scope["method"] in ("GET", "HEAD") or _reads(scope["path"])):
             return ANONYMOUS, None
         return None, _unauthorized(
             "missing API key: send 'Authorization: Bearer <key>' (the key is in RUNYARD_HOME/credentials "
@@ -172,6 +176,12 @@ class AuthMiddleware:
 
     def forget(self) -> None:
         self._cache.clear()
+
+
+def _reads(path: str, signed_in: bool = False) -> bool:
+    """POST routes that only read (a query in the body): a read-only key may call them, and the
+    anonymous viewer those about a project."""
+    return path.endswith(("/runs/query", "/blobs")) or (signed_in and path == "/api/v1/blobs/missing")
 
 
 def usage(app: Any) -> Usage:

@@ -39,7 +39,7 @@ async def get_offset(request: Request) -> Response:
         if s.entities.get(c, e) is None:  # a first upload: the entity is created by its first write
             access.check_writable(c, s, u, e)
             return 0
-        access.entity_id(c, s, u, e, access.READ)
+        access.project_or_entity(c, s, u, e, p)  # a first upload into a new project: entity READ
         return s.ingest.acked(c, e, p, r, seg)
 
     return JSON({"acked_offset": await read(request, q)})
