@@ -295,7 +295,10 @@ def apply_run_log(
         if f.type in (RT.ARTIFACT, RT.USE_ARTIFACT) and isinstance(f.body, dict)
     ]
     require_links(conn, store, principal, (entity, project), links)
-    return store.ingest.apply(conn, principal, entity, project, run_id, segment, dec, live)
+    res = store.ingest.apply(conn, principal, entity, project, run_id, segment, dec, live)
+    if res.created:
+        store.audit.record(conn, principal, "run.create", f"{entity}/{project}/{run_id}")
+    return res
 
 
 # -- blobs --------------------------------------------------------------------------------------------
