@@ -2,14 +2,14 @@
 
 - An API key (`Authorization: Bearer <key>`, or wandb's `Basic base64("api:<key>")`): the SDK, CLI and
   wandb client. Requests carrying one are exempt from CSRF checks: a browser never attaches it on
-  its own, so a cross-site page cannot make one.
+  its own, so a cross-site page cannot make one. A read-only key is refused (403) on every
+  state-changing route before it runs.
 - A browser session (the HttpOnly `runyard_session` cookie). A browser does attach cookies to
   requests other sites make, so every state-changing request (not GET/HEAD/OPTIONS) must also carry
   the session's CSRF token in `X-CSRF-Token` (a token bound to the session: a cross-site page can
   neither read it nor derive it, OWASP's "signed double-submit"), and, when the browser sends an
   `Origin`, that origin must be this server's. The UI reads the token from the `runyard_csrf` cookie
   (readable by scripts of this origin only) or from the sign-in answer.
-  A read-only key is refused (403) on every state-changing route before it runs.
 - Nothing: 401, except for reads where the server lets anonymous viewers see public projects
   (`ServerConfig.public_anonymous`), which get the anonymous principal; the policy does the rest.
 
@@ -90,10 +90,13 @@ class Usage:
             self._seen.clear()
         self._seen[what] = now  # type: ignore[index]
         kind, ident, at = what[0], int(what[1]), time.time()
-        if kind == "key":
-            store.db.submit_write(lambda c: store.entities.touch_keys(c, [ident], at))
-        else:
-            store.db.submit_write(lambda c: store.sessions.touch(c, [ident], at))
+        try:  # fire and forget: a lost last-used time is not worth failing the request
+            if kind == "key":
+                store.db.submit_write(lambda c: store.entities.touch_keys(c, [ident], at))
+            else:
+                store.db.submit_write(lambda c: store.sessions.touch(c, [ident], at))
+        except RuntimeError:  # the store is closing
+            pass
 
 
 class AuthMiddleware:

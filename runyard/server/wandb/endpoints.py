@@ -30,7 +30,7 @@ from starlette.routing import Route
 
 from ...store import User
 from .. import access
-from ..auth import key_from_header
+from ..auth import key_from_header, usage
 from ..errors import ApiError
 from ..http import name_problem
 from ..uploads import receive_blob
@@ -92,15 +92,17 @@ async def _user(request: Request) -> User | JSONResponse:
     cache = _service(request).auth
     now, epoch = time.monotonic(), getattr(app.state, "auth_epoch", 0)
     hit = cache.get(key)
-    if hit and hit[1] > now and hit[2] == epoch:
-        return hit[0]
     store = app.state.store
+    if hit and hit[1] > now and hit[2] == epoch:
+        usage(app).note(store, hit[0])
+        return hit[0]
     user = await run_in_threadpool(store.db.read, lambda c: store.entities.user_for_key(c, key))
     if user is None:
         return _error(401, "the API key is not valid (unknown or revoked)")
     if len(cache) > 10_000:
         cache.clear()
     cache[key] = (user, now + AUTH_CACHE_SECONDS, epoch)
+    usage(app).note(store, user)
     return user
 
 

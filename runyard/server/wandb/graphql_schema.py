@@ -508,7 +508,7 @@ class Root:
     def viewer(self, info: GraphQLResolveInfo) -> dict[str, Any]:
         ctx = _ctx(info)
         u = ctx.user
-        teams = [{"node": _entity_obj(t)} for t in _teams(ctx)]
+        teams = [{"node": _entity_obj(t, True)} for t in _teams(ctx)]
         return {
             "id": encode_id("User", u.name),
             "name": u.name,
@@ -527,7 +527,10 @@ class Root:
         return {"features": [], "cliVersionInfo": json.dumps({})}
 
     def entity(self, info: GraphQLResolveInfo, name: str | None = None) -> dict[str, Any]:
-        return _entity_obj(name or _ctx(info).user.name)
+        ctx = _ctx(info)
+        s, name = ctx.runs.store, name or ctx.user.name
+        row = s.db.read(lambda c: s.entities.get(c, name))
+        return _entity_obj(name, None if row is None else row.kind == "team")
 
     def project(
         self,
@@ -770,8 +773,8 @@ def _check_names(key: RunKey) -> None:
             raise GraphQLError(problem)
 
 
-def _entity_obj(name: str) -> dict[str, Any]:
-    return {"id": encode_id("Entity", name), "name": name, "isTeam": None, "organization": None}
+def _entity_obj(name: str, is_team: bool | None = None) -> dict[str, Any]:
+    return {"id": encode_id("Entity", name), "name": name, "isTeam": is_team, "organization": None}
 
 
 def _email(ctx: Context) -> str | None:
