@@ -87,6 +87,8 @@ def allowed(principal: str, kind: str, vis: str | None) -> bool:
 RUN = "/api/v1/runs/{entity}/{project}/{run_id}"
 ART = "/api/v1/artifacts/{entity}/{project}"
 VER = ART + "/{name}/{version}"
+SW = "/api/v1/sweeps/{entity}/{project}"
+GRID = {"method": "grid", "parameters": {"a": {"values": [1, 2, 3]}}}
 # (method, path) -> kind; project kinds run once per visibility, the others once
 ROUTES_TABLE: dict[tuple[str, str], str] = {
     ("get", "/api/v1/health"): "public",
@@ -128,6 +130,13 @@ ROUTES_TABLE: dict[tuple[str, str], str] = {
     ("get", VER + "/lineage"): "project_read",
     ("post", VER + "/blobs"): "project_read",
     ("get", VER + "/blobs/{sha256}"): "project_read",
+    ("get", SW): "project_read",
+    ("post", SW): "project_write",
+    ("get", SW + "/{sweep_id}"): "project_read",
+    ("patch", SW + "/{sweep_id}"): "project_write",
+    ("post", SW + "/{sweep_id}/next"): "project_write",
+    ("post", SW + "/{sweep_id}/heartbeat"): "project_write",  # an unknown trial is 404 past the check
+    ("post", SW + "/{sweep_id}/report"): "project_write",
     ("post", "/api/v1/blobs/missing"): "signed_in_read",
     ("post", "/api/v1/blobs/batch"): "signed_in_write",
     ("put", "/api/v1/blobs/{sha256}"): "signed_in_write",
@@ -200,8 +209,10 @@ class World:
         ).json()["api_key"]
         gone = self.admin("GET", "/api/v1/keys", params={"user": USERS["revoked"]}).json()["keys"][0]["id"]
         self.admin("DELETE", f"/api/v1/keys/{gone}")
+        self.sweeps = {}
         for vis in VISIBILITIES:
             self.project("acme", vis, vis)
+            self.sweeps[vis] = self.sweep
         for name in [*USERS.values(), "sam"]:  # passwords, for sign-in and sessions
             url = self.admin("POST", f"/api/v1/users/{name}/password-link").json()["url"]
             token = url.split("token=")[1]
@@ -230,6 +241,7 @@ class World:
         self.admin(
             "POST", f"/api/v1/artifacts/{entity}/{name}/ds", json={"type": "dataset", "manifest": manifest}
         )
+        self.sweep = self.admin("POST", f"/api/v1/sweeps/{entity}/{name}", json={"config": GRID}).json()["id"]
 
     # -- one call of a route -------------------------------------------------------------------------
     def call(self, method: str, path: str, principal: str, vis: str) -> Any:
@@ -247,6 +259,7 @@ class World:
             "sha256": self.sha,
             "team": "acme",
             "user": "sam",
+            "sweep_id": "",
         }
         user = USERS.get(principal, "admin")
         key = (method, path)
@@ -301,6 +314,18 @@ class World:
             body["headers"] = {"Content-Type": "application/vnd.runyard.blobs"}
         elif key == ("put", "/api/v1/blobs/{sha256}"):
             body = {"content": self.blob}
+        elif key[1].startswith(SW + "/{sweep_id}"):
+            f["sweep_id"] = self.sweeps[vis]
+            body = {
+                "patch": {"json": {"state": "running"}},
+                "post": {"json": {"agent": "a1", "index": 0, "state": "finished"}},
+            }.get(key[0], {})
+            if key[1].endswith("/next"):
+                body = {"json": {"agent": "a1"}}
+            elif key[1].endswith("/heartbeat"):
+                body = {"json": {"agent": "a1", "index": 0}}
+        elif key == ("post", SW):
+            body = {"json": {"config": GRID}}
         elif key == ("post", "/api/v1/users"):
             body = {"json": {"name": f"u{i}"}}
         elif key == ("post", "/api/v1/admin/gc"):

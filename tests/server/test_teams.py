@@ -328,7 +328,7 @@ def test_audit_log_pages_and_exports(client):
 def test_upgrade_keeps_data_and_the_admin_key(config):
     """A database at the revision before teams, with a team and a key, upgrades without loss."""
     store = Store.open(config.db_url, config.blob_dir)
-    migrate(store.db, "0004")
+    migrate(store.db, "0006")
     key = new_key()
 
     def old(c):

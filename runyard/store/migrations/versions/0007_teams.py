@@ -5,8 +5,8 @@ Existing data keeps its meaning: team members keep their role ("admin" for the t
 "member" for the others, as recorded before), projects become "team" (visible to their team, as
 before), keys become read-write and unlimited (as before), users have no password until they set one.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-06
 """
 
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
