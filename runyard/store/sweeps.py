@@ -113,9 +113,21 @@ class Sweeps:
                 self._save(conn, row.id, t)
 
     # -- trials ---------------------------------------------------------------------------------------
-    def trials(self, conn: Connection, row: sa.Row, cfg: SweepConfig | None = None) -> list[TrialRecord]:
-        """The sweep's trials with their runs' summaries (and metric histories when hyperband needs them)."""
+    def trials(
+        self,
+        conn: Connection,
+        row: sa.Row,
+        cfg: SweepConfig | None = None,
+        metrics: bool = True,
+        index: int | None = None,
+    ) -> list[TrialRecord]:
+        """The sweep's trials (only trial `index` if given) with their runs' summaries (and metric
+        histories when hyperband needs them); `metrics=False` skips the runs (grid and random
+        search, and bookkeeping, need none of it: the assignment round trip stays cheap)."""
         cfg = cfg or parse(row.config)
+        q = sa.select(sweep_trials).where(sweep_trials.c.sweep_pk == row.id)
+        if index is not None:
+            q = q.where(sweep_trials.c.idx == index)
         out = [
             TrialRecord(
                 index=r.idx,
@@ -128,10 +140,10 @@ class Sweeps:
                 heartbeat_at=r.heartbeat_at,
                 stop_requested=r.stop_requested,
             )
-            for r in conn.execute(
-                sa.select(sweep_trials).where(sweep_trials.c.sweep_pk == row.id).order_by(sweep_trials.c.idx)
-            )
+            for r in conn.execute(q.order_by(sweep_trials.c.idx))
         ]
+        if not metrics:
+            return out
         by_run = self._runs(conn, row.project_id, [t.run_id for t in out])
         metric = cfg.metric.name if cfg.early_terminate and cfg.metric else None
         histories = self._histories(conn, [r["pk"] for r in by_run.values()], metric) if metric else {}
@@ -189,7 +201,7 @@ class Sweeps:
     def next(self, conn: Connection, row: sa.Row, agent: str, heartbeat_timeout: float) -> Assignment:
         now = time.time()
         cfg = parse(row.config)
-        trials = self.trials(conn, row, cfg)
+        trials = self.trials(conn, row, cfg, metrics=cfg.method == "bayes")
         for t in reap(trials, now, heartbeat_timeout):
             self._save(conn, row.id, t)
         decision, record, exhausted = assign(cfg, row.state, trials, agent, now)
@@ -204,17 +216,18 @@ class Sweeps:
     def heartbeat(self, conn: Connection, row: sa.Row, agent: str, index: int) -> bool:
         """True when the agent should stop trial `index` (hyperband, a canceled sweep, or reaped)."""
         cfg = parse(row.config)
-        trials = self.trials(conn, row, cfg)
+        judge = cfg.early_terminate is not None  # hyperband weighs every trial's history at each beat
+        trials = self.trials(conn, row, cfg, metrics=judge, index=None if judge else index)
         t = _trial(trials, index)
         if t.agent == agent and t.state == "running":
             t.heartbeat_at = time.time()
             self._save(conn, row.id, t)
-            for other in request_stops(cfg, row.state, trials):
+            for other in request_stops(cfg, row.state, trials) if judge else []:
                 self._save(conn, row.id, other)
         return t.stop_requested or t.agent != agent
 
     def report(self, conn: Connection, row: sa.Row, agent: str, index: int, state: str) -> None:
-        t = _trial(self.trials(conn, row), index)
+        t = _trial(self.trials(conn, row, metrics=False, index=index), index)
         if t.agent != agent:  # reaped meanwhile: the controller's word stands
             return
         finish(t, "stopped" if t.stop_requested and state != "finished" else state)
@@ -250,9 +263,10 @@ class Sweeps:
 
 
 def _trial(trials: list[TrialRecord], index: int) -> TrialRecord:
-    if not 0 <= index < len(trials):
-        raise SweepConfigError("index", f"the sweep has no trial {index}")
-    return trials[index]
+    for t in trials:
+        if t.index == index:
+            return t
+    raise SweepConfigError("index", f"the sweep has no trial {index}")
 
 
 def _sweep_dict(r: Any) -> dict:

@@ -52,6 +52,8 @@ def correlation(cfg: SweepConfig, trials: list[Trial]) -> dict[str, dict[str, fl
 
 def importance(cfg: SweepConfig, trials: list[Trial]) -> dict[str, dict[str, float]]:
     """{metric: {parameter: share of variance explained}} (fANOVA), for free parameters."""
+    if not cfg.metrics:
+        return {}
     try:
         import optuna
         from optuna.importance import FanovaImportanceEvaluator, get_param_importances

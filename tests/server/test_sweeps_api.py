@@ -71,6 +71,11 @@ def test_run_cap_and_invalid_config(client):
         "id"
     ]
     assert [nxt(client, sid, "a")["kind"] for _ in range(3)] == ["run", "run", "wait"]
+    for i in range(2):
+        client.post(f"{S}/{sid}/report", json={"agent": "a", "index": i, "state": "finished"})
+    assert nxt(client, sid, "a")["kind"] == "exit"
+    doc = client.get(f"{S}/{sid}").json()  # no metric: nothing to rank, and no failure either
+    assert (doc["state"], doc["importance"], doc["correlation"]) == ("finished", {}, {})
     r = client.post(S, json={"config": {"method": "anneal", "parameters": {"x": {"value": 1}}}})
     assert r.status_code == 422
     assert r.json()["error"]["key"] == "method" and "grid" in r.json()["error"]["message"]
