@@ -24,7 +24,7 @@ major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$major" -ge 20 ] || { echo "build-web: Node.js 20+ is needed, found $(node -v)" >&2; exit 1; }
 
 hash_inputs() {
-  ( cd "$WEB" && find index.html package.json package-lock.json tsconfig.json vite.config.ts src -type f \
+  ( cd "$WEB" && find index.html package.json package-lock.json tsconfig.json vite.config.ts public src -type f \
       ! -name '*.test.ts' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum ) | sha256sum | cut -d' ' -f1
 }
 

@@ -1,9 +1,8 @@
-"""Run files: metadata rows pointing at content-addressed blobs, and path validation."""
+"""Run files: metadata rows pointing at content-addressed blobs (paths checked by wire/paths.py)."""
 
 from __future__ import annotations
 
 import mimetypes
-import posixpath
 import time
 
 import sqlalchemy as sa
@@ -11,24 +10,6 @@ from sqlalchemy.engine import Connection
 
 from .db import Database
 from .tables import run_files
-
-
-class BadPath(ValueError):
-    """A file path that could escape the run's namespace or is not portable."""
-
-
-def clean_path(path: str) -> str:
-    """Normalise a run-relative path; reject absolute paths, '..', backslashes and control characters."""
-    if not path or len(path) > 1024:
-        raise BadPath("file path must be 1 to 1024 characters")
-    if "\\" in path or any(ord(c) < 32 for c in path):
-        raise BadPath("file path must not contain backslashes or control characters")
-    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
-        raise BadPath("file path must be relative to the run's files/ folder")
-    parts = path.split("/")
-    if any(p in ("..", ".") for p in parts) or "" in parts:
-        raise BadPath("file path must not contain '.', '..' or empty components")
-    return posixpath.normpath(path)
 
 
 class Files:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from ..wire.framing import HEADER_SIZE, RunLogError, Tail, check_header, iter_frames
 from ..wire.history_codec import HistoryBatch
 from ..wire.manifest import is_sha256
+from ..wire.paths import BadPath, check_media_paths
 from ..wire.records import RT, unpackb
 from . import summary_state
 from .chunks import Points
@@ -308,6 +309,7 @@ class _Applier:
                     cfg.pop(k, None)
                 self.changed.add("config")
             elif t == RT.SUMMARY:
+                _check_media(body.get("update"))
                 self.summary.update(body.get("update") or {})
                 self.summary.remove(body.get("remove") or [])
             elif t == RT.METRIC:
@@ -410,7 +412,11 @@ class _Applier:
         for keys, rows, cols in b.groups:
             idx = _ints(rows)
             for key, col in zip(keys, cols):
-                self.history.setdefault(key, []).extend(_points(seq[idx], step[idx], ts[idx], col))
+                pts = _points(seq[idx], step[idx], ts[idx], col)
+                for p in pts:
+                    if isinstance(p.val, list):  # media values: the UI will fetch the files they name
+                        _check_media(p.val)
+                self.history.setdefault(key, []).extend(pts)
 
     def _system(self, samples: list) -> None:
         by_name: dict[str, list[tuple[int, float, Any]]] = {}
@@ -450,6 +456,13 @@ class _Applier:
             values["runtime"] = max(0.0, float(self.summary.last_ts) - r["created_at"])
         s.runs.update(conn, self.run_pk, **values)
         r.update(values)
+
+
+def _check_media(value: Any) -> None:
+    try:
+        check_media_paths(value)
+    except BadPath as e:
+        raise IngestError(400, "bad_path", f"{e}: a media value may only name files of its own run") from None
 
 
 def _ints(v: Any) -> np.ndarray:

@@ -155,10 +155,16 @@ def context(browser, server):
 def page(context):
     pg = context.new_page()
     errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(f"{e} {getattr(e, 'stack', '')}"[:1500]))
+    watch_errors(pg, errors)
     yield pg
     pg.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def watch_errors(pg, errors: list[str]) -> None:
+    """Collect uncaught errors and Content-Security-Policy violations (the app must run under its CSP)."""
+    pg.on("pageerror", lambda e: errors.append(f"{e} {getattr(e, 'stack', '')}"[:1500]))
+    pg.on("console", lambda m: errors.append(m.text[:1500]) if "Content Security Policy" in m.text else None)
 
 
 def shot(page, name: str) -> None:

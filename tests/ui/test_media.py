@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from .conftest import client_env, runyard_cli, shot, write_runs
+from .conftest import client_env, runyard_cli, shot, watch_errors, write_runs
 
 MEDIA_WRITER = textwrap.dedent(r"""
     import json, math, sys
@@ -120,7 +120,7 @@ def media_context(browser, server):
 def page(media_context):
     pg = media_context.new_page()
     errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(f"{e} {getattr(e, 'stack', '')}"[:1500]))
+    watch_errors(pg, errors)
     yield pg
     pg.close()
     assert not errors, f"JavaScript errors on the page: {errors}"

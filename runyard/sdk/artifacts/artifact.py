@@ -20,8 +20,9 @@ from typing import IO, Any
 
 from ...errors import CommError, Error, UsageError
 from ...wire.hashing import sha256_file
-from ...wire.manifest import BadEntryPath, clean_entry_path, manifest_digest
+from ...wire.manifest import manifest_digest
 from ...wire.names import ARTIFACT_RULE, valid_artifact_name
+from ...wire.paths import BadPath, clean_path
 from ..http_client import ApiError
 from ..settings import env_value
 from .cache import ArtifactCache
@@ -201,8 +202,8 @@ class Artifact:
 
     def _entry_name(self, name: str) -> str:
         try:
-            return clean_entry_path(name.replace(os.sep, "/") if os.sep != "/" else name)
-        except BadEntryPath as e:
+            return clean_path(name.replace(os.sep, "/") if os.sep != "/" else name, "artifact entry name")
+        except BadPath as e:
             raise UsageError(str(e)) from None
 
     def add_file(
@@ -401,8 +402,8 @@ class Artifact:
             if only is not None and e.path not in only:
                 continue
             try:
-                rel = clean_entry_path(e.path)
-            except BadEntryPath as err:
+                rel = clean_path(e.path, "artifact entry name")
+            except BadPath as err:
                 raise Error(f"refusing to download artifact {self.name}: {err}") from None
             dest = Path(base_abs, *rel.split("/"))
             if os.path.commonpath([base_abs, os.path.abspath(dest)]) != base_abs:

@@ -27,6 +27,7 @@ from ...store.artifacts import ArtifactError, check_name, collect_garbage, parse
 from ...wire.manifest import is_sha256
 from .. import access
 from ..errors import ApiError
+from ..headers import user_file_headers
 from ..http import JSON, body, json_body, name_param, read, store, user, write
 from ..uploads import receive_blob
 
@@ -239,7 +240,7 @@ async def get_blob(request: Request) -> Response:
         raise ApiError(404, "unknown_file", f"artifact {e}/{p}/{name}:{ref} has no blob {sha}")
     start, end, status = 0, size, 200
     rng = request.headers.get("range")
-    headers = {"Accept-Ranges": "bytes", "ETag": f'"{sha}"'}
+    headers = {"Accept-Ranges": "bytes", "ETag": f'"{sha}"', **user_file_headers(sha)}
     if rng:
         m = RANGE_RE.match(rng.strip())
         if not m or int(m.group(1)) > size or (m.group(2) and int(m.group(2)) < int(m.group(1))):

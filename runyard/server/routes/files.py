@@ -8,9 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from ...store.files import BadPath, clean_path
+from ...wire.paths import BadPath, clean_path
 from .. import access
 from ..errors import ApiError
+from ..headers import user_file_headers
 from ..http import JSON, name_param, read, store, user, write
 from ..uploads import receive_blob
 
@@ -62,7 +63,11 @@ async def get_file(request: Request) -> Response:
     return StreamingResponse(
         s.blobs.iter_bytes(row.sha256),
         media_type=row.content_type,
-        headers={"Content-Length": str(row.size), "ETag": f'"{row.sha256}"'},
+        headers={
+            "Content-Length": str(row.size),
+            "ETag": f'"{row.sha256}"',
+            **user_file_headers(path, row.content_type),
+        },
     )
 
 

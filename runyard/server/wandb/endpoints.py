@@ -32,6 +32,7 @@ from ...store import User
 from .. import access
 from ..auth import key_from_header, usage
 from ..errors import ApiError
+from ..headers import user_file_headers
 from ..http import name_problem
 from ..uploads import receive_blob
 from .artifacts import WandbArtifacts
@@ -293,7 +294,9 @@ async def artifact_download(request: Request) -> Response:
     if not exists:
         return _error(404, "the artifact file no longer exists")
     return StreamingResponse(
-        store.blobs.iter_bytes(sha), media_type="application/octet-stream", headers={"ETag": f'"{sha}"'}
+        store.blobs.iter_bytes(sha),
+        media_type="application/octet-stream",
+        headers={"ETag": f'"{sha}"', **user_file_headers(sha)},
     )
 
 
@@ -315,7 +318,11 @@ async def download(request: Request) -> Response:
     return StreamingResponse(
         store.blobs.iter_bytes(row.sha256),
         media_type=row.content_type,
-        headers={"Content-Length": str(row.size), "ETag": f'"{row.sha256}"'},
+        headers={
+            "Content-Length": str(row.size),
+            "ETag": f'"{row.sha256}"',
+            **user_file_headers(path, row.content_type),
+        },
     )
 
 

@@ -40,10 +40,10 @@ from sqlalchemy.engine import Connection
 
 from ...compat.wandb_map import environment_from_wandb
 from ...store import Store, User
-from ...store.files import BadPath, clean_path
 from ...store.ingest import IngestError, decode
 from ...store.tables import entities, projects, runs
 from ...wire.framing import file_header
+from ...wire.paths import BadPath, clean_path
 from ...wire.record_builder import RecordBuilder
 from ...wire.records import RT
 from .. import access

@@ -4,6 +4,7 @@
  * live stream in sse.ts, and the conversion of chart answers in series.ts.
  */
 
+import { filePathUrl } from "../core/paths";
 import { enc, fetchFile, request, requestPacked } from "./http";
 import { scheduled } from "./scheduler";
 import { toHistory, type History, type PackedHistory } from "./series";
@@ -35,7 +36,8 @@ function p<P extends ApiPath>(_template: P, filled: string): string {
 }
 
 const runPath = (e: string, pr: string, id: string) => `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}`;
-const filePath = (e: string, pr: string, id: string, path: string) => `${runPath(e, pr, id)}/files/${path.split("/").map(enc).join("/")}`;
+// throws for a path that would leave the run's files (core/paths.ts): logged values name these paths
+const filePath = (e: string, pr: string, id: string, path: string) => `${runPath(e, pr, id)}/files/${filePathUrl(path)}`;
 
 /** Bucketed history (the chart query), in the chart format, queued by `priority` (see scheduler.ts). */
 async function history(path: string, query: Record<string, unknown>, priority: number, signal?: AbortSignal): Promise<History> {

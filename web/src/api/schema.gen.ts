@@ -24,7 +24,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description {dry_run, blobs_total, bytes_total, blobs_unreferenced, bytes_unreferenced, deleted, sha256} */
+                /** @description {dry_run, blobs_total, bytes_total, blobs_unreferenced, bytes_unreferenced, deleted, partial_uploads_deleted, sha256} */
                 200: {
                     headers: {
                         [name: string]: unknown;

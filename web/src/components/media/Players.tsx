@@ -7,6 +7,9 @@ import type { MediaItem } from "../../core/media";
 import { peaks } from "../../core/waveform";
 import { useFileUrl, type RunRef } from "./useFile";
 
+/** Served by the web UI (web/public/) with the policy logged html needs; see HtmlFrame. */
+const HTML_FRAME = "/html-frame.html";
+
 export function AudioPlayer({ src, item, width = 320 }: { src: RunRef; item: MediaItem; width?: number }) {
   const { url, error } = useFileUrl(src, item.path);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -78,14 +81,18 @@ export function VideoPlayer({ src, item, width = 320 }: { src: RunRef; item: Med
 /**
  * Logged html in an iframe with `sandbox="allow-scripts"` and no `allow-same-origin`: the page runs
  * in an opaque origin, so its scripts can draw (plotly exports need them) but cannot read the app's
- * DOM, cookies or localStorage (where the API key is), nor call the API as the user. `srcdoc` keeps
- * the bytes off any URL of the app's origin.
+ * DOM, cookies or localStorage (where the API key is), nor call the API as the user. The frame loads
+ * the app's html-frame page (which the server gives a policy that allows inline scripts; `srcdoc`
+ * would inherit the app's, which forbids them) and is handed the text once, when it has loaded.
  */
 export function HtmlFrame({ src, item, height = 320 }: { src: RunRef; item: MediaItem; height?: number }) {
   const [html, setHtml] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const sent = useRef(false);
   useEffect(() => {
     let live = true;
+    sent.current = false;
+    setHtml(null); // a new frame for a new page: the text is handed over on its first load
     fileText(src.entity, src.project, src.run, item.path).then(
       (t) => live && setHtml(t),
       (e: Error) => live && setError(e.message),
@@ -98,7 +105,19 @@ export function HtmlFrame({ src, item, height = 320 }: { src: RunRef; item: Medi
   if (html === null) return <span className="muted">loading…</span>;
   return (
     <figure className="media-html">
-      <iframe title={`html ${item.path}`} sandbox="allow-scripts" referrerPolicy="no-referrer" srcDoc={html} style={{ height }} />
+      <iframe
+        title={`html ${item.path}`}
+        sandbox="allow-scripts"
+        referrerPolicy="no-referrer"
+        src={HTML_FRAME}
+        onLoad={(e) => {
+          // once: a later load is the logged page navigating its frame elsewhere
+          if (sent.current) return;
+          sent.current = true;
+          e.currentTarget.contentWindow?.postMessage(html, "*"); // "*": the frame's origin is opaque
+        }}
+        style={{ height }}
+      />
       {item.caption != null && <figcaption className="media-caption">{item.caption}</figcaption>}
     </figure>
   );
