@@ -1,4 +1,6 @@
-"""`runyard artifact put|get|ls|cache cleanup`: artifacts from the command line (docs/artifacts.md)."""
+"""`runyard artifact put|get|ls|cache cleanup`: artifacts from the command line (docs/artifacts.md).
+
+Errors are turned into one line by the command group (cli/main.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,6 @@ import os
 from typing import Any
 
 import click
-
-from ..errors import Error
 
 
 def _api(host: str | None) -> Any:
@@ -36,19 +36,14 @@ def put(
     from ..sdk.artifacts.transfer import Transport, commit
 
     api = _api(host)
-    try:
-        entity, project, coll, _ = parse_artifact_path(
-            name, None, api.settings.get("project") or "uncategorized"
-        )
-        entity = entity or api.default_entity
-        art = Artifact(coll, type_, description=description)
-        art.add_dir(path) if os.path.isdir(path) else art.add_file(path)
-        sources = {e.sha256: e.local_path for e in art._entries.values() if e.sha256 and e.local_path}
-        t = Transport.like(api.client)
-        out = commit(t, entity, project, coll, art._commit_doc(list(aliases)), sources.get, art.stats)
-        t.close()
-    except Error as e:
-        raise click.ClickException(str(e)) from None
+    entity, project, coll, _ = parse_artifact_path(name, None, api.settings.get("project") or "uncategorized")
+    entity = entity or api.default_entity
+    art = Artifact(coll, type_, description=description)
+    art.add_dir(path) if os.path.isdir(path) else art.add_file(path)
+    sources = {e.sha256: e.local_path for e in art._entries.values() if e.sha256 and e.local_path}
+    t = Transport.like(api.client)
+    out = commit(t, entity, project, coll, art._commit_doc(list(aliases)), sources.get, art.stats)
+    t.close()
     state = "new version" if out.get("created") else "same content as an existing version"
     click.echo(
         f"{out['qualified_name']} ({state}; {art.stats.uploaded_blobs} file(s), "
@@ -63,11 +58,8 @@ def put(
 @click.option("--host", default=None, metavar="URL", help="Server URL (default: from login/env).")
 def get(path: str, root: str | None, type_: str | None, host: str | None) -> None:
     """Download an artifact version (PATH: [ENTITY/]PROJECT/NAME[:ALIAS|:vN], default alias latest)."""
-    try:
-        art = _api(host).artifact(path, type=type_)
-        out = art.download(root)
-    except Error as e:
-        raise click.ClickException(str(e)) from None
+    art = _api(host).artifact(path, type=type_)
+    out = art.download(root)
     s = art.stats
     click.echo(
         f"{art.qualified_name} -> {out} ({s.downloaded_blobs} file(s) downloaded, "
@@ -82,16 +74,13 @@ def get(path: str, root: str | None, type_: str | None, host: str | None) -> Non
 def ls(project: str, type_: str | None, host: str | None) -> None:
     """List the artifacts of PROJECT ([ENTITY/]PROJECT) with their versions and aliases."""
     api = _api(host)
-    try:
-        entity, proj = api._project_path(project)
-        for c in api.artifact_collections(f"{entity}/{proj}", type_):
-            versions = api.artifact_versions(None, f"{entity}/{proj}/{c['name']}")
-            click.echo(f"{c['name']}  ({c['type']}, {c['version_count']} version(s))")
-            for v in versions:
-                al = f"  [{', '.join(v.aliases)}]" if v.aliases else ""
-                click.echo(f"  {v.version:>6}  {v.size:>12} B  {v.digest[:12]}{al}")
-    except Error as e:
-        raise click.ClickException(str(e)) from None
+    entity, proj = api._project_path(project)
+    for c in api.artifact_collections(f"{entity}/{proj}", type_):
+        versions = api.artifact_versions(None, f"{entity}/{proj}/{c['name']}")
+        click.echo(f"{c['name']}  ({c['type']}, {c['version_count']} version(s))")
+        for v in versions:
+            al = f"  [{', '.join(v.aliases)}]" if v.aliases else ""
+            click.echo(f"  {v.version:>6}  {v.size:>12} B  {v.digest[:12]}{al}")
 
 
 @artifact.group("cache")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..errors import Error
-
 
 @click.command("gc")
 @click.option("--delete", is_flag=True, help="Delete the unreferenced blobs (default: only report them).")
@@ -22,13 +20,13 @@ def gc(delete: bool, grace: float, host: str | None) -> None:
     from ..api import Api
 
     api = Api({"base_url": host} if host else None)
-    try:
-        out = api.client.call("POST", "/api/v1/admin/gc", body={"delete": delete, "grace_seconds": grace})
-    except Error as e:
-        raise click.ClickException(str(e)) from None
+    out = api.client.call("POST", "/api/v1/admin/gc", body={"delete": delete, "grace_seconds": grace})
     mb = out["bytes_unreferenced"] / 1e6
     if delete:
-        click.echo(f"deleted {out['deleted']} unreferenced blob(s), {mb:.1f} MB freed")
+        click.echo(
+            f"deleted {out['deleted']} unreferenced blob(s), {mb:.1f} MB freed, "
+            f"and {out.get('partial_uploads_deleted', 0)} partial upload(s)"
+        )
     else:
         click.echo(
             f"{out['blobs_unreferenced']} unreferenced blob(s), {mb:.1f} MB (of {out['blobs_total']} blobs); "

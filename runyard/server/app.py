@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,11 +19,12 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from ..store import Store
-from ..wire.home import write_private_json
+from ..wire.home import private_dir, write_private_json
 from . import jobs, logs
 from .auth import AuthMiddleware
 from .config import ServerConfig
 from .errors import HANDLERS
+from .headers import SecurityHeaders
 from .pubsub import Broker
 from .routes import ROUTES
 
@@ -73,10 +75,16 @@ def setup_link(store: Store, config: ServerConfig, announce: bool = True) -> str
 def create_app(config: ServerConfig, store: Store | None = None, announce: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        started = time.time()
+        private_dir(config.home)
         s = store or Store.open(config.db_url, config.blob_dir)
         app.state.store = s
         app.state.bootstrap_key = await run_in_threadpool(bootstrap, s, config, announce)
         app.state.setup_url = await run_in_threadpool(setup_link, s, config, announce)
+        # uploads cut off by a previous process's end; a live one (another process) holds a lock
+        swept = await run_in_threadpool(s.blobs.sweep_tmp, started)
+        if swept:
+            log.info("removed %d partial upload(s) left by an earlier server", swept)
         jobs_task = asyncio.create_task(jobs.run_periodically(app))
         try:
             yield
@@ -99,4 +107,5 @@ def create_app(config: ServerConfig, store: Store | None = None, announce: bool 
     app.state.broker = Broker()
     app.add_middleware(AuthMiddleware, store_ref=app)
     logs.install()
+    app.add_middleware(SecurityHeaders)  # outermost: the auth middleware's 401s carry the headers too
     return app

@@ -421,7 +421,7 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
         "Blobs no artifact and no run file references (admin): {delete?: false, grace_seconds?: 3600}",
         [],
         JSON_OBJ,
-        "{dry_run, blobs_total, bytes_total, blobs_unreferenced, bytes_unreferenced, deleted, sha256}",
+        "{dry_run, blobs_total, bytes_total, blobs_unreferenced, bytes_unreferenced, deleted, partial_uploads_deleted, sha256}",
     ),
     # -- sweeps (routes/sweeps.py, docs/sweeps.md) --
     (

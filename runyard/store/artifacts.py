@@ -22,8 +22,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..wire.manifest import BadEntryPath, clean_entry_path, is_sha256, manifest_digest
+from ..wire.manifest import is_sha256, manifest_digest
 from ..wire.names import ARTIFACT_RULE, valid_artifact_name
+from ..wire.paths import BadPath, clean_path
 from .db import Database
 from .jsonsafe import jsonable
 from .tables import (
@@ -102,8 +103,8 @@ def parse_commit(name: str, doc: dict) -> Commit:
         if not isinstance(e, dict):
             raise ArtifactError(422, "wrong_type", "each manifest entry must be an object")
         try:
-            path = clean_entry_path(e.get("path"))  # type: ignore[arg-type]
-        except BadEntryPath as err:
+            path = clean_path(e.get("path"), "artifact entry name")
+        except BadPath as err:
             raise ArtifactError(400, "bad_path", str(err)) from None
         if path in seen:
             raise ArtifactError(422, "bad_value", f"manifest lists {path!r} twice")
@@ -554,7 +555,8 @@ def collect_garbage(
     grace_seconds: float = 3600.0,
 ) -> dict:
     """Blobs that no artifact entry and no run file references, older than `grace_seconds` (so an
-    upload whose commit has not arrived yet is spared). Deleted only with `delete=True`."""
+    upload whose commit has not arrived yet is spared). Deleted only with `delete=True`, as are
+    partial uploads (of a killed server) untouched for `grace_seconds`."""
     now = time.time()
     found = list(iter_blobs(blobs))
     refs = read(lambda c: artifacts.referenced(c))
@@ -565,6 +567,7 @@ def collect_garbage(
         orphans = [(s, n) for s, n in orphans if s not in again]
         for sha, _ in orphans:
             blobs.delete(sha)
+    partial = blobs.sweep_tmp(now - grace_seconds) if delete else 0
     return {
         "dry_run": not delete,
         "blobs_total": len(found),
@@ -572,6 +575,7 @@ def collect_garbage(
         "blobs_unreferenced": len(orphans),
         "bytes_unreferenced": sum(n for _, n in orphans),
         "deleted": len(orphans) if delete else 0,
+        "partial_uploads_deleted": partial,
         "sha256": sorted(s for s, _ in orphans),
         "grace_seconds": grace_seconds,
     }

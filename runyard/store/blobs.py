@@ -15,6 +15,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from ..wire.home import private_dir
+
+try:
+    import fcntl
+except ImportError:  # Windows: partial uploads are told apart by age alone
+    fcntl = None  # type: ignore[assignment]
+
 
 class BlobStore(Protocol):
     def put_file(self, tmp_path: str, sha256: str) -> None:
@@ -35,6 +42,10 @@ class BlobStore(Protocol):
     def staging(self) -> BlobWriter:
         """A writer that streams an upload to a temporary file while hashing it."""
 
+    def sweep_tmp(self, older_than: float) -> int:
+        """Remove partial uploads (temporary files no live writer holds) last written before
+        `older_than` (epoch seconds); returns how many. A killed server leaves them behind."""
+
     def put_many(self, blobs: Sequence[tuple[str, bytes | memoryview]]) -> int:
         """Store small blobs whose contents the caller verified against their sha256; returns how
         many were new. One durability barrier for the lot rather than one per blob where possible."""
@@ -43,6 +54,8 @@ class BlobStore(Protocol):
 class BlobWriter:
     def __init__(self, directory: str):
         fd, self.path = tempfile.mkstemp(dir=directory, prefix="upload-", suffix=".tmp")
+        if fcntl is not None:  # held while the upload lives: the sweep spares files that are locked
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._f = os.fdopen(fd, "wb")
         self._h = hashlib.sha256()
         self.size = 0
@@ -108,7 +121,7 @@ class LocalBlobStore:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
         self.tmp = self.root / "tmp"
-        self.tmp.mkdir(parents=True, exist_ok=True)
+        private_dir(self.tmp)
 
     def _path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -123,7 +136,7 @@ class LocalBlobStore:
         if dest.exists():
             os.unlink(tmp_path)
             return
-        dest.parent.mkdir(exist_ok=True)
+        dest.parent.mkdir(mode=0o700, exist_ok=True)
         os.replace(tmp_path, dest)
 
     def open(self, sha256: str) -> BinaryIO:
@@ -160,7 +173,7 @@ class LocalBlobStore:
                         os.close(fd)
                 for n, (dest, _data) in enumerate(chunk):
                     if dest.parent not in parents:
-                        dest.parent.mkdir(exist_ok=True)
+                        dest.parent.mkdir(mode=0o700, exist_ok=True)
                         parents.add(dest.parent)
                     os.replace(tmps[n], dest)
                     tmps[n] = ""
@@ -170,6 +183,26 @@ class LocalBlobStore:
                         with contextlib.suppress(FileNotFoundError):
                             os.unlink(tmp)
         return len(todo)
+
+    def sweep_tmp(self, older_than: float) -> int:
+        removed = 0
+        for e in os.scandir(self.tmp):
+            if not e.name.endswith(".tmp") or not e.is_file(follow_symlinks=False):
+                continue
+            try:
+                if e.stat().st_mtime >= older_than:
+                    continue
+                with open(e.path, "rb") as f:
+                    if fcntl is not None:
+                        try:
+                            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        except BlockingIOError:
+                            continue  # a live upload (of this or another server process)
+                    os.unlink(e.path)
+                removed += 1
+            except FileNotFoundError:
+                continue  # finished (renamed into place) or removed meanwhile
+        return removed
 
     def iter_bytes(self, sha256: str, chunk: int = 1 << 20) -> Iterator[bytes]:
         with self.open(sha256) as f:

@@ -22,6 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from ..wire.home import private_dir, private_file
+
 T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -149,8 +151,9 @@ def _row_type(names: tuple[str, ...]) -> Any:
 def _make_engine(url: str, echo: bool) -> Engine:
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            private_dir(Path(path).parent)
+            private_file(path)  # before SQLite would create it 0644: it holds every team's runs
         engine = sa.create_engine(
             url,
             echo=echo,
