@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import UsageError
+from ..wire.paths import BadPath, clean_path
 from .http import Http, quote
 
 
@@ -33,7 +35,11 @@ class File:
         As in wandb, an existing file raises ValueError unless `replace=True` (download again) or
         `exist_ok=True` (keep it).
         """
-        dest = Path(root) / self.name
+        try:  # the name comes from the server: it must not lead out of `root`
+            name = clean_path(self.name)
+        except BadPath as e:
+            raise UsageError(f"refusing to download {self.name!r}: {e}") from None
+        dest = Path(root, *name.split("/"))
         if dest.exists() and not replace:
             if exist_ok:
                 return open(dest)

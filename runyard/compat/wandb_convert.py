@@ -18,8 +18,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from ..sdk.artifacts.artifact import Artifact, ArtifactManifestEntry
 from ..wire.framing import file_header
 from ..wire.record_builder import RecordBuilder
 from ..wire.records import RT
+from ..wire.rundir import check_run_id
 from ..wire.summary import SummaryState
 from . import wandb_record_fields as fields
 from .wandb_log import HEADER_SIZE, WandbRecord, WandbTail, iter_records
@@ -158,9 +160,26 @@ def segment_id(header: bytes, run_record: bytes) -> str:
     return "wb" + h.hexdigest()[:14]
 
 
+def inside(path: str, roots: Sequence[str]) -> bool:
+    """Whether `path`, links resolved, lies in one of the folders `roots`."""
+    real = os.path.realpath(path)
+    for root in roots:
+        r = os.path.realpath(root)
+        if os.path.commonpath([real, r]) == r:
+            return True
+    return False
+
+
 class _Converter:
-    def __init__(self, project: str | None, entity: str | None, hasher: FileHasher | None = hash_file):
+    def __init__(
+        self,
+        project: str | None,
+        entity: str | None,
+        hasher: FileHasher | None = hash_file,
+        artifact_roots: Sequence[str] = (),
+    ):
         self.hasher = hasher
+        self.artifact_roots = artifact_roots
         self.logged: dict[str, str] = {}  # artifact name -> sha256 digest of its last imported version
         self.project_override = project
         self.entity_override = entity
@@ -249,8 +268,7 @@ class _Converter:
             "host": b.get("host") or None,
             "imported_from": "wandb",
         }
-        if not run["run_id"]:
-            raise ValueError("the wandb RUN record has no run id")
+        check_run_id(run["run_id"])  # it names the run directory written under --out
         self.run = run
         self.record(RT.RUN, run)
         self.out.run = run
@@ -335,12 +353,20 @@ class _Converter:
                 art._entries[path] = ArtifactManifestEntry(path, None, int(e.get("size") or 0), ref, extra)
                 continue
             local = e.get("local_path")
+            # the record names any file: only wandb's own copies are read, and only to the digest
+            # the record carries, so a crafted run cannot make the import upload e.g. credentials
+            if not e.get("digest"):
+                missing.append(f"{path}: the record has no digest to check {local or 'its file'} against")
+                continue
+            if local and not inside(str(local), self.artifact_roots):
+                missing.append(f"{path}: {local} is outside wandb's staging folder and the run's folder")
+                continue
             got = self.hasher(local) if local else None
             if got is None:
                 missing.append(f"{path}: {local or 'no local copy'} is gone")
                 continue
             sha, md5, size = got
-            if e.get("digest") and md5 != e["digest"]:
+            if md5 != e["digest"]:
                 missing.append(f"{path}: {local} changed since it was logged (MD5 differs)")
                 continue
             art._entries[path] = ArtifactManifestEntry(path, sha, size, local_path=local)
@@ -615,18 +641,23 @@ class _Converter:
 
 
 def convert(
-    data: bytes, project: str | None = None, entity: str | None = None, hasher: FileHasher | None = hash_file
+    data: bytes,
+    project: str | None = None,
+    entity: str | None = None,
+    hasher: FileHasher | None = hash_file,
+    artifact_roots: Sequence[str] = (),
 ) -> Conversion:
     """Convert the bytes of a `.wandb` file; a torn tail is reported in `.tail`, never raised.
 
     Logged artifacts are imported when their files (wandb's staging copies, named by absolute path
-    in the record) still match: `hasher` reads them (None: artifacts are only reported). The result
-    then depends on those files too, and on nothing else.
+    in the record) lie in one of the folders `artifact_roots` and still match the record's digest:
+    `hasher` reads them (None: artifacts are only reported). The result then depends on those files
+    too, and on nothing else.
 
     Raises WandbLogError for a file that is not a wandb record log, ValueError when the readable
     part holds no RUN record.
     """
-    conv = _Converter(project, entity, hasher)
+    conv = _Converter(project, entity, hasher, artifact_roots)
     conv.header = data[:HEADER_SIZE]
     tail = conv.out.tail
     for rec in iter_records(data, tail):

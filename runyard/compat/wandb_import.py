@@ -14,13 +14,14 @@ import json
 import os
 import re
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..sdk.artifacts.staging import STAGED, copy_hashing, write_staged
 from ..wire.rundir import RUNS_FOLDER, log_name, run_dir_name
-from .wandb_convert import Conversion, StagedArtifact, convert
+from .wandb_convert import Conversion, StagedArtifact, convert, inside
 from .wandb_log import WandbLogError
 
 WANDB_SUFFIX = ".wandb"
@@ -74,6 +75,23 @@ def default_out(wandb_file: Path) -> Path:
     return run_dir.parent
 
 
+def wandb_staging_dir() -> Path:
+    """Where wandb keeps its copies of logged artifact files: `$WANDB_DATA_DIR/artifacts/staging`,
+    WANDB_DATA_DIR defaulting as in wandb to the platform's user data folder."""
+    data = os.environ.get("WANDB_DATA_DIR")
+    if not data:
+        home = Path.home()
+        if sys.platform == "darwin":
+            data = str(home / "Library" / "Application Support" / "wandb")
+        elif os.name == "nt":
+            data = os.path.join(
+                os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local", "wandb", "wandb"
+            )
+        else:
+            data = os.path.join(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share", "wandb")
+    return Path(data) / "artifacts" / "staging"
+
+
 def _stamp(wandb_file: Path, start_time: float) -> str:
     m = _WANDB_DIR_RE.match(wandb_file.parent.name)
     if m:
@@ -88,11 +106,14 @@ def import_file(
     entity: str | None = None,
     copy_files: bool = True,
 ) -> ImportResult:
-    """Convert one `.wandb` file into a runyard run directory; never raises for a bad input file."""
+    """Convert one `.wandb` file into a runyard run directory; never raises for a bad input file.
+
+    Artifact files are read only from wandb's staging folder and the run's own folder."""
     res = ImportResult(source=wandb_file)
+    roots = [str(wandb_staging_dir()), str(wandb_file.parent)]
     try:
         data = wandb_file.read_bytes()
-        conv = convert(data, project, entity)
+        conv = convert(data, project, entity, artifact_roots=roots)
     except (OSError, WandbLogError, ValueError) as e:
         res.status, res.error = "failed", str(e)
         return res
@@ -112,7 +133,7 @@ def import_file(
         if res.status != "unchanged":
             (dest / SYNCED).unlink(missing_ok=True)  # there is something new to upload
         if copy_files:
-            _copy_files(wandb_file.parent / "files", dest / "files", res)
+            _copy_files(wandb_file.parent / "files", dest / "files", res, default_out(wandb_file))
     except OSError as e:
         res.status, res.error = "failed", f"cannot write {dest}: {e}"
     res.run_dir = dest
@@ -157,7 +178,9 @@ def _write_log(path: Path, data: bytes) -> str:
     return "updated" if data.startswith(old) else "replaced"
 
 
-def _copy_files(src: Path, dst: Path, res: ImportResult) -> None:
+def _copy_files(src: Path, dst: Path, res: ImportResult, project_dir: Path) -> None:
+    """Copy the run's files; a link (wandb.save() leaves links to the user's files) is followed only
+    into the folder the run was started in, so a crafted run cannot make sync upload other files."""
     if not src.is_dir():
         return
     for dirpath, _dirs, names in os.walk(src):
@@ -165,6 +188,9 @@ def _copy_files(src: Path, dst: Path, res: ImportResult) -> None:
             f = Path(dirpath) / name
             rel = f.relative_to(src)
             target = dst / rel
+            if not inside(str(f), [str(project_dir)]):
+                res.files_skipped.append(f"{rel.as_posix()} (a link to a file outside {project_dir})")
+                continue
             try:
                 st = f.stat()  # follows symlinks: wandb.save() leaves links to the user's files
             except OSError:
@@ -221,4 +247,4 @@ def describe(res: ImportResult) -> list[str]:
     return lines
 
 
-__all__ = ["ImportResult", "default_out", "describe", "find_wandb_files", "import_file"]
+__all__ = ["ImportResult", "default_out", "describe", "find_wandb_files", "import_file", "wandb_staging_dir"]

@@ -13,6 +13,8 @@ import os
 import re
 from pathlib import Path
 
+from .names import PROJECT_RULE, valid_project_name
+
 RUNS_FOLDER = "runyard"
 LOCK_NAME = ".lock"
 DIR_RE = re.compile(r"^(offline-run|run)-(\d{8}_\d{6})-([A-Za-z0-9_-]+)$")
@@ -23,12 +25,20 @@ except ImportError:  # Windows: no liveness detection, runs without an exit reco
     fcntl = None  # type: ignore[assignment]
 
 
+def check_run_id(run_id: object) -> str:
+    """`run_id` if it can name a run directory (the name rule, wire/names.py); ValueError otherwise
+    (e.g. an imported `../../x`)."""
+    if not valid_project_name(run_id):
+        raise ValueError(f"run id {str(run_id)[:80]!r} must be {PROJECT_RULE}")
+    return str(run_id)
+
+
 def run_dir_name(offline: bool, stamp: str, run_id: str) -> str:
-    return f"{'offline-run' if offline else 'run'}-{stamp}-{run_id}"
+    return f"{'offline-run' if offline else 'run'}-{stamp}-{check_run_id(run_id)}"
 
 
 def log_name(run_id: str) -> str:
-    return f"run-{run_id}.rylog"
+    return f"run-{check_run_id(run_id)}.rylog"
 
 
 def is_run_dir(p: Path) -> bool:

@@ -41,6 +41,14 @@ def art_root(wandb_python, tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def wandb_data_dir(art_root, monkeypatch) -> str:
+    """The importer reads artifact files only from wandb's staging folder: the one the runs used."""
+    d = str(art_root / ".wandb-data")
+    monkeypatch.setenv("WANDB_DATA_DIR", d)
+    return d
+
+
 def _run_dir(root: Path) -> Path:
     (d,) = (root / "wandb").glob("offline-run-*")
     return d
@@ -84,10 +92,12 @@ def test_artifact_whose_files_are_gone_is_reported_skipped(art_root, tmp_path):
     assert "skipped" in line and "missing" in line and "a.txt" in line
 
 
-def test_imported_artifact_synced_to_the_server(server, client_env, art_root, tmp_path, monkeypatch):
+def test_imported_artifact_synced_to_the_server(
+    server, client_env, art_root, tmp_path, monkeypatch, wandb_data_dir
+):
     src = tmp_path / "w" / "wandb"
     shutil.copytree(art_root / "wandb", src, symlinks=True)
-    out = ry(["import", "wandb", "--sync", str(src)], client_env).stdout
+    out = ry(["import", "wandb", "--sync", str(src)], dict(client_env, WANDB_DATA_DIR=wandb_data_dir)).stdout
     assert "1 run(s) uploaded" in out, out
     (d,) = (tmp_path / "w" / "runyard").glob("offline-run-*")
     rid = read(d).run["run_id"]
