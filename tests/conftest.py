@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,49 @@ def only_run_dir(root: Path) -> Path:
     dirs = [p for p in (root / "runyard").iterdir() if p.name != "latest-run"]
     assert len(dirs) == 1, dirs
     return dirs[0]
+
+
+# -- the browser: one Chromium for the whole session (Playwright's sync API allows one per thread), so
+# every directory's browser tests (tests/ui, tests/security) share this fixture and its instance
+CHROMIUM = os.environ.get("RUNYARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _need(ok: bool, why: str) -> None:
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def ui_built() -> Path:
+    from runyard.webui import DIST
+
+    _need((DIST / "index.html").is_file(), "web UI not built: run scripts/build-web.sh")
+    return DIST
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _need(
+        shutil.which(CHROMIUM) is not None or Path(CHROMIUM).is_file(),
+        f"no Chromium at {CHROMIUM}: apt-get install -y chromium",
+    )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need(False, "pip install playwright (the Python package; no browser download is needed)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

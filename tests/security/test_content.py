@@ -9,8 +9,6 @@ import json
 import httpx
 import pytest
 
-from tests.ui.conftest import browser, ui_built  # noqa: F401
-
 from .crafted import ingest, run_log
 
 SVG = (
@@ -41,7 +39,7 @@ def run_files(server) -> dict[str, str]:
     return {name: _file_url(server, name) for name in files}
 
 
-def test_ui_and_api_carry_the_security_headers(server, ui_built):  # noqa: F811
+def test_ui_and_api_carry_the_security_headers(server, ui_built):
     for url in (server.url + "/", server.url + "/admin/p", server.url + "/api/v1/health"):
         h = httpx.get(url).headers
         csp = h["content-security-policy"]
@@ -70,7 +68,7 @@ def test_uploaded_active_files_are_sandboxed_downloads(server, run_files):
         assert r.headers["content-security-policy"].startswith("sandbox;")
 
 
-def test_svg_script_never_runs_in_the_app_origin(server, run_files, browser, ui_built):  # noqa: F811
+def test_svg_script_never_runs_in_the_app_origin(server, run_files, browser, ui_built):
     ctx = browser.new_context()
     ctx.add_init_script(f"localStorage.setItem('runyard:key', {json.dumps(server.api_key)});")
     try:

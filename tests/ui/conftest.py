@@ -4,14 +4,14 @@ by the real SDK in offline mode and uploaded with `runyard sync`. Screenshots go
 test-output/ui/.
 
 Needs: the built UI (scripts/build-web.sh), `pip install playwright`, `apt-get install chromium`.
-Missing pieces skip these tests locally and fail them when CI is set.
+Missing pieces skip these tests locally and fail them when CI is set. The `browser` and `ui_built`
+fixtures live in tests/conftest.py (one Chromium per session, shared with tests/security).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -21,50 +21,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "test-output" / "ui"
-CHROMIUM = os.environ.get("RUNYARD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _need(ok: bool, why: str) -> None:
-    if not ok:
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
-
-
-@pytest.fixture(scope="session")
-def ui_built() -> Path:
-    from runyard.webui import DIST
-
-    _need((DIST / "index.html").is_file(), "web UI not built: run scripts/build-web.sh")
-    return DIST
-
-
-@pytest.fixture(scope="session")
-def browser():
-    _need(
-        shutil.which(CHROMIUM) is not None or Path(CHROMIUM).is_file(),
-        f"no Chromium at {CHROMIUM}: apt-get install -y chromium",
-    )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need(False, "pip install playwright (the Python package; no browser download is needed)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 WRITER = textwrap.dedent("""
     import json, math, random, sys, runyard
     spec = json.loads(sys.argv[1])
