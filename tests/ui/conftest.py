@@ -118,7 +118,9 @@ def page(context):
 
 
 def watch_errors(pg, errors: list[str]) -> None:
-    """Collect uncaught errors and Content-Security-Policy violations (the app must run under its CSP)."""
+    """Collect uncaught errors and Content-Security-Policy violations (the app must run under its CSP).
+    Under that policy `wait_for_function` needs a function (`"() => ..."`): Playwright evaluates a
+    bare expression with eval in the page, which the CSP refuses."""
     pg.on("pageerror", lambda e: errors.append(f"{e} {getattr(e, 'stack', '')}"[:1500]))
     pg.on("console", lambda m: errors.append(m.text[:1500]) if "Content Security Policy" in m.text else None)
 

@@ -47,7 +47,7 @@ def test_workspace_table_panels_filter_sort(page, server):
     first = page.locator(".rt-row a").first.inner_text()
     assert first == "run-00"
     page.get_by_role("button", name=re.compile("^Name")).click()
-    page.wait_for_function("document.querySelector('.rt-row a').textContent === 'run-07'")
+    page.wait_for_function("() => document.querySelector('.rt-row a').textContent === 'run-07'")
     assert "sort=name" in page.url or "sort=-name" in page.url
 
 
@@ -93,7 +93,7 @@ def test_zoom_requeries_the_server(page, server):
     assert "zoom=" in page.url
     shot(page, "06-zoomed")
     over.dblclick()
-    page.wait_for_function("!location.search.includes('zoom=')")
+    page.wait_for_function("() => !location.search.includes('zoom=')")
 
 
 def test_run_page_overview_and_logs(page, server):
@@ -121,7 +121,7 @@ def test_compare_differences_only(page, server):
     all_rows = cfg.locator("tbody tr").count()
     page.get_by_label("Differences only").check()
     page.wait_for_function(
-        f"document.querySelectorAll('section[aria-label=Config] tbody tr').length < {all_rows}"
+        f"() => document.querySelectorAll('section[aria-label=Config] tbody tr').length < {all_rows}"
     )
     keys = cfg.locator("tbody th").all_inner_texts()
     assert "lr" in keys and "seed" in keys and "optimizer.name" not in keys, keys

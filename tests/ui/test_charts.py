@@ -73,7 +73,7 @@ def test_twenty_runs_get_twenty_colours(page, server, charts):
     # a run keeps its colour when the table order changes
     before = dict(zip(page.locator(".rt-row a").all_inner_texts(), colours))
     page.get_by_role("button", name="Name").click()
-    page.wait_for_function("document.querySelector('.rt-row a').textContent === 'lr-0.0001'")
+    page.wait_for_function("() => document.querySelector('.rt-row a').textContent === 'lr-0.0001'")
     after = page.locator(".rt-row input[type=color]").evaluate_all("els => els.map(e => e.value)")
     assert dict(zip(page.locator(".rt-row a").all_inner_texts(), after)) == before
 
@@ -81,7 +81,7 @@ def test_twenty_runs_get_twenty_colours(page, server, charts):
 def test_name_sort_is_numeric(page, server, charts):
     page.goto(ws_url(server, "charts", "?sort=name"))
     page.get_by_text("20 runs", exact=True).wait_for()
-    page.wait_for_function("document.querySelectorAll('.rt-row a').length === 20")
+    page.wait_for_function("() => document.querySelectorAll('.rt-row a').length === 20")
     assert page.locator(".rt-row a").all_inner_texts() == [f"lr-{x}" for x in LRS]
 
 

@@ -13,7 +13,7 @@ def test_workspace_dialogs_take_typing(page, server, action):
     dialog = page.get_by_role("dialog")
     field = dialog.locator("input").first
     field.wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'INPUT'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'INPUT'")
     page.keyboard.type("abc-1")
     assert field.input_value() == "abc-1"
     assert page.evaluate("document.activeElement.tagName") == "INPUT"
@@ -27,7 +27,7 @@ def test_rename_dialog_takes_typing(page, server):
     page.get_by_role("button", name="Rename").click()
     field = page.get_by_role("dialog").get_by_label("Name")
     field.wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'INPUT'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'INPUT'")
     page.keyboard.press("End")
     page.keyboard.type("-x")
     assert field.input_value() == "run-04-x"

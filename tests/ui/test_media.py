@@ -405,7 +405,9 @@ def test_filter_that_changes_the_runs_keeps_media_panels(page, server, media):
 def test_x_axis_menu_lists_only_numbers(page, server, media):
     page.goto(f"{server.url}/{server.entity}/media")
     x = page.get_by_label("X axis")
-    page.wait_for_function("document.querySelectorAll('select[aria-label=\"X axis\"] option').length > 3")
+    page.wait_for_function(
+        "() => document.querySelectorAll('select[aria-label=\"X axis\"] option').length > 3"
+    )
     options = x.locator("option").all_inner_texts()
     assert "loss" in options
     assert not {"samples", "gallery", "weights", "preds"} & set(options), options
