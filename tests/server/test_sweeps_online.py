@@ -144,6 +144,45 @@ def test_offline_sweep_with_two_local_agents_then_sync(server, home, client_env,
     assert len(sweep_doc(server, home, f"admin/off/{sid}")["trials"]) == 5
 
 
+SLOW_TRAIN = textwrap.dedent("""
+    import time, runyard
+    run = runyard.init(settings=runyard.Settings(x_disable_stats=True, console="off"))
+    for i in range(400):
+        runyard.log({"loss": run.config.depth + 1.0 / (i + 1)})
+        time.sleep(0.05)
+    runyard.finish()
+""")
+
+
+def test_hyperband_stops_the_bad_arm(server, home, client_env, tmp_path):
+    (tmp_path / "train.py").write_text(SLOW_TRAIN)
+    (tmp_path / "sweep.yaml").write_text(
+        textwrap.dedent("""
+        program: train.py
+        method: grid
+        metric: {name: loss, goal: minimize}
+        early_terminate: {type: hyperband, min_iter: 2, eta: 2, s: 1}
+        parameters:
+          depth: {values: [0, 50]}
+    """)
+    )
+    sid = cli(["sweep", "--project", "hb", "sweep.yaml"], client_env, cwd=tmp_path).stdout.split()[-1]
+    agents = [
+        subprocess.Popen(
+            [sys.executable, "-m", "runyard.cli.main", "agent", "--count", "1", f"admin/hb/{sid}"],
+            cwd=tmp_path,
+            env=agent_env(client_env),
+        )
+        for _ in range(2)
+    ]
+    for a in agents:
+        assert a.wait(timeout=DEADLINE) == 0
+    by_depth = {t["params"]["depth"]: t for t in sweep_doc(server, home, f"admin/hb/{sid}")["trials"]}
+    assert by_depth[50]["state"] == "stopped" and by_depth[0]["state"] == "finished"
+    run = api(server.url, _key(home), f"/api/v1/runs/admin/hb/{by_depth[50]['run_id']}")
+    assert run["history_points"] < 400
+
+
 USER_SCRIPT = textwrap.dedent("""
     import sys
     if sys.argv[1] == "runyard":
