@@ -9,6 +9,8 @@ import { Home } from "./pages/Home";
 import { RunPage } from "./pages/RunPage";
 import { Workspace } from "./pages/Workspace";
 import { Link, parseRoute, paths, useLocation } from "./router";
+import { getLang, LANGS, setLang, t, type Lang } from "./i18n";
+import { Message } from "./i18n/Message";
 
 /** `#key=...` in the URL (a login link) is stored once and removed from the address bar. */
 function takeKeyFromHash(): void {
@@ -35,7 +37,7 @@ export function App() {
   } else if (viewer.error) {
     body = <ErrorPage error={viewer.error} onRetry={viewer.reload} />;
   } else if (!viewer.data) {
-    body = <Spinner label="Connecting" />;
+    body = <Spinner label={t("app.connecting")} />;
   } else if (route.page === "home") body = <Home />;
   else if (route.page === "workspace") body = <Workspace key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
   else if (route.page === "run") body = <RunPage entity={route.entity} project={route.project} run={route.run} tab={route.tab} />;
@@ -43,18 +45,19 @@ export function App() {
   else if (route.page === "artifacts") body = <ArtifactsPage entity={route.entity} project={route.project} />;
   else if (route.page === "artifact")
     body = <ArtifactVersionPage entity={route.entity} project={route.project} name={route.name} version={route.version} tab={route.tab} other={route.other} />;
-  else body = <ErrorPage error={new ApiError(404, "not_found", `No page at ${route.path}`)} />;
+  else body = <ErrorPage error={new ApiError(404, "not_found", t("app.noPage", { path: route.path }))} />;
 
   return (
     <div className="app">
-      <a className="skip" href="#content">Skip to content</a>
+      <a className="skip" href="#content">{t("app.skip")}</a>
       <header className="topbar">
         <Link to={paths.home()} className="brand">runyard</Link>
         <span className="spacer" />
+        <LanguageSwitch />
         {viewer.data && (
           <span className="muted">
             {viewer.data.user}{" "}
-            <button type="button" className="link" onClick={() => { setApiKey(null); setKeyVersion((v) => v + 1); }}>Sign out</button>
+            <button type="button" className="link" onClick={() => { setApiKey(null); setKeyVersion((v) => v + 1); }}>{t("app.signOut")}</button>
           </span>
         )}
       </header>
@@ -63,18 +66,31 @@ export function App() {
   );
 }
 
+/** English / 简体中文: the choice is kept in this browser; until then the browser's language decides. */
+function LanguageSwitch() {
+  return (
+    <select className="lang-switch" aria-label={t("app.language")} value={getLang()} onChange={(e) => setLang(e.target.value as Lang)}>
+      {LANGS.map((l) => (
+        <option key={l.lang} value={l.lang} lang={l.lang}>{l.label}</option>
+      ))}
+    </select>
+  );
+}
+
 function SignIn({ onKey, error }: { onKey: () => void; error: string | null }) {
   const [key, setKey] = useState("");
   return (
     <div className="page signin">
-      <h1>Sign in to runyard</h1>
+      <h1>{t("signin.title")}</h1>
       <p>
-        Paste an API key. On the server's machine it is in <code>~/.runyard/credentials</code> (or{" "}
-        <code>$RUNYARD_HOME/credentials</code>); <code>runyard login</code> prints one too.
+        <Message
+          id="signin.help"
+          parts={{ credentials: <code>~/.runyard/credentials</code>, homeCredentials: <code>$RUNYARD_HOME/credentials</code>, login: <code>runyard login</code> }}
+        />
       </p>
       <form onSubmit={(e) => { e.preventDefault(); setApiKey(key.trim()); onKey(); }}>
-        <label>API key <input type="password" autoComplete="current-password" value={key} onChange={(e) => setKey(e.target.value)} autoFocus /></label>{" "}
-        <button type="submit" className="primary" disabled={!key.trim()}>Sign in</button>
+        <label>{t("signin.key")} <input type="password" autoComplete="current-password" value={key} onChange={(e) => setKey(e.target.value)} autoFocus /></label>{" "}
+        <button type="submit" className="primary" disabled={!key.trim()}>{t("signin.submit")}</button>
       </form>
       {error && <p className="error-text" role="alert">{error}</p>}
     </div>

@@ -1,5 +1,6 @@
 import { useMemo, useState } from "react";
 import { Modal } from "./common";
+import { t } from "../i18n";
 
 /** Pick config/summary columns for the runs table, with search (thousands of keys stay usable). */
 export function ColumnPicker({
@@ -20,8 +21,8 @@ export function ColumnPicker({
   const shown = all.filter((k) => k.toLowerCase().includes(q.toLowerCase())).slice(0, 300);
   const set = new Set(chosen);
   return (
-    <Modal title="Columns" onClose={onClose}>
-      <input type="search" placeholder="Search config and summary keys" aria-label="Search columns" value={q} onChange={(e) => setQ(e.target.value)} />
+    <Modal title={t("ws.columns")} onClose={onClose}>
+      <input type="search" placeholder={t("columns.search")} aria-label={t("columns.searchLabel")} value={q} onChange={(e) => setQ(e.target.value)} />
       <div className="picker-list">
         {shown.map((k) => (
           <label key={k} className="picker-item">
@@ -33,12 +34,12 @@ export function ColumnPicker({
             {k}
           </label>
         ))}
-        {shown.length === 0 && <p className="muted">No matching keys</p>}
-        {all.length > 300 && shown.length === 300 && <p className="muted">Showing 300; refine the search.</p>}
+        {shown.length === 0 && <p className="muted">{t("columns.noMatch")}</p>}
+        {all.length > 300 && shown.length === 300 && <p className="muted">{t("columns.refine")}</p>}
       </div>
       <div className="modal-actions">
-        <button type="button" onClick={() => onChange([])}>Clear</button>
-        <button type="button" className="primary" onClick={onClose}>Done</button>
+        <button type="button" onClick={() => onChange([])}>{t("columns.clear")}</button>
+        <button type="button" className="primary" onClick={onClose}>{t("columns.done")}</button>
       </div>
     </Modal>
   );

@@ -12,6 +12,7 @@ import { LineChart } from "./LineChart";
 import { useBucketCount, usePanelData } from "./usePanelData";
 import { SmoothingControl } from "./SmoothingControl";
 import { PanelBoundary } from "./PanelBoundary";
+import { t } from "../i18n";
 
 export interface PanelProps {
   entity: string;
@@ -42,7 +43,7 @@ export interface PanelProps {
 export const BUILT_IN_X = ["_step", "_runtime", "_timestamp"];
 
 export function xAxisLabel(x: string): string {
-  return x === "_step" ? "Step" : x === "_timestamp" ? "Wall time" : x === "_runtime" ? "Relative time (s)" : x;
+  return x === "_step" ? t("x.step") : x === "_timestamp" ? t("x.wall") : x === "_runtime" ? t("x.relative") : x;
 }
 
 /** A metric panel inside its own error boundary (one failing chart never blanks the page). */
@@ -81,18 +82,18 @@ function MetricPanel(p: PanelProps) {
   const empty = data && model.series.length === 0;
 
   return (
-    <section className={`panel${p.fullscreen ? " panel-full" : ""}`} ref={vref} aria-label={`Chart ${p.metric}`} data-metric={p.metric}
+    <section className={`panel${p.fullscreen ? " panel-full" : ""}`} ref={vref} aria-label={t("panel.chart", { name: p.metric })} data-metric={p.metric}
       data-state={error ? "error" : !p.runs.length ? "empty" : loading ? "loading" : empty ? "empty" : data ? "ready" : "idle"}>
       <header className="panel-head">
         <h3 title={p.metric}>{p.metric}</h3>
         <span className="panel-meta" aria-live="polite">
-          {loading ? "loading…" : data ? `${data.grid.buckets} buckets · ${Math.round(data.ms)} ms` : ""}
+          {loading ? t("panel.loading") : data ? t("panel.timing", { buckets: data.grid.buckets, ms: Math.round(data.ms) }) : ""}
         </span>
-        <button type="button" className="icon" aria-label={`Settings for ${p.metric}`} aria-expanded={showSettings} onClick={() => setShowSettings((v) => !v)}>
+        <button type="button" className="icon" aria-label={t("panel.settingsFor", { name: p.metric })} aria-expanded={showSettings} onClick={() => setShowSettings((v) => !v)}>
           ⚙
         </button>
         {p.onFullscreen && (
-          <button type="button" className="icon" aria-label={p.fullscreen ? "Close full screen" : `Show ${p.metric} full screen`} onClick={p.onFullscreen}>
+          <button type="button" className="icon" aria-label={p.fullscreen ? t("panel.closeFull") : t("panel.openFull", { name: p.metric })} onClick={p.onFullscreen}>
             {p.fullscreen ? "✕" : (
               <svg width="13" height="13" viewBox="0 0 16 16" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.8">
                 <path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5" />
@@ -102,24 +103,24 @@ function MetricPanel(p: PanelProps) {
         )}
       </header>
       {showSettings && (
-        <div className="panel-settings" role="group" aria-label="Panel settings">
+        <div className="panel-settings" role="group" aria-label={t("panel.settings")}>
           <SmoothingControl value={smoothing} onChange={(sm) => p.onSettings({ ...p.settings, smoothing: sm })} />
-          <label><input type="checkbox" checked={logY} onChange={(e) => p.onSettings({ ...p.settings, logY: e.target.checked })} /> log y</label>
-          <label><input type="checkbox" checked={ignoreOutliers} onChange={(e) => p.onSettings({ ...p.settings, ignoreOutliers: e.target.checked })} /> ignore outliers</label>
-          <label><input type="checkbox" checked={envelope} onChange={(e) => p.onSettings({ ...p.settings, envelope: e.target.checked })} /> min/max envelope</label>
-          <button type="button" onClick={() => p.onSettings({})}>Reset</button>
+          <label><input type="checkbox" checked={logY} onChange={(e) => p.onSettings({ ...p.settings, logY: e.target.checked })} /> {t("toolbar.logY")}</label>
+          <label><input type="checkbox" checked={ignoreOutliers} onChange={(e) => p.onSettings({ ...p.settings, ignoreOutliers: e.target.checked })} /> {t("toolbar.outliers")}</label>
+          <label><input type="checkbox" checked={envelope} onChange={(e) => p.onSettings({ ...p.settings, envelope: e.target.checked })} /> {t("panel.envelope")}</label>
+          <button type="button" onClick={() => p.onSettings({})}>{t("panel.reset")}</button>
         </div>
       )}
       <div ref={wref} className="panel-body">
         {error ? (
           <div className="panel-msg error-text" role="alert">{error}</div>
         ) : !p.runs.length ? (
-          <div className="panel-msg muted" style={{ height }}>No runs shown: show some in the runs table</div>
+          <div className="panel-msg muted" style={{ height }}>{t("panel.noRuns")}</div>
         ) : empty ? (
           <div className="panel-msg muted" style={{ height }}>
             {BUILT_IN_X.includes(xAxis)
-              ? "No data for the visible runs"
-              : `${p.metric} is never logged at the same step as ${xAxis}: pick Step as the x axis`}
+              ? t("panel.noData")
+              : t("panel.noCommonStep", { metric: p.metric, x: xAxis })}
           </div>
         ) : (
           // uPlot is made only for panels on screen (or that have data): 50 charts made at once

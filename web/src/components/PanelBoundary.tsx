@@ -1,6 +1,7 @@
 /** One panel's error boundary: a panel that throws shows its error in place; the page stays. */
 
 import { Component, type ReactNode } from "react";
+import { t } from "../i18n";
 
 interface Props {
   name: string;
@@ -21,10 +22,10 @@ export class PanelBoundary extends Component<Props, { error: Error | null }> {
   render() {
     if (!this.state.error) return this.props.children;
     return (
-      <section className="panel" aria-label={`Broken panel ${this.props.name}`}>
+      <section className="panel" aria-label={t("panel.broken", { name: this.props.name })}>
         <div className="panel-msg error-text" role="alert">
-          {this.props.name} could not be shown: {this.state.error.message}{" "}
-          <button type="button" onClick={() => this.setState({ error: null })}>Retry</button>
+          {t("panel.brokenMsg", { name: this.props.name, error: this.state.error.message })}{" "}
+          <button type="button" onClick={() => this.setState({ error: null })}>{t("common.retry")}</button>
         </div>
       </section>
     );

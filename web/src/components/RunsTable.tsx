@@ -8,7 +8,8 @@ import type { Run } from "../api/types";
 import { formatAgo, formatDuration, formatNumber } from "../core/format";
 import { duration, fieldValue, type SortSpec } from "../core/runs";
 import { Link, paths } from "../router";
-import { StateBadge } from "./common";
+import { StateBadge, stateLabel } from "./common";
+import { t } from "../i18n";
 
 export const ROW_HEIGHT = 32;
 const OVERSCAN = 8;
@@ -20,11 +21,12 @@ export interface Column {
 }
 
 export const BASE_COLUMNS: Column[] = [
-  { key: "name", label: "Name", width: 200 },
-  { key: "state", label: "State", width: 100 },
-  { key: "created", label: "Created", width: 90 },
-  { key: "duration", label: "Duration", width: 80 },
-  { key: "tags", label: "Tags", width: 120 },
+  // labels in the UI language (fixed per page load: switching the language reloads the page)
+  { key: "name", label: t("runs.name"), width: 200 },
+  { key: "state", label: t("runs.state"), width: 100 },
+  { key: "created", label: t("runs.created"), width: 90 },
+  { key: "duration", label: t("runs.duration"), width: 80 },
+  { key: "tags", label: t("runs.tags"), width: 120 },
 ];
 
 export interface RunsTableProps {
@@ -47,6 +49,7 @@ export interface RunsTableProps {
 function cell(r: Run, key: string): string {
   if (key === "created") return formatAgo(r.created_at);
   if (key === "duration") return formatDuration(duration(r));
+  if (key === "state") return stateLabel(r.state);
   const v = fieldValue(r, key);
   if (Array.isArray(v)) return v.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(", ");
   return formatNumber(v);
@@ -77,7 +80,7 @@ const Row = memo(function Row({ r, index, vis, selected, color, highlight, colum
       <div role="cell" className="rt-fixed">
         <input
           type="checkbox"
-          aria-label={`Select ${label}`}
+          aria-label={t("runs.select", { name: label })}
           checked={selected}
           onChange={(e) => {
             const p = cb.current!;
@@ -91,13 +94,13 @@ const Row = memo(function Row({ r, index, vis, selected, color, highlight, colum
           type="button"
           className="icon eye"
           aria-pressed={vis}
-          aria-label={`${vis ? "Hide" : "Show"} ${label} in charts`}
+          aria-label={t(vis ? "runs.hide" : "runs.show", { name: label })}
           onClick={() => cb.current!.onToggleVisible(r.id)}
         >
           {vis ? "●" : "○"}
         </button>
-        <label className="swatch-pick" style={{ background: color }} title="Run colour">
-          <input type="color" aria-label={`Colour of ${label}`} value={color} onChange={(e) => cb.current!.onColor(r.id, e.target.value)} />
+        <label className="swatch-pick" style={{ background: color }} title={t("runs.colour")}>
+          <input type="color" aria-label={t("runs.colourOf", { name: label })} value={color} onChange={(e) => cb.current!.onColor(r.id, e.target.value)} />
         </label>
       </div>
       {columns.map((c) => (
@@ -107,9 +110,9 @@ const Row = memo(function Row({ r, index, vis, selected, color, highlight, colum
           ) : c.key === "state" ? (
             <StateBadge state={r.state} />
           ) : c.key === "tags" ? (
-            r.tags.map((t) => (
-              <span className="tag" key={t}>
-                {t}
+            r.tags.map((tag) => (
+              <span className="tag" key={tag}>
+                {tag}
               </span>
             ))
           ) : (
@@ -170,13 +173,13 @@ export const RunsTable = memo(function RunsTable(p: RunsTableProps) {
   }
 
   return (
-    <div className="runs-table" role="table" aria-label="Runs" aria-rowcount={p.runs.length + 1}>
+    <div className="runs-table" role="table" aria-label={t("ws.runs")} aria-rowcount={p.runs.length + 1}>
       <div className="rt-scroll" ref={scroller} onScroll={onScroll} style={{ height: p.height }}>
         <div role="row" aria-rowindex={1} className="rt-head" style={{ gridTemplateColumns: template, width: totalWidth }}>
           <div role="columnheader" className="rt-fixed">
             <input
               type="checkbox"
-              aria-label={allSelected ? "Select none" : "Select all"}
+              aria-label={t(allSelected ? "runs.selectNone" : "runs.selectAll")}
               checked={allSelected}
               onChange={() => p.onSelect(allSelected ? new Set() : new Set(p.runs.map((r) => r.id)))}
             />
@@ -185,7 +188,7 @@ export const RunsTable = memo(function RunsTable(p: RunsTableProps) {
             const active = p.sort?.key === c.key;
             return (
               <div role="columnheader" key={c.key} aria-sort={active ? (p.sort!.dir === "asc" ? "ascending" : "descending") : "none"}>
-                <button type="button" className="rt-sort" onClick={() => sortBy(c.key)} title={`Sort by ${c.key}`}>
+                <button type="button" className="rt-sort" onClick={() => sortBy(c.key)} title={t("runs.sortBy", { key: c.key })}>
                   {c.label}
                   {active ? (p.sort!.dir === "asc" ? " ▲" : " ▼") : ""}
                 </button>

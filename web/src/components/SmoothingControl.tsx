@@ -1,31 +1,26 @@
 /** The smoothing picker (kind and amount), the same in the workspace toolbar and a panel's settings. */
 
 import { SMOOTHING_DEFAULTS, type Smoothing, type SmoothingKind } from "../core/smoothing";
+import { t } from "../i18n";
 
-const KINDS: [SmoothingKind, string][] = [
-  ["none", "none"],
-  ["twema", "time-weighted EMA"],
-  ["ema", "EMA"],
-  ["running", "running average"],
-  ["gaussian", "gaussian"],
-];
+const KINDS: SmoothingKind[] = ["none", "twema", "ema", "running", "gaussian"];
 
 export function SmoothingControl({ value, onChange }: { value: Smoothing; onChange: (s: Smoothing) => void }) {
   const range = SMOOTHING_DEFAULTS[value.kind];
   return (
     <>
       <label>
-        Smoothing{" "}
+        {t("smoothing.label")}{" "}
         <select
           value={value.kind}
-          aria-label="Smoothing"
+          aria-label={t("smoothing.label")}
           onChange={(e) => {
             const kind = e.target.value as SmoothingKind;
             onChange({ kind, param: SMOOTHING_DEFAULTS[kind].param });
           }}
         >
-          {KINDS.map(([k, label]) => (
-            <option key={k} value={k}>{label}</option>
+          {KINDS.map((k) => (
+            <option key={k} value={k}>{t(`smoothing.${k}`)}</option>
           ))}
         </select>
       </label>
@@ -33,7 +28,7 @@ export function SmoothingControl({ value, onChange }: { value: Smoothing; onChan
       <input
         type="range"
         className="smoothing-amount"
-        aria-label="Smoothing amount"
+        aria-label={t("smoothing.amount")}
         style={value.kind === "none" ? { visibility: "hidden" } : undefined}
         min={range.min}
         max={range.max}

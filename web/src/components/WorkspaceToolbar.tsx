@@ -6,6 +6,8 @@ import type { GroupBand } from "../core/grouping";
 import type { WorkspaceState } from "../core/urlstate";
 import { BUILT_IN_X, xAxisLabel } from "./Panel";
 import { SmoothingControl } from "./SmoothingControl";
+import { t } from "../i18n";
+import { Message } from "../i18n/Message";
 
 export interface WorkspaceToolbarProps {
   st: WorkspaceState;
@@ -24,26 +26,26 @@ export function WorkspaceToolbar({ st, update, filterRef, filterError, unknownKe
   // the filter applies 200 ms after the last keystroke (10,000 runs are filtered per change)
   const [filterText, setFilterText] = useState(st.filter);
   useEffect(() => {
-    const t = setTimeout(() => update({ filter: filterText }), 200);
-    return () => clearTimeout(t);
+    const timer = setTimeout(() => update({ filter: filterText }), 200);
+    return () => clearTimeout(timer);
   }, [filterText, update]);
   return (
-    <div className="ws-controls" role="toolbar" aria-label="Workspace controls">
+    <div className="ws-controls" role="toolbar" aria-label={t("toolbar.label")}>
       <div className="filter-bar">
         <input
           ref={filterRef}
           type="search"
-          aria-label="Filter runs"
+          aria-label={t("toolbar.filter")}
           aria-invalid={!!filterError}
           aria-describedby="filter-error"
-          placeholder='Filter: config.lr > 1e-4 and tags contains "grpo"   (press /)'
+          placeholder={t("toolbar.filterHint")}
           value={filterText}
           onChange={(e) => setFilterText(e.target.value)}
           spellCheck={false}
         />
         {!filterError && unknownKeys.length > 0 && (
           <div className="filter-warn" role="status">
-            No run has {unknownKeys.map((k, i) => <span key={k}>{i > 0 && ", "}<code>{k}</code></span>)}: check the spelling (names are case-sensitive)
+            <Message id="toolbar.unknownKeys" parts={{ keys: unknownKeys.map((k, i) => <span key={k}>{i > 0 && ", "}<code>{k}</code></span>) }} />
           </div>
         )}
         {filterError && (
@@ -55,24 +57,24 @@ export function WorkspaceToolbar({ st, update, filterRef, filterError, unknownKe
         )}
       </div>
       <label>
-        Group{" "}
-        <select value={st.groupBy ?? ""} onChange={(e) => update({ groupBy: e.target.value || null })} aria-label="Group runs by">
-          <option value="">none</option>
+        {t("toolbar.group")}{" "}
+        <select value={st.groupBy ?? ""} onChange={(e) => update({ groupBy: e.target.value || null })} aria-label={t("toolbar.groupBy")}>
+          <option value="">{t("toolbar.none")}</option>
           {["group", "job_type", "state", ...groupKeys.map((k) => `config.${k}`)].map((k) => (
             <option key={k} value={k}>{k}</option>
           ))}
         </select>
       </label>
       {st.groupBy && (
-        <select value={st.band} onChange={(e) => update({ band: e.target.value as GroupBand })} aria-label="Group band">
-          <option value="minmax">min–max band</option>
-          <option value="std">± std band</option>
-          <option value="none">mean only</option>
+        <select value={st.band} onChange={(e) => update({ band: e.target.value as GroupBand })} aria-label={t("toolbar.band")}>
+          <option value="minmax">{t("toolbar.bandMinmax")}</option>
+          <option value="std">{t("toolbar.bandStd")}</option>
+          <option value="none">{t("toolbar.bandNone")}</option>
         </select>
       )}
       <label>
-        X{" "}
-        <select value={st.xAxis} onChange={(e) => update({ xAxis: e.target.value, zoom: null })} aria-label="X axis">
+        {t("toolbar.x")}{" "}
+        <select value={st.xAxis} onChange={(e) => update({ xAxis: e.target.value, zoom: null })} aria-label={t("toolbar.xAxis")}>
           {BUILT_IN_X.map((k) => (
             <option key={k} value={k}>{xAxisLabel(k)}</option>
           ))}
@@ -82,10 +84,10 @@ export function WorkspaceToolbar({ st, update, filterRef, filterError, unknownKe
         </select>
       </label>
       <SmoothingControl value={st.smoothing} onChange={(smoothing) => update({ smoothing })} />
-      <label><input type="checkbox" checked={st.logY} onChange={(e) => update({ logY: e.target.checked })} /> log y</label>
-      <label><input type="checkbox" checked={st.ignoreOutliers} onChange={(e) => update({ ignoreOutliers: e.target.checked })} /> ignore outliers</label>
+      <label><input type="checkbox" checked={st.logY} onChange={(e) => update({ logY: e.target.checked })} /> {t("toolbar.logY")}</label>
+      <label><input type="checkbox" checked={st.ignoreOutliers} onChange={(e) => update({ ignoreOutliers: e.target.checked })} /> {t("toolbar.outliers")}</label>
       {st.zoom && (
-        <button type="button" onClick={() => update({ zoom: null })}>Reset zoom</button>
+        <button type="button" onClick={() => update({ zoom: null })}>{t("toolbar.resetZoom")}</button>
       )}
     </div>
   );

@@ -3,23 +3,31 @@
 import { useEffect, useRef, type ReactNode } from "react";
 import { ApiError } from "../api/http";
 import { Link, paths } from "../router";
+import { t, t as tr, type MessageKey } from "../i18n";
+import { Message } from "../i18n/Message";
 
-export function Spinner({ label = "Loading" }: { label?: string }) {
+export function Spinner({ label }: { label?: string }) {
   return (
     <div className="spinner" role="status" aria-live="polite">
-      <span className="spinner-dot" aria-hidden="true" /> {label}…
+      <span className="spinner-dot" aria-hidden="true" /> {label ?? t("common.loading")}…
     </div>
   );
 }
 
 export function StateBadge({ state }: { state: string }) {
   return (
-    <span className={`state state-${state}`} title={state}>
+    <span className={`state state-${state}`} title={stateLabel(state)}>
       <span className="state-dot" aria-hidden="true" />
-      {state}
+      {stateLabel(state)}
     </span>
   );
 }
+
+/** A run state in the UI language (an unknown state shows as sent). */
+export function stateLabel(state: string): string {
+  return STATES.includes(state) ? t(`state.${state}` as MessageKey) : state;
+}
+const STATES = ["running", "finished", "failed", "crashed", "killed", "preempted"];
 
 export const FIRST_RUN_SNIPPET = `import runyard as wandb
 run = wandb.init(project="my-project", config={"lr": 1e-3})
@@ -29,12 +37,11 @@ export function FirstRunHint({ project }: { project?: string }) {
   const code = project ? FIRST_RUN_SNIPPET.replace("my-project", project) : FIRST_RUN_SNIPPET;
   return (
     <div className="empty">
-      <h2>No runs yet</h2>
-      <p>Log a first run with three lines of Python, then upload it:</p>
-      <pre className="code" aria-label="Example code">{code}</pre>
+      <h2>{t("firstRun.title")}</h2>
+      <p>{t("firstRun.lead")}</p>
+      <pre className="code" aria-label={t("firstRun.code")}>{code}</pre>
       <p className="muted">
-        Runs are written to disk first; <code>runyard sync</code> uploads them (or set <code>RUNYARD_BASE_URL</code> to log
-        live).
+        <Message id="firstRun.sync" parts={{ sync: <code>runyard sync</code>, baseUrl: <code>RUNYARD_BASE_URL</code> }} />
       </p>
     </div>
   );
@@ -42,21 +49,21 @@ export function FirstRunHint({ project }: { project?: string }) {
 
 export function ErrorPage({ error, onRetry, note }: { error: unknown; onRetry?: () => void; note?: ReactNode }) {
   const e = error instanceof ApiError ? error : null;
-  let title = "Something went wrong";
+  let title = t("common.error");
   let body: ReactNode = (error as Error)?.message ?? String(error);
   if (e?.unreachable || e?.code === "unreachable") {
-    title = "Cannot reach the runyard server";
+    title = t("common.unreachable");
     body = (
       <>
-        The server did not answer. Check that <code>runyard server</code> is running, then retry.
+        <Message id="common.unreachableHelp" parts={{ server: <code>runyard server</code> }} />
         <br />
         <span className="muted">{e.message}</span>
       </>
     );
   } else if (e?.status === 404) {
-    title = "Not found";
+    title = t("common.notFound");
   } else if (e?.status === 403) {
-    title = "No access";
+    title = t("common.noAccess");
   }
   return (
     <div className="error-page" role="alert">
@@ -66,10 +73,10 @@ export function ErrorPage({ error, onRetry, note }: { error: unknown; onRetry?: 
       <p>
         {onRetry && (
           <button type="button" onClick={onRetry}>
-            Retry
+            {t("common.retry")}
           </button>
         )}{" "}
-        <Link to={paths.home()}>Go to all projects</Link>
+        <Link to={paths.home()}>{t("common.allProjects")}</Link>
       </p>
     </div>
   );
@@ -117,7 +124,7 @@ export function Modal({
       <div className={`modal${wide ? " modal-wide" : ""}`} role="dialog" aria-modal="true" aria-label={title} ref={ref} tabIndex={-1}>
         <div className="modal-head">
           <h2>{title}</h2>
-          <button type="button" className="icon" aria-label="Close" onClick={onClose}>
+          <button type="button" className="icon" aria-label={t("common.close")} onClick={onClose}>
             ✕
           </button>
         </div>
@@ -147,7 +154,7 @@ export function Tabs<T extends string>({
           role="tab"
           aria-selected={t.id === current}
           disabled={t.disabled}
-          title={t.disabled ? "Coming soon" : undefined}
+          title={t.disabled ? tr("common.comingSoon") : undefined}
           className={t.id === current ? "tab active" : "tab"}
           onClick={() => onChange(t.id)}
         >

@@ -1,4 +1,6 @@
-/** Display formatting for numbers, durations and times. */
+/** Display formatting for numbers, durations and times (words and dates in the UI language). */
+
+import { formatDateTime, formatRelative, t } from "../i18n";
 
 export function formatNumber(v: unknown, digits = 4): string {
   if (v === null || v === undefined) return "";
@@ -15,29 +17,27 @@ export function formatNumber(v: unknown, digits = 4): string {
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds == null || !Number.isFinite(seconds)) return "";
   const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
+  if (s < 60) return t("duration.s", { s });
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
+  if (m < 60) return t("duration.ms", { m, s: s % 60 });
   const h = Math.floor(m / 60);
-  if (h < 24) return `${h}h ${m % 60}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
+  if (h < 24) return t("duration.hm", { h, m: m % 60 });
+  return t("duration.dh", { d: Math.floor(h / 24), h: h % 24 });
 }
 
 export function formatAgo(epochSeconds: number | null | undefined, now = Date.now() / 1000): string {
   if (epochSeconds == null) return "";
   const d = now - epochSeconds;
-  if (d < 45) return "just now";
-  if (d < 3600) return `${Math.round(d / 60)}m ago`;
-  if (d < 86400) return `${Math.round(d / 3600)}h ago`;
-  if (d < 86400 * 30) return `${Math.round(d / 86400)}d ago`;
+  if (d < 45) return t("time.justNow");
+  if (d < 3600) return formatRelative(Math.round(d / 60), "minute");
+  if (d < 86400) return formatRelative(Math.round(d / 3600), "hour");
+  if (d < 86400 * 30) return formatRelative(Math.round(d / 86400), "day");
   return formatDate(epochSeconds);
 }
 
 export function formatDate(epochSeconds: number | null | undefined): string {
   if (epochSeconds == null) return "";
-  const d = new Date(epochSeconds * 1000);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return formatDateTime(epochSeconds);
 }
 
 export function formatBytes(n: number): string {

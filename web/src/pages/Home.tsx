@@ -3,18 +3,19 @@ import { ErrorPage, FirstRunHint, Spinner } from "../components/common";
 import { formatAgo, formatDate } from "../core/format";
 import { useAsync } from "../hooks";
 import { Link, paths, useTitle } from "../router";
+import { formatCount, t } from "../i18n";
 
 /** Entities and their projects, with run counts and last activity. */
 export function Home() {
-  useTitle("Projects");
+  useTitle(t("home.title"));
   const { data, error, loading, reload } = useAsync((s) => api.projects(s), []);
   if (error) return <ErrorPage error={error} onRetry={reload} />;
-  if (loading && !data) return <Spinner label="Loading projects" />;
+  if (loading && !data) return <Spinner label={t("home.loading")} />;
   const projects = data ?? [];
   if (!projects.length)
     return (
       <div className="page">
-        <h1>Projects</h1>
+        <h1>{t("home.title")}</h1>
         <FirstRunHint />
       </div>
     );
@@ -22,17 +23,17 @@ export function Home() {
   for (const p of projects) byEntity.set(p.entity, [...(byEntity.get(p.entity) ?? []), p]);
   return (
     <div className="page">
-      <h1>Projects</h1>
+      <h1>{t("home.title")}</h1>
       {[...byEntity.entries()].map(([entity, ps]) => (
-        <section key={entity} className="entity" aria-label={`Entity ${entity}`}>
+        <section key={entity} className="entity" aria-label={t("home.entity", { entity })}>
           <h2>{entity}</h2>
           <table className="list">
             <thead>
               <tr>
-                <th scope="col">Project</th>
-                <th scope="col">Runs</th>
-                <th scope="col">Last activity</th>
-                <th scope="col">Created</th>
+                <th scope="col">{t("home.project")}</th>
+                <th scope="col">{t("home.runs")}</th>
+                <th scope="col">{t("home.lastActivity")}</th>
+                <th scope="col">{t("home.created")}</th>
               </tr>
             </thead>
             <tbody>
@@ -42,7 +43,7 @@ export function Home() {
                     <Link to={paths.workspace(p.entity, p.name)}>{p.name}</Link>
                     {p.description && <div className="muted">{p.description}</div>}
                   </td>
-                  <td className="num">{p.run_count}</td>
+                  <td className="num">{formatCount(p.run_count)}</td>
                   <td title={formatDate(p.updated_at)}>{formatAgo(p.updated_at)}</td>
                   <td>{formatDate(p.created_at)}</td>
                 </tr>

@@ -22,6 +22,7 @@ import { useAsync } from "../hooks";
 import { useProjectLive } from "../live";
 import { Link, navigate, paths, useTitle } from "../router";
 import { usePanelSettings, useProjectRuns, useStored, useWorkspaceShortcuts, useWorkspaceState } from "./useWorkspace";
+import { formatCount, t } from "../i18n";
 
 /** Charts overlay at most this many visible runs (the first in table order), like W&B's run limit. */
 export const MAX_CHART_RUNS = 100;
@@ -106,7 +107,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
 
   const onZoom = useCallback((z: [number, number] | null) => update({ zoom: z }), [update]);
   if (loadError) return <ErrorPage error={loadError} onRetry={reload} />;
-  if (!runs) return <Spinner label="Loading runs" />;
+  if (!runs) return <Spinner label={t("ws.loadingRuns")} />;
   if (runs.length === 0 && !loadError)
     return (
       <div className="page">
@@ -136,11 +137,11 @@ export function Workspace({ entity, project }: { entity: string; project: string
     <div className="workspace">
       <div className="ws-top">
         <Breadcrumb entity={entity} project={project} />
-        <Link to={paths.artifacts(entity, project)} className="ws-link">Artifacts</Link>
-        <span className={`live-dot${connected ? " on" : ""}`} title={connected ? "Live updates connected" : "Live updates disconnected"}>
-          {connected ? "live" : "offline"}
+        <Link to={paths.artifacts(entity, project)} className="ws-link">{t("ws.artifacts")}</Link>
+        <span className={`live-dot${connected ? " on" : ""}`} title={t(connected ? "ws.liveOn" : "ws.liveOff")}>
+          {t(connected ? "ws.live" : "ws.offline")}
         </span>
-        <button type="button" className="icon" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>?</button>
+        <button type="button" className="icon" aria-label={t("ws.shortcuts")} onClick={() => setHelp(true)}>?</button>
       </div>
       <WorkspaceToolbar
         st={st}
@@ -152,22 +153,22 @@ export function Workspace({ entity, project }: { entity: string; project: string
         metricKeys={metricKeys}
       />
       <div className="ws-main">
-        <aside className="ws-runs" aria-label="Runs">
+        <aside className="ws-runs" aria-label={t("ws.runs")}>
           <div className="ws-runs-bar">
             <span aria-live="polite">
-              {filtered.length === runs.length ? `${runs.length} runs` : `${filtered.length} of ${runs.length} runs`}
-              {chartRuns.length < filtered.filter((r) => visible(r.id)).length && ` · charts show first ${MAX_CHART_RUNS}`}
+              {filtered.length === runs.length ? t("ws.runCount", { n: formatCount(runs.length) }) : t("ws.runCountOf", { shown: formatCount(filtered.length), n: formatCount(runs.length) })}
+              {chartRuns.length < filtered.filter((r) => visible(r.id)).length && t("ws.chartsFirst", { n: MAX_CHART_RUNS })}
             </span>
-            <button type="button" onClick={() => update({ visibility: { mode: "all" } })}>Show all</button>
-            <button type="button" onClick={() => update({ visibility: fromShown(new Set(), allIds) })}>Hide all</button>
-            <button type="button" onClick={() => setPicker(true)}>Columns</button>
+            <button type="button" onClick={() => update({ visibility: { mode: "all" } })}>{t("ws.showAll")}</button>
+            <button type="button" onClick={() => update({ visibility: fromShown(new Set(), allIds) })}>{t("ws.hideAll")}</button>
+            <button type="button" onClick={() => setPicker(true)}>{t("ws.columns")}</button>
             {selected.size > 0 && (
               <>
-                <span className="muted">{selected.size} selected</span>
-                <button type="button" disabled={selected.size < 2} onClick={() => navigate(paths.compare(entity, project, [...selected]))}>Compare</button>
-                <button type="button" onClick={() => actions.addTags(selectedRuns)}>Tag</button>
-                <button type="button" onClick={() => actions.move(selectedRuns)}>Move…</button>
-                <button type="button" className="danger" onClick={() => actions.confirmDelete(selectedRuns)}>Delete</button>
+                <span className="muted">{t("ws.selected", { n: selected.size })}</span>
+                <button type="button" disabled={selected.size < 2} onClick={() => navigate(paths.compare(entity, project, [...selected]))}>{t("ws.compare")}</button>
+                <button type="button" onClick={() => actions.addTags(selectedRuns)}>{t("ws.tag")}</button>
+                <button type="button" onClick={() => actions.move(selectedRuns)}>{t("ws.move")}</button>
+                <button type="button" className="danger" onClick={() => actions.confirmDelete(selectedRuns)}>{t("ws.delete")}</button>
               </>
             )}
           </div>
@@ -189,15 +190,15 @@ export function Workspace({ entity, project }: { entity: string; project: string
             height={Math.max(300, window.innerHeight - 190)}
           />
         </aside>
-        <main className="ws-panels" aria-label="Charts">
+        <main className="ws-panels" aria-label={t("ws.charts")}>
           <div className="panels-bar">
-            <input type="search" aria-label="Search panels" placeholder="Search panels (text or /regex/)" value={st.search} onChange={(e) => update({ search: e.target.value })} />
-            {keys.loading && <span className="muted">loading metrics…</span>}
+            <input type="search" aria-label={t("ws.searchPanels")} placeholder={t("ws.searchPanelsHint")} value={st.search} onChange={(e) => update({ search: e.target.value })} />
+            {keys.loading && <span className="muted">{t("ws.loadingMetrics")}</span>}
           </div>
           {keys.error && <div className="error-text" role="alert">{keys.error.message}</div>}
-          {!keys.loading && sections.length === 0 && <p className="muted">{st.search ? "No panel matches the search." : "No metrics logged yet."}</p>}
+          {!keys.loading && sections.length === 0 && <p className="muted">{st.search ? t("ws.noPanelMatch") : t("ws.noMetrics")}</p>}
           {shownMedia.length > 0 && (
-            <section className="section" aria-label="Section media">
+            <section className="section" aria-label={t("ws.section", { name: "media" })}>
               <h2>
                 <button
                   type="button"
@@ -208,13 +209,13 @@ export function Workspace({ entity, project }: { entity: string; project: string
                   {st.collapsed.includes(MEDIA_SECTION) ? "▸" : "▾"} media <span className="muted">({shownMedia.length})</span>
                 </button>
               </h2>
-              {!st.collapsed.includes(MEDIA_SECTION) && (mediaRuns.length ? <MediaPanels entity={entity} project={project} runs={mediaRuns} keys={shownMedia} live={live} /> : <p className="muted">No visible runs.</p>)}
+              {!st.collapsed.includes(MEDIA_SECTION) && (mediaRuns.length ? <MediaPanels entity={entity} project={project} runs={mediaRuns} keys={shownMedia} live={live} /> : <p className="muted">{t("ws.noVisibleRuns")}</p>)}
             </section>
           )}
           {sections.map((sec) => {
             const collapsed = st.collapsed.includes(sec.name);
             return (
-              <section key={sec.name} className="section" aria-label={`Section ${sec.name}`}>
+              <section key={sec.name} className="section" aria-label={t("ws.section", { name: sec.name })}>
                 <h2>
                   <button
                     type="button"
@@ -251,8 +252,8 @@ export function Workspace({ entity, project }: { entity: string; project: string
 
 export function Breadcrumb({ entity, project, run }: { entity: string; project: string; run?: string }) {
   return (
-    <nav className="breadcrumb" aria-label="Breadcrumb">
-      <Link to={paths.home()}>Projects</Link> / <span>{entity}</span> /{" "}
+    <nav className="breadcrumb" aria-label={t("ws.breadcrumb")}>
+      <Link to={paths.home()}>{t("home.title")}</Link> / <span>{entity}</span> /{" "}
       {run ? <Link to={paths.workspace(entity, project)}>{project}</Link> : <b>{project}</b>}
       {run && (
         <>
@@ -265,16 +266,16 @@ export function Breadcrumb({ entity, project, run }: { entity: string; project: 
 
 export function ShortcutsDialog({ onClose }: { onClose: () => void }) {
   const rows = [
-    ["/", "Focus the run filter"],
-    ["?", "Show this list"],
-    ["z", "Reset chart zoom"],
-    ["drag on a chart", "Zoom to the dragged x range (re-queried from the server)"],
-    ["double-click a chart", "Reset zoom"],
-    ["Esc", "Close a dialog or the full-screen panel"],
-    ["Tab / Shift+Tab", "Move between controls"],
+    ["/", t("ws.key.filter")],
+    ["?", t("ws.key.help")],
+    ["z", t("ws.key.zoom")],
+    [t("ws.key.drag"), t("ws.key.dragHelp")],
+    [t("ws.key.dbl"), t("ws.key.dblHelp")],
+    ["Esc", t("ws.key.esc")],
+    ["Tab / Shift+Tab", t("ws.key.tab")],
   ];
   return (
-    <Modal title="Keyboard shortcuts" onClose={onClose}>
+    <Modal title={t("ws.shortcuts")} onClose={onClose}>
       <table className="kv">
         <tbody>
           {rows.map(([k, v]) => (
