@@ -84,6 +84,13 @@ def save(glob_str: str, base_path: str | None = None, policy: str = "live") -> A
     return _state.require("save").save(glob_str, base_path, policy)
 
 
+def restore(name: str, run_path: str | None = None, replace: bool = False, root: str | None = None) -> Any:
+    """Fetch a file a run saved on the server (runyard/sdk/restore.py)."""
+    from .sdk.restore import restore as _restore
+
+    return _restore(name, run_path, replace, root)
+
+
 def alert(title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
     _state.require("alert").alert(title, text, level, wait_duration)
 
@@ -168,6 +175,7 @@ __all__ = [
     "mark_preempting",
     "plot",
     "plot_table",
+    "restore",
     "run",
     "runlog",
     "save",

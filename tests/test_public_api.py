@@ -33,6 +33,7 @@ EXPECTED = {
     "mark_preempting",
     "plot",
     "plot_table",
+    "restore",
     "run",
     "runlog",
     "save",

@@ -343,7 +343,8 @@ def _start_run(
     )
     _start_background(run, services, program, root)
     hooks.register(run)
-    state.bind(run)
+    if s.reinit != "create_new":  # as in wandb, a "create_new" run never becomes runyard.run
+        state.bind(run)
     if not s.silent:
         printer.info(
             f"{'offline ' if mode == 'offline' else ''}run {run.name or run_id} ({run_id}) logging to "

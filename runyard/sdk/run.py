@@ -228,15 +228,18 @@ class Run:
         raise RunStopped(f"run {self._id} was stopped by its sweep's controller (early termination)")
 
     def _ignored_log(self) -> None:
-        if self._forked_copy:
-            self._printer.warn_once(
-                "log-in-fork",
-                f"log() called in a forked child process (pid {os.getpid()}) of run {self._id}; runyard records "
-                "only the process that called init(), so this call is ignored",
-            )
-        else:
-            self._printer.warn_once(
-                "log-after-finish", f"Run {self._id} is finished; the call to log() is ignored"
+        self._raise_if_finished("log")  # as wandb does: a finished run's data would be silently lost
+        self._printer.warn_once(
+            "log-in-fork",
+            f"log() called in a forked child process (pid {os.getpid()}) of run {self._id}; runyard records "
+            "only the process that called init(), so this call is ignored",
+        )
+
+    def _raise_if_finished(self, method: str) -> None:
+        if self._finished:
+            raise UsageError(
+                f"Run ({self._id}) is finished. The call to `{method}` will be ignored. Please make sure "
+                "that you are using an active run."
             )
 
     def _as_dict(self, data: Any) -> dict:
@@ -313,6 +316,7 @@ class Run:
         goal: str | None = None,
         overwrite: bool | None = None,
     ) -> dict:
+        self._raise_if_finished("define_metric")
         if not isinstance(name, str) or not name:
             raise UsageError("define_metric(name) needs a non-empty metric name or glob such as 'val/*'")
         try:
@@ -340,34 +344,46 @@ class Run:
     def save(
         self, glob_str: str | os.PathLike, base_path: str | os.PathLike | None = None, policy: str = "live"
     ) -> list[str]:
-        """Copy files matching `glob_str` into the run's files/ (live/end files are copied again at finish)."""
+        """Copy files matching `glob_str` into the run's files/ (live/end files are copied again at finish).
+
+        As in wandb, paths keep their folders relative to `base_path` (the working directory for a
+        relative glob: `ckpt/a.pt` stays `ckpt/a.pt`; the grandparent folder for an absolute one).
+        Returns the paths of the copies inside the run's files/."""
+        self._raise_if_finished("save")
         if policy not in ("live", "now", "end"):
             raise UsageError(f"save(policy=...) must be 'live', 'now' or 'end', got {policy!r}")
+        if isinstance(glob_str, bytes):
+            glob_str = glob_str.decode()
         glob_str = os.fspath(glob_str)
+        pattern = os.path.abspath(glob_str)
+        if base_path is not None:
+            base = os.path.abspath(os.fspath(base_path))
+        elif not os.path.isabs(glob_str):
+            base = os.path.abspath(".")
+        else:
+            self._printer.warn_once(
+                "save-absolute",
+                "Saving files without folders. If you want to preserve subdirectories pass base_path to "
+                'save, i.e. save("/mnt/folder/file.h5", base_path="/mnt")',
+            )
+            base = os.path.dirname(os.path.dirname(pattern))
+        if os.path.relpath(pattern, base).startswith(".."):
+            raise UsageError(f"save({glob_str!r}): the path is not inside base_path {base!r}")
         if self._files_dir is None:
             return []
-        if base_path is None:
-            base = (
-                os.path.dirname(glob_str.split("*", 1)[0]) if "*" in glob_str else os.path.dirname(glob_str)
-            )
-        else:
-            base = os.fspath(base_path)
-        base = os.path.abspath(base or ".")
         saved = []
-        for src in sorted(_glob.glob(glob_str, recursive=True)):
+        for src in sorted(_glob.glob(pattern, recursive=True)):
             if not os.path.isfile(src):
                 continue
-            rel = os.path.relpath(os.path.abspath(src), base)
-            if rel.startswith(".."):
-                rel = os.path.basename(src)
+            rel = os.path.relpath(src, base)
             self._copy_into_files(src, rel)
-            self._saved.append((os.path.abspath(src), rel, policy))
+            self._saved.append((src, rel, policy))
             saved.append(rel)
         if saved:
             self._record(RT.FILES, {"files": [{"path": r, "policy": policy, "kind": "user"} for r in saved]})
         else:
             self._printer.warn(f"save({glob_str!r}) matched no file")
-        return saved
+        return [os.path.join(self._files_dir, r) for r in saved]
 
     def _copy_into_files(self, src: str, rel: str) -> None:
         dest = os.path.join(self._files_dir or ".", rel)
@@ -378,6 +394,7 @@ class Run:
             self._printer.warn(f"could not save {src}: {e.strerror}")
 
     def alert(self, title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
+        self._raise_if_finished("alert")
         lvl = getattr(level, "value", level) or "INFO"
         wd = getattr(wait_duration, "total_seconds", None)
         self._record(
@@ -392,6 +409,7 @@ class Run:
         self._printer.info(f"alert [{lvl}] {title}: {text}")
 
     def mark_preempting(self) -> None:
+        self._raise_if_finished("mark_preempting")
         self._record(RT.RUN_UPDATE, {"flags": {"preempting": True}})
 
     def status(self) -> dict:

@@ -181,12 +181,12 @@ def test_save_copies_files_and_recopies_live_ones_at_finish(workdir, quiet_setti
     (workdir / "ckpt" / "b.txt").write_text("b")
     run = runyard.init(project="p", mode="offline", settings=quiet_settings)
     saved = runyard.save("ckpt/*.txt")
-    assert sorted(saved) == ["a.txt", "b.txt"]
+    assert sorted(saved) == [str(Path(run.dir, "ckpt", n)) for n in ("a.txt", "b.txt")]
     (workdir / "ckpt" / "a.txt").write_text("v2")
     run.finish()
-    assert Path(run.dir, "a.txt").read_text() == "v2"
+    assert Path(run.dir, "ckpt", "a.txt").read_text() == "v2"
     rd = read(run.sync_dir)
-    assert {f["path"] for f in rd.files if f.get("kind") == "user"} == {"a.txt", "b.txt"}
+    assert {f["path"] for f in rd.files if f.get("kind") == "user"} == {"ckpt/a.txt", "ckpt/b.txt"}
 
 
 def test_bad_project_and_entity_names_are_refused(workdir, quiet_settings):

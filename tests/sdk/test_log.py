@@ -149,13 +149,11 @@ def test_dict_mutated_after_log_does_not_change_what_was_logged(workdir, quiet_s
     assert [r["loss"] for r in _rows(run)] == [0.0, 1.0, 2.0]
 
 
-def test_log_after_finish_warns_and_never_raises(workdir, capsys):
-    run = runyard.init(
-        project="p", mode="offline", settings=runyard.Settings(console="off", x_disable_stats=True)
-    )
+def test_log_after_finish_raises_as_in_wandb(workdir, quiet_settings):
+    run = runyard.init(project="p", mode="offline", settings=quiet_settings)
     run.finish()
-    run.log({"a": 1})
-    assert "finished" in capsys.readouterr().err
+    with pytest.raises(runyard.UsageError, match="is finished"):
+        run.log({"a": 1})
 
 
 def test_many_steps_read_back_exactly(workdir, quiet_settings):

@@ -1,0 +1,88 @@
+"""The wandb surface real scripts use, each test a user's script run twice: `import runyard as wandb`,
+and the official wandb client (in its own venv) as the oracle: the same assertions hold for both."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_script
+
+from .conftest import run_wandb
+
+
+@pytest.fixture(params=["runyard", "wandb"])
+def user_script(request, tmp_path):
+    """Runs a script that starts with `import wandb` under the parametrized client; it asserts itself."""
+
+    def run(code: str) -> None:
+        if request.param == "runyard":
+            code = code.replace("import wandb\n", "import runyard as wandb\n", 1)
+            p = run_script(code, tmp_path, env={"RUNYARD_HOME": str(tmp_path / "home")})
+            assert p.returncode == 0, p.stdout + p.stderr
+        else:
+            run_wandb(request.getfixturevalue("wandb_python"), code, tmp_path, "script.py")
+
+    return run
+
+
+def test_logging_to_a_finished_run_raises(user_script):
+    user_script(
+        "import wandb\n"
+        "run = wandb.init(project='p', mode='offline')\n"
+        "run.log({'a': 1})\n"
+        "run.finish()\n"
+        "for call in (lambda: run.log({'a': 2}), lambda: run.define_metric('a', summary='max')):\n"
+        "    try:\n"
+        "        call()\n"
+        "    except wandb.errors.UsageError as e:\n"
+        "        assert f'Run ({run.id}) is finished' in str(e), e\n"
+        "    else:\n"
+        "        raise AssertionError('no error for a call on a finished run')\n"
+        "try:\n"
+        "    wandb.log({'a': 3})\n"
+        "except wandb.Error as e:\n"
+        "    assert 'wandb.init()' in str(e).replace('runyard.init()', 'wandb.init()'), e\n"
+        "else:\n"
+        "    raise AssertionError('wandb.log after finish() did not raise')\n"
+    )
+
+
+def test_create_new_runs_never_become_the_global_run(user_script):
+    user_script(
+        "import wandb\n"
+        "a = wandb.init(project='p', mode='offline', reinit='create_new')\n"
+        "assert wandb.run is None\n"
+        "b = wandb.init(project='p', mode='offline', reinit='create_new')\n"
+        "assert wandb.run is None and a.id != b.id\n"
+        "a.log({'x': 1}); b.log({'x': 2})\n"
+        "b.finish(); a.finish()\n"
+        "c = wandb.init(project='p', mode='offline')\n"
+        "d = wandb.init(project='p', mode='offline', reinit='create_new')\n"
+        "assert wandb.run is c and d.id != c.id\n"
+        "wandb.log({'x': 3})  # goes to c, the global run\n"
+        "d.finish()\n"
+        "assert wandb.run is c\n"
+        "c.finish()\n"
+        "assert wandb.run is None\n"
+    )
+
+
+def test_save_keeps_sub_directories_and_live_files_are_copied_again_at_finish(user_script):
+    user_script(
+        "import os\n"
+        "import wandb\n"
+        "os.makedirs('ckpt/sub')\n"
+        "open('ckpt/a.pt', 'w').write('v1')\n"
+        "open('ckpt/sub/b.pt', 'w').write('b')\n"
+        "open('ckpt/sub/c.pt', 'w').write('c')\n"
+        "run = wandb.init(project='p', mode='offline')\n"
+        "rel = lambda paths: sorted(os.path.relpath(p, run.dir) for p in paths)\n"
+        "assert rel(wandb.save('ckpt/*.pt')) == ['ckpt/a.pt']\n"
+        "assert rel(run.save('ckpt/sub/*.pt', base_path='ckpt', policy='now')) == ['sub/b.pt', 'sub/c.pt']\n"
+        "assert rel(run.save(os.path.abspath('ckpt/sub/c.pt'), policy='end')) == ['sub/c.pt']\n"
+        "open('ckpt/a.pt', 'w').write('v2')\n"
+        "files = run.dir\n"
+        "run.finish()\n"
+        "read = lambda p: open(os.path.join(files, p)).read()\n"
+        "assert read('ckpt/a.pt') == 'v2' and read('sub/b.pt') == 'b' and read('sub/c.pt') == 'c'\n"
+    )
