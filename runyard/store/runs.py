@@ -15,7 +15,7 @@ from .db import Database
 from .run_filters import Compiler, FilterError, SortKey, after
 from .tables import entities, metric_keys, projects, run_segments, runs
 
-STATES = ("running", "finished", "failed", "crashed", "killed", "preempted")
+STATES = ("running", "finished", "failed", "crashed", "killed", "preempted", "stopped")  # stopped: by a sweep
 LIST_COLUMNS = [
     runs.c.id,
     runs.c.run_id,

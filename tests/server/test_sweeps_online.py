@@ -180,7 +180,7 @@ def test_hyperband_stops_the_bad_arm(server, home, client_env, tmp_path):
     by_depth = {t["params"]["depth"]: t for t in sweep_doc(server, home, f"admin/hb/{sid}")["trials"]}
     assert by_depth[50]["state"] == "stopped" and by_depth[0]["state"] == "finished"
     run = api(server.url, _key(home), f"/api/v1/runs/admin/hb/{by_depth[50]['run_id']}")
-    assert run["history_points"] < 400
+    assert run["history_points"] < 400 and run["state"] == "stopped"
 
 
 USER_SCRIPT = textwrap.dedent("""

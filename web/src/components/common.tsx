@@ -27,7 +27,7 @@ export function StateBadge({ state }: { state: string }) {
 export function stateLabel(state: string): string {
   return STATES.includes(state) ? t(`state.${state}` as MessageKey) : state;
 }
-const STATES = ["running", "finished", "failed", "crashed", "killed", "preempted"];
+const STATES = ["running", "finished", "failed", "crashed", "killed", "preempted", "stopped"];
 
 export const FIRST_RUN_SNIPPET = `import runyard as wandb
 run = wandb.init(project="my-project", config={"lr": 1e-3})

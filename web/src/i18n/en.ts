@@ -35,6 +35,7 @@ export const en = {
   "state.crashed": "crashed",
   "state.killed": "killed",
   "state.preempted": "preempted",
+  "state.stopped": "stopped",
 
   "time.justNow": "just now",
   "duration.s": "{s}s",

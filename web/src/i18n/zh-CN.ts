@@ -33,6 +33,7 @@ export const zhCN: Record<MessageKey, string> = {
   "state.crashed": "已崩溃",
   "state.killed": "已终止",
   "state.preempted": "被抢占",
+  "state.stopped": "已停止",
 
   "time.justNow": "刚刚",
   "duration.s": "{s}秒",
