@@ -15,7 +15,9 @@ from .errors import CommError, ConfigError, Error, RunStopped, UsageError  # noq
 from .sdk import state as _state  # noqa: E402
 from .sdk.init import init  # noqa: E402
 from .sdk.media._unsupported import runyard_getattr as _media_getattr  # noqa: E402
+from .sdk.output import termerror, termlog, termwarn  # noqa: E402
 from .sdk.settings import Settings  # noqa: E402
+from .sdk.setup import require, setup  # noqa: E402
 
 if TYPE_CHECKING:
     from . import plot, runlog
@@ -175,12 +177,17 @@ __all__ = [
     "mark_preempting",
     "plot",
     "plot_table",
+    "require",
     "restore",
     "run",
     "runlog",
     "save",
+    "setup",
     "summary",
     "sweep",
+    "termerror",
+    "termlog",
+    "termwarn",
     "unwatch",
     "use_artifact",
     "watch",

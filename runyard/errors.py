@@ -11,6 +11,10 @@ class UsageError(Error):
     """The caller used the API wrongly (bad argument, wrong order of calls)."""
 
 
+class UnsupportedError(UsageError):
+    """A feature or requirement this version does not provide."""
+
+
 class CommError(Error):
     """The server could not be reached or answered with an error."""
 

@@ -153,6 +153,9 @@ class Config:
     def as_dict(self) -> dict[str, Any]:
         return dict(self._items)
 
+    def persist(self) -> None:
+        """Kept for wandb scripts: every change is already recorded in the run as it is made."""
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Config):
             return self._items == other._items

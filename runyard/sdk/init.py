@@ -96,7 +96,7 @@ def init(
             if isinstance(reinit, bool)
             else reinit
         )
-    s = merged(from_env(), settings, kw)
+    s = merged(from_env(), state.setup_settings, settings, kw)
     printer = Printer(s.silent, s.quiet, s.show_warnings)
     if s.ignored:
         printer.warn(

@@ -5,6 +5,34 @@ from __future__ import annotations
 import sys
 import threading
 
+_said: set[str] = set()  # termlog(..., repeat=False) messages already printed
+
+
+def _term(msg: str, level: str, newline: bool, repeat: bool, prefix: bool) -> None:
+    if not repeat:
+        if msg in _said:
+            return
+        _said.add(msg)
+    head = "runyard: " if prefix else ""
+    lines = [f"{head}{level}{line}" for line in str(msg).split("\n")]
+    try:
+        print("\n".join(lines), file=sys.stderr, end="\n" if newline else "", flush=True)
+    except Exception:  # a closed stderr must not take training down
+        pass
+
+
+def termlog(string: str = "", newline: bool = True, repeat: bool = True, prefix: bool = True) -> None:
+    """Print a message to stderr with runyard's prefix (wandb.termlog); repeat=False prints it once."""
+    _term(string, "", newline, repeat, prefix)
+
+
+def termwarn(string: str, newline: bool = True, repeat: bool = True, prefix: bool = True) -> None:
+    _term(string, "WARNING ", newline, repeat, prefix)
+
+
+def termerror(string: str, newline: bool = True, repeat: bool = True, prefix: bool = True) -> None:
+    _term(string, "ERROR ", newline, repeat, prefix)
+
 
 class Printer:
     def __init__(self, silent: bool = False, quiet: bool = False, show_warnings: bool = True):

@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import Error
 
 _current: Any = None  # the active Run (or NoopRun), None outside init ... finish
+setup_settings: Any = None  # Settings from setup(): defaults of every later init, above the env
 
 
 class PreInit:

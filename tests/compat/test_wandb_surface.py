@@ -86,3 +86,57 @@ def test_save_keeps_sub_directories_and_live_files_are_copied_again_at_finish(us
         "read = lambda p: open(os.path.join(files, p)).read()\n"
         "assert read('ckpt/a.pt') == 'v2' and read('sub/b.pt') == 'b' and read('sub/c.pt') == 'c'\n"
     )
+
+
+def test_term_helpers_setup_require_and_config_persist(user_script):
+    user_script(
+        "import contextlib, io\n"
+        "import wandb\n"
+        "err = io.StringIO()\n"
+        "with contextlib.redirect_stderr(err):\n"
+        "    wandb.termlog('hello')\n"
+        "    wandb.termwarn('careful')\n"
+        "    wandb.termerror('broken')\n"
+        "    wandb.termwarn('only once', repeat=False)\n"
+        "    wandb.termwarn('only once', repeat=False)\n"
+        "    wandb.termlog('bare', prefix=False)\n"
+        "lines = err.getvalue().splitlines()\n"
+        "prefix = lines[0].split('hello')[0]\n"
+        "assert prefix in ('wandb: ', 'runyard: '), lines\n"
+        "assert lines == [prefix + 'hello', prefix + 'WARNING careful', prefix + 'ERROR broken',\n"
+        "                 prefix + 'WARNING only once', 'bare'], lines\n"
+        "wandb.setup()\n"
+        "wandb.require('core')\n"
+        "try:\n"
+        "    wandb.require('no-such-feature')\n"
+        "except wandb.errors.UsageError as e:\n"
+        "    assert 'no-such-feature' in str(e)\n"
+        "else:\n"
+        "    raise AssertionError('an unknown requirement was accepted')\n"
+        "run = wandb.init(project='p', mode='offline', config={'lr': 0.1})\n"
+        "run.config.update({'epochs': 3})\n"
+        "run.config.persist()\n"
+        "assert dict(run.config) == {'lr': 0.1, 'epochs': 3}\n"
+        "run.finish()\n"
+    )
+
+
+def test_setup_settings_are_the_defaults_of_later_runs(user_script):
+    user_script(
+        "import os\n"
+        "import wandb\n"
+        "wandb.setup(settings=wandb.Settings(mode='offline', project='from-setup'))\n"
+        "run = wandb.init()\n"
+        "assert run.project == 'from-setup' and run.settings.mode == 'offline'\n"
+        "run.finish()\n"
+    )
+
+
+def test_table_add_computed_columns(user_script):
+    user_script(
+        "import wandb\n"
+        "t = wandb.Table(columns=['x', 'y'], data=[[3, 1], [4, 6]])\n"
+        "assert t.add_computed_columns(lambda ndx, row: {'diff': row['x'] - row['y'], 'ndx': ndx}) is None\n"
+        "assert t.columns == ['x', 'y', 'diff', 'ndx']\n"
+        "assert t.data == [[3, 1, 2, 0], [4, 6, -2, 1]]\n"
+    )

@@ -222,6 +222,20 @@ class Table(Media):
                 self._kinds[j] = k
             self.data[i].append(v)
 
+    def add_computed_columns(self, fn: Any) -> None:
+        """Add the columns `fn(index, {column: value})` returns for each row, as a dict of new values."""
+        new: dict[Any, list[Any]] = {}
+        for ndx, row in self.iterrows():
+            out = fn(ndx, dict(zip(self.columns, row)))
+            if not isinstance(out, dict):
+                raise MediaError(
+                    f"Table.add_computed_columns: fn must return a dict, got {type(out).__name__}"
+                )
+            for k, v in out.items():
+                new.setdefault(k, []).append(v)
+        for name, values in new.items():
+            self.add_column(name, values)
+
     def get_column(self, name: Any, convert_to: str | None = None) -> Any:
         """The values of one column; `convert_to="numpy"` gives an array."""
         if name not in self.columns:
