@@ -80,6 +80,7 @@ class Run:
         self._start_time = time.time()
         self._segment = os.urandom(4).hex()
         self._finished = False
+        self._watcher: Any = None  # sdk/watch.py, created by the first watch()
         self._forked_copy = False  # set in a child process forked after init (see hooks.py)
         self._stop_requested = False  # a sweep controller asked this run to stop (sweep_trial.py)
         self._finish_lock = threading.Lock()
@@ -421,13 +422,27 @@ class Run:
             "finished": self._finished,
         }
 
-    def watch(self, models: Any = None, *args: Any, **kwargs: Any) -> None:
-        self._printer.warn_once(
-            "watch", "run.watch() (gradient/parameter histograms) is not supported yet; ignored"
-        )
+    def watch(
+        self,
+        models: Any = None,
+        criterion: Any = None,
+        log: str | None = "gradients",
+        log_freq: int = 1000,
+        idx: Any = None,
+        log_graph: bool = False,
+    ) -> None:
+        """Log histograms of a torch model's gradients and/or parameters every `log_freq` steps
+        (`log` = "gradients" | "parameters" | "all"); they join the next `log()` step."""
+        if self._watcher is None:
+            from .watch import Watcher
+
+            self._watcher = Watcher(self)
+        self._watcher.watch(models, criterion, log, log_freq)
 
     def unwatch(self, models: Any = None) -> None:
-        return None
+        """Remove the hooks `watch` added (of `models`, or of every watched model)."""
+        if self._watcher is not None:
+            self._watcher.unwatch(models)
 
     # -- artifacts (sdk/artifacts/, docs/artifacts.md) ---------------------------------------------
     def log_artifact(
@@ -534,6 +549,7 @@ class Run:
                 )
                 self._finished = True
                 self._exit_code = code
+                self.unwatch()  # the model outlives the run: its hooks must not log into a finished one
             finally:
                 self._finishing_in = None
         services = self._services
