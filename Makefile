@@ -9,8 +9,9 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# torch is pinned to the CPU build the test machines serve locally (any other version pulls CUDA wheels)
 install: $(BIN)/python
-	$(BIN)/pip install -q -e '.[server,test]' --config-settings editable_mode=compat
+	$(BIN)/pip install -q -e '.[server,test,integrations]' torch==2.13.0 --config-settings editable_mode=compat
 	bash scripts/build-web.sh
 
 demo: install
