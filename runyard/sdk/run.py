@@ -457,6 +457,7 @@ class Run:
 
         Returns the artifact; online its upload runs in the background (`artifact.wait()` blocks
         until the version is committed), offline it is staged inside the run directory."""
+        self._raise_if_finished("log_artifact")
         from .artifacts.saver import log_artifact
 
         return log_artifact(self, artifact_or_path, name, type, aliases, tags)
@@ -465,6 +466,7 @@ class Run:
         self, artifact_or_name: Any, type: str | None = None, aliases: Any = None, use_as: Any = None
     ) -> Any:
         """Declare an artifact version ("name:alias", "entity/project/name:v3") an input of this run."""
+        self._raise_if_finished("use_artifact")
         from .artifacts.saver import use_artifact
 
         return use_artifact(self, artifact_or_name, type, aliases, use_as)
@@ -483,12 +485,32 @@ class Run:
     link_model = link_artifact
 
     def log_code(
-        self, root: str = ".", name: str | None = None, include_fn: Any = None, exclude_fn: Any = None
-    ) -> None:
-        raise UsageError(
-            "run.log_code() needs artifacts, which this runyard version does not support yet; "
-            "use init(save_code=True) to store the main script"
-        )
+        self,
+        root: str | None = ".",
+        name: str | None = None,
+        include_fn: Any = None,
+        exclude_fn: Any = None,
+    ) -> Any:
+        """Log the source files under `root` as an artifact of type "code", as wandb does: by default
+        *.py, Dockerfile* and requirements.txt outside run folders; `include_fn`/`exclude_fn` take
+        (path) or (path, root). Returns the artifact, or None (with a warning) when no file matched."""
+        from .artifacts import code
+
+        self._raise_if_finished("log_code")
+        art = None
+        if root is not None:
+            art = code.code_artifact(
+                name or code.default_name(self._project, program_path()),
+                root,
+                include_fn or code.is_code_file,
+                exclude_fn or code.in_run_dir,
+            )
+        if art is None:
+            self._printer.warn(
+                "No relevant files were detected in the specified directory. No code will be logged to your run."
+            )
+            return None
+        return self.log_artifact(art)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Block until everything logged so far is on disk (tests and `runs show` of a live run use it)."""

@@ -140,3 +140,27 @@ def test_table_add_computed_columns(user_script):
         "assert t.columns == ['x', 'y', 'diff', 'ndx']\n"
         "assert t.data == [[3, 1, 2, 0], [4, 6, -2, 1]]\n"
     )
+
+
+def test_log_code_logs_the_source_files_as_a_code_artifact(user_script):
+    user_script(
+        "import os\n"
+        "import wandb\n"
+        "for p in ('src/train.py', 'src/sub/model.py', 'requirements.txt', 'Dockerfile', 'notes.txt',\n"
+        "          'wandb/stray.py', 'runyard/stray.py', 'cache/skip.py'):\n"
+        "    os.makedirs(os.path.dirname(p) or '.', exist_ok=True)\n"
+        "    open(p, 'w').write('# ' + p)\n"
+        "run = wandb.init(project='p', mode='offline')\n"
+        "files = lambda art: sorted(art.manifest.entries)\n"
+        "art = run.log_code('src')\n"
+        "assert art.type == 'code' and art.name.startswith('source-p-'), art.name\n"
+        "assert files(art) == ['sub/model.py', 'train.py'], files(art)\n"
+        "art = run.log_code('.', name='all-code', exclude_fn=lambda path, root: 'cache' in path)\n"
+        "assert art.name.split(':')[0] == 'all-code'\n"
+        "got = [f for f in files(art) if not f.startswith(('wandb/', 'runyard/'))]\n"
+        "assert got == ['Dockerfile', 'requirements.txt', 'script.py', 'src/sub/model.py', 'src/train.py'], got\n"
+        "art = run.log_code('.', name='txt', include_fn=lambda path: path.endswith('.txt'))\n"
+        "assert files(art) == ['notes.txt', 'requirements.txt'], files(art)\n"
+        "assert run.log_code('.', include_fn=lambda path: False) is None\n"
+        "run.finish()\n"
+    )
