@@ -11,6 +11,7 @@ import { Workspace } from "./pages/Workspace";
 import { Link, parseRoute, paths, useLocation } from "./router";
 import { getLang, LANGS, setLang, t, type Lang } from "./i18n";
 import { Message } from "./i18n/Message";
+import { getTheme, setTheme, THEMES, type Theme } from "./theme";
 
 /** `#key=...` in the URL (a login link) is stored once and removed from the address bar. */
 function takeKeyFromHash(): void {
@@ -53,6 +54,7 @@ export function App() {
       <header className="topbar">
         <Link to={paths.home()} className="brand">runyard</Link>
         <span className="spacer" />
+        <ThemeSwitch />
         <LanguageSwitch />
         {viewer.data && (
           <span className="muted">
@@ -63,6 +65,17 @@ export function App() {
       </header>
       <div id="content">{body}</div>
     </div>
+  );
+}
+
+/** Light / dark / the browser's choice. */
+function ThemeSwitch() {
+  return (
+    <select className="lang-switch" aria-label={t("app.theme")} value={getTheme()} onChange={(e) => setTheme(e.target.value as Theme)}>
+      {THEMES.map((th) => (
+        <option key={th} value={th}>{t(`theme.${th}`)}</option>
+      ))}
+    </select>
   );
 }
 

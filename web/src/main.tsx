@@ -2,6 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import "uplot/dist/uPlot.min.css";
 import "./styles.css";
+import "./theme";
 import { App } from "./App";
 import { setApiKey } from "./api/http";
 

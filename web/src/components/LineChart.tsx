@@ -8,6 +8,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import { formatCompact, formatNumber, formatTicks, formatTimeTicks } from "../core/format";
 import type { PlotModel } from "../core/plot";
+import { themeColor } from "../theme";
 
 export interface LineChartProps {
   model: PlotModel;
@@ -107,12 +108,12 @@ export function LineChart(p: LineChartProps) {
       // tick labels: one line each, compact (k/M/G), kept in `ticks` for the chart's data-*-ticks
       axes: [
         {
-          stroke: "#444", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, label: p.xTime ? undefined : p.xLabel, labelSize: 14, size: 36,
+          stroke: themeColor("--axis"), grid: { stroke: themeColor("--grid") }, ticks: { stroke: themeColor("--line") }, label: p.xTime ? undefined : p.xLabel, labelSize: 14, size: 36,
           font: "11px system-ui", labelFont: "11px system-ui",
           values: (_u, vs, _i, _space, incr) => (ticks.current.x = p.xTime ? formatTimeTicks(vs, incr) : formatTicks(vs, incr)),
         },
         {
-          stroke: "#444", grid: { stroke: "#eee" }, ticks: { stroke: "#ddd" }, size: 56, font: "11px system-ui",
+          stroke: themeColor("--axis"), grid: { stroke: themeColor("--grid") }, ticks: { stroke: themeColor("--line") }, size: 56, font: "11px system-ui",
           values: (_u, vs, _i, _space, incr) => (ticks.current.y = p.logY ? vs.map((v) => (v == null ? "" : formatCompact(v))) : formatTicks(vs, incr)),
         },
       ],
