@@ -9,18 +9,41 @@ RUNYARD_SWEEP_HEARTBEAT_TIMEOUT  seconds without a heartbeat from a sweep agent 
 RUNYARD_PUBLIC_ANONYMOUS    "1": anonymous viewers may read public projects (default: sign-in needed)
 RUNYARD_SECURE_COOKIES      "1": session cookies are always `Secure` (behind a TLS-terminating proxy
                             that does not say so); they are anyway on requests that came over https
+
+Bounds on client input (docs/security.md) are settings too; each can be set by its environment
+variable, `RUNYARD_` + the setting's name in capitals (e.g. RUNYARD_MAX_JSON_BYTES).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..store.db import sqlite_url
+from ..store.limits import Limits
 from ..wire.home import runyard_home
 
 MiB = 1024 * 1024
+_STORE = Limits()  # the store's own bounds: their defaults live there
+
+# bounds on client input (each in docs/security.md's table)
+BOUNDS = (
+    "max_json_bytes",
+    "max_ingest_bytes",
+    "max_file_bytes",
+    "max_wandb_body_bytes",
+    "max_json_depth",
+    "max_regex_length",
+    "query_timeout_s",
+    "graphql_max_depth",
+    "graphql_max_aliases",
+    "graphql_max_fields",
+    "graphql_max_tokens",
+)
+# the settings an environment variable (RUNYARD_<NAME>) can set
+ENV_SETTINGS = (*BOUNDS, "signed_url_seconds", "heartbeat_timeout", "sweep_heartbeat_timeout")
 
 
 @dataclass
@@ -29,9 +52,19 @@ class ServerConfig:
     db_url: str
     host: str = "127.0.0.1"
     port: int = 8080
-    max_json_bytes: int = 1 * MiB
-    max_ingest_bytes: int = 64 * MiB
-    max_file_bytes: int = 4096 * MiB
+    max_json_bytes: int = 1 * MiB  # a JSON request body of the API, after decompression
+    max_ingest_bytes: int = 64 * MiB  # a run-log chunk or other raw upload body, after decompression
+    max_file_bytes: int = 4096 * MiB  # one uploaded file
+    max_wandb_body_bytes: int = 16 * MiB  # GraphQL and file_stream bodies, after decompression
+    # nesting of JSON values in bodies, filters and run-log records
+    max_json_depth: int = _STORE.max_json_depth
+    max_regex_length: int = _STORE.max_regex_length  # characters of a run filter's `$regex`
+    # one database read (a run filter, a chart query); 0: no limit
+    query_timeout_s: float = _STORE.query_timeout_s
+    graphql_max_depth: int = 15  # nesting of selections in a GraphQL document
+    graphql_max_aliases: int = 30  # aliased fields in a GraphQL document
+    graphql_max_fields: int = 300  # fields selected, fragments expanded where they are spread
+    graphql_max_tokens: int = 20000  # lexical tokens of a GraphQL document (parsing stops there)
     admin_name: str = "admin"
     write_credentials: bool = True
     signed_url_seconds: float = 300.0  # wandb clients use a signed URL right after asking for it
@@ -59,18 +92,30 @@ class ServerConfig:
     def credentials_path(self) -> Path:
         return self.home / "credentials"
 
+    @property
+    def limits(self) -> Limits:
+        """The bounds the store enforces itself (filters, record values, query time)."""
+        return Limits(
+            max_json_depth=self.max_json_depth,
+            max_regex_length=self.max_regex_length,
+            query_timeout_s=self.query_timeout_s,
+        )
+
     @classmethod
     def resolve(
         cls, home: str | os.PathLike | None = None, db_url: str | None = None, **kw: object
     ) -> ServerConfig:
         h = Path(home) if home else runyard_home()
         url = db_url or os.environ.get("RUNYARD_DB_URL") or sqlite_url(h / "runyard.db")
-        if os.environ.get("RUNYARD_SIGNED_URL_SECONDS"):
-            kw.setdefault("signed_url_seconds", float(os.environ["RUNYARD_SIGNED_URL_SECONDS"]))
-        if "heartbeat_timeout" not in kw and os.environ.get("RUNYARD_HEARTBEAT_TIMEOUT"):
-            kw["heartbeat_timeout"] = float(os.environ["RUNYARD_HEARTBEAT_TIMEOUT"])
-        if "sweep_heartbeat_timeout" not in kw and os.environ.get("RUNYARD_SWEEP_HEARTBEAT_TIMEOUT"):
-            kw["sweep_heartbeat_timeout"] = float(os.environ["RUNYARD_SWEEP_HEARTBEAT_TIMEOUT"])
+        types = {f.name: f.type for f in dataclasses.fields(cls)}
+        for name in ENV_SETTINGS:
+            raw = os.environ.get("RUNYARD_" + name.upper())
+            if raw and name not in kw:
+                conv = float if types[name] == "float" else int
+                try:
+                    kw[name] = conv(raw)
+                except ValueError:
+                    raise ValueError(f"RUNYARD_{name.upper()} must be a number, not {raw!r}") from None
         for env, field in (
             ("RUNYARD_PUBLIC_ANONYMOUS", "public_anonymous"),
             ("RUNYARD_SECURE_COOKIES", "secure_cookies"),

@@ -1,14 +1,22 @@
-"""The one error envelope of the API: `{"error": {"code": ..., "message": ..., <extra>}}`."""
+"""The one error envelope of the API: `{"error": {"code": ..., "message": ..., <extra>}}`.
+
+Errors that are not the API's own are classified here, once, for every route: a read over the time
+limit (400 `query_timeout`), a value the database refuses (400 `bad_value`), a full disk (507
+`disk_full`). Anything else is a bug: 500 `internal`, logged with its traceback.
+"""
 
 from __future__ import annotations
 
+import errno
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..store.db import QueryTimeout
 from .logs import redact
 
 log = logging.getLogger("runyard.server")
@@ -24,6 +32,7 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     422: "invalid",
     500: "internal",
+    507: "disk_full",
 }
 
 
@@ -53,9 +62,45 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return envelope(exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), msg, dict(exc.headers or {}))
 
 
+def classify(exc: BaseException) -> ApiError | None:
+    """The client-facing meaning of an error raised below the routes, or None for a bug."""
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, QueryTimeout):
+        return ApiError(400, "query_timeout", f"{exc}; narrow the filter or ask for fewer rows")
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return ApiError(507, "disk_full", "the server's disk is full; ask its administrator to free space")
+    if isinstance(exc, sa.exc.DBAPIError):
+        orig = exc.orig
+        state = getattr(orig, "sqlstate", None) or ""
+        if state == "53100" or "database or disk is full" in str(orig):  # PostgreSQL / SQLite
+            return ApiError(
+                507, "disk_full", "the server's disk is full; ask its administrator to free space"
+            )
+        if isinstance(exc, sa.exc.DataError) or state.startswith("22"):  # data exception class
+            msg = str(orig).strip().splitlines()[0] if orig is not None else type(exc).__name__
+            return ApiError(400, "bad_value", f"the database refused a value of the request: {msg}")
+    return None
+
+
+async def classified_error(_request: Request, exc: Exception) -> Response:
+    err = classify(exc)
+    if err is None:
+        raise exc  # a bug: on to the catch-all (500, logged)
+    return await api_error(_request, err)
+
+
 async def internal_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, redact(request.url.path), exc_info=exc)
     return envelope(500, "internal", f"internal server error ({type(exc).__name__}); see the server log")
 
 
-HANDLERS = {ApiError: api_error, HTTPException: http_error, Exception: internal_error}
+HANDLERS = {
+    ApiError: api_error,
+    HTTPException: http_error,
+    # handled without re-raising, so the connection stays usable (the catch-all below closes it)
+    QueryTimeout: classified_error,
+    OSError: classified_error,
+    sa.exc.DBAPIError: classified_error,
+    Exception: internal_error,
+}

@@ -18,6 +18,7 @@ from .db import Database, migrate
 from .entities import Entities, User
 from .files import Files
 from .ingest import Ingest, IngestError
+from .limits import Limits
 from .links import Links
 from .metrics import Metrics
 from .projects import Projects
@@ -25,16 +26,17 @@ from .runs import Runs
 from .sessions import Sessions
 from .sweeps import Sweeps
 
-__all__ = ["Store", "Database", "User", "IngestError", "BlobStore", "LocalBlobStore"]
+__all__ = ["Store", "Database", "User", "IngestError", "BlobStore", "LocalBlobStore", "Limits"]
 
 
 class Store:
-    def __init__(self, db: Database, blobs: BlobStore):
+    def __init__(self, db: Database, blobs: BlobStore, limits: Limits | None = None):
         self.db = db
         self.blobs = blobs
+        self.limits = limits or Limits()
         self.entities = Entities(db)
         self.projects = Projects(db)
-        self.runs = Runs(db)
+        self.runs = Runs(db, self.limits)
         self.metrics = Metrics(db)
         self.console = Console()
         self.files = Files(db)
@@ -47,8 +49,9 @@ class Store:
         self.audit = Audit(db)
 
     @classmethod
-    def open(cls, url: str, blob_dir: str | os.PathLike) -> Store:
-        return cls(Database(url), LocalBlobStore(blob_dir))
+    def open(cls, url: str, blob_dir: str | os.PathLike, limits: Limits | None = None) -> Store:
+        limits = limits or Limits()
+        return cls(Database(url, query_timeout_s=limits.query_timeout_s), LocalBlobStore(blob_dir), limits)
 
     def migrate(self) -> None:
         migrate(self.db)

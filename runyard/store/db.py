@@ -5,6 +5,10 @@ by a queue (each task one `BEGIN IMMEDIATE` transaction, so writers never meet a
 from a pool with deferred `BEGIN` (a consistent snapshot while the writer carries on). PostgreSQL
 gets a few writer threads; repositories lock the rows they advance (`FOR UPDATE`), which is a no-op
 on SQLite where the single writer already serialises everything.
+
+Reads are bounded in time (`query_timeout_s`): a statement still running after it is cancelled and
+raises `QueryTimeout` (PostgreSQL's `statement_timeout`; on SQLite a progress handler that
+interrupts the statement). Writes are not: they are the server's own bookkeeping.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from __future__ import annotations
 import collections
 import concurrent.futures as cf
 import functools
+import math
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +29,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from ..wire.home import private_dir, private_file
+from .regex import regexp
 
 T = TypeVar("T")
 
@@ -33,14 +40,31 @@ def sqlite_url(path: str | os.PathLike) -> str:
     return f"sqlite:///{os.fspath(path)}"
 
 
+class QueryTimeout(Exception):
+    """A read ran longer than the query time limit and was cancelled."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the query ran longer than the server's limit of {seconds:g} s and was cancelled")
+        self.seconds = seconds
+
+
+def is_query_timeout(e: sa.exc.DBAPIError) -> bool:
+    """SQLite's interrupted statement or PostgreSQL's statement_timeout (SQLSTATE 57014)."""
+    orig = e.orig
+    return getattr(orig, "sqlstate", None) == "57014" or (
+        type(orig).__name__ == "OperationalError" and str(orig) == "interrupted"
+    )
+
+
 class Database:
     """Engine plus the write executor. `read(fn)` / `write(fn)` run `fn(conn)` in one transaction."""
 
-    def __init__(self, url: str, *, pg_writers: int = 4, echo: bool = False):
+    def __init__(self, url: str, *, pg_writers: int = 4, echo: bool = False, query_timeout_s: float = 0.0):
         self.url = url
         if url.startswith("postgresql://"):  # plain URLs mean psycopg 3, the driver we ship
             url = "postgresql+psycopg://" + url[len("postgresql://") :]
-        self.engine: Engine = _make_engine(url, echo)
+        self.query_timeout_s = query_timeout_s
+        self.engine: Engine = _make_engine(url, echo, query_timeout_s)
         self.dialect = self.engine.dialect.name
         self.is_sqlite = self.dialect == "sqlite"
         writers = 1 if self.is_sqlite else max(1, pg_writers)
@@ -50,8 +74,13 @@ class Database:
 
     # -- transactions ---------------------------------------------------------------------------
     def read(self, fn: Callable[[Connection], T]) -> T:
-        with self.engine.connect() as conn, conn.begin():
-            return fn(conn)
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                return fn(conn)
+        except sa.exc.DBAPIError as e:
+            if self.query_timeout_s and is_query_timeout(e):
+                raise QueryTimeout(self.query_timeout_s) from None
+            raise
 
     def submit_write(self, fn: Callable[[Connection], T]) -> cf.Future[T]:
         """Queue `fn(conn)` for the writer; it runs in its own transaction, committed when it returns."""
@@ -67,6 +96,9 @@ class Database:
         if conn is None or conn.closed or conn.invalidated:
             conn = self.engine.connect()
             conn.info["writer"] = True
+            if not self.is_sqlite and self.query_timeout_s:  # the time limit is for reads
+                conn.exec_driver_sql("SET statement_timeout = 0")
+                conn.commit()
             self._local.conn = conn
         self._local.in_writer = True
         try:
@@ -148,7 +180,7 @@ def _row_type(names: tuple[str, ...]) -> Any:
     return collections.namedtuple("BinaryRow", names)  # type: ignore[misc]
 
 
-def _make_engine(url: str, echo: bool) -> Engine:
+def _make_engine(url: str, echo: bool, query_timeout_s: float) -> Engine:
     if url.startswith("sqlite"):
         path = sa.engine.make_url(url).database
         if path and path != ":memory:" and not path.startswith("file:"):
@@ -163,8 +195,13 @@ def _make_engine(url: str, echo: bool) -> Engine:
         )
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn: Any, _rec: Any) -> None:
+        def _on_connect(dbapi_conn: Any, rec: Any) -> None:
             dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below)
+            # regexp() in linear time (SQLAlchemy's default is Python's backtracking `re`)
+            dbapi_conn.create_function("regexp", 2, regexp, deterministic=True)
+            if query_timeout_s:
+                deadline = rec.info["deadline"] = [math.inf]
+                dbapi_conn.set_progress_handler(lambda: time.monotonic() > deadline[0], 10_000)
             cur = dbapi_conn.cursor()
             for pragma in (
                 "journal_mode=WAL",
@@ -182,8 +219,20 @@ def _make_engine(url: str, echo: bool) -> Engine:
         def _on_begin(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("writer") else "BEGIN")
 
+        if query_timeout_s:
+
+            @event.listens_for(engine, "before_cursor_execute")
+            def _arm(conn: Connection, *_a: Any) -> None:
+                deadline = conn.info.get("deadline")
+                if deadline is not None:
+                    unbounded = conn.info.get("writer") or conn.info.get("migrating")
+                    deadline[0] = math.inf if unbounded else time.monotonic() + query_timeout_s
+
         return engine
-    return sa.create_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    args = {"options": f"-c statement_timeout={int(query_timeout_s * 1000)}"} if query_timeout_s else {}
+    return sa.create_engine(
+        url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True, connect_args=args
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -207,9 +256,14 @@ def migrate(db: Database, revision: str = "head") -> None:
     if db.is_sqlite:
         # Alembic manages its own transaction; give it a plain connection outside the writer's BEGIN.
         with db.engine.connect() as conn:
-            _run(conn)
-            conn.commit()
+            conn.info["migrating"] = True  # no time limit (the info lives on with the pooled connection)
+            try:
+                _run(conn)
+                conn.commit()
+            finally:
+                conn.info.pop("migrating", None)
     else:
         with db.engine.begin() as conn:
+            conn.exec_driver_sql("SET LOCAL statement_timeout = 0")  # a migration may take long
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(724385)")  # two servers starting at once
             _run(conn)

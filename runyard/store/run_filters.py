@@ -10,12 +10,19 @@ strings, so a run whose `lr` is "auto" never matches `{"$lt": 0.01}` (and never 
 
 wandb stores config values as `{"lr": {"value": 0.01}}`, so its filters say `config.lr.value`:
 such a path matches the nested key `value` where the run has one, else `config.lr` itself.
-`$regex` is a search (Python `re` on SQLite, POSIX `~` on PostgreSQL: keep to the common syntax);
-on `tags` it matches runs with some matching tag; a plain prefix `^abc` compiles to LIKE.
+`$regex` is a search in RE2 syntax (store/regex.py: linear time; PostgreSQL's `~` on PostgreSQL),
+at most `Limits.max_regex_length` characters; on `tags` it matches runs with some matching tag; a
+plain prefix `^abc` compiles to LIKE.
+
+Everything a client sends is checked before it reaches SQL, so a malformed filter is a FilterError
+naming the problem, never a database error: values are null, booleans, int64 integers, finite
+numbers or strings without NUL; the columns' types are respected (a number for `created_at`, a
+string for `name`); operators nest at most `Limits.max_json_depth` deep.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +30,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from .limits import Limits, is_int64
+from .regex import RegexError, compile_regex
 from .tables import runs
 
 
@@ -49,13 +58,15 @@ COLUMNS = {
     "last_step": runs.c.last_step,
     "notes": runs.c.notes,
 }
+NUMERIC = {"created_at", "createdAt", "updated_at", "heartbeat_at", "runtime", "last_step"}
 JSON_ROOTS = {"config": runs.c.config, "summary": runs.c.summary, "summary_metrics": runs.c.summary}
 _CMP = {"$eq", "$ne", "$gt", "$gte", "$lt", "$lte"}
 
 
 class Compiler:
-    def __init__(self, dialect: str):
+    def __init__(self, dialect: str, limits: Limits | None = None):
         self.pg = dialect == "postgresql"
+        self.limits = limits or Limits()
 
     # -- JSON access -----------------------------------------------------------------------------------
     def _path(self, field: str) -> tuple[Any, list[str]] | None:
@@ -94,15 +105,18 @@ class Compiler:
         return t == ("true" if value else "false")
 
     # -- filters ---------------------------------------------------------------------------------------
-    def where(self, flt: Any) -> ColumnElement:
+    def where(self, flt: Any, depth: int = 1) -> ColumnElement:
         if not isinstance(flt, dict):
             raise FilterError(f"a filter is a JSON object, got {type(flt).__name__}")
+        if depth > self.limits.max_json_depth:
+            raise FilterError(f"the filter nests deeper than {self.limits.max_json_depth} levels")
         clauses = []
         for field, cond in flt.items():
+            _check_name(field)
             if field in ("$and", "$or", "$nor"):
                 if not isinstance(cond, list) or not cond:
                     raise FilterError(f"{field} takes a non-empty list of filters")
-                subs = [self.where(c) for c in cond]
+                subs = [self.where(c, depth + 1) for c in cond]
                 clauses.append(
                     sa.and_(*subs)
                     if field == "$and"
@@ -113,20 +127,23 @@ class Compiler:
             elif field.startswith("$"):
                 raise FilterError(f"unknown top-level operator {field!r}")
             else:
-                clauses.append(self._field(field, cond))
+                clauses.append(self._field(field, cond, depth + 1))
         return sa.and_(sa.true(), *clauses)
 
-    def _field(self, field: str, cond: Any) -> ColumnElement:
+    def _field(self, field: str, cond: Any, depth: int) -> ColumnElement:
+        if depth > self.limits.max_json_depth:
+            raise FilterError(f"the filter nests deeper than {self.limits.max_json_depth} levels")
         ops = (
             cond
             if isinstance(cond, dict) and cond and all(k.startswith("$") for k in cond)
             else {"$eq": cond}
         )
-        return sa.and_(*[self._op(field, op, v) for op, v in ops.items()])
+        return sa.and_(*[self._op(field, op, v, depth) for op, v in ops.items()])
 
-    def _op(self, field: str, op: str, v: Any) -> ColumnElement:
+    def _op(self, field: str, op: str, v: Any, depth: int = 0) -> ColumnElement:
+        _check_name(op)
         if op == "$not":
-            return sa.not_(self._field(field, v))
+            return sa.not_(self._field(field, v, depth + 1))
         if field == "tags":
             return self._tags(op, v)
         alias = _value_alias(field)
@@ -164,11 +181,19 @@ class Compiler:
             anyof = sa.or_(sa.false(), *[self._op(field, "$eq", x) for x in v])
             return anyof if op == "$in" else sa.not_(anyof)
         if op == "$regex":
+            if field in NUMERIC:
+                raise FilterError(f"{field}: $regex matches strings; {field} is a number")
             target = COLUMNS[field] if jp is None else self.json_str(*jp)
-            return _regex(target, v, field)
+            return self._regex(target, v, field)
         if op not in _CMP:
             raise FilterError(f"{field}: unknown operator {op!r}")
+        _check_value(v, field)
         if jp is None:
+            if v is not None:
+                numeric = field in NUMERIC
+                if isinstance(v, bool) or numeric != isinstance(v, (int, float)):
+                    kind = "a number" if numeric else "a string"
+                    raise FilterError(f"{field}: compare with {kind}, not {type(v).__name__}")
             return _compare(COLUMNS[field], op, v, field)
         col, path = jp
         if v is None:
@@ -198,6 +223,7 @@ class Compiler:
         def has(tag: Any) -> ColumnElement:
             if not isinstance(tag, str):
                 raise FilterError("tags are strings")
+            _check_value(tag, "tags")
             if self.pg:
                 return runs.c.tags.op("?")(tag)
             each = sa.select(sa.literal(1)).select_from(sa.func.json_each(runs.c.tags).table_valued("value"))
@@ -215,8 +241,23 @@ class Compiler:
         if op == "$regex":
             fn = sa.func.jsonb_array_elements_text if self.pg else sa.func.json_each
             each = sa.select(sa.literal(1)).select_from(fn(runs.c.tags).table_valued("value"))
-            return each.where(_regex(sa.column("value", sa.String), v, "tags")).exists()
+            return each.where(self._regex(sa.column("value", sa.String), v, "tags")).exists()
         raise FilterError(f"tags: use a tag, $in, $nin, $ne, $all or $regex, not {op!r}")
+
+    def _regex(self, target: Any, pattern: Any, field: str) -> ColumnElement:
+        if not isinstance(pattern, str):
+            raise FilterError(f"{field}: $regex takes a string")
+        limit = self.limits.max_regex_length
+        if len(pattern) > limit:
+            raise FilterError(f"{field}: $regex is {len(pattern)} characters; the limit is {limit}")
+        _check_value(pattern, field)
+        try:
+            compile_regex(pattern)
+        except RegexError as e:
+            raise FilterError(f"{field}: invalid $regex {pattern!r} (RE2 syntax): {e}") from None
+        if _PREFIX.fullmatch(pattern):  # a plain prefix: LIKE, which indexes can serve
+            return target.startswith(pattern[1:], autoescape=True)
+        return target.regexp_match(pattern)
 
     # -- sorting ---------------------------------------------------------------------------------------
     def sort_keys(self, spec: str) -> list[SortKey]:
@@ -224,6 +265,7 @@ class Compiler:
         row id breaks ties, in the direction of the first key (so one index scan serves both)."""
         out: list[SortKey] = []
         for part in [p.strip() for p in spec.split(",") if p.strip()]:
+            _check_name(part)
             desc = part.startswith("-")
             field = part.lstrip("+-")
             jp = self._path(field)
@@ -283,6 +325,23 @@ def after(keys: list[SortKey], values: list[Any]) -> ColumnElement:
     return cond
 
 
+def _check_name(name: str) -> None:
+    if "\x00" in name:
+        raise FilterError(f"{name!r}: field names and operators cannot hold NUL")
+
+
+def _check_value(v: Any, field: str) -> None:
+    """A value compared with: what both databases can bind (int64, finite, no NUL in text)."""
+    if type(v) is int and not is_int64(v):
+        raise FilterError(f"{field}: {v} is outside the 64-bit integer range")
+    if type(v) is float and not math.isfinite(v):
+        raise FilterError(f"{field}: compare with a finite number")
+    if isinstance(v, str) and "\x00" in v:
+        raise FilterError(f"{field}: strings in filters cannot hold NUL")
+    if v is not None and not isinstance(v, (bool, int, float, str)):
+        raise FilterError(f"{field}: compare with a number, string, boolean or null, not {type(v).__name__}")
+
+
 def _compare(target: Any, op: str, v: Any, field: str) -> ColumnElement:
     if op == "$eq":
         return target == v
@@ -301,18 +360,6 @@ def _value_alias(field: str) -> str | None:
 
 
 _PREFIX = re.compile(r"\^[^\^$.*+?()\[\]{}|\\]*")
-
-
-def _regex(target: Any, pattern: Any, field: str) -> ColumnElement:
-    if not isinstance(pattern, str):
-        raise FilterError(f"{field}: $regex takes a string")
-    try:
-        re.compile(pattern)
-    except re.error as e:
-        raise FilterError(f"{field}: invalid $regex {pattern!r}: {e}") from None
-    if _PREFIX.fullmatch(pattern):  # a plain prefix: LIKE, which indexes can serve
-        return target.startswith(pattern[1:], autoescape=True)
-    return target.regexp_match(pattern)
 
 
 def _sqlite_path(path: list[str]) -> str:

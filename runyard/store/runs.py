@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .db import Database
+from .limits import Limits
 from .run_filters import Compiler, FilterError, SortKey, after
 from .tables import entities, metric_keys, projects, run_segments, runs
 
@@ -44,9 +45,9 @@ LIST_COLUMNS = [
 
 
 class Runs:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, limits: Limits | None = None):
         self.db = db
-        self.compiler = Compiler(db.dialect)
+        self.compiler = Compiler(db.dialect, limits or Limits())
 
     def get_or_create(
         self, conn: Connection, project_id: int, run_id: str, record: dict, user_id: int | None

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -13,7 +12,7 @@ from starlette.routing import Route
 from ...store.run_filters import FilterError
 from .. import access
 from ..errors import ApiError
-from ..http import JSON, int_param, json_body, kind_param, name_param, read, store, user, write
+from ..http import JSON, int_param, json_body, kind_param, name_param, parse_json, read, store, user, write
 
 MAX_PAGE = 1000
 
@@ -142,10 +141,7 @@ async def list_runs(request: Request) -> Response:
     raw = request.query_params.get("filter")
     flt = None
     if raw:
-        try:
-            flt = json.loads(raw)
-        except ValueError as e:
-            raise ApiError(400, "bad_json", f"query parameter 'filter' is not valid JSON: {e}") from None
+        flt = parse_json(request, raw, "query parameter 'filter'")
     limit = int_param(request, "limit", 50)
     offset = int_param(request, "offset", 0)
     total = request.query_params.get("total", "false").lower() in ("1", "true", "yes")

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 from ...store import Store, User
 from ...store.history_rows import Rows
 from ...store.history_rows import rows as build_rows
+from ...store.limits import load_json
 from ...store.run_filters import FilterError
 from ...store.tables import entities, runs
 from .. import access
@@ -78,7 +79,10 @@ class RunReads:
             return pid_cache[0]
 
         def where(filters: Any) -> Any:
-            flt = cv.loads(filters) if isinstance(filters, str) else filters
+            try:
+                flt = load_json(filters, s.limits.max_json_depth) if isinstance(filters, str) else filters
+            except ValueError as e:
+                raise GraphQLError(f"filters is not valid JSON: {e}") from None
             if flt in (None, ""):
                 return None
             if not isinstance(flt, dict):
