@@ -1,9 +1,15 @@
-"""Request and response helpers shared by the routes: bounded bodies, typed parameters, fast JSON."""
+"""Request and response helpers shared by the routes: bounded bodies, typed parameters, fast JSON.
+
+Every request body is read by `body()`: at most `limit` bytes arrive, and a body sent with
+`Content-Encoding: gzip` or `deflate` is inflated as it arrives, at most `limit` bytes again, so a
+small compressed body cannot unfold into gigabytes (413 at the first byte over the limit).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import zlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,6 +22,7 @@ from starlette.responses import Response
 
 from ..store import Store, User
 from ..store.jsonsafe import safe_float
+from ..store.limits import INT64_MAX, INT64_MIN, load_json
 from ..wire.names import ENTITY_RULE, PROJECT_RULE, valid_entity_name, valid_project_name
 from .errors import ApiError
 
@@ -71,22 +78,55 @@ async def write(request: Request, fn: Callable[[Connection], T]) -> T:
     return await asyncio.wrap_future(store(request).db.submit_write(fn))
 
 
+def _inflater(request: Request) -> Any:
+    enc = request.headers.get("content-encoding", "").strip().lower()
+    if enc in ("", "identity"):
+        return None
+    if enc in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if enc == "deflate":
+        return zlib.decompressobj(32 + zlib.MAX_WBITS)  # zlib-wrapped (what HTTP means) or gzip
+    raise ApiError(415, "unsupported_media_type", f"Content-Encoding {enc!r}: send gzip, deflate or none")
+
+
 async def body(request: Request, limit: int) -> bytes:
+    """The request body, at most `limit` bytes both as sent and once decompressed."""
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit():
+        if not (declared.isascii() and declared.isdigit()):
             raise ApiError(400, "bad_request", "Content-Length must be a number")
         if int(declared) > limit:
             raise ApiError(
                 413, "body_too_large", f"request body of {declared} bytes exceeds the limit of {limit} bytes"
             )
-    chunks, size = [], 0
+    inflater = _inflater(request)
+    out, size = bytearray(), 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             raise ApiError(413, "body_too_large", f"request body exceeds the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        if inflater is None:
+            out += chunk
+            continue
+        try:
+            out += inflater.decompress(chunk, limit + 1 - len(out))
+        except zlib.error as e:
+            raise ApiError(400, "bad_encoding", f"the compressed request body is corrupt: {e}") from None
+        if len(out) > limit:
+            raise ApiError(
+                413, "body_too_large", f"request body exceeds the limit of {limit} bytes once decompressed"
+            )
+    if inflater is not None and not inflater.eof:
+        raise ApiError(400, "bad_encoding", "the compressed request body is truncated")
+    return bytes(out)
+
+
+def parse_json(request: Request, raw: bytes | str, what: str = "request body") -> Any:
+    """JSON from a client, nested at most `max_json_depth` deep (400 naming the problem otherwise)."""
+    try:
+        return load_json(raw, request.app.state.config.max_json_depth)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ApiError(400, "bad_json", f"{what} is not valid JSON: {e}") from None
 
 
 async def json_body(request: Request) -> dict:
@@ -96,10 +136,7 @@ async def json_body(request: Request) -> dict:
         raise ApiError(
             415, "unsupported_media_type", f"send JSON (Content-Type: application/json), not {ctype}"
         )
-    try:
-        doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ApiError(400, "bad_json", f"request body is not valid JSON: {e}") from None
+    doc = parse_json(request, raw)
     if not isinstance(doc, dict):
         raise ApiError(422, "wrong_type", f"request body must be a JSON object, not {type(doc).__name__}")
     return doc
@@ -138,8 +175,10 @@ def int_param(
         v = int(raw)
     except ValueError:
         raise ApiError(
-            422, "wrong_type", f"query parameter {name!r} must be an integer, got {raw!r}"
+            422, "wrong_type", f"query parameter {name!r} must be an integer, got {raw[:40]!r}"
         ) from None
+    if not INT64_MIN <= v <= INT64_MAX:
+        raise ApiError(422, "out_of_range", f"query parameter {name!r} is outside the 64-bit integer range")
     if (lo is not None and v < lo) or (hi is not None and v > hi):
         raise ApiError(
             422, "out_of_range", f"query parameter {name!r} must be between {lo} and {hi}, got {v}"

@@ -13,16 +13,13 @@ server/auth.py (the /api/ middleware is not involved). Errors are JSON (`{"error
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import logging
 import time
-import zlib
 from typing import Any
 
 import anyio.from_thread
-from graphql import graphql_sync
+from graphql import ExecutionResult, GraphQLError, execute, parse, validate
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -33,10 +30,11 @@ from .. import access
 from ..auth import key_from_header, usage
 from ..errors import ApiError
 from ..headers import user_file_headers
-from ..http import name_problem
+from ..http import body, name_problem, parse_json
 from ..uploads import receive_blob
 from .artifacts import WandbArtifacts
 from .graphql_schema import Context, Root, schema
+from .query_limits import Bounds, limits_rule
 from .runs import WandbError, WandbRuns, valid_file
 from .state import RunKey
 from .tokens import Signer
@@ -111,23 +109,13 @@ def _file_too_large(message: str) -> Exception:
     return WandbError(message, 413)
 
 
-async def _json(request: Request, limit: int) -> Any:
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise WandbError(f"request body exceeds the limit of {limit} bytes", 413)
-        chunks.append(chunk)
-    data = b"".join(chunks)
-    enc = request.headers.get("content-encoding", "").lower()
+async def _json(request: Request) -> Any:
+    """The JSON body, bounded before and after decompression like every body (server/http.py)."""
     try:
-        if enc == "gzip":
-            data = gzip.decompress(data)
-        elif enc == "deflate":
-            data = zlib.decompress(data)
-        return json.loads(data) if data.strip() else {}
-    except (OSError, zlib.error, ValueError, UnicodeDecodeError) as e:
-        raise WandbError(f"request body is not valid JSON: {e}") from None
+        data = await body(request, request.app.state.config.max_wandb_body_bytes)
+        return parse_json(request, data) if data.strip() else {}
+    except ApiError as e:
+        raise WandbError(e.message, e.status) from None
 
 
 async def graphql_endpoint(request: Request) -> Response:
@@ -135,7 +123,7 @@ async def graphql_endpoint(request: Request) -> Response:
     if isinstance(user, Response):
         return user
     try:
-        doc = await _json(request, request.app.state.config.max_ingest_bytes)
+        doc = await _json(request)
     except WandbError as e:
         return _error(e.status, e.message)
     if not isinstance(doc, dict) or not isinstance(doc.get("query"), str):
@@ -144,19 +132,43 @@ async def graphql_endpoint(request: Request) -> Response:
     svc = _service(request)
     ctx = Context(svc.runs, user, str(request.base_url), svc.signer, svc.arts)
 
-    def run() -> Any:
-        return graphql_sync(
+    cfg = request.app.state.config
+    bounds = Bounds(cfg.graphql_max_depth, cfg.graphql_max_aliases, cfg.graphql_max_fields)
+
+    def run() -> ExecutionResult | str:
+        """The result, or why the document is refused as too large (answered 400)."""
+        try:
+            document = parse(doc["query"], max_tokens=cfg.graphql_max_tokens)
+        except RecursionError:
+            return "the query nests too deeply to parse"
+        except GraphQLError as e:
+            if "tokens" in e.message:  # the token limit: a refusal, not a syntax error
+                return f"the query has more than {cfg.graphql_max_tokens} tokens, the server's limit"
+            if "Parsing aborted" in e.message:  # graphql-core's own nesting limit
+                return "the query nests too deeply to parse"
+            return ExecutionResult(None, [e])
+        over = validate(schema(), document, [limits_rule(bounds)])
+        if over:
+            return over[0].message
+        errors = validate(schema(), document)
+        if errors:
+            return ExecutionResult(None, errors)
+        result = execute(
             schema(),
-            doc["query"],
+            document,
             root_value=_ROOT,
             context_value=ctx,
             variable_values=variables if isinstance(variables, dict) else None,
             operation_name=doc.get("operationName") or None,
         )
+        assert isinstance(result, ExecutionResult)  # resolvers are synchronous
+        return result
 
     result = await run_in_threadpool(run)
+    if isinstance(result, str):
+        return _error(400, result)
     for err in result.errors or ():
-        if err.original_error is not None and not isinstance(err.original_error, WandbError):
+        if err.original_error is not None and not isinstance(err.original_error, (WandbError, GraphQLError)):
             log.error("wandb GraphQL resolver failed", exc_info=err.original_error)
     return JSONResponse(result.formatted)
 
@@ -167,10 +179,10 @@ async def file_stream(request: Request) -> Response:
         return user
     try:
         key = _key(request)
-        body = await _json(request, request.app.state.config.max_ingest_bytes)
-        if not isinstance(body, dict):
+        doc = await _json(request)
+        if not isinstance(doc, dict):
             raise WandbError("file_stream body must be a JSON object")
-        await run_in_threadpool(_runs(request).file_stream, user, key, body)
+        await run_in_threadpool(_runs(request).file_stream, user, key, doc)
     except WandbError as e:
         return _error(e.status, e.message)
     return JSONResponse({"exitcode": None, "limits": {}})
