@@ -41,7 +41,7 @@ from .tables import (
 
 TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ALIAS_RE = re.compile(r"^[^/\\:#?%\x00-\x1f]{1,128}$")
-VERSION_RE = re.compile(r"^v(\d+)$")
+VERSION_RE = re.compile(r"^v([0-9]{1,18})$")  # within int64
 LATEST = "latest"
 Readable = Callable[[str], bool]  # may the caller read this "entity/project"? (server/access.py decides)
 

@@ -28,6 +28,8 @@ from . import summary_state
 from .chunks import Points
 from .entities import User
 from .jsonsafe import jsonable, safe_str
+from .limits import Limits
+from .record_shapes import RecordError, check_history, check_record
 from .tables import run_segments
 
 if TYPE_CHECKING:
@@ -72,8 +74,10 @@ class Result:
     project: str = ""  # where the run lives now (it may have been moved from the project uploaded to)
 
 
-def decode(run_id: str, segment: str, offset: int, body: bytes) -> Decoded:
-    """Validate a chunk and decode its records (CPU only; raises IngestError 400 naming the problem)."""
+def decode(run_id: str, segment: str, offset: int, body: bytes, limits: Limits | None = None) -> Decoded:
+    """Validate a chunk and decode its records (CPU only; raises IngestError 400 naming the problem).
+    Each record is checked against its shape (store/record_shapes.py) before anything is applied."""
+    limits = limits or Limits()
     if offset < 0:
         raise IngestError(400, "bad_offset", "offset must be a non-negative byte offset")
     pos = 0
@@ -94,8 +98,14 @@ def decode(run_id: str, segment: str, offset: int, body: bytes) -> Decoded:
             obj = unpackb(payload)
             if not isinstance(obj, dict):
                 raise ValueError(f"payload is a {type(obj).__name__}, not a map")
+            check_record(rtype, obj, limits)
             if rtype == RT.HISTORY:
                 obj = HistoryBatch(obj)
+                check_history(obj)
+        except RecordError as e:
+            raise IngestError(
+                400, "bad_record", f"record at byte {offset + off} of the run log: {e}"
+            ) from None
         except Exception as e:
             raise IngestError(
                 400, "corrupt_frame", f"record at byte {offset + off} of the run log does not decode: {e}"

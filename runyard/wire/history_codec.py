@@ -106,21 +106,47 @@ def encode_history(frags: Sequence[Fragment]) -> dict:
 
 
 class HistoryBatch:
-    """A decoded history record: row-level columns plus key groups with their value columns."""
+    """A decoded history record: row-level columns plus key groups with their value columns.
+
+    Every count the payload declares is checked against the data it actually carries before
+    anything is sized by it (ValueError naming the problem): `n` must match the 8-byte timestamps,
+    each column its count, each row index the batch, so a few bytes cannot ask for gigabytes."""
 
     __slots__ = ("n", "seq", "step", "ts", "commit", "groups")
 
     def __init__(self, payload: dict):
         n = self.n = payload["n"]
-        self.seq = unpack_ints(payload["seq"], n)
-        self.step = unpack_ints(payload["step"], n)
-        self.ts = _arr_from("d", payload["ts"])
+        ts = payload["ts"]
+        _require(type(n) is int and n >= 0, "n must be a non-negative int")
+        _require(
+            isinstance(ts, bytes) and len(ts) == 8 * n, f"ts must hold 8 bytes for each of the {n} fragments"
+        )
+        self.seq = _int_column(payload["seq"], n, "seq")
+        self.step = _int_column(payload["step"], n, "step")
+        self.ts = _arr_from("d", ts)
         c = payload["commit"]
-        self.commit = bytes([c]) * n if isinstance(c, int) else bytes(c)
+        if isinstance(c, int):
+            _require(0 <= c <= 255, "commit must be a byte")
+            self.commit = bytes([c]) * n
+        else:
+            _require(isinstance(c, bytes) and len(c) == n, f"commit must hold one byte per fragment ({n})")
+            self.commit = bytes(c)
+        groups = payload["groups"]
+        _require(isinstance(groups, list), "groups must be a list")
         self.groups: list[tuple[list[str], Sequence[int], list[Sequence[Any]]]] = []
-        for keys, rows, count, cols in payload["groups"]:
-            rows_seq = range(n) if rows is None else unpack_ints(rows, count)
-            self.groups.append((keys, rows_seq, [_decode_column(c) for c in cols]))
+        for g in groups:
+            _require(isinstance(g, list) and len(g) == 4, "a group is [keys, rows, count, columns]")
+            keys, rows, count, cols = g
+            _require(isinstance(keys, list) and all(isinstance(k, str) for k in keys), "keys are strings")
+            _require(type(count) is int and 0 <= count <= n, f"a group's count must be 0..{n}")
+            _require(isinstance(cols, list) and len(cols) == len(keys), "one column per key")
+            if rows is None:
+                _require(count == n, "a group of every fragment counts them all")
+                rows_seq: Sequence[int] = range(n)
+            else:
+                rows_seq = _int_column(rows, count, "rows")
+                _require(not count or (min(rows_seq) >= 0 and max(rows_seq) < n), "row index out of range")
+            self.groups.append((keys, rows_seq, [_decode_column(c, count) for c in cols]))
 
     def series(self, key: str) -> Iterator[tuple[int, int, float, Any]]:
         """(seq, step, ts, value) for each fragment of this batch that holds `key`."""
@@ -144,10 +170,34 @@ class HistoryBatch:
         return [(self.seq[i], self.step[i], self.ts[i], self.commit[i], data[i]) for i in range(self.n)]
 
 
-def _decode_column(col: list) -> Sequence[Any]:
+def _require(ok: bool, message: str) -> None:
+    if not ok:
+        raise ValueError(f"HISTORY: {message}")
+
+
+def _int_column(v: Any, n: int, name: str) -> Sequence[int]:
+    """An int column of `n` int64 values, checked against what it holds before it is unpacked."""
+    if type(v) is int:
+        _require(v >= -(2**63) and v + n <= 2**63, f"{name} runs outside the 64-bit integer range")
+    elif isinstance(v, bytes):
+        _require(len(v) == 8 * n, f"{name} must hold 8 bytes for each of its {n} values")
+    elif isinstance(v, list):
+        _require(len(v) == n, f"{name} must hold {n} values")
+        _require(all(type(x) is int and -(2**63) <= x < 2**63 for x in v), f"{name} must be 64-bit integers")
+    else:
+        raise ValueError(f"HISTORY: {name} must be an int, packed int64 bytes or a list of ints")
+    return unpack_ints(v, n)
+
+
+def _decode_column(col: Any, count: int) -> Sequence[Any]:
+    _require(isinstance(col, list) and len(col) == 2, "a column is [tag, data]")
     tag, data = col
-    if tag == COL_F8:
-        return _arr_from("d", data)
-    if tag == COL_I8:
-        return _arr_from("q", data).tolist()
+    if tag in (COL_F8, COL_I8):
+        _require(
+            isinstance(data, bytes) and len(data) == 8 * count, f"a {tag} column holds 8 bytes per value"
+        )
+        return _arr_from("d", data) if tag == COL_F8 else _arr_from("q", data).tolist()
+    _require(
+        tag == COL_ANY and isinstance(data, list) and len(data) == count, f"a column must hold {count} values"
+    )
     return data

@@ -344,7 +344,7 @@ async def create_key(request: Request) -> Response:
 
 async def revoke_key(request: Request) -> Response:
     raw = request.path_params["key_id"]
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise ApiError(400, "bad_parameter", "key id must be a number (see GET /api/v1/keys)")
     key_id = int(raw)
     s, u = store(request), signed_in(request)

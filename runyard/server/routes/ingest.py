@@ -54,7 +54,7 @@ async def post_chunk(request: Request) -> Response:
     data = await body(request, config.max_ingest_bytes)
     s, u = store(request), user(request)
     try:
-        dec = await run_in_threadpool(decode, r, seg, offset, data)
+        dec = await run_in_threadpool(decode, r, seg, offset, data, s.limits)
         res = await write(request, lambda c: access.apply_run_log(c, s, u, e, p, r, seg, dec, live))
     except IngestError as err:
         raise ApiError(err.status, err.code, err.message, **err.extra) from None

@@ -41,6 +41,7 @@ from sqlalchemy.engine import Connection
 from ...compat.wandb_map import environment_from_wandb
 from ...store import Store, User
 from ...store.ingest import IngestError, decode
+from ...store.limits import is_int64
 from ...store.tables import entities, projects, runs
 from ...wire.framing import file_header
 from ...wire.paths import BadPath, clean_path
@@ -155,7 +156,7 @@ class WandbRuns:
         p = st["pending"]
         data = base64.b64decode(p["data"])
         seg = st["segment"]
-        dec = decode(key.run_id, seg, int(p["offset"]), data)
+        dec = decode(key.run_id, seg, int(p["offset"]), data, self.store.limits)
         s = self.store
 
         def txn(c: Connection) -> tuple[Any, list[str]]:
@@ -608,9 +609,10 @@ def _canon(v: Any) -> Any:
 
 def _int(v: Any, default: int) -> int:
     try:
-        return int(v)
-    except (TypeError, ValueError):
+        n = int(v)
+    except (TypeError, ValueError, OverflowError):  # OverflowError: inf
         return default
+    return n if is_int64(n) else default
 
 
 def _start_from(files: dict[str, Any]) -> float | None:
