@@ -35,3 +35,11 @@ def test_every_cli_command_is_in_cli_docs():
     text = (DOCS / "cli.md").read_text()
     for cmd in _commands(cli):
         assert f"`{cmd}" in text, cmd
+
+
+def test_every_server_bound_is_in_security_docs():
+    from runyard.server.config import ENV_SETTINGS
+
+    text = (DOCS / "security.md").read_text()
+    for name in ENV_SETTINGS:
+        assert f"| `{name}` | `RUNYARD_{name.upper()}` |" in text, name

@@ -82,7 +82,10 @@ class BlobWriter:
 
     def discard(self) -> None:
         if not self._f.closed:
-            self._f.close()
+            with contextlib.suppress(
+                OSError
+            ):  # e.g. the disk is full: closing flushes what cannot be written
+                self._f.close()
         try:
             os.unlink(self.path)
         except FileNotFoundError:
