@@ -42,11 +42,21 @@ def json_depth_error(obj: object, max_depth: int) -> str | None:
     return None
 
 
+def _int64(text: str) -> int:
+    v = int(text)
+    if not INT64_MIN <= v <= INT64_MAX:
+        raise ValueError(
+            f"the integer {text[:30]}{'...' if len(text) > 30 else ''} is outside the 64-bit range"
+        )
+    return v
+
+
 def load_json(raw: str | bytes | bytearray, max_depth: int) -> object:
-    """`json.loads` that refuses documents nested deeper than `max_depth` with a ValueError naming
-    the problem (the standard parser would raise RecursionError, or build them)."""
+    """`json.loads` for what a client sends: a ValueError naming the problem for documents nested
+    deeper than `max_depth` (the standard parser would raise RecursionError, or build them) and for
+    integers no database column holds (beyond 64 bits)."""
     try:
-        doc = json.loads(raw)
+        doc = json.loads(raw, parse_int=_int64)
     except RecursionError:
         raise ValueError(f"a value nests deeper than {max_depth} levels of objects and arrays") from None
     err = json_depth_error(doc, max_depth)

@@ -34,8 +34,9 @@ def run_log(run_id: str, *records: tuple[int, dict], name: str | None = None) ->
 
 
 def history(*steps: int) -> dict:
-    """A HISTORY payload of one `loss` fragment per step."""
-    return encode_history([(0, i + 1, s, 1.0e9 + i, 1, ("loss",), (0.5,)) for i, s in enumerate(steps)])
+    """A HISTORY payload of one `loss` fragment per step (sequence numbers with gaps, as the SDK's
+    are when other records come between, so they travel as a packed column)."""
+    return encode_history([(0, 2 * i + 1, s, 1.0e9 + i, 1, ("loss",), (0.5,)) for i, s in enumerate(steps)])
 
 
 def ingest(c: httpx.Client, run_id: str, data: bytes, project: str = "p") -> httpx.Response:

@@ -106,6 +106,7 @@ def test_query_parameters_beyond_int64(c):
         assert_client_error(c.get("/api/v1/projects/admin/p/runs", params=params))
     assert_client_error(c.get("/api/v1/runs/admin/p/evil/history/raw", params={"min_step": str(2**63)}))
     assert_client_error(c.delete("/api/v1/keys/" + "9" * 30))
+    assert_client_error(c.post(QUERY, json={"offset": 2**70}), 400)  # in a JSON body as well
     assert_alive(c)
 
 

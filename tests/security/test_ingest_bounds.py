@@ -94,3 +94,30 @@ def test_huge_declared_history_costs_no_memory(home, db_url):
             assert_client_error(ingest(c, f"h{i}", run_log(f"h{i}", (RT.HISTORY, _huge_history()))), 400)
         assert srv.peak_rss_bytes() - before < 50 * MiB
         assert_alive(c)
+
+
+def test_wandb_file_stream_malformed_values(server):
+    """The wandb protocol feeds the same ingest: its malformed values are 4xx too, never a 500."""
+    import base64
+    import json
+
+    basic = {"Authorization": "Basic " + base64.b64encode(f"api:{server.api_key}".encode()).decode()}
+    url = "/files/admin/p/fs/file_stream"
+
+    def line(**kw) -> str:
+        return json.dumps({"_timestamp": 1.0e9, "_runtime": 1.0, "loss": 0.5, **kw})
+
+    bodies = [
+        {"files": {"wandb-history.jsonl": {"offset": 0, "content": [line(_step=0)]}}},
+        {"files": {"wandb-history.jsonl": {"offset": 1, "content": [line(_step=2**63)]}}},
+        {"files": {"wandb-history.jsonl": {"offset": 1, "content": [line(_step=1, deep=_nested(500))]}}},
+        {"files": {"wandb-history.jsonl": {"offset": 9**40, "content": [line(_step=2)]}}},
+        {"complete": True, "exitcode": float("inf")},
+    ]
+    with http(server.url, server.api_key) as c:
+        for body in bodies:
+            r = c.post(url, content=json.dumps(body), headers=basic)
+            assert r.status_code < 500, (body, r.status_code, r.text[:300])
+            assert_alive(c)
+        run = c.get("/api/v1/runs/admin/p/fs").json()
+        assert run["state"] == "finished" and run["exit_code"] == 0  # inf is no exit code: the default
