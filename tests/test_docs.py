@@ -38,8 +38,8 @@ def test_every_cli_command_is_in_cli_docs():
 
 
 def test_every_server_bound_is_in_security_docs():
-    from runyard.server.config import ENV_SETTINGS
+    from runyard.server.config import BOUNDS
 
     text = (DOCS / "security.md").read_text()
-    for name in ENV_SETTINGS:
+    for name in BOUNDS:
         assert f"| `{name}` | `RUNYARD_{name.upper()}` |" in text, name
