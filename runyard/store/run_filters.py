@@ -187,7 +187,7 @@ class Compiler:
             return self._regex(target, v, field)
         if op not in _CMP:
             raise FilterError(f"{field}: unknown operator {op!r}")
-        _check_value(v, field)
+        check_value(v, field)
         if jp is None:
             if v is not None:
                 numeric = field in NUMERIC
@@ -223,7 +223,7 @@ class Compiler:
         def has(tag: Any) -> ColumnElement:
             if not isinstance(tag, str):
                 raise FilterError("tags are strings")
-            _check_value(tag, "tags")
+            check_value(tag, "tags")
             if self.pg:
                 return runs.c.tags.op("?")(tag)
             each = sa.select(sa.literal(1)).select_from(sa.func.json_each(runs.c.tags).table_valued("value"))
@@ -250,7 +250,7 @@ class Compiler:
         limit = self.limits.max_regex_length
         if len(pattern) > limit:
             raise FilterError(f"{field}: $regex is {len(pattern)} characters; the limit is {limit}")
-        _check_value(pattern, field)
+        check_value(pattern, field)
         try:
             compile_regex(pattern)
         except RegexError as e:
@@ -330,7 +330,7 @@ def _check_name(name: str) -> None:
         raise FilterError(f"{name!r}: field names and operators cannot hold NUL")
 
 
-def _check_value(v: Any, field: str) -> None:
+def check_value(v: Any, field: str) -> None:
     """A value compared with: what both databases can bind (int64, finite, no NUL in text)."""
     if type(v) is int and not is_int64(v):
         raise FilterError(f"{field}: {v} is outside the 64-bit integer range")

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .db import Database
-from .limits import Limits
-from .run_filters import Compiler, FilterError, SortKey, after
+from .limits import Limits, load_json
+from .run_filters import Compiler, FilterError, SortKey, after, check_value
 from .tables import entities, metric_keys, projects, run_segments, runs
 
 STATES = ("running", "finished", "failed", "crashed", "killed", "preempted", "stopped")  # stopped: by a sweep
@@ -241,9 +241,11 @@ def encode_cursor(values: list[Any]) -> str:
 
 
 def decode_cursor(cursor: str, n: int) -> list[Any]:
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except ValueError:
+    try:  # a client could forge one: a flat list of values a filter could compare with, or nothing
+        values = load_json(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)), max_depth=1)
+        for v in values if isinstance(values, list) else ():
+            check_value(v, "cursor")
+    except (ValueError, FilterError):
         values = None
     if (
         not isinstance(values, list)

@@ -68,12 +68,14 @@ class ServerProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         e = dict(os.environ, PYTHONPATH=str(REPO), RUNYARD_HOME=str(home))
+        self.log = home / "server.log"  # a file, not a pipe: a full pipe would block the server
+        self._log = self.log.open("wb")
         self.proc = subprocess.Popen(
             [*(prefix or []), sys.executable, "-m", "runyard.cli.main", "server", "--port", str(self.port)]
             + ["--db", db_url, "--home", str(home), "--log-level", "warning"],
             env=e,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._log,
         )
         self.home = home
 
@@ -81,7 +83,7 @@ class ServerProcess:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                raise RuntimeError(f"server exited: {self.log.read_text(errors='replace')[-2000:]}")
             try:
                 if httpx.get(self.url + "/api/v1/health", timeout=2).status_code == 200:
                     break
@@ -89,6 +91,7 @@ class ServerProcess:
                 pass
             time.sleep(0.1)
         else:
+            self.stop()
             raise RuntimeError("server did not start")
         import json
 
@@ -110,6 +113,7 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
+        self._log.close()
 
     def __enter__(self) -> ServerProcess:
         return self.start()

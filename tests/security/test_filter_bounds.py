@@ -126,3 +126,16 @@ def test_graphql_filters_are_bounded(server, c):
             runs = r.json()["data"]["project"]["runs"]
             assert runs is None or runs["edges"] == []
     assert_alive(c)
+
+
+def test_forged_cursors_are_refused(c):
+    """A page cursor is client input too: values a filter could not compare with are refused."""
+    import base64
+
+    def cursor(raw: str) -> str:
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    for raw in ('[{"a": 1}, 2]', f"[{2**70}, 2]", '["a\\u0000b", 2]', "[" * 3000 + "]" * 3000):
+        assert_client_error(c.post(QUERY, json={"cursor": cursor(raw)[:4096]}))
+        assert_client_error(c.get("/api/v1/projects/admin/p/runs", params={"cursor": cursor(raw)[:4096]}))
+    assert_alive(c)
