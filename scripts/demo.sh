@@ -12,6 +12,12 @@ WORK=$PWD/.demo/work
 mkdir -p "$RUNYARD_HOME" "$WORK"
 export RUNYARD_BASE_URL=http://127.0.0.1:$PORT
 
+# a port already taken would let the health check below answer from another server: say so and stop
+if ! "$BIN/python" -c 'import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' "$PORT" 2>/dev/null; then
+  echo "demo: port $PORT is already in use (another runyard server?); pick another: RUNYARD_PORT=8090 make demo" >&2
+  exit 1
+fi
 "$BIN/runyard" server --home "$RUNYARD_HOME" --port "$PORT" --log-level warning &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; kill $(jobs -p) 2>/dev/null; wait 2>/dev/null' EXIT INT TERM

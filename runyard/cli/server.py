@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+
 import click
 
 
@@ -38,7 +41,23 @@ def server(host: str, port: int, db_url: str | None, home: str | None, log_level
         from ..server import ServerConfig, create_app
     except ImportError as e:
         raise click.ClickException(str(e)) from None
+    _check_port(host, port)
     cfg = ServerConfig.resolve(home=home, db_url=db_url, host=host, port=port)
     db_shown = cfg.db_url.split("@")[-1] if "@" in cfg.db_url else cfg.db_url
     click.echo(f"runyard server on {cfg.public_url} (home: {cfg.home}, db: {db_shown})", err=True)
     uvicorn.run(create_app(cfg), host=host, port=port, log_level=log_level, proxy_headers=True)
+
+
+def _check_port(host: str, port: int) -> None:
+    """One clear line when the port is taken, before anything is set up (uvicorn would only log it)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            if e.errno != errno.EADDRINUSE:
+                raise
+            raise click.ClickException(
+                f"port {port} on {host} is already in use (another runyard server?): "
+                f"stop it or pick another port with --port (`make demo`: RUNYARD_PORT=8090 make demo)"
+            ) from None

@@ -54,3 +54,14 @@ def test_bad_input_is_one_line_and_debug_shows_the_traceback(tmp_path):
     )
     p = _runyard(["--debug", *args], tmp_path)
     assert p.returncode == 1 and "Traceback" in p.stderr and "server URL must look like" in p.stderr
+
+
+def test_port_in_use_is_one_line_with_a_hint(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        line = _one_line(_runyard(["server", "--port", str(port)], tmp_path))
+    assert f"port {port} on 127.0.0.1 is already in use" in line and "--port" in line
