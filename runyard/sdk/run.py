@@ -439,6 +439,9 @@ class Run:
             self._watcher = Watcher(self)
         self._watcher.watch(models, criterion, log, log_freq)
 
+    def _label(self, **labels: Any) -> None:
+        """wandb's framework integrations tag their runs (`code="transformers_trainer"`); runyard keeps no such tag."""
+
     def unwatch(self, models: Any = None) -> None:
         """Remove the hooks `watch` added (of `models`, or of every watched model)."""
         if self._watcher is not None:

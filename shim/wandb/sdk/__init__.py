@@ -1,0 +1,1 @@
+"""`wandb.sdk`: the submodules frameworks import."""

@@ -1,0 +1,151 @@
+"""The `wandb` shim (shim/): unchanged scripts using `report_to="wandb"` and Lightning's WandbLogger
+report to runyard. The shim is installed into a throwaway target directory put first on PYTHONPATH, so
+the official wandb in the project environment stays as it is (and the shim must say it won)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runyard.runlog import find_run_dirs, read
+from tests.compat.conftest import wandb_python  # noqa: F401  (fixture: the official client's venv)
+
+pytest.importorskip("transformers")
+pytest.importorskip("lightning")
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def shim_dir(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("shim")
+    src = tmp_path_factory.mktemp("shim-src") / "shim"  # built from a copy: the build leaves files behind
+    shutil.copytree(REPO / "shim", src, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return target
+
+
+def run_script(
+    script: str, shim_dir: Path, cwd: Path, path: str | None = None
+) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "RUNYARD_"))}
+    env.update(
+        PYTHONPATH=path or str(shim_dir),
+        RUNYARD_MODE="offline",
+        RUNYARD_CONSOLE="off",
+        HF_HUB_OFFLINE="1",
+        RUNYARD_HOME=str(cwd / "home"),
+        # the frameworks' own warnings are theirs, not what this test checks
+        PYTHONWARNINGS="ignore",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=240
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out
+
+
+HF_SCRIPT = """
+import torch, transformers
+torch.manual_seed(0)
+cfg = transformers.GPT2Config(n_layer=1, n_head=2, n_embd=32, n_positions=16, vocab_size=64, bos_token_id=0, eos_token_id=0)
+ids = torch.randint(0, 64, (8, 16))
+data = [{"input_ids": x, "labels": x} for x in ids]
+args = transformers.TrainingArguments(output_dir="out", max_steps=4, per_device_train_batch_size=2, logging_steps=1,
+    eval_strategy="steps", eval_steps=2, save_steps=4, report_to="wandb", use_cpu=True, run_name="shim-run",
+    disable_tqdm=True)
+transformers.Trainer(model=transformers.GPT2LMHeadModel(cfg), args=args, train_dataset=data, eval_dataset=data[:4]).train()
+import wandb, runyard
+assert wandb.run is runyard.run and wandb.run is not None
+wandb.finish()
+"""
+
+
+def test_trainer_report_to_wandb_reaches_runyard(shim_dir, tmp_path):
+    run_script(HF_SCRIPT, shim_dir, tmp_path)
+    (run_dir,) = find_run_dirs(tmp_path)
+    rd = read(run_dir)
+    assert rd.config["n_embd"] == 32 and rd.config["max_steps"] == 4
+    rows = rd.history()
+    assert [r["train/global_step"] for r in rows if "train/loss" in r] == [1, 2, 3, 4]
+    assert [r["train/global_step"] for r in rows if "eval/loss" in r] == [2, 4]
+
+
+LIGHTNING_SCRIPT = """
+import torch
+import lightning.pytorch as pl
+from lightning.pytorch.loggers import WandbLogger
+
+class Tiny(pl.LightningModule):
+    def __init__(self, lr=0.05):
+        super().__init__()
+        self.save_hyperparameters()
+        self.net = torch.nn.Linear(3, 1)
+    def training_step(self, batch, i):
+        loss = torch.nn.functional.mse_loss(self.net(batch[0]), batch[1])
+        self.log("train_loss", loss)
+        return loss
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=self.hparams.lr)
+
+torch.manual_seed(0)
+loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.randn(8, 3), torch.randn(8, 1)), batch_size=4)
+logger = WandbLogger(project="lit", log_model=True)
+pl.Trainer(max_epochs=2, log_every_n_steps=1, logger=logger, accelerator="cpu", enable_progress_bar=False,
+    enable_model_summary=False, default_root_dir="out").fit(Tiny(), loader)
+logger.log_table("samples", columns=["a"], data=[[1]])
+logger.experiment.log({"custom": 7})
+import wandb
+wandb.finish()
+"""
+
+
+def test_lightning_wandb_logger_reaches_runyard(shim_dir, tmp_path):
+    run_script(LIGHTNING_SCRIPT, shim_dir, tmp_path)
+    (run_dir,) = find_run_dirs(tmp_path)
+    rd = read(run_dir)
+    assert rd.config["lr"] == 0.05
+    assert [r["trainer/global_step"] for r in rd.history() if "train_loss" in r] == [0, 1, 2, 3]
+    assert rd.summary["custom"] == 7 and rd.summary["samples"]["_type"] == "table-file"
+    assert list((run_dir / "artifacts").glob("*.json"))  # the checkpoint, as a model artifact
+
+
+def test_the_shim_says_it_won_over_the_official_wandb(shim_dir, tmp_path, wandb_python):  # noqa: F811
+    """Both importable (the official package right after the shim): one line names the winner and the way back."""
+    where = subprocess.run(
+        [str(wandb_python), "-c", "import os, wandb; print(os.path.dirname(wandb.__file__))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    official = tmp_path / "official"
+    official.mkdir()
+    (official / "wandb").symlink_to(where)  # only the wandb package: the rest of that venv stays out
+    script = "import wandb, runyard; assert wandb.init is runyard.init; print(wandb.__version__)"
+    out = run_script(script, shim_dir, tmp_path, path=f"{shim_dir}{os.pathsep}{official}")
+    assert out.stdout.strip() == "0.19.0+runyard"
+    lines = [x for x in out.stderr.splitlines() if x.startswith("wandb:")]
+    assert len(lines) == 1 and "runyard's wandb shim" in lines[0] and str(official) in lines[0], out.stderr
+    assert "pip uninstall wandb" in lines[0]
+    alone = run_script(script, shim_dir, tmp_path)
+    assert "wandb:" not in alone.stderr
