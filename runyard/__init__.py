@@ -87,8 +87,8 @@ def save(glob_str: str, base_path: str | None = None, policy: str = "live") -> A
 
 
 def restore(name: str, run_path: str | None = None, replace: bool = False, root: str | None = None) -> Any:
-    """Fetch a file a run saved on the server (runyard/sdk/restore.py)."""
-    from .sdk.restore import restore as _restore
+    """Fetch a file a run saved on the server (runyard/api/restore.py)."""
+    from .api.restore import restore as _restore
 
     return _restore(name, run_path, replace, root)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import IO, Any
 
-from . import state
+from ..sdk import state
 
 
 def restore(
@@ -32,7 +32,7 @@ def restore(
         return open(path)
     if disabled:
         return None
-    from ..api import Api
+    from .api import Api
 
     files = Api().run(str(run_path)).files([name])
     if len(files) == 0:
