@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,7 @@ class Run:
         self.state: str = doc.get("state", "")
         self.config: dict = doc.get("config") or {}
         self.summary: dict = doc.get("summary") or {}
+        self._as_loaded = copy.deepcopy((self.config, self.summary))  # update() sends only what changed
         self.tags: list[str] = list(doc.get("tags") or [])
         self.notes: str | None = doc.get("notes")
         self.group: str | None = doc.get("group")
@@ -109,9 +111,15 @@ class Run:
 
     # -- changes ----------------------------------------------------------------------------------
     def update(self) -> Run:
-        """Save name, notes, tags, group and job_type as set on this object."""
-        body = {k: getattr(self, k) for k in EDITABLE}
+        """Save name, notes, tags, group and job_type as set on this object, and `config` and
+        `summary` when they were edited (each replaced by this object's dict)."""
+        body: dict[str, Any] = {k: getattr(self, k) for k in EDITABLE}
         body["tags"] = list(body["tags"] or [])
+        config, summary = self._as_loaded
+        if self.config != config:
+            body["config"] = dict(self.config)
+        if self.summary != summary:
+            body["summary"] = dict(self.summary)
         self._load(self._http.call("PATCH", self._api_path, body=body))
         return self
 

@@ -11,7 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from . import summary_state
 from .db import Database
+from .jsonsafe import jsonable
 from .limits import Limits, load_json
 from .run_filters import Compiler, FilterError, SortKey, after, check_value
 from .tables import entities, metric_keys, projects, run_segments, runs
@@ -143,6 +145,21 @@ class Runs:
     def update(self, conn: Connection, run_pk: int, **values: Any) -> None:
         values.setdefault("updated_at", time.time())
         conn.execute(sa.update(runs).where(runs.c.id == run_pk).values(**values))
+
+    def replace_summary(self, conn: Connection, run_pk: int, values: dict) -> None:
+        """A user's edit of the summary (Api `run.update()`): these values, which later uploads to the
+        run build on, as they build on `run.summary[...] = v` from the SDK."""
+        row = conn.execute(
+            sa.select(runs.c.summary_state, runs.c.created_at).where(runs.c.id == run_pk)
+        ).one()
+        state, specs = summary_state.load(row.summary_state or {})
+        state.values = {k: v for k, v in values.items() if k not in ("_step", "_timestamp", "_runtime")}
+        self.update(
+            conn,
+            run_pk,
+            summary=jsonable(state.snapshot(row.created_at, 0.0)),
+            summary_state=summary_state.dump(state, specs),
+        )
 
     def crash_silent(self, conn: Connection, silent_since: float) -> list[tuple[str, str, str]]:
         """Mark `crashed` the running runs with no news from their client since `silent_since`.

@@ -107,6 +107,24 @@ def test_run_attributes_update_delete(api, mixed, server):
     assert e.value.status == 404 and e.value.code == "unknown_run"
 
 
+def test_run_update_persists_config_and_summary_edits(api, mixed):
+    run = api.run(f"admin/p/{mixed['id']}")
+    run.config["lr"] = 0.5
+    run.config["new"] = [1, 2]
+    run.summary["best"] = 0.99
+    del run.summary["label"]
+    run.update()
+    again = api.run(f"admin/p/{mixed['id']}")
+    assert again.config == {"lr": 0.5, "opt": {"name": "adam"}, "new": [1, 2]}
+    assert again.summary["best"] == 0.99 and "label" not in again.summary
+    assert again.summary["loss"] == 1 / 50  # what was not edited stays
+    assert again.summary["_step"] == run.summary["_step"]
+    again.notes = "only notes"
+    again.update()  # config and summary untouched: not sent, not changed
+    third = api.run(f"admin/p/{mixed['id']}")
+    assert (third.notes, third.config, third.summary) == ("only notes", again.config, again.summary)
+
+
 def test_history_every_row_and_semantics(api, mixed):
     run = api.run(f"admin/p/{mixed['id']}")
     df = run.history()  # not sampled: every row

@@ -30,7 +30,16 @@ async def get_run(request: Request) -> Response:
     return JSON(await read(request, q))
 
 
-_PATCHABLE = {"name": str, "notes": str, "group": str, "job_type": str, "tags": list, "state": str}
+_PATCHABLE = {
+    "name": str,
+    "notes": str,
+    "group": str,
+    "job_type": str,
+    "tags": list,
+    "state": str,
+    "config": dict,
+    "summary": dict,
+}
 
 
 def _move_target(doc: dict, e: str, p: str) -> str | None:
@@ -68,12 +77,15 @@ async def patch_run(request: Request) -> Response:
         if k == "state" and v not in STATES:
             raise ApiError(422, "bad_value", f"state must be one of {', '.join(STATES)}")
         values[{"group": "group_name"}.get(k, k)] = jsonable(v)
+    summary = values.pop("summary", None)
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
         loc = access.run(c, s, u, e, p, r, access.WRITE)
         if values:
             s.runs.update(c, loc.id, **values)
+        if summary is not None:
+            s.runs.replace_summary(c, loc.id, summary)
         if target is not None:
             to = s.projects.get_or_create(c, loc.entity_id, target)
             if s.runs.pk(c, to, r) is not None:
@@ -81,8 +93,9 @@ async def patch_run(request: Request) -> Response:
             s.runs.move(c, loc.id, to, p)
             s.projects.touch(c, to)
             s.audit.record(c, u, "run.move", f"{e}/{p}/{r}", to=f"{e}/{target}")
-        if values:
-            s.audit.record(c, u, "run.update", f"{e}/{target or p}/{r}", fields=sorted(values))
+        if values or summary is not None:
+            fields = sorted([*values, *(["summary"] if summary is not None else [])])
+            s.audit.record(c, u, "run.update", f"{e}/{target or p}/{r}", fields=fields)
         return s.runs.detail(c, loc.id) | {"entity": e, "project": target or p}
 
     out = await write(request, q)
