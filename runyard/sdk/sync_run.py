@@ -188,8 +188,10 @@ def sync_run_dir(
     chunk_size: int = CHUNK_SIZE,
     progress: Progress = _no_progress,
     stats: Stats | None = None,
+    mark: bool = True,
 ) -> None:
-    """Upload one run directory (its run logs, then its files); write .synced when the server has all."""
+    """Upload one run directory (its run logs, then its files); write .synced when the server has all
+    (unless `mark` is false: `runyard ui`'s own server must not hide runs from a later `runyard sync`)."""
     stats = stats if stats is not None else Stats()
     sent_any = False
     complete = True
@@ -222,7 +224,7 @@ def sync_run_dir(
         stats.runs += 1
     else:
         stats.uptodate += 1
-    if complete:
+    if complete and mark:
         mark_synced(d, client, target)
 
 
