@@ -45,6 +45,18 @@ def artifact_versions(http: Http, default_entity: Any, type_name: str | None, na
     return out
 
 
+def run_artifacts(http: Http, run_api_path: str, kind: str) -> list[Artifact]:
+    """The committed versions a run logged (`kind="logged"`) or used (`"used"`), in order."""
+    t = _transport(http)
+    out = []
+    for d in http.call("GET", run_api_path + "/artifacts")[kind]:
+        if d.get("state") == "committed":  # not "hidden" (unreadable) nor "pending" (not uploaded)
+            a = Artifact._from_doc(d, t)
+            a._manifest_pending = True
+            out.append(a)
+    return out
+
+
 def artifact_collections(http: Http, entity: str, project: str, type_name: str | None = None) -> list[dict]:
     params = {"type": type_name} if type_name else None
     return http.call("GET", f"/api/v1/artifacts/{q(entity)}/{q(project)}", params)["artifacts"]

@@ -109,6 +109,19 @@ class Run:
                 return f
         raise ApiError(404, "unknown_file", f"run {'/'.join(self.path)} has no file {name!r}")
 
+    # -- artifacts ----------------------------------------------------------------------------------
+    def logged_artifacts(self, per_page: int = 100) -> list:
+        """The artifact versions this run logged (outputs), in the order it logged them."""
+        from .artifacts import run_artifacts
+
+        return run_artifacts(self._http, self._api_path, "logged")
+
+    def used_artifacts(self, per_page: int = 100) -> list:
+        """The artifact versions this run used (inputs), in the order it used them."""
+        from .artifacts import run_artifacts
+
+        return run_artifacts(self._http, self._api_path, "used")
+
     # -- changes ----------------------------------------------------------------------------------
     def update(self) -> Run:
         """Save name, notes, tags, group and job_type as set on this object, and `config` and

@@ -51,6 +51,15 @@ def test_seed_flow_log_then_use_latest(env, settings, home):
     assert [v.version for v in versions] == ["v0"]
     links = api.client.call("GET", f"/api/v1/runs/{run.entity}/p/{run2.id}/artifacts")
     assert [u["version"] for u in links["used"]] == ["v0"] and links["logged"] == []
+    api_run2 = api.run(f"{run.entity}/p/{run2.id}")
+    (used_v,) = api_run2.used_artifacts()
+    assert used_v.name == "mnist-model:v0" and api_run2.logged_artifacts() == []
+    assert sorted(f.name for f in used_v.files()) == ["config.json", "model.bin"]
+    (logged_v,) = api.run(f"{run.entity}/p/{run.id}").logged_artifacts()
+    assert (logged_v.qualified_name, set(logged_v.aliases)) == (
+        f"{run.entity}/p/mnist-model:v0",
+        {"latest", "best"},
+    )
     assert blob_count(home) >= 2
 
 
