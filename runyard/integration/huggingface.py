@@ -38,11 +38,14 @@ def rewrite_logs(logs: dict[str, Any]) -> dict[str, Any]:
 class RunyardCallback(TrainerCallback):  # type: ignore[misc]
     """Reports a `transformers.Trainer` run to runyard (the current run, or one it starts)."""
 
-    def __init__(self, log_model: str | None = None, watch: str | None = None) -> None:
+    def __init__(
+        self, log_model: str | None = None, watch: str | None = None, watch_log_freq: int | None = None
+    ) -> None:
         self.log_model = (log_model if log_model is not None else _env("LOG_MODEL", "false")).lower()
         if self.log_model in ("true", "1"):  # wandb's older spelling of "end"
             self.log_model = "end"
         self.watch = (watch if watch is not None else _env("WATCH", "false")).lower()
+        self.watch_log_freq = watch_log_freq  # default: every max(100, logging_steps) steps, as wandb
         self._run: Any = None
 
     def setup(self, args: Any, state: Any, model: Any, **kwargs: Any) -> None:
@@ -65,7 +68,7 @@ class RunyardCallback(TrainerCallback):  # type: ignore[misc]
         run.define_metric("train/global_step")
         run.define_metric("*", step_metric="train/global_step", step_sync=True)
         if self.watch in ("gradients", "parameters", "all") and model is not None:
-            run.watch(model, log=self.watch, log_freq=max(100, args.logging_steps))
+            run.watch(model, log=self.watch, log_freq=self.watch_log_freq or max(100, args.logging_steps))
 
     def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
         if self._run is None or self._run._finished:

@@ -57,7 +57,7 @@ def train(output_dir: Path, **callback_kw) -> None:
 
 
 def test_native_callback_offline_config_metrics_checkpoints(offline):
-    train(offline / "out", log_model="checkpoint")
+    train(offline / "out", log_model="checkpoint", watch="gradients", watch_log_freq=2)
     run = runyard.run
     assert run is not None
     run.finish()
@@ -69,6 +69,10 @@ def test_native_callback_offline_config_metrics_checkpoints(offline):
     eval_steps = [r["train/global_step"] for r in rows if "eval/loss" in r]
     assert train_steps == [1, 2, 3, 4] and eval_steps == [2, 4]
     assert "train_runtime" in rd.summary
+    grads = [r for r in rows if "gradients/transformer.h.0.attn.c_attn.weight" in r]
+    assert (
+        len(grads) == 2 and grads[0]["gradients/transformer.h.0.attn.c_attn.weight"]["_type"] == "histogram"
+    )
     staged = sorted(p.read_text() for p in (Path(run.sync_dir) / "artifacts").glob("*.json"))
     assert len(staged) == 2 and all(f"model-{run.id}" in s for s in staged)
     assert any("checkpoint_global_step_4" in s for s in staged)

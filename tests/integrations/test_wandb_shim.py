@@ -17,6 +17,7 @@ from tests.compat.conftest import wandb_python  # noqa: F401  (fixture: the offi
 
 pytest.importorskip("transformers")
 pytest.importorskip("lightning")
+pytest.importorskip("accelerate")
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -149,3 +150,21 @@ def test_the_shim_says_it_won_over_the_official_wandb(shim_dir, tmp_path, wandb_
     assert "pip uninstall wandb" in lines[0]
     alone = run_script(script, shim_dir, tmp_path)
     assert "wandb:" not in alone.stderr
+
+
+ACCELERATE_SCRIPT = """
+from accelerate import Accelerator
+acc = Accelerator(log_with="wandb", cpu=True)
+acc.init_trackers("acc", config={"lr": 0.1})
+for step in range(3):
+    acc.log({"loss": 1.0 / (step + 1)}, step=step)
+acc.end_training()
+"""
+
+
+def test_accelerate_log_with_wandb_reaches_runyard(shim_dir, tmp_path):
+    run_script(ACCELERATE_SCRIPT, shim_dir, tmp_path)
+    (run_dir,) = find_run_dirs(tmp_path)
+    rd = read(run_dir)
+    assert rd.config["lr"] == 0.1 and rd.state == "finished"
+    assert rd.series("loss") == ([0, 1, 2], [1.0, 0.5, 1 / 3])
