@@ -245,3 +245,22 @@ def test_text_contrast(make_page, server):
     page.get_by_role("heading", name="run-01").wait_for()
     res = page.evaluate(CONTRAST)
     assert res["checked"] > 20 and not res["bad"], res
+
+
+def test_grid_columns_one_to_four_kept_in_the_url(make_page, server):
+    page = make_page({"width": 1280, "height": 800})
+    page.goto(f"{server.url}/{server.entity}/demo?grid=1")
+    page.locator(".rt-row").first.wait_for()
+    columns = (
+        "() => getComputedStyle(document.querySelector('.panel-grid')).gridTemplateColumns.split(' ').length"
+    )
+    page.wait_for_function(f"({columns})() === 1")
+    picker = page.locator(".panels-bar").get_by_role("combobox", name="Columns")
+    for n in (2, 3, 4):
+        picker.select_option(str(n))
+        page.wait_for_function(f"({columns})() === {n}")
+        page.wait_for_function(f"location.search.includes('grid={n}')")
+    page.reload()
+    page.locator(".rt-row").first.wait_for()
+    page.wait_for_function(f"({columns})() === 4")
+    shot(page, "layout-grid-4")

@@ -22,6 +22,7 @@ describe("workspace URL state", () => {
       collapsed: ["system", "eval"],
       search: "loss",
       panel: "train/loss",
+      gridColumns: 3,
     };
     const q = encodeState(s);
     expect(decodeState(q)).toEqual(s);

@@ -28,6 +28,8 @@ export interface WorkspaceState {
   search: string;
   /** metric shown full screen */
   panel: string | null;
+  /** panel grid columns, 1-4; 0 = as many as fit */
+  gridColumns: number;
 }
 
 export const DEFAULT_STATE: WorkspaceState = {
@@ -45,6 +47,7 @@ export const DEFAULT_STATE: WorkspaceState = {
   collapsed: [],
   search: "",
   panel: null,
+  gridColumns: 0,
 };
 
 const KINDS: SmoothingKind[] = ["none", "ema", "twema", "running", "gaussian"];
@@ -72,6 +75,7 @@ export function encodeState(s: WorkspaceState): string {
   if (s.collapsed.length) p.set("collapsed", joinList(s.collapsed));
   if (s.search) p.set("search", s.search);
   if (s.panel) p.set("panel", s.panel);
+  if (s.gridColumns) p.set("grid", String(s.gridColumns));
   return p.toString();
 }
 
@@ -107,6 +111,8 @@ export function decodeState(query: string): WorkspaceState {
   if (p.has("collapsed")) s.collapsed = splitList(p.get("collapsed")!);
   s.search = p.get("search") ?? "";
   s.panel = p.get("panel") || null;
+  const grid = Number(p.get("grid"));
+  if (Number.isInteger(grid) && grid >= 1 && grid <= 4) s.gridColumns = grid;
   return s;
 }
 

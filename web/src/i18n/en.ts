@@ -83,6 +83,8 @@ export const en = {
   "ws.noMetrics": "No metrics logged yet.",
   "ws.section": "Section {name}",
   "ws.noVisibleRuns": "No visible runs.",
+  "ws.gridColumns": "Columns",
+  "ws.gridAuto": "auto",
   "ws.key.filter": "Focus the run filter",
   "ws.key.help": "Show this list",
   "ws.key.zoom": "Reset chart zoom",

@@ -81,6 +81,8 @@ export const zhCN: Record<MessageKey, string> = {
   "ws.noMetrics": "还没有记录指标。",
   "ws.section": "分组 {name}",
   "ws.noVisibleRuns": "没有可见的运行。",
+  "ws.gridColumns": "每行面板",
+  "ws.gridAuto": "自动",
   "ws.key.filter": "聚焦运行筛选框",
   "ws.key.help": "显示此列表",
   "ws.key.zoom": "重置图表缩放",

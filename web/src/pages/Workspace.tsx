@@ -1,6 +1,6 @@
 /** Project workspace: runs table beside auto-created metric panels, all state in the URL. */
 
-import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
 import { api } from "../api/client";
 import { ApiError } from "../api/http";
 import { useRunActions } from "../actions";
@@ -193,6 +193,15 @@ export function Workspace({ entity, project }: { entity: string; project: string
         <main className="ws-panels" aria-label={t("ws.charts")}>
           <div className="panels-bar">
             <input type="search" aria-label={t("ws.searchPanels")} placeholder={t("ws.searchPanelsHint")} value={st.search} onChange={(e) => update({ search: e.target.value })} />
+            <label>
+              {t("ws.gridColumns")}{" "}
+              <select value={st.gridColumns} onChange={(e) => update({ gridColumns: Number(e.target.value) })}>
+                <option value={0}>{t("ws.gridAuto")}</option>
+                {[1, 2, 3, 4].map((n) => (
+                  <option key={n} value={n}>{n}</option>
+                ))}
+              </select>
+            </label>
             {keys.loading && <span className="muted">{t("ws.loadingMetrics")}</span>}
           </div>
           {keys.error && <div className="error-text" role="alert">{keys.error.message}</div>}
@@ -227,7 +236,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
                   </button>
                 </h2>
                 {!collapsed && (
-                  <div className="panel-grid">
+                  <div className="panel-grid" style={gridStyle(st.gridColumns)}>
                     {sec.keys.map((k) => (
                       <Panel key={k} {...panelProps} metric={k} settings={panelSettings[k] ?? {}} onSettings={settingsCb(k)} onFullscreen={() => update({ panel: k })} />
                     ))}
@@ -248,6 +257,11 @@ export function Workspace({ entity, project }: { entity: string; project: string
       {actions.dialog}
     </div>
   );
+}
+
+/** A fixed number of equal columns, or (0) the stylesheet's as-many-as-fit. */
+function gridStyle(n: number): CSSProperties | undefined {
+  return n ? { gridTemplateColumns: `repeat(${n}, minmax(0, 1fr))` } : undefined;
 }
 
 export function Breadcrumb({ entity, project, run }: { entity: string; project: string; run?: string }) {
