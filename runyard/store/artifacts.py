@@ -235,6 +235,12 @@ class Artifacts:
             )
         )
 
+    def update_version(self, conn: Connection, version_id: int, **values: Any) -> None:
+        """Set a version's editable fields (`description`, `metadata`)."""
+        conn.execute(
+            sa.update(artifact_versions).where(artifact_versions.c.id == version_id).values(**values)
+        )
+
     def set_aliases(self, conn: Connection, version_id: int, add: list[str], remove: list[str]) -> None:
         v = conn.execute(sa.select(artifact_versions).where(artifact_versions.c.id == version_id)).one()
         for a in add:

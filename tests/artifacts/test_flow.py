@@ -102,5 +102,19 @@ def test_aliases_move(env, settings):
     assert by_version == {"v2": {"latest", "best"}, "v1": {"prod"}, "v0": set()}
     assert api.artifact(f"{run.entity}/p/m:best").version == "v2"
     assert api.artifact(f"{run.entity}/p/m:v0").version == "v0"
+    # edits of a logged version, saved as wandb's artifact.save() does
+    v0 = api.artifact(f"{run.entity}/p/m:v0")
+    v0.aliases.append("production")
+    v0.metadata["acc"] = 0.75
+    v0.description = "first model"
+    assert v0.save() is v0 and set(v0.aliases) == {"production"}
+    v1 = api.artifact(f"{run.entity}/p/m:prod")
+    v1.aliases.remove("prod")
+    v1.save()
+    again = api.artifact(f"{run.entity}/p/m:production")
+    assert (again.version, again.metadata, again.description) == ("v0", {"acc": 0.75}, "first model")
+    assert set(api.artifact(f"{run.entity}/p/m:v1").aliases) == set()
+    with pytest.raises(runyard.Error):
+        api.artifact(f"{run.entity}/p/m:prod")
     with pytest.raises(runyard.Error):
         api.artifact(f"{run.entity}/p/m:nope")

@@ -9,7 +9,9 @@ path = run.use_artifact("model:best").download()
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
+import json
 import os
 import shutil
 import tempfile
@@ -130,6 +132,7 @@ class Artifact:
         self._state = "DRAFT"  # DRAFT -> PENDING (uploading) / STAGED (offline) -> COMMITTED | FAILED
         self._version: str | None = None
         self._aliases: list[str] = []
+        self._saved: tuple[list[str], dict, str | None] = ([], {}, None)  # as the server has them
         self._entity: str | None = None
         self._project: str | None = None
         self._digest: str | None = None
@@ -151,7 +154,6 @@ class Artifact:
     collection_name = property(lambda self: self._name)
     type = property(lambda self: self._type)
     version = property(lambda self: self._version)
-    aliases = property(lambda self: list(self._aliases))
     entity = property(lambda self: self._entity)
     project = property(lambda self: self._project)
     state = property(lambda self: self._state)
@@ -318,9 +320,19 @@ class Artifact:
             )
         return a
 
+    @property
+    def aliases(self) -> list[str]:
+        """The version's aliases: edit this list (or assign one), then `save()` a logged version."""
+        return self._aliases
+
+    @aliases.setter
+    def aliases(self, value: list[str]) -> None:
+        self._aliases = [str(a) for a in value]
+
     def _apply_doc(self, doc: dict) -> None:
         self._version = doc["version"]
         self._aliases = list(doc.get("aliases") or [])
+        self._saved = (list(self._aliases), copy.deepcopy(doc.get("metadata") or {}), doc.get("description"))
         self._entity, self._project = doc["entity"], doc["project"]
         self._digest, self._size = doc["digest"], doc.get("size")
         self._created_at = doc.get("created_at")
@@ -360,6 +372,30 @@ class Artifact:
         if self._state != "COMMITTED" or self._entity is None or self._project is None:
             raise UsageError(f"artifact {self._name} is not a committed version (log it and wait() first)")
         return artifact_path(self._entity, self._project, self._name, self._version)
+
+    def save(self) -> Artifact:
+        """Save the edits of a logged version: aliases added to or removed from `aliases`,
+        `metadata` and `description`."""
+        if self._state == "DRAFT":
+            raise UsageError(f"artifact {self._name} is a draft: log it with run.log_artifact(artifact)")
+        path, client = self._path(), self._need_server().client()
+        aliases, metadata, description = self._saved
+        add = [a for a in self._aliases if a not in aliases]
+        remove = [a for a in aliases if a not in self._aliases]
+        edits: dict[str, Any] = {}
+        if self.metadata != metadata:
+            edits["metadata"] = self.metadata
+        if self.description != description:
+            edits["description"] = self.description
+        try:
+            if add or remove:
+                self._apply_doc(client.post_json(path + "/aliases", {"add": add, "remove": remove}))
+            if edits:
+                body = json.dumps(edits).encode()
+                self._apply_doc(client.request("PATCH", path, body=body, content_type="application/json")[1])
+        except ApiError as e:
+            raise CommError(f"artifact {self.name}: {e.status} {e.code}: {e.message}") from None
+        return self
 
     def delete(self, delete_aliases: bool = False) -> None:
         """Delete this version on the server (its blobs are freed by `runyard gc`)."""

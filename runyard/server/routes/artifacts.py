@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from ...store import Store, User
 from ...store.artifacts import ArtifactError, check_name, collect_garbage, parse_commit
+from ...store.jsonsafe import jsonable
 from ...wire.manifest import is_sha256
 from .. import access
 from ..errors import ApiError
@@ -162,6 +163,36 @@ async def get_version(request: Request) -> Response:
         return s.artifacts.doc(c, v, e, p, access.readable(c, s, u), manifest=manifest)
 
     return JSON(await read(request, q))
+
+
+async def patch_version(request: Request) -> Response:
+    """Edit a version's `description` (a string or null) and `metadata` (an object)."""
+    e, p = _ep(request)
+    name, ref = _name(request), request.path_params["version"]
+    doc = await json_body(request)
+    values: dict[str, Any] = {}
+    for k, v in doc.items():
+        if k == "description" and (v is None or isinstance(v, str)):
+            values[k] = v
+        elif k == "metadata" and isinstance(v, dict):
+            values[k] = jsonable(v)
+        else:
+            raise ApiError(
+                422, "bad_value", f"cannot set {k!r}: description (string) and metadata (object) are editable"
+            )
+    s, u = store(request), user(request)
+
+    def w(c: Any) -> dict:
+        v = _version(c, s, u, e, p, name, ref, access.WRITE)
+        if values:
+            s.artifacts.update_version(c, v.id, **values)
+            s.audit.record(
+                c, u, "artifact.update", f"{e}/{p}/{name}:v{v.version_index}", fields=sorted(values)
+            )
+        v = _version(c, s, u, e, p, name, f"v{v.version_index}")
+        return s.artifacts.doc(c, v, e, p, access.readable(c, s, u))
+
+    return JSON(await write(request, _wrap(w)))
 
 
 async def delete_version(request: Request) -> Response:
@@ -433,6 +464,7 @@ routes = [
     Route(A + "/{name}", commit, methods=["POST"]),
     Route(V, get_version, methods=["GET"]),
     Route(V, delete_version, methods=["DELETE"]),
+    Route(V, patch_version, methods=["PATCH"]),
     Route(V + "/aliases", aliases, methods=["POST"]),
     Route(V + "/lineage", lineage, methods=["GET"]),
     Route(V + "/blobs", get_blobs, methods=["POST"]),
