@@ -135,7 +135,8 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     (
         "patch",
         "/api/v1/runs/{entity}/{project}/{run_id}",
-        "Update name, notes, tags, group, job_type or state; {project: P} moves the run to project P of "
+        "Update name, notes, tags, group, job_type, state, config or summary (objects that replace the "
+        "run's); {project: P} moves the run to project P of "
         "the same entity (created if needed; 409 run_exists when P has a run with this id)",
         [E, P, R],
         JSON_OBJ,
@@ -335,6 +336,14 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
         "One version (vN, alias or digest) with its manifest",
         [E, P, AN, AV, _p("manifest", typ="boolean", doc="include the entries (default true)")],
         None,
+        "version",
+    ),
+    (
+        "patch",
+        "/api/v1/artifacts/{entity}/{project}/{name}/{version}",
+        "Edit a version's description (string or null) and metadata (object)",
+        [E, P, AN, AV],
+        JSON_OBJ,
         "version",
     ),
     (

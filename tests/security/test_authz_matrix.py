@@ -126,6 +126,7 @@ ROUTES_TABLE: dict[tuple[str, str], str] = {
     ("post", ART + "/{name}"): "project_write",
     ("get", VER): "project_read",
     ("delete", VER): "project_write",
+    ("patch", VER): "project_write",
     ("post", VER + "/aliases"): "project_write",
     ("get", VER + "/lineage"): "project_read",
     ("post", VER + "/blobs"): "project_read",
@@ -307,6 +308,8 @@ class World:
             self.admin("POST", f"/api/v1/artifacts/acme/{vis}/a{i}", json={"type": "dataset", "manifest": []})
         elif key == ("post", VER + "/aliases"):
             body = {"json": {"add": ["best"]}}
+        elif key == ("patch", VER):
+            body = {"json": {"description": f"d{i}"}}
         elif key in (("post", VER + "/blobs"), ("post", "/api/v1/blobs/missing")):
             body = {"json": {"sha256": [self.sha]}}
         elif key == ("post", "/api/v1/blobs/batch"):
