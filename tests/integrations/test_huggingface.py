@@ -79,7 +79,7 @@ def test_native_callback_offline_config_metrics_checkpoints(offline):
 
 
 def test_native_callback_online_model_at_end(online):
-    train(online / "out", log_model="end")
+    train(online / "out", log_model="end", watch="gradients", watch_log_freq=2)
     run = runyard.run
     assert run is not None
     run.finish()
@@ -88,6 +88,10 @@ def test_native_callback_online_model_at_end(online):
     assert r.config["n_layer"] == 1 and r.config["per_device_train_batch_size"] == 2
     rows = [x for x in r.scan_history() if "train/loss" in x]
     assert [x["train/global_step"] for x in rows] == [1, 2, 3, 4]
+    grads = [x for x in r.scan_history() if "gradients/transformer.h.0.attn.c_attn.weight" in x]
+    assert (
+        len(grads) == 2 and grads[0]["gradients/transformer.h.0.attn.c_attn.weight"]["_type"] == "histogram"
+    )
     art = api.artifact(f"{api.default_entity}/huggingface/model-{run.id}:latest")
     assert art.type == "model"
     assert {"config.json", "model.safetensors"} <= {f.path for f in art.files()}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import runyard
 from runyard.runlog import find_run_dirs, read
 from tests.compat.conftest import wandb_python  # noqa: F401  (fixture: the official client's venv)
 
@@ -47,7 +48,7 @@ def shim_dir(tmp_path_factory) -> Path:
 
 
 def run_script(
-    script: str, shim_dir: Path, cwd: Path, path: str | None = None
+    script: str, shim_dir: Path, cwd: Path, path: str | None = None, **extra: str
 ) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "RUNYARD_"))}
     env.update(
@@ -59,6 +60,7 @@ def run_script(
         # the frameworks' own warnings are theirs, not what this test checks
         PYTHONWARNINGS="ignore",
     )
+    env.update(extra)
     out = subprocess.run(
         [sys.executable, "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=240
     )
@@ -119,6 +121,15 @@ logger.experiment.log({"custom": 7})
 import wandb
 wandb.finish()
 """
+
+
+def test_trainer_report_to_wandb_online(shim_dir, online, home):  # noqa: F811
+    """The same unchanged script, online: the run, its config and metrics are on the server."""
+    run_script(HF_SCRIPT, shim_dir, online, RUNYARD_MODE="online", RUNYARD_HOME=str(home), WANDB_PROJECT="hf")
+    api = runyard.Api()
+    (r,) = list(api.runs(f"{api.default_entity}/hf"))
+    assert r.name == "shim-run" and r.config["n_embd"] == 32
+    assert [x["train/global_step"] for x in r.scan_history() if "eval/loss" in x] == [2, 4]
 
 
 def test_lightning_wandb_logger_reaches_runyard(shim_dir, tmp_path):
