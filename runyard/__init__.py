@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 from .errors import CommError, ConfigError, Error, RunStopped, UsageError  # noqa: E402
 from .sdk import state as _state  # noqa: E402
 from .sdk.init import init  # noqa: E402
+from .sdk.login import login  # noqa: E402
 from .sdk.media._unsupported import runyard_getattr as _media_getattr  # noqa: E402
 from .sdk.output import termerror, termlog, termwarn  # noqa: E402
 from .sdk.settings import Settings  # noqa: E402
@@ -174,6 +175,7 @@ __all__ = [
     "join",
     "log",
     "log_artifact",
+    "login",
     "mark_preempting",
     "plot",
     "plot_table",

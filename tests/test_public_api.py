@@ -30,6 +30,7 @@ EXPECTED = {
     "join",
     "log",
     "log_artifact",
+    "login",
     "mark_preempting",
     "plot",
     "plot_table",

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..sdk.http_client import (
-    SETTINGS_NAME,
-    ApiError,
-    Client,
-    resolve_credentials,
-)
-from ..wire.home import runyard_home, write_private_json
+from ..sdk.http_client import ApiError, Client, resolve_credentials
+from ..sdk.login import save_login
 
 
 @click.command("login")
@@ -50,6 +45,5 @@ def login(key: str | None, host: str | None, verify: bool) -> None:
             raise click.ClickException(f"login failed: {e.message}") from None
         finally:
             client.close()
-    path = runyard_home() / SETTINGS_NAME
-    write_private_json(path, {"base_url": url, "api_key": key})
+    path = save_login(url, key)
     click.echo(f"logged in to {url}" + (f" as {who['user']}" if who else "") + f"; saved to {path}")
