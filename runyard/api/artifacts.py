@@ -2,17 +2,45 @@
 `api.artifact_versions(type, "entity/project/name")`, `api.artifact_collections("entity/project")`.
 
 The objects are the SDK's `runyard.Artifact` (logged state): `download()`, `files()`, `metadata`,
-`aliases`, `logged_by()`, `used_by()`, `delete()`.
+`aliases`, `save()`, `delete()`; their `logged_by()` / `used_by()` answer public-API Runs, as in wandb.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from ..errors import UsageError
-from ..sdk.artifacts.artifact import Artifact, fetch_version, parse_artifact_path
+from ..sdk.artifacts.artifact import Artifact as _SdkArtifact
+from ..sdk.artifacts.artifact import fetch_version, parse_artifact_path
 from ..sdk.artifacts.transfer import Transport, artifact_path, q
-from .http import Http
+from .http import Http, quote
+from .runs import Run
+
+
+class Artifact(_SdkArtifact):
+    """A version read through the public API: lineage answers are Runs."""
+
+    _api_http: Http
+
+    @classmethod
+    def _from_api(cls, http: Http, doc: dict, transport: Transport) -> Artifact:
+        a = cast(Artifact, cls._from_doc(doc, transport))  # _from_doc builds `cls`
+        a._api_http = http
+        return a
+
+    def logged_by(self) -> Run | None:  # type: ignore[override]
+        """The run that logged this version."""
+        d = super().logged_by()
+        return None if d is None else self._run(d)
+
+    def used_by(self) -> list[Run]:  # type: ignore[override]
+        """The runs that used this version."""
+        return [self._run(d) for d in super().used_by()]
+
+    def _run(self, d: dict) -> Run:
+        e, p = d["entity"], d["project"]
+        doc = self._api_http.call("GET", f"/api/v1/runs/{quote(e)}/{quote(p)}/{quote(d['id'])}")
+        return Run(self._api_http, self._api_http.base_url, e, p, doc)
 
 
 def _transport(http: Http) -> Transport:
@@ -23,7 +51,7 @@ def artifact(http: Http, default_entity: Any, path: str, type: str | None = None
     entity, project, name, ref = parse_artifact_path(path, None, None)
     t = _transport(http)
     doc = fetch_version(t, entity or default_entity(), project, name, ref)
-    art = Artifact._from_doc(doc, t)
+    art = Artifact._from_api(http, doc, t)
     if type is not None and art.type != type:
         raise UsageError(f"artifact {art.qualified_name} has type {art.type!r}, not {type!r}")
     return art
@@ -39,7 +67,7 @@ def artifact_versions(http: Http, default_entity: Any, type_name: str | None, na
     t = _transport(http)
     out = []
     for v in doc["versions"]:
-        a = Artifact._from_doc(v, t)
+        a = Artifact._from_api(http, v, t)
         a._manifest_pending = True
         out.append(a)
     return out
@@ -51,7 +79,7 @@ def run_artifacts(http: Http, run_api_path: str, kind: str) -> list[Artifact]:
     out = []
     for d in http.call("GET", run_api_path + "/artifacts")[kind]:
         if d.get("state") == "committed":  # not "hidden" (unreadable) nor "pending" (not uploaded)
-            a = Artifact._from_doc(d, t)
+            a = Artifact._from_api(http, d, t)
             a._manifest_pending = True
             out.append(a)
     return out

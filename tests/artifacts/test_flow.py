@@ -44,9 +44,9 @@ def test_seed_flow_log_then_use_latest(env, settings, home):
     api = Api()
     a = api.artifact(f"{run.entity}/p/mnist-model:best")
     assert a.version == "v0" and a.type == "model"
-    lineage = a.logged_by()
-    assert lineage["id"] == run.id
-    assert [r["id"] for r in a.used_by()] == [run2.id]
+    logged_by = a.logged_by()
+    assert (logged_by.id, logged_by.state, logged_by.path) == (run.id, "finished", [run.entity, "p", run.id])
+    assert [r.id for r in a.used_by()] == [run2.id] and a.used_by()[0].job_type == "eval"
     versions = api.artifact_versions("model", f"{run.entity}/p/mnist-model")
     assert [v.version for v in versions] == ["v0"]
     links = api.client.call("GET", f"/api/v1/runs/{run.entity}/p/{run2.id}/artifacts")
