@@ -151,6 +151,16 @@ def name_param(request: Request, name: str) -> str:
     return v
 
 
+def id_param(request: Request, name: str, what: str) -> int:
+    """A numeric id from the path (a key, session or invitation): digits within the 64-bit range."""
+    raw = request.path_params[name]
+    if not (raw.isascii() and raw.isdigit() and int(raw) <= INT64_MAX):
+        raise ApiError(
+            400, "bad_parameter", f"{what} id must be a number (a 64-bit integer), got {raw[:40]!r}"
+        )
+    return int(raw)
+
+
 def name_problem(what: str, value: str) -> str | None:
     """Why `value` is not a valid `what` ("entity", "project", "run_id"), or None when it is."""
     if what == "entity":

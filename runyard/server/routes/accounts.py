@@ -22,7 +22,7 @@ from ...store.entities import ROLES, SCOPES
 from ...store.tables import entities
 from ...wire.names import ENTITY_RULE, valid_entity_name
 from ..errors import ApiError
-from ..http import JSON, json_body, name_param, read, signed_in, store, write
+from ..http import JSON, id_param, json_body, name_param, read, signed_in, store, write
 from ..signin import link_url
 
 MAX_INVITE_SECONDS = 30 * 24 * 3600.0
@@ -248,19 +248,17 @@ async def list_invitations(request: Request) -> Response:
 
 
 async def revoke_invitation(request: Request) -> Response:
-    team, raw = name_param(request, "team"), request.path_params["invitation_id"]
-    if not raw.isdigit():
-        raise ApiError(400, "bad_parameter", "invitation id must be a number")
+    team, invitation = name_param(request, "team"), id_param(request, "invitation_id", "invitation")
     s, u = store(request), signed_in(request)
 
     def q(c: Any) -> None:
         t = _team_admin(c, s, u, team)
-        if not s.links.revoke_invitation(c, t.id, int(raw)):
-            raise ApiError(404, "unknown_invitation", f"no open invitation {raw} of team {team!r}")
-        s.audit.record(c, u, "invitation.revoke", team, invitation=int(raw))
+        if not s.links.revoke_invitation(c, t.id, invitation):
+            raise ApiError(404, "unknown_invitation", f"no open invitation {invitation} of team {team!r}")
+        s.audit.record(c, u, "invitation.revoke", team, invitation=invitation)
 
     await write(request, q)
-    return JSON({"revoked": int(raw)})
+    return JSON({"revoked": invitation})
 
 
 async def accept_invitation(request: Request) -> Response:
@@ -343,10 +341,7 @@ async def create_key(request: Request) -> Response:
 
 
 async def revoke_key(request: Request) -> Response:
-    raw = request.path_params["key_id"]
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-        raise ApiError(400, "bad_parameter", "key id must be a number (see GET /api/v1/keys)")
-    key_id = int(raw)
+    key_id = id_param(request, "key_id", "key")
     s, u = store(request), signed_in(request)
 
     def q(c: Any) -> None:

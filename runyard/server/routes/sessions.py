@@ -16,7 +16,7 @@ from ...store import User
 from ...store.entities import check_password
 from ..auth import csrf_token
 from ..errors import ApiError
-from ..http import JSON, json_body, name_param, read, signed_in, store, write
+from ..http import JSON, id_param, json_body, name_param, read, signed_in, store, write
 from ..signin import Throttle, clear_session_cookies, client_ip, link_url, set_session_cookies
 from .accounts import _admin, _entity, _fields
 
@@ -113,10 +113,7 @@ async def list_sessions(request: Request) -> Response:
 
 
 async def revoke_session(request: Request) -> Response:
-    raw = request.path_params["session_id"]
-    if not raw.isdigit():
-        raise ApiError(400, "bad_parameter", "session id must be a number (see GET /api/v1/sessions)")
-    sid = int(raw)
+    sid = id_param(request, "session_id", "session")
     u = signed_in(request)
     s = store(request)
 
