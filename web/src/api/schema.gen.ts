@@ -380,7 +380,53 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Edit a version's description (string or null) and metadata (object) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    entity: string;
+                    project: string;
+                    name: string;
+                    /** @description vN, an alias such as latest, or a digest */
+                    version: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description version */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description error envelope */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description error envelope */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/artifacts/{entity}/{project}/{name}/{version}/aliases": {
@@ -1914,7 +1960,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update name, notes, tags, group, job_type or state; {project: P} moves the run to project P of the same entity (created if needed; 409 run_exists when P has a run with this id) */
+        /** Update name, notes, tags, group, job_type, state, config or summary (objects that replace the run's); {project: P} moves the run to project P of the same entity (created if needed; 409 run_exists when P has a run with this id) */
         patch: {
             parameters: {
                 query?: never;
