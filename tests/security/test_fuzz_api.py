@@ -16,7 +16,15 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 from runyard.server import ServerConfig, create_app  # noqa: E402
 from runyard.server.openapi import spec  # noqa: E402
 
-schema = schemathesis.openapi.from_dict(spec())
+
+
+@schemathesis.serializer("application/vnd.runyard.blobs")
+def _blob_batch(ctx, value):  # the batch upload body is binary: send whatever was generated, as bytes
+    return value if isinstance(value, bytes) else repr(value).encode()
+
+
+# the live stream answers forever by design (its bounds are tested in test_tenancy.py)
+schema = schemathesis.openapi.from_dict(spec()).exclude(path="/api/v1/stream")
 
 
 @pytest.fixture(scope="module")
