@@ -9,13 +9,11 @@ failure reproduces on the next run.
 from __future__ import annotations
 
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
 
-schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, settings  # noqa: E402
-
-from runyard.server import ServerConfig, create_app  # noqa: E402
-from runyard.server.openapi import spec  # noqa: E402
-
+from runyard.server import ServerConfig, create_app
+from runyard.server.openapi import spec
 
 
 @schemathesis.serializer("application/vnd.runyard.blobs")

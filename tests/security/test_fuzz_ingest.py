@@ -16,15 +16,13 @@ import itertools
 import math
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from runyard.runlog import RunLogError, read  # noqa: E402
-from runyard.wire.framing import file_header, frame  # noqa: E402
-from runyard.wire.history_codec import encode_history  # noqa: E402
-from runyard.wire.records import RT, packb  # noqa: E402
+from runyard.runlog import RunLogError, read
+from runyard.wire.framing import file_header, frame
+from runyard.wire.history_codec import encode_history
+from runyard.wire.records import RT, packb
 
 INT64 = 2**63
 leaf = st.one_of(
