@@ -21,6 +21,7 @@ from ..wire.home import write_private_json
 from . import jobs, logs
 from .auth import AuthMiddleware
 from .config import ServerConfig
+from .contract import ContractCheck
 from .errors import HANDLERS
 from .pubsub import Broker
 from .routes import ROUTES
@@ -76,4 +77,6 @@ def create_app(config: ServerConfig, store: Store | None = None, announce: bool 
     app.state.broker = Broker()
     app.add_middleware(AuthMiddleware, store_ref=app)
     logs.install()
+    if config.check_responses:  # outermost, so it also sees the authentication layer's errors
+        app.add_middleware(ContractCheck, routes=ROUTES)
     return app

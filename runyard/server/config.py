@@ -4,6 +4,7 @@ RUNYARD_HOME      data directory (default ~/.runyard): runyard.db, blobs/, crede
 RUNYARD_DB_URL    database URL (default sqlite:///$RUNYARD_HOME/runyard.db); postgresql://... works
 RUNYARD_SIGNED_URL_SECONDS  lifetime of signed upload/download URLs (default 300; docs/security.md)
 RUNYARD_HEARTBEAT_TIMEOUT  seconds without news from a live run's client before it is marked crashed
+RUNYARD_CHECK_RESPONSES  1: check every API answer against its declared model (the test suite sets it)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class ServerConfig:
     # A `running` run whose client has sent nothing (data or heartbeat) for this long is marked
     # `crashed` (server/jobs.py); live clients heartbeat several times per timeout.
     heartbeat_timeout: float = 300.0
+    check_responses: bool = False  # buffers and validates every JSON answer: for tests, not production
 
     @property
     def public_url(self) -> str:
@@ -57,4 +59,5 @@ class ServerConfig:
             kw.setdefault("signed_url_seconds", float(os.environ["RUNYARD_SIGNED_URL_SECONDS"]))
         if "heartbeat_timeout" not in kw and os.environ.get("RUNYARD_HEARTBEAT_TIMEOUT"):
             kw["heartbeat_timeout"] = float(os.environ["RUNYARD_HEARTBEAT_TIMEOUT"])
+        kw.setdefault("check_responses", os.environ.get("RUNYARD_CHECK_RESPONSES", "") in ("1", "true"))
         return cls(home=h, db_url=url, **kw)  # type: ignore[arg-type]

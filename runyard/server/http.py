@@ -1,4 +1,4 @@
-"""Request and response helpers shared by the routes: bounded bodies, typed parameters, fast JSON."""
+"""Request and response helpers shared by the routes: bounded bodies, path names, fast JSON."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import msgpack
+import msgspec
 import numpy as np
 from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
@@ -30,7 +31,10 @@ except ImportError:  # pragma: no cover - depends on the installation
 
 
 def dumps(content: Any) -> bytes:
-    """JSON bytes; numpy arrays are allowed only when orjson is there (see `column`/`fast_column`)."""
+    """JSON bytes of an API model or of a document (numpy arrays only when orjson is there: see
+    `column`/`fast_column`)."""
+    if isinstance(content, msgspec.Struct):
+        return msgspec.json.encode(content)
     if orjson is not None:
         try:
             return orjson.dumps(content, option=orjson.OPT_SERIALIZE_NUMPY)
@@ -81,73 +85,11 @@ async def body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def json_body(request: Request) -> dict:
-    raw = await body(request, request.app.state.config.max_json_bytes)
-    ctype = request.headers.get("content-type", "application/json").split(";")[0].strip()
-    if ctype not in ("application/json", ""):
-        raise ApiError(
-            415, "unsupported_media_type", f"send JSON (Content-Type: application/json), not {ctype}"
-        )
-    try:
-        doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ApiError(400, "bad_json", f"request body is not valid JSON: {e}") from None
-    if not isinstance(doc, dict):
-        raise ApiError(422, "wrong_type", f"request body must be a JSON object, not {type(doc).__name__}")
-    return doc
-
-
 def name_param(request: Request, name: str) -> str:
     v = request.path_params[name]
     if not NAME_RE.match(v):
         raise ApiError(400, "bad_name", f"{name} {v!r} must be 1-128 characters without / \\ # ? % :")
     return v
-
-
-def int_param(
-    request: Request,
-    name: str,
-    default: int | None = None,
-    lo: int | None = None,
-    hi: int | None = None,
-    required: bool = False,
-) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        if required:
-            raise ApiError(400, "missing_parameter", f"query parameter {name!r} is required")
-        return default
-    try:
-        v = int(raw)
-    except ValueError:
-        raise ApiError(
-            422, "wrong_type", f"query parameter {name!r} must be an integer, got {raw!r}"
-        ) from None
-    if (lo is not None and v < lo) or (hi is not None and v > hi):
-        raise ApiError(
-            422, "out_of_range", f"query parameter {name!r} must be between {lo} and {hi}, got {v}"
-        )
-    return v
-
-
-def float_param(request: Request, name: str) -> float | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        v = float(raw)
-    except ValueError:
-        raise ApiError(422, "wrong_type", f"query parameter {name!r} must be a number, got {raw!r}") from None
-    if v != v or v in (float("inf"), float("-inf")):
-        raise ApiError(422, "wrong_type", f"query parameter {name!r} must be finite")
-    return v
-
-
-def list_param(request: Request, name: str, required: bool = False) -> list[str]:
-    vals = [x for raw in request.query_params.getlist(name) for x in raw.split(",") if x]
-    if required and not vals:
-        raise ApiError(400, "missing_parameter", f"query parameter {name!r} is required (comma-separated)")
-    return vals
 
 
 def column(a: np.ndarray | list) -> list:
@@ -175,8 +117,7 @@ def fast_column(a: np.ndarray | list) -> Any:
 def columns_response(request: Request, doc: dict, arrays_key: str = "series") -> Response:
     """JSON by default; `?format=msgpack` gives the same document with numeric columns as raw
     little-endian arrays (`{"dtype": "<f8", "data": bytes}`), which is what a chart wants."""
-    fmt = request.query_params.get("format", "json")
-    if fmt == "msgpack":
+    if request.query_params.get("format") == "msgpack":
 
         def pack(v: Any) -> Any:
             if isinstance(v, np.ndarray):
@@ -189,8 +130,6 @@ def columns_response(request: Request, doc: dict, arrays_key: str = "series") ->
             return v
 
         return Response(msgpack.packb(pack(doc), use_bin_type=True), media_type="application/x-msgpack")
-    if fmt != "json":
-        raise ApiError(422, "bad_parameter", f"format must be json or msgpack, not {fmt!r}")
 
     def tojson(v: Any) -> Any:
         if isinstance(v, np.ndarray):

@@ -4,16 +4,17 @@ flags, host/program metadata, heartbeat; listing with filters, sorting and pagin
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..wire.api_models.runs import State
 from .db import Database
 from .run_filters import Compiler
 from .tables import entities, metric_keys, projects, run_segments, runs
 
-STATES = ("running", "finished", "failed", "crashed", "killed", "preempted")
+STATES: tuple[str, ...] = get_args(State)
 LIST_COLUMNS = [
     runs.c.id,
     runs.c.run_id,

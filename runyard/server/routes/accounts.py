@@ -16,29 +16,15 @@ from starlette.routing import Route
 
 from ...store import User
 from ...store.entities import valid_name
+from ...wire import api_models as m
+from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, json_body, name_param, read, store, user, write
-
-ROLES = ("member", "admin")
+from ..http import JSON, name_param, read, store, user, write
 
 
 def _admin(u: User) -> None:
     if not u.is_admin:
         raise ApiError(403, "forbidden", "only the server admin can do this")
-
-
-def _fields(doc: dict, allowed: dict[str, type], required: tuple[str, ...] = ()) -> dict:
-    for k, v in doc.items():
-        if k not in allowed:
-            raise ApiError(
-                422, "unknown_field", f"unknown field {k!r}; allowed: {', '.join(sorted(allowed))}"
-            )
-        if v is not None and not isinstance(v, allowed[k]):
-            raise ApiError(422, "wrong_type", f"{k} must be a {allowed[k].__name__}")
-    for k in required:
-        if doc.get(k) is None:
-            raise ApiError(422, "missing_field", f"field {k!r} is required")
-    return doc
 
 
 def _new_name(c: Any, s: Any, name: str) -> None:
@@ -56,42 +42,46 @@ def _entity(c: Any, s: Any, name: str, kind: str) -> Any:
 
 
 # -- users ----------------------------------------------------------------------------------------
+@endpoint("Users (admin only)", answer=m.Users)
 async def list_users(request: Request) -> Response:
     _admin(user(request))
     s = store(request)
     return JSON({"users": await read(request, lambda c: s.entities.listing(c, "user"))})
 
 
-async def create_user(request: Request) -> Response:
+@endpoint(
+    "Create a user with its first API key, shown once (admin only)",
+    body=m.NewUser,
+    answer=m.CreatedUser,
+    status=201,
+)
+async def create_user(request: Request, new: m.NewUser) -> Response:
     u = user(request)
     _admin(u)
-    doc = _fields(await json_body(request), {"name": str, "email": str, "is_admin": bool}, ("name",))
     s = store(request)
 
     def q(c: Any) -> str:
-        _new_name(c, s, doc["name"])
-        uid = s.entities.create(
-            c, doc["name"], "user", is_admin=bool(doc.get("is_admin")), email=doc.get("email")
-        )
+        _new_name(c, s, new.name)
+        uid = s.entities.create(c, new.name, "user", is_admin=new.is_admin, email=new.email)
         return s.entities.create_key(c, uid, f"created by {u.name}")
 
     key = await write(request, q)
-    return JSON({"name": doc["name"], "is_admin": bool(doc.get("is_admin")), "api_key": key}, status_code=201)
+    return JSON(m.CreatedUser(name=new.name, is_admin=new.is_admin, api_key=key), status_code=201)
 
 
 # -- teams ----------------------------------------------------------------------------------------
-async def create_team(request: Request) -> Response:
+@endpoint("Create a team; the caller becomes its admin", body=m.NewTeam, answer=m.Team, status=201)
+async def create_team(request: Request, new: m.NewTeam) -> Response:
     u = user(request)
-    doc = _fields(await json_body(request), {"name": str}, ("name",))
     s = store(request)
 
     def q(c: Any) -> None:
-        _new_name(c, s, doc["name"])
-        tid = s.entities.create(c, doc["name"], "team")
+        _new_name(c, s, new.name)
+        tid = s.entities.create(c, new.name, "team")
         s.entities.add_member(c, tid, u.id, "admin")
 
     await write(request, q)
-    return JSON({"name": doc["name"], "members": [{"user": u.name, "role": "admin"}]}, status_code=201)
+    return JSON(m.Team(name=new.name, members=[m.Member(user=u.name, role="admin")]), status_code=201)
 
 
 def _team_admin(c: Any, s: Any, u: User, team: str) -> Any:
@@ -101,6 +91,7 @@ def _team_admin(c: Any, s: Any, u: User, team: str) -> Any:
     return t
 
 
+@endpoint("A team and its members", answer=m.Team)
 async def get_team(request: Request) -> Response:
     team = name_param(request, "team")
     s, u = store(request), user(request)
@@ -114,22 +105,20 @@ async def get_team(request: Request) -> Response:
     return JSON({"name": team, "members": await read(request, q)})
 
 
-async def add_member(request: Request) -> Response:
+@endpoint("Add a member or change its role (team admins, server admin)", body=m.MemberChange, answer=m.Team)
+async def add_member(request: Request, change: m.MemberChange) -> Response:
     team = name_param(request, "team")
-    doc = _fields(await json_body(request), {"user": str, "role": str}, ("user",))
-    role = doc.get("role") or "member"
-    if role not in ROLES:
-        raise ApiError(422, "bad_value", f"role must be one of {', '.join(ROLES)}")
     s, u = store(request), user(request)
 
     def q(c: Any) -> list[dict]:
         t = _team_admin(c, s, u, team)
-        s.entities.add_member(c, t.id, _entity(c, s, doc["user"], "user").id, role)
+        s.entities.add_member(c, t.id, _entity(c, s, change.user, "user").id, change.role)
         return s.entities.members(c, t.id)
 
     return JSON({"name": team, "members": await write(request, q)})
 
 
+@endpoint("Remove a member (team admins, server admin)", answer=m.Team)
 async def remove_member(request: Request) -> Response:
     team, member = name_param(request, "team"), name_param(request, "user")
     s, u = store(request), user(request)
@@ -153,23 +142,32 @@ def _key_user(c: Any, s: Any, u: User, name: str | None) -> int:
     return _entity(c, s, name, "user").id
 
 
-async def list_keys(request: Request) -> Response:
+@endpoint(
+    "The caller's API keys (id, prefix, name, times; never the key)", query=m.KeysQuery, answer=m.ApiKeys
+)
+async def list_keys(request: Request, q: m.KeysQuery) -> Response:
     s, u = store(request), user(request)
-    who = request.query_params.get("user")
+    who = q.user
     return JSON({"keys": await read(request, lambda c: s.entities.keys(c, _key_user(c, s, u, who)))})
 
 
-async def create_key(request: Request) -> Response:
-    doc = _fields(await json_body(request), {"name": str, "user": str})
+@endpoint(
+    "Create an API key, shown once; `user` (admin only) creates it for another user",
+    body=m.NewKey,
+    answer=m.CreatedKey,
+    status=201,
+)
+async def create_key(request: Request, new: m.NewKey) -> Response:
     s, u = store(request), user(request)
 
     def q(c: Any) -> str:
-        return s.entities.create_key(c, _key_user(c, s, u, doc.get("user")), doc.get("name"))
+        return s.entities.create_key(c, _key_user(c, s, u, new.user), new.name)
 
     key = await write(request, q)
-    return JSON({"api_key": key, "prefix": key[:8], "name": doc.get("name")}, status_code=201)
+    return JSON(m.CreatedKey(api_key=key, prefix=key[:8], name=new.name), status_code=201)
 
 
+@endpoint("Revoke a key (own keys; the admin any)", answer=m.Revoked)
 async def revoke_key(request: Request) -> Response:
     raw = request.path_params["key_id"]
     if not raw.isdigit():
@@ -190,7 +188,7 @@ async def revoke_key(request: Request) -> Response:
         raise ApiError(409, "conflict", "the key changed meanwhile") from None
     request.app.state.auth_epoch = getattr(request.app.state, "auth_epoch", 0) + 1  # drop cached keys
     request.app.state.broker.access_changed()  # and end the key's live streams
-    return JSON({"revoked": key_id})
+    return JSON(m.Revoked(revoked=key_id))
 
 
 routes = [

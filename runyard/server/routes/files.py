@@ -10,7 +10,9 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from ...store.files import BadPath, clean_path
+from ...wire import api_models as m
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
 from ..http import JSON, name_param, read, store, user, write
 
@@ -26,6 +28,7 @@ def _path(request: Request) -> str:
         raise ApiError(400, "bad_path", str(e)) from None
 
 
+@endpoint("Files of a run (path, size, sha256)", answer=m.RunFiles)
 async def list_files(request: Request) -> Response:
     e, p, r = _names(request)
     s, u = store(request), user(request)
@@ -33,6 +36,7 @@ async def list_files(request: Request) -> Response:
     return JSON({"files": files})
 
 
+@endpoint("Upload a file (raw body)", raw="application/octet-stream", answer=m.FileStored)
 async def put_file(request: Request) -> Response:
     e, p, r = _names(request)
     path = _path(request)
@@ -62,9 +66,10 @@ async def put_file(request: Request) -> Response:
         s.files.upsert(c, loc.id, path, w.size, sha, kind)
 
     await write(request, q)
-    return JSON({"path": path, "size": w.size, "sha256": sha})
+    return JSON(m.FileStored(path=path, size=w.size, sha256=sha))
 
 
+@endpoint("Download a file", media="application/octet-stream")
 async def get_file(request: Request) -> Response:
     e, p, r = _names(request)
     path = _path(request)

@@ -10,13 +10,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...store.run_filters import FilterError
+from ...wire import api_models as m
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, int_param, json_body, name_param, read, store, user
-
-MAX_PAGE = 1000
+from ..http import JSON, name_param, read, store, user
 
 
+@endpoint("Projects the caller can see", answer=m.Projects)
 async def list_projects(request: Request) -> Response:
     s, u = store(request), user(request)
 
@@ -27,6 +28,7 @@ async def list_projects(request: Request) -> Response:
     return JSON({"projects": await read(request, q)})
 
 
+@endpoint("One project", answer=m.Project)
 async def get_project(request: Request) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
     s, u = store(request), user(request)
@@ -42,22 +44,15 @@ async def get_project(request: Request) -> Response:
     return JSON(doc)
 
 
-async def _list(request: Request, flt: Any, order: Any, limit: Any, offset: Any, total: Any) -> Response:
+async def _list(
+    request: Request, flt: dict | None, order: str | None, limit: int, offset: int, total: bool
+) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
-    if flt is not None and not isinstance(flt, dict):
-        raise ApiError(422, "wrong_type", "filter must be a JSON object")
-    if order is not None and not isinstance(order, str):
-        raise ApiError(422, "wrong_type", "order must be a string such as '-summary.loss'")
-    for name, v in (("limit", limit), ("offset", offset)):
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise ApiError(422, "wrong_type", f"{name} must be an integer")
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise ApiError(422, "out_of_range", f"limit must be 1..{MAX_PAGE} and offset >= 0")
     s, u = store(request), user(request)
 
     def q(c: Any) -> tuple[list[dict], int | None]:
         pid = access.project_id(c, s, u, e, p)
-        return s.runs.list(c, pid, flt, order, limit + 1, offset, with_total=bool(total))
+        return s.runs.list(c, pid, flt, order, limit + 1, offset, with_total=total)
 
     try:
         rows, count = await read(request, q)
@@ -70,46 +65,37 @@ async def _list(request: Request, flt: Any, order: Any, limit: Any, offset: Any,
     return JSON(doc)
 
 
-async def list_runs(request: Request) -> Response:
-    raw = request.query_params.get("filter")
+@endpoint("List runs: filter, sort, paginate", query=m.RunsQuery, answer=m.RunsPage)
+async def list_runs(request: Request, q: m.RunsQuery) -> Response:
     flt = None
-    if raw:
+    if q.filter:
         try:
-            flt = json.loads(raw)
+            flt = json.loads(q.filter)
         except ValueError as e:
             raise ApiError(400, "bad_json", f"query parameter 'filter' is not valid JSON: {e}") from None
-    limit = int_param(request, "limit", 50)
-    offset = int_param(request, "offset", 0)
-    total = request.query_params.get("total", "false").lower() in ("1", "true", "yes")
-    return await _list(request, flt, request.query_params.get("order"), limit, offset, total)
+        if not isinstance(flt, dict):
+            raise ApiError(422, "wrong_type", "filter must be a JSON object", field="filter")
+    return await _list(request, flt, q.order, q.limit, q.offset, q.total)
 
 
-async def query_runs(request: Request) -> Response:
-    doc = await json_body(request)
-    unknown = set(doc) - {"filter", "order", "limit", "offset", "total"}
-    if unknown:
-        raise ApiError(422, "unknown_field", f"unknown field(s): {', '.join(sorted(unknown))}")
-    return await _list(
-        request,
-        doc.get("filter"),
-        doc.get("order"),
-        doc.get("limit", 50),
-        doc.get("offset", 0),
-        doc.get("total", False),
-    )
+@endpoint("List runs with the query in a JSON body", body=m.RunsQueryBody, answer=m.RunsPage)
+async def query_runs(request: Request, q: m.RunsQueryBody) -> Response:
+    return await _list(request, q.filter, q.order, q.limit, q.offset, q.total)
 
 
-async def project_keys(request: Request) -> Response:
+@endpoint(
+    "History (or system) keys over all runs of a project, one row per distinct key",
+    query=m.KindQuery,
+    answer=m.ProjectKeys,
+)
+async def project_keys(request: Request, q: m.KindQuery) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
-    kind = request.query_params.get("kind", "history")
-    if kind not in ("history", "system"):
-        raise ApiError(422, "bad_parameter", "kind must be history or system")
     s, u = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        return s.metrics.project_keys(c, access.project_id(c, s, u, e, p), kind)
+    def keys(c: Any) -> list[dict]:
+        return s.metrics.project_keys(c, access.project_id(c, s, u, e, p), q.kind)
 
-    return JSON({"keys": await read(request, q)})
+    return JSON({"keys": await read(request, keys)})
 
 
 routes = [
