@@ -6,6 +6,9 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
+from ..wire import api_models as m
 from . import history as _history
 from .files import File, Files
 from .http import ApiError, Http, quote
@@ -32,27 +35,27 @@ class Run:
     Change name/notes/tags/group/job_type, then `update()`; `delete()` removes the run.
     """
 
-    def __init__(self, http: Http, base_url: str, entity: str, project: str, doc: dict):
+    def __init__(self, http: Http, base_url: str, entity: str, project: str, doc: m.Run):
         self._http, self._base = http, base_url
         self.entity, self.project = entity, project
         self._load(doc)
 
-    def _load(self, doc: dict) -> None:
-        self.raw = doc
-        self.id: str = doc["id"]
-        self.name: str | None = doc.get("name")
-        self.state: str = doc.get("state", "")
-        self.config: dict = doc.get("config") or {}
-        self.summary: dict = doc.get("summary") or {}
-        self.tags: list[str] = list(doc.get("tags") or [])
-        self.notes: str | None = doc.get("notes")
-        self.group: str | None = doc.get("group")
-        self.job_type: str | None = doc.get("job_type")
-        self.sweep_id: str | None = doc.get("sweep_id")
-        self.created_at: str | None = _iso(doc.get("created_at"))
-        self.heartbeat_at: str | None = _iso(doc.get("heartbeat_at"))
-        self.metadata: dict = doc.get("metadata") or {}
-        self.last_step: int | None = doc.get("last_step")
+    def _load(self, doc: m.Run) -> None:
+        self.raw: dict = msgspec.to_builtins(doc)
+        self.id: str = doc.id
+        self.name: str | None = doc.name
+        self.state: str = doc.state
+        self.config: dict = doc.config
+        self.summary: dict = doc.summary
+        self.tags: list[str] = list(doc.tags)
+        self.notes: str | None = doc.notes
+        self.group: str | None = doc.group
+        self.job_type: str | None = doc.job_type
+        self.sweep_id: str | None = doc.sweep_id
+        self.created_at: str | None = _iso(doc.created_at)
+        self.heartbeat_at: str | None = _iso(doc.heartbeat_at)
+        self.metadata: dict = doc.metadata if isinstance(doc, m.RunDetail) else {}
+        self.last_step: int | None = doc.last_step
 
     @property
     def display_name(self) -> str | None:
@@ -94,7 +97,7 @@ class Run:
 
     # -- files ------------------------------------------------------------------------------------
     def files(self, names: list[str] | None = None, per_page: int = 50) -> Files:
-        docs = self._http.call("GET", self._api_path + "/files")["files"]
+        docs = self._http.call("GET", self._api_path + "/files", answer=m.RunFiles).files
         fs = [File(self._http, self._api_path, d, self._base) for d in docs]
         if names:
             fs = [f for f in fs if f.name in set(names)]
@@ -111,12 +114,12 @@ class Run:
         """Save name, notes, tags, group and job_type as set on this object."""
         body = {k: getattr(self, k) for k in EDITABLE}
         body["tags"] = list(body["tags"] or [])
-        self._load(self._http.call("PATCH", self._api_path, body=body))
+        self._load(self._http.call("PATCH", self._api_path, body=body, answer=m.RunDetail))
         return self
 
     def load(self, force: bool = False) -> Run:
         """Fetch the run again from the server."""
-        self._load(self._http.call("GET", self._api_path))
+        self._load(self._http.call("GET", self._api_path, answer=m.RunDetail))
         return self
 
     def delete(self, delete_artifacts: bool = False) -> None:
@@ -157,11 +160,11 @@ class Runs:
             body["filter"] = self.filters
         if self.order:
             body["order"] = self.order
-        doc = self._http.call("POST", self._url(), body=body)
-        if "total" in doc:
-            self._total = doc["total"]
-        self._runs.extend(Run(self._http, self._base, self.entity, self.project, d) for d in doc["runs"])
-        self._next = doc.get("next_offset")
+        page = self._http.call("POST", self._url(), body=body, answer=m.RunsPage)
+        if page.total is not msgspec.UNSET:
+            self._total = page.total
+        self._runs.extend(Run(self._http, self._base, self.entity, self.project, d) for d in page.runs)
+        self._next = page.next_offset
 
     def __len__(self) -> int:
         if self._total is None:
