@@ -7,13 +7,14 @@
 import { enc, fetchFile, request, requestPacked } from "./http";
 import { scheduled } from "./scheduler";
 import { toHistory, type History, type PackedHistory } from "./series";
-import type { paths } from "./schema.gen";
 import type {
+  ApiPath,
   ArtifactCollection,
   ArtifactLineage,
   ArtifactVersion,
   ConsoleLine,
   MetricKey,
+  PathParams,
   ProjectKey,
   Project,
   Query,
@@ -26,16 +27,16 @@ import type {
   Viewer,
 } from "./types";
 
-type ApiPath = keyof paths;
-
-// Typed path helpers: the template must name a path of the generated spec, so a renamed route is a
-// compile error rather than a runtime 404.
-function p<P extends ApiPath>(_template: P, filled: string): string {
-  return filled;
+/**
+ * A path of the generated spec with its parameters filled in (each URL-encoded; a file path keeps its
+ * slashes): a renamed route or a missing parameter is a compile error rather than a runtime 404.
+ */
+function apiPath<P extends ApiPath>(template: P, params: PathParams<P>): string {
+  const values = params as Record<string, string>;
+  return template.replace(/{(\w+)}/g, (_, k: string) =>
+    k === "path" ? values[k].split("/").map(enc).join("/") : enc(values[k]),
+  );
 }
-
-const runPath = (e: string, pr: string, id: string) => `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}`;
-const filePath = (e: string, pr: string, id: string, path: string) => `${runPath(e, pr, id)}/files/${path.split("/").map(enc).join("/")}`;
 
 /** Bucketed history (the chart query), in the chart format, queued by `priority` (see scheduler.ts). */
 async function history(path: string, query: Record<string, unknown>, priority: number, signal?: AbortSignal): Promise<History> {
@@ -44,16 +45,16 @@ async function history(path: string, query: Record<string, unknown>, priority: n
 }
 
 export const api = {
-  viewer: (signal?: AbortSignal) => request<Viewer>("GET", p("/api/v1/viewer", "/api/v1/viewer"), { signal }),
+  viewer: (signal?: AbortSignal) => request<Viewer>("GET", apiPath("/api/v1/viewer", {}), { signal }),
 
   projects: async (signal?: AbortSignal) =>
-    (await request<{ projects: Project[] }>("GET", p("/api/v1/projects", "/api/v1/projects"), { signal })).projects,
+    (await request<{ projects: Project[] }>("GET", apiPath("/api/v1/projects", {}), { signal })).projects,
 
   project: (e: string, pr: string, signal?: AbortSignal) =>
-    request<Project>("GET", p("/api/v1/projects/{entity}/{project}", `/api/v1/projects/${enc(e)}/${enc(pr)}`), { signal }),
+    request<Project>("GET", apiPath("/api/v1/projects/{entity}/{project}", { entity: e, project: pr }), { signal }),
 
   runsPage: (e: string, pr: string, q: Query<"/api/v1/projects/{entity}/{project}/runs">, signal?: AbortSignal) =>
-    request<RunsPage>("GET", p("/api/v1/projects/{entity}/{project}/runs", `/api/v1/projects/${enc(e)}/${enc(pr)}/runs`), { query: q, signal }),
+    request<RunsPage>("GET", apiPath("/api/v1/projects/{entity}/{project}/runs", { entity: e, project: pr }), { query: q, signal }),
 
   /** Every run of a project, 1000 per request (the server's page limit). */
   allRuns: async (e: string, pr: string, signal?: AbortSignal, onPage?: (runs: Run[]) => void): Promise<Run[]> => {
@@ -69,11 +70,11 @@ export const api = {
   },
 
   run: (e: string, pr: string, id: string, signal?: AbortSignal) =>
-    request<RunDetail>("GET", p("/api/v1/runs/{entity}/{project}/{run_id}", runPath(e, pr, id)), { signal }),
+    request<RunDetail>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}", { entity: e, project: pr, run_id: id }), { signal }),
 
   runKeys: async (e: string, pr: string, id: string, kind: "history" | "system" = "history", signal?: AbortSignal) =>
     (
-      await request<{ keys: MetricKey[] }>("GET", p("/api/v1/runs/{entity}/{project}/{run_id}/keys", `${runPath(e, pr, id)}/keys`), {
+      await request<{ keys: MetricKey[] }>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/keys", { entity: e, project: pr, run_id: id }), {
         query: { kind },
         signal,
       })
@@ -82,7 +83,7 @@ export const api = {
   /** Project-wide metric names for auto panels: one request over all the project's runs. */
   projectKeys: async (e: string, pr: string, kind: "history" | "system" = "history", signal?: AbortSignal): Promise<ProjectKey[]> =>
     (
-      await request<{ keys: ProjectKey[] }>("GET", p("/api/v1/projects/{entity}/{project}/keys", `/api/v1/projects/${enc(e)}/${enc(pr)}/keys`), {
+      await request<{ keys: ProjectKey[] }>("GET", apiPath("/api/v1/projects/{entity}/{project}/keys", { entity: e, project: pr }), {
         query: { kind },
         signal,
       })
@@ -96,15 +97,15 @@ export const api = {
     signal?: AbortSignal,
   ): Promise<History> => {
     const query: Query<"/api/v1/projects/{entity}/{project}/history"> = {
-      key: q.key,
-      runs: q.runs.join(","),
+      key: [q.key],
+      runs: q.runs,
       buckets: q.buckets,
       x_axis: q.x_axis,
       min: q.min,
       max: q.max,
     };
     return history(
-      p("/api/v1/projects/{entity}/{project}/history", `/api/v1/projects/${enc(e)}/${enc(pr)}/history`),
+      apiPath("/api/v1/projects/{entity}/{project}/history", { entity: e, project: pr }),
       query,
       q.priority ?? 1,
       signal,
@@ -120,8 +121,8 @@ export const api = {
     signal?: AbortSignal,
   ): Promise<History> => {
     const path = q.system
-      ? p("/api/v1/runs/{entity}/{project}/{run_id}/system", `${runPath(e, pr, id)}/system`)
-      : p("/api/v1/runs/{entity}/{project}/{run_id}/history", `${runPath(e, pr, id)}/history`);
+      ? apiPath("/api/v1/runs/{entity}/{project}/{run_id}/system", { entity: e, project: pr, run_id: id })
+      : apiPath("/api/v1/runs/{entity}/{project}/{run_id}/history", { entity: e, project: pr, run_id: id });
     const query = { keys: q.keys?.join(","), buckets: q.buckets, x_axis: q.x_axis, min: q.min, max: q.max };
     return history(path, query, q.priority ?? 1, signal);
   },
@@ -135,36 +136,36 @@ export const api = {
     (
       await request<{ run: string; series: RawSeries[] }>(
         "GET",
-        p("/api/v1/runs/{entity}/{project}/{run_id}/history/raw", `${runPath(e, pr, id)}/history/raw`),
+        apiPath("/api/v1/runs/{entity}/{project}/{run_id}/history/raw", { entity: e, project: pr, run_id: id }),
         { query: { keys: keys.join(","), min_step: range?.min, max_step: range?.max }, signal },
       )
     ).series,
 
   /** A run file's bytes as a checked Response (`maxBytes`: only its start). */
   fileResponse: (e: string, pr: string, id: string, path: string, o?: { maxBytes?: number; signal?: AbortSignal }) =>
-    fetchFile(p("/api/v1/runs/{entity}/{project}/{run_id}/files/{path}", filePath(e, pr, id, path)), o),
+    fetchFile(apiPath("/api/v1/runs/{entity}/{project}/{run_id}/files/{path}", { entity: e, project: pr, run_id: id, path }), o),
 
   console: (e: string, pr: string, id: string, after = -1, limit = 5000, signal?: AbortSignal) =>
     request<{ lines: ConsoleLine[]; next_after: number | null }>(
       "GET",
-      p("/api/v1/runs/{entity}/{project}/{run_id}/console", `${runPath(e, pr, id)}/console`),
+      apiPath("/api/v1/runs/{entity}/{project}/{run_id}/console", { entity: e, project: pr, run_id: id }),
       { query: { after, limit }, signal },
     ),
 
   files: async (e: string, pr: string, id: string, signal?: AbortSignal) =>
-    (await request<{ files: RunFile[] }>("GET", p("/api/v1/runs/{entity}/{project}/{run_id}/files", `${runPath(e, pr, id)}/files`), { signal }))
+    (await request<{ files: RunFile[] }>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/files", { entity: e, project: pr, run_id: id }), { signal }))
       .files,
 
   // -- artifacts (docs/artifacts.md) ------------------------------------------------------------------
   artifacts: async (e: string, pr: string, signal?: AbortSignal) =>
-    (await request<{ artifacts: ArtifactCollection[] }>("GET", p("/api/v1/artifacts/{entity}/{project}", `/api/v1/artifacts/${enc(e)}/${enc(pr)}`), { signal }))
+    (await request<{ artifacts: ArtifactCollection[] }>("GET", apiPath("/api/v1/artifacts/{entity}/{project}", { entity: e, project: pr }), { signal }))
       .artifacts,
 
   artifactVersions: async (e: string, pr: string, name: string, signal?: AbortSignal) =>
     (
       await request<{ name: string; type: string; versions: ArtifactVersion[] }>(
         "GET",
-        p("/api/v1/artifacts/{entity}/{project}/{name}", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}`),
+        apiPath("/api/v1/artifacts/{entity}/{project}/{name}", { entity: e, project: pr, name }),
         { signal },
       )
     ).versions,
@@ -173,21 +174,21 @@ export const api = {
   artifactVersion: (e: string, pr: string, name: string, version: string, manifest = true, signal?: AbortSignal) =>
     request<ArtifactVersion>(
       "GET",
-      p("/api/v1/artifacts/{entity}/{project}/{name}/{version}", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}`),
+      apiPath("/api/v1/artifacts/{entity}/{project}/{name}/{version}", { entity: e, project: pr, name, version }),
       { query: manifest ? undefined : { manifest: "false" }, signal },
     ),
 
   artifactLineage: (e: string, pr: string, name: string, version: string, signal?: AbortSignal) =>
     request<ArtifactLineage>(
       "GET",
-      p("/api/v1/artifacts/{entity}/{project}/{name}/{version}/lineage", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}/lineage`),
+      apiPath("/api/v1/artifacts/{entity}/{project}/{name}/{version}/lineage", { entity: e, project: pr, name, version }),
       { signal },
     ),
 
   runArtifacts: (e: string, pr: string, id: string, signal?: AbortSignal) =>
     request<{ logged: RunArtifactLink[]; used: RunArtifactLink[] }>(
       "GET",
-      p("/api/v1/runs/{entity}/{project}/{run_id}/artifacts", `${runPath(e, pr, id)}/artifacts`),
+      apiPath("/api/v1/runs/{entity}/{project}/{run_id}/artifacts", { entity: e, project: pr, run_id: id }),
       { signal },
     ),
 
@@ -195,28 +196,25 @@ export const api = {
   artifactBlob: async (e: string, pr: string, name: string, version: string, sha256: string, maxBytes?: number): Promise<Blob> =>
     (
       await fetchFile(
-        p(
-          "/api/v1/artifacts/{entity}/{project}/{name}/{version}/blobs/{sha256}",
-          `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}/blobs/${enc(sha256)}`,
-        ),
+        apiPath("/api/v1/artifacts/{entity}/{project}/{name}/{version}/blobs/{sha256}", { entity: e, project: pr, name, version, sha256 }),
         { maxBytes },
       )
     ).blob(),
 
   // -- writes -------------------------------------------------------------------------------------
   updateRun: (e: string, pr: string, id: string, patch: Partial<Pick<Run, "name" | "notes" | "tags" | "group" | "job_type">>) =>
-    request<RunDetail>("PATCH", runPath(e, pr, id), { body: patch }),
+    request<RunDetail>("PATCH", apiPath("/api/v1/runs/{entity}/{project}/{run_id}", { entity: e, project: pr, run_id: id }), { body: patch }),
 
   /** Move a run to another project of its entity (created if needed); 409 run_exists on a clash. */
-  moveRun: (e: string, pr: string, id: string, toProject: string) => request<RunDetail>("PATCH", runPath(e, pr, id), { body: { project: toProject } }),
+  moveRun: (e: string, pr: string, id: string, toProject: string) => request<RunDetail>("PATCH", apiPath("/api/v1/runs/{entity}/{project}/{run_id}", { entity: e, project: pr, run_id: id }), { body: { project: toProject } }),
 
   /** Add and/or remove aliases of a version; answers the version (without its manifest). */
   setArtifactAliases: (e: string, pr: string, name: string, version: string, change: { add?: string[]; remove?: string[] }) =>
     request<ArtifactVersion>(
       "POST",
-      p("/api/v1/artifacts/{entity}/{project}/{name}/{version}/aliases", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}/aliases`),
+      apiPath("/api/v1/artifacts/{entity}/{project}/{name}/{version}/aliases", { entity: e, project: pr, name, version }),
       { body: change },
     ),
 
-  deleteRun: (e: string, pr: string, id: string) => request<{ deleted: string }>("DELETE", runPath(e, pr, id)),
+  deleteRun: (e: string, pr: string, id: string) => request<{ deleted: string }>("DELETE", apiPath("/api/v1/runs/{entity}/{project}/{run_id}", { entity: e, project: pr, run_id: id })),
 };

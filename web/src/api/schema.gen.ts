@@ -10,47 +10,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Blobs no artifact and no run file references (admin): {delete?: false, grace_seconds?: 3600} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {dry_run, blobs_total, bytes_total, blobs_unreferenced, bytes_unreferenced, deleted, sha256} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Blobs no artifact and no run file references (admin); deleted only with delete=true
+         * @description Blobs no artifact and no run file references (admin); deleted only with delete=true
+         */
+        post: operations["gc"];
         delete?: never;
         options?: never;
         head?: never;
@@ -64,49 +28,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Artifact names (collections) of a project with type and version count */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description only artifacts of this type */
-                    type?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {artifacts: [{name, type, description, version_count, created_at, updated_at}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Artifact names (collections) of a project with type and version count
+         * @description Artifact names (collections) of a project with type and version count
+         */
+        get: operations["list_collections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -122,93 +48,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Versions of an artifact, newest first, with aliases and the run that logged each */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {name, type, versions} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Versions of an artifact, newest first, with aliases and the run that logged each
+         * @description Versions of an artifact, newest first, with aliases and the run that logged each
+         */
+        get: operations["list_versions"];
         put?: never;
-        /** Commit a version: {type, manifest: [{path, sha256|ref, size, extra?}], digest?, aliases?, description?, metadata?}. Same digest as an existing version: that version (aliases applied). Blobs the server lacks: state=pending with `missing` (PUT them, then POST again). */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description version (+ created, missing) or {state: pending, digest, missing} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Commit a version
+         * @description Commit a version. Same digest as an existing version: that version (aliases applied). Blobs the server lacks: state=pending with `missing` (PUT them, then POST again).
+         */
+        post: operations["commit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -222,99 +72,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One version (vN, alias or digest) with its manifest */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description include the entries (default true) */
-                    manifest?: boolean;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description version */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * One version (vN, alias or digest) with its manifest
+         * @description One version (vN, alias or digest) with its manifest
+         */
+        get: operations["get_version"];
         put?: never;
         post?: never;
-        /** Delete a version (409 has_aliases unless delete_aliases=true); blobs are freed by gc */
-        delete: {
-            parameters: {
-                query?: {
-                    delete_aliases?: boolean;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {deleted} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Delete a version (409 has_aliases unless delete_aliases=true); blobs are freed by gc
+         * @description Delete a version (409 has_aliases unless delete_aliases=true); blobs are freed by gc
+         */
+        delete: operations["delete_version"];
         options?: never;
         head?: never;
         patch?: never;
@@ -329,53 +98,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add aliases (moved from other versions) or remove them: {add?, remove?} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description version */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Add aliases (moved from other versions) or remove them
+         * @description Add aliases (moved from other versions) or remove them
+         */
+        post: operations["aliases"];
         delete?: never;
         options?: never;
         head?: never;
@@ -391,53 +118,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Download many files of a version at once: {sha256: [...]} (at most 10000). The answer (application/vnd.runyard.blobs, streamed) is one frame per blob in that order: <sha256, 64 hex characters><size, 8 bytes big-endian><content>. 404 unknown_file when one is not the version's. */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description frames of blobs */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Download many files of a version at once (at most 10000)
+         * @description Download many files of a version at once (at most 10000). The answer (streamed) is one frame per blob in the order asked: <sha256, 64 hex characters><size, 8 bytes big-endian><content>. 404 unknown_file when one is not the version's.
+         */
+        post: operations["get_blobs"];
         delete?: never;
         options?: never;
         head?: never;
@@ -451,50 +136,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download one file of a version by content hash; `Range: bytes=N-` resumes (206) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                    sha256: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description file contents */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Download one file of a version by content hash; `Range: bytes=N-` resumes (206)
+         * @description Download one file of a version by content hash; `Range: bytes=N-` resumes (206)
+         */
+        get: operations["get_blob"];
         put?: never;
         post?: never;
         delete?: never;
@@ -510,49 +156,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Runs that logged and used this version */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {artifact, logged_by: [run], used_by: [run]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Runs that logged and used this version
+         * @description Runs that logged and used this version
+         */
+        get: operations["lineage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -570,47 +178,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload many small blobs in one body (Content-Type application/vnd.runyard.blobs): frames of <sha256, 64 hex characters><size, 8 bytes big-endian><content>. All are verified first: 400 checksum_mismatch (error.sha256 names the blob) stores none; 400 bad_frame for a malformed body; blobs the server has are skipped. Bounded by the ingest body limit (64 MiB by default). */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/vnd.runyard.blobs": string;
-                };
-            };
-            responses: {
-                /** @description {count, new, bytes} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Upload many small blobs in one body: frames of <sha256, 64 hex characters><size, 8 bytes big-endian><content>
+         * @description Upload many small blobs in one body: frames of <sha256, 64 hex characters><size, 8 bytes big-endian><content>. All are verified first: 400 checksum_mismatch (error.sha256 names the blob) stores none; 400 bad_frame for a malformed body; blobs the server has are skipped. Bounded by the ingest body limit (64 MiB by default).
+         */
+        post: operations["put_blobs"];
         delete?: never;
         options?: never;
         head?: never;
@@ -626,47 +198,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Which of these blobs the caller must upload: {sha256: [...]}; those the server lacks and those it holds but the caller may not use (not uploaded by it, in nothing it can read) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {missing} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Which of these blobs the caller must upload: those the server lacks, and those it holds but the caller may not use, so the answer tells nobody what others stored
+         * @description Which of these blobs the caller must upload: those the server lacks, and those it holds but the caller may not use, so the answer tells nobody what others stored
+         */
+        post: operations["missing_blobs"];
         delete?: never;
         options?: never;
         head?: never;
@@ -681,49 +217,11 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Upload a blob (raw body, streamed); 400 checksum_mismatch when it does not hash to the name */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    sha256: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            responses: {
-                /** @description {sha256, size} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Upload a blob (raw body, streamed); 400 checksum_mismatch when it does not hash to the name
+         * @description Upload a blob (raw body, streamed); 400 checksum_mismatch when it does not hash to the name
+         */
+        put: operations["put_blob"];
         post?: never;
         delete?: never;
         options?: never;
@@ -738,43 +236,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness probe (no key needed) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description status and version */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Liveness probe (no key needed)
+         * @description Liveness probe (no key needed)
+         */
+        get: operations["health"];
         put?: never;
         post?: never;
         delete?: never;
@@ -790,98 +256,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Acknowledged byte offset of one run-log segment (needs read access; 0 for a first upload) */
-        get: {
-            parameters: {
-                query: {
-                    segment: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {acked_offset} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Acknowledged byte offset of one run-log segment (needs read access; 0 for a first upload)
+         * @description Acknowledged byte offset of one run-log segment (needs read access; 0 for a first upload)
+         */
+        get: operations["get_offset"];
         put?: never;
-        /** Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header). Frames ending at or below the acknowledged offset are skipped; the rest is applied in one transaction. 409 offset_mismatch carries error.acked_offset to resend from. */
-        post: {
-            parameters: {
-                query: {
-                    segment: string;
-                    offset: number;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            responses: {
-                /** @description {acked_offset, applied_records, skipped_records, points} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header)
+         * @description Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header). Frames ending at or below the acknowledged offset are skipped; the rest is applied in one transaction. 409 offset_mismatch carries error.acked_offset to resend from. live=1: sent by the run's own process, so it is also a heartbeat (an empty body is a heartbeat alone).
+         */
+        post: operations["post_chunk"];
         delete?: never;
         options?: never;
         head?: never;
@@ -895,88 +280,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's API keys (id, prefix, name, times; never the key) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description another user's keys (admin only) */
-                    user?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {keys} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * The caller's API keys (id, prefix, name, times; never the key)
+         * @description The caller's API keys (id, prefix, name, times; never the key)
+         */
+        get: operations["list_keys"];
         put?: never;
-        /** Create an API key, shown once: {name?, user? (admin only)} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {api_key, prefix, name} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Create an API key, shown once; `user` (admin only) creates it for another user
+         * @description Create an API key, shown once; `user` (admin only) creates it for another user
+         */
+        post: operations["create_key"];
         delete?: never;
         options?: never;
         head?: never;
@@ -993,45 +307,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a key (own keys; the admin any) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    key_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {revoked} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Revoke a key (own keys; the admin any)
+         * @description Revoke a key (own keys; the admin any)
+         */
+        delete: operations["revoke_key"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1044,43 +324,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OpenAPI document */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * This document
+         * @description This document
+         */
+        get: operations["openapi"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1096,43 +344,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Projects the caller can see */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {projects} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Projects the caller can see
+         * @description Projects the caller can see
+         */
+        get: operations["list_projects"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1148,46 +364,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One project */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description project */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * One project
+         * @description One project
+         */
+        get: operations["get_project"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1203,60 +384,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bucketed series of several runs (chart query) */
-        get: {
-            parameters: {
-                query: {
-                    key: string;
-                    /** @description comma-separated run ids */
-                    runs: string;
-                    /** @description number of buckets B (1..10000, default 1000) */
-                    buckets?: number;
-                    /** @description _step (default), _timestamp, _runtime, or another metric of the run (joined on step) */
-                    x_axis?: string;
-                    /** @description x range start a (default: the data's extent) */
-                    min?: number;
-                    /** @description x range end b */
-                    max?: number;
-                    /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
-                    format?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {series: [{run, key, bucket, x, count, min, max, mean, last, last_x}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Bucketed series of several runs (chart query)
+         * @description Bucketed series of several runs (chart query)
+         */
+        get: operations["project_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1272,49 +404,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** History (or system) keys over all runs of a project, one row per distinct key */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description history (default) or system */
-                    kind?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {keys: [{key, runs, points, step_min, step_max}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * History (or system) keys over all runs of a project, one row per distinct key
+         * @description History (or system) keys over all runs of a project, one row per distinct key
+         */
+        get: operations["project_keys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1330,54 +424,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List runs: filter, sort, paginate */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description MongoDB-style JSON, e.g. {"config.lr": {"$lt": 0.1}, "state": "finished"} */
-                    filter?: string;
-                    /** @description e.g. -summary.loss,+created_at */
-                    order?: string;
-                    limit?: number;
-                    offset?: number;
-                    total?: boolean;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {runs, next_offset, total?} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * List runs: filter, sort, paginate
+         * @description List runs: filter, sort, paginate
+         */
+        get: operations["list_runs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1395,50 +446,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** List runs with the query in a JSON body */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {runs, next_offset, total?} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * List runs with the query in a JSON body
+         * @description List runs with the query in a JSON body
+         */
+        post: operations["query_runs"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1452,137 +464,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One run: config, summary, metadata, segments */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description run */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * One run: config, summary, metadata, segments
+         * @description One run: config, summary, metadata, segments
+         */
+        get: operations["get_run"];
         put?: never;
         post?: never;
-        /** Delete a run and its data */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description deleted */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Delete a run and its data
+         * @description Delete a run and its data
+         */
+        delete: operations["delete_run"];
         options?: never;
         head?: never;
-        /** Update name, notes, tags, group, job_type or state; {project: P} moves the run to project P of the same entity (created if needed; 409 run_exists when P has a run with this id) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description run */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Update name, notes, tags, group, job_type or state; {project: P} moves the run to project P of the same entity (created if needed; 409 run_exists when P has a run with this id)
+         * @description Update name, notes, tags, group, job_type or state; {project: P} moves the run to project P of the same entity (created if needed; 409 run_exists when P has a run with this id)
+         */
+        patch: operations["patch_run"];
         trace?: never;
     };
     "/api/v1/runs/{entity}/{project}/{run_id}/artifacts": {
@@ -1592,47 +492,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Artifacts a run logged and used (lineage) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {logged: [version], used: [version]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Artifacts a run logged and used (lineage)
+         * @description Artifacts a run logged and used (lineage)
+         */
+        get: operations["run_artifacts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1648,51 +512,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Console lines */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description cursor of the last line seen */
-                    after?: number;
-                    limit?: number;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {lines, next_after} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Console lines
+         * @description Console lines
+         */
+        get: operations["console"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1708,47 +532,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Files of a run (path, size, sha256) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {files} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Files of a run (path, size, sha256)
+         * @description Files of a run (path, size, sha256)
+         */
+        get: operations["list_files"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1764,94 +552,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                    path: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description file contents */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        /** Upload a file (raw body) */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                    path: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            responses: {
-                /** @description {path, size, sha256} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Download a file
+         * @description Download a file
+         */
+        get: operations["get_file"];
+        /**
+         * Upload a file (raw body)
+         * @description Upload a file (raw body)
+         */
+        put: operations["put_file"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1866,60 +576,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bucketed history of one run */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description comma-separated (default: all) */
-                    keys?: string;
-                    /** @description number of buckets B (1..10000, default 1000) */
-                    buckets?: number;
-                    /** @description _step (default), _timestamp, _runtime, or another metric of the run (joined on step) */
-                    x_axis?: string;
-                    /** @description x range start a (default: the data's extent) */
-                    min?: number;
-                    /** @description x range end b */
-                    max?: number;
-                    /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
-                    format?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {series} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Bucketed history of one run
+         * @description Bucketed history of one run
+         */
+        get: operations["run_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1935,53 +596,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every point of some series, in log order */
-        get: {
-            parameters: {
-                query: {
-                    keys: string;
-                    min_step?: number;
-                    max_step?: number;
-                    /** @description history (default) or system */
-                    kind?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {series: [{key, step, value, timestamp, seq}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Every point of some series, in log order
+         * @description Every point of some series, in log order
+         */
+        get: operations["raw_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1997,60 +616,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** History as rows (wandb's run.history / scan_history): _step, _timestamp, _runtime and one column per key, row-aligned; pages cut at step boundaries */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description comma-separated (default: every history key) */
-                    keys?: string;
-                    min_step?: number;
-                    max_step?: number;
-                    /** @description rows per page (1..100000, default 10000); see next_min_step */
-                    limit?: number;
-                    /** @description that many rows spread evenly over the range (ignores limit) */
-                    samples?: number;
-                    /** @description any (default): rows with a value of some key; all: of every key */
-                    require?: string;
-                    /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
-                    format?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {run, keys, rows, _step, _timestamp, _runtime, columns, present?, next_min_step} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * History as rows (wandb's run.history / scan_history): _step, _timestamp, _runtime and one column per key, row-aligned; pages cut at step boundaries
+         * @description History as rows (wandb's run.history / scan_history): _step, _timestamp, _runtime and one column per key, row-aligned; pages cut at step boundaries
+         */
+        get: operations["history_rows"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2066,49 +636,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** History (or system) keys of a run */
-        get: {
-            parameters: {
-                query?: {
-                    kind?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {keys} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * History (or system) keys of a run
+         * @description History (or system) keys of a run
+         */
+        get: operations["run_keys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2124,59 +656,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bucketed system metrics (x axis: _timestamp) */
-        get: {
-            parameters: {
-                query?: {
-                    keys?: string;
-                    /** @description number of buckets B (1..10000, default 1000) */
-                    buckets?: number;
-                    /** @description _step (default), _timestamp, _runtime, or another metric of the run (joined on step) */
-                    x_axis?: string;
-                    /** @description x range start a (default: the data's extent) */
-                    min?: number;
-                    /** @description x range end b */
-                    max?: number;
-                    /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
-                    format?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {series} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Bucketed system metrics (x axis: _timestamp)
+         * @description Bucketed system metrics (x axis: _timestamp)
+         */
+        get: operations["run_system"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2192,46 +676,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-sent events: run.created, run.updated, run.deleted; access.revoked, then the stream closes, when the caller loses access (team membership or key) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description entity/project (required unless admin) */
-                    project?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description text/event-stream */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Server-sent events: run.created, run.updated, run.deleted, artifact.committed; access.revoked, then the stream closes, when the caller loses access (team membership or key)
+         * @description Server-sent events: run.created, run.updated, run.deleted, artifact.committed; access.revoked, then the stream closes, when the caller loses access (team membership or key). Each `data:` line is one of the event models
+         */
+        get: operations["stream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2249,47 +698,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a team; the caller becomes its admin: {name} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description team */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Create a team; the caller becomes its admin
+         * @description Create a team; the caller becomes its admin
+         */
+        post: operations["create_team"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2303,45 +716,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A team and its members */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    team: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description team */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * A team and its members
+         * @description A team and its members
+         */
+        get: operations["get_team"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2359,49 +738,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add a member or change its role (team admins, server admin): {user, role: member|admin} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    team: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description team */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Add a member or change its role (team admins, server admin)
+         * @description Add a member or change its role (team admins, server admin)
+         */
+        post: operations["add_member"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2418,46 +759,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member (team admins, server admin) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    team: string;
-                    user: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description team */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Remove a member (team admins, server admin)
+         * @description Remove a member (team admins, server admin)
+         */
+        delete: operations["remove_member"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2470,85 +776,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Users (admin only) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {users} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Users (admin only)
+         * @description Users (admin only)
+         */
+        get: operations["list_users"];
         put?: never;
-        /** Create a user with its first API key, shown once (admin only): {name, email?, is_admin?} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {name, is_admin, api_key} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Create a user with its first API key, shown once (admin only)
+         * @description Create a user with its first API key, shown once (admin only)
+         */
+        post: operations["create_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2562,43 +800,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller: user name, admin flag, entities it can write to */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description viewer */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * The caller: user name, admin flag, entities it can write to
+         * @description The caller: user name, admin flag, entities it can write to
+         */
+        get: operations["viewer"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2611,13 +817,698 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccessRevoked
+         * @description The caller lost access (team membership or key); the stream closes after it.
+         */
+        AccessRevoked: {
+            /** @enum {unknown} */
+            type: "access.revoked";
+        };
+        /** AliasChange */
+        AliasChange: {
+            /** @default null */
+            add: string[] | null;
+            /** @default null */
+            remove: string[] | null;
+        };
+        /** ApiKeyRow */
+        ApiKeyRow: {
+            created_at: number;
+            id: number;
+            last_used_at: number | null;
+            name: string | null;
+            prefix: string;
+            revoked_at: number | null;
+        };
+        /** ApiKeys */
+        ApiKeys: {
+            keys: components["schemas"]["ApiKeyRow"][];
+        };
+        /** ArtifactCommitted */
+        ArtifactCommitted: {
+            entity: string;
+            name: string;
+            project: string;
+            /** @enum {unknown} */
+            type: "artifact.committed";
+            version: string;
+        };
+        /** ArtifactDeleted */
+        ArtifactDeleted: {
+            deleted: string;
+            note: string;
+        };
+        /** ArtifactVersion */
+        ArtifactVersion: {
+            aliases: string[];
+            created_at: number;
+            description: string | null;
+            digest: string;
+            entity: string;
+            file_count: number;
+            logged_by?: components["schemas"]["LinkedRun"] | null;
+            manifest?: components["schemas"]["ManifestEntry"][];
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            name: string;
+            project: string;
+            /** @description entity/project/name:vN */
+            qualified_name: string;
+            size: number;
+            /** @enum {unknown} */
+            state: "committed";
+            type: string;
+            /** @description vN */
+            version: string;
+            version_index: number;
+        };
+        /** BatchStored */
+        BatchStored: {
+            bytes: number;
+            count: number;
+            new: number;
+        };
+        /** BlobList */
+        BlobList: {
+            sha256: string[];
+        };
+        /** BlobStored */
+        BlobStored: {
+            sha256: string;
+            size: number;
+        };
+        /** Collection */
+        Collection: {
+            created_at: number;
+            description: string | null;
+            name: string;
+            type: string;
+            updated_at: number;
+            version_count: number;
+        };
+        /** Collections */
+        Collections: {
+            artifacts: components["schemas"]["Collection"][];
+        };
+        /** CommitEntry */
+        CommitEntry: {
+            /** @default null */
+            extra: {
+                [key: string]: unknown;
+            } | null;
+            path: string;
+            /**
+             * @description a reference URI instead of a sha256
+             * @default null
+             */
+            ref: string | null;
+            /** @default null */
+            sha256: string | null;
+            size: number;
+        };
+        /** CommitRequest */
+        CommitRequest: {
+            /** @default null */
+            aliases: string[] | null;
+            /** @default null */
+            description: string | null;
+            /**
+             * @description checked against the manifest's digest
+             * @default null
+             */
+            digest: string | null;
+            manifest: components["schemas"]["CommitEntry"][];
+            /** @default null */
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            type: string;
+        };
+        /** CommittedVersion */
+        CommittedVersion: {
+            aliases: string[];
+            /** @description false: a version with this digest existed */
+            created: boolean;
+            created_at: number;
+            description: string | null;
+            digest: string;
+            entity: string;
+            file_count: number;
+            logged_by?: components["schemas"]["LinkedRun"] | null;
+            manifest?: components["schemas"]["ManifestEntry"][];
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            missing: string[];
+            name: string;
+            project: string;
+            /** @description entity/project/name:vN */
+            qualified_name: string;
+            size: number;
+            /** @enum {unknown} */
+            state: "committed";
+            type: string;
+            /** @description vN */
+            version: string;
+            version_index: number;
+        };
+        /** Console */
+        Console: {
+            lines: components["schemas"]["ConsoleLine"][];
+            /** @description pass as `after` for more; null: no more */
+            next_after: number | null;
+        };
+        /** ConsoleLine */
+        ConsoleLine: {
+            cursor: number;
+            line: string;
+            stream: string;
+            ts: number;
+        };
+        /** CreatedKey */
+        CreatedKey: {
+            api_key: string;
+            name: string | null;
+            prefix: string;
+        };
+        /** CreatedUser */
+        CreatedUser: {
+            api_key: string;
+            is_admin: boolean;
+            name: string;
+        };
+        /** Deleted */
+        Deleted: {
+            deleted: string;
+        };
+        /**
+         * Error
+         * @description Every error answer: `{"error": {"code", "message"}}`, with the extra fields some codes carry.
+         */
         Error: {
-            error: {
-                code: string;
-                message: string;
-            } & {
+            error: components["schemas"]["ErrorBody"];
+        };
+        /** ErrorBody */
+        ErrorBody: {
+            /** @description offset_mismatch: the offset to resend from */
+            acked_offset?: number;
+            /** @description machine-readable, e.g. unknown_run, wrong_type */
+            code: string;
+            /** @description the request field a validation error names */
+            field?: string;
+            message: string;
+            /** @description checksum_mismatch: the blob that does not match */
+            sha256?: string;
+        };
+        /** FileStored */
+        FileStored: {
+            path: string;
+            sha256: string;
+            size: number;
+        };
+        /** GcRequest */
+        GcRequest: {
+            /** @default false */
+            delete: boolean;
+            /** @default 3600 */
+            grace_seconds: number;
+        };
+        /** GcResult */
+        GcResult: {
+            blobs_total: number;
+            blobs_unreferenced: number;
+            bytes_total: number;
+            bytes_unreferenced: number;
+            deleted: number;
+            dry_run: boolean;
+            grace_seconds: number;
+            sha256: string[];
+        };
+        /** GitInfo */
+        GitInfo: {
+            branch?: string | null;
+            commit?: string | null;
+            dirty?: boolean | null;
+            remote?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** Health */
+        Health: {
+            /** @enum {unknown} */
+            status: "ok";
+            version: string;
+        };
+        /**
+         * HiddenLink
+         * @description A version in an entity the caller may not read: only the names the run log gave.
+         */
+        HiddenLink: {
+            digest: string;
+            entity: string;
+            name: string;
+            project: string;
+            /** @enum {unknown} */
+            state: "hidden";
+        };
+        /** HistoryAnswer */
+        HistoryAnswer: {
+            buckets: number;
+            /** @description x range end */
+            max: number;
+            /** @description x range start */
+            min: number;
+            query_ms: number;
+            series: components["schemas"]["Series"][];
+            x_axis: string;
+        };
+        /**
+         * HistoryRows
+         * @description Row-aligned columns; an absent value is null. In msgpack, numeric columns are raw float64 and
+         *     `present` holds a uint8 mask per key absent from some rows.
+         */
+        HistoryRows: {
+            _runtime: (number | ("-Infinity" | "Infinity" | "NaN") | null)[];
+            _step: number[];
+            _timestamp: (number | ("-Infinity" | "Infinity" | "NaN") | null)[];
+            columns: {
+                [key: string]: unknown[];
+            };
+            keys: string[];
+            /** @description min_step of the next page; null: the last */
+            next_min_step: number | null;
+            rows: number;
+            run: string;
+        };
+        /** IngestAnswer */
+        IngestAnswer: {
+            acked_offset: number;
+            applied_records: number;
+            /** @description seconds of silence after which a running run is marked crashed */
+            heartbeat_timeout: number;
+            points: number;
+            skipped_records: number;
+        };
+        /** IngestOffset */
+        IngestOffset: {
+            acked_offset: number;
+        };
+        /** Lineage */
+        Lineage: {
+            artifact: string;
+            logged_by: components["schemas"]["LinkedRun"][];
+            used_by: components["schemas"]["LinkedRun"][];
+        };
+        /** LinkedRun */
+        LinkedRun: {
+            created_at: number;
+            entity: string;
+            id: string;
+            linked_at: number;
+            name: string | null;
+            project: string;
+            state: string;
+        };
+        /** ManifestEntry */
+        ManifestEntry: {
+            /** @default null */
+            extra: {
+                [key: string]: unknown;
+            } | null;
+            path: string;
+            ref: string | null;
+            sha256: string | null;
+            size: number;
+        };
+        /** Member */
+        Member: {
+            /** @enum {unknown} */
+            role: "admin" | "member";
+            user: string;
+        };
+        /** MemberChange */
+        MemberChange: {
+            /**
+             * @default member
+             * @enum {unknown}
+             */
+            role: "admin" | "member";
+            user: string;
+        };
+        /** MetricKey */
+        MetricKey: {
+            key: string;
+            points: number;
+            step_max: number | null;
+            step_min: number | null;
+        };
+        /** MetricKeys */
+        MetricKeys: {
+            keys: components["schemas"]["MetricKey"][];
+        };
+        /** MissingBlobs */
+        MissingBlobs: {
+            missing: string[];
+        };
+        /** NewKey */
+        NewKey: {
+            /** @default null */
+            name: string | null;
+            /** @default null */
+            user: string | null;
+        };
+        /** NewTeam */
+        NewTeam: {
+            name: string;
+        };
+        /** NewUser */
+        NewUser: {
+            /** @default null */
+            email: string | null;
+            /** @default false */
+            is_admin: boolean;
+            name: string;
+        };
+        /**
+         * PendingCommit
+         * @description The server lacks these blobs: upload them (PUT /api/v1/blobs/{sha256}), then commit again.
+         */
+        PendingCommit: {
+            digest: string;
+            missing: string[];
+            /** @enum {unknown} */
+            state: "pending";
+        };
+        /**
+         * PendingLink
+         * @description A version a run log names whose upload has not been committed yet.
+         */
+        PendingLink: {
+            digest: string;
+            entity: string;
+            name: string;
+            project: string;
+            /** @enum {unknown} */
+            state: "pending";
+        };
+        /** Project */
+        Project: {
+            created_at: number;
+            description: string | null;
+            entity: string;
+            name: string;
+            run_count: number;
+            updated_at: number;
+        };
+        /** ProjectKey */
+        ProjectKey: {
+            key: string;
+            points: number;
+            /** @description how many runs of the project log it */
+            runs: number;
+            step_max: number | null;
+            step_min: number | null;
+        };
+        /** ProjectKeys */
+        ProjectKeys: {
+            keys: components["schemas"]["ProjectKey"][];
+        };
+        /** Projects */
+        Projects: {
+            projects: components["schemas"]["Project"][];
+        };
+        /** RawHistory */
+        RawHistory: {
+            run: string;
+            series: components["schemas"]["RawSeries"][];
+        };
+        /** RawSeries */
+        RawSeries: {
+            found: boolean;
+            key: string;
+            seq?: number[];
+            step?: number[];
+            timestamp?: number[];
+            /** @description numbers (NaN as strings), or logged objects (media) */
+            value?: unknown[];
+        };
+        /** Revoked */
+        Revoked: {
+            revoked: number;
+        };
+        /**
+         * Run
+         * @description A run as listings show it.
+         */
+        Run: {
+            config: {
                 [key: string]: unknown;
             };
+            created_at: number;
+            ended_at: number | null;
+            exit_code: number | null;
+            flags: {
+                [key: string]: unknown;
+            };
+            group: string | null;
+            heartbeat_at: number;
+            history_points: number;
+            host: string | null;
+            id: string;
+            job_type: string | null;
+            last_step: number | null;
+            name: string | null;
+            notes: string | null;
+            program: string | null;
+            runtime: number | null;
+            sdk: string | null;
+            state: string;
+            summary: {
+                [key: string]: unknown;
+            };
+            sweep_id: string | null;
+            tags: string[];
+            updated_at: number;
+        };
+        /** RunArtifacts */
+        RunArtifacts: {
+            logged: (components["schemas"]["ArtifactVersion"] | components["schemas"]["PendingLink"] | components["schemas"]["HiddenLink"])[];
+            used: (components["schemas"]["ArtifactVersion"] | components["schemas"]["PendingLink"] | components["schemas"]["HiddenLink"])[];
+        };
+        /**
+         * RunCreated
+         * @description A run's first data arrived (or it was moved into this project).
+         */
+        RunCreated: {
+            acked_offset?: number;
+            entity: string;
+            /** @description points this update applied */
+            points: number;
+            project: string;
+            run_id: string;
+            state: string;
+            /** @enum {unknown} */
+            type: "run.created";
+        };
+        /** RunDeleted */
+        RunDeleted: {
+            entity: string;
+            /** @description the project a moved run went to */
+            moved_to?: string;
+            project: string;
+            run_id: string;
+            /** @enum {unknown} */
+            type: "run.deleted";
+        };
+        /**
+         * RunDetail
+         * @description One run: the listing's fields plus where it lives, its environment and its log segments.
+         */
+        RunDetail: {
+            config: {
+                [key: string]: unknown;
+            };
+            created_at: number;
+            ended_at: number | null;
+            entity: string;
+            exit_code: number | null;
+            flags: {
+                [key: string]: unknown;
+            };
+            group: string | null;
+            heartbeat_at: number;
+            history_keys: number;
+            history_points: number;
+            host: string | null;
+            id: string;
+            job_type: string | null;
+            last_step: number | null;
+            metadata: components["schemas"]["RunMetadata"];
+            metrics: unknown[];
+            name: string | null;
+            notes: string | null;
+            program: string | null;
+            project: string;
+            runtime: number | null;
+            sdk: string | null;
+            segments: components["schemas"]["Segment"][];
+            state: string;
+            summary: {
+                [key: string]: unknown;
+            };
+            sweep_id: string | null;
+            tags: string[];
+            updated_at: number;
+        };
+        /** RunFile */
+        RunFile: {
+            content_type: string | null;
+            kind: string | null;
+            path: string;
+            sha256: string;
+            size: number;
+            updated_at: number;
+        };
+        /** RunFiles */
+        RunFiles: {
+            files: components["schemas"]["RunFile"][];
+        };
+        /**
+         * RunMetadata
+         * @description The environment the SDK (or an importer) recorded; these fields and any others.
+         */
+        RunMetadata: {
+            args?: string[];
+            cwd?: string | null;
+            executable?: string | null;
+            git?: components["schemas"]["GitInfo"] | null;
+            host?: string | null;
+            os?: string | null;
+            program?: string | null;
+            python?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RunPatch
+         * @description Fields to change; `project` moves the run to another project of the same entity.
+         */
+        RunPatch: {
+            /** @description only the run's own entity */
+            entity?: string | null;
+            group?: string | null;
+            job_type?: string | null;
+            name?: string | null;
+            notes?: string | null;
+            project?: string | null;
+            /** @enum {unknown} */
+            state?: "crashed" | "failed" | "finished" | "killed" | "preempted" | "running";
+            tags?: string[];
+        };
+        /**
+         * RunUpdated
+         * @description More data, or a change of state or fields.
+         */
+        RunUpdated: {
+            acked_offset?: number;
+            entity: string;
+            /** @description points this update applied */
+            points: number;
+            project: string;
+            run_id: string;
+            state: string;
+            /** @enum {unknown} */
+            type: "run.updated";
+        };
+        /** RunsPage */
+        RunsPage: {
+            next_offset: number | null;
+            runs: components["schemas"]["Run"][];
+            /** @description with total=true */
+            total?: number;
+        };
+        /** RunsQueryBody */
+        RunsQueryBody: {
+            /** @default null */
+            filter: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description runs per page (1..1000)
+             * @default 50
+             */
+            limit: number;
+            /** @default 0 */
+            offset: number;
+            /** @default null */
+            order: string | null;
+            /** @default false */
+            total: boolean;
+        };
+        /** Segment */
+        Segment: {
+            acked_offset: number;
+            ordinal: number;
+            resumed: boolean;
+            segment: string;
+            start_time: number | null;
+            starting_step: number;
+        };
+        /**
+         * Series
+         * @description One bucketed series; the columns are absent when the run does not log the key (found=false).
+         */
+        Series: {
+            bucket?: number[];
+            count?: number[];
+            found: boolean;
+            key: string;
+            last?: (number | ("-Infinity" | "Infinity" | "NaN") | null)[];
+            /** @description x of each bucket's last point */
+            last_x?: number[];
+            max?: (number | ("-Infinity" | "Infinity" | "NaN") | null)[];
+            mean?: (number | ("-Infinity" | "Infinity" | "NaN") | null)[];
+            min?: (number | ("-Infinity" | "Infinity" | "NaN") | null)[];
+            run: string;
+            /** @description each bucket's start */
+            x?: number[];
+        };
+        /** Team */
+        Team: {
+            members: components["schemas"]["Member"][];
+            name: string;
+        };
+        /** UserRow */
+        UserRow: {
+            created_at: number;
+            email: string | null;
+            is_admin: boolean;
+            name: string;
+        };
+        /** Users */
+        Users: {
+            users: components["schemas"]["UserRow"][];
+        };
+        /** Versions */
+        Versions: {
+            name: string;
+            type: string;
+            versions: components["schemas"]["ArtifactVersion"][];
+        };
+        /** Viewer */
+        Viewer: {
+            default_entity: string;
+            entities: components["schemas"]["ViewerEntity"][];
+            is_admin: boolean;
+            user: string;
+        };
+        /** ViewerEntity */
+        ViewerEntity: {
+            /** @enum {unknown} */
+            kind: "team" | "user";
+            name: string;
         };
     };
     responses: never;
@@ -2627,4 +1518,2099 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    gc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GcRequest"];
+            };
+        };
+        responses: {
+            /** @description Blobs no artifact and no run file references (admin); deleted only with delete=true */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GcResult"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_collections: {
+        parameters: {
+            query?: {
+                /** @description only artifacts of this type */
+                type?: string;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Artifact names (collections) of a project with type and version count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collections"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Versions of an artifact, newest first, with aliases and the run that logged each */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Versions"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    commit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitRequest"];
+            };
+        };
+        responses: {
+            /** @description Commit a version. Same digest as an existing version: that version (aliases applied). Blobs the server lacks: state=pending with `missing` (PUT them, then POST again). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommittedVersion"] | components["schemas"]["PendingCommit"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_version: {
+        parameters: {
+            query?: {
+                /** @description include the entries */
+                manifest?: boolean;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One version (vN, alias or digest) with its manifest */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactVersion"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_version: {
+        parameters: {
+            query?: {
+                delete_aliases?: boolean;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a version (409 has_aliases unless delete_aliases=true); blobs are freed by gc */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactDeleted"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    aliases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AliasChange"];
+            };
+        };
+        responses: {
+            /** @description Add aliases (moved from other versions) or remove them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactVersion"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_blobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BlobList"];
+            };
+        };
+        responses: {
+            /** @description Download many files of a version at once (at most 10000). The answer (streamed) is one frame per blob in the order asked: <sha256, 64 hex characters><size, 8 bytes big-endian><content>. 404 unknown_file when one is not the version's. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.runyard.blobs": string;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_blob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download one file of a version by content hash; `Range: bytes=N-` resumes (206) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    lineage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Runs that logged and used this version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lineage"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_blobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.runyard.blobs": string;
+            };
+        };
+        responses: {
+            /** @description Upload many small blobs in one body: frames of <sha256, 64 hex characters><size, 8 bytes big-endian><content>. All are verified first: 400 checksum_mismatch (error.sha256 names the blob) stores none; 400 bad_frame for a malformed body; blobs the server has are skipped. Bounded by the ingest body limit (64 MiB by default). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchStored"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    missing_blobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BlobList"];
+            };
+        };
+        responses: {
+            /** @description Which of these blobs the caller must upload: those the server lacks, and those it holds but the caller may not use, so the answer tells nobody what others stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MissingBlobs"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_blob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Upload a blob (raw body, streamed); 400 checksum_mismatch when it does not hash to the name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlobStored"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Liveness probe (no key needed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_offset: {
+        parameters: {
+            query: {
+                /** @description the segment id of the run log's RUN record */
+                segment: string;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Acknowledged byte offset of one run-log segment (needs read access; 0 for a first upload) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestOffset"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_chunk: {
+        parameters: {
+            query: {
+                /** @description the segment id of the run log's RUN record */
+                segment: string;
+                /** @description byte offset of the body in the run log */
+                offset: number;
+                /** @description 1 when the run's own process sends it (a heartbeat) */
+                live?: boolean;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header). Frames ending at or below the acknowledged offset are skipped; the rest is applied in one transaction. 409 offset_mismatch carries error.acked_offset to resend from. live=1: sent by the run's own process, so it is also a heartbeat (an empty body is a heartbeat alone). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestAnswer"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_keys: {
+        parameters: {
+            query?: {
+                /** @description another user's keys (admin only) */
+                user?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's API keys (id, prefix, name, times; never the key) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeys"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    create_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewKey"];
+            };
+        };
+        responses: {
+            /** @description Create an API key, shown once; `user` (admin only) creates it for another user */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedKey"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revoke_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoke a key (own keys; the admin any) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revoked"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    openapi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description This document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_projects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Projects the caller can see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Projects"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One project */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    project_history: {
+        parameters: {
+            query: {
+                /** @description number of buckets (1..10000, default 1000) */
+                buckets?: number;
+                /** @description _step (default), _timestamp, _runtime, or another metric of the run */
+                x_axis?: string;
+                /** @description x range start (default: the data's extent) */
+                min?: number;
+                /** @description x range end */
+                max?: number;
+                /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
+                format?: "json" | "msgpack";
+                /** @description comma-separated or repeated */
+                key: string[];
+                /** @description run ids, comma-separated */
+                runs: string[];
+                /** @description comma-separated or repeated */
+                keys?: string[];
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bucketed series of several runs (chart query) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryAnswer"];
+                    "application/x-msgpack": components["schemas"]["HistoryAnswer"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    project_keys: {
+        parameters: {
+            query?: {
+                /** @description history (default) or system */
+                kind?: "history" | "system";
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description History (or system) keys over all runs of a project, one row per distinct key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectKeys"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_runs: {
+        parameters: {
+            query?: {
+                /** @description MongoDB-style JSON, e.g. {"config.lr": {"$lt": 0.1}, "state": "finished"} */
+                filter?: string;
+                /** @description e.g. -summary.loss,+created_at */
+                order?: string;
+                /** @description runs per page (1..1000) */
+                limit?: number;
+                offset?: number;
+                /** @description also count the matching runs */
+                total?: boolean;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List runs: filter, sort, paginate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunsPage"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    query_runs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunsQueryBody"];
+            };
+        };
+        responses: {
+            /** @description List runs with the query in a JSON body */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunsPage"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One run: config, summary, metadata, segments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a run and its data */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patch_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunPatch"];
+            };
+        };
+        responses: {
+            /** @description Update name, notes, tags, group, job_type or state; {project: P} moves the run to project P of the same entity (created if needed; 409 run_exists when P has a run with this id) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    run_artifacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Artifacts a run logged and used (lineage) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunArtifacts"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    console: {
+        parameters: {
+            query?: {
+                /** @description cursor of the last line seen */
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Console lines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Console"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_files: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Files of a run (path, size, sha256) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunFiles"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+                /** @description a file path inside the run */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download a file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    put_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+                /** @description a file path inside the run */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Upload a file (raw body) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileStored"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    run_history: {
+        parameters: {
+            query?: {
+                /** @description number of buckets (1..10000, default 1000) */
+                buckets?: number;
+                /** @description _step (default), _timestamp, _runtime, or another metric of the run */
+                x_axis?: string;
+                /** @description x range start (default: the data's extent) */
+                min?: number;
+                /** @description x range end */
+                max?: number;
+                /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
+                format?: "json" | "msgpack";
+                /** @description comma-separated (default: all) */
+                keys?: string[];
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bucketed history of one run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryAnswer"];
+                    "application/x-msgpack": components["schemas"]["HistoryAnswer"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    raw_history: {
+        parameters: {
+            query: {
+                /** @description comma-separated or repeated */
+                keys: string[];
+                min_step?: number;
+                max_step?: number;
+                kind?: "history" | "system";
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every point of some series, in log order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RawHistory"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    history_rows: {
+        parameters: {
+            query?: {
+                /** @description comma-separated (default: every history key) */
+                keys?: string[];
+                min_step?: number;
+                max_step?: number;
+                /** @description rows per page; see next_min_step */
+                limit?: number;
+                /** @description that many rows spread evenly (ignores limit) */
+                samples?: number;
+                /** @description any: rows with a value of some key; all: of every key */
+                require?: "all" | "any";
+                /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
+                format?: "json" | "msgpack";
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description History as rows (wandb's run.history / scan_history): _step, _timestamp, _runtime and one column per key, row-aligned; pages cut at step boundaries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryRows"];
+                    "application/x-msgpack": components["schemas"]["HistoryRows"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    run_keys: {
+        parameters: {
+            query?: {
+                /** @description history (default) or system */
+                kind?: "history" | "system";
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description History (or system) keys of a run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricKeys"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    run_system: {
+        parameters: {
+            query?: {
+                /** @description number of buckets (1..10000, default 1000) */
+                buckets?: number;
+                /** @description _step (default), _timestamp, _runtime, or another metric of the run */
+                x_axis?: string;
+                /** @description x range start (default: the data's extent) */
+                min?: number;
+                /** @description x range end */
+                max?: number;
+                /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
+                format?: "json" | "msgpack";
+                /** @description comma-separated (default: all) */
+                keys?: string[];
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bucketed system metrics (x axis: _timestamp) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryAnswer"];
+                    "application/x-msgpack": components["schemas"]["HistoryAnswer"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    stream: {
+        parameters: {
+            query?: {
+                /** @description entity/project (required unless admin) */
+                project?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: run.created, run.updated, run.deleted, artifact.committed; access.revoked, then the stream closes, when the caller loses access (team membership or key). Each `data:` line is one of the event models */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    create_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTeam"];
+            };
+        };
+        responses: {
+            /** @description Create a team; the caller becomes its admin */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A team and its members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    add_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberChange"];
+            };
+        };
+        responses: {
+            /** @description Add a member or change its role (team admins, server admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    remove_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Remove a member (team admins, server admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Users (admin only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Users"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUser"];
+            };
+        };
+        responses: {
+            /** @description Create a user with its first API key, shown once (admin only) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedUser"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    viewer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller: user name, admin flag, entities it can write to */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Viewer"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}

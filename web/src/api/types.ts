@@ -1,205 +1,53 @@
 /**
- * Response shapes of /api/v1. Paths and query parameters come from the generated `schema.gen.ts`
- * (the server's OpenAPI); the server's spec does not describe response bodies yet (see
- * web/API-NEEDS.md #1), so the bodies below mirror runyard/server/routes/*.py and the store by hand.
- * Once the spec carries response schemas these become aliases of `components["schemas"][...]`.
+ * The API's types, all generated: request and response bodies are the server's models
+ * (runyard/wire/api_models) through its OpenAPI document (`schema.gen.ts`, `npm run gen:api`;
+ * `npm run check:api` fails when stale). Nothing here is written by hand but names.
  */
 
-import type { RunLike } from "../core/runs";
-import type { paths } from "./schema.gen";
+import type { components, paths } from "./schema.gen";
 
-export type Query<P extends keyof paths, M extends "get" | "post" | "patch" | "delete" = "get"> = paths[P][M] extends {
+type Schemas = components["schemas"];
+type Method = "get" | "post" | "put" | "patch" | "delete";
+
+export type ApiPath = keyof paths;
+
+/** Query parameters of an operation. */
+export type Query<P extends ApiPath, M extends Method = "get"> = paths[P][M] extends {
   parameters: { query?: infer Q };
 }
   ? NonNullable<Q>
   : never;
 
-export interface ApiErrorBody {
-  error: { code: string; message: string; [k: string]: unknown };
-}
+type Operation<P extends ApiPath> = NonNullable<paths[P][Method]>;
 
-export interface Viewer {
-  user: string;
-  is_admin: boolean;
-  default_entity: string;
-  entities: { name: string; kind: string }[];
-}
+/** Path parameters of a path template, e.g. `{ entity: string; project: string }`. */
+export type PathParams<P extends ApiPath> =
+  Operation<P> extends { parameters: { path: infer T } } ? T : Record<string, never>;
 
-export interface Project {
-  entity: string;
-  name: string;
-  description: string | null;
-  created_at: number;
-  updated_at: number;
-  run_count: number;
-}
-
-export interface Run extends RunLike {
-  flags?: Record<string, unknown>;
-  sweep_id?: string | null;
-  program?: string | null;
-  sdk?: string | null;
-  exit_code?: number | null;
-  updated_at: number;
-  heartbeat_at: number;
-  last_step?: number | null;
-  history_points?: number;
-}
-
-export interface RunDetail extends Run {
-  entity: string;
-  project: string;
-  metadata: RunMetadata;
-  segments: { segment: string; ordinal: number; starting_step: number; resumed: boolean; start_time: number | null }[];
-  history_keys: number;
-  metrics: unknown[];
-}
-
-/** Environment captured by the SDK (runyard/sdk/environment.py); every field optional. */
-export interface RunMetadata {
-  host?: string;
-  os?: string;
-  python?: string;
-  program?: string;
-  args?: string[];
-  executable?: string;
-  cwd?: string;
-  git?: { commit?: string; dirty?: boolean; remote?: string; branch?: string };
-  gpu?: unknown;
-  [k: string]: unknown;
-}
-
-export interface RunsPage {
-  runs: Run[];
-  next_offset: number | null;
-  total?: number;
-}
-
-/** One bucketed series as /history answers it (numbers may come as "NaN"/"Infinity" strings). */
-export interface WireSeries {
-  run: string;
-  key: string;
-  found: boolean;
-  bucket?: number[];
-  x?: number[];
-  count?: number[];
-  min?: (number | string | null)[];
-  max?: (number | string | null)[];
-  mean?: (number | string | null)[];
-  last?: (number | string | null)[];
-  last_x?: number[];
-}
-
-export interface HistoryResponse {
-  x_axis: string;
-  buckets: number;
-  min: number;
-  max: number;
-  query_ms: number;
-  series: WireSeries[];
-}
-
-export interface RawSeries {
-  key: string;
-  found: boolean;
-  step?: number[];
-  /** numbers, the strings NaN/Infinity, or logged dicts (media values) and lists */
-  value?: unknown[];
-  timestamp?: number[];
-  seq?: number[];
-}
-
-export interface MetricKey {
-  key: string;
-  points: number;
-  step_min: number | null;
-  step_max: number | null;
-}
-
-/** A key over a project's runs (GET /projects/{e}/{p}/keys): how many runs log it, their points and step range. */
-export interface ProjectKey extends MetricKey {
-  runs: number;
-}
-
-export interface ConsoleLine {
-  cursor: number;
-  ts: number;
-  stream: string;
-  line: string;
-}
-
-export interface RunFile {
-  path: string;
-  size: number;
-  sha256: string;
-  content_type: string | null;
-  kind: string | null;
-  updated_at: number;
-}
-
-export interface StreamEvent {
-  type: "run.created" | "run.updated" | "run.deleted" | string;
-  entity: string;
-  project: string;
-  run_id: string;
-  state?: string;
-  points?: number;
-}
-
-// -- artifacts (runyard/store/artifacts.py: collections, _version_doc, lineage, run_links) ------------
-export interface ArtifactCollection {
-  name: string;
-  type: string;
-  description: string | null;
-  version_count: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface LinkedRun {
-  entity: string;
-  project: string;
-  id: string;
-  name: string | null;
-  state: string;
-  created_at?: number;
-  linked_at?: number;
-}
-
-export interface ArtifactFile {
-  path: string;
-  sha256: string | null;
-  size: number;
-  ref: string | null;
-  extra?: unknown;
-}
-
-export interface ArtifactVersion {
-  entity: string;
-  project: string;
-  name: string;
-  type: string;
-  version: string;
-  version_index: number;
-  qualified_name: string;
-  digest: string;
-  aliases: string[];
-  description: string | null;
-  metadata: Record<string, unknown> | null;
-  size: number;
-  file_count: number;
-  created_at: number;
-  state: string;
-  logged_by?: LinkedRun | null;
-  manifest?: ArtifactFile[];
-}
-
+export type ApiErrorBody = Schemas["Error"];
+export type Viewer = Schemas["Viewer"];
+export type Project = Schemas["Project"];
+export type Run = Schemas["Run"];
+export type RunDetail = Schemas["RunDetail"];
+export type RunsPage = Schemas["RunsPage"];
+export type HistoryResponse = Schemas["HistoryAnswer"];
+export type WireSeries = Schemas["Series"];
+export type RawHistory = Schemas["RawHistory"];
+export type RawSeries = Schemas["RawSeries"];
+export type MetricKey = Schemas["MetricKey"];
+export type ProjectKey = Schemas["ProjectKey"];
+export type Console = Schemas["Console"];
+export type ConsoleLine = Schemas["ConsoleLine"];
+export type RunFile = Schemas["RunFile"];
+export type StreamEvent = Schemas["RunCreated" | "RunUpdated" | "RunDeleted" | "ArtifactCommitted" | "AccessRevoked"];
+export type ArtifactCollection = Schemas["Collection"];
+export type LinkedRun = Schemas["LinkedRun"];
+export type ArtifactFile = Schemas["ManifestEntry"];
+export type ArtifactVersion = Schemas["ArtifactVersion"];
+export type ArtifactVersions = Schemas["Versions"];
 /** A run's link to an artifact: the version when committed and readable, else only its name and digest
  * (state "pending": not committed yet; "hidden": in an entity the viewer may not read). */
-export type RunArtifactLink = Partial<ArtifactVersion> & { entity: string; project: string; name: string; digest: string; state: string };
-
-export interface ArtifactLineage {
-  artifact: string;
-  logged_by: LinkedRun[];
-  used_by: LinkedRun[];
-}
+export type RunArtifactLink = Partial<Schemas["ArtifactVersion"]> &
+  Omit<Schemas["PendingLink"], "state"> & { state: Schemas["ArtifactVersion" | "PendingLink" | "HiddenLink"]["state"] };
+export type RunArtifacts = Schemas["RunArtifacts"];
+export type ArtifactLineage = Schemas["Lineage"];
