@@ -1,5 +1,7 @@
 """Exceptions users catch, named as wandb names them so `except wandb.Error` keeps working."""
 
+from __future__ import annotations
+
 
 class Error(Exception):
     """Base class of every error runyard raises on purpose."""
@@ -11,6 +13,15 @@ class UsageError(Error):
 
 class CommError(Error):
     """The server could not be reached or answered with an error."""
+
+
+class ApiError(CommError):
+    """The server refused a request (`status`, and `code` and `message` from its error envelope, whose
+    other fields are in `body`), or could not be reached (`status` 0)."""
+
+    def __init__(self, status: int, code: str, message: str, body: dict | None = None):
+        super().__init__(f"{status} {code}: {message}" if status else message)
+        self.status, self.code, self.message, self.body = status, code, message, body or {}
 
 
 class ConfigError(UsageError):

@@ -8,18 +8,10 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import CommError
+from ..errors import ApiError
 from ..sdk import http_client
 
 _OK = tuple(range(200, 300))
-
-
-class ApiError(CommError):
-    """The server refused a request (`status`, `code` from its error envelope) or was unreachable (0)."""
-
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(f"{status} {code}: {message}" if status else message)
-        self.status, self.code, self.message = status, code, message
 
 
 def quote(s: str) -> str:
@@ -89,10 +81,7 @@ class Http(http_client.Client):
         def send(conn: http.client.HTTPConnection) -> None:
             conn.request(method, url, body=data, headers=self._headers(data, accept))
 
-        try:
-            resp = self._respond(send, ok, retry_5xx=method in ("GET", "DELETE"))
-        except http_client.ApiError as e:
-            raise ApiError(e.status, e.code, e.message) from None
+        resp = self._respond(send, ok, retry_5xx=method in ("GET", "DELETE"))
         return self._connection(), resp
 
     def _send(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import ApiError
 from ..wire.home import CREDENTIALS_NAME, runyard_home
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
@@ -70,12 +71,6 @@ def resolve_credentials(
         key_src[1] if key_src else None,
         key_src[0] if key_src else "none",
     )
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, body: dict | None = None):
-        super().__init__(f"{status} {code}: {message}")
-        self.status, self.code, self.message, self.body = status, code, message, body or {}
 
 
 class Client:

@@ -69,13 +69,13 @@ def readable(conn: Connection, store: Store, principal: User) -> Callable[[str],
 
 def _denied(principal: User, action: str, entity: str) -> ApiError:
     verb = "has no access to" if action == READ else f"cannot {action}"
-    return ApiError(403, "forbidden", f"user {principal.name!r} {verb} entity {entity!r}")
+    return ApiError("forbidden", f"user {principal.name!r} {verb} entity {entity!r}")
 
 
 def entity_id(conn: Connection, store: Store, principal: User, entity: str, action: str = READ) -> int:
     ent = store.entities.get(conn, entity)
     if ent is None:
-        raise ApiError(404, "unknown_entity", f"entity {entity!r} does not exist")
+        raise ApiError("unknown_entity", f"entity {entity!r} does not exist")
     if not allows(conn, principal, action, ent.id):
         raise _denied(principal, action, entity)
     return int(ent.id)
@@ -95,9 +95,9 @@ def writable_entity(conn: Connection, store: Store, principal: User, entity: str
             raise _denied(principal, WRITE, entity)
         return int(ent.id)
     if not may_create(principal, entity):
-        raise ApiError(404, "unknown_entity", f"entity {entity!r} does not exist")
+        raise ApiError("unknown_entity", f"entity {entity!r} does not exist")
     if not valid_name(entity):
-        raise ApiError(400, "bad_name", f"invalid entity name {entity!r}")
+        raise ApiError("bad_name", f"invalid entity name {entity!r}")
     return store.entities.get_or_create_team(conn, entity, principal)
 
 
@@ -106,9 +106,9 @@ def check_writable(conn: Connection, store: Store, principal: User, entity: str)
     ent = store.entities.get(conn, entity)
     if ent is None:
         if not may_create(principal, entity):
-            raise ApiError(404, "unknown_entity", f"entity {entity!r} does not exist")
+            raise ApiError("unknown_entity", f"entity {entity!r} does not exist")
         if not valid_name(entity):
-            raise ApiError(400, "bad_name", f"invalid entity name {entity!r}")
+            raise ApiError("bad_name", f"invalid entity name {entity!r}")
     elif not allows(conn, principal, WRITE, ent.id):
         raise _denied(principal, WRITE, entity)
 
@@ -123,7 +123,7 @@ def project_id(
     eid = entity_id(conn, store, principal, entity, action)
     pid = store.projects.id_of(conn, eid, project)
     if pid is None:
-        raise ApiError(404, "unknown_project", f"project {entity}/{project} does not exist")
+        raise ApiError("unknown_project", f"project {entity}/{project} does not exist")
     return pid
 
 
@@ -138,7 +138,7 @@ def run(
 ) -> sa.Row:
     loc = store.runs.locate(conn, entity, project, run_id)
     if loc is None:
-        raise ApiError(404, "unknown_run", f"run {entity}/{project}/{run_id} does not exist")
+        raise ApiError("unknown_run", f"run {entity}/{project}/{run_id} does not exist")
     if not allows(conn, principal, action, loc.entity_id):
         raise _denied(principal, action, entity)
     return loc

@@ -112,15 +112,13 @@ async def parse_body(request: Request, model: type[M], limit: int) -> M:
     raw = await body(request, limit)
     ctype = request.headers.get("content-type", "application/json").split(";")[0].strip()
     if ctype not in ("application/json", ""):
-        raise ApiError(
-            415, "unsupported_media_type", f"send JSON (Content-Type: application/json), not {ctype}"
-        )
+        raise ApiError("unsupported_media_type", f"send JSON (Content-Type: application/json), not {ctype}")
     try:
         return msgspec.json.decode(raw, type=model)
     except msgspec.ValidationError as e:
         raise invalid(e, query=False) from None
     except msgspec.DecodeError as e:
-        raise ApiError(400, "bad_json", f"request body is not valid JSON: {e}") from None
+        raise ApiError("bad_json", f"request body is not valid JSON: {e}") from None
 
 
 _AT = re.compile(r" - at `\$\.?(.*)`$")
@@ -136,22 +134,20 @@ def invalid(err: msgspec.ValidationError, query: bool) -> ApiError:
         text = text[: m.start()]
     if f := _FIELD.match(text):
         where = f"{where}.{f.group(2)}" if where else f.group(2)
-        code = "unknown_field" if f.group(1) == "contains unknown" else "missing_field"
-        what = "unknown" if code == "unknown_field" else "required"
-        if query and code == "missing_field":
-            return ApiError(400, "missing_parameter", f"query parameter {where!r} is required", field=where)
-        return ApiError(422, code, f"field {where!r} is {what}", field=where)
+        if f.group(1) == "contains unknown":
+            return ApiError("unknown_field", f"field {where!r} is unknown", field=where)
+        if query:
+            return ApiError("missing_parameter", f"query parameter {where!r} is required", field=where)
+        return ApiError("missing_field", f"field {where!r} is required", field=where)
     if ", got `" in text or text.startswith("Expected `object`"):
-        code, status = "wrong_type", 422
-    elif query and "matching regex" in text:
-        code, status = "bad_parameter", 400
-    elif text.startswith("Invalid enum value"):
-        code, status = ("bad_parameter" if query else "bad_value"), 422
+        code = "wrong_type"
+    elif text.startswith("Invalid enum value") or (query and "matching regex" in text):
+        code = "bad_parameter" if query else "bad_value"
     else:
-        code, status = ("out_of_range" if query else "bad_value"), 422
+        code = "out_of_range" if query else "bad_value"
     name = f"query parameter {where!r}" if query else (repr(where) if where else "request body")
     msg = f"{name}: {text}" if where or not query else text
-    return ApiError(status, code, msg, **({"field": where} if where else {}))
+    return ApiError(code, msg, **({"field": where} if where else {}))
 
 
 # -- checking answers (tests) ----------------------------------------------------------------------

@@ -71,16 +71,16 @@ async def body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
-            raise ApiError(400, "bad_request", "Content-Length must be a number")
+            raise ApiError("bad_request", "Content-Length must be a number")
         if int(declared) > limit:
             raise ApiError(
-                413, "body_too_large", f"request body of {declared} bytes exceeds the limit of {limit} bytes"
+                "body_too_large", f"request body of {declared} bytes exceeds the limit of {limit} bytes"
             )
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise ApiError(413, "body_too_large", f"request body exceeds the limit of {limit} bytes")
+            raise ApiError("body_too_large", f"request body exceeds the limit of {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -88,7 +88,7 @@ async def body(request: Request, limit: int) -> bytes:
 def name_param(request: Request, name: str) -> str:
     v = request.path_params[name]
     if not NAME_RE.match(v):
-        raise ApiError(400, "bad_name", f"{name} {v!r} must be 1-128 characters without / \\ # ? % :")
+        raise ApiError("bad_name", f"{name} {v!r} must be 1-128 characters without / \\ # ? % :")
     return v
 
 

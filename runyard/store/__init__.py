@@ -15,13 +15,14 @@ from .blobs import BlobStore, LocalBlobStore
 from .console import Console
 from .db import Database, migrate
 from .entities import Entities, User
+from .errors import ApiError
 from .files import Files
-from .ingest import Ingest, IngestError
+from .ingest import Ingest
 from .metrics import Metrics
 from .projects import Projects
 from .runs import Runs
 
-__all__ = ["Store", "Database", "User", "IngestError", "BlobStore", "LocalBlobStore"]
+__all__ = ["Store", "Database", "User", "ApiError", "BlobStore", "LocalBlobStore"]
 
 
 class Store:

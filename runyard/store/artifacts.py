@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from ..wire.manifest import BadEntryPath, clean_entry_path, is_sha256, manifest_digest
 from .db import Database
+from .errors import ApiError
 from .jsonsafe import jsonable
 from .tables import (
     artifact_aliases,
@@ -45,12 +46,6 @@ LATEST = "latest"
 Readable = Callable[[str], bool]  # may the caller read this entity (by name)? (server/access.py decides)
 
 
-class ArtifactError(Exception):
-    def __init__(self, status: int, code: str, message: str, **extra: Any):
-        super().__init__(message)
-        self.status, self.code, self.message, self.extra = status, code, message, extra
-
-
 @dataclass
 class Commit:
     """A validated commit request."""
@@ -70,8 +65,7 @@ class Commit:
 
 def check_name(name: Any) -> str:
     if not isinstance(name, str) or not NAME_RE.match(name):
-        raise ArtifactError(
-            400,
+        raise ApiError(
             "bad_name",
             f"artifact name {name!r} must be 1-128 characters of letters, digits, '.', '-', '_'",
         )
@@ -80,8 +74,7 @@ def check_name(name: Any) -> str:
 
 def check_alias(alias: Any) -> str:
     if not isinstance(alias, str) or not ALIAS_RE.match(alias) or VERSION_RE.match(alias):
-        raise ArtifactError(
-            422,
+        raise ApiError(
             "bad_value",
             f"alias {alias!r} must be 1-128 characters without / \\ : # ? % and not look like vN",
         )
@@ -93,49 +86,41 @@ def parse_commit(name: str, doc: dict) -> Commit:
     check_name(name)
     typ = doc.get("type")
     if not isinstance(typ, str) or not TYPE_RE.match(typ):
-        raise ArtifactError(
-            422, "bad_value", f"artifact type {typ!r} must be 1-64 letters, digits, '.', '-', '_'"
-        )
+        raise ApiError("bad_value", f"artifact type {typ!r} must be 1-64 letters, digits, '.', '-', '_'")
     raw = doc.get("manifest")
     if not isinstance(raw, list):
-        raise ArtifactError(
-            422, "missing_field", "manifest must be a list of {path, sha256, size, ref?, extra?}"
-        )
+        raise ApiError("missing_field", "manifest must be a list of {path, sha256, size, ref?, extra?}")
     entries, seen = [], set()
     for e in raw:
         if not isinstance(e, dict):
-            raise ArtifactError(422, "wrong_type", "each manifest entry must be an object")
+            raise ApiError("wrong_type", "each manifest entry must be an object")
         try:
             path = clean_entry_path(e.get("path"))  # type: ignore[arg-type]
         except BadEntryPath as err:
-            raise ArtifactError(400, "bad_path", str(err)) from None
+            raise ApiError("bad_path", str(err)) from None
         if path in seen:
-            raise ArtifactError(422, "bad_value", f"manifest lists {path!r} twice")
+            raise ApiError("bad_value", f"manifest lists {path!r} twice")
         seen.add(path)
         sha, ref, size = e.get("sha256"), e.get("ref"), e.get("size")
         if ref is None and not is_sha256(sha):
-            raise ArtifactError(
-                422, "bad_value", f"entry {path!r} needs a sha256 (64 lowercase hex) or a ref"
-            )
+            raise ApiError("bad_value", f"entry {path!r} needs a sha256 (64 lowercase hex) or a ref")
         if ref is not None and (not isinstance(ref, str) or not ref or sha is not None):
-            raise ArtifactError(422, "bad_value", f"reference entry {path!r} needs a ref URI and no sha256")
+            raise ApiError("bad_value", f"reference entry {path!r} needs a ref URI and no sha256")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise ArtifactError(422, "bad_value", f"entry {path!r} needs a non-negative integer size")
+            raise ApiError("bad_value", f"entry {path!r} needs a non-negative integer size")
         extra = e.get("extra") or {}
         if not isinstance(extra, dict):
-            raise ArtifactError(422, "wrong_type", f"entry {path!r}: extra must be an object")
+            raise ApiError("wrong_type", f"entry {path!r}: extra must be an object")
         entries.append({"path": path, "sha256": sha, "size": size, "ref": ref, "extra": jsonable(extra)})
     digest = manifest_digest(entries)
     if doc.get("digest") not in (None, digest):
-        raise ArtifactError(
-            400, "digest_mismatch", f"the manifest's digest is {digest}, not {doc.get('digest')!r}"
-        )
+        raise ApiError("digest_mismatch", f"the manifest's digest is {digest}, not {doc.get('digest')!r}")
     aliases = doc.get("aliases") or []
     if not isinstance(aliases, list):
-        raise ArtifactError(422, "wrong_type", "aliases must be a list of strings")
+        raise ApiError("wrong_type", "aliases must be a list of strings")
     meta = doc.get("metadata") or {}
     if not isinstance(meta, dict):
-        raise ArtifactError(422, "wrong_type", "metadata must be an object")
+        raise ApiError("wrong_type", "metadata must be an object")
     desc = doc.get("description")
     return Commit(
         name=name,
@@ -185,9 +170,7 @@ class Artifacts:
         )
         col = conn.execute(self.db.for_update(q)).one()
         if col.type != c.type:
-            raise ArtifactError(
-                409, "type_mismatch", f"artifact {c.name!r} has type {col.type!r}, not {c.type!r}"
-            )
+            raise ApiError("type_mismatch", f"artifact {c.name!r} has type {col.type!r}, not {c.type!r}")
         existing = conn.execute(
             sa.select(artifact_versions.c.id).where(
                 artifact_versions.c.collection_id == col.id, artifact_versions.c.digest == c.digest

@@ -26,6 +26,7 @@ from ..wire.records import RT, unpackb
 from . import summary_state
 from .chunks import Points
 from .entities import User
+from .errors import ApiError
 from .jsonsafe import jsonable, safe_str
 from .tables import run_segments
 
@@ -34,12 +35,6 @@ if TYPE_CHECKING:
 
 GSEQ_SHIFT = 40
 MAX_ALERTS = 100
-
-
-class IngestError(Exception):
-    def __init__(self, status: int, code: str, message: str, **extra: Any):
-        super().__init__(message)
-        self.status, self.code, self.message, self.extra = status, code, message, extra
 
 
 @dataclass
@@ -72,20 +67,20 @@ class Result:
 
 
 def decode(run_id: str, segment: str, offset: int, body: bytes) -> Decoded:
-    """Validate a chunk and decode its records (CPU only; raises IngestError 400 naming the problem)."""
+    """Validate a chunk and decode its records (CPU only; raises ApiError naming the problem)."""
     if offset < 0:
-        raise IngestError(400, "bad_offset", "offset must be a non-negative byte offset")
+        raise ApiError("bad_offset", "offset must be a non-negative byte offset")
     pos = 0
     if offset == 0:
         try:
             check_header(body)
         except RunLogError as e:
-            raise IngestError(
-                400, "bad_header", f"the chunk at offset 0 must start with the run-log header: {e}"
+            raise ApiError(
+                "bad_header", f"the chunk at offset 0 must start with the run-log header: {e}"
             ) from None
         pos = HEADER_SIZE
     elif offset < HEADER_SIZE:
-        raise IngestError(400, "bad_offset", f"offset {offset} falls inside the 16-byte run-log header")
+        raise ApiError("bad_offset", f"offset {offset} falls inside the 16-byte run-log header")
     out = Decoded(offset, offset + len(body))
     tail = Tail()
     for off, rtype, payload in iter_frames(body, tail, pos):
@@ -96,13 +91,12 @@ def decode(run_id: str, segment: str, offset: int, body: bytes) -> Decoded:
             if rtype == RT.HISTORY:
                 obj = HistoryBatch(obj)
         except Exception as e:
-            raise IngestError(
-                400, "corrupt_frame", f"record at byte {offset + off} of the run log does not decode: {e}"
+            raise ApiError(
+                "corrupt_frame", f"record at byte {offset + off} of the run log does not decode: {e}"
             ) from None
         out.frames.append(Frame(offset + off, offset + off + 8 + 1 + len(payload), rtype, obj))
     if not tail.clean:
-        raise IngestError(
-            400,
+        raise ApiError(
             "corrupt_frame",
             f"bytes {offset + tail.good_bytes}..{out.end} of the run log are not whole "
             f"valid records ({tail.reason}); send whole frames starting at a frame boundary",
@@ -110,20 +104,18 @@ def decode(run_id: str, segment: str, offset: int, body: bytes) -> Decoded:
     for f in out.frames:
         if f.type == RT.RUN:
             if not isinstance(f.body, dict):
-                raise IngestError(400, "corrupt_frame", f"RUN record at byte {f.start} is not a map")
+                raise ApiError("corrupt_frame", f"RUN record at byte {f.start} is not a map")
             if f.body.get("run_id") != run_id:
-                raise IngestError(
-                    400,
+                raise ApiError(
                     "run_mismatch",
                     f"the run log belongs to run {f.body.get('run_id')!r}, not {run_id!r}",
                 )
     if offset == 0:
         first = out.frames[0] if out.frames else None
         if first is None or first.type != RT.RUN:
-            raise IngestError(400, "bad_run_log", "a run log must start with its RUN record")
+            raise ApiError("bad_run_log", "a run log must start with its RUN record")
         if first.body.get("segment") != segment:
-            raise IngestError(
-                400,
+            raise ApiError(
                 "segment_mismatch",
                 f"the run log's segment is {first.body.get('segment')!r}, not {segment!r}",
             )
@@ -173,16 +165,14 @@ class Ingest:
             seg = conn.execute(s.db.for_update(q)).first()
         acked = seg.acked_offset if seg is not None else 0
         if dec.offset > acked:
-            raise IngestError(
-                409,
+            raise ApiError(
                 "offset_mismatch",
                 f"the server has bytes 0..{acked} of this run log; resend from offset {acked}",
                 acked_offset=acked,
             )
         todo = [f for f in dec.frames if f.end > acked]
         if todo and todo[0].start < acked:
-            raise IngestError(
-                409,
+            raise ApiError(
                 "offset_mismatch",
                 f"offset {acked} is not at a frame boundary of this chunk",
                 acked_offset=acked,
@@ -207,8 +197,7 @@ class Ingest:
             return res
         if seg is None or loc is None:
             if dec.offset != 0:
-                raise IngestError(
-                    409,
+                raise ApiError(
                     "offset_mismatch",
                     "the server has nothing of this run log; resend from offset 0",
                     acked_offset=0,
@@ -257,9 +246,7 @@ class Ingest:
             IndexError,
             AttributeError,
         ) as e:  # well-framed but malformed
-            raise IngestError(
-                400, "bad_record", f"a record of this chunk has an unexpected shape: {e!r}"
-            ) from None
+            raise ApiError("bad_record", f"a record of this chunk has an unexpected shape: {e!r}") from None
         res.applied, res.points, res.state = len(todo), applier.points, applier.run["state"]
         conn.execute(
             sa.update(run_segments)

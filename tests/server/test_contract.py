@@ -79,3 +79,33 @@ def test_check_answer_reports_wrong_types_and_undeclared_fields():
     assert "$.extra" in contract.check_answer(m.Health, b'{"status": "ok", "version": "1", "extra": 1}')
     nested = b'{"user": "a", "is_admin": false, "default_entity": "a", "entities": [{"name": "a", "kind": "user", "x": 1}]}'
     assert "$.entities[0].x" in contract.check_answer(m.Viewer, nested)
+
+
+def test_every_error_code_has_one_status():
+    """Store and server raise one error type with a code; STATUS maps each code to its status once."""
+    import ast
+    from pathlib import Path
+
+    import runyard
+    from runyard.server.errors import STATUS
+
+    raised = set()
+    for path in Path(runyard.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "ApiError"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                raised.add(node.args[0].value)
+    assert len(raised) > 30 and raised <= set(STATUS), sorted(raised - set(STATUS))
+
+
+def test_sdk_http_errors_are_comm_errors():
+    from runyard.api import ApiError as ApiClientError
+    from runyard.errors import ApiError, CommError
+    from runyard.sdk.http_client import ApiError as SdkApiError
+
+    assert ApiClientError is ApiError is SdkApiError and issubclass(ApiError, CommError)

@@ -24,20 +24,20 @@ from ..http import JSON, name_param, read, store, user, write
 
 def _admin(u: User) -> None:
     if not u.is_admin:
-        raise ApiError(403, "forbidden", "only the server admin can do this")
+        raise ApiError("forbidden", "only the server admin can do this")
 
 
 def _new_name(c: Any, s: Any, name: str) -> None:
     if not valid_name(name):
-        raise ApiError(400, "bad_name", f"invalid name {name!r}: use letters, digits, '-', '_' and '.'")
+        raise ApiError("bad_name", f"invalid name {name!r}: use letters, digits, '-', '_' and '.'")
     if s.entities.get(c, name) is not None:
-        raise ApiError(409, "name_taken", f"a user or team named {name!r} exists")
+        raise ApiError("name_taken", f"a user or team named {name!r} exists")
 
 
 def _entity(c: Any, s: Any, name: str, kind: str) -> Any:
     ent = s.entities.get(c, name)
     if ent is None or ent.kind != kind:
-        raise ApiError(404, f"unknown_{kind}", f"{kind} {name!r} does not exist")
+        raise ApiError(f"unknown_{kind}", f"{kind} {name!r} does not exist")
     return ent
 
 
@@ -87,7 +87,7 @@ async def create_team(request: Request, new: m.NewTeam) -> Response:
 def _team_admin(c: Any, s: Any, u: User, team: str) -> Any:
     t = _entity(c, s, team, "team")
     if not u.is_admin and s.entities.role(c, t.id, u.id) != "admin":
-        raise ApiError(403, "forbidden", f"only admins of team {team!r} can change its members")
+        raise ApiError("forbidden", f"only admins of team {team!r} can change its members")
     return t
 
 
@@ -99,7 +99,7 @@ async def get_team(request: Request) -> Response:
     def q(c: Any) -> list[dict]:
         t = _entity(c, s, team, "team")
         if not u.is_admin and s.entities.role(c, t.id, u.id) is None:
-            raise ApiError(403, "forbidden", f"user {u.name!r} is not a member of team {team!r}")
+            raise ApiError("forbidden", f"user {u.name!r} is not a member of team {team!r}")
         return s.entities.members(c, t.id)
 
     return JSON({"name": team, "members": await read(request, q)})
@@ -126,7 +126,7 @@ async def remove_member(request: Request) -> Response:
     def q(c: Any) -> list[dict]:
         t = _team_admin(c, s, u, team)
         if not s.entities.remove_member(c, t.id, _entity(c, s, member, "user").id):
-            raise ApiError(404, "unknown_member", f"user {member!r} is not a member of team {team!r}")
+            raise ApiError("unknown_member", f"user {member!r} is not a member of team {team!r}")
         return s.entities.members(c, t.id)
 
     members = await write(request, q)
@@ -171,21 +171,21 @@ async def create_key(request: Request, new: m.NewKey) -> Response:
 async def revoke_key(request: Request) -> Response:
     raw = request.path_params["key_id"]
     if not raw.isdigit():
-        raise ApiError(400, "bad_parameter", "key id must be a number (see GET /api/v1/keys)")
+        raise ApiError("bad_parameter", "key id must be a number (see GET /api/v1/keys)")
     key_id = int(raw)
     s, u = store(request), user(request)
 
     def q(c: Any) -> None:
         owner = s.entities.key_owner(c, key_id)
         if owner is None or (owner != u.id and not u.is_admin):
-            raise ApiError(404, "unknown_key", f"no key {key_id} of yours")
+            raise ApiError("unknown_key", f"no key {key_id} of yours")
         if not s.entities.revoke_key_id(c, key_id):
-            raise ApiError(409, "already_revoked", f"key {key_id} is already revoked")
+            raise ApiError("already_revoked", f"key {key_id} is already revoked")
 
     try:
         await write(request, q)
     except sa.exc.IntegrityError:  # pragma: no cover - defensive
-        raise ApiError(409, "conflict", "the key changed meanwhile") from None
+        raise ApiError("conflict", "the key changed meanwhile") from None
     request.app.state.auth_epoch = getattr(request.app.state, "auth_epoch", 0) + 1  # drop cached keys
     request.app.state.broker.access_changed()  # and end the key's live streams
     return JSON(m.Revoked(revoked=key_id))

@@ -23,7 +23,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from ...store import Store, User
-from ...store.artifacts import ArtifactError, check_name, collect_garbage, parse_commit
+from ...store.artifacts import check_name, collect_garbage, parse_commit
 from ...wire import api_models as m
 from ...wire.manifest import is_sha256
 from .. import access
@@ -45,16 +45,13 @@ def _ep(request: Request) -> tuple[str, str]:
 
 
 def _name(request: Request) -> str:
-    try:
-        return check_name(request.path_params["name"])
-    except ArtifactError as e:
-        raise ApiError(e.status, e.code, e.message) from None
+    return check_name(request.path_params["name"])
 
 
 def _sha(request: Request) -> str:
     sha = request.path_params["sha256"]
     if not is_sha256(sha):
-        raise ApiError(400, "bad_parameter", f"{sha!r} is not a sha256 digest (64 lowercase hex characters)")
+        raise ApiError("bad_parameter", f"{sha!r} is not a sha256 digest (64 lowercase hex characters)")
     return sha
 
 
@@ -64,18 +61,8 @@ def _version(
     pid = access.project_id(c, s, u, e, p, action)
     v = s.artifacts.resolve(c, pid, name, ref)
     if v is None:
-        raise ApiError(404, "unknown_artifact", f"artifact {e}/{p}/{name}:{ref} does not exist")
+        raise ApiError("unknown_artifact", f"artifact {e}/{p}/{name}:{ref} does not exist")
     return v
-
-
-def _wrap(fn: Any) -> Any:
-    def inner(c: Any) -> Any:
-        try:
-            return fn(c)
-        except ArtifactError as e:
-            raise ApiError(e.status, e.code, e.message, **e.extra) from None
-
-    return inner
 
 
 # -- collections and versions --------------------------------------------------------------------------
@@ -108,7 +95,7 @@ async def list_versions(request: Request) -> Response:
 
     versions = await read(request, q)
     if not versions:
-        raise ApiError(404, "unknown_artifact", f"artifact {e}/{p}/{name} does not exist")
+        raise ApiError("unknown_artifact", f"artifact {e}/{p}/{name} does not exist")
     return JSON({"name": name, "type": versions[0]["type"], "versions": versions})
 
 
@@ -122,10 +109,7 @@ async def list_versions(request: Request) -> Response:
 async def commit(request: Request, req: m.CommitRequest) -> Response:
     e, p = _ep(request)
     name = _name(request)
-    try:
-        cm = await run_in_threadpool(parse_commit, name, msgspec.to_builtins(req))
-    except ArtifactError as err:
-        raise ApiError(err.status, err.code, err.message) from None
+    cm = await run_in_threadpool(parse_commit, name, msgspec.to_builtins(req))
     s, u = store(request), user(request)
 
     def usable(c: Any) -> set[str]:
@@ -143,13 +127,13 @@ async def commit(request: Request, req: m.CommitRequest) -> Response:
     def w(c: Any) -> tuple[dict, bool]:
         pid = access.writable_project(c, s, u, e, p)
         if access.usable_blobs(c, s, u, cm.blobs) != cm.blobs:  # access changed since the check above
-            raise ApiError(409, "blobs_unavailable", "some blobs of the manifest are no longer yours to use")
+            raise ApiError("blobs_unavailable", "some blobs of the manifest are no longer yours to use")
         vid, created = s.artifacts.commit(c, pid, cm, u.id)
         v = s.artifacts.resolve(c, pid, name, cm.digest)
         assert v is not None and v.id == vid
         return s.artifacts.doc(c, v, e, p, access.readable(c, s, u)), created
 
-    out, created = await write(request, _wrap(w))
+    out, created = await write(request, w)
     if created:
         request.app.state.broker.publish(
             {"type": "artifact.committed", "entity": e, "project": p, "name": name, "version": out["version"]}
@@ -188,7 +172,6 @@ async def delete_version(request: Request, query: m.DeleteVersionQuery) -> Respo
         user_aliases = [a for a in s.artifacts.aliases(c, [v.id])[v.id] if a != "latest"]
         if user_aliases and not force:
             raise ApiError(
-                409,
                 "has_aliases",
                 f"{name}:v{v.version_index} has aliases {user_aliases}; pass delete_aliases=true to delete it",
             )
@@ -212,7 +195,7 @@ async def aliases(request: Request, change: m.AliasChange) -> Response:
         v = _version(c, s, u, e, p, name, f"v{v.version_index}")
         return s.artifacts.doc(c, v, e, p, access.readable(c, s, u))
 
-    return JSON(await write(request, _wrap(w)))
+    return JSON(await write(request, w))
 
 
 @endpoint("Runs that logged and used this version", answer=m.Lineage)
@@ -254,14 +237,14 @@ async def get_blob(request: Request) -> Response:
 
     size = await read(request, q)
     if size is None or not s.blobs.exists(sha):
-        raise ApiError(404, "unknown_file", f"artifact {e}/{p}/{name}:{ref} has no blob {sha}")
+        raise ApiError("unknown_file", f"artifact {e}/{p}/{name}:{ref} has no blob {sha}")
     start, end, status = 0, size, 200
     rng = request.headers.get("range")
     headers = {"Accept-Ranges": "bytes", "ETag": f'"{sha}"'}
     if rng:
         m = RANGE_RE.match(rng.strip())
         if not m or int(m.group(1)) > size or (m.group(2) and int(m.group(2)) < int(m.group(1))):
-            raise ApiError(416, "bad_range", f"range {rng!r} does not fit a blob of {size} bytes")
+            raise ApiError("bad_range", f"range {rng!r} does not fit a blob of {size} bytes")
         start = int(m.group(1))
         end = min(size, int(m.group(2)) + 1) if m.group(2) else size
         status = 206
@@ -310,7 +293,7 @@ async def get_blobs(request: Request, req: m.BlobList) -> Response:
     name, ref = _name(request), request.path_params["version"]
     shas = list(dict.fromkeys(req.sha256))
     if len(shas) > MAX_BATCH_BLOBS:
-        raise ApiError(413, "too_many_blobs", f"{len(shas)} blobs in one batch; at most {MAX_BATCH_BLOBS}")
+        raise ApiError("too_many_blobs", f"{len(shas)} blobs in one batch; at most {MAX_BATCH_BLOBS}")
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict[str, int]:
@@ -321,11 +304,10 @@ async def get_blobs(request: Request, req: m.BlobList) -> Response:
     if not absent:
         absent = await run_in_threadpool(lambda: [x for x in shas if not s.blobs.exists(x)])
     if absent:
-        raise ApiError(404, "unknown_file", f"artifact {e}/{p}/{name}:{ref} has no blob {absent[0]}")
+        raise ApiError("unknown_file", f"artifact {e}/{p}/{name}:{ref} has no blob {absent[0]}")
     big = [x for x in shas if sizes[x] > MAX_BATCH_BLOB]
     if big:
         raise ApiError(
-            422,
             "too_large",
             f"blob {big[0]} has {sizes[big[0]]} bytes; batches carry at most {MAX_BATCH_BLOB}",
         )
@@ -368,7 +350,7 @@ async def put_blob(request: Request) -> Response:
     limit = request.app.state.config.max_file_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "body_too_large", f"blob of {declared} bytes exceeds the limit of {limit} bytes")
+        raise ApiError("body_too_large", f"blob of {declared} bytes exceeds the limit of {limit} bytes")
     w = s.blobs.staging()
     buf: list[bytes] = []
     pending = received = 0
@@ -379,7 +361,7 @@ async def put_blob(request: Request) -> Response:
             pending += len(chunk)
             received += len(chunk)
             if received > limit:
-                raise ApiError(413, "body_too_large", f"blob exceeds the limit of {limit} bytes")
+                raise ApiError("body_too_large", f"blob exceeds the limit of {limit} bytes")
             if pending >= UPLOAD_BATCH:
                 await asyncio.gather(*writing)
                 data = _join(buf)
@@ -394,7 +376,7 @@ async def put_blob(request: Request) -> Response:
             await run_in_threadpool(w.write, _join(buf))
         got = await run_in_threadpool(w.finish)
         if got != sha:
-            raise ApiError(400, "checksum_mismatch", f"the body hashes to {got}, not {sha}")
+            raise ApiError("checksum_mismatch", f"the body hashes to {got}, not {sha}")
         await run_in_threadpool(s.blobs.put_file, w.path, sha)
         await write(request, lambda c: s.blob_refs.add_owner(c, [sha], u.id))
     except BaseException:
@@ -430,9 +412,7 @@ async def put_blobs(request: Request) -> Response:
         for sha, data in blobs:
             got = hashlib.sha256(data).hexdigest()
             if got != sha:
-                raise ApiError(
-                    400, "checksum_mismatch", f"blob {sha}: the content hashes to {got}", sha256=sha
-                )
+                raise ApiError("checksum_mismatch", f"blob {sha}: the content hashes to {got}", sha256=sha)
         new = s.blobs.put_many(blobs)
         stored = m.BatchStored(count=len(blobs), new=new, bytes=sum(len(d) for _, d in blobs))
         return stored, [x for x, _ in blobs]
@@ -447,18 +427,18 @@ def parse_blob_frames(raw: bytes) -> list[tuple[str, memoryview]]:
     view, out, pos = memoryview(raw), [], 0
     while pos < len(view):
         if len(view) - pos < FRAME_HEADER:
-            raise ApiError(400, "bad_frame", f"truncated frame header at byte {pos}")
+            raise ApiError("bad_frame", f"truncated frame header at byte {pos}")
         sha = bytes(view[pos : pos + 64]).decode("ascii", "replace")
         if not is_sha256(sha):
-            raise ApiError(400, "bad_frame", f"frame at byte {pos}: {sha!r} is not a sha256 hex digest")
+            raise ApiError("bad_frame", f"frame at byte {pos}: {sha!r} is not a sha256 hex digest")
         (size,) = struct.unpack_from(">Q", view, pos + 64)
         pos += FRAME_HEADER
         if size > len(view) - pos:
-            raise ApiError(400, "bad_frame", f"blob {sha} declares {size} bytes; the body ends before")
+            raise ApiError("bad_frame", f"blob {sha} declares {size} bytes; the body ends before")
         out.append((sha, view[pos : pos + size]))
         pos += size
     if len(out) > MAX_BATCH_BLOBS:
-        raise ApiError(413, "too_many_blobs", f"{len(out)} blobs in one batch; at most {MAX_BATCH_BLOBS}")
+        raise ApiError("too_many_blobs", f"{len(out)} blobs in one batch; at most {MAX_BATCH_BLOBS}")
     return out
 
 
@@ -486,7 +466,7 @@ async def missing_blobs(request: Request, req: m.BlobList) -> Response:
 async def gc(request: Request, req: m.GcRequest) -> Response:
     u = user(request)
     if not u.is_admin:
-        raise ApiError(403, "forbidden", "only the server admin can collect garbage")
+        raise ApiError("forbidden", "only the server admin can collect garbage")
     s = store(request)
     out = await run_in_threadpool(
         collect_garbage, s.db.read, s.artifacts, s.blobs, req.delete, req.grace_seconds

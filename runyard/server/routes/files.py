@@ -25,7 +25,7 @@ def _path(request: Request) -> str:
     try:
         return clean_path(request.path_params["path"])
     except BadPath as e:
-        raise ApiError(400, "bad_path", str(e)) from None
+        raise ApiError("bad_path", str(e)) from None
 
 
 @endpoint("Files of a run (path, size, sha256)", answer=m.RunFiles)
@@ -45,12 +45,12 @@ async def put_file(request: Request) -> Response:
     await read(request, lambda c: access.run(c, s, u, e, p, r, access.WRITE))  # 404/403 before the body
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "body_too_large", f"file of {declared} bytes exceeds the limit of {limit} bytes")
+        raise ApiError("body_too_large", f"file of {declared} bytes exceeds the limit of {limit} bytes")
     w = s.blobs.staging()
     try:
         async for chunk in request.stream():
             if w.size + len(chunk) > limit:
-                raise ApiError(413, "body_too_large", f"file exceeds the limit of {limit} bytes")
+                raise ApiError("body_too_large", f"file exceeds the limit of {limit} bytes")
             await run_in_threadpool(w.write, chunk)
         sha = await run_in_threadpool(w.finish)
         await run_in_threadpool(s.blobs.put_file, w.path, sha)
@@ -76,7 +76,7 @@ async def get_file(request: Request) -> Response:
     s, u = store(request), user(request)
     row = await read(request, lambda c: s.files.get(c, access.run(c, s, u, e, p, r).id, path))
     if row is None:
-        raise ApiError(404, "unknown_file", f"run {e}/{p}/{r} has no file {path!r}")
+        raise ApiError("unknown_file", f"run {e}/{p}/{r} has no file {path!r}")
     return StreamingResponse(
         s.blobs.iter_bytes(row.sha256),
         media_type=row.content_type,

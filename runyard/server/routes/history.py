@@ -30,9 +30,9 @@ def _range(q: m.BucketQuery) -> None:
     for name in ("min", "max"):
         v = getattr(q, name)
         if v is not None and not math.isfinite(v):
-            raise ApiError(422, "wrong_type", f"query parameter {name!r} must be finite", field=name)
+            raise ApiError("wrong_type", f"query parameter {name!r} must be finite", field=name)
     if q.min is not None and q.max is not None and q.max < q.min:
-        raise ApiError(422, "out_of_range", "max must not be below min", field="max")
+        raise ApiError("out_of_range", "max must not be below min", field="max")
 
 
 def _refs(
@@ -109,7 +109,7 @@ async def project_history(request: Request, query: m.ProjectHistoryQuery) -> Res
     e, p = name_param(request, "entity"), name_param(request, "project")
     keys, run_ids = query.key + query.keys, query.runs
     if len(keys) * len(run_ids) > MAX_SERIES:
-        raise ApiError(422, "out_of_range", f"at most {MAX_SERIES} series (runs x keys) per query")
+        raise ApiError("out_of_range", f"at most {MAX_SERIES} series (runs x keys) per query")
     _range(query)
     nb, x_axis, a, b = query.buckets, query.x_axis, query.min, query.max
     s, u = store(request), user(request)

@@ -57,7 +57,7 @@ async def _list(
     try:
         rows, count = await read(request, q)
     except FilterError as err:
-        raise ApiError(422, "bad_filter", str(err)) from None
+        raise ApiError("bad_filter", str(err)) from None
     more = len(rows) > limit
     doc: dict[str, Any] = {"runs": rows[:limit], "next_offset": offset + limit if more else None}
     if total:
@@ -72,9 +72,9 @@ async def list_runs(request: Request, q: m.RunsQuery) -> Response:
         try:
             flt = json.loads(q.filter)
         except ValueError as e:
-            raise ApiError(400, "bad_json", f"query parameter 'filter' is not valid JSON: {e}") from None
+            raise ApiError("bad_json", f"query parameter 'filter' is not valid JSON: {e}") from None
         if not isinstance(flt, dict):
-            raise ApiError(422, "wrong_type", "filter must be a JSON object", field="filter")
+            raise ApiError("wrong_type", "filter must be a JSON object", field="filter")
     return await _list(request, flt, q.order, q.limit, q.offset, q.total)
 
 

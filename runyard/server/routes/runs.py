@@ -42,9 +42,7 @@ async def get_run(request: Request) -> Response:
 async def patch_run(request: Request, patch: m.RunPatch) -> Response:
     e, p, r = _names(request)
     if patch.entity not in (msgspec.UNSET, None, e):
-        raise ApiError(
-            422, "bad_value", "runs can only move between projects of the same entity", field="entity"
-        )
+        raise ApiError("bad_value", "runs can only move between projects of the same entity", field="entity")
     target = None if patch.project in (msgspec.UNSET, None, p) else patch.project
     values: dict[str, Any] = {}
     for k in ("name", "notes", "group", "job_type", "tags", "state"):
@@ -60,7 +58,7 @@ async def patch_run(request: Request, patch: m.RunPatch) -> Response:
         if target is not None:
             to = s.projects.get_or_create(c, loc.entity_id, target)
             if s.runs.pk(c, to, r) is not None:
-                raise ApiError(409, "run_exists", f"project {e}/{target} already has a run {r!r}")
+                raise ApiError("run_exists", f"project {e}/{target} already has a run {r!r}")
             s.runs.move(c, loc.id, to, p)
             s.projects.touch(c, to)
         return s.runs.detail(c, loc.id) | {"entity": e, "project": target or p}

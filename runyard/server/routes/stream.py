@@ -45,14 +45,14 @@ async def stream(request: Request, query: m.StreamQuery) -> Response:
     if project is not None:
         e, _, p = project.partition("/")
         if not e or not p:
-            raise ApiError(400, "bad_parameter", "project must be 'entity/project'")
+            raise ApiError("bad_parameter", "project must be 'entity/project'")
 
         def check(c: Any) -> int:  # the project may not exist yet: its first run will create it
             return access.entity_id(c, s, u, e)
 
         await read(request, check)
     elif not u.is_admin:
-        raise ApiError(400, "missing_parameter", "query parameter 'project' (entity/project) is required")
+        raise ApiError("missing_parameter", "query parameter 'project' (entity/project) is required")
     broker = request.app.state.broker
     q = broker.subscribe(project)
 

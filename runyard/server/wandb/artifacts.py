@@ -36,10 +36,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ...store import Store, User
-from ...store.artifacts import LATEST, VERSION_RE, ArtifactError, check_name, parse_commit
+from ...store.artifacts import LATEST, VERSION_RE, check_name, parse_commit
 from ...store.tables import artifact_collections
 from .. import access
-from ..errors import ApiError
+from ..errors import ApiError, status
 from . import convert as cv
 from .md5 import Md5Index, b64_of_hex, hex_of_b64
 from .names import decode_id, encode_id
@@ -327,7 +327,7 @@ class WandbArtifacts:
         e, p = str(inp.get("entityName") or user.name), str(inp.get("projectName") or "uncategorized")
         try:
             name = check_name(inp.get("artifactCollectionName"))
-        except ArtifactError as err:
+        except ApiError as err:
             raise WandbError(err.message) from None
         typ = str(inp.get("artifactTypeName") or "unspecified")
         self.runs.check_write(user, e)
@@ -495,8 +495,8 @@ class WandbArtifacts:
                         "aliases": doc.get("aliases") or [],
                     },
                 )
-            except ArtifactError as err:
-                raise WandbError(err.message, err.status) from None
+            except ApiError as err:
+                raise WandbError(err.message, status(err)) from None
             s = self.store
 
             def w(c: Connection) -> None:
@@ -507,8 +507,8 @@ class WandbArtifacts:
 
             try:
                 s.db.write(w)
-            except (ArtifactError, ApiError) as err:
-                raise WandbError(err.message, err.status) from None
+            except ApiError as err:
+                raise WandbError(err.message, status(err)) from None
             md5_digest = wandb_digest(contents)
             self._index_add(e, p, name, md5_digest, cm.digest, doc["manifest"])
             if doc.get("digest") and doc["digest"] != md5_digest:

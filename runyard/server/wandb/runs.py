@@ -41,13 +41,13 @@ from sqlalchemy.engine import Connection
 
 from ...store import Store, User
 from ...store.files import BadPath, clean_path
-from ...store.ingest import IngestError, decode
+from ...store.ingest import decode
 from ...store.tables import entities, projects, runs
 from ...wire.framing import file_header, frame
 from ...wire.history_codec import encode_history
 from ...wire.records import RT, packb
 from .. import access
-from ..errors import ApiError
+from ..errors import ApiError, status
 from . import convert as cv
 from .md5 import Md5Index
 from .names import display_name, encode_id
@@ -71,8 +71,8 @@ class WandbError(Exception):
         self.message, self.status = message, status
 
     @classmethod
-    def of(cls, err: ApiError | IngestError) -> WandbError:
-        return cls(err.message, err.status)
+    def of(cls, err: ApiError) -> WandbError:
+        return cls(err.message, status(err))
 
 
 @dataclass
@@ -148,7 +148,7 @@ class WandbRuns:
             return
         try:
             self._apply(user, key, st, sess.after)
-        except (IngestError, ApiError) as e:  # refused as a whole (permissions, names): forget the frames
+        except ApiError as e:  # refused as a whole (permissions, names): forget the frames
             self.states.save(key, before)
             raise WandbError.of(e) from None
         if sess.after and st.get("files_waiting"):
@@ -190,7 +190,7 @@ class WandbRuns:
         """Frames saved by an earlier request whose apply did not happen (crash, database down)."""
         try:
             self._apply(user, key, st, [])
-        except (IngestError, ApiError) as e:
+        except ApiError as e:
             log.warning("wandb run %s: dropping unappliable frames (%s: %s)", key.path, e.code, e.message)
             st["log_end"] = int(st["pending"]["offset"])
             st["pending"] = None
