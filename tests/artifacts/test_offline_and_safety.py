@@ -45,7 +45,7 @@ def test_offline_staged_in_run_dir_and_synced_from_a_copy(env, settings, tmp_pat
     api = Api()
     entity = api.default_entity
     a = api.artifact(f"{entity}/p/weights:candidate")
-    assert a.version == "v0" and a.metadata == {"k": 1} and a.logged_by()["id"] == run.id
+    assert a.version == "v0" and a.metadata == {"k": 1} and a.logged_by().id == run.id
     assert sorted(e.path for e in a.files()) == ["a.bin", "sub/b.txt"]
     again = cli(["sync", "--include-synced", str(other)], client_env)
     assert "already up to date" in again.stdout

@@ -111,7 +111,7 @@ def test_imported_artifact_synced_to_the_server(
     a = Api().artifact("alice/imp/data:v0")
     assert a.version == "v0" and a.type == "dataset" and "best" in a.aliases
     assert Api().artifact("alice/imp/data:best").digest == a.digest
-    assert a.metadata == {"k": 1} and a.logged_by()["id"] == rid
+    assert a.metadata == {"k": 1} and a.logged_by().id == rid
     root = Path(a.download(tmp_path / "dl"))
     assert (root / "a.txt").read_bytes() == A_TXT and (root / "sub" / "b.bin").read_bytes() == B_BIN
 

@@ -98,8 +98,8 @@ def test_artifact_log_dedup_use_download(wandb_python, wandb_env, server, home, 
     assert files == {"a.txt": b"alpha\n".hex(), "sub/b.bin": b.hex()}
     assert meta == {"k": 1} and desc == "first"
     # lineage, through runyard's API
-    assert v1.logged_by()["id"] == logged["id"] == v0.logged_by()["id"]
-    assert [r["id"] for r in v1.used_by()] == [used["id"]] == [r["id"] for r in v0.used_by()]
+    assert v1.logged_by().id == logged["id"] == v0.logged_by().id
+    assert [r.id for r in v1.used_by()] == [used["id"]] == [r.id for r in v0.used_by()]
     # runyard's sha256 entries, wandb's base64 MD5 kept beside
     entry = v0.get_entry("sub/b.bin")
     assert entry.sha256 == hashlib.sha256(b).hexdigest()

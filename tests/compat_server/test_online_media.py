@@ -87,7 +87,7 @@ def test_online_media(wandb_python, wandb_env, server, tmp_path):  # noqa: F811
     assert _download(names[tbl["path"]], tmp_path / "dl") == doc
     assert json.loads(doc) == {"columns": ["i", "name", "v"], "data": exp["rows"]}
     art = api(server).artifact(f"admin/wb/run-{exp['id']}-tbl:latest")
-    assert art.type == "run_table" and art.logged_by()["id"] == exp["id"]
+    assert art.type == "run_table" and art.logged_by().id == exp["id"]
     root = Path(art.download(root=str(tmp_path / "art")))
     (art_file,) = [p for p in root.rglob("*") if p.is_file()]
     assert art_file.relative_to(root).as_posix() == "tbl.table.json"  # the client's typed table JSON
