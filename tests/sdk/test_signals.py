@@ -91,6 +91,9 @@ def test_signals_reach_a_blocked_main_thread_every_time(tmp_path):
                 except subprocess.TimeoutExpired:
                     p.kill()
                     pytest.fail(f"child {i} ({signal.Signals(sig).name} while blocked in {wait}) hung")
+                finally:
+                    if p.stdout is not None:
+                        p.stdout.close()
                 assert rc == -sig, (i, rc)
                 rd = read(only_run_dir(tmp_path / f"c{i}"))
                 code, state = _expect(sig)

@@ -54,6 +54,7 @@ FILL = """() => {
   const res = { grids: [], charts: [] };
   for (const g of grids) {
     const host = g.parentElement.closest('.ws-panels, .page');
+    if (!host) continue;
     const cs = getComputedStyle(host);
     const inner = host.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
     res.grids.push({ grid: g.getBoundingClientRect().width, inner,
@@ -251,8 +252,10 @@ def test_grid_columns_one_to_four_kept_in_the_url(make_page, server):
     page = make_page({"width": 1280, "height": 800})
     page.goto(f"{server.url}/{server.entity}/demo?grid=1")
     page.locator(".rt-row").first.wait_for()
+    # the grid renders after the runs table: count 0 until it exists instead of throwing
     columns = (
-        "() => getComputedStyle(document.querySelector('.panel-grid')).gridTemplateColumns.split(' ').length"
+        "() => { const g = document.querySelector('.panel-grid');"
+        " return g ? getComputedStyle(g).gridTemplateColumns.split(' ').length : 0; }"
     )
     page.wait_for_function(f"({columns})() === 1")
     picker = page.locator(".panels-bar").get_by_role("combobox", name="Columns")
