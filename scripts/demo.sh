@@ -37,10 +37,12 @@ if [ "${RUNYARD_DEMO_SCALE:-100000}" != 0 ]; then
   ("$BIN/python" examples/scale_demo.py --steps "${RUNYARD_DEMO_SCALE:-100000}" --dir "$WORK/scale" >/dev/null 2>&1 \
      && "$BIN/runyard" sync "$WORK/scale" >/dev/null 2>&1 && echo "demo: project 'scale' is ready") &
 fi
+LINK=$(curl -fsS -X POST -H "Authorization: Bearer $KEY" "$RUNYARD_BASE_URL/api/v1/session/links" \
+  | "$BIN/python" -c 'import json, sys; print(json.load(sys.stdin)["url"])')
 cat <<MSG
 
-  runyard is running:  $RUNYARD_BASE_URL/#key=$KEY
-  (the link signs the browser in; the key is also in $RUNYARD_HOME/credentials)
+  runyard is running:  $LINK
+  (the link signs a browser in, once; the API key for scripts is in $RUNYARD_HOME/credentials)
 
   Log your own run to it:
       RUNYARD_HOME=$RUNYARD_HOME python -c 'import runyard as wandb; wandb.init(project="mine"); wandb.log({"loss": 1.0}); wandb.finish()'

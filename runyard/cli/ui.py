@@ -42,8 +42,9 @@ def ui(directory: str, port: int, no_browser: bool) -> None:
     key = srv.api_key or json.loads((cfg.home / "credentials").read_text())["api_key"]
     client = Client(srv.url, key)
     entity = client.viewer()["default_entity"]
-    link = f"{srv.url}/#key={key}"
-    click.echo(f"runyard ui over {root}: {link}  (Ctrl-C stops it)", err=True)
+    # a one-time sign-in link: the browser gets a session cookie, never the key
+    link = client.request("POST", "/api/v1/session/links", ok=(201,))[1]["url"]
+    click.echo(f"runyard ui over {root}: {link}  (the link works once; Ctrl-C stops it)", err=True)
     if not no_browser:
         webbrowser.open(link)
     seen: dict[Path, int] = {}  # run dir -> bytes it held when last uploaded

@@ -557,13 +557,22 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     (
         "post",
         "/api/v1/session",
-        "Sign in (no key needed): {username, password}; sets the HttpOnly session cookie and the CSRF "
-        "cookie; 429 after repeated failures",
+        "Sign in (no key needed): {username, password}, or {token} of a one-time sign-in link; sets the "
+        "HttpOnly session cookie and the CSRF cookie; 429 after repeated failures",
         [],
         JSON_OBJ,
         "{user, session, expires_at, csrf_token}",
     ),
     ("delete", "/api/v1/session", "Sign out (ends the cookie's session)", [], None, "{signed_out}"),
+    (
+        "post",
+        "/api/v1/session/links",
+        "A one-time link (valid a day) that signs a browser in as you; not with a read-only or "
+        "entity-limited key",
+        [],
+        None,
+        "{user, url, expires_at}",
+    ),
     (
         "get",
         "/api/v1/sessions",

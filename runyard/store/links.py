@@ -1,6 +1,7 @@
 """One-time links: a random token (stored as its sha256) that is good once, until it expires or is
 revoked. Kind "password" lets a user set its password (first start, reset by an admin); kind
-"invite" adds whoever uses it to a team with a role."""
+"invite" adds whoever uses it to a team with a role; kind "signin" signs a browser in as its user
+(`runyard ui` and `make demo` open the UI with one, so no API key goes into the browser)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .db import Database
 from .entities import hash_key
 from .tables import entities, one_time_links
 
-KINDS = ("password", "invite")
+KINDS = ("password", "invite", "signin")
 
 
 class Links:

@@ -70,8 +70,8 @@ one_time_links = (
         metadata,
         sa.Column("id", ID, primary_key=True, autoincrement=True),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-        sa.Column("kind", sa.String(16), nullable=False),  # "password" or "invite"
-        sa.Column("user_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE")),  # password: whose
+        sa.Column("kind", sa.String(16), nullable=False),  # "password", "invite" or "signin"
+        sa.Column("user_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE")),  # password, signin: whose
         sa.Column("team_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE")),  # invite: which team
         sa.Column("role", sa.String(16)),  # invite: the role it grants
         sa.Column("created_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),

@@ -160,6 +160,7 @@ ROUTES_TABLE: dict[tuple[str, str], str] = {
     ("post", "/api/v1/keys"): "signed_in_write",
     ("delete", "/api/v1/keys/{key_id}"): "signed_in_write",
     ("delete", "/api/v1/session"): "signed_in_write",
+    ("post", "/api/v1/session/links"): "signed_in_write",
     ("get", "/api/v1/sessions"): "signed_in_read",
     ("delete", "/api/v1/sessions/{session_id}"): "signed_in_write",
     ("put", "/api/v1/password"): "signed_in_write",

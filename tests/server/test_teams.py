@@ -236,6 +236,33 @@ def test_sign_in_cookie_csrf_and_sessions(client):
         assert r.status_code == 403
 
 
+def test_sign_in_links_and_names_of_ui_pages(client):
+    ann = new_user(client, "ann")
+    made = client.post("/api/v1/session/links", headers=as_key(ann))
+    assert made.status_code == 201 and made.json()["user"] == "ann"
+    token = made.json()["url"].split("/signin?token=")[1]
+    with browser(client) as b:
+        r = b.post("/api/v1/session", json={"token": token})
+        assert r.status_code == 200 and r.json()["user"] == "ann"
+        assert b.get("/api/v1/viewer").json()["user"] == "ann"
+        again = b.post("/api/v1/session", json={"token": token})  # once only
+        assert again.status_code == 404 and again.json()["error"]["code"] == "bad_link"
+        mixed = b.post("/api/v1/session", json={"token": token, "username": "ann"})
+        assert mixed.status_code == 422
+    # a key that may only read, or only one entity, cannot turn itself into a full browser session
+    for scope in ({"scope": "read"}, {"entity": "ann"}):
+        limited = client.post("/api/v1/keys", json={"user": "ann", **scope}).json()["api_key"]
+        assert client.post("/api/v1/session/links", headers=as_key(limited)).status_code == 403
+    entries = client.get("/api/v1/admin/audit", params={"action": "signin_link."}).json()["entries"]
+    assert [e["actor"] for e in entries] == ["ann"]
+    # names that are pages of the web UI are refused for users and teams
+    for name in ("settings", "signin", "Setup"):
+        r = client.post("/api/v1/users", json={"name": name})
+        assert r.status_code == 400 and "page of the web UI" in r.json()["error"]["message"]
+    r = client.post("/api/v1/teams", json={"name": "invite"}, headers=as_key(ann))
+    assert r.status_code == 400
+
+
 def test_session_cookie_is_secure_under_https(client):
     new_user(client, "ann")
     set_password(client, "ann")

@@ -26,6 +26,9 @@ from ..http import JSON, id_param, json_body, name_param, read, signed_in, store
 from ..signin import link_url
 
 MAX_INVITE_SECONDS = 30 * 24 * 3600.0
+# first path segments of the web UI's own pages (web/src/router.tsx): an entity so named would have
+# no page at /<name>
+UI_PAGES = ("api", "assets", "signin", "setup", "invite", "settings")
 
 
 def _admin(u: User) -> None:
@@ -50,6 +53,8 @@ def _fields(doc: dict, allowed: dict[str, type], required: tuple[str, ...] = ())
 def _new_name(c: Any, s: Any, name: str) -> None:
     if not valid_entity_name(name):
         raise ApiError(400, "bad_name", f"invalid name {name!r}: {ENTITY_RULE}")
+    if name.lower() in UI_PAGES:
+        raise ApiError(400, "bad_name", f"{name!r} names a page of the web UI: pick another name")
     if s.entities.get(c, name) is not None:
         raise ApiError(409, "name_taken", f"a user or team named {name!r} exists")
 

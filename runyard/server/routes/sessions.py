@@ -1,6 +1,7 @@
-"""Browser sessions and passwords: `/api/v1/session` (sign in, sign out), `/api/v1/sessions` (the
-caller's sessions, revocable), `/api/v1/password` (change), `/api/v1/password/link` (set a password
-with a one-time link: first start, reset by an admin) and `/api/v1/users/{user}/password-link`.
+"""Browser sessions and passwords: `/api/v1/session` (sign in, sign out), `/api/v1/session/links`
+(one-time sign-in links), `/api/v1/sessions` (the caller's sessions, revocable), `/api/v1/password`
+(change), `/api/v1/password/link` (set a password with a one-time link: first start, reset by an
+admin) and `/api/v1/users/{user}/password-link`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .accounts import _admin, _entity, _fields
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # argon2 hashes anything, but a megabyte "password" is only a way to burn CPU
+SIGNIN_LINK_SECONDS = 24 * 3600.0  # opened right away by `runyard ui`; a day for a link read off a terminal
 
 
 def _throttle(request: Request) -> Throttle:
@@ -48,9 +50,9 @@ def _revoked(request: Request) -> None:
     request.app.state.broker.access_changed()  # and end their live streams
 
 
-async def sign_in(request: Request) -> Response:
-    _same_origin(request)
-    doc = _fields(await json_body(request), {"username": str, "password": str}, ("username", "password"))
+async def _password_user(request: Request, doc: dict) -> tuple[int, str]:
+    """The user whose name and password `doc` holds, with failed attempts throttled."""
+    doc = _fields(doc, {"username": str, "password": str}, ("username", "password"))
     s, ip, throttle = store(request), client_ip(request), _throttle(request)
     name, password = doc["username"], doc["password"][:MAX_PASSWORD]
     wait = throttle.retry_after(name, ip)
@@ -64,16 +66,34 @@ async def sign_in(request: Request) -> Response:
         raise ApiError(401, "bad_credentials", "wrong user name or password")
     throttle.succeeded(name, ip)
     assert found is not None
-    uid = found[0]
+    return found[0], name
+
+
+async def sign_in(request: Request) -> Response:
+    """{username, password}, or {token} of a one-time sign-in link: a new session and its cookies."""
+    _same_origin(request)
+    doc = await json_body(request)
+    s, ip = store(request), client_ip(request)
+    link = _fields(doc, {"token": str}, ("token",))["token"] if "token" in doc else None
+    who = await _password_user(request, doc) if link is None else None
     lifetime = request.app.state.config.session_seconds
     agent = request.headers.get("user-agent")
 
-    def q(c: Any) -> tuple[int, str]:
+    def q(c: Any) -> tuple[str, int, str]:
+        if who is not None:
+            uid, name = who
+        else:
+            assert link is not None
+            row = s.links.peek(c, "signin", link)
+            user = s.entities.user_by_id(c, row.user_id) if row is not None else None
+            if row is None or user is None or s.links.use(c, "signin", link, user.id) is None:
+                raise ApiError(404, "bad_link", "this sign-in link is invalid, used or expired")
+            uid, name = user.id, user.name
         sid, token = s.sessions.create(c, uid, lifetime, ip, agent)
         s.audit.record(c, User(uid, name, False), "session.create", name, session=sid, ip=ip)
-        return sid, token
+        return name, sid, token
 
-    sid, token = await write(request, q)
+    name, sid, token = await write(request, q)
     doc = {
         "user": name,
         "session": sid,
@@ -83,6 +103,30 @@ async def sign_in(request: Request) -> Response:
     resp = JSON(doc)
     set_session_cookies(resp, request, token, lifetime)
     return resp
+
+
+async def create_signin_link(request: Request) -> Response:
+    """A one-time link that signs a browser in as the caller (`runyard ui`, `make demo`): the browser
+    gets a session cookie, never the API key."""
+    u = signed_in(request)
+    if u.key_id is not None and (u.scope != "write" or u.scope_entity is not None):
+        raise ApiError(403, "forbidden", "a read-only or entity-limited key cannot sign a browser in")
+    s = store(request)
+
+    def q(c: Any) -> str:
+        _, token = s.links.create(c, "signin", SIGNIN_LINK_SECONDS, user_id=u.id, created_by=u.id)
+        s.audit.record(c, u, "signin_link.create", u.name)
+        return token
+
+    token = await write(request, q)
+    return JSON(
+        {
+            "user": u.name,
+            "url": link_url(request, "/signin", token),
+            "expires_at": time.time() + SIGNIN_LINK_SECONDS,
+        },
+        status_code=201,
+    )
 
 
 async def sign_out(request: Request) -> Response:
@@ -201,6 +245,7 @@ async def password_link(request: Request) -> Response:
 routes = [
     Route("/api/v1/session", sign_in, methods=["POST"]),
     Route("/api/v1/session", sign_out, methods=["DELETE"]),
+    Route("/api/v1/session/links", create_signin_link, methods=["POST"]),
     Route("/api/v1/sessions", list_sessions, methods=["GET"]),
     Route("/api/v1/sessions/{session_id}", revoke_session, methods=["DELETE"]),
     Route("/api/v1/password", change_password, methods=["PUT"]),

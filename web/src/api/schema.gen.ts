@@ -2616,7 +2616,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in (no key needed): {username, password}; sets the HttpOnly session cookie and the CSRF cookie; 429 after repeated failures */
+        /** Sign in (no key needed): {username, password}, or {token} of a one-time sign-in link; sets the HttpOnly session cookie and the CSRF cookie; 429 after repeated failures */
         post: {
             parameters: {
                 query?: never;
@@ -2694,6 +2694,58 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A one-time link (valid a day) that signs a browser in as you; not with a read-only or entity-limited key */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description {user, url, expires_at} */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description error envelope */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description error envelope */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
