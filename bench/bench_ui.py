@@ -188,7 +188,6 @@ def serve(home: Path, dist: Path | None) -> None:
 
 # -- browser (parent) --------------------------------------------------------------------------------
 INIT = """
-localStorage.setItem('runyard:key', %s);
 localStorage.setItem('runyard:chart-format', %s);
 window.__longtasks = [];
 try {
@@ -249,6 +248,15 @@ def _load() -> float:
     return os.getloadavg()[0]
 
 
+def _sign_in(ctx, info: dict) -> None:
+    """The browser signs in with a session cookie, as users do (a one-time link made with the key)."""
+    auth = {"Authorization": f"Bearer {info['key']}"}
+    token = (
+        ctx.request.post(info["url"] + "/api/v1/session/links", headers=auth).json()["url"].split("=", 1)[1]
+    )
+    assert ctx.request.post(info["url"] + "/api/v1/session", data={"token": token}).ok
+
+
 def _visible_panels(page) -> list:
     return page.evaluate(
         """() => [...document.querySelectorAll('section.panel')].filter((p) => { const r = p.getBoundingClientRect();
@@ -258,7 +266,8 @@ def _visible_panels(page) -> list:
 
 def measure_workspace(browser, info: dict, viewport: tuple[int, int], trace: Path | None, rep: int) -> dict:
     ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-    ctx.add_init_script(INIT % (json.dumps(info["key"]), json.dumps(info["format"])))
+    _sign_in(ctx, info)
+    ctx.add_init_script(INIT % json.dumps(info["format"]))
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -339,7 +348,8 @@ def _frames(page, action) -> dict:
 
 def measure_table(browser, info: dict, viewport: tuple[int, int], trace: Path | None, rep: int) -> dict:
     ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-    ctx.add_init_script(INIT % (json.dumps(info["key"]), json.dumps(info["format"])))
+    _sign_in(ctx, info)
+    ctx.add_init_script(INIT % json.dumps(info["format"]))
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))

@@ -107,6 +107,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+def sign_in(ctx, server, key: str | None = None) -> None:
+    """Sign a browser context in as `key`'s user (the server's admin by default), as the UI does: a
+    one-time sign-in link made with the key and spent through the context's own request client, which
+    shares the context's cookies, so the browser holds the HttpOnly session cookie and never the key."""
+    r = ctx.request.post(
+        server.url + "/api/v1/session/links", headers={"Authorization": f"Bearer {key or server.api_key}"}
+    )
+    assert r.status == 201, r.text()
+    token = r.json()["url"].split("token=", 1)[1]
+    r = ctx.request.post(server.url + "/api/v1/session", data={"token": token})
+    assert r.status == 200, r.text()
+
+
 def _need(ok: bool, why: str) -> None:
     if not ok:
         if os.environ.get("CI"):

@@ -4,16 +4,15 @@ app (real server, SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import json
-
 import httpx
 import pytest
 
+from ..conftest import sign_in
 from .crafted import ingest, run_log
 
 SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>'
-    b"try { localStorage.setItem('pwned', localStorage.getItem('runyard:key') || 'ran'); } catch (e) {}"
+    b"try { localStorage.setItem('pwned', document.cookie || 'ran'); } catch (e) {}"
     b"document.documentElement.setAttribute('data-ran', '1');"
     b"</script></svg>"
 )
@@ -70,11 +69,10 @@ def test_uploaded_active_files_are_sandboxed_downloads(server, run_files):
 
 def test_svg_script_never_runs_in_the_app_origin(server, run_files, browser, ui_built):
     ctx = browser.new_context()
-    ctx.add_init_script(f"localStorage.setItem('runyard:key', {json.dumps(server.api_key)});")
+    sign_in(ctx, server)
     try:
-        # 1. opened directly (as a link or "open in new tab" would, the key sent along): a download
+        # 1. opened directly (as a link or "open in new tab" would, the session cookie sent along): a download
         page = ctx.new_page()
-        page.set_extra_http_headers(_auth(server))
         with page.expect_download() as dl:
             try:
                 page.goto(run_files["evil.svg"])
@@ -83,16 +81,16 @@ def test_svg_script_never_runs_in_the_app_origin(server, run_files, browser, ui_
         assert dl.value.suggested_filename == "evil.svg"
         page.close()
 
-        # 2. as the UI shows files: fetched with the key into a blob: URL of the app's origin, which
+        # 2. as the UI shows files: fetched with the session into a blob: URL of the app's origin, which
         #    "open image in new tab" navigates to; the app's policy (inherited) forbids the script
         app = ctx.new_page()
         app.goto(f"{server.url}/admin/p")
         blob_url = app.evaluate(
-            """async ([url, key]) => {
-                const r = await fetch(url, {headers: {Authorization: `Bearer ${key}`}});
+            """async (url) => {
+                const r = await fetch(url);
                 return URL.createObjectURL(await r.blob());
             }""",
-            [run_files["evil.svg"], server.api_key],
+            run_files["evil.svg"],
         )
         with ctx.expect_page() as popup_info:
             app.evaluate("(u) => { window.open(u); }", blob_url)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import sign_in
+
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "test-output" / "ui"
 WRITER = textwrap.dedent("""
@@ -102,7 +104,7 @@ def server(tmp_path_factory, ui_built):
 @pytest.fixture(scope="session")
 def context(browser, server):
     ctx = browser.new_context(viewport={"width": 1500, "height": 950})
-    ctx.add_init_script(f"localStorage.setItem('runyard:key', {json.dumps(server.api_key)});")
+    sign_in(ctx, server)
     yield ctx
     ctx.close()
 

@@ -140,24 +140,12 @@ def test_error_pages(page, server):
 
 def test_server_unreachable(browser, server):
     ctx = browser.new_context()
-    ctx.add_init_script("localStorage.setItem('runyard:key', 'x');")
     pg = ctx.new_page()
     pg.route("**/api/**", lambda route: route.abort())
     pg.goto(server.url + "/")
     pg.get_by_role("heading", name="Cannot reach the runyard server").wait_for()
     pg.get_by_role("button", name="Retry").wait_for()
     shot(pg, "11-unreachable")
-    ctx.close()
-
-
-def test_sign_in_with_a_key(browser, server):
-    ctx = browser.new_context()
-    pg = ctx.new_page()
-    pg.goto(server.url + "/")
-    pg.get_by_role("heading", name="Sign in to runyard").wait_for()
-    pg.get_by_label("API key").fill(server.api_key)
-    pg.get_by_role("button", name="Sign in").click()
-    pg.get_by_role("heading", name="Projects").wait_for()
     ctx.close()
 
 

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from .conftest import client_env, runyard_cli, shot, write_runs
+from .conftest import client_env, runyard_cli, shot, sign_in, write_runs
 
 LOSS = 'section.panel[data-metric="train/loss"]'
 LRS = ["0.0001", "0.0002", "0.0003", "0.0005", "0.001", "0.002", "0.003", "0.005", "0.01", "0.02"]
@@ -130,7 +130,7 @@ def test_hide_all_says_so(page, server, charts):
 
 def test_toolbar_stays_on_one_line_at_1280(browser, server, charts):
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    ctx.add_init_script(f"localStorage.setItem('runyard:key', {json.dumps(server.api_key)});")
+    sign_in(ctx, server)
     page = ctx.new_page()
     try:
         page.goto(ws_url(server, "charts", "?group=config.lr"))

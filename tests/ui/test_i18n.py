@@ -7,12 +7,11 @@ to test-output/ui/i18n-*.png.
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
-from .conftest import shot
+from .conftest import shot, sign_in
 
 # visible text, accessible names, placeholders and titles that equal an English catalogue message
 # (messages with placeholders are checked through the looked-up keys instead)
@@ -46,7 +45,7 @@ UNTRANSLATED = """() => {
 @pytest.fixture
 def zh_page(browser, server):
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    ctx.add_init_script(f"localStorage.setItem('runyard:key', {json.dumps(server.api_key)});")
+    sign_in(ctx, server)
     pg = ctx.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))

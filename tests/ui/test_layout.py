@@ -14,11 +14,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from .conftest import shot
+from .conftest import shot, sign_in
 
 VIEWPORTS = {
     "1280x800": ({"width": 1280, "height": 800}, 1),
@@ -79,7 +77,7 @@ def make_page(browser, server):
 
     def make(viewport: dict, scale: int = 1):
         ctx = browser.new_context(viewport=viewport, device_scale_factor=scale)
-        ctx.add_init_script(f"localStorage.setItem('runyard:key', {json.dumps(server.api_key)});")
+        sign_in(ctx, server)
         pg = ctx.new_page()
         errors: list[str] = []
         pg.on("pageerror", lambda e: errors.append(str(e)))

@@ -6,12 +6,11 @@ server (tests/ui/conftest.py)."""
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 import pytest
 
-from .conftest import client_env, runyard_cli, shot, watch_errors, write_runs
+from .conftest import client_env, runyard_cli, shot, sign_in, watch_errors, write_runs
 
 MEDIA_WRITER = textwrap.dedent(r"""
     import json, math, sys
@@ -23,7 +22,7 @@ MEDIA_WRITER = textwrap.dedent(r"""
     PROBE = '''<p id="hello">hello from html</p><script>
       var r = [];
       try { parent.document.body.setAttribute("data-pwned", "1"); r.push("parent-ok"); } catch (e) { r.push("parent-blocked"); }
-      try { localStorage.setItem("pwned", "1"); r.push("ls-ok:" + localStorage.getItem("runyard:key")); } catch (e) { r.push("ls-blocked"); }
+      try { localStorage.setItem("pwned", "1"); r.push("ls-ok"); } catch (e) { r.push("ls-blocked"); }
       try { r.push("cookie:" + document.cookie); } catch (e) { r.push("cookie-blocked"); }
       parent.postMessage({probe: r.join(",")}, "*");
     </script>'''
@@ -106,12 +105,8 @@ def media(server, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def media_context(browser, server):
-    # as conftest's context, but the key is set only in the app's own frame: the sandboxed html
-    # iframes have no storage at all, and the unguarded setItem would throw there
     ctx = browser.new_context(viewport={"width": 1500, "height": 950})
-    ctx.add_init_script(
-        f"if (window === window.top) localStorage.setItem('runyard:key', {json.dumps(server.api_key)});"
-    )
+    sign_in(ctx, server)
     yield ctx
     ctx.close()
 

@@ -7,11 +7,9 @@ test-output/ui/theme-*.png.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from .conftest import shot
+from .conftest import shot, sign_in
 from .test_layout import CONTRAST, DRAWN
 
 BG = "getComputedStyle(document.documentElement).backgroundColor"
@@ -23,7 +21,7 @@ def themed_page(browser, server):
 
     def make(scheme: str, locale: str = "en-US"):
         ctx = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme=scheme, locale=locale)
-        ctx.add_init_script(f"localStorage.setItem('runyard:key', {json.dumps(server.api_key)});")
+        sign_in(ctx, server)
         pg = ctx.new_page()
         errors: list[str] = []
         pg.on("pageerror", lambda e: errors.append(str(e)))

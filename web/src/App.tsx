@@ -1,31 +1,23 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api } from "./api/client";
-import { ApiError, getApiKey, setApiKey } from "./api/http";
+import { ApiError } from "./api/http";
 import { ErrorPage, Spinner } from "./components/common";
+import { UserMenu } from "./components/UserMenu";
 import { useAsync } from "./hooks";
 import { ArtifactsPage, ArtifactVersionPage } from "./pages/Artifacts";
 import { Compare } from "./pages/Compare";
 import { Home } from "./pages/Home";
 import { RunPage } from "./pages/RunPage";
+import { InvitePage, SetPasswordPage, SignInLinkPage, SignInPage } from "./pages/SignIn";
 import { Workspace } from "./pages/Workspace";
-import { Link, parseRoute, paths, useLocation } from "./router";
+import { Link, navigate, parseRoute, paths, useLocation } from "./router";
 import { getLang, LANGS, setLang, t, type Lang } from "./i18n";
-import { Message } from "./i18n/Message";
 import { getTheme, setTheme, THEMES, type Theme } from "./theme";
 
-/** `#key=...` in the URL (a login link) is stored once and removed from the address bar. */
-function takeKeyFromHash(): void {
-  const m = /(?:^#|&)key=([^&]+)/.exec(location.hash);
-  if (m) {
-    setApiKey(decodeURIComponent(m[1]));
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-}
-
 export function App() {
-  useState(takeKeyFromHash);
-  const [keyVersion, setKeyVersion] = useState(0);
-  const viewer = useAsync((s) => api.viewer(s), [keyVersion]);
+  const [signIns, setSignIns] = useState(0); // bumped on sign-in and sign-out: the viewer is asked again
+  const viewer = useAsync((s) => api.viewer(s), [signIns]);
+  const signedIn = useCallback(() => setSignIns((v) => v + 1), []);
   const loc = useLocation();
   const route = parseRoute(loc.pathname, loc.search);
   useEffect(() => {
@@ -33,13 +25,18 @@ export function App() {
   }, [loc.pathname]);
 
   let body;
-  if (viewer.error instanceof ApiError && viewer.error.status === 401) {
-    body = <SignIn error={getApiKey() ? viewer.error.message : null} onKey={() => setKeyVersion((v) => v + 1)} />;
-  } else if (viewer.error) {
+  // pages that sign in come before the viewer: they work without a session
+  if (route.page === "signin" && route.token) body = <SignInLinkPage token={route.token} onSignedIn={signedIn} />;
+  else if (route.page === "setup") body = <SetPasswordPage token={route.token} onSignedIn={signedIn} />;
+  else if (viewer.error instanceof ApiError && viewer.error.status === 401) {
+    body = <SignInPage onSignedIn={signedIn} expired={viewer.error.code === "session_expired"} />;
+  } else if (route.page === "signin" && viewer.data?.anonymous) body = <SignInPage onSignedIn={() => { navigate(paths.home(), { replace: true }); signedIn(); }} />;
+  else if (viewer.error) {
     body = <ErrorPage error={viewer.error} onRetry={viewer.reload} />;
   } else if (!viewer.data) {
     body = <Spinner label={t("app.connecting")} />;
-  } else if (route.page === "home") body = <Home />;
+  } else if (route.page === "home" || route.page === "signin") body = <Home />;
+  else if (route.page === "invite") body = <InvitePage token={route.token} />;
   else if (route.page === "workspace") body = <Workspace key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
   else if (route.page === "run") body = <RunPage entity={route.entity} project={route.project} run={route.run} tab={route.tab} />;
   else if (route.page === "compare") body = <Compare entity={route.entity} project={route.project} runs={route.runs} />;
@@ -56,12 +53,7 @@ export function App() {
         <span className="spacer" />
         <ThemeSwitch />
         <LanguageSwitch />
-        {viewer.data && (
-          <span className="muted">
-            {viewer.data.user}{" "}
-            <button type="button" className="link" onClick={() => { setApiKey(null); setKeyVersion((v) => v + 1); }}>{t("app.signOut")}</button>
-          </span>
-        )}
+        {viewer.data && !viewer.error && <UserMenu viewer={viewer.data} onSignedOut={signedIn} />}
       </header>
       <div id="content">{body}</div>
     </div>
@@ -87,25 +79,5 @@ function LanguageSwitch() {
         <option key={l.lang} value={l.lang} lang={l.lang}>{l.label}</option>
       ))}
     </select>
-  );
-}
-
-function SignIn({ onKey, error }: { onKey: () => void; error: string | null }) {
-  const [key, setKey] = useState("");
-  return (
-    <div className="page signin">
-      <h1>{t("signin.title")}</h1>
-      <p>
-        <Message
-          id="signin.help"
-          parts={{ credentials: <code>~/.runyard/credentials</code>, homeCredentials: <code>$RUNYARD_HOME/credentials</code>, login: <code>runyard login</code> }}
-        />
-      </p>
-      <form onSubmit={(e) => { e.preventDefault(); setApiKey(key.trim()); onKey(); }}>
-        <label>{t("signin.key")} <input type="password" autoComplete="current-password" value={key} onChange={(e) => setKey(e.target.value)} autoFocus /></label>{" "}
-        <button type="submit" className="primary" disabled={!key.trim()}>{t("signin.submit")}</button>
-      </form>
-      {error && <p className="error-text" role="alert">{error}</p>}
-    </div>
   );
 }

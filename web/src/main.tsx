@@ -4,14 +4,15 @@ import "uplot/dist/uPlot.min.css";
 import "./styles.css";
 import "./theme";
 import { App } from "./App";
-import { setApiKey } from "./api/http";
 
-// A sign-in link (`/#key=<api key>`, printed by `make demo`) stores the key and leaves the URL clean.
-const fromHash = new URLSearchParams(window.location.hash.slice(1)).get("key");
-if (fromHash) {
-  setApiKey(fromHash);
-  history.replaceState(null, "", window.location.pathname + window.location.search);
+// Earlier versions kept an API key in localStorage and took one from `/#key=` links: the browser now
+// signs in with a session cookie, so a key left from then is wiped and such a link is not followed.
+try {
+  localStorage.removeItem("runyard:key");
+} catch {
+  /* storage unavailable */
 }
+if (/(?:^#|&)key=/.test(window.location.hash)) history.replaceState(null, "", window.location.pathname + window.location.search);
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

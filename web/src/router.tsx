@@ -9,14 +9,22 @@ export type Route =
   | { page: "compare"; entity: string; project: string; runs: string[] }
   | { page: "artifacts"; entity: string; project: string }
   | { page: "artifact"; entity: string; project: string; name: string; version: string; tab: string; other: string | null }
+  | { page: "signin"; token: string | null }
+  | { page: "setup"; token: string }
+  | { page: "invite"; token: string }
   | { page: "notfound"; path: string };
 
-const RESERVED = new Set(["api", "assets"]);
+// first path segments that are pages of the app, not entities (the server refuses them as names:
+// UI_PAGES in runyard/server/routes/accounts.py)
+const RESERVED = new Set(["api", "assets", "signin", "setup", "invite", "settings"]);
 
 export function parseRoute(pathname: string, search: string): Route {
   const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
   const q = new URLSearchParams(search);
   if (parts.length === 0) return { page: "home" };
+  if (parts.length === 1 && parts[0] === "signin") return { page: "signin", token: q.get("token") };
+  if (parts.length === 1 && (parts[0] === "setup" || parts[0] === "invite") && q.get("token"))
+    return { page: parts[0], token: q.get("token") ?? "" };
   if (RESERVED.has(parts[0])) return { page: "notfound", path: pathname };
   const [entity, project, kind, id, tab] = parts;
   if (parts.length === 2) return { page: "workspace", entity, project };
@@ -32,6 +40,7 @@ export function parseRoute(pathname: string, search: string): Route {
 const enc = encodeURIComponent;
 export const paths = {
   home: () => "/",
+  signin: () => "/signin",
   workspace: (e: string, p: string) => `/${enc(e)}/${enc(p)}`,
   run: (e: string, p: string, r: string, tab?: string) => `/${enc(e)}/${enc(p)}/runs/${enc(r)}${tab && tab !== "overview" ? `/${enc(tab)}` : ""}`,
   artifacts: (e: string, p: string) => `/${enc(e)}/${enc(p)}/artifacts`,

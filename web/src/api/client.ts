@@ -24,6 +24,7 @@ import type {
   RunDetail,
   RunFile,
   RunsPage,
+  SignedIn,
   Viewer,
 } from "./types";
 
@@ -47,6 +48,22 @@ async function history(path: string, query: Record<string, unknown>, priority: n
 
 export const api = {
   viewer: (signal?: AbortSignal) => request<Viewer>("GET", p("/api/v1/viewer", "/api/v1/viewer"), { signal }),
+
+  // -- sign-in (docs/teams.md): the server sets the HttpOnly session cookie -------------------------
+  signIn: (username: string, password: string) =>
+    request<SignedIn>("POST", p("/api/v1/session", "/api/v1/session"), { body: { username, password } }),
+
+  /** Sign in with the token of a one-time sign-in link (`runyard ui`, `make demo`). */
+  signInWithLink: (token: string) => request<SignedIn>("POST", p("/api/v1/session", "/api/v1/session"), { body: { token } }),
+
+  signOut: () => request<{ signed_out: boolean }>("DELETE", p("/api/v1/session", "/api/v1/session")),
+
+  /** Set a password with a one-time link's token (first start, reset by an admin): answers the user name. */
+  setPasswordWithLink: (token: string, password: string) =>
+    request<{ user: string }>("POST", p("/api/v1/password/link", "/api/v1/password/link"), { body: { token, password } }),
+
+  acceptInvitation: (token: string) =>
+    request<{ team: string; role: string }>("POST", p("/api/v1/invitations/accept", "/api/v1/invitations/accept"), { body: { token } }),
 
   projects: async (signal?: AbortSignal) =>
     (await request<{ projects: Project[] }>("GET", p("/api/v1/projects", "/api/v1/projects"), { signal })).projects,

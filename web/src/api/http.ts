@@ -1,13 +1,13 @@
 /**
- * HTTP to the server: the API key, URLs, one `send` with one error mapping (every JSON call, chart
+ * HTTP to the server: credentials, URLs, one `send` with one error mapping (every JSON call, chart
  * query and file goes through it), and the chart-query wire format.
  *
- * Auth: the API key is kept in localStorage ("runyard:key") and sent as `Authorization: Bearer`.
+ * Auth: the browser session, an HttpOnly cookie set by sign-in that scripts never see (the API key
+ * never enters the browser). State-changing requests carry the session's CSRF token, read from the
+ * `runyard_csrf` cookie, in `X-CSRF-Token` (docs/teams.md, "Browser sign-in").
  */
 
 import { decode, type Packed } from "../core/msgpack";
-
-const KEY_STORAGE = "runyard:key";
 
 export class ApiError extends Error {
   constructor(
@@ -24,29 +24,20 @@ export class ApiError extends Error {
   }
 }
 
-export function getApiKey(): string | null {
-  try {
-    return localStorage.getItem(KEY_STORAGE);
-  } catch {
-    return null;
-  }
-}
-
-export function setApiKey(key: string | null): void {
-  try {
-    if (key) localStorage.setItem(KEY_STORAGE, key);
-    else localStorage.removeItem(KEY_STORAGE);
-  } catch {
-    /* storage unavailable */
-  }
-}
-
 export const enc = encodeURIComponent;
 
-export function headers(extra?: HeadersInit): Headers {
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The session's CSRF token (null when signed out). */
+export function csrfToken(): string | null {
+  const m = /(?:^|;\s*)runyard_csrf=([^;]*)/.exec(typeof document !== "undefined" ? document.cookie : "");
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+function headers(method: string, extra?: HeadersInit): Headers {
   const h = new Headers(extra);
-  const key = getApiKey();
-  if (key) h.set("Authorization", `Bearer ${key}`);
+  const token = SAFE.has(method) ? null : csrfToken();
+  if (token) h.set("X-CSRF-Token", token);
   return h;
 }
 
@@ -71,12 +62,13 @@ export interface SendOptions {
  */
 export async function send(method: string, path: string, o: SendOptions = {}): Promise<Response> {
   let res: Response;
-  const h = headers(o.headers);
+  const h = headers(method, o.headers);
   if (o.body !== undefined) h.set("Content-Type", "application/json");
   try {
     res = await fetch(url(path, o.query), {
       method,
       headers: h,
+      credentials: "same-origin",
       body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
       signal: o.signal,
     });

@@ -18,11 +18,25 @@ export interface ApiErrorBody {
   error: { code: string; message: string; [k: string]: unknown };
 }
 
+export type Role = "admin" | "member" | "viewer";
+
 export interface Viewer {
   user: string;
   is_admin: boolean;
+  anonymous: boolean;
   default_entity: string;
   entities: { name: string; kind: string }[];
+  teams: { name: string; role: Role }[];
+  auth: "key" | "session" | "anonymous";
+  scope: string;
+}
+
+/** The answer of a sign-in: the session's CSRF token is also in the readable `runyard_csrf` cookie. */
+export interface SignedIn {
+  user: string;
+  session: number;
+  expires_at: number;
+  csrf_token: string;
 }
 
 export interface Project {

@@ -81,7 +81,7 @@ export function VideoPlayer({ src, item, width = 320 }: { src: RunRef; item: Med
 /**
  * Logged html in an iframe with `sandbox="allow-scripts"` and no `allow-same-origin`: the page runs
  * in an opaque origin, so its scripts can draw (plotly exports need them) but cannot read the app's
- * DOM, cookies or localStorage (where the API key is), nor call the API as the user. The frame loads
+ * DOM, cookies or localStorage, nor call the API as the user (its requests are cross-site: no session). The frame loads
  * the app's html-frame page (which the server gives a policy that allows inline scripts; `srcdoc`
  * would inherit the app's, which forbids them) and is handed the text once, when it has loaded.
  */
