@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import socket
 
 import click
@@ -28,24 +29,106 @@ import click
     help="Data directory: database, blobs, credentials (default: RUNYARD_HOME or ~/.runyard).",
 )
 @click.option(
+    "--bus",
+    default=None,
+    metavar="BUS",
+    help="Live updates across processes and replicas: memory (default, one process), postgres "
+    "(LISTEN/NOTIFY on the database) or redis://host:port/db. Env: RUNYARD_BUS.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes on this host (more than one needs a shared --bus).",
+)
+@click.option(
+    "--metrics",
+    "metrics_mode",
+    default=None,
+    type=click.Choice(["admin", "open", "off"]),
+    help="Who may read Prometheus metrics at /metrics (default admin). Env: RUNYARD_METRICS.",
+)
+@click.option(
+    "--json-logs", is_flag=True, default=None, help="One JSON object per log line. Env: RUNYARD_JSON_LOGS."
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
 )
-def server(host: str, port: int, db_url: str | None, home: str | None, log_level: str) -> None:
+def server(
+    host: str,
+    port: int,
+    db_url: str | None,
+    home: str | None,
+    bus: str | None,
+    workers: int,
+    metrics_mode: str | None,
+    json_logs: bool | None,
+    log_level: str,
+) -> None:
     """Start the tracking server (needs `pip install 'runyard[server]'`)."""
     try:
         import uvicorn
 
         from ..server import ServerConfig, create_app
+        from ..server.app import bootstrap
+        from ..server.pubsub import make_broker
+        from ..store import Store
     except ImportError as e:
         raise click.ClickException(str(e)) from None
     _check_port(host, port)
-    cfg = ServerConfig.resolve(home=home, db_url=db_url, host=host, port=port)
+    try:
+        cfg = ServerConfig.resolve(
+            home=home, db_url=db_url, host=host, port=port, bus=bus, metrics=metrics_mode, json_logs=json_logs
+        )
+        make_broker(cfg.bus, cfg.db_url)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    if workers > 1 and cfg.bus == "memory":
+        raise click.ClickException(
+            "--workers N needs a shared bus for live updates: --bus postgres or --bus redis://host:port/0"
+        )
     db_shown = cfg.db_url.split("@")[-1] if "@" in cfg.db_url else cfg.db_url
-    click.echo(f"runyard server on {cfg.public_url} (home: {cfg.home}, db: {db_shown})", err=True)
-    uvicorn.run(create_app(cfg), host=host, port=port, log_level=log_level, proxy_headers=True)
+    click.echo(
+        f"runyard server on {cfg.public_url} (home: {cfg.home}, db: {db_shown}, bus: {cfg.bus}"
+        f"{f', {workers} workers' if workers > 1 else ''})",
+        err=True,
+    )
+    # uvicorn's own logging setup would replace the JSON handler (server/logs.py)
+    log_kw: dict = {"log_config": None} if cfg.json_logs else {}
+    if workers == 1:
+        uvicorn.run(create_app(cfg), host=host, port=port, log_level=log_level, proxy_headers=True, **log_kw)
+        return
+    # migrate and create the admin once, here, then let uvicorn start the worker processes; each
+    # builds its app from the environment (server/app.py: app_from_env)
+    store = Store.open(cfg.db_url, cfg.blob_dir, cfg.limits)
+    try:
+        bootstrap(store, cfg)
+    finally:
+        store.close()
+    os.environ.update(
+        RUNYARD_HOME=str(cfg.home),
+        RUNYARD_DB_URL=cfg.db_url,
+        RUNYARD_BUS=cfg.bus,
+        RUNYARD_METRICS=cfg.metrics,
+        RUNYARD_HOST=host,
+        RUNYARD_PORT=str(port),
+    )
+    if cfg.json_logs:
+        os.environ["RUNYARD_JSON_LOGS"] = "1"
+    uvicorn.run(
+        "runyard.server.app:app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level=log_level,
+        proxy_headers=True,
+        **log_kw,
+    )
 
 
 def _check_port(host: str, port: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -20,12 +21,12 @@ from starlette.concurrency import run_in_threadpool
 
 from ..store import Store
 from ..wire.home import private_dir, write_private_json
-from . import jobs, logs
+from . import jobs, logs, metrics
 from .auth import AuthMiddleware
 from .config import ServerConfig
 from .errors import HANDLERS
 from .headers import SecurityHeaders
-from .pubsub import Broker
+from .pubsub import Broker, make_broker
 from .routes import ROUTES
 
 log = logging.getLogger("runyard.server")
@@ -34,7 +35,12 @@ log = logging.getLogger("runyard.server")
 def bootstrap(store: Store, config: ServerConfig, announce: bool = True) -> str | None:
     """Migrate; on an empty store create the admin and its key. Returns the new key (first start only)."""
     store.migrate()
-    made = store.db.write(lambda c: store.entities.bootstrap_admin(c, config.admin_name))
+
+    def admin(c: Any) -> Any:
+        store.db.xact_lock(c, "bootstrap")  # replicas starting at once: one creates the admin
+        return store.entities.bootstrap_admin(c, config.admin_name)
+
+    made = store.db.write(admin)
     if made is None:
         return None
     user, key = made
@@ -85,6 +91,8 @@ def create_app(config: ServerConfig, store: Store | None = None, announce: bool 
         swept = await run_in_threadpool(s.blobs.sweep_tmp, started)
         if swept:
             log.info("removed %d partial upload(s) left by an earlier server", swept)
+        broker: Broker = app.state.broker
+        await broker.start()
         jobs_task = asyncio.create_task(jobs.run_periodically(app))
         try:
             yield
@@ -92,20 +100,36 @@ def create_app(config: ServerConfig, store: Store | None = None, announce: bool 
             jobs_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await jobs_task
+            await broker.stop()
             if store is None:
                 await run_in_threadpool(s.close)
 
-    from starlette.routing import Mount
+    from starlette.routing import Mount, Route
 
     from ..webui import ui_app
     from .wandb import server_routes as wandb_routes
 
     # the API first, then the wandb protocol (docs/wandb-server.md); everything else is the web UI
-    routes = [*ROUTES, *wandb_routes(), Mount("/", app=ui_app())]
+    routes = [
+        *ROUTES,
+        *wandb_routes(),
+        Route(metrics.PATH, metrics.endpoint, methods=["GET"]),
+        Mount("/", app=ui_app()),
+    ]
     app = Starlette(routes=routes, exception_handlers=HANDLERS, lifespan=lifespan)  # type: ignore[arg-type]
     app.state.config = config
-    app.state.broker = Broker()
+    app.state.broker = make_broker(config.bus, config.db_url)
+    app.state.metrics = metrics.Metrics(app)
     app.add_middleware(AuthMiddleware, store_ref=app)
-    logs.install()
-    app.add_middleware(SecurityHeaders)  # outermost: the auth middleware's 401s carry the headers too
+    logs.install(config.json_logs)
+    app.add_middleware(SecurityHeaders)  # the auth middleware's 401s carry the headers too
+    app.add_middleware(metrics.MetricsMiddleware, app_ref=app)  # outermost: every answer is counted
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app of one `runyard server --workers N` process: uvicorn imports this factory in each
+    worker, and the command passed its settings through the environment (RUNYARD_HOME, ...)."""
+    host = os.environ.get("RUNYARD_HOST", "127.0.0.1")
+    port = int(os.environ.get("RUNYARD_PORT", "8080"))
+    return create_app(ServerConfig.resolve(host=host, port=port), announce=False)

@@ -33,8 +33,13 @@ from ..store import Store, User
 from ..store.entities import ANONYMOUS
 from .errors import envelope
 
-# no credentials needed (the handlers check what they need): health, sign-in, a one-time password link
-PUBLIC = {("GET", "/api/v1/health"), ("POST", "/api/v1/session"), ("POST", "/api/v1/password/link")}
+# no credentials needed (the handlers check what they need): probes, sign-in, a one-time password link
+PUBLIC = {
+    ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/ready"),
+    ("POST", "/api/v1/session"),
+    ("POST", "/api/v1/password/link"),
+}
 CACHE_SECONDS = 10.0
 TOUCH_SECONDS = 60.0
 SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER = "runyard_session", "runyard_csrf", "x-csrf-token"
@@ -110,7 +115,7 @@ class AuthMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
-            or not scope["path"].startswith("/api/")
+            or not (scope["path"].startswith("/api/") or self._guarded_metrics(scope["path"]))
             or (scope["method"], scope["path"]) in PUBLIC
         ):
             await self.app(scope, receive, send)
@@ -122,6 +127,10 @@ class AuthMiddleware:
             return
         scope["user"] = user
         await self.app(scope, receive, send)
+
+    def _guarded_metrics(self, path: str) -> bool:
+        """/metrics (server/metrics.py) takes the caller from here unless it is open to anyone."""
+        return path == "/metrics" and self.store_ref.state.config.metrics == "admin"
 
     async def principal(self, scope: Scope) -> tuple[User | None, Any]:
         """(the caller, None) or (None, the refusal to answer with)."""

@@ -9,6 +9,11 @@ RUNYARD_SWEEP_HEARTBEAT_TIMEOUT  seconds without a heartbeat from a sweep agent 
 RUNYARD_PUBLIC_ANONYMOUS    "1": anonymous viewers may read public projects (default: sign-in needed)
 RUNYARD_SECURE_COOKIES      "1": session cookies are always `Secure` (behind a TLS-terminating proxy
                             that does not say so); they are anyway on requests that came over https
+RUNYARD_BUS       live-update bus: memory (default, one process), postgres (LISTEN/NOTIFY on the
+                  database) or redis://host:port/db (docs/deploy.md)
+RUNYARD_METRICS   who may read Prometheus metrics at /metrics: admin (default: an admin's key or
+                  session), open (anyone who reaches the port: a scraper inside the cluster), off
+RUNYARD_JSON_LOGS "1": the server logs one JSON object per line (for log collectors)
 
 Bounds on client input (docs/security.md) are settings too; each can be set by its environment
 variable, `RUNYARD_` + the setting's name in capitals (e.g. RUNYARD_MAX_JSON_BYTES).
@@ -78,6 +83,9 @@ class ServerConfig:
     secure_cookies: bool = False
     session_seconds: float = 14 * 24 * 3600.0
     link_seconds: float = 7 * 24 * 3600.0  # password set/reset links and team invitations
+    bus: str = "memory"  # live updates across processes: memory, postgres, redis://... (server/pubsub.py)
+    metrics: str = "admin"  # /metrics: admin, open or off (server/metrics.py)
+    json_logs: bool = False
 
     @property
     def public_url(self) -> str:
@@ -119,7 +127,14 @@ class ServerConfig:
         for env, field in (
             ("RUNYARD_PUBLIC_ANONYMOUS", "public_anonymous"),
             ("RUNYARD_SECURE_COOKIES", "secure_cookies"),
+            ("RUNYARD_JSON_LOGS", "json_logs"),
         ):
             if os.environ.get(env):
                 kw.setdefault(field, os.environ[env].lower() in ("1", "true", "yes"))
+        for env, field in (("RUNYARD_BUS", "bus"), ("RUNYARD_METRICS", "metrics")):
+            if os.environ.get(env) and kw.get(field) is None:
+                kw[field] = os.environ[env]
+        kw = {k: v for k, v in kw.items() if v is not None}
+        if kw.get("metrics", "admin") not in ("admin", "open", "off"):
+            raise ValueError(f"metrics must be admin, open or off, not {kw['metrics']!r}")
         return cls(home=h, db_url=url, **kw)  # type: ignore[arg-type]

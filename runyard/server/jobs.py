@@ -3,6 +3,11 @@
 - `crash_silent_runs`: a `running` run whose client sent nothing (data or heartbeat, see
   routes/ingest.py) for `heartbeat_timeout` seconds is marked `crashed`.
 
+Several replicas (or `--workers`) run the timer each; a job's round runs in one write transaction that
+first takes the job's PostgreSQL advisory lock without waiting (`Database.xact_lock`): while one
+process holds it the others skip their round, so one process does the work and reports it (the
+"marked crashed" log line, the run's live event). SQLite serialises write transactions anyway.
+
 `run_periodically` is the app's timer (started in its lifespan); `python -m runyard.server.jobs`
 runs every job once against the configured database (cron, or a one-off after an outage).
 """
@@ -13,6 +18,7 @@ import asyncio
 import logging
 import time
 
+from sqlalchemy.engine import Connection
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
@@ -26,7 +32,13 @@ log = logging.getLogger("runyard.server")
 def crash_silent_runs(store: Store, heartbeat_timeout: float) -> list[tuple[str, str, str]]:
     """Mark `crashed` the running runs silent for longer than `heartbeat_timeout`; returns them."""
     since = time.time() - heartbeat_timeout
-    crashed = store.db.write(lambda c: store.runs.crash_silent(c, since))
+
+    def job(c: Connection) -> list[tuple[str, str, str]]:
+        if not store.db.xact_lock(c, "job:crash_silent_runs", wait=False):
+            return []  # another replica is doing this round
+        return store.runs.crash_silent(c, since)
+
+    crashed = store.db.write(job)
     for entity, project, run_id in crashed:
         log.info(
             "run %s/%s/%s marked crashed: no news for %.0f s", entity, project, run_id, heartbeat_timeout

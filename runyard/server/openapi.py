@@ -42,6 +42,14 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     ("get", "/api/v1/health", "Liveness probe (no key needed)", [], None, "status and version"),
     (
         "get",
+        "/api/v1/ready",
+        "Readiness probe (no key needed): database, blob store and bus reachable; 503 names what is not",
+        [],
+        None,
+        "{status, checks: {database, blob_store, bus}}",
+    ),
+    (
+        "get",
         "/api/v1/viewer",
         "The caller: user name, admin flag, entities it can write to",
         [],
@@ -657,7 +665,7 @@ def spec() -> dict[str, Any]:
         }
         if body is not None:
             op["requestBody"] = body
-        if path in ("/api/v1/health", "/api/v1/password/link") or (method, path) == (
+        if path in ("/api/v1/health", "/api/v1/ready", "/api/v1/password/link") or (method, path) == (
             "post",
             "/api/v1/session",
         ):

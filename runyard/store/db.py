@@ -20,6 +20,7 @@ import math
 import os
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,6 +72,8 @@ class Database:
         self._writer = cf.ThreadPoolExecutor(max_workers=writers, thread_name_prefix="runyard-db-writer")
         self._local = threading.local()
         self._closed = False
+        self._queued = 0
+        self._count_lock = threading.Lock()
 
     # -- transactions ---------------------------------------------------------------------------
     def read(self, fn: Callable[[Connection], T]) -> T:
@@ -84,7 +87,15 @@ class Database:
 
     def submit_write(self, fn: Callable[[Connection], T]) -> cf.Future[T]:
         """Queue `fn(conn)` for the writer; it runs in its own transaction, committed when it returns."""
-        return self._writer.submit(self._run_write, fn)
+        with self._count_lock:
+            self._queued += 1
+        fut = self._writer.submit(self._run_write, fn)
+        fut.add_done_callback(self._done)
+        return fut
+
+    def _done(self, _fut: cf.Future) -> None:
+        with self._count_lock:
+            self._queued -= 1
 
     def write(self, fn: Callable[[Connection], T]) -> T:
         if getattr(self._local, "in_writer", False):  # already on a writer thread: run inline
@@ -135,6 +146,24 @@ class Database:
 
     def for_update(self, stmt: Any) -> Any:
         return stmt if self.is_sqlite else stmt.with_for_update()
+
+    def xact_lock(self, conn: Connection, name: str, wait: bool = True) -> bool:
+        """Hold the lock `name` until `conn`'s transaction ends, across every process on the database
+        (PostgreSQL advisory lock); `wait=False` answers False at once when another holds it. SQLite
+        needs none: its write transactions are already serialised (BEGIN IMMEDIATE)."""
+        if self.is_sqlite:
+            return True
+        key = zlib.crc32(name.encode())  # a stable 32-bit key per name
+        if wait:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(1919, :k)"), {"k": key - (1 << 31)})
+            return True
+        got = conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(1919, :k)"), {"k": key - (1 << 31)})
+        return bool(got.scalar())
+
+    @property
+    def queued_writes(self) -> int:
+        """Write tasks submitted and not yet finished (the /metrics queue depth)."""
+        return self._queued
 
     def id_in(self, col: Any, ids: list[int]) -> Any:
         """`col IN (ids)`; on PostgreSQL `col = ANY(CAST(:ids AS BIGINT[]))`, one parameter instead of

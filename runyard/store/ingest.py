@@ -72,6 +72,7 @@ class Result:
     revived: bool = False  # a run presumed crashed is running again: its client is alive
     project_id: int = 0
     project: str = ""  # where the run lives now (it may have been moved from the project uploaded to)
+    last_step: int | None = None  # the run's last history step after this chunk (live events carry it)
 
 
 def decode(run_id: str, segment: str, offset: int, body: bytes, limits: Limits | None = None) -> Decoded:
@@ -272,6 +273,7 @@ class Ingest:
                 400, "bad_record", f"a record of this chunk has an unexpected shape: {e!r}"
             ) from None
         res.applied, res.points, res.state = len(todo), applier.points, applier.run["state"]
+        res.last_step = applier.run.get("last_step")
         conn.execute(
             sa.update(run_segments)
             .where(run_segments.c.run_pk == run_pk, run_segments.c.segment == segment)

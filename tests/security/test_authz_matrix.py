@@ -92,6 +92,7 @@ GRID = {"method": "grid", "parameters": {"a": {"values": [1, 2, 3]}}}
 # (method, path) -> kind; project kinds run once per visibility, the others once
 ROUTES_TABLE: dict[tuple[str, str], str] = {
     ("get", "/api/v1/health"): "public",
+    ("get", "/api/v1/ready"): "public",
     ("post", "/api/v1/session"): "public",
     ("post", "/api/v1/password/link"): "public",
     ("get", "/api/v1/viewer"): "any",

@@ -60,7 +60,8 @@ export interface ProjectLiveHandlers {
 
 /**
  * Follow a project's live events: each `run.updated` (coalesced per run over 250 ms) fetches the
- * run's detail and the points logged since the last step seen for the keys some panel shows.
+ * run's detail and the points logged since the last step seen for the keys some panel shows. Events
+ * carry the run's `last_step`: when the page already has it, no points are fetched.
  * `seed` tells the last step a page already has for a run (from its list or detail). With `onlyRun`,
  * other runs' events are ignored (a run page asks nothing about its project's other runs).
  */
@@ -72,12 +73,14 @@ export function useProjectLive(entity: string, project: string, handlers: Projec
   const [connected, setConnected] = useState(false);
   useEffect(() => {
     const pending = new Map<string, ReturnType<typeof setTimeout>>();
+    const announced = new Map<string, number>(); // the last step the events of a run have told
     const tail = async (id: string) => {
       const ks = live.keys();
       try {
         on.current.updated?.(await api.run(entity, project, id));
-        if (ks.length) {
-          const after = lastStep.current.get(id) ?? -1;
+        const after = lastStep.current.get(id) ?? -1;
+        const told = announced.get(id);
+        if (ks.length && (told === undefined || told > after)) {
           let max = after;
           for (const s of await api.rawTail(entity, project, id, ks, after)) {
             if (!s.found || !s.step?.length) continue;
@@ -98,7 +101,10 @@ export function useProjectLive(entity: string, project: string, handlers: Projec
         if (onlyRun !== undefined && ev.run_id !== onlyRun) return;
         if (ev.type === "run.created") on.current.created?.(ev.run_id);
         else if (ev.type === "run.deleted") on.current.deleted?.(ev.run_id);
-        else if (ev.type === "run.updated" && !pending.has(ev.run_id)) {
+        else if (ev.type === "run.updated" && typeof ev.last_step === "number") {
+          announced.set(ev.run_id, Math.max(ev.last_step, announced.get(ev.run_id) ?? -1));
+        }
+        if (ev.type === "run.updated" && !pending.has(ev.run_id)) {
           pending.set(
             ev.run_id,
             setTimeout(() => {

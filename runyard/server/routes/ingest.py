@@ -67,6 +67,7 @@ async def post_chunk(request: Request) -> Response:
                 "run_id": r,
                 "state": res.state,
                 "points": res.points,
+                "last_step": res.last_step,
                 "acked_offset": res.acked_offset,
             }
         )

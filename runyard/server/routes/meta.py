@@ -1,9 +1,11 @@
-"""Health, the caller (`viewer`), and the OpenAPI description."""
+"""Health and readiness, the caller (`viewer`), and the OpenAPI description."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -16,6 +18,34 @@ from ..openapi import spec
 
 async def health(request: Request) -> Response:
     return JSON({"status": "ok", "version": __version__})
+
+
+READY_TIMEOUT_S = 5.0
+
+
+async def ready(request: Request) -> Response:
+    """Readiness: the database, the blob store and the bus answer (503 naming the ones that do not)."""
+    s, broker = request.app.state.store, request.app.state.broker
+    zero = "0" * 64  # any name: the question is whether the store answers, not what it holds
+
+    async def check(what: str, probe: Any) -> tuple[str, str]:
+        try:
+            await asyncio.wait_for(probe(), READY_TIMEOUT_S)
+        except Exception as e:  # whatever the cause, the answer is "not ready, because ..."
+            return what, f"{type(e).__name__}: {e}"[:200]
+        return what, "ok"
+
+    checks = dict(
+        await asyncio.gather(
+            check("database", lambda: read(request, lambda c: c.exec_driver_sql("SELECT 1").scalar())),
+            check("blob_store", lambda: run_in_threadpool(s.blobs.exists, zero)),
+            check("bus", broker.ping),
+        )
+    )
+    ok = all(v == "ok" for v in checks.values())
+    return JSON(
+        {"status": "ready" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
+    )
 
 
 async def viewer(request: Request) -> Response:
@@ -47,6 +77,7 @@ async def openapi(request: Request) -> Response:
 
 routes = [
     Route("/api/v1/health", health, methods=["GET"]),
+    Route("/api/v1/ready", ready, methods=["GET"]),
     Route("/api/v1/viewer", viewer, methods=["GET"]),
     Route("/api/v1/openapi.json", openapi, methods=["GET"]),
 ]

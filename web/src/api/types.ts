@@ -159,6 +159,8 @@ export interface StreamEvent {
   run_id: string;
   state?: string;
   points?: number;
+  /** the run's last history step once the change was applied */
+  last_step?: number | null;
 }
 
 // -- artifacts (runyard/store/artifacts.py: collections, _version_doc, lineage, run_links) ------------
