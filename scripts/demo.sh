@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: start a runyard server with a populated demo and keep it running (Ctrl-C stops it).
-#   - project "demo": a few W&B-style training runs streamed online by the real SDK, plus one live run;
+#   - project "demo": a few W&B-style training runs streamed online by the real SDK (metrics, images,
+#     tables, histograms, audio, a dataset and model artifacts with lineage, tags, a group), plus one live run;
 #   - project "scale": 20 runs x 50 metrics x 100,000 steps, logged offline and `runyard sync`ed in the
 #     background (set RUNYARD_DEMO_SCALE=0 to skip it, or a smaller step count).
 set -euo pipefail
@@ -27,7 +28,8 @@ for _ in $(seq 1 100); do
 done
 KEY=$("$BIN/python" -c 'import json,os; print(json.load(open(os.path.join(os.environ["RUNYARD_HOME"], "credentials")))["api_key"])')
 
-echo "demo: logging training runs into project 'demo'..."
+echo "demo: logging training runs (metrics, media, tables, artifacts) into project 'demo'..."
+(cd "$WORK" && DEMO_PREP=1 RUNYARD_SILENT=true "$BIN/python" "$OLDPWD/examples/train_demo.py" >/dev/null)
 for lr in 0.001 0.0003 0.0001; do
   (cd "$WORK" && DEMO_LR=$lr RUNYARD_SILENT=true "$BIN/python" "$OLDPWD/examples/train_demo.py" >/dev/null)
 done
