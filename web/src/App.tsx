@@ -49,7 +49,7 @@ export function App() {
     <div className="app">
       <a className="skip" href="#content">{t("app.skip")}</a>
       <header className="topbar">
-        <Link to={paths.home()} className="brand">runyard</Link>
+        <Link to={paths.home()} className="brand" translate="no">runyard</Link>
         <span className="spacer" />
         <ThemeSwitch />
         <LanguageSwitch />

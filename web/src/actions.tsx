@@ -7,6 +7,8 @@ import { useState, type ReactNode } from "react";
 import { api } from "./api/client";
 import type { Run } from "./api/types";
 import { Modal } from "./components/common";
+import { t, tn } from "./i18n";
+import { Message } from "./i18n/Message";
 
 type Pending =
   | { kind: "delete"; runs: Run[] }
@@ -43,17 +45,20 @@ export function useRunActions(entity: string, project: string, onChanged: (remov
   if (pending?.kind === "delete") {
     const ids = pending.runs.map((r) => r.id);
     dialog = (
-      <Modal title={`Delete ${ids.length} run${ids.length > 1 ? "s" : ""}?`} onClose={close}>
+      <Modal title={tn("actions.deleteTitle", ids.length)} onClose={close}>
         <p>
-          This removes {ids.length > 1 ? "these runs" : <b>{pending.runs[0].name || ids[0]}</b>} with all their metrics, logs
-          and files from the server. Local run directories are not touched.
+          {ids.length > 1 ? (
+            t("actions.deleteMany", { n: ids.length })
+          ) : (
+            <Message id="actions.deleteOne" parts={{ name: <b translate="no">{pending.runs[0].name || ids[0]}</b> }} />
+          )}
         </p>
         {error && <p className="error-text" role="alert">{error}</p>}
         <div className="modal-actions">
-          <button type="button" onClick={close}>Cancel</button>
+          <button type="button" onClick={close}>{t("actions.cancel")}</button>
           <button type="button" className="danger" disabled={busy}
             onClick={() => run(() => Promise.all(ids.map((id) => api.deleteRun(entity, project, id))), ids)}>
-            Delete
+            {t("actions.delete")}
           </button>
         </div>
       </Modal>
@@ -61,13 +66,13 @@ export function useRunActions(entity: string, project: string, onChanged: (remov
   } else if (pending?.kind === "rename") {
     const r = pending.run;
     dialog = (
-      <Modal title="Rename run" onClose={close}>
+      <Modal title={t("actions.renameTitle")} onClose={close}>
         <form onSubmit={(e) => { e.preventDefault(); void run(() => api.updateRun(entity, project, r.id, { name: text.trim() })); }}>
-          <label>Name <input value={text} onChange={(e) => setText(e.target.value)} /></label>
+          <label>{t("actions.name")} <input value={text} onChange={(e) => setText(e.target.value)} /></label>
           {error && <p className="error-text" role="alert">{error}</p>}
           <div className="modal-actions">
-            <button type="button" onClick={close}>Cancel</button>
-            <button type="submit" className="primary" disabled={busy || !text.trim()}>Rename</button>
+            <button type="button" onClick={close}>{t("actions.cancel")}</button>
+            <button type="submit" className="primary" disabled={busy || !text.trim()}>{t("actions.rename")}</button>
           </div>
         </form>
       </Modal>
@@ -75,17 +80,17 @@ export function useRunActions(entity: string, project: string, onChanged: (remov
   } else if (pending?.kind === "tags") {
     const runs = pending.runs;
     dialog = (
-      <Modal title={`Add tags to ${runs.length} run${runs.length > 1 ? "s" : ""}`} onClose={close}>
+      <Modal title={tn("actions.tagsTitle", runs.length)} onClose={close}>
         <form onSubmit={(e) => {
           e.preventDefault();
           const add = text.split(",").map((t) => t.trim()).filter(Boolean);
           void run(() => Promise.all(runs.map((r) => api.updateRun(entity, project, r.id, { tags: [...new Set([...r.tags, ...add])] }))));
         }}>
-          <label>Tags (comma-separated) <input value={text} onChange={(e) => setText(e.target.value)} /></label>
+          <label>{t("actions.tags")} <input value={text} onChange={(e) => setText(e.target.value)} /></label>
           {error && <p className="error-text" role="alert">{error}</p>}
           <div className="modal-actions">
-            <button type="button" onClick={close}>Cancel</button>
-            <button type="submit" className="primary" disabled={busy || !text.trim()}>Add tags</button>
+            <button type="button" onClick={close}>{t("actions.cancel")}</button>
+            <button type="submit" className="primary" disabled={busy || !text.trim()}>{t("actions.addTags")}</button>
           </div>
         </form>
       </Modal>
@@ -95,7 +100,7 @@ export function useRunActions(entity: string, project: string, onChanged: (remov
     const target = text.trim();
     const ids = runs.map((r) => r.id);
     dialog = (
-      <Modal title={`Move ${runs.length} run${runs.length > 1 ? "s" : ""} to another project`} onClose={close}>
+      <Modal title={tn("actions.moveTitle", runs.length)} onClose={close}>
         <form onSubmit={(e) => {
           e.preventDefault();
           // one at a time, so a clash (409 run_exists) stops before the rest moved
@@ -104,20 +109,21 @@ export function useRunActions(entity: string, project: string, onChanged: (remov
           }, ids);
         }}>
           <p>
-            {runs.length > 1 ? `These ${runs.length} runs` : <b>{runs[0].name || ids[0]}</b>} will leave <b>{entity}/{project}</b> with
-            {runs.length > 1 ? "their" : "its"} metrics, logs, files and artifact lineage. A missing project is created; runs still writing keep
-            arriving in the new project.
+            <Message
+              id={runs.length > 1 ? "actions.moveMany" : "actions.moveOne"}
+              parts={{ n: runs.length, name: <b translate="no">{runs[0].name || ids[0]}</b>, project: <b translate="no">{entity}/{project}</b> }}
+            />
           </p>
           <label>
-            Project <input value={text} onChange={(e) => setText(e.target.value)} list="move-projects" aria-label="Target project" />
+            {t("actions.project")} <input value={text} onChange={(e) => setText(e.target.value)} list="move-projects" aria-label={t("actions.target")} />
           </label>
           <datalist id="move-projects">
             {projects.filter((p) => p !== project).map((p) => <option key={p} value={p} />)}
           </datalist>
           {error && <p className="error-text" role="alert">{error}</p>}
           <div className="modal-actions">
-            <button type="button" onClick={close}>Cancel</button>
-            <button type="submit" className="primary" disabled={busy || !target || target === project || /[\/\\#?%:]/.test(target)}>Move</button>
+            <button type="button" onClick={close}>{t("actions.cancel")}</button>
+            <button type="submit" className="primary" disabled={busy || !target || target === project || /[\/\\#?%:]/.test(target)}>{t("actions.move")}</button>
           </div>
         </form>
       </Modal>

@@ -31,7 +31,7 @@ export function ColumnPicker({
               checked={set.has(k)}
               onChange={(e) => onChange(e.target.checked ? [...chosen, k] : chosen.filter((c) => c !== k))}
             />{" "}
-            {k}
+            <span translate="no">{k}</span>
           </label>
         ))}
         {shown.length === 0 && <p className="muted">{t("columns.noMatch")}</p>}

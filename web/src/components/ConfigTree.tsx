@@ -2,6 +2,7 @@ import { useMemo, useState } from "react";
 import { flatten } from "../core/flatten";
 import { formatNumber } from "../core/format";
 import { naturalCompare } from "../core/runs";
+import { t } from "../i18n";
 
 /** A searchable key/value view of a nested object (config or summary), flattened to dotted keys. */
 export function ConfigTree({ data, label }: { data: Record<string, unknown>; label: string }) {
@@ -14,11 +15,11 @@ export function ConfigTree({ data, label }: { data: Record<string, unknown>; lab
   const shown = rows.filter(([k, v]) => !low || k.toLowerCase().includes(low) || String(v).toLowerCase().includes(low));
   return (
     <div className="config-tree">
-      <input type="search" placeholder={`Search ${label}`} aria-label={`Search ${label}`} value={q} onChange={(e) => setQ(e.target.value)} />
+      <input type="search" placeholder={t("config.search", { label })} aria-label={t("config.search", { label })} value={q} onChange={(e) => setQ(e.target.value)} />
       {rows.length === 0 ? (
-        <p className="muted">No {label}.</p>
+        <p className="muted">{t("config.none", { label })}</p>
       ) : (
-        <table className="kv">
+        <table className="kv" translate="no">
           <tbody>
             {shown.map(([k, v]) => {
               const depth = k.split(".").length - 1;

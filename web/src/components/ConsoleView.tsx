@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
 import type { ConsoleLine } from "../api/types";
 import { collapseCR, parseAnsi, stripAnsi } from "../core/ansi";
+import { formatCount, t } from "../i18n";
 
 export function ConsoleView({ entity, project, run, live }: { entity: string; project: string; run: string; live: boolean }) {
   const [lines, setLines] = useState<ConsoleLine[]>([]);
@@ -62,13 +63,13 @@ export function ConsoleView({ entity, project, run, live }: { entity: string; pr
   return (
     <div className="console">
       <div className="console-bar">
-        <input type="search" placeholder="Search logs" aria-label="Search logs" value={q} onChange={(e) => setQ(e.target.value)} />
-        <label><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> follow</label>
-        <span className="muted">{q ? `${rendered.length} of ${lines.length} lines` : `${lines.length} lines`}</span>
+        <input type="search" placeholder={t("console.search")} aria-label={t("console.search")} value={q} onChange={(e) => setQ(e.target.value)} />
+        <label><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> {t("console.follow")}</label>
+        <span className="muted">{q ? t("console.linesOf", { shown: formatCount(rendered.length), n: formatCount(lines.length) }) : t("console.lines", { n: formatCount(lines.length) })}</span>
       </div>
       {error && <div className="error-text" role="alert">{error}</div>}
-      <div className="console-lines" ref={box} tabIndex={0} aria-label="Console output" role="log">
-        {lines.length === 0 && !error && <div className="muted">No console output.</div>}
+      <div className="console-lines" ref={box} tabIndex={0} aria-label={t("console.output")} role="log" translate="no">
+        {lines.length === 0 && !error && <div className="muted" translate="yes">{t("console.none")}</div>}
         {rendered.map(({ l, spans }) => (
           <div key={l.cursor} className={`console-line${l.stream === "stderr" ? " stderr" : ""}`}>
             {spans.map((s, i) => (

@@ -1,6 +1,7 @@
 /** Preview of one file: text (first 256 KiB) or an image, loaded by `load` (with the API key). */
 
 import { useEffect, useState } from "react";
+import { t } from "../i18n";
 
 export function FilePreview({ path, kind, load, onClose }: { path: string; kind: "text" | "image"; load: (maxBytes?: number) => Promise<Blob>; onClose: () => void }) {
   const [text, setText] = useState<string | null>(null);
@@ -23,14 +24,14 @@ export function FilePreview({ path, kind, load, onClose }: { path: string; kind:
     };
   }, [path, kind, load]);
   return (
-    <section aria-label={`Preview of ${path}`} className="file-preview">
+    <section aria-label={t("files.previewOf", { path })} className="file-preview">
       <h3>
-        {path}{" "}
-        <button type="button" className="icon" aria-label="Close preview" onClick={onClose}>✕</button>
+        <span translate="no">{path}</span>{" "}
+        <button type="button" className="icon" aria-label={t("files.closePreview")} onClick={onClose}>✕</button>
       </h3>
-      {error && <p className="error-text">(cannot preview: {error})</p>}
-      {!error && kind === "text" && <pre className="code preview">{text ?? "Loading…"}</pre>}
-      {!error && kind === "image" && (src ? <img className="preview-img" src={src} alt={path} /> : <p className="muted">Loading…</p>)}
+      {error && <p className="error-text">{t("files.cannotPreview", { error })}</p>}
+      {!error && kind === "text" && <pre className="code preview">{text ?? t("files.loadingText")}</pre>}
+      {!error && kind === "image" && (src ? <img className="preview-img" src={src} alt={path} /> : <p className="muted">{t("files.loadingText")}</p>)}
     </section>
   );
 }

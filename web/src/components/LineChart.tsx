@@ -9,6 +9,7 @@ import uPlot from "uplot";
 import { formatCompact, formatNumber, formatTicks, formatTimeTicks } from "../core/format";
 import type { PlotModel } from "../core/plot";
 import { themeColor } from "../theme";
+import { t as tr } from "../i18n";
 
 export interface LineChartProps {
   model: PlotModel;
@@ -219,11 +220,11 @@ export function LineChart(p: LineChartProps) {
           {hover.rows.map((r, i) => (
             <div key={i} className="chart-legend-row">
               <span className="swatch" style={{ background: r.color }} />
-              <span className="chart-legend-label">{r.label}</span>
+              <span className="chart-legend-label" translate="no">{r.label}</span>
               <span className="chart-legend-value">{formatNumber(r.value, 5)}</span>
             </div>
           ))}
-          {hover.more > 0 && <div className="muted">+{hover.more} more</div>}
+          {hover.more > 0 && <div className="muted">{tr("chart.more", { n: hover.more })}</div>}
         </div>
       )}
     </div>

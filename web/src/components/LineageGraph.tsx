@@ -6,7 +6,9 @@ import type { LinkedRun, RunArtifactLink } from "../api/types";
 import { layoutGraph, NODE_H, NODE_W, type GraphEdge, type GraphNode } from "../core/lineage";
 import { useAsync } from "../hooks";
 import { navigate, paths } from "../router";
-import { ErrorPage, Spinner } from "./common";
+import { ErrorPage, Spinner, stateLabel } from "./common";
+import { t } from "../i18n";
+import { Message } from "../i18n/Message";
 
 interface Node extends GraphNode {
   href: string;
@@ -36,7 +38,7 @@ export async function walkLineage(
     const id = runId(r);
     if (!nodes.has(id)) {
       if (nodes.size >= MAX_NODES) truncated = true;
-      nodes.set(id, { id, kind: "run", label: r.name || r.id, sub: `run · ${r.state}${r.project !== p ? ` · ${r.project}` : ""}`, href: paths.run(r.entity, r.project, r.id) });
+      nodes.set(id, { id, kind: "run", label: r.name || r.id, sub: `${t("lineage.runSub", { state: stateLabel(r.state) })}${r.project !== p ? ` · ${r.project}` : ""}`, href: paths.run(r.entity, r.project, r.id) });
       if (depth <= hops && nodes.size < MAX_NODES) queue.push({ id, depth, kind: "run", e: r.entity, p: r.project, run: r.id });
     }
     return id;
@@ -82,24 +84,24 @@ export function LineageGraph({ entity, project, name, version }: { entity: strin
   if (g.error) return <ErrorPage error={g.error} onRetry={g.reload} />;
   const byId = new Map((g.data?.nodes ?? []).map((n) => [n.id, n]));
   return (
-    <section aria-label="Lineage" className="lineage">
+    <section aria-label={t("lineage.title")} className="lineage">
       <div className="lineage-bar">
         <label>
-          Hops{" "}
+          {t("lineage.hops")}{" "}
           <select value={hops} onChange={(ev) => setHops(Number(ev.target.value))}>
             {[1, 2, 3, 4, 5, 6].map((h) => <option key={h} value={h}>{h}</option>)}
           </select>
         </label>
         <span className="muted">
-          <span className="legend run" /> run <span className="legend artifact" /> artifact version · click a node to open it
+          <Message id="lineage.legend" parts={{ run: <span className="legend run" />, artifact: <span className="legend artifact" /> }} />
         </span>
-        {g.data?.truncated && <span className="muted">(first {MAX_NODES} nodes)</span>}
+        {g.data?.truncated && <span className="muted">{t("lineage.first", { n: MAX_NODES })}</span>}
       </div>
       {!layout || g.loading ? (
-        <Spinner label="Loading lineage" />
+        <Spinner label={t("lineage.loading")} />
       ) : (
-        <div className="lineage-scroll">
-          <svg width={layout.width} height={layout.height} role="img" aria-label={`Lineage graph of ${name}:${version}`} className="lineage-svg">
+        <div className="lineage-scroll" translate="no">
+          <svg width={layout.width} height={layout.height} role="img" aria-label={t("lineage.graph", { name: `${name}:${version}` })} className="lineage-svg">
             <defs>
               <marker id="lineage-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                 <path d="M0,0 L10,5 L0,10 z" fill="#8a93a3" />
@@ -114,7 +116,7 @@ export function LineageGraph({ entity, project, name, version }: { entity: strin
                 <a
                   key={n.id}
                   href={node.href}
-                  aria-label={`${n.kind === "run" ? "Run" : "Artifact"} ${n.label}`}
+                  aria-label={t(n.kind === "run" ? "lineage.runNode" : "lineage.artifactNode", { name: n.label })}
                   data-node={n.id}
                   className={`lineage-node ${n.kind}${node.root ? " root" : ""}`}
                   onClick={(ev) => {

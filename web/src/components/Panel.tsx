@@ -85,7 +85,7 @@ function MetricPanel(p: PanelProps) {
     <section className={`panel${p.fullscreen ? " panel-full" : ""}`} ref={vref} aria-label={t("panel.chart", { name: p.metric })} data-metric={p.metric}
       data-state={error ? "error" : !p.runs.length ? "empty" : loading ? "loading" : empty ? "empty" : data ? "ready" : "idle"}>
       <header className="panel-head">
-        <h3 title={p.metric}>{p.metric}</h3>
+        <h3 title={p.metric} translate="no">{p.metric}</h3>
         <span className="panel-meta" aria-live="polite">
           {loading ? t("panel.loading") : data ? t("panel.timing", { buckets: data.grid.buckets, ms: Math.round(data.ms) }) : ""}
         </span>

@@ -104,7 +104,7 @@ const Row = memo(function Row({ r, index, vis, selected, color, highlight, colum
         </label>
       </div>
       {columns.map((c) => (
-        <div role="cell" key={c.key} className="rt-cell" title={c.key === "name" ? r.id : cell(r, c.key)}>
+        <div role="cell" key={c.key} className="rt-cell" title={c.key === "name" ? r.id : cell(r, c.key)} translate={c.key === "state" || c.key === "created" || c.key === "duration" ? undefined : "no"}>
           {c.key === "name" ? (
             <Link to={paths.run(entity, project, r.id)}>{label}</Link>
           ) : c.key === "state" ? (
@@ -189,7 +189,7 @@ export const RunsTable = memo(function RunsTable(p: RunsTableProps) {
             return (
               <div role="columnheader" key={c.key} aria-sort={active ? (p.sort!.dir === "asc" ? "ascending" : "descending") : "none"}>
                 <button type="button" className="rt-sort" onClick={() => sortBy(c.key)} title={t("runs.sortBy", { key: c.key })}>
-                  {c.label}
+                  <span translate={BASE_COLUMNS.some((b) => b.key === c.key) ? undefined : "no"}>{c.label}</span>
                   {active ? (p.sort!.dir === "asc" ? " ▲" : " ▼") : ""}
                 </button>
               </div>

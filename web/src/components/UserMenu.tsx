@@ -62,7 +62,7 @@ export function UserMenu({ viewer, onSignedOut }: { viewer: Viewer; onSignedOut:
     <div className="user-menu" ref={root}>
       <button type="button" ref={button} aria-expanded={open} aria-controls="user-menu-list" onClick={() => setOpen(!open)}>
         <span className="sr-only">{t("menu.label")} </span>
-        {viewer.user} <span aria-hidden="true">▾</span>
+        <span translate="no">{viewer.user}</span> <span aria-hidden="true">▾</span>
       </button>
       {open && (
         <ul id="user-menu-list" className="user-menu-list">

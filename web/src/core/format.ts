@@ -1,6 +1,6 @@
 /** Display formatting for numbers, durations and times (words and dates in the UI language). */
 
-import { formatDateTime, formatRelative, t } from "../i18n";
+import { formatDateTime, formatRelative, getLang, t } from "../i18n";
 
 export function formatNumber(v: unknown, digits = 4): string {
   if (v === null || v === undefined) return "";
@@ -93,12 +93,12 @@ export function formatCompact(v: number): string {
 /** Wall-time tick labels on one line (epoch seconds): dates, hours:minutes or seconds as the increment needs. */
 export function formatTimeTicks(vals: number[], incr: number): string[] {
   const p = (n: number) => String(n).padStart(2, "0");
-  const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const monthDay = new Intl.DateTimeFormat(getLang(), { month: "short", day: "numeric" });
   const days = new Set(vals.filter((v) => v != null).map((v) => new Date(v * 1000).toDateString())).size;
   return vals.map((v) => {
     if (v == null) return "";
     const d = new Date(v * 1000);
-    const date = `${MONTHS[d.getMonth()]} ${d.getDate()}`;
+    const date = monthDay.format(d);
     if (incr >= 86400) return date;
     const time = incr < 60 ? `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}` : `${p(d.getHours())}:${p(d.getMinutes())}`;
     return days > 1 ? `${date} ${time}` : time;
@@ -108,13 +108,13 @@ export function formatTimeTicks(vals: number[], incr: number): string[] {
 /** A logged value for a table cell: numbers as numbers, media and histograms described, not dumped. */
 export function describeValue(v: unknown): string {
   if (v === null || typeof v !== "object") return formatNumber(v, 8);
-  if (Array.isArray(v)) return v.length > 6 ? `[${v.length} items]` : JSON.stringify(v);
+  if (Array.isArray(v)) return v.length > 6 ? t("value.items", { n: v.length }) : JSON.stringify(v);
   const o = v as Record<string, unknown>;
   if (o._type === "histogram" && Array.isArray(o.values) && Array.isArray(o.bins)) {
     const counts = o.values as number[];
     const edges = o.bins as number[];
     const n = counts.reduce((a, b) => a + (Number(b) || 0), 0);
-    return `histogram · ${counts.length} bins · ${n} values · ${formatNumber(edges[0], 3)} to ${formatNumber(edges[edges.length - 1], 3)}`;
+    return t("value.histogram", { bins: counts.length, n, lo: formatNumber(edges[0], 3), hi: formatNumber(edges[edges.length - 1], 3) });
   }
   if (typeof o._type === "string") {
     const size = typeof o.width === "number" && typeof o.height === "number" ? ` ${o.width}×${o.height}` : "";

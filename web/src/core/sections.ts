@@ -6,6 +6,7 @@
  * order ("loss_2" before "loss_10").
  */
 
+import { t } from "../i18n";
 import { naturalCompare } from "./runs";
 
 export interface Section {
@@ -15,6 +16,11 @@ export interface Section {
 
 export const ROOT_SECTION = "Charts";
 export const SYSTEM_SECTION = "system";
+
+/** A section's heading: the un-prefixed one in the UI language, the others as logged. */
+export function sectionLabel(name: string): string {
+  return name === ROOT_SECTION ? t("ws.charts") : name;
+}
 
 export function sectionOf(key: string): string {
   const i = key.indexOf("/");

@@ -52,6 +52,19 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
 }
 
+type PluralBase<K> = K extends `${infer B}.other` ? B : never;
+/** Keys with `.one` / `.other` forms (English needs both; Chinese repeats one). */
+export type PluralKey = PluralBase<MessageKey>;
+
+const plurals = new Map<Lang, Intl.PluralRules>();
+/** The form of `base` for the count `n` in the UI language (`{n}` is filled in, grouped per locale). */
+export function tn(base: PluralKey, n: number, params?: Record<string, string | number>): string {
+  let rules = plurals.get(lang);
+  if (!rules) plurals.set(lang, (rules = new Intl.PluralRules(lang)));
+  const form = rules.select(n) === "one" ? "one" : "other";
+  return t(`${base}.${form}` as MessageKey, { n: formatCount(n), ...params });
+}
+
 /** Integers for people (run counts): grouped per locale. */
 export function formatCount(n: number): string {
   return new Intl.NumberFormat(lang).format(n);

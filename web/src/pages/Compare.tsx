@@ -9,26 +9,27 @@ import { describeValue } from "../core/format";
 import { useAsync } from "../hooks";
 import { Link, paths, useTitle } from "../router";
 import { Breadcrumb } from "./Workspace";
+import { t } from "../i18n";
 
 export function Compare({ entity, project, runs }: { entity: string; project: string; runs: string[] }) {
-  useTitle(`Compare ${runs.length} runs`);
+  useTitle(t("compare.docTitle", { n: runs.length }));
   const { data, error, loading, reload } = useAsync((s) => Promise.all(runs.map((id) => api.run(entity, project, id, s))), [entity, project, runs.join(",")]);
   const [diffOnly, setDiffOnly] = useState(false);
   const config = useMemo(() => (data ? compareRuns(data, "config", diffOnly) : []), [data, diffOnly]);
   const summary = useMemo(() => (data ? compareRuns(data, "summary", diffOnly) : []), [data, diffOnly]);
-  if (runs.length < 2) return <ErrorPage error={new Error("Pick at least two runs to compare (select them in the runs table).")} />;
+  if (runs.length < 2) return <ErrorPage error={new Error(t("compare.pickTwo"))} />;
   if (error) return <ErrorPage error={error} onRetry={reload} />;
-  if (loading || !data) return <Spinner label="Loading runs" />;
+  if (loading || !data) return <Spinner label={t("ws.loadingRuns")} />;
   const table = (title: string, rows: typeof config) => (
     <section aria-label={title}>
-      <h2>{title} <span className="muted">({rows.length} {diffOnly ? "differing " : ""}keys)</span></h2>
+      <h2>{title} <span className="muted">{t(diffOnly ? "compare.differingKeys" : "compare.keys", { n: rows.length })}</span></h2>
       <div className="compare-scroll">
         <table className="compare">
           <thead>
             <tr>
-              <th scope="col">Key</th>
+              <th scope="col">{t("compare.key")}</th>
               {data.map((r) => (
-                <th scope="col" key={r.id}>
+                <th scope="col" key={r.id} translate="no">
                   <span className="swatch" style={{ background: runColor(r.id) }} /> <Link to={paths.run(entity, project, r.id)}>{r.name || r.id}</Link>
                 </th>
               ))}
@@ -37,9 +38,9 @@ export function Compare({ entity, project, runs }: { entity: string; project: st
           <tbody>
             {rows.map((row) => (
               <tr key={row.key} className={row.differs ? "differs" : ""}>
-                <th scope="row">{row.key}</th>
+                <th scope="row" translate="no">{row.key}</th>
                 {row.values.map((v, i) => (
-                  <td key={i}>{v === undefined ? <span className="muted">—</span> : describeValue(v)}</td>
+                  <td key={i} translate="no">{v === undefined ? <span className="muted">—</span> : describeValue(v)}</td>
                 ))}
               </tr>
             ))}
@@ -51,13 +52,13 @@ export function Compare({ entity, project, runs }: { entity: string; project: st
   return (
     <div className="page">
       <Breadcrumb entity={entity} project={project} />
-      <h1>Compare runs</h1>
+      <h1>{t("compare.title")}</h1>
       <div className="compare-bar">
-        {data.map((r) => <span key={r.id} className="compare-run"><StateBadge state={r.state} /> {r.name || r.id}</span>)}
-        <label><input type="checkbox" checked={diffOnly} onChange={(e) => setDiffOnly(e.target.checked)} /> Differences only</label>
+        {data.map((r) => <span key={r.id} className="compare-run"><StateBadge state={r.state} /> <span translate="no">{r.name || r.id}</span></span>)}
+        <label><input type="checkbox" checked={diffOnly} onChange={(e) => setDiffOnly(e.target.checked)} /> {t("compare.diffOnly")}</label>
       </div>
-      {table("Config", config)}
-      {table("Summary", summary)}
+      {table(t("run.config"), config)}
+      {table(t("run.summary"), summary)}
     </div>
   );
 }

@@ -26,7 +26,7 @@ export function Home() {
       <h1>{t("home.title")}</h1>
       {[...byEntity.entries()].map(([entity, ps]) => (
         <section key={entity} className="entity" aria-label={t("home.entity", { entity })}>
-          <h2>{entity}</h2>
+          <h2 translate="no">{entity}</h2>
           <table className="list">
             <thead>
               <tr>
@@ -40,8 +40,8 @@ export function Home() {
               {ps.map((p) => (
                 <tr key={p.name}>
                   <td>
-                    <Link to={paths.workspace(p.entity, p.name)}>{p.name}</Link>
-                    {p.description && <div className="muted">{p.description}</div>}
+                    <Link to={paths.workspace(p.entity, p.name)} translate="no">{p.name}</Link>
+                    {p.description && <div className="muted" translate="no">{p.description}</div>}
                   </td>
                   <td className="num">{formatCount(p.run_count)}</td>
                   <td title={formatDate(p.updated_at)}>{formatAgo(p.updated_at)}</td>

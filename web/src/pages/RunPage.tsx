@@ -13,24 +13,17 @@ import { mediaKeys } from "../core/media";
 import { runColor } from "../core/colors";
 import { formatBytes, formatDate, formatDuration } from "../core/format";
 import { duration } from "../core/runs";
-import { sectionPanels } from "../core/sections";
+import { ROOT_SECTION, sectionLabel, sectionPanels } from "../core/sections";
 import type { PanelSettings } from "../core/persist";
 import { useAsync, useNow } from "../hooks";
 import { useProjectLive, type LiveBus } from "../live";
 import { navigate, paths, useTitle } from "../router";
 import { RunArtifacts } from "./Artifacts";
 import { Breadcrumb, isNotFound } from "./Workspace";
+import { t } from "../i18n";
 
 type Tab = "overview" | "charts" | "system" | "logs" | "files" | "media" | "artifacts";
-const TABS: { id: Tab; label: string; disabled?: boolean }[] = [
-  { id: "overview", label: "Overview" },
-  { id: "charts", label: "Charts" },
-  { id: "system", label: "System" },
-  { id: "logs", label: "Logs" },
-  { id: "files", label: "Files" },
-  { id: "media", label: "Media" },
-  { id: "artifacts", label: "Artifacts" },
-];
+const TABS: Tab[] = ["overview", "charts", "system", "logs", "files", "media", "artifacts"];
 
 /** A run that is not there yet (its link was opened right after `init`) is asked for again this often, this many times. */
 const WAIT_MS = 2000;
@@ -59,24 +52,24 @@ export function RunPage({ entity, project, run, tab }: { entity: string; project
   });
   if (error)
     return (
-      <ErrorPage error={error} onRetry={reload} note={waiting ? "If this run was just started, it shows here as soon as the server has it." : undefined} />
+      <ErrorPage error={error} onRetry={reload} note={waiting ? t("run.waiting") : undefined} />
     );
-  if (loading && !data) return <Spinner label="Loading run" />;
+  if (loading && !data) return <Spinner label={t("run.loading")} />;
   const r = data!;
-  const current = (TABS.some((t) => t.id === tab) ? tab : "overview") as Tab;
+  const current = (TABS.includes(tab as Tab) ? tab : "overview") as Tab;
   return (
     <div className="page run-page">
       <Breadcrumb entity={entity} project={project} run={r.name || r.id} />
       <header className="run-head">
         <span className="swatch big" style={{ background: runColor(r.id) }} />
-        <h1>{r.name || r.id}</h1>
+        <h1 translate="no">{r.name || r.id}</h1>
         <StateBadge state={r.state} />
-        <span className="muted">{r.id}</span>
+        <span className="muted" translate="no">{r.id}</span>
         <span className="spacer" />
-        <button type="button" onClick={() => actions.rename(r)}>Rename</button>
-        <button type="button" className="danger" onClick={() => actions.confirmDelete([r])}>Delete</button>
+        <button type="button" onClick={() => actions.rename(r)}>{t("run.rename")}</button>
+        <button type="button" className="danger" onClick={() => actions.confirmDelete([r])}>{t("run.delete")}</button>
       </header>
-      <Tabs tabs={TABS} current={current} label="Run sections" onChange={(t) => navigate(paths.run(entity, project, run, t))} />
+      <Tabs tabs={TABS.map((id) => ({ id, label: t(`run.tab.${id}`) }))} current={current} label={t("run.sections")} onChange={(t) => navigate(paths.run(entity, project, run, t))} />
       <div role="tabpanel">
         {current === "overview" && <Overview r={r} entity={entity} project={project} onSaved={set} />}
         {current === "charts" && <RunCharts entity={entity} project={project} r={r} system={false} live={live} />}
@@ -100,11 +93,11 @@ function Overview({ r, entity, project, onSaved }: { r: RunDetail; entity: strin
   const [tags, setTags] = useState(r.tags.join(", "));
   const [saving, setSaving] = useState<string | null>(null);
   const save = async (patch: { notes?: string; tags?: string[] }) => {
-    setSaving("saving…");
+    setSaving(t("run.saving"));
     try {
       const d = await api.updateRun(entity, project, r.id, patch);
       onSaved({ ...r, ...d });
-      setSaving("saved");
+      setSaving(t("run.saved"));
     } catch (e) {
       setSaving((e as Error).message);
     }
@@ -113,24 +106,24 @@ function Overview({ r, entity, project, onSaved }: { r: RunDetail; entity: strin
     <div className="overview">
       <table className="kv overview-kv">
         <tbody>
-          <tr><th scope="row">State</th><td><StateBadge state={r.state} />{r.exit_code != null && <span className="muted"> exit code {r.exit_code}</span>}</td></tr>
-          <tr><th scope="row">Created</th><td>{formatDate(r.created_at)}</td></tr>
-          <tr><th scope="row">Duration</th><td>{formatDuration(duration(r, now))}</td></tr>
-          <tr><th scope="row">Host</th><td>{md.host ?? r.host ?? ""}</td></tr>
-          <tr><th scope="row">Command</th><td><code>{cmd}</code></td></tr>
-          <tr><th scope="row">Git</th><td>{git?.commit ? <><code>{git.commit.slice(0, 12)}</code>{git.dirty ? <span className="tag warn">dirty</span> : null} {git.branch && <span className="muted">{git.branch}</span>} {git.remote && <span className="muted">{git.remote}</span>}</> : <span className="muted">not in a git repository</span>}</td></tr>
-          <tr><th scope="row">Python</th><td>{md.python ?? ""}</td></tr>
-          <tr><th scope="row">OS</th><td>{md.os ?? ""}</td></tr>
-          <tr><th scope="row">Group / job</th><td>{[r.group, r.job_type].filter(Boolean).join(" / ")}</td></tr>
-          <tr><th scope="row">SDK</th><td>{r.sdk ?? ""}</td></tr>
+          <tr><th scope="row">{t("run.state")}</th><td><StateBadge state={r.state} />{r.exit_code != null && <span className="muted"> {t("run.exitCode", { code: r.exit_code })}</span>}</td></tr>
+          <tr><th scope="row">{t("run.created")}</th><td>{formatDate(r.created_at)}</td></tr>
+          <tr><th scope="row">{t("run.duration")}</th><td>{formatDuration(duration(r, now))}</td></tr>
+          <tr><th scope="row">{t("run.host")}</th><td translate="no">{md.host ?? r.host ?? ""}</td></tr>
+          <tr><th scope="row">{t("run.command")}</th><td><code>{cmd}</code></td></tr>
+          <tr><th scope="row">{t("run.git")}</th><td>{git?.commit ? <><code>{git.commit.slice(0, 12)}</code>{git.dirty ? <span className="tag warn">{t("run.dirty")}</span> : null} {git.branch && <span className="muted" translate="no">{git.branch}</span>} {git.remote && <span className="muted" translate="no">{git.remote}</span>}</> : <span className="muted">{t("run.noGit")}</span>}</td></tr>
+          <tr><th scope="row">{t("run.python")}</th><td translate="no">{md.python ?? ""}</td></tr>
+          <tr><th scope="row">{t("run.os")}</th><td translate="no">{md.os ?? ""}</td></tr>
+          <tr><th scope="row">{t("run.groupJob")}</th><td translate="no">{[r.group, r.job_type].filter(Boolean).join(" / ")}</td></tr>
+          <tr><th scope="row">{t("run.sdk")}</th><td translate="no">{r.sdk ?? ""}</td></tr>
           <tr>
-            <th scope="row"><label htmlFor="run-tags">Tags</label></th>
+            <th scope="row"><label htmlFor="run-tags">{t("run.tags")}</label></th>
             <td>
               <input id="run-tags" value={tags} onChange={(e) => setTags(e.target.value)} onBlur={() => tags !== r.tags.join(", ") && save({ tags: tags.split(",").map((t) => t.trim()).filter(Boolean) })} />
             </td>
           </tr>
           <tr>
-            <th scope="row"><label htmlFor="run-notes">Notes</label></th>
+            <th scope="row"><label htmlFor="run-notes">{t("run.notes")}</label></th>
             <td>
               <textarea id="run-notes" rows={3} value={notes} onChange={(e) => setNotes(e.target.value)} onBlur={() => notes !== (r.notes ?? "") && save({ notes })} />
               {saving && <div className="muted" aria-live="polite">{saving}</div>}
@@ -139,8 +132,8 @@ function Overview({ r, entity, project, onSaved }: { r: RunDetail; entity: strin
         </tbody>
       </table>
       <div className="two-col">
-        <section aria-label="Config"><h2>Config</h2><ConfigTree data={r.config} label="config" /></section>
-        <section aria-label="Summary"><h2>Summary</h2><ConfigTree data={r.summary} label="summary" /></section>
+        <section aria-label={t("run.config")}><h2>{t("run.config")}</h2><ConfigTree data={r.config} label={t("config.label.config")} /></section>
+        <section aria-label={t("run.summary")}><h2>{t("run.summary")}</h2><ConfigTree data={r.summary} label={t("config.label.summary")} /></section>
       </div>
     </div>
   );
@@ -168,14 +161,14 @@ function RunCharts({ entity, project, r, system, live }: { entity: string; proje
   const media = useMemo(() => new Set(mediaKeys([r]).map((k) => k.key)), [r]);
   const sections = useMemo(() => sectionPanels((keys.data ?? []).map((k) => k.key).filter((k) => !media.has(k))), [keys.data, media]);
   if (keys.error) return <ErrorPage error={keys.error} onRetry={keys.reload} />;
-  if (keys.loading && !keys.data) return <Spinner label="Loading metrics" />;
-  if (!sections.length) return <p className="muted">{system ? "No system metrics recorded." : "No metrics logged."}</p>;
+  if (keys.loading && !keys.data) return <Spinner label={t("run.loadingMetrics")} />;
+  if (!sections.length) return <p className="muted">{system ? t("run.noSystem") : t("run.noMetrics")}</p>;
   return (
     <div>
-      {zoom && <button type="button" onClick={() => setZoom(null)}>Reset zoom</button>}
+      {zoom && <button type="button" onClick={() => setZoom(null)}>{t("toolbar.resetZoom")}</button>}
       {sections.map((sec) => (
-        <section key={sec.name} className="section" aria-label={`Section ${sec.name}`}>
-          <h2>{sec.name}</h2>
+        <section key={sec.name} className="section" aria-label={t("ws.section", { name: sectionLabel(sec.name) })}>
+          <h2 translate={sec.name === ROOT_SECTION ? undefined : "no"}>{sectionLabel(sec.name)}</h2>
           <div className="panel-grid">
             {sec.keys.map((k) => (
               <Panel
@@ -214,14 +207,14 @@ function Files({ entity, project, run }: { entity: string; project: string; run:
   const files = useAsync((s) => api.files(entity, project, run, s), [entity, project, run]);
   const [preview, setPreview] = useState<{ path: string; text: string } | null>(null);
   if (files.error) return <ErrorPage error={files.error} onRetry={files.reload} />;
-  if (files.loading) return <Spinner label="Loading files" />;
+  if (files.loading) return <Spinner label={t("files.loading")} />;
   const list = files.data ?? [];
-  if (!list.length) return <p className="muted">No files uploaded for this run.</p>;
+  if (!list.length) return <p className="muted">{t("files.none")}</p>;
   const open = async (f: RunFile) => {
     try {
       setPreview({ path: f.path, text: await (await api.fileResponse(entity, project, run, f.path, { maxBytes: PREVIEW_BYTES })).text() });
     } catch (e) {
-      setPreview({ path: f.path, text: `(cannot preview: ${(e as Error).message})` });
+      setPreview({ path: f.path, text: t("files.cannotPreview", { error: (e as Error).message }) });
     }
   };
   const download = async (f: RunFile) => {
@@ -235,25 +228,25 @@ function Files({ entity, project, run }: { entity: string; project: string; run:
   return (
     <div className="files">
       <table className="list">
-        <thead><tr><th scope="col">Path</th><th scope="col">Size</th><th scope="col">Kind</th><th scope="col">Updated</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+        <thead><tr><th scope="col">{t("files.path")}</th><th scope="col">{t("files.size")}</th><th scope="col">{t("files.kind")}</th><th scope="col">{t("files.updated")}</th><th scope="col"><span className="sr-only">{t("files.actions")}</span></th></tr></thead>
         <tbody>
           {list.map((f) => (
             <tr key={f.path}>
               <td><code>{f.path}</code></td>
               <td className="num">{formatBytes(f.size)}</td>
-              <td>{f.kind ?? ""}</td>
+              <td translate="no">{f.kind ?? ""}</td>
               <td>{formatDate(f.updated_at)}</td>
               <td>
-                {(TEXT_RE.test(f.path) || (f.content_type ?? "").startsWith("text/")) && <button type="button" onClick={() => open(f)}>Preview</button>}{" "}
-                <button type="button" onClick={() => download(f)}>Download</button>
+                {(TEXT_RE.test(f.path) || (f.content_type ?? "").startsWith("text/")) && <button type="button" onClick={() => open(f)}>{t("files.preview")}</button>}{" "}
+                <button type="button" onClick={() => download(f)}>{t("files.download")}</button>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
       {preview && (
-        <section aria-label={`Preview of ${preview.path}`}>
-          <h3>{preview.path} <button type="button" className="icon" aria-label="Close preview" onClick={() => setPreview(null)}>✕</button></h3>
+        <section aria-label={t("files.previewOf", { path: preview.path })}>
+          <h3><span translate="no">{preview.path}</span> <button type="button" className="icon" aria-label={t("files.closePreview")} onClick={() => setPreview(null)}>✕</button></h3>
           <pre className="code preview">{preview.text}</pre>
         </section>
       )}

@@ -16,7 +16,7 @@ import { tryCompileFilter } from "../core/filter";
 import { groupRuns } from "../core/grouping";
 import type { PlotGroup, PlotRun } from "../core/plot";
 import { columnKeys, displayName, knownField, naturalCompare, sortRuns } from "../core/runs";
-import { sectionPanels } from "../core/sections";
+import { ROOT_SECTION, sectionLabel, sectionPanels } from "../core/sections";
 import { fromShown, isVisible, toggleVisible } from "../core/urlstate";
 import { useAsync } from "../hooks";
 import { useProjectLive } from "../live";
@@ -207,7 +207,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
           {keys.error && <div className="error-text" role="alert">{keys.error.message}</div>}
           {!keys.loading && sections.length === 0 && <p className="muted">{st.search ? t("ws.noPanelMatch") : t("ws.noMetrics")}</p>}
           {shownMedia.length > 0 && (
-            <section className="section" aria-label={t("ws.section", { name: "media" })}>
+            <section className="section" aria-label={t("ws.section", { name: t("ws.media") })}>
               <h2>
                 <button
                   type="button"
@@ -215,7 +215,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
                   aria-expanded={!st.collapsed.includes(MEDIA_SECTION)}
                   onClick={() => update({ collapsed: st.collapsed.includes(MEDIA_SECTION) ? st.collapsed.filter((c) => c !== MEDIA_SECTION) : [...st.collapsed, MEDIA_SECTION] })}
                 >
-                  {st.collapsed.includes(MEDIA_SECTION) ? "▸" : "▾"} media <span className="muted">({shownMedia.length})</span>
+                  {st.collapsed.includes(MEDIA_SECTION) ? "▸" : "▾"} {t("ws.media")} <span className="muted">({shownMedia.length})</span>
                 </button>
               </h2>
               {!st.collapsed.includes(MEDIA_SECTION) && (mediaRuns.length ? <MediaPanels entity={entity} project={project} runs={mediaRuns} keys={shownMedia} live={live} /> : <p className="muted">{t("ws.noVisibleRuns")}</p>)}
@@ -224,7 +224,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
           {sections.map((sec) => {
             const collapsed = st.collapsed.includes(sec.name);
             return (
-              <section key={sec.name} className="section" aria-label={t("ws.section", { name: sec.name })}>
+              <section key={sec.name} className="section" aria-label={t("ws.section", { name: sectionLabel(sec.name) })}>
                 <h2>
                   <button
                     type="button"
@@ -232,7 +232,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
                     aria-expanded={!collapsed}
                     onClick={() => update({ collapsed: collapsed ? st.collapsed.filter((c) => c !== sec.name) : [...st.collapsed, sec.name] })}
                   >
-                    {collapsed ? "▸" : "▾"} {sec.name} <span className="muted">({sec.keys.length})</span>
+                    {collapsed ? "▸" : "▾"} <span translate={sec.name === ROOT_SECTION ? undefined : "no"}>{sectionLabel(sec.name)}</span> <span className="muted">({sec.keys.length})</span>
                   </button>
                 </h2>
                 {!collapsed && (
@@ -267,11 +267,11 @@ function gridStyle(n: number): CSSProperties | undefined {
 export function Breadcrumb({ entity, project, run }: { entity: string; project: string; run?: string }) {
   return (
     <nav className="breadcrumb" aria-label={t("ws.breadcrumb")}>
-      <Link to={paths.home()}>{t("home.title")}</Link> / <span>{entity}</span> /{" "}
-      {run ? <Link to={paths.workspace(entity, project)}>{project}</Link> : <b>{project}</b>}
+      <Link to={paths.home()}>{t("home.title")}</Link> / <span translate="no">{entity}</span> /{" "}
+      {run ? <Link to={paths.workspace(entity, project)} translate="no">{project}</Link> : <b translate="no">{project}</b>}
       {run && (
         <>
-          {" "}/ <b>{run}</b>
+          {" "}/ <b translate="no">{run}</b>
         </>
       )}
     </nav>

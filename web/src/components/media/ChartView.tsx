@@ -10,6 +10,7 @@ import { alignXY, type ChartSpec } from "../../core/charts";
 import { PALETTE } from "../../core/colors";
 import { formatNumber } from "../../core/format";
 import { heatLevel, viridis } from "../../core/heatmap";
+import { t } from "../../i18n";
 
 export function ChartView({ spec, width, height = 240 }: { spec: ChartSpec; width: number; height?: number }) {
   if (spec.kind === "matrix") return <Matrix spec={spec} />;
@@ -85,10 +86,10 @@ function Matrix({ spec }: { spec: Extract<ChartSpec, { kind: "matrix" }> }) {
   return (
     <div className="media-chart">
       {spec.title && <div className="media-chart-title">{spec.title}</div>}
-      <table className="confusion" aria-label={spec.title || "Confusion matrix"}>
+      <table className="confusion" aria-label={spec.title || t("media.confusion")} translate="no">
         <thead>
           <tr>
-            <th scope="col" className="muted">actual ↓ / predicted →</th>
+            <th scope="col" className="muted" translate="yes">{t("media.actualPredicted")}</th>
             {spec.predicted.map((p) => <th key={p} scope="col">{p}</th>)}
           </tr>
         </thead>

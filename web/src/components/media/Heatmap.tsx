@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { formatNumber } from "../../core/format";
 import { heatGrid, heatLevel, viridis, type Hist } from "../../core/heatmap";
+import { t } from "../../i18n";
 
 export function Heatmap({ steps, hists, width, height = 200, current }: { steps: number[]; hists: Hist[]; width: number; height?: number; current?: number | null }) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -40,7 +41,7 @@ export function Heatmap({ steps, hists, width, height = 200, current }: { steps:
       g.fillText(formatNumber(grid.edges[0] + f * (grid.edges[grid.ny] - grid.edges[0]), 3), LEFT - 4, Math.min(ph - 2, Math.max(10, y + 4)));
     }
     g.textAlign = "left";
-    g.fillText(`step ${grid.steps[0]}`, LEFT, height - 4);
+    g.fillText(t("media.step", { step: grid.steps[0] }), LEFT, height - 4);
     g.textAlign = "right";
     g.fillText(`${grid.steps[nx - 1]}`, LEFT + pw, height - 4);
     if (current != null) {
@@ -57,7 +58,7 @@ export function Heatmap({ steps, hists, width, height = 200, current }: { steps:
       <canvas
         ref={ref}
         style={{ width, height }}
-        aria-label="Histogram over steps"
+        aria-label={t("media.histOver")}
         data-columns={grid.steps.length}
         onMouseMove={(e) => {
           const r = e.currentTarget.getBoundingClientRect();
@@ -66,11 +67,11 @@ export function Heatmap({ steps, hists, width, height = 200, current }: { steps:
           const i = Math.floor((x / pw) * grid.steps.length);
           const row = grid.ny - 1 - Math.floor((y / ph) * grid.ny);
           if (i < 0 || i >= grid.steps.length || row < 0 || row >= grid.ny) return setHover(null);
-          setHover(`step ${grid.steps[i]} · [${formatNumber(grid.edges[row], 3)}, ${formatNumber(grid.edges[row + 1], 3)}) · count ${formatNumber(grid.counts[i * grid.ny + row], 3)}`);
+          setHover(t("media.histHover", { step: grid.steps[i], lo: formatNumber(grid.edges[row], 3), hi: formatNumber(grid.edges[row + 1], 3), count: formatNumber(grid.counts[i * grid.ny + row], 3) }));
         }}
         onMouseLeave={() => setHover(null)}
       />
-      <div className="muted heatmap-readout">{hover ?? `${grid.steps.length} histograms`}</div>
+      <div className="muted heatmap-readout">{hover ?? t("media.histCount", { n: grid.steps.length })}</div>
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { classLabels, cssColor, paintMask, parseBoxes, type Dict, type MediaItem } from "../../core/media";
 import { Modal } from "../common";
 import { useFileJson, useFileUrl, type RunRef } from "./useFile";
+import { t } from "../../i18n";
 
 export interface ImageViewProps {
   src: RunRef;
@@ -50,11 +51,11 @@ export function ImageView(p: ImageViewProps) {
         onKeyDown={p.zoomable !== false ? (e) => (e.key === "Enter" || e.key === " ") && setZoom(true) : undefined}
         role={p.zoomable !== false ? "button" : undefined}
         tabIndex={p.zoomable !== false ? 0 : undefined}
-        aria-label={p.zoomable !== false ? `Zoom image ${p.item.caption ?? p.item.path}` : undefined}
+        aria-label={p.zoomable !== false ? t("media.zoomImage", { name: p.item.caption ?? p.item.path }) : undefined}
       >
         {error && <span className="error-text">{error}</span>}
         {url && (
-          <img
+          <img translate="no"
             src={url}
             alt={p.item.caption ?? p.item.path}
             data-path={p.item.path}
@@ -68,9 +69,9 @@ export function ImageView(p: ImageViewProps) {
           ))}
         {w > 0 && boxes.map(([name, path]) => <BoxLayer key={name} src={p.src} path={path} w={w} h={h} hidden={hidden[`box:${name}`]} onPresent={(ids) => onPresent(`box:${name}`, ids)} />)}
       </div>
-      {p.item.caption != null && <figcaption className="media-caption">{p.item.caption}</figcaption>}
+      {p.item.caption != null && <figcaption className="media-caption" translate="no">{p.item.caption}</figcaption>}
       {(masks.length > 0 || boxes.length > 0) && (
-        <div className="overlay-legend" aria-label="Overlay classes">
+        <div className="overlay-legend" aria-label={t("media.overlay")} translate="no">
           {[...masks.map(([n]) => ["mask", n] as const), ...boxes.map(([n]) => ["box", n] as const)].map(([kind, name]) => {
             const k = `${kind}:${name}`;
             const labels = classLabels(p.config, kind === "mask" ? "mask" : "bounding_box", p.mediaKey, name);
@@ -96,7 +97,7 @@ export function ImageView(p: ImageViewProps) {
     <>
       {view}
       {zoom && (
-        <Modal title={p.item.caption ?? p.item.path.split("/").pop() ?? "image"} onClose={() => setZoom(false)} wide>
+        <Modal title={p.item.caption ?? p.item.path.split("/").pop() ?? t("media.image")} onClose={() => setZoom(false)} wide>
           <ImageView {...p} zoomable={false} width={Math.min(window.innerWidth * 0.85, Math.max(w, 1) * 8, (window.innerHeight * 0.7 * w) / Math.max(h, 1))} />
         </Modal>
       )}

@@ -21,6 +21,7 @@ import { PointCloud } from "./PointCloud";
 import { TableView } from "./TableView";
 import { useFileJson, type RunRef } from "./useFile";
 import { useMediaSeries } from "./useMediaSeries";
+import { t } from "../../i18n";
 
 export interface MediaRun {
   id: string;
@@ -63,14 +64,14 @@ export function MediaPanel({ entity, project, runs, mediaKey, kind, live }: { en
   const colW = Math.max(160, Math.floor((width - 12 * (shown - 1)) / Math.max(1, shown)));
 
   return (
-    <section ref={viewRef} className={`panel media-panel${WIDE.includes(kind) ? " wide" : ""}`} aria-label={`Media ${mediaKey}`} data-kind={kind}>
+    <section ref={viewRef} className={`panel media-panel${WIDE.includes(kind) ? " wide" : ""}`} aria-label={t("media.panel", { key: mediaKey })} data-kind={kind}>
       <div className="panel-head">
-        <h3 className="panel-title">{mediaKey}</h3>
-        <span className="muted">{kind}</span>
+        <h3 className="panel-title" translate="no">{mediaKey}</h3>
+        <span className="muted">{t(`media.kind.${kind}`)}</span>
       </div>
       {steps.length > 1 && (
         <div className="step-bar">
-          <button type="button" className="icon" aria-label={playing ? "Pause" : "Play through steps"} onClick={() => {
+          <button type="button" className="icon" aria-label={playing ? t("media.pause") : t("media.play")} onClick={() => {
             if (!playing && idx >= steps.length - 1) setPos(0);
             setPlaying(!playing);
           }}>
@@ -81,21 +82,21 @@ export function MediaPanel({ entity, project, runs, mediaKey, kind, live }: { en
             min={0}
             max={steps.length - 1}
             value={idx}
-            aria-label={`Step of ${mediaKey}`}
-            aria-valuetext={`step ${step}`}
+            aria-label={t("media.stepOf", { key: mediaKey })}
+            aria-valuetext={t("media.step", { step })}
             onChange={(e) => {
               setPlaying(false);
               setPos(Number(e.target.value));
             }}
           />
-          <span className="step-label" data-step={step}>step {step}</span>
+          <span className="step-label" data-step={step}>{t("media.step", { step })}</span>
         </div>
       )}
-      {steps.length === 1 && <div className="step-bar"><span className="step-label" data-step={step}>step {step}</span></div>}
+      {steps.length === 1 && <div className="step-bar"><span className="step-label" data-step={step}>{t("media.step", { step })}</span></div>}
       <div ref={wRef} className="media-body">
         {data.error && <div className="error-text" role="alert">{data.error.message}</div>}
-        {!series && !data.error && <span className="muted">loading…</span>}
-        {series && steps.length === 0 && <span className="muted">no values</span>}
+        {!series && !data.error && <span className="muted">{t("media.loading")}</span>}
+        {series && steps.length === 0 && <span className="muted">{t("media.noValues")}</span>}
         {series && steps.length > 0 && kind === "table" && (
           <TablePick entity={entity} project={project} runs={runs} series={series} step={step} mediaKey={mediaKey} which={Math.min(tableRun, runs.length - 1)} onWhich={setTableRun} />
         )}
@@ -116,9 +117,9 @@ export function MediaPanel({ entity, project, runs, mediaKey, kind, live }: { en
               const v = at >= 0 ? s.values[at] : undefined;
               return (
                 <div key={r.id} className="media-run" style={{ width: colW }} data-run={r.id}>
-                  <RunLabel r={r} extra={at >= 0 && s.steps[at] !== step ? `(step ${s.steps[at]})` : undefined} />
+                  <RunLabel r={r} extra={at >= 0 && s.steps[at] !== step ? t("media.stepParen", { step: s.steps[at] }) : undefined} />
                   {v === undefined ? (
-                    <span className="muted">nothing logged yet at step {step}</span>
+                    <span className="muted">{t("media.nothingAt", { step })}</span>
                   ) : kind === "plot" || kind === "plotly" ? (
                     <RunChart src={src} value={v} kind={kind} vis={visualizeOf(r.config)[mediaKey]} width={colW} />
                   ) : (
@@ -137,7 +138,7 @@ export function MediaPanel({ entity, project, runs, mediaKey, kind, live }: { en
 function RunLabel({ r, extra }: { r: MediaRun; extra?: string }) {
   return (
     <div className="media-run-label">
-      <span className="swatch" style={{ background: r.color }} /> {r.label} {extra && <span className="muted">{extra}</span>}
+      <span className="swatch" style={{ background: r.color }} /> <span translate="no">{r.label}</span> {extra && <span className="muted">{extra}</span>}
     </div>
   );
 }
@@ -193,11 +194,11 @@ function RunChart({ src, value, kind, vis, width }: { src: RunRef; value: unknow
     try {
       if (kind === "plotly") {
         const s = chartFromPlotly(data);
-        return s ? { spec: s } : { error: "this Plotly figure has traces other than scatter/bar; download it from the Files tab" };
+        return s ? { spec: s } : { error: t("media.plotlyUnsupported") };
       }
-      const t = parseTable(data);
-      if (!vis) return { table: t };
-      return { spec: chartFromVisualize(vis, t) };
+      const table = parseTable(data);
+      if (!vis) return { table };
+      return { spec: chartFromVisualize(vis, table) };
     } catch (e) {
       try {
         return { error: (e as Error).message, table: parseTable(data) };
@@ -207,7 +208,7 @@ function RunChart({ src, value, kind, vis, width }: { src: RunRef; value: unknow
     }
   }, [data, kind, vis]);
   if (error) return <span className="error-text">{error}</span>;
-  if (!data) return <span className="muted">loading…</span>;
+  if (!data) return <span className="muted">{t("media.loading")}</span>;
   return (
     <>
       {spec.error && <div className="muted">{spec.error}</div>}
@@ -241,22 +242,22 @@ function TablePick({ entity, project, runs: allRuns, series: allSeries, step, me
   return (
     <div>
       {runs.length > 1 && (
-        <div className="table-runs" role="tablist" aria-label="Run of the table">
+        <div className="table-runs" role="tablist" aria-label={t("media.tableRun")}>
           {runs.map((x, i) => (
             <button key={x.id} type="button" role="tab" aria-selected={i === which} className={i === which ? "tab active" : "tab"} onClick={() => onWhich(i)}>
-              <span className="swatch" style={{ background: x.color }} /> {x.label}
+              <span className="swatch" style={{ background: x.color }} /> <span translate="no">{x.label}</span>
             </button>
           ))}
         </div>
       )}
-      {v === undefined && <span className="muted">{r.label}: no table at step {step}</span>}
+      {v === undefined && <span className="muted">{t("media.noTableAt", { run: r.label, step })}</span>}
       {v !== undefined && (
         <div className="muted table-version">
-          version of step {s.steps[at]} ({at + 1} of {s.steps.length})
+          {t("media.tableVersion", { step: s.steps[at], i: at + 1, n: s.steps.length })}
         </div>
       )}
       {error && <span className="error-text">{error}</span>}
-      {v !== undefined && !data && !error && <span className="muted">loading table…</span>}
+      {v !== undefined && !data && !error && <span className="muted">{t("media.loadingTable")}</span>}
       {table?.e && <span className="error-text">{table.e}</span>}
       {table?.t && <TableView src={src} table={table.t} config={r.config} mediaKey={mediaKey} />}
     </div>
@@ -265,7 +266,7 @@ function TablePick({ entity, project, runs: allRuns, series: allSeries, step, me
 
 /** Every media key of some runs, as panels (the run page's Media tab and the workspace's Media section). */
 export function MediaPanels({ entity, project, runs, keys, live }: { entity: string; project: string; runs: MediaRun[]; keys: { key: string; kind: MediaKind }[]; live?: LiveBus }) {
-  if (!keys.length) return <p className="muted">No media logged. Log images, tables, histograms, audio and more with run.log (see docs/media.md).</p>;
+  if (!keys.length) return <p className="muted">{t("media.none")}</p>;
   return (
     <div className="media-grid">
       {keys.map((k) => (

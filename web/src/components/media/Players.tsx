@@ -6,6 +6,7 @@ import { formatDuration } from "../../core/format";
 import type { MediaItem } from "../../core/media";
 import { peaks } from "../../core/waveform";
 import { useFileUrl, type RunRef } from "./useFile";
+import { t } from "../../i18n";
 
 /** Served by the web UI (web/public/) with the policy logged html needs; see HtmlFrame. */
 const HTML_FRAME = "/html-frame.html";
@@ -40,7 +41,7 @@ export function AudioPlayer({ src, item, width = 320 }: { src: RunRef; item: Med
         c.dataset.drawn = "true";
         setInfo(`${decoded.sampleRate} Hz · ${decoded.numberOfChannels} ch · ${formatDuration(decoded.duration)}`);
       } catch (e) {
-        if (live) setInfo(`waveform unavailable (${(e as Error).message})`);
+        if (live) setInfo(t("media.noWaveform", { error: (e as Error).message }));
       }
     })();
     return () => {
@@ -55,12 +56,12 @@ export function AudioPlayer({ src, item, width = 320 }: { src: RunRef; item: Med
         const r = e.currentTarget.getBoundingClientRect();
         a.currentTime = ((e.clientX - r.left) / r.width) * a.duration;
       }}>
-        <canvas ref={canvas} width={width} height={H} aria-label="Waveform" />
+        <canvas ref={canvas} width={width} height={H} aria-label={t("media.waveform")} />
         <div className="waveform-progress" style={{ width: `${progress * 100}%` }} />
       </div>
       {error ? <span className="error-text">{error}</span> : url && <audio ref={audio} controls preload="metadata" src={url} onTimeUpdate={(e) => setProgress(e.currentTarget.duration ? e.currentTarget.currentTime / e.currentTarget.duration : 0)} />}
       <figcaption>
-        {item.caption != null && <span className="media-caption">{item.caption}</span>} <span className="muted">{info}</span>
+        {item.caption != null && <span className="media-caption" translate="no">{item.caption}</span>} <span className="muted"><span translate="no">{info}</span></span>
       </figcaption>
     </figure>
   );
@@ -72,8 +73,8 @@ export function VideoPlayer({ src, item, width = 320 }: { src: RunRef; item: Med
   return (
     <figure className="media-video" style={{ width }}>
       {error && <span className="error-text">{error}</span>}
-      {url && (gif ? <img src={url} alt={item.caption ?? item.path} style={{ width }} /> : <video src={url} controls loop muted playsInline style={{ width }} />)}
-      {item.caption != null && <figcaption className="media-caption">{item.caption}</figcaption>}
+      {url && (gif ? <img translate="no" src={url} alt={item.caption ?? item.path} style={{ width }} /> : <video src={url} controls loop muted playsInline style={{ width }} />)}
+      {item.caption != null && <figcaption className="media-caption" translate="no">{item.caption}</figcaption>}
     </figure>
   );
 }
@@ -102,11 +103,11 @@ export function HtmlFrame({ src, item, height = 320 }: { src: RunRef; item: Medi
     };
   }, [src.entity, src.project, src.run, item.path]);
   if (error) return <span className="error-text">{error}</span>;
-  if (html === null) return <span className="muted">loading…</span>;
+  if (html === null) return <span className="muted">{t("media.loading")}</span>;
   return (
     <figure className="media-html">
       <iframe
-        title={`html ${item.path}`}
+        title={t("media.html", { path: item.path })}
         sandbox="allow-scripts"
         referrerPolicy="no-referrer"
         src={HTML_FRAME}
@@ -118,7 +119,7 @@ export function HtmlFrame({ src, item, height = 320 }: { src: RunRef; item: Medi
         }}
         style={{ height }}
       />
-      {item.caption != null && <figcaption className="media-caption">{item.caption}</figcaption>}
+      {item.caption != null && <figcaption className="media-caption" translate="no">{item.caption}</figcaption>}
     </figure>
   );
 }

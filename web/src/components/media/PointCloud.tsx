@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from "react";
 import { classColor, type MediaItem } from "../../core/media";
 import { useFileJson, type RunRef } from "./useFile";
+import { t } from "../../i18n";
 
 export function pointArrays(doc: unknown): { pos: Float32Array; col: Float32Array; boxes: number[][][] } {
   const d = doc as { points?: unknown; boxes?: unknown } | unknown[];
@@ -30,7 +31,7 @@ export function pointArrays(doc: unknown): { pos: Float32Array; col: Float32Arra
 export function PointCloud({ src, item, width = 360, height = 280 }: { src: RunRef; item: MediaItem; width?: number; height?: number }) {
   const host = useRef<HTMLDivElement>(null);
   const { data, error } = useFileJson<unknown>(src, /\.pts\.json$/i.test(item.path) ? item.path : null);
-  const [msg, setMsg] = useState<string | null>(/\.pts\.json$/i.test(item.path) ? null : `${item.path.split(".").pop()} files: download from the Files tab`);
+  const [msg, setMsg] = useState<string | null>(/\.pts\.json$/i.test(item.path) ? null : t("media.cloudDownload", { ext: item.path.split(".").pop() ?? "" }));
   useEffect(() => {
     const el = host.current;
     if (!el || !data) return;
@@ -44,7 +45,7 @@ export function PointCloud({ src, item, width = 360, height = 280 }: { src: RunR
       try {
         renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
       } catch {
-        setMsg("WebGL is not available in this browser");
+        setMsg(t("media.noWebgl"));
         return;
       }
       const { pos, col, boxes } = pointArrays(data);
@@ -82,7 +83,7 @@ export function PointCloud({ src, item, width = 360, height = 280 }: { src: RunR
         renderer.dispose();
         renderer.domElement.remove();
       };
-    })().catch((e: Error) => live && setMsg(`cannot show the point cloud: ${e.message}`));
+    })().catch((e: Error) => live && setMsg(t("media.cloudError", { error: e.message })));
     return () => {
       live = false;
       dispose();
@@ -90,9 +91,9 @@ export function PointCloud({ src, item, width = 360, height = 280 }: { src: RunR
   }, [data, width, height]);
   return (
     <figure className="media-3d" style={{ width }}>
-      <div ref={host} className="point-cloud" style={{ width, height }} aria-label="3-D point cloud: drag to rotate, wheel to zoom" />
+      <div ref={host} className="point-cloud" style={{ width, height }} aria-label={t("media.cloud")} />
       {(error || msg) && <span className="muted">{error ?? msg}</span>}
-      {item.caption != null && <figcaption className="media-caption">{item.caption}</figcaption>}
+      {item.caption != null && <figcaption className="media-caption" translate="no">{item.caption}</figcaption>}
     </figure>
   );
 }

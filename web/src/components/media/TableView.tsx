@@ -15,6 +15,7 @@ import { ImageView } from "./ImageView";
 import { AudioPlayer, HtmlFrame, VideoPlayer } from "./Players";
 import { PointCloud } from "./PointCloud";
 import { useFileUrl, type RunRef } from "./useFile";
+import { formatCount, t } from "../../i18n";
 
 const HEAD = 30;
 
@@ -53,13 +54,13 @@ export function TableView({ src, table, config, mediaKey, height = 420 }: { src:
   return (
     <div className="media-table">
       <div className="media-table-bar">
-        <input type="search" aria-label="Filter rows" placeholder='Filter rows: text, col:text, col>0.5' value={q} onChange={(e) => setQ(e.target.value)} />
+        <input type="search" aria-label={t("media.filterRows")} placeholder={t("media.filterRowsHint")} value={q} onChange={(e) => setQ(e.target.value)} />
         <span className="muted" aria-live="polite">
-          {index.length === table.rows.length ? `${table.rows.length.toLocaleString()} rows` : `${index.length.toLocaleString()} of ${table.rows.length.toLocaleString()} rows`} · {table.columns.length} columns
+          {index.length === table.rows.length ? t("media.rows", { n: formatCount(table.rows.length) }) : t("media.rowsOf", { shown: formatCount(index.length), n: formatCount(table.rows.length) })} · {t("media.columns", { n: table.columns.length })}
         </span>
         {filtered.error && <span className="error-text" role="alert">{filtered.error}</span>}
       </div>
-      <div ref={host} className="grid-scroll" role="grid" aria-rowcount={index.length + 1} aria-label={`Table ${mediaKey}`} data-testid="table-grid" style={{ height }} onScroll={(e) => setScroll(e.currentTarget.scrollTop)}>
+      <div ref={host} className="grid-scroll" role="grid" aria-rowcount={index.length + 1} aria-label={t("media.table", { key: mediaKey })} data-testid="table-grid" translate="no" style={{ height }} onScroll={(e) => setScroll(e.currentTarget.scrollTop)}>
         <div style={{ width: total, height: HEAD + index.length * rowH, position: "relative" }}>
           <div className="grid-head" role="row" style={{ width: total }}>
             <div className="grid-cell grid-rownum" role="columnheader">#</div>
@@ -108,21 +109,21 @@ function Cell({ v, src, onOpen }: { v: unknown; src: RunRef; onOpen: (m: MediaIt
     if (m.kind === "audio") return <CellAudio src={src} item={m} />;
     return (
       <button type="button" onClick={() => onOpen(m)}>
-        open {m.kind}
+        {t("media.open", { kind: t(`media.kind.${m.kind}`) })}
       </button>
     );
   }
   if (kind === "number") return <span className="num">{typeof v === "number" ? formatNumber(v) : String(v)}</span>;
-  const t = cellText(v);
-  return <span className="cell-text" title={t.length > 40 ? t : undefined}>{t}</span>;
+  const text = cellText(v);
+  return <span className="cell-text" title={text.length > 40 ? text : undefined}>{text}</span>;
 }
 
 function Thumb({ src, item, onOpen }: { src: RunRef; item: MediaItem; onOpen: () => void }) {
   const { url, error } = useFileUrl(src, item.path);
   if (error) return <span className="error-text" title={error}>!</span>;
   return (
-    <button type="button" className="thumb" onClick={onOpen} aria-label={`Zoom ${item.caption ?? item.path}`}>
-      {url ? <img src={url} alt={item.caption ?? ""} data-path={item.path} /> : <span className="thumb-wait" />}
+    <button type="button" className="thumb" onClick={onOpen} aria-label={t("media.zoom", { name: item.caption ?? item.path })}>
+      {url ? <img translate="no" src={url} alt={item.caption ?? ""} data-path={item.path} /> : <span className="thumb-wait" />}
     </button>
   );
 }
