@@ -35,6 +35,7 @@ from .db import Database
 from .metrics import Metrics
 from .tables import metric_keys, runs, sweep_trials, sweeps
 
+SELF_ENDED = ("finished", "failed", "stopped")  # run states a trial's run reaches on its own
 _TRIAL_COLS = ("params", "state", "run_id", "run_ids", "agent", "attempts", "heartbeat_at", "stop_requested")
 
 
@@ -197,11 +198,26 @@ class Sweeps:
         for t in records:
             self._save(conn, row.id, t, new=t.index not in have)
 
+    def settle(self, conn: Connection, row: sa.Row, trials: list[TrialRecord], save: bool = True) -> None:
+        """Running trials whose run already ended by itself (finished, failed, stopped) take that state:
+        an agent may exit without a last word (wandb's agent stops heart-beating once its `count` is
+        done), and the run's own end is the better witness than the agent's silence. A run that
+        crashed is left to the heartbeat rule, which re-queues its trial."""
+        running = [t for t in trials if t.state == "running"]
+        ended = self._runs(conn, row.project_id, [t.run_id for t in running])
+        for t in running:
+            state = ended.get(t.run_id, {}).get("state")
+            if state in SELF_ENDED:
+                finish(t, state)
+                if save:
+                    self._save(conn, row.id, t)
+
     # -- what agents call (each inside one write transaction, `row` locked) ---------------------------
     def next(self, conn: Connection, row: sa.Row, agent: str, heartbeat_timeout: float) -> Assignment:
         now = time.time()
         cfg = parse(row.config)
         trials = self.trials(conn, row, cfg, metrics=cfg.method == "bayes")
+        self.settle(conn, row, trials)
         for t in reap(trials, now, heartbeat_timeout):
             self._save(conn, row.id, t)
         decision, record, exhausted = assign(cfg, row.state, trials, agent, now)
@@ -226,6 +242,35 @@ class Sweeps:
                 self._save(conn, row.id, other)
         return t.stop_requested or t.agent != agent
 
+    def agent_beat(
+        self, conn: Connection, row: sa.Row, agent: str, alive: set[str], heartbeat_timeout: float
+    ) -> tuple[list[str], Assignment | None]:
+        """wandb's agent protocol in one call: the agent names the runs it still has (`alive`); its
+        other trials ended (with their runs' states: no run at all is `failed`, a run that never said
+        it ended is `crashed`). Returns the alive runs to stop, and a new assignment when the agent
+        has nothing left running (None while it has)."""
+        now = time.time()
+        cfg = parse(row.config)
+        judge = cfg.early_terminate is not None
+        trials = self.trials(conn, row, cfg, metrics=judge)
+        mine = [t for t in trials if t.agent == agent and t.state == "running"]
+        ended = self._runs(conn, row.project_id, [t.run_id for t in mine if t.run_id not in alive])
+        for t in mine:
+            if t.run_id in alive:
+                t.heartbeat_at = now
+            else:
+                state = ended.get(t.run_id, {}).get("state")
+                final = "failed" if state is None else state if state in SELF_ENDED else "crashed"
+                finish(t, "stopped" if t.stop_requested and final != "finished" else final)
+            self._save(conn, row.id, t)
+        for other in request_stops(cfg, row.state, trials) if judge else []:
+            self._save(conn, row.id, other)
+        running = [t for t in mine if t.state == "running"]
+        stops = [t.run_id for t in running if t.stop_requested]
+        if running:
+            return stops, None
+        return stops, self.next(conn, row, agent, heartbeat_timeout)
+
     def report(self, conn: Connection, row: sa.Row, agent: str, index: int, state: str) -> None:
         t = _trial(self.trials(conn, row, metrics=False, index=index), index)
         if t.agent != agent:  # reaped meanwhile: the controller's word stands
@@ -239,6 +284,7 @@ class Sweeps:
 
         cfg = parse(row.config)
         trials = self.trials(conn, row, cfg)
+        self.settle(conn, row, trials, save=False)  # a read: shown as the next agent call will record it
         states = {
             k: v["state"] for k, v in self._runs(conn, row.project_id, [t.run_id for t in trials]).items()
         }

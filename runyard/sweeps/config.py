@@ -82,11 +82,21 @@ class SweepConfig:
         return self.metrics[0] if self.metrics else None
 
 
+class _NoAliases(yaml.SafeLoader):
+    """YAML without aliases: `*a` repeated inside lists of `*a` grows exponentially once written out
+    as JSON (a config is stored as JSON), and no sweep config needs them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("aliases (*name) are not allowed in a sweep config")
+        return super().compose_node(parent, index)
+
+
 def load(doc: dict | str | bytes) -> dict:
     """A config from a dict or YAML/JSON text (what `runyard sweep config.yaml` and wandb's client send)."""
     if isinstance(doc, (str, bytes)):
         try:
-            doc = yaml.safe_load(doc)
+            doc = yaml.load(doc, Loader=_NoAliases)  # noqa: S506 - a SafeLoader subclass
         except yaml.YAMLError as e:
             raise SweepConfigError("(document)", f"not valid YAML: {e}") from None
     if not isinstance(doc, dict):

@@ -37,6 +37,7 @@ from .graphql_schema import Context, Root, schema
 from .query_limits import Bounds, limits_rule
 from .runs import WandbError, WandbRuns, valid_file
 from .state import RunKey
+from .sweeps import WandbSweeps
 from .tokens import Signer
 
 log = logging.getLogger("runyard.server.wandb")
@@ -60,6 +61,7 @@ class _Service:
         self.runs = WandbRuns(app.state.store, app.state.config.home, publish)
         self.signer = Signer(app.state.config.home / "compat" / "wandb", app.state.config.signed_url_seconds)
         self.arts = WandbArtifacts(self.runs, app.state.config.home)
+        self.sweeps = WandbSweeps(app.state.store, app.state.config.sweep_heartbeat_timeout)
         self.auth: dict[str, tuple[User, float, int]] = {}
 
 
@@ -130,7 +132,7 @@ async def graphql_endpoint(request: Request) -> Response:
         return _error(400, "send a JSON object with a GraphQL 'query' string")
     variables = doc.get("variables")
     svc = _service(request)
-    ctx = Context(svc.runs, user, str(request.base_url), svc.signer, svc.arts)
+    ctx = Context(svc.runs, user, str(request.base_url), svc.signer, svc.arts, svc.sweeps)
 
     cfg = request.app.state.config
     bounds = Bounds(cfg.graphql_max_depth, cfg.graphql_max_aliases, cfg.graphql_max_fields)

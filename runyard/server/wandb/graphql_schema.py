@@ -22,6 +22,8 @@ from .artifacts import WandbArtifacts, collection_obj, split_name
 from .names import decode_id, encode_id, new_run_id
 from .reads import RunReads
 from .runs import RunKey, WandbError, WandbRuns, project_obj, valid_file
+from .sweeps import SDL as SWEEPS_SDL
+from .sweeps import WandbSweeps
 
 SDL = """
 scalar JSONString
@@ -462,15 +464,23 @@ DEFAULT_PROJECT = "uncategorized"
 
 @lru_cache(maxsize=1)
 def schema() -> GraphQLSchema:
-    return build_schema(SDL)
+    return build_schema(SDL + SWEEPS_SDL)
 
 
 class Context:
     """What the resolvers of one request need."""
 
-    def __init__(self, runs: WandbRuns, user: User, base_url: str, signer: Any, arts: WandbArtifacts):
+    def __init__(
+        self,
+        runs: WandbRuns,
+        user: User,
+        base_url: str,
+        signer: Any,
+        arts: WandbArtifacts,
+        sweeps: WandbSweeps,
+    ):
         self.runs, self.user, self.base_url = runs, user, base_url.rstrip("/")
-        self.signer, self.arts = signer, arts
+        self.signer, self.arts, self.sweeps = signer, arts, sweeps
         self.reads = RunReads(runs.store, user, self.base_url, runs.md5)
 
     def sign(self, grant: dict[str, Any]) -> str:
@@ -542,6 +552,7 @@ class Root:
         e, p = _names(ctx, entityName, name)
         obj = project_obj(e, p)
         ctx.reads.add_project_fields(obj, e, p)
+        ctx.sweeps.add_project_fields(obj, ctx.user, e, p)
 
         def run(info: GraphQLResolveInfo, name: str) -> dict[str, Any] | None:
             row = ctx.reads.load(e, p, name)
@@ -647,6 +658,19 @@ class Root:
 
     def markRunFilesUploaded(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
         return {"success": True}
+
+    # -- sweeps (sweeps.py) -------------------------------------------------------------------------
+    def upsertSweep(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        ctx = _ctx(info)
+        return ctx.sweeps.upsert(ctx.user, input)
+
+    def createAgent(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        ctx = _ctx(info)
+        return ctx.sweeps.create_agent(ctx.user, input)
+
+    def agentHeartbeat(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        ctx = _ctx(info)
+        return ctx.sweeps.heartbeat(ctx.user, input)
 
     # -- artifacts (artifacts.py) -----------------------------------------------------------------
     def createArtifact(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
