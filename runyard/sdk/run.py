@@ -19,6 +19,7 @@ from collections import deque
 from typing import Any
 
 from ..errors import UsageError
+from ..wire.names import LEGACY_MODEL_REGISTRY, registry_name
 from ..wire.records import MAX_STEP, RT
 from ..wire.rundir import RunLock
 from ..wire.summary import SummaryState, parse_summary_option
@@ -482,10 +483,33 @@ class Run:
         """Use a model artifact and download it; returns the local path."""
         return self.use_artifact(name).download()
 
-    def link_artifact(self, *args: Any, **kwargs: Any) -> Any:
-        raise UsageError("link_artifact() (model registry) is not supported by this runyard version yet")
+    def link_artifact(self, artifact: Any, target_path: str, aliases: list[str] | None = None) -> Any:
+        """Register a logged artifact version in a registry collection ("wandb-registry-model/clf",
+        docs/registry.md); `aliases` such as ["production"] move onto it. Needs the server."""
+        self._raise_if_finished("link_artifact")
+        if self._services.artifact_transport is None:
+            raise UsageError(
+                "link_artifact() needs the server (this run is offline): after `runyard sync`, link with "
+                "`runyard registry link ENTITY/PROJECT/NAME:vN wandb-registry-<registry>/<collection>`"
+            )
+        from .artifacts.artifact import parse_artifact_path
 
-    link_model = link_artifact
+        entity, project, collection, _ = parse_artifact_path(target_path, None, None)
+        if entity is None and registry_name(project) is not None and self.entity:
+            target_path = f"{self.entity}/{project}/{collection}"
+        return artifact.link(target_path, aliases)
+
+    def link_model(
+        self, path: Any, registered_model_name: str, name: str | None = None, aliases: list[str] | None = None
+    ) -> Any:
+        """Log `path` as a model artifact and register it as `registered_model_name` in the "model"
+        registry (wandb's `model-registry`), moving `aliases` onto it."""
+        if "/" in registered_model_name:
+            raise UsageError(
+                "Please provide only the name of the registered model. Do not append the entity or project name."
+            )
+        art = self.log_model(path, name=name)
+        return self.link_artifact(art, f"{LEGACY_MODEL_REGISTRY}/{registered_model_name}", aliases)
 
     def log_code(
         self,

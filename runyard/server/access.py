@@ -259,6 +259,26 @@ def visible_entities(conn: Connection, principal: User) -> list[dict]:
     return [dict(r._mapping) for r in conn.execute(q.order_by(entities.c.name))]
 
 
+# -- the model registry ----------------------------------------------------------------------------
+def registry(
+    conn: Connection, store: Store, principal: User, entity: str, name: str, action: str = READ
+) -> sa.Row:
+    """A registry of `entity` once `principal` may do `action` on the entity (READ: its members and
+    viewers; WRITE: those who may write there). A registry holds links, never files: a linked
+    version's content and lineage stay under its own project's rules (`readable`)."""
+    row = store.registries.get(conn, entity_id(conn, store, principal, entity, action), name)
+    if row is None:
+        raise ApiError(404, "unknown_registry", f"registry {entity}/{name} does not exist")
+    return row
+
+
+def writable_registry(conn: Connection, store: Store, principal: User, entity: str, name: str) -> sa.Row:
+    """The registry to link into, created on first link by someone who may write the entity."""
+    return store.registries.get_or_create(
+        conn, entity_id(conn, store, principal, entity, WRITE), name, principal
+    )
+
+
 # -- lineage ------------------------------------------------------------------------------------------
 def require_links(
     conn: Connection, store: Store, principal: User, where: tuple[str, str], links: Iterable[tuple[str, dict]]

@@ -27,6 +27,8 @@ E, P, R = _p("entity", "path"), _p("project", "path"), _p("run_id", "path")
 SW = _p("sweep_id", "path")
 TEAM = _p("team", "path")
 AN, AV = _p("name", "path"), _p("version", "path", doc="vN, an alias such as latest, or a digest")
+RG = _p("registry", "path", doc="the registry's name (model for wandb-registry-model)")
+RCOL = _p("collection", "path", doc="a registered model (or other collection) of the registry")
 BUCKET_PARAMS = [
     _p("buckets", typ="integer", doc="number of buckets B (1..10000, default 1000)"),
     _p("x_axis", doc="_step (default), _timestamp, _runtime, or another metric of the run (joined on step)"),
@@ -357,7 +359,7 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     (
         "delete",
         "/api/v1/artifacts/{entity}/{project}/{name}/{version}",
-        "Delete a version (409 has_aliases unless delete_aliases=true); blobs are freed by gc",
+        "Delete a version (409 has_aliases or registered unless delete_aliases=true); blobs are freed by gc",
         [E, P, AN, AV, _p("delete_aliases", typ="boolean")],
         None,
         "{deleted}",
@@ -395,6 +397,67 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
         [E, P, AN, AV, _p("sha256", "path")],
         None,
         "file contents",
+    ),
+    # -- the model registry (routes/registries.py, docs/registry.md) --
+    (
+        "get",
+        "/api/v1/registries/{entity}",
+        "The registries of an entity",
+        [E],
+        None,
+        "{entity, registries: [{name, collection_count, created_at}]}",
+    ),
+    (
+        "get",
+        "/api/v1/registries/{entity}/{registry}",
+        "A registry's collections with type, version count and aliases ({alias: vN})",
+        [E, RG],
+        None,
+        "{entity, name, path, collections}",
+    ),
+    (
+        "get",
+        "/api/v1/registries/{entity}/{registry}/{collection}",
+        "A collection: its versions (newest first, each with the artifact version it links to, or null "
+        "where the caller cannot read that project) and its history (links, alias moves, unlinks: who, when)",
+        [E, RG, RCOL],
+        None,
+        "{entity, registry, name, type, path, versions, history}",
+    ),
+    (
+        "post",
+        "/api/v1/registries/{entity}/{registry}/{collection}",
+        "Link an artifact version into the collection (registry and collection created on first link; "
+        "the collection's type is the first artifact's): {artifact: 'entity/project/name:vN|alias', aliases?}. "
+        "A version linked already keeps its number (aliases applied).",
+        [E, RG, RCOL],
+        JSON_OBJ,
+        "registered version (+ created)",
+    ),
+    (
+        "get",
+        "/api/v1/registries/{entity}/{registry}/{collection}/{version}",
+        "A registered version (vN, latest or an alias) and the artifact version it links to "
+        "(403 when the caller cannot read that artifact's project)",
+        [E, RG, RCOL, AV, _p("manifest", typ="boolean", doc="include the artifact's entries (default true)")],
+        None,
+        "registered version",
+    ),
+    (
+        "delete",
+        "/api/v1/registries/{entity}/{registry}/{collection}/{version}",
+        "Unlink a version (its aliases go with it; the artifact version stays)",
+        [E, RG, RCOL, AV],
+        None,
+        "{unlinked}",
+    ),
+    (
+        "post",
+        "/api/v1/registries/{entity}/{registry}/{collection}/{version}/aliases",
+        "Move aliases onto this version or take them off: {add?, remove?} (each move is audited)",
+        [E, RG, RCOL, AV],
+        JSON_OBJ,
+        "registered version",
     ),
     (
         "post",

@@ -22,6 +22,7 @@ from .limits import Limits
 from .links import Links
 from .metrics import Metrics
 from .projects import Projects
+from .registries import Registries
 from .runs import Runs
 from .sessions import Sessions
 from .sweeps import Sweeps
@@ -47,6 +48,7 @@ class Store:
         self.sessions = Sessions(db)
         self.links = Links(db)
         self.audit = Audit(db)
+        self.registries = Registries(db, self.audit)
 
     @classmethod
     def open(cls, url: str, blob_dir: str | os.PathLike, limits: Limits | None = None) -> Store:

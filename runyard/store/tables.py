@@ -93,6 +93,7 @@ audit_log = sa.Table(  # who created, changed, deleted or moved what (store/audi
     sa.Column("action", sa.String(64), nullable=False),  # e.g. "project.visibility", "member.add"
     sa.Column("target", sa.String(1024), nullable=False),  # e.g. "acme/mnist", "acme/mnist/run1"
     sa.Column("detail", JSON, nullable=False),
+    sa.Index("ix_audit_log_target", "target"),  # a registry collection's history (store/registries.py)
 )
 
 projects = sa.Table(
@@ -305,6 +306,61 @@ artifact_links = sa.Table(  # lineage from the run log: ARTIFACT (output) and US
     sa.Column("created_at", sa.Float, nullable=False),
     sa.UniqueConstraint("run_pk", "kind", "entity", "project", "name", "digest", name="uq_artifact_links"),
     sa.Index("ix_artifact_links_target", "entity", "project", "name", "digest"),
+)
+
+# -- the model registry (store/registries.py) -------------------------------------------------------
+registries = sa.Table(  # named registries of an entity ("model"), addressed as "wandb-registry-model"
+    "registries",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("entity_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("created_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.UniqueConstraint("entity_id", "name", name="uq_registries_entity_name"),
+)
+
+registry_collections = sa.Table(  # a registered model (or dataset...): its type is fixed by the first link
+    "registry_collections",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("registry_id", ID, sa.ForeignKey("registries.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("next_version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("registry_id", "name", name="uq_registry_collections_name"),
+)
+
+registry_versions = sa.Table(  # version vN of a collection: a link to one artifact version, never a copy
+    "registry_versions",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column(
+        "collection_id", ID, sa.ForeignKey("registry_collections.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("version_index", sa.Integer, nullable=False),
+    sa.Column(
+        "artifact_version_id", ID, sa.ForeignKey("artifact_versions.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("linked_at", sa.Float, nullable=False),
+    sa.Column("linked_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.UniqueConstraint("collection_id", "version_index", name="uq_registry_versions_index"),
+    sa.UniqueConstraint("collection_id", "artifact_version_id", name="uq_registry_versions_artifact"),
+    sa.Index("ix_registry_versions_artifact", "artifact_version_id"),
+)
+
+registry_aliases = sa.Table(  # unique per collection ("production", "staging"); moving one is audited
+    "registry_aliases",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column(
+        "collection_id", ID, sa.ForeignKey("registry_collections.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("version_id", ID, sa.ForeignKey("registry_versions.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("alias", sa.String(128), nullable=False),
+    sa.UniqueConstraint("collection_id", "alias", name="uq_registry_aliases_alias"),
 )
 
 blob_owners = sa.Table(  # which entity a blob was uploaded into (blob_refs.py): who may name it in a manifest

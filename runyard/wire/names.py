@@ -38,3 +38,16 @@ def valid_project_name(name: Any) -> bool:
 def valid_artifact_name(name: Any, max_len: int = NAME_MAX) -> bool:
     """An artifact (collection) name or type."""
     return _ok(_ARTIFACT, name) and len(name) <= max_len
+
+
+REGISTRY_PREFIX = "wandb-registry-"  # a path's project segment naming a registry (W&B's form)
+LEGACY_MODEL_REGISTRY = "model-registry"  # wandb's link_model target: the "model" registry here
+
+
+def registry_name(project: Any) -> str | None:
+    """The registry a path's project segment names ("wandb-registry-model" -> "model"), else None."""
+    if project == LEGACY_MODEL_REGISTRY:
+        return "model"
+    if isinstance(project, str) and project.startswith(REGISTRY_PREFIX):
+        return project[len(REGISTRY_PREFIX) :]
+    return None

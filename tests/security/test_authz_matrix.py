@@ -66,7 +66,7 @@ def allowed(principal: str, kind: str, vis: str | None) -> bool:
         return kind == "project_read" and vis == "public"
     if principal == "server_admin":
         return True
-    writes = kind in ("signed_in_write", "team_admin", "project_write", "project_admin")
+    writes = kind in ("signed_in_write", "team_write", "team_admin", "project_write", "project_admin")
     if principal == "read_key" and writes:
         return False
     role = ROLE.get(principal)
@@ -75,6 +75,7 @@ def allowed(principal: str, kind: str, vis: str | None) -> bool:
         "signed_in_write": True,
         "server_admin": False,
         "team_read": role is not None,
+        "team_write": role in ("admin", "member"),
         "team_admin": role == "admin",
         "project_read": vis == "public"
         or role in ("admin", "member")
@@ -88,6 +89,8 @@ RUN = "/api/v1/runs/{entity}/{project}/{run_id}"
 ART = "/api/v1/artifacts/{entity}/{project}"
 VER = ART + "/{name}/{version}"
 SW = "/api/v1/sweeps/{entity}/{project}"
+REG = "/api/v1/registries/{entity}"
+RCOL = REG + "/{registry}/{collection}"
 GRID = {"method": "grid", "parameters": {"a": {"values": [1, 2, 3]}}}
 # (method, path) -> kind; project kinds run once per visibility, the others once
 ROUTES_TABLE: dict[tuple[str, str], str] = {
@@ -132,6 +135,13 @@ ROUTES_TABLE: dict[tuple[str, str], str] = {
     ("get", VER + "/lineage"): "project_read",
     ("post", VER + "/blobs"): "project_read",
     ("get", VER + "/blobs/{sha256}"): "project_read",
+    ("get", REG): "team_read",
+    ("get", REG + "/{registry}"): "team_read",
+    ("get", RCOL): "team_read",
+    ("post", RCOL): "team_write",
+    ("get", RCOL + "/{version}"): "team_read",
+    ("delete", RCOL + "/{version}"): "team_write",
+    ("post", RCOL + "/{version}/aliases"): "team_write",
     ("get", SW): "project_read",
     ("post", SW): "project_write",
     ("get", SW + "/{sweep_id}"): "project_read",
@@ -216,6 +226,7 @@ class World:
         for vis in VISIBILITIES:
             self.project("acme", vis, vis)
             self.sweeps[vis] = self.sweep
+        self.admin("POST", "/api/v1/registries/acme/model/c", json={"artifact": "acme/team/ds:v0"})
         for name in [*USERS.values(), "sam"]:  # passwords, for sign-in and sessions
             url = self.admin("POST", f"/api/v1/users/{name}/password-link").json()["url"]
             token = url.split("token=")[1]
@@ -263,6 +274,8 @@ class World:
             "team": "acme",
             "user": "sam",
             "sweep_id": "",
+            "registry": "model",
+            "collection": "c",
         }
         user = USERS.get(principal, "admin")
         key = (method, path)
@@ -331,6 +344,13 @@ class World:
                 body = {"json": {"agent": "a1", "index": 0}}
         elif key == ("post", SW):
             body = {"json": {"config": GRID}}
+        elif key == ("post", RCOL):
+            body = {"json": {"artifact": "acme/team/ds:v0"}}
+        elif key == ("delete", RCOL + "/{version}"):
+            f["collection"] = f"u{i}"
+            self.admin("POST", f"/api/v1/registries/acme/model/u{i}", json={"artifact": "acme/team/ds:v0"})
+        elif key == ("post", RCOL + "/{version}/aliases"):
+            body = {"json": {"add": ["best"]}}
         elif key == ("post", "/api/v1/users"):
             body = {"json": {"name": f"u{i}"}}
         elif key == ("post", "/api/v1/admin/gc"):

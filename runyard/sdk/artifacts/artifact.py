@@ -23,7 +23,7 @@ from typing import IO, Any
 from ...errors import CommError, Error, UsageError
 from ...wire.hashing import sha256_file
 from ...wire.manifest import manifest_digest
-from ...wire.names import ARTIFACT_RULE, valid_artifact_name
+from ...wire.names import ARTIFACT_RULE, registry_name, valid_artifact_name
 from ...wire.paths import BadPath, clean_path
 from ..http_client import ApiError
 from ..settings import env_value
@@ -38,6 +38,7 @@ from .transfer import (
     fetch_blob,
     fetch_blobs,
     progress_bar,
+    registry_api_path,
 )
 
 
@@ -402,6 +403,37 @@ class Artifact:
         params = "?delete_aliases=true" if delete_aliases else ""
         self._call("DELETE", self._path() + params)
 
+    def link(self, target_path: str, aliases: list[str] | None = None) -> Artifact:
+        """Register this version in a registry collection: "wandb-registry-model/classifier" (or
+        "entity/wandb-registry-model/classifier"; the entity defaults to this artifact's). Returns the
+        version; `aliases` (e.g. ["production"]) are moved onto it in the collection."""
+        if self._state == "DRAFT":
+            raise UsageError(
+                f"artifact {self._name} is a draft: log it with run.log_artifact(artifact) first"
+            )
+        if self._state == "PENDING":
+            self.wait()
+        entity, project, collection, _ = parse_artifact_path(target_path, None, None)
+        reg = registry_name(project)
+        if reg is None or ":" in target_path:
+            raise UsageError(
+                f"link target {target_path!r} must name a registry collection: "
+                "[entity/]wandb-registry-<registry>/<collection>"
+            )
+        body = {
+            "artifact": f"{self._entity}/{self._project}/{self._name}:{self._version}",
+            "aliases": [str(a) for a in aliases or []],
+        }
+        try:
+            self._need_server().client().post_json(
+                registry_api_path(entity or self._entity or "", reg, collection), body
+            )
+        except ApiError as e:
+            raise CommError(
+                f"cannot link {self.name} to {target_path}: {e.status} {e.code}: {e.message}"
+            ) from None
+        return self
+
     def logged_by(self) -> dict | None:
         runs = self._call("GET", self._path() + "/lineage")["logged_by"]
         return runs[0] if runs else None
@@ -579,7 +611,12 @@ def parse_artifact_path(
 
 
 def fetch_version(transport: Transport, entity: str, project: str, name: str, ref: str) -> dict:
+    """A version's document; a registry path ("wandb-registry-model/classifier:production") answers
+    the artifact version the registered version links to."""
+    reg = registry_name(project)
     try:
+        if reg is not None:
+            return transport.client().get_json(registry_api_path(entity, reg, name, ref))["artifact"]
         return transport.client().get_json(artifact_path(entity, project, name, ref))
     except ApiError as e:
         if e.status == 404:

@@ -68,6 +68,11 @@ def artifact_path(entity: str, project: str, name: str, ref: str | None = None) 
     return p if ref is None else p + "/" + q(ref)
 
 
+def registry_api_path(entity: str, registry: str, collection: str, ref: str | None = None) -> str:
+    p = f"/api/v1/registries/{q(entity)}/{q(registry)}/{q(collection)}"
+    return p if ref is None else p + "/" + q(ref)
+
+
 class Transport:
     """One client per thread, all for the same server and key."""
 

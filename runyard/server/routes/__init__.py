@@ -11,6 +11,7 @@ from . import (
     ingest,
     meta,
     projects,
+    registries,
     rows,
     runs,
     sessions,
@@ -31,5 +32,6 @@ ROUTES = [
     *sessions.routes,
     *audit.routes,
     *artifacts.routes,
+    *registries.routes,
     *sweeps.routes,
 ]

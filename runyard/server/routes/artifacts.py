@@ -210,8 +210,23 @@ async def delete_version(request: Request) -> Response:
                 "has_aliases",
                 f"{name}:v{v.version_index} has aliases {user_aliases}; pass delete_aliases=true to delete it",
             )
+        registered = s.registries.memberships_of(c, v.id)
+        if registered and not force:  # deleting it takes it out of the registry, "production" included
+            raise ApiError(
+                409,
+                "registered",
+                f"{name}:v{v.version_index} is registered as {registered}; "
+                "pass delete_aliases=true to delete it and its registry versions",
+            )
         s.artifacts.delete_version(c, v.id)
-        s.audit.record(c, u, "artifact.delete", f"{e}/{p}/{name}:v{v.version_index}", aliases=user_aliases)
+        s.audit.record(
+            c,
+            u,
+            "artifact.delete",
+            f"{e}/{p}/{name}:v{v.version_index}",
+            aliases=user_aliases,
+            registered=registered,
+        )
         return f"{e}/{p}/{name}:v{v.version_index}"
 
     return JSON({"deleted": await write(request, w), "note": "blobs are freed by `runyard gc`"})
