@@ -7,6 +7,7 @@ import { useAsync } from "./hooks";
 import { ArtifactsPage, ArtifactVersionPage } from "./pages/Artifacts";
 import { Compare } from "./pages/Compare";
 import { Home } from "./pages/Home";
+import { RegistryPage } from "./pages/Registry";
 import { RunPage } from "./pages/RunPage";
 import { InvitePage, SetPasswordPage, SignInLinkPage, SignInPage } from "./pages/SignIn";
 import { Workspace } from "./pages/Workspace";
@@ -43,6 +44,8 @@ export function App() {
   else if (route.page === "artifacts") body = <ArtifactsPage entity={route.entity} project={route.project} />;
   else if (route.page === "artifact")
     body = <ArtifactVersionPage entity={route.entity} project={route.project} name={route.name} version={route.version} tab={route.tab} other={route.other} />;
+  else if (route.page === "registry")
+    body = <RegistryPage entity={route.entity} registry={route.registry} collection={route.collection} version={route.version} />;
   else body = <ErrorPage error={new ApiError(404, "not_found", t("app.noPage", { path: route.path }))} />;
 
   return (

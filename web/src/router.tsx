@@ -12,7 +12,11 @@ export type Route =
   | { page: "signin"; token: string | null }
   | { page: "setup"; token: string }
   | { page: "invite"; token: string }
+  | { page: "registry"; entity: string; registry: string; collection: string | null; version: string | null }
   | { page: "notfound"; path: string };
+
+/** A registry is addressed like a project named "wandb-registry-<name>" (as in SDK paths). */
+export const REGISTRY_PREFIX = "wandb-registry-";
 
 // first path segments that are pages of the app, not entities (the server refuses them as names:
 // UI_PAGES in runyard/server/routes/accounts.py)
@@ -27,6 +31,8 @@ export function parseRoute(pathname: string, search: string): Route {
     return { page: parts[0], token: q.get("token") ?? "" };
   if (RESERVED.has(parts[0])) return { page: "notfound", path: pathname };
   const [entity, project, kind, id, tab] = parts;
+  if (parts.length <= 4 && project.startsWith(REGISTRY_PREFIX) && project.length > REGISTRY_PREFIX.length)
+    return { page: "registry", entity, registry: project.slice(REGISTRY_PREFIX.length), collection: kind ?? null, version: id ?? null };
   if (parts.length === 2) return { page: "workspace", entity, project };
   if (parts.length >= 4 && kind === "runs") return { page: "run", entity, project, run: id, tab: tab ?? "overview" };
   if (kind === "artifacts" && parts.length === 3) return { page: "artifacts", entity, project };
@@ -46,6 +52,8 @@ export const paths = {
   artifacts: (e: string, p: string) => `/${enc(e)}/${enc(p)}/artifacts`,
   artifact: (e: string, p: string, name: string, version: string, tab?: string, vs?: string) =>
     `/${enc(e)}/${enc(p)}/artifacts/${enc(name)}/${enc(version)}${tab && tab !== "overview" ? `/${enc(tab)}` : ""}${vs ? `?vs=${enc(vs)}` : ""}`,
+  registry: (e: string, r: string, c?: string | null, v?: string | null) =>
+    `/${enc(e)}/${enc(REGISTRY_PREFIX + r)}${c ? `/${enc(c)}${v ? `/${enc(v)}` : ""}` : ""}`,
   compare: (e: string, p: string, runs: string[]) => `/${enc(e)}/${enc(p)}/compare?runs=${runs.map(enc).join(",")}`,
 };
 

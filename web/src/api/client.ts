@@ -19,6 +19,10 @@ import type {
   Project,
   Query,
   RawSeries,
+  RegisteredVersion,
+  RegistryCollection,
+  RegistryCollectionDetail,
+  RegistrySummary,
   Run,
   RunArtifactLink,
   RunDetail,
@@ -239,4 +243,36 @@ export const api = {
     ),
 
   deleteRun: (e: string, pr: string, id: string) => request<{ deleted: string }>("DELETE", runPath(e, pr, id)),
+
+  // -- the model registry (docs/registry.md) --------------------------------------------------------
+  registries: async (e: string, signal?: AbortSignal) =>
+    (await request<{ registries: RegistrySummary[] }>("GET", p("/api/v1/registries/{entity}", `/api/v1/registries/${enc(e)}`), { signal })).registries,
+
+  registryCollections: async (e: string, r: string, signal?: AbortSignal) =>
+    (
+      await request<{ collections: RegistryCollection[] }>(
+        "GET",
+        p("/api/v1/registries/{entity}/{registry}", `/api/v1/registries/${enc(e)}/${enc(r)}`),
+        { signal },
+      )
+    ).collections,
+
+  /** A collection's versions (each with the artifact version it links to) and its history. */
+  registryCollection: (e: string, r: string, c: string, signal?: AbortSignal) =>
+    request<RegistryCollectionDetail>(
+      "GET",
+      p("/api/v1/registries/{entity}/{registry}/{collection}", `/api/v1/registries/${enc(e)}/${enc(r)}/${enc(c)}`),
+      { signal },
+    ),
+
+  /** Move aliases onto a registered version (from wherever they were) or take them off. */
+  setRegistryAliases: (e: string, r: string, c: string, version: string, change: { add?: string[]; remove?: string[] }) =>
+    request<RegisteredVersion>(
+      "POST",
+      p(
+        "/api/v1/registries/{entity}/{registry}/{collection}/{version}/aliases",
+        `/api/v1/registries/${enc(e)}/${enc(r)}/${enc(c)}/${enc(version)}/aliases`,
+      ),
+      { body: change },
+    ),
 };

@@ -220,3 +220,50 @@ export interface ArtifactLineage {
   logged_by: LinkedRun[];
   used_by: LinkedRun[];
 }
+
+// -- the model registry (runyard/server/routes/registries.py, docs/registry.md) --------------------
+export interface RegistrySummary {
+  name: string;
+  collection_count: number;
+  created_at: number;
+}
+
+export interface RegistryCollection {
+  name: string;
+  type: string;
+  version_count: number;
+  aliases: Record<string, string>;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A registered version: where it is registered and the artifact version it links to (null: unreadable). */
+export interface RegisteredVersion {
+  entity: string;
+  registry: string;
+  collection: string;
+  version: string;
+  path: string;
+  aliases: string[];
+  linked_at: number;
+  linked_by: string | null;
+  artifact: ArtifactVersion | null;
+}
+
+/** One audit entry of a collection: a link, an alias move (`was`: where the alias was), an unlink. */
+export interface RegistryEvent {
+  at: number;
+  actor: string;
+  action: "registry.link" | "registry.alias" | "registry.unalias" | "registry.unlink";
+  detail: { version?: string; alias?: string; was?: string | null; artifact?: string };
+}
+
+export interface RegistryCollectionDetail {
+  entity: string;
+  registry: string;
+  name: string;
+  type: string;
+  path: string;
+  versions: RegisteredVersion[];
+  history: RegistryEvent[];
+}

@@ -4,6 +4,7 @@ import { formatAgo, formatDate } from "../core/format";
 import { useAsync } from "../hooks";
 import { Link, paths, useTitle } from "../router";
 import { formatCount, t } from "../i18n";
+import { RegistryLinks } from "./Registry";
 
 /** Entities and their projects, with run counts and last activity. */
 export function Home() {
@@ -24,6 +25,7 @@ export function Home() {
   return (
     <div className="page">
       <h1>{t("home.title")}</h1>
+      <RegistryLinks />
       {[...byEntity.entries()].map(([entity, ps]) => (
         <section key={entity} className="entity" aria-label={t("home.entity", { entity })}>
           <h2 translate="no">{entity}</h2>
