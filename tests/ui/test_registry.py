@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
 
 import pytest
 
-from .conftest import REPO, shot, watch_errors
+from .conftest import REPO, shot, sign_in, watch_errors
 from .test_i18n import check_translated
+from .test_i18n_pages import ALLOWED, ENGLISH_ON_SCREEN
 
 WRITER = textwrap.dedent("""
     import json, pathlib, runyard as wandb
@@ -69,7 +71,7 @@ def registered(server, tmp_path_factory):
 @pytest.fixture
 def page_1280(browser, server):
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
-    ctx.add_init_script(f"localStorage.setItem('runyard:key', {json.dumps(server.api_key)});")
+    sign_in(ctx, server)
     pg = ctx.new_page()
     errors: list[str] = []
     watch_errors(pg, errors)
@@ -120,14 +122,19 @@ def test_move_production_and_follow_lineage(page_1280, server, registered):
 
 def test_registry_page_in_chinese(browser, server, registered):
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    ctx.add_init_script(f"localStorage.setItem('runyard:key', {json.dumps(server.api_key)});")
+    sign_in(ctx, server)
     page = ctx.new_page()
     try:
         page.goto(f"{server.url}/{registered['entity']}/wandb-registry-model/classifier")
         page.get_by_role("heading", name="注册表 model").wait_for()
         page.get_by_role("region", name="历史").locator("tr").first.wait_for()
         page.get_by_role("form", name="移动别名").wait_for()
+        page.get_by_role("region", name=re.compile(r"^v\d 的血缘$")).get_by_role("img").wait_for()
         check_translated(page)
+        assert page.evaluate(ENGLISH_ON_SCREEN, ALLOWED) == []
         shot(page, "registry-zh-CN")
+        page.goto(server.url)  # the projects page lists the registry
+        page.get_by_role("region", name="模型注册表").get_by_role("link").first.wait_for()
+        assert page.evaluate(ENGLISH_ON_SCREEN, ALLOWED) == []
     finally:
         ctx.close()

@@ -28,7 +28,7 @@ export function RegistryLinks() {
       <ul>
         {regs.data.map((r) => (
           <li key={`${r.entity}/${r.name}`}>
-            <Link to={paths.registry(r.entity, r.name)}>{`${r.entity} / ${r.name}`}</Link>{" "}
+            <Link to={paths.registry(r.entity, r.name)} translate="no">{`${r.entity} / ${r.name}`}</Link>{" "}
             <span className="muted">{t("registry.collectionCount", { n: r.collection_count })}</span>
           </li>
         ))}
@@ -45,9 +45,9 @@ export function RegistryPage({ entity, registry, collection, version }: { entity
   return (
     <div className="page registry-page">
       <nav className="breadcrumb" aria-label={t("registry.breadcrumb")}>
-        <Link to={paths.home()}>{t("home.title")}</Link> / <span>{entity}</span> /{" "}
-        {collection ? <Link to={paths.registry(entity, registry)}>{registry}</Link> : <b>{registry}</b>}
-        {collection && <> / <b>{collection}</b></>}
+        <Link to={paths.home()}>{t("home.title")}</Link> / <span translate="no">{entity}</span> /{" "}
+        {collection ? <Link to={paths.registry(entity, registry)} translate="no">{registry}</Link> : <b translate="no">{registry}</b>}
+        {collection && <> / <b translate="no">{collection}</b></>}
       </nav>
       <h1>{t("registry.title", { name: registry })}</h1>
       <section aria-label={t("registry.collections")}>
@@ -63,10 +63,10 @@ export function RegistryPage({ entity, registry, collection, version }: { entity
           <tbody>
             {(cols.data ?? []).map((c) => (
               <tr key={c.name} data-collection={c.name} className={c.name === collection ? "selected" : undefined}>
-                <td><Link to={paths.registry(entity, registry, c.name)}><b>{c.name}</b></Link></td>
-                <td>{c.type}</td>
+                <td translate="no"><Link to={paths.registry(entity, registry, c.name)}><b>{c.name}</b></Link></td>
+                <td translate="no">{c.type}</td>
                 <td className="num">{c.version_count}</td>
-                <td>{Object.entries(c.aliases).map(([a, v]) => <span key={a} className="tag alias">{`${a} → ${v}`}</span>)}</td>
+                <td translate="no">{Object.entries(c.aliases).map(([a, v]) => <span key={a} className="tag alias">{`${a} → ${v}`}</span>)}</td>
               </tr>
             ))}
           </tbody>
@@ -90,7 +90,7 @@ function CollectionView({ entity, registry, collection, version, onChange }: { e
   };
   return (
     <div className="registry-collection">
-      <h2>
+      <h2 translate="no">
         {col.name} <span className="tag">{col.type}</span>
       </h2>
       <p className="muted"><code>{`${col.path}:production`}</code></p>
@@ -108,17 +108,20 @@ function CollectionView({ entity, registry, collection, version, onChange }: { e
           <tbody>
             {col.versions.map((v) => (
               <tr key={v.version} data-version={v.version} className={v === selected ? "selected" : undefined}>
-                <td><Link to={paths.registry(entity, registry, collection, v.version)}><b>{v.version}</b></Link></td>
-                <td>{v.aliases.map((a) => <span key={a} className="tag alias">{a}</span>)}</td>
+                <td translate="no"><Link to={paths.registry(entity, registry, collection, v.version)}><b>{v.version}</b></Link></td>
+                <td translate="no">{v.aliases.map((a) => <span key={a} className="tag alias">{a}</span>)}</td>
                 <td>
                   {v.artifact ? (
-                    <Link to={paths.artifact(v.artifact.entity, v.artifact.project, v.artifact.name, v.artifact.version)}>{v.artifact.qualified_name}</Link>
+                    <Link to={paths.artifact(v.artifact.entity, v.artifact.project, v.artifact.name, v.artifact.version)} translate="no">{v.artifact.qualified_name}</Link>
                   ) : (
                     <span className="muted">{t("registry.hidden")}</span>
                   )}
                 </td>
-                <td>{v.artifact?.logged_by ? <Link to={paths.run(v.artifact.logged_by.entity, v.artifact.logged_by.project, v.artifact.logged_by.id)}>{v.artifact.logged_by.name || v.artifact.logged_by.id}</Link> : ""}</td>
-                <td>{`${formatDateTime(v.linked_at)}${v.linked_by ? ` · ${v.linked_by}` : ""}`}</td>
+                <td translate="no">{v.artifact?.logged_by ? <Link to={paths.run(v.artifact.logged_by.entity, v.artifact.logged_by.project, v.artifact.logged_by.id)}>{v.artifact.logged_by.name || v.artifact.logged_by.id}</Link> : ""}</td>
+                <td>
+                  {formatDateTime(v.linked_at)}
+                  {v.linked_by && <span translate="no">{` · ${v.linked_by}`}</span>}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -167,12 +170,12 @@ function MoveAlias({ col, entity, registry, onMoved }: { col: RegistryCollection
     >
       <label>
         {t("registry.alias")}{" "}
-        <input list="registry-alias-names" value={alias} onChange={(ev) => setAlias(ev.target.value)} size={14} />
+        <input list="registry-alias-names" translate="no" value={alias} onChange={(ev) => setAlias(ev.target.value)} size={14} />
       </label>
       <datalist id="registry-alias-names">{known.map((a) => <option key={a} value={a} />)}</datalist>{" "}
       <label>
         {t("registry.to")}{" "}
-        <select value={target} onChange={(ev) => setTarget(ev.target.value)}>
+        <select translate="no" value={target} onChange={(ev) => setTarget(ev.target.value)}>
           {col.versions.map((v) => <option key={v.version} value={v.version}>{v.version}</option>)}
         </select>
       </label>{" "}
@@ -207,7 +210,7 @@ function History({ events }: { events: RegistryEvent[] }) {
           {events.map((e, i) => (
             <tr key={i}>
               <td className="muted">{formatDateTime(e.at)}</td>
-              <td>{e.actor}</td>
+              <td translate="no">{e.actor}</td>
               <td>{describe(e)}</td>
             </tr>
           ))}
@@ -230,7 +233,7 @@ function VersionLineage({ v }: { v: RegisteredVersion }) {
         <b>{t("registry.trainedBy")}</b>{" "}
         {producer ? (
           <>
-            <Link to={paths.run(producer.entity, producer.project, producer.id)}>{producer.name || producer.id}</Link> <StateBadge state={producer.state} />
+            <Link to={paths.run(producer.entity, producer.project, producer.id)} translate="no">{producer.name || producer.id}</Link> <StateBadge state={producer.state} />
           </>
         ) : (
           <span className="muted">{t("registry.noRun")}</span>
