@@ -57,7 +57,7 @@ export function LineChart(p: LineChartProps) {
   endsRef.current = ends;
 
   // (Re)create when the series layout changes; otherwise setData keeps the canvas.
-  const layout = `${p.model.series.map((s) => s.role + s.id + s.stroke).join("|")}|${p.logY}|${p.xTime}|${p.model.bands.length}`;
+  const layout = `${p.model.series.map((s) => s.role + s.id + s.stroke + (s.dash ?? "")).join("|")}|${p.logY}|${p.xTime}|${p.model.bands.length}`;
   useLayoutEffect(() => {
     if (!host.current || p.width <= 0) return;
     const m = props.current.model;
@@ -124,6 +124,7 @@ export function LineChart(p: LineChartProps) {
           label: s.label,
           stroke: s.stroke,
           width: s.width,
+          dash: s.dash,
           spanGaps: true,
           points: { show: false },
         })),

@@ -13,6 +13,7 @@ import { useBucketCount, usePanelData } from "./usePanelData";
 import { SmoothingControl } from "./SmoothingControl";
 import { PanelBoundary } from "./PanelBoundary";
 import { t } from "../i18n";
+import { expandGroups, expandRuns, tagSeries } from "../core/panels";
 
 export interface PanelProps {
   entity: string;
@@ -37,6 +38,11 @@ export interface PanelProps {
   syncKey?: string;
   /** system metrics of one run: query /system instead of the project history */
   runScope?: { run: string; system?: boolean };
+  /** a panel the user added: the metrics it plots (`metric` is then its title) */
+  metrics?: string[];
+  /** edit / remove a panel the user added */
+  onEdit?: () => void;
+  onRemove?: () => void;
 }
 
 /** x axes every point has; any other x axis is a metric, which only the rows that log it have */
@@ -65,11 +71,21 @@ function MetricPanel(p: PanelProps) {
   const xAxis = p.settings.xAxis ?? p.xAxis;
   const buckets = useBucketCount(width);
   const [showSettings, setShowSettings] = useState(false);
-  const { data, error, loading, chartZoom, onChartZoom } = usePanelData(p, xAxis, inView && buckets > 0, buckets, vref);
+  const single = useMemo(() => [p.metric], [p.metric]);
+  const metrics = p.metrics ?? single;
+  const { data, error, loading, chartZoom, onChartZoom } = usePanelData(p, metrics, xAxis, inView && buckets > 0, buckets, vref);
   const xRange = data ? (data.zoom ? data.zoom[1] - data.zoom[0] : data.grid.b - data.grid.a) : undefined;
   const model = useMemo(
-    () => buildPlot(data?.series ?? [], p.runs, { smoothing, envelope, logY, groups: p.groups, band: p.band, xRange }),
-    [data, p.runs, smoothing, envelope, logY, p.groups, p.band, xRange],
+    () =>
+      buildPlot(tagSeries(data?.series ?? [], metrics), expandRuns(p.runs, metrics), {
+        smoothing,
+        envelope,
+        logY,
+        groups: expandGroups(p.groups, metrics),
+        band: p.band,
+        xRange,
+      }),
+    [data, p.runs, metrics, smoothing, envelope, logY, p.groups, p.band, xRange],
   );
   const yr = useMemo(() => {
     if (!ignoreOutliers) return null;
@@ -89,6 +105,16 @@ function MetricPanel(p: PanelProps) {
         <span className="panel-meta" aria-live="polite">
           {loading ? t("panel.loading") : data ? t("panel.timing", { buckets: data.grid.buckets, ms: Math.round(data.ms) }) : ""}
         </span>
+        {p.onEdit && (
+          <button type="button" className="icon" aria-label={t("panel.edit", { name: p.metric })} onClick={p.onEdit}>
+            ✎
+          </button>
+        )}
+        {p.onRemove && (
+          <button type="button" className="icon" aria-label={t("panel.remove", { name: p.metric })} onClick={p.onRemove}>
+            ✕
+          </button>
+        )}
         <button type="button" className="icon" aria-label={t("panel.settingsFor", { name: p.metric })} aria-expanded={showSettings} onClick={() => setShowSettings((v) => !v)}>
           ⚙
         </button>

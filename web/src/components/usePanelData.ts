@@ -59,19 +59,24 @@ function useSystemRefresh(p: PanelProps): number {
 }
 
 export interface PanelData {
+  /** every metric's series (each tagged with its `key`) */
   series: BucketSeries[];
+  /** the first metric's grid (bucket count, x range for smoothing) */
   grid: BucketGrid;
+  /** each metric's grid: live points of a metric merge into its own */
+  grids: Record<string, BucketGrid>;
   ms: number;
   /** the window the data was queried for (what the chart shows until the next answer) */
   zoom: [number, number] | null;
 }
 
 /**
- * Query the panel's window while it is on screen (`inView`), once per distinct query; follow live
- * points on the step axis; report the chart's own zooms with priority.
+ * Query the panel's window while it is on screen (`inView`), once per distinct query (one request
+ * per metric); follow live points on the step axis; report the chart's own zooms with priority.
  */
-export function usePanelData(p: PanelProps, xAxis: string, inView: boolean, buckets: number, vref: RefObject<HTMLElement | null>) {
+export function usePanelData(p: PanelProps, metrics: string[], xAxis: string, inView: boolean, buckets: number, vref: RefObject<HTMLElement | null>) {
   const runIds = p.runs.map((r) => r.id).join(",");
+  const metricList = metrics.join("\n");
   const [data, setData] = useState<PanelData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -95,14 +100,14 @@ export function usePanelData(p: PanelProps, xAxis: string, inView: boolean, buck
   );
 
   useEffect(() => {
-    if (!inView || !buckets || !runIds) {
-      if (!runIds) {
+    if (!inView || !buckets || !runIds || !metricList) {
+      if (!runIds || !metricList) {
         setData(null);
         shownQuery.current = "";
       }
       return;
     }
-    const qkey = JSON.stringify([runIds, p.metric, xAxis, p.zoom, buckets, p.entity, p.project, p.runScope, refresh]);
+    const qkey = JSON.stringify([runIds, metricList, xAxis, p.zoom, buckets, p.entity, p.project, p.runScope, refresh]);
     if (qkey === shownQuery.current) return;
     const ctrl = new AbortController();
     setLoading(true);
@@ -110,16 +115,19 @@ export function usePanelData(p: PanelProps, xAxis: string, inView: boolean, buck
     const priority = zoomedHere.current ? 0 : 1;
     zoomedHere.current = false;
     const q = { buckets, x_axis: xAxis, min: p.zoom?.[0], max: p.zoom?.[1] };
-    const req = p.runScope
-      ? api.runHistory(p.entity, p.project, p.runScope.run, { ...q, keys: [p.metric], system: p.runScope.system, x_axis: p.runScope.system ? undefined : xAxis, priority }, ctrl.signal)
-      : api.history(p.entity, p.project, { ...q, key: p.metric, runs: runIds.split(","), priority }, ctrl.signal);
-    req.then(
-      (r) => {
+    const one = (metric: string) =>
+      p.runScope
+        ? api.runHistory(p.entity, p.project, p.runScope.run, { ...q, keys: [metric], system: p.runScope.system, x_axis: p.runScope.system ? undefined : xAxis, priority }, ctrl.signal)
+        : api.history(p.entity, p.project, { ...q, key: metric, runs: runIds.split(","), priority }, ctrl.signal);
+    const keys = metricList.split("\n");
+    Promise.all(keys.map(one)).then(
+      (rs) => {
         const t1 = performance.now();
         shownQuery.current = qkey;
         if (vref.current) vref.current.dataset.readyAt = String(t1);
+        const grids = Object.fromEntries(keys.map((k, i) => [k, rs[i].grid]));
         const apply = () => {
-          setData({ series: r.series, grid: r.grid, ms: t1 - t0, zoom: q.min !== undefined && q.max !== undefined ? [q.min, q.max] : null });
+          setData({ series: rs.flatMap((r) => r.series), grid: rs[0].grid, grids, ms: t1 - t0, zoom: q.min !== undefined && q.max !== undefined ? [q.min, q.max] : null });
           setError(null);
           setLoading(false);
         };
@@ -135,29 +143,37 @@ export function usePanelData(p: PanelProps, xAxis: string, inView: boolean, buck
       },
     );
     return () => ctrl.abort();
-  }, [inView, runIds, p.metric, xAxis, p.zoom?.[0], p.zoom?.[1], buckets, p.entity, p.project, p.runScope?.run, p.runScope?.system, refresh]);
+  }, [inView, runIds, metricList, xAxis, p.zoom?.[0], p.zoom?.[1], buckets, p.entity, p.project, p.runScope?.run, p.runScope?.system, refresh]);
 
-  // live points: merged into the grid client-side (step axis, not zoomed)
+  // live points: merged into the metric's grid client-side (step axis, not zoomed)
   useEffect(() => {
-    if (!p.live || xAxis !== "_step" || p.zoom) return;
-    return p.live.subscribe(p.metric, (pts) => {
-      const d = dataRef.current;
-      if (!d || !runIds.split(",").includes(pts.run)) return;
-      let grid = d.grid;
-      const series = d.series.slice();
-      let i = series.findIndex((s) => s.run === pts.run);
-      if (i < 0) {
-        series.push({ run: pts.run, key: p.metric, bucket: [], count: [], min: [], max: [], mean: [], last: [], last_x: [] });
-        i = series.length - 1;
-      }
-      if (grid.b <= grid.a && pts.steps.length) grid = { a: Math.min(grid.a, pts.steps[0]), b: Math.max(grid.b, pts.steps[0] + 1), buckets: grid.buckets };
-      const r = appendPoints(series[i], grid, pts.steps, pts.values);
-      series[i] = r.series;
-      // other series live on the same grid: extending it never moves their bucket indexes
-      const fitted = fitGrid(series, r.grid, buckets);
-      setData({ series: fitted.series, grid: fitted.grid, ms: d.ms, zoom: d.zoom });
-    });
-  }, [p.live, p.metric, xAxis, p.zoom, runIds, buckets]);
+    const live = p.live;
+    if (!live || xAxis !== "_step" || p.zoom || !metricList) return;
+    const keys = metricList.split("\n");
+    const stops = keys.map((metric) =>
+      live.subscribe(metric, (pts) => {
+        const d = dataRef.current;
+        if (!d || !runIds.split(",").includes(pts.run)) return;
+        let grid = d.grids[metric] ?? d.grid;
+        // this metric's series (on its grid); the others are kept as they are
+        const mine = d.series.filter((s) => s.key === metric);
+        const others = d.series.filter((s) => s.key !== metric);
+        let i = mine.findIndex((s) => s.run === pts.run);
+        if (i < 0) {
+          mine.push({ run: pts.run, key: metric, bucket: [], count: [], min: [], max: [], mean: [], last: [], last_x: [] });
+          i = mine.length - 1;
+        }
+        if (grid.b <= grid.a && pts.steps.length) grid = { a: Math.min(grid.a, pts.steps[0]), b: Math.max(grid.b, pts.steps[0] + 1), buckets: grid.buckets };
+        const r = appendPoints(mine[i], grid, pts.steps, pts.values);
+        mine[i] = r.series;
+        // other series of the metric live on the same grid: extending it never moves their bucket indexes
+        const fitted = fitGrid(mine, r.grid, buckets);
+        const grids = { ...d.grids, [metric]: fitted.grid };
+        setData({ series: [...others, ...fitted.series], grid: grids[keys[0]] ?? fitted.grid, grids, ms: d.ms, zoom: d.zoom });
+      }),
+    );
+    return () => stops.forEach((s) => s());
+  }, [p.live, metricList, xAxis, p.zoom, runIds, buckets]);
 
   // Until its answer arrives a panel keeps showing its data in the window it was queried for:
   // redrawing every panel's old data in the new window right at a zoom would only delay the answers

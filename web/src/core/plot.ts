@@ -19,6 +19,8 @@ export interface SeriesSpec {
   id: string;
   /** shown in the hover legend */
   legend: boolean;
+  /** dash pattern (a metric's line among several per run) */
+  dash?: number[];
 }
 
 export interface PlotModel {
@@ -32,12 +34,14 @@ export interface PlotRun {
   id: string;
   label: string;
   color: string;
+  dash?: number[];
 }
 
 export interface PlotGroup {
   key: string;
   label: string;
   color: string;
+  dash?: number[];
   runIds: string[];
 }
 
@@ -79,7 +83,7 @@ export function buildPlot(series: BucketSeries[], runs: PlotRun[], opt: PlotOpti
       specs.push({ label: `${r.label} (raw)`, role: "raw", stroke: withAlpha(r.color, 0.25), width: 1, id: r.id, legend: false });
     }
     cols.push(pos(y));
-    specs.push({ label: r.label, role: "line", stroke: r.color, width: 1.5, id: r.id, legend: true });
+    specs.push({ label: r.label, role: "line", stroke: r.color, width: 1.5, id: r.id, legend: true, dash: r.dash });
     sets.push({ x: l.x, cols });
   }
 
@@ -96,7 +100,7 @@ export function buildPlot(series: BucketSeries[], runs: PlotRun[], opt: PlotOpti
         bandPairs.push({ hi: specs.length - 1, lo: specs.length, fill: withAlpha(g.color, 0.18) });
       }
       cols.push(pos(agg.mean));
-      specs.push({ label: `${g.label} (${members.length})`, role: "group", stroke: g.color, width: 2, id: g.key, legend: true });
+      specs.push({ label: `${g.label} (${members.length})`, role: "group", stroke: g.color, width: 2, id: g.key, legend: true, dash: g.dash });
       sets.push({ x: agg.x, cols });
     }
   }

@@ -23,6 +23,10 @@ describe("workspace URL state", () => {
       search: "loss",
       panel: "train/loss",
       gridColumns: 3,
+      custom: [
+        { id: "p1", kind: "line", title: "", metrics: ["train/loss", "eval/loss"], regex: "", agg: "first" },
+        { id: "p2", kind: "scalar", title: "best, acc", metrics: [], regex: "^eval/acc", agg: "max" },
+      ],
     };
     const q = encodeState(s);
     expect(decodeState(q)).toEqual(s);

@@ -6,6 +6,7 @@
  */
 
 import type { GroupBand } from "./grouping";
+import { decodePanels, encodePanels, type PanelSpec } from "./panels";
 import type { SortSpec } from "./runs";
 import { SMOOTHING_DEFAULTS, type Smoothing, type SmoothingKind } from "./smoothing";
 
@@ -30,6 +31,8 @@ export interface WorkspaceState {
   panel: string | null;
   /** panel grid columns, 1-4; 0 = as many as fit */
   gridColumns: number;
+  /** panels the user added (multi-metric line plots, scalar cards), shown first */
+  custom: PanelSpec[];
 }
 
 export const DEFAULT_STATE: WorkspaceState = {
@@ -48,6 +51,7 @@ export const DEFAULT_STATE: WorkspaceState = {
   search: "",
   panel: null,
   gridColumns: 0,
+  custom: [],
 };
 
 const KINDS: SmoothingKind[] = ["none", "ema", "twema", "running", "gaussian"];
@@ -76,6 +80,7 @@ export function encodeState(s: WorkspaceState): string {
   if (s.search) p.set("search", s.search);
   if (s.panel) p.set("panel", s.panel);
   if (s.gridColumns) p.set("grid", String(s.gridColumns));
+  if (s.custom.length) p.set("panels", encodePanels(s.custom));
   return p.toString();
 }
 
@@ -113,6 +118,7 @@ export function decodeState(query: string): WorkspaceState {
   s.panel = p.get("panel") || null;
   const grid = Number(p.get("grid"));
   if (Number.isInteger(grid) && grid >= 1 && grid <= 4) s.gridColumns = grid;
+  s.custom = decodePanels(p.get("panels"));
   return s;
 }
 

@@ -8,6 +8,9 @@ import { ColumnPicker } from "../components/ColumnPicker";
 import { WorkspaceToolbar } from "../components/WorkspaceToolbar";
 import { ErrorPage, FirstRunHint, Modal, Spinner } from "../components/common";
 import { Panel } from "../components/Panel";
+import { PanelEditor } from "../components/PanelEditor";
+import { ScalarCard } from "../components/ScalarCard";
+import { newPanel, PANEL_LIMITS, panelMetrics, panelTitle, type PanelSpec } from "../core/panels";
 import { MediaPanels, type MediaRun } from "../components/media/MediaPanel";
 import { mediaKeys } from "../core/media";
 import { BASE_COLUMNS, RunsTable, type Column } from "../components/RunsTable";
@@ -29,6 +32,7 @@ export const MAX_CHART_RUNS = 100;
 /** media panels show runs side by side: the first few visible runs */
 export const MAX_MEDIA_RUNS = 6;
 const MEDIA_SECTION = "(media)";
+const CUSTOM_SECTION = "(custom)";
 
 export function Workspace({ entity, project }: { entity: string; project: string }) {
   useTitle(`${entity}/${project}`);
@@ -91,6 +95,23 @@ export function Workspace({ entity, project }: { entity: string; project: string
   // x axis choices: numeric metrics only (a media key has no number to put on an axis)
   const metricKeys = useMemo(() => (keys.data ?? []).filter((k) => !mediaSet.has(k)).sort(naturalCompare), [keys.data, mediaSet]);
 
+  // a scalar card shows summary values: also of keys only ever set in the summary
+  const summaryKeys = useMemo(() => [...new Set([...metricKeys, ...cols.summary])].filter((k) => !k.startsWith("_")).sort(naturalCompare), [metricKeys, cols.summary]);
+  const custom = useMemo(
+    () => st.custom.map((spec) => {
+      const metrics = panelMetrics(spec, spec.kind === "scalar" ? summaryKeys : metricKeys);
+      return { spec, metrics, title: panelTitle(spec, metrics) };
+    }),
+    [st.custom, metricKeys, summaryKeys],
+  );
+  const [editing, setEditing] = useState<{ spec: PanelSpec; adding: boolean } | null>(null);
+  const editorKeys = useMemo(() => metricKeys.filter((k) => !k.startsWith("_")), [metricKeys]);
+  const savePanel = (p: PanelSpec) => {
+    const i = st.custom.findIndex((x) => x.id === p.id);
+    update({ custom: i < 0 ? [...st.custom, p] : st.custom.map((x) => (x.id === p.id ? p : x)) });
+    setEditing(null);
+  };
+
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [picker, setPicker] = useState(false);
   const [help, setHelp] = useState(false);
@@ -117,6 +138,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
     );
 
   const selectedRuns = runs.filter((r) => selected.has(r.id));
+  const scalarRuns = filtered.filter((r) => visible(r.id)).slice(0, MAX_CHART_RUNS);
   const panelProps = {
     entity,
     project,
@@ -202,8 +224,43 @@ export function Workspace({ entity, project }: { entity: string; project: string
                 ))}
               </select>
             </label>
+            <button
+              type="button"
+              disabled={st.custom.length >= PANEL_LIMITS.panels}
+              title={st.custom.length >= PANEL_LIMITS.panels ? t("editor.full", { n: PANEL_LIMITS.panels }) : undefined}
+              onClick={() => setEditing({ spec: newPanel(st.custom), adding: true })}
+            >
+              + {t("ws.addPanel")}
+            </button>
             {keys.loading && <span className="muted">{t("ws.loadingMetrics")}</span>}
           </div>
+          {custom.length > 0 && (
+            <section className="section" aria-label={t("ws.section", { name: t("ws.custom") })}>
+              <h2>
+                <button
+                  type="button"
+                  className="section-toggle"
+                  aria-expanded={!st.collapsed.includes(CUSTOM_SECTION)}
+                  onClick={() => update({ collapsed: st.collapsed.includes(CUSTOM_SECTION) ? st.collapsed.filter((c) => c !== CUSTOM_SECTION) : [...st.collapsed, CUSTOM_SECTION] })}
+                >
+                  {st.collapsed.includes(CUSTOM_SECTION) ? "▸" : "▾"} {t("ws.custom")} <span className="muted">({custom.length})</span>
+                </button>
+              </h2>
+              {!st.collapsed.includes(CUSTOM_SECTION) && (
+                <div className="panel-grid" style={gridStyle(st.gridColumns)}>
+                  {custom.map(({ spec, metrics, title }) => {
+                    const edit = () => setEditing({ spec, adding: false });
+                    const remove = () => update({ custom: st.custom.filter((x) => x.id !== spec.id) });
+                    return spec.kind === "scalar" ? (
+                      <ScalarCard key={spec.id} spec={spec} title={title} metrics={metrics} runs={scalarRuns} color={colorOf} onEdit={edit} onRemove={remove} />
+                    ) : (
+                      <Panel key={spec.id} {...panelProps} metric={title} metrics={metrics} settings={panelSettings[`#${spec.id}`] ?? {}} onSettings={settingsCb(`#${spec.id}`)} onEdit={edit} onRemove={remove} />
+                    );
+                  })}
+                </div>
+              )}
+            </section>
+          )}
           {keys.error && <div className="error-text" role="alert">{keys.error.message}</div>}
           {!keys.loading && sections.length === 0 && <p className="muted">{st.search ? t("ws.noPanelMatch") : t("ws.noMetrics")}</p>}
           {shownMedia.length > 0 && (
@@ -254,6 +311,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
       )}
       {picker && <ColumnPicker config={cols.config} summary={cols.summary} chosen={st.columns ?? []} onChange={(c) => update({ columns: c.length ? c : null })} onClose={() => setPicker(false)} />}
       {help && <ShortcutsDialog onClose={() => setHelp(false)} />}
+      {editing && <PanelEditor initial={editing.spec} adding={editing.adding} keys={editorKeys} summaryKeys={summaryKeys} onSave={savePanel} onClose={() => setEditing(null)} />}
       {actions.dialog}
     </div>
   );
