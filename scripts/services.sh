@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Start the services the test suite talks to (PostgreSQL), if they are not running already.
+# Start the services the test suite talks to (PostgreSQL; Redis for tests/scaleout), if they are not
+# running already.
 set -u
+if command -v redis-server >/dev/null 2>&1 && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  echo "starting Redis..."
+  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes --save "" >/dev/null 2>&1 || true
+fi
 if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then
   exit 0
 fi

@@ -22,6 +22,7 @@ from .limits import Limits
 from .links import Links
 from .metrics import Metrics
 from .projects import Projects
+from .protocol_state import ProtocolState
 from .registries import Registries
 from .runs import Runs
 from .sessions import Sessions
@@ -49,6 +50,7 @@ class Store:
         self.links = Links(db)
         self.audit = Audit(db)
         self.registries = Registries(db, self.audit)
+        self.protocol = ProtocolState(db)
 
     @classmethod
     def open(cls, url: str, blob_dir: str | os.PathLike, limits: Limits | None = None) -> Store:

@@ -404,3 +404,12 @@ sweep_trials = (
         sa.UniqueConstraint("sweep_pk", "idx", name="uq_sweep_trials_index"),
     )
 )
+
+protocol_state = sa.Table(  # small per-key documents of the wandb protocol layer (store/protocol_state.py)
+    "protocol_state",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),  # run, artifact, index, md5, sha, secret
+    sa.Column("name", sa.String(64), primary_key=True),  # a digest of the key (entity/project/run, ...)
+    sa.Column("doc", sa.Text, nullable=False),  # JSON (NaN allowed: wandb summaries may hold it)
+    sa.Column("updated_at", sa.Float, nullable=False),
+)

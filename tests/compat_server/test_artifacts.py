@@ -16,7 +16,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from runyard.store.tables import protocol_state
 from tests.compat_server.test_official_client import api, client_run, wandb_env  # noqa: F401
 
 LOG = textwrap.dedent("""
@@ -69,7 +71,10 @@ def _files(art, tmp: Path) -> dict[str, bytes]:
 def test_artifact_log_dedup_use_download(wandb_python, wandb_env, server, home, tmp_path):  # noqa: F811
     logged = client_run(wandb_python, wandb_env, tmp_path, LOG)
     # the identical second artifact was answered COMMITTED by CreateArtifact: never pending, no upload
-    assert len(list((home / "compat" / "wandb" / "artifacts" / "pending").glob("*.json"))) == 3
+    pending = server.store.db.read(
+        lambda c: c.execute(sa.select(sa.func.count()).where(protocol_state.c.kind == "artifact")).scalar()
+    )
+    assert pending == 3
     assert logged["versions"] == ["v0", "v0", "v1"]  # identical content: the same version
     assert logged["digests"][0] == logged["digests"][1] != logged["digests"][2]
     ry = api(server)

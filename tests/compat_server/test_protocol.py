@@ -1,5 +1,5 @@
 """The wandb protocol in-process (no wandb client): GraphQL behaviour, file_stream exactly-once,
-console redraws, signed uploads, and recovery when the store fails between sidecar and apply."""
+console redraws, signed uploads, and recovery when the store fails before the commit."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import base64
 import json
 
 import pytest
+import sqlalchemy as sa
 
-from runyard.server.wandb.runs import WandbRuns
+from runyard.server import access
+from runyard.store.tables import protocol_state
 
 UPSERT = """
 mutation UpsertBucket($name: String, $project: String, $entity: String, $config: JSONString,
@@ -252,20 +254,22 @@ def test_signed_uploads_and_downloads(client):
     assert client.put("/wandb/upload/" + forged, content=b"x").status_code == 403
 
 
-def test_store_failure_between_sidecar_and_apply(client, monkeypatch):
-    """Frames are saved before they are applied; a failed apply is completed by the next request,
-    and the client's retry of the failed request adds nothing."""
+def test_store_failure_after_apply_rolls_back_state_and_frames(client, monkeypatch):
+    """The protocol state and the frames it describes are one transaction: a failure after the frames
+    were applied (the database going away before the commit) keeps neither, and the client's retry
+    of the failed request applies it once."""
     upsert(client, "cr")
-    real = WandbRuns._apply
+    real = access.apply_run_log
     calls = {"n": 0}
 
-    def flaky(self, *a, **kw):
+    def fails_after_applying(*a, **kw):
+        res = real(*a, **kw)
         calls["n"] += 1
         if calls["n"] == 1:
             raise ConnectionError("database went away")
-        return real(self, *a, **kw)
+        return res
 
-    monkeypatch.setattr(WandbRuns, "_apply", flaky)
+    monkeypatch.setattr(access, "apply_run_log", fails_after_applying)
     body = {"files": {"wandb-history.jsonl": {"offset": 0, "content": [hist(0), hist(1)]}}}
     with pytest.raises(ConnectionError):
         stream(client, "cr", body)
@@ -275,11 +279,11 @@ def test_store_failure_between_sidecar_and_apply(client, monkeypatch):
     assert keys["loss"] == 3
 
 
-def test_lost_sidecar_continues_in_a_new_segment(client, home):
+def test_lost_state_continues_in_a_new_segment(client):
     upsert(client, "ls")
     stream(client, "ls", {"files": {"wandb-history.jsonl": {"offset": 0, "content": [hist(0)]}}})
-    for f in (home / "compat" / "wandb").glob("*.json"):
-        f.unlink()
+    store = client.app_ref.state.store
+    store.db.write(lambda c: c.execute(sa.delete(protocol_state).where(protocol_state.c.kind == "run")))
     upsert(client, "ls")
     stream(client, "ls", {"files": {"wandb-history.jsonl": {"offset": 0, "content": [hist(5)]}}})
     run = api(client, "ls")

@@ -2,15 +2,17 @@
 
 The client names content by MD5 (entry digest = base64 MD5 of the bytes; artifact digest = hex MD5 of
 `"wandb-artifact-manifest-v1\\n"` + `"<path>:<entry digest>\\n"` per sorted entry), runyard by sha256.
-What the client needs beside runyard's version lives in sidecars under `RUNYARD_HOME/compat/wandb/`:
+What the client needs beside runyard's version lives in the database (`protocol_state`, shared by
+every replica; each document is changed under its row lock):
 
-- `artifacts/pending/<token>.json`: an artifact between `CreateArtifact` and `CommitArtifact` (its
+- kind `artifact`, per token: an artifact between `CreateArtifact` and `CommitArtifact` (its
   collection, type, aliases, metadata, the files uploaded so far as sha256/size/md5, the manifest blob);
-  its wandb id names the token, and after the commit the token resolves to the runyard version.
-- `artifacts/index/<hash of entity/project/name>.json`: per collection, wandb digest -> runyard digest
-  (whole-artifact dedup: `CreateArtifact` answers `COMMITTED`) and runyard digest -> the client's
-  manifest blob (served back verbatim to `use_artifact`).
-- `md5/` (md5.py): blob sha256 <-> MD5, so a file the server holds is not uploaded again.
+  its wandb id names the token, and after the commit the token resolves to the runyard version. The
+  commit sets it in the transaction that commits the version, so a retried commit commits once.
+- kind `index`, per collection: wandb digest -> runyard digest (whole-artifact dedup: `CreateArtifact`
+  answers `COMMITTED`) and runyard digest -> the client's manifest blob (served back verbatim to
+  `use_artifact`).
+- kinds `sha`/`md5` (md5.py): blob sha256 <-> MD5, so a file the server holds is not uploaded again.
 
 A commit becomes a runyard commit document (entries: path, sha256, size, `extra.md5`; references:
 `ref`, `extra.checksum`), validated by `parse_commit` and stored by `Artifacts.commit`, so digests,
@@ -21,15 +23,12 @@ on them): `PUT /wandb/upload/<token>`, `GET /wandb/artifact/<token>`.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import secrets
-import tempfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,9 +44,17 @@ from .md5 import Md5Index, b64_of_hex, hex_of_b64
 from .names import decode_id, encode_id
 from .reads import iso
 from .runs import WandbError, WandbRuns
-from .state import RunKey, StateStore
+from .state import RunKey
 
 MANIFEST_HEADER = "wandb-artifact-manifest-v1\n"
+
+
+def _token_name(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:40]
+
+
+def _index_name(e: str, p: str, name: str) -> str:
+    return hashlib.sha256("\0".join((e, p, name)).encode()).hexdigest()[:40]
 
 
 def wandb_digest(contents: dict[str, Any]) -> str:
@@ -65,58 +72,43 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 class WandbArtifacts:
-    def __init__(self, runs: WandbRuns, home: Path):
+    def __init__(self, runs: WandbRuns):
         self.runs = runs
         self.store: Store = runs.store
         self.md5: Md5Index = runs.md5
-        self.root = home / "compat" / "wandb" / "artifacts"
-        self.locks = StateStore(self.root / "locks")
 
-    # -- sidecar files ----------------------------------------------------------------------------
-    def _read(self, path: Path) -> dict[str, Any] | None:
-        try:
-            doc = json.loads(path.read_text())
-        except (FileNotFoundError, ValueError):
-            return None
+    # -- documents (store/protocol_state.py) -------------------------------------------------------
+    def _read(self, token: str) -> dict[str, Any] | None:
+        doc = self.store.db.read(lambda c: self.store.protocol.get(c, "artifact", _token_name(token)))
         return doc if isinstance(doc, dict) else None
 
-    def _write(self, path: Path, doc: dict[str, Any]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(doc, f, separators=(",", ":"))
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+    def _update(self, token: str, fn: Callable[[dict[str, Any]], None]) -> None:
+        """Change the pending artifact's document under its row lock."""
+        ps = self.store.protocol
 
-    def _pending_file(self, token: str) -> Path:
-        return self.root / "pending" / f"{hashlib.sha256(token.encode()).hexdigest()[:40]}.json"
-
-    def _index_file(self, e: str, p: str, name: str) -> Path:
-        tag = "\0".join((e, p, name))
-        return self.root / "index" / f"{hashlib.sha256(tag.encode()).hexdigest()[:40]}.json"
-
-    @contextlib.contextmanager
-    def _pending(self, token: str) -> Iterator[dict[str, Any]]:
-        with self.locks.locked(RunKey("pending", "artifact", token)):
-            doc = self._read(self._pending_file(token))
-            if doc is None:
+        def q(c: Connection) -> None:
+            doc = ps.lock(c, "artifact", _token_name(token))
+            if not isinstance(doc, dict):
                 raise WandbError(f"no artifact {token!r} is being created", 404)
-            yield doc
-            self._write(self._pending_file(token), doc)
+            fn(doc)
+            ps.put(c, "artifact", _token_name(token), doc)
+
+        self.store.db.write(q)
 
     def index(self, e: str, p: str, name: str) -> dict[str, Any]:
-        return self._read(self._index_file(e, p, name)) or {"by_md5": {}, "by_digest": {}}
+        doc = self.store.db.read(lambda c: self.store.protocol.get(c, "index", _index_name(e, p, name)))
+        return doc if isinstance(doc, dict) else {"by_md5": {}, "by_digest": {}}
 
-    def _index_add(self, e: str, p: str, name: str, md5_digest: str, digest: str, manifest: str) -> None:
-        with self.locks.locked(RunKey("index", e + "\0" + p, name)):
-            idx = self.index(e, p, name)
-            idx["by_md5"][md5_digest] = digest
-            idx["by_digest"][digest] = {"md5": md5_digest, "manifest": manifest}
-            self._write(self._index_file(e, p, name), idx)
+    def _index_add(
+        self, c: Connection, e: str, p: str, name: str, md5_digest: str, digest: str, manifest: str
+    ) -> None:
+        ps, key = self.store.protocol, _index_name(e, p, name)
+        idx = ps.lock(c, "index", key)
+        if not isinstance(idx, dict):
+            idx = {"by_md5": {}, "by_digest": {}}
+        idx["by_md5"][md5_digest] = digest
+        idx["by_digest"][digest] = {"md5": md5_digest, "manifest": manifest}
+        ps.put(c, "index", key, idx)
 
     # -- store lookups ----------------------------------------------------------------------------
     def _project_id(self, c: Connection, user: User, e: str, p: str) -> int | None:
@@ -145,7 +137,7 @@ class WandbArtifacts:
         if not ref:
             return None
         if len(ref) == 2 and ref[0] == "pending":
-            doc = self._read(self._pending_file(str(ref[1])))
+            doc = self._read(str(ref[1]))
             if doc is None:
                 return None
             e, p, n = doc["entity"], doc["project"], doc["name"]
@@ -396,12 +388,12 @@ class WandbArtifacts:
             "digest_ry": None,
             "created_at": time.time(),
         }
-        self._write(self._pending_file(token), doc)
+        s.db.write(lambda c: s.protocol.put(c, "artifact", _token_name(token), doc))
         return encode_id("Artifact", "pending", token), "PENDING", latest_id
 
     def pending_entity(self, token: str, user: User) -> str:
         """The entity an artifact being created by `user` goes to."""
-        doc = self._read(self._pending_file(token))
+        doc = self._read(token)
         if doc is None or doc.get("user") != user.name:
             raise WandbError("no such artifact is being created by this user", 404)
         return str(doc["entity"])
@@ -411,7 +403,7 @@ class WandbArtifacts:
         if not ref or len(ref) != 2 or ref[0] != "pending":
             raise WandbError(f"artifact {art_id!r} is not being created", 404)
         token = str(ref[1])
-        doc = self._read(self._pending_file(token))
+        doc = self._read(token)
         if doc is None or doc.get("user") != user.name:
             raise WandbError(f"artifact {art_id!r} is not being created", 404)
         return token
@@ -424,8 +416,7 @@ class WandbArtifacts:
         sha = self.md5.sha_of(hexmd5)
         if sha and self.store.blobs.exists(sha) and self._usable(user, [sha]):
             size = self._blob_size(sha)
-            with self._pending(token) as doc:
-                doc["files"][name] = [sha, size, hexmd5]
+            self._update(token, lambda doc: doc["files"].__setitem__(name, [sha, size, hexmd5]))
             return None
         return {"k": "af", "a": token, "n": name, "m": hexmd5}
 
@@ -439,91 +430,99 @@ class WandbArtifacts:
         if grant["k"] == "af":
             if hexmd5 != grant.get("m"):
                 raise WandbError(f"file {grant['n']!r}: the content's MD5 is not the one announced", 400)
-            with self._pending(token) as doc:
-                doc["files"][str(grant["n"])] = [sha, size, hexmd5]
+            self._update(token, lambda doc: doc["files"].__setitem__(str(grant["n"]), [sha, size, hexmd5]))
         else:
-            with self._pending(token) as doc:
-                doc["manifest"] = sha
+            self._update(token, lambda doc: doc.__setitem__("manifest", sha))
 
     def commit(self, user: User, token: str) -> str:
         """CommitArtifact: a runyard commit of the client's manifest; returns the runyard digest."""
-        with self._pending(token) as doc:
-            if doc.get("digest_ry"):
-                return str(doc["digest_ry"])
-            e, p, name = doc["entity"], doc["project"], doc["name"]
-            if not doc.get("manifest") or not self.store.blobs.exists(doc["manifest"]):
-                raise WandbError("the artifact's manifest was not uploaded", 400)
-            with self.store.blobs.open(doc["manifest"]) as f:
-                manifest = json.loads(f.read())
-            contents = manifest.get("contents") if isinstance(manifest, dict) else None
-            if not isinstance(contents, dict):
-                raise WandbError("the artifact manifest has no contents", 400)
-            entries = []
-            for path, ent in contents.items():
-                if not isinstance(ent, dict):
-                    raise WandbError(f"manifest entry {path!r} is not an object", 400)
-                if ent.get("ref"):
-                    extra = {"checksum": str(ent.get("digest"))} if ent.get("digest") else {}
-                    entries.append(
-                        {
-                            "path": path,
-                            "ref": str(ent["ref"]),
-                            "size": int(ent.get("size") or 0),
-                            "extra": extra,
-                        }
-                    )
-                    continue
-                hexmd5 = hex_of_b64(str(ent.get("digest") or ""))
-                got = doc["files"].get(path)
-                if got and got[2] == hexmd5:
-                    sha, size = got[0], int(got[1])
-                else:
-                    sha = self.md5.sha_of(hexmd5) if hexmd5 else None
-                    if not sha or not self.store.blobs.exists(sha) or not self._usable(user, [sha]):
-                        raise WandbError(f"artifact file {path!r} was not uploaded", 400)
-                    size = self._blob_size(sha)
+        doc = self._read(token)
+        if doc is None:
+            raise WandbError(f"no artifact {token!r} is being created", 404)
+        if doc.get("digest_ry"):
+            return str(doc["digest_ry"])
+        e, p, name = doc["entity"], doc["project"], doc["name"]
+        if not doc.get("manifest") or not self.store.blobs.exists(doc["manifest"]):
+            raise WandbError("the artifact's manifest was not uploaded", 400)
+        with self.store.blobs.open(doc["manifest"]) as f:
+            manifest = json.loads(f.read())
+        contents = manifest.get("contents") if isinstance(manifest, dict) else None
+        if not isinstance(contents, dict):
+            raise WandbError("the artifact manifest has no contents", 400)
+        entries = []
+        for path, ent in contents.items():
+            if not isinstance(ent, dict):
+                raise WandbError(f"manifest entry {path!r} is not an object", 400)
+            if ent.get("ref"):
+                extra = {"checksum": str(ent.get("digest"))} if ent.get("digest") else {}
                 entries.append(
-                    {"path": path, "sha256": sha, "size": size, "extra": {"md5": b64_of_hex(str(hexmd5))}}
-                )
-            try:
-                cm = parse_commit(
-                    name,
                     {
-                        "type": doc["type"],
-                        "manifest": entries,
-                        "metadata": doc.get("metadata") or {},
-                        "description": doc.get("description"),
-                        "aliases": doc.get("aliases") or [],
-                    },
+                        "path": path,
+                        "ref": str(ent["ref"]),
+                        "size": int(ent.get("size") or 0),
+                        "extra": extra,
+                    }
                 )
-            except ArtifactError as err:
-                raise WandbError(err.message, err.status) from None
-            s = self.store
+                continue
+            hexmd5 = hex_of_b64(str(ent.get("digest") or ""))
+            got = doc["files"].get(path)
+            if got and got[2] == hexmd5:
+                sha, size = got[0], int(got[1])
+            else:
+                sha = self.md5.sha_of(hexmd5) if hexmd5 else None
+                if not sha or not self.store.blobs.exists(sha) or not self._usable(user, [sha]):
+                    raise WandbError(f"artifact file {path!r} was not uploaded", 400)
+                size = self._blob_size(sha)
+            entries.append(
+                {"path": path, "sha256": sha, "size": size, "extra": {"md5": b64_of_hex(str(hexmd5))}}
+            )
+        try:
+            cm = parse_commit(
+                name,
+                {
+                    "type": doc["type"],
+                    "manifest": entries,
+                    "metadata": doc.get("metadata") or {},
+                    "description": doc.get("description"),
+                    "aliases": doc.get("aliases") or [],
+                },
+            )
+        except ArtifactError as err:
+            raise WandbError(err.message, err.status) from None
+        s, md5_digest = self.store, wandb_digest(contents)
 
-            def w(c: Connection) -> None:
-                pid = access.writable_project(c, s, user, e, p)
-                if access.usable_blobs(c, s, user, cm.blobs) != cm.blobs:
-                    raise WandbError("some files of the artifact were not uploaded by you", 400)
-                s.artifacts.commit(c, pid, cm, user.id)
-
-            try:
-                s.db.write(w)
-            except (ArtifactError, ApiError) as err:
-                raise WandbError(err.message, err.status) from None
-            md5_digest = wandb_digest(contents)
-            self._index_add(e, p, name, md5_digest, cm.digest, doc["manifest"])
+        def w(c: Connection) -> tuple[str, bool]:
+            """The version, the index and the pending document in one transaction: a commit retried
+            or sent twice (to two replicas) commits once."""
+            cur = s.protocol.lock(c, "artifact", _token_name(token))
+            if not isinstance(cur, dict):
+                raise WandbError(f"no artifact {token!r} is being created", 404)
+            if cur.get("digest_ry"):
+                return str(cur["digest_ry"]), False
+            pid = access.writable_project(c, s, user, e, p)
+            if access.usable_blobs(c, s, user, cm.blobs) != cm.blobs:
+                raise WandbError("some files of the artifact were not uploaded by you", 400)
+            s.artifacts.commit(c, pid, cm, user.id)
+            self._index_add(c, e, p, name, md5_digest, cm.digest, doc["manifest"])
             if doc.get("digest") and doc["digest"] != md5_digest:
-                self._index_add(e, p, name, doc["digest"], cm.digest, doc["manifest"])
-            doc["digest_ry"] = cm.digest
-            run_name = doc.get("run")
-        if run_name:
+                self._index_add(c, e, p, name, doc["digest"], cm.digest, doc["manifest"])
+            cur["digest_ry"] = cm.digest
+            s.protocol.put(c, "artifact", _token_name(token), cur)
+            return cm.digest, True
+
+        try:
+            digest, fresh = s.db.write(w)
+        except (ArtifactError, ApiError) as err:
+            raise WandbError(err.message, err.status) from None
+        run_name = doc.get("run")
+        if fresh and run_name:
             self.runs.artifact_record(
                 user,
                 RunKey(e, p, str(run_name)),
                 "output",
-                {"name": name, "type": doc["type"], "digest": cm.digest, "aliases": doc.get("aliases") or []},
+                {"name": name, "type": doc["type"], "digest": digest, "aliases": doc.get("aliases") or []},
             )
-        return cm.digest
+        return digest
 
     def use(self, user: User, key: RunKey, e: str, p: str, v: sa.Row) -> None:
         self.runs.artifact_record(

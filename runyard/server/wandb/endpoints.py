@@ -58,9 +58,9 @@ class _Service:
             except RuntimeError:  # not on a worker thread of the event loop (direct calls in tests)
                 pass
 
-        self.runs = WandbRuns(app.state.store, app.state.config.home, publish)
-        self.signer = Signer(app.state.config.home / "compat" / "wandb", app.state.config.signed_url_seconds)
-        self.arts = WandbArtifacts(self.runs, app.state.config.home)
+        self.runs = WandbRuns(app.state.store, publish)
+        self.signer = Signer(app.state.store, app.state.config.signed_url_seconds)
+        self.arts = WandbArtifacts(self.runs)
         self.sweeps = WandbSweeps(app.state.store, app.state.config.sweep_heartbeat_timeout)
         self.auth: dict[str, tuple[User, float, int]] = {}
 

@@ -1,21 +1,17 @@
 """MD5s of blobs, which wandb names files by (runyard's blobs are named by sha256).
 
-wandb's file `md5`, artifact entry digests and artifact cache are base64 MD5s. The index is a pair of
-tiny files per blob under `RUNYARD_HOME/compat/wandb/md5/`: `sha/<sha256>` holds the hex MD5 and
-`md5/<hex md5>` the sha256, written when an upload arrives (hashed while streamed) or, for blobs that
-arrived another way, computed once on first request. Lookups by MD5 let an artifact file that the
+wandb's file `md5`, artifact entry digests and artifact cache are base64 MD5s. The index maps each
+blob's sha256 to its hex MD5 and back, written when an upload arrives (hashed while streamed) or, for blobs that
+arrived another way, computed once on first request. Both directions live in the database
+(`protocol_state`, kinds `sha` and `md5`), which every replica shares. Lookups by MD5 let an artifact file that the
 server already holds skip its upload (`uploadUrl: null`).
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
-import os
 import re
-import tempfile
-from pathlib import Path
 from typing import Any
 
 _HEX = re.compile(r"^[0-9a-f]{32}$")
@@ -35,42 +31,31 @@ def b64_of_hex(hexmd5: str) -> str:
 
 
 class Md5Index:
-    def __init__(self, root: Path):
-        self.root = root
+    """Both directions in the database (store/protocol_state.py, kinds `sha` and `md5`)."""
 
-    def _write(self, path: Path, text: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+    def __init__(self, store: Any):
+        self.store = store
 
     def add(self, sha256: str, hexmd5: str) -> None:
         if not _SHA.match(sha256) or not _HEX.match(hexmd5):
             return
-        self._write(self.root / "sha" / sha256, hexmd5)
-        self._write(self.root / "md5" / hexmd5, sha256)
+        ps = self.store.protocol
+
+        def q(c: Any) -> None:
+            ps.add(c, "sha", sha256, hexmd5)
+            ps.add(c, "md5", hexmd5, sha256)
+
+        self.store.db.write(q)
+
+    def _get(self, kind: str, name: str) -> str | None:
+        got = self.store.db.read(lambda c: self.store.protocol.get(c, kind, name))
+        return got if isinstance(got, str) and got else None
 
     def md5_of(self, sha256: str) -> str | None:
-        if not _SHA.match(sha256):
-            return None
-        try:
-            return (self.root / "sha" / sha256).read_text().strip() or None
-        except FileNotFoundError:
-            return None
+        return self._get("sha", sha256) if _SHA.match(sha256) else None
 
     def sha_of(self, hexmd5: str) -> str | None:
-        if not _HEX.match(hexmd5):
-            return None
-        try:
-            return (self.root / "md5" / hexmd5).read_text().strip() or None
-        except FileNotFoundError:
-            return None
+        return self._get("md5", hexmd5) if _HEX.match(hexmd5) else None
 
     def hex_of_blob(self, store: Any, sha256: str) -> str:
         """The blob's hex MD5, computed (streaming) and remembered on first use."""

@@ -20,20 +20,19 @@ runs. What goes where:
 | `wandb-metadata.json` upload | ENVIRONMENT |
 
 File-stream retries resend the same offsets: the next expected line offset of each (run, file) lives
-in the sidecar state (state.py), and only lines at or beyond it are converted.
+in the run's protocol state (state.py), and only lines at or beyond it are converted. A request runs
+as one write transaction (`_run`): lock and read the state, convert, apply the frames through the
+store's ingest, save the state; so the state and the run log never disagree, on any replica.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -50,11 +49,13 @@ from ...wire.records import RT
 from .. import access
 from ..errors import ApiError
 from . import convert as cv
+from . import state
 from .md5 import Md5Index
 from .names import display_name, encode_id
-from .state import RunKey, StateStore, new_state, snapshot
+from .state import RunKey
 
 log = logging.getLogger("runyard.server.wandb")
+T = TypeVar("T")
 
 TAIL_LINES = 3
 HISTORY = "wandb-history.jsonl"
@@ -76,12 +77,15 @@ class WandbError(Exception):
 
 
 class _Session(RecordBuilder):
-    """One request's records for a run, numbered from the run's persisted seq."""
+    """One request's records for a run, numbered from the run's persisted seq, in the request's
+    write transaction (`conn`)."""
 
-    def __init__(self, st: dict[str, Any]):
+    def __init__(self, st: dict[str, Any], conn: Connection):
         super().__init__(self.seq)
         self.st = st
-        self.after: list[Callable[[Connection, int], list[str]]] = []  # run in apply's transaction
+        self.conn = conn
+        self.after: list[Callable[[Connection, int], list[str]]] = []  # run once the frames are applied
+        self.orphans: list[str] = []  # blobs no longer referenced, deleted after the commit
 
     def seq(self) -> int:
         self.st["seq"] += 1
@@ -93,10 +97,9 @@ class _Session(RecordBuilder):
 
 
 class WandbRuns:
-    def __init__(self, store: Store, home: Path, publish: Callable[[dict], None] | None = None):
+    def __init__(self, store: Store, publish: Callable[[dict], None] | None = None):
         self.store = store
-        self.states = StateStore(home / "compat" / "wandb")
-        self.md5 = Md5Index(home / "compat" / "wandb" / "md5")
+        self.md5 = Md5Index(store)
         self.publish = publish
 
     # -- permissions --------------------------------------------------------------------------
@@ -116,59 +119,39 @@ class WandbRuns:
 
         return s.db.read(q)
 
-    # -- sessions: lock, load, convert, save pending, apply -------------------------------------
-    @contextmanager
-    def _session(self, user: User, key: RunKey) -> Iterator[_Session]:
-        with self.states.locked(key):
-            st = self.states.load(key) or new_state(key)
-            if st["pending"]:
-                self._flush_pending(user, key, st)
-            if st["segment"] is not None and st.get("files_waiting"):
-                self._apply_files(key, st)
-            before = snapshot(st)
-            sess = _Session(st)
-            yield sess
-            self._commit(user, key, sess, before)
-
-    def _commit(self, user: User, key: RunKey, sess: _Session, before: dict[str, Any]) -> None:
-        st = sess.st
-        data = sess.take()
-        if data:
-            if st["log_end"] == 0:
-                data = file_header() + data
-            st["pending"] = {"offset": st["log_end"], "data": base64.b64encode(data).decode()}
-            st["log_end"] += len(data)
-        self.states.save(key, st)
-        if not st["pending"]:
-            return
-        try:
-            self._apply(user, key, st, sess.after)
-        except (IngestError, ApiError) as e:  # refused as a whole (permissions, names): forget the frames
-            self.states.save(key, before)
-            raise WandbError.of(e) from None
-        if sess.after and st.get("files_waiting"):
-            st["files_waiting"] = {}
-            self.states.save(key, st, durable=False)
-
-    def _apply(
-        self, user: User, key: RunKey, st: dict[str, Any], after: list[Callable[[Connection, int], list[str]]]
-    ) -> None:
-        p = st["pending"]
-        data = base64.b64decode(p["data"])
-        seg = st["segment"]
-        dec = decode(key.run_id, seg, int(p["offset"]), data, self.store.limits)
+    # -- one request: lock, load, convert, apply, save: one transaction ------------------------
+    def _run(self, user: User, key: RunKey, body: Callable[[_Session], T]) -> T:
         s = self.store
 
-        def txn(c: Connection) -> tuple[Any, list[str]]:
-            res = access.apply_run_log(c, s, user, key.entity, key.project, key.run_id, seg, dec)
-            return res, [sha for fn in after for sha in fn(c, res.run_pk)]
+        def txn(c: Connection) -> tuple[T, Any, list[str]]:
+            st = state.lock(s, c, key)
+            sess = _Session(st, c)
+            if st["segment"] is not None and st.get("files_waiting"):
+                self._write_files(sess, st.pop("files_waiting"))
+            out = body(sess)
+            res = None
+            data = sess.take()
+            if data:
+                if st["log_end"] == 0:
+                    data = file_header() + data
+                seg, offset = st["segment"], int(st["log_end"])
+                dec = decode(key.run_id, seg, offset, data, s.limits)
+                res = access.apply_run_log(c, s, user, key.entity, key.project, key.run_id, seg, dec)
+                st["log_end"] = offset + len(data)
+                for fn in sess.after:
+                    sess.orphans.extend(fn(c, res.run_pk))
+                if sess.after:
+                    st.pop("files_waiting", None)
+            state.save(s, c, key, st)
+            return out, res, sess.orphans
 
-        res, orphans = s.db.write(txn)
+        try:
+            out, res, orphans = s.db.write(txn)
+        except (IngestError, ApiError) as e:  # refused as a whole (permissions, names): nothing kept
+            raise WandbError.of(e) from None
         for sha in orphans:  # blobs of files replaced by this request, referenced nowhere else
             s.blobs.delete(sha)
-        st["pending"] = None
-        self.states.save(key, st, durable=False)
-        if res.applied and self.publish is not None:
+        if res is not None and res.applied and self.publish is not None:
             self.publish(
                 {
                     "type": "run.created" if res.created else "run.updated",
@@ -177,21 +160,11 @@ class WandbRuns:
                     "run_id": key.run_id,
                     "state": res.state,
                     "points": res.points,
+                    "last_step": res.last_step,
                     "acked_offset": res.acked_offset,
                 }
             )
-
-    def _flush_pending(self, user: User, key: RunKey, st: dict[str, Any]) -> None:
-        """Frames saved by an earlier request whose apply did not happen (crash, database down)."""
-        try:
-            self._apply(user, key, st, [])
-        except (IngestError, ApiError) as e:
-            log.warning("wandb run %s: dropping unappliable frames (%s: %s)", key.path, e.code, e.message)
-            st["log_end"] = int(st["pending"]["offset"])
-            st["pending"] = None
-            if e.code == "offset_mismatch":  # the store lost or gained bytes: continue in a new segment
-                st["segment"] = None
-            self.states.save(key, st)
+        return out
 
     def _start_segment(self, sess: _Session, start_time: float, resumed: bool) -> None:
         st, meta = sess.st, sess.st["meta"]
@@ -261,7 +234,8 @@ class WandbRuns:
     # -- UpsertBucket ---------------------------------------------------------------------------
     def upsert(self, user: User, key: RunKey, fields: dict[str, Any]) -> dict[str, Any]:
         self.check_write(user, key.entity)
-        with self._session(user, key) as sess:
+
+        def convert(sess: _Session) -> dict[str, Any]:
             st = sess.st
             inserted = st["segment_no"] == 0 and not st["meta"]
             meta = st["meta"]
@@ -281,7 +255,7 @@ class WandbRuns:
                 if v is not None and (v != "" or dst in ("notes", "description")):
                     meta[dst] = list(v) if dst == "tags" else str(v)
             if not meta.get("name"):
-                meta["name"] = self._generate_name(key)
+                meta["name"] = self._generate_name(sess.conn, key)
             cfg_doc = cv.loads(fields.get("config")) if fields.get("config") is not None else None
             changed: dict[str, Any] = {}
             if isinstance(cfg_doc, dict):
@@ -313,19 +287,17 @@ class WandbRuns:
             history_offset = int(st["resume_history_offset"]) if st["segment_no"] > 1 else 0
             return self.bucket(st, inserted=inserted, history_line_count=history_offset)
 
-    def _generate_name(self, key: RunKey) -> str:
-        def q(c: Connection) -> int:
-            return int(
-                c.execute(
-                    sa.select(sa.func.count())
-                    .select_from(runs)
-                    .join(projects, projects.c.id == runs.c.project_id)
-                    .join(entities, entities.c.id == projects.c.entity_id)
-                    .where(entities.c.name == key.entity, projects.c.name == key.project)
-                ).scalar_one()
-            )
+        return self._run(user, key, convert)
 
-        return display_name(key.entity, key.project, key.run_id, self.store.db.read(q) + 1)
+    def _generate_name(self, c: Connection, key: RunKey) -> str:
+        count = c.execute(
+            sa.select(sa.func.count())
+            .select_from(runs)
+            .join(projects, projects.c.id == runs.c.project_id)
+            .join(entities, entities.c.id == projects.c.entity_id)
+            .where(entities.c.name == key.entity, projects.c.name == key.project)
+        ).scalar_one()
+        return display_name(key.entity, key.project, key.run_id, int(count) + 1)
 
     def bucket(
         self, st: dict[str, Any], inserted: bool = False, history_line_count: int = 0
@@ -365,25 +337,30 @@ class WandbRuns:
     def resume_status(self, user: User, key: RunKey) -> dict[str, Any] | None:
         if not self.check_read(user, key.entity):
             return None
-        with self.states.locked(key):
-            st = self.states.load(key)
-            if st is None or not st["meta"]:
+        s = self.store
+
+        def q(c: Connection) -> dict[str, Any] | None:
+            st = state.lock(s, c, key)
+            if not st["meta"]:
                 return None
             st["resume_pending"] = True
-            self.states.save(key, st)
+            state.save(s, c, key, st)
             out = self.bucket(st)
             out["historyLineCount"] = int(st["lines"].get(HISTORY, 0))
             return out
+
+        return s.db.write(q)
 
     # -- file_stream ----------------------------------------------------------------------------
     def file_stream(self, user: User, key: RunKey, body: dict[str, Any]) -> None:
         self.check_write(user, key.entity)
         files = body.get("files") if isinstance(body.get("files"), dict) else {}
         assert isinstance(files, dict)
-        with self._session(user, key) as sess:
+
+        def convert(sess: _Session) -> None:
             st = sess.st
             if not st["meta"]:
-                st["meta"]["name"] = self._generate_name(key)
+                st["meta"]["name"] = self._generate_name(sess.conn, key)
             complete = bool(body.get("complete"))
             if not sess.started:
                 start = _start_from(files)
@@ -422,6 +399,8 @@ class WandbRuns:
                     },
                 )
                 st["finished"] = True
+
+        return self._run(user, key, convert)
 
     def _new_lines(self, st: dict[str, Any], name: str, entry: Any) -> Iterator[tuple[int, str]]:
         if not isinstance(entry, dict) or not isinstance(entry.get("content"), list):
@@ -507,24 +486,31 @@ class WandbRuns:
             self.check_write(user, key.entity)
         except WandbError:
             return  # lineage into a run the user cannot write: the artifact itself is fine
-        with self._session(user, key) as sess:
+
+        def convert(sess: _Session) -> None:
             if not sess.started:
                 sess.st.setdefault("records_waiting", []).append([kind, payload])
                 return
             sess.record(RT.ARTIFACT if kind == "output" else RT.USE_ARTIFACT, dict(payload))
 
+        return self._run(user, key, convert)
+
     # -- alerts and files -----------------------------------------------------------------------
     def alert(self, user: User, key: RunKey, title: str, text: str, level: str, wait: Any) -> None:
         self.check_write(user, key.entity)
-        with self._session(user, key) as sess:
+
+        def convert(sess: _Session) -> None:
             self._ensure_started(sess)
             sess.record(RT.ALERT, {"title": title, "text": text, "level": level, "wait_duration": wait})
+
+        return self._run(user, key, convert)
 
     def add_file(
         self, user: User, key: RunKey, path: str, size: int, sha256: str, data: bytes | None
     ) -> None:
         """A finished upload: a run file now, or once the run is in the store."""
-        with self._session(user, key) as sess:
+
+        def convert(sess: _Session) -> None:
             st = sess.st
             if path == "wandb-metadata.json" and data is not None:
                 doc = cv.loads(data.decode("utf-8", "replace"))
@@ -544,24 +530,16 @@ class WandbRuns:
             if sess.frames:
                 sess.after.append(lambda c, pk: self._upsert_files(c, pk, files))
             else:
-                self._write_files(key, files)
+                self._write_files(sess, files)
 
-    def _apply_files(self, key: RunKey, st: dict[str, Any]) -> None:
-        self._write_files(key, st["files_waiting"])
-        st["files_waiting"] = {}
-        self.states.save(key, st, durable=False)
+        return self._run(user, key, convert)
 
-    def _write_files(self, key: RunKey, files: dict[str, list]) -> None:
-        s = self.store
-
-        def q(c: Connection) -> list[str]:
-            loc = s.runs.locate(c, key.entity, key.project, key.run_id)
-            if loc is None:
-                return []
-            return self._upsert_files(c, loc.id, files)
-
-        for sha in s.db.write(q):
-            s.blobs.delete(sha)
+    def _write_files(self, sess: _Session, files: dict[str, list]) -> None:
+        """Files of a run already in the store, in the request's transaction."""
+        st = sess.st
+        loc = self.store.runs.locate(sess.conn, st["entity"], st["project"], st["run_id"])
+        if loc is not None:
+            sess.orphans.extend(self._upsert_files(sess.conn, loc.id, files))
 
     def _upsert_files(self, c: Connection, run_pk: int, files: dict[str, list]) -> list[str]:
         s, orphans = self.store, []

@@ -6,9 +6,9 @@ it grants (run and file path, artifact file, ...), the user who asked for it, th
 user authenticated with, and an expiry (`ServerConfig.signed_url_seconds`). A signature alone grants
 nothing: at use the endpoint re-authorises (server/wandb/endpoints.py: the key must not be revoked, and
 the access policy must still allow the user), so revoking the key or leaving the team ends the URL.
-Tokens are kept out of the access log (server/logs.py). The secret is created on first use in
-`RUNYARD_HOME/compat/wandb/secret` (mode 600), so tokens survive a restart and every server process
-sharing the home accepts them.
+Tokens are kept out of the access log (server/logs.py). The secret is created on first use in the
+database (`protocol_state`, kind `secret`; the first process to create it wins), so tokens survive a
+restart and every replica accepts the tokens any other signed.
 """
 
 from __future__ import annotations
@@ -17,13 +17,11 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import time
-from pathlib import Path
 from typing import Any
 
-from ...store import User
+from ...store import Store, User
 
 
 def _b64(data: bytes) -> str:
@@ -35,23 +33,20 @@ def _unb64(text: str) -> bytes:
 
 
 class Signer:
-    def __init__(self, directory: Path, ttl: float):
-        self.directory = directory
+    def __init__(self, store: Store, ttl: float):
+        self.store = store
         self.ttl = ttl
         self._secret: bytes | None = None
 
     def secret(self) -> bytes:
         if self._secret is None:
-            path = self.directory / "secret"
-            self.directory.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass
-            else:
-                with os.fdopen(fd, "w") as f:
-                    f.write(secrets.token_hex(32))
-            self._secret = bytes.fromhex(path.read_text().strip())
+            ps = self.store.protocol
+
+            def q(c: Any) -> str:
+                ps.add(c, "secret", "signer", secrets.token_hex(32))
+                return str(ps.get(c, "secret", "signer"))
+
+            self._secret = bytes.fromhex(self.store.db.write(q))
         return self._secret
 
     def sign(self, grant: dict[str, Any], principal: User) -> str:
