@@ -9,6 +9,7 @@ import { Compare } from "./pages/Compare";
 import { Home } from "./pages/Home";
 import { RegistryPage } from "./pages/Registry";
 import { RunPage } from "./pages/RunPage";
+import { SweepPage, SweepsPage } from "./pages/Sweeps";
 import { InvitePage, SetPasswordPage, SignInLinkPage, SignInPage } from "./pages/SignIn";
 import { Workspace } from "./pages/Workspace";
 import { Link, navigate, parseRoute, paths, useLocation } from "./router";
@@ -42,6 +43,8 @@ export function App() {
   else if (route.page === "run") body = <RunPage entity={route.entity} project={route.project} run={route.run} tab={route.tab} />;
   else if (route.page === "compare") body = <Compare entity={route.entity} project={route.project} runs={route.runs} />;
   else if (route.page === "artifacts") body = <ArtifactsPage entity={route.entity} project={route.project} />;
+  else if (route.page === "sweeps") body = <SweepsPage entity={route.entity} project={route.project} />;
+  else if (route.page === "sweep") body = <SweepPage entity={route.entity} project={route.project} id={route.id} />;
   else if (route.page === "artifact")
     body = <ArtifactVersionPage entity={route.entity} project={route.project} name={route.name} version={route.version} tab={route.tab} other={route.other} />;
   else if (route.page === "registry")

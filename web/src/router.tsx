@@ -8,6 +8,8 @@ export type Route =
   | { page: "run"; entity: string; project: string; run: string; tab: string }
   | { page: "compare"; entity: string; project: string; runs: string[] }
   | { page: "artifacts"; entity: string; project: string }
+  | { page: "sweeps"; entity: string; project: string }
+  | { page: "sweep"; entity: string; project: string; id: string }
   | { page: "artifact"; entity: string; project: string; name: string; version: string; tab: string; other: string | null }
   | { page: "signin"; token: string | null }
   | { page: "setup"; token: string }
@@ -36,6 +38,8 @@ export function parseRoute(pathname: string, search: string): Route {
   if (parts.length === 2) return { page: "workspace", entity, project };
   if (parts.length >= 4 && kind === "runs") return { page: "run", entity, project, run: id, tab: tab ?? "overview" };
   if (kind === "artifacts" && parts.length === 3) return { page: "artifacts", entity, project };
+  if (kind === "sweeps" && parts.length === 3) return { page: "sweeps", entity, project };
+  if (kind === "sweeps" && parts.length === 4) return { page: "sweep", entity, project, id };
   if (kind === "artifacts" && (parts.length === 4 || parts.length === 5 || parts.length === 6))
     return { page: "artifact", entity, project, name: id, version: tab ?? "latest", tab: parts[5] ?? "overview", other: q.get("vs") };
   if (parts.length === 3 && kind === "compare")
@@ -50,6 +54,8 @@ export const paths = {
   workspace: (e: string, p: string) => `/${enc(e)}/${enc(p)}`,
   run: (e: string, p: string, r: string, tab?: string) => `/${enc(e)}/${enc(p)}/runs/${enc(r)}${tab && tab !== "overview" ? `/${enc(tab)}` : ""}`,
   artifacts: (e: string, p: string) => `/${enc(e)}/${enc(p)}/artifacts`,
+  sweeps: (e: string, p: string) => `/${enc(e)}/${enc(p)}/sweeps`,
+  sweep: (e: string, p: string, id: string) => `/${enc(e)}/${enc(p)}/sweeps/${enc(id)}`,
   artifact: (e: string, p: string, name: string, version: string, tab?: string, vs?: string) =>
     `/${enc(e)}/${enc(p)}/artifacts/${enc(name)}/${enc(version)}${tab && tab !== "overview" ? `/${enc(tab)}` : ""}${vs ? `?vs=${enc(vs)}` : ""}`,
   registry: (e: string, r: string, c?: string | null, v?: string | null) =>

@@ -29,6 +29,9 @@ import type {
   RunFile,
   RunsPage,
   SignedIn,
+  SweepDetail,
+  SweepState,
+  SweepSummary,
   Viewer,
 } from "./types";
 
@@ -178,6 +181,17 @@ export const api = {
   files: async (e: string, pr: string, id: string, signal?: AbortSignal) =>
     (await request<{ files: RunFile[] }>("GET", p("/api/v1/runs/{entity}/{project}/{run_id}/files", `${runPath(e, pr, id)}/files`), { signal }))
       .files,
+
+  // -- sweeps (docs/sweeps.md) -------------------------------------------------------------------------
+  sweeps: async (e: string, pr: string, signal?: AbortSignal) =>
+    (await request<{ sweeps: SweepSummary[] }>("GET", p("/api/v1/sweeps/{entity}/{project}", `/api/v1/sweeps/${enc(e)}/${enc(pr)}`), { signal })).sweeps,
+
+  sweep: (e: string, pr: string, id: string, signal?: AbortSignal) =>
+    request<SweepDetail>("GET", p("/api/v1/sweeps/{entity}/{project}/{sweep_id}", `/api/v1/sweeps/${enc(e)}/${enc(pr)}/${enc(id)}`), { signal }),
+
+  /** Pause (paused), resume (running), stop (stopped: running trials finish) or cancel a sweep. */
+  setSweepState: (e: string, pr: string, id: string, state: SweepState) =>
+    request<SweepDetail>("PATCH", p("/api/v1/sweeps/{entity}/{project}/{sweep_id}", `/api/v1/sweeps/${enc(e)}/${enc(pr)}/${enc(id)}`), { body: { state } }),
 
   // -- artifacts (docs/artifacts.md) ------------------------------------------------------------------
   artifacts: async (e: string, pr: string, signal?: AbortSignal) =>

@@ -267,3 +267,48 @@ export interface RegistryCollectionDetail {
   versions: RegisteredVersion[];
   history: RegistryEvent[];
 }
+
+// -- sweeps (docs/sweeps.md): GET /api/v1/sweeps/{entity}/{project}[/{id}] ---------------------------
+export type SweepState = "running" | "paused" | "stopped" | "canceled" | "finished";
+
+export interface SweepSummary {
+  id: string;
+  state: SweepState;
+  config: SweepConfigDoc;
+  method: string;
+  created_at: number;
+  updated_at: number;
+  trial_count: number;
+  running: number;
+}
+
+export interface SweepConfigDoc {
+  name?: string;
+  method?: string;
+  metric?: { name: string; goal?: "minimize" | "maximize" } | { name: string; goal?: "minimize" | "maximize" }[];
+  parameters?: Record<string, unknown>;
+  run_cap?: number;
+  [key: string]: unknown;
+}
+
+export interface SweepTrial {
+  index: number;
+  params: Record<string, unknown>;
+  state: string;
+  run_id: string;
+  run_ids: string[];
+  run_state: string | null;
+  attempts: number;
+  agent: string | null;
+  stop_requested: boolean;
+  metrics: Record<string, number | null>;
+}
+
+export interface SweepDetail extends Omit<SweepSummary, "trial_count" | "running"> {
+  entity: string;
+  project: string;
+  trials: SweepTrial[];
+  pareto_front: number[];
+  importance: Record<string, Record<string, number>>;
+  correlation: Record<string, Record<string, number>>;
+}

@@ -12,6 +12,7 @@ import { PanelEditor } from "../components/PanelEditor";
 import { ScalarCard } from "../components/ScalarCard";
 import { newPanel, PANEL_LIMITS, panelMetrics, panelTitle, type PanelSpec } from "../core/panels";
 import { MediaPanels, type MediaRun } from "../components/media/MediaPanel";
+import { RunsParamPanels } from "../components/RunsParamPanels";
 import { mediaKeys } from "../core/media";
 import { BASE_COLUMNS, RunsTable, type Column } from "../components/RunsTable";
 import { assignColors, PALETTE, runColor } from "../core/colors";
@@ -57,6 +58,8 @@ export function Workspace({ entity, project }: { entity: string; project: string
 
   // -- derived -----------------------------------------------------------------------------------
   const [colors, setColors] = useStored<Record<string, string>>(`runyard:colors:${projectKey}`, {});
+  // the Parameters section (parallel coordinates, scatter) starts closed: it draws every shown run
+  const [paramsOpen, setParamsOpen] = useStored<boolean>(`runyard:params-open:${projectKey}`, false);
   const [panelSettings, settingsCb] = usePanelSettings(projectKey);
   const { predicate, error: filterError, fields: filterKeys } = useMemo(() => tryCompileFilter(st.filter), [st.filter]);
   const matching = useMemo(() => (runs ? runs.filter(predicate) : []), [runs, predicate]);
@@ -160,6 +163,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
       <div className="ws-top">
         <Breadcrumb entity={entity} project={project} />
         <Link to={paths.artifacts(entity, project)} className="ws-link">{t("ws.artifacts")}</Link>
+        <Link to={paths.sweeps(entity, project)} className="ws-link">{t("sweep.list")}</Link>
         <span className={`live-dot${connected ? " on" : ""}`} title={t(connected ? "ws.liveOn" : "ws.liveOff")}>
           {t(connected ? "ws.live" : "ws.offline")}
         </span>
@@ -263,6 +267,14 @@ export function Workspace({ entity, project }: { entity: string; project: string
           )}
           {keys.error && <div className="error-text" role="alert">{keys.error.message}</div>}
           {!keys.loading && sections.length === 0 && <p className="muted">{st.search ? t("ws.noPanelMatch") : t("ws.noMetrics")}</p>}
+          <section className="section" aria-label={t("ws.section", { name: t("wsplots.section") })}>
+            <h2>
+              <button type="button" className="section-toggle" aria-expanded={paramsOpen} onClick={() => setParamsOpen(!paramsOpen)}>
+                {paramsOpen ? "▾" : "▸"} {t("wsplots.section")}
+              </button>
+            </h2>
+            {paramsOpen && <RunsParamPanels runs={filtered.filter((r) => visible(r.id)).slice(0, MAX_CHART_RUNS)} color={colorOf} label={displayName} keys={cols} />}
+          </section>
           {shownMedia.length > 0 && (
             <section className="section" aria-label={t("ws.section", { name: t("ws.media") })}>
               <h2>
