@@ -53,6 +53,13 @@ import click
     "--json-logs", is_flag=True, default=None, help="One JSON object per log line. Env: RUNYARD_JSON_LOGS."
 )
 @click.option(
+    "--blob-url",
+    default=None,
+    metavar="URL",
+    help="Where blobs live: s3://bucket/prefix for an S3-compatible object store (default: the home "
+    "directory's blobs/). Env: RUNYARD_BLOB_URL; endpoint and credentials in docs/storage.md.",
+)
+@click.option(
     "--log-level",
     default="info",
     show_default=True,
@@ -63,6 +70,7 @@ def server(
     port: int,
     db_url: str | None,
     home: str | None,
+    blob_url: str | None,
     bus: str | None,
     workers: int,
     metrics_mode: str | None,
@@ -82,10 +90,18 @@ def server(
     _check_port(host, port)
     try:
         cfg = ServerConfig.resolve(
-            home=home, db_url=db_url, host=host, port=port, bus=bus, metrics=metrics_mode, json_logs=json_logs
+            home=home,
+            db_url=db_url,
+            host=host,
+            port=port,
+            bus=bus,
+            metrics=metrics_mode,
+            json_logs=json_logs,
+            blob_url=blob_url,
         )
         make_broker(cfg.bus, cfg.db_url)
-    except ValueError as e:
+        cfg.open_blobs()  # a malformed blob URL or a missing boto3: one line now, not a traceback later
+    except (ValueError, RuntimeError) as e:
         raise click.ClickException(str(e)) from None
     if workers > 1 and cfg.bus == "memory":
         raise click.ClickException(
@@ -94,6 +110,7 @@ def server(
     db_shown = cfg.db_url.split("@")[-1] if "@" in cfg.db_url else cfg.db_url
     click.echo(
         f"runyard server on {cfg.public_url} (home: {cfg.home}, db: {db_shown}, bus: {cfg.bus}"
+        f"{f', blobs: {cfg.blob_url}' if cfg.blob_url else ''}"
         f"{f', {workers} workers' if workers > 1 else ''})",
         err=True,
     )
@@ -119,6 +136,8 @@ def server(
     )
     if cfg.json_logs:
         os.environ["RUNYARD_JSON_LOGS"] = "1"
+    if cfg.blob_url:
+        os.environ["RUNYARD_BLOB_URL"] = cfg.blob_url
     uvicorn.run(
         "runyard.server.app:app_from_env",
         factory=True,

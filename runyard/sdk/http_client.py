@@ -255,27 +255,30 @@ class Client:
         progress: Any = None,
         params: dict | None = None,
         method: str = "PUT",
+        headers: dict[str, str] | None = None,
     ) -> dict:
         """Like `put_stream`, but the body goes from the file to the socket with `socket.sendfile`
         (zero-copy `os.sendfile` on plain HTTP; TLS sockets fall back to reads and sends by themselves).
 
         `f` must be a real, seekable file. A file that ends before `size` bytes (it shrank meanwhile)
-        raises ApiError code `source_changed` rather than leaving the server waiting for the rest."""
+        raises ApiError code `source_changed` rather than leaving the server waiting for the rest.
+        `headers` are sent as well (those a signed URL requires)."""
         if not hasattr(f, "fileno"):
             return self.put_stream(path, f, size, progress, params)
         url = self.prefix + path + ("?" + urllib.parse.urlencode(params) if params else "")
-        headers = {
+        sent_headers = {
             "Content-Type": "application/octet-stream",
             "Content-Length": str(size),
             "Accept": "application/json",
+            **(headers or {}),
         }
         if self.api_key:
-            headers["Authorization"] = "Bearer " + self.api_key
+            sent_headers["Authorization"] = "Bearer " + self.api_key
         start = f.tell()
 
         def send(conn: http.client.HTTPConnection) -> None:
             conn.putrequest(method, url, skip_accept_encoding=True)
-            for k, v in headers.items():
+            for k, v in sent_headers.items():
                 conn.putheader(k, v)
             conn.endheaders()
             sock = conn.sock
@@ -292,11 +295,14 @@ class Client:
 
         return self._exchange(send)[1]
 
-    def open_stream(self, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
+    def open_stream(
+        self, path: str, headers: dict | None = None, ok: tuple[int, ...] = (200, 206)
+    ) -> http.client.HTTPResponse:
         """GET `path` and return the response unread (status 200/206), for the caller to read in pieces.
 
         The caller must read it to the end (the connection is then reused) or call `close()` on the client.
-        An error status raises ApiError (the body, an error envelope, is read first)."""
+        An error status raises ApiError (the body, an error envelope, is read first). `ok`: the statuses
+        returned (307 too for a caller that follows the server's redirect to a signed URL itself)."""
         h = {"Accept": "*/*", **(headers or {})}
         if self.api_key:
             h["Authorization"] = "Bearer " + self.api_key
@@ -304,7 +310,7 @@ class Client:
         def send(conn: http.client.HTTPConnection) -> None:
             conn.request("GET", self.prefix + path, headers=h)
 
-        return self._respond(send, (200, 206))
+        return self._respond(send, ok)
 
     def post_json_stream(self, path: str, doc: Any) -> http.client.HTTPResponse:
         """POST a JSON document and return the response unread (status 200), like `open_stream`:
@@ -325,6 +331,14 @@ class Client:
     @property
     def base_url(self) -> str:
         return f"{self.scheme}://{self.host}" + (f":{self.port}" if self.port else "") + self.prefix
+
+
+def signed_url_client(url: str, timeout: float = 300.0) -> tuple[Client, str]:
+    """A client without credentials for a URL the server signed (the object store's), and the path
+    (with the signature's query) to request on it: the API key never goes to another host."""
+    u = urllib.parse.urlsplit(url)
+    path = (u.path or "/") + ("?" + u.query if u.query else "")
+    return Client(f"{u.scheme}://{u.netloc}", None, timeout=timeout), path
 
 
 def _json(raw: bytes) -> dict:

@@ -83,7 +83,7 @@ def create_app(config: ServerConfig, store: Store | None = None, announce: bool 
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         started = time.time()
         private_dir(config.home)
-        s = store or Store.open(config.db_url, config.blob_dir, config.limits)
+        s = store or Store.open(config.db_url, config.blob_dir, config.limits, config.open_blobs())
         app.state.store = s
         app.state.bootstrap_key = await run_in_threadpool(bootstrap, s, config, announce)
         app.state.setup_url = await run_in_threadpool(setup_link, s, config, announce)

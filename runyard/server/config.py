@@ -2,6 +2,15 @@
 
 RUNYARD_HOME      data directory (default ~/.runyard): runyard.db, blobs/, credentials
 RUNYARD_DB_URL    database URL (default sqlite:///$RUNYARD_HOME/runyard.db); postgresql://... works
+RUNYARD_BLOB_URL  where blobs live: unset, the local folder $RUNYARD_HOME/blobs; s3://bucket/prefix, an
+                  S3-compatible object store (docs/storage.md) with the credentials, region and endpoint
+                  of boto3's usual settings (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE,
+                  AWS_REGION, AWS_ENDPOINT_URL_S3, ...) or, before them:
+RUNYARD_S3_ENDPOINT_URL  the store's URL (MinIO, Ceph, R2, ...; unset: AWS)
+RUNYARD_S3_REGION        its region
+RUNYARD_S3_ADDRESSING_STYLE  auto (default), path or virtual: how buckets are addressed
+RUNYARD_S3_VERIFY_UPLOADS    "1": hash each upload made with a signed URL before adopting it, for
+                  stores that do not check the signed x-amz-checksum-sha256 header
 RUNYARD_SIGNED_URL_SECONDS  lifetime of signed upload/download URLs (default 300; docs/security.md)
 RUNYARD_HEARTBEAT_TIMEOUT  seconds without news from a live run's client before it is marked crashed
 RUNYARD_SWEEP_HEARTBEAT_TIMEOUT  seconds without a heartbeat from a sweep agent before its trial is
@@ -26,6 +35,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..store.blobs import BlobStore, LocalBlobStore
 from ..store.db import sqlite_url
 from ..store.limits import Limits
 from ..wire.home import runyard_home
@@ -86,6 +96,11 @@ class ServerConfig:
     bus: str = "memory"  # live updates across processes: memory, postgres, redis://... (server/pubsub.py)
     metrics: str = "admin"  # /metrics: admin, open or off (server/metrics.py)
     json_logs: bool = False
+    blob_url: str | None = None  # None: $RUNYARD_HOME/blobs; s3://bucket/prefix (docs/storage.md)
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_addressing_style: str = "auto"
+    s3_verify_uploads: bool = False
 
     @property
     def public_url(self) -> str:
@@ -95,6 +110,21 @@ class ServerConfig:
     @property
     def blob_dir(self) -> Path:
         return self.home / "blobs"
+
+    def open_blobs(self) -> BlobStore:
+        """The blob store this configuration names (the local folder unless `blob_url` is set)."""
+        if not self.blob_url:
+            return LocalBlobStore(self.blob_dir)
+        from ..store.s3blobs import S3BlobStore, S3Settings
+
+        settings = S3Settings.from_url(
+            self.blob_url,
+            endpoint_url=self.s3_endpoint_url,
+            region=self.s3_region,
+            addressing_style=self.s3_addressing_style,
+            verify_reads=self.s3_verify_uploads,
+        )
+        return S3BlobStore(settings, self.blob_dir / "tmp")
 
     @property
     def credentials_path(self) -> Path:
@@ -128,13 +158,23 @@ class ServerConfig:
             ("RUNYARD_PUBLIC_ANONYMOUS", "public_anonymous"),
             ("RUNYARD_SECURE_COOKIES", "secure_cookies"),
             ("RUNYARD_JSON_LOGS", "json_logs"),
+            ("RUNYARD_S3_VERIFY_UPLOADS", "s3_verify_uploads"),
         ):
             if os.environ.get(env):
                 kw.setdefault(field, os.environ[env].lower() in ("1", "true", "yes"))
-        for env, field in (("RUNYARD_BUS", "bus"), ("RUNYARD_METRICS", "metrics")):
+        for env, field in (
+            ("RUNYARD_BUS", "bus"),
+            ("RUNYARD_METRICS", "metrics"),
+            ("RUNYARD_BLOB_URL", "blob_url"),
+            ("RUNYARD_S3_ENDPOINT_URL", "s3_endpoint_url"),
+            ("RUNYARD_S3_REGION", "s3_region"),
+            ("RUNYARD_S3_ADDRESSING_STYLE", "s3_addressing_style"),
+        ):
             if os.environ.get(env) and kw.get(field) is None:
                 kw[field] = os.environ[env]
         kw = {k: v for k, v in kw.items() if v is not None}
         if kw.get("metrics", "admin") not in ("admin", "open", "off"):
             raise ValueError(f"metrics must be admin, open or off, not {kw['metrics']!r}")
+        if kw.get("s3_addressing_style", "auto") not in ("auto", "path", "virtual"):
+            raise ValueError("RUNYARD_S3_ADDRESSING_STYLE must be auto, path or virtual")
         return cls(home=h, db_url=url, **kw)  # type: ignore[arg-type]

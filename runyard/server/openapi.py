@@ -247,8 +247,14 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     (
         "get",
         "/api/v1/runs/{entity}/{project}/{run_id}/files/{path}",
-        "Download a file",
-        [E, P, R, _p("path", "path")],
+        "Download a file; with direct=1 and an S3 blob store, 307 to a signed URL of the store",
+        [
+            E,
+            P,
+            R,
+            _p("path", "path"),
+            _p("direct", doc="1: answer 307 to a URL of the object store the server signed (S3 blob stores)"),
+        ],
         None,
         "file contents",
     ),
@@ -393,8 +399,16 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     (
         "get",
         "/api/v1/artifacts/{entity}/{project}/{name}/{version}/blobs/{sha256}",
-        "Download one file of a version by content hash; `Range: bytes=N-` resumes (206)",
-        [E, P, AN, AV, _p("sha256", "path")],
+        "Download one file of a version by content hash; `Range: bytes=N-` resumes (206); with direct=1 "
+        "and an S3 blob store, 307 to a signed URL of the store (which takes ranges too)",
+        [
+            E,
+            P,
+            AN,
+            AV,
+            _p("sha256", "path"),
+            _p("direct", doc="1: answer 307 to a URL of the object store the server signed (S3 blob stores)"),
+        ],
         None,
         "file contents",
     ),
@@ -485,6 +499,24 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
         "Upload a blob (raw body, streamed); 400 checksum_mismatch when it does not hash to the name",
         [_p("sha256", "path")],
         BYTES,
+        "{sha256, size}",
+    ),
+    (
+        "post",
+        "/api/v1/blobs/{sha256}/direct",
+        "A URL of the object store to PUT the blob to, signed for its size and sha256 ({size}); "
+        "{direct: false} when the blob store cannot sign (the local disk) or the blob is over 5 GiB",
+        [_p("sha256", "path")],
+        JSON_OBJ,
+        "{direct, url, method, headers, upload_id, expires_in} or {direct: false, signs}",
+    ),
+    (
+        "post",
+        "/api/v1/blobs/{sha256}/direct/finish",
+        "Adopt a direct upload ({upload_id, size}) as the blob, owned by the caller as after a PUT; "
+        "400 upload_refused when nothing, another size or other content was uploaded",
+        [_p("sha256", "path")],
+        JSON_OBJ,
         "{sha256, size}",
     ),
     (

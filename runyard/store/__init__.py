@@ -53,9 +53,17 @@ class Store:
         self.protocol = ProtocolState(db)
 
     @classmethod
-    def open(cls, url: str, blob_dir: str | os.PathLike, limits: Limits | None = None) -> Store:
+    def open(
+        cls,
+        url: str,
+        blob_dir: str | os.PathLike,
+        limits: Limits | None = None,
+        blobs: BlobStore | None = None,
+    ) -> Store:
+        """`blobs`: the blob store (default: the folder `blob_dir`)."""
         limits = limits or Limits()
-        return cls(Database(url, query_timeout_s=limits.query_timeout_s), LocalBlobStore(blob_dir), limits)
+        db = Database(url, query_timeout_s=limits.query_timeout_s)
+        return cls(db, blobs or LocalBlobStore(blob_dir), limits)
 
     def migrate(self) -> None:
         migrate(self.db)

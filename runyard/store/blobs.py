@@ -1,7 +1,8 @@
-"""Blob storage for run files: a tiny interface, a local-directory implementation.
+"""Blob storage for run files: a tiny interface, a local-directory implementation (the default).
 
 Blobs are content-addressed (sha256), so uploading the same file twice stores it once and the
-client-supplied path never touches the filesystem. An S3 implementation only needs these methods.
+client-supplied path never touches the filesystem. The S3 implementation (s3blobs.py) adds direct
+transfers: URLs the API signs so that clients move the bytes to and from the object store themselves.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, cast
 
 from ..wire.home import private_dir
 
@@ -24,6 +25,8 @@ except ImportError:  # Windows: partial uploads are told apart by age alone
 
 
 class BlobStore(Protocol):
+    presigns: bool  # a DirectBlobStore: clients can be sent to the store with signed URLs
+
     def put_file(self, tmp_path: str, sha256: str) -> None:
         """Take ownership of a finished temporary file whose content hashes to `sha256`."""
 
@@ -49,6 +52,23 @@ class BlobStore(Protocol):
     def put_many(self, blobs: Sequence[tuple[str, bytes | memoryview]]) -> int:
         """Store small blobs whose contents the caller verified against their sha256; returns how
         many were new. One durability barrier for the lot rather than one per blob where possible."""
+
+
+class DirectBlobStore(BlobStore, Protocol):
+    def presign_get(self, sha256: str, expires: float) -> str:
+        """A URL that GETs the blob (with ranges) without credentials until `expires` seconds pass."""
+
+    def presign_put(self, sha256: str, size: int, name: str, expires: float) -> tuple[str, dict[str, str]]:
+        """A URL, and the headers to send with it, that PUTs `size` bytes hashing to `sha256` into the
+        staging object `name` (made of characters [a-z0-9._-])."""
+
+    def adopt(self, name: str, sha256: str, size: int) -> str | None:
+        """Move the staged object `name` into place as `sha256`; None, or why it is refused."""
+
+
+def direct(blobs: BlobStore) -> DirectBlobStore | None:
+    """`blobs` when it can sign URLs for clients, else None."""
+    return cast(DirectBlobStore, blobs) if blobs.presigns else None
 
 
 class BlobWriter:
@@ -118,8 +138,32 @@ def _sync_fds(fds: list[int]) -> None:
     list(_sync_pool.map(_datasync, fds))
 
 
+def sweep_dir(tmp: Path, older_than: float) -> int:
+    """Remove the partial uploads in `tmp` (see BlobStore.sweep_tmp)."""
+    removed = 0
+    for e in os.scandir(tmp):
+        if not e.name.endswith(".tmp") or not e.is_file(follow_symlinks=False):
+            continue
+        try:
+            if e.stat().st_mtime >= older_than:
+                continue
+            with open(e.path, "rb") as f:
+                if fcntl is not None:
+                    try:
+                        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue  # a live upload (of this or another server process)
+                os.unlink(e.path)
+            removed += 1
+        except FileNotFoundError:
+            continue  # finished (renamed into place) or removed meanwhile
+    return removed
+
+
 class LocalBlobStore:
     """`<root>/<2 hex>/<62 hex>`; writes are tmp file + fsync + rename, so a crash never leaves half a blob."""
+
+    presigns = False
 
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
@@ -188,24 +232,7 @@ class LocalBlobStore:
         return len(todo)
 
     def sweep_tmp(self, older_than: float) -> int:
-        removed = 0
-        for e in os.scandir(self.tmp):
-            if not e.name.endswith(".tmp") or not e.is_file(follow_symlinks=False):
-                continue
-            try:
-                if e.stat().st_mtime >= older_than:
-                    continue
-                with open(e.path, "rb") as f:
-                    if fcntl is not None:
-                        try:
-                            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        except BlockingIOError:
-                            continue  # a live upload (of this or another server process)
-                    os.unlink(e.path)
-                removed += 1
-            except FileNotFoundError:
-                continue  # finished (renamed into place) or removed meanwhile
-        return removed
+        return sweep_dir(self.tmp, older_than)
 
     def iter_bytes(self, sha256: str, chunk: int = 1 << 20) -> Iterator[bytes]:
         with self.open(sha256) as f:

@@ -273,10 +273,8 @@ def _compile(stmt: Any, dialect: Any) -> Any:
 def migrate(db: Database, revision: str = "head") -> None:
     """Bring the schema up to `revision` with the in-package Alembic migrations."""
     from alembic import command
-    from alembic.config import Config
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg = _alembic_config()
 
     def _run(conn: Connection) -> None:
         cfg.attributes["connection"] = conn
@@ -296,3 +294,26 @@ def migrate(db: Database, revision: str = "head") -> None:
             conn.exec_driver_sql("SET LOCAL statement_timeout = 0")  # a migration may take long
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(724385)")  # two servers starting at once
             _run(conn)
+
+
+def _alembic_config() -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest migration of this runyard."""
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(_alembic_config()).get_current_head())
+
+
+def current_revision(db: Database) -> str | None:
+    """The migration the database is at (None: an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

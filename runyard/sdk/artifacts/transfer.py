@@ -2,7 +2,8 @@
 
 A large blob is one stream, never whole in memory: uploaded file-to-socket (Client.send_file, i.e.
 os.sendfile), downloaded in BLOCK pieces, received and hashed by one thread while a second writes
-(`_receive`). Blobs up to SMALL_BLOB travel in batches of frames both ways (`_put_batch`,
+(`_receive`). Where the server's blob store signs URLs (S3), large blobs go to and from the object
+store directly: the server only signs (`_put_direct`, the 307 of a `?direct=1` download). Blobs up to SMALL_BLOB travel in batches of frames both ways (`_put_batch`,
 `fetch_blobs`), each verified separately. Transfers run in a small thread pool, one HTTP connection
 per thread.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import CommError, Error
-from ..http_client import ApiError, Client
+from ..http_client import ApiError, Client, signed_url_client
 from ..threads import signals_blocked
 from ..threads import start as start_thread
 from .cache import ArtifactCache
@@ -51,6 +52,7 @@ class Stats:
     downloaded_blobs: int = 0
     downloaded_bytes: int = 0
     cached_blobs: int = 0
+    direct_blobs: int = 0  # uploaded or downloaded through URLs of the object store the server signed
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, **kw: int) -> None:
@@ -82,6 +84,7 @@ class Transport:
         self._all: list[Client] = []
         self._lock = threading.Lock()
         self.batches = True  # the server takes POST /api/v1/blobs/batch (until it answers 404)
+        self.direct = True  # the server may sign URLs for blob transfers (until it answers 404)
 
     @classmethod
     def like(cls, client: Client) -> Transport:
@@ -179,14 +182,48 @@ def _put_blob(
     size = os.path.getsize(src)
     with open(src, "rb") as f:
         try:
-            transport.client().send_file(f"/api/v1/blobs/{sha}", f, size, bar.update)
+            if not _put_direct(transport, sha, f, size, bar, stats):
+                transport.client().send_file(f"/api/v1/blobs/{sha}", f, size, bar.update)
         except ApiError as e:
-            if e.code in ("checksum_mismatch", "source_changed"):
+            if e.code in ("checksum_mismatch", "source_changed", "upload_refused"):
                 raise ArtifactChecksumError(
                     f"artifact {name}: {src} changed after it was added to the artifact"
                 ) from None
             raise
     stats.add(uploaded_blobs=1, uploaded_bytes=size)
+
+
+def _put_direct(transport: Transport, sha: str, f: Any, size: int, bar: Any, stats: Stats) -> bool:
+    """Upload through a URL the server signs, then have the server adopt the bytes. False where the
+    server's store cannot (the caller then uploads through the API)."""
+    if not transport.direct:
+        return False
+    client = transport.client()
+    try:
+        grant = client.post_json(f"/api/v1/blobs/{sha}/direct", {"size": size})
+    except ApiError as e:
+        if e.status in (404, 405):  # an older server
+            transport.direct = False
+            return False
+        raise
+    if not grant.get("direct"):
+        if not grant.get("signs", True):  # the local disk: no use asking again
+            transport.direct = False
+        return False
+    store, path = signed_url_client(str(grant["url"]))
+    try:
+        store.send_file(path, f, size, bar.update, method="PUT", headers=dict(grant.get("headers") or {}))
+    except ApiError as e:
+        if e.status == 400:  # the store checked the signed sha256 (BadDigest) or the length
+            raise ApiError(
+                400, "upload_refused", f"the object store refused blob {sha}: {e.message}"
+            ) from None
+        raise
+    finally:
+        store.close()
+    client.post_json(f"/api/v1/blobs/{sha}/direct/finish", {"upload_id": grant["upload_id"], "size": size})
+    stats.add(direct_blobs=1)
+    return True
 
 
 def batches(shas: list[str], sizes: dict[str, int], workers: int) -> list[list[str]]:
@@ -285,7 +322,15 @@ def fetch_blob(
             progress(have)
         client = transport.client()
         headers = {"Range": f"bytes={have}-"} if have else {}
-        resp = client.open_stream(f"{version_path}/blobs/{sha}", headers)
+        url = f"{version_path}/blobs/{sha}" + ("?direct=1" if transport.direct else "")
+        resp = client.open_stream(url, headers, ok=(200, 206, 307))
+        signed: Client | None = None
+        if resp.status == 307:  # a URL of the object store, signed by the server: no key goes there
+            location = resp.getheader("Location") or ""
+            resp.read()
+            signed, path = signed_url_client(location)
+            client = signed
+            resp = signed.open_stream(path, headers)
         try:
             mode = "ab"
             if have and resp.status != 206:  # the server sent everything: start over
@@ -295,6 +340,9 @@ def fetch_blob(
         except BaseException:
             client.close()  # the connection is mid-body; the part file keeps what arrived
             raise
+        if signed is not None:
+            signed.close()
+            stats.add(direct_blobs=1)
         if h.hexdigest() == sha and part.stat().st_size == size:
             stats.add(downloaded_blobs=1)
             return cache.adopt(part, sha)

@@ -5,6 +5,10 @@ Upload protocol: POST the manifest; the answer is `committed` (the version, new 
 same digest) or `pending` with the blobs the server lacks; PUT each of those to /api/v1/blobs/{sha256}
 (verified against its name), or many small ones at once with POST /api/v1/blobs/batch, then POST the
 manifest again.
+
+Direct transfers (a blob store that signs URLs, i.e. S3): POST /api/v1/blobs/{sha256}/direct answers a
+signed URL the client PUTs the bytes to, then POST .../direct/finish adopts them; a GET of a blob with
+`?direct=1` answers 307 to a signed URL of the store. The bytes never pass through the API server.
 """
 
 from __future__ import annotations
@@ -13,24 +17,26 @@ import asyncio
 import hashlib
 import json
 import re
+import secrets
 import struct
 from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ...store import Store, User
 from ...store.artifacts import ArtifactError, check_name, collect_garbage, parse_commit
+from ...store.blobs import direct
 from ...store.jsonsafe import jsonable
 from ...wire.manifest import is_sha256
 from .. import access
 from ..errors import ApiError
 from ..headers import user_file_headers
 from ..http import JSON, body, json_body, name_param, read, store, user, write
-from ..uploads import receive_blob
+from ..uploads import body_too_large, receive_blob
 
 DOWNLOAD_BLOCK = 4 * 1024 * 1024  # bytes per read of a blob being downloaded
 FRAME_HEADER = 64 + 8  # a batch frame: sha256 as hex, then the size (8 bytes, big-endian)
@@ -282,8 +288,11 @@ async def get_blob(request: Request) -> Response:
         return s.artifacts.has_blob(c, _version(c, s, u, e, p, name, ref).id, sha)
 
     size = await read(request, q)
-    if size is None or not s.blobs.exists(sha):
+    if size is None or not await run_in_threadpool(s.blobs.exists, sha):
         raise ApiError(404, "unknown_file", f"artifact {e}/{p}/{name}:{ref} has no blob {sha}")
+    redirect = direct_redirect(request, sha)
+    if redirect is not None:
+        return redirect
     start, end, status = 0, size, 200
     rng = request.headers.get("range")
     headers = {"Accept-Ranges": "bytes", "ETag": f'"{sha}"', **user_file_headers(sha)}
@@ -322,6 +331,16 @@ async def get_blob(request: Request) -> Response:
     return StreamingResponse(
         chunks(), status_code=status, media_type="application/octet-stream", headers=headers
     )
+
+
+def direct_redirect(request: Request, sha: str) -> Response | None:
+    """With `?direct=1` and a store that signs URLs: 307 to a URL of the store that serves the blob
+    (ranges included) for `signed_url_seconds`. Call it once access to the blob is established."""
+    d = direct(store(request).blobs)
+    if d is None or request.query_params.get("direct", "").lower() not in ("1", "true", "yes"):
+        return None
+    url = d.presign_get(sha, request.app.state.config.signed_url_seconds)
+    return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
 
 
 async def get_blobs(request: Request) -> Response:
@@ -390,6 +409,69 @@ async def put_blob(request: Request) -> Response:
             raise ApiError(400, "checksum_mismatch", f"the body hashes to {got}, not {sha}")
 
     _, size = await receive_blob(request, s.blobs, limit, verify=verify)
+    await write(request, lambda c: s.blob_refs.add_owner(c, [sha], u.id))
+    return JSON({"sha256": sha, "size": size})
+
+
+async def direct_upload(request: Request) -> Response:
+    """A signed URL to PUT blob `sha256` (body {"size": bytes}) straight into the object store:
+    {"direct": true, "url", "method", "headers", "upload_id", "expires_in"}, or {"direct": false}
+    where the store cannot (`signs` false: the local disk; or more than one PUT may carry): upload
+    through the API."""
+    from ...store.s3blobs import MAX_SINGLE_PUT
+
+    sha = _sha(request)
+    doc = await json_body(request)
+    size = doc.get("size")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise ApiError(422, "bad_value", "size must be the blob's size in bytes (a non-negative integer)")
+    limit = request.app.state.config.max_file_bytes
+    if size > limit:
+        raise body_too_large(f"a blob of {size} bytes exceeds the limit of {limit} bytes")
+    d = direct(store(request).blobs)
+    if d is None or size > MAX_SINGLE_PUT:
+        return JSON({"direct": False, "signs": d is not None})
+    token = secrets.token_hex(16)
+    expires = request.app.state.config.signed_url_seconds
+    url, headers = await run_in_threadpool(
+        d.presign_put, sha, size, _staging_name(sha, user(request), token), expires
+    )
+    return JSON(
+        {
+            "direct": True,
+            "url": url,
+            "method": "PUT",
+            "headers": headers,
+            "upload_id": token,
+            "expires_in": expires,
+        }
+    )
+
+
+def _staging_name(sha: str, u: User, token: str) -> str:
+    """The staging object of an upload: the caller's id in it, so nobody finishes another's upload."""
+    if len(token) != 32 or any(c not in "0123456789abcdef" for c in token):
+        raise ApiError(400, "bad_parameter", "upload_id is not one this server handed out")
+    return f"{sha}.{u.id}.{token}"
+
+
+async def direct_finish(request: Request) -> Response:
+    """The bytes of a direct upload are in the store: check them (size; content where the store or the
+    server checks it) and adopt them as the blob; the caller then owns it like after a PUT."""
+    sha = _sha(request)
+    doc = await json_body(request)
+    token, size = doc.get("upload_id"), doc.get("size")
+    if not isinstance(token, str) or not isinstance(size, int) or isinstance(size, bool):
+        raise ApiError(422, "wrong_type", "upload_id (string) and size (integer) are required")
+    s, u = store(request), user(request)
+    d = direct(s.blobs)
+    if d is None:
+        raise ApiError(
+            409, "no_direct_uploads", "this server's blob store takes uploads through the API only"
+        )
+    refused = await run_in_threadpool(d.adopt, _staging_name(sha, u, token), sha, size)
+    if refused is not None:
+        raise ApiError(400, "upload_refused", f"blob {sha}: {refused}")
     await write(request, lambda c: s.blob_refs.add_owner(c, [sha], u.id))
     return JSON({"sha256": sha, "size": size})
 
@@ -487,6 +569,8 @@ routes = [
     Route("/api/v1/blobs/missing", missing_blobs, methods=["POST"]),
     Route("/api/v1/blobs/batch", put_blobs, methods=["POST"]),
     Route("/api/v1/blobs/{sha256}", put_blob, methods=["PUT"]),
+    Route("/api/v1/blobs/{sha256}/direct", direct_upload, methods=["POST"]),
+    Route("/api/v1/blobs/{sha256}/direct/finish", direct_finish, methods=["POST"]),
     Route("/api/v1/runs/{entity}/{project}/{run_id}/artifacts", run_artifacts, methods=["GET"]),
     Route("/api/v1/admin/gc", gc, methods=["POST"]),
 ]

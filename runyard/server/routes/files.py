@@ -14,6 +14,7 @@ from ..errors import ApiError
 from ..headers import user_file_headers
 from ..http import JSON, name_param, read, store, user, write
 from ..uploads import receive_blob
+from .artifacts import direct_redirect
 
 
 def _names(request: Request) -> tuple[str, str, str]:
@@ -60,6 +61,9 @@ async def get_file(request: Request) -> Response:
     row = await read(request, lambda c: s.files.get(c, access.run(c, s, u, e, p, r).id, path))
     if row is None:
         raise ApiError(404, "unknown_file", f"run {e}/{p}/{r} has no file {path!r}")
+    redirect = direct_redirect(request, row.sha256)
+    if redirect is not None:
+        return redirect
     return StreamingResponse(
         s.blobs.iter_bytes(row.sha256),
         media_type=row.content_type,

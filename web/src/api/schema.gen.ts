@@ -560,10 +560,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download one file of a version by content hash; `Range: bytes=N-` resumes (206) */
+        /** Download one file of a version by content hash; `Range: bytes=N-` resumes (206); with direct=1 and an S3 blob store, 307 to a signed URL of the store (which takes ranges too) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description 1: answer 307 to a URL of the object store the server signed (S3 blob stores) */
+                    direct?: string;
+                };
                 header?: never;
                 path: {
                     entity: string;
@@ -834,6 +837,122 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/blobs/{sha256}/direct": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A URL of the object store to PUT the blob to, signed for its size and sha256 ({size}); {direct: false} when the blob store cannot sign (the local disk) or the blob is over 5 GiB */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sha256: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description {direct, url, method, headers, upload_id, expires_in} or {direct: false, signs} */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description error envelope */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description error envelope */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/blobs/{sha256}/direct/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adopt a direct upload ({upload_id, size}) as the blob, owned by the caller as after a PUT; 400 upload_refused when nothing, another size or other content was uploaded */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sha256: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description {sha256, size} */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description error envelope */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description error envelope */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2623,10 +2742,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file */
+        /** Download a file; with direct=1 and an S3 blob store, 307 to a signed URL of the store */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description 1: answer 307 to a URL of the object store the server signed (S3 blob stores) */
+                    direct?: string;
+                };
                 header?: never;
                 path: {
                     entity: string;
