@@ -31,6 +31,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 STREAM_BLOCK = 1 << 20  # bytes per read/write of streamed bodies
 SENDFILE_BLOCK = 8 << 20  # bytes per os.sendfile call of `send_file` (one progress report each)
 SETTINGS_NAME = "settings"
+DIRECT_MIN = 1 << 20  # run files from this size on go to the object store directly where the server signs
 
 
 def _read_json(path: Path) -> dict:
@@ -86,6 +87,7 @@ class Client:
         self.timeout = timeout
         self.retries = retries
         self._conn: http.client.HTTPConnection | None = None
+        self.direct = True  # the server may sign URLs for blob uploads (until it says it cannot)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -213,9 +215,51 @@ class Client:
     def list_files(self, entity: str, project: str, run_id: str) -> list[dict]:
         return self.get_json(_run_path(entity, project, run_id) + "/files")["files"]
 
-    def put_file(self, entity: str, project: str, run_id: str, rel: str, data: bytes) -> dict:
+    def upload_run_file(self, entity: str, project: str, run_id: str, rel: str, src: Path) -> dict:
+        """Upload the file `src` as the run's file `rel`, streamed from disk. A large one goes to the
+        object store through a signed URL where the server's store signs them, and is then named
+        by its sha256 (the server checks the caller may use that blob)."""
         path = _run_path(entity, project, run_id) + "/files/" + urllib.parse.quote(rel)
-        return self.request("PUT", path, body=data)[1]
+        with open(src, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size >= DIRECT_MIN and self.direct:
+                from ..wire.hashing import sha256_file
+
+                sha = sha256_file(src)
+                if self.put_blob_direct(sha, f, size):
+                    return self.request("PUT", path, body=b"", params={"sha256": sha})[1]
+            return self.send_file(path, f, size)
+
+    def put_blob_direct(self, sha: str, f: Any, size: int, progress: Any = None) -> bool:
+        """Upload blob `sha` (the `size` bytes of the file `f`) through a URL the server signs, then
+        have the server adopt it (the caller owns it, as after a PUT). False where the server's store
+        cannot sign: the caller uploads through the API instead."""
+        if not self.direct:
+            return False
+        try:
+            grant = self.post_json(f"/api/v1/blobs/{sha}/direct", {"size": size})
+        except ApiError as e:
+            if e.status in (404, 405):  # an older server
+                self.direct = False
+                return False
+            raise
+        if not grant.get("direct"):
+            if not grant.get("signs", True):  # the local disk: no use asking again
+                self.direct = False
+            return False
+        store, spath = signed_url_client(str(grant["url"]))
+        try:
+            store.send_file(spath, f, size, progress, headers=dict(grant.get("headers") or {}))
+        except ApiError as e:
+            if e.status == 400:  # the store checked the signed sha256 (BadDigest) or the length
+                raise ApiError(
+                    400, "upload_refused", f"the object store refused blob {sha}: {e.message}"
+                ) from None
+            raise
+        finally:
+            store.close()
+        self.post_json(f"/api/v1/blobs/{sha}/direct/finish", {"upload_id": grant["upload_id"], "size": size})
+        return True
 
     def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> dict:
         return self.request(

@@ -115,7 +115,7 @@ class Uploader(threading.Thread):
         for rel in list(self._pending_files):
             p = self.files_dir / rel
             if p.is_file() and self.target is not None:
-                self.client.put_file(*self.target, rel, p.read_bytes())
+                self.client.upload_run_file(*self.target, rel, p)
                 self._uploaded_files.add(rel)
             self._pending_files.pop(rel, None)
 

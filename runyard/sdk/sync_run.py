@@ -136,7 +136,7 @@ def upload_files(
     for f in sorted(p for p in files_dir.rglob("*") if p.is_file()):
         rel = f.relative_to(files_dir).as_posix()
         if remote.get(rel) != sha256_file(f):
-            client.put_file(*target, rel, f.read_bytes())
+            client.upload_run_file(*target, rel, f)
             sent += 1
         progress(f.stat().st_size)
     return sent

@@ -239,8 +239,9 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     (
         "put",
         "/api/v1/runs/{entity}/{project}/{run_id}/files/{path}",
-        "Upload a file (raw body)",
-        [E, P, R, _p("path", "path")],
+        "Upload a file (raw body); or, with sha256 and an empty body, make the file that blob (one the "
+        "caller may use, e.g. uploaded through POST /api/v1/blobs/{sha256}/direct; 404 unknown_blob otherwise)",
+        [E, P, R, _p("path", "path"), _p("sha256", doc="the file's content is this blob")],
         BYTES,
         "{path, size, sha256}",
     ),

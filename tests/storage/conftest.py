@@ -4,12 +4,14 @@ own bucket; the database is SQLite and PostgreSQL as in the server suite."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +32,12 @@ S3_ENV = {"AWS_ACCESS_KEY_ID": "runyard-test", "AWS_SECRET_ACCESS_KEY": "runyard
 
 
 @pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
+def s3_recording(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("moto") / "requests.jsonl"
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(s3_recording) -> Iterator[str]:
     """moto's S3 server in a subprocess on a free loopback port, ready when it answers a request."""
     import urllib.error
     import urllib.request
@@ -40,6 +47,7 @@ def s3_endpoint() -> Iterator[str]:
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=dict(os.environ, MOTO_RECORDER_FILEPATH=str(s3_recording)),
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -82,6 +90,37 @@ def s3_client(s3_endpoint, s3_env):
     import boto3
 
     return boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+
+
+@pytest.fixture
+def s3_requests(s3_endpoint, s3_recording):
+    """What reached the store during the test: a function returning the requests (method, url,
+    headers) recorded so far (moto's request recorder)."""
+    import httpx
+
+    httpx.post(f"{s3_endpoint}/moto-api/recorder/reset-recording")
+    httpx.post(f"{s3_endpoint}/moto-api/recorder/start-recording")
+
+    def seen() -> list[dict]:
+        if not s3_recording.exists():
+            return []
+        return [json.loads(line) for line in s3_recording.read_text().splitlines() if line]
+
+    yield seen
+    httpx.post(f"{s3_endpoint}/moto-api/recorder/stop-recording")
+    httpx.post(f"{s3_endpoint}/moto-api/recorder/reset-recording")
+
+
+def signed_puts(requests: list[dict], sha: str) -> list[dict]:
+    """PUTs of blob `sha` to a staging object with a presigned URL: the client's own, not the API's."""
+    return [
+        r
+        for r in requests
+        if r["method"] == "PUT"
+        and f"/uploads/{sha}." in r["url"]
+        and "X-Amz-Signature=" in r["url"]
+        and not any(k.lower() == "authorization" for k in r["headers"])
+    ]
 
 
 def blob_keys(s3_client, bucket: str) -> list[str]:

@@ -13,7 +13,7 @@ import pytest
 import runyard
 from runyard.sdk.artifacts.cache import ArtifactCache
 
-from .conftest import blob_keys
+from .conftest import blob_keys, signed_puts
 
 
 @pytest.fixture
@@ -31,7 +31,9 @@ def _key(sha: str) -> str:
     return f"blobs/{sha[:2]}/{sha[2:]}"
 
 
-def test_artifact_goes_to_the_store_and_back_through_signed_urls(sdk_env, settings, bucket, s3_client):
+def test_artifact_goes_to_the_store_and_back_through_signed_urls(
+    sdk_env, settings, bucket, s3_client, s3_requests
+):
     big = os.urandom(3 * 1024 * 1024 + 17)  # above the batch size: one blob of its own, signed URL
     _write(sdk_env / "d" / "model.bin", big)
     _write(sdk_env / "d" / "a.txt", b"small one")
@@ -43,6 +45,7 @@ def test_artifact_goes_to_the_store_and_back_through_signed_urls(sdk_env, settin
     assert a.stats.direct_blobs == 1  # the big blob; the small ones travel batched through the API
     keys = set(blob_keys(s3_client, bucket))
     sha = hashlib.sha256(big).hexdigest()
+    assert len(signed_puts(s3_requests(), sha)) == 1  # the SDK's PUT, with the signature, no key
     assert (
         _key(sha) in keys
         and {_key(hashlib.sha256(x).hexdigest()) for x in (b"small one", b"small two")} <= keys
@@ -105,3 +108,40 @@ def test_run_files_and_media_are_stored_in_the_bucket_and_served_by_signed_urls(
         assert direct.headers["content-disposition"].startswith("attachment")
         partial = httpx.get(location, headers={"Range": "bytes=3-"})
         assert partial.status_code == 206 and partial.content == through_api.content[3:]
+
+
+def test_large_media_and_run_files_are_uploaded_through_signed_urls(
+    sdk_env, settings, s3_server, bucket, s3_client, s3_requests, monkeypatch
+):
+    import numpy as np
+
+    pytest.importorskip("PIL")
+    run = runyard.init(project="p", settings=settings)
+    noise = np.random.default_rng(0).integers(0, 255, (800, 800, 3), dtype=np.uint8)  # a PNG > 1 MiB
+    runyard.log({"noise": runyard.Image(noise)})
+    weights = os.urandom(1536 * 1024)
+    _write(Path(run.dir) / "weights.bin", weights)
+    run.finish()
+    h = {"Authorization": f"Bearer {s3_server.api_key}"}
+    base = f"{s3_server.url}/api/v1/runs/{run.entity}/p/{run.id}/files"
+    listing = {f["path"]: f for f in httpx.get(base, headers=h).json()["files"]}
+    png = next(f for p, f in listing.items() if p.startswith("media/images/noise"))
+    assert png["size"] > 1024 * 1024
+    for f in (png, listing["weights.bin"]):
+        assert len(signed_puts(s3_requests(), f["sha256"])) == 1
+        assert _key(f["sha256"]) in blob_keys(s3_client, bucket)
+    assert httpx.get(f"{base}/weights.bin", headers=h).content == weights
+    local = next((Path(run.dir) / "media" / "images").glob("noise*"))
+    assert httpx.get(f"{base}/{png['path']}", headers=h).content == local.read_bytes()
+
+    # a file named by a blob the caller may not use is refused, and says nothing of the blob
+    bob = httpx.post(f"{s3_server.url}/api/v1/users", json={"name": "bob"}, headers=h).json()["api_key"]
+    monkeypatch.setenv("RUNYARD_API_KEY", bob)
+    bobs = runyard.init(project="q", settings=settings)
+    bobs.finish()
+    theirs = f"{s3_server.url}/api/v1/runs/bob/q/{bobs.id}/files/x.bin"
+    bh = {"Authorization": f"Bearer {bob}"}
+    r = httpx.put(theirs, params={"sha256": png["sha256"]}, headers=bh)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_blob"
+    r = httpx.put(theirs, params={"sha256": "0" * 64}, headers=bh)  # absent: the same answer
+    assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_blob"

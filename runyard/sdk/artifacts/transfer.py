@@ -194,36 +194,16 @@ def _put_blob(
 
 
 def _put_direct(transport: Transport, sha: str, f: Any, size: int, bar: Any, stats: Stats) -> bool:
-    """Upload through a URL the server signs, then have the server adopt the bytes. False where the
-    server's store cannot (the caller then uploads through the API)."""
+    """Through a URL of the object store the server signs (False where it cannot sign)."""
     if not transport.direct:
         return False
     client = transport.client()
-    try:
-        grant = client.post_json(f"/api/v1/blobs/{sha}/direct", {"size": size})
-    except ApiError as e:
-        if e.status in (404, 405):  # an older server
-            transport.direct = False
-            return False
-        raise
-    if not grant.get("direct"):
-        if not grant.get("signs", True):  # the local disk: no use asking again
-            transport.direct = False
-        return False
-    store, path = signed_url_client(str(grant["url"]))
-    try:
-        store.send_file(path, f, size, bar.update, method="PUT", headers=dict(grant.get("headers") or {}))
-    except ApiError as e:
-        if e.status == 400:  # the store checked the signed sha256 (BadDigest) or the length
-            raise ApiError(
-                400, "upload_refused", f"the object store refused blob {sha}: {e.message}"
-            ) from None
-        raise
-    finally:
-        store.close()
-    client.post_json(f"/api/v1/blobs/{sha}/direct/finish", {"upload_id": grant["upload_id"], "size": size})
-    stats.add(direct_blobs=1)
-    return True
+    client.direct = transport.direct
+    done = client.put_blob_direct(sha, f, size, bar.update)
+    transport.direct = client.direct
+    if done:
+        stats.add(direct_blobs=1)
+    return done
 
 
 def batches(shas: list[str], sizes: dict[str, int], workers: int) -> list[list[str]]:

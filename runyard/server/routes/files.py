@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from ...wire.manifest import is_sha256
 from ...wire.paths import BadPath, clean_path
 from .. import access
 from ..errors import ApiError
@@ -36,12 +38,18 @@ async def list_files(request: Request) -> Response:
 
 
 async def put_file(request: Request) -> Response:
+    """The body is the file; or, with `?sha256=` and an empty body, the file is that blob (one the
+    caller may use: uploaded by it, e.g. through a signed URL, or in something it can read)."""
     e, p, r = _names(request)
     path = _path(request)
     s, u = store(request), user(request)
     limit = request.app.state.config.max_file_bytes
     await read(request, lambda c: access.run(c, s, u, e, p, r, access.WRITE))  # 404/403 before the body
-    sha, size = await receive_blob(request, s.blobs, limit)
+    named = request.query_params.get("sha256")
+    if named is not None:
+        sha, size = await _named_blob(request, named)
+    else:
+        sha, size = await receive_blob(request, s.blobs, limit)
 
     def q(c: Any) -> None:
         loc = access.run(c, s, u, e, p, r, access.WRITE)
@@ -52,6 +60,27 @@ async def put_file(request: Request) -> Response:
 
     await write(request, q)
     return JSON({"path": path, "size": size, "sha256": sha})
+
+
+async def _named_blob(request: Request, sha: str) -> tuple[str, int]:
+    if not is_sha256(sha):
+        raise ApiError(400, "bad_parameter", f"{sha!r} is not a sha256 digest (64 lowercase hex characters)")
+    if (request.headers.get("content-length") or "0") != "0":
+        raise ApiError(400, "bad_request", "a file named by its sha256 has an empty body")
+    s, u = store(request), user(request)
+    usable = await read(request, lambda c: access.usable_blobs(c, s, u, [sha]))
+
+    def size() -> int | None:
+        try:
+            with s.blobs.open(sha) as f:
+                return f.seek(0, 2)
+        except FileNotFoundError:
+            return None
+
+    got = await run_in_threadpool(size) if sha in usable else None
+    if got is None:  # absent and not the caller's to use look alike: nothing is revealed
+        raise ApiError(404, "unknown_blob", f"no blob {sha} the caller may use: upload it first")
+    return sha, got
 
 
 async def get_file(request: Request) -> Response:

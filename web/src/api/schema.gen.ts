@@ -2787,10 +2787,13 @@ export interface paths {
                 };
             };
         };
-        /** Upload a file (raw body) */
+        /** Upload a file (raw body); or, with sha256 and an empty body, make the file that blob (one the caller may use, e.g. uploaded through POST /api/v1/blobs/{sha256}/direct; 404 unknown_blob otherwise) */
         put: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description the file's content is this blob */
+                    sha256?: string;
+                };
                 header?: never;
                 path: {
                     entity: string;
