@@ -47,7 +47,7 @@ class File:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(dest.name + ".part")
         with open(tmp, "wb") as f:
-            for chunk in self._http.stream(self._path):
+            for chunk in self._http.stream(self._path, {"direct": 1}, signed=True):
                 f.write(chunk)
         os.replace(tmp, dest)
         return open(dest)

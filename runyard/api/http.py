@@ -36,15 +36,28 @@ class Http(http_client.Client):
             return mp.unpackb(raw, raw=False)
         return json.loads(raw) if raw else {}
 
-    def stream(self, path: str, params: dict | None = None, chunk: int = 1 << 20) -> Iterator[bytes]:
-        """The body of a GET in pieces (file downloads)."""
-        conn, resp = self._open("GET", self._url(path, params), None, None, ok=(200,))
+    def stream(
+        self, path: str, params: dict | None = None, chunk: int = 1 << 20, signed: bool = False
+    ) -> Iterator[bytes]:
+        """The body of a GET in pieces (file downloads). `signed`: a 307 to a URL the server signed
+        (its object store) is followed, without the API key."""
+        conn, resp = self._open(
+            "GET", self._url(path, params), None, None, ok=(200, 307) if signed else (200,)
+        )
+        store = None
         try:
+            if resp.status == 307:
+                location = resp.getheader("Location") or ""
+                resp.read()
+                store, spath = http_client.signed_url_client(location)
+                resp = store.open_stream(spath, ok=(200,))
             while data := resp.read(chunk):
                 yield data
         finally:
             resp.close()
             self.close()  # the connection is not reusable until the body has been read
+            if store is not None:
+                store.close()
 
     # -- plumbing ---------------------------------------------------------------------------------
     def _url(self, path: str, params: dict | None) -> str:

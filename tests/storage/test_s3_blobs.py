@@ -131,6 +131,15 @@ def test_large_media_and_run_files_are_uploaded_through_signed_urls(
         assert len(signed_puts(s3_requests(), f["sha256"])) == 1
         assert _key(f["sha256"]) in blob_keys(s3_client, bucket)
     assert httpx.get(f"{base}/weights.bin", headers=h).content == weights
+    from runyard.api import Api
+
+    before = len(s3_requests())
+    got = Api().run(f"{run.entity}/p/{run.id}").file("weights.bin").download(root=sdk_env / "dl")
+    got.close()
+    assert (sdk_env / "dl" / "weights.bin").read_bytes() == weights
+    key = _key(listing["weights.bin"]["sha256"])
+    fetched = [r for r in s3_requests()[before:] if r["method"] == "GET" and key in r["url"]]
+    assert len(fetched) == 1 and "X-Amz-Signature=" in fetched[0]["url"]  # from the store, signed
     local = next((Path(run.dir) / "media" / "images").glob("noise*"))
     assert httpx.get(f"{base}/{png['path']}", headers=h).content == local.read_bytes()
 
