@@ -130,3 +130,39 @@ def watch_errors(pg, errors: list[str]) -> None:
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+SHOWCASE = "showcase"
+
+
+@pytest.fixture(scope="session")
+def showcase(server, tmp_path_factory) -> str:
+    """Project "showcase" of the session server, filled by the demo's own training script
+    (examples/train_demo.py, as `make demo` runs it, with fewer steps), online: a dataset artifact,
+    two training runs with metrics, images, a table, histograms, audio and model artifacts."""
+    pytest.importorskip("numpy")
+    work = tmp_path_factory.mktemp("showcase")
+    env = dict(
+        os.environ,
+        RUNYARD_HOME=str(server.config.home),
+        PYTHONPATH=str(REPO),
+        RUNYARD_SILENT="true",
+        RUNYARD_API_KEY=server.api_key,
+        RUNYARD_BASE_URL=server.url,
+        RUNYARD_CACHE_DIR=str(work / "cache"),
+        DEMO_PROJECT=SHOWCASE,
+        DEMO_STEPS="30",
+    )
+    for k in ("WANDB_API_KEY", "WANDB_BASE_URL", "RUNYARD_MODE", "WANDB_MODE"):
+        env.pop(k, None)
+    for extra in ({"DEMO_PREP": "1"}, {"DEMO_LR": "0.001"}, {"DEMO_LR": "0.0003"}):
+        p = subprocess.run(
+            [sys.executable, str(REPO / "examples" / "train_demo.py")],
+            cwd=work,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert p.returncode == 0, p.stdout + p.stderr
+    return SHOWCASE

@@ -11,16 +11,11 @@ names, config values, code). Screenshots at 1280x800 in both themes go to test-o
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from .conftest import REPO, shot, sign_in, watch_errors
+from .conftest import SHOWCASE as PROJECT
+from .conftest import shot, sign_in, watch_errors
 from .test_i18n import UNTRANSLATED
-
-PROJECT = "showcase"
 
 # Latin words that are the same in Chinese UIs (units, product names)
 ALLOWED = [
@@ -65,38 +60,6 @@ ENGLISH_ON_SCREEN = """(allowed) => {
   return [...found];
 }"""
 
-DEMO = REPO / "examples" / "train_demo.py"
-
-
-@pytest.fixture(scope="module")
-def demo(server, tmp_path_factory):
-    """The demo's training script, online against the session server, with fewer steps."""
-    pytest.importorskip("numpy")
-    work = tmp_path_factory.mktemp("showcase")
-    env = dict(
-        os.environ,
-        RUNYARD_HOME=str(server.config.home),
-        PYTHONPATH=str(REPO),
-        RUNYARD_SILENT="true",
-        RUNYARD_API_KEY=server.api_key,
-        RUNYARD_BASE_URL=server.url,
-        RUNYARD_CACHE_DIR=str(work / "cache"),
-        DEMO_PROJECT=PROJECT,
-        DEMO_STEPS="30",
-    )
-    for k in ("WANDB_API_KEY", "WANDB_BASE_URL", "RUNYARD_MODE", "WANDB_MODE"):
-        env.pop(k, None)
-    for extra in ({"DEMO_PREP": "1"}, {"DEMO_LR": "0.001"}, {"DEMO_LR": "0.0003"}):
-        p = subprocess.run(
-            [sys.executable, str(DEMO)],
-            cwd=work,
-            env={**env, **extra},
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert p.returncode == 0, p.stdout + p.stderr
-
 
 @pytest.fixture(params=["light", "dark"])
 def zh(request, browser, server):
@@ -122,7 +85,7 @@ def check(page, name: str) -> None:
     shot(page, f"zh-{name}-{page.scheme}")
 
 
-def test_every_page_in_chinese(zh, server, demo):
+def test_every_page_in_chinese(zh, server, showcase):
     page = zh
     base = f"{server.url}/{server.entity}/{PROJECT}"
     page.goto(server.url)

@@ -83,10 +83,13 @@ export function ErrorPage({ error, onRetry, note }: { error: unknown; onRetry?: 
 }
 
 /**
- * A modal dialog: focus moves to its first field (else its first control), Escape closes, focus returns
- * to the opener. The effect runs once per opening: `onClose` is read through a ref, since callers
+ * A modal dialog: focus moves to its first field (else its first control), Tab and Shift+Tab cycle
+ * through its controls only (the page behind is out of reach, as `aria-modal` says), Escape closes,
+ * focus returns to the opener. The effect runs once per opening: `onClose` is read through a ref, since callers
  * recreate it every render and re-running the effect would pull focus away on each keystroke.
  */
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, [tabindex]:not([tabindex="-1"])';
+
 export function Modal({
   title,
   onClose,
@@ -111,6 +114,15 @@ export function Modal({
       if (e.key === "Escape") {
         e.stopPropagation();
         close.current();
+      } else if (e.key === "Tab" && el) {
+        const stops = [...el.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((x) => x.getClientRects().length > 0);
+        if (!stops.length) return;
+        const [first, last] = [stops[0], stops[stops.length - 1]];
+        const at = document.activeElement;
+        if (!el.contains(at) || (e.shiftKey && at === first) || (!e.shiftKey && at === last)) {
+          e.preventDefault();
+          (e.shiftKey ? last : first).focus();
+        }
       }
     };
     document.addEventListener("keydown", onKey, true);

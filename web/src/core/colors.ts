@@ -1,15 +1,33 @@
 /**
- * Run colours: 20 colours chosen for contrast on a light background (each >= 3:1 against white, the
- * WCAG minimum for graphics) and far apart from each other (CIELAB distance >= 28, so no two read as
- * one). Runs get them in creation order, so any 20 runs next to each other in the table differ and a
- * run keeps its colour when the table is sorted or filtered; user-picked colours override. A page
- * without the project's run list falls back to a hash of the id.
+ * Run colours: 20 colours per theme, chosen for contrast on the theme's background (light: each >= 3:1
+ * against white; dark: each >= 4:1 against the dark panels, above the WCAG minimum of 3:1 for graphics)
+ * and far apart from each other (CIELAB distance >= 28 light, >= 30 dark, so no two read as one). The
+ * dark set follows the light one's hues where it can. Runs get them in creation order, so any 20 runs
+ * next to each other in the table differ and a run keeps its colour when the table is sorted or
+ * filtered; user-picked colours override. A page without the project's run list falls back to a hash
+ * of the id.
  */
 
-export const PALETTE = [
+export const LIGHT_PALETTE = [
   "#1f6fd1", "#d1461f", "#138a4b", "#e619a2", "#2a19e6", "#a18912", "#155461", "#862d4a", "#6b22a0", "#634821",
   "#d519e6", "#e6195d", "#12a112", "#cb7462", "#2a92c6", "#349d94", "#415c0a", "#194de6", "#cb62a8", "#a15912",
 ];
+
+export const DARK_PALETTE = [
+  "#748ac7", "#d57b5c", "#3ba663", "#eb60b1", "#a47ff0", "#a99312", "#06aac1", "#c97089", "#c459fd", "#fcab22",
+  "#e4a8e4", "#f74a76", "#2daa20", "#ff4737", "#5ed7bf", "#27e216", "#8b9a59", "#ff38dc", "#d16507", "#e9bc7d",
+];
+
+/** Whether the page shows the dark theme (theme.ts sets `data-theme`; "auto" follows the browser). */
+function darkPage(): boolean {
+  const root = globalThis.document?.documentElement;
+  if (!root) return false;
+  if (root.dataset.theme) return root.dataset.theme === "dark";
+  return globalThis.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false;
+}
+
+/** The palette of the page's theme (switching the theme reloads the page). */
+export const PALETTE = darkPage() ? DARK_PALETTE : LIGHT_PALETTE;
 
 /** Colour of each run by its place among the project's runs, oldest first. */
 export function assignColors(runs: { id: string; created_at: number }[]): Map<string, string> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { collapseCR, parseAnsi, stripAnsi } from "./ansi";
-import { assignColors, contrastRatio, PALETTE, runColor } from "./colors";
+import { assignColors, contrastRatio, DARK_PALETTE, LIGHT_PALETTE, PALETTE, runColor } from "./colors";
 import { compareRuns } from "./diff";
 import { flatten, getPath } from "./flatten";
 import { describeValue, formatCompact, formatDuration, formatNumber, formatTicks, formatTimeTicks } from "./format";
@@ -88,7 +88,11 @@ describe("colours", () => {
   it("are stable per run and readable on white (>= 3:1)", () => {
     expect(runColor("abc")).toBe(runColor("abc"));
     expect(runColor("abc", { abc: "#000000" })).toBe("#000000");
-    for (const c of PALETTE) expect(contrastRatio(c, "#ffffff")).toBeGreaterThanOrEqual(3);
+    for (const c of LIGHT_PALETTE) expect(contrastRatio(c, "#ffffff")).toBeGreaterThanOrEqual(3);
+    expect(PALETTE).toBe(LIGHT_PALETTE); // no document here: the light theme
+  });
+  it("the dark set is readable on the dark panels and media backgrounds (>= 4:1)", () => {
+    for (const c of DARK_PALETTE) for (const bg of ["#16181c", "#1c1f24", "#23262b"]) expect(contrastRatio(c, bg)).toBeGreaterThanOrEqual(4);
   });
   it("has 20 colours, no two alike (CIELAB distance)", () => {
     const lab = (hex: string) => {
@@ -101,12 +105,14 @@ describe("colours", () => {
       const [x, y, z] = [(r * 0.4124 + g * 0.3576 + b * 0.1805) / 0.95047, r * 0.2126 + g * 0.7152 + b * 0.0722, (r * 0.0193 + g * 0.1192 + b * 0.9505) / 1.08883];
       return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))];
     };
-    expect(new Set(PALETTE).size).toBeGreaterThanOrEqual(20);
-    for (let i = 0; i < PALETTE.length; i++)
-      for (let j = 0; j < i; j++) {
-        const [p, q] = [lab(PALETTE[i]), lab(PALETTE[j])];
-        expect(Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2])).toBeGreaterThan(25);
-      }
+    for (const pal of [LIGHT_PALETTE, DARK_PALETTE]) {
+      expect(new Set(pal).size).toBe(20);
+      for (let i = 0; i < pal.length; i++)
+        for (let j = 0; j < i; j++) {
+          const [p, q] = [lab(pal[i]), lab(pal[j])];
+          expect(Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2])).toBeGreaterThan(25);
+        }
+    }
   });
   it("go to runs in creation order, whatever order they come in", () => {
     const runs = Array.from({ length: 20 }, (_, i) => ({ id: `r${i}`, created_at: 100 - i }));

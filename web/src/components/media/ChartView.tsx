@@ -11,6 +11,7 @@ import { PALETTE } from "../../core/colors";
 import { formatNumber } from "../../core/format";
 import { heatLevel, viridis } from "../../core/heatmap";
 import { t } from "../../i18n";
+import { themeColor } from "../../theme";
 
 export function ChartView({ spec, width, height = 240 }: { spec: ChartSpec; width: number; height?: number }) {
   if (spec.kind === "matrix") return <Matrix spec={spec} />;
@@ -50,12 +51,14 @@ function UChart({ spec, width, height }: { spec: Exclude<ChartSpec, { kind: "mat
       ];
       axes = [{ label: spec.xLabel }, { label: spec.yLabel }];
     }
+    // axes in the theme's colours (uPlot's default is black, unreadable on the dark theme)
+    const themed = { stroke: themeColor("--axis"), grid: { stroke: themeColor("--grid") }, ticks: { stroke: themeColor("--line") } };
     const u = new uPlot(
       {
         width,
         height,
         series,
-        axes,
+        axes: axes.map((a) => ({ ...themed, ...a })),
         scales:
           spec.kind === "bar"
             ? { x: { time: false, range: (_u, a, b) => [a - 0.5, b + 0.5] }, y: { range: (_u, a, b) => [Math.min(0, a), Math.max(0, b) * 1.05 || 1] } }

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { formatNumber } from "../../core/format";
 import { heatGrid, heatLevel, viridis, type Hist } from "../../core/heatmap";
 import { t } from "../../i18n";
+import { themeColor } from "../../theme";
 
 export function Heatmap({ steps, hists, width, height = 200, current }: { steps: number[]; hists: Hist[]; width: number; height?: number; current?: number | null }) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -24,16 +25,19 @@ export function Heatmap({ steps, hists, width, height = 200, current }: { steps:
     g.clearRect(0, 0, width, height);
     const nx = grid.steps.length;
     if (!nx) return;
+    const empty = themeColor("--media-bg");
     const cw = pw / nx;
     const rh = ph / grid.ny;
     for (let i = 0; i < nx; i++)
       for (let r = 0; r < grid.ny; r++) {
         const v = grid.counts[i * grid.ny + r];
-        const [R, G, B] = v > 0 ? viridis(heatLevel(v, grid.max)) : [245, 245, 248];
-        g.fillStyle = `rgb(${R},${G},${B})`;
+        if (v > 0) {
+          const [R, G, B] = viridis(heatLevel(v, grid.max));
+          g.fillStyle = `rgb(${R},${G},${B})`;
+        } else g.fillStyle = empty;
         g.fillRect(LEFT + i * cw, ph - (r + 1) * rh, Math.ceil(cw), Math.ceil(rh));
       }
-    g.fillStyle = "#333";
+    g.fillStyle = themeColor("--axis");
     g.font = "11px system-ui, sans-serif";
     g.textAlign = "right";
     for (const f of [0, 0.5, 1]) {

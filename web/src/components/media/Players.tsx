@@ -6,6 +6,7 @@ import { formatDuration } from "../../core/format";
 import type { MediaItem } from "../../core/media";
 import { peaks } from "../../core/waveform";
 import { useFileUrl, type RunRef } from "./useFile";
+import { themeColor } from "../../theme";
 import { t } from "../../i18n";
 
 /** Served by the web UI (web/public/) with the policy logged html needs; see HtmlFrame. */
@@ -32,7 +33,7 @@ export function AudioPlayer({ src, item, width = 320 }: { src: RunRef; item: Med
         const g = c?.getContext("2d");
         if (!c || !g) return;
         g.clearRect(0, 0, width, H);
-        g.fillStyle = "#3b6fb6";
+        g.fillStyle = themeColor("--link");
         for (let x = 0; x < width; x++) {
           const y0 = ((1 - Math.min(1, pk.max[x])) * H) / 2;
           const y1 = ((1 - Math.max(-1, pk.min[x])) * H) / 2;
