@@ -261,13 +261,13 @@ def test_grid_columns_one_to_four_kept_in_the_url(make_page, server):
         "() => { const g = document.querySelector('.panel-grid');"
         " return g ? getComputedStyle(g).gridTemplateColumns.split(' ').length : 0; }"
     )
-    page.wait_for_function(f"({columns})() === 1")
+    page.wait_for_function(f"() => ({columns})() === 1")
     picker = page.locator(".panels-bar").get_by_role("combobox", name="Columns")
     for n in (2, 3, 4):
         picker.select_option(str(n))
-        page.wait_for_function(f"({columns})() === {n}")
-        page.wait_for_function(f"location.search.includes('grid={n}')")
+        page.wait_for_function(f"() => ({columns})() === {n}")
+        page.wait_for_function(f"() => location.search.includes('grid={n}')")
     page.reload()
     page.locator(".rt-row").first.wait_for()
-    page.wait_for_function(f"({columns})() === 4")
+    page.wait_for_function(f"() => ({columns})() === 4")
     shot(page, "layout-grid-4")

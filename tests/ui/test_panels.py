@@ -12,12 +12,10 @@ import re
 from .conftest import shot, sign_in, watch_errors
 
 
-def legend_labels(page, panel) -> list[str]:
+def legend_labels(panel) -> list[str]:
     """Hover the middle of a chart: the labels its legend lists."""
-    over = panel.locator(".u-over")
-    over.wait_for()
-    box = over.bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2)
+    # hover() waits until the chart is attached and stable (it is remade when its series change)
+    panel.locator(".u-over").hover()
     legend = panel.locator(".chart-legend")
     legend.wait_for()
     return sorted(legend.locator(".chart-legend-label").all_inner_texts())
@@ -42,7 +40,7 @@ def test_add_edit_and_remove_panels(page, server, browser):
     section = page.get_by_role("region", name="Section Custom panels")
     panel = section.get_by_role("region", name="Chart /^train//")
     ready(panel)
-    assert legend_labels(page, panel) == ["train/acc", "train/loss"]
+    assert legend_labels(panel) == ["train/acc", "train/loss"]
     assert "panels=" in page.url
 
     # edit: a title, named metrics instead of the regex
@@ -58,7 +56,7 @@ def test_add_edit_and_remove_panels(page, server, browser):
     dialog.get_by_role("button", name="Save").click()
     panel = section.get_by_role("region", name="Chart Accuracy and loss")
     ready(panel)
-    assert legend_labels(page, panel) == ["eval/acc", "train/loss"]
+    assert legend_labels(panel) == ["eval/acc", "train/loss"]
 
     # a scalar card: the summary value, aggregated over the visible runs
     page.get_by_role("button", name="+ Add panel").click()

@@ -61,7 +61,7 @@ def test_switch_overrides_the_browser(themed_page, server):
     page.get_by_role("heading", name="Projects").wait_for()
     assert luminance(page.evaluate(BG)) < 0.2
     page.get_by_role("combobox", name="Theme").select_option("light")
-    page.wait_for_function("document.documentElement.dataset.theme === 'light'")
+    page.wait_for_function("() => document.documentElement.dataset.theme === 'light'")
     assert luminance(page.evaluate(BG)) > 0.8
     page.reload()
     page.get_by_role("heading", name="Projects").wait_for()
