@@ -18,6 +18,8 @@ from typing import Any
 from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema, build_schema
 
 from ...store import User
+from ...wire.names import registry_name
+from . import registry
 from .artifacts import WandbArtifacts, collection_obj, split_name
 from .names import decode_id, encode_id, new_run_id
 from .reads import RunReads
@@ -61,6 +63,23 @@ type Mutation {
   createArtifactFiles(input: CreateArtifactFilesInput!): CreateArtifactFilesPayload
   commitArtifact(input: CommitArtifactInput!): CommitArtifactPayload
   useArtifact(input: UseArtifactInput!): UseArtifactPayload
+  linkArtifact(input: LinkArtifactInput!): LinkArtifactPayload
+}
+
+input LinkArtifactInput {
+  artifactID: ID
+  artifactPortfolioName: String!
+  entityName: String!
+  projectName: String!
+  aliases: [ArtifactAliasInput!]
+  clientID: ID
+  clientMutationId: String
+}
+
+type LinkArtifactPayload {
+  versionIndex: Int
+  artifactMembership: ArtifactCollectionMembership
+  clientMutationId: String
 }
 
 input ArtifactAliasInput {
@@ -257,6 +276,7 @@ type User {
   entity: String
   deletedAt: DateTime
   teams(first: Int): EntityConnection
+  organizations: [Organization!]
 }
 
 type EntityConnection { edges: [EntityEdge!]! }
@@ -267,12 +287,14 @@ type Entity {
   name: String!
   isTeam: Boolean
   organization: Organization
+  user: User
 }
 
 type Organization {
   id: ID!
   name: String!
   coreWeaveOrganizationId: String
+  orgEntity: Entity
 }
 
 type ServerInfo {
@@ -564,31 +586,43 @@ class Root:
             key = RunKey(e, p, name)
             return ctx.runs.resume_status(ctx.user, key) or _run_obj(ctx, key)
 
-        def version(name: str) -> Any:
+        def version(name: str) -> tuple[str, str, Any] | None:
             base, ref = split_name(name)
-            return ctx.arts.version(ctx.user, e, p, base, ref)
+            if registry_name(p) is not None:
+                got = registry.version(ctx.runs.store, ctx.user, e, p, base, ref)
+                return None if got is None else got[:3]
+            v = ctx.arts.version(ctx.user, e, p, base, ref)
+            return None if v is None else (e, p, v)
+
+        def member(name: str) -> dict[str, Any] | None:
+            """The membership "name:ref" names here; in a registry, the registered version (its
+            number and aliases) over the artifact version it links to (registry.py)."""
+            base, ref = split_name(name)
+            if registry_name(p) is None:
+                got = version(name)
+                return None if got is None else ctx.membership(*got)
+            reg = registry.version(ctx.runs.store, ctx.user, e, p, base, ref)
+            if reg is None:
+                return None
+            se, sp, v, aliases = reg
+            return registry.as_membership(ctx.membership(se, sp, v), e, p, base, v, aliases)
 
         def artifact(info: GraphQLResolveInfo, name: str) -> dict[str, Any] | None:
-            v = version(name)
-            return None if v is None else ctx.art(e, p, v)
+            got = version(name)
+            return None if got is None else ctx.art(*got)
 
         def membership(info: GraphQLResolveInfo, name: str) -> dict[str, Any] | None:
-            v = version(name)
-            return None if v is None else ctx.membership(e, p, v)
+            return member(name)
 
         def collection(info: GraphQLResolveInfo, name: str) -> dict[str, Any] | None:
-            latest = ctx.arts.version(ctx.user, e, p, name, "latest")
+            latest = version(f"{name}:latest")
             if latest is None:
                 return None
 
-            def member(info: GraphQLResolveInfo, aliasName: str) -> dict[str, Any] | None:  # noqa: N803
-                v = ctx.arts.version(ctx.user, e, p, name, aliasName)
-                return None if v is None else ctx.membership(e, p, v)
-
             return {
                 **collection_obj(e, p, name),
-                "latestArtifact": lambda info: ctx.art(e, p, latest),
-                "artifactMembership": member,
+                "latestArtifact": lambda info: ctx.art(*latest),
+                "artifactMembership": lambda info, aliasName: member(f"{name}:{aliasName}"),  # noqa: N803
             }
 
         obj["run"] = run
@@ -766,6 +800,20 @@ class Root:
         ctx.arts.use(ctx.user, key, e, p, v)
         return {"artifact": ctx.art(e, p, v)}
 
+    def linkArtifact(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        """run.link_artifact / link_model: register the version in a runyard registry."""
+        ctx = _ctx(info)
+        got = ctx.arts.by_id(ctx.user, input.get("artifactID") or "")
+        if got is None or got[3] is None:
+            raise GraphQLError(f"artifact {input.get('artifactID')!r} does not exist")
+        e, p, _n, v, _ = got
+        assert v is not None
+        try:
+            index = registry.link(ctx.runs.store, ctx.user, (e, p, v), input)
+        except WandbError as err:
+            raise _fail(err) from None
+        return {"versionIndex": index, "artifactMembership": ctx.membership(e, p, v)}
+
     def notifyScriptableRunAlert(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
         ctx = _ctx(info)
         key = RunKey(input["entityName"], input["projectName"], input["runName"])
@@ -798,7 +846,20 @@ def _check_names(key: RunKey) -> None:
 
 
 def _entity_obj(name: str, is_team: bool | None = None) -> dict[str, Any]:
-    return {"id": encode_id("Entity", name), "name": name, "isTeam": is_team, "organization": None}
+    # runyard has no organisations: for registry paths (FetchOrgInfoFromEntity) an entity is its
+    # own organisation, so "wandb-registry-<r>/<collection>" resolves to the entity's registry
+    org = {
+        "id": encode_id("Organization", name),
+        "name": name,
+        "orgEntity": {"id": encode_id("Entity", name), "name": name},
+    }
+    return {
+        "id": encode_id("Entity", name),
+        "name": name,
+        "isTeam": is_team,
+        "organization": None,
+        "user": {"id": encode_id("User", name), "name": name, "organizations": [org]},
+    }
 
 
 def _email(ctx: Context) -> str | None:
