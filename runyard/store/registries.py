@@ -203,6 +203,14 @@ class Registries:
             out[vid].append(alias)
         return out
 
+    def membership(self, conn: Connection, collection_id: int, artifact_version_id: int) -> sa.Row | None:
+        """The version of the collection that links to this artifact version (id, version_index)."""
+        q = sa.select(registry_versions.c.id, registry_versions.c.version_index).where(
+            registry_versions.c.collection_id == collection_id,
+            registry_versions.c.artifact_version_id == artifact_version_id,
+        )
+        return conn.execute(q).first()
+
     def memberships_of(self, conn: Connection, artifact_version_id: int) -> list[str]:
         """Where an artifact version is registered ("entity/wandb-registry-r/collection:vN")."""
         q = (
@@ -274,12 +282,7 @@ class Registries:
                 "type_mismatch",
                 f"collection {collection!r} holds {col.type!r} artifacts, not {src.row.type!r}",
             )
-        existing = conn.execute(
-            sa.select(registry_versions.c.id, registry_versions.c.version_index).where(
-                registry_versions.c.collection_id == col.id,
-                registry_versions.c.artifact_version_id == src.row.id,
-            )
-        ).first()
+        existing = self.membership(conn, col.id, src.row.id)
         created = existing is None
         if existing is None:
             mid = conn.execute(

@@ -36,14 +36,17 @@ from sqlalchemy.engine import Connection
 
 from ...store import Store, User
 from ...store.artifacts import LATEST, VERSION_RE, ArtifactError, check_name, parse_commit
+from ...store.jsonsafe import jsonable
+from ...store.registries import check_aliases, registry_path
 from ...store.tables import artifact_collections
+from ...wire.names import registry_name
 from .. import access
 from ..errors import ApiError
 from . import convert as cv
 from .md5 import Md5Index, b64_of_hex, hex_of_b64
 from .names import decode_id, encode_id
 from .reads import iso
-from .runs import WandbError, WandbRuns
+from .runs import WandbError, WandbRuns, project_obj
 from .state import RunKey
 
 MANIFEST_HEADER = "wandb-artifact-manifest-v1\n"
@@ -152,6 +155,130 @@ class WandbArtifacts:
             return None if v is None else (e, p, n, v, None)
         return None
 
+    def run_versions(self, user: User, run_pk: int, kind: str) -> list[tuple[str, str, sa.Row]]:
+        """(entity, project, version) of the committed versions a run logged or used that `user`
+        may read, in order (RunOutputArtifacts / RunInputArtifacts)."""
+        s = self.store
+
+        def q(c: Connection) -> list[tuple[str, str, sa.Row]]:
+            out = []
+            for d in s.artifacts.run_links(c, run_pk, access.readable(c, s, user))[kind]:
+                if d.get("state") == "committed":
+                    v = self.version_in(c, user, d["entity"], d["project"], d["name"], d["version"])
+                    if v is not None:
+                        out.append((d["entity"], d["project"], v))
+            return out
+
+        return s.db.read(q)
+
+    def created_by(self, user: User, e: str, p: str, v: sa.Row) -> dict[str, Any] | None:
+        """The run that logged the version (ArtifactCreatedBy), when `user` may read it."""
+        s = self.store
+
+        def q(c: Connection) -> dict | None:
+            d = s.artifacts.doc(c, v, e, p, access.readable(c, s, user))
+            return d["logged_by"]
+
+        r = s.db.read(q)
+        if r is None:
+            return None
+        return {
+            "__typename": "Run",
+            "id": encode_id("Run", r["entity"], r["project"], r["id"]),
+            "name": r["id"],
+            "displayName": r["name"],
+            "state": r["state"],
+            "project": project_obj(r["entity"], r["project"])
+            | {"internalId": encode_id("Project", r["entity"], r["project"])},
+        }
+
+    def change_aliases(
+        self, user: User, e: str, p: str, v: sa.Row, aliases: list[dict[str, Any]], add: bool
+    ) -> None:
+        """AddAliases / DeleteAliases: each alias names its collection; one in the version's own
+        collection changes the artifact's aliases, one in a registry collection ("model-registry",
+        "wandb-registry-*") moves the alias of the registered version linking to this one."""
+        s = self.store
+
+        def w(c: Connection) -> None:
+            for a in aliases:
+                ae, ap, name, alias = (
+                    a["entityName"],
+                    a["projectName"],
+                    a["artifactCollectionName"],
+                    a["alias"],
+                )
+                reg = registry_name(ap)
+                if reg is not None:
+                    r = access.registry(c, s, user, ae, reg, access.WRITE)
+                    col = s.registries.collection(c, r.id, name)
+                    m = None if col is None else s.registries.membership(c, col.id, v.id)
+                    if col is None or m is None:
+                        raise WandbError(f"{e}/{p}/{v.name}:v{v.version_index} is not in {ae}/{ap}/{name}")
+                    target = registry_path(ae, reg, name)
+                    if add:
+                        s.registries.move_alias(
+                            c, col.id, m.id, m.version_index, check_aliases([alias])[0], user, target
+                        )
+                    else:
+                        s.registries.remove_alias(c, m.id, m.version_index, alias, user, target)
+                    continue
+                if (ae, ap, name) != (e, p, v.name):
+                    raise WandbError(
+                        f"alias {alias!r}: {ae}/{ap}/{name} is not the collection of this artifact"
+                    )
+                access.project_id(c, s, user, e, p, access.WRITE)
+                if alias == LATEST or VERSION_RE.match(alias):
+                    continue  # "latest" and "vN" follow the versions; the client lists them among aliases
+                s.artifacts.set_aliases(c, v.id, [alias] if add else [], [] if add else [alias])
+                s.audit.record(
+                    c,
+                    user,
+                    "artifact.aliases",
+                    f"{e}/{p}/{v.name}:v{v.version_index}",
+                    **{"add" if add else "remove": [alias]},
+                )
+
+        try:
+            s.db.write(w)
+        except ArtifactError as err:
+            raise WandbError(err.message, err.status) from None
+        except ApiError as err:
+            raise WandbError.of(err) from None
+
+    def update(self, user: User, e: str, p: str, v: sa.Row, inp: dict[str, Any]) -> sa.Row:
+        """UpdateArtifact: description and metadata of a version (audited); answers the version."""
+        s = self.store
+        values: dict[str, Any] = {}
+        if "description" in inp:
+            values["description"] = inp["description"]
+        if inp.get("metadata") is not None:
+            try:
+                meta = json.loads(inp["metadata"])
+            except ValueError:
+                raise WandbError("metadata must be a JSON object") from None
+            if not isinstance(meta, dict):
+                raise WandbError("metadata must be a JSON object")
+            values["metadata"] = jsonable(meta)
+
+        def w(c: Connection) -> sa.Row:
+            pid = access.project_id(c, s, user, e, p, access.WRITE)
+            cur = {"description": v.description, "metadata": v.metadata}
+            changed = {k: x for k, x in values.items() if cur.get(k) != x}
+            if changed:
+                s.artifacts.update_version(c, v.id, **changed)
+                s.audit.record(
+                    c, user, "artifact.update", f"{e}/{p}/{v.name}:v{v.version_index}", fields=sorted(changed)
+                )
+            row = s.artifacts.resolve(c, pid, v.name, f"v{v.version_index}")
+            assert row is not None
+            return row
+
+        try:
+            return s.db.write(w)
+        except ApiError as err:
+            raise WandbError.of(err) from None
+
     # -- GraphQL objects --------------------------------------------------------------------------
     def artifact_obj(self, base_url: str, user: User, e: str, p: str, v: sa.Row, sign: Any) -> dict[str, Any]:
         s = self.store
@@ -238,6 +365,7 @@ class WandbArtifacts:
             "aliases": alias_objs,
             "currentManifest": current_manifest,
             "files": files,
+            "createdBy": lambda info_: self.created_by(user, e, p, v),
         }
 
     def pending_obj(self, doc: dict[str, Any], token: str) -> dict[str, Any]:

@@ -64,6 +64,62 @@ type Mutation {
   commitArtifact(input: CommitArtifactInput!): CommitArtifactPayload
   useArtifact(input: UseArtifactInput!): UseArtifactPayload
   linkArtifact(input: LinkArtifactInput!): LinkArtifactPayload
+  deleteRun(input: DeleteRunInput!): DeleteRunPayload
+  addAliases(input: AddAliasesInput!): AliasesPayload
+  deleteAliases(input: DeleteAliasesInput!): AliasesPayload
+  updateArtifact(input: UpdateArtifactInput!): UpdateArtifactPayload
+}
+
+input DeleteRunInput {
+  id: ID!
+  deleteArtifacts: Boolean
+  clientMutationId: String
+}
+
+type DeleteRunPayload { clientMutationId: String }
+
+input ArtifactCollectionAliasInput {
+  alias: String!
+  artifactCollectionName: String!
+  entityName: String!
+  projectName: String!
+}
+
+input AddAliasesInput {
+  artifactID: ID!
+  aliases: [ArtifactCollectionAliasInput!]!
+  clientMutationId: String
+}
+
+input DeleteAliasesInput {
+  artifactID: ID!
+  aliases: [ArtifactCollectionAliasInput!]!
+  clientMutationId: String
+}
+
+type AliasesPayload { success: Boolean!, clientMutationId: String }
+
+input TagInput { tagName: String! }
+
+input UpdateArtifactInput {
+  artifactID: ID!
+  description: String
+  metadata: JSONString
+  ttlDurationSeconds: Int64
+  tagsToAdd: [TagInput!]
+  tagsToDelete: [TagInput!]
+  aliases: [ArtifactAliasInput!]
+  clientMutationId: String
+}
+
+type UpdateArtifactPayload { artifact: Artifact!, clientMutationId: String }
+
+type ArtifactEdge { node: Artifact, cursor: String }
+
+type ArtifactConnection {
+  totalCount: Int!
+  pageInfo: PageInfo!
+  edges: [ArtifactEdge!]!
 }
 
 input LinkArtifactInput {
@@ -264,6 +320,7 @@ type Artifact {
   aliases: [ArtifactAlias!]!
   currentManifest: ArtifactManifest
   files(after: String, first: Int, names: [String!]): FileConnection!
+  createdBy: Run
 }
 
 type User {
@@ -389,6 +446,8 @@ type Run {
   parquetHistory(liveKeys: [String!]!): ParquetHistory
   fileCount: Int
   files(names: [String], after: String, first: Int, pattern: String): FileConnection
+  outputArtifacts(after: String, first: Int): ArtifactConnection
+  inputArtifacts(after: String, first: Int): ArtifactConnection
 }
 
 input UpsertBucketInput {
@@ -578,7 +637,16 @@ class Root:
 
         def run(info: GraphQLResolveInfo, name: str) -> dict[str, Any] | None:
             row = ctx.reads.load(e, p, name)
-            return None if row is None else ctx.reads.run_obj(row, e, p)
+            if row is None:
+                return None
+            obj = ctx.reads.run_obj(row, e, p)
+            obj["outputArtifacts"] = lambda info, after=None, first=None: _run_artifacts(
+                ctx, row, "logged", after, first
+            )
+            obj["inputArtifacts"] = lambda info, after=None, first=None: _run_artifacts(
+                ctx, row, "used", after, first
+            )
+            return obj
 
         def bucket(info: GraphQLResolveInfo, name: str, missingOk: bool = False) -> dict[str, Any] | None:  # noqa: N803
             # `bucket` is what wandb-core reads before resuming (RunResumeStatus): the run's line
@@ -814,6 +882,52 @@ class Root:
             raise _fail(err) from None
         return {"versionIndex": index, "artifactMembership": ctx.membership(e, p, v)}
 
+    def deleteRun(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        """Api().run(path).delete(): the run and its data; artifacts it logged stay (runyard keeps
+        versions until they are deleted themselves), so `deleteArtifacts` changes nothing."""
+        ctx = _ctx(info)
+        ref = decode_id(input["id"], "Run")
+        if not ref or len(ref) != 3:
+            raise GraphQLError(f"run {input['id']!r} does not exist")
+        try:
+            ctx.runs.delete(ctx.user, RunKey(*(str(x) for x in ref)))
+        except WandbError as err:
+            raise _fail(err) from None
+        return {"clientMutationId": input.get("clientMutationId")}
+
+    def _aliases(self, info: GraphQLResolveInfo, inp: dict[str, Any], add: bool) -> dict[str, Any]:
+        ctx = _ctx(info)
+        got = ctx.arts.by_id(ctx.user, inp["artifactID"])
+        if got is None or got[3] is None:
+            raise GraphQLError(f"artifact {inp['artifactID']!r} does not exist")
+        try:
+            ctx.arts.change_aliases(ctx.user, got[0], got[1], got[3], inp["aliases"], add)
+        except WandbError as err:
+            raise _fail(err) from None
+        return {"success": True, "clientMutationId": inp.get("clientMutationId")}
+
+    def addAliases(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        """artifact.save() with aliases added: in the artifact's collection or, for a registry path
+        ("model-registry" / "wandb-registry-*"), moved in that registry collection."""
+        return self._aliases(info, input, True)
+
+    def deleteAliases(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        return self._aliases(info, input, False)
+
+    def updateArtifact(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        """artifact.save(): description and metadata (tags and TTL are not kept by runyard)."""
+        ctx = _ctx(info)
+        got = ctx.arts.by_id(ctx.user, input["artifactID"])
+        if got is None or got[3] is None:
+            raise GraphQLError(f"artifact {input['artifactID']!r} does not exist")
+        e, p, _n, v, _ = got
+        assert v is not None
+        try:
+            v = ctx.arts.update(ctx.user, e, p, v, input)
+        except WandbError as err:
+            raise _fail(err) from None
+        return {"artifact": {**ctx.art(e, p, v), "id": input["artifactID"]}}
+
     def notifyScriptableRunAlert(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
         ctx = _ctx(info)
         key = RunKey(input["entityName"], input["projectName"], input["runName"])
@@ -830,6 +944,27 @@ class Root:
         except WandbError as err:
             raise _fail(err) from None
         return {"success": True}
+
+
+def _run_artifacts(
+    ctx: Context, row: dict[str, Any], kind: str, after: str | None, first: int | None
+) -> dict[str, Any]:
+    """A run's logged ("logged") or used ("used") committed versions, readable ones, in order; paged
+    by offset (the cursor is the index of the last one sent)."""
+    start = int(after) + 1 if after and after.isdigit() else 0
+    n = max(1, min(int(first or 50), 1000))
+    found = ctx.arts.run_versions(ctx.user, int(row["id"]), kind)
+    page = found[start : start + n]
+    edges = [{"node": ctx.art(e, p, v), "cursor": str(start + i)} for i, (e, p, v) in enumerate(page)]
+    return {
+        "totalCount": len(found),
+        "pageInfo": {
+            "__typename": "PageInfo",
+            "endCursor": edges[-1]["cursor"] if edges else after,
+            "hasNextPage": start + n < len(found),
+        },
+        "edges": edges,
+    }
 
 
 def _key_parts(key: RunKey) -> tuple[str, str, str]:

@@ -119,6 +119,23 @@ class WandbRuns:
 
         return s.db.read(q)
 
+    def delete(self, user: User, key: RunKey) -> None:
+        """Delete a run (DeleteRun), as `DELETE /api/v1/runs/...` does: audited, announced."""
+        s = self.store
+
+        def w(c: Connection) -> None:
+            s.runs.delete(c, access.run(c, s, user, key.entity, key.project, key.run_id, access.WRITE).id)
+            s.audit.record(c, user, "run.delete", f"{key.entity}/{key.project}/{key.run_id}")
+
+        try:
+            s.db.write(w)
+        except ApiError as e:
+            raise WandbError.of(e) from None
+        if self.publish is not None:
+            self.publish(
+                {"type": "run.deleted", "entity": key.entity, "project": key.project, "run_id": key.run_id}
+            )
+
     # -- one request: lock, load, convert, apply, save: one transaction ------------------------
     def _run(self, user: User, key: RunKey, body: Callable[[_Session], T]) -> T:
         s = self.store
