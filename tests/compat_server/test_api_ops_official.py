@@ -76,5 +76,5 @@ def test_lineage_edits_and_delete(wandb_python, wandb_env, server, tmp_path):  #
     history = ry.client.call("GET", "/api/v1/registries/admin/model/classifier")["history"]
     assert history[0]["action"] == "registry.alias" and history[0]["detail"]["alias"] == "production"
     with pytest.raises(CommError, match="does not exist"):
-        ry.run(f"admin/ops/{ids['doomed']}").id
+        ry.run(f"admin/ops/{ids['doomed']}")
     assert ry.run(f"admin/ops/{ids['train']}").id == ids["train"]
