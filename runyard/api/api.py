@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import ApiError
 from ..sdk.http_client import resolve_credentials
 from .http import Http, quote
+from .reports import Report, with_ids
 from .runs import Run, Runs
 
 DEFAULT_TIMEOUT = 60.0
@@ -113,6 +114,27 @@ class Api:
 
         entity, project = self._project_path(project_name)
         return artifact_collections(self._http, entity, project, type_name)
+
+    # -- reports ----------------------------------------------------------------------------------
+    def create_report(self, project: str, title: str, blocks: list[dict] | None = None) -> Report:
+        """A new report in "entity/project" (or "project" of the default entity) with `blocks`
+        (dicts, see runyard/api/reports.py; ids are added where missing)."""
+        entity, name = self._project_path(project)
+        doc = self._http.call(
+            "POST",
+            f"/api/v1/projects/{quote(entity)}/{quote(name)}/reports",
+            body={"title": title, "blocks": with_ids(list(blocks or []))},
+        )
+        return Report(self._http, self.base_url, doc)
+
+    def report(self, report_id: int) -> Report:
+        return Report(self._http, self.base_url, self._http.call("GET", f"/api/v1/reports/{int(report_id)}"))
+
+    def reports(self, project: str | None = None) -> list[Report]:
+        """The reports of "entity/project", newest edit first."""
+        entity, name = self._project_path(project)
+        rows = self._http.call("GET", f"/api/v1/projects/{quote(entity)}/{quote(name)}/reports")["reports"]
+        return [self.report(r["id"]) for r in rows]
 
     def _with_project(self, name: str) -> str:
         path = name.split(":", 1)[0]

@@ -14,7 +14,7 @@ import click
 from .. import __version__
 from ..errors import Error
 from ..sdk.http_client import ApiError
-from . import artifact, db, gc, importer, login, registry, runs, server, sweep, sync, ui
+from . import artifact, db, gc, importer, login, registry, report, runs, server, sweep, sync, ui
 
 UNREACHABLE_HINT = "is the server running? Check --host, RUNYARD_BASE_URL or `runyard login`"
 
@@ -58,6 +58,7 @@ cli.add_command(login.login)
 cli.add_command(sync.sync)
 cli.add_command(importer.import_)
 cli.add_command(artifact.artifact)
+cli.add_command(report.report)
 cli.add_command(gc.gc)
 cli.add_command(registry.registry)
 cli.add_command(db.db)

@@ -251,6 +251,47 @@ def run(
     return loc
 
 
+# -- saved views, reports, comments (they follow their project) ---------------------------------------
+def _in_project(conn: Connection, store: Store, principal: User, project_id: int, action: str) -> sa.Row:
+    proj = store.projects.by_id(conn, project_id)
+    assert proj is not None  # the view or report's foreign key
+    if not allows(conn, principal, action, proj.entity_id, proj.visibility):
+        raise _denied(principal, action, f"{proj.entity}/{proj.project}")
+    return proj
+
+
+def view(conn: Connection, store: Store, principal: User, view_id: int, action: str = READ) -> sa.Row:
+    """A saved view once `principal` may do `action` on it: a shared view is the project's (members
+    change it, readers read it); a personal view only its owner sees, and changes with read access."""
+    row = store.views.get(conn, view_id)
+    if row is None or (not row.shared and row.owner_id != principal.id):
+        raise ApiError(404, "unknown_view", f"view {view_id} does not exist")
+    _in_project(conn, store, principal, row.project_id, action if row.shared else READ)
+    return row
+
+
+def report(
+    conn: Connection, store: Store, principal: User, report_id: int, action: str = READ
+) -> tuple[sa.Row, sa.Row]:
+    """A report and its project (entity, project, visibility) once `principal` may do `action` on it:
+    readers of the project read it, members edit it."""
+    row = store.reports.get(conn, report_id)
+    if row is None:
+        raise ApiError(404, "unknown_report", f"report {report_id} does not exist")
+    return row, _in_project(conn, store, principal, row.project_id, action)
+
+
+def delete_comment(conn: Connection, store: Store, principal: User, comment_id: int) -> None:
+    """Its author deletes a comment (while still a reader of its project), or an admin of the project."""
+    row = store.comments.get(conn, comment_id)
+    if row is None:
+        raise ApiError(404, "unknown_comment", f"comment {comment_id} does not exist")
+    project_id = store.comments.project_id(conn, row)
+    action = READ if row.author_id == principal.id and not principal.anonymous else ADMIN
+    _in_project(conn, store, principal, project_id, action)
+    store.comments.delete(conn, comment_id)
+
+
 def visible_entities(conn: Connection, principal: User) -> list[dict]:
     q = sa.select(entities.c.id, entities.c.name, entities.c.kind)
     ids = entity_ids(conn, principal, READ)

@@ -40,6 +40,8 @@ PUBLIC = {
     ("POST", "/api/v1/session"),
     ("POST", "/api/v1/password/link"),
 }
+# a report's read-only share link: the token in the path is the permission (routes/reports.py)
+PUBLIC_PREFIX = "/api/v1/shared/"
 CACHE_SECONDS = 10.0
 TOUCH_SECONDS = 60.0
 SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER = "runyard_session", "runyard_csrf", "x-csrf-token"
@@ -117,6 +119,7 @@ class AuthMiddleware:
             scope["type"] != "http"
             or not (scope["path"].startswith("/api/") or self._guarded_metrics(scope["path"]))
             or (scope["method"], scope["path"]) in PUBLIC
+            or (scope["method"] == "GET" and scope["path"].startswith(PUBLIC_PREFIX))
         ):
             await self.app(scope, receive, send)
             return

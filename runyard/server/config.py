@@ -56,6 +56,13 @@ BOUNDS = (
     "graphql_max_aliases",
     "graphql_max_fields",
     "graphql_max_tokens",
+    "max_view_bytes",
+    "max_report_bytes",
+    "max_report_blocks",
+    "max_report_versions",
+    "max_comment_chars",
+    "max_share_bytes",
+    "max_saved_items",
 )
 # the settings an environment variable (RUNYARD_<NAME>) can set
 ENV_SETTINGS = (*BOUNDS, "signed_url_seconds", "heartbeat_timeout", "sweep_heartbeat_timeout")
@@ -80,6 +87,13 @@ class ServerConfig:
     graphql_max_aliases: int = 30  # aliased fields in a GraphQL document
     graphql_max_fields: int = 300  # fields selected, fragments expanded where they are spread
     graphql_max_tokens: int = 20000  # lexical tokens of a GraphQL document (parsing stops there)
+    max_view_bytes: int = 256 * 1024  # a saved view's state, as JSON
+    max_report_bytes: int = 512 * 1024  # a report's blocks, as JSON
+    max_report_blocks: int = 200  # blocks of one report
+    max_report_versions: int = 200  # saved versions kept per report (older ones are dropped)
+    max_comment_chars: int = 10_000  # one comment
+    max_share_bytes: int = 32 * MiB  # the static page a report's share link serves
+    max_saved_items: int = 1000  # saved views or reports per project; comments per report or run
     admin_name: str = "admin"
     write_credentials: bool = True
     signed_url_seconds: float = 300.0  # wandb clients use a signed URL right after asking for it

@@ -25,6 +25,8 @@ def _p(name: str, where: str = "query", required: bool = False, typ: str = "stri
 
 E, P, R = _p("entity", "path"), _p("project", "path"), _p("run_id", "path")
 SW = _p("sweep_id", "path")
+VIEW, REP = _p("view_id", "path", typ="integer"), _p("report_id", "path", typ="integer")
+VER = _p("version", "path", typ="integer")
 TEAM = _p("team", "path")
 AN, AV = _p("name", "path"), _p("version", "path", doc="vN, an alias such as latest, or a digest")
 RG = _p("registry", "path", doc="the registry's name (model for wandb-registry-model)")
@@ -731,6 +733,149 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
         None,
         "{entries: [{id, at, actor_id, actor, action, target, detail}], next_before}",
     ),
+    # -- saved views (routes/views.py, docs/reports.md) --
+    (
+        "get",
+        "/api/v1/projects/{entity}/{project}/views",
+        "The project's shared views and the caller's personal ones",
+        [E, P],
+        None,
+        "{views: [{id, name, shared, owner, state, created_at, updated_at}]}",
+    ),
+    (
+        "post",
+        "/api/v1/projects/{entity}/{project}/views",
+        "Save a view: {name, shared?, state} (personal: read access; shared: write access)",
+        [E, P],
+        JSON_OBJ,
+        "view",
+    ),
+    ("get", "/api/v1/views/{view_id}", "One view", [VIEW], None, "view"),
+    (
+        "patch",
+        "/api/v1/views/{view_id}",
+        "Rename, share or replace the state of a view: {name?, shared?, state?}",
+        [VIEW],
+        JSON_OBJ,
+        "view",
+    ),
+    ("delete", "/api/v1/views/{view_id}", "Delete a view", [VIEW], None, "{deleted}"),
+    ("post", "/api/v1/views/{view_id}/duplicate", "Copy a view: {name?, shared?}", [VIEW], JSON_OBJ, "view"),
+    # -- reports (routes/reports.py, docs/reports.md) --
+    (
+        "get",
+        "/api/v1/projects/{entity}/{project}/reports",
+        "The project's reports",
+        [E, P],
+        None,
+        "{reports: [{id, title, version, created_at, updated_at}]}",
+    ),
+    (
+        "post",
+        "/api/v1/projects/{entity}/{project}/reports",
+        "Create a report: {title, blocks?} (write access)",
+        [E, P],
+        JSON_OBJ,
+        "report",
+    ),
+    (
+        "get",
+        "/api/v1/reports/{report_id}",
+        "One report",
+        [REP],
+        None,
+        "{id, entity, project, title, blocks, version, created_by, updated_by, shared_since, can_edit, ...}",
+    ),
+    (
+        "patch",
+        "/api/v1/reports/{report_id}",
+        "Save an edit: {version (the one edited), title?, blocks?}; 409 version_conflict with error.current when another edit saved first",
+        [REP],
+        JSON_OBJ,
+        "report",
+    ),
+    ("delete", "/api/v1/reports/{report_id}", "Delete a report", [REP], None, "{deleted}"),
+    (
+        "get",
+        "/api/v1/reports/{report_id}/versions",
+        "Saved versions, newest first",
+        [REP],
+        None,
+        "{versions: [{version, title, author, created_at}]}",
+    ),
+    (
+        "get",
+        "/api/v1/reports/{report_id}/versions/{version}",
+        "One saved version",
+        [REP, VER],
+        None,
+        "{version, title, blocks, created_at}",
+    ),
+    (
+        "post",
+        "/api/v1/reports/{report_id}/versions/{version}/restore",
+        "Save an older version's content as the newest: {version (the current one)}",
+        [REP, VER],
+        JSON_OBJ,
+        "report",
+    ),
+    (
+        "get",
+        "/api/v1/reports/{report_id}/comments",
+        "Comments on a report, oldest first",
+        [REP],
+        None,
+        "{comments: [{id, author, body, created_at}]}",
+    ),
+    (
+        "post",
+        "/api/v1/reports/{report_id}/comments",
+        "Comment on a report: {body} (write access)",
+        [REP],
+        JSON_OBJ,
+        "comment",
+    ),
+    (
+        "get",
+        "/api/v1/runs/{entity}/{project}/{run_id}/comments",
+        "Comments on a run, oldest first",
+        [E, P, R],
+        None,
+        "{comments}",
+    ),
+    (
+        "post",
+        "/api/v1/runs/{entity}/{project}/{run_id}/comments",
+        "Comment on a run: {body} (write access)",
+        [E, P, R],
+        JSON_OBJ,
+        "comment",
+    ),
+    (
+        "delete",
+        "/api/v1/comments/{comment_id}",
+        "Delete a comment (its author, or an admin of the project)",
+        [_p("comment_id", "path", typ="integer")],
+        None,
+        "{deleted}",
+    ),
+    (
+        "post",
+        "/api/v1/reports/{report_id}/share",
+        "Create (or replace) the read-only share link; the body is the static page it serves (text/html)",
+        [REP],
+        {"content": {"text/html": {"schema": {"type": "string"}}}},
+        "{token, path}",
+    ),
+    ("delete", "/api/v1/reports/{report_id}/share", "Revoke the share link", [REP], None, "{revoked}"),
+    (
+        "get",
+        "/api/v1/shared/{token}",
+        "A shared report's static page (no key needed: the token is the permission)",
+        [_p("token", "path")],
+        None,
+        "text/html",
+    ),
 ]
 
 ERROR = {
@@ -761,7 +906,10 @@ def spec() -> dict[str, Any]:
         }
         if body is not None:
             op["requestBody"] = body
-        if path in ("/api/v1/health", "/api/v1/ready", "/api/v1/password/link") or (method, path) == (
+        if path in ("/api/v1/health", "/api/v1/ready", "/api/v1/password/link", "/api/v1/shared/{token}") or (
+            method,
+            path,
+        ) == (
             "post",
             "/api/v1/session",
         ):

@@ -24,9 +24,11 @@ from .metrics import Metrics
 from .projects import Projects
 from .protocol_state import ProtocolState
 from .registries import Registries
+from .reports import Comments, Reports
 from .runs import Runs
 from .sessions import Sessions
 from .sweeps import Sweeps
+from .views import Views
 
 __all__ = ["Store", "Database", "User", "IngestError", "BlobStore", "LocalBlobStore", "Limits"]
 
@@ -51,6 +53,9 @@ class Store:
         self.audit = Audit(db)
         self.registries = Registries(db, self.audit)
         self.protocol = ProtocolState(db)
+        self.views = Views(db)
+        self.reports = Reports(db)
+        self.comments = Comments(db)
 
     @classmethod
     def open(

@@ -31,6 +31,21 @@ class Projects:
         q = sa.select(projects).where(projects.c.entity_id == entity_id, projects.c.name == name)
         return conn.execute(q).first()
 
+    def by_id(self, conn: Connection, project_id: int) -> sa.Row | None:
+        """(id, entity, project, entity_id, visibility) of a project named by its id."""
+        q = (
+            sa.select(
+                projects.c.id,
+                entities.c.name.label("entity"),
+                projects.c.name.label("project"),
+                projects.c.entity_id,
+                projects.c.visibility,
+            )
+            .join(entities, entities.c.id == projects.c.entity_id)
+            .where(projects.c.id == project_id)
+        )
+        return conn.execute(q).first()
+
     def update(self, conn: Connection, project_id: int, **values: object) -> None:
         """Change visibility, description or name (the caller checked the values)."""
         conn.execute(

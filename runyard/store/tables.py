@@ -413,3 +413,66 @@ protocol_state = sa.Table(  # small per-key documents of the wandb protocol laye
     sa.Column("doc", sa.Text, nullable=False),  # JSON (NaN allowed: wandb summaries may hold it)
     sa.Column("updated_at", sa.Float, nullable=False),
 )
+
+# -- saved views, reports and comments (store/views.py, store/reports.py; docs/reports.md) ----------
+saved_views = sa.Table(  # a workspace state (web/src/core/view.ts), personal (owner only) or shared
+    "saved_views",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("owner_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("shared", sa.Boolean, nullable=False),
+    sa.Column("state", JSON, nullable=False),  # opaque to the server: the UI's versioned view object
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+reports = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("project_id", ID, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("blocks", JSON, nullable=False),  # wire/report_blocks.py
+    sa.Column("version", sa.Integer, nullable=False),  # 1 at creation, +1 per saved edit (the version check)
+    sa.Column("created_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+report_shares = sa.Table(  # the read-only link of a report: a token (stored hashed) and the page it serves
+    "report_shares",
+    metadata,
+    sa.Column("report_id", ID, sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("html", sa.Text, nullable=False),  # the static export (no script) made when it was shared
+    sa.Column("created_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+report_versions = sa.Table(  # every saved version (the newest `max_report_versions` are kept)
+    "report_versions",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("report_id", ID, sa.ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("blocks", JSON, nullable=False),
+    sa.Column("author_id", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("report_id", "version", name="uq_report_versions_version"),
+)
+
+comments = sa.Table(  # on a report or on a run (exactly one of the two)
+    "comments",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("report_id", ID, sa.ForeignKey("reports.id", ondelete="CASCADE"), index=True),
+    sa.Column("run_pk", ID, sa.ForeignKey("runs.id", ondelete="CASCADE"), index=True),
+    sa.Column("author_id", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.Column("author", sa.String(128), nullable=False),  # the name at the time (kept if the user goes)
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)

@@ -91,6 +91,7 @@ VER = ART + "/{name}/{version}"
 SW = "/api/v1/sweeps/{entity}/{project}"
 REG = "/api/v1/registries/{entity}"
 RCOL = REG + "/{registry}/{collection}"
+REP = "/api/v1/reports/{report_id}"
 GRID = {"method": "grid", "parameters": {"a": {"values": [1, 2, 3]}}}
 # (method, path) -> kind; project kinds run once per visibility, the others once
 ROUTES_TABLE: dict[tuple[str, str], str] = {
@@ -175,6 +176,28 @@ ROUTES_TABLE: dict[tuple[str, str], str] = {
     ("get", "/api/v1/sessions"): "signed_in_read",
     ("delete", "/api/v1/sessions/{session_id}"): "signed_in_write",
     ("put", "/api/v1/password"): "signed_in_write",
+    ("get", "/api/v1/projects/{entity}/{project}/views"): "project_read",
+    ("post", "/api/v1/projects/{entity}/{project}/views"): "project_write",  # a shared view
+    ("get", "/api/v1/views/{view_id}"): "project_read",
+    ("patch", "/api/v1/views/{view_id}"): "project_write",
+    ("delete", "/api/v1/views/{view_id}"): "project_write",
+    ("post", "/api/v1/views/{view_id}/duplicate"): "project_write",  # as a shared view
+    ("get", "/api/v1/projects/{entity}/{project}/reports"): "project_read",
+    ("post", "/api/v1/projects/{entity}/{project}/reports"): "project_write",
+    ("get", REP): "project_read",
+    ("patch", REP): "project_write",  # a stale version: 409 past the check
+    ("delete", REP): "project_write",
+    ("get", REP + "/versions"): "project_read",
+    ("get", REP + "/versions/{version}"): "project_read",
+    ("post", REP + "/versions/{version}/restore"): "project_write",
+    ("get", REP + "/comments"): "project_read",
+    ("post", REP + "/comments"): "project_write",
+    ("get", RUN + "/comments"): "project_read",
+    ("post", RUN + "/comments"): "project_write",
+    ("delete", "/api/v1/comments/{comment_id}"): "project_admin",  # or its author (the admin here)
+    ("post", REP + "/share"): "project_write",
+    ("delete", REP + "/share"): "project_write",
+    ("get", "/api/v1/shared/{token}"): "public",
 }
 
 
@@ -222,10 +245,12 @@ class World:
         ).json()["api_key"]
         gone = self.admin("GET", "/api/v1/keys", params={"user": USERS["revoked"]}).json()["keys"][0]["id"]
         self.admin("DELETE", f"/api/v1/keys/{gone}")
-        self.sweeps = {}
+        self.sweeps, self.views, self.reports = {}, {}, {}
         for vis in VISIBILITIES:
             self.project("acme", vis, vis)
             self.sweeps[vis] = self.sweep
+            self.views[vis] = self.new_view(vis)
+            self.reports[vis] = self.new_report(vis)
         self.admin("POST", "/api/v1/registries/acme/model/c", json={"artifact": "acme/team/ds:v0"})
         for name in [*USERS.values(), "sam"]:  # passwords, for sign-in and sessions
             url = self.admin("POST", f"/api/v1/users/{name}/password-link").json()["url"]
@@ -256,6 +281,34 @@ class World:
             "POST", f"/api/v1/artifacts/{entity}/{name}/ds", json={"type": "dataset", "manifest": manifest}
         )
         self.sweep = self.admin("POST", f"/api/v1/sweeps/{entity}/{name}", json={"config": GRID}).json()["id"]
+
+    def new_view(self, vis: str) -> int:
+        body = {"name": "v", "shared": True, "state": {"version": 1}}
+        return self.admin("POST", f"/api/v1/projects/acme/{vis}/views", json=body).json()["id"]
+
+    def new_report(self, vis: str) -> int:
+        return self.admin("POST", f"/api/v1/projects/acme/{vis}/reports", json={"title": "r"}).json()["id"]
+
+    def report_call(self, key: tuple[str, str], f: dict[str, Any], vis: str) -> dict[str, Any]:
+        """Parameters and body of a call about a view, report or comment (fresh targets when destroyed)."""
+        method, path = key
+        f["view_id"], f["report_id"], f["version"] = self.views[vis], self.reports[vis], "1"
+        if method == "delete" and path == "/api/v1/views/{view_id}":
+            f["view_id"] = self.new_view(vis)
+        elif method == "delete" and path == REP:
+            f["report_id"] = self.new_report(vis)
+        elif path == "/api/v1/comments/{comment_id}":
+            made = self.admin("POST", f"/api/v1/reports/{self.reports[vis]}/comments", json={"body": "c"})
+            f["comment_id"] = made.json()["id"]
+        if method == "patch" and path == REP or path.endswith("/restore"):
+            return {"json": {"version": 0}}
+        if path.endswith("/share") and method == "post":
+            return {"content": "<p>shared</p>", "headers": {"Content-Type": "text/html"}}
+        if method in ("post", "patch") and path.startswith("/api/v1/views/"):
+            return {"json": {"shared": True}}
+        if method == "post" and path.endswith("/comments"):
+            return {"json": {"body": "hi"}}
+        return {}
 
     # -- one call of a route -------------------------------------------------------------------------
     def call(self, method: str, path: str, principal: str, vis: str) -> Any:
@@ -382,12 +435,26 @@ class World:
             r = self.c.post("/api/v1/session", json={"username": user, "password": PASSWORD})
             f["session_id"] = r.json()["session"] if r.status_code == 200 else 1
             self.c.cookies.clear()
+        elif path.startswith(("/api/v1/views/", "/api/v1/reports/", "/api/v1/comments/")):
+            body = self.report_call(key, f, vis or "team")
+        elif key[1].endswith(("/views", "/reports")):
+            body = {
+                "json": {"name": f"v{i}", "shared": True, "state": {}}
+                if "views" in key[1]
+                else {"title": "r"}
+            }
+            if key[0] == "get":
+                body = {}
+        elif key == ("post", RUN + "/comments"):
+            body = {"json": {"body": "hi"}}
         elif key == ("put", "/api/v1/password"):
             body = {"json": {"old_password": PASSWORD, "password": PASSWORD}}
         elif key == ("post", "/api/v1/session"):
             body = {"json": {"username": "sam", "password": PASSWORD}}
         elif key == ("post", "/api/v1/password/link"):
             body = {"json": {"token": "not-a-token", "password": PASSWORD}}
+        elif key == ("get", "/api/v1/shared/{token}"):
+            f["token"] = "no-such-token"
         r = self.as_(principal, method.upper(), path.format(**f), params=params, **body)
         self.c.cookies.clear()  # sign-in set cookies: the next call authenticates as its own principal
         return r

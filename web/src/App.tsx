@@ -8,6 +8,7 @@ import { ArtifactsPage, ArtifactVersionPage } from "./pages/Artifacts";
 import { Compare } from "./pages/Compare";
 import { Home } from "./pages/Home";
 import { RegistryPage } from "./pages/Registry";
+import { ReportPage, ReportsList } from "./pages/Report";
 import { RunPage } from "./pages/RunPage";
 import { SweepPage, SweepsPage } from "./pages/Sweeps";
 import { InvitePage, SetPasswordPage, SignInLinkPage, SignInPage } from "./pages/SignIn";
@@ -45,6 +46,8 @@ export function App() {
   else if (route.page === "artifacts") body = <ArtifactsPage entity={route.entity} project={route.project} />;
   else if (route.page === "sweeps") body = <SweepsPage entity={route.entity} project={route.project} />;
   else if (route.page === "sweep") body = <SweepPage entity={route.entity} project={route.project} id={route.id} />;
+  else if (route.page === "reports") body = <ReportsList entity={route.entity} project={route.project} />;
+  else if (route.page === "report") body = <ReportPage entity={route.entity} project={route.project} id={route.id} />;
   else if (route.page === "artifact")
     body = <ArtifactVersionPage entity={route.entity} project={route.project} name={route.name} version={route.version} tab={route.tab} other={route.other} />;
   else if (route.page === "registry")

@@ -15,6 +15,8 @@ export type Route =
   | { page: "setup"; token: string }
   | { page: "invite"; token: string }
   | { page: "registry"; entity: string; registry: string; collection: string | null; version: string | null }
+  | { page: "reports"; entity: string; project: string }
+  | { page: "report"; entity: string; project: string; id: number }
   | { page: "notfound"; path: string };
 
 /** A registry is addressed like a project named "wandb-registry-<name>" (as in SDK paths). */
@@ -40,6 +42,8 @@ export function parseRoute(pathname: string, search: string): Route {
   if (kind === "artifacts" && parts.length === 3) return { page: "artifacts", entity, project };
   if (kind === "sweeps" && parts.length === 3) return { page: "sweeps", entity, project };
   if (kind === "sweeps" && parts.length === 4) return { page: "sweep", entity, project, id };
+  if (kind === "reports" && parts.length === 3) return { page: "reports", entity, project };
+  if (kind === "reports" && parts.length === 4 && /^\d{1,15}$/.test(id)) return { page: "report", entity, project, id: Number(id) };
   if (kind === "artifacts" && (parts.length === 4 || parts.length === 5 || parts.length === 6))
     return { page: "artifact", entity, project, name: id, version: tab ?? "latest", tab: parts[5] ?? "overview", other: q.get("vs") };
   if (parts.length === 3 && kind === "compare")
@@ -56,6 +60,8 @@ export const paths = {
   artifacts: (e: string, p: string) => `/${enc(e)}/${enc(p)}/artifacts`,
   sweeps: (e: string, p: string) => `/${enc(e)}/${enc(p)}/sweeps`,
   sweep: (e: string, p: string, id: string) => `/${enc(e)}/${enc(p)}/sweeps/${enc(id)}`,
+  reports: (e: string, p: string) => `/${enc(e)}/${enc(p)}/reports`,
+  report: (e: string, p: string, id: number) => `/${enc(e)}/${enc(p)}/reports/${id}`,
   artifact: (e: string, p: string, name: string, version: string, tab?: string, vs?: string) =>
     `/${enc(e)}/${enc(p)}/artifacts/${enc(name)}/${enc(version)}${tab && tab !== "overview" ? `/${enc(tab)}` : ""}${vs ? `?vs=${enc(vs)}` : ""}`,
   registry: (e: string, r: string, c?: string | null, v?: string | null) =>

@@ -12,11 +12,13 @@ from . import (
     meta,
     projects,
     registries,
+    reports,
     rows,
     runs,
     sessions,
     stream,
     sweeps,
+    views,
 )
 
 ROUTES = [
@@ -34,4 +36,6 @@ ROUTES = [
     *artifacts.routes,
     *registries.routes,
     *sweeps.routes,
+    *views.routes,
+    *reports.routes,
 ]

@@ -5,7 +5,8 @@
  */
 
 import { filePathUrl } from "../core/paths";
-import { enc, fetchFile, request, requestPacked } from "./http";
+import type { Block } from "../core/reportDoc";
+import { enc, fetchFile, request, requestPacked, send } from "./http";
 import { scheduled } from "./scheduler";
 import { toHistory, type History, type PackedHistory } from "./series";
 import type { paths } from "./schema.gen";
@@ -27,7 +28,12 @@ import type {
   RunArtifactLink,
   RunDetail,
   RunFile,
+  Comment,
+  Report,
+  ReportSummary,
+  ReportVersion,
   RunsPage,
+  SavedView,
   SignedIn,
   SweepDetail,
   SweepState,
@@ -255,6 +261,49 @@ export const api = {
       p("/api/v1/artifacts/{entity}/{project}/{name}/{version}/aliases", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}/aliases`),
       { body: change },
     ),
+
+  views: async (e: string, pr: string, signal?: AbortSignal) =>
+    (await request<{ views: SavedView[] }>("GET", p("/api/v1/projects/{entity}/{project}/views", `/api/v1/projects/${enc(e)}/${enc(pr)}/views`), { signal })).views,
+  view: (id: number, signal?: AbortSignal) => request<SavedView>("GET", p("/api/v1/views/{view_id}", `/api/v1/views/${id}`), { signal }),
+  createView: (e: string, pr: string, body: { name: string; shared: boolean; state: unknown }) =>
+    request<SavedView>("POST", p("/api/v1/projects/{entity}/{project}/views", `/api/v1/projects/${enc(e)}/${enc(pr)}/views`), { body }),
+  updateView: (id: number, body: { name?: string; shared?: boolean; state?: unknown }) =>
+    request<SavedView>("PATCH", p("/api/v1/views/{view_id}", `/api/v1/views/${id}`), { body }),
+  duplicateView: (id: number, body: { name?: string; shared?: boolean }) =>
+    request<SavedView>("POST", p("/api/v1/views/{view_id}/duplicate", `/api/v1/views/${id}/duplicate`), { body }),
+  deleteView: (id: number) => request<{ deleted: number }>("DELETE", p("/api/v1/views/{view_id}", `/api/v1/views/${id}`)),
+
+  reports: async (e: string, pr: string, signal?: AbortSignal) =>
+    (await request<{ reports: ReportSummary[] }>("GET", p("/api/v1/projects/{entity}/{project}/reports", `/api/v1/projects/${enc(e)}/${enc(pr)}/reports`), { signal }))
+      .reports,
+  createReport: (e: string, pr: string, body: { title: string; blocks?: Block[] }) =>
+    request<Report>("POST", p("/api/v1/projects/{entity}/{project}/reports", `/api/v1/projects/${enc(e)}/${enc(pr)}/reports`), { body }),
+  report: (id: number, signal?: AbortSignal) => request<Report>("GET", p("/api/v1/reports/{report_id}", `/api/v1/reports/${id}`), { signal }),
+  /** Save an edit made on `version`; a 409 ApiError (`version_conflict`) carries the current report in `extra.current`. */
+  saveReport: (id: number, body: { version: number; title?: string; blocks?: Block[] }) =>
+    request<Report>("PATCH", p("/api/v1/reports/{report_id}", `/api/v1/reports/${id}`), { body }),
+  deleteReport: (id: number) => request<{ deleted: number }>("DELETE", p("/api/v1/reports/{report_id}", `/api/v1/reports/${id}`)),
+  reportVersions: async (id: number, signal?: AbortSignal) =>
+    (await request<{ versions: ReportVersion[] }>("GET", p("/api/v1/reports/{report_id}/versions", `/api/v1/reports/${id}/versions`), { signal })).versions,
+  restoreReport: (id: number, version: number, current: number) =>
+    request<Report>("POST", p("/api/v1/reports/{report_id}/versions/{version}/restore", `/api/v1/reports/${id}/versions/${version}/restore`), {
+      body: { version: current },
+    }),
+  reportComments: async (id: number, signal?: AbortSignal) =>
+    (await request<{ comments: Comment[] }>("GET", p("/api/v1/reports/{report_id}/comments", `/api/v1/reports/${id}/comments`), { signal })).comments,
+  addReportComment: (id: number, body: string) =>
+    request<Comment>("POST", p("/api/v1/reports/{report_id}/comments", `/api/v1/reports/${id}/comments`), { body: { body } }),
+  runComments: async (e: string, pr: string, run: string, signal?: AbortSignal) =>
+    (await request<{ comments: Comment[] }>("GET", p("/api/v1/runs/{entity}/{project}/{run_id}/comments", `${runPath(e, pr, run)}/comments`), { signal })).comments,
+  addRunComment: (e: string, pr: string, run: string, body: string) =>
+    request<Comment>("POST", p("/api/v1/runs/{entity}/{project}/{run_id}/comments", `${runPath(e, pr, run)}/comments`), { body: { body } }),
+  deleteComment: (id: number) => request<{ deleted: number }>("DELETE", p("/api/v1/comments/{comment_id}", `/api/v1/comments/${id}`)),
+  /** Publish `html` (the static export) behind a new read-only link: its path. */
+  shareReport: async (id: number, html: string) => {
+    const res = await send("POST", p("/api/v1/reports/{report_id}/share", `/api/v1/reports/${id}/share`), { raw: html, headers: { "Content-Type": "text/html" } });
+    return (await res.json()) as { token: string; path: string };
+  },
+  unshareReport: (id: number) => request<{ revoked: boolean }>("DELETE", p("/api/v1/reports/{report_id}/share", `/api/v1/reports/${id}/share`)),
 
   deleteRun: (e: string, pr: string, id: string) => request<{ deleted: string }>("DELETE", runPath(e, pr, id)),
 

@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** the error envelope's other fields (a 409 version_conflict carries `current`) */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -52,6 +54,8 @@ export function url(path: string, query?: Record<string, unknown>): string {
 export interface SendOptions {
   query?: Record<string, unknown>;
   body?: unknown;
+  /** a body sent as is (with its own Content-Type header) instead of JSON */
+  raw?: string;
   signal?: AbortSignal;
   headers?: HeadersInit;
 }
@@ -69,7 +73,7 @@ export async function send(method: string, path: string, o: SendOptions = {}): P
       method,
       headers: h,
       credentials: "same-origin",
-      body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
+      body: o.raw ?? (o.body !== undefined ? JSON.stringify(o.body) : undefined),
       signal: o.signal,
     });
   } catch (e) {
@@ -79,17 +83,19 @@ export async function send(method: string, path: string, o: SendOptions = {}): P
   if (!res.ok) {
     let code = "error";
     let message = `${res.status} ${res.statusText}`;
+    let extra: Record<string, unknown> = {};
     try {
       const j = await res.json();
       if (j?.error) {
         code = j.error.code ?? code;
         message = j.error.message ?? message;
+        extra = j.error;
       }
     } catch {
       /* not JSON: a proxy page */
     }
     if (res.status === 502 || res.status === 503 || res.status === 504) code = "unreachable";
-    throw new ApiError(res.status, code, message);
+    throw new ApiError(res.status, code, message, extra);
   }
   return res;
 }

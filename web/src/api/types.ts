@@ -5,6 +5,7 @@
  * Once the spec carries response schemas these become aliases of `components["schemas"][...]`.
  */
 
+import type { Block } from "../core/reportDoc";
 import type { RunLike } from "../core/runs";
 import type { paths } from "./schema.gen";
 
@@ -311,4 +312,53 @@ export interface SweepDetail extends Omit<SweepSummary, "trial_count" | "running
   pareto_front: number[];
   importance: Record<string, Record<string, number>>;
   correlation: Record<string, Record<string, number>>;
+}
+
+/** A saved workspace view (routes/views.py); `state` is a `StoredView` (core/view.ts). */
+export interface SavedView {
+  id: number;
+  name: string;
+  shared: boolean;
+  owner: string;
+  state: unknown;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A report (routes/reports.py); blocks: core/reportDoc.ts. */
+export interface Report {
+  id: number;
+  entity: string;
+  project: string;
+  title: string;
+  blocks: Block[];
+  version: number;
+  created_at: number;
+  created_by: string | null;
+  updated_at: number;
+  updated_by: string | null;
+  shared_since: number | null;
+  can_edit: boolean;
+}
+
+export interface ReportSummary {
+  id: number;
+  title: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ReportVersion {
+  version: number;
+  title: string;
+  author: string | null;
+  created_at: number;
+}
+
+export interface Comment {
+  id: number;
+  author: string;
+  body: string;
+  created_at: number;
 }

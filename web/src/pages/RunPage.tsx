@@ -4,7 +4,9 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
 import type { RunDetail, RunFile } from "../api/types";
 import { useRunActions } from "../actions";
+import { Comments } from "../components/Comments";
 import { ConfigTree } from "../components/ConfigTree";
+import { Markdown } from "../components/Markdown";
 import { ConsoleView } from "../components/ConsoleView";
 import { ErrorPage, Spinner, StateBadge, Tabs } from "../components/common";
 import { Panel } from "../components/Panel";
@@ -127,6 +129,7 @@ function Overview({ r, entity, project, onSaved }: { r: RunDetail; entity: strin
             <td>
               <textarea id="run-notes" rows={3} value={notes} onChange={(e) => setNotes(e.target.value)} onBlur={() => notes !== (r.notes ?? "") && save({ notes })} />
               {saving && <div className="muted" aria-live="polite">{saving}</div>}
+              {notes.trim() && <Markdown text={notes} className="run-notes" />}
             </td>
           </tr>
         </tbody>
@@ -135,6 +138,8 @@ function Overview({ r, entity, project, onSaved }: { r: RunDetail; entity: strin
         <section aria-label={t("run.config")}><h2>{t("run.config")}</h2><ConfigTree data={r.config} label={t("config.label.config")} /></section>
         <section aria-label={t("run.summary")}><h2>{t("run.summary")}</h2><ConfigTree data={r.summary} label={t("config.label.summary")} /></section>
       </div>
+      <h2>{t("comments.title")}</h2>
+      <Comments load={(sig) => api.runComments(entity, project, r.id, sig)} add={(body) => api.addRunComment(entity, project, r.id, body)} canAdd />
     </div>
   );
 }

@@ -25,7 +25,9 @@ import { fromShown, isVisible, toggleVisible } from "../core/urlstate";
 import { useAsync } from "../hooks";
 import { useProjectLive } from "../live";
 import { Link, navigate, paths, useTitle } from "../router";
-import { usePanelSettings, useProjectRuns, useStored, useWorkspaceShortcuts, useWorkspaceState } from "./useWorkspace";
+import { useProjectRuns, useStored, useWorkspaceShortcuts, useWorkspaceView } from "./useWorkspace";
+import { ViewsMenu } from "../components/ViewsMenu";
+import { AddToReport } from "../components/report/AddToReport";
 import { formatCount, t } from "../i18n";
 
 /** Charts overlay at most this many visible runs (the first in table order), like W&B's run limit. */
@@ -38,7 +40,8 @@ const CUSTOM_SECTION = "(custom)";
 export function Workspace({ entity, project }: { entity: string; project: string }) {
   useTitle(`${entity}/${project}`);
   const projectKey = `${entity}/${project}`;
-  const [st, update] = useWorkspaceState();
+  const view = useWorkspaceView(projectKey);
+  const { st, update, colors, setColors, panels: panelSettings, panelSetter: settingsCb } = view;
   const { runs, setRuns, error: loadError, reload, tick } = useProjectRuns(entity, project);
 
   const keys = useAsync(
@@ -57,10 +60,8 @@ export function Workspace({ entity, project }: { entity: string; project: string
   }, [runs, seed]);
 
   // -- derived -----------------------------------------------------------------------------------
-  const [colors, setColors] = useStored<Record<string, string>>(`runyard:colors:${projectKey}`, {});
   // the Parameters section (parallel coordinates, scatter) starts closed: it draws every shown run
   const [paramsOpen, setParamsOpen] = useStored<boolean>(`runyard:params-open:${projectKey}`, false);
-  const [panelSettings, settingsCb] = usePanelSettings(projectKey);
   const { predicate, error: filterError, fields: filterKeys } = useMemo(() => tryCompileFilter(st.filter), [st.filter]);
   const matching = useMemo(() => (runs ? runs.filter(predicate) : []), [runs, predicate]);
   const filtered = useMemo(() => sortRuns(matching, st.sort), [matching, st.sort]);
@@ -118,6 +119,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [picker, setPicker] = useState(false);
   const [help, setHelp] = useState(false);
+  const [toReport, setToReport] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
   const actions = useRunActions(entity, project, (removed) => {
     if (removed) setSelected(new Set());
@@ -131,6 +133,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
 
   const onZoom = useCallback((z: [number, number] | null) => update({ zoom: z }), [update]);
   if (loadError) return <ErrorPage error={loadError} onRetry={reload} />;
+  if (view.loading) return <Spinner label={t("views.loading")} />;
   if (!runs) return <Spinner label={t("ws.loadingRuns")} />;
   if (runs.length === 0 && !loadError)
     return (
@@ -164,6 +167,8 @@ export function Workspace({ entity, project }: { entity: string; project: string
         <Breadcrumb entity={entity} project={project} />
         <Link to={paths.artifacts(entity, project)} className="ws-link">{t("ws.artifacts")}</Link>
         <Link to={paths.sweeps(entity, project)} className="ws-link">{t("sweep.list")}</Link>
+        <Link to={paths.reports(entity, project)} className="ws-link">{t("report.reports")}</Link>
+        <ViewsMenu entity={entity} project={project} view={view} />
         <span className={`live-dot${connected ? " on" : ""}`} title={t(connected ? "ws.liveOn" : "ws.liveOff")}>
           {t(connected ? "ws.live" : "ws.offline")}
         </span>
@@ -236,6 +241,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
             >
               + {t("ws.addPanel")}
             </button>
+            <button type="button" disabled={sections.length === 0} onClick={() => setToReport(true)}>{t("report.addPanels")}</button>
             {keys.loading && <span className="muted">{t("ws.loadingMetrics")}</span>}
           </div>
           {custom.length > 0 && (
@@ -324,6 +330,16 @@ export function Workspace({ entity, project }: { entity: string; project: string
       {picker && <ColumnPicker config={cols.config} summary={cols.summary} chosen={st.columns ?? []} onChange={(c) => update({ columns: c.length ? c : null })} onClose={() => setPicker(false)} />}
       {help && <ShortcutsDialog onClose={() => setHelp(false)} />}
       {editing && <PanelEditor initial={editing.spec} adding={editing.adding} keys={editorKeys} summaryKeys={summaryKeys} onSave={savePanel} onClose={() => setEditing(null)} />}
+      {toReport && (
+        <AddToReport
+          entity={entity}
+          project={project}
+          st={st}
+          metrics={sections.filter((s) => !st.collapsed.includes(s.name)).flatMap((s) => s.keys)}
+          runIds={st.visibility.mode === "all" ? null : chartRuns.map((r) => r.id)}
+          onClose={() => setToReport(false)}
+        />
+      )}
       {actions.dialog}
     </div>
   );

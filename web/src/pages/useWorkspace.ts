@@ -2,19 +2,70 @@
 
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api } from "../api/client";
-import type { Run } from "../api/types";
+import type { Run, SavedView } from "../api/types";
 import { loadPanelSettings, savePanelSettings, setPanel, type PanelSettings } from "../core/persist";
-import { decodeState, encodeState, type WorkspaceState } from "../core/urlstate";
+import { decodeState, type WorkspaceState } from "../core/urlstate";
+import { parseView, serializeView, viewOfSearch, viewSearch } from "../core/view";
 import { setSearch } from "../router";
 
-/** The view (filter, sort, grouping, axes, zoom, ...) kept in the URL so it can be shared. */
-export function useWorkspaceState(): [WorkspaceState, (patch: Partial<WorkspaceState>) => void] {
+/**
+ * The workspace's view (core/view.ts), one object: the state in the URL, run colours and panel
+ * settings in this browser, and the saved view they came from (`?view=ID` in the URL), which is loaded
+ * before the workspace shows so that a shared link opens exactly that view.
+ */
+export function useWorkspaceView(projectKey: string) {
   const [st, setSt] = useState<WorkspaceState>(() => decodeState(location.search));
   const update = useCallback((patch: Partial<WorkspaceState>) => setSt((s) => ({ ...s, ...patch })), []);
+  const [initial] = useState(() => viewOfSearch(location.search));
+  const [viewId, setViewId] = useState<number | null>(initial.id);
+  const [saved, setSaved] = useState<SavedView | null>(null);
+  const [loading, setLoading] = useState(initial.id !== null);
+  const [viewError, setViewError] = useState<Error | null>(null);
+  const [colors, setColors] = useStored<Record<string, string>>(`runyard:colors:${projectKey}`, {});
+  const [panels, panelSetter, setPanels] = usePanelSettings(projectKey);
+
   useEffect(() => {
-    setSearch(encodeState(st));
-  }, [st]);
-  return [st, update];
+    setSearch(viewSearch(viewId, st));
+  }, [viewId, st]);
+
+  /** Show a saved view: its colours and panels, and its state unless `keepState` (the URL's own). */
+  const apply = useCallback(
+    (v: SavedView, keepState = false) => {
+      const parsed = parseView(v.state);
+      if (!keepState) setSt(parsed.state);
+      setColors(parsed.colors);
+      setPanels(parsed.panels);
+      setViewId(v.id);
+      setSaved(v);
+    },
+    [setColors, setPanels],
+  );
+  const detach = useCallback(() => {
+    setViewId(null);
+    setSaved(null);
+  }, []);
+
+  useEffect(() => {
+    if (initial.id === null) return;
+    const ctrl = new AbortController();
+    api.view(initial.id, ctrl.signal).then(
+      (v) => {
+        // a URL with state besides the view is that view, changed: the URL's state is the current one
+        apply(v, initial.ownState);
+        setLoading(false);
+      },
+      (e: Error) => {
+        if (e.name === "AbortError") return;
+        setViewError(e);
+        setViewId(null);
+        setLoading(false);
+      },
+    );
+    return () => ctrl.abort();
+  }, [initial, apply]);
+
+  const current = useMemo(() => serializeView({ state: st, colors, panels }), [st, colors, panels]);
+  return { st, update, colors, setColors, panels, panelSetter, viewId, saved, setSaved, loading, viewError, apply, detach, current };
 }
 
 /** Every run of the project (shown page by page as they load); `reload` asks again. */
@@ -65,7 +116,9 @@ export function useStored<T>(key: string, initial: T): [T, (v: T) => void] {
  * Per-panel settings of a project (saved in localStorage), and a stable setter per metric so that
  * memoized panels do not re-render when another panel's settings change.
  */
-export function usePanelSettings(projectKey: string): [Record<string, PanelSettings>, (metric: string) => (s: PanelSettings) => void] {
+export function usePanelSettings(
+  projectKey: string,
+): [Record<string, PanelSettings>, (metric: string) => (s: PanelSettings) => void, (all: Record<string, PanelSettings>) => void] {
   const [all, setAll] = useState<Record<string, PanelSettings>>(() => loadPanelSettings(localStorage, projectKey));
   const setter = useMemo(() => {
     const m = new Map<string, (s: PanelSettings) => void>();
@@ -84,7 +137,14 @@ export function usePanelSettings(projectKey: string): [Record<string, PanelSetti
       return f;
     };
   }, [projectKey]);
-  return [all, setter];
+  const replace = useCallback(
+    (next: Record<string, PanelSettings>) => {
+      setAll(next);
+      savePanelSettings(localStorage, projectKey, next);
+    },
+    [projectKey],
+  );
+  return [all, setter, replace];
 }
 
 /** The workspace's keyboard shortcuts, outside text fields: "/" filter, "?" help, "z" reset zoom. */

@@ -1,0 +1,366 @@
+"""Saved views and reports in Chromium against the session's server (tests/ui/conftest.py): a view
+saved, reloaded and opened by its link in a fresh browser shows the same workspace. Screenshots at
+1280x800 go to test-output/ui/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import shot, sign_in, watch_errors
+
+LOSS = 'section.panel[data-metric="train/loss"]'
+
+
+@pytest.fixture
+def fresh(browser, server):
+    """A new browser context (signed in, nothing stored), at 1280x800; yields a page factory."""
+    made = []
+
+    def new_page():
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        sign_in(ctx, server)
+        pg = ctx.new_page()
+        errors: list[str] = []
+        watch_errors(pg, errors)
+        made.append((ctx, errors))
+        return pg
+
+    yield new_page
+    for ctx, errors in made:
+        ctx.close()
+        assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def observed(page) -> dict:
+    """What the user sees of the workspace's view: the controls and one panel's and run's settings."""
+    page.locator(LOSS + " canvas").first.wait_for()
+    panel = page.locator(LOSS)
+    if panel.get_by_role("group", name="Panel settings").count() == 0:
+        panel.get_by_role("button", name="Settings for train/loss").click()
+    bar = page.get_by_role("toolbar", name="Workspace controls")
+    return {
+        "filter": bar.get_by_label("Filter runs").input_value(),
+        "group": bar.get_by_label("Group runs by").input_value(),
+        "smoothing": bar.get_by_label("Smoothing", exact=True).input_value(),
+        "grid": page.get_by_label("Columns").input_value(),
+        "rows": page.locator(".rt-row a").all_inner_texts(),
+        "run03_hidden": page.get_by_role("button", name="Show run-03 in charts").count() == 1,
+        "colour": page.get_by_label("Colour of run-02").input_value(),
+        "panel_log_y": panel.get_by_label("log y").is_checked(),
+    }
+
+
+def test_saved_view_reloads_and_opens_by_link_in_a_fresh_browser(fresh, server):
+    page = fresh()
+    q = "?q=" + "config.lr%20%3E%202e-4" + "&group=config.optimizer.name&smooth=ema:0.6&grid=2&sort=-name"
+    page.goto(f"{server.url}/{server.entity}/demo{q}")
+    page.get_by_role("button", name="Hide run-03 in charts").click()
+    page.get_by_label("Colour of run-02").fill("#ff0000")
+    page.locator(LOSS + " canvas").first.wait_for()
+    page.locator(LOSS).get_by_role("button", name="Settings for train/loss").click()
+    page.locator(LOSS).get_by_label("log y").check()
+    before = observed(page)
+    assert before["filter"] == "config.lr > 2e-4" and before["run03_hidden"] and before["panel_log_y"]
+    assert before["colour"] == "#ff0000" and before["grid"] == "2" and before["rows"][0] == "run-07"
+
+    page.get_by_role("button", name="Save view").click()
+    page.get_by_role("textbox", name="Name").fill("lr sweep <b>bold</b>")
+    page.get_by_label(re.compile("Shared with the project")).check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url(re.compile(r"[?&]view=\d+"))
+    view_id = re.search(r"view=(\d+)", page.url).group(1)
+    assert page.get_by_label("Saved views").input_value() == view_id
+    shot(page, "views-01-saved")
+
+    page.reload()
+    assert observed(page) == before
+
+    # the link with only the view's id, in a browser that has nothing stored: the same workspace
+    other = fresh()
+    other.goto(f"{server.url}/{server.entity}/demo?view={view_id}")
+    assert observed(other) == before
+    assert re.search(r"[?&]q=config\.lr", other.url), other.url  # the URL carries the state again
+    shot(other, "views-02-opened-by-link")
+
+    # changed there and updated: the first browser, opening the link, gets the change
+    other.get_by_label("Filter runs").fill("config.lr > 2e-3")
+    other.get_by_text("modified").wait_for()
+    other.get_by_role("button", name="Update view").click()
+    other.get_by_text("modified").wait_for(state="detached")
+    page.goto(f"{server.url}/{server.entity}/demo?view={view_id}")
+    page.locator(LOSS + " canvas").first.wait_for()
+    assert page.get_by_label("Filter runs").input_value() == "config.lr > 2e-3"
+
+    # rename, duplicate, delete
+    page.get_by_role("button", name="Rename view").click()
+    page.get_by_role("textbox", name="Name").fill("lr sweep v2")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("option", name="lr sweep v2 (shared)").wait_for(state="attached")
+    page.get_by_role("button", name="Duplicate view").click()
+    page.get_by_role("option", name="lr sweep v2 (copy)").wait_for(state="attached")
+    assert page.get_by_label("Saved views").input_value() != view_id
+    page.get_by_role("button", name="Delete view").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete view").click()
+    page.get_by_role("option", name="lr sweep v2 (copy)").wait_for(state="detached")
+    assert "view=" not in page.url
+    assert page.get_by_label("Saved views").input_value() == ""
+
+
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+
+
+def no_xss(page) -> None:
+    assert page.evaluate("() => window.__xss === undefined"), "a script from report content ran"
+
+
+def report_status(page, text: str) -> None:
+    """Wait for the editor's save status; "Saved" only once nothing is left unsaved."""
+    where = '.save-status[data-dirty="false"]' if text == "Saved" else ".save-status"
+    page.locator(where).filter(has_text=text).wait_for()
+
+
+def test_report_from_workspace_panels_text_table_conflict_and_export(browser, fresh, server, tmp_path):
+    a = fresh()
+    a.goto(f"{server.url}/{server.entity}/demo")
+    a.locator(LOSS + " canvas").first.wait_for()
+    a.get_by_role("button", name="Add panels to a report").click()
+    a.get_by_role("dialog").get_by_label("Title of a new report").fill("Findings " + XSS)
+    a.get_by_role("dialog").get_by_role("button", name="Add").click()
+    a.wait_for_url(re.compile(r"/reports/\d+$"))
+    report_url = a.url
+    grid = a.get_by_role("region", name="Panel grid")
+    grid.locator(LOSS + " canvas").first.wait_for()
+    assert a.get_by_role("heading", name="Findings " + XSS).is_visible()  # the title is text, not markup
+
+    # text (Markdown, with attempts at markup and script) and a run table, autosaved
+    a.get_by_role("button", name="Edit").click()
+    a.get_by_label("Block type").select_option("markdown")
+    a.get_by_role("button", name="Add block").click()
+    a.get_by_role("textbox", name="Text").fill(
+        "Loss **drops** fast.\n\n" + XSS + "\n\n[click](javascript:window.__xss=3)"
+    )
+    a.get_by_label("Block type").select_option("runs")
+    a.get_by_role("button", name="Add block").click()
+    a.get_by_role("region", name="Run table").get_by_label("Columns").fill("config.lr, summary.best")
+    report_status(a, "Saved")
+    first = re.search(r"version (\d+)", a.locator(".save-status").inner_text()).group(1)
+    a.get_by_role("button", name="Done").click()
+    a.reload()
+    a.get_by_role("region", name="Text").locator("strong", has_text="drops").wait_for()
+    table = a.get_by_role("region", name="Run table")
+    table.get_by_role("link", name="run-00").wait_for()
+    n_runs = a.request.get(f"{server.url}/api/v1/projects/{server.entity}/demo").json()["run_count"]
+    assert n_runs >= 8 and table.get_by_role("row").count() == 1 + n_runs  # a header, each run of the project
+    assert "summary.best" in table.inner_text() and "42" in table.inner_text()
+    a.get_by_role("region", name="Panel grid").locator(LOSS + " canvas").first.wait_for()
+    assert a.get_by_role("region", name="Text").locator("a[href^='javascript']").count() == 0
+    no_xss(a)
+    shot(a, "reports-01-report")
+
+    # two editors: the second save is refused, the editor says so and keeps its text
+    b = fresh()
+    b.goto(report_url)
+    b.get_by_role("button", name="Edit").click()
+    a.get_by_role("button", name="Edit").click()
+    a.get_by_role("textbox", name="Text").fill("A's version of the text.")
+    report_status(a, "Saved")
+    b.get_by_role("textbox", name="Text").fill("B's careful analysis.")
+    alert = b.get_by_role("alert").filter(has_text="saved version")
+    alert.wait_for()
+    assert b.get_by_role("textbox", name="Text").input_value() == "B's careful analysis."
+    report_status(b, "Not saved: conflict")
+    shot(b, "reports-02-conflict")
+    b.get_by_role("button", name="Save mine over theirs").click()
+    report_status(b, "Saved")
+    a.goto(report_url)
+    a.get_by_role("region", name="Text").get_by_text("B's careful analysis.").wait_for()
+
+    # history: the first text comes back by restoring its version
+    a.get_by_role("button", name="History").click()
+    versions = a.get_by_role("complementary", name="History")
+    versions.get_by_role("listitem").first.wait_for()
+    assert versions.get_by_role("listitem").count() >= 4
+    a.get_by_role("button", name=f"Restore v{first}", exact=True).click()
+    a.get_by_role("region", name="Text").locator("strong", has_text="drops").wait_for()
+
+    # comments show their author and keep markup as text
+    a.get_by_label("Add a comment").fill("Nice **work** " + XSS)
+    a.get_by_role("button", name="Comment", exact=True).click()
+    comment = a.locator(".comment").first
+    comment.get_by_text("admin").wait_for()
+    assert comment.locator("strong", has_text="work").count() == 1 and comment.locator("img").count() == 0
+    no_xss(a)
+
+    # export: a static file that opens from file:// with no server, charts drawn, no script
+    with a.expect_download() as dl:
+        a.get_by_role("button", name="Export HTML").click()
+    path = tmp_path / "report.html"
+    dl.value.save_as(path)
+    html = path.read_text()
+    assert html.count("<script") == 1 and 'type="application/json"' in html
+    offline = fresh()
+    offline.context.set_offline(True)
+    offline.goto(path.as_uri())
+    offline.get_by_role("heading", name="Findings " + XSS).wait_for()
+    chart = offline.get_by_role("img", name="train/loss")
+    chart.wait_for()
+    assert chart.locator("polyline").count() >= 8  # a line per run
+    assert offline.get_by_role("table").last.get_by_role("row").count() == 1 + n_runs
+    no_xss(offline)
+    shot(offline, "reports-03-export-file")
+
+    # the read-only link: the same static page, for a browser that is not signed in
+    a.get_by_role("button", name="Share link").click()
+    link = a.get_by_role("textbox", name="Read-only link").input_value()
+    outsider = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        shared = outsider.new_page()
+        shared.goto(link)
+        shared.get_by_role("heading", name="Findings " + XSS).wait_for()
+        assert shared.get_by_role("img", name="train/loss").locator("polyline").count() >= 8
+        no_xss(shared)
+        a.get_by_role("button", name="Revoke link").click()
+        a.get_by_role("button", name="Share link").wait_for()
+        assert shared.goto(link).status == 404
+    finally:
+        outsider.close()
+
+
+def test_cli_exports_html_and_pdf(browser, server, tmp_path):
+    """`runyard report export`: the HTML opens from file:// with its charts; the PDF's first page,
+    rendered to PNG, has the charts' ink on it."""
+    import os
+    import subprocess
+    import sys
+
+    import numpy as np
+    import pypdfium2
+
+    import runyard
+
+    api = runyard.Api({"base_url": server.url}, api_key=server.api_key)
+    rs = {"projects": [f"{server.entity}/demo"], "filter": ""}
+    rep = api.create_report(
+        f"{server.entity}/demo",
+        "CLI export",
+        blocks=[
+            {"type": "markdown", "text": "Exported **from the command line**."},
+            {"type": "panels", "runset": rs, "metrics": ["train/loss", "eval/acc"]},
+        ],
+    )
+    env = dict(os.environ, RUNYARD_BASE_URL=server.url, RUNYARD_API_KEY=server.api_key, RUNYARD_SILENT="true")
+    outs = {}
+    for fmt in ("html", "pdf"):
+        out = tmp_path / f"r.{fmt}"
+        p = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "runyard",
+                "report",
+                "export",
+                str(rep.id),
+                "--format",
+                fmt,
+                "-o",
+                str(out),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert p.returncode == 0, p.stdout + p.stderr
+        outs[fmt] = out
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, offline=True)
+    try:
+        page = ctx.new_page()
+        page.goto(outs["html"].as_uri())
+        page.get_by_role("heading", name="CLI export").wait_for()
+        assert page.get_by_role("img", name="train/loss").locator("polyline").count() >= 8
+        shot(page, "reports-04-cli-html")
+    finally:
+        ctx.close()
+    pdf = pypdfium2.PdfDocument(str(outs["pdf"]))
+    image = pdf[0].render(scale=1.5).to_pil().convert("RGB")
+    image.save(tmp_path / "page1.png")
+    px = np.asarray(image).astype(int)
+    ink = int((px.sum(axis=2) < 600).sum())
+    coloured = int((px.max(axis=2) - px.min(axis=2) > 80).sum())
+    assert ink > 0.01 * px.shape[0] * px.shape[1], ink  # text and axes
+    assert coloured > 500, coloured  # the runs' coloured lines
+
+
+LIVE_WRITER = """
+import sys, time, runyard
+run = runyard.init(project="live-report", mode="offline", name="live-run",
+                   settings={"silent": True, "x_disable_stats": True})
+print("DIR " + run.sync_dir, flush=True)
+s = 0
+while True:  # until the test kills it: a run that stays "running"
+    runyard.log({"train/loss": 1.0 / (s + 1)})
+    s += 1
+    time.sleep(0.01)
+"""
+
+
+def test_report_panels_follow_a_live_run(fresh, server, tmp_path):
+    """A run that logs while its report is open: its new points reach the report's panel through the
+    live stream (only the new points are fetched), and the run shows in the report's run table."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import runyard
+
+    from .conftest import REPO
+
+    env = dict(os.environ, RUNYARD_HOME=str(server.config.home), PYTHONPATH=str(REPO), RUNYARD_SILENT="true")
+    for k in ("RUNYARD_API_KEY", "RUNYARD_BASE_URL", "WANDB_API_KEY", "WANDB_BASE_URL"):
+        env.pop(k, None)
+    proc = subprocess.Popen(
+        [sys.executable, "-u", "-c", LIVE_WRITER], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+    )
+
+    def sync() -> None:
+        p = subprocess.run(
+            [sys.executable, "-m", "runyard", "sync", run_dir],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert p.returncode == 0, p.stdout + p.stderr
+
+    try:
+        run_dir = proc.stdout.readline().split("DIR ", 1)[1].strip()
+        time.sleep(0.5)  # some points to sync first (how many does not matter)
+        sync()
+        api = runyard.Api({"base_url": server.url}, api_key=server.api_key)
+        rs = {"projects": [f"{server.entity}/live-report"]}
+        rep = api.create_report(
+            f"{server.entity}/live-report",
+            "Live",
+            blocks=[
+                {"type": "panels", "runset": rs, "metrics": ["train/loss"]},
+                {"type": "runs", "runset": rs},
+            ],
+        )
+        page = fresh()
+        page.goto(rep.url)
+        page.get_by_role("region", name="Run table").get_by_text("running").wait_for()
+        page.locator(LOSS + " canvas").first.wait_for()
+        page.wait_for_timeout(500)
+        with page.expect_response(lambda r: "/history/raw?" in r.url and "min_step=" in r.url) as resp:
+            sync()
+        new = next(s for s in resp.value.json()["series"] if s["key"] == "train/loss")
+        assert new["found"] and len(new["step"]) > 0 and min(new["step"]) > 0
+        shot(page, "reports-05-live")
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()

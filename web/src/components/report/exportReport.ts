@@ -1,0 +1,64 @@
+/** A report's static export (core/reportExport.ts) filled with its data: each panel grid's charts as
+ * the server's buckets (mean per bucket), each run table's rows, at the time of export. */
+
+import { api } from "../../api/client";
+import type { Report } from "../../api/types";
+import { assignColors, runColor } from "../../core/colors";
+import { formatDate } from "../../core/format";
+import { selectRuns, splitProject, type RunSet } from "../../core/reportDoc";
+import { exportHtml, type ExportBlock, type ExportChart } from "../../core/reportExport";
+import { displayName, fieldValue } from "../../core/runs";
+import { t } from "../../i18n";
+import { xAxisLabel } from "../Panel";
+import { cellText } from "./Blocks";
+
+const BUCKETS = 300;
+const MAX_RUNS = 100;
+
+async function runsOf(rs: RunSet) {
+  const out = [];
+  for (const name of rs.projects ?? []) {
+    const ep = splitProject(name);
+    if (!ep) continue;
+    out.push({ e: ep[0], p: ep[1], name, runs: selectRuns(await api.allRuns(ep[0], ep[1]), rs).runs });
+  }
+  return out;
+}
+
+export async function buildExport(r: Report): Promise<string> {
+  const blocks: ExportBlock[] = [];
+  for (const b of r.blocks) {
+    if (b.type === "heading") blocks.push({ kind: "heading", text: b.text ?? "", level: b.level ?? 1 });
+    else if (b.type === "markdown") blocks.push({ kind: "markdown", text: b.text ?? "" });
+    else if (b.type === "code") blocks.push({ kind: "code", text: b.text ?? "", language: b.language ?? "" });
+    else if (b.type === "panels") {
+      const x = typeof b.settings?.xAxis === "string" ? b.settings.xAxis : "_step";
+      for (const { e, p, name, runs } of await runsOf(b.runset ?? {})) {
+        const shown = runs.slice(0, MAX_RUNS);
+        const assigned = assignColors(shown);
+        const charts: ExportChart[] = [];
+        for (const metric of b.metrics ?? []) {
+          const h = shown.length ? await api.history(e, p, { key: metric, runs: shown.map((x) => x.id), buckets: BUCKETS, x_axis: x }) : null;
+          charts.push({
+            title: metric,
+            xLabel: xAxisLabel(x),
+            series: (h?.series ?? []).map((s) => {
+              const run = shown.find((x) => x.id === s.run);
+              return { label: run ? displayName(run) : s.run, color: runColor(s.run, {}, assigned), x: s.last_x, y: s.mean };
+            }),
+          });
+        }
+        blocks.push({ kind: "charts", caption: t("report.exportRuns", { project: name, n: shown.length }), charts });
+      }
+    } else if (b.type === "runs") {
+      const cols = b.columns ?? [];
+      for (const { name, runs } of await runsOf(b.runset ?? {})) {
+        const rows = runs.map((run) => [displayName(run), run.state, ...cols.map((c) => cellText(fieldValue(run, c)))]);
+        blocks.push({ kind: "table", caption: name, columns: [t("runs.name"), t("runs.state"), ...cols], rows });
+      }
+    } else if (b.type === "artifact") blocks.push({ kind: "note", text: t("report.exportArtifact", { name: b.artifact ?? "" }) });
+    else if (b.type === "media") blocks.push({ kind: "note", text: t("report.exportMedia", { keys: (b.keys ?? []).join(", ") }) });
+    else if (b.type === "image") blocks.push({ kind: "note", text: t("report.exportImage", { path: `${b.run ?? ""} ${b.path ?? ""}`, caption: b.caption ?? "" }) });
+  }
+  return exportHtml(r.title, blocks, t("report.exportFooter", { project: `${r.entity}/${r.project}`, v: r.version, at: formatDate(Date.now() / 1000) }));
+}
