@@ -231,16 +231,22 @@ def test_report_from_workspace_panels_text_table_conflict_and_export(browser, fr
 def test_cli_exports_html_and_pdf(browser, server, tmp_path):
     """`runyard report export`: the HTML opens from file:// with its charts; the PDF's first page,
     rendered to PNG, has the charts' ink on it."""
+    import io
     import os
     import subprocess
     import sys
 
     import numpy as np
     import pypdfium2
+    from PIL import Image
 
     import runyard
 
     api = runyard.Api({"base_url": server.url}, api_key=server.api_key)
+    run = server.runs[0]["id"]
+    png = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(png, format="PNG")
+    api.client.request("PUT", f"/api/v1/runs/{server.entity}/demo/{run}/files/plot.png", body=png.getvalue())
     rs = {"projects": [f"{server.entity}/demo"], "filter": ""}
     rep = api.create_report(
         f"{server.entity}/demo",
@@ -248,6 +254,7 @@ def test_cli_exports_html_and_pdf(browser, server, tmp_path):
         blocks=[
             {"type": "markdown", "text": "Exported **from the command line**."},
             {"type": "panels", "runset": rs, "metrics": ["train/loss", "eval/acc"]},
+            {"type": "image", "run": f"{server.entity}/demo/{run}", "path": "plot.png", "caption": "A plot"},
         ],
     )
     env = dict(os.environ, RUNYARD_BASE_URL=server.url, RUNYARD_API_KEY=server.api_key, RUNYARD_SILENT="true")
@@ -280,6 +287,9 @@ def test_cli_exports_html_and_pdf(browser, server, tmp_path):
         page.goto(outs["html"].as_uri())
         page.get_by_role("heading", name="CLI export").wait_for()
         assert page.get_by_role("img", name="train/loss").locator("polyline").count() >= 8
+        image = page.get_by_role("img", name="A plot")
+        assert image.get_attribute("src").startswith("data:image/png;base64,")
+        assert image.evaluate("(i) => i.complete && i.naturalWidth") == 40  # embedded: it loads offline
         shot(page, "reports-04-cli-html")
     finally:
         ctx.close()

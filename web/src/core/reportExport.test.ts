@@ -7,6 +7,12 @@ describe("static report export", () => {
     expect(svg.match(/<polyline/g)).toHaveLength(2);
     expect(svg).toContain('stroke="#ff0000"');
   });
+  it("embeds images only as data URLs of raster types", () => {
+    const ok = exportHtml("t", [{ kind: "image", src: "data:image/png;base64,iVBORw0KGgo=", caption: "c" }], "");
+    expect(ok).toContain('<img src="data:image/png;base64,iVBORw0KGgo="');
+    for (const src of ["https://evil.example/x.png", "data:image/svg+xml;base64,PHN2Zz4=", 'data:image/png;base64,AA" onerror="x'])
+      expect(exportHtml("t", [{ kind: "image", src, caption: "c" }], "")).not.toContain("<img");
+  });
   it("escapes every user text and embeds the data inertly", () => {
     const evil = "</script><script>alert(1)</script>";
     const html = exportHtml(evil, [

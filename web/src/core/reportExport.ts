@@ -24,12 +24,14 @@ export type ExportBlock =
   | { kind: "code"; text: string; language: string }
   | { kind: "charts"; caption: string; charts: ExportChart[] }
   | { kind: "table"; caption: string; columns: string[]; rows: string[][] }
+  | { kind: "image"; src: string; caption: string }
   | { kind: "note"; text: string };
 
 const W = 460;
 const H = 220;
 const PAD = { l: 52, r: 10, t: 10, b: 30 };
 const COLOR = /^#[0-9a-fA-F]{3,8}$/;
+const DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+=*$/;
 
 function fmt(v: number): string {
   if (v === 0) return "0";
@@ -94,6 +96,10 @@ function block(b: ExportBlock): string {
       const rows = b.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`).join("");
       return `<section><p class="muted">${escapeHtml(b.caption)}</p><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></section>`;
     }
+    case "image":
+      // only an embedded raster image: the file must open offline, and nothing else may load
+      if (!DATA_IMAGE.test(b.src)) return `<p class="muted">${escapeHtml(b.caption)}</p>`;
+      return `<figure><img src="${b.src}" alt="${escapeHtml(b.caption)}"><figcaption>${escapeHtml(b.caption)}</figcaption></figure>`;
     case "note":
       return `<p class="muted">${escapeHtml(b.text)}</p>`;
   }
@@ -104,7 +110,7 @@ h1{font-size:26px}.muted{color:#666}.charts{display:flex;flex-wrap:wrap;gap:12px
 figure.chart{margin:0;border:1px solid #ddd;border-radius:6px;padding:8px}figcaption{font-weight:600}
 .legend{font-size:12px}.key{margin-right:10px;white-space:nowrap}.key i{display:inline-block;width:10px;height:10px;margin-right:4px}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
-pre{background:#f5f5f5;padding:8px;overflow:auto}svg text{fill:#444}@media print{figure.chart{break-inside:avoid}}`;
+pre{background:#f5f5f5;padding:8px;overflow:auto}img{max-width:100%}svg text{fill:#444}@media print{figure.chart{break-inside:avoid}}`;
 
 /** The HTML file of a report: title, blocks, and the charts' data as JSON. */
 export function exportHtml(title: string, blocks: ExportBlock[], footer: string): string {

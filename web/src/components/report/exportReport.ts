@@ -2,6 +2,7 @@
  * the server's buckets (mean per bucket), each run table's rows, at the time of export. */
 
 import { api } from "../../api/client";
+import { fileBytes } from "../../api/media";
 import type { Report } from "../../api/types";
 import { assignColors, runColor } from "../../core/colors";
 import { formatDate } from "../../core/format";
@@ -23,6 +24,24 @@ async function runsOf(rs: RunSet) {
     out.push({ e: ep[0], p: ep[1], name, runs: selectRuns(await api.allRuns(ep[0], ep[1]), rs).runs });
   }
   return out;
+}
+
+const MIME: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp" };
+
+/** An image block with its file embedded (a data URL), or a note naming it when it cannot be. */
+async function imageBlock(run: string, path: string, caption: string): Promise<ExportBlock> {
+  const m = /^([^/\s]+)\/([^/\s]+)\/(\S+)$/.exec(run);
+  const mime = MIME[path.split(".").pop()?.toLowerCase() ?? ""];
+  const note: ExportBlock = { kind: "note", text: t("report.exportImage", { path: `${run} ${path}`, caption }) };
+  if (!m || !mime) return note;
+  try {
+    const bytes = new Uint8Array(await fileBytes(m[1], m[2], m[3], path));
+    let bin = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { kind: "image", src: `data:${mime};base64,${btoa(bin)}`, caption: caption || path };
+  } catch {
+    return note;
+  }
 }
 
 export async function buildExport(r: Report): Promise<string> {
@@ -58,7 +77,7 @@ export async function buildExport(r: Report): Promise<string> {
       }
     } else if (b.type === "artifact") blocks.push({ kind: "note", text: t("report.exportArtifact", { name: b.artifact ?? "" }) });
     else if (b.type === "media") blocks.push({ kind: "note", text: t("report.exportMedia", { keys: (b.keys ?? []).join(", ") }) });
-    else if (b.type === "image") blocks.push({ kind: "note", text: t("report.exportImage", { path: `${b.run ?? ""} ${b.path ?? ""}`, caption: b.caption ?? "" }) });
+    else if (b.type === "image") blocks.push(await imageBlock(b.run ?? "", b.path ?? "", b.caption ?? ""));
   }
   return exportHtml(r.title, blocks, t("report.exportFooter", { project: `${r.entity}/${r.project}`, v: r.version, at: formatDate(Date.now() / 1000) }));
 }
