@@ -1,5 +1,5 @@
 """`wandb.Api()` calls of the official client (0.31.0) that read lineage and edit artifacts and runs on
-a runyard server: `artifact.logged_by()` (ArtifactCreatedBy), `run.logged_artifacts()` /
+a runyard server: `artifact.logged_by()` (ArtifactCreatedBy), `api.artifact_collection()` (ProjectArtifactCollection), `run.logged_artifacts()` /
 `used_artifacts()` (RunOutputArtifacts / RunInputArtifacts), `artifact.save()` with an alias added and
 removed, a new description and metadata (AddAliases, DeleteAliases, UpdateArtifact; also moving an
 alias of a registered version), and `run.delete()` (DeleteRun); checked through runyard's own API,
@@ -46,6 +46,8 @@ OPS = textwrap.dedent("""
         "inputs": sorted(a.name for a in train.used_artifacts()),
         "rows_by": api.artifact("admin/ops/rows:v0").logged_by().id,
     }
+    coll = api.artifact_collection("model", "admin/ops/clf")
+    out["collection"] = [coll.name, coll.type, coll.project, coll.entity]
     clf.aliases.append("best")
     clf.aliases.remove("candidate")
     clf.description = "tuned"
@@ -66,6 +68,7 @@ def test_lineage_edits_and_delete(wandb_python, wandb_env, server, tmp_path):  #
     out = client_run(wandb_python, wandb_env, tmp_path, OPS, json.dumps(ids))
     assert out["logged_by"] == [ids["train"], "ops"] and out["rows_by"] == ids["prep"]
     assert out["outputs"] == ["clf:v0"] and out["inputs"] == ["rows:v0"]
+    assert out["collection"] == ["clf", "model", "ops", "admin"]
     ry = api(server)
     clf = ry.artifact("admin/ops/clf:v0")
     assert sorted(clf.aliases) == ["best", "latest"]

@@ -155,6 +155,27 @@ class WandbArtifacts:
             return None if v is None else (e, p, n, v, None)
         return None
 
+    def collection(self, user: User, e: str, p: str, typ: str, name: str) -> dict[str, Any] | None:
+        """ProjectArtifactCollection (api.artifact_collection): a collection of that type, when
+        `user` may read the project."""
+        s = self.store
+
+        def q(c: Connection) -> dict | None:
+            pid = self._project_id(c, user, e, p)
+            rows = [] if pid is None else s.artifacts.collections(c, pid, typ)
+            return next((r for r in rows if r["name"] == name), None)
+
+        row = s.db.read(q)
+        if row is None:
+            return None
+        return collection_obj(e, p, name) | {
+            "description": row["description"],
+            "createdAt": iso(row["created_at"]),
+            "updatedAt": iso(row["updated_at"]),
+            "defaultArtifactType": {"id": encode_id("ArtifactType", e, p, typ), "name": typ},
+            "tags": {"edges": []},
+        }
+
     def run_versions(self, user: User, run_pk: int, kind: str) -> list[tuple[str, str, sa.Row]]:
         """(entity, project, version) of the committed versions a run logged or used that `user`
         may read, in order (RunOutputArtifacts / RunInputArtifacts)."""

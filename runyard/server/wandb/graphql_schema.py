@@ -263,7 +263,11 @@ type ArtifactType {
   name: String!
   description: String
   createdAt: DateTime
+  artifactCollection(name: String!): ArtifactCollection
 }
+
+type TagEdge { node: Tag }
+type TagConnection { edges: [TagEdge!]! }
 
 type Tag { id: ID!, name: String! }
 
@@ -278,6 +282,11 @@ interface ArtifactCollection {
   name: String!
   project: Project
   artifactMembership(aliasName: String!): ArtifactCollectionMembership
+  description: String
+  createdAt: DateTime
+  updatedAt: DateTime
+  defaultArtifactType: ArtifactType
+  tags: TagConnection
 }
 
 type ArtifactSequence implements ArtifactCollection {
@@ -286,6 +295,11 @@ type ArtifactSequence implements ArtifactCollection {
   project: Project
   latestArtifact: Artifact
   artifactMembership(aliasName: String!): ArtifactCollectionMembership
+  description: String
+  createdAt: DateTime
+  updatedAt: DateTime
+  defaultArtifactType: ArtifactType
+  tags: TagConnection
 }
 
 type ArtifactCollectionMembership {
@@ -698,7 +712,13 @@ class Root:
         obj["artifact"] = artifact
         obj["artifactCollectionMembership"] = membership
         obj["artifactCollection"] = collection
-        obj["artifactType"] = lambda info, name: {"id": encode_id("ArtifactType", e, p, name), "name": name}
+        obj["artifactType"] = lambda info, name: {
+            "id": encode_id("ArtifactType", e, p, name),
+            "name": name,
+            "artifactCollection": lambda info, name=None, typ=name: ctx.arts.collection(
+                ctx.user, e, p, typ, name
+            ),
+        }
         return obj
 
     model = project  # wandb's older name for a project
