@@ -1,10 +1,11 @@
-"""A cluster on loopback: PostgreSQL (a fresh database), Redis, two `runyard server` replicas (real
-processes of the CLI) and nginx in front of them, started from a config written to a tmp directory
-and run as the current user.
+"""A cluster on loopback: PostgreSQL (a fresh database), Redis, an S3-compatible store (moto's
+server, tests/storage), two `runyard server` replicas (real processes of the CLI) and nginx in front
+of them, started from a config written to a tmp directory and run as the current user.
 
-Each replica has its own RUNYARD_HOME (nothing a request needs may live there) except `blobs/`,
-which links to one shared directory, as a shared volume or an object store would be. Needs nginx
-(Debian's `nginx-light`), PostgreSQL and Redis; without them the suite skips, unless CI is set.
+Each replica has a RUNYARD_HOME of its own: nothing a request needs may live there. (Without an
+object store, as in bench/bench_scaleout.py, `blobs/` of each home links to one shared directory,
+as a shared volume would.) Needs nginx (Debian's `nginx-light`), PostgreSQL and Redis; without them
+the suite skips, unless CI is set.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -24,6 +26,7 @@ import pytest
 
 from runyard.server.launcher import free_port
 from tests.server.conftest import PG_URL, REPO, pg_database  # noqa: F401
+from tests.storage.conftest import S3_ENV, s3_endpoint, s3_recording  # noqa: F401
 
 REDIS_URL = os.environ.get("RUNYARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -50,11 +53,15 @@ def wait_for(cond, timeout: float = 60.0, what: str = "condition", every: float 
 
 
 class Replica:
-    def __init__(self, n: int, root: Path, shared_blobs: Path, db_url: str):
+    def __init__(self, n: int, root: Path, db_url: str, blobs: Path | dict[str, str]):
         self.n = n
         self.home = root / f"replica{n}"
         self.home.mkdir()
-        (self.home / "blobs").symlink_to(shared_blobs, target_is_directory=True)
+        self.blob_env: dict[str, str] = {}
+        if isinstance(blobs, dict):  # the object store's settings
+            self.blob_env = blobs
+        else:
+            (self.home / "blobs").symlink_to(blobs, target_is_directory=True)
         self.port = free_port()
         self.db_url = db_url
         self.log_path = root / f"replica{n}.log"
@@ -66,7 +73,7 @@ class Replica:
 
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "RUNYARD_"))}
-        env.update(PYTHONPATH=str(REPO), RUNYARD_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT))
+        env.update(PYTHONPATH=str(REPO), RUNYARD_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT), **self.blob_env)
         args = [sys.executable, "-m", "runyard.cli.main", "server", "--port", str(self.port)]
         args += ["--home", str(self.home), "--db", self.db_url, "--bus", REDIS_URL, "--json-logs"]
         with open(self.log_path, "a") as log:
@@ -184,10 +191,14 @@ class Balancer:
 
 
 class Cluster:
-    def __init__(self, root: Path, db_url: str, n: int = 2):
-        blobs = root / "shared-blobs"
-        blobs.mkdir()
-        self.replicas = [Replica(i, root, blobs, db_url) for i in range(n)]
+    def __init__(self, root: Path, db_url: str, n: int = 2, blob_env: dict[str, str] | None = None):
+        blobs: Path | dict[str, str]
+        if blob_env is None:
+            blobs = root / "shared-blobs"
+            blobs.mkdir()
+        else:
+            blobs = blob_env
+        self.replicas = [Replica(i, root, db_url, blobs) for i in range(n)]
         self.replicas[0].start()  # the first creates the admin and writes its key to its home
         self.api_key = json.loads((self.replicas[0].home / "credentials").read_text())["api_key"]
         for r in self.replicas[1:]:
@@ -205,7 +216,7 @@ class Cluster:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory, pg_database):  # noqa: F811
+def cluster(tmp_path_factory, pg_database, s3_endpoint):  # noqa: F811
     need(os.path.exists(NGINX), "nginx is not installed (apt-get install nginx-light)")
     try:
         import redis
@@ -223,6 +234,24 @@ def cluster(tmp_path_factory, pg_database):  # noqa: F811
             names = ", ".join(t.name for t in metadata.sorted_tables)
             c.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     eng.dispose()
-    cl = Cluster(tmp_path_factory.mktemp("cluster"), pg_database)
+    import boto3
+
+    bucket = f"runyard-scaleout-{secrets.token_hex(4)}"
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1", **_aws(S3_ENV))
+    s3.create_bucket(Bucket=bucket)
+    blob_env = dict(
+        S3_ENV,
+        RUNYARD_BLOB_URL=f"s3://{bucket}/blobs",
+        RUNYARD_S3_ENDPOINT_URL=s3_endpoint,
+        RUNYARD_S3_REGION="us-east-1",
+    )
+    cl = Cluster(tmp_path_factory.mktemp("cluster"), pg_database, blob_env=blob_env)
     yield cl
     cl.stop()
+
+
+def _aws(env: dict[str, str]) -> dict[str, str]:
+    return {
+        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+    }

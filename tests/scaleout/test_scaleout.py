@@ -4,7 +4,8 @@
   every point arrives exactly once.
 - A browser on replica A follows a run whose points are ingested through replica B.
 - The official wandb client logs through the balancer while each replica in turn restarts (its
-  protocol state is in the database, so the other replica carries on).
+  protocol state is in the database, so the other replica carries on); its files, uploaded to
+  whichever replica, are served by both from the object store.
 - The heartbeat job marks a silent run crashed once, whichever replicas run the timer.
 """
 
@@ -253,6 +254,20 @@ def test_official_client_logs_through_the_balancer_while_replicas_restart(cluste
     assert steps_of(cluster, "wbscale", run_id, "x") == expected
     assert steps_of(cluster, "wbscale", run_id, "y") == expected
     assert run["config"]["lr"] == 0.1
+    # the files it uploaded (signed PUTs to whichever replica) are in the object store: every
+    # replica serves the same bytes
+    names = {f["path"] for f in get(cluster, f"/api/v1/runs/admin/wbscale/{run_id}/files")["files"]}
+    assert "wandb-metadata.json" in names
+    bodies = set()
+    for r in cluster.replicas:
+        got = httpx.get(
+            f"{r.url}/api/v1/runs/admin/wbscale/{run_id}/files/wandb-metadata.json",
+            headers={"Authorization": f"Bearer {cluster.api_key}"},
+            timeout=60,
+        )
+        assert got.status_code == 200, got.text
+        bodies.add(got.content)
+    assert len(bodies) == 1 and b"python" in next(iter(bodies))
 
 
 SILENT = r"""
