@@ -136,3 +136,11 @@ def test_migrate_upgrades_in_place_and_says_so(tmp_path):
         db.close()
     out = _cli(["db", "migrate", "--db", f"sqlite:///{old}"], {}).stdout
     assert f"upgraded from revision 0005 to {head_revision()}" in out
+
+
+def test_a_malformed_blob_url_is_one_error_line(tmp_path):
+    p = _cli(
+        ["server", "--home", str(tmp_path), "--port", "1", "--blob-url", "ftp://bucket/x"], {}, check=False
+    )
+    assert p.returncode == 1 and "blob URL must look like s3://bucket/prefix" in p.stderr
+    assert "Traceback" not in p.stderr

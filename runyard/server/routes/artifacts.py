@@ -134,7 +134,7 @@ async def commit(request: Request) -> Response:
 
     usable_now = await read(request, usable)
     missing = await run_in_threadpool(
-        lambda: sorted(b for b in cm.blobs if b not in usable_now or not s.blobs.exists(b))
+        lambda: sorted(cm.blobs - s.blobs.present(sorted(usable_now & cm.blobs)))
     )
     if missing:
         return JSON({"state": "pending", "digest": cm.digest, "missing": missing})
@@ -364,7 +364,8 @@ async def get_blobs(request: Request) -> Response:
     sizes = await read(request, q)
     absent = [x for x in shas if x not in sizes]
     if not absent:
-        absent = await run_in_threadpool(lambda: [x for x in shas if not s.blobs.exists(x)])
+        held = await run_in_threadpool(s.blobs.present, shas)
+        absent = [x for x in shas if x not in held]
     if absent:
         raise ApiError(404, "unknown_file", f"artifact {e}/{p}/{name}:{ref} has no blob {absent[0]}")
     big = [x for x in shas if sizes[x] > MAX_BATCH_BLOB]
@@ -531,9 +532,8 @@ async def missing_blobs(request: Request) -> Response:
         raise ApiError(422, "wrong_type", "sha256 must be a list of sha256 hex digests")
     s, u = store(request), user(request)
     usable = await read(request, lambda c: access.usable_blobs(c, s, u, shas))
-    missing = await run_in_threadpool(
-        lambda: [x for x in dict.fromkeys(shas) if x not in usable or not s.blobs.exists(x)]
-    )
+    held = await run_in_threadpool(s.blobs.present, [x for x in dict.fromkeys(shas) if x in usable])
+    missing = [x for x in dict.fromkeys(shas) if x not in held]
     return JSON({"missing": missing})
 
 
