@@ -102,9 +102,20 @@ def s3_requests(s3_endpoint, s3_recording):
     httpx.post(f"{s3_endpoint}/moto-api/recorder/start-recording")
 
     def seen() -> list[dict]:
-        if not s3_recording.exists():
-            return []
-        return [json.loads(line) for line in s3_recording.read_text().splitlines() if line]
+        # moto's threads append one JSON object per request, then a newline, each in its own write:
+        # two objects can share a line, so the text is read object by object
+        text = s3_recording.read_text() if s3_recording.exists() else ""
+        out, pos, dec = [], 0, json.JSONDecoder()
+        while True:
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            if pos >= len(text):
+                return out
+            try:
+                obj, pos = dec.raw_decode(text, pos)
+            except ValueError:  # a request being recorded right now
+                return out
+            out.append(obj)
 
     yield seen
     httpx.post(f"{s3_endpoint}/moto-api/recorder/stop-recording")
