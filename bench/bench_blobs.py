@@ -93,6 +93,7 @@ def main() -> None:
         for k in ("RUNYARD_API_KEY", "RUNYARD_BASE_URL", "WANDB_API_KEY", "WANDB_BASE_URL"):
             os.environ.pop(k, None)
         os.environ["RUNYARD_HOME"] = str(home)  # the server's credentials file logs the SDK in
+        os.chdir(tmp)  # run directories go there, not into the checkout
         import runyard
         from runyard.sdk.artifacts import transfer
 
