@@ -3,10 +3,10 @@
 Each event is `event: <type>` plus a JSON `data:` line (run.created, run.updated, run.deleted); a
 comment line every 15 s keeps proxies from closing an idle stream.
 
-Access is checked when the stream opens and again whenever a membership or key changes in this
-process (the broker's access.changed event: the removed member's stream ends at once) and at least
-every 15 s (changes made by another process sharing the database, where no event arrives). A
-stream whose caller lost access gets `event: access.revoked` and is closed.
+Access is checked when the stream opens and again whenever a membership or key changes (the
+broker's access.changed event, which a shared bus carries to every replica: the removed member's
+stream ends at once) and at least every 15 s (an event the bus lost, or processes without a shared
+bus). A stream whose caller lost access gets `event: access.revoked` and is closed.
 """
 
 from __future__ import annotations
