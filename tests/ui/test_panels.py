@@ -73,6 +73,45 @@ def test_add_edit_and_remove_panels(page, server, browser):
     assert card.locator(".scalar-value").inner_text() == "49"
     shot(page, "panels-light")
 
+    # drag a panel onto another to reorder; the arrow keys on its handle move it back
+    order = "() => [...document.querySelectorAll('[data-panel-cell]')].map((c) => c.dataset.panelCell)"
+    assert page.evaluate(order) == ["p1", "p2"]
+    cells = section.locator("[data-panel-cell]")
+    page.drag_and_drop('[data-panel-cell="p2"] .drag-handle', '[data-panel-cell="p1"]')
+    page.wait_for_function(f"() => ({order})().join() === 'p2,p1'")
+    handle = page.get_by_role("button", name=re.compile("^Move Accuracy and loss"))
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => ({order})().join() === 'p2,p1'")  # already last
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(f"() => ({order})().join() === 'p1,p2'")
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')").startswith(
+        "Move Accuracy"
+    )
+
+    # drag the corner to resize: two columns wide, one step taller; arrow keys too
+    cell = cells.first
+    chart = cell.locator(".chart")
+    before = chart.bounding_box()
+    corner = cell.get_by_role("button", name=re.compile("^Resize Accuracy and loss"))
+    box = corner.bounding_box()
+    page.mouse.move(box["x"] + 7, box["y"] + 7)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 7 + before["width"] * 0.8, box["y"] + 7 + 100, steps=5)
+    page.mouse.move(box["x"] + 7 + before["width"] * 0.9, box["y"] + 7 + 170, steps=5)
+    page.mouse.up()
+    page.wait_for_function("() => document.querySelector('[data-panel-cell=p1]').dataset.w === '2'")
+    assert cell.get_attribute("data-h") == "2"
+    page.wait_for_function(
+        f"() => document.querySelector('[data-panel-cell=p1] .chart').offsetHeight > {before['height'] + 100}"
+    )
+    assert chart.bounding_box()["width"] > before["width"] * 1.8
+    corner.focus()
+    page.keyboard.press("ArrowUp")
+    page.wait_for_function("() => document.querySelector('[data-panel-cell=p1]').dataset.h === '1'")
+    assert cell.get_attribute("data-w") == "2"
+    shot(page, "panels-resized")
+
     # kept in the URL: a reload and a fresh browser with the link show the same panels
     url = page.url
     page.reload()
@@ -91,6 +130,7 @@ def test_add_edit_and_remove_panels(page, server, browser):
         chart = "图表" if locale == "zh-CN" else "Chart"
         sec = other.get_by_role("region", name=re.compile(name))
         ready(sec.get_by_role("region", name=f"{chart} Accuracy and loss"))
+        assert other.evaluate("() => document.querySelector('[data-panel-cell=p1]').dataset.w") == "2"
         assert sec.get_by_role("region", name=f"{chart} best").locator(".scalar-value").inner_text() == "49"
         shot(other, f"panels-{scheme}-{locale}")
         ctx.close()

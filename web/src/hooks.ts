@@ -103,3 +103,18 @@ export function useNow(active: boolean): number {
   }, [active]);
   return active ? now : Date.now() / 1000;
 }
+
+/** A grid element's column count as laid out now (a callback ref: the grid may mount later than its page). */
+export function useGridColumns(): [(el: HTMLElement | null) => void, number] {
+  const [el, setEl] = useState<HTMLElement | null>(null);
+  const [n, setN] = useState(1);
+  useEffect(() => {
+    if (!el) return;
+    const count = () => setN(Math.max(1, getComputedStyle(el).gridTemplateColumns.split(" ").filter(Boolean).length));
+    const ro = new ResizeObserver(count);
+    ro.observe(el);
+    count();
+    return () => ro.disconnect();
+  }, [el]);
+  return [setEl, n];
+}

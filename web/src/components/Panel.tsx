@@ -52,6 +52,11 @@ export function xAxisLabel(x: string): string {
   return x === "_step" ? t("x.step") : x === "_timestamp" ? t("x.wall") : x === "_runtime" ? t("x.relative") : x;
 }
 
+/** 220 px up to ~1300 px tall windows; taller screens (4K) get taller charts, up to 360 px. */
+export function defaultChartHeight(): number {
+  return Math.max(220, Math.min(360, Math.round(window.innerHeight * 0.17)));
+}
+
 /** A metric panel inside its own error boundary (one failing chart never blanks the page). */
 export const Panel = memo(function Panel(p: PanelProps) {
   return (
@@ -93,8 +98,7 @@ function MetricPanel(p: PanelProps) {
     return yRange(cols, true, logY);
   }, [model, ignoreOutliers, logY]);
 
-  // 220 px up to ~1300 px tall windows; taller screens (4K) get taller charts, up to 360 px
-  const height = p.height ?? Math.max(220, Math.min(360, Math.round(window.innerHeight * 0.17)));
+  const height = p.height ?? defaultChartHeight();
   const empty = data && model.series.length === 0;
 
   return (

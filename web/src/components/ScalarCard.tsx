@@ -18,6 +18,7 @@ export const ScalarCard = memo(function ScalarCard({
   color,
   onEdit,
   onRemove,
+  minHeight,
 }: {
   spec: PanelSpec;
   title: string;
@@ -26,9 +27,11 @@ export const ScalarCard = memo(function ScalarCard({
   color: (id: string) => string;
   onEdit: () => void;
   onRemove: () => void;
+  /** a card made taller in the grid */
+  minHeight?: number;
 }) {
   return (
-    <section className="panel scalar-card" aria-label={t("panel.chart", { name: title })} data-panel={spec.id} data-state="ready">
+    <section className="panel scalar-card" aria-label={t("panel.chart", { name: title })} data-panel={spec.id} data-state="ready" style={minHeight ? { minHeight } : undefined}>
       <header className="panel-head">
         <h3 title={title} translate="no">{title}</h3>
         <span className="panel-meta" />

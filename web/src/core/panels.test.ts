@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildPlot } from "./plot";
-import { aggregate, decodePanels, encodePanels, expandRuns, newPanel, PANEL_LIMITS, panelMetrics, panelTitle, seriesId, tagSeries, type PanelSpec } from "./panels";
+import { aggregate, decodePanels, encodePanels, expandRuns, movePanel, newPanel, PANEL_LIMITS, panelMetrics, panelTitle, seriesId, sized, tagSeries, type PanelSpec } from "./panels";
 
-const spec = (p: Partial<PanelSpec>): PanelSpec => ({ id: "p1", kind: "line", title: "", metrics: [], regex: "", agg: "first", ...p });
+const spec = (p: Partial<PanelSpec>): PanelSpec => ({ id: "p1", kind: "line", title: "", metrics: [], regex: "", agg: "first", w: 1, h: 1, ...p });
 const KEYS = ["_step", "train/loss", "train/acc", "eval/loss", "eval/acc", "lr"];
 
 describe("added panels", () => {
@@ -51,8 +51,15 @@ describe("added panels", () => {
     expect(aggregate([3, 1, 2], "max")).toBe(3);
     expect(aggregate([null, NaN], "max")).toBeNull();
   });
+  it("move and resize stay within bounds", () => {
+    expect(movePanel(["a", "b", "c"], 0, 2)).toEqual(["b", "c", "a"]);
+    expect(movePanel(["a", "b", "c"], 2, 0)).toEqual(["c", "a", "b"]);
+    expect(movePanel(["a", "b", "c"], 1, 9)).toEqual(["a", "c", "b"]);
+    expect(sized(9, 0)).toEqual({ w: PANEL_LIMITS.w, h: 1 });
+    expect(sized("2", 2.4)).toEqual({ w: 1, h: 2 });
+  });
   it("URL form round-trips and drops what is malformed or too big", () => {
-    const ps = [spec({ metrics: ["a,b", "c"] }), spec({ id: "p2", kind: "scalar", regex: "^x", agg: "mean", title: "X" })];
+    const ps = [spec({ metrics: ["a,b", "c"], w: 2 }), spec({ id: "p2", kind: "scalar", regex: "^x", agg: "mean", title: "X", h: 3 })];
     expect(decodePanels(encodePanels(ps))).toEqual(ps);
     expect(decodePanels("not json")).toEqual([]);
     expect(decodePanels('{"id":"p1"}')).toEqual([]);

@@ -21,10 +21,13 @@ export interface PanelSpec {
   regex: string;
   /** scalar cards: how the runs' values become the big number */
   agg: ScalarAgg;
+  /** size in the grid: columns spanned (1-4) and height steps (1-3) */
+  w: number;
+  h: number;
 }
 
 /** Bounds on what a (possibly hand-edited or shared) URL can ask the page to draw. */
-export const PANEL_LIMITS = { panels: 30, metrics: 20, text: 200 };
+export const PANEL_LIMITS = { panels: 30, metrics: 20, text: 200, w: 4, h: 3 };
 
 const KINDS: PanelKind[] = ["line", "scalar"];
 const AGGS: ScalarAgg[] = ["first", "mean", "min", "max"];
@@ -32,7 +35,7 @@ const AGGS: ScalarAgg[] = ["first", "mean", "min", "max"];
 export function newPanel(existing: PanelSpec[], kind: PanelKind = "line"): PanelSpec {
   let n = existing.length + 1;
   while (existing.some((p) => p.id === `p${n}`)) n++;
-  return { id: `p${n}`, kind, title: "", metrics: [], regex: "", agg: "first" };
+  return { id: `p${n}`, kind, title: "", metrics: [], regex: "", agg: "first", w: 1, h: 1 };
 }
 
 /** A compiled regex, or the reason it is not one. */
@@ -96,6 +99,21 @@ export function aggregate(values: (number | null)[], agg: ScalarAgg): number | n
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
+/** A size within the bounds (anything else: the default, 1). */
+export function sized(w: unknown, h: unknown): { w: number; h: number } {
+  const clamp = (v: unknown, max: number) => (typeof v === "number" && Number.isFinite(v) ? Math.min(max, Math.max(1, Math.round(v))) : 1);
+  return { w: clamp(w, PANEL_LIMITS.w), h: clamp(h, PANEL_LIMITS.h) };
+}
+
+/** The list with the panel at `from` moved to `to` (indexes into the list). */
+export function movePanel<T>(list: T[], from: number, to: number): T[] {
+  if (from === to || from < 0 || from >= list.length) return list;
+  const out = list.slice();
+  const [x] = out.splice(from, 1);
+  out.splice(Math.max(0, Math.min(out.length, to)), 0, x);
+  return out;
+}
+
 const str = (v: unknown, max = PANEL_LIMITS.text) => (typeof v === "string" ? v.slice(0, max) : "");
 
 /** Panels from the URL: anything malformed is dropped, sizes are capped. */
@@ -117,7 +135,7 @@ export function decodePanels(raw: string | null): PanelSpec[] {
     const kind = KINDS.includes(o.kind as PanelKind) ? (o.kind as PanelKind) : "line";
     const metrics = Array.isArray(o.metrics) ? o.metrics.filter((m): m is string => typeof m === "string" && m.length > 0).map((m) => m.slice(0, PANEL_LIMITS.text)).slice(0, PANEL_LIMITS.metrics) : [];
     const agg = AGGS.includes(o.agg as ScalarAgg) ? (o.agg as ScalarAgg) : "first";
-    out.push({ id, kind, title: str(o.title), metrics, regex: str(o.regex), agg });
+    out.push({ id, kind, title: str(o.title), metrics, regex: str(o.regex), agg, ...sized(o.w, o.h) });
   }
   return out;
 }
@@ -132,6 +150,8 @@ export function encodePanels(ps: PanelSpec[]): string {
       if (p.metrics.length) o.metrics = p.metrics;
       if (p.regex) o.regex = p.regex;
       if (p.agg !== "first") o.agg = p.agg;
+      if (p.w !== 1) o.w = p.w;
+      if (p.h !== 1) o.h = p.h;
       return o;
     }),
   );

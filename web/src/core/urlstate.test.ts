@@ -24,8 +24,8 @@ describe("workspace URL state", () => {
       panel: "train/loss",
       gridColumns: 3,
       custom: [
-        { id: "p1", kind: "line", title: "", metrics: ["train/loss", "eval/loss"], regex: "", agg: "first" },
-        { id: "p2", kind: "scalar", title: "best, acc", metrics: [], regex: "^eval/acc", agg: "max" },
+        { id: "p1", kind: "line", title: "", metrics: ["train/loss", "eval/loss"], regex: "", agg: "first", w: 2, h: 1 },
+        { id: "p2", kind: "scalar", title: "best, acc", metrics: [], regex: "^eval/acc", agg: "max", w: 1, h: 3 },
       ],
     };
     const q = encodeState(s);

@@ -178,6 +178,8 @@ export const en = {
   "chart.more": "+{n} more",
   "panel.edit": "Edit {name}",
   "panel.remove": "Remove {name}",
+  "panel.move": "Move {name}: drag onto another panel, or arrow keys",
+  "panel.resize": "Resize {name} ({w} columns × {h}): drag, or arrow keys",
   "ws.addPanel": "Add panel",
   "ws.custom": "Custom panels",
   "editor.add": "Add panel",

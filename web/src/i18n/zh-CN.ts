@@ -176,6 +176,8 @@ export const zhCN: Record<MessageKey, string> = {
   "chart.more": "另有 {n} 个",
   "panel.edit": "编辑 {name}",
   "panel.remove": "移除 {name}",
+  "panel.move": "移动 {name}：拖到另一个面板上，或用方向键",
+  "panel.resize": "调整 {name} 的大小（{w} 列 × {h}）：拖动，或用方向键",
   "ws.addPanel": "添加面板",
   "ws.custom": "自定义面板",
   "editor.add": "添加面板",

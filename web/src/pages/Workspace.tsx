@@ -7,10 +7,11 @@ import { useRunActions } from "../actions";
 import { ColumnPicker } from "../components/ColumnPicker";
 import { WorkspaceToolbar } from "../components/WorkspaceToolbar";
 import { ErrorPage, FirstRunHint, Modal, Spinner } from "../components/common";
-import { Panel } from "../components/Panel";
+import { defaultChartHeight, Panel } from "../components/Panel";
 import { PanelEditor } from "../components/PanelEditor";
 import { ScalarCard } from "../components/ScalarCard";
-import { newPanel, PANEL_LIMITS, panelMetrics, panelTitle, type PanelSpec } from "../core/panels";
+import { movePanel, newPanel, PANEL_LIMITS, panelMetrics, panelTitle, type PanelSpec } from "../core/panels";
+import { HEIGHT_STEP, PanelCell } from "../components/PanelCell";
 import { MediaPanels, type MediaRun } from "../components/media/MediaPanel";
 import { RunsParamPanels } from "../components/RunsParamPanels";
 import { mediaKeys } from "../core/media";
@@ -22,7 +23,7 @@ import type { PlotGroup, PlotRun } from "../core/plot";
 import { columnKeys, displayName, knownField, naturalCompare, sortRuns } from "../core/runs";
 import { ROOT_SECTION, sectionLabel, sectionPanels } from "../core/sections";
 import { fromShown, isVisible, toggleVisible } from "../core/urlstate";
-import { useAsync } from "../hooks";
+import { useAsync, useGridColumns } from "../hooks";
 import { useProjectLive } from "../live";
 import { Link, navigate, paths, useTitle } from "../router";
 import { useProjectRuns, useStored, useWorkspaceShortcuts, useWorkspaceView } from "./useWorkspace";
@@ -109,6 +110,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
     [st.custom, metricKeys, summaryKeys],
   );
   const [editing, setEditing] = useState<{ spec: PanelSpec; adding: boolean } | null>(null);
+  const [customGrid, customColumns] = useGridColumns();
   const editorKeys = useMemo(() => metricKeys.filter((k) => !k.startsWith("_")), [metricKeys]);
   const savePanel = (p: PanelSpec) => {
     const i = st.custom.findIndex((x) => x.id === p.id);
@@ -257,14 +259,30 @@ export function Workspace({ entity, project }: { entity: string; project: string
                 </button>
               </h2>
               {!st.collapsed.includes(CUSTOM_SECTION) && (
-                <div className="panel-grid" style={gridStyle(st.gridColumns)}>
-                  {custom.map(({ spec, metrics, title }) => {
+                <div className="panel-grid" style={gridStyle(st.gridColumns)} ref={customGrid}>
+                  {custom.map(({ spec, metrics, title }, i) => {
                     const edit = () => setEditing({ spec, adding: false });
                     const remove = () => update({ custom: st.custom.filter((x) => x.id !== spec.id) });
-                    return spec.kind === "scalar" ? (
-                      <ScalarCard key={spec.id} spec={spec} title={title} metrics={metrics} runs={scalarRuns} color={colorOf} onEdit={edit} onRemove={remove} />
-                    ) : (
-                      <Panel key={spec.id} {...panelProps} metric={title} metrics={metrics} settings={panelSettings[`#${spec.id}`] ?? {}} onSettings={settingsCb(`#${spec.id}`)} onEdit={edit} onRemove={remove} />
+                    return (
+                      <PanelCell
+                        key={spec.id}
+                        id={spec.id}
+                        index={i}
+                        name={title}
+                        w={spec.w}
+                        h={spec.h}
+                        columns={customColumns}
+                        onMove={(from, to) => update({ custom: movePanel(st.custom, from, to) })}
+                        onResize={(w, h) => update({ custom: st.custom.map((x) => (x.id === spec.id ? { ...x, w, h } : x)) })}
+                      >
+                        {(h) =>
+                          spec.kind === "scalar" ? (
+                            <ScalarCard spec={spec} title={title} metrics={metrics} runs={scalarRuns} color={colorOf} onEdit={edit} onRemove={remove} minHeight={h > 1 ? 120 + (h - 1) * HEIGHT_STEP : undefined} />
+                          ) : (
+                            <Panel {...panelProps} metric={title} metrics={metrics} settings={panelSettings[`#${spec.id}`] ?? {}} onSettings={settingsCb(`#${spec.id}`)} onEdit={edit} onRemove={remove} height={h > 1 ? defaultChartHeight() + (h - 1) * HEIGHT_STEP : undefined} />
+                          )
+                        }
+                      </PanelCell>
                     );
                   })}
                 </div>
