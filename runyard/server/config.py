@@ -7,6 +7,8 @@ RUNYARD_BLOB_URL  where blobs live: unset, the local folder $RUNYARD_HOME/blobs;
                   of boto3's usual settings (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE,
                   AWS_REGION, AWS_ENDPOINT_URL_S3, ...) or, before them:
 RUNYARD_S3_ENDPOINT_URL  the store's URL (MinIO, Ceph, R2, ...; unset: AWS)
+RUNYARD_S3_PUBLIC_ENDPOINT_URL  the store's URL as clients reach it, if not RUNYARD_S3_ENDPOINT_URL
+                  (signed URLs name that host)
 RUNYARD_S3_REGION        its region
 RUNYARD_S3_ADDRESSING_STYLE  auto (default), path or virtual: how buckets are addressed
 RUNYARD_S3_VERIFY_UPLOADS    "1": hash each upload made with a signed URL before adopting it, for
@@ -112,6 +114,7 @@ class ServerConfig:
     json_logs: bool = False
     blob_url: str | None = None  # None: $RUNYARD_HOME/blobs; s3://bucket/prefix (docs/storage.md)
     s3_endpoint_url: str | None = None
+    s3_public_endpoint_url: str | None = None
     s3_region: str | None = None
     s3_addressing_style: str = "auto"
     s3_verify_uploads: bool = False
@@ -134,6 +137,7 @@ class ServerConfig:
         settings = S3Settings.from_url(
             self.blob_url,
             endpoint_url=self.s3_endpoint_url,
+            public_endpoint_url=self.s3_public_endpoint_url,
             region=self.s3_region,
             addressing_style=self.s3_addressing_style,
             verify_reads=self.s3_verify_uploads,
@@ -181,6 +185,7 @@ class ServerConfig:
             ("RUNYARD_METRICS", "metrics"),
             ("RUNYARD_BLOB_URL", "blob_url"),
             ("RUNYARD_S3_ENDPOINT_URL", "s3_endpoint_url"),
+            ("RUNYARD_S3_PUBLIC_ENDPOINT_URL", "s3_public_endpoint_url"),
             ("RUNYARD_S3_REGION", "s3_region"),
             ("RUNYARD_S3_ADDRESSING_STYLE", "s3_addressing_style"),
         ):

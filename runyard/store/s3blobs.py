@@ -48,6 +48,9 @@ class S3Settings:
     bucket: str
     prefix: str = ""
     endpoint_url: str | None = None  # None: AWS
+    # where clients reach the store, when not where the server does (a compose network's host name):
+    # signed URLs name this host, and their signature covers it
+    public_endpoint_url: str | None = None
     region: str | None = None
     addressing_style: str = "auto"  # "path" for stores addressed by IP or without bucket subdomains
     verify_reads: bool = False  # hash staged uploads before adopting them (stores that ignore checksums)
@@ -95,6 +98,14 @@ class S3BlobStore:
                 response_checksum_validation="when_required",
             ),
         )
+        self.signer = self.client
+        if settings.public_endpoint_url:  # signing needs no request: this client only signs
+            self.signer = boto3.client(
+                "s3",
+                endpoint_url=settings.public_endpoint_url,
+                region_name=settings.region,
+                config=Config(signature_version="s3v4", s3={"addressing_style": settings.addressing_style}),
+            )
         self.transfer = TransferConfig(
             multipart_threshold=MULTIPART_BYTES,
             multipart_chunksize=MULTIPART_BYTES,
@@ -208,7 +219,7 @@ class S3BlobStore:
         """A URL that GETs the blob (ranges too) without credentials until it expires. The answer is
         an attachment of a neutral type, so a browser never renders it."""
         return str(
-            self.client.generate_presigned_url(
+            self.signer.generate_presigned_url(
                 "get_object",
                 Params={
                     "Bucket": self.bucket,
@@ -224,7 +235,7 @@ class S3BlobStore:
         """A URL (and the headers to send with it) that PUTs exactly `size` bytes hashing to `sha256`
         into the staging object `name`."""
         checksum = base64.b64encode(bytes.fromhex(check_sha(sha256))).decode()
-        url = self.client.generate_presigned_url(
+        url = self.signer.generate_presigned_url(
             "put_object",
             Params={
                 "Bucket": self.bucket,

@@ -141,3 +141,18 @@ def test_uploads_through_the_api_go_multipart_and_read_back_in_ranges_and_gc_fre
     assert out["deleted"] == 1 and out["sha256"] == [stray_sha]
     keys = blob_keys(s3_client, bucket)
     assert f"blobs/{stray_sha[:2]}/{stray_sha[2:]}" not in keys and f"blobs/{sha[:2]}/{sha[2:]}" in keys
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_signed_urls_name_the_public_endpoint_when_clients_reach_the_store_elsewhere(s3_config, s3_endpoint):
+    public = s3_endpoint.replace("127.0.0.1", "localhost")  # the same store under another name
+    with ServerThread(dataclasses.replace(s3_config, s3_public_endpoint_url=public)) as srv:
+        h = {"Authorization": f"Bearer {srv.api_key}"}
+        data = os.urandom(100_000)
+        g = _grant(srv, h, data)
+        assert g["url"].startswith(public + "/")
+        assert _put(g, data).status_code == 200 and _finish(srv, h, g, len(data)).status_code == 200
+        assert _commit(srv, h, "admin", "pub", g["sha256"], len(data)).json()["state"] == "committed"
+        r = httpx.get(f"{srv.url}/api/v1/artifacts/admin/p/pub/v0/blobs/{g['sha256']}?direct=1", headers=h)
+        assert r.status_code == 307 and r.headers["location"].startswith(public + "/")
+        assert httpx.get(r.headers["location"]).content == data
