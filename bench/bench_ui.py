@@ -274,7 +274,7 @@ def measure_workspace(browser, info: dict, viewport: tuple[int, int], trace: Pat
     load = _load()
     if trace:
         browser.start_tracing(page=page, path=str(trace / f"workspace-{rep}.json"), screenshots=False)
-    page.goto(f"{info['url']}/{info['entity']}/perf")
+    page.goto(f"{info['url']}/{info['entity']}/perf" + (f"?grid={info['grid']}" if info.get("grid") else ""))
     page.wait_for_function(ALL_VISIBLE_DRAWN, timeout=60_000, polling=20)
     page.wait_for_timeout(400)  # let long tasks that started before the last draw report
     out = page.evaluate(VISIBLE_STATS)
@@ -420,6 +420,13 @@ def main() -> None:
     ap.add_argument("--home", type=Path, help="reuse this RUNYARD_HOME (made when new) instead of a temp dir")
     ap.add_argument("--only", choices=["workspace", "table"])
     ap.add_argument(
+        "--grid",
+        type=int,
+        default=3,
+        choices=[0, 1, 2, 3, 4],
+        help="workspace panel columns (?grid=N; 0: as many as fit)",
+    )
+    ap.add_argument(
         "--format",
         choices=["json", "msgpack", "both"],
         default="both",
@@ -482,7 +489,7 @@ def main() -> None:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for rep in range(a.reps):
                 for fmt in formats if a.only != "table" else []:
-                    w = measure_workspace(browser, dict(info, format=fmt), vp, a.trace, rep)
+                    w = measure_workspace(browser, dict(info, format=fmt, grid=a.grid), vp, a.trace, rep)
                     result["ws"][fmt].append(w)
                     print(
                         f"  rep {rep + 1} workspace ({fmt}): interactive {w['interactive_ms']:.0f} ms "
