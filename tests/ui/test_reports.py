@@ -374,3 +374,51 @@ def test_report_panels_follow_a_live_run(fresh, server, tmp_path):
         proc.kill()
         proc.wait()
         proc.stdout.close()
+
+
+def test_scripts_in_block_settings_run_notes_and_run_comments_never_run(fresh, server):
+    import runyard
+
+    api = runyard.Api({"base_url": server.url}, api_key=server.api_key)
+    proj = f"{server.entity}/demo"
+    rs = {"projects": [proj, XSS], "filter": XSS, "runs": [XSS]}
+    rep = api.create_report(
+        proj,
+        XSS,
+        blocks=[
+            {"type": "heading", "text": XSS, "level": 2},
+            {"type": "panels", "runset": rs, "metrics": [XSS], "settings": {"xAxis": XSS}},
+            {"type": "runs", "runset": {"projects": [proj], "filter": XSS}, "columns": [XSS]},
+            {"type": "media", "runset": rs, "keys": [XSS]},
+            {"type": "artifact", "artifact": XSS},
+            {"type": "code", "text": XSS, "language": XSS},
+            {"type": "image", "run": XSS, "path": XSS, "caption": XSS},
+        ],
+    )
+    page = fresh()
+    page.goto(rep.url)
+    page.get_by_role("heading", name=XSS).first.wait_for()
+    page.get_by_role("button", name="Edit").click()  # every block's editor shows the values too
+    page.get_by_role("region", name="Code").get_by_role("textbox", name="Code").wait_for()
+    assert page.locator("img[src=x]").count() == 0
+    no_xss(page)
+    shot(page, "reports-06-xss-blocks")
+
+    # run notes are Markdown, rendered without markup; run comments likewise
+    run = server.runs[1]["id"]
+    url = f"/api/v1/runs/{proj}/{run}"
+    before = api.client.call("GET", url)["notes"]
+    api.client.call("PATCH", url, body={"notes": "Notes with **bold** " + XSS})
+    try:
+        page.goto(f"{server.url}/{proj}/runs/{run}")
+        page.locator(".run-notes strong", has_text="bold").wait_for()
+        page.get_by_label("Add a comment").fill("run comment " + XSS)
+        page.get_by_role("button", name="Comment", exact=True).click()
+        page.locator(".comment").get_by_text("run comment").wait_for()
+        assert page.locator("img[src=x]").count() == 0
+        no_xss(page)
+        shot(page, "reports-07-run-notes-comments")
+    finally:  # the session's runs are shared by every UI test
+        api.client.call("PATCH", url, body={"notes": before or ""})
+        for c in api.client.call("GET", url + "/comments")["comments"]:
+            api.client.call("DELETE", f"/api/v1/comments/{c['id']}")

@@ -37,7 +37,7 @@ export function Comments(props: { load: (signal: AbortSignal) => Promise<Comment
         {(list.data ?? []).map((c) => (
           <li key={c.id} className="comment">
             <div className="comment-head">
-              <b>{c.author}</b> <span className="muted">{formatDate(c.created_at)}</span>{" "}
+              <b translate="no">{c.author}</b> <span className="muted">{formatDate(c.created_at)}</span>{" "}
               <button type="button" className="link" onClick={() => void remove(c)}>
                 {t("comments.delete")}
               </button>
