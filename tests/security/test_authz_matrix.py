@@ -153,6 +153,8 @@ ROUTES_TABLE: dict[tuple[str, str], str] = {
     ("post", "/api/v1/blobs/missing"): "signed_in_read",
     ("post", "/api/v1/blobs/batch"): "signed_in_write",
     ("put", "/api/v1/blobs/{sha256}"): "signed_in_write",
+    ("post", "/api/v1/blobs/{sha256}/direct"): "signed_in_write",
+    ("post", "/api/v1/blobs/{sha256}/direct/finish"): "signed_in_write",
     ("get", "/api/v1/users"): "server_admin",
     ("post", "/api/v1/users"): "server_admin",
     ("post", "/api/v1/users/{user}/password-link"): "server_admin",
@@ -385,6 +387,10 @@ class World:
             body["headers"] = {"Content-Type": "application/vnd.runyard.blobs"}
         elif key == ("put", "/api/v1/blobs/{sha256}"):
             body = {"content": self.blob}
+        elif key == ("post", "/api/v1/blobs/{sha256}/direct"):
+            body = {"json": {"size": len(self.blob)}}
+        elif key == ("post", "/api/v1/blobs/{sha256}/direct/finish"):
+            body = {"json": {"upload_id": "0" * 32, "size": len(self.blob)}}
         elif key[1].startswith(SW + "/{sweep_id}"):
             f["sweep_id"] = self.sweeps[vis]
             body = {
