@@ -1,0 +1,42 @@
+"""TRL's SFTTrainer with report_to="wandb" through the shim (route 2): an unchanged TRL script reaches
+runyard (offline), with the trainer's config and its loss at each step. A tiny GPT-2 built from a
+config, a word-level tokenizer built in the script, a synthetic dataset: nothing is downloaded."""
+
+from __future__ import annotations
+
+import pytest
+
+from runyard.runlog import find_run_dirs, read
+
+from .test_wandb_shim import run_script, shim_dir  # noqa: F401  (fixture)
+
+pytest.importorskip("trl")
+pytest.importorskip("datasets")
+
+SFT_SCRIPT = """
+import torch, transformers, datasets, trl
+from tokenizers import Tokenizer, models, pre_tokenizers
+torch.manual_seed(0)
+vocab = {w: i for i, w in enumerate(["[PAD]", "[EOS]", "a", "b", "c", "d"])}
+tok = Tokenizer(models.WordLevel(vocab, unk_token="[PAD]"))
+tok.pre_tokenizer = pre_tokenizers.Whitespace()
+ptok = transformers.PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="[PAD]", eos_token="[EOS]")
+cfg = transformers.GPT2Config(n_layer=1, n_head=2, n_embd=32, n_positions=32, vocab_size=6,
+    bos_token_id=1, eos_token_id=1, pad_token_id=0)
+data = datasets.Dataset.from_dict({"text": ["a b c d", "d c b a", "a a b b"] * 4})
+args = trl.SFTConfig(output_dir="out", max_steps=3, per_device_train_batch_size=2, logging_steps=1,
+    report_to="wandb", use_cpu=True, run_name="trl-sft", disable_tqdm=True, max_length=16, save_strategy="no")
+trl.SFTTrainer(model=transformers.GPT2LMHeadModel(cfg), args=args, train_dataset=data, processing_class=ptok).train()
+import wandb, runyard
+assert wandb.run is runyard.run and wandb.run is not None
+wandb.finish()
+"""
+
+
+def test_trl_sft_trainer_report_to_wandb_reaches_runyard(shim_dir, tmp_path):  # noqa: F811
+    run_script(SFT_SCRIPT, shim_dir, tmp_path)
+    (run_dir,) = find_run_dirs(tmp_path)
+    rd = read(run_dir)
+    assert rd.config["max_steps"] == 3 and rd.config["n_embd"] == 32 and rd.config["max_length"] == 16
+    rows = rd.history()
+    assert [r["train/global_step"] for r in rows if "train/loss" in r] == [1, 2, 3]
