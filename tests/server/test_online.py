@@ -121,7 +121,9 @@ def test_server_killed_mid_run_then_back_exactly_once(tmp_path, db_url):
         )
     finally:
         srv.stop()
-    assert worst < 0.05, f"log() stalled for {worst:.3f} s while the server was down"
+    # a stall on the dead server would last a connect timeout or a retry back-off (seconds); the
+    # bound leaves room for a descheduled thread on a busy CI core
+    assert worst < 0.5, f"log() stalled for {worst:.3f} s while the server was down"
     assert (run_dir / ".synced").exists()
 
 
