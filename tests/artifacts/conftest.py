@@ -3,6 +3,7 @@ in this process, online against it, with the client cache and working directory 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,8 +50,20 @@ def settings():
 
 
 def blob_count(home_dir: Path) -> int:
+    return len(stored_blobs(home_dir))
+
+
+def stored_blobs(home_dir: Path) -> set[str]:
+    """The sha256 of every blob in the server's store. Run files (requirements, metadata, logs) land
+    there too, uploaded while a test runs: compare the blobs of known contents, not totals."""
     root = home_dir / "blobs"
-    return sum(1 for d in root.iterdir() if len(d.name) == 2 for _ in d.iterdir())
+    if not root.exists():
+        return set()
+    return {d.name + f.name for d in root.iterdir() if len(d.name) == 2 for f in d.iterdir()}
+
+
+def sha256_of(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
 
 
 def write(path: Path, data: bytes | str) -> Path:

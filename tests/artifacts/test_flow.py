@@ -10,7 +10,7 @@ import pytest
 import runyard
 from runyard.api import Api
 
-from .conftest import blob_count, write
+from .conftest import blob_count, sha256_of, stored_blobs, write
 
 
 def _run(settings, **kw):
@@ -64,26 +64,29 @@ def test_seed_flow_log_then_use_latest(env, settings, home):
 
 
 def test_dedup_and_incremental(env, settings, home):
-    for i in range(5):
-        write(env / "data" / f"f{i}.txt", f"content {i}" * 100)
+    contents = {i: f"content {i}" * 100 for i in range(5)}
+    for i, text in contents.items():
+        write(env / "data" / f"f{i}.txt", text)
+    ours = {sha256_of(t) for t in contents.values()} | {sha256_of("changed")}
     run = _run(settings)
     a0 = runyard.Artifact("ds", "dataset")
     a0.add_dir(env / "data")
     run.log_artifact(a0).wait(30)
     assert a0.version == "v0" and a0.stats.uploaded_blobs == 5
-    blobs = blob_count(home)
+    assert stored_blobs(home) & ours == ours - {sha256_of("changed")}
 
     a1 = runyard.Artifact("ds", "dataset")  # identical content: same version, nothing uploaded
     a1.add_dir(env / "data")
     run.log_artifact(a1).wait(30)
-    assert a1.version == "v0" and a1.stats.uploaded_bytes == 0 and blob_count(home) == blobs
+    assert a1.version == "v0" and a1.stats.uploaded_bytes == 0
+    assert stored_blobs(home) & ours == ours - {sha256_of("changed")}
 
     write(env / "data" / "f3.txt", "changed")
     a2 = runyard.Artifact("ds", "dataset")
     a2.add_dir(env / "data")
     run.log_artifact(a2).wait(30)
     assert a2.version == "v1" and a2.stats.uploaded_blobs == 1 and a2.stats.uploaded_bytes == len("changed")
-    assert blob_count(home) == blobs + 1
+    assert stored_blobs(home) & ours == ours  # the one new content, each stored once by its sha256
     run.finish()
     versions = Api().artifact_versions("dataset", f"{run.entity}/p/ds")
     assert [(v.version, v.aliases) for v in versions] == [("v1", ["latest"]), ("v0", [])]
