@@ -110,7 +110,9 @@ def test_dark_theme_run_colours_media_artifacts_and_keyboard(themed_page, server
     page.goto(f"{server.url}/{server.entity}/demo")
     page.locator(".rt-row").first.wait_for()
     colours = page.evaluate(RUN_COLOURS)
-    assert len(colours) == 8 and min(colours.values()) >= 3, colours
+    # one colour per run (other tests of the session may have added runs to "demo": count them)
+    shown = page.locator(".rt-row .swatch-pick").count()
+    assert len(colours) == shown >= 8 and min(colours.values()) >= 3, colours
     page.get_by_role("button", name="+ Add panel").click()
     page.get_by_role("dialog", name="Add panel").get_by_label("Regex").fill("^train/")
     res = page.evaluate(CONTRAST)
