@@ -121,14 +121,22 @@ class Sweeps:
         cfg: SweepConfig | None = None,
         metrics: bool = True,
         index: int | None = None,
+        unfinished: bool = False,
     ) -> list[TrialRecord]:
-        """The sweep's trials (only trial `index` if given) with their runs' summaries (and metric
+        """The sweep's trials (only trial `index` if given, only the running and re-queued ones with
+        `unfinished`, through the (sweep, state) index) with their runs' summaries (and metric
         histories when hyperband needs them); `metrics=False` skips the runs (grid and random
         search, and bookkeeping, need none of it: the assignment round trip stays cheap)."""
         cfg = cfg or parse(row.config)
         q = sa.select(sweep_trials).where(sweep_trials.c.sweep_pk == row.id)
         if index is not None:
             q = q.where(sweep_trials.c.idx == index)
+        if unfinished:
+            # no ORDER BY in SQL here: SQLite would then walk the (sweep, index) index over every trial
+            # to avoid a sort, instead of seeking the few unfinished ones through (sweep, state)
+            q = q.where(sweep_trials.c.state.in_(("running", "pending")))
+        else:
+            q = q.order_by(sweep_trials.c.idx)
         out = [
             TrialRecord(
                 index=r.idx,
@@ -141,8 +149,9 @@ class Sweeps:
                 heartbeat_at=r.heartbeat_at,
                 stop_requested=r.stop_requested,
             )
-            for r in conn.execute(q.order_by(sweep_trials.c.idx))
+            for r in conn.execute(q)
         ]
+        out.sort(key=lambda t: t.index)
         if not metrics:
             return out
         by_run = self._runs(conn, row.project_id, [t.run_id for t in out])
@@ -213,16 +222,28 @@ class Sweeps:
                     self._save(conn, row.id, t)
 
     # -- what agents call (each inside one write transaction, `row` locked) ---------------------------
+    def count(self, conn: Connection, row: sa.Row) -> int:
+        """How many trials the sweep has: they are numbered 0..n-1, so the unique (sweep, index)
+        index answers with its last entry."""
+        q = sa.select(sweep_trials.c.idx).where(sweep_trials.c.sweep_pk == row.id)
+        last = conn.execute(q.order_by(sweep_trials.c.idx.desc()).limit(1)).scalar()
+        return 0 if last is None else int(last) + 1
+
     def next(self, conn: Connection, row: sa.Row, agent: str, heartbeat_timeout: float) -> Assignment:
+        """The agent's next assignment. Grid and random search read only the unfinished trials and the
+        trial count (both through indexes), so the round trip does not grow with the sweep; bayes
+        fits its model on every finished trial and reads them all."""
         now = time.time()
         cfg = parse(row.config)
-        trials = self.trials(conn, row, cfg, metrics=cfg.method == "bayes")
+        bayes = cfg.method == "bayes"
+        trials = self.trials(conn, row, cfg, metrics=bayes, unfinished=not bayes)
+        total = None if bayes else self.count(conn, row)
         self.settle(conn, row, trials)
         for t in reap(trials, now, heartbeat_timeout):
             self._save(conn, row.id, t)
-        decision, record, exhausted = assign(cfg, row.state, trials, agent, now)
+        decision, record, exhausted = assign(cfg, row.state, trials, agent, now, total)
         if record is not None:
-            self._save(conn, row.id, record, new=record.index == len(trials))
+            self._save(conn, row.id, record, new=record.index == (len(trials) if total is None else total))
         if exhausted:
             conn.execute(
                 sa.update(sweeps).where(sweeps.c.id == row.id).values(state="finished", updated_at=now)
@@ -251,8 +272,8 @@ class Sweeps:
         has nothing left running (None while it has)."""
         now = time.time()
         cfg = parse(row.config)
-        judge = cfg.early_terminate is not None
-        trials = self.trials(conn, row, cfg, metrics=judge)
+        judge = cfg.early_terminate is not None  # hyperband weighs every trial's history
+        trials = self.trials(conn, row, cfg, metrics=judge, unfinished=not judge)
         mine = [t for t in trials if t.agent == agent and t.state == "running"]
         ended = self._runs(conn, row.project_id, [t.run_id for t in mine if t.run_id not in alive])
         for t in mine:

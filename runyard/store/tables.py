@@ -402,6 +402,7 @@ sweep_trials = (
         sa.Column("heartbeat_at", sa.Float, nullable=False),
         sa.Column("stop_requested", sa.Boolean, nullable=False),
         sa.UniqueConstraint("sweep_pk", "idx", name="uq_sweep_trials_index"),
+        sa.Index("ix_sweep_trials_state", "sweep_pk", "state"),  # the unfinished trials of a sweep
     )
 )
 

@@ -75,10 +75,18 @@ class Assignment:
 
 
 def assign(
-    cfg: SweepConfig, sweep_state: str, trials: list[TrialRecord], agent: str, now: float
+    cfg: SweepConfig,
+    sweep_state: str,
+    trials: list[TrialRecord],
+    agent: str,
+    now: float,
+    total: int | None = None,
 ) -> tuple[Assignment, TrialRecord | None, bool]:
     """The next assignment for `agent`, the trial record to write (new or updated), and whether the
-    sweep has nothing left to run (the store then marks it finished)."""
+    sweep has nothing left to run (the store then marks it finished).
+
+    `trials` is every trial, or (grid and random search, given `total`, the number of trials) only
+    the unfinished ones: what assignment needs, read through an index whatever the sweep's size."""
     if sweep_state in ("stopped", "canceled", "finished"):
         return Assignment("exit", reason=f"the sweep is {sweep_state}"), None, False
     if sweep_state == "paused":
@@ -96,14 +104,15 @@ def assign(
             t.attempts += 1
             t.run_ids.append(run_id)
             return Assignment("run", t.index, run_id, t.params), t, False
-    capped = cfg.run_cap is not None and len(trials) >= cfg.run_cap
-    params = None if capped else suggest(cfg, [t.view() for t in trials])
+    n = len(trials) if total is None else total
+    capped = cfg.run_cap is not None and n >= cfg.run_cap
+    params = None if capped else suggest(cfg, [t.view() for t in trials], total)
     if params is None:
         busy = any(t.state in ACTIVE for t in trials)
         reason = "run_cap reached" if capped else "every grid combination has run"
         return Assignment("wait" if busy else "exit", reason=reason), None, not busy
     run_id = new_run_id()
-    rec = TrialRecord(len(trials), params, run_id, agent=agent, run_ids=[run_id], heartbeat_at=now)
+    rec = TrialRecord(n, params, run_id, agent=agent, run_ids=[run_id], heartbeat_at=now)
     return Assignment("run", rec.index, run_id, params), rec, False
 
 

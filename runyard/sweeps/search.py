@@ -51,18 +51,32 @@ def _key(config: dict) -> str:
     return json.dumps(config, sort_keys=True, default=repr)
 
 
-def suggest(cfg: SweepConfig, trials: list[Trial]) -> dict | None:
-    """The parameters of the next trial, or None when the search space is exhausted (grid only)."""
+def suggest(cfg: SweepConfig, trials: list[Trial], count: int | None = None) -> dict | None:
+    """The parameters of the next trial, or None when the search space is exhausted (grid only).
+
+    `count` is the number of trials so far when `trials` holds only some of them (the server passes
+    only the unfinished ones, so an assignment does not read every trial): random search needs only
+    that number, and grid then takes the `count`-th combination, since trials are numbered densely
+    and each took the first combination free at its time. Bayes needs every trial."""
+    n = len(trials) if count is None else count
     if cfg.method == "grid":
-        return next_grid(cfg, trials)
+        return next_grid(cfg, trials) if count is None else grid_at(cfg, n)
     if cfg.method == "random":
-        rng = random.Random(f"runyard-sweep/{cfg.seed}/{len(trials)}")
+        rng = random.Random(f"runyard-sweep/{cfg.seed}/{n}")
         return nest(cfg.params, [p.sample(rng) for p in cfg.params])
+    if count is not None and count != len(trials):
+        raise ValueError("bayes search needs every trial")
     return next_bayes(cfg, trials)
 
 
 def grid_size(cfg: SweepConfig) -> int:
     return math.prod(len(p.grid_values()) for p in cfg.params)
+
+
+def grid_at(cfg: SweepConfig, n: int) -> dict | None:
+    """The `n`-th combination of the grid in declaration order (None past the last)."""
+    combo = next(itertools.islice(itertools.product(*(p.grid_values() for p in cfg.params)), n, None), None)
+    return None if combo is None else nest(cfg.params, list(combo))
 
 
 def next_grid(cfg: SweepConfig, trials: list[Trial]) -> dict | None:

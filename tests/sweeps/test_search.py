@@ -24,6 +24,28 @@ def test_grid_gives_every_combination_once_then_stops():
     assert all(t.params["c"] == 0 for t in trials)
 
 
+def test_the_server_knowing_only_the_trial_count_suggests_what_the_full_history_would():
+    """The server's assignment reads only a sweep's unfinished trials and its trial count: grid and
+    random search must suggest from the count exactly what they suggest from every trial."""
+    for doc in (
+        {
+            "method": "grid",
+            "parameters": {"a": {"values": [1, 2]}, "b": {"parameters": {"c": {"min": 1, "max": 3}}}},
+        },
+        {
+            "method": "random",
+            "seed": 5,
+            "parameters": {"a": {"min": 0.0, "max": 1.0}, "b": {"values": [1, 2]}},
+        },
+    ):
+        cfg = parse(doc)
+        trials: list[Trial] = []
+        while len(trials) < 10 and (c := suggest(cfg, trials)) is not None:
+            assert suggest(cfg, [], count=len(trials)) == c
+            trials.append(Trial(len(trials), c, "finished"))
+        assert suggest(cfg, [], count=len(trials)) == suggest(cfg, trials)  # None after the grid's last
+
+
 def test_grid_over_nested_int_and_quantised_parameters():
     cfg = parse(
         {
