@@ -598,7 +598,8 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     (
         "patch",
         "/api/v1/projects/{entity}/{project}",
-        "Project settings (the entity's admins): {visibility?: private|team|public, description?}",
+        "Project settings (the entity's admins): {visibility?: private|team|public, description?, name? "
+        "(rename; 409 name_taken)}",
         [E, P],
         JSON_OBJ,
         "project",

@@ -138,8 +138,28 @@ def test_visibility_transfer_and_listing(client):
     assert moved.status_code == 200 and moved.json()["entity"] == "lab"
     assert client.get("/api/v1/runs/lab/secret/r1", headers=as_key(ann)).status_code == 200
     assert client.get("/api/v1/runs/ann/secret/r1", headers=as_key(ann)).status_code == 404
-    assert client.delete("/api/v1/projects/lab/secret", headers=as_key(ann)).status_code == 200
+    # renaming takes the runs along; a name the entity holds, or an invalid one, is refused
+    renamed = client.patch("/api/v1/projects/lab/secret", json={"name": "hidden"}, headers=as_key(ann))
+    assert renamed.status_code == 200 and renamed.json()["name"] == "hidden"
+    assert client.get("/api/v1/runs/lab/hidden/r1", headers=as_key(ann)).status_code == 200
     assert client.get("/api/v1/projects/lab/secret", headers=as_key(ann)).status_code == 404
+    for name, status in (("hidden", 200), ("a/b", 400)):
+        r = client.patch("/api/v1/projects/lab/hidden", json={"name": name}, headers=as_key(ann))
+        assert r.status_code == status, r.text
+    client.post(
+        "/api/v1/ingest/lab/other/r9",
+        params={"segment": "s1", "offset": 0},
+        content=runlog("r9"),
+        headers=as_key(ann),
+    )
+    r = client.patch("/api/v1/projects/lab/hidden", json={"name": "other"}, headers=as_key(ann))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "name_taken"
+    assert (
+        client.patch("/api/v1/projects/lab/hidden", json={"name": "x"}, headers=as_key(bob)).status_code
+        == 403
+    )
+    assert client.delete("/api/v1/projects/lab/hidden", headers=as_key(ann)).status_code == 200
+    assert client.get("/api/v1/projects/lab/hidden", headers=as_key(ann)).status_code == 404
 
 
 def test_anonymous_viewers_read_public_projects_when_allowed(config):

@@ -4,14 +4,19 @@ import { ApiError } from "./api/http";
 import { ErrorPage, Spinner } from "./components/common";
 import { UserMenu } from "./components/UserMenu";
 import { useAsync } from "./hooks";
+import { AccountPage } from "./pages/Account";
 import { ArtifactsPage, ArtifactVersionPage } from "./pages/Artifacts";
+import { AuditPage } from "./pages/Audit";
 import { Compare } from "./pages/Compare";
+import { EntityPage } from "./pages/Entity";
 import { Home } from "./pages/Home";
 import { RegistryPage } from "./pages/Registry";
 import { ReportPage, ReportsList } from "./pages/Report";
 import { RunPage } from "./pages/RunPage";
+import { ProjectSettingsPage } from "./pages/ProjectSettings";
 import { SweepPage, SweepsPage } from "./pages/Sweeps";
 import { InvitePage, SetPasswordPage, SignInLinkPage, SignInPage } from "./pages/SignIn";
+import { TeamPage } from "./pages/TeamPage";
 import { Workspace } from "./pages/Workspace";
 import { Link, navigate, parseRoute, paths, useLocation } from "./router";
 import { getLang, LANGS, setLang, t, type Lang } from "./i18n";
@@ -39,7 +44,13 @@ export function App() {
   } else if (!viewer.data) {
     body = <Spinner label={t("app.connecting")} />;
   } else if (route.page === "home" || route.page === "signin") body = <Home />;
-  else if (route.page === "invite") body = <InvitePage token={route.token} />;
+  else if (route.page === "invite") body = <InvitePage token={route.token} onJoined={viewer.reload} />;
+  else if (route.page === "account") body = <AccountPage viewer={viewer.data} onSignedOut={signedIn} />;
+  else if (route.page === "team") body = <TeamPage key={route.team} team={route.team} viewer={viewer.data} onChanged={viewer.reload} />;
+  else if (route.page === "audit") body = <AuditPage />;
+  else if (route.page === "entity") body = <EntityPage key={route.entity} entity={route.entity} viewer={viewer.data} />;
+  else if (route.page === "projectSettings")
+    body = <ProjectSettingsPage entity={route.entity} project={route.project} viewer={viewer.data} />;
   else if (route.page === "workspace") body = <Workspace key={`${route.entity}/${route.project}`} entity={route.entity} project={route.project} />;
   else if (route.page === "run") body = <RunPage entity={route.entity} project={route.project} run={route.run} tab={route.tab} />;
   else if (route.page === "compare") body = <Compare entity={route.entity} project={route.project} runs={route.runs} />;

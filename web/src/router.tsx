@@ -17,6 +17,11 @@ export type Route =
   | { page: "registry"; entity: string; registry: string; collection: string | null; version: string | null }
   | { page: "reports"; entity: string; project: string }
   | { page: "report"; entity: string; project: string; id: number }
+  | { page: "account" }
+  | { page: "team"; team: string }
+  | { page: "audit" }
+  | { page: "entity"; entity: string }
+  | { page: "projectSettings"; entity: string; project: string }
   | { page: "notfound"; path: string };
 
 /** A registry is addressed like a project named "wandb-registry-<name>" (as in SDK paths). */
@@ -33,10 +38,17 @@ export function parseRoute(pathname: string, search: string): Route {
   if (parts.length === 1 && parts[0] === "signin") return { page: "signin", token: q.get("token") };
   if (parts.length === 1 && (parts[0] === "setup" || parts[0] === "invite") && q.get("token"))
     return { page: parts[0], token: q.get("token") ?? "" };
+  if (parts[0] === "settings") {
+    if (parts.length === 1 || (parts.length === 2 && parts[1] === "account")) return { page: "account" };
+    if (parts.length === 2 && parts[1] === "audit") return { page: "audit" };
+    if (parts.length === 3 && parts[1] === "teams") return { page: "team", team: parts[2] };
+  }
   if (RESERVED.has(parts[0])) return { page: "notfound", path: pathname };
   const [entity, project, kind, id, tab] = parts;
+  if (parts.length === 1) return { page: "entity", entity };
   if (parts.length <= 4 && project.startsWith(REGISTRY_PREFIX) && project.length > REGISTRY_PREFIX.length)
     return { page: "registry", entity, registry: project.slice(REGISTRY_PREFIX.length), collection: kind ?? null, version: id ?? null };
+  if (parts.length === 3 && kind === "settings") return { page: "projectSettings", entity, project };
   if (parts.length === 2) return { page: "workspace", entity, project };
   if (parts.length >= 4 && kind === "runs") return { page: "run", entity, project, run: id, tab: tab ?? "overview" };
   if (kind === "artifacts" && parts.length === 3) return { page: "artifacts", entity, project };
@@ -55,6 +67,11 @@ const enc = encodeURIComponent;
 export const paths = {
   home: () => "/",
   signin: () => "/signin",
+  account: () => "/settings/account",
+  team: (team: string) => `/settings/teams/${enc(team)}`,
+  audit: () => "/settings/audit",
+  entity: (e: string) => `/${enc(e)}`,
+  projectSettings: (e: string, p: string) => `/${enc(e)}/${enc(p)}/settings`,
   workspace: (e: string, p: string) => `/${enc(e)}/${enc(p)}`,
   run: (e: string, p: string, r: string, tab?: string) => `/${enc(e)}/${enc(p)}/runs/${enc(r)}${tab && tab !== "overview" ? `/${enc(tab)}` : ""}`,
   artifacts: (e: string, p: string) => `/${enc(e)}/${enc(p)}/artifacts`,

@@ -1,5 +1,5 @@
 """Projects and run listing: `/api/v1/projects[/{entity}/{project}[/runs]]`; project settings
-(visibility, description), transfer to another entity and deletion (the entity's admins)."""
+(visibility, description, name), transfer to another entity and deletion (the entity's admins)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...store.run_filters import FilterError
+from ...wire.names import PROJECT_RULE, valid_project_name
 from .. import access
 from ..errors import ApiError
 from ..http import JSON, int_param, json_body, kind_param, name_param, parse_json, read, store, user, write
@@ -40,23 +41,30 @@ async def get_project(request: Request) -> Response:
 async def patch_project(request: Request) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
     doc = await json_body(request)
-    allowed = {"visibility": str, "description": str}
+    allowed = {"visibility": str, "description": str, "name": str}
     for k, v in doc.items():
         if k not in allowed:
-            raise ApiError(422, "unknown_field", f"cannot update {k!r}; updatable: visibility, description")
+            raise ApiError(
+                422, "unknown_field", f"cannot update {k!r}; updatable: visibility, description, name"
+            )
         if v is not None and not isinstance(v, allowed[k]):
             raise ApiError(422, "wrong_type", f"{k} must be a string")
     if doc.get("visibility") is not None and doc["visibility"] not in access.VISIBILITIES:
         raise ApiError(422, "bad_value", f"visibility must be one of {', '.join(access.VISIBILITIES)}")
+    if doc.get("name") is not None and not valid_project_name(doc["name"]):
+        raise ApiError(400, "bad_name", f"invalid project name {doc['name']!r}: {PROJECT_RULE}")
     values = {k: v for k, v in doc.items() if v is not None}
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
         row = access.project(c, s, u, e, p, access.ADMIN)
+        name = values.get("name", p)
+        if name != p and s.projects.id_of(c, row.entity_id, name) is not None:
+            raise ApiError(409, "name_taken", f"{e!r} already has a project {name!r}")
         if values:
             s.projects.update(c, row.id, **values)
             s.audit.record(c, u, "project.update", f"{e}/{p}", **values, was=row.visibility)
-        return next(x for x in s.projects.list(c, entity_id=row.entity_id) if x["name"] == p)
+        return next(x for x in s.projects.list(c, entity_id=row.entity_id) if x["name"] == name)
 
     out = await write(request, q)
     if "visibility" in values:

@@ -39,6 +39,15 @@ import type {
   SweepState,
   SweepSummary,
   Viewer,
+  ApiKeyInfo,
+  AuditEntry,
+  BrowserSession,
+  Invitation,
+  NewApiKey,
+  NewInvitation,
+  Role,
+  Team,
+  Visibility,
 } from "./types";
 
 type ApiPath = keyof paths;
@@ -77,6 +86,81 @@ export const api = {
 
   acceptInvitation: (token: string) =>
     request<{ team: string; role: string }>("POST", p("/api/v1/invitations/accept", "/api/v1/invitations/accept"), { body: { token } }),
+
+  // -- the account: password, API keys, sessions ------------------------------------------------------
+  changePassword: (oldPassword: string, password: string) =>
+    request<{ user: string; sessions_ended: number }>("PUT", p("/api/v1/password", "/api/v1/password"), {
+      body: { old_password: oldPassword, password },
+    }),
+
+  keys: async (signal?: AbortSignal) => (await request<{ keys: ApiKeyInfo[] }>("GET", p("/api/v1/keys", "/api/v1/keys"), { signal })).keys,
+
+  createKey: (k: { name?: string; scope: "read" | "write"; entity?: string }) =>
+    request<NewApiKey>("POST", p("/api/v1/keys", "/api/v1/keys"), { body: { name: k.name || undefined, scope: k.scope, entity: k.entity || undefined } }),
+
+  revokeKey: (id: number) => request<{ revoked: number }>("DELETE", p("/api/v1/keys/{key_id}", `/api/v1/keys/${id}`)),
+
+  sessions: async (signal?: AbortSignal) =>
+    (await request<{ sessions: BrowserSession[] }>("GET", p("/api/v1/sessions", "/api/v1/sessions"), { signal })).sessions,
+
+  revokeSession: (id: number) => request<{ revoked: number }>("DELETE", p("/api/v1/sessions/{session_id}", `/api/v1/sessions/${id}`)),
+
+  // -- teams ------------------------------------------------------------------------------------------
+  createTeam: (name: string) => request<Team>("POST", p("/api/v1/teams", "/api/v1/teams"), { body: { name } }),
+
+  team: (team: string, signal?: AbortSignal) => request<Team>("GET", p("/api/v1/teams/{team}", `/api/v1/teams/${enc(team)}`), { signal }),
+
+  /** Add a member, or change a member's role. */
+  setMember: (team: string, user: string, role: Role) =>
+    request<Team>("POST", p("/api/v1/teams/{team}/members", `/api/v1/teams/${enc(team)}/members`), { body: { user, role } }),
+
+  removeMember: (team: string, user: string) =>
+    request<Team>("DELETE", p("/api/v1/teams/{team}/members/{user}", `/api/v1/teams/${enc(team)}/members/${enc(user)}`)),
+
+  leaveTeam: (team: string) => request<{ left: string }>("POST", p("/api/v1/teams/{team}/leave", `/api/v1/teams/${enc(team)}/leave`)),
+
+  deleteTeam: (team: string) => request<{ deleted: string }>("DELETE", p("/api/v1/teams/{team}", `/api/v1/teams/${enc(team)}`)),
+
+  invitations: async (team: string, signal?: AbortSignal) =>
+    (await request<{ invitations: Invitation[] }>("GET", p("/api/v1/teams/{team}/invitations", `/api/v1/teams/${enc(team)}/invitations`), { signal }))
+      .invitations,
+
+  invite: (team: string, role: Role, expiresIn: number) =>
+    request<NewInvitation>("POST", p("/api/v1/teams/{team}/invitations", `/api/v1/teams/${enc(team)}/invitations`), {
+      body: { role, expires_in: expiresIn },
+    }),
+
+  revokeInvitation: (team: string, id: number) =>
+    request<{ revoked: number }>(
+      "DELETE",
+      p("/api/v1/teams/{team}/invitations/{invitation_id}", `/api/v1/teams/${enc(team)}/invitations/${id}`),
+    ),
+
+  // -- project settings (the entity's admins) ---------------------------------------------------------
+  updateProject: (e: string, pr: string, patch: { visibility?: Visibility; description?: string; name?: string }) =>
+    request<Project>("PATCH", p("/api/v1/projects/{entity}/{project}", `/api/v1/projects/${enc(e)}/${enc(pr)}`), { body: patch }),
+
+  transferProject: (e: string, pr: string, to: string) =>
+    request<Project>("POST", p("/api/v1/projects/{entity}/{project}/transfer", `/api/v1/projects/${enc(e)}/${enc(pr)}/transfer`), { body: { to } }),
+
+  deleteProject: (e: string, pr: string) =>
+    request<{ deleted: string }>("DELETE", p("/api/v1/projects/{entity}/{project}", `/api/v1/projects/${enc(e)}/${enc(pr)}`)),
+
+  // -- the audit log (server admin) -------------------------------------------------------------------
+  audit: (q: { before?: number; limit?: number; action?: string; actor?: string }, signal?: AbortSignal) =>
+    request<{ entries: AuditEntry[]; next_before: number | null }>("GET", p("/api/v1/admin/audit", "/api/v1/admin/audit"), {
+      query: { ...q, action: q.action || undefined, actor: q.actor || undefined },
+      signal,
+    }),
+
+  /** One page of the audit log as JSON lines, and the `before` of the next page (null: the last). */
+  auditLines: async (q: { before?: number; action?: string; actor?: string }): Promise<{ text: string; next: number | null }> => {
+    const res = await send("GET", p("/api/v1/admin/audit", "/api/v1/admin/audit"), {
+      query: { format: "jsonl", limit: 1000, before: q.before, action: q.action || undefined, actor: q.actor || undefined },
+    });
+    const next = res.headers.get("X-Next-Before");
+    return { text: await res.text(), next: next ? Number(next) : null };
+  },
 
   projects: async (signal?: AbortSignal) =>
     (await request<{ projects: Project[] }>("GET", p("/api/v1/projects", "/api/v1/projects"), { signal })).projects,

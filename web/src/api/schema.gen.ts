@@ -1684,7 +1684,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Project settings (the entity's admins): {visibility?: private|team|public, description?} */
+        /** Project settings (the entity's admins): {visibility?: private|team|public, description?, name? (rename; 409 name_taken)} */
         patch: {
             parameters: {
                 query?: never;

@@ -40,6 +40,8 @@ export interface SignedIn {
   csrf_token: string;
 }
 
+export type Visibility = "private" | "team" | "public";
+
 export interface Project {
   entity: string;
   name: string;
@@ -47,6 +49,71 @@ export interface Project {
   created_at: number;
   updated_at: number;
   run_count: number;
+  visibility: Visibility;
+}
+
+// -- accounts and teams (docs/teams.md) -------------------------------------------------------------
+export interface ApiKeyInfo {
+  id: number;
+  prefix: string;
+  name: string | null;
+  scope: "read" | "write";
+  entity: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** A new key: the only time its secret is shown. */
+export interface NewApiKey {
+  api_key: string;
+  prefix: string;
+  name: string | null;
+  scope: "read" | "write";
+  entity: string | null;
+}
+
+export interface BrowserSession {
+  id: number;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  ip: string | null;
+  user_agent: string | null;
+  current: boolean;
+}
+
+export interface Team {
+  name: string;
+  members: { user: string; role: Role }[];
+}
+
+export interface Invitation {
+  id: number;
+  role: Role;
+  created_at: number;
+  expires_at: number;
+  created_by: string | null;
+}
+
+/** A new invitation: its link is shown once. */
+export interface NewInvitation {
+  id: number;
+  team: string;
+  role: Role;
+  token: string;
+  url: string;
+  expires_at: number;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor_id: number | null;
+  actor: string | null;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown> | null;
 }
 
 export interface Run extends RunLike {

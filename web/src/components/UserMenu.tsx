@@ -15,9 +15,14 @@ export interface MenuLink {
   label: string;
 }
 
-/** Links of the menu for this viewer (pages add theirs here). */
-function menuLinks(_viewer: Viewer): MenuLink[] {
-  return [];
+/** Links of the menu for this viewer. */
+function menuLinks(viewer: Viewer): MenuLink[] {
+  return [
+    { to: paths.entity(viewer.user), label: t("menu.yourProjects") },
+    { to: paths.account(), label: t("account.title") },
+    ...viewer.teams.map((tm) => ({ to: paths.team(tm.name), label: t("menu.team", { team: tm.name }) })),
+    ...(viewer.is_admin ? [{ to: paths.audit(), label: t("audit.title") }] : []),
+  ];
 }
 
 export function UserMenu({ viewer, onSignedOut }: { viewer: Viewer; onSignedOut: () => void }) {

@@ -147,7 +147,7 @@ export function SetPasswordPage({ token, onSignedIn }: { token: string; onSigned
 }
 
 /** `/invite?token=...` (signed in): join the team of an invitation. */
-export function InvitePage({ token }: { token: string }) {
+export function InvitePage({ token, onJoined }: { token: string; onJoined: () => void }) {
   useTitle(t("invite.title"));
   const [done, setDone] = useState<{ team: string; role: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -156,6 +156,7 @@ export function InvitePage({ token }: { token: string }) {
     setBusy(true);
     try {
       setDone(await api.acceptInvitation(token));
+      onJoined(); // the viewer's teams changed
     } catch (e) {
       setError(message(e));
     }
@@ -166,7 +167,7 @@ export function InvitePage({ token }: { token: string }) {
       <h1>{t("invite.title")}</h1>
       {done ? (
         <p role="status">
-          <Message id="invite.joined" parts={{ team: <Link to={paths.home()}>{done.team}</Link>, role: t(`role.${done.role}` as "role.member") }} />
+          <Message id="invite.joined" parts={{ team: <Link to={paths.entity(done.team)}>{done.team}</Link>, role: t(`role.${done.role}` as "role.member") }} />
         </p>
       ) : (
         <>

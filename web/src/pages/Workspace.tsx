@@ -171,6 +171,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
         <Link to={paths.sweeps(entity, project)} className="ws-link">{t("sweep.list")}</Link>
         <Link to={paths.reports(entity, project)} className="ws-link">{t("report.reports")}</Link>
         <ViewsMenu entity={entity} project={project} view={view} />
+        <Link to={paths.projectSettings(entity, project)} className="ws-link">{t("project.settings")}</Link>
         <span className={`live-dot${connected ? " on" : ""}`} title={t(connected ? "ws.liveOn" : "ws.liveOff")}>
           {t(connected ? "ws.live" : "ws.offline")}
         </span>
@@ -371,7 +372,7 @@ function gridStyle(n: number): CSSProperties | undefined {
 export function Breadcrumb({ entity, project, run }: { entity: string; project: string; run?: string }) {
   return (
     <nav className="breadcrumb" aria-label={t("ws.breadcrumb")}>
-      <Link to={paths.home()}>{t("home.title")}</Link> / <span translate="no">{entity}</span> /{" "}
+      <Link to={paths.home()}>{t("home.title")}</Link> / <Link to={paths.entity(entity)} translate="no">{entity}</Link> /{" "}
       {run ? <Link to={paths.workspace(entity, project)} translate="no">{project}</Link> : <b translate="no">{project}</b>}
       {run && (
         <>
