@@ -42,7 +42,7 @@ function Profile({ viewer }: { viewer: Viewer }) {
           <tr>
             <th scope="row">{t("account.user")}</th>
             <td>
-              <Link to={paths.entity(viewer.user)}>{viewer.user}</Link>
+              <Link to={paths.entity(viewer.user)} translate="no">{viewer.user}</Link>
               {viewer.is_admin && <span className="tag">{t("account.serverAdmin")}</span>}
             </td>
           </tr>
@@ -54,7 +54,7 @@ function Profile({ viewer }: { viewer: Viewer }) {
                 : viewer.teams.map((tm, i) => (
                     <span key={tm.name}>
                       {i > 0 && ", "}
-                      <Link to={paths.team(tm.name)}>{tm.name}</Link> <span className="muted">({t(`role.${tm.role}`)})</span>
+                      <Link to={paths.team(tm.name)} translate="no">{tm.name}</Link> <span className="muted">({t(`role.${tm.role}`)})</span>
                     </span>
                   ))}
             </td>
@@ -191,12 +191,12 @@ function Keys({ viewer }: { viewer: Viewer }) {
           <tbody>
             {keys.data.map((k) => (
               <tr key={k.id} className={k.revoked_at ? "muted" : undefined}>
-                <td>{k.name || "—"}</td>
+                <td translate="no">{k.name || "—"}</td>
                 <td>
                   <code>{k.prefix}…</code>
                 </td>
                 <td>{k.scope === "read" ? t("account.scopeRead") : t("account.scopeWrite")}</td>
-                <td>{k.entity ?? t("account.anyEntity")}</td>
+                <td translate={k.entity ? "no" : undefined}>{k.entity ?? t("account.anyEntity")}</td>
                 <td>{when(k.created_at)}</td>
                 <td>{when(k.last_used_at)}</td>
                 <td>
@@ -250,9 +250,9 @@ function Sessions({ onSignedOut }: { onSignedOut: () => void }) {
             {sessions.data.map((s) => (
               <tr key={s.id}>
                 <td>
-                  {s.user_agent ?? "—"} {s.current && <span className="tag">{t("account.thisBrowser")}</span>}
+                  <span translate="no">{s.user_agent ?? "—"}</span> {s.current && <span className="tag">{t("account.thisBrowser")}</span>}
                 </td>
-                <td>{s.ip ?? "—"}</td>
+                <td translate="no">{s.ip ?? "—"}</td>
                 <td>{when(s.created_at)}</td>
                 <td>{when(s.last_seen_at)}</td>
                 <td>

@@ -102,11 +102,11 @@ export function AuditPage() {
               {entries.map((e) => (
                 <tr key={e.id}>
                   <td>{formatDateTime(e.at)}</td>
-                  <td>{e.actor ?? "—"}</td>
+                  <td translate="no">{e.actor ?? "—"}</td>
                   <td>
                     <code>{e.action}</code>
                   </td>
-                  <td>{e.target ?? ""}</td>
+                  <td translate="no">{e.target ?? ""}</td>
                   <td>
                     <code className="detail">{e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : ""}</code>
                   </td>

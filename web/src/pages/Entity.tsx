@@ -19,7 +19,7 @@ export function EntityPage({ entity, viewer }: { entity: string; viewer: Viewer 
   return (
     <div className="page">
       <h1>
-        {entity} {kind && <span className="tag">{t(kind === "team" ? "entity.team" : "entity.user")}</span>}
+        <span translate="no">{entity}</span> {kind && <span className="tag">{t(kind === "team" ? "entity.team" : "entity.user")}</span>}
       </h1>
       {(team || (kind === "team" && viewer.is_admin)) && (
         <p>

@@ -58,7 +58,7 @@ function Settings({ p, viewer, onSaved }: { p: Project; viewer: Viewer; onSaved:
   return (
     <div className="page settings">
       <p className="breadcrumb">
-        <Link to={paths.entity(p.entity)}>{p.entity}</Link> / <Link to={paths.workspace(p.entity, p.name)}>{p.name}</Link> / {t("project.settings")}
+        <Link to={paths.entity(p.entity)} translate="no">{p.entity}</Link> / <Link to={paths.workspace(p.entity, p.name)} translate="no">{p.name}</Link> / {t("project.settings")}
       </p>
       <h1>{t("project.settingsOf", { project: p.name })}</h1>
       <ErrorText error={error} />

@@ -167,7 +167,7 @@ export function InvitePage({ token, onJoined }: { token: string; onJoined: () =>
       <h1>{t("invite.title")}</h1>
       {done ? (
         <p role="status">
-          <Message id="invite.joined" parts={{ team: <Link to={paths.entity(done.team)}>{done.team}</Link>, role: t(`role.${done.role}` as "role.member") }} />
+          <Message id="invite.joined" parts={{ team: <Link to={paths.entity(done.team)} translate="no">{done.team}</Link>, role: t(`role.${done.role}` as "role.member") }} />
         </p>
       ) : (
         <>

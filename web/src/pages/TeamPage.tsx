@@ -59,7 +59,7 @@ export function TeamPage({ team, viewer, onChanged }: { team: string; viewer: Vi
   return (
     <div className="page settings">
       <p className="breadcrumb">
-        <Link to={paths.entity(team)}>{team}</Link> / {t("team.settings")}
+        <Link to={paths.entity(team)} translate="no">{team}</Link> / {t("team.settings")}
       </p>
       <h1>{t("team.title", { team })}</h1>
       <section aria-labelledby="members-h" className="settings-section">
@@ -80,7 +80,7 @@ export function TeamPage({ team, viewer, onChanged }: { team: string; viewer: Vi
             {data.data.members.map((m) => (
               <tr key={m.user}>
                 <td>
-                  <Link to={paths.entity(m.user)}>{m.user}</Link>
+                  <Link to={paths.entity(m.user)} translate="no">{m.user}</Link>
                 </td>
                 <td>
                   {admin ? (
@@ -216,7 +216,7 @@ function Invitations({ team }: { team: string }) {
             {open.data.map((inv) => (
               <tr key={inv.id}>
                 <td>{t(`role.${inv.role}`)}</td>
-                <td>{inv.created_by ?? "—"}</td>
+                <td translate="no">{inv.created_by ?? "—"}</td>
                 <td>{formatDateTime(inv.expires_at)}</td>
                 <td>
                   <button type="button" disabled={busy} onClick={async () => (await run(() => api.revokeInvitation(team, inv.id))) && open.reload()}>
