@@ -33,12 +33,16 @@ from ..store import Store, User
 from ..store.entities import ANONYMOUS
 from .errors import envelope
 
-# no credentials needed (the handlers check what they need): probes, sign-in, a one-time password link
+# no credentials needed (the handlers check what they need): probes, sign-in (a password, a link, single
+# sign-on), a one-time password link
 PUBLIC = {
     ("GET", "/api/v1/health"),
     ("GET", "/api/v1/ready"),
     ("POST", "/api/v1/session"),
     ("POST", "/api/v1/password/link"),
+    ("GET", "/api/v1/session/options"),
+    ("GET", "/api/v1/oidc/login"),
+    ("GET", "/api/v1/oidc/callback"),
 }
 # a report's read-only share link: the token in the path is the permission (routes/reports.py)
 PUBLIC_PREFIX = "/api/v1/shared/"

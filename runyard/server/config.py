@@ -20,6 +20,11 @@ RUNYARD_SWEEP_HEARTBEAT_TIMEOUT  seconds without a heartbeat from a sweep agent 
 RUNYARD_PUBLIC_ANONYMOUS    "1": anonymous viewers may read public projects (default: sign-in needed)
 RUNYARD_SECURE_COOKIES      "1": session cookies are always `Secure` (behind a TLS-terminating proxy
                             that does not say so); they are anyway on requests that came over https
+RUNYARD_OIDC_ISSUER         OpenID Connect single sign-on (docs/teams.md): the provider's issuer URL
+RUNYARD_OIDC_CLIENT_ID, RUNYARD_OIDC_CLIENT_SECRET  this server's client at the provider
+RUNYARD_OIDC_TEAM_CLAIM     the ID token claim listing the user's teams (e.g. groups; default: none)
+RUNYARD_OIDC_NAME_CLAIM     the claim a new user's name comes from (default preferred_username)
+RUNYARD_OIDC_SCOPES         scopes asked for (default "openid profile email")
 RUNYARD_BUS       live-update bus: memory (default, one process), postgres (LISTEN/NOTIFY on the
                   database) or redis://host:port/db (docs/deploy.md)
 RUNYARD_METRICS   who may read Prometheus metrics at /metrics: admin (default: an admin's key or
@@ -66,6 +71,15 @@ BOUNDS = (
     "max_share_bytes",
     "max_saved_items",
 )
+# OpenID Connect settings, strings from RUNYARD_<NAME> (docs/teams.md, "Single sign-on")
+OIDC_SETTINGS = (
+    "oidc_issuer",
+    "oidc_client_id",
+    "oidc_client_secret",
+    "oidc_team_claim",
+    "oidc_name_claim",
+    "oidc_scopes",
+)
 # the settings an environment variable (RUNYARD_<NAME>) can set
 ENV_SETTINGS = (*BOUNDS, "signed_url_seconds", "heartbeat_timeout", "sweep_heartbeat_timeout")
 
@@ -109,6 +123,13 @@ class ServerConfig:
     secure_cookies: bool = False
     session_seconds: float = 14 * 24 * 3600.0
     link_seconds: float = 7 * 24 * 3600.0  # password set/reset links and team invitations
+    # OpenID Connect single sign-on (routes/oidc.py): on when an issuer is set
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_team_claim: str | None = None
+    oidc_name_claim: str = "preferred_username"
+    oidc_scopes: str = "openid profile email"
     bus: str = "memory"  # live updates across processes: memory, postgres, redis://... (server/pubsub.py)
     metrics: str = "admin"  # /metrics: admin, open or off (server/metrics.py)
     json_logs: bool = False
@@ -196,4 +217,10 @@ class ServerConfig:
             raise ValueError(f"metrics must be admin, open or off, not {kw['metrics']!r}")
         if kw.get("s3_addressing_style", "auto") not in ("auto", "path", "virtual"):
             raise ValueError("RUNYARD_S3_ADDRESSING_STYLE must be auto, path or virtual")
-        return cls(home=h, db_url=url, **kw)  # type: ignore[arg-type]
+        for field in OIDC_SETTINGS:
+            if os.environ.get("RUNYARD_" + field.upper()):
+                kw.setdefault(field, os.environ["RUNYARD_" + field.upper()])
+        config = cls(home=h, db_url=url, **kw)  # type: ignore[arg-type]
+        if config.oidc_issuer and not config.oidc_client_id:
+            raise ValueError("single sign-on needs RUNYARD_OIDC_CLIENT_ID (and usually the client secret)")
+        return config

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from .auth import PUBLIC, PUBLIC_PREFIX
 
 
 def _p(name: str, where: str = "query", required: bool = False, typ: str = "string", doc: str = "") -> dict:
@@ -672,6 +673,30 @@ OPERATIONS: list[tuple[str, str, str, list, dict | None, str]] = [
     ),
     ("delete", "/api/v1/session", "Sign out (ends the cookie's session)", [], None, "{signed_out}"),
     (
+        "get",
+        "/api/v1/session/options",
+        "Ways to sign in on this server (no key needed): {password, oidc}",
+        [],
+        None,
+        "{password, oidc}",
+    ),
+    (
+        "get",
+        "/api/v1/oidc/login",
+        "Single sign-on (no key needed): 302 to the OpenID Connect provider; 404 oidc_off when not configured",
+        [_p("next", doc="a path of this site to land on after signing in")],
+        None,
+        "302 redirect",
+    ),
+    (
+        "get",
+        "/api/v1/oidc/callback",
+        "Where the provider sends the browser back: checks the ID token, signs in (session cookies), 303 to next",
+        [_p("code"), _p("state"), _p("error"), _p("error_description")],
+        None,
+        "303 redirect",
+    ),
+    (
         "post",
         "/api/v1/session/links",
         "A one-time link (valid a day) that signs a browser in as you; not with a read-only or "
@@ -907,13 +932,7 @@ def spec() -> dict[str, Any]:
         }
         if body is not None:
             op["requestBody"] = body
-        if path in ("/api/v1/health", "/api/v1/ready", "/api/v1/password/link", "/api/v1/shared/{token}") or (
-            method,
-            path,
-        ) == (
-            "post",
-            "/api/v1/session",
-        ):
+        if (method.upper(), path) in PUBLIC or path == PUBLIC_PREFIX + "{token}":
             op["security"] = []
         paths.setdefault(path, {})[method] = op
     return {

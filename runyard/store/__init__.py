@@ -17,6 +17,7 @@ from .console import Console
 from .db import Database, migrate
 from .entities import Entities, User
 from .files import Files
+from .identities import Identities
 from .ingest import Ingest, IngestError
 from .limits import Limits
 from .links import Links
@@ -50,6 +51,7 @@ class Store:
         self.ingest = Ingest(self)
         self.sessions = Sessions(db)
         self.links = Links(db)
+        self.identities = Identities(db)
         self.audit = Audit(db)
         self.registries = Registries(db, self.audit)
         self.protocol = ProtocolState(db)

@@ -83,6 +83,17 @@ one_time_links = (
     )
 )
 
+identities = sa.Table(  # OpenID Connect subjects and the users they sign in as (store/identities.py)
+    "identities",
+    metadata,
+    sa.Column("id", ID, primary_key=True, autoincrement=True),
+    sa.Column("issuer", sa.String(512), nullable=False),
+    sa.Column("subject", sa.String(255), nullable=False),
+    sa.Column("user_id", ID, sa.ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("issuer", "subject", name="uq_identities_subject"),
+)
+
 audit_log = sa.Table(  # who created, changed, deleted or moved what (store/audit.py)
     "audit_log",
     metadata,

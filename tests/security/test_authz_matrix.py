@@ -99,6 +99,9 @@ ROUTES_TABLE: dict[tuple[str, str], str] = {
     ("get", "/api/v1/ready"): "public",
     ("post", "/api/v1/session"): "public",
     ("post", "/api/v1/password/link"): "public",
+    ("get", "/api/v1/session/options"): "public",
+    ("get", "/api/v1/oidc/login"): "public",  # 404 oidc_off here: the matrix server has no provider
+    ("get", "/api/v1/oidc/callback"): "public",
     ("get", "/api/v1/viewer"): "any",
     ("get", "/api/v1/openapi.json"): "any",
     ("get", "/api/v1/projects"): "any",

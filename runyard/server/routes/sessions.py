@@ -69,15 +69,32 @@ async def _password_user(request: Request, doc: dict) -> tuple[int, str]:
     return found[0], name
 
 
+def open_session(c: Any, request: Request, uid: int, name: str, via: str) -> tuple[int, str]:
+    """A new browser session of the user (its id, its secret token), audited."""
+    s, ip = store(request), client_ip(request)
+    lifetime = request.app.state.config.session_seconds
+    sid, token = s.sessions.create(c, uid, lifetime, ip, request.headers.get("user-agent"))
+    s.audit.record(c, User(uid, name, False), "session.create", name, session=sid, ip=ip, via=via)
+    return sid, token
+
+
+def session_answer(request: Request, name: str, sid: int, token: str) -> Response:
+    """The sign-in answer with the session and CSRF cookies set."""
+    lifetime = request.app.state.config.session_seconds
+    resp = JSON(
+        {"user": name, "session": sid, "expires_at": time.time() + lifetime, "csrf_token": csrf_token(token)}
+    )
+    set_session_cookies(resp, request, token, lifetime)
+    return resp
+
+
 async def sign_in(request: Request) -> Response:
     """{username, password}, or {token} of a one-time sign-in link: a new session and its cookies."""
     _same_origin(request)
     doc = await json_body(request)
-    s, ip = store(request), client_ip(request)
+    s = store(request)
     link = _fields(doc, {"token": str}, ("token",))["token"] if "token" in doc else None
     who = await _password_user(request, doc) if link is None else None
-    lifetime = request.app.state.config.session_seconds
-    agent = request.headers.get("user-agent")
 
     def q(c: Any) -> tuple[str, int, str]:
         if who is not None:
@@ -89,20 +106,9 @@ async def sign_in(request: Request) -> Response:
             if row is None or user is None or s.links.use(c, "signin", link, user.id) is None:
                 raise ApiError(404, "bad_link", "this sign-in link is invalid, used or expired")
             uid, name = user.id, user.name
-        sid, token = s.sessions.create(c, uid, lifetime, ip, agent)
-        s.audit.record(c, User(uid, name, False), "session.create", name, session=sid, ip=ip)
-        return name, sid, token
+        return (name, *open_session(c, request, uid, name, "password" if link is None else "link"))
 
-    name, sid, token = await write(request, q)
-    doc = {
-        "user": name,
-        "session": sid,
-        "expires_at": time.time() + lifetime,
-        "csrf_token": csrf_token(token),
-    }
-    resp = JSON(doc)
-    set_session_cookies(resp, request, token, lifetime)
-    return resp
+    return session_answer(request, *await write(request, q))
 
 
 async def create_signin_link(request: Request) -> Response:

@@ -6,7 +6,7 @@
 
 import { filePathUrl } from "../core/paths";
 import type { Block } from "../core/reportDoc";
-import { enc, fetchFile, request, requestPacked, send } from "./http";
+import { enc, fetchFile, request, requestPacked, send, url } from "./http";
 import { scheduled } from "./scheduler";
 import { toHistory, type History, type PackedHistory } from "./series";
 import type { paths } from "./schema.gen";
@@ -77,6 +77,13 @@ export const api = {
 
   /** Sign in with the token of a one-time sign-in link (`runyard ui`, `make demo`). */
   signInWithLink: (token: string) => request<SignedIn>("POST", p("/api/v1/session", "/api/v1/session"), { body: { token } }),
+
+  /** Which ways to sign in this server offers (single sign-on when configured). */
+  signInOptions: (signal?: AbortSignal) =>
+    request<{ password: boolean; oidc: boolean }>("GET", p("/api/v1/session/options", "/api/v1/session/options"), { signal }),
+
+  /** Where the browser goes to sign in with the OpenID Connect provider (a full page load, not fetch). */
+  singleSignOnUrl: (next: string) => url(p("/api/v1/oidc/login", "/api/v1/oidc/login"), { next }),
 
   signOut: () => request<{ signed_out: boolean }>("DELETE", p("/api/v1/session", "/api/v1/session")),
 

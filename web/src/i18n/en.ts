@@ -22,6 +22,8 @@ export const en = {
   "signin.signingIn": "Signing in",
   "signin.linkFailed": "This sign-in link did not work",
   "signin.withPassword": "Sign in with a password",
+  "signin.sso": "Sign in with single sign-on",
+  "signin.orPassword": "or with a user name and password:",
   "setup.title": "Set your password",
   "setup.lead": "Choose a password for signing in to this server (8 characters or more). The link works once.",
   "setup.password": "New password",

@@ -20,6 +20,8 @@ export const zhCN: Record<MessageKey, string> = {
   "signin.signingIn": "正在登录",
   "signin.linkFailed": "此登录链接无效",
   "signin.withPassword": "使用密码登录",
+  "signin.sso": "使用单点登录",
+  "signin.orPassword": "或使用用户名和密码：",
   "setup.title": "设置密码",
   "setup.lead": "为登录此服务器选择一个密码（至少 8 个字符）。此链接只能使用一次。",
   "setup.password": "新密码",

@@ -7,6 +7,7 @@
 
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api } from "../api/client";
+import { useAsync } from "../hooks";
 import { ApiError } from "../api/http";
 import { t } from "../i18n";
 import { Message } from "../i18n/Message";
@@ -23,6 +24,7 @@ export function SignInPage({ onSignedIn, expired }: { onSignedIn: () => void; ex
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(expired ? t("signin.expired") : null);
   const [busy, setBusy] = useState(false);
+  const options = useAsync((s) => api.signInOptions(s), []);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
@@ -38,6 +40,14 @@ export function SignInPage({ onSignedIn, expired }: { onSignedIn: () => void; ex
   return (
     <div className="page signin">
       <h1>{t("signin.title")}</h1>
+      {options.data?.oidc && (
+        <p>
+          <a className="button primary" href={api.singleSignOnUrl(location.pathname + location.search)}>
+            {t("signin.sso")}
+          </a>{" "}
+          <span className="muted">{t("signin.orPassword")}</span>
+        </p>
+      )}
       <form onSubmit={submit} className="form-stack">
         <label>
           {t("signin.username")}
