@@ -73,7 +73,13 @@ def test_zoom_requeries_the_server(page, server):
     over = panel.locator(".u-over")
     over.wait_for()
     page.wait_for_timeout(300)
+    # under load the panel may still be laying out (or re-creating its chart): wait until it has a size
+    page.wait_for_function(
+        """() => { const o = document.querySelector('section.panel[data-metric="train/loss"] .u-over');
+                   return !!o && o.getBoundingClientRect().width > 0; }"""
+    )
     box = over.bounding_box()
+    assert box is not None
     with page.expect_response(
         lambda r: "/history?" in r.url and "min=" in r.url and "key=train%2Floss" in r.url
     ) as resp:

@@ -1,5 +1,5 @@
 """OpenID Connect single sign-on end to end in real Chromium (docs/teams.md, "Single sign-on"): a
-runyard server configured with a real provider on loopback (oidc_provider.py); the sign-in page's
+runyard server configured with a real provider on loopback (tests/oidc_provider.py); the sign-in page's
 button goes to the provider, the user picks an account there, and lands back on the page it asked
 for, signed in with a session. The user is created on the first sign-in and joins the teams its
 `groups` claim names; the next sign-in finds the same user by its subject."""
@@ -11,8 +11,8 @@ import httpx
 from runyard.wire.framing import file_header, frame
 from runyard.wire.records import RT, packb
 
+from ..oidc_provider import Provider
 from .conftest import shot, watch_errors
-from .oidc_provider import Provider
 
 USERS = {
     "ada": {

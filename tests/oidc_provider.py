@@ -1,7 +1,8 @@
 """A small but real OpenID Connect provider for tests, on loopback: discovery, a sign-in page that
 asks which of its users to be, the authorization code flow with PKCE (S256, checked with authlib's
 helper), client authentication, and RS256-signed ID tokens (joserfc, authlib's JOSE library) with a
-nonce, a user name, an e-mail and a `groups` claim. Codes work once and expire after a minute."""
+nonce, a user name, an e-mail and a `groups` claim. Codes work once and expire after a minute.
+With `forge` set it signs ID tokens with a key it does not publish (what a forger would hold)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,10 @@ class Provider:
             [RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"})]
         )
         self.codes: dict[str, dict[str, Any]] = {}
+        self.forge = False
+        self._rogue = KeySet(
+            [RSAKey.generate_key(2048, parameters={"kid": "k1", "use": "sig", "alg": "RS256"})]
+        )
         app = Starlette(
             routes=[
                 Route("/.well-known/openid-configuration", self.discovery),
@@ -146,7 +151,7 @@ class Provider:
             "nonce": grant["nonce"],
             **{k: v for k, v in user.items() if k != "sub"},
         }
-        id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, self.keys)
+        id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, self._rogue if self.forge else self.keys)
         return JSONResponse(
             {
                 "access_token": secrets.token_urlsafe(16),
