@@ -93,24 +93,6 @@ export function setBrush(brushes: Brush[], key: string, a: number, b: number, mi
   return hi - lo < minSpan ? rest : [...rest, { key, lo, hi }];
 }
 
-/** Brushes in the URL: `key:lo:hi` joined by `;` (positions rounded to 3 decimals). */
-export function brushesToString(brushes: Brush[]): string {
-  return brushes.map((b) => `${encodeURIComponent(b.key)}:${b.lo.toFixed(3)}:${b.hi.toFixed(3)}`).join(";");
-}
-
-export function brushesFromString(s: string | null): Brush[] {
-  if (!s) return [];
-  const out: Brush[] = [];
-  for (const part of s.split(";")) {
-    const m = /^(.+):([\d.]+):([\d.]+)$/.exec(part);
-    if (!m) continue;
-    const lo = Number(m[2]);
-    const hi = Number(m[3]);
-    if (Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi) out.push({ key: decodeURIComponent(m[1]), lo, hi });
-  }
-  return out;
-}
-
 /** The running best of a metric over trials in order (null until a first value). */
 export function bestSoFar(values: (number | null)[], goal: "minimize" | "maximize"): (number | null)[] {
   let best: number | null = null;
