@@ -203,6 +203,8 @@ def test_workspace_media_runs_side_by_side(page, server, media):
     boxes = [cols.nth(i).bounding_box() for i in range(2)]
     assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2 and boxes[1]["x"] > boxes[0]["x"]  # side by side
     p.get_by_label("Step of samples").fill("2")
+    for run in (0, 1):  # the step applies after a render: wait for it, then read every caption
+        p.locator(".media-caption", has_text=f"step 2 run {run}").wait_for()
     caps = p.locator(".media-caption").all_inner_texts()
     assert sorted(c[-12:] for c in caps) == ["step 2 run 0", "step 2 run 1"]  # same step in both runs
     # histograms over steps: one heatmap per run, a column per step
@@ -216,7 +218,7 @@ def test_workspace_media_runs_side_by_side(page, server, media):
     assert lit > 10  # a colour scale, not a blank canvas
     box = h.locator("canvas").first.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
-    assert "count" in h.locator(".heatmap-readout").first.inner_text()
+    h.locator(".heatmap-readout", has_text="count").first.wait_for()
     shot(page, "media-workspace")
     # media keys are not numeric chart panels
     assert page.locator('[aria-label="Section media"]').count() == 1
