@@ -11,13 +11,30 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# every server a test starts (in-process or a subprocess) checks its answers against their models
+os.environ["RUNYARD_CHECK_RESPONSES"] = "1"
+
+
+@pytest.fixture(autouse=True)
+def api_contract():
+    """Fails a test during which a server of this process answered outside its declared models."""
+    seen = len(_contract_violations())
+    yield
+    new = _contract_violations()[seen:]
+    if new:
+        pytest.fail("API answers broke their declared models:\n" + "\n".join(new))
+
+
+def _contract_violations() -> list[str]:
+    mod = sys.modules.get("runyard.server.contract")
+    return mod.violations if mod is not None else []
 
 
 @pytest.fixture
 def workdir(tmp_path, monkeypatch):
     """A clean cwd and RUNYARD_HOME, with WANDB_*/RUNYARD_* env vars removed."""
     for k in list(os.environ):
-        if k.startswith(("WANDB_", "RUNYARD_")):
+        if k.startswith(("WANDB_", "RUNYARD_")) and k != "RUNYARD_CHECK_RESPONSES":
             monkeypatch.delenv(k, raising=False)
     home = tmp_path / "home"
     home.mkdir()

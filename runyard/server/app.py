@@ -24,6 +24,7 @@ from ..wire.home import private_dir, write_private_json
 from . import jobs, logs, metrics
 from .auth import AuthMiddleware
 from .config import ServerConfig
+from .contract import ContractCheck
 from .errors import HANDLERS
 from .headers import SecurityHeaders
 from .pubsub import Broker, make_broker
@@ -124,6 +125,8 @@ def create_app(config: ServerConfig, store: Store | None = None, announce: bool 
     logs.install(config.json_logs)
     app.add_middleware(SecurityHeaders)  # the auth middleware's 401s carry the headers too
     app.add_middleware(metrics.MetricsMiddleware, app_ref=app)  # outermost: every answer is counted
+    if config.check_responses:  # outside the auth layer, so it also sees its errors
+        app.add_middleware(ContractCheck, routes=ROUTES)
     return app
 
 

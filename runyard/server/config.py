@@ -30,6 +30,7 @@ RUNYARD_BUS       live-update bus: memory (default, one process), postgres (LIST
 RUNYARD_METRICS   who may read Prometheus metrics at /metrics: admin (default: an admin's key or
                   session), open (anyone who reaches the port: a scraper inside the cluster), off
 RUNYARD_JSON_LOGS "1": the server logs one JSON object per line (for log collectors)
+RUNYARD_CHECK_RESPONSES     "1": check every API answer against its declared model (the test suite sets it)
 
 Bounds on client input (docs/security.md) are settings too; each can be set by its environment
 variable, `RUNYARD_` + the setting's name in capitals (e.g. RUNYARD_MAX_JSON_BYTES).
@@ -139,6 +140,7 @@ class ServerConfig:
     s3_region: str | None = None
     s3_addressing_style: str = "auto"
     s3_verify_uploads: bool = False
+    check_responses: bool = False  # buffers and validates every JSON answer: for tests, not production
 
     @property
     def public_url(self) -> str:
@@ -198,6 +200,7 @@ class ServerConfig:
             ("RUNYARD_SECURE_COOKIES", "secure_cookies"),
             ("RUNYARD_JSON_LOGS", "json_logs"),
             ("RUNYARD_S3_VERIFY_UPLOADS", "s3_verify_uploads"),
+            ("RUNYARD_CHECK_RESPONSES", "check_responses"),
         ):
             if os.environ.get(env):
                 kw.setdefault(field, os.environ[env].lower() in ("1", "true", "yes"))

@@ -6,11 +6,12 @@ from __future__ import annotations
 import base64
 import json
 import time
-from typing import Any
+from typing import Any, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..wire.api_models.runs import State
 from . import summary_state
 from .db import Database
 from .jsonsafe import jsonable
@@ -18,7 +19,7 @@ from .limits import Limits, load_json
 from .run_filters import Compiler, FilterError, SortKey, after, check_value
 from .tables import entities, metric_keys, projects, run_segments, runs
 
-STATES = ("running", "finished", "failed", "crashed", "killed", "preempted", "stopped")  # stopped: by a sweep
+STATES: tuple[str, ...] = get_args(State)
 LIST_COLUMNS = [
     runs.c.id,
     runs.c.run_id,

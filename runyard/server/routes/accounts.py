@@ -18,14 +18,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...store import User
-from ...store.entities import ROLES, SCOPES
 from ...store.tables import entities
+from ...wire import api_models as m
 from ...wire.names import ENTITY_RULE, valid_entity_name
+from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, id_param, json_body, name_param, read, signed_in, store, write
+from ..http import JSON, id_param, name_param, read, signed_in, store, write
 from ..signin import link_url
 
-MAX_INVITE_SECONDS = 30 * 24 * 3600.0
 # first path segments of the web UI's own pages (web/src/router.tsx): an entity so named would have
 # no page at /<name>
 UI_PAGES = ("api", "assets", "signin", "setup", "invite", "settings")
@@ -34,20 +34,6 @@ UI_PAGES = ("api", "assets", "signin", "setup", "invite", "settings")
 def _admin(u: User) -> None:
     if not u.is_admin:
         raise ApiError(403, "forbidden", "only the server admin can do this")
-
-
-def _fields(doc: dict, allowed: dict[str, type], required: tuple[str, ...] = ()) -> dict:
-    for k, v in doc.items():
-        if k not in allowed:
-            raise ApiError(
-                422, "unknown_field", f"unknown field {k!r}; allowed: {', '.join(sorted(allowed))}"
-            )
-        if v is not None and not isinstance(v, allowed[k]):
-            raise ApiError(422, "wrong_type", f"{k} must be a {allowed[k].__name__}")
-    for k in required:
-        if doc.get(k) is None:
-            raise ApiError(422, "missing_field", f"field {k!r} is required")
-    return doc
 
 
 def _new_name(c: Any, s: Any, name: str) -> None:
@@ -67,44 +53,46 @@ def _entity(c: Any, s: Any, name: str, kind: str) -> Any:
 
 
 # -- users ----------------------------------------------------------------------------------------
+@endpoint("Every user (the server admin)", answer=m.Users)
 async def list_users(request: Request) -> Response:
     _admin(signed_in(request))
     s = store(request)
     return JSON({"users": await read(request, lambda c: s.entities.listing(c, "user"))})
 
 
-async def create_user(request: Request) -> Response:
+@endpoint(
+    "Create a user and its first API key (the server admin)", body=m.NewUser, answer=m.CreatedUser, status=201
+)
+async def create_user(request: Request, new: m.NewUser) -> Response:
     u = signed_in(request)
     _admin(u)
-    doc = _fields(await json_body(request), {"name": str, "email": str, "is_admin": bool}, ("name",))
+    is_admin = bool(new.is_admin)
     s = store(request)
 
     def q(c: Any) -> str:
-        _new_name(c, s, doc["name"])
-        uid = s.entities.create(
-            c, doc["name"], "user", is_admin=bool(doc.get("is_admin")), email=doc.get("email")
-        )
-        s.audit.record(c, u, "user.create", doc["name"], is_admin=bool(doc.get("is_admin")))
+        _new_name(c, s, new.name)
+        uid = s.entities.create(c, new.name, "user", is_admin=is_admin, email=new.email)
+        s.audit.record(c, u, "user.create", new.name, is_admin=is_admin)
         return s.entities.create_key(c, uid, f"created by {u.name}")
 
     key = await write(request, q)
-    return JSON({"name": doc["name"], "is_admin": bool(doc.get("is_admin")), "api_key": key}, status_code=201)
+    return JSON(m.CreatedUser(name=new.name, is_admin=is_admin, api_key=key), status_code=201)
 
 
 # -- teams ----------------------------------------------------------------------------------------
-async def create_team(request: Request) -> Response:
+@endpoint("Create a team; the caller becomes its admin", body=m.NewTeam, answer=m.Team, status=201)
+async def create_team(request: Request, new: m.NewTeam) -> Response:
     u = signed_in(request)
-    doc = _fields(await json_body(request), {"name": str}, ("name",))
     s = store(request)
 
     def q(c: Any) -> None:
-        _new_name(c, s, doc["name"])
-        tid = s.entities.create(c, doc["name"], "team")
+        _new_name(c, s, new.name)
+        tid = s.entities.create(c, new.name, "team")
         s.entities.add_member(c, tid, u.id, "admin")
-        s.audit.record(c, u, "team.create", doc["name"])
+        s.audit.record(c, u, "team.create", new.name)
 
     await write(request, q)
-    return JSON({"name": doc["name"], "members": [{"user": u.name, "role": "admin"}]}, status_code=201)
+    return JSON({"name": new.name, "members": [{"user": u.name, "role": "admin"}]}, status_code=201)
 
 
 def _team_admin(c: Any, s: Any, u: User, team: str) -> Any:
@@ -122,6 +110,7 @@ def _keep_an_admin(c: Any, s: Any, team_id: int, user_id: int, team: str) -> Non
         raise ApiError(409, "last_admin", f"{team!r} needs another admin first")
 
 
+@endpoint("A team and its members (its members and the server admin)", answer=m.Team)
 async def get_team(request: Request) -> Response:
     team = name_param(request, "team")
     s, u = store(request), signed_in(request)
@@ -135,17 +124,15 @@ async def get_team(request: Request) -> Response:
     return JSON({"name": team, "members": await read(request, q)})
 
 
-async def add_member(request: Request) -> Response:
+@endpoint("Add a member or change a member's role (team admins)", body=m.MemberChange, answer=m.Team)
+async def add_member(request: Request, change: m.MemberChange) -> Response:
     team = name_param(request, "team")
-    doc = _fields(await json_body(request), {"user": str, "role": str}, ("user",))
-    role = doc.get("role") or "member"
-    if role not in ROLES:
-        raise ApiError(422, "bad_value", f"role must be one of {', '.join(ROLES)}")
+    role = change.role or "member"
     s, u = store(request), signed_in(request)
 
     def q(c: Any) -> list[dict]:
         t = _team_admin(c, s, u, team)
-        member = _entity(c, s, doc["user"], "user").id
+        member = _entity(c, s, change.user, "user").id
         before = s.entities.role(c, t.id, member)
         if before is not None and role != "admin":
             _keep_an_admin(c, s, t.id, member, team)
@@ -154,7 +141,7 @@ async def add_member(request: Request) -> Response:
             c,
             u,
             "member.add" if before is None else "member.role",
-            f"{team}/{doc['user']}",
+            f"{team}/{change.user}",
             role=role,
             was=before,
         )
@@ -163,6 +150,7 @@ async def add_member(request: Request) -> Response:
     return JSON({"name": team, "members": await write(request, q)})
 
 
+@endpoint("Remove a member (team admins; not the last admin)", answer=m.Team)
 async def remove_member(request: Request) -> Response:
     team, member = name_param(request, "team"), name_param(request, "user")
     s, u = store(request), signed_in(request)
@@ -181,6 +169,7 @@ async def remove_member(request: Request) -> Response:
     return JSON({"name": team, "members": members})
 
 
+@endpoint("Leave a team (not as its last admin)", answer=m.LeftTeam)
 async def leave_team(request: Request) -> Response:
     team = name_param(request, "team")
     s, u = store(request), signed_in(request)
@@ -197,6 +186,7 @@ async def leave_team(request: Request) -> Response:
     return JSON({"left": team})
 
 
+@endpoint("Delete a team and everything it owns (team admins)", answer=m.TeamDeleted)
 async def delete_team(request: Request) -> Response:
     """The team and everything it owns (projects, runs, artifacts; blobs are freed by `runyard gc`)."""
     team = name_param(request, "team")
@@ -213,15 +203,16 @@ async def delete_team(request: Request) -> Response:
 
 
 # -- invitations ----------------------------------------------------------------------------------
-async def create_invitation(request: Request) -> Response:
+@endpoint(
+    "Invite to a team: a one-time link (team admins)",
+    body=m.NewInvitation,
+    answer=m.CreatedInvitation,
+    status=201,
+)
+async def create_invitation(request: Request, new: m.NewInvitation) -> Response:
     team = name_param(request, "team")
-    doc = _fields(await json_body(request), {"role": str, "expires_in": int})
-    role = doc.get("role") or "member"
-    if role not in ROLES:
-        raise ApiError(422, "bad_value", f"role must be one of {', '.join(ROLES)}")
-    lifetime = doc.get("expires_in") or request.app.state.config.link_seconds
-    if not 0 < lifetime <= MAX_INVITE_SECONDS:
-        raise ApiError(422, "out_of_range", f"expires_in must be 1..{int(MAX_INVITE_SECONDS)} seconds")
+    role = new.role or "member"
+    lifetime = new.expires_in or request.app.state.config.link_seconds
     s, u = store(request), signed_in(request)
 
     def q(c: Any) -> tuple[int, str]:
@@ -244,6 +235,7 @@ async def create_invitation(request: Request) -> Response:
     )
 
 
+@endpoint("A team's open invitations (team admins)", answer=m.Invitations)
 async def list_invitations(request: Request) -> Response:
     team = name_param(request, "team")
     s, u = store(request), signed_in(request)
@@ -252,6 +244,7 @@ async def list_invitations(request: Request) -> Response:
     )
 
 
+@endpoint("Revoke an open invitation (team admins)", answer=m.Revoked)
 async def revoke_invitation(request: Request) -> Response:
     team, invitation = name_param(request, "team"), id_param(request, "invitation_id", "invitation")
     s, u = store(request), signed_in(request)
@@ -266,20 +259,20 @@ async def revoke_invitation(request: Request) -> Response:
     return JSON({"revoked": invitation})
 
 
-async def accept_invitation(request: Request) -> Response:
-    doc = _fields(await json_body(request), {"token": str}, ("token",))
+@endpoint("Join the team an invitation is for", body=m.InvitationAccept, answer=m.Joined)
+async def accept_invitation(request: Request, accept: m.InvitationAccept) -> Response:
     s, u = store(request), signed_in(request)
     if u.key_id is not None and u.scope != "write":
         raise ApiError(403, "forbidden", "a read-only key cannot accept invitations")
 
     def q(c: Any) -> dict:
-        link = s.links.peek(c, "invite", doc["token"])
+        link = s.links.peek(c, "invite", accept.token)
         team = (
             c.execute(sa.select(entities.c.name).where(entities.c.id == link.team_id)).scalar()
             if link
             else None
         )
-        if link is None or team is None or s.links.use(c, "invite", doc["token"], u.id) is None:
+        if link is None or team is None or s.links.use(c, "invite", accept.token, u.id) is None:
             raise ApiError(404, "bad_link", "this invitation is invalid, used, revoked or expired")
         before = s.entities.role(c, link.team_id, u.id)
         if before is None or (before != "admin" and link.role == "admin"):  # never a demotion
@@ -300,51 +293,50 @@ def _key_user(c: Any, s: Any, u: User, name: str | None) -> int:
     return _entity(c, s, name, "user").id
 
 
-async def list_keys(request: Request) -> Response:
+@endpoint("The caller's API keys (or a user's, for the server admin)", query=m.KeysQuery, answer=m.ApiKeys)
+async def list_keys(request: Request, query: m.KeysQuery) -> Response:
     s, u = store(request), signed_in(request)
-    who = request.query_params.get("user")
-    return JSON({"keys": await read(request, lambda c: s.entities.keys(c, _key_user(c, s, u, who)))})
+    keys = await read(request, lambda c: s.entities.keys(c, _key_user(c, s, u, query.user)))
+    return JSON({"keys": keys})
 
 
-async def create_key(request: Request) -> Response:
-    doc = _fields(await json_body(request), {"name": str, "user": str, "scope": str, "entity": str})
-    scope = doc.get("scope") or "write"
-    if scope not in SCOPES:
-        raise ApiError(422, "bad_value", f"scope must be one of {', '.join(SCOPES)}")
+@endpoint(
+    "Create an API key (read or write, optionally limited to one entity)",
+    body=m.NewKey,
+    answer=m.CreatedKey,
+    status=201,
+)
+async def create_key(request: Request, new: m.NewKey) -> Response:
+    scope = new.scope or "write"
     s, u = store(request), signed_in(request)
     if u.key_id is not None and (u.scope != "write" or u.scope_entity is not None):
         raise ApiError(403, "forbidden", "a read-only or entity-limited key cannot create keys")
 
     def q(c: Any) -> str:
-        owner = _key_user(c, s, u, doc.get("user"))
-        ent = s.entities.get(c, doc["entity"]) if doc.get("entity") else None
-        if doc.get("entity") and ent is None:
-            raise ApiError(404, "unknown_entity", f"entity {doc['entity']!r} does not exist")
-        key = s.entities.create_key(c, owner, doc.get("name"), scope, ent.id if ent is not None else None)
+        owner = _key_user(c, s, u, new.user)
+        ent = s.entities.get(c, new.entity) if new.entity else None
+        if new.entity and ent is None:
+            raise ApiError(404, "unknown_entity", f"entity {new.entity!r} does not exist")
+        key = s.entities.create_key(c, owner, new.name, scope, ent.id if ent is not None else None)
         s.audit.record(
             c,
             u,
             "key.create",
             key[:8],
-            owner=doc.get("user") or u.name,
+            owner=new.user or u.name,
             scope=scope,
-            entity=doc.get("entity"),
+            entity=new.entity,
         )
         return key
 
     key = await write(request, q)
     return JSON(
-        {
-            "api_key": key,
-            "prefix": key[:8],
-            "name": doc.get("name"),
-            "scope": scope,
-            "entity": doc.get("entity"),
-        },
+        m.CreatedKey(api_key=key, prefix=key[:8], name=new.name, scope=scope, entity=new.entity),
         status_code=201,
     )
 
 
+@endpoint("Revoke an API key (its owner or the server admin)", answer=m.Revoked)
 async def revoke_key(request: Request) -> Response:
     key_id = id_param(request, "key_id", "key")
     s, u = store(request), signed_in(request)

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import re
 import secrets
 import struct
 from collections.abc import AsyncIterator
 from typing import Any
 
+import msgspec
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -31,11 +31,13 @@ from ...store import Store, User
 from ...store.artifacts import ArtifactError, check_name, collect_garbage, parse_commit
 from ...store.blobs import direct
 from ...store.jsonsafe import jsonable
+from ...wire import api_models as m
 from ...wire.manifest import is_sha256
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
 from ..headers import user_file_headers
-from ..http import JSON, body, json_body, name_param, read, store, user, write
+from ..http import JSON, body, name_param, read, store, user, write
 from ..uploads import body_too_large, receive_blob
 
 DOWNLOAD_BLOCK = 4 * 1024 * 1024  # bytes per read of a blob being downloaded
@@ -85,17 +87,24 @@ def _wrap(fn: Any) -> Any:
 
 
 # -- collections and versions --------------------------------------------------------------------------
-async def list_collections(request: Request) -> Response:
+@endpoint(
+    "Artifact names (collections) of a project with type and version count",
+    query=m.CollectionsQuery,
+    answer=m.Collections,
+)
+async def list_collections(request: Request, query: m.CollectionsQuery) -> Response:
     e, p = _ep(request)
     s, u = store(request), user(request)
-    typ = request.query_params.get("type") or None
 
     def q(c: Any) -> list[dict]:
-        return s.artifacts.collections(c, access.project_id(c, s, u, e, p), typ)
+        return s.artifacts.collections(c, access.project_id(c, s, u, e, p), query.type)
 
     return JSON({"artifacts": await read(request, q)})
 
 
+@endpoint(
+    "Versions of an artifact, newest first, with aliases and the run that logged each", answer=m.Versions
+)
 async def list_versions(request: Request) -> Response:
     e, p = _ep(request)
     name = _name(request)
@@ -111,18 +120,18 @@ async def list_versions(request: Request) -> Response:
     return JSON({"name": name, "type": versions[0]["type"], "versions": versions})
 
 
-async def commit(request: Request) -> Response:
+@endpoint(
+    "Commit a version. Same digest as an existing version: that version (aliases applied). Blobs the "
+    "server lacks: state=pending with `missing` (PUT them, then POST again).",
+    body=m.CommitRequest,
+    body_limit="max_ingest_bytes",
+    answer=m.CommitAnswer,
+)
+async def commit(request: Request, req: m.CommitRequest) -> Response:
     e, p = _ep(request)
     name = _name(request)
-    raw = await body(request, request.app.state.config.max_ingest_bytes)
     try:
-        doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise ApiError(400, "bad_json", f"request body is not valid JSON: {err}") from None
-    if not isinstance(doc, dict):
-        raise ApiError(422, "wrong_type", "request body must be a JSON object")
-    try:
-        cm = await run_in_threadpool(parse_commit, name, doc)
+        cm = await run_in_threadpool(parse_commit, name, msgspec.to_builtins(req))
     except ArtifactError as err:
         raise ApiError(err.status, err.code, err.message) from None
     s, u = store(request), user(request)
@@ -158,34 +167,34 @@ async def commit(request: Request) -> Response:
     return JSON(out | {"created": created, "missing": []})
 
 
-async def get_version(request: Request) -> Response:
+@endpoint(
+    "One version (vN, alias or digest) with its manifest", query=m.VersionQuery, answer=m.ArtifactVersion
+)
+async def get_version(request: Request, query: m.VersionQuery) -> Response:
     e, p = _ep(request)
     name, ref = _name(request), request.path_params["version"]
-    manifest = request.query_params.get("manifest", "true").lower() not in ("0", "false", "no")
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
         v = _version(c, s, u, e, p, name, ref)
-        return s.artifacts.doc(c, v, e, p, access.readable(c, s, u), manifest=manifest)
+        return s.artifacts.doc(c, v, e, p, access.readable(c, s, u), manifest=query.manifest)
 
     return JSON(await read(request, q))
 
 
-async def patch_version(request: Request) -> Response:
-    """Edit a version's `description` (a string or null) and `metadata` (an object)."""
+@endpoint(
+    "Edit a version's description (a string or null) and metadata (an object)",
+    body=m.VersionPatch,
+    answer=m.ArtifactVersion,
+)
+async def patch_version(request: Request, patch: m.VersionPatch) -> Response:
     e, p = _ep(request)
     name, ref = _name(request), request.path_params["version"]
-    doc = await json_body(request)
     values: dict[str, Any] = {}
-    for k, v in doc.items():
-        if k == "description" and (v is None or isinstance(v, str)):
-            values[k] = v
-        elif k == "metadata" and isinstance(v, dict):
-            values[k] = jsonable(v)
-        else:
-            raise ApiError(
-                422, "bad_value", f"cannot set {k!r}: description (string) and metadata (object) are editable"
-            )
+    if patch.description is not msgspec.UNSET:
+        values["description"] = patch.description
+    if patch.metadata is not msgspec.UNSET:
+        values["metadata"] = jsonable(patch.metadata)
     s, u = store(request), user(request)
 
     def w(c: Any) -> dict:
@@ -201,10 +210,15 @@ async def patch_version(request: Request) -> Response:
     return JSON(await write(request, _wrap(w)))
 
 
-async def delete_version(request: Request) -> Response:
+@endpoint(
+    "Delete a version (409 has_aliases unless delete_aliases=true); blobs are freed by gc",
+    query=m.DeleteVersionQuery,
+    answer=m.ArtifactDeleted,
+)
+async def delete_version(request: Request, query: m.DeleteVersionQuery) -> Response:
     e, p = _ep(request)
     name, ref = _name(request), request.path_params["version"]
-    force = request.query_params.get("delete_aliases", "false").lower() in ("1", "true", "yes")
+    force = query.delete_aliases
     s, u = store(request), user(request)
 
     def w(c: Any) -> str:
@@ -235,27 +249,27 @@ async def delete_version(request: Request) -> Response:
         )
         return f"{e}/{p}/{name}:v{v.version_index}"
 
-    return JSON({"deleted": await write(request, w), "note": "blobs are freed by `runyard gc`"})
+    return JSON(m.ArtifactDeleted(deleted=await write(request, w), note="blobs are freed by `runyard gc`"))
 
 
-async def aliases(request: Request) -> Response:
+@endpoint(
+    "Add aliases (moved from other versions) or remove them", body=m.AliasChange, answer=m.ArtifactVersion
+)
+async def aliases(request: Request, change: m.AliasChange) -> Response:
     e, p = _ep(request)
     name, ref = _name(request), request.path_params["version"]
-    doc = await json_body(request)
-    add, remove = doc.get("add") or [], doc.get("remove") or []
-    if not isinstance(add, list) or not isinstance(remove, list):
-        raise ApiError(422, "wrong_type", "add and remove must be lists of aliases")
     s, u = store(request), user(request)
 
     def w(c: Any) -> dict:
         v = _version(c, s, u, e, p, name, ref, access.WRITE)
-        s.artifacts.set_aliases(c, v.id, [str(a) for a in add], [str(a) for a in remove])
+        s.artifacts.set_aliases(c, v.id, change.add or [], change.remove or [])
         v = _version(c, s, u, e, p, name, f"v{v.version_index}")
         return s.artifacts.doc(c, v, e, p, access.readable(c, s, u))
 
     return JSON(await write(request, _wrap(w)))
 
 
+@endpoint("Runs that logged and used this version", answer=m.Lineage)
 async def lineage(request: Request) -> Response:
     e, p = _ep(request)
     name, ref = _name(request), request.path_params["version"]
@@ -267,6 +281,7 @@ async def lineage(request: Request) -> Response:
     return JSON(await read(request, q))
 
 
+@endpoint("Artifacts a run logged and used (lineage)", answer=m.RunArtifacts)
 async def run_artifacts(request: Request) -> Response:
     e, p, r = _ep(request) + (name_param(request, "run_id"),)
     s, u = store(request), user(request)
@@ -278,6 +293,10 @@ async def run_artifacts(request: Request) -> Response:
 
 
 # -- blobs -----------------------------------------------------------------------------------------------
+@endpoint(
+    "Download one file of a version by content hash; `Range: bytes=N-` resumes (206)",
+    media="application/octet-stream",
+)
 async def get_blob(request: Request) -> Response:
     """One blob of a version; `Range: bytes=N-[M]` answers 206 (resumed downloads)."""
     e, p = _ep(request)
@@ -343,17 +362,20 @@ def direct_redirect(request: Request, sha: str) -> Response | None:
     return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
 
 
-async def get_blobs(request: Request) -> Response:
+@endpoint(
+    "Download many files of a version at once (at most 10000). The answer (streamed) is one frame per "
+    "blob in the order asked: <sha256, 64 hex characters><size, 8 bytes big-endian><content>. "
+    "404 unknown_file when one is not the version's.",
+    body=m.BlobList,
+    media=BLOBS_TYPE,
+)
+async def get_blobs(request: Request, req: m.BlobList) -> Response:
     """Many blobs of a version in one answer: body {sha256: [...]}; the answer is frames of <64 hex sha256>
     <8-byte big-endian size><content> in the order asked (as put_blobs takes them), streamed a few MiB
     at a time. Every blob must belong to the version (404 unknown_file names the first that does not)."""
     e, p = _ep(request)
     name, ref = _name(request), request.path_params["version"]
-    doc = await json_body(request)
-    shas = doc.get("sha256")
-    if not isinstance(shas, list) or not all(isinstance(x, str) and is_sha256(x) for x in shas):
-        raise ApiError(422, "wrong_type", "sha256 must be a list of sha256 hex digests")
-    shas = list(dict.fromkeys(shas))
+    shas = list(dict.fromkeys(req.sha256))
     if len(shas) > MAX_BATCH_BLOBS:
         raise ApiError(413, "too_many_blobs", f"{len(shas)} blobs in one batch; at most {MAX_BATCH_BLOBS}")
     s, u = store(request), user(request)
@@ -399,6 +421,11 @@ async def get_blobs(request: Request) -> Response:
     return StreamingResponse(body_parts(), media_type=BLOBS_TYPE)
 
 
+@endpoint(
+    "Upload a blob (raw body, streamed); 400 checksum_mismatch when it does not hash to the name",
+    raw="application/octet-stream",
+    answer=m.BlobStored,
+)
 async def put_blob(request: Request) -> Response:
     """Store a blob; its content must hash to the sha256 in the path (400 checksum_mismatch otherwise)."""
     sha = _sha(request)
@@ -411,21 +438,20 @@ async def put_blob(request: Request) -> Response:
 
     _, size = await receive_blob(request, s.blobs, limit, verify=verify)
     await write(request, lambda c: s.blob_refs.add_owner(c, [sha], u.id))
-    return JSON({"sha256": sha, "size": size})
+    return JSON(m.BlobStored(sha256=sha, size=size))
 
 
-async def direct_upload(request: Request) -> Response:
-    """A signed URL to PUT blob `sha256` (body {"size": bytes}) straight into the object store:
-    {"direct": true, "url", "method", "headers", "upload_id", "expires_in"}, or {"direct": false}
-    where the store cannot (`signs` false: the local disk; or more than one PUT may carry): upload
-    through the API."""
+@endpoint(
+    "A signed URL to PUT a blob straight into the object store, or direct: false where the store "
+    "cannot (signs false: the local disk; or more than one PUT may carry it): upload through the API",
+    body=m.DirectUploadRequest,
+    answer=m.DirectUpload,
+)
+async def direct_upload(request: Request, req: m.DirectUploadRequest) -> Response:
     from ...store.s3blobs import MAX_SINGLE_PUT
 
     sha = _sha(request)
-    doc = await json_body(request)
-    size = doc.get("size")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise ApiError(422, "bad_value", "size must be the blob's size in bytes (a non-negative integer)")
+    size = req.size
     limit = request.app.state.config.max_file_bytes
     if size > limit:
         raise body_too_large(f"a blob of {size} bytes exceeds the limit of {limit} bytes")
@@ -456,14 +482,15 @@ def _staging_name(sha: str, u: User, token: str) -> str:
     return f"{sha}.{u.id}.{token}"
 
 
-async def direct_finish(request: Request) -> Response:
-    """The bytes of a direct upload are in the store: check them (size; content where the store or the
-    server checks it) and adopt them as the blob; the caller then owns it like after a PUT."""
+@endpoint(
+    "The bytes of a direct upload are in the store: check them (size; content where the store or the "
+    "server checks it) and adopt them as the blob; the caller then owns it like after a PUT",
+    body=m.DirectFinish,
+    answer=m.BlobStored,
+)
+async def direct_finish(request: Request, req: m.DirectFinish) -> Response:
     sha = _sha(request)
-    doc = await json_body(request)
-    token, size = doc.get("upload_id"), doc.get("size")
-    if not isinstance(token, str) or not isinstance(size, int) or isinstance(size, bool):
-        raise ApiError(422, "wrong_type", "upload_id (string) and size (integer) are required")
+    token, size = req.upload_id, req.size
     s, u = store(request), user(request)
     d = direct(s.blobs)
     if d is None:
@@ -477,6 +504,14 @@ async def direct_finish(request: Request) -> Response:
     return JSON({"sha256": sha, "size": size})
 
 
+@endpoint(
+    "Upload many small blobs in one body: frames of <sha256, 64 hex characters><size, 8 bytes "
+    "big-endian><content>. All are verified first: 400 checksum_mismatch (error.sha256 names the blob) "
+    "stores none; 400 bad_frame for a malformed body; blobs the server has are skipped. Bounded by the "
+    "ingest body limit (64 MiB by default).",
+    raw=BLOBS_TYPE,
+    answer=m.BatchStored,
+)
 async def put_blobs(request: Request) -> Response:
     """Many small blobs in one request: the body is frames of <64 hex sha256><8-byte big-endian size>
     <content>. Every frame is verified before anything is stored (400 checksum_mismatch, with error.sha256,
@@ -485,7 +520,7 @@ async def put_blobs(request: Request) -> Response:
     raw = await body(request, limit)
     s, u = store(request), user(request)
 
-    def parse_and_store() -> tuple[dict, list[str]]:
+    def parse_and_store() -> tuple[m.BatchStored, list[str]]:
         blobs = parse_blob_frames(raw)
         for sha, data in blobs:
             got = hashlib.sha256(data).hexdigest()
@@ -494,9 +529,8 @@ async def put_blobs(request: Request) -> Response:
                     400, "checksum_mismatch", f"blob {sha}: the content hashes to {got}", sha256=sha
                 )
         new = s.blobs.put_many(blobs)
-        return {"count": len(blobs), "new": new, "bytes": sum(len(d) for _, d in blobs)}, [
-            x for x, _ in blobs
-        ]
+        stored = m.BatchStored(count=len(blobs), new=new, bytes=sum(len(d) for _, d in blobs))
+        return stored, [x for x, _ in blobs]
 
     out, shas = await run_in_threadpool(parse_and_store)
     await write(request, lambda c: s.blob_refs.add_owner(c, shas, u.id))
@@ -523,31 +557,34 @@ def parse_blob_frames(raw: bytes) -> list[tuple[str, memoryview]]:
     return out
 
 
-async def missing_blobs(request: Request) -> Response:
-    """Which of the hashes the caller must upload: those the server lacks, and those it holds but the
-    caller may not use (see access.usable_blobs), so the answer tells nobody what others stored."""
-    doc = await json_body(request)
-    shas = doc.get("sha256")
-    if not isinstance(shas, list) or not all(is_sha256(x) for x in shas):
-        raise ApiError(422, "wrong_type", "sha256 must be a list of sha256 hex digests")
+@endpoint(
+    "Which of these blobs the caller must upload: those the server lacks, and those it holds but the "
+    "caller may not use, so the answer tells nobody what others stored",
+    body=m.BlobList,
+    answer=m.MissingBlobs,
+)
+async def missing_blobs(request: Request, req: m.BlobList) -> Response:
+    shas = req.sha256
     s, u = store(request), user(request)
     usable = await read(request, lambda c: access.usable_blobs(c, s, u, shas))
     held = await run_in_threadpool(s.blobs.present, [x for x in dict.fromkeys(shas) if x in usable])
     missing = [x for x in dict.fromkeys(shas) if x not in held]
-    return JSON({"missing": missing})
+    return JSON(m.MissingBlobs(missing=missing))
 
 
-async def gc(request: Request) -> Response:
+@endpoint(
+    "Blobs no artifact and no run file references (admin); deleted only with delete=true",
+    body=m.GcRequest,
+    answer=m.GcResult,
+)
+async def gc(request: Request, req: m.GcRequest) -> Response:
     u = user(request)
     if not u.is_admin:
         raise ApiError(403, "forbidden", "only the server admin can collect garbage")
-    doc = await json_body(request)
-    delete = bool(doc.get("delete", False))
-    grace = doc.get("grace_seconds", 3600)
-    if not isinstance(grace, (int, float)) or isinstance(grace, bool) or grace < 0:
-        raise ApiError(422, "bad_value", "grace_seconds must be a non-negative number")
     s = store(request)
-    out = await run_in_threadpool(collect_garbage, s.db.read, s.artifacts, s.blobs, delete, float(grace))
+    out = await run_in_threadpool(
+        collect_garbage, s.db.read, s.artifacts, s.blobs, req.delete, req.grace_seconds
+    )
     if out["deleted"]:
         await write(request, lambda c: s.blob_refs.forget(c, out["sha256"]))
     return JSON(out)

@@ -9,26 +9,27 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..errors import ApiError
-from ..http import JSON, dumps, int_param, read, signed_in, store
+from ...wire import api_models as m
+from ..contract import endpoint
+from ..http import JSON, dumps, read, signed_in, store
 from .accounts import _admin
 
-MAX_PAGE = 1000
 
-
-async def audit_log(request: Request) -> Response:
+@endpoint(
+    "The audit log (admin), newest first; format=jsonl exports JSON lines (X-Next-Before header)",
+    query=m.AuditQuery,
+    answer=m.AuditPage,
+    media="application/x-ndjson",
+)
+async def audit_log(request: Request, query: m.AuditQuery) -> Response:
     u = signed_in(request)
     _admin(u)
-    fmt = request.query_params.get("format", "json")
-    if fmt not in ("json", "jsonl"):
-        raise ApiError(422, "bad_parameter", f"format must be json or jsonl, not {fmt!r}")
-    limit = int_param(request, "limit", 100 if fmt == "json" else MAX_PAGE, lo=1, hi=MAX_PAGE)
-    before = int_param(request, "before", None, lo=1)
-    action, actor = request.query_params.get("action"), request.query_params.get("actor")
+    fmt = query.format
+    limit = query.limit or (100 if fmt == "json" else 1000)
     s = store(request)
 
     def q(c: Any) -> list[dict]:
-        return s.audit.page(c, before, limit, action, actor)  # type: ignore[arg-type]
+        return s.audit.page(c, query.before, limit, query.action, query.actor)
 
     rows = await read(request, q)
     nxt = rows[-1]["id"] if len(rows) == limit else None

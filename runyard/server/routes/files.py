@@ -9,9 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from ...wire import api_models as m
 from ...wire.manifest import is_sha256
 from ...wire.paths import BadPath, clean_path
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
 from ..headers import user_file_headers
 from ..http import JSON, name_param, read, store, user, write
@@ -30,6 +32,7 @@ def _path(request: Request) -> str:
         raise ApiError(400, "bad_path", str(e)) from None
 
 
+@endpoint("Files of a run (path, size, sha256)", answer=m.RunFiles)
 async def list_files(request: Request) -> Response:
     e, p, r = _names(request)
     s, u = store(request), user(request)
@@ -37,6 +40,7 @@ async def list_files(request: Request) -> Response:
     return JSON({"files": files})
 
 
+@endpoint("Upload a file (raw body)", raw="application/octet-stream", answer=m.FileStored)
 async def put_file(request: Request) -> Response:
     """The body is the file; or, with `?sha256=` and an empty body, the file is that blob (one the
     caller may use: uploaded by it, e.g. through a signed URL, or in something it can read)."""
@@ -59,7 +63,7 @@ async def put_file(request: Request) -> Response:
         s.files.upsert(c, loc.id, path, size, sha, kind)
 
     await write(request, q)
-    return JSON({"path": path, "size": size, "sha256": sha})
+    return JSON(m.FileStored(path=path, size=size, sha256=sha))
 
 
 async def _named_blob(request: Request, sha: str) -> tuple[str, int]:
@@ -83,6 +87,7 @@ async def _named_blob(request: Request, sha: str) -> tuple[str, int]:
     return sha, got
 
 
+@endpoint("Download a file", media="application/octet-stream")
 async def get_file(request: Request) -> Response:
     e, p, r = _names(request)
     path = _path(request)

@@ -8,6 +8,7 @@ GET /api/v1/runs/{e}/{p}/{id}/system?keys=cpu&buckets=500           (x axis: _ti
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -16,33 +17,22 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...store.metrics import X_AXES, SeriesRef
+from ...wire import api_models as m
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
-from ..http import (
-    JSON,
-    column,
-    columns_response,
-    float_param,
-    int_param,
-    kind_param,
-    list_param,
-    name_param,
-    read,
-    store,
-    user,
-)
+from ..http import JSON, column, columns_response, name_param, read, store, user
 
-MAX_BUCKETS = 10_000
 MAX_SERIES = 1000
 
 
-def _common(request: Request) -> tuple[int, str, float | None, float | None]:
-    nb = int_param(request, "buckets", 1000, lo=1, hi=MAX_BUCKETS)
-    x_axis = request.query_params.get("x_axis", "_step")
-    a, b = float_param(request, "min"), float_param(request, "max")
-    if a is not None and b is not None and b < a:
-        raise ApiError(422, "out_of_range", "max must not be below min")
-    return nb, x_axis, a, b  # type: ignore[return-value]
+def _range(q: m.BucketQuery) -> None:
+    for name in ("min", "max"):
+        v = getattr(q, name)
+        if v is not None and not math.isfinite(v):
+            raise ApiError(422, "wrong_type", f"query parameter {name!r} must be finite", field=name)
+    if q.min is not None and q.max is not None and q.max < q.min:
+        raise ApiError(422, "out_of_range", "max must not be below min", field="max")
 
 
 def _refs(
@@ -68,10 +58,12 @@ def _series(results: list, labels: list[tuple[str, str]], refs: list) -> list[di
     return out
 
 
-async def _query(request: Request, kind: str, default_axis: str | None = None) -> Response:
+async def _query(
+    request: Request, query: m.RunHistoryQuery, kind: str, default_axis: str | None = None
+) -> Response:
     e, p, r = name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
-    keys = list_param(request, "keys")
-    nb, x_axis, a, b = _common(request)
+    _range(query)
+    keys, nb, x_axis, a, b = query.keys, query.buckets, query.x_axis, query.min, query.max
     if default_axis and "x_axis" not in request.query_params:
         x_axis = default_axis
     s, u = store(request), user(request)
@@ -99,21 +91,27 @@ async def _query(request: Request, kind: str, default_axis: str | None = None) -
     )
 
 
-async def run_history(request: Request) -> Response:
-    return await _query(request, "history")
+CHART = {"answer": m.HistoryAnswer, "msgpack": True}
 
 
-async def run_system(request: Request) -> Response:
-    return await _query(request, "system", "_timestamp")
+@endpoint("Bucketed history of one run", query=m.RunHistoryQuery, **CHART)
+async def run_history(request: Request, q: m.RunHistoryQuery) -> Response:
+    return await _query(request, q, "history")
 
 
-async def project_history(request: Request) -> Response:
+@endpoint("Bucketed system metrics (x axis: _timestamp)", query=m.RunHistoryQuery, **CHART)
+async def run_system(request: Request, q: m.RunHistoryQuery) -> Response:
+    return await _query(request, q, "system", "_timestamp")
+
+
+@endpoint("Bucketed series of several runs (chart query)", query=m.ProjectHistoryQuery, **CHART)
+async def project_history(request: Request, query: m.ProjectHistoryQuery) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
-    keys = list_param(request, "key", required=True) + list_param(request, "keys")
-    run_ids = list_param(request, "runs", required=True)
+    keys, run_ids = query.key + query.keys, query.runs
     if len(keys) * len(run_ids) > MAX_SERIES:
         raise ApiError(422, "out_of_range", f"at most {MAX_SERIES} series (runs x keys) per query")
-    nb, x_axis, a, b = _common(request)
+    _range(query)
+    nb, x_axis, a, b = query.buckets, query.x_axis, query.min, query.max
     s, u = store(request), user(request)
 
     def q(c: Any) -> tuple:
@@ -143,11 +141,10 @@ async def project_history(request: Request) -> Response:
     )
 
 
-async def raw_history(request: Request) -> Response:
+@endpoint("Every point of some series, in log order", query=m.RawQuery, answer=m.RawHistory)
+async def raw_history(request: Request, query: m.RawQuery) -> Response:
     e, p, r = name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
-    keys = list_param(request, "keys", required=True)
-    lo, hi = int_param(request, "min_step"), int_param(request, "max_step")
-    kind = kind_param(request)
+    keys, lo, hi, kind = query.keys, query.min_step, query.max_step, query.kind
     s, u = store(request), user(request)
 
     def q(c: Any) -> list[dict]:
@@ -174,11 +171,11 @@ async def raw_history(request: Request) -> Response:
     return JSON({"run": r, "series": await read(request, q)})
 
 
-async def run_keys(request: Request) -> Response:
+@endpoint("History (or system) keys of a run", query=m.KindQuery, answer=m.MetricKeys)
+async def run_keys(request: Request, query: m.KindQuery) -> Response:
     e, p, r = name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
-    kind = kind_param(request)
     s, u = store(request), user(request)
-    keys = await read(request, lambda c: s.metrics.keys(c, access.run(c, s, u, e, p, r).id, kind))
+    keys = await read(request, lambda c: s.metrics.keys(c, access.run(c, s, u, e, p, r).id, query.kind))
     return JSON({"keys": keys})
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -11,28 +10,24 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...store.ingest import IngestError, decode
+from ...wire import api_models as m
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, body, int_param, name_param, read, store, user, write
-
-SEGMENT_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+from ..http import JSON, body, name_param, read, store, user, write
 
 
-def _params(request: Request) -> tuple[str, str, str, str]:
-    seg = request.query_params.get("segment")
-    if not seg:
-        raise ApiError(
-            400,
-            "missing_parameter",
-            "query parameter 'segment' (the segment id of the run log's RUN record) is required",
-        )
-    if not SEGMENT_RE.match(seg):
-        raise ApiError(400, "bad_parameter", "segment must be 1-64 characters of [A-Za-z0-9_-]")
-    return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id"), seg
+def _names(request: Request) -> tuple[str, str, str]:
+    return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
 
 
-async def get_offset(request: Request) -> Response:
-    e, p, r, seg = _params(request)
+@endpoint(
+    "Acknowledged byte offset of one run-log segment (needs read access; 0 for a first upload)",
+    query=m.IngestQuery,
+    answer=m.IngestOffset,
+)
+async def get_offset(request: Request, query: m.IngestQuery) -> Response:
+    e, p, r = _names(request)
     s, u = store(request), user(request)
 
     def q(c: Any) -> int:
@@ -40,16 +35,23 @@ async def get_offset(request: Request) -> Response:
             access.check_writable(c, s, u, e)
             return 0
         access.project_or_entity(c, s, u, e, p)  # a first upload into a new project: entity READ
-        return s.ingest.acked(c, e, p, r, seg)
+        return s.ingest.acked(c, e, p, r, query.segment)
 
-    return JSON({"acked_offset": await read(request, q)})
+    return JSON(m.IngestOffset(acked_offset=await read(request, q)))
 
 
-async def post_chunk(request: Request) -> Response:
-    e, p, r, seg = _params(request)
-    offset = int_param(request, "offset", required=True, lo=0)
-    assert offset is not None
-    live = request.query_params.get("live") == "1"  # from the run's own process: also a heartbeat
+@endpoint(
+    "Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header). "
+    "Frames ending at or below the acknowledged offset are skipped; the rest is applied in one "
+    "transaction. 409 offset_mismatch carries error.acked_offset to resend from. live=1: sent by the "
+    "run's own process, so it is also a heartbeat (an empty body is a heartbeat alone).",
+    query=m.IngestPostQuery,
+    raw="application/octet-stream",
+    answer=m.IngestAnswer,
+)
+async def post_chunk(request: Request, query: m.IngestPostQuery) -> Response:
+    e, p, r = _names(request)
+    seg, offset, live = query.segment, query.offset, query.live
     config = request.app.state.config
     data = await body(request, config.max_ingest_bytes)
     s, u = store(request), user(request)
@@ -72,13 +74,13 @@ async def post_chunk(request: Request) -> Response:
             }
         )
     return JSON(
-        {
-            "acked_offset": res.acked_offset,
-            "applied_records": res.applied,
-            "skipped_records": res.skipped,
-            "points": res.points,
-            "heartbeat_timeout": config.heartbeat_timeout,  # live clients heartbeat well within it
-        }
+        m.IngestAnswer(
+            acked_offset=res.acked_offset,
+            applied_records=res.applied,
+            skipped_records=res.skipped,
+            points=res.points,
+            heartbeat_timeout=config.heartbeat_timeout,  # live clients heartbeat well within it
+        )
     )
 
 

@@ -11,18 +11,26 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ... import __version__
+from ...wire import api_models as m
 from .. import access
+from ..contract import endpoint
 from ..http import JSON, read, user
-from ..openapi import spec
 
 
+@endpoint("Liveness probe (no key needed)", answer=m.Health)
 async def health(request: Request) -> Response:
-    return JSON({"status": "ok", "version": __version__})
+    return JSON(m.Health(status="ok", version=__version__))
 
 
 READY_TIMEOUT_S = 5.0
 
 
+@endpoint(
+    "Readiness (no key needed): the database, the blob store and the bus answer; 503 with the same "
+    "document naming the ones that do not",
+    answer=m.Ready,
+    other={503: m.Ready},
+)
 async def ready(request: Request) -> Response:
     """Readiness: the database, the blob store and the bus answer (503 naming the ones that do not)."""
     s, broker = request.app.state.store, request.app.state.broker
@@ -48,6 +56,7 @@ async def ready(request: Request) -> Response:
     )
 
 
+@endpoint("The caller: user name, admin flag, entities it can write to", answer=m.Viewer)
 async def viewer(request: Request) -> Response:
     u = user(request)
     s = request.app.state.store
@@ -71,7 +80,10 @@ async def viewer(request: Request) -> Response:
     )
 
 
+@endpoint("This document", answer=dict[str, Any])
 async def openapi(request: Request) -> Response:
+    from ..openapi import spec  # built from the routes, this one included
+
     return JSON(spec())
 
 

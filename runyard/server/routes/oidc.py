@@ -30,7 +30,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ...store import User
+from ...wire import api_models as m
 from ...wire.names import valid_entity_name
+from ..contract import endpoint
 from ..errors import ApiError
 from ..http import JSON, store, write
 from ..signin import secure
@@ -116,10 +118,15 @@ def _safe_next(raw: str | None) -> str:
     return raw
 
 
+@endpoint(
+    "How this server signs browsers in (no key needed): password, and OpenID Connect when set up",
+    answer=m.SigninOptions,
+)
 async def options(request: Request) -> Response:
     return JSON({"password": True, "oidc": bool(request.app.state.config.oidc_issuer)})
 
 
+@endpoint("Start an OpenID Connect sign-in (no key needed): a redirect to the provider", media="text/html")
 async def login(request: Request) -> Response:
     meta = await _provider(request).metadata()
     state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
@@ -177,6 +184,9 @@ def _teams(claims: dict, claim: str | None) -> list[str]:
     return [v for v in values[:MAX_TEAMS] if isinstance(v, str)]
 
 
+@endpoint(
+    "The provider's redirect back (no key needed): a session, then a redirect into the UI", media="text/html"
+)
 async def callback(request: Request) -> Response:
     config = _config(request)
     if request.query_params.get("error"):

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from ...store.run_filters import FilterError
+from ...wire import api_models as m
 from ...wire.names import PROJECT_RULE, valid_project_name
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, int_param, json_body, kind_param, name_param, parse_json, read, store, user, write
-
-MAX_PAGE = 1000
+from ..http import JSON, name_param, parse_json, read, store, user, write
 
 
+@endpoint("Projects the caller can see", answer=m.Projects)
 async def list_projects(request: Request) -> Response:
     s, u = store(request), user(request)
 
@@ -27,6 +29,7 @@ async def list_projects(request: Request) -> Response:
     return JSON({"projects": await read(request, q)})
 
 
+@endpoint("One project", answer=m.Project)
 async def get_project(request: Request) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
     s, u = store(request), user(request)
@@ -38,22 +41,20 @@ async def get_project(request: Request) -> Response:
     return JSON(await read(request, q))
 
 
-async def patch_project(request: Request) -> Response:
+@endpoint(
+    "Change a project's visibility, description or name (the entity's admins)",
+    body=m.ProjectPatch,
+    answer=m.Project,
+)
+async def patch_project(request: Request, patch: m.ProjectPatch) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
-    doc = await json_body(request)
-    allowed = {"visibility": str, "description": str, "name": str}
-    for k, v in doc.items():
-        if k not in allowed:
-            raise ApiError(
-                422, "unknown_field", f"cannot update {k!r}; updatable: visibility, description, name"
-            )
-        if v is not None and not isinstance(v, allowed[k]):
-            raise ApiError(422, "wrong_type", f"{k} must be a string")
-    if doc.get("visibility") is not None and doc["visibility"] not in access.VISIBILITIES:
-        raise ApiError(422, "bad_value", f"visibility must be one of {', '.join(access.VISIBILITIES)}")
-    if doc.get("name") is not None and not valid_project_name(doc["name"]):
-        raise ApiError(400, "bad_name", f"invalid project name {doc['name']!r}: {PROJECT_RULE}")
-    values = {k: v for k, v in doc.items() if v is not None}
+    values = {
+        k: v
+        for k in ("visibility", "description", "name")
+        if (v := getattr(patch, k)) not in (None, msgspec.UNSET)
+    }
+    if "name" in values and not valid_project_name(values["name"]):
+        raise ApiError(400, "bad_name", f"invalid project name {values['name']!r}: {PROJECT_RULE}")
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
@@ -72,13 +73,14 @@ async def patch_project(request: Request) -> Response:
     return JSON(out)
 
 
-async def transfer_project(request: Request) -> Response:
-    """Give the project to another entity: admin there and here (or the server admin)."""
+@endpoint(
+    "Give the project to another entity (admin of both, or the server admin)",
+    body=m.ProjectTransfer,
+    answer=m.Project,
+)
+async def transfer_project(request: Request, transfer: m.ProjectTransfer) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
-    doc = await json_body(request)
-    to = doc.get("to")
-    if set(doc) != {"to"} or not isinstance(to, str):
-        raise ApiError(422, "bad_value", 'send {"to": "<entity>"}')
+    to = transfer.to
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
@@ -95,6 +97,7 @@ async def transfer_project(request: Request) -> Response:
     return JSON(out)
 
 
+@endpoint("Delete a project and its runs (the entity's admins)", answer=m.ProjectDeleted)
 async def delete_project(request: Request) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
     s, u = store(request), user(request)
@@ -109,25 +112,20 @@ async def delete_project(request: Request) -> Response:
 
 
 async def _list(
-    request: Request, flt: Any, order: Any, limit: Any, offset: Any, total: Any, cursor: Any = None
+    request: Request,
+    flt: dict | None,
+    order: str | None,
+    limit: int,
+    offset: int,
+    total: bool,
+    cursor: str | None,
 ) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
-    if flt is not None and not isinstance(flt, dict):
-        raise ApiError(422, "wrong_type", "filter must be a JSON object")
-    if order is not None and not isinstance(order, str):
-        raise ApiError(422, "wrong_type", "order must be a string such as '-summary.loss'")
-    for name, v in (("limit", limit), ("offset", offset)):
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise ApiError(422, "wrong_type", f"{name} must be an integer")
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise ApiError(422, "out_of_range", f"limit must be 1..{MAX_PAGE} and offset >= 0")
-    if cursor is not None and (not isinstance(cursor, str) or len(cursor) > 4096):
-        raise ApiError(422, "wrong_type", "cursor must be the next_cursor string of a previous page")
     s, u = store(request), user(request)
 
     def q(c: Any) -> tuple[list[dict], int | None, str | None]:
         pid = access.project_id(c, s, u, e, p)
-        return s.runs.list(c, pid, flt, order, limit, offset, with_total=bool(total), cursor=cursor)
+        return s.runs.list(c, pid, flt, order, limit, offset, with_total=total, cursor=cursor)
 
     try:
         rows, count, nxt = await read(request, q)
@@ -145,43 +143,36 @@ async def _list(
     return JSON(doc)
 
 
-async def list_runs(request: Request) -> Response:
-    raw = request.query_params.get("filter")
+@endpoint("List runs: filter, sort, paginate", query=m.RunsQuery, answer=m.RunsPage)
+async def list_runs(request: Request, query: m.RunsQuery) -> Response:
     flt = None
-    if raw:
-        flt = parse_json(request, raw, "query parameter 'filter'")
-    limit = int_param(request, "limit", 50)
-    offset = int_param(request, "offset", 0)
-    total = request.query_params.get("total", "false").lower() in ("1", "true", "yes")
-    order, cursor = request.query_params.get("order"), request.query_params.get("cursor")
-    return await _list(request, flt, order, limit, offset, total, cursor)
+    if query.filter:
+        flt = parse_json(request, query.filter, "query parameter 'filter'")
+        if not isinstance(flt, dict):
+            raise ApiError(422, "wrong_type", "filter must be a JSON object", field="filter")
+    return await _list(request, flt, query.order, query.limit, query.offset, query.total, query.cursor)
 
 
-async def query_runs(request: Request) -> Response:
-    doc = await json_body(request)
-    unknown = set(doc) - {"filter", "order", "limit", "offset", "total", "cursor"}
-    if unknown:
-        raise ApiError(422, "unknown_field", f"unknown field(s): {', '.join(sorted(unknown))}")
+@endpoint("List runs with the query in a JSON body", body=m.RunsQueryBody, answer=m.RunsPage)
+async def query_runs(request: Request, query: m.RunsQueryBody) -> Response:
     return await _list(
-        request,
-        doc.get("filter"),
-        doc.get("order"),
-        doc.get("limit", 50),
-        doc.get("offset", 0),
-        doc.get("total", False),
-        doc.get("cursor"),
+        request, query.filter, query.order, query.limit, query.offset, query.total, query.cursor
     )
 
 
-async def project_keys(request: Request) -> Response:
+@endpoint(
+    "History (or system) keys over all runs of a project, one row per distinct key",
+    query=m.KindQuery,
+    answer=m.ProjectKeys,
+)
+async def project_keys(request: Request, query: m.KindQuery) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
-    kind = kind_param(request)
     s, u = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        return s.metrics.project_keys(c, access.project_id(c, s, u, e, p), kind)
+    def keys(c: Any) -> list[dict]:
+        return s.metrics.project_keys(c, access.project_id(c, s, u, e, p), query.kind)
 
-    return JSON({"keys": await read(request, q)})
+    return JSON({"keys": await read(request, keys)})
 
 
 routes = [

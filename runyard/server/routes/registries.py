@@ -18,9 +18,11 @@ from starlette.routing import Route
 from ...store import Store, User
 from ...store.artifacts import ArtifactError
 from ...store.registries import Source, check_aliases, check_name, registry_path
+from ...wire import api_models as m
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, json_body, name_param, read, store, user, write
+from ..http import JSON, name_param, read, store, user, write
 from .artifacts import _wrap
 
 
@@ -71,6 +73,7 @@ def _version_doc(c: Any, s: Store, u: User, e: str, r: str, col: str, v: Any, ma
     return d
 
 
+@endpoint("The registries of an entity", answer=m.Registries)
 async def list_registries(request: Request) -> Response:
     e = name_param(request, "entity")
     s, u = store(request), user(request)
@@ -81,6 +84,7 @@ async def list_registries(request: Request) -> Response:
     return JSON({"entity": e, "registries": await read(request, q)})
 
 
+@endpoint("A registry and its collections, with their aliases", answer=m.Registry)
 async def get_registry(request: Request) -> Response:
     e, r, _ = _names(request)
     s, u = store(request), user(request)
@@ -92,6 +96,9 @@ async def get_registry(request: Request) -> Response:
     return JSON({"entity": e, "name": r, "path": registry_path(e, r), "collections": cols})
 
 
+@endpoint(
+    "A registry collection: its versions (newest first) and its history", answer=m.RegistryCollectionDetail
+)
 async def get_collection(request: Request) -> Response:
     e, r, col = _names(request)
     s, u = store(request), user(request)
@@ -112,22 +119,25 @@ async def get_collection(request: Request) -> Response:
     return JSON(await read(request, q))
 
 
-def _artifact_ref(doc: dict) -> tuple[str, str, str, str]:
-    ref = doc.get("artifact")
-    if not isinstance(ref, str) or ref.count("/") != 2 or ":" not in ref.rsplit("/", 1)[1]:
+def _artifact_ref(ref: str) -> tuple[str, str, str, str]:
+    if ref.count("/") != 2 or ":" not in ref.rsplit("/", 1)[1]:
         raise ApiError(422, "bad_value", "artifact must be an artifact version: 'entity/project/name:vN'")
     path, version = ref.rsplit(":", 1)
     ae, ap, an = path.split("/")
     return ae, ap, an, version
 
 
-async def link(request: Request) -> Response:
-    """Link an artifact version the caller can read into the collection (created on first link)."""
+@endpoint(
+    "Link an artifact version the caller can read into the collection (registry and collection are "
+    "created on first link)",
+    body=m.LinkRequest,
+    answer=m.LinkedVersion,
+)
+async def link(request: Request, new: m.LinkRequest) -> Response:
     e, r, col = _names(request)
-    doc = await json_body(request)
-    ae, ap, an, aref = _artifact_ref(doc)
+    ae, ap, an, aref = _artifact_ref(new.artifact)
     try:
-        aliases = check_aliases(doc.get("aliases") or [])
+        aliases = check_aliases(new.aliases or [])
     except ArtifactError as err:
         raise ApiError(err.status, err.code, err.message) from None
     s, u = store(request), user(request)
@@ -145,10 +155,15 @@ async def link(request: Request) -> Response:
     return JSON(await write(request, _wrap(w)))
 
 
-async def get_version(request: Request) -> Response:
+@endpoint(
+    "A registered version (vN, latest or an alias) with the artifact version it links to",
+    query=m.VersionQuery,
+    answer=m.RegisteredVersion,
+)
+async def get_version(request: Request, query: m.VersionQuery) -> Response:
     e, r, col = _names(request)
     ref = request.path_params["version"]
-    manifest = request.query_params.get("manifest", "true").lower() not in ("0", "false", "no")
+    manifest = query.manifest
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
@@ -166,13 +181,16 @@ async def get_version(request: Request) -> Response:
     return JSON(await read(request, q))
 
 
-async def set_aliases(request: Request) -> Response:
-    """Move aliases onto this version (`add`; from wherever they were) or take them off (`remove`)."""
+@endpoint(
+    "Move aliases onto this version (add: from wherever they were) or take them off (remove)",
+    body=m.AliasChange,
+    answer=m.RegisteredVersion,
+)
+async def set_aliases(request: Request, change: m.AliasChange) -> Response:
     e, r, col = _names(request)
     ref = request.path_params["version"]
-    doc = await json_body(request)
     try:
-        add, remove = check_aliases(doc.get("add") or []), check_aliases(doc.get("remove") or [])
+        add, remove = check_aliases(change.add or []), check_aliases(change.remove or [])
     except ArtifactError as err:
         raise ApiError(err.status, err.code, err.message) from None
     s, u = store(request), user(request)
@@ -190,8 +208,11 @@ async def set_aliases(request: Request) -> Response:
     return JSON(await write(request, _wrap(w)))
 
 
+@endpoint(
+    "Take a version out of the collection (its aliases go with it); the artifact version stays",
+    answer=m.Unlinked,
+)
 async def unlink(request: Request) -> Response:
-    """Take a version out of the collection (its aliases go with it); the artifact version stays."""
     e, r, col = _names(request)
     ref = request.path_params["version"]
     s, u = store(request), user(request)

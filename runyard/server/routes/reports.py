@@ -13,8 +13,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ...wire import api_models as m
 from ...wire.report_blocks import BlockError, validate
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
 from ..http import JSON, body, dumps, id_param, json_body, name_param, read, signed_in, store, user, write
 
@@ -74,6 +76,7 @@ def _room(request: Request, count: int, what: str) -> None:
         raise ApiError(422, "too_many", f"at most {limit} {what}; delete some first")
 
 
+@endpoint("list reports", answer=m.Document)
 async def list_reports(request: Request) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
     s, u = store(request), user(request)
@@ -85,6 +88,7 @@ async def list_reports(request: Request) -> Response:
     return JSON({"reports": await read(request, q)})
 
 
+@endpoint("create report", answer=m.Document, status=201)
 async def create_report(request: Request) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
     u = signed_in(request)
@@ -106,6 +110,7 @@ async def create_report(request: Request) -> Response:
     return JSON(await write(request, q), status_code=201)
 
 
+@endpoint("get report", answer=m.Document)
 async def get_report(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     s, u = store(request), user(request)
@@ -126,6 +131,7 @@ def _conflict(c: Any, request: Request, row: sa.Row, where: sa.Row, base: int) -
     )
 
 
+@endpoint("patch report", answer=m.Document)
 async def patch_report(request: Request) -> Response:
     """{version, title?, blocks?}: saved as version+1 unless another edit saved first (409
     `version_conflict`, with the current report in `error.current`)."""
@@ -153,6 +159,7 @@ async def patch_report(request: Request) -> Response:
     return JSON(await write(request, q))
 
 
+@endpoint("delete report", answer=m.Document)
 async def delete_report(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     u = signed_in(request)
@@ -167,6 +174,7 @@ async def delete_report(request: Request) -> Response:
     return JSON({"deleted": rid})
 
 
+@endpoint("list versions", answer=m.Document)
 async def list_versions(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     s, u = store(request), user(request)
@@ -178,6 +186,7 @@ async def list_versions(request: Request) -> Response:
     return JSON({"versions": await read(request, q)})
 
 
+@endpoint("get version", answer=m.Document)
 async def get_version(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     v = id_param(request, "version", "version")
@@ -198,6 +207,7 @@ async def get_version(request: Request) -> Response:
     return JSON(await read(request, q))
 
 
+@endpoint("restore version", answer=m.Document)
 async def restore_version(request: Request) -> Response:
     """{version}: the content of an older version saved as a new one, with the same check as an edit."""
     rid = id_param(request, "report_id", "report")
@@ -231,6 +241,7 @@ def _comment_body(request: Request, doc: dict) -> str:
     return text
 
 
+@endpoint("report comments", answer=m.Document)
 async def report_comments(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     s, u = store(request), user(request)
@@ -242,6 +253,7 @@ async def report_comments(request: Request) -> Response:
     return JSON({"comments": await read(request, q)})
 
 
+@endpoint("add report comment", answer=m.Document, status=201)
 async def add_report_comment(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     u = signed_in(request)
@@ -260,6 +272,7 @@ def _run_names(request: Request) -> tuple[str, str, str]:
     return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
 
 
+@endpoint("run comments", answer=m.Document)
 async def run_comments(request: Request) -> Response:
     e, p, r = _run_names(request)
     s, u = store(request), user(request)
@@ -270,6 +283,7 @@ async def run_comments(request: Request) -> Response:
     return JSON({"comments": await read(request, q)})
 
 
+@endpoint("add run comment", answer=m.Document, status=201)
 async def add_run_comment(request: Request) -> Response:
     e, p, r = _run_names(request)
     u = signed_in(request)
@@ -284,6 +298,7 @@ async def add_run_comment(request: Request) -> Response:
     return JSON(await write(request, q), status_code=201)
 
 
+@endpoint("delete comment", answer=m.Document)
 async def delete_comment(request: Request) -> Response:
     cid = id_param(request, "comment_id", "comment")
     u = signed_in(request)
@@ -293,6 +308,7 @@ async def delete_comment(request: Request) -> Response:
 
 
 # -- the read-only share link -------------------------------------------------------------------------
+@endpoint("share report", answer=m.Document, status=201)
 async def share_report(request: Request) -> Response:
     """The body is the page the link serves (the UI's static export, text/html); answers the token.
     Sharing again replaces the page and the token (the old link stops working)."""
@@ -317,6 +333,7 @@ async def share_report(request: Request) -> Response:
     return JSON(await write(request, q), status_code=201)
 
 
+@endpoint("unshare report", answer=m.Document)
 async def unshare_report(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     u = signed_in(request)
@@ -330,6 +347,7 @@ async def unshare_report(request: Request) -> Response:
     return JSON({"revoked": await write(request, q)})
 
 
+@endpoint("shared page", media="text/html")
 async def shared_page(request: Request) -> Response:
     """Public: the token is the permission (random, stored hashed, revocable)."""
     token = request.path_params["token"]

@@ -21,30 +21,27 @@ from starlette.routing import Route
 
 from ...store.history_rows import Rows
 from ...store.history_rows import rows as build_rows
+from ...wire import api_models as m
 from .. import access
-from ..errors import ApiError
-from ..http import JSON, column, int_param, list_param, name_param, read, store, user
-
-MAX_ROWS = 100_000
-MAX_SAMPLES = 100_000
+from ..contract import endpoint
+from ..http import JSON, column, name_param, read, store, user
 
 
 def _arr(a: np.ndarray) -> dict:
     return {"dtype": a.dtype.str, "data": a.tobytes()}
 
 
-async def history_rows(request: Request) -> Response:
+@endpoint(
+    "History as rows (wandb's run.history / scan_history): _step, _timestamp, _runtime and one "
+    "column per key, row-aligned; pages cut at step boundaries",
+    query=m.RowsQuery,
+    answer=m.HistoryRows,
+    msgpack=True,
+)
+async def history_rows(request: Request, query: m.RowsQuery) -> Response:
     e, p, r = name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
-    keys = list_param(request, "keys")
-    lo, hi = int_param(request, "min_step"), int_param(request, "max_step")
-    limit = int_param(request, "limit", 10_000, lo=1, hi=MAX_ROWS)
-    samples = int_param(request, "samples", None, lo=1, hi=MAX_SAMPLES)
-    require = request.query_params.get("require", "any")
-    if require not in ("any", "all"):
-        raise ApiError(422, "bad_parameter", "require must be any (rows with some key) or all")
-    fmt = request.query_params.get("format", "json")
-    if fmt not in ("json", "msgpack"):
-        raise ApiError(422, "bad_parameter", f"format must be json or msgpack, not {fmt!r}")
+    keys, lo, hi, limit, samples = query.keys, query.min_step, query.max_step, query.limit, query.samples
+    require, fmt = query.require, query.format
     s, u = store(request), user(request)
 
     def q(c: Any) -> tuple[list[str], float, Rows]:

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from ...store.jsonsafe import jsonable
-from ...store.runs import STATES
+from ...wire import api_models as m
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, int_param, json_body, name_param, name_problem, read, store, user, write
+from ..http import JSON, name_param, name_problem, read, store, user, write
 
 
 def _names(request: Request) -> tuple[str, str, str]:
     return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
 
 
+@endpoint("One run: config, summary, metadata, segments", answer=m.RunDetail)
 async def get_run(request: Request) -> Response:
     e, p, r = _names(request)
     s, u = store(request), user(request)
@@ -30,54 +33,28 @@ async def get_run(request: Request) -> Response:
     return JSON(await read(request, q))
 
 
-_PATCHABLE = {
-    "name": str,
-    "notes": str,
-    "group": str,
-    "job_type": str,
-    "tags": list,
-    "state": str,
-    "config": dict,
-    "summary": dict,
-}
-
-
-def _move_target(doc: dict, e: str, p: str) -> str | None:
-    """The project a PATCH moves the run to (None: no move); `entity` may only name the current one."""
-    ent = doc.pop("entity", None)
-    if ent is not None and ent != e:
-        if not isinstance(ent, str):
-            raise ApiError(422, "wrong_type", "entity must be a string")
-        raise ApiError(422, "bad_value", "runs can only move between projects of the same entity")
-    target = doc.pop("project", None)
-    if target is None or target == p:
-        return None
-    if not isinstance(target, str):
-        raise ApiError(422, "wrong_type", "project must be a string")
-    problem = name_problem("project", target)
-    if problem:
-        raise ApiError(422, "bad_value", problem)
-    return target
-
-
-async def patch_run(request: Request) -> Response:
+@endpoint(
+    "Update name, notes, tags, group, job_type, state, config or summary (replaced); {project: P} "
+    "moves the run to project P of the same entity (created if needed; 409 run_exists when P has a "
+    "run with this id)",
+    body=m.RunPatch,
+    answer=m.RunDetail,
+)
+async def patch_run(request: Request, patch: m.RunPatch) -> Response:
     e, p, r = _names(request)
-    doc = await json_body(request)
-    target = _move_target(doc, e, p)
+    if patch.entity not in (msgspec.UNSET, None, e):
+        raise ApiError(
+            422, "bad_value", "runs can only move between projects of the same entity", field="entity"
+        )
+    target = None if patch.project in (msgspec.UNSET, None, p) else patch.project
+    if target is not None and (problem := name_problem("project", target)):
+        raise ApiError(422, "bad_value", problem, field="project")
     values: dict[str, Any] = {}
-    for k, v in doc.items():
-        if k not in _PATCHABLE:
-            raise ApiError(
-                422, "unknown_field", f"cannot update {k!r}; updatable: {', '.join(sorted(_PATCHABLE))}"
-            )
-        if v is not None and not isinstance(v, _PATCHABLE[k]):
-            raise ApiError(422, "wrong_type", f"{k} must be a {_PATCHABLE[k].__name__}")
-        if k == "tags" and v is not None and not all(isinstance(tag, str) for tag in v):
-            raise ApiError(422, "wrong_type", "tags must be a list of strings")
-        if k == "state" and v not in STATES:
-            raise ApiError(422, "bad_value", f"state must be one of {', '.join(STATES)}")
-        values[{"group": "group_name"}.get(k, k)] = jsonable(v)
-    summary = values.pop("summary", None)
+    for k in ("name", "notes", "group", "job_type", "tags", "state", "config"):
+        v = getattr(patch, k)
+        if v is not msgspec.UNSET:
+            values[{"group": "group_name"}.get(k, k)] = jsonable(v)
+    summary = None if patch.summary is msgspec.UNSET else jsonable(patch.summary)
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
@@ -126,6 +103,7 @@ async def patch_run(request: Request) -> Response:
     return JSON(out)
 
 
+@endpoint("Delete a run and its data", answer=m.Deleted)
 async def delete_run(request: Request) -> Response:
     e, p, r = _names(request)
     s, u = store(request), user(request)
@@ -136,20 +114,20 @@ async def delete_run(request: Request) -> Response:
 
     await write(request, q)
     request.app.state.broker.publish({"type": "run.deleted", "entity": e, "project": p, "run_id": r})
-    return JSON({"deleted": f"{e}/{p}/{r}"})
+    return JSON(m.Deleted(deleted=f"{e}/{p}/{r}"))
 
 
-async def console(request: Request) -> Response:
+@endpoint("Console lines", query=m.ConsoleQuery, answer=m.Console)
+async def console(request: Request, query: m.ConsoleQuery) -> Response:
     e, p, r = _names(request)
-    after = int_param(request, "after", -1)
-    limit = int_param(request, "limit", 1000, lo=1, hi=10_000)
     s, u = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        return s.console.lines(c, access.run(c, s, u, e, p, r).id, after, limit)  # type: ignore[arg-type]
+    def lines_of(c: Any) -> list[dict]:
+        return s.console.lines(c, access.run(c, s, u, e, p, r).id, query.after, query.limit)
 
-    lines = await read(request, q)
-    return JSON({"lines": lines, "next_after": lines[-1]["cursor"] if len(lines) == limit else None})
+    lines = await read(request, lines_of)
+    more = len(lines) == query.limit
+    return JSON({"lines": lines, "next_after": lines[-1]["cursor"] if more else None})
 
 
 routes = [

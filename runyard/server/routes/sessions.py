@@ -15,11 +15,13 @@ from starlette.routing import Route
 
 from ...store import User
 from ...store.entities import check_password
+from ...wire import api_models as m
 from ..auth import csrf_token
+from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, id_param, json_body, name_param, read, signed_in, store, write
+from ..http import JSON, id_param, name_param, read, signed_in, store, write
 from ..signin import Throttle, clear_session_cookies, client_ip, link_url, set_session_cookies
-from .accounts import _admin, _entity, _fields
+from .accounts import _admin, _entity
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # argon2 hashes anything, but a megabyte "password" is only a way to burn CPU
@@ -50,11 +52,10 @@ def _revoked(request: Request) -> None:
     request.app.state.broker.access_changed()  # and end their live streams
 
 
-async def _password_user(request: Request, doc: dict) -> tuple[int, str]:
-    """The user whose name and password `doc` holds, with failed attempts throttled."""
-    doc = _fields(doc, {"username": str, "password": str}, ("username", "password"))
+async def _password_user(request: Request, username: str, password: str) -> tuple[int, str]:
+    """The user of this name and password, with failed attempts throttled."""
     s, ip, throttle = store(request), client_ip(request), _throttle(request)
-    name, password = doc["username"], doc["password"][:MAX_PASSWORD]
+    name, password = username, password[:MAX_PASSWORD]
     wait = throttle.retry_after(name, ip)
     if wait > 0:
         raise ApiError(429, "too_many_attempts", f"too many failed sign-ins: try again in {int(wait) + 1} s")
@@ -82,19 +83,29 @@ def session_answer(request: Request, name: str, sid: int, token: str) -> Respons
     """The sign-in answer with the session and CSRF cookies set."""
     lifetime = request.app.state.config.session_seconds
     resp = JSON(
-        {"user": name, "session": sid, "expires_at": time.time() + lifetime, "csrf_token": csrf_token(token)}
+        m.SignedIn(user=name, session=sid, expires_at=time.time() + lifetime, csrf_token=csrf_token(token))
     )
     set_session_cookies(resp, request, token, lifetime)
     return resp
 
 
-async def sign_in(request: Request) -> Response:
-    """{username, password}, or {token} of a one-time sign-in link: a new session and its cookies."""
+@endpoint(
+    "Sign in (no key needed) with a user name and password, or with the token of a one-time sign-in "
+    "link: sets the HttpOnly session cookie and the CSRF cookie; 429 after repeated failures",
+    body=m.SignIn,
+    answer=m.SignedIn,
+)
+async def sign_in(request: Request, creds: m.SignIn) -> Response:
     _same_origin(request)
-    doc = await json_body(request)
     s = store(request)
-    link = _fields(doc, {"token": str}, ("token",))["token"] if "token" in doc else None
-    who = await _password_user(request, doc) if link is None else None
+    link = creds.token
+    if link is not None and (creds.username is not None or creds.password is not None):
+        raise ApiError(422, "unknown_field", "send a token or a user name and password, not both")
+    if link is None:
+        for field in ("username", "password"):
+            if getattr(creds, field) is None:
+                raise ApiError(422, "missing_field", f"field {field!r} is required", field=field)
+    who = None if link is not None else await _password_user(request, creds.username, creds.password)  # type: ignore[arg-type]
 
     def q(c: Any) -> tuple[str, int, str]:
         if who is not None:
@@ -111,9 +122,13 @@ async def sign_in(request: Request) -> Response:
     return session_answer(request, *await write(request, q))
 
 
+@endpoint(
+    "A one-time link that signs a browser in as the caller (runyard ui, make demo): the browser gets a "
+    "session cookie, never the API key",
+    answer=m.SigninLink,
+    status=201,
+)
 async def create_signin_link(request: Request) -> Response:
-    """A one-time link that signs a browser in as the caller (`runyard ui`, `make demo`): the browser
-    gets a session cookie, never the API key."""
     u = signed_in(request)
     if u.key_id is not None and (u.scope != "write" or u.scope_entity is not None):
         raise ApiError(403, "forbidden", "a read-only or entity-limited key cannot sign a browser in")
@@ -126,15 +141,16 @@ async def create_signin_link(request: Request) -> Response:
 
     token = await write(request, q)
     return JSON(
-        {
-            "user": u.name,
-            "url": link_url(request, "/signin", token),
-            "expires_at": time.time() + SIGNIN_LINK_SECONDS,
-        },
+        m.SigninLink(
+            user=u.name,
+            url=link_url(request, "/signin", token),
+            expires_at=time.time() + SIGNIN_LINK_SECONDS,
+        ),
         status_code=201,
     )
 
 
+@endpoint("Sign out (ends the cookie's session)", answer=m.SignedOut)
 async def sign_out(request: Request) -> Response:
     u = signed_in(request)
     s = store(request)
@@ -147,10 +163,11 @@ async def sign_out(request: Request) -> Response:
     return resp
 
 
-async def list_sessions(request: Request) -> Response:
+@endpoint("The caller's live browser sessions", query=m.SessionsQuery, answer=m.Sessions)
+async def list_sessions(request: Request, query: m.SessionsQuery) -> Response:
     u = signed_in(request)
     s = store(request)
-    who = request.query_params.get("user")
+    who = query.user
 
     def q(c: Any) -> list[dict]:
         uid = u.id
@@ -162,6 +179,7 @@ async def list_sessions(request: Request) -> Response:
     return JSON({"sessions": await read(request, q)})
 
 
+@endpoint("End a session (yours; the admin any)", answer=m.Revoked)
 async def revoke_session(request: Request) -> Response:
     sid = id_param(request, "session_id", "session")
     u = signed_in(request)
@@ -183,19 +201,23 @@ async def revoke_session(request: Request) -> Response:
     return resp
 
 
-async def change_password(request: Request) -> Response:
+@endpoint(
+    "Change your password (the old one when one is set); your other sessions end",
+    body=m.PasswordChange,
+    answer=m.PasswordChanged,
+)
+async def change_password(request: Request, change: m.PasswordChange) -> Response:
     u = signed_in(request)
     if u.key_id is not None and u.scope != "write":
         raise ApiError(403, "forbidden", "a read-only key cannot change the password")
-    doc = _fields(await json_body(request), {"old_password": str, "password": str}, ("password",))
-    _check_new(doc["password"])
+    _check_new(change.password)
     s = store(request)
     found = await read(request, lambda c: s.entities.password_hash(c, u.name))
-    if found is not None and found[1] and not check_password(found[1], doc.get("old_password") or ""):
+    if found is not None and found[1] and not check_password(found[1], change.old_password or ""):
         raise ApiError(403, "bad_credentials", "the old password is wrong")
 
     def q(c: Any) -> int:
-        s.entities.set_password(c, u.id, doc["password"])
+        s.entities.set_password(c, u.id, change.password)
         s.audit.record(c, u, "password.change", u.name)
         return s.sessions.revoke_all(c, u.id, keep=u.session_id)  # other browsers sign in again
 
@@ -204,19 +226,23 @@ async def change_password(request: Request) -> Response:
     return JSON({"user": u.name, "sessions_ended": ended})
 
 
-async def use_password_link(request: Request) -> Response:
-    doc = _fields(await json_body(request), {"token": str, "password": str}, ("token", "password"))
-    _check_new(doc["password"])
+@endpoint(
+    "Set a password with a one-time link's token (no key needed)",
+    body=m.PasswordLinkUse,
+    answer=m.PasswordSet,
+)
+async def use_password_link(request: Request, use: m.PasswordLinkUse) -> Response:
+    _check_new(use.password)
     s = store(request)
 
     def q(c: Any) -> str:
-        link = s.links.peek(c, "password", doc["token"])
+        link = s.links.peek(c, "password", use.token)
         user = s.entities.user_by_id(c, link.user_id) if link is not None else None
-        if link is None or user is None or s.links.use(c, "password", doc["token"], user.id) is None:
+        if link is None or user is None or s.links.use(c, "password", use.token, user.id) is None:
             raise ApiError(
                 404, "bad_link", "this link is invalid, used or expired: ask an admin for a new one"
             )
-        s.entities.set_password(c, user.id, doc["password"])
+        s.entities.set_password(c, user.id, use.password)
         s.sessions.revoke_all(c, user.id)
         s.audit.record(c, user, "password.set", user.name, link=link.id)
         return user.name
@@ -226,6 +252,9 @@ async def use_password_link(request: Request) -> Response:
     return JSON({"user": name})
 
 
+@endpoint(
+    "Reset a user's password (admin): a one-time link to set a new one", answer=m.PasswordLink, status=201
+)
 async def password_link(request: Request) -> Response:
     """An admin resets a user's password: a one-time link (the old password keeps working until the
     link is used; the user's sessions end then)."""

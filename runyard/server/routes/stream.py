@@ -21,7 +21,9 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from ...wire import api_models as m
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
 from ..http import read, store, user
 from ..pubsub import ACCESS_CHANGED
@@ -29,8 +31,16 @@ from ..pubsub import ACCESS_CHANGED
 KEEPALIVE = 15.0
 
 
-async def stream(request: Request) -> Response:
-    project = request.query_params.get("project")
+@endpoint(
+    "Server-sent events: run.created, run.updated, run.deleted, artifact.committed; access.revoked, then "
+    "the stream closes, when the caller loses access (team membership or key). Each `data:` line is one "
+    "of the event models",
+    query=m.StreamQuery,
+    media="text/event-stream",
+    events=m.StreamEvent,
+)
+async def stream(request: Request, query: m.StreamQuery) -> Response:
+    project = query.project
     s, u = store(request), user(request)
     if project is not None:
         e, _, p = project.partition("/")
@@ -72,7 +82,7 @@ async def stream(request: Request) -> Response:
                 # a busy stream re-checks too (its queue may have been too full for access.changed)
                 if ev is None or ev["type"] == ACCESS_CHANGED or time.monotonic() - checked >= KEEPALIVE:
                     if not await read(request, allowed):
-                        yield b"event: access.revoked\ndata: {}\n\n"
+                        yield b'event: access.revoked\ndata: {"type": "access.revoked"}\n\n'
                         return
                     checked = time.monotonic()
                 if ev is None:

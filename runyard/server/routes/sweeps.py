@@ -6,36 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ...sweeps.controller import DONE, SWEEP_STATES, TrialRecord
+from ...sweeps.controller import TrialRecord
 from ...sweeps.errors import SweepConfigError
+from ...wire import api_models as m
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, json_body, name_param, name_problem, read, store, user, write
+from ..http import JSON, name_param, name_problem, read, store, user, write
 
 
 def _names(request: Request) -> tuple[str, str]:
     return name_param(request, "entity"), name_param(request, "project")
-
-
-def _str(doc: dict, key: str, required: bool = True) -> Any:
-    v = doc.get(key)
-    if v is None and not required:
-        return None
-    if not isinstance(v, str) or not v:
-        raise ApiError(422, "wrong_type", f"{key} must be a non-empty string")
-    return v
-
-
-def _int(doc: dict, key: str) -> int:
-    v = doc.get(key)
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise ApiError(422, "wrong_type", f"{key} must be an integer")
-    return v
 
 
 def _config_error(e: SweepConfigError) -> ApiError:
@@ -53,6 +40,7 @@ def _sweep(c: Any, request: Request, action: str, lock: bool = False) -> sa.Row:
     return row
 
 
+@endpoint("The sweeps of a project", answer=m.Sweeps)
 async def list_sweeps(request: Request) -> Response:
     e, p = _names(request)
     s, u = store(request), user(request)
@@ -61,44 +49,28 @@ async def list_sweeps(request: Request) -> Response:
     )
 
 
-def _trial_records(raw: Any) -> list[TrialRecord]:
-    """Trials a synced local sweep brings along (controller.TrialRecord as JSON)."""
-    if raw is None:
-        return []
-    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
-        raise ApiError(422, "wrong_type", "trials must be a list of objects")
-    try:
-        out = [TrialRecord.from_dict(t) for t in raw]
-    except TypeError as err:
-        raise ApiError(422, "bad_value", f"trials: {err}") from None
+def _trial_records(trials: list[m.TrialRecord] | None) -> list[TrialRecord]:
+    """Trials a synced local sweep brings along (controller.TrialRecord)."""
+    out = [TrialRecord(**msgspec.structs.asdict(t)) for t in trials or ()]
     for t in out:
-        if not isinstance(t.index, int) or not isinstance(t.params, dict) or not isinstance(t.run_id, str):
-            raise ApiError(422, "wrong_type", "each trial needs an integer index, params and a run_id")
-        if t.state not in (*DONE, "running", "pending"):
-            raise ApiError(422, "bad_value", f"trial {t.index}: unknown state {t.state!r}")
-        t.run_ids = [str(r) for r in t.run_ids] or [t.run_id]
+        t.run_ids = t.run_ids or [t.run_id]
     return out
 
 
-async def create_sweep(request: Request) -> Response:
-    """{config, id?, state?, trials?}: a new sweep; with `id` (a local sweep being synced) the call is
-    idempotent: an existing sweep of that id takes the given state and trials (its config is kept)."""
+@endpoint(
+    "Create a sweep; with `id` (a local sweep being synced) the call is idempotent: an existing "
+    "sweep of that id takes the given state and trials (its config is kept)",
+    body=m.NewSweep,
+    answer=m.Sweep,
+)
+async def create_sweep(request: Request, new: m.NewSweep) -> Response:
     e, p = _names(request)
-    doc = await json_body(request)
-    config = doc.get("config")
-    if not isinstance(config, dict):
-        raise ApiError(422, "wrong_type", "config must be a JSON object (the sweep configuration)")
-    sid = _str(doc, "id", required=False)
-    if sid is not None:  # the name rule of run ids (wire/names.py), at most 64 characters
-        problem = name_problem("sweep id", sid) or (
-            f"sweep id {sid!r} is over 64 characters" if len(sid) > 64 else None
-        )
-        if problem:
-            raise ApiError(422, "bad_value", problem)
-    state = _str(doc, "state", required=False) or "running"
-    if state not in SWEEP_STATES:
-        raise ApiError(422, "bad_value", f"state must be one of {', '.join(SWEEP_STATES)}")
-    trials = _trial_records(doc.get("trials"))
+    config, sid = new.config, new.id
+    if sid is not None and (problem := name_problem("sweep id", sid)):  # the name rule of run ids
+        raise ApiError(422, "bad_value", problem, field="id")
+    given_state = new.state is not msgspec.UNSET
+    state = new.state or "running"
+    trials = _trial_records(new.trials)
     s, u = store(request), user(request)
 
     def q(c: Any) -> dict:
@@ -107,7 +79,7 @@ async def create_sweep(request: Request) -> Response:
         try:
             if row is None:
                 row = s.sweeps.create(c, pid, config, u.id, sweep_id=sid, state=state)
-            elif "state" in doc:
+            elif given_state:
                 s.sweeps.set_state(c, row, state, stop=False)
                 row = s.sweeps.get(c, pid, row.sweep_id)
                 assert row is not None
@@ -119,6 +91,7 @@ async def create_sweep(request: Request) -> Response:
     return JSON(await write(request, q))
 
 
+@endpoint("One sweep: its trials and what they show (importance, correlation, Pareto front)", answer=m.Sweep)
 async def get_sweep(request: Request) -> Response:
     e, p = _names(request)
     s = store(request)
@@ -126,16 +99,10 @@ async def get_sweep(request: Request) -> Response:
     return JSON(out | {"entity": e, "project": p})
 
 
-async def patch_sweep(request: Request) -> Response:
-    """{state}: pause, resume (running), stop, cancel, or finish the sweep."""
+@endpoint("Pause, resume (running), stop, cancel or finish a sweep", body=m.SweepPatch, answer=m.Sweep)
+async def patch_sweep(request: Request, patch: m.SweepPatch) -> Response:
     e, p = _names(request)
-    doc = await json_body(request)
-    extra = set(doc) - {"state"}
-    if extra:
-        raise ApiError(422, "unknown_field", f"cannot update {', '.join(sorted(extra))}; updatable: state")
-    state = _str(doc, "state")
-    if state not in SWEEP_STATES:
-        raise ApiError(422, "bad_value", f"state must be one of {', '.join(SWEEP_STATES)}")
+    state = patch.state
     s = store(request)
 
     def q(c: Any) -> dict:
@@ -146,10 +113,9 @@ async def patch_sweep(request: Request) -> Response:
     return JSON(await write(request, q) | {"entity": e, "project": p})
 
 
-async def next_trial(request: Request) -> Response:
-    """{agent}: the agent's next assignment, {kind: run|wait|exit, index, run_id, params, reason}."""
-    doc = await json_body(request)
-    agent = _str(doc, "agent")
+@endpoint("An agent's next assignment: run a trial, wait, or exit", body=m.AgentAsk, answer=m.Assignment)
+async def next_trial(request: Request, ask: m.AgentAsk) -> Response:
+    agent = ask.agent
     s = store(request)
     timeout = request.app.state.config.sweep_heartbeat_timeout
 
@@ -160,10 +126,13 @@ async def next_trial(request: Request) -> Response:
     return JSON(await write(request, q))
 
 
-async def heartbeat(request: Request) -> Response:
-    """{agent, index}: the agent still runs trial `index`; answers {stop} (stop the trial's run)."""
-    doc = await json_body(request)
-    agent, index = _str(doc, "agent"), _int(doc, "index")
+@endpoint(
+    "The agent still runs trial `index`; stop: true tells it to stop the trial's run",
+    body=m.AgentHeartbeat,
+    answer=m.HeartbeatAnswer,
+)
+async def heartbeat(request: Request, beat: m.AgentHeartbeat) -> Response:
+    agent, index = beat.agent, beat.index
     s = store(request)
 
     def q(c: Any) -> dict:
@@ -175,12 +144,9 @@ async def heartbeat(request: Request) -> Response:
     return JSON(await write(request, q))
 
 
-async def report(request: Request) -> Response:
-    """{agent, index, state}: trial `index` ended with its run's final state."""
-    doc = await json_body(request)
-    agent, index, state = _str(doc, "agent"), _int(doc, "index"), _str(doc, "state")
-    if state not in DONE:
-        raise ApiError(422, "bad_value", f"state must be one of {', '.join(DONE)}")
+@endpoint("Trial `index` ended with its run's final state", body=m.AgentReport, answer=m.Reported)
+async def report(request: Request, done: m.AgentReport) -> Response:
+    agent, index, state = done.agent, done.index, done.state
     s = store(request)
 
     def q(c: Any) -> dict:

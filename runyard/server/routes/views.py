@@ -12,7 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ...wire import api_models as m
 from .. import access
+from ..contract import endpoint
 from ..errors import ApiError
 from ..http import JSON, dumps, id_param, json_body, name_param, read, signed_in, store, user, write
 
@@ -66,6 +68,7 @@ def _room(request: Request, count: int) -> None:
         raise ApiError(422, "too_many", f"a project holds at most {limit} saved views; delete some first")
 
 
+@endpoint("list views", answer=m.Document)
 async def list_views(request: Request) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
     s, u = store(request), user(request)
@@ -77,6 +80,7 @@ async def list_views(request: Request) -> Response:
     return JSON({"views": await read(request, q)})
 
 
+@endpoint("create view", answer=m.Document, status=201)
 async def create_view(request: Request) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
     u = signed_in(request)
@@ -93,12 +97,14 @@ async def create_view(request: Request) -> Response:
     return JSON(await write(request, q), status_code=201)
 
 
+@endpoint("get view", answer=m.Document)
 async def get_view(request: Request) -> Response:
     vid = id_param(request, "view_id", "view")
     s, u = store(request), user(request)
     return JSON(await read(request, lambda c: doc(access.view(c, s, u, vid))))
 
 
+@endpoint("patch view", answer=m.Document)
 async def patch_view(request: Request) -> Response:
     vid = id_param(request, "view_id", "view")
     u = signed_in(request)
@@ -118,6 +124,7 @@ async def patch_view(request: Request) -> Response:
     return JSON(await write(request, q))
 
 
+@endpoint("delete view", answer=m.Document)
 async def delete_view(request: Request) -> Response:
     vid = id_param(request, "view_id", "view")
     u = signed_in(request)
@@ -131,6 +138,7 @@ async def delete_view(request: Request) -> Response:
     return JSON({"deleted": vid})
 
 
+@endpoint("duplicate view", answer=m.Document, status=201)
 async def duplicate_view(request: Request) -> Response:
     """A copy of a view the caller can read: {name?, shared?} (personal unless asked)."""
     vid = id_param(request, "view_id", "view")

@@ -1,0 +1,84 @@
+"""The model registry: registries, their collections and the versions linked into them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta
+
+from .artifacts import ArtifactVersion
+from .base import Answer, Json, Request
+
+
+class RegistrySummary(Answer):
+    name: str
+    collection_count: int
+    created_at: float
+
+
+class Registries(Answer):
+    entity: str
+    registries: list[RegistrySummary]
+
+
+class RegistryCollection(Answer):
+    name: str
+    type: str
+    version_count: int
+    aliases: Annotated[dict[str, str], Meta(description="alias -> the version (vN) it names")]
+    created_at: float
+    updated_at: float
+
+
+class Registry(Answer):
+    entity: str
+    name: str
+    path: str
+    collections: list[RegistryCollection]
+
+
+class RegisteredVersion(Answer):
+    """A registered version: where it is registered and the artifact version it links to (null when
+    the caller may not read that artifact's project)."""
+
+    entity: str
+    registry: str
+    collection: str
+    version: str
+    path: str
+    aliases: list[str]
+    linked_at: float
+    linked_by: str | None
+    artifact: ArtifactVersion | None
+
+
+class LinkedVersion(RegisteredVersion, kw_only=True):
+    created: Annotated[bool, Meta(description="false when the artifact version was linked already")]
+
+
+class RegistryEvent(Answer):
+    """One audit entry of a collection: a link, an alias move (`was`: where the alias was), an unlink."""
+
+    at: float
+    actor: str
+    action: Literal["registry.link", "registry.alias", "registry.unalias", "registry.unlink"]
+    detail: Json
+
+
+class RegistryCollectionDetail(Answer):
+    entity: str
+    registry: str
+    name: str
+    type: str
+    path: str
+    versions: list[RegisteredVersion]
+    history: list[RegistryEvent]
+
+
+class LinkRequest(Request):
+    artifact: Annotated[str, Meta(max_length=1024, description="an artifact version: entity/project/name:vN")]
+    aliases: list[str] | None = None
+
+
+class Unlinked(Answer):
+    unlinked: str
