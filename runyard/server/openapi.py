@@ -42,6 +42,12 @@ def _routes() -> list[tuple[Route, Contract]]:
     return out
 
 
+def _operation_id(route: Route) -> str:
+    """Unique across the API: the resource module and the handler (two modules have a get_version)."""
+    fn = route.endpoint
+    return f"{fn.__module__.rsplit('.', 1)[-1]}_{fn.__name__}"
+
+
 def _parameters(path: str, query: dict | None) -> list[dict]:
     params = [
         {"name": n, "in": "path", "required": True, "schema": PATH_SCHEMAS.get(n, {"type": "string"})}
@@ -129,7 +135,7 @@ def spec() -> dict[str, Any]:
         op: dict[str, Any] = {
             "summary": c.summary.split(". ")[0],
             "description": c.summary,
-            "operationId": r.endpoint.__name__,
+            "operationId": _operation_id(r),
             "parameters": _parameters(r.path, queries.get(c.query)),
             "responses": {
                 str(c.status): ok,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
-from msgspec import Meta
+from msgspec import UNSET, Meta, UnsetType
 
 from .artifacts import ArtifactVersion
-from .base import Answer, Json, Request
+from .base import Answer, Request
 
 
 class RegistrySummary(Answer):
@@ -56,13 +56,21 @@ class LinkedVersion(RegisteredVersion, kw_only=True):
     created: Annotated[bool, Meta(description="false when the artifact version was linked already")]
 
 
+class RegistryEventDetail(Answer):
+    open: ClassVar[bool] = True  # the audit entry's other fields, as recorded
+    version: str | UnsetType = UNSET
+    alias: str | UnsetType = UNSET
+    was: Annotated[str | None | UnsetType, Meta(description="where a moved alias was")] = UNSET
+    artifact: str | UnsetType = UNSET
+
+
 class RegistryEvent(Answer):
     """One audit entry of a collection: a link, an alias move (`was`: where the alias was), an unlink."""
 
     at: float
     actor: str
     action: Literal["registry.link", "registry.alias", "registry.unalias", "registry.unlink"]
-    detail: Json
+    detail: RegistryEventDetail
 
 
 class RegistryCollectionDetail(Answer):

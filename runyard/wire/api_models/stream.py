@@ -42,7 +42,14 @@ class StreamQuery(Query):
     project: Annotated[str | None, Meta(description="entity/project (required unless admin)")] = None
 
 
-class RunCreated(Answer, tag_field="type", tag="run.created"):
+class Event(Answer):
+    """What every live event carries besides its own fields."""
+
+    origin: Annotated[str | UnsetType, Meta(description="the server process that published it")] = UNSET
+    ts: Annotated[float | UnsetType, Meta(description="when it was published (epoch seconds)")] = UNSET
+
+
+class RunCreated(Event, tag_field="type", tag="run.created", kw_only=True):
     """A run's first data arrived (or it was moved into this project)."""
 
     entity: str
@@ -51,9 +58,12 @@ class RunCreated(Answer, tag_field="type", tag="run.created"):
     state: str
     points: Annotated[int, Meta(description="points this update applied")]
     acked_offset: int | UnsetType = UNSET
+    last_step: Annotated[
+        int | None | UnsetType, Meta(description="the run's last history step once the change was applied")
+    ] = UNSET
 
 
-class RunUpdated(Answer, tag_field="type", tag="run.updated"):
+class RunUpdated(Event, tag_field="type", tag="run.updated", kw_only=True):
     """More data, or a change of state or fields."""
 
     entity: str
@@ -62,16 +72,19 @@ class RunUpdated(Answer, tag_field="type", tag="run.updated"):
     state: str
     points: Annotated[int, Meta(description="points this update applied")]
     acked_offset: int | UnsetType = UNSET
+    last_step: Annotated[
+        int | None | UnsetType, Meta(description="the run's last history step once the change was applied")
+    ] = UNSET
 
 
-class RunDeleted(Answer, tag_field="type", tag="run.deleted"):
+class RunDeleted(Event, tag_field="type", tag="run.deleted", kw_only=True):
     entity: str
     project: str
     run_id: str
     moved_to: Annotated[str | UnsetType, Meta(description="the project a moved run went to")] = UNSET
 
 
-class ArtifactCommitted(Answer, tag_field="type", tag="artifact.committed"):
+class ArtifactCommitted(Event, tag_field="type", tag="artifact.committed", kw_only=True):
     entity: str
     project: str
     name: str

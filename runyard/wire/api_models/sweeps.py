@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from msgspec import UNSET, Meta, UnsetType
 
@@ -13,10 +13,27 @@ TrialEnd = Literal["finished", "failed", "crashed", "stopped"]
 TrialState = Literal["running", "pending", "finished", "failed", "crashed", "stopped"]
 
 
+class SweepMetric(Answer):
+    open: ClassVar[bool] = True
+    name: str
+    goal: Literal["minimize", "maximize"] | UnsetType = UNSET
+
+
+class SweepConfig(Answer):
+    """A sweep's configuration as it was created: these fields and any others."""
+
+    open: ClassVar[bool] = True
+    name: str | UnsetType = UNSET
+    method: str | UnsetType = UNSET
+    metric: SweepMetric | list[SweepMetric] | UnsetType = UNSET
+    parameters: Json | UnsetType = UNSET
+    run_cap: int | UnsetType = UNSET
+
+
 class SweepSummary(Answer):
     id: str
     state: SweepState
-    config: Json
+    config: SweepConfig
     method: str | None
     created_at: float
     updated_at: float
@@ -38,13 +55,15 @@ class Trial(Answer):
     attempts: int
     agent: str | None
     stop_requested: bool
-    metrics: dict[str, Any]
+    metrics: Annotated[
+        dict[str, float | None], Meta(description="each metric's objective value (null: none yet)")
+    ]
 
 
 class Sweep(Answer):
     id: str
     state: SweepState
-    config: Json
+    config: SweepConfig
     method: str | None
     created_at: float
     updated_at: float

@@ -9,21 +9,22 @@ import type { Block } from "../core/reportDoc";
 import { enc, fetchFile, request, requestPacked, send, url } from "./http";
 import { scheduled } from "./scheduler";
 import { toHistory, type History, type PackedHistory } from "./series";
-import type { paths } from "./schema.gen";
 import type {
+  ApiPath,
   ArtifactCollection,
   ArtifactLineage,
   ArtifactVersion,
   ConsoleLine,
   MetricKey,
+  PathParams,
   ProjectKey,
   Project,
   Query,
   RawSeries,
+  Registries,
   RegisteredVersion,
-  RegistryCollection,
+  Registry,
   RegistryCollectionDetail,
-  RegistrySummary,
   Run,
   RunArtifactLink,
   RunDetail,
@@ -34,10 +35,13 @@ import type {
   ReportVersion,
   RunsPage,
   SavedView,
+  Joined,
+  PasswordSet,
   SignedIn,
+  SignedOut,
   SweepDetail,
   SweepState,
-  SweepSummary,
+  Sweeps,
   Viewer,
   ApiKeyInfo,
   AuditEntry,
@@ -50,17 +54,17 @@ import type {
   Visibility,
 } from "./types";
 
-type ApiPath = keyof paths;
-
-// Typed path helpers: the template must name a path of the generated spec, so a renamed route is a
-// compile error rather than a runtime 404.
-function p<P extends ApiPath>(_template: P, filled: string): string {
-  return filled;
+/**
+ * A path of the generated spec with its parameters filled in (each URL-encoded): a renamed route or a
+ * missing parameter is a compile error rather than a runtime 404.
+ */
+function apiPath<P extends ApiPath>(template: P, params: PathParams<P>): string {
+  const values = params as Record<string, string>;
+  return template.replace(/{(\w+)}/g, (_, k: string) =>
+    // a file path keeps its slashes; one that would leave the run's files throws (core/paths.ts)
+    k === "path" ? filePathUrl(values[k]) : enc(values[k]),
+  );
 }
-
-const runPath = (e: string, pr: string, id: string) => `/api/v1/runs/${enc(e)}/${enc(pr)}/${enc(id)}`;
-// throws for a path that would leave the run's files (core/paths.ts): logged values name these paths
-const filePath = (e: string, pr: string, id: string, path: string) => `${runPath(e, pr, id)}/files/${filePathUrl(path)}`;
 
 /** Bucketed history (the chart query), in the chart format, queued by `priority` (see scheduler.ts). */
 async function history(path: string, query: Record<string, unknown>, priority: number, signal?: AbortSignal): Promise<History> {
@@ -69,100 +73,100 @@ async function history(path: string, query: Record<string, unknown>, priority: n
 }
 
 export const api = {
-  viewer: (signal?: AbortSignal) => request<Viewer>("GET", p("/api/v1/viewer", "/api/v1/viewer"), { signal }),
+  viewer: (signal?: AbortSignal) => request<Viewer>("GET", apiPath("/api/v1/viewer", {}), { signal }),
 
   // -- sign-in (docs/teams.md): the server sets the HttpOnly session cookie -------------------------
   signIn: (username: string, password: string) =>
-    request<SignedIn>("POST", p("/api/v1/session", "/api/v1/session"), { body: { username, password } }),
+    request<SignedIn>("POST", apiPath("/api/v1/session", {}), { body: { username, password } }),
 
   /** Sign in with the token of a one-time sign-in link (`runyard ui`, `make demo`). */
-  signInWithLink: (token: string) => request<SignedIn>("POST", p("/api/v1/session", "/api/v1/session"), { body: { token } }),
+  signInWithLink: (token: string) => request<SignedIn>("POST", apiPath("/api/v1/session", {}), { body: { token } }),
 
   /** Which ways to sign in this server offers (single sign-on when configured). */
   signInOptions: (signal?: AbortSignal) =>
-    request<{ password: boolean; oidc: boolean }>("GET", p("/api/v1/session/options", "/api/v1/session/options"), { signal }),
+    request<{ password: boolean; oidc: boolean }>("GET", apiPath("/api/v1/session/options", {}), { signal }),
 
   /** Where the browser goes to sign in with the OpenID Connect provider (a full page load, not fetch). */
-  singleSignOnUrl: (next: string) => url(p("/api/v1/oidc/login", "/api/v1/oidc/login"), { next }),
+  singleSignOnUrl: (next: string) => url(apiPath("/api/v1/oidc/login", {}), { next }),
 
-  signOut: () => request<{ signed_out: boolean }>("DELETE", p("/api/v1/session", "/api/v1/session")),
+  signOut: () => request<SignedOut>("DELETE", apiPath("/api/v1/session", {})),
 
   /** Set a password with a one-time link's token (first start, reset by an admin): answers the user name. */
   setPasswordWithLink: (token: string, password: string) =>
-    request<{ user: string }>("POST", p("/api/v1/password/link", "/api/v1/password/link"), { body: { token, password } }),
+    request<PasswordSet>("POST", apiPath("/api/v1/password/link", {}), { body: { token, password } }),
 
   acceptInvitation: (token: string) =>
-    request<{ team: string; role: string }>("POST", p("/api/v1/invitations/accept", "/api/v1/invitations/accept"), { body: { token } }),
+    request<Joined>("POST", apiPath("/api/v1/invitations/accept", {}), { body: { token } }),
 
   // -- the account: password, API keys, sessions ------------------------------------------------------
   changePassword: (oldPassword: string, password: string) =>
-    request<{ user: string; sessions_ended: number }>("PUT", p("/api/v1/password", "/api/v1/password"), {
+    request<{ user: string; sessions_ended: number }>("PUT", apiPath("/api/v1/password", {}), {
       body: { old_password: oldPassword, password },
     }),
 
-  keys: async (signal?: AbortSignal) => (await request<{ keys: ApiKeyInfo[] }>("GET", p("/api/v1/keys", "/api/v1/keys"), { signal })).keys,
+  keys: async (signal?: AbortSignal) => (await request<{ keys: ApiKeyInfo[] }>("GET", apiPath("/api/v1/keys", {}), { signal })).keys,
 
   createKey: (k: { name?: string; scope: "read" | "write"; entity?: string }) =>
-    request<NewApiKey>("POST", p("/api/v1/keys", "/api/v1/keys"), { body: { name: k.name || undefined, scope: k.scope, entity: k.entity || undefined } }),
+    request<NewApiKey>("POST", apiPath("/api/v1/keys", {}), { body: { name: k.name || undefined, scope: k.scope, entity: k.entity || undefined } }),
 
-  revokeKey: (id: number) => request<{ revoked: number }>("DELETE", p("/api/v1/keys/{key_id}", `/api/v1/keys/${id}`)),
+  revokeKey: (id: number) => request<{ revoked: number }>("DELETE", apiPath("/api/v1/keys/{key_id}", { key_id: id })),
 
   sessions: async (signal?: AbortSignal) =>
-    (await request<{ sessions: BrowserSession[] }>("GET", p("/api/v1/sessions", "/api/v1/sessions"), { signal })).sessions,
+    (await request<{ sessions: BrowserSession[] }>("GET", apiPath("/api/v1/sessions", {}), { signal })).sessions,
 
-  revokeSession: (id: number) => request<{ revoked: number }>("DELETE", p("/api/v1/sessions/{session_id}", `/api/v1/sessions/${id}`)),
+  revokeSession: (id: number) => request<{ revoked: number }>("DELETE", apiPath("/api/v1/sessions/{session_id}", { session_id: id })),
 
   // -- teams ------------------------------------------------------------------------------------------
-  createTeam: (name: string) => request<Team>("POST", p("/api/v1/teams", "/api/v1/teams"), { body: { name } }),
+  createTeam: (name: string) => request<Team>("POST", apiPath("/api/v1/teams", {}), { body: { name } }),
 
-  team: (team: string, signal?: AbortSignal) => request<Team>("GET", p("/api/v1/teams/{team}", `/api/v1/teams/${enc(team)}`), { signal }),
+  team: (team: string, signal?: AbortSignal) => request<Team>("GET", apiPath("/api/v1/teams/{team}", { team }), { signal }),
 
   /** Add a member, or change a member's role. */
   setMember: (team: string, user: string, role: Role) =>
-    request<Team>("POST", p("/api/v1/teams/{team}/members", `/api/v1/teams/${enc(team)}/members`), { body: { user, role } }),
+    request<Team>("POST", apiPath("/api/v1/teams/{team}/members", { team }), { body: { user, role } }),
 
   removeMember: (team: string, user: string) =>
-    request<Team>("DELETE", p("/api/v1/teams/{team}/members/{user}", `/api/v1/teams/${enc(team)}/members/${enc(user)}`)),
+    request<Team>("DELETE", apiPath("/api/v1/teams/{team}/members/{user}", { team, user })),
 
-  leaveTeam: (team: string) => request<{ left: string }>("POST", p("/api/v1/teams/{team}/leave", `/api/v1/teams/${enc(team)}/leave`)),
+  leaveTeam: (team: string) => request<{ left: string }>("POST", apiPath("/api/v1/teams/{team}/leave", { team })),
 
-  deleteTeam: (team: string) => request<{ deleted: string }>("DELETE", p("/api/v1/teams/{team}", `/api/v1/teams/${enc(team)}`)),
+  deleteTeam: (team: string) => request<{ deleted: string }>("DELETE", apiPath("/api/v1/teams/{team}", { team })),
 
   invitations: async (team: string, signal?: AbortSignal) =>
-    (await request<{ invitations: Invitation[] }>("GET", p("/api/v1/teams/{team}/invitations", `/api/v1/teams/${enc(team)}/invitations`), { signal }))
+    (await request<{ invitations: Invitation[] }>("GET", apiPath("/api/v1/teams/{team}/invitations", { team }), { signal }))
       .invitations,
 
   invite: (team: string, role: Role, expiresIn: number) =>
-    request<NewInvitation>("POST", p("/api/v1/teams/{team}/invitations", `/api/v1/teams/${enc(team)}/invitations`), {
+    request<NewInvitation>("POST", apiPath("/api/v1/teams/{team}/invitations", { team }), {
       body: { role, expires_in: expiresIn },
     }),
 
   revokeInvitation: (team: string, id: number) =>
     request<{ revoked: number }>(
       "DELETE",
-      p("/api/v1/teams/{team}/invitations/{invitation_id}", `/api/v1/teams/${enc(team)}/invitations/${id}`),
+      apiPath("/api/v1/teams/{team}/invitations/{invitation_id}", { team, invitation_id: id }),
     ),
 
   // -- project settings (the entity's admins) ---------------------------------------------------------
   updateProject: (e: string, pr: string, patch: { visibility?: Visibility; description?: string; name?: string }) =>
-    request<Project>("PATCH", p("/api/v1/projects/{entity}/{project}", `/api/v1/projects/${enc(e)}/${enc(pr)}`), { body: patch }),
+    request<Project>("PATCH", apiPath("/api/v1/projects/{entity}/{project}", { entity: e, project: pr }), { body: patch }),
 
   transferProject: (e: string, pr: string, to: string) =>
-    request<Project>("POST", p("/api/v1/projects/{entity}/{project}/transfer", `/api/v1/projects/${enc(e)}/${enc(pr)}/transfer`), { body: { to } }),
+    request<Project>("POST", apiPath("/api/v1/projects/{entity}/{project}/transfer", { entity: e, project: pr }), { body: { to } }),
 
   deleteProject: (e: string, pr: string) =>
-    request<{ deleted: string }>("DELETE", p("/api/v1/projects/{entity}/{project}", `/api/v1/projects/${enc(e)}/${enc(pr)}`)),
+    request<{ deleted: string }>("DELETE", apiPath("/api/v1/projects/{entity}/{project}", { entity: e, project: pr })),
 
   // -- the audit log (server admin) -------------------------------------------------------------------
   audit: (q: { before?: number; limit?: number; action?: string; actor?: string }, signal?: AbortSignal) =>
-    request<{ entries: AuditEntry[]; next_before: number | null }>("GET", p("/api/v1/admin/audit", "/api/v1/admin/audit"), {
+    request<{ entries: AuditEntry[]; next_before: number | null }>("GET", apiPath("/api/v1/admin/audit", {}), {
       query: { ...q, action: q.action || undefined, actor: q.actor || undefined },
       signal,
     }),
 
   /** One page of the audit log as JSON lines, and the `before` of the next page (null: the last). */
   auditLines: async (q: { before?: number; action?: string; actor?: string }): Promise<{ text: string; next: number | null }> => {
-    const res = await send("GET", p("/api/v1/admin/audit", "/api/v1/admin/audit"), {
+    const res = await send("GET", apiPath("/api/v1/admin/audit", {}), {
       query: { format: "jsonl", limit: 1000, before: q.before, action: q.action || undefined, actor: q.actor || undefined },
     });
     const next = res.headers.get("X-Next-Before");
@@ -170,13 +174,13 @@ export const api = {
   },
 
   projects: async (signal?: AbortSignal) =>
-    (await request<{ projects: Project[] }>("GET", p("/api/v1/projects", "/api/v1/projects"), { signal })).projects,
+    (await request<{ projects: Project[] }>("GET", apiPath("/api/v1/projects", {}), { signal })).projects,
 
   project: (e: string, pr: string, signal?: AbortSignal) =>
-    request<Project>("GET", p("/api/v1/projects/{entity}/{project}", `/api/v1/projects/${enc(e)}/${enc(pr)}`), { signal }),
+    request<Project>("GET", apiPath("/api/v1/projects/{entity}/{project}", { entity: e, project: pr }), { signal }),
 
   runsPage: (e: string, pr: string, q: Query<"/api/v1/projects/{entity}/{project}/runs">, signal?: AbortSignal) =>
-    request<RunsPage>("GET", p("/api/v1/projects/{entity}/{project}/runs", `/api/v1/projects/${enc(e)}/${enc(pr)}/runs`), { query: q, signal }),
+    request<RunsPage>("GET", apiPath("/api/v1/projects/{entity}/{project}/runs", { entity: e, project: pr }), { query: q, signal }),
 
   /** Every run of a project, 1000 per request (the server's page limit), page after page by cursor. */
   allRuns: async (e: string, pr: string, signal?: AbortSignal, onPage?: (runs: Run[]) => void): Promise<Run[]> => {
@@ -193,11 +197,11 @@ export const api = {
   },
 
   run: (e: string, pr: string, id: string, signal?: AbortSignal) =>
-    request<RunDetail>("GET", p("/api/v1/runs/{entity}/{project}/{run_id}", runPath(e, pr, id)), { signal }),
+    request<RunDetail>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}", { entity: e, project: pr, run_id: id }), { signal }),
 
   runKeys: async (e: string, pr: string, id: string, kind: "history" | "system" = "history", signal?: AbortSignal) =>
     (
-      await request<{ keys: MetricKey[] }>("GET", p("/api/v1/runs/{entity}/{project}/{run_id}/keys", `${runPath(e, pr, id)}/keys`), {
+      await request<{ keys: MetricKey[] }>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/keys", { entity: e, project: pr, run_id: id }), {
         query: { kind },
         signal,
       })
@@ -206,7 +210,7 @@ export const api = {
   /** Project-wide metric names for auto panels: one request over all the project's runs. */
   projectKeys: async (e: string, pr: string, kind: "history" | "system" = "history", signal?: AbortSignal): Promise<ProjectKey[]> =>
     (
-      await request<{ keys: ProjectKey[] }>("GET", p("/api/v1/projects/{entity}/{project}/keys", `/api/v1/projects/${enc(e)}/${enc(pr)}/keys`), {
+      await request<{ keys: ProjectKey[] }>("GET", apiPath("/api/v1/projects/{entity}/{project}/keys", { entity: e, project: pr }), {
         query: { kind },
         signal,
       })
@@ -220,15 +224,15 @@ export const api = {
     signal?: AbortSignal,
   ): Promise<History> => {
     const query: Query<"/api/v1/projects/{entity}/{project}/history"> = {
-      key: q.key,
-      runs: q.runs.join(","),
+      key: [q.key],
+      runs: q.runs,
       buckets: q.buckets,
       x_axis: q.x_axis,
       min: q.min,
       max: q.max,
     };
     return history(
-      p("/api/v1/projects/{entity}/{project}/history", `/api/v1/projects/${enc(e)}/${enc(pr)}/history`),
+      apiPath("/api/v1/projects/{entity}/{project}/history", { entity: e, project: pr }),
       query,
       q.priority ?? 1,
       signal,
@@ -244,8 +248,8 @@ export const api = {
     signal?: AbortSignal,
   ): Promise<History> => {
     const path = q.system
-      ? p("/api/v1/runs/{entity}/{project}/{run_id}/system", `${runPath(e, pr, id)}/system`)
-      : p("/api/v1/runs/{entity}/{project}/{run_id}/history", `${runPath(e, pr, id)}/history`);
+      ? apiPath("/api/v1/runs/{entity}/{project}/{run_id}/system", { entity: e, project: pr, run_id: id })
+      : apiPath("/api/v1/runs/{entity}/{project}/{run_id}/history", { entity: e, project: pr, run_id: id });
     const query = { keys: q.keys?.join(","), buckets: q.buckets, x_axis: q.x_axis, min: q.min, max: q.max };
     return history(path, query, q.priority ?? 1, signal);
   },
@@ -259,47 +263,47 @@ export const api = {
     (
       await request<{ run: string; series: RawSeries[] }>(
         "GET",
-        p("/api/v1/runs/{entity}/{project}/{run_id}/history/raw", `${runPath(e, pr, id)}/history/raw`),
+        apiPath("/api/v1/runs/{entity}/{project}/{run_id}/history/raw", { entity: e, project: pr, run_id: id }),
         { query: { keys: keys.join(","), min_step: range?.min, max_step: range?.max }, signal },
       )
     ).series,
 
   /** A run file's bytes as a checked Response (`maxBytes`: only its start). */
   fileResponse: (e: string, pr: string, id: string, path: string, o?: { maxBytes?: number; signal?: AbortSignal }) =>
-    fetchFile(p("/api/v1/runs/{entity}/{project}/{run_id}/files/{path}", filePath(e, pr, id, path)), o),
+    fetchFile(apiPath("/api/v1/runs/{entity}/{project}/{run_id}/files/{path}", { entity: e, project: pr, run_id: id, path }), o),
 
   console: (e: string, pr: string, id: string, after = -1, limit = 5000, signal?: AbortSignal) =>
     request<{ lines: ConsoleLine[]; next_after: number | null }>(
       "GET",
-      p("/api/v1/runs/{entity}/{project}/{run_id}/console", `${runPath(e, pr, id)}/console`),
+      apiPath("/api/v1/runs/{entity}/{project}/{run_id}/console", { entity: e, project: pr, run_id: id }),
       { query: { after, limit }, signal },
     ),
 
   files: async (e: string, pr: string, id: string, signal?: AbortSignal) =>
-    (await request<{ files: RunFile[] }>("GET", p("/api/v1/runs/{entity}/{project}/{run_id}/files", `${runPath(e, pr, id)}/files`), { signal }))
+    (await request<{ files: RunFile[] }>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/files", { entity: e, project: pr, run_id: id }), { signal }))
       .files,
 
   // -- sweeps (docs/sweeps.md) -------------------------------------------------------------------------
   sweeps: async (e: string, pr: string, signal?: AbortSignal) =>
-    (await request<{ sweeps: SweepSummary[] }>("GET", p("/api/v1/sweeps/{entity}/{project}", `/api/v1/sweeps/${enc(e)}/${enc(pr)}`), { signal })).sweeps,
+    (await request<Sweeps>("GET", apiPath("/api/v1/sweeps/{entity}/{project}", { entity: e, project: pr }), { signal })).sweeps,
 
   sweep: (e: string, pr: string, id: string, signal?: AbortSignal) =>
-    request<SweepDetail>("GET", p("/api/v1/sweeps/{entity}/{project}/{sweep_id}", `/api/v1/sweeps/${enc(e)}/${enc(pr)}/${enc(id)}`), { signal }),
+    request<SweepDetail>("GET", apiPath("/api/v1/sweeps/{entity}/{project}/{sweep_id}", { entity: e, project: pr, sweep_id: id }), { signal }),
 
   /** Pause (paused), resume (running), stop (stopped: running trials finish) or cancel a sweep. */
   setSweepState: (e: string, pr: string, id: string, state: SweepState) =>
-    request<SweepDetail>("PATCH", p("/api/v1/sweeps/{entity}/{project}/{sweep_id}", `/api/v1/sweeps/${enc(e)}/${enc(pr)}/${enc(id)}`), { body: { state } }),
+    request<SweepDetail>("PATCH", apiPath("/api/v1/sweeps/{entity}/{project}/{sweep_id}", { entity: e, project: pr, sweep_id: id }), { body: { state } }),
 
   // -- artifacts (docs/artifacts.md) ------------------------------------------------------------------
   artifacts: async (e: string, pr: string, signal?: AbortSignal) =>
-    (await request<{ artifacts: ArtifactCollection[] }>("GET", p("/api/v1/artifacts/{entity}/{project}", `/api/v1/artifacts/${enc(e)}/${enc(pr)}`), { signal }))
+    (await request<{ artifacts: ArtifactCollection[] }>("GET", apiPath("/api/v1/artifacts/{entity}/{project}", { entity: e, project: pr }), { signal }))
       .artifacts,
 
   artifactVersions: async (e: string, pr: string, name: string, signal?: AbortSignal) =>
     (
       await request<{ name: string; type: string; versions: ArtifactVersion[] }>(
         "GET",
-        p("/api/v1/artifacts/{entity}/{project}/{name}", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}`),
+        apiPath("/api/v1/artifacts/{entity}/{project}/{name}", { entity: e, project: pr, name }),
         { signal },
       )
     ).versions,
@@ -308,21 +312,21 @@ export const api = {
   artifactVersion: (e: string, pr: string, name: string, version: string, manifest = true, signal?: AbortSignal) =>
     request<ArtifactVersion>(
       "GET",
-      p("/api/v1/artifacts/{entity}/{project}/{name}/{version}", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}`),
+      apiPath("/api/v1/artifacts/{entity}/{project}/{name}/{version}", { entity: e, project: pr, name, version }),
       { query: manifest ? undefined : { manifest: "false" }, signal },
     ),
 
   artifactLineage: (e: string, pr: string, name: string, version: string, signal?: AbortSignal) =>
     request<ArtifactLineage>(
       "GET",
-      p("/api/v1/artifacts/{entity}/{project}/{name}/{version}/lineage", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}/lineage`),
+      apiPath("/api/v1/artifacts/{entity}/{project}/{name}/{version}/lineage", { entity: e, project: pr, name, version }),
       { signal },
     ),
 
   runArtifacts: (e: string, pr: string, id: string, signal?: AbortSignal) =>
     request<{ logged: RunArtifactLink[]; used: RunArtifactLink[] }>(
       "GET",
-      p("/api/v1/runs/{entity}/{project}/{run_id}/artifacts", `${runPath(e, pr, id)}/artifacts`),
+      apiPath("/api/v1/runs/{entity}/{project}/{run_id}/artifacts", { entity: e, project: pr, run_id: id }),
       { signal },
     ),
 
@@ -330,92 +334,85 @@ export const api = {
   artifactBlob: async (e: string, pr: string, name: string, version: string, sha256: string, maxBytes?: number): Promise<Blob> =>
     (
       await fetchFile(
-        p(
-          "/api/v1/artifacts/{entity}/{project}/{name}/{version}/blobs/{sha256}",
-          `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}/blobs/${enc(sha256)}`,
-        ),
+        apiPath("/api/v1/artifacts/{entity}/{project}/{name}/{version}/blobs/{sha256}", { entity: e, project: pr, name, version, sha256 }),
         { maxBytes },
       )
     ).blob(),
 
   // -- writes -------------------------------------------------------------------------------------
   updateRun: (e: string, pr: string, id: string, patch: Partial<Pick<Run, "name" | "notes" | "tags" | "group" | "job_type">>) =>
-    request<RunDetail>("PATCH", runPath(e, pr, id), { body: patch }),
+    request<RunDetail>("PATCH", apiPath("/api/v1/runs/{entity}/{project}/{run_id}", { entity: e, project: pr, run_id: id }), { body: patch }),
 
   /** Move a run to another project of its entity (created if needed); 409 run_exists on a clash. */
-  moveRun: (e: string, pr: string, id: string, toProject: string) => request<RunDetail>("PATCH", runPath(e, pr, id), { body: { project: toProject } }),
+  moveRun: (e: string, pr: string, id: string, toProject: string) => request<RunDetail>("PATCH", apiPath("/api/v1/runs/{entity}/{project}/{run_id}", { entity: e, project: pr, run_id: id }), { body: { project: toProject } }),
 
   /** Add and/or remove aliases of a version; answers the version (without its manifest). */
   setArtifactAliases: (e: string, pr: string, name: string, version: string, change: { add?: string[]; remove?: string[] }) =>
     request<ArtifactVersion>(
       "POST",
-      p("/api/v1/artifacts/{entity}/{project}/{name}/{version}/aliases", `/api/v1/artifacts/${enc(e)}/${enc(pr)}/${enc(name)}/${enc(version)}/aliases`),
+      apiPath("/api/v1/artifacts/{entity}/{project}/{name}/{version}/aliases", { entity: e, project: pr, name, version }),
       { body: change },
     ),
 
   views: async (e: string, pr: string, signal?: AbortSignal) =>
-    (await request<{ views: SavedView[] }>("GET", p("/api/v1/projects/{entity}/{project}/views", `/api/v1/projects/${enc(e)}/${enc(pr)}/views`), { signal })).views,
-  view: (id: number, signal?: AbortSignal) => request<SavedView>("GET", p("/api/v1/views/{view_id}", `/api/v1/views/${id}`), { signal }),
+    (await request<{ views: SavedView[] }>("GET", apiPath("/api/v1/projects/{entity}/{project}/views", { entity: e, project: pr }), { signal })).views,
+  view: (id: number, signal?: AbortSignal) => request<SavedView>("GET", apiPath("/api/v1/views/{view_id}", { view_id: id }), { signal }),
   createView: (e: string, pr: string, body: { name: string; shared: boolean; state: unknown }) =>
-    request<SavedView>("POST", p("/api/v1/projects/{entity}/{project}/views", `/api/v1/projects/${enc(e)}/${enc(pr)}/views`), { body }),
+    request<SavedView>("POST", apiPath("/api/v1/projects/{entity}/{project}/views", { entity: e, project: pr }), { body }),
   updateView: (id: number, body: { name?: string; shared?: boolean; state?: unknown }) =>
-    request<SavedView>("PATCH", p("/api/v1/views/{view_id}", `/api/v1/views/${id}`), { body }),
+    request<SavedView>("PATCH", apiPath("/api/v1/views/{view_id}", { view_id: id }), { body }),
   duplicateView: (id: number, body: { name?: string; shared?: boolean }) =>
-    request<SavedView>("POST", p("/api/v1/views/{view_id}/duplicate", `/api/v1/views/${id}/duplicate`), { body }),
-  deleteView: (id: number) => request<{ deleted: number }>("DELETE", p("/api/v1/views/{view_id}", `/api/v1/views/${id}`)),
+    request<SavedView>("POST", apiPath("/api/v1/views/{view_id}/duplicate", { view_id: id }), { body }),
+  deleteView: (id: number) => request<{ deleted: number }>("DELETE", apiPath("/api/v1/views/{view_id}", { view_id: id })),
 
   reports: async (e: string, pr: string, signal?: AbortSignal) =>
-    (await request<{ reports: ReportSummary[] }>("GET", p("/api/v1/projects/{entity}/{project}/reports", `/api/v1/projects/${enc(e)}/${enc(pr)}/reports`), { signal }))
+    (await request<{ reports: ReportSummary[] }>("GET", apiPath("/api/v1/projects/{entity}/{project}/reports", { entity: e, project: pr }), { signal }))
       .reports,
   createReport: (e: string, pr: string, body: { title: string; blocks?: Block[] }) =>
-    request<Report>("POST", p("/api/v1/projects/{entity}/{project}/reports", `/api/v1/projects/${enc(e)}/${enc(pr)}/reports`), { body }),
-  report: (id: number, signal?: AbortSignal) => request<Report>("GET", p("/api/v1/reports/{report_id}", `/api/v1/reports/${id}`), { signal }),
+    request<Report>("POST", apiPath("/api/v1/projects/{entity}/{project}/reports", { entity: e, project: pr }), { body }),
+  report: (id: number, signal?: AbortSignal) => request<Report>("GET", apiPath("/api/v1/reports/{report_id}", { report_id: id }), { signal }),
   /** Save an edit made on `version`; a 409 ApiError (`version_conflict`) carries the current report in `extra.current`. */
   saveReport: (id: number, body: { version: number; title?: string; blocks?: Block[] }) =>
-    request<Report>("PATCH", p("/api/v1/reports/{report_id}", `/api/v1/reports/${id}`), { body }),
-  deleteReport: (id: number) => request<{ deleted: number }>("DELETE", p("/api/v1/reports/{report_id}", `/api/v1/reports/${id}`)),
+    request<Report>("PATCH", apiPath("/api/v1/reports/{report_id}", { report_id: id }), { body }),
+  deleteReport: (id: number) => request<{ deleted: number }>("DELETE", apiPath("/api/v1/reports/{report_id}", { report_id: id })),
   reportVersions: async (id: number, signal?: AbortSignal) =>
-    (await request<{ versions: ReportVersion[] }>("GET", p("/api/v1/reports/{report_id}/versions", `/api/v1/reports/${id}/versions`), { signal })).versions,
+    (await request<{ versions: ReportVersion[] }>("GET", apiPath("/api/v1/reports/{report_id}/versions", { report_id: id }), { signal })).versions,
   restoreReport: (id: number, version: number, current: number) =>
-    request<Report>("POST", p("/api/v1/reports/{report_id}/versions/{version}/restore", `/api/v1/reports/${id}/versions/${version}/restore`), {
+    request<Report>("POST", apiPath("/api/v1/reports/{report_id}/versions/{version}/restore", { report_id: id, version: String(version) }), {
       body: { version: current },
     }),
   reportComments: async (id: number, signal?: AbortSignal) =>
-    (await request<{ comments: Comment[] }>("GET", p("/api/v1/reports/{report_id}/comments", `/api/v1/reports/${id}/comments`), { signal })).comments,
+    (await request<{ comments: Comment[] }>("GET", apiPath("/api/v1/reports/{report_id}/comments", { report_id: id }), { signal })).comments,
   addReportComment: (id: number, body: string) =>
-    request<Comment>("POST", p("/api/v1/reports/{report_id}/comments", `/api/v1/reports/${id}/comments`), { body: { body } }),
+    request<Comment>("POST", apiPath("/api/v1/reports/{report_id}/comments", { report_id: id }), { body: { body } }),
   runComments: async (e: string, pr: string, run: string, signal?: AbortSignal) =>
-    (await request<{ comments: Comment[] }>("GET", p("/api/v1/runs/{entity}/{project}/{run_id}/comments", `${runPath(e, pr, run)}/comments`), { signal })).comments,
+    (await request<{ comments: Comment[] }>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/comments", { entity: e, project: pr, run_id: run }), { signal })).comments,
   addRunComment: (e: string, pr: string, run: string, body: string) =>
-    request<Comment>("POST", p("/api/v1/runs/{entity}/{project}/{run_id}/comments", `${runPath(e, pr, run)}/comments`), { body: { body } }),
-  deleteComment: (id: number) => request<{ deleted: number }>("DELETE", p("/api/v1/comments/{comment_id}", `/api/v1/comments/${id}`)),
+    request<Comment>("POST", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/comments", { entity: e, project: pr, run_id: run }), { body: { body } }),
+  deleteComment: (id: number) => request<{ deleted: number }>("DELETE", apiPath("/api/v1/comments/{comment_id}", { comment_id: id })),
   /** Publish `html` (the static export) behind a new read-only link: its path. */
   shareReport: async (id: number, html: string) => {
-    const res = await send("POST", p("/api/v1/reports/{report_id}/share", `/api/v1/reports/${id}/share`), { raw: html, headers: { "Content-Type": "text/html" } });
+    const res = await send("POST", apiPath("/api/v1/reports/{report_id}/share", { report_id: id }), { raw: html, headers: { "Content-Type": "text/html" } });
     return (await res.json()) as { token: string; path: string };
   },
-  unshareReport: (id: number) => request<{ revoked: boolean }>("DELETE", p("/api/v1/reports/{report_id}/share", `/api/v1/reports/${id}/share`)),
+  unshareReport: (id: number) => request<{ revoked: boolean }>("DELETE", apiPath("/api/v1/reports/{report_id}/share", { report_id: id })),
 
-  deleteRun: (e: string, pr: string, id: string) => request<{ deleted: string }>("DELETE", runPath(e, pr, id)),
+  deleteRun: (e: string, pr: string, id: string) => request<{ deleted: string }>("DELETE", apiPath("/api/v1/runs/{entity}/{project}/{run_id}", { entity: e, project: pr, run_id: id })),
 
   // -- the model registry (docs/registry.md) --------------------------------------------------------
   registries: async (e: string, signal?: AbortSignal) =>
-    (await request<{ registries: RegistrySummary[] }>("GET", p("/api/v1/registries/{entity}", `/api/v1/registries/${enc(e)}`), { signal })).registries,
+    (await request<Registries>("GET", apiPath("/api/v1/registries/{entity}", { entity: e }), { signal })).registries,
 
   registryCollections: async (e: string, r: string, signal?: AbortSignal) =>
     (
-      await request<{ collections: RegistryCollection[] }>(
-        "GET",
-        p("/api/v1/registries/{entity}/{registry}", `/api/v1/registries/${enc(e)}/${enc(r)}`),
-        { signal },
-      )
+      await request<Registry>("GET", apiPath("/api/v1/registries/{entity}/{registry}", { entity: e, registry: r }), { signal })
     ).collections,
 
   /** A collection's versions (each with the artifact version it links to) and its history. */
   registryCollection: (e: string, r: string, c: string, signal?: AbortSignal) =>
     request<RegistryCollectionDetail>(
       "GET",
-      p("/api/v1/registries/{entity}/{registry}/{collection}", `/api/v1/registries/${enc(e)}/${enc(r)}/${enc(c)}`),
+      apiPath("/api/v1/registries/{entity}/{registry}/{collection}", { entity: e, registry: r, collection: c }),
       { signal },
     ),
 
@@ -423,10 +420,7 @@ export const api = {
   setRegistryAliases: (e: string, r: string, c: string, version: string, change: { add?: string[]; remove?: string[] }) =>
     request<RegisteredVersion>(
       "POST",
-      p(
-        "/api/v1/registries/{entity}/{registry}/{collection}/{version}/aliases",
-        `/api/v1/registries/${enc(e)}/${enc(r)}/${enc(c)}/${enc(version)}/aliases`,
-      ),
+      apiPath("/api/v1/registries/{entity}/{registry}/{collection}/{version}/aliases", { entity: e, registry: r, collection: c, version }),
       { body: change },
     ),
 };

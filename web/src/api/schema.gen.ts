@@ -8,54 +8,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit log (admin), newest first; format=jsonl exports JSON lines (X-Next-Before header) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description an entry id: entries older than it (paging) */
-                    before?: number;
-                    /** @description 1..1000 (default 100; jsonl 1000) */
-                    limit?: number;
-                    /** @description entries whose action starts with this, e.g. project. */
-                    action?: string;
-                    /** @description a user name */
-                    actor?: string;
-                    /** @description json (default) or jsonl */
-                    format?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {entries: [{id, at, actor_id, actor, action, target, detail}], next_before} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * The audit log (admin), newest first; format=jsonl exports JSON lines (X-Next-Before header)
+         * @description The audit log (admin), newest first; format=jsonl exports JSON lines (X-Next-Before header)
+         */
+        get: operations["audit_audit_log"];
         put?: never;
         post?: never;
         delete?: never;
@@ -73,47 +30,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Blobs no artifact and no run file references (admin): {delete?: false, grace_seconds?: 3600} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {dry_run, blobs_total, bytes_total, blobs_unreferenced, bytes_unreferenced, deleted, partial_uploads_deleted, sha256} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Blobs no artifact and no run file references (admin); deleted only with delete=true
+         * @description Blobs no artifact and no run file references (admin); deleted only with delete=true
+         */
+        post: operations["artifacts_gc"];
         delete?: never;
         options?: never;
         head?: never;
@@ -127,49 +48,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Artifact names (collections) of a project with type and version count */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description only artifacts of this type */
-                    type?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {artifacts: [{name, type, description, version_count, created_at, updated_at}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Artifact names (collections) of a project with type and version count
+         * @description Artifact names (collections) of a project with type and version count
+         */
+        get: operations["artifacts_list_collections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -185,93 +68,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Versions of an artifact, newest first, with aliases and the run that logged each */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {name, type, versions} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Versions of an artifact, newest first, with aliases and the run that logged each
+         * @description Versions of an artifact, newest first, with aliases and the run that logged each
+         */
+        get: operations["artifacts_list_versions"];
         put?: never;
-        /** Commit a version: {type, manifest: [{path, sha256|ref, size, extra?}], digest?, aliases?, description?, metadata?}. Same digest as an existing version: that version (aliases applied). Blobs the server lacks: state=pending with `missing` (PUT them, then POST again). */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description version (+ created, missing) or {state: pending, digest, missing} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Commit a version
+         * @description Commit a version. Same digest as an existing version: that version (aliases applied). Blobs the server lacks: state=pending with `missing` (PUT them, then POST again).
+         */
+        post: operations["artifacts_commit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -285,148 +92,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One version (vN, alias or digest) with its manifest */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description include the entries (default true) */
-                    manifest?: boolean;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description version */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * One version (vN, alias or digest) with its manifest
+         * @description One version (vN, alias or digest) with its manifest
+         */
+        get: operations["artifacts_get_version"];
         put?: never;
         post?: never;
-        /** Delete a version (409 has_aliases or registered unless delete_aliases=true); blobs are freed by gc */
-        delete: {
-            parameters: {
-                query?: {
-                    delete_aliases?: boolean;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {deleted} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Delete a version (409 has_aliases unless delete_aliases=true); blobs are freed by gc
+         * @description Delete a version (409 has_aliases unless delete_aliases=true); blobs are freed by gc
+         */
+        delete: operations["artifacts_delete_version"];
         options?: never;
         head?: never;
-        /** Edit a version's description (string or null) and metadata (object) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description version */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Edit a version's description (a string or null) and metadata (an object)
+         * @description Edit a version's description (a string or null) and metadata (an object)
+         */
+        patch: operations["artifacts_patch_version"];
         trace?: never;
     };
     "/api/v1/artifacts/{entity}/{project}/{name}/{version}/aliases": {
@@ -438,53 +122,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add aliases (moved from other versions) or remove them: {add?, remove?} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description version */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Add aliases (moved from other versions) or remove them
+         * @description Add aliases (moved from other versions) or remove them
+         */
+        post: operations["artifacts_aliases"];
         delete?: never;
         options?: never;
         head?: never;
@@ -500,53 +142,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Download many files of a version at once: {sha256: [...]} (at most 10000). The answer (application/vnd.runyard.blobs, streamed) is one frame per blob in that order: <sha256, 64 hex characters><size, 8 bytes big-endian><content>. 404 unknown_file when one is not the version's. */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description frames of blobs */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Download many files of a version at once (at most 10000)
+         * @description Download many files of a version at once (at most 10000). The answer (streamed) is one frame per blob in the order asked: <sha256, 64 hex characters><size, 8 bytes big-endian><content>. 404 unknown_file when one is not the version's.
+         */
+        post: operations["artifacts_get_blobs"];
         delete?: never;
         options?: never;
         head?: never;
@@ -560,53 +160,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download one file of a version by content hash; `Range: bytes=N-` resumes (206); with direct=1 and an S3 blob store, 307 to a signed URL of the store (which takes ranges too) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description 1: answer 307 to a URL of the object store the server signed (S3 blob stores) */
-                    direct?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                    sha256: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description file contents */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Download one file of a version by content hash; `Range: bytes=N-` resumes (206)
+         * @description Download one file of a version by content hash; `Range: bytes=N-` resumes (206)
+         */
+        get: operations["artifacts_get_blob"];
         put?: never;
         post?: never;
         delete?: never;
@@ -622,49 +180,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Runs that logged and used this version */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    name: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {artifact, logged_by: [run], used_by: [run]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Runs that logged and used this version
+         * @description Runs that logged and used this version
+         */
+        get: operations["artifacts_lineage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -682,47 +202,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload many small blobs in one body (Content-Type application/vnd.runyard.blobs): frames of <sha256, 64 hex characters><size, 8 bytes big-endian><content>. All are verified first: 400 checksum_mismatch (error.sha256 names the blob) stores none; 400 bad_frame for a malformed body; blobs the server has are skipped. Bounded by the ingest body limit (64 MiB by default). */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/vnd.runyard.blobs": string;
-                };
-            };
-            responses: {
-                /** @description {count, new, bytes} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Upload many small blobs in one body: frames of <sha256, 64 hex characters><size, 8 bytes big-endian><content>
+         * @description Upload many small blobs in one body: frames of <sha256, 64 hex characters><size, 8 bytes big-endian><content>. All are verified first: 400 checksum_mismatch (error.sha256 names the blob) stores none; 400 bad_frame for a malformed body; blobs the server has are skipped. Bounded by the ingest body limit (64 MiB by default).
+         */
+        post: operations["artifacts_put_blobs"];
         delete?: never;
         options?: never;
         head?: never;
@@ -738,47 +222,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Which of these blobs the caller must upload: {sha256: [...]}; those the server lacks and those it holds but the caller may not use (not uploaded by it, in nothing it can read) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {missing} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Which of these blobs the caller must upload: those the server lacks, and those it holds but the caller may not use, so the answer tells nobody what others stored
+         * @description Which of these blobs the caller must upload: those the server lacks, and those it holds but the caller may not use, so the answer tells nobody what others stored
+         */
+        post: operations["artifacts_missing_blobs"];
         delete?: never;
         options?: never;
         head?: never;
@@ -793,49 +241,11 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Upload a blob (raw body, streamed); 400 checksum_mismatch when it does not hash to the name */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    sha256: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            responses: {
-                /** @description {sha256, size} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Upload a blob (raw body, streamed); 400 checksum_mismatch when it does not hash to the name
+         * @description Upload a blob (raw body, streamed); 400 checksum_mismatch when it does not hash to the name
+         */
+        put: operations["artifacts_put_blob"];
         post?: never;
         delete?: never;
         options?: never;
@@ -852,49 +262,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A URL of the object store to PUT the blob to, signed for its size and sha256 ({size}); {direct: false} when the blob store cannot sign (the local disk) or the blob is over 5 GiB */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    sha256: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {direct, url, method, headers, upload_id, expires_in} or {direct: false, signs} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * A signed URL to PUT a blob straight into the object store, or direct: false where the store cannot (signs false: the local disk; or more than one PUT may carry it): upload through the API
+         * @description A signed URL to PUT a blob straight into the object store, or direct: false where the store cannot (signs false: the local disk; or more than one PUT may carry it): upload through the API
+         */
+        post: operations["artifacts_direct_upload"];
         delete?: never;
         options?: never;
         head?: never;
@@ -910,49 +282,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Adopt a direct upload ({upload_id, size}) as the blob, owned by the caller as after a PUT; 400 upload_refused when nothing, another size or other content was uploaded */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    sha256: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {sha256, size} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * The bytes of a direct upload are in the store: check them (size; content where the store or the server checks it) and adopt them as the blob; the caller then owns it like after a PUT
+         * @description The bytes of a direct upload are in the store: check them (size; content where the store or the server checks it) and adopt them as the blob; the caller then owns it like after a PUT
+         */
+        post: operations["artifacts_direct_finish"];
         delete?: never;
         options?: never;
         head?: never;
@@ -969,45 +303,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Delete a comment (its author, or an admin of the project) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    comment_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {deleted} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * delete comment
+         * @description delete comment
+         */
+        delete: operations["reports_delete_comment"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1020,43 +320,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness probe (no key needed) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description status and version */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Liveness probe (no key needed)
+         * @description Liveness probe (no key needed)
+         */
+        get: operations["meta_health"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1072,100 +340,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Acknowledged byte offset of one run-log segment (needs read access; 0 for a first upload) */
-        get: {
-            parameters: {
-                query: {
-                    segment: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {acked_offset} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Acknowledged byte offset of one run-log segment (needs read access; 0 for a first upload)
+         * @description Acknowledged byte offset of one run-log segment (needs read access; 0 for a first upload)
+         */
+        get: operations["ingest_get_offset"];
         put?: never;
-        /** Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header). Frames ending at or below the acknowledged offset are skipped; the rest is applied in one transaction. 409 offset_mismatch carries error.acked_offset to resend from. live=1: sent by the run's own process, so it is also a heartbeat (an empty body is a heartbeat alone). */
-        post: {
-            parameters: {
-                query: {
-                    segment: string;
-                    offset: number;
-                    /** @description 1 when the run's own process sends it (a heartbeat) */
-                    live?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            responses: {
-                /** @description {acked_offset, applied_records, skipped_records, points, heartbeat_timeout} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header)
+         * @description Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header). Frames ending at or below the acknowledged offset are skipped; the rest is applied in one transaction. 409 offset_mismatch carries error.acked_offset to resend from. live=1: sent by the run's own process, so it is also a heartbeat (an empty body is a heartbeat alone).
+         */
+        post: operations["ingest_post_chunk"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1181,47 +366,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Join the team of an invitation: {token} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {team, role} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Join the team an invitation is for
+         * @description Join the team an invitation is for
+         */
+        post: operations["accounts_accept_invitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1235,88 +384,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's API keys (id, prefix, name, times; never the key) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description another user's keys (admin only) */
-                    user?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {keys} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * The caller's API keys (or a user's, for the server admin)
+         * @description The caller's API keys (or a user's, for the server admin)
+         */
+        get: operations["accounts_list_keys"];
         put?: never;
-        /** Create an API key, shown once: {name?, user? (admin only), scope?: read|write (default write), entity? (the only entity it may act on)} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {api_key, prefix, name, scope, entity} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Create an API key (read or write, optionally limited to one entity)
+         * @description Create an API key (read or write, optionally limited to one entity)
+         */
+        post: operations["accounts_create_key"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1333,45 +411,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a key (own keys; the admin any) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    key_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {revoked} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Revoke an API key (its owner or the server admin)
+         * @description Revoke an API key (its owner or the server admin)
+         */
+        delete: operations["accounts_revoke_key"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1384,48 +428,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where the provider sends the browser back: checks the ID token, signs in (session cookies), 303 to next */
-        get: {
-            parameters: {
-                query?: {
-                    code?: string;
-                    state?: string;
-                    error?: string;
-                    error_description?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description 303 redirect */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * The provider's redirect back (no key needed): a session, then a redirect into the UI
+         * @description The provider's redirect back (no key needed): a session, then a redirect into the UI
+         */
+        get: operations["oidc_callback"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1441,46 +448,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Single sign-on (no key needed): 302 to the OpenID Connect provider; 404 oidc_off when not configured */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description a path of this site to land on after signing in */
-                    next?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description 302 redirect */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Start an OpenID Connect sign-in (no key needed): a redirect to the provider
+         * @description Start an OpenID Connect sign-in (no key needed): a redirect to the provider
+         */
+        get: operations["oidc_login"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1496,43 +468,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OpenAPI document */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * This document
+         * @description This document
+         */
+        get: operations["meta_openapi"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1549,47 +489,11 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change your password: {old_password (when one is set), password}; your other sessions end */
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {user, sessions_ended} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Change your password (the old one when one is set); your other sessions end
+         * @description Change your password (the old one when one is set); your other sessions end
+         */
+        put: operations["sessions_change_password"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1606,47 +510,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set a password with a one-time link's token (no key needed): {token, password} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {user} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Set a password with a one-time link's token (no key needed)
+         * @description Set a password with a one-time link's token (no key needed)
+         */
+        post: operations["sessions_use_password_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1660,43 +528,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Projects the caller can see */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {projects} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Projects the caller can see
+         * @description Projects the caller can see
+         */
+        get: operations["projects_list_projects"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1712,134 +548,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One project */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description project */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * One project
+         * @description One project
+         */
+        get: operations["projects_get_project"];
         put?: never;
         post?: never;
-        /** Delete a project and everything in it (the entity's admins) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {deleted, note} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Delete a project and its runs (the entity's admins)
+         * @description Delete a project and its runs (the entity's admins)
+         */
+        delete: operations["projects_delete_project"];
         options?: never;
         head?: never;
-        /** Project settings (the entity's admins): {visibility?: private|team|public, description?, name? (rename; 409 name_taken)} */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description project */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Change a project's visibility, description or name (the entity's admins)
+         * @description Change a project's visibility, description or name (the entity's admins)
+         */
+        patch: operations["projects_patch_project"];
         trace?: never;
     };
     "/api/v1/projects/{entity}/{project}/history": {
@@ -1849,60 +576,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bucketed series of several runs (chart query) */
-        get: {
-            parameters: {
-                query: {
-                    key: string;
-                    /** @description comma-separated run ids */
-                    runs: string;
-                    /** @description number of buckets B (1..10000, default 1000) */
-                    buckets?: number;
-                    /** @description _step (default), _timestamp, _runtime, or another metric of the run (joined on step) */
-                    x_axis?: string;
-                    /** @description x range start a (default: the data's extent) */
-                    min?: number;
-                    /** @description x range end b */
-                    max?: number;
-                    /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
-                    format?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {series: [{run, key, bucket, x, count, min, max, mean, last, last_x}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Bucketed series of several runs (chart query)
+         * @description Bucketed series of several runs (chart query)
+         */
+        get: operations["history_project_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1918,49 +596,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** History (or system) keys over all runs of a project, one row per distinct key */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description history (default) or system */
-                    kind?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {keys: [{key, runs, points, step_min, step_max}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * History (or system) keys over all runs of a project, one row per distinct key
+         * @description History (or system) keys over all runs of a project, one row per distinct key
+         */
+        get: operations["projects_project_keys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1976,91 +616,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The project's reports */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {reports: [{id, title, version, created_at, updated_at}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * list reports
+         * @description list reports
+         */
+        get: operations["reports_list_reports"];
         put?: never;
-        /** Create a report: {title, blocks?} (write access) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description report */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * create report
+         * @description create report
+         */
+        post: operations["reports_create_report"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2074,56 +640,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List runs: filter, sort, paginate */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description MongoDB-style JSON, e.g. {"config.lr": {"$lt": 0.1}, "state": "finished"} */
-                    filter?: string;
-                    /** @description e.g. -summary.loss,+created_at */
-                    order?: string;
-                    limit?: number;
-                    offset?: number;
-                    /** @description next_cursor of the previous page */
-                    cursor?: string;
-                    total?: boolean;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {runs, next_cursor, next_offset, total?} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * List runs: filter, sort, paginate
+         * @description List runs: filter, sort, paginate
+         */
+        get: operations["projects_list_runs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2141,50 +662,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** List runs with the query in a JSON body */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {runs, next_cursor, next_offset, total?} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * List runs with the query in a JSON body
+         * @description List runs with the query in a JSON body
+         */
+        post: operations["projects_query_runs"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2200,50 +682,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Give the project to another entity (admin of both): {to} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description project */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Give the project to another entity (admin of both, or the server admin)
+         * @description Give the project to another entity (admin of both, or the server admin)
+         */
+        post: operations["projects_transfer_project"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2257,91 +700,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The project's shared views and the caller's personal ones */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {views: [{id, name, shared, owner, state, created_at, updated_at}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * list views
+         * @description list views
+         */
+        get: operations["views_list_views"];
         put?: never;
-        /** Save a view: {name, shared?, state} (personal: read access; shared: write access) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description view */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * create view
+         * @description create view
+         */
+        post: operations["views_create_view"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2355,43 +724,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness probe (no key needed): database, blob store and bus reachable; 503 names what is not */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {status, checks: {database, blob_store, bus}} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Readiness (no key needed): the database, the blob store and the bus answer; 503 with the same document naming the ones that do not
+         * @description Readiness (no key needed): the database, the blob store and the bus answer; 503 with the same document naming the ones that do not
+         */
+        get: operations["meta_ready"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2407,45 +744,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The registries of an entity */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {entity, registries: [{name, collection_count, created_at}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * The registries of an entity
+         * @description The registries of an entity
+         */
+        get: operations["registries_list_registries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2461,47 +764,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A registry's collections with type, version count and aliases ({alias: vN}) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    /** @description the registry's name (model for wandb-registry-model) */
-                    registry: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {entity, name, path, collections} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * A registry and its collections, with their aliases
+         * @description A registry and its collections, with their aliases
+         */
+        get: operations["registries_get_registry"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2517,97 +784,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A collection: its versions (newest first, each with the artifact version it links to, or null where the caller cannot read that project) and its history (links, alias moves, unlinks: who, when) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    /** @description the registry's name (model for wandb-registry-model) */
-                    registry: string;
-                    /** @description a registered model (or other collection) of the registry */
-                    collection: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {entity, registry, name, type, path, versions, history} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * A registry collection: its versions (newest first) and its history
+         * @description A registry collection: its versions (newest first) and its history
+         */
+        get: operations["registries_get_collection"];
         put?: never;
-        /** Link an artifact version into the collection (registry and collection created on first link; the collection's type is the first artifact's): {artifact: 'entity/project/name:vN|alias', aliases?}. A version linked already keeps its number (aliases applied). */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    /** @description the registry's name (model for wandb-registry-model) */
-                    registry: string;
-                    /** @description a registered model (or other collection) of the registry */
-                    collection: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description registered version (+ created) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Link an artifact version the caller can read into the collection (registry and collection are created on first link)
+         * @description Link an artifact version the caller can read into the collection (registry and collection are created on first link)
+         */
+        post: operations["registries_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2621,101 +808,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A registered version (vN, latest or an alias) and the artifact version it links to (403 when the caller cannot read that artifact's project) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description include the artifact's entries (default true) */
-                    manifest?: boolean;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    /** @description the registry's name (model for wandb-registry-model) */
-                    registry: string;
-                    /** @description a registered model (or other collection) of the registry */
-                    collection: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description registered version */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * A registered version (vN, latest or an alias) with the artifact version it links to
+         * @description A registered version (vN, latest or an alias) with the artifact version it links to
+         */
+        get: operations["registries_get_version"];
         put?: never;
         post?: never;
-        /** Unlink a version (its aliases go with it; the artifact version stays) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    /** @description the registry's name (model for wandb-registry-model) */
-                    registry: string;
-                    /** @description a registered model (or other collection) of the registry */
-                    collection: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {unlinked} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Take a version out of the collection (its aliases go with it); the artifact version stays
+         * @description Take a version out of the collection (its aliases go with it); the artifact version stays
+         */
+        delete: operations["registries_unlink"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2730,55 +834,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move aliases onto this version or take them off: {add?, remove?} (each move is audited) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    /** @description the registry's name (model for wandb-registry-model) */
-                    registry: string;
-                    /** @description a registered model (or other collection) of the registry */
-                    collection: string;
-                    /** @description vN, an alias such as latest, or a digest */
-                    version: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description registered version */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Move aliases onto this version (add: from wherever they were) or take them off (remove)
+         * @description Move aliases onto this version (add: from wherever they were) or take them off (remove)
+         */
+        post: operations["registries_set_aliases"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2792,131 +852,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One report */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    report_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {id, entity, project, title, blocks, version, created_by, updated_by, shared_since, can_edit, ...} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * get report
+         * @description get report
+         */
+        get: operations["reports_get_report"];
         put?: never;
         post?: never;
-        /** Delete a report */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    report_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {deleted} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * delete report
+         * @description delete report
+         */
+        delete: operations["reports_delete_report"];
         options?: never;
         head?: never;
-        /** Save an edit: {version (the one edited), title?, blocks?}; 409 version_conflict with error.current when another edit saved first */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    report_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description report */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * patch report
+         * @description patch report
+         */
+        patch: operations["reports_patch_report"];
         trace?: never;
     };
     "/api/v1/reports/{report_id}/comments": {
@@ -2926,89 +880,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Comments on a report, oldest first */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    report_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {comments: [{id, author, body, created_at}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * report comments
+         * @description report comments
+         */
+        get: operations["reports_report_comments"];
         put?: never;
-        /** Comment on a report: {body} (write access) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    report_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description comment */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * add report comment
+         * @description add report comment
+         */
+        post: operations["reports_add_report_comment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3024,88 +906,16 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create (or replace) the read-only share link; the body is the static page it serves (text/html) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    report_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "text/html": string;
-                };
-            };
-            responses: {
-                /** @description {token, path} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        /** Revoke the share link */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    report_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {revoked} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * share report
+         * @description share report
+         */
+        post: operations["reports_share_report"];
+        /**
+         * unshare report
+         * @description unshare report
+         */
+        delete: operations["reports_unshare_report"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3118,45 +928,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Saved versions, newest first */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    report_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {versions: [{version, title, author, created_at}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * list versions
+         * @description list versions
+         */
+        get: operations["reports_list_versions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3172,46 +948,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One saved version */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    report_id: number;
-                    version: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {version, title, blocks, created_at} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * get version
+         * @description get version
+         */
+        get: operations["reports_get_version"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3229,50 +970,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Save an older version's content as the newest: {version (the current one)} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    report_id: number;
-                    version: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description report */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * restore version
+         * @description restore version
+         */
+        post: operations["reports_restore_version"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3286,137 +988,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One run: config, summary, metadata, segments */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description run */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * One run: config, summary, metadata, segments
+         * @description One run: config, summary, metadata, segments
+         */
+        get: operations["runs_get_run"];
         put?: never;
         post?: never;
-        /** Delete a run and its data */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description deleted */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Delete a run and its data
+         * @description Delete a run and its data
+         */
+        delete: operations["runs_delete_run"];
         options?: never;
         head?: never;
-        /** Update name, notes, tags, group, job_type, state, config or summary (objects that replace the run's); {project: P} moves the run to project P of the same entity (created if needed; 409 run_exists when P has a run with this id) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description run */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Update name, notes, tags, group, job_type, state, config or summary (replaced); {project: P} moves the run to project P of the same entity (created if needed; 409 run_exists when P has a run with this id)
+         * @description Update name, notes, tags, group, job_type, state, config or summary (replaced); {project: P} moves the run to project P of the same entity (created if needed; 409 run_exists when P has a run with this id)
+         */
+        patch: operations["runs_patch_run"];
         trace?: never;
     };
     "/api/v1/runs/{entity}/{project}/{run_id}/artifacts": {
@@ -3426,47 +1016,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Artifacts a run logged and used (lineage) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {logged: [version], used: [version]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Artifacts a run logged and used (lineage)
+         * @description Artifacts a run logged and used (lineage)
+         */
+        get: operations["artifacts_run_artifacts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3482,93 +1036,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Comments on a run, oldest first */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {comments} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * run comments
+         * @description run comments
+         */
+        get: operations["reports_run_comments"];
         put?: never;
-        /** Comment on a run: {body} (write access) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description comment */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * add run comment
+         * @description add run comment
+         */
+        post: operations["reports_add_run_comment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3582,51 +1060,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Console lines */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description cursor of the last line seen */
-                    after?: number;
-                    limit?: number;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {lines, next_after} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Console lines
+         * @description Console lines
+         */
+        get: operations["runs_console"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3642,47 +1080,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Files of a run (path, size, sha256) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {files} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Files of a run (path, size, sha256)
+         * @description Files of a run (path, size, sha256)
+         */
+        get: operations["files_list_files"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3698,100 +1100,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file; with direct=1 and an S3 blob store, 307 to a signed URL of the store */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description 1: answer 307 to a URL of the object store the server signed (S3 blob stores) */
-                    direct?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                    path: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description file contents */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        /** Upload a file (raw body); or, with sha256 and an empty body, make the file that blob (one the caller may use, e.g. uploaded through POST /api/v1/blobs/{sha256}/direct; 404 unknown_blob otherwise) */
-        put: {
-            parameters: {
-                query?: {
-                    /** @description the file's content is this blob */
-                    sha256?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                    path: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            responses: {
-                /** @description {path, size, sha256} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Download a file
+         * @description Download a file
+         */
+        get: operations["files_get_file"];
+        /**
+         * Upload a file (raw body)
+         * @description Upload a file (raw body)
+         */
+        put: operations["files_put_file"];
         post?: never;
         delete?: never;
         options?: never;
@@ -3806,60 +1124,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bucketed history of one run */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description comma-separated (default: all) */
-                    keys?: string;
-                    /** @description number of buckets B (1..10000, default 1000) */
-                    buckets?: number;
-                    /** @description _step (default), _timestamp, _runtime, or another metric of the run (joined on step) */
-                    x_axis?: string;
-                    /** @description x range start a (default: the data's extent) */
-                    min?: number;
-                    /** @description x range end b */
-                    max?: number;
-                    /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
-                    format?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {series} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Bucketed history of one run
+         * @description Bucketed history of one run
+         */
+        get: operations["history_run_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3875,53 +1144,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every point of some series, in log order */
-        get: {
-            parameters: {
-                query: {
-                    keys: string;
-                    min_step?: number;
-                    max_step?: number;
-                    /** @description history (default) or system */
-                    kind?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {series: [{key, step, value, timestamp, seq}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Every point of some series, in log order
+         * @description Every point of some series, in log order
+         */
+        get: operations["history_raw_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3937,60 +1164,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** History as rows (wandb's run.history / scan_history): _step, _timestamp, _runtime and one column per key, row-aligned; pages cut at step boundaries */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description comma-separated (default: every history key) */
-                    keys?: string;
-                    min_step?: number;
-                    max_step?: number;
-                    /** @description rows per page (1..100000, default 10000); see next_min_step */
-                    limit?: number;
-                    /** @description that many rows spread evenly over the range (ignores limit) */
-                    samples?: number;
-                    /** @description any (default): rows with a value of some key; all: of every key */
-                    require?: string;
-                    /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
-                    format?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {run, keys, rows, _step, _timestamp, _runtime, columns, present?, next_min_step} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * History as rows (wandb's run.history / scan_history): _step, _timestamp, _runtime and one column per key, row-aligned; pages cut at step boundaries
+         * @description History as rows (wandb's run.history / scan_history): _step, _timestamp, _runtime and one column per key, row-aligned; pages cut at step boundaries
+         */
+        get: operations["rows_history_rows"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4006,49 +1184,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** History (or system) keys of a run */
-        get: {
-            parameters: {
-                query?: {
-                    kind?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {keys} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * History (or system) keys of a run
+         * @description History (or system) keys of a run
+         */
+        get: operations["history_run_keys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4064,59 +1204,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bucketed system metrics (x axis: _timestamp) */
-        get: {
-            parameters: {
-                query?: {
-                    keys?: string;
-                    /** @description number of buckets B (1..10000, default 1000) */
-                    buckets?: number;
-                    /** @description _step (default), _timestamp, _runtime, or another metric of the run (joined on step) */
-                    x_axis?: string;
-                    /** @description x range start a (default: the data's extent) */
-                    min?: number;
-                    /** @description x range end b */
-                    max?: number;
-                    /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
-                    format?: string;
-                };
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    run_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {series} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Bucketed system metrics (x axis: _timestamp)
+         * @description Bucketed system metrics (x axis: _timestamp)
+         */
+        get: operations["history_run_system"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4134,84 +1226,16 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in (no key needed): {username, password}, or {token} of a one-time sign-in link; sets the HttpOnly session cookie and the CSRF cookie; 429 after repeated failures */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {user, session, expires_at, csrf_token} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        /** Sign out (ends the cookie's session) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {signed_out} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Sign in (no key needed) with a user name and password, or with the token of a one-time sign-in link: sets the HttpOnly session cookie and the CSRF cookie; 429 after repeated failures
+         * @description Sign in (no key needed) with a user name and password, or with the token of a one-time sign-in link: sets the HttpOnly session cookie and the CSRF cookie; 429 after repeated failures
+         */
+        post: operations["sessions_sign_in"];
+        /**
+         * Sign out (ends the cookie's session)
+         * @description Sign out (ends the cookie's session)
+         */
+        delete: operations["sessions_sign_out"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4226,43 +1250,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A one-time link (valid a day) that signs a browser in as you; not with a read-only or entity-limited key */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {user, url, expires_at} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * A one-time link that signs a browser in as the caller (runyard ui, make demo): the browser gets a session cookie, never the API key
+         * @description A one-time link that signs a browser in as the caller (runyard ui, make demo): the browser gets a session cookie, never the API key
+         */
+        post: operations["sessions_create_signin_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4276,43 +1268,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ways to sign in on this server (no key needed): {password, oidc} */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {password, oidc} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * How this server signs browsers in (no key needed): password, and OpenID Connect when set up
+         * @description How this server signs browsers in (no key needed): password, and OpenID Connect when set up
+         */
+        get: operations["oidc_options"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4328,46 +1288,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's live browser sessions */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description another user's sessions (admin only) */
-                    user?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {sessions: [{id, created_at, last_seen_at, expires_at, ip, user_agent, current}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * The caller's live browser sessions
+         * @description The caller's live browser sessions
+         */
+        get: operations["sessions_list_sessions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4386,45 +1311,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** End a session (yours; the admin any) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    session_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {revoked} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * End a session (yours; the admin any)
+         * @description End a session (yours; the admin any)
+         */
+        delete: operations["sessions_revoke_session"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4437,45 +1328,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A shared report's static page (no key needed: the token is the permission) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    token: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description text/html */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * shared page
+         * @description shared page
+         */
+        get: operations["reports_shared_page"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4491,46 +1348,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-sent events: run.created, run.updated, run.deleted; access.revoked, then the stream closes, when the caller loses access (team membership or key) */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description entity/project (required unless admin) */
-                    project?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description text/event-stream */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Server-sent events: run.created, run.updated, run.deleted, artifact.committed; access.revoked, then the stream closes, when the caller loses access (team membership or key)
+         * @description Server-sent events: run.created, run.updated, run.deleted, artifact.committed; access.revoked, then the stream closes, when the caller loses access (team membership or key). Each `data:` line is one of the event models
+         */
+        get: operations["stream_stream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4546,91 +1368,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A project's sweeps */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {sweeps: [{id, state, config, method, created_at, updated_at, trial_count, running}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * The sweeps of a project
+         * @description The sweeps of a project
+         */
+        get: operations["sweeps_list_sweeps"];
         put?: never;
-        /** Create a sweep: {config, id?, state?, trials?} (id and trials: a synced local sweep; idempotent) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description the sweep, as GET returns it */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Create a sweep; with `id` (a local sweep being synced) the call is idempotent: an existing sweep of that id takes the given state and trials (its config is kept)
+         * @description Create a sweep; with `id` (a local sweep being synced) the call is idempotent: an existing sweep of that id takes the given state and trials (its config is kept)
+         */
+        post: operations["sweeps_create_sweep"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4644,97 +1392,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A sweep with its trials (params, state, run state, metric values), Pareto front, importance */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    sweep_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {id, state, config, method, trials: [...], pareto_front, importance, correlation} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * One sweep: its trials and what they show (importance, correlation, Pareto front)
+         * @description One sweep: its trials and what they show (importance, correlation, Pareto front)
+         */
+        get: operations["sweeps_get_sweep"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the sweep's state: {state: running|paused|stopped|canceled|finished} */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    sweep_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description the sweep */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Pause, resume (running), stop, cancel or finish a sweep
+         * @description Pause, resume (running), stop, cancel or finish a sweep
+         */
+        patch: operations["sweeps_patch_sweep"];
         trace?: never;
     };
     "/api/v1/sweeps/{entity}/{project}/{sweep_id}/heartbeat": {
@@ -4746,51 +1418,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** An agent still runs a trial: {agent, index} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    sweep_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {stop}: true when the trial's run should stop */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * The agent still runs trial `index`; stop: true tells it to stop the trial's run
+         * @description The agent still runs trial `index`; stop: true tells it to stop the trial's run
+         */
+        post: operations["sweeps_heartbeat"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4806,51 +1438,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** An agent asks for its next trial: {agent} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    sweep_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {kind: run|wait|exit, index, run_id, params, reason} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * An agent's next assignment: run a trial, wait, or exit
+         * @description An agent's next assignment: run a trial, wait, or exit
+         */
+        post: operations["sweeps_next_trial"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4866,51 +1458,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A trial ended: {agent, index, state: finished|failed|crashed|stopped} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    entity: string;
-                    project: string;
-                    sweep_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {ok} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Trial `index` ended with its run's final state
+         * @description Trial `index` ended with its run's final state
+         */
+        post: operations["sweeps_report"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4926,47 +1478,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a team; the caller becomes its admin: {name} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description team */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Create a team; the caller becomes its admin
+         * @description Create a team; the caller becomes its admin
+         */
+        post: operations["accounts_create_team"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4980,86 +1496,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A team and its members */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    team: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description team */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * A team and its members (its members and the server admin)
+         * @description A team and its members (its members and the server admin)
+         */
+        get: operations["accounts_get_team"];
         put?: never;
         post?: never;
-        /** Delete a team and all it owns (team admins) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    team: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {deleted} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Delete a team and everything it owns (team admins)
+         * @description Delete a team and everything it owns (team admins)
+         */
+        delete: operations["accounts_delete_team"];
         options?: never;
         head?: never;
         patch?: never;
@@ -5072,89 +1520,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open invitations of a team (team admins; never their tokens) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    team: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {invitations: [{id, role, created_at, expires_at, created_by}]} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * A team's open invitations (team admins)
+         * @description A team's open invitations (team admins)
+         */
+        get: operations["accounts_list_invitations"];
         put?: never;
-        /** Invite by link (team admins): {role?: admin|member|viewer, expires_in?: seconds}; the token is shown once */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    team: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {id, team, role, token, url, expires_at} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Invite to a team: a one-time link (team admins)
+         * @description Invite to a team: a one-time link (team admins)
+         */
+        post: operations["accounts_create_invitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5171,46 +1547,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an open invitation (team admins) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    team: string;
-                    invitation_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {revoked} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Revoke an open invitation (team admins)
+         * @description Revoke an open invitation (team admins)
+         */
+        delete: operations["accounts_revoke_invitation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -5225,45 +1566,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Leave a team (not its last admin) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    team: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {left} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Leave a team (not as its last admin)
+         * @description Leave a team (not as its last admin)
+         */
+        post: operations["accounts_leave_team"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5279,49 +1586,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add a member or change its role (team admins, server admin): {user, role: member|admin} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    team: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description team */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Add a member or change a member's role (team admins)
+         * @description Add a member or change a member's role (team admins)
+         */
+        post: operations["accounts_add_member"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5338,46 +1607,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a member (team admins, server admin) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    team: string;
-                    user: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description team */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Remove a member (team admins; not the last admin)
+         * @description Remove a member (team admins; not the last admin)
+         */
+        delete: operations["accounts_remove_member"];
         options?: never;
         head?: never;
         patch?: never;
@@ -5390,85 +1624,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Users (admin only) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {users} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Every user (the server admin)
+         * @description Every user (the server admin)
+         */
+        get: operations["accounts_list_users"];
         put?: never;
-        /** Create a user with its first API key, shown once (admin only): {name, email?, is_admin?} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description {name, is_admin, api_key} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Create a user and its first API key (the server admin)
+         * @description Create a user and its first API key (the server admin)
+         */
+        post: operations["accounts_create_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5484,45 +1650,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reset a user's password (admin): a one-time link to set a new one */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    user: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {user, url, expires_at} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * Reset a user's password (admin): a one-time link to set a new one
+         * @description Reset a user's password (admin): a one-time link to set a new one
+         */
+        post: operations["sessions_password_link"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5536,43 +1668,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller: user name, admin flag, entities it can write to */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description viewer */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * The caller: user name, admin flag, entities it can write to
+         * @description The caller: user name, admin flag, entities it can write to
+         */
+        get: operations["meta_viewer"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5588,131 +1688,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One view */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    view_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description view */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * get view
+         * @description get view
+         */
+        get: operations["views_get_view"];
         put?: never;
         post?: never;
-        /** Delete a view */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    view_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description {deleted} */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * delete view
+         * @description delete view
+         */
+        delete: operations["views_delete_view"];
         options?: never;
         head?: never;
-        /** Rename, share or replace the state of a view: {name?, shared?, state?} */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    view_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description view */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * patch view
+         * @description patch view
+         */
+        patch: operations["views_patch_view"];
         trace?: never;
     };
     "/api/v1/views/{view_id}/duplicate": {
@@ -5724,49 +1718,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Copy a view: {name?, shared?} */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    view_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            responses: {
-                /** @description view */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description error envelope */
-                "4XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description error envelope */
-                "5XX": {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
+        /**
+         * duplicate view
+         * @description duplicate view
+         */
+        post: operations["views_duplicate_view"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5777,13 +1733,1287 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Error: {
-            error: {
-                code: string;
-                message: string;
-            } & {
+        /**
+         * AccessRevoked
+         * @description The caller lost access (team membership or key); the stream closes after it.
+         */
+        AccessRevoked: {
+            /** @enum {unknown} */
+            type: "access.revoked";
+        };
+        /** AgentAsk */
+        AgentAsk: {
+            agent: string;
+        };
+        /** AgentHeartbeat */
+        AgentHeartbeat: {
+            agent: string;
+            index: number;
+        };
+        /** AgentReport */
+        AgentReport: {
+            agent: string;
+            index: number;
+            /** @enum {unknown} */
+            state: "crashed" | "failed" | "finished" | "stopped";
+        };
+        /** AliasChange */
+        AliasChange: {
+            /** @default null */
+            add: string[] | null;
+            /** @default null */
+            remove: string[] | null;
+        };
+        /** ApiKeyRow */
+        ApiKeyRow: {
+            created_at: number;
+            /** @description the one entity the key may act on (null: any) */
+            entity: string | null;
+            id: number;
+            last_used_at: number | null;
+            name: string | null;
+            prefix: string;
+            revoked_at: number | null;
+            /** @enum {unknown} */
+            scope: "read" | "write";
+        };
+        /** ApiKeys */
+        ApiKeys: {
+            keys: components["schemas"]["ApiKeyRow"][];
+        };
+        /** ArtifactCommitted */
+        ArtifactCommitted: {
+            entity: string;
+            name: string;
+            /** @description the server process that published it */
+            origin?: string;
+            project: string;
+            /** @description when it was published (epoch seconds) */
+            ts?: number;
+            /** @enum {unknown} */
+            type: "artifact.committed";
+            version: string;
+        };
+        /** ArtifactDeleted */
+        ArtifactDeleted: {
+            deleted: string;
+            note: string;
+        };
+        /** ArtifactVersion */
+        ArtifactVersion: {
+            aliases: string[];
+            created_at: number;
+            description: string | null;
+            digest: string;
+            entity: string;
+            file_count: number;
+            logged_by?: components["schemas"]["LinkedRun"] | null;
+            manifest?: components["schemas"]["ManifestEntry"][];
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            name: string;
+            project: string;
+            /** @description entity/project/name:vN */
+            qualified_name: string;
+            size: number;
+            /** @enum {unknown} */
+            state: "committed";
+            type: string;
+            /** @description vN */
+            version: string;
+            version_index: number;
+        };
+        /** Assignment */
+        Assignment: {
+            /** @description the trial (-1 unless kind is run) */
+            index: number;
+            /**
+             * @description run the params, wait, or exit
+             * @enum {unknown}
+             */
+            kind: "exit" | "run" | "wait";
+            params: {
                 [key: string]: unknown;
             };
+            reason: string;
+            run_id: string;
+        };
+        /** AuditEntry */
+        AuditEntry: {
+            action: string;
+            actor: string;
+            actor_id: number | null;
+            at: number;
+            detail: {
+                [key: string]: unknown;
+            };
+            id: number;
+            target: string;
+        };
+        /** AuditPage */
+        AuditPage: {
+            entries: components["schemas"]["AuditEntry"][];
+            /** @description pass as `before` for older entries */
+            next_before: number | null;
+        };
+        /** BatchStored */
+        BatchStored: {
+            bytes: number;
+            count: number;
+            new: number;
+        };
+        /** BlobList */
+        BlobList: {
+            sha256: string[];
+        };
+        /** BlobStored */
+        BlobStored: {
+            sha256: string;
+            size: number;
+        };
+        /** Collection */
+        Collection: {
+            created_at: number;
+            description: string | null;
+            name: string;
+            type: string;
+            updated_at: number;
+            version_count: number;
+        };
+        /** Collections */
+        Collections: {
+            artifacts: components["schemas"]["Collection"][];
+        };
+        /** CommitEntry */
+        CommitEntry: {
+            /** @default null */
+            extra: {
+                [key: string]: unknown;
+            } | null;
+            path: string;
+            /**
+             * @description a reference URI instead of a sha256
+             * @default null
+             */
+            ref: string | null;
+            /** @default null */
+            sha256: string | null;
+            size: number;
+        };
+        /** CommitRequest */
+        CommitRequest: {
+            /** @default null */
+            aliases: string[] | null;
+            /** @default null */
+            description: string | null;
+            /**
+             * @description checked against the manifest's digest
+             * @default null
+             */
+            digest: string | null;
+            manifest: components["schemas"]["CommitEntry"][];
+            /** @default null */
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            type: string;
+        };
+        /** CommittedVersion */
+        CommittedVersion: {
+            aliases: string[];
+            /** @description false: a version with this digest existed */
+            created: boolean;
+            created_at: number;
+            description: string | null;
+            digest: string;
+            entity: string;
+            file_count: number;
+            logged_by?: components["schemas"]["LinkedRun"] | null;
+            manifest?: components["schemas"]["ManifestEntry"][];
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            missing: string[];
+            name: string;
+            project: string;
+            /** @description entity/project/name:vN */
+            qualified_name: string;
+            size: number;
+            /** @enum {unknown} */
+            state: "committed";
+            type: string;
+            /** @description vN */
+            version: string;
+            version_index: number;
+        };
+        /** Console */
+        Console: {
+            lines: components["schemas"]["ConsoleLine"][];
+            /** @description pass as `after` for more; null: no more */
+            next_after: number | null;
+        };
+        /** ConsoleLine */
+        ConsoleLine: {
+            cursor: number;
+            line: string;
+            stream: string;
+            ts: number;
+        };
+        /** CreatedInvitation */
+        CreatedInvitation: {
+            expires_at: number;
+            id: number;
+            /** @enum {unknown} */
+            role: "admin" | "member" | "viewer";
+            team: string;
+            /** @description shown this once; only its hash is stored */
+            token: string;
+            url: string;
+        };
+        /** CreatedKey */
+        CreatedKey: {
+            /** @description shown this once; only its hash is stored */
+            api_key: string;
+            entity: string | null;
+            name: string | null;
+            prefix: string;
+            /** @enum {unknown} */
+            scope: "read" | "write";
+        };
+        /** CreatedUser */
+        CreatedUser: {
+            /** @description the user's first API key, shown this once */
+            api_key: string;
+            is_admin: boolean;
+            name: string;
+        };
+        /** Deleted */
+        Deleted: {
+            deleted: string;
+        };
+        /** DirectFinish */
+        DirectFinish: {
+            size: number;
+            upload_id: string;
+        };
+        /**
+         * DirectUpload
+         * @description Where to PUT the blob (direct: true), or direct: false: upload it through the API.
+         */
+        DirectUpload: {
+            direct: boolean;
+            expires_in?: number;
+            headers?: {
+                [key: string]: string;
+            };
+            /** @enum {unknown} */
+            method?: "PUT";
+            /** @description direct: false: whether the store signs URLs at all */
+            signs?: boolean;
+            /** @description pass to the finish call */
+            upload_id?: string;
+            url?: string;
+        };
+        /** DirectUploadRequest */
+        DirectUploadRequest: {
+            /** @description the blob's size in bytes */
+            size: number;
+        };
+        /**
+         * Document
+         * @description A JSON object whose fields this document does not list yet (routes whose answers have no
+         *     model of their own; new routes declare one).
+         */
+        Document: {
+            [key: string]: unknown;
+        };
+        /**
+         * Error
+         * @description Every error answer: `{"error": {"code", "message"}}`, with the extra fields some codes carry.
+         */
+        Error: {
+            error: components["schemas"]["ErrorBody"];
+        };
+        /** ErrorBody */
+        ErrorBody: {
+            /** @description offset_mismatch: the offset to resend from */
+            acked_offset?: number;
+            /** @description machine-readable, e.g. unknown_run, wrong_type */
+            code: string;
+            /** @description the request field a validation error names */
+            field?: string;
+            /** @description bad_sweep_config: the configuration key at fault */
+            key?: string | null;
+            message: string;
+            /** @description checksum_mismatch: the blob that does not match */
+            sha256?: string;
+        };
+        /** FileStored */
+        FileStored: {
+            path: string;
+            sha256: string;
+            size: number;
+        };
+        /** GcRequest */
+        GcRequest: {
+            /** @default false */
+            delete: boolean;
+            /** @default 3600 */
+            grace_seconds: number;
+        };
+        /** GcResult */
+        GcResult: {
+            blobs_total: number;
+            blobs_unreferenced: number;
+            bytes_total: number;
+            bytes_unreferenced: number;
+            deleted: number;
+            dry_run: boolean;
+            grace_seconds: number;
+            sha256: string[];
+        };
+        /** GitInfo */
+        GitInfo: {
+            branch?: string | null;
+            commit?: string | null;
+            dirty?: boolean | null;
+            remote?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** Health */
+        Health: {
+            /** @enum {unknown} */
+            status: "ok";
+            version: string;
+        };
+        /** HeartbeatAnswer */
+        HeartbeatAnswer: {
+            /** @description stop the trial's run */
+            stop: boolean;
+        };
+        /**
+         * HiddenLink
+         * @description A version in an entity the caller may not read: only the names the run log gave.
+         */
+        HiddenLink: {
+            digest: string;
+            entity: string;
+            name: string;
+            project: string;
+            /** @enum {unknown} */
+            state: "hidden";
+        };
+        /** HistoryAnswer */
+        HistoryAnswer: {
+            buckets: number;
+            /** @description x range end */
+            max: number;
+            /** @description x range start */
+            min: number;
+            query_ms: number;
+            series: components["schemas"]["Series"][];
+            x_axis: string;
+        };
+        /**
+         * HistoryRows
+         * @description Row-aligned columns; an absent value is null. In msgpack, numeric columns are raw float64 and
+         *     `present` holds a uint8 mask per key absent from some rows.
+         */
+        HistoryRows: {
+            _runtime: (number | ("-Infinity" | "Infinity" | "NaN") | null)[];
+            _step: number[];
+            _timestamp: (number | ("-Infinity" | "Infinity" | "NaN") | null)[];
+            columns: {
+                [key: string]: unknown[];
+            };
+            keys: string[];
+            /** @description min_step of the next page; null: the last */
+            next_min_step: number | null;
+            rows: number;
+            run: string;
+        };
+        /** IngestAnswer */
+        IngestAnswer: {
+            acked_offset: number;
+            applied_records: number;
+            /** @description seconds of silence after which a running run is marked crashed */
+            heartbeat_timeout: number;
+            points: number;
+            skipped_records: number;
+        };
+        /** IngestOffset */
+        IngestOffset: {
+            acked_offset: number;
+        };
+        /** Invitation */
+        Invitation: {
+            created_at: number;
+            created_by: string | null;
+            expires_at: number;
+            id: number;
+            /** @enum {unknown} */
+            role: "admin" | "member" | "viewer";
+        };
+        /** InvitationAccept */
+        InvitationAccept: {
+            token: string;
+        };
+        /** Invitations */
+        Invitations: {
+            invitations: components["schemas"]["Invitation"][];
+        };
+        /** Joined */
+        Joined: {
+            /** @enum {unknown} */
+            role: "admin" | "member" | "viewer";
+            team: string;
+        };
+        /** LeftTeam */
+        LeftTeam: {
+            left: string;
+        };
+        /** Lineage */
+        Lineage: {
+            artifact: string;
+            logged_by: components["schemas"]["LinkedRun"][];
+            used_by: components["schemas"]["LinkedRun"][];
+        };
+        /** LinkRequest */
+        LinkRequest: {
+            /** @default null */
+            aliases: string[] | null;
+            /** @description an artifact version: entity/project/name:vN */
+            artifact: string;
+        };
+        /** LinkedRun */
+        LinkedRun: {
+            created_at: number;
+            entity: string;
+            id: string;
+            linked_at: number;
+            name: string | null;
+            project: string;
+            state: string;
+        };
+        /** LinkedVersion */
+        LinkedVersion: {
+            aliases: string[];
+            artifact: components["schemas"]["ArtifactVersion"] | null;
+            collection: string;
+            /** @description false when the artifact version was linked already */
+            created: boolean;
+            entity: string;
+            linked_at: number;
+            linked_by: string | null;
+            path: string;
+            registry: string;
+            version: string;
+        };
+        /** ManifestEntry */
+        ManifestEntry: {
+            /** @default null */
+            extra: {
+                [key: string]: unknown;
+            } | null;
+            path: string;
+            ref: string | null;
+            sha256: string | null;
+            size: number;
+        };
+        /** Member */
+        Member: {
+            /** @enum {unknown} */
+            role: "admin" | "member" | "viewer";
+            user: string;
+        };
+        /** MemberChange */
+        MemberChange: {
+            /**
+             * @description member when absent
+             * @default null
+             */
+            role: ("admin" | "member" | "viewer") | null;
+            user: string;
+        };
+        /** MetricKey */
+        MetricKey: {
+            key: string;
+            points: number;
+            step_max: number | null;
+            step_min: number | null;
+        };
+        /** MetricKeys */
+        MetricKeys: {
+            keys: components["schemas"]["MetricKey"][];
+        };
+        /** MissingBlobs */
+        MissingBlobs: {
+            missing: string[];
+        };
+        /** NewInvitation */
+        NewInvitation: {
+            /** @default null */
+            expires_in: number | null;
+            /**
+             * @description member when absent
+             * @default null
+             */
+            role: ("admin" | "member" | "viewer") | null;
+        };
+        /** NewKey */
+        NewKey: {
+            /**
+             * @description limit the key to this entity
+             * @default null
+             */
+            entity: string | null;
+            /** @default null */
+            name: string | null;
+            /**
+             * @description write when absent
+             * @default null
+             */
+            scope: ("read" | "write") | null;
+            /**
+             * @description another user's key (admin only)
+             * @default null
+             */
+            user: string | null;
+        };
+        /**
+         * NewSweep
+         * @description A new sweep; with `id` (a local sweep being synced) the call is idempotent: an existing sweep of
+         *     that id takes the given state and trials (its config is kept).
+         */
+        NewSweep: {
+            /** @description the sweep configuration (method, metric, parameters) */
+            config: {
+                [key: string]: unknown;
+            };
+            /** @default null */
+            id: string | null;
+            state?: ("canceled" | "finished" | "paused" | "running" | "stopped") | null;
+            /** @default null */
+            trials: components["schemas"]["TrialRecord"][] | null;
+        };
+        /** NewTeam */
+        NewTeam: {
+            name: string;
+        };
+        /** NewUser */
+        NewUser: {
+            /** @default null */
+            email: string | null;
+            /** @default null */
+            is_admin: boolean | null;
+            name: string;
+        };
+        /** PasswordChange */
+        PasswordChange: {
+            /**
+             * @description required when a password is set
+             * @default null
+             */
+            old_password: string | null;
+            password: string;
+        };
+        /** PasswordChanged */
+        PasswordChanged: {
+            sessions_ended: number;
+            user: string;
+        };
+        /** PasswordLink */
+        PasswordLink: {
+            expires_at: number;
+            /** @description the one-time link to set a new password */
+            url: string;
+            user: string;
+        };
+        /** PasswordLinkUse */
+        PasswordLinkUse: {
+            password: string;
+            token: string;
+        };
+        /** PasswordSet */
+        PasswordSet: {
+            user: string;
+        };
+        /**
+         * PendingCommit
+         * @description The server lacks these blobs: upload them (PUT /api/v1/blobs/{sha256}), then commit again.
+         */
+        PendingCommit: {
+            digest: string;
+            missing: string[];
+            /** @enum {unknown} */
+            state: "pending";
+        };
+        /**
+         * PendingLink
+         * @description A version a run log names whose upload has not been committed yet.
+         */
+        PendingLink: {
+            digest: string;
+            entity: string;
+            name: string;
+            project: string;
+            /** @enum {unknown} */
+            state: "pending";
+        };
+        /** Project */
+        Project: {
+            created_at: number;
+            description: string | null;
+            entity: string;
+            name: string;
+            run_count: number;
+            updated_at: number;
+            /** @enum {unknown} */
+            visibility: "private" | "public" | "team";
+        };
+        /** ProjectDeleted */
+        ProjectDeleted: {
+            deleted: string;
+            note: string;
+        };
+        /** ProjectKey */
+        ProjectKey: {
+            key: string;
+            points: number;
+            /** @description how many runs of the project log it */
+            runs: number;
+            step_max: number | null;
+            step_min: number | null;
+        };
+        /** ProjectKeys */
+        ProjectKeys: {
+            keys: components["schemas"]["ProjectKey"][];
+        };
+        /**
+         * ProjectPatch
+         * @description Settings to change (the entity's admins); null leaves a setting as it is.
+         */
+        ProjectPatch: {
+            description?: string | null;
+            /** @description a new name (renames the project) */
+            name?: string | null;
+            visibility?: ("private" | "public" | "team") | null;
+        };
+        /** ProjectTransfer */
+        ProjectTransfer: {
+            /** @description the entity that receives the project */
+            to: string;
+        };
+        /** Projects */
+        Projects: {
+            projects: components["schemas"]["Project"][];
+        };
+        /** RawHistory */
+        RawHistory: {
+            run: string;
+            series: components["schemas"]["RawSeries"][];
+        };
+        /** RawSeries */
+        RawSeries: {
+            found: boolean;
+            key: string;
+            seq?: number[];
+            step?: number[];
+            timestamp?: number[];
+            /** @description numbers (NaN as strings), or logged objects (media) */
+            value?: unknown[];
+        };
+        /** Ready */
+        Ready: {
+            /** @description database, blob_store, bus: ok, or why it did not answer */
+            checks: {
+                [key: string]: string;
+            };
+            /** @enum {unknown} */
+            status: "ready" | "unavailable";
+        };
+        /**
+         * RegisteredVersion
+         * @description A registered version: where it is registered and the artifact version it links to (null when
+         *     the caller may not read that artifact's project).
+         */
+        RegisteredVersion: {
+            aliases: string[];
+            artifact: components["schemas"]["ArtifactVersion"] | null;
+            collection: string;
+            entity: string;
+            linked_at: number;
+            linked_by: string | null;
+            path: string;
+            registry: string;
+            version: string;
+        };
+        /** Registries */
+        Registries: {
+            entity: string;
+            registries: components["schemas"]["RegistrySummary"][];
+        };
+        /** Registry */
+        Registry: {
+            collections: components["schemas"]["RegistryCollection"][];
+            entity: string;
+            name: string;
+            path: string;
+        };
+        /** RegistryCollection */
+        RegistryCollection: {
+            /** @description alias -> the version (vN) it names */
+            aliases: {
+                [key: string]: string;
+            };
+            created_at: number;
+            name: string;
+            type: string;
+            updated_at: number;
+            version_count: number;
+        };
+        /** RegistryCollectionDetail */
+        RegistryCollectionDetail: {
+            entity: string;
+            history: components["schemas"]["RegistryEvent"][];
+            name: string;
+            path: string;
+            registry: string;
+            type: string;
+            versions: components["schemas"]["RegisteredVersion"][];
+        };
+        /**
+         * RegistryEvent
+         * @description One audit entry of a collection: a link, an alias move (`was`: where the alias was), an unlink.
+         */
+        RegistryEvent: {
+            /** @enum {unknown} */
+            action: "registry.alias" | "registry.link" | "registry.unalias" | "registry.unlink";
+            actor: string;
+            at: number;
+            detail: components["schemas"]["RegistryEventDetail"];
+        };
+        /** RegistryEventDetail */
+        RegistryEventDetail: {
+            alias?: string;
+            artifact?: string;
+            version?: string;
+            /** @description where a moved alias was */
+            was?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** RegistrySummary */
+        RegistrySummary: {
+            collection_count: number;
+            created_at: number;
+            name: string;
+        };
+        /** Reported */
+        Reported: {
+            ok: boolean;
+        };
+        /** Revoked */
+        Revoked: {
+            revoked: number;
+        };
+        /**
+         * Run
+         * @description A run as listings show it.
+         */
+        Run: {
+            config: {
+                [key: string]: unknown;
+            };
+            created_at: number;
+            ended_at: number | null;
+            exit_code: number | null;
+            flags: {
+                [key: string]: unknown;
+            };
+            group: string | null;
+            heartbeat_at: number;
+            history_points: number;
+            host: string | null;
+            id: string;
+            job_type: string | null;
+            last_step: number | null;
+            name: string | null;
+            notes: string | null;
+            program: string | null;
+            runtime: number | null;
+            sdk: string | null;
+            state: string;
+            summary: {
+                [key: string]: unknown;
+            };
+            sweep_id: string | null;
+            tags: string[];
+            updated_at: number;
+        };
+        /** RunArtifacts */
+        RunArtifacts: {
+            logged: (components["schemas"]["ArtifactVersion"] | components["schemas"]["PendingLink"] | components["schemas"]["HiddenLink"])[];
+            used: (components["schemas"]["ArtifactVersion"] | components["schemas"]["PendingLink"] | components["schemas"]["HiddenLink"])[];
+        };
+        /**
+         * RunCreated
+         * @description A run's first data arrived (or it was moved into this project).
+         */
+        RunCreated: {
+            acked_offset?: number;
+            entity: string;
+            /** @description the run's last history step once the change was applied */
+            last_step?: number | null;
+            /** @description the server process that published it */
+            origin?: string;
+            /** @description points this update applied */
+            points: number;
+            project: string;
+            run_id: string;
+            state: string;
+            /** @description when it was published (epoch seconds) */
+            ts?: number;
+            /** @enum {unknown} */
+            type: "run.created";
+        };
+        /** RunDeleted */
+        RunDeleted: {
+            entity: string;
+            /** @description the project a moved run went to */
+            moved_to?: string;
+            /** @description the server process that published it */
+            origin?: string;
+            project: string;
+            run_id: string;
+            /** @description when it was published (epoch seconds) */
+            ts?: number;
+            /** @enum {unknown} */
+            type: "run.deleted";
+        };
+        /**
+         * RunDetail
+         * @description One run: the listing's fields plus where it lives, its environment and its log segments.
+         */
+        RunDetail: {
+            config: {
+                [key: string]: unknown;
+            };
+            created_at: number;
+            ended_at: number | null;
+            entity: string;
+            exit_code: number | null;
+            flags: {
+                [key: string]: unknown;
+            };
+            group: string | null;
+            heartbeat_at: number;
+            history_keys: number;
+            history_points: number;
+            host: string | null;
+            id: string;
+            job_type: string | null;
+            last_step: number | null;
+            metadata: components["schemas"]["RunMetadata"];
+            metrics: unknown[];
+            name: string | null;
+            notes: string | null;
+            program: string | null;
+            project: string;
+            runtime: number | null;
+            sdk: string | null;
+            segments: components["schemas"]["Segment"][];
+            state: string;
+            summary: {
+                [key: string]: unknown;
+            };
+            sweep_id: string | null;
+            tags: string[];
+            updated_at: number;
+        };
+        /** RunFile */
+        RunFile: {
+            content_type: string | null;
+            kind: string | null;
+            path: string;
+            sha256: string;
+            size: number;
+            updated_at: number;
+        };
+        /** RunFiles */
+        RunFiles: {
+            files: components["schemas"]["RunFile"][];
+        };
+        /**
+         * RunMetadata
+         * @description The environment the SDK (or an importer) recorded; these fields and any others.
+         */
+        RunMetadata: {
+            args?: string[];
+            cwd?: string | null;
+            executable?: string | null;
+            git?: components["schemas"]["GitInfo"] | null;
+            host?: string | null;
+            os?: string | null;
+            program?: string | null;
+            python?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * RunPatch
+         * @description Fields to change; `project` moves the run to another project of the same entity; `config`
+         *     and `summary` replace the run's (null leaves the summary as it is).
+         */
+        RunPatch: {
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description only the run's own entity */
+            entity?: string | null;
+            group?: string | null;
+            job_type?: string | null;
+            name?: string | null;
+            notes?: string | null;
+            project?: string | null;
+            /** @enum {unknown} */
+            state?: "crashed" | "failed" | "finished" | "killed" | "preempted" | "running" | "stopped";
+            summary?: {
+                [key: string]: unknown;
+            } | null;
+            tags?: string[] | null;
+        };
+        /**
+         * RunUpdated
+         * @description More data, or a change of state or fields.
+         */
+        RunUpdated: {
+            acked_offset?: number;
+            entity: string;
+            /** @description the run's last history step once the change was applied */
+            last_step?: number | null;
+            /** @description the server process that published it */
+            origin?: string;
+            /** @description points this update applied */
+            points: number;
+            project: string;
+            run_id: string;
+            state: string;
+            /** @description when it was published (epoch seconds) */
+            ts?: number;
+            /** @enum {unknown} */
+            type: "run.updated";
+        };
+        /** RunsPage */
+        RunsPage: {
+            /** @description pass as `cursor` for the next page; null: last page */
+            next_cursor: string | null;
+            /** @description the next page by offset (pages without a cursor) */
+            next_offset: number | null;
+            runs: components["schemas"]["Run"][];
+            /** @description with total=true */
+            total?: number;
+        };
+        /** RunsQueryBody */
+        RunsQueryBody: {
+            /** @default null */
+            cursor: string | null;
+            /** @default null */
+            filter: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description runs per page (1..1000)
+             * @default 50
+             */
+            limit: number;
+            /** @default 0 */
+            offset: number;
+            /** @default null */
+            order: string | null;
+            /** @default false */
+            total: boolean;
+        };
+        /** Segment */
+        Segment: {
+            acked_offset: number;
+            ordinal: number;
+            resumed: boolean;
+            segment: string;
+            start_time: number | null;
+            starting_step: number;
+        };
+        /**
+         * Series
+         * @description One bucketed series; the columns are absent when the run does not log the key (found=false).
+         */
+        Series: {
+            bucket?: number[];
+            count?: number[];
+            found: boolean;
+            key: string;
+            last?: (number | ("-Infinity" | "Infinity" | "NaN") | null)[];
+            /** @description x of each bucket's last point */
+            last_x?: number[];
+            max?: (number | ("-Infinity" | "Infinity" | "NaN") | null)[];
+            mean?: (number | ("-Infinity" | "Infinity" | "NaN") | null)[];
+            min?: (number | ("-Infinity" | "Infinity" | "NaN") | null)[];
+            run: string;
+            /** @description each bucket's start */
+            x?: number[];
+        };
+        /** SessionRow */
+        SessionRow: {
+            created_at: number;
+            /** @description the session of this request */
+            current: boolean;
+            expires_at: number;
+            id: number;
+            ip: string | null;
+            last_seen_at: number;
+            user_agent: string | null;
+        };
+        /** Sessions */
+        Sessions: {
+            sessions: components["schemas"]["SessionRow"][];
+        };
+        /**
+         * SignIn
+         * @description A user name and password, or the token of a one-time sign-in link.
+         */
+        SignIn: {
+            /**
+             * @description characters beyond the longest password are ignored
+             * @default null
+             */
+            password: string | null;
+            /**
+             * @description of a one-time sign-in link
+             * @default null
+             */
+            token: string | null;
+            /** @default null */
+            username: string | null;
+        };
+        /** SignedIn */
+        SignedIn: {
+            /** @description send as X-CSRF-Token on state-changing requests */
+            csrf_token: string;
+            expires_at: number;
+            session: number;
+            user: string;
+        };
+        /** SignedOut */
+        SignedOut: {
+            /** @description false when the caller had no session (an API key) */
+            signed_out: boolean;
+        };
+        /** SigninLink */
+        SigninLink: {
+            expires_at: number;
+            /** @description opens the web UI signed in, once */
+            url: string;
+            user: string;
+        };
+        /** SigninOptions */
+        SigninOptions: {
+            /** @description single sign-on through OpenID Connect is set up */
+            oidc: boolean;
+            password: boolean;
+        };
+        /** Sweep */
+        Sweep: {
+            config: components["schemas"]["SweepConfig"];
+            /** @description {metric: {parameter: Pearson r}} */
+            correlation: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            created_at: number;
+            entity: string;
+            id: string;
+            /** @description {metric: {parameter: share of variance}} */
+            importance: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            method: string | null;
+            pareto_front: unknown[];
+            project: string;
+            /** @enum {unknown} */
+            state: "canceled" | "finished" | "paused" | "running" | "stopped";
+            trials: components["schemas"]["Trial"][];
+            updated_at: number;
+        };
+        /**
+         * SweepConfig
+         * @description A sweep's configuration as it was created: these fields and any others.
+         */
+        SweepConfig: {
+            method?: string;
+            metric?: components["schemas"]["SweepMetric"][] | components["schemas"]["SweepMetric"];
+            name?: string;
+            parameters?: {
+                [key: string]: unknown;
+            };
+            run_cap?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /** SweepMetric */
+        SweepMetric: {
+            /** @enum {unknown} */
+            goal?: "maximize" | "minimize";
+            name: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** SweepPatch */
+        SweepPatch: {
+            /**
+             * @description pause, resume (running), stop, cancel or finish
+             * @enum {unknown}
+             */
+            state: "canceled" | "finished" | "paused" | "running" | "stopped";
+        };
+        /** SweepSummary */
+        SweepSummary: {
+            config: components["schemas"]["SweepConfig"];
+            created_at: number;
+            id: string;
+            method: string | null;
+            running: number;
+            /** @enum {unknown} */
+            state: "canceled" | "finished" | "paused" | "running" | "stopped";
+            trial_count: number;
+            updated_at: number;
+        };
+        /** Sweeps */
+        Sweeps: {
+            sweeps: components["schemas"]["SweepSummary"][];
+        };
+        /** Team */
+        Team: {
+            members: components["schemas"]["Member"][];
+            name: string;
+        };
+        /** TeamDeleted */
+        TeamDeleted: {
+            deleted: string;
+        };
+        /** Trial */
+        Trial: {
+            agent: string | null;
+            attempts: number;
+            index: number;
+            /** @description each metric's objective value (null: none yet) */
+            metrics: {
+                [key: string]: number | null;
+            };
+            params: {
+                [key: string]: unknown;
+            };
+            run_id: string;
+            run_ids: string[];
+            /** @description the state of the trial's run, when it exists */
+            run_state: string | null;
+            /** @enum {unknown} */
+            state: "crashed" | "failed" | "finished" | "pending" | "running" | "stopped";
+            stop_requested: boolean;
+        };
+        /**
+         * TrialRecord
+         * @description A trial of a local sweep being synced, as the local sweep stores it.
+         */
+        TrialRecord: {
+            /** @default null */
+            agent: string | null;
+            /** @default 1 */
+            attempts: number;
+            /** @default 0 */
+            heartbeat_at: number;
+            /** @default {} */
+            history: {
+                [key: string]: (number | null)[];
+            };
+            index: number;
+            params: {
+                [key: string]: unknown;
+            };
+            run_id: string;
+            /** @default [] */
+            run_ids: string[];
+            /**
+             * @default running
+             * @enum {unknown}
+             */
+            state: "crashed" | "failed" | "finished" | "pending" | "running" | "stopped";
+            /** @default false */
+            stop_requested: boolean;
+            /** @default {} */
+            summary: {
+                [key: string]: unknown;
+            };
+        };
+        /** Unlinked */
+        Unlinked: {
+            unlinked: string;
+        };
+        /** UserRow */
+        UserRow: {
+            created_at: number;
+            email: string | null;
+            is_admin: boolean;
+            name: string;
+        };
+        /** Users */
+        Users: {
+            users: components["schemas"]["UserRow"][];
+        };
+        /**
+         * VersionPatch
+         * @description The editable fields of a logged version.
+         */
+        VersionPatch: {
+            description?: string | null;
+            metadata?: {
+                [key: string]: unknown;
+            };
+        };
+        /** Versions */
+        Versions: {
+            name: string;
+            type: string;
+            versions: components["schemas"]["ArtifactVersion"][];
+        };
+        /** Viewer */
+        Viewer: {
+            anonymous: boolean;
+            /** @enum {unknown} */
+            auth: "anonymous" | "key" | "session";
+            default_entity: string;
+            entities: components["schemas"]["ViewerEntity"][];
+            is_admin: boolean;
+            /** @enum {unknown} */
+            scope: "read" | "write";
+            teams: components["schemas"]["ViewerTeam"][];
+            user: string;
+        };
+        /** ViewerEntity */
+        ViewerEntity: {
+            /** @enum {unknown} */
+            kind: "team" | "user";
+            name: string;
+        };
+        /** ViewerTeam */
+        ViewerTeam: {
+            name: string;
+            /** @enum {unknown} */
+            role: "admin" | "member" | "viewer";
         };
     };
     responses: never;
@@ -5793,4 +3023,4660 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    audit_audit_log: {
+        parameters: {
+            query?: {
+                /** @description entries older than this id */
+                before?: number;
+                /** @description 1..1000 (default 100; jsonl 1000) */
+                limit?: number;
+                /** @description actions starting with this, e.g. project. */
+                action?: string;
+                /** @description a user name */
+                actor?: string;
+                /** @description jsonl: one entry a line */
+                format?: "json" | "jsonl";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The audit log (admin), newest first; format=jsonl exports JSON lines (X-Next-Before header) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_gc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GcRequest"];
+            };
+        };
+        responses: {
+            /** @description Blobs no artifact and no run file references (admin); deleted only with delete=true */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GcResult"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_list_collections: {
+        parameters: {
+            query?: {
+                /** @description only artifacts of this type */
+                type?: string;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Artifact names (collections) of a project with type and version count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collections"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_list_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Versions of an artifact, newest first, with aliases and the run that logged each */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Versions"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_commit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitRequest"];
+            };
+        };
+        responses: {
+            /** @description Commit a version. Same digest as an existing version: that version (aliases applied). Blobs the server lacks: state=pending with `missing` (PUT them, then POST again). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommittedVersion"] | components["schemas"]["PendingCommit"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_get_version: {
+        parameters: {
+            query?: {
+                /** @description include the entries */
+                manifest?: boolean;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One version (vN, alias or digest) with its manifest */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactVersion"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_delete_version: {
+        parameters: {
+            query?: {
+                delete_aliases?: boolean;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a version (409 has_aliases unless delete_aliases=true); blobs are freed by gc */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactDeleted"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_patch_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionPatch"];
+            };
+        };
+        responses: {
+            /** @description Edit a version's description (a string or null) and metadata (an object) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactVersion"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_aliases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AliasChange"];
+            };
+        };
+        responses: {
+            /** @description Add aliases (moved from other versions) or remove them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactVersion"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_get_blobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BlobList"];
+            };
+        };
+        responses: {
+            /** @description Download many files of a version at once (at most 10000). The answer (streamed) is one frame per blob in the order asked: <sha256, 64 hex characters><size, 8 bytes big-endian><content>. 404 unknown_file when one is not the version's. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.runyard.blobs": string;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_get_blob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download one file of a version by content hash; `Range: bytes=N-` resumes (206) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_lineage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                name: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Runs that logged and used this version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lineage"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_put_blobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.runyard.blobs": string;
+            };
+        };
+        responses: {
+            /** @description Upload many small blobs in one body: frames of <sha256, 64 hex characters><size, 8 bytes big-endian><content>. All are verified first: 400 checksum_mismatch (error.sha256 names the blob) stores none; 400 bad_frame for a malformed body; blobs the server has are skipped. Bounded by the ingest body limit (64 MiB by default). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchStored"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_missing_blobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BlobList"];
+            };
+        };
+        responses: {
+            /** @description Which of these blobs the caller must upload: those the server lacks, and those it holds but the caller may not use, so the answer tells nobody what others stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MissingBlobs"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_put_blob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Upload a blob (raw body, streamed); 400 checksum_mismatch when it does not hash to the name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlobStored"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_direct_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectUploadRequest"];
+            };
+        };
+        responses: {
+            /** @description A signed URL to PUT a blob straight into the object store, or direct: false where the store cannot (signs false: the local disk; or more than one PUT may carry it): upload through the API */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectUpload"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_direct_finish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectFinish"];
+            };
+        };
+        responses: {
+            /** @description The bytes of a direct upload are in the store: check them (size; content where the store or the server checks it) and adopt them as the blob; the caller then owns it like after a PUT */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlobStored"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_delete_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description delete comment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    meta_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Liveness probe (no key needed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingest_get_offset: {
+        parameters: {
+            query: {
+                /** @description the segment id of the run log's RUN record */
+                segment: string;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Acknowledged byte offset of one run-log segment (needs read access; 0 for a first upload) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestOffset"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingest_post_chunk: {
+        parameters: {
+            query: {
+                /** @description the segment id of the run log's RUN record */
+                segment: string;
+                /** @description byte offset of the body in the run log */
+                offset: number;
+                /** @description 1 when the run's own process sends it (a heartbeat) */
+                live?: boolean;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Upload run-log bytes (whole frames from a frame boundary; offset 0 includes the 16-byte header). Frames ending at or below the acknowledged offset are skipped; the rest is applied in one transaction. 409 offset_mismatch carries error.acked_offset to resend from. live=1: sent by the run's own process, so it is also a heartbeat (an empty body is a heartbeat alone). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestAnswer"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_accept_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationAccept"];
+            };
+        };
+        responses: {
+            /** @description Join the team an invitation is for */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Joined"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_list_keys: {
+        parameters: {
+            query?: {
+                /** @description another user's keys (admin only) */
+                user?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's API keys (or a user's, for the server admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeys"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_create_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewKey"];
+            };
+        };
+        responses: {
+            /** @description Create an API key (read or write, optionally limited to one entity) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedKey"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_revoke_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoke an API key (its owner or the server admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revoked"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    oidc_callback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider's redirect back (no key needed): a session, then a redirect into the UI */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    oidc_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Start an OpenID Connect sign-in (no key needed): a redirect to the provider */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    meta_openapi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description This document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sessions_change_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Change your password (the old one when one is set); your other sessions end */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordChanged"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sessions_use_password_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordLinkUse"];
+            };
+        };
+        responses: {
+            /** @description Set a password with a one-time link's token (no key needed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordSet"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_list_projects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Projects the caller can see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Projects"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_get_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One project */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_delete_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a project and its runs (the entity's admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDeleted"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_patch_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectPatch"];
+            };
+        };
+        responses: {
+            /** @description Change a project's visibility, description or name (the entity's admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    history_project_history: {
+        parameters: {
+            query: {
+                /** @description number of buckets (1..10000, default 1000) */
+                buckets?: number;
+                /** @description _step (default), _timestamp, _runtime, or another metric of the run */
+                x_axis?: string;
+                /** @description x range start (default: the data's extent) */
+                min?: number;
+                /** @description x range end */
+                max?: number;
+                /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
+                format?: "json" | "msgpack";
+                /** @description comma-separated or repeated */
+                key: string[];
+                /** @description run ids, comma-separated */
+                runs: string[];
+                /** @description comma-separated or repeated */
+                keys?: string[];
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bucketed series of several runs (chart query) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryAnswer"];
+                    "application/x-msgpack": components["schemas"]["HistoryAnswer"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_project_keys: {
+        parameters: {
+            query?: {
+                /** @description history (default) or system */
+                kind?: "history" | "system";
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description History (or system) keys over all runs of a project, one row per distinct key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectKeys"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_list_reports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description list reports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_create_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description create report */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_list_runs: {
+        parameters: {
+            query?: {
+                /** @description MongoDB-style JSON, e.g. {"config.lr": {"$lt": 0.1}, "state": "finished"} */
+                filter?: string;
+                /** @description e.g. -summary.loss,+created_at */
+                order?: string;
+                /** @description runs per page (1..1000) */
+                limit?: number;
+                offset?: number;
+                /** @description also count the matching runs */
+                total?: boolean;
+                /** @description next_cursor of the previous page: the page after it (keyset) */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List runs: filter, sort, paginate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunsPage"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_query_runs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunsQueryBody"];
+            };
+        };
+        responses: {
+            /** @description List runs with the query in a JSON body */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunsPage"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_transfer_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectTransfer"];
+            };
+        };
+        responses: {
+            /** @description Give the project to another entity (admin of both, or the server admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Project"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    views_list_views: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description list views */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    views_create_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description create view */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    meta_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Readiness (no key needed): the database, the blob store and the bus answer; 503 with the same document naming the ones that do not */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ready"];
+                };
+            };
+            /** @description Readiness (no key needed): the database, the blob store and the bus answer; 503 with the same document naming the ones that do not */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ready"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registries_list_registries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The registries of an entity */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Registries"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registries_get_registry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                registry: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A registry and its collections, with their aliases */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Registry"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registries_get_collection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                registry: string;
+                collection: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A registry collection: its versions (newest first) and its history */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistryCollectionDetail"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registries_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                registry: string;
+                collection: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Link an artifact version the caller can read into the collection (registry and collection are created on first link) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkedVersion"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registries_get_version: {
+        parameters: {
+            query?: {
+                /** @description include the entries */
+                manifest?: boolean;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                registry: string;
+                collection: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A registered version (vN, latest or an alias) with the artifact version it links to */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredVersion"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registries_unlink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                registry: string;
+                collection: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Take a version out of the collection (its aliases go with it); the artifact version stays */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Unlinked"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registries_set_aliases: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                registry: string;
+                collection: string;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AliasChange"];
+            };
+        };
+        responses: {
+            /** @description Move aliases onto this version (add: from wherever they were) or take them off (remove) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredVersion"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_get_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description get report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_delete_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description delete report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_patch_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description patch report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_report_comments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description report comments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_add_report_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description add report comment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_share_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description share report */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_unshare_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description unshare report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_list_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description list versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_get_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description get version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_restore_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+                /** @description vN, an alias such as latest, or a digest */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description restore version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    runs_get_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One run: config, summary, metadata, segments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    runs_delete_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a run and its data */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Deleted"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    runs_patch_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunPatch"];
+            };
+        };
+        responses: {
+            /** @description Update name, notes, tags, group, job_type, state, config or summary (replaced); {project: P} moves the run to project P of the same entity (created if needed; 409 run_exists when P has a run with this id) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    artifacts_run_artifacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Artifacts a run logged and used (lineage) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunArtifacts"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_run_comments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description run comments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_add_run_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description add run comment */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    runs_console: {
+        parameters: {
+            query?: {
+                /** @description cursor of the last line seen */
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Console lines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Console"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    files_list_files: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Files of a run (path, size, sha256) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunFiles"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    files_get_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+                /** @description a file path inside the run */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Download a file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    files_put_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+                /** @description a file path inside the run */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Upload a file (raw body) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileStored"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    history_run_history: {
+        parameters: {
+            query?: {
+                /** @description number of buckets (1..10000, default 1000) */
+                buckets?: number;
+                /** @description _step (default), _timestamp, _runtime, or another metric of the run */
+                x_axis?: string;
+                /** @description x range start (default: the data's extent) */
+                min?: number;
+                /** @description x range end */
+                max?: number;
+                /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
+                format?: "json" | "msgpack";
+                /** @description comma-separated (default: all) */
+                keys?: string[];
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bucketed history of one run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryAnswer"];
+                    "application/x-msgpack": components["schemas"]["HistoryAnswer"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    history_raw_history: {
+        parameters: {
+            query: {
+                /** @description comma-separated or repeated */
+                keys: string[];
+                min_step?: number;
+                max_step?: number;
+                kind?: "history" | "system";
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every point of some series, in log order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RawHistory"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rows_history_rows: {
+        parameters: {
+            query?: {
+                /** @description comma-separated (default: every history key) */
+                keys?: string[];
+                min_step?: number;
+                max_step?: number;
+                /** @description rows per page; see next_min_step */
+                limit?: number;
+                /** @description that many rows spread evenly (ignores limit) */
+                samples?: number;
+                /** @description any: rows with a value of some key; all: of every key */
+                require?: "all" | "any";
+                /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
+                format?: "json" | "msgpack";
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description History as rows (wandb's run.history / scan_history): _step, _timestamp, _runtime and one column per key, row-aligned; pages cut at step boundaries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryRows"];
+                    "application/x-msgpack": components["schemas"]["HistoryRows"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    history_run_keys: {
+        parameters: {
+            query?: {
+                /** @description history (default) or system */
+                kind?: "history" | "system";
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description History (or system) keys of a run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricKeys"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    history_run_system: {
+        parameters: {
+            query?: {
+                /** @description number of buckets (1..10000, default 1000) */
+                buckets?: number;
+                /** @description _step (default), _timestamp, _runtime, or another metric of the run */
+                x_axis?: string;
+                /** @description x range start (default: the data's extent) */
+                min?: number;
+                /** @description x range end */
+                max?: number;
+                /** @description json (default) or msgpack (numeric columns as raw little-endian arrays) */
+                format?: "json" | "msgpack";
+                /** @description comma-separated (default: all) */
+                keys?: string[];
+            };
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bucketed system metrics (x axis: _timestamp) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryAnswer"];
+                    "application/x-msgpack": components["schemas"]["HistoryAnswer"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sessions_sign_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignIn"];
+            };
+        };
+        responses: {
+            /** @description Sign in (no key needed) with a user name and password, or with the token of a one-time sign-in link: sets the HttpOnly session cookie and the CSRF cookie; 429 after repeated failures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedIn"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sessions_sign_out: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sign out (ends the cookie's session) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedOut"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sessions_create_signin_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A one-time link that signs a browser in as the caller (runyard ui, make demo): the browser gets a session cookie, never the API key */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigninLink"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    oidc_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How this server signs browsers in (no key needed): password, and OpenID Connect when set up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigninOptions"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sessions_list_sessions: {
+        parameters: {
+            query?: {
+                /** @description another user's sessions (admin only) */
+                user?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's live browser sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sessions"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sessions_revoke_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description End a session (yours; the admin any) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revoked"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reports_shared_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description shared page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    stream_stream: {
+        parameters: {
+            query?: {
+                /** @description entity/project (required unless admin) */
+                project?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events: run.created, run.updated, run.deleted, artifact.committed; access.revoked, then the stream closes, when the caller loses access (team membership or key). Each `data:` line is one of the event models */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sweeps_list_sweeps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sweeps of a project */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sweeps"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sweeps_create_sweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSweep"];
+            };
+        };
+        responses: {
+            /** @description Create a sweep; with `id` (a local sweep being synced) the call is idempotent: an existing sweep of that id takes the given state and trials (its config is kept) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sweep"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sweeps_get_sweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One sweep: its trials and what they show (importance, correlation, Pareto front) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sweep"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sweeps_patch_sweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SweepPatch"];
+            };
+        };
+        responses: {
+            /** @description Pause, resume (running), stop, cancel or finish a sweep */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sweep"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sweeps_heartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentHeartbeat"];
+            };
+        };
+        responses: {
+            /** @description The agent still runs trial `index`; stop: true tells it to stop the trial's run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeartbeatAnswer"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sweeps_next_trial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentAsk"];
+            };
+        };
+        responses: {
+            /** @description An agent's next assignment: run a trial, wait, or exit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Assignment"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sweeps_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+                sweep_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentReport"];
+            };
+        };
+        responses: {
+            /** @description Trial `index` ended with its run's final state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reported"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_create_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTeam"];
+            };
+        };
+        responses: {
+            /** @description Create a team; the caller becomes its admin */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_get_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A team and its members (its members and the server admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_delete_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Delete a team and everything it owns (team admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDeleted"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_list_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A team's open invitations (team admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitations"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_create_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewInvitation"];
+            };
+        };
+        responses: {
+            /** @description Invite to a team: a one-time link (team admins) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedInvitation"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_revoke_invitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+                invitation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoke an open invitation (team admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Revoked"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_leave_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Leave a team (not as its last admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeftTeam"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_add_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberChange"];
+            };
+        };
+        responses: {
+            /** @description Add a member or change a member's role (team admins) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_remove_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team: string;
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Remove a member (team admins; not the last admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Team"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_list_users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every user (the server admin) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Users"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    accounts_create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUser"];
+            };
+        };
+        responses: {
+            /** @description Create a user and its first API key (the server admin) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedUser"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sessions_password_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reset a user's password (admin): a one-time link to set a new one */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordLink"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    meta_viewer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller: user name, admin flag, entities it can write to */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Viewer"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    views_get_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description get view */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    views_delete_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description delete view */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    views_patch_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description patch view */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    views_duplicate_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description duplicate view */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Document"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}

@@ -160,7 +160,7 @@ function SweepBody({ d, brushes, setBrushes }: { d: SweepDetail; brushes: Brush[
   return (
     <>
       <p className="muted sweep-facts">
-        {t("sweep.facts", { method: d.method, n: formatCount(d.trials.length), running })}
+        {t("sweep.facts", { method: d.method ?? "", n: formatCount(d.trials.length), running })}
         {metrics.length > 0 && <> · {metrics.map((m) => `${m.name} (${t(`sweep.goal.${m.goal}`)})`).join(", ")}</>} · <code>runyard agent {d.entity}/{d.project}/{d.id}</code>
       </p>
       {!d.trials.length && <p className="muted">{t("sweep.noTrials")}</p>}
