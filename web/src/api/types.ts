@@ -66,7 +66,7 @@ export type ArtifactVersion = Schemas["ArtifactVersion"];
 export type ArtifactVersions = Schemas["Versions"];
 /** A run's link to an artifact: the version when committed and readable, else only its name and digest
  * (state "pending": not committed yet; "hidden": in an entity the viewer may not read). */
-export type RunArtifactLink = Partial<Schemas["ArtifactVersion"]> &
+export type RunArtifactLink = Partial<Omit<Schemas["ArtifactVersion"], "state">> &
   Omit<Schemas["PendingLink"], "state"> & { state: Schemas["ArtifactVersion" | "PendingLink" | "HiddenLink"]["state"] };
 export type RunArtifacts = Schemas["RunArtifacts"];
 export type ArtifactLineage = Schemas["Lineage"];
