@@ -25,7 +25,6 @@ type Operation<P extends ApiPath> = NonNullable<paths[P][Method]>;
 export type PathParams<P extends ApiPath> =
   Operation<P> extends { parameters: { path: infer T } } ? T : Record<string, never>;
 
-export type ApiErrorBody = Schemas["Error"];
 export type Viewer = Schemas["Viewer"];
 export type Role = Schemas["ViewerTeam"]["role"];
 /** The answer of a sign-in: the session's CSRF token is also in the readable `runyard_csrf` cookie. */
@@ -50,8 +49,6 @@ export type Run = Schemas["Run"];
 export type RunDetail = Schemas["RunDetail"];
 export type RunsPage = Schemas["RunsPage"];
 export type HistoryResponse = Schemas["HistoryAnswer"];
-export type WireSeries = Schemas["Series"];
-export type RawHistory = Schemas["RawHistory"];
 export type RawSeries = Schemas["RawSeries"];
 export type MetricKey = Schemas["MetricKey"];
 export type ProjectKey = Schemas["ProjectKey"];
@@ -63,7 +60,6 @@ export type ArtifactCollection = Schemas["Collection"];
 export type LinkedRun = Schemas["LinkedRun"];
 export type ArtifactFile = Schemas["ManifestEntry"];
 export type ArtifactVersion = Schemas["ArtifactVersion"];
-export type ArtifactVersions = Schemas["Versions"];
 /** A run's link to an artifact: the version when committed and readable, else only its name and digest
  * (state "pending": not committed yet; "hidden": in an entity the viewer may not read). */
 export type RunArtifactLink = Partial<Omit<Schemas["ArtifactVersion"], "state">> &
