@@ -225,7 +225,7 @@ export const api = {
   ): Promise<History> => {
     const query: Query<"/api/v1/projects/{entity}/{project}/history"> = {
       key: [q.key],
-      runs: q.runs,
+      runs: [q.runs.join(",")], // one comma-separated value, as this URL has always carried it
       buckets: q.buckets,
       x_axis: q.x_axis,
       min: q.min,
