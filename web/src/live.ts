@@ -98,6 +98,7 @@ export function useProjectLive(entity: string, project: string, handlers: Projec
     const stop = subscribe(
       `${entity}/${project}`,
       (ev) => {
+        if (!("run_id" in ev)) return; // artifact and access events are not about a run
         if (onlyRun !== undefined && ev.run_id !== onlyRun) return;
         if (ev.type === "run.created") on.current.created?.(ev.run_id);
         else if (ev.type === "run.deleted") on.current.deleted?.(ev.run_id);

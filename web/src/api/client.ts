@@ -11,28 +11,32 @@ import { scheduled } from "./scheduler";
 import { toHistory, type History, type PackedHistory } from "./series";
 import type {
   ApiPath,
-  ArtifactCollection,
+  ArtifactCollections,
   ArtifactLineage,
   ArtifactVersion,
-  ConsoleLine,
-  MetricKey,
+  ArtifactVersions,
+  Console,
+  Deleted,
+  MetricKeys,
   PathParams,
   ProjectKey,
+  ProjectKeys,
   Project,
+  Projects,
   Query,
-  RawSeries,
   Registries,
   RegisteredVersion,
   Registry,
   RegistryCollectionDetail,
+  RawHistory,
   Run,
-  RunArtifactLink,
+  RunArtifacts,
   RunDetail,
-  RunFile,
   Comment,
   Report,
   ReportSummary,
   ReportVersion,
+  RunFiles,
   RunsPage,
   SavedView,
   Joined,
@@ -174,7 +178,7 @@ export const api = {
   },
 
   projects: async (signal?: AbortSignal) =>
-    (await request<{ projects: Project[] }>("GET", apiPath("/api/v1/projects", {}), { signal })).projects,
+    (await request<Projects>("GET", apiPath("/api/v1/projects", {}), { signal })).projects,
 
   project: (e: string, pr: string, signal?: AbortSignal) =>
     request<Project>("GET", apiPath("/api/v1/projects/{entity}/{project}", { entity: e, project: pr }), { signal }),
@@ -201,7 +205,7 @@ export const api = {
 
   runKeys: async (e: string, pr: string, id: string, kind: "history" | "system" = "history", signal?: AbortSignal) =>
     (
-      await request<{ keys: MetricKey[] }>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/keys", { entity: e, project: pr, run_id: id }), {
+      await request<MetricKeys>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/keys", { entity: e, project: pr, run_id: id }), {
         query: { kind },
         signal,
       })
@@ -210,7 +214,7 @@ export const api = {
   /** Project-wide metric names for auto panels: one request over all the project's runs. */
   projectKeys: async (e: string, pr: string, kind: "history" | "system" = "history", signal?: AbortSignal): Promise<ProjectKey[]> =>
     (
-      await request<{ keys: ProjectKey[] }>("GET", apiPath("/api/v1/projects/{entity}/{project}/keys", { entity: e, project: pr }), {
+      await request<ProjectKeys>("GET", apiPath("/api/v1/projects/{entity}/{project}/keys", { entity: e, project: pr }), {
         query: { kind },
         signal,
       })
@@ -261,7 +265,7 @@ export const api = {
   /** Every point of some keys (numbers and logged dicts such as media values), optionally a step range. */
   rawValues: async (e: string, pr: string, id: string, keys: string[], range?: { min?: number; max?: number }, signal?: AbortSignal) =>
     (
-      await request<{ run: string; series: RawSeries[] }>(
+      await request<RawHistory>(
         "GET",
         apiPath("/api/v1/runs/{entity}/{project}/{run_id}/history/raw", { entity: e, project: pr, run_id: id }),
         { query: { keys: keys.join(","), min_step: range?.min, max_step: range?.max }, signal },
@@ -273,14 +277,14 @@ export const api = {
     fetchFile(apiPath("/api/v1/runs/{entity}/{project}/{run_id}/files/{path}", { entity: e, project: pr, run_id: id, path }), o),
 
   console: (e: string, pr: string, id: string, after = -1, limit = 5000, signal?: AbortSignal) =>
-    request<{ lines: ConsoleLine[]; next_after: number | null }>(
+    request<Console>(
       "GET",
       apiPath("/api/v1/runs/{entity}/{project}/{run_id}/console", { entity: e, project: pr, run_id: id }),
       { query: { after, limit }, signal },
     ),
 
   files: async (e: string, pr: string, id: string, signal?: AbortSignal) =>
-    (await request<{ files: RunFile[] }>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/files", { entity: e, project: pr, run_id: id }), { signal }))
+    (await request<RunFiles>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/files", { entity: e, project: pr, run_id: id }), { signal }))
       .files,
 
   // -- sweeps (docs/sweeps.md) -------------------------------------------------------------------------
@@ -296,12 +300,12 @@ export const api = {
 
   // -- artifacts (docs/artifacts.md) ------------------------------------------------------------------
   artifacts: async (e: string, pr: string, signal?: AbortSignal) =>
-    (await request<{ artifacts: ArtifactCollection[] }>("GET", apiPath("/api/v1/artifacts/{entity}/{project}", { entity: e, project: pr }), { signal }))
+    (await request<ArtifactCollections>("GET", apiPath("/api/v1/artifacts/{entity}/{project}", { entity: e, project: pr }), { signal }))
       .artifacts,
 
   artifactVersions: async (e: string, pr: string, name: string, signal?: AbortSignal) =>
     (
-      await request<{ name: string; type: string; versions: ArtifactVersion[] }>(
+      await request<ArtifactVersions>(
         "GET",
         apiPath("/api/v1/artifacts/{entity}/{project}/{name}", { entity: e, project: pr, name }),
         { signal },
@@ -324,7 +328,7 @@ export const api = {
     ),
 
   runArtifacts: (e: string, pr: string, id: string, signal?: AbortSignal) =>
-    request<{ logged: RunArtifactLink[]; used: RunArtifactLink[] }>(
+    request<RunArtifacts>(
       "GET",
       apiPath("/api/v1/runs/{entity}/{project}/{run_id}/artifacts", { entity: e, project: pr, run_id: id }),
       { signal },
@@ -397,7 +401,7 @@ export const api = {
   },
   unshareReport: (id: number) => request<{ revoked: boolean }>("DELETE", apiPath("/api/v1/reports/{report_id}/share", { report_id: id })),
 
-  deleteRun: (e: string, pr: string, id: string) => request<{ deleted: string }>("DELETE", apiPath("/api/v1/runs/{entity}/{project}/{run_id}", { entity: e, project: pr, run_id: id })),
+  deleteRun: (e: string, pr: string, id: string) => request<Deleted>("DELETE", apiPath("/api/v1/runs/{entity}/{project}/{run_id}", { entity: e, project: pr, run_id: id })),
 
   // -- the model registry (docs/registry.md) --------------------------------------------------------
   registries: async (e: string, signal?: AbortSignal) =>

@@ -45,21 +45,29 @@ export type Invitation = Schemas["Invitation"];
 /** A new invitation: its link is shown once. */
 export type NewInvitation = Schemas["CreatedInvitation"];
 export type AuditEntry = Schemas["AuditEntry"];
+export type Projects = Schemas["Projects"];
 export type Run = Schemas["Run"];
 export type RunDetail = Schemas["RunDetail"];
 export type RunsPage = Schemas["RunsPage"];
 export type HistoryResponse = Schemas["HistoryAnswer"];
+export type RawHistory = Schemas["RawHistory"];
 export type RawSeries = Schemas["RawSeries"];
 export type MetricKey = Schemas["MetricKey"];
+export type MetricKeys = Schemas["MetricKeys"];
 export type ProjectKey = Schemas["ProjectKey"];
+export type ProjectKeys = Schemas["ProjectKeys"];
 export type Console = Schemas["Console"];
 export type ConsoleLine = Schemas["ConsoleLine"];
 export type RunFile = Schemas["RunFile"];
+export type RunFiles = Schemas["RunFiles"];
+export type Deleted = Schemas["Deleted"];
 export type StreamEvent = Schemas["RunCreated" | "RunUpdated" | "RunDeleted" | "ArtifactCommitted" | "AccessRevoked"];
 export type ArtifactCollection = Schemas["Collection"];
+export type ArtifactCollections = Schemas["Collections"];
 export type LinkedRun = Schemas["LinkedRun"];
 export type ArtifactFile = Schemas["ManifestEntry"];
 export type ArtifactVersion = Schemas["ArtifactVersion"];
+export type ArtifactVersions = Schemas["Versions"];
 /** A run's link to an artifact: the version when committed and readable, else only its name and digest
  * (state "pending": not committed yet; "hidden": in an entity the viewer may not read). */
 export type RunArtifactLink = Partial<Omit<Schemas["ArtifactVersion"], "state">> &
