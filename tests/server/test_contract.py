@@ -82,3 +82,34 @@ def test_check_answer_reports_wrong_types_and_undeclared_fields():
         b' "auth": "key", "scope": "write", "entities": [{"name": "a", "kind": "user", "x": 1}]}'
     )
     assert "$.entities[0].x" in contract.check_answer(m.Viewer, nested)
+
+
+async def _undeclared(request: Request) -> Response:
+    return JSON({})
+
+
+def test_a_route_without_a_contract_has_no_place_in_the_document():
+    from runyard.server import openapi
+
+    ROUTES.append(Route("/api/v1/undeclared", _undeclared, methods=["GET"]))
+    openapi.spec.cache_clear()
+    try:
+        with pytest.raises(TypeError, match="/api/v1/undeclared.*no @endpoint contract"):
+            openapi.spec()
+    finally:
+        ROUTES.pop()
+        openapi.spec.cache_clear()
+    assert "/api/v1/undeclared" not in openapi.spec()["paths"]
+
+
+def test_operations_without_credentials_are_the_authentication_layers_list(client):
+    from runyard.server.auth import PUBLIC
+
+    spec = client.get("/api/v1/openapi.json").json()
+    public = {
+        (method.upper(), path)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if op.get("security") == []
+    }
+    assert public == PUBLIC
