@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from ..errors import ApiError
 from ..sdk.http_client import resolve_credentials
+from ..wire import api_models as m
 from .http import Http, quote
 from .reports import Report, with_ids
 from .runs import Run, Runs
@@ -42,7 +45,7 @@ class Api:
     def viewer(self) -> dict:
         """The caller: `user`, `is_admin`, `default_entity`, `entities`."""
         if self._viewer is None:
-            self._viewer = self._http.call("GET", "/api/v1/viewer")
+            self._viewer = msgspec.to_builtins(self._http.call("GET", "/api/v1/viewer", answer=m.Viewer))
         return self._viewer
 
     @property
@@ -58,7 +61,9 @@ class Api:
     def run(self, path: str = "") -> Run:
         """One run: "entity/project/run_id" (also "entity/project/runs/run_id", "project/run_id")."""
         entity, project, run_id = self._run_path(path)
-        doc = self._http.call("GET", f"/api/v1/runs/{quote(entity)}/{quote(project)}/{quote(run_id)}")
+        doc = self._http.call(
+            "GET", f"/api/v1/runs/{quote(entity)}/{quote(project)}/{quote(run_id)}", answer=m.RunDetail
+        )
         return Run(self._http, self.base_url, entity, project, doc)
 
     def runs(
@@ -88,8 +93,8 @@ class Api:
 
     def projects(self, entity: str | None = None) -> list[dict]:
         """Projects the caller can see (of `entity` if given): name, entity, run_count, ..."""
-        ps = self._http.call("GET", "/api/v1/projects")["projects"]
-        return [p for p in ps if entity is None or p["entity"] == entity]
+        ps = self._http.call("GET", "/api/v1/projects", answer=m.Projects).projects
+        return [msgspec.to_builtins(p) for p in ps if entity is None or p.entity == entity]
 
     # -- artifacts (api/artifacts.py) -------------------------------------------------------------
     def artifact(self, name: str, type: str | None = None) -> Any:

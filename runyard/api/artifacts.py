@@ -13,6 +13,7 @@ from ..errors import UsageError
 from ..sdk.artifacts.artifact import Artifact as _SdkArtifact
 from ..sdk.artifacts.artifact import fetch_version, parse_artifact_path
 from ..sdk.artifacts.transfer import Transport, artifact_path, q
+from ..wire import api_models as m
 from .http import Http, quote
 from .runs import Run
 
@@ -39,7 +40,9 @@ class Artifact(_SdkArtifact):
 
     def _run(self, d: dict) -> Run:
         e, p = d["entity"], d["project"]
-        doc = self._api_http.call("GET", f"/api/v1/runs/{quote(e)}/{quote(p)}/{quote(d['id'])}")
+        doc = self._api_http.call(
+            "GET", f"/api/v1/runs/{quote(e)}/{quote(p)}/{quote(d['id'])}", answer=m.RunDetail
+        )
         return Run(self._api_http, self._api_http.base_url, e, p, doc)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import UsageError
+from ..wire import api_models as m
 from ..wire.paths import BadPath, clean_path
 from .http import Http, quote
 
@@ -15,14 +16,14 @@ from .http import Http, quote
 class File:
     """A file of a run: `name`, `size`, `sha256`, `mimetype`, `updated_at`, `url`; `download()`."""
 
-    def __init__(self, http: Http, run_url: str, doc: dict, base_url: str = ""):
+    def __init__(self, http: Http, run_url: str, doc: m.RunFile, base_url: str = ""):
         self._http, self._run_url = http, run_url
-        self.name: str = doc["path"]
-        self.size: int = int(doc.get("size") or 0)
-        self.sha256: str | None = doc.get("sha256")
-        self.mimetype: str | None = doc.get("content_type")
-        self.updated_at: float | None = doc.get("updated_at")
-        self.kind: str | None = doc.get("kind")
+        self.name: str = doc.path
+        self.size: int = doc.size
+        self.sha256: str | None = doc.sha256
+        self.mimetype: str | None = doc.content_type
+        self.updated_at: float | None = doc.updated_at
+        self.kind: str | None = doc.kind
         self._path = run_url + "/files/" + "/".join(quote(p) for p in self.name.split("/"))
         self.url = base_url + self._path
         self.direct_url = self.url

@@ -8,6 +8,9 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
+import msgspec
+
+from ..errors import ApiError
 from ..sdk import http_client
 
 _OK = tuple(range(200, 300))
@@ -27,9 +30,19 @@ class Http(http_client.Client):
         params: dict | None = None,
         body: Any = None,
         msgpack: bool = False,
+        answer: Any = None,
     ) -> Any:
+        """The decoded answer: as the `answer` model (runyard/wire/api_models) when given, which the
+        server's declared answer for the route is."""
         data = None if body is None else json.dumps(body).encode()
         raw, ctype = self._send(method, path, params, data, "application/x-msgpack" if msgpack else None)
+        if answer is not None and ctype.startswith("application/json"):
+            try:
+                return msgspec.json.decode(raw, type=answer)
+            except msgspec.ValidationError as e:
+                raise ApiError(
+                    0, "bad_answer", f"the server's answer to {method} {path} is malformed: {e}"
+                ) from None
         if ctype.startswith("application/x-msgpack"):
             import msgpack as mp
 

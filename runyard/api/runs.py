@@ -7,7 +7,10 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from ..errors import ApiError
+from ..wire import api_models as m
 from . import history as _history
 from .files import File, Files
 from .http import Http, quote
@@ -34,28 +37,28 @@ class Run:
     Change name/notes/tags/group/job_type, then `update()`; `delete()` removes the run.
     """
 
-    def __init__(self, http: Http, base_url: str, entity: str, project: str, doc: dict):
+    def __init__(self, http: Http, base_url: str, entity: str, project: str, doc: m.Run):
         self._http, self._base = http, base_url
         self.entity, self.project = entity, project
         self._load(doc)
 
-    def _load(self, doc: dict) -> None:
-        self.raw = doc
-        self.id: str = doc["id"]
-        self.name: str | None = doc.get("name")
-        self.state: str = doc.get("state", "")
-        self.config: dict = doc.get("config") or {}
-        self.summary: dict = doc.get("summary") or {}
+    def _load(self, doc: m.Run) -> None:
+        self.raw: dict = msgspec.to_builtins(doc)
+        self.id: str = doc.id
+        self.name: str | None = doc.name
+        self.state: str = doc.state
+        self.config: dict = doc.config
+        self.summary: dict = doc.summary
         self._as_loaded = copy.deepcopy((self.config, self.summary))  # update() sends only what changed
-        self.tags: list[str] = list(doc.get("tags") or [])
-        self.notes: str | None = doc.get("notes")
-        self.group: str | None = doc.get("group")
-        self.job_type: str | None = doc.get("job_type")
-        self.sweep_id: str | None = doc.get("sweep_id")
-        self.created_at: str | None = _iso(doc.get("created_at"))
-        self.heartbeat_at: str | None = _iso(doc.get("heartbeat_at"))
-        self.metadata: dict = doc.get("metadata") or {}
-        self.last_step: int | None = doc.get("last_step")
+        self.tags: list[str] = list(doc.tags)
+        self.notes: str | None = doc.notes
+        self.group: str | None = doc.group
+        self.job_type: str | None = doc.job_type
+        self.sweep_id: str | None = doc.sweep_id
+        self.created_at: str | None = _iso(doc.created_at)
+        self.heartbeat_at: str | None = _iso(doc.heartbeat_at)
+        self.metadata: dict = doc.metadata if isinstance(doc, m.RunDetail) else {}
+        self.last_step: int | None = doc.last_step
 
     @property
     def display_name(self) -> str | None:
@@ -97,7 +100,7 @@ class Run:
 
     # -- files ------------------------------------------------------------------------------------
     def files(self, names: list[str] | None = None, per_page: int = 50) -> Files:
-        docs = self._http.call("GET", self._api_path + "/files")["files"]
+        docs = self._http.call("GET", self._api_path + "/files", answer=m.RunFiles).files
         fs = [File(self._http, self._api_path, d, self._base) for d in docs]
         if names:
             fs = [f for f in fs if f.name in set(names)]
@@ -133,12 +136,12 @@ class Run:
             body["config"] = dict(self.config)
         if self.summary != summary:
             body["summary"] = dict(self.summary)
-        self._load(self._http.call("PATCH", self._api_path, body=body))
+        self._load(self._http.call("PATCH", self._api_path, body=body, answer=m.RunDetail))
         return self
 
     def load(self, force: bool = False) -> Run:
         """Fetch the run again from the server."""
-        self._load(self._http.call("GET", self._api_path))
+        self._load(self._http.call("GET", self._api_path, answer=m.RunDetail))
         return self
 
     def delete(self, delete_artifacts: bool = False) -> None:
@@ -182,11 +185,11 @@ class Runs:
             body["filter"] = self.filters
         if self.order:
             body["order"] = self.order
-        doc = self._http.call("POST", self._url(), body=body)
-        if "total" in doc:
-            self._total = doc["total"]
-        self._runs.extend(Run(self._http, self._base, self.entity, self.project, d) for d in doc["runs"])
-        self._cursor = doc.get("next_cursor")
+        doc = self._http.call("POST", self._url(), body=body, answer=m.RunsPage)
+        if doc.total is not msgspec.UNSET:
+            self._total = doc.total
+        self._runs.extend(Run(self._http, self._base, self.entity, self.project, d) for d in doc.runs)
+        self._cursor = doc.next_cursor
         self._more = self._cursor is not None
 
     def __len__(self) -> int:
