@@ -189,6 +189,7 @@ class GcResult(Answer):
     blobs_unreferenced: int
     bytes_unreferenced: int
     deleted: int
+    partial_uploads_deleted: Annotated[int, Meta(description="uploads a killed server left half-written")]
     sha256: list[str]
     grace_seconds: float
 
