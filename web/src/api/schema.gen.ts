@@ -2071,6 +2071,8 @@ export interface components {
             deleted: number;
             dry_run: boolean;
             grace_seconds: number;
+            /** @description uploads a killed server left half-written */
+            partial_uploads_deleted: number;
             sha256: string[];
         };
         /** GitInfo */
