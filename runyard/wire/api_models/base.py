@@ -45,6 +45,8 @@ Number = Annotated[
     msgspec.Meta(description="a number; NaN and infinities as the strings NaN, Infinity, -Infinity"),
 ]
 Json = dict[str, Any]
+# an integer a database column holds: larger ones are refused before any SQL (422 out_of_range)
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
 
 class ErrorBody(Answer):

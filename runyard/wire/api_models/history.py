@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from msgspec import UNSET, Meta, UnsetType, field
 
-from .base import Answer, Number, Query
+from .base import Answer, Int64, Number, Query
 
 MAX_BUCKETS = 10_000
 MAX_ROWS = 100_000
@@ -70,8 +70,8 @@ class HistoryAnswer(Answer):
 
 class RawQuery(Query):
     keys: Keys
-    min_step: int | None = None
-    max_step: int | None = None
+    min_step: Int64 | None = None
+    max_step: Int64 | None = None
     kind: Literal["history", "system"] = "history"
 
 
@@ -93,8 +93,8 @@ class RawHistory(Answer):
 
 class RowsQuery(Query):
     keys: Annotated[list[str], Meta(description="comma-separated (default: every history key)")] = []
-    min_step: int | None = None
-    max_step: int | None = None
+    min_step: Int64 | None = None
+    max_step: Int64 | None = None
     limit: Annotated[int, Meta(ge=1, le=MAX_ROWS, description="rows per page; see next_min_step")] = 10_000
     samples: (
         Annotated[int, Meta(ge=1, le=MAX_ROWS, description="that many rows spread evenly (ignores limit)")]

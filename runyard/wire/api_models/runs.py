@@ -6,7 +6,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from msgspec import UNSET, Meta, UnsetType
 
-from .base import Answer, Json, Name, Query, Request
+from .base import Answer, Int64, Json, Name, Query, Request
 
 MAX_PAGE = 1000
 State = Literal[
@@ -142,7 +142,7 @@ class Deleted(Answer):
 
 
 class ConsoleQuery(Query):
-    after: Annotated[int, Meta(description="cursor of the last line seen")] = -1
+    after: Annotated[Int64, Meta(description="cursor of the last line seen")] = -1
     limit: Annotated[int, Meta(ge=1, le=10_000)] = 1000
 
 
