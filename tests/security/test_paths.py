@@ -16,6 +16,7 @@ import pytest
 
 from runyard.api.files import File
 from runyard.errors import UsageError
+from runyard.wire.api_models import RunFile
 from tests.compat.conftest import run_wandb, wandb_file, wandb_python  # noqa: F401
 from tests.server.conftest import cli
 
@@ -198,7 +199,9 @@ def test_crafted_artifact_never_uploads_a_local_file(
 @pytest.mark.parametrize("name", ["../escape.txt", "/tmp/abs.txt", "a/../../b.txt", "a//b", "C:/x"])
 def test_file_download_refuses_names_leaving_root(tmp_path, name):
     root = tmp_path / "root"
-    f = File(None, "/api/v1/runs/e/p/r", {"path": name})  # type: ignore[arg-type]  # never reached
+    # the server's answer as runyard.Api reads it; the transport is never reached
+    doc = RunFile(path=name, size=1, sha256="0" * 64, content_type=None, kind=None, updated_at=0.0)
+    f = File(None, "/api/v1/runs/e/p/r", doc)  # type: ignore[arg-type]
     before = _tree(tmp_path)
     with pytest.raises(UsageError, match="refusing to download"):
         f.download(root)
