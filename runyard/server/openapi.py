@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from .. import __version__
 from ..wire.api_models import Error, RunMetadata
-from .auth import PUBLIC
+from .auth import PUBLIC, PUBLIC_PREFIX
 from .contract import Contract, contract_of
 
 REF = "#/components/schemas/{name}"
@@ -157,7 +157,7 @@ def spec() -> dict[str, Any]:
             path = PATH_PARAM.sub(r"{\1}", r.path)
             # one list of routes without credentials: the authentication middleware's
             paths.setdefault(path, {})[method.lower()] = op | (
-                {"security": []} if (method, path) in PUBLIC else {}
+                {"security": []} if (method, path) in PUBLIC or path.startswith(PUBLIC_PREFIX) else {}
             )
     return {
         "openapi": "3.1.0",
