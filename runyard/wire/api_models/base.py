@@ -65,6 +65,10 @@ class ErrorBody(Answer):
         str | None | msgspec.UnsetType,
         msgspec.Meta(description="bad_sweep_config: the configuration key at fault"),
     ] = msgspec.UNSET
+    current: Annotated[
+        Json | msgspec.UnsetType,
+        msgspec.Meta(description="version_conflict: the report as it is now"),
+    ] = msgspec.UNSET
 
 
 class Document(Answer):

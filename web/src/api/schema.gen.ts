@@ -2041,6 +2041,10 @@ export interface components {
             acked_offset?: number;
             /** @description machine-readable, e.g. unknown_run, wrong_type */
             code: string;
+            /** @description version_conflict: the report as it is now */
+            current?: {
+                [key: string]: unknown;
+            };
             /** @description the request field a validation error names */
             field?: string;
             /** @description bad_sweep_config: the configuration key at fault */
