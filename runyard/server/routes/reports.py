@@ -19,6 +19,7 @@ from .. import access
 from ..contract import endpoint
 from ..errors import ApiError
 from ..http import JSON, body, dumps, id_param, json_body, name_param, read, signed_in, store, user, write
+from .views import room
 
 TITLE_MAX = 200
 # The share page is the UI's static export: it needs no script, so none may run; styles are inline.
@@ -70,12 +71,6 @@ def _content(request: Request, doc: dict, required: bool) -> dict:
     return out
 
 
-def _room(request: Request, count: int, what: str) -> None:
-    limit = request.app.state.config.max_saved_items
-    if count >= limit:
-        raise ApiError(422, "too_many", f"at most {limit} {what}; delete some first")
-
-
 @endpoint("list reports", answer=m.Document)
 async def list_reports(request: Request) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
@@ -101,7 +96,7 @@ async def create_report(request: Request) -> Response:
 
     def q(c: Any) -> dict:
         pid = access.project_id(c, s, u, e, p, access.WRITE)
-        _room(request, s.reports.count(c, pid), "reports per project")
+        room(request, s.reports.count(c, pid), "reports per project")
         rid = s.reports.create(c, pid, f["title"], f["blocks"], u.id)
         s.audit.record(c, u, "report.create", f"{e}/{p}", report=rid)
         row, where = access.report(c, s, u, rid, access.WRITE)
@@ -262,7 +257,7 @@ async def add_report_comment(request: Request) -> Response:
 
     def q(c: Any) -> dict:
         access.report(c, s, u, rid, access.WRITE)
-        _room(request, s.comments.count(c, report_id=rid), "comments per report")
+        room(request, s.comments.count(c, report_id=rid), "comments per report")
         return s.comments.add(c, u.id, u.name, text, rid, None)
 
     return JSON(await write(request, q), status_code=201)
@@ -292,7 +287,7 @@ async def add_run_comment(request: Request) -> Response:
 
     def q(c: Any) -> dict:
         pk = access.run(c, s, u, e, p, r, access.WRITE).id
-        _room(request, s.comments.count(c, run_pk=pk), "comments per run")
+        room(request, s.comments.count(c, run_pk=pk), "comments per run")
         return s.comments.add(c, u.id, u.name, text, None, pk)
 
     return JSON(await write(request, q), status_code=201)

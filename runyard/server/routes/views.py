@@ -62,10 +62,11 @@ def _fields(request: Request, body: dict, required: bool) -> dict:
     return out
 
 
-def _room(request: Request, count: int) -> None:
+def room(request: Request, count: int, what: str) -> None:
+    """One bound for every saved thing a user adds (views, reports, comments): `max_saved_items`."""
     limit = request.app.state.config.max_saved_items
     if count >= limit:
-        raise ApiError(422, "too_many", f"a project holds at most {limit} saved views; delete some first")
+        raise ApiError(422, "too_many", f"at most {limit} {what}; delete some first")
 
 
 @endpoint("list views", answer=m.Document)
@@ -90,7 +91,7 @@ async def create_view(request: Request) -> Response:
     def q(c: Any) -> dict:
         # a personal view is the caller's own: reading the project is enough
         pid = access.project_id(c, s, u, e, p, access.WRITE if f.get("shared") else access.READ)
-        _room(request, s.views.count(c, pid))
+        room(request, s.views.count(c, pid), "saved views per project")
         vid = s.views.create(c, pid, u.id, f["name"], bool(f.get("shared")), f["state"])
         return doc(s.views.get(c, vid))  # type: ignore[arg-type]
 
@@ -153,7 +154,7 @@ async def duplicate_view(request: Request) -> Response:
         row = access.view(c, s, u, vid)
         shared = bool(f.get("shared"))
         pid = access.project_id(c, s, u, row.entity, row.project, access.WRITE if shared else access.READ)
-        _room(request, s.views.count(c, pid))
+        room(request, s.views.count(c, pid), "saved views per project")
         new = s.views.create(
             c, pid, u.id, f.get("name") or f"{row.name} (copy)"[:NAME_MAX], shared, row.state
         )
