@@ -17,6 +17,9 @@ RUNYARD_SIGNED_URL_SECONDS  lifetime of signed upload/download URLs (default 300
 RUNYARD_HEARTBEAT_TIMEOUT  seconds without news from a live run's client before it is marked crashed
 RUNYARD_SWEEP_HEARTBEAT_TIMEOUT  seconds without a heartbeat from a sweep agent before its trial is
                   marked crashed and re-queued (default 120; docs/sweeps.md)
+RUNYARD_GC_INTERVAL  seconds between rounds of blob garbage collection run by the server, once per
+                  period across replicas (default 0: off, `runyard gc` by hand; server/jobs.py)
+RUNYARD_GC_GRACE  a scheduled round spares unreferenced blobs younger than this (default 86400)
 RUNYARD_PUBLIC_ANONYMOUS    "1": anonymous viewers may read public projects (default: sign-in needed)
 RUNYARD_SECURE_COOKIES      "1": session cookies are always `Secure` (behind a TLS-terminating proxy
                             that does not say so); they are anyway on requests that came over https
@@ -82,7 +85,14 @@ OIDC_SETTINGS = (
     "oidc_scopes",
 )
 # the settings an environment variable (RUNYARD_<NAME>) can set
-ENV_SETTINGS = (*BOUNDS, "signed_url_seconds", "heartbeat_timeout", "sweep_heartbeat_timeout")
+ENV_SETTINGS = (
+    *BOUNDS,
+    "signed_url_seconds",
+    "heartbeat_timeout",
+    "sweep_heartbeat_timeout",
+    "gc_interval",
+    "gc_grace",
+)
 
 
 @dataclass
@@ -120,6 +130,12 @@ class ServerConfig:
     # A sweep trial whose agent has not heart-beaten for this long is crashed and re-queued once
     # (runyard/sweeps/controller.py); agents beat every few seconds.
     sweep_heartbeat_timeout: float = 120.0
+    # Blob gc run by the server (server/jobs.py): every `gc_interval` seconds one process of all the
+    # replicas deletes the blobs nothing references that are older than `gc_grace`. Off by default
+    # (an operator runs `runyard gc`); the grace is a day because a blob counts as referenced only
+    # once its artifact is committed, and a large artifact's files may upload for hours before that.
+    gc_interval: float = 0.0
+    gc_grace: float = 86400.0
     public_anonymous: bool = False  # anonymous viewers may read public projects (docs/teams.md)
     secure_cookies: bool = False
     session_seconds: float = 14 * 24 * 3600.0
@@ -220,6 +236,9 @@ class ServerConfig:
             raise ValueError(f"metrics must be admin, open or off, not {kw['metrics']!r}")
         if kw.get("s3_addressing_style", "auto") not in ("auto", "path", "virtual"):
             raise ValueError("RUNYARD_S3_ADDRESSING_STYLE must be auto, path or virtual")
+        for field in ("gc_interval", "gc_grace"):
+            if float(kw.get(field, 0.0)) < 0:  # type: ignore[arg-type]
+                raise ValueError(f"RUNYARD_{field.upper()} must be 0 or more seconds")
         for field in OIDC_SETTINGS:
             if os.environ.get("RUNYARD_" + field.upper()):
                 kw.setdefault(field, os.environ["RUNYARD_" + field.upper()])

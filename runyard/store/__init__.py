@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from .artifacts import Artifacts
+from .artifacts import Artifacts, collect_garbage
 from .audit import Audit
 from .blob_refs import BlobRefs
 from .blobs import BlobStore, LocalBlobStore
@@ -19,6 +19,7 @@ from .entities import Entities, User
 from .files import Files
 from .identities import Identities
 from .ingest import Ingest, IngestError
+from .job_runs import JobRuns
 from .limits import Limits
 from .links import Links
 from .metrics import Metrics
@@ -58,6 +59,7 @@ class Store:
         self.views = Views(db)
         self.reports = Reports(db)
         self.comments = Comments(db)
+        self.job_runs = JobRuns(db)
 
     @classmethod
     def open(
@@ -74,6 +76,14 @@ class Store:
 
     def migrate(self) -> None:
         migrate(self.db)
+
+    def collect_garbage(self, delete: bool, grace_seconds: float) -> dict:
+        """Blobs no artifact and no run file references, older than `grace_seconds`, removed with
+        `delete` (and forgotten by blob_refs); what `runyard gc` and the periodic job do."""
+        out = collect_garbage(self.db.read, self.artifacts, self.blobs, delete, grace_seconds)
+        if out["deleted"]:
+            self.db.write(lambda c: self.blob_refs.forget(c, out["sha256"]))
+        return out
 
     def close(self) -> None:
         self.db.close()

@@ -488,3 +488,14 @@ comments = sa.Table(  # on a report or on a run (exactly one of the two)
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
 )
+
+job_runs = (
+    sa.Table(  # the last round of each periodic job that must run once across replicas (store/job_runs.py)
+        "job_runs",
+        metadata,
+        sa.Column("name", sa.String(64), primary_key=True),  # "gc"
+        sa.Column("started_at", sa.Float, nullable=False),  # when a process claimed the latest round
+        sa.Column("finished_at", sa.Float),  # when that round ended (None: running, or its process died)
+        sa.Column("result", sa.Text),  # JSON summary of the latest finished round
+    )
+)

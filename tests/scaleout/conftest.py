@@ -31,6 +31,9 @@ from tests.storage.conftest import S3_ENV, s3_endpoint, s3_recording  # noqa: F4
 REDIS_URL = os.environ.get("RUNYARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 HEARTBEAT_TIMEOUT = 4.0  # short, so the heartbeat job test is quick; live clients beat within it
+GC_INTERVAL = (
+    2.0  # a gc round every 2 s across the replicas (the default grace, a day, spares every blob here)
+)
 
 
 def need(ok: bool, why: str) -> None:
@@ -73,7 +76,12 @@ class Replica:
 
     def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "RUNYARD_"))}
-        env.update(PYTHONPATH=str(REPO), RUNYARD_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT), **self.blob_env)
+        env.update(
+            PYTHONPATH=str(REPO),
+            RUNYARD_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT),
+            RUNYARD_GC_INTERVAL=str(GC_INTERVAL),
+            **self.blob_env,
+        )
         args = [sys.executable, "-m", "runyard.cli.main", "server", "--port", str(self.port)]
         args += ["--home", str(self.home), "--db", self.db_url, "--bus", REDIS_URL, "--json-logs"]
         with open(self.log_path, "a") as log:

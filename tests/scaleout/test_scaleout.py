@@ -7,11 +7,13 @@
   protocol state is in the database, so the other replica carries on); its files, uploaded to
   whichever replica, are served by both from the object store.
 - The heartbeat job marks a silent run crashed once, whichever replicas run the timer.
+- The gc job runs once per period across the replicas, whichever replica's timer fires first.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,7 +25,7 @@ import pytest
 from tests.compat.conftest import wandb_python  # noqa: F401
 from tests.conftest import sign_in
 
-from .conftest import REPO, wait_for
+from .conftest import GC_INTERVAL, REPO, wait_for
 
 pytestmark = pytest.mark.scaleout
 
@@ -321,3 +323,26 @@ def test_heartbeat_job_marks_a_silent_run_crashed_once_across_replicas(cluster, 
     wait_for(lambda: _crash_lines(cluster, "silent2") >= 1, 30, "the log line of the second crash")
     assert _crash_lines(cluster, "silent1") == 1
     assert _crash_lines(cluster, "silent2") == 1
+
+
+def _gc_rounds(cluster) -> list[tuple[float, int]]:
+    """(start, replica) of every gc round in the replicas' logs."""
+    out = []
+    for r in cluster.replicas:
+        for rec in r.log_records():
+            m = re.match(r"gc round started at ([0-9.]+):", rec.get("message", ""))
+            if m:
+                out.append((float(m.group(1)), r.n))
+    return sorted(out)
+
+
+def test_gc_job_runs_once_per_period_across_replicas(cluster):
+    # both replicas look every GC_INTERVAL / 10 whether a round is due: each period, the first to look
+    # claims it in the database and the other skips (which one wins is the timers' phase: not asserted)
+    first = len(_gc_rounds(cluster))
+    rounds = wait_for(
+        lambda: (got := _gc_rounds(cluster)) and len(got) >= first + 4 and got, 120, "gc rounds"
+    )
+    starts = [t for t, _ in rounds]
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= GC_INTERVAL, rounds  # never two rounds in one period

@@ -28,7 +28,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ...store import Store, User
-from ...store.artifacts import ArtifactError, check_name, collect_garbage, parse_commit
+from ...store.artifacts import ArtifactError, check_name, parse_commit
 from ...store.blobs import direct
 from ...store.jsonsafe import jsonable
 from ...wire import api_models as m
@@ -581,12 +581,7 @@ async def gc(request: Request, req: m.GcRequest) -> Response:
     u = user(request)
     if not u.is_admin:
         raise ApiError(403, "forbidden", "only the server admin can collect garbage")
-    s = store(request)
-    out = await run_in_threadpool(
-        collect_garbage, s.db.read, s.artifacts, s.blobs, req.delete, req.grace_seconds
-    )
-    if out["deleted"]:
-        await write(request, lambda c: s.blob_refs.forget(c, out["sha256"]))
+    out = await run_in_threadpool(store(request).collect_garbage, req.delete, req.grace_seconds)
     return JSON(out)
 
 
