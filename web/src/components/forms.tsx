@@ -5,9 +5,9 @@ import { t } from "../i18n";
 import { Modal } from "./common";
 
 /** Runs one server action at a time: `busy` while it runs, its error message after a failure. */
-export function useAction() {
+export function useAction(initialError: string | null = null) {
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(initialError);
   const run = async <T,>(f: () => Promise<T>): Promise<T | undefined> => {
     setBusy(true);
     setError(null);

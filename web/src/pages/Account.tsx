@@ -6,8 +6,8 @@
 import { useState, type FormEvent } from "react";
 import { api } from "../api/client";
 import type { Viewer } from "../api/types";
-import { ErrorPage, Spinner } from "../components/common";
 import { ErrorText, OneTimeSecret, useAction } from "../components/forms";
+import { ListTable, Loaded } from "../components/ListTable";
 import { useAsync } from "../hooks";
 import { formatDateTime, t } from "../i18n";
 import { Link, navigate, paths, useTitle } from "../router";
@@ -169,28 +169,16 @@ function Keys({ viewer }: { viewer: Viewer }) {
       </form>
       {made && <OneTimeSecret label={t("account.newKey")} value={made} note={t("account.newKeyNote")} />}
       <ErrorText error={error} />
-      {keys.error ? (
-        <ErrorPage error={keys.error} onRetry={keys.reload} />
-      ) : !keys.data ? (
-        <Spinner />
-      ) : (
-        <table className="list" aria-label={t("account.keys")}>
-          <thead>
-            <tr>
-              <th>{t("account.keyName")}</th>
-              <th>{t("account.prefix")}</th>
-              <th>{t("account.scope")}</th>
-              <th>{t("account.keyEntity")}</th>
-              <th>{t("account.created")}</th>
-              <th>{t("account.lastUsed")}</th>
-              <th>
-                <span className="sr-only">{t("account.actions")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data.map((k) => (
-              <tr key={k.id} className={k.revoked_at ? "muted" : undefined}>
+      <Loaded state={keys}>
+        {(list) => (
+          <ListTable
+            items={list}
+            label={t("account.keys")}
+            headers={[t("account.keyName"), t("account.prefix"), t("account.scope"), t("account.keyEntity"), t("account.created"), t("account.lastUsed")]}
+            rowKey={(k) => k.id}
+            rowClass={(k) => (k.revoked_at ? "muted" : undefined)}
+            row={(k) => (
+              <>
                 <td translate="no">{k.name || "—"}</td>
                 <td>
                   <code>{k.prefix}…</code>
@@ -208,11 +196,11 @@ function Keys({ viewer }: { viewer: Viewer }) {
                     </button>
                   )}
                 </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+              </>
+            )}
+          />
+        )}
+      </Loaded>
     </section>
   );
 }
@@ -229,26 +217,15 @@ function Sessions({ onSignedOut }: { onSignedOut: () => void }) {
     <section aria-labelledby="sessions-h" className="settings-section">
       <h2 id="sessions-h">{t("account.sessions")}</h2>
       <ErrorText error={error} />
-      {sessions.error ? (
-        <ErrorPage error={sessions.error} onRetry={sessions.reload} />
-      ) : !sessions.data ? (
-        <Spinner />
-      ) : (
-        <table className="list" aria-label={t("account.sessions")}>
-          <thead>
-            <tr>
-              <th>{t("account.device")}</th>
-              <th>{t("account.address")}</th>
-              <th>{t("account.created")}</th>
-              <th>{t("account.lastSeen")}</th>
-              <th>
-                <span className="sr-only">{t("account.actions")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {sessions.data.map((s) => (
-              <tr key={s.id}>
+      <Loaded state={sessions}>
+        {(list) => (
+          <ListTable
+            items={list}
+            label={t("account.sessions")}
+            headers={[t("account.device"), t("account.address"), t("account.created"), t("account.lastSeen")]}
+            rowKey={(s) => s.id}
+            row={(s) => (
+              <>
                 <td>
                   <span translate="no">{s.user_agent ?? "—"}</span> {s.current && <span className="tag">{t("account.thisBrowser")}</span>}
                 </td>
@@ -260,11 +237,11 @@ function Sessions({ onSignedOut }: { onSignedOut: () => void }) {
                     {s.current ? t("app.signOut") : t("account.endSession")}
                   </button>
                 </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+              </>
+            )}
+          />
+        )}
+      </Loaded>
     </section>
   );
 }

@@ -8,34 +8,21 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api } from "../api/client";
 import { useAsync } from "../hooks";
-import { ApiError } from "../api/http";
+import { ErrorText, useAction } from "../components/forms";
 import { t } from "../i18n";
 import { Message } from "../i18n/Message";
 import { Link, navigate, paths, useTitle } from "../router";
-
-function message(e: unknown): string {
-  return e instanceof ApiError ? e.message : String((e as Error)?.message ?? e);
-}
 
 /** The user name and password form; `onSignedIn` runs once the session cookie is set. */
 export function SignInPage({ onSignedIn, expired }: { onSignedIn: () => void; expired?: boolean }) {
   useTitle(t("signin.title"));
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(expired ? t("signin.expired") : null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction(expired ? t("signin.expired") : null);
   const options = useAsync((s) => api.signInOptions(s), []);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.signIn(username.trim(), password);
-      onSignedIn();
-    } catch (err) {
-      setError(message(err));
-      setBusy(false);
-    }
+    if (await run(() => api.signIn(username.trim(), password))) onSignedIn();
   };
   return (
     <div className="page signin">
@@ -63,11 +50,7 @@ export function SignInPage({ onSignedIn, expired }: { onSignedIn: () => void; ex
           </button>
         </div>
       </form>
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
       <p className="muted">
         <Message id="signin.help" parts={{ server: <code>runyard server</code>, sdk: <code>runyard login</code> }} />
       </p>
@@ -88,16 +71,14 @@ export function SignInLinkPage({ token, onSignedIn }: { token: string; onSignedI
         navigate(paths.home(), { replace: true });
         onSignedIn();
       },
-      (e) => setError(message(e)),
+      (e: Error) => setError(e.message),
     );
   }, [token, onSignedIn]);
   if (!error) return <div className="page signin">{t("signin.signingIn")}…</div>;
   return (
     <div className="page signin">
       <h1>{t("signin.linkFailed")}</h1>
-      <p className="error-text" role="alert">
-        {error}
-      </p>
+      <ErrorText error={error} />
       <p>
         <Link to={paths.signin()}>{t("signin.withPassword")}</Link>
       </p>
@@ -110,22 +91,18 @@ export function SetPasswordPage({ token, onSignedIn }: { token: string; onSigned
   useTitle(t("setup.title"));
   const [password, setPassword] = useState("");
   const [again, setAgain] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const mismatch = again !== "" && again !== password;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    const signedIn = await run(async () => {
       const { user } = await api.setPasswordWithLink(token, password);
       await api.signIn(user, password);
-      navigate(paths.home(), { replace: true });
-      onSignedIn();
-    } catch (err) {
-      setError(message(err));
-      setBusy(false);
-    }
+      return true;
+    });
+    if (!signedIn) return;
+    navigate(paths.home(), { replace: true });
+    onSignedIn();
   };
   return (
     <div className="page signin">
@@ -147,11 +124,7 @@ export function SetPasswordPage({ token, onSignedIn }: { token: string; onSigned
           </button>
         </div>
       </form>
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
     </div>
   );
 }
@@ -160,17 +133,12 @@ export function SetPasswordPage({ token, onSignedIn }: { token: string; onSigned
 export function InvitePage({ token, onJoined }: { token: string; onJoined: () => void }) {
   useTitle(t("invite.title"));
   const [done, setDone] = useState<{ team: string; role: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const accept = async () => {
-    setBusy(true);
-    try {
-      setDone(await api.acceptInvitation(token));
-      onJoined(); // the viewer's teams changed
-    } catch (e) {
-      setError(message(e));
-    }
-    setBusy(false);
+    const joined = await run(() => api.acceptInvitation(token));
+    if (!joined) return;
+    setDone(joined);
+    onJoined(); // the viewer's teams changed
   };
   return (
     <div className="page signin">
@@ -187,11 +155,7 @@ export function InvitePage({ token, onJoined }: { token: string; onJoined: () =>
           </button>
         </>
       )}
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} />
     </div>
   );
 }

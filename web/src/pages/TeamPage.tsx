@@ -10,6 +10,7 @@ import { api } from "../api/client";
 import type { Role, Viewer } from "../api/types";
 import { ErrorPage, Spinner } from "../components/common";
 import { ErrorText, OneTimeSecret, TypedConfirm, useAction } from "../components/forms";
+import { ListTable, Loaded } from "../components/ListTable";
 import { useAsync } from "../hooks";
 import { formatDateTime, t } from "../i18n";
 import { Link, navigate, paths, useTitle } from "../router";
@@ -64,42 +65,34 @@ export function TeamPage({ team, viewer, onChanged }: { team: string; viewer: Vi
       <h1>{t("team.title", { team })}</h1>
       <section aria-labelledby="members-h" className="settings-section">
         <h2 id="members-h">{t("team.members")}</h2>
-        <table className="list" aria-label={t("team.members")}>
-          <thead>
-            <tr>
-              <th>{t("account.user")}</th>
-              <th>{t("team.role")}</th>
-              {admin && (
-                <th>
-                  <span className="sr-only">{t("account.actions")}</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {data.data.members.map((m) => (
-              <tr key={m.user}>
-                <td>
-                  <Link to={paths.entity(m.user)} translate="no">{m.user}</Link>
-                </td>
-                <td>
-                  {admin ? (
-                    <RoleSelect value={m.role} label={t("team.roleOf", { user: m.user })} disabled={busy} onChange={(r) => change(() => api.setMember(team, m.user, r))} />
-                  ) : (
-                    t(`role.${m.role}`)
-                  )}
-                </td>
-                {admin && (
-                  <td>
-                    <button type="button" className="danger" disabled={busy} aria-label={t("team.removeUser", { user: m.user })} onClick={() => change(() => api.removeMember(team, m.user))}>
-                      {t("team.remove")}
-                    </button>
-                  </td>
+        <ListTable
+          items={data.data.members}
+          label={t("team.members")}
+          headers={[t("account.user"), t("team.role")]}
+          actions={admin}
+          rowKey={(m) => m.user}
+          row={(m) => (
+            <>
+              <td>
+                <Link to={paths.entity(m.user)} translate="no">{m.user}</Link>
+              </td>
+              <td>
+                {admin ? (
+                  <RoleSelect value={m.role} label={t("team.roleOf", { user: m.user })} disabled={busy} onChange={(r) => change(() => api.setMember(team, m.user, r))} />
+                ) : (
+                  t(`role.${m.role}`)
                 )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+              </td>
+              {admin && (
+                <td>
+                  <button type="button" className="danger" disabled={busy} aria-label={t("team.removeUser", { user: m.user })} onClick={() => change(() => api.removeMember(team, m.user))}>
+                    {t("team.remove")}
+                  </button>
+                </td>
+              )}
+            </>
+          )}
+        />
         {admin && (
           <form onSubmit={add} className="inline-form">
             <label>
@@ -194,27 +187,16 @@ function Invitations({ team }: { team: string }) {
       </form>
       {link && <OneTimeSecret label={t("team.link")} value={link} note={t("team.linkNote")} />}
       <ErrorText error={error} />
-      {open.error ? (
-        <ErrorPage error={open.error} onRetry={open.reload} />
-      ) : !open.data ? (
-        <Spinner />
-      ) : open.data.length === 0 ? (
-        <p className="muted">{t("team.noInvitations")}</p>
-      ) : (
-        <table className="list" aria-label={t("team.invitations")}>
-          <thead>
-            <tr>
-              <th>{t("team.role")}</th>
-              <th>{t("team.createdBy")}</th>
-              <th>{t("team.expiresAt")}</th>
-              <th>
-                <span className="sr-only">{t("account.actions")}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {open.data.map((inv) => (
-              <tr key={inv.id}>
+      <Loaded state={open}>
+        {(list) => (
+          <ListTable
+            items={list}
+            label={t("team.invitations")}
+            headers={[t("team.role"), t("team.createdBy"), t("team.expiresAt")]}
+            empty={t("team.noInvitations")}
+            rowKey={(inv) => inv.id}
+            row={(inv) => (
+              <>
                 <td>{t(`role.${inv.role}`)}</td>
                 <td translate="no">{inv.created_by ?? "—"}</td>
                 <td>{formatDateTime(inv.expires_at)}</td>
@@ -223,11 +205,11 @@ function Invitations({ team }: { team: string }) {
                     {t("account.revoke")}
                   </button>
                 </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+              </>
+            )}
+          />
+        )}
+      </Loaded>
     </section>
   );
 }
