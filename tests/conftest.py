@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,16 +31,16 @@ def _contract_violations() -> list[str]:
     return mod.violations if mod is not None else []
 
 
-@pytest.fixture
-def workdir(tmp_path, monkeypatch):
-    """A clean cwd and RUNYARD_HOME, with WANDB_*/RUNYARD_* env vars removed."""
+def isolated_sdk(monkeypatch, home: Path, work: Path, cache: Path | None = None) -> Iterator[Path]:
+    """The SDK's surroundings for one test: cwd = `work`, RUNYARD_HOME = `home` (and the client cache in
+    `cache`), every WANDB_*/RUNYARD_* variable of the outer environment removed except the suite's
+    response check; a run the test left open is finished afterwards. Fixtures `yield from` it."""
     for k in list(os.environ):
         if k.startswith(("WANDB_", "RUNYARD_")) and k != "RUNYARD_CHECK_RESPONSES":
             monkeypatch.delenv(k, raising=False)
-    home = tmp_path / "home"
-    home.mkdir()
     monkeypatch.setenv("RUNYARD_HOME", str(home))
-    work = tmp_path / "work"
+    if cache is not None:
+        monkeypatch.setenv("RUNYARD_CACHE_DIR", str(cache))
     work.mkdir()
     monkeypatch.chdir(work)
     yield work
@@ -48,6 +49,14 @@ def workdir(tmp_path, monkeypatch):
     run = state.current()
     if run is not None:
         run.finish(quiet=True)
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """A clean cwd and RUNYARD_HOME, with WANDB_*/RUNYARD_* env vars removed."""
+    home = tmp_path / "home"
+    home.mkdir()
+    yield from isolated_sdk(monkeypatch, home, tmp_path / "work")
 
 
 @pytest.fixture

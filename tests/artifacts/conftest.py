@@ -4,12 +4,12 @@ in this process, online against it, with the client cache and working directory 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import isolated_sdk
 from tests.server.conftest import (  # noqa: F401  (fixtures)
     cli,
     client_env,
@@ -25,21 +25,7 @@ from tests.server.conftest import (  # noqa: F401  (fixtures)
 @pytest.fixture
 def env(server, home, tmp_path, monkeypatch) -> Iterator[Path]:  # noqa: F811
     """cwd = tmp/work; the SDK finds the server through its credentials file; cache in tmp/cache."""
-    home_dir = home
-    for k in list(os.environ):
-        if k.startswith(("WANDB_", "RUNYARD_")):
-            monkeypatch.delenv(k, raising=False)
-    monkeypatch.setenv("RUNYARD_HOME", str(home_dir))
-    monkeypatch.setenv("RUNYARD_CACHE_DIR", str(tmp_path / "cache"))
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    yield work
-    from runyard.sdk import state
-
-    run = state.current()
-    if run is not None:
-        run.finish(quiet=True)
+    yield from isolated_sdk(monkeypatch, home, tmp_path / "work", cache=tmp_path / "cache")
 
 
 @pytest.fixture

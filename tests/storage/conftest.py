@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from runyard.server.launcher import free_port
+from tests.conftest import isolated_sdk
 from tests.server.conftest import (  # noqa: F401  (fixtures)
     cli,
     client_env,
@@ -164,17 +165,4 @@ def s3_server(s3_config):
 @pytest.fixture
 def sdk_env(s3_server, home, tmp_path, monkeypatch) -> Iterator[os.PathLike]:  # noqa: F811
     """cwd = tmp/work; the SDK finds the server through its credentials file; cache in tmp/cache."""
-    for k in list(os.environ):
-        if k.startswith(("WANDB_", "RUNYARD_")):
-            monkeypatch.delenv(k, raising=False)
-    monkeypatch.setenv("RUNYARD_HOME", str(home))
-    monkeypatch.setenv("RUNYARD_CACHE_DIR", str(tmp_path / "cache"))
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    yield work
-    from runyard.sdk import state
-
-    run = state.current()
-    if run is not None:
-        run.finish(quiet=True)
+    yield from isolated_sdk(monkeypatch, home, tmp_path / "work", cache=tmp_path / "cache")
