@@ -138,6 +138,39 @@ WRITER = textwrap.dedent("""
 """)
 
 
+@pytest.fixture
+def children():
+    """Start child processes with piped stdio (text unless `text=False`); when the test ends each one still
+    running is killed, and every child is waited for with its pipes closed, so no test leaks either."""
+    started: list[subprocess.Popen] = []
+
+    def start(args: list[str], *, text: bool = True, **kw) -> subprocess.Popen:
+        p = subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=text, **kw
+        )
+        started.append(p)
+        return p
+
+    yield start
+    for p in started:
+        if p.poll() is None:
+            p.kill()
+        with p:  # closes stdin/stdout/stderr and waits
+            pass
+
+
+def start_script(
+    children, cwd: Path, name: str, source: str, env: dict, *args
+) -> tuple[subprocess.Popen, list[str]]:
+    """Write `source` to cwd/name and run it; the script's first line starts with RUN, whose fields
+    (run id, run dir, ...) are returned with the process."""
+    (cwd / name).write_text(source)
+    p = children([sys.executable, name, *map(str, args)], cwd=cwd, env=env)
+    first = p.stdout.readline().split()
+    assert first and first[0] == "RUN", p.stderr.read()
+    return p, first[1:]
+
+
 def make_runs(cwd: Path, env: dict | None = None, **spec) -> list[dict]:
     """Write offline runs with the real SDK in a subprocess; returns [{dir, id}]."""
     env = dict(env or os.environ, PYTHONPATH=str(REPO))

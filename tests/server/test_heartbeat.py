@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import textwrap
 import time
 
@@ -16,7 +14,7 @@ import pytest
 
 from runyard.server import ServerConfig, ServerThread
 
-from .conftest import REPO, cli
+from .conftest import REPO, cli, start_script
 from .test_online import _key, api, check_exactly_once
 
 TIMEOUT = 2.0  # the server's heartbeat_timeout in these tests (seconds)
@@ -39,21 +37,10 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def _start(tmp_path, home):
+def _start(children, tmp_path, home):
     env = dict(os.environ, RUNYARD_HOME=str(home), PYTHONPATH=str(REPO), RUNYARD_SILENT="true")
-    (tmp_path / "child.py").write_text(CHILD)
-    p = subprocess.Popen(
-        [sys.executable, "child.py"],
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    first = p.stdout.readline().split()
-    assert first and first[0] == "RUN", p.stderr.read()
-    return p, first[1], env
+    p, (run_id, _dir) = start_script(children, tmp_path, "child.py", CHILD, env)
+    return p, run_id, env
 
 
 def _server(home, db_url, port=0):
@@ -77,11 +64,11 @@ def _wait_run(srv, home, run_id, until, deadline=90.0):
     pytest.fail(f"run never reached the expected condition; last seen: {doc.get('state')}")
 
 
-def test_quiet_run_heartbeats_a_frozen_one_is_crashed_and_revives(tmp_path, db_url):
+def test_quiet_run_heartbeats_a_frozen_one_is_crashed_and_revives(tmp_path, db_url, children):
     home = tmp_path / "home"
     home.mkdir()
     srv = _server(home, db_url)
-    p, run_id, _env = _start(tmp_path, home)
+    p, run_id, _env = _start(children, tmp_path, home)
     try:
         first = _wait_run(srv, home, run_id, lambda d: d["history_points"] == 100)
         # logging nothing, the live client keeps the run alive past several timeouts
@@ -108,11 +95,11 @@ def test_quiet_run_heartbeats_a_frozen_one_is_crashed_and_revives(tmp_path, db_u
 
 
 @pytest.mark.parametrize("ending, final", [("kill", "crashed"), ("finish", "finished")])
-def test_silent_run_is_crashed_then_sync_completes_it(tmp_path, db_url, ending, final):
+def test_silent_run_is_crashed_then_sync_completes_it(tmp_path, db_url, ending, final, children):
     home = tmp_path / "home"
     home.mkdir()
     srv = _server(home, db_url)
-    p, run_id, env = _start(tmp_path, home)
+    p, run_id, env = _start(children, tmp_path, home)
     try:
         _wait_run(srv, home, run_id, lambda d: d["history_points"] == 100)
         url = srv.url

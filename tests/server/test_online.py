@@ -15,7 +15,7 @@ from runyard.runlog import read
 from runyard.sdk.http_client import ApiError, Client
 from runyard.server import ServerConfig, ServerThread
 
-from .conftest import REPO, cli
+from .conftest import REPO, cli, start_script
 
 TRAIN = textwrap.dedent("""
     import sys, time, runyard
@@ -45,19 +45,9 @@ def api(url, key, path, **params):
         c.close()
 
 
-def start(env, cwd, *args):
-    (cwd / "train.py").write_text(TRAIN)
-    p = subprocess.Popen(
-        [sys.executable, "train.py", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    first = p.stdout.readline().split()
-    assert first and first[0] == "RUN", p.stderr.read()
-    return p, first[1], Path(first[2])
+def start(children, env, cwd, *args):
+    p, (run_id, run_dir) = start_script(children, cwd, "train.py", TRAIN, env, *args)
+    return p, run_id, Path(run_dir)
 
 
 def wait_lines(p, prefix, until):
@@ -74,8 +64,8 @@ def check_exactly_once(url, key, run_id, n):
     return s
 
 
-def test_online_run_streams_live_and_finishes_synced(server, client_env, tmp_path):
-    p, run_id, run_dir = start(client_env, tmp_path, 400, 0.005)
+def test_online_run_streams_live_and_finishes_synced(server, client_env, tmp_path, children):
+    p, run_id, run_dir = start(children, client_env, tmp_path, 400, 0.005)
     wait_lines(p, "STEP", lambda line: int(line.split()[1]) >= 200)
     deadline = time.time() + 5
     live = 0
@@ -100,13 +90,13 @@ def test_online_run_streams_live_and_finishes_synced(server, client_env, tmp_pat
     assert "nothing to sync" in cli(["sync", str(tmp_path)], client_env).stdout
 
 
-def test_server_killed_mid_run_then_back_exactly_once(tmp_path, db_url):
+def test_server_killed_mid_run_then_back_exactly_once(tmp_path, db_url, children):
     home = tmp_path / "home"
     home.mkdir()
     config = ServerConfig.resolve(home=home, db_url=db_url, port=0)
     srv = ServerThread(config).start()
     env = dict(os.environ, RUNYARD_HOME=str(home), PYTHONPATH=str(REPO), RUNYARD_SILENT="true")
-    p, run_id, run_dir = start(env, tmp_path, 1500, 0.002)
+    p, run_id, run_dir = start(children, env, tmp_path, 1500, 0.002)
     wait_lines(p, "STEP", lambda line: int(line.split()[1]) >= 300)
     srv.stop()  # the tracker goes away in the middle of training
     wait_lines(p, "STEP", lambda line: int(line.split()[1]) >= 900)
@@ -139,26 +129,15 @@ FINISH_LATE = textwrap.dedent("""
 """)
 
 
-def test_finish_retries_until_a_restarted_server_is_back(tmp_path, db_url):
+def test_finish_retries_until_a_restarted_server_is_back(tmp_path, db_url, children):
     home = tmp_path / "home"
     home.mkdir()
     config = ServerConfig.resolve(home=home, db_url=db_url, port=0)
     srv = ServerThread(config).start()
     env = dict(os.environ, RUNYARD_HOME=str(home), PYTHONPATH=str(REPO))
     env.pop("RUNYARD_SILENT", None)
-    (tmp_path / "late.py").write_text(FINISH_LATE)
-    p = subprocess.Popen(
-        [sys.executable, "late.py"],
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    first = p.stdout.readline().split()
-    assert first and first[0] == "RUN", p.stderr.read()
-    run_id, run_dir = first[1], Path(first[2])
+    p, (run_id, run_dir) = start_script(children, tmp_path, "late.py", FINISH_LATE, env)
+    run_dir = Path(run_dir)
     srv.stop()  # the server restarts while the run ends
     p.stdin.write("\n")
     p.stdin.flush()
@@ -182,7 +161,7 @@ def _key(home: Path) -> str:
     return json.loads((home / "credentials").read_text())["api_key"]
 
 
-def test_server_down_at_init_then_sync_later(tmp_path, db_url):
+def test_server_down_at_init_then_sync_later(tmp_path, db_url, children):
     home = tmp_path / "home"
     home.mkdir()
     config = ServerConfig.resolve(home=home, db_url=db_url, port=0)
@@ -191,7 +170,7 @@ def test_server_down_at_init_then_sync_later(tmp_path, db_url):
     srv.stop()
     env = dict(os.environ, RUNYARD_HOME=str(home), PYTHONPATH=str(REPO))
     env.pop("RUNYARD_SILENT", None)
-    p, run_id, run_dir = start(env, tmp_path, 300, 0.0, 2)
+    p, run_id, run_dir = start(children, env, tmp_path, 300, 0.0, 2)
     assert p.wait(60) == 0
     err = p.stderr.read()
     assert "cannot reach the runyard server" in err and f"runyard sync {run_dir}" in err
@@ -264,22 +243,13 @@ def test_online_resume_continues_steps(server, client_env, tmp_path):
 
 
 @pytest.mark.parametrize("n", [20])
-def test_concurrent_online_runs(server, client_env, tmp_path, n):
+def test_concurrent_online_runs(server, client_env, tmp_path, n, children):
     procs = []
     for i in range(n):
         d = tmp_path / f"w{i}"
         d.mkdir()
         (d / "train.py").write_text(TRAIN)
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "train.py", "300", "0"],
-                cwd=d,
-                env=client_env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
+        procs.append(children([sys.executable, "train.py", "300", "0"], cwd=d, env=client_env))
     ids = []
     for p in procs:
         out, err = p.communicate(timeout=180)

@@ -6,7 +6,6 @@ import http.client
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -67,15 +66,12 @@ def test_sync_end_to_end(server, client_env, tmp_path):
     assert not Path(run["dir"]).exists()
 
 
-def test_sync_killed_midway_resumes_exactly_once(server, client_env, tmp_path):
+def test_sync_killed_midway_resumes_exactly_once(server, client_env, tmp_path, children):
     (run,) = make_runs(tmp_path / "w", client_env, steps=30_000, keys=["a", "b", "c"])
     seg = read(find_runlog(run["dir"])).run["segment"]
     size = find_runlog(run["dir"]).stat().st_size
-    p = subprocess.Popen(
-        [sys.executable, "-m", "runyard.cli.main", "sync", "--chunk-size", "2048", run["dir"]],
-        env=client_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+    p = children(
+        [sys.executable, "-m", "runyard.cli.main", "sync", "--chunk-size", "2048", run["dir"]], env=client_env
     )
     ingest = f"/api/v1/ingest/admin/p/{run['id']}"
     deadline = time.monotonic() + 60
