@@ -8,6 +8,7 @@ last (the value of the point with the greatest x; ties go to the later logged po
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,22 @@ def edges(a: float, b: float, n: int) -> np.ndarray:
     e = a + (b - a) * np.arange(n + 1, dtype=np.float64) / n
     e[-1] = b
     return e
+
+
+def block_window(lo: float, hi: float, n: int, block: int) -> tuple[float, float, int]:
+    """The window [a, b] and bucket count of a query over integer steps [lo, hi] in about `n` buckets,
+    with every edge on a multiple of `block` (the summary level's points per block): a block whose
+    steps are consecutive then lies inside one bucket and is taken from its statistics, never read.
+    Buckets narrower than a block (or a window of one step) keep [lo, hi] and `n`. The width is the
+    smallest multiple of `block` not below (hi - lo) / n: never more buckets than asked (so never more
+    bytes), never fewer than about half."""
+    w = (hi - lo) / n
+    if w < block:
+        return lo, hi, n
+    w = block * math.ceil(w / block)
+    a = math.floor(lo / block) * block
+    k = int((hi - a) // w) + 1
+    return float(a), float(a + k * w), k
 
 
 def bucket_of(e: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -344,6 +344,16 @@ class Metrics:
         parts = bk.bucketize_many(series, e)
         return [bk.finish(p, e) for p in parts], (float(a), float(b))
 
+    def step_window(
+        self, conn: Connection, refs: list[SeriesRef], n_buckets: int
+    ) -> tuple[float, float, int]:
+        """The window and bucket count of an unzoomed chart query on the step axis: the series' step
+        extent, edges on the summary blocks' grid (`buckets.block_window`). Querying buckets whose
+        edges cut most blocks reads nearly every raw value; aligned, the blocks' statistics suffice
+        (measured in docs/reports.md, "Measured")."""
+        lo, hi = self._step_extent(conn, [r.key_id for r in refs]) if refs else (0.0, 0.0)
+        return bk.block_window(lo, hi, n_buckets, BLOCK_POINTS)
+
     def _chunk_meta(self, conn: Connection, key_ids: list[int]) -> list[Any]:
         out: list[Any] = []
         for i in range(0, len(key_ids), 500):

@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from runyard.store import Store
-from runyard.store.chunks import CHUNK_POINTS, Points
+from runyard.store.chunks import BLOCK_POINTS, CHUNK_POINTS, Points
 from runyard.store.metrics import SeriesRef
 from runyard.store.tables import metadata, metric_chunks
 
@@ -131,6 +131,30 @@ def test_chunk_statistics_shortcut_is_exact(store):
         results, (lo, hi) = store.db.read(lambda c, nb=nb: store.metrics.buckets(c, refs, nb))
         for res, pts in zip(results, all_points):
             check(res, brute(pts, lo, hi, nb))
+
+
+def test_unzoomed_step_window_has_edges_on_the_block_grid_and_stays_exact(store):
+    """`step_window`: edges on multiples of BLOCK_POINTS, a bucket count near the one asked, and the
+    buckets over that window equal brute force (every point counted once)."""
+    rng = np.random.default_rng(7)
+    pk = _run(store)
+    n = CHUNK_POINTS * 3 + 500
+    vals = rng.normal(size=n)
+    _append(store, pk, "loss", np.arange(n) + 5, vals)
+    pts = [(s + 5, s + 1, float(v)) for s, v in enumerate(vals)]
+    ref = SeriesRef(store.db.read(lambda c: store.metrics.key_id(c, pk, "history", "loss")))
+    for asked in (10, 40, 70):
+        a, b, nb = store.db.read(lambda c, asked=asked: store.metrics.step_window(c, [ref], asked))
+        w = (b - a) / nb
+        assert a % BLOCK_POINTS == 0 and w % BLOCK_POINTS == 0 and a <= 5 and b > n + 4
+        assert asked / 2 <= nb <= asked + 1
+        (res,), _ = store.db.read(
+            lambda c, a=a, b=b, nb=nb: store.metrics.buckets(c, [ref], nb, "_step", a, b)
+        )
+        check(res, brute(pts, a, b, nb))
+        assert int(np.sum(res["count"])) == n
+    # buckets narrower than a block keep the data's extent and the count asked
+    assert store.db.read(lambda c: store.metrics.step_window(c, [ref], 1000)) == (5, n + 4, 1000)
 
 
 def test_time_and_metric_axes(store):

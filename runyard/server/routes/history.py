@@ -35,6 +35,17 @@ def _range(q: m.BucketQuery) -> None:
         raise ApiError(422, "out_of_range", "max must not be below min", field="max")
 
 
+def _window(
+    c: Any, s: Any, refs: list[SeriesRef], nb: int, x_axis: str, a: float | None, b: float | None
+) -> tuple[float | None, float | None, int]:
+    """The window and bucket count the query answers: as asked, except that an unzoomed query on the
+    step axis gets edges on the summary blocks' grid (a bucket count near the one asked; the answer
+    says which)."""
+    if x_axis != "_step" or a is not None or b is not None or not refs:
+        return a, b, nb
+    return s.metrics.step_window(c, refs, nb)
+
+
 def _refs(
     c: Any, s: Any, run_pk: int, start: float, kind: str, keys: list[str], x_axis: str
 ) -> list[SeriesRef | None]:
@@ -73,10 +84,12 @@ async def _query(
         ks = keys or [k["key"] for k in s.metrics.keys(c, loc.id, kind)]
         refs = _refs(c, s, loc.id, loc.created_at, kind, ks, x_axis)
         t0 = time.perf_counter()
-        res, rng = s.metrics.buckets(c, [x for x in refs if x is not None], nb, x_axis, a, b)
-        return ks, refs, res, rng, time.perf_counter() - t0
+        found = [x for x in refs if x is not None]
+        w = _window(c, s, found, nb, x_axis, a, b)
+        res, rng = s.metrics.buckets(c, found, w[2], x_axis, w[0], w[1])
+        return ks, refs, res, rng, w[2], time.perf_counter() - t0
 
-    ks, refs, res, rng, took = await read(request, q)
+    ks, refs, res, rng, nb, took = await read(request, q)
     series = _series(res, [(r, k) for k in ks], refs)
     return columns_response(
         request,
@@ -124,10 +137,12 @@ async def project_history(request: Request, query: m.ProjectHistoryQuery) -> Res
                 labels.append((rid, k))
                 refs.extend(_refs(c, s, loc.id, loc.created_at, "history", [k], x_axis) if loc else [None])
         t0 = time.perf_counter()
-        res, rng = s.metrics.buckets(c, [x for x in refs if x is not None], nb, x_axis, a, b)
-        return labels, refs, res, rng, time.perf_counter() - t0
+        found = [x for x in refs if x is not None]
+        w = _window(c, s, found, nb, x_axis, a, b)
+        res, rng = s.metrics.buckets(c, found, w[2], x_axis, w[0], w[1])
+        return labels, refs, res, rng, w[2], time.perf_counter() - t0
 
-    labels, refs, res, rng, took = await read(request, q)
+    labels, refs, res, rng, nb, took = await read(request, q)
     return columns_response(
         request,
         {

@@ -110,15 +110,15 @@ export function fetchFile(path: string, o: { maxBytes?: number; signal?: AbortSi
 }
 
 /**
- * The chart queries' wire format: JSON unless localStorage "runyard:chart-format" is "msgpack"
- * (numeric columns as raw little-endian arrays: 40 % fewer bytes, no number parsing; measured in
- * docs/benchmarks.md, "Web UI"). JSON stays the default while tests read chart answers as JSON.
+ * The chart queries' wire format: msgpack (numeric columns as raw little-endian arrays: 40 % fewer
+ * bytes, no number parsing; measured in docs/benchmarks.md, "Web UI", and docs/reports.md) unless
+ * localStorage "runyard:chart-format" is "json".
  */
 function chartFormat(): "json" | "msgpack" {
   try {
-    return localStorage.getItem("runyard:chart-format") === "msgpack" ? "msgpack" : "json";
+    return localStorage.getItem("runyard:chart-format") === "json" ? "json" : "msgpack";
   } catch {
-    return "json";
+    return "msgpack";
   }
 }
 
