@@ -133,21 +133,6 @@ def parse_json(request: Request, raw: bytes | str, what: str = "request body") -
         raise ApiError(400, "bad_json", f"{what} is not valid JSON: {e}") from None
 
 
-async def json_body(request: Request) -> dict:
-    """The JSON object of a route whose contract has no body model yet (reports, views); a declared
-    body model is parsed by the contract instead (contract.py)."""
-    raw = await body(request, request.app.state.config.max_json_bytes)
-    ctype = request.headers.get("content-type", "application/json").split(";")[0].strip()
-    if ctype not in ("application/json", ""):
-        raise ApiError(
-            415, "unsupported_media_type", f"send JSON (Content-Type: application/json), not {ctype}"
-        )
-    doc = parse_json(request, raw)
-    if not isinstance(doc, dict):
-        raise ApiError(422, "wrong_type", f"request body must be a JSON object, not {type(doc).__name__}")
-    return doc
-
-
 def name_param(request: Request, name: str) -> str:
     """An entity, project or run id from the path, checked against the name rule (wire/names.py)."""
     v = request.path_params[name]

@@ -153,18 +153,23 @@ def test_report_blocks_are_checked_and_bounded(client, config):
         [{"id": "a", "type": "heading"}, {"id": "a", "type": "heading"}],
         [{"id": "a", "type": "panels", "runset": {"projects": "lab/p"}}],
         [{"id": "a", "type": "panels", "runset": {"query": {}}}],
-        "not a list",
     ]
     for blocks in bad:
         r = client.post(url, json={"title": "t", "blocks": blocks})
         assert r.status_code == 422 and r.json()["error"]["code"] == "bad_block", (blocks, r.text)
+    for blocks in ("not a list", ["not an object"]):  # the body's model refuses these first
+        err = client.post(url, json={"title": "t", "blocks": blocks}).json()["error"]
+        assert err["code"] == "wrong_type" and err["field"].startswith("blocks"), err
     many = [{"id": str(i), "type": "heading", "text": "h"} for i in range(config.max_report_blocks + 1)]
     assert client.post(url, json={"title": "t", "blocks": many}).json()["error"]["code"] == "bad_block"
     big = [{"id": "a", "type": "markdown", "text": "x" * (config.max_report_bytes + 1)}]
     assert client.post(url, json={"title": "t", "blocks": big}).status_code == 413
     assert client.post(url, json={"title": " "}).status_code == 422
     rid = client.post(url, json={"title": "ok"}).json()["id"]
-    assert client.patch(f"/api/v1/reports/{rid}", json={"title": "x"}).json()["error"]["code"] == "wrong_type"
+    err = client.patch(f"/api/v1/reports/{rid}", json={"title": "x"}).json()["error"]
+    assert err["code"] == "missing_field" and err["field"] == "version"
+    err = client.patch(f"/api/v1/reports/{rid}", json={"version": True}).json()["error"]
+    assert err["code"] == "wrong_type" and err["field"] == "version"
 
 
 def test_old_versions_are_dropped_beyond_the_bound(client, config):

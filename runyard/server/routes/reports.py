@@ -18,10 +18,9 @@ from ...wire.report_blocks import BlockError, validate
 from .. import access
 from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, body, dumps, id_param, json_body, name_param, read, signed_in, store, user, write
+from ..http import JSON, body, dumps, id_param, name_param, read, signed_in, store, user, write
 from .views import room
 
-TITLE_MAX = 200
 # The share page is the UI's static export: it needs no script, so none may run; styles are inline.
 SHARED_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -48,30 +47,21 @@ def _can_edit(c: Any, request: Request, where: sa.Row) -> bool:
     return access.allows(c, user(request), access.WRITE, where.entity_id, where.visibility)
 
 
-def _content(request: Request, doc: dict, required: bool) -> dict:
-    """title and blocks of a body, checked and bounded."""
-    out: dict[str, Any] = {}
-    if "title" in doc or required:
-        t = doc.get("title")
-        if not isinstance(t, str) or not t.strip() or len(t) > TITLE_MAX:
-            raise ApiError(
-                422, "bad_value", f"title must be a non-empty string of at most {TITLE_MAX} characters"
-            )
-        out["title"] = t.strip()
-    if "blocks" in doc or required:
-        cfg = request.app.state.config
-        try:
-            out["blocks"] = validate(doc.get("blocks", []), cfg.max_report_blocks)
-        except BlockError as e:
-            raise ApiError(422, "bad_block", str(e)) from None
-        if len(dumps(out["blocks"])) > cfg.max_report_bytes:
-            raise ApiError(
-                413, "report_too_large", f"a report's blocks are at most {cfg.max_report_bytes} bytes of JSON"
-            )
-    return out
+def _blocks(request: Request, blocks: list[dict]) -> list[dict]:
+    """The blocks of a body, checked (wire/report_blocks.py) and bounded."""
+    cfg = request.app.state.config
+    try:
+        validate(blocks, cfg.max_report_blocks)
+    except BlockError as e:
+        raise ApiError(422, "bad_block", str(e)) from None
+    if len(dumps(blocks)) > cfg.max_report_bytes:
+        raise ApiError(
+            413, "report_too_large", f"a report's blocks are at most {cfg.max_report_bytes} bytes of JSON"
+        )
+    return blocks
 
 
-@endpoint("list reports", answer=m.Document)
+@endpoint("list reports", answer=m.Reports)
 async def list_reports(request: Request) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
     s, u = store(request), user(request)
@@ -83,21 +73,17 @@ async def list_reports(request: Request) -> Response:
     return JSON({"reports": await read(request, q)})
 
 
-@endpoint("create report", answer=m.Document, status=201)
-async def create_report(request: Request) -> Response:
+@endpoint("create report", body=m.NewReport, answer=m.Report, status=201)
+async def create_report(request: Request, new: m.NewReport) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
     u = signed_in(request)
-    doc = await json_body(request)
-    unknown = set(doc) - {"title", "blocks"}
-    if unknown:
-        raise ApiError(422, "unknown_field", f"unknown field(s): {', '.join(sorted(unknown))}")
-    f = _content(request, doc, required=True)
+    title, blocks = new.title.strip(), _blocks(request, new.blocks)
     s = store(request)
 
     def q(c: Any) -> dict:
         pid = access.project_id(c, s, u, e, p, access.WRITE)
         room(request, s.reports.count(c, pid), "reports per project")
-        rid = s.reports.create(c, pid, f["title"], f["blocks"], u.id)
+        rid = s.reports.create(c, pid, title, blocks, u.id)
         s.audit.record(c, u, "report.create", f"{e}/{p}", report=rid)
         row, where = access.report(c, s, u, rid, access.WRITE)
         return _doc(c, request, row, where, True)
@@ -105,7 +91,7 @@ async def create_report(request: Request) -> Response:
     return JSON(await write(request, q), status_code=201)
 
 
-@endpoint("get report", answer=m.Document)
+@endpoint("get report", answer=m.Report)
 async def get_report(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     s, u = store(request), user(request)
@@ -126,35 +112,29 @@ def _conflict(c: Any, request: Request, row: sa.Row, where: sa.Row, base: int) -
     )
 
 
-@endpoint("patch report", answer=m.Document)
-async def patch_report(request: Request) -> Response:
-    """{version, title?, blocks?}: saved as version+1 unless another edit saved first (409
-    `version_conflict`, with the current report in `error.current`)."""
+@endpoint("patch report", body=m.ReportEdit, answer=m.Report)
+async def patch_report(request: Request, edit: m.ReportEdit) -> Response:
+    """Saved as version+1 unless another edit saved first (409 `version_conflict`, with the current
+    report in `error.current`)."""
     rid = id_param(request, "report_id", "report")
     u = signed_in(request)
-    doc = await json_body(request)
-    unknown = set(doc) - {"title", "blocks", "version"}
-    if unknown:
-        raise ApiError(422, "unknown_field", f"unknown field(s): {', '.join(sorted(unknown))}")
-    base = doc.get("version")
-    if isinstance(base, bool) or not isinstance(base, int):
-        raise ApiError(422, "wrong_type", "version (the version the edit started from) must be an integer")
-    f = _content(request, doc, required=False)
+    title = edit.title.strip() if isinstance(edit.title, str) else None
+    blocks = _blocks(request, edit.blocks) if isinstance(edit.blocks, list) else None
     s, keep = store(request), request.app.state.config.max_report_versions
 
     def q(c: Any) -> dict:
         row, where = access.report(c, s, u, rid, access.WRITE)
         ok, new = s.reports.save(
-            c, rid, base, f.get("title", row.title), f.get("blocks", row.blocks), u.id, keep
+            c, rid, edit.version, title or row.title, row.blocks if blocks is None else blocks, u.id, keep
         )
         if not ok:
-            raise _conflict(c, request, new, where, base)
+            raise _conflict(c, request, new, where, edit.version)
         return _doc(c, request, new, where, True)
 
     return JSON(await write(request, q))
 
 
-@endpoint("delete report", answer=m.Document)
+@endpoint("delete report", answer=m.DeletedId)
 async def delete_report(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     u = signed_in(request)
@@ -169,7 +149,7 @@ async def delete_report(request: Request) -> Response:
     return JSON({"deleted": rid})
 
 
-@endpoint("list versions", answer=m.Document)
+@endpoint("list versions", answer=m.ReportVersions)
 async def list_versions(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     s, u = store(request), user(request)
@@ -181,7 +161,7 @@ async def list_versions(request: Request) -> Response:
     return JSON({"versions": await read(request, q)})
 
 
-@endpoint("get version", answer=m.Document)
+@endpoint("get version", answer=m.ReportContent)
 async def get_version(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     v = id_param(request, "version", "version")
@@ -202,15 +182,13 @@ async def get_version(request: Request) -> Response:
     return JSON(await read(request, q))
 
 
-@endpoint("restore version", answer=m.Document)
-async def restore_version(request: Request) -> Response:
-    """{version}: the content of an older version saved as a new one, with the same check as an edit."""
+@endpoint("restore version", body=m.ReportRestore, answer=m.Report)
+async def restore_version(request: Request, restore: m.ReportRestore) -> Response:
+    """The content of an older version saved as a new one, with the same check as an edit."""
     rid = id_param(request, "report_id", "report")
     v = id_param(request, "version", "version")
     u = signed_in(request)
-    base = (await json_body(request)).get("version")
-    if isinstance(base, bool) or not isinstance(base, int):
-        raise ApiError(422, "wrong_type", "version (the report's current version) must be an integer")
+    base = restore.version
     s, keep = store(request), request.app.state.config.max_report_versions
 
     def q(c: Any) -> dict:
@@ -227,16 +205,14 @@ async def restore_version(request: Request) -> Response:
 
 
 # -- comments -----------------------------------------------------------------------------------------
-def _comment_body(request: Request, doc: dict) -> str:
-    text, limit = doc.get("body"), request.app.state.config.max_comment_chars
-    if set(doc) != {"body"} or not isinstance(text, str) or not text.strip() or len(text) > limit:
-        raise ApiError(
-            422, "bad_value", f'send {{"body": "<text>"}}, a non-empty text of at most {limit} characters'
-        )
-    return text
+def _comment_text(request: Request, comment: m.NewComment) -> str:
+    limit = request.app.state.config.max_comment_chars
+    if len(comment.body) > limit:
+        raise ApiError(422, "out_of_range", f"a comment is at most {limit} characters", field="body")
+    return comment.body
 
 
-@endpoint("report comments", answer=m.Document)
+@endpoint("report comments", answer=m.Comments)
 async def report_comments(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     s, u = store(request), user(request)
@@ -248,11 +224,11 @@ async def report_comments(request: Request) -> Response:
     return JSON({"comments": await read(request, q)})
 
 
-@endpoint("add report comment", answer=m.Document, status=201)
-async def add_report_comment(request: Request) -> Response:
+@endpoint("add report comment", body=m.NewComment, answer=m.Comment, status=201)
+async def add_report_comment(request: Request, comment: m.NewComment) -> Response:
     rid = id_param(request, "report_id", "report")
     u = signed_in(request)
-    text = _comment_body(request, await json_body(request))
+    text = _comment_text(request, comment)
     s = store(request)
 
     def q(c: Any) -> dict:
@@ -267,7 +243,7 @@ def _run_names(request: Request) -> tuple[str, str, str]:
     return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
 
 
-@endpoint("run comments", answer=m.Document)
+@endpoint("run comments", answer=m.Comments)
 async def run_comments(request: Request) -> Response:
     e, p, r = _run_names(request)
     s, u = store(request), user(request)
@@ -278,11 +254,11 @@ async def run_comments(request: Request) -> Response:
     return JSON({"comments": await read(request, q)})
 
 
-@endpoint("add run comment", answer=m.Document, status=201)
-async def add_run_comment(request: Request) -> Response:
+@endpoint("add run comment", body=m.NewComment, answer=m.Comment, status=201)
+async def add_run_comment(request: Request, comment: m.NewComment) -> Response:
     e, p, r = _run_names(request)
     u = signed_in(request)
-    text = _comment_body(request, await json_body(request))
+    text = _comment_text(request, comment)
     s = store(request)
 
     def q(c: Any) -> dict:
@@ -293,7 +269,7 @@ async def add_run_comment(request: Request) -> Response:
     return JSON(await write(request, q), status_code=201)
 
 
-@endpoint("delete comment", answer=m.Document)
+@endpoint("delete comment", answer=m.DeletedId)
 async def delete_comment(request: Request) -> Response:
     cid = id_param(request, "comment_id", "comment")
     u = signed_in(request)
@@ -303,7 +279,7 @@ async def delete_comment(request: Request) -> Response:
 
 
 # -- the read-only share link -------------------------------------------------------------------------
-@endpoint("share report", answer=m.Document, status=201)
+@endpoint("share report", raw="text/html", answer=m.ShareLink, status=201)
 async def share_report(request: Request) -> Response:
     """The body is the page the link serves (the UI's static export, text/html); answers the token.
     Sharing again replaces the page and the token (the old link stops working)."""
@@ -328,7 +304,7 @@ async def share_report(request: Request) -> Response:
     return JSON(await write(request, q), status_code=201)
 
 
-@endpoint("unshare report", answer=m.Document)
+@endpoint("unshare report", answer=m.ShareRevoked)
 async def unshare_report(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
     u = signed_in(request)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,9 +17,7 @@ from ...wire import api_models as m
 from .. import access
 from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, dumps, id_param, json_body, name_param, read, signed_in, store, user, write
-
-NAME_MAX = 200
+from ..http import JSON, dumps, id_param, name_param, read, signed_in, store, user, write
 
 
 def doc(row: sa.Row) -> dict:
@@ -33,33 +32,11 @@ def doc(row: sa.Row) -> dict:
     }
 
 
-def _name(v: Any) -> str:
-    if not isinstance(v, str) or not v.strip() or len(v) > NAME_MAX:
-        raise ApiError(422, "bad_value", f"name must be a non-empty string of at most {NAME_MAX} characters")
-    return v.strip()
-
-
-def _fields(request: Request, body: dict, required: bool) -> dict:
-    """The view's fields in `body` (name, shared, state), checked and bounded."""
-    unknown = set(body) - {"name", "shared", "state"}
-    if unknown:
-        raise ApiError(422, "unknown_field", f"unknown field(s): {', '.join(sorted(unknown))}")
-    out: dict[str, Any] = {}
-    if "name" in body or required:
-        out["name"] = _name(body.get("name"))
-    if "shared" in body:
-        if not isinstance(body["shared"], bool):
-            raise ApiError(422, "wrong_type", "shared must be true or false")
-        out["shared"] = body["shared"]
-    if "state" in body or required:
-        state = body.get("state")
-        if not isinstance(state, dict):
-            raise ApiError(422, "wrong_type", "state must be a JSON object (the workspace's view)")
-        limit = request.app.state.config.max_view_bytes
-        if len(dumps(state)) > limit:
-            raise ApiError(413, "view_too_large", f"a view's state is at most {limit} bytes of JSON")
-        out["state"] = state
-    return out
+def _state(request: Request, state: dict) -> dict:
+    limit = request.app.state.config.max_view_bytes
+    if len(dumps(state)) > limit:
+        raise ApiError(413, "view_too_large", f"a view's state is at most {limit} bytes of JSON")
+    return state
 
 
 def room(request: Request, count: int, what: str) -> None:
@@ -69,7 +46,7 @@ def room(request: Request, count: int, what: str) -> None:
         raise ApiError(422, "too_many", f"at most {limit} {what}; delete some first")
 
 
-@endpoint("list views", answer=m.Document)
+@endpoint("list views", answer=m.SavedViews)
 async def list_views(request: Request) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
     s, u = store(request), user(request)
@@ -81,51 +58,55 @@ async def list_views(request: Request) -> Response:
     return JSON({"views": await read(request, q)})
 
 
-@endpoint("create view", answer=m.Document, status=201)
-async def create_view(request: Request) -> Response:
+@endpoint("create view", body=m.NewView, answer=m.SavedView, status=201)
+async def create_view(request: Request, new: m.NewView) -> Response:
     e, p = name_param(request, "entity"), name_param(request, "project")
     u = signed_in(request)
-    f = _fields(request, await json_body(request), required=True)
+    name, state = new.name.strip(), _state(request, new.state)
     s = store(request)
 
     def q(c: Any) -> dict:
         # a personal view is the caller's own: reading the project is enough
-        pid = access.project_id(c, s, u, e, p, access.WRITE if f.get("shared") else access.READ)
+        pid = access.project_id(c, s, u, e, p, access.WRITE if new.shared else access.READ)
         room(request, s.views.count(c, pid), "saved views per project")
-        vid = s.views.create(c, pid, u.id, f["name"], bool(f.get("shared")), f["state"])
+        vid = s.views.create(c, pid, u.id, name, new.shared, state)
         return doc(s.views.get(c, vid))  # type: ignore[arg-type]
 
     return JSON(await write(request, q), status_code=201)
 
 
-@endpoint("get view", answer=m.Document)
+@endpoint("get view", answer=m.SavedView)
 async def get_view(request: Request) -> Response:
     vid = id_param(request, "view_id", "view")
     s, u = store(request), user(request)
     return JSON(await read(request, lambda c: doc(access.view(c, s, u, vid))))
 
 
-@endpoint("patch view", answer=m.Document)
-async def patch_view(request: Request) -> Response:
+@endpoint("patch view", body=m.ViewPatch, answer=m.SavedView)
+async def patch_view(request: Request, patch: m.ViewPatch) -> Response:
     vid = id_param(request, "view_id", "view")
     u = signed_in(request)
-    f = _fields(request, await json_body(request), required=False)
+    change = {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
+    if isinstance(patch.name, str):
+        change["name"] = patch.name.strip()
+    if "state" in change:
+        _state(request, change["state"])
     s = store(request)
 
     def q(c: Any) -> dict:
         row = access.view(c, s, u, vid, access.WRITE)
-        if f.get("shared") and not row.shared:  # publishing to the project: a member's act
+        if patch.shared is True and not row.shared:  # publishing to the project: a member's act
             access.project_id(c, s, u, row.entity, row.project, access.WRITE)
-        if f.get("shared") is False and row.owner_id != u.id:
+        if patch.shared is False and row.owner_id != u.id:
             raise ApiError(403, "forbidden", "only the view's owner can make it personal again")
-        if f:
-            s.views.update(c, vid, **f)
+        if change:
+            s.views.update(c, vid, **change)
         return doc(s.views.get(c, vid))  # type: ignore[arg-type]
 
     return JSON(await write(request, q))
 
 
-@endpoint("delete view", answer=m.Document)
+@endpoint("delete view", answer=m.DeletedId)
 async def delete_view(request: Request) -> Response:
     vid = id_param(request, "view_id", "view")
     u = signed_in(request)
@@ -139,25 +120,20 @@ async def delete_view(request: Request) -> Response:
     return JSON({"deleted": vid})
 
 
-@endpoint("duplicate view", answer=m.Document, status=201)
-async def duplicate_view(request: Request) -> Response:
-    """A copy of a view the caller can read: {name?, shared?} (personal unless asked)."""
+@endpoint("duplicate view", body=m.ViewCopy, answer=m.SavedView, status=201)
+async def duplicate_view(request: Request, copy: m.ViewCopy) -> Response:
+    """A copy of a view the caller can read (personal unless asked)."""
     vid = id_param(request, "view_id", "view")
     u = signed_in(request)
-    body = await json_body(request)
-    f = _fields(request, {k: v for k, v in body.items() if k != "state"}, required=False)
-    if "state" in body:
-        raise ApiError(422, "unknown_field", "a duplicate takes the state of its original")
     s = store(request)
 
     def q(c: Any) -> dict:
         row = access.view(c, s, u, vid)
-        shared = bool(f.get("shared"))
-        pid = access.project_id(c, s, u, row.entity, row.project, access.WRITE if shared else access.READ)
+        access_needed = access.WRITE if copy.shared else access.READ
+        pid = access.project_id(c, s, u, row.entity, row.project, access_needed)
         room(request, s.views.count(c, pid), "saved views per project")
-        new = s.views.create(
-            c, pid, u.id, f.get("name") or f"{row.name} (copy)"[:NAME_MAX], shared, row.state
-        )
+        name = copy.name.strip() if copy.name else f"{row.name} (copy)"[: m.TITLE_MAX]
+        new = s.views.create(c, pid, u.id, name, copy.shared, row.state)
         return doc(s.views.get(c, new))  # type: ignore[arg-type]
 
     return JSON(await write(request, q), status_code=201)

@@ -45,6 +45,16 @@ Number = Annotated[
     msgspec.Meta(description="a number; NaN and infinities as the strings NaN, Infinity, -Infinity"),
 ]
 Json = dict[str, Any]
+TITLE_MAX = 200
+Title = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"\S",
+        max_length=TITLE_MAX,
+        description=f"a name people read (a report's title, a view's name): 1-{TITLE_MAX} characters, "
+        "not only spaces",
+    ),
+]
 # an integer a database column holds: larger ones are refused before any SQL (422 out_of_range)
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
@@ -71,11 +81,10 @@ class ErrorBody(Answer):
     ] = msgspec.UNSET
 
 
-class Document(Answer):
-    """A JSON object whose fields this document does not list yet (routes whose answers have no
-    model of their own; new routes declare one)."""
+class DeletedId(Answer):
+    """The answer of deleting something numbered (a view, report or comment)."""
 
-    open: ClassVar[bool] = True
+    deleted: int
 
 
 class Error(Answer):

@@ -33,12 +33,17 @@ import type {
   RunArtifacts,
   RunDetail,
   Comment,
+  Comments,
+  DeletedId,
   Report,
-  ReportSummary,
-  ReportVersion,
+  Reports,
+  ReportVersions,
   RunFiles,
   RunsPage,
   SavedView,
+  SavedViews,
+  ShareLink,
+  ShareRevoked,
   Joined,
   PasswordSet,
   SignedIn,
@@ -359,7 +364,7 @@ export const api = {
     ),
 
   views: async (e: string, pr: string, signal?: AbortSignal) =>
-    (await request<{ views: SavedView[] }>("GET", apiPath("/api/v1/projects/{entity}/{project}/views", { entity: e, project: pr }), { signal })).views,
+    (await request<SavedViews>("GET", apiPath("/api/v1/projects/{entity}/{project}/views", { entity: e, project: pr }), { signal })).views,
   view: (id: number, signal?: AbortSignal) => request<SavedView>("GET", apiPath("/api/v1/views/{view_id}", { view_id: id }), { signal }),
   createView: (e: string, pr: string, body: { name: string; shared: boolean; state: unknown }) =>
     request<SavedView>("POST", apiPath("/api/v1/projects/{entity}/{project}/views", { entity: e, project: pr }), { body }),
@@ -367,10 +372,10 @@ export const api = {
     request<SavedView>("PATCH", apiPath("/api/v1/views/{view_id}", { view_id: id }), { body }),
   duplicateView: (id: number, body: { name?: string; shared?: boolean }) =>
     request<SavedView>("POST", apiPath("/api/v1/views/{view_id}/duplicate", { view_id: id }), { body }),
-  deleteView: (id: number) => request<{ deleted: number }>("DELETE", apiPath("/api/v1/views/{view_id}", { view_id: id })),
+  deleteView: (id: number) => request<DeletedId>("DELETE", apiPath("/api/v1/views/{view_id}", { view_id: id })),
 
   reports: async (e: string, pr: string, signal?: AbortSignal) =>
-    (await request<{ reports: ReportSummary[] }>("GET", apiPath("/api/v1/projects/{entity}/{project}/reports", { entity: e, project: pr }), { signal }))
+    (await request<Reports>("GET", apiPath("/api/v1/projects/{entity}/{project}/reports", { entity: e, project: pr }), { signal }))
       .reports,
   createReport: (e: string, pr: string, body: { title: string; blocks?: Block[] }) =>
     request<Report>("POST", apiPath("/api/v1/projects/{entity}/{project}/reports", { entity: e, project: pr }), { body }),
@@ -378,28 +383,28 @@ export const api = {
   /** Save an edit made on `version`; a 409 ApiError (`version_conflict`) carries the current report in `extra.current`. */
   saveReport: (id: number, body: { version: number; title?: string; blocks?: Block[] }) =>
     request<Report>("PATCH", apiPath("/api/v1/reports/{report_id}", { report_id: id }), { body }),
-  deleteReport: (id: number) => request<{ deleted: number }>("DELETE", apiPath("/api/v1/reports/{report_id}", { report_id: id })),
+  deleteReport: (id: number) => request<DeletedId>("DELETE", apiPath("/api/v1/reports/{report_id}", { report_id: id })),
   reportVersions: async (id: number, signal?: AbortSignal) =>
-    (await request<{ versions: ReportVersion[] }>("GET", apiPath("/api/v1/reports/{report_id}/versions", { report_id: id }), { signal })).versions,
+    (await request<ReportVersions>("GET", apiPath("/api/v1/reports/{report_id}/versions", { report_id: id }), { signal })).versions,
   restoreReport: (id: number, version: number, current: number) =>
     request<Report>("POST", apiPath("/api/v1/reports/{report_id}/versions/{version}/restore", { report_id: id, version: String(version) }), {
       body: { version: current },
     }),
   reportComments: async (id: number, signal?: AbortSignal) =>
-    (await request<{ comments: Comment[] }>("GET", apiPath("/api/v1/reports/{report_id}/comments", { report_id: id }), { signal })).comments,
+    (await request<Comments>("GET", apiPath("/api/v1/reports/{report_id}/comments", { report_id: id }), { signal })).comments,
   addReportComment: (id: number, body: string) =>
     request<Comment>("POST", apiPath("/api/v1/reports/{report_id}/comments", { report_id: id }), { body: { body } }),
   runComments: async (e: string, pr: string, run: string, signal?: AbortSignal) =>
-    (await request<{ comments: Comment[] }>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/comments", { entity: e, project: pr, run_id: run }), { signal })).comments,
+    (await request<Comments>("GET", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/comments", { entity: e, project: pr, run_id: run }), { signal })).comments,
   addRunComment: (e: string, pr: string, run: string, body: string) =>
     request<Comment>("POST", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/comments", { entity: e, project: pr, run_id: run }), { body: { body } }),
-  deleteComment: (id: number) => request<{ deleted: number }>("DELETE", apiPath("/api/v1/comments/{comment_id}", { comment_id: id })),
+  deleteComment: (id: number) => request<DeletedId>("DELETE", apiPath("/api/v1/comments/{comment_id}", { comment_id: id })),
   /** Publish `html` (the static export) behind a new read-only link: its path. */
   shareReport: async (id: number, html: string) => {
     const res = await send("POST", apiPath("/api/v1/reports/{report_id}/share", { report_id: id }), { raw: html, headers: { "Content-Type": "text/html" } });
-    return (await res.json()) as { token: string; path: string };
+    return (await res.json()) as ShareLink;
   },
-  unshareReport: (id: number) => request<{ revoked: boolean }>("DELETE", apiPath("/api/v1/reports/{report_id}/share", { report_id: id })),
+  unshareReport: (id: number) => request<ShareRevoked>("DELETE", apiPath("/api/v1/reports/{report_id}/share", { report_id: id })),
 
   deleteRun: (e: string, pr: string, id: string) => request<Deleted>("DELETE", apiPath("/api/v1/runs/{entity}/{project}/{run_id}", { entity: e, project: pr, run_id: id })),
 

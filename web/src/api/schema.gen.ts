@@ -1885,6 +1885,20 @@ export interface components {
         Collections: {
             artifacts: components["schemas"]["Collection"][];
         };
+        /** Comment */
+        Comment: {
+            author: string;
+            body: string;
+            created_at: number;
+            id: number;
+        };
+        /**
+         * Comments
+         * @description Oldest first.
+         */
+        Comments: {
+            comments: components["schemas"]["Comment"][];
+        };
         /** CommitEntry */
         CommitEntry: {
             /** @default null */
@@ -1992,6 +2006,13 @@ export interface components {
         Deleted: {
             deleted: string;
         };
+        /**
+         * DeletedId
+         * @description The answer of deleting something numbered (a view, report or comment).
+         */
+        DeletedId: {
+            deleted: number;
+        };
         /** DirectFinish */
         DirectFinish: {
             size: number;
@@ -2019,14 +2040,6 @@ export interface components {
         DirectUploadRequest: {
             /** @description the blob's size in bytes */
             size: number;
-        };
-        /**
-         * Document
-         * @description A JSON object whose fields this document does not list yet (routes whose answers have no
-         *     model of their own; new routes declare one).
-         */
-        Document: {
-            [key: string]: unknown;
         };
         /**
          * Error
@@ -2258,6 +2271,11 @@ export interface components {
         MissingBlobs: {
             missing: string[];
         };
+        /** NewComment */
+        NewComment: {
+            /** @description the text (at most `max_comment_chars`, not only spaces) */
+            body: string;
+        };
         /** NewInvitation */
         NewInvitation: {
             /** @default null */
@@ -2288,6 +2306,18 @@ export interface components {
              */
             user: string | null;
         };
+        /** NewReport */
+        NewReport: {
+            /**
+             * @description the report's blocks, each an object with an id and a type (wire/report_blocks.py)
+             * @default []
+             */
+            blocks: {
+                [key: string]: unknown;
+            }[];
+            /** @description a name people read (a report's title, a view's name): 1-200 characters, not only spaces */
+            title: string;
+        };
         /**
          * NewSweep
          * @description A new sweep; with `id` (a local sweep being synced) the call is idempotent: an existing sweep of
@@ -2315,6 +2345,17 @@ export interface components {
             /** @default null */
             is_admin: boolean | null;
             name: string;
+        };
+        /** NewView */
+        NewView: {
+            /** @description a name people read (a report's title, a view's name): 1-200 characters, not only spaces */
+            name: string;
+            /** @default false */
+            shared: boolean;
+            /** @description the workspace's view (web/src/core/view.ts StoredView) */
+            state: {
+                [key: string]: unknown;
+            };
         };
         /** PasswordChange */
         PasswordChange: {
@@ -2517,9 +2558,92 @@ export interface components {
             created_at: number;
             name: string;
         };
+        /** Report */
+        Report: {
+            /** @description the report's blocks, each an object with an id and a type (wire/report_blocks.py) */
+            blocks: {
+                [key: string]: unknown;
+            }[];
+            /** @description the caller may edit it */
+            can_edit: boolean;
+            created_at: number;
+            created_by: string | null;
+            entity: string;
+            id: number;
+            project: string;
+            /** @description when its share link was made (null: none) */
+            shared_since: number | null;
+            title: string;
+            updated_at: number;
+            updated_by: string | null;
+            version: number;
+        };
+        /**
+         * ReportContent
+         * @description One saved version's content.
+         */
+        ReportContent: {
+            /** @description the report's blocks, each an object with an id and a type (wire/report_blocks.py) */
+            blocks: {
+                [key: string]: unknown;
+            }[];
+            created_at: number;
+            title: string;
+            version: number;
+        };
+        /**
+         * ReportEdit
+         * @description Saved as version+1 unless another edit saved first (409 `version_conflict`, with the current
+         *     report in `error.current`).
+         */
+        ReportEdit: {
+            /** @description the report's blocks, each an object with an id and a type (wire/report_blocks.py) */
+            blocks?: {
+                [key: string]: unknown;
+            }[];
+            /** @description a name people read (a report's title, a view's name): 1-200 characters, not only spaces */
+            title?: string;
+            /** @description the version the edit started from (409 when not current) */
+            version: number;
+        };
+        /** ReportRestore */
+        ReportRestore: {
+            /** @description the report's current version (409 when another save came) */
+            version: number;
+        };
+        /** ReportSummary */
+        ReportSummary: {
+            created_at: number;
+            id: number;
+            project_id: number;
+            title: string;
+            updated_at: number;
+            version: number;
+        };
+        /** ReportVersion */
+        ReportVersion: {
+            author: string | null;
+            created_at: number;
+            title: string;
+            version: number;
+        };
+        /**
+         * ReportVersions
+         * @description Saved versions, newest first (the oldest beyond `max_report_versions` are dropped).
+         */
+        ReportVersions: {
+            versions: components["schemas"]["ReportVersion"][];
+        };
         /** Reported */
         Reported: {
             ok: boolean;
+        };
+        /**
+         * Reports
+         * @description The project's reports, last changed first.
+         */
+        Reports: {
+            reports: components["schemas"]["ReportSummary"][];
         };
         /** Revoked */
         Revoked: {
@@ -2742,6 +2866,27 @@ export interface components {
             /** @default false */
             total: boolean;
         };
+        /** SavedView */
+        SavedView: {
+            created_at: number;
+            id: number;
+            name: string;
+            owner: string;
+            /** @description the project's (members change it) or its owner's alone */
+            shared: boolean;
+            /** @description the workspace's view (web/src/core/view.ts StoredView) */
+            state: {
+                [key: string]: unknown;
+            };
+            updated_at: number;
+        };
+        /**
+         * SavedViews
+         * @description The project's shared views and the caller's personal ones, by name.
+         */
+        SavedViews: {
+            views: components["schemas"]["SavedView"][];
+        };
         /** Segment */
         Segment: {
             acked_offset: number;
@@ -2784,6 +2929,18 @@ export interface components {
         /** Sessions */
         Sessions: {
             sessions: components["schemas"]["SessionRow"][];
+        };
+        /** ShareLink */
+        ShareLink: {
+            /** @description the public page: /api/v1/shared/{token} */
+            path: string;
+            /** @description shown once; sharing again replaces it */
+            token: string;
+        };
+        /** ShareRevoked */
+        ShareRevoked: {
+            /** @description false when the report had no share link */
+            revoked: boolean;
         };
         /**
          * SignIn
@@ -2995,6 +3152,30 @@ export interface components {
             name: string;
             type: string;
             versions: components["schemas"]["ArtifactVersion"][];
+        };
+        /**
+         * ViewCopy
+         * @description A copy takes its original's state: a name (default "<name> (copy)") and whether it is shared.
+         */
+        ViewCopy: {
+            /** @description a name people read (a report's title, a view's name): 1-200 characters, not only spaces */
+            name?: string;
+            /** @default false */
+            shared: boolean;
+        };
+        /**
+         * ViewPatch
+         * @description What to change; making a view shared needs write access to the project, making it personal
+         *     again is its owner's act.
+         */
+        ViewPatch: {
+            /** @description a name people read (a report's title, a view's name): 1-200 characters, not only spaces */
+            name?: string;
+            shared?: boolean;
+            /** @description the workspace's view (web/src/core/view.ts StoredView) */
+            state?: {
+                [key: string]: unknown;
+            };
         };
         /** Viewer */
         Viewer: {
@@ -3812,7 +3993,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["DeletedId"];
                 };
             };
             /** @description error envelope */
@@ -4620,7 +4801,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["Reports"];
                 };
             };
             /** @description error envelope */
@@ -4653,7 +4834,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewReport"];
+            };
+        };
         responses: {
             /** @description create report */
             201: {
@@ -4661,7 +4846,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["Report"];
                 };
             };
             /** @description error envelope */
@@ -4845,7 +5030,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["SavedViews"];
                 };
             };
             /** @description error envelope */
@@ -4878,7 +5063,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewView"];
+            };
+        };
         responses: {
             /** @description create view */
             201: {
@@ -4886,7 +5075,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["SavedView"];
                 };
             };
             /** @description error envelope */
@@ -5281,7 +5470,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["Report"];
                 };
             };
             /** @description error envelope */
@@ -5321,7 +5510,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["DeletedId"];
                 };
             };
             /** @description error envelope */
@@ -5353,7 +5542,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportEdit"];
+            };
+        };
         responses: {
             /** @description patch report */
             200: {
@@ -5361,7 +5554,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["Report"];
                 };
             };
             /** @description error envelope */
@@ -5401,7 +5594,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["Comments"];
                 };
             };
             /** @description error envelope */
@@ -5433,7 +5626,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewComment"];
+            };
+        };
         responses: {
             /** @description add report comment */
             201: {
@@ -5441,7 +5638,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["Comment"];
                 };
             };
             /** @description error envelope */
@@ -5473,7 +5670,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "text/html": string;
+            };
+        };
         responses: {
             /** @description share report */
             201: {
@@ -5481,7 +5682,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["ShareLink"];
                 };
             };
             /** @description error envelope */
@@ -5521,7 +5722,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["ShareRevoked"];
                 };
             };
             /** @description error envelope */
@@ -5561,7 +5762,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["ReportVersions"];
                 };
             };
             /** @description error envelope */
@@ -5603,7 +5804,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["ReportContent"];
                 };
             };
             /** @description error envelope */
@@ -5637,7 +5838,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportRestore"];
+            };
+        };
         responses: {
             /** @description restore version */
             200: {
@@ -5645,7 +5850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["Report"];
                 };
             };
             /** @description error envelope */
@@ -5859,7 +6064,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["Comments"];
                 };
             };
             /** @description error envelope */
@@ -5893,7 +6098,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewComment"];
+            };
+        };
         responses: {
             /** @description add run comment */
             201: {
@@ -5901,7 +6110,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["Comment"];
                 };
             };
             /** @description error envelope */
@@ -7542,7 +7751,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["SavedView"];
                 };
             };
             /** @description error envelope */
@@ -7582,7 +7791,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["DeletedId"];
                 };
             };
             /** @description error envelope */
@@ -7614,7 +7823,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViewPatch"];
+            };
+        };
         responses: {
             /** @description patch view */
             200: {
@@ -7622,7 +7835,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["SavedView"];
                 };
             };
             /** @description error envelope */
@@ -7654,7 +7867,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViewCopy"];
+            };
+        };
         responses: {
             /** @description duplicate view */
             201: {
@@ -7662,7 +7879,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Document"];
+                    "application/json": components["schemas"]["SavedView"];
                 };
             };
             /** @description error envelope */

@@ -91,53 +91,18 @@ export type SweepSummary = Schemas["SweepSummary"];
 export type SweepTrial = Schemas["Trial"];
 export type SweepDetail = Schemas["Sweep"];
 
-// -- saved views and reports: their answers have no model on the server yet (the OpenAPI document says
-// "Document"), so these shapes mirror runyard/server/routes/views.py and reports.py by hand --------
-/** A saved workspace view (routes/views.py); `state` is a `StoredView` (core/view.ts). */
-export interface SavedView {
-  id: number;
-  name: string;
-  shared: boolean;
-  owner: string;
-  state: unknown;
-  created_at: number;
-  updated_at: number;
-}
-
-/** A report (routes/reports.py); blocks: core/reportDoc.ts. */
-export interface Report {
-  id: number;
-  entity: string;
-  project: string;
-  title: string;
-  blocks: Block[];
-  version: number;
-  created_at: number;
-  created_by: string | null;
-  updated_at: number;
-  updated_by: string | null;
-  shared_since: number | null;
-  can_edit: boolean;
-}
-
-export interface ReportSummary {
-  id: number;
-  title: string;
-  version: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface ReportVersion {
-  version: number;
-  title: string;
-  author: string | null;
-  created_at: number;
-}
-
-export interface Comment {
-  id: number;
-  author: string;
-  body: string;
-  created_at: number;
-}
+// -- saved views, reports and comments (docs/reports.md) --------------------------------------------
+/** A saved workspace view; `state` is a `StoredView` (core/view.ts). */
+export type SavedView = Schemas["SavedView"];
+export type SavedViews = Schemas["SavedViews"];
+export type DeletedId = Schemas["DeletedId"];
+/** A report; the server checks its blocks by wire/report_blocks.py, which core/reportDoc.ts's `Block` types. */
+export type Report = Omit<Schemas["Report"], "blocks"> & { blocks: Block[] };
+export type Reports = Schemas["Reports"];
+export type ReportSummary = Schemas["ReportSummary"];
+export type ReportVersion = Schemas["ReportVersion"];
+export type ReportVersions = Schemas["ReportVersions"];
+export type Comment = Schemas["Comment"];
+export type Comments = Schemas["Comments"];
+export type ShareLink = Schemas["ShareLink"];
+export type ShareRevoked = Schemas["ShareRevoked"];
