@@ -68,6 +68,14 @@ class DirectBlobStore(BlobStore, Protocol):
     def adopt(self, name: str, sha256: str, size: int) -> str | None:
         """Move the staged object `name` into place as `sha256`; None, or why it is refused."""
 
+    def presign_put_md5(self, hexmd5: str, name: str, expires: float) -> tuple[str, dict[str, str]]:
+        """A URL, and the headers to send with it, that PUTs content with MD5 `hexmd5` (size and
+        sha256 unknown: what wandb's clients announce) into the staging object `name`."""
+
+    def adopt_hashing(self, name: str, max_bytes: int, hexmd5: str) -> tuple[str, int, str] | str:
+        """Hash the staged object `name` and move it into place as its sha256: (sha256, size, hex
+        MD5), or why it is refused (absent, larger than `max_bytes`, another MD5 than `hexmd5`)."""
+
 
 def direct(blobs: BlobStore) -> DirectBlobStore | None:
     """`blobs` when it can sign URLs for clients, else None."""

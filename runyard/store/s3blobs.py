@@ -264,6 +264,56 @@ class S3BlobStore:
         self.client.delete_object(Bucket=self.bucket, Key=key)
         return refused
 
+    def presign_put_md5(self, hexmd5: str, name: str, expires: float) -> tuple[str, dict[str, str]]:
+        """A URL (and the headers to send with it) that PUTs content whose MD5 is `hexmd5` into the
+        staging object `name`: `Content-MD5` is signed, and S3 refuses a body that does not match it
+        (`BadDigest`). The size and sha256 are unknown until `adopt_hashing`."""
+        b64 = base64.b64encode(bytes.fromhex(hexmd5)).decode()
+        url = self.signer.generate_presigned_url(
+            "put_object",
+            Params={"Bucket": self.bucket, "Key": self.staging_key(name), "ContentMD5": b64},
+            ExpiresIn=max(1, int(expires)),
+        )
+        return str(url), {"Content-MD5": b64}
+
+    def adopt_hashing(self, name: str, max_bytes: int, hexmd5: str) -> tuple[str, int, str] | str:
+        """Adopt the staged object `name` whose sha256 the client did not announce: copy it (inside the
+        store) to a key no URL grants, so what is hashed cannot change afterwards; hash that copy
+        (sha256 and MD5, one streamed read by this process); unless its MD5 is not `hexmd5`, copy it into
+        place as its sha256. Returns (sha256, size, hex MD5), or why it is refused; the staged objects
+        are deleted either way,
+        unless the store fails meanwhile (then the error is raised and a retry can adopt it)."""
+        key = self.staging_key(name)
+        head = self._head(key)
+        if head is None:
+            return "nothing was uploaded to that URL (or it expired)"
+        size = int(head["ContentLength"])
+        if size > max_bytes:
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+            return f"the upload has {size} bytes, more than the limit of {max_bytes}"
+        frozen = key + ".adopting"
+        self.client.copy_object(
+            Bucket=self.bucket, Key=frozen, CopySource={"Bucket": self.bucket, "Key": key}
+        )
+        sha, md5, got = hashlib.sha256(), hashlib.md5(), 0
+        body = self.client.get_object(Bucket=self.bucket, Key=frozen)["Body"]
+        for block in body.iter_chunks(READ_BLOCK):
+            sha.update(block)
+            md5.update(block)
+            got += len(block)
+        digest = sha.hexdigest()
+        refused = (
+            None if md5.hexdigest() == hexmd5 else f"the content's MD5 is {md5.hexdigest()}, not {hexmd5}"
+        )
+        if refused is None and not self.exists(digest):
+            self.client.copy_object(
+                Bucket=self.bucket, Key=self.key(digest), CopySource={"Bucket": self.bucket, "Key": frozen}
+            )
+        self.client.delete_objects(
+            Bucket=self.bucket, Delete={"Objects": [{"Key": key}, {"Key": frozen}], "Quiet": True}
+        )
+        return refused or (digest, got, hexmd5)
+
     def _refusal(self, key: str, head: dict, sha256: str, size: int) -> str | None:
         if int(head["ContentLength"]) != size:
             return f"the upload has {head['ContentLength']} bytes, not {size}"

@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection
 
 from ...store import Store, User
 from ...store.artifacts import LATEST, VERSION_RE, ArtifactError, check_name, parse_commit
+from ...store.blobs import direct
 from ...store.jsonsafe import jsonable
 from ...store.registries import check_aliases, registry_path
 from ...store.tables import artifact_collections
@@ -50,6 +51,11 @@ from .runs import WandbError, WandbRuns, project_obj
 from .state import RunKey
 
 MANIFEST_HEADER = "wandb-artifact-manifest-v1\n"
+
+
+def _staged(token: str, hexmd5: str) -> str:
+    """The staging object of an artifact file PUT straight into the object store."""
+    return f"wandb.{token}.{hexmd5}"
 
 
 def _token_name(token: str) -> str:
@@ -75,8 +81,8 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 class WandbArtifacts:
-    def __init__(self, runs: WandbRuns):
-        self.runs = runs
+    def __init__(self, runs: WandbRuns, max_file_bytes: int):
+        self.runs, self.max_file_bytes = runs, max_file_bytes
         self.store: Store = runs.store
         self.md5: Md5Index = runs.md5
 
@@ -569,6 +575,42 @@ class WandbArtifacts:
             return None
         return {"k": "af", "a": token, "n": name, "m": hexmd5}
 
+    def direct_put(self, grant: dict[str, Any], expires: float) -> tuple[str, list[str]] | None:
+        """Where the blob store is an object store: for the artifact file of `grant`, a presigned PUT of
+        a staging object straight into the store (its MD5 signed) and the headers the client must
+        send, remembered in the pending document so the commit adopts it. None: through the API."""
+        d = direct(self.store.blobs)
+        if d is None:
+            return None
+        token, name, hexmd5 = str(grant["a"]), str(grant["n"]), str(grant["m"])
+        url, headers = d.presign_put_md5(hexmd5, _staged(token, hexmd5), expires)
+        self._update(token, lambda doc: doc.setdefault("staged", {}).__setitem__(name, hexmd5))
+        return url, [f"{k}:{v}" for k, v in headers.items()]
+
+    def _adopt_staged(self, user: User, token: str, doc: dict[str, Any]) -> None:
+        """Adopt the files the client PUT into the object store (`direct_put`): the server reads each
+        once to learn its sha256 (wandb names content by MD5 only), checks the MD5, and records it as
+        if uploaded through the API. A file staged twice (the same content under two paths) is adopted
+        once; the other path finds it by MD5."""
+        d = direct(self.store.blobs)
+        staged = {p: m for p, m in (doc.get("staged") or {}).items() if p not in doc["files"]}
+        if d is None or not staged:
+            return
+        for path, hexmd5 in staged.items():
+            known = self.md5.sha_of(hexmd5)
+            if known and self.store.blobs.exists(known) and self._usable(user, [known]):
+                continue  # adopted already (another path, or a retried commit): the commit finds it
+            got = d.adopt_hashing(_staged(token, hexmd5), self.max_file_bytes, hexmd5)
+            if isinstance(got, str):
+                raise WandbError(f"artifact file {path!r}: {got}", 400)
+            self._adopted(user, token, path, got)
+
+    def _adopted(self, user: User, token: str, path: str, blob: tuple[str, int, str]) -> None:
+        sha, hexmd5 = blob[0], blob[2]
+        self.store.db.write(lambda c: self.store.blob_refs.add_owner(c, [sha], user.id))
+        self.md5.add(sha, hexmd5)
+        self._update(token, lambda cur: cur["files"].__setitem__(path, list(blob)))
+
     def _blob_size(self, sha: str) -> int:
         with self.store.blobs.open(sha) as f:
             f.seek(0, os.SEEK_END)
@@ -591,6 +633,9 @@ class WandbArtifacts:
         if doc.get("digest_ry"):
             return str(doc["digest_ry"])
         e, p, name = doc["entity"], doc["project"], doc["name"]
+        if doc.get("staged"):
+            self._adopt_staged(user, token, doc)
+            doc = self._read(token) or doc
         if not doc.get("manifest") or not self.store.blobs.exists(doc["manifest"]):
             raise WandbError("the artifact's manifest was not uploaded", 400)
         with self.store.blobs.open(doc["manifest"]) as f:

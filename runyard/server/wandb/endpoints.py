@@ -60,7 +60,7 @@ class _Service:
 
         self.runs = WandbRuns(app.state.store, publish)
         self.signer = Signer(app.state.store, app.state.config.signed_url_seconds)
-        self.arts = WandbArtifacts(self.runs)
+        self.arts = WandbArtifacts(self.runs, app.state.config.max_file_bytes)
         self.sweeps = WandbSweeps(app.state.store, app.state.config.sweep_heartbeat_timeout)
         self.auth: dict[str, tuple[User, float, int]] = {}
 

@@ -847,14 +847,18 @@ class Root:
                     raise WandbError("multipart artifact uploads (files of 2 GiB and more) are not supported")
                 token = ctx.arts.pending_token(ctx.user, spec["artifactID"])
                 grant = ctx.arts.file_grant(ctx.user, token, spec["name"], spec["md5"])
+                url: str | None = None
+                headers: list[str] = []
+                if grant is not None:  # straight into the object store, else through this server
+                    url, headers = ctx.arts.direct_put(grant, ctx.signer.ttl) or (ctx.url(grant), [])
                 edges.append(
                     {
                         "node": {
                             "id": encode_id("File", "artifact", token, spec["name"]),
                             "name": spec["name"],
                             "storagePath": f"wandb_artifacts/{token}/{spec['name']}",
-                            "uploadUrl": None if grant is None else ctx.url(grant),
-                            "uploadHeaders": [],
+                            "uploadUrl": url,
+                            "uploadHeaders": headers,
                             "uploadMultipartUrls": None,
                             "artifact": {"id": spec["artifactID"]},
                         }
