@@ -7,7 +7,7 @@ report, chosen by its writer) and a `type`:
 |---|---|
 | `heading` | `text`, `level` (1-3) |
 | `markdown` | `text` (Markdown; rendered without raw HTML) |
-| `panels` | `runset`, `metrics` (metric names, one chart each), `settings` (chart settings), `columns` (0-4) |
+| `panels` | `runset`, `metrics` (metric names, one chart each), `settings` (chart settings), `panel_settings` (metric -> that chart's own settings, as a saved view's `panels`), `columns` (0-4) |
 | `runs` | `runset`, `columns` (extra table columns such as `config.lr`, `summary.loss`) |
 | `media` | `runset`, `keys` (media keys) |
 | `artifact` | `artifact` (`entity/project/name:version`) |
@@ -26,7 +26,13 @@ from typing import Any
 BLOCK_FIELDS: dict[str, dict[str, str]] = {
     "heading": {"text": "str", "level": "int"},
     "markdown": {"text": "str"},
-    "panels": {"runset": "runset", "metrics": "strs", "settings": "obj", "columns": "int"},
+    "panels": {
+        "runset": "runset",
+        "metrics": "strs",
+        "settings": "obj",
+        "panel_settings": "obj",
+        "columns": "int",
+    },
     "runs": {"runset": "runset", "columns": "strs"},
     "media": {"runset": "runset", "keys": "strs"},
     "artifact": {"artifact": "str"},

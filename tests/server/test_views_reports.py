@@ -93,7 +93,13 @@ def test_view_bounds_and_shapes(client, config):
 BLOCKS = [
     {"id": "h", "type": "heading", "text": "Findings", "level": 1},
     {"id": "t", "type": "markdown", "text": "Loss **drops**."},
-    {"id": "g", "type": "panels", "runset": {"projects": ["lab/p"], "filter": ""}, "metrics": ["loss"]},
+    {
+        "id": "g",
+        "type": "panels",
+        "runset": {"projects": ["lab/p"], "filter": ""},
+        "metrics": ["loss"],
+        "panel_settings": {"loss": {"logY": True}},
+    },
     {"id": "r", "type": "runs", "runset": {"projects": ["lab/p"]}, "columns": ["summary.loss"]},
 ]
 
@@ -153,6 +159,7 @@ def test_report_blocks_are_checked_and_bounded(client, config):
         [{"id": "a", "type": "heading"}, {"id": "a", "type": "heading"}],
         [{"id": "a", "type": "panels", "runset": {"projects": "lab/p"}}],
         [{"id": "a", "type": "panels", "runset": {"query": {}}}],
+        [{"id": "a", "type": "panels", "panel_settings": ["train/loss"]}],
     ]
     for blocks in bad:
         r = client.post(url, json={"title": "t", "blocks": blocks})

@@ -423,3 +423,59 @@ def test_scripts_in_block_settings_run_notes_and_run_comments_never_run(fresh, s
         api.client.call("PATCH", url, body={"notes": before or ""})
         for c in api.client.call("GET", url + "/comments")["comments"]:
             api.client.call("DELETE", f"/api/v1/comments/{c['id']}")
+
+
+def test_panel_settings_changed_on_a_report_are_saved_with_it(fresh, server):
+    """A panel's own settings (⚙) changed on a report go into the report (autosave) and come back
+    identically after a reload and in another browser; the other panels keep the block's settings."""
+    import runyard
+
+    api = runyard.Api({"base_url": server.url}, api_key=server.api_key)
+    rs = {"projects": [f"{server.entity}/demo"]}
+    rep = api.create_report(
+        f"{server.entity}/demo",
+        "Per-panel settings",
+        blocks=[{"type": "panels", "runset": rs, "metrics": ["train/loss", "train/acc"]}],
+    )
+    acc = 'section.panel[data-metric="train/acc"]'
+
+    def settings_of(page, sel: str) -> dict:
+        panel = page.locator(sel)
+        panel.locator("canvas").first.wait_for()
+        name = panel.get_attribute("data-metric")
+        if panel.get_by_role("group", name="Panel settings").count() == 0:
+            panel.get_by_role("button", name=f"Settings for {name}").click()
+        return {
+            "log_y": panel.get_by_label("log y").is_checked(),
+            "smoothing": panel.get_by_label("Smoothing", exact=True).input_value(),
+            "envelope": panel.get_by_label("min/max").is_checked(),
+        }
+
+    a = fresh()
+    a.goto(rep.url)
+    before = settings_of(a, LOSS)
+    assert before["log_y"] is False and before["smoothing"] == "none"
+    panel = a.locator(LOSS)
+    panel.get_by_label("log y").check()
+    panel.get_by_label("Smoothing", exact=True).select_option("ema")
+    panel.get_by_label("min/max").uncheck()
+    report_status(a, "Saved")
+    changed = settings_of(a, LOSS)
+    assert changed == {"log_y": True, "smoothing": "ema", "envelope": False}
+    other = settings_of(a, acc)
+
+    block = api.report(rep.id).blocks[0]
+    assert (
+        block["panel_settings"]["train/loss"]["logY"] is True and "train/acc" not in block["panel_settings"]
+    )
+
+    a.reload()
+    assert settings_of(a, LOSS) == changed and settings_of(a, acc) == other
+    b = fresh()
+    b.goto(rep.url)
+    assert settings_of(b, LOSS) == changed and settings_of(b, acc) == other
+
+    # Reset: the panel goes back to the block's settings, and that is saved too
+    b.locator(LOSS).get_by_role("button", name="Reset").click()
+    report_status(b, "Saved")
+    assert "train/loss" not in (api.report(rep.id).blocks[0].get("panel_settings") or {})

@@ -4,6 +4,7 @@
  */
 
 import { tryCompileFilter } from "./filter";
+import type { PanelSettings } from "./persist";
 import type { RunLike } from "./runs";
 
 export interface RunSet {
@@ -15,7 +16,7 @@ export interface RunSet {
 export type Block =
   | { id: string; type: "heading"; text?: string; level?: number }
   | { id: string; type: "markdown"; text?: string }
-  | { id: string; type: "panels"; runset?: RunSet; metrics?: string[]; settings?: Record<string, unknown>; columns?: number }
+  | { id: string; type: "panels"; runset?: RunSet; metrics?: string[]; settings?: Record<string, unknown>; panel_settings?: Record<string, PanelSettings>; columns?: number }
   | { id: string; type: "runs"; runset?: RunSet; columns?: string[] }
   | { id: string; type: "media"; runset?: RunSet; keys?: string[] }
   | { id: string; type: "artifact"; artifact?: string }

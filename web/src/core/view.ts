@@ -60,13 +60,19 @@ export function parseView(raw: unknown): WorkspaceView {
   const state = decodeState(typeof r.query === "string" ? r.query : "");
   const colors: Record<string, string> = {};
   if (isObj(r.colors)) for (const [id, c] of Object.entries(r.colors)) if (typeof c === "string" && COLOR.test(c)) colors[id] = c;
+  return { state, colors, panels: parsePanels(r.panels) };
+}
+
+/** Stored per-panel settings (a view's `panels`, a report block's `panel_settings`): metric -> that
+ * panel's own settings; what is malformed is dropped. */
+export function parsePanels(raw: unknown): Record<string, PanelSettings> {
   const panels: Record<string, PanelSettings> = {};
-  if (isObj(r.panels))
-    for (const [k, s] of Object.entries(r.panels)) {
+  if (isObj(raw))
+    for (const [k, s] of Object.entries(raw)) {
       const p = panelSettings(s);
       if (p) panels[k] = p;
     }
-  return { state, colors, panels };
+  return panels;
 }
 
 /** The query string of the address bar: the loaded view's id (if any), then the state. */

@@ -246,7 +246,7 @@ function ReportEditor({ entity, project, initial }: { entity: string; project: s
               </div>
             )}
             {editing && <BlockEditor b={b} onChange={(nb) => setBlock(i, nb)} />}
-            {(!editing || !["heading", "markdown", "code"].includes(b.type)) && <BlockView b={b} />}
+            {(!editing || !["heading", "markdown", "code"].includes(b.type)) && <BlockView b={b} onChange={doc.can_edit ? (nb) => setBlock(i, nb) : undefined} />}
           </section>
         ))}
       </LiveProjects>

@@ -356,6 +356,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
           st={st}
           metrics={sections.filter((s) => !st.collapsed.includes(s.name)).flatMap((s) => s.keys)}
           runIds={st.visibility.mode === "all" ? null : chartRuns.map((r) => r.id)}
+          panelSettings={panelSettings}
           onClose={() => setToReport(false)}
         />
       )}

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { api } from "../../api/client";
 import { ApiError } from "../../api/http";
 import type { Report } from "../../api/types";
+import type { PanelSettings } from "../../core/persist";
 import { blockId, type Block } from "../../core/reportDoc";
 import type { WorkspaceState } from "../../core/urlstate";
 import { useAsync } from "../../hooks";
@@ -13,18 +14,30 @@ import { t } from "../../i18n";
 import { navigate, paths } from "../../router";
 import { Modal } from "../common";
 
-export function AddToReport(props: { entity: string; project: string; st: WorkspaceState; metrics: string[]; runIds: string[] | null; onClose: () => void }) {
+export function AddToReport(props: {
+  entity: string;
+  project: string;
+  st: WorkspaceState;
+  metrics: string[];
+  runIds: string[] | null;
+  /** the workspace's per-panel settings: those of the panels added go with them */
+  panelSettings: Record<string, PanelSettings>;
+  onClose: () => void;
+}) {
   const { entity, project, st } = props;
   const list = useAsync((s) => api.reports(entity, project, s), [entity, project]);
   const [target, setTarget] = useState("new");
   const [title, setTitle] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const metrics = props.metrics.slice(0, 500);
+  const own = Object.fromEntries(metrics.filter((m) => Object.keys(props.panelSettings[m] ?? {}).length).map((m) => [m, props.panelSettings[m]]));
   const block: Block = {
     id: blockId(),
     type: "panels",
     runset: { projects: [`${entity}/${project}`], filter: st.filter, ...(props.runIds ? { runs: props.runIds } : {}) },
-    metrics: props.metrics.slice(0, 500),
+    metrics,
     settings: { smoothing: st.smoothing, xAxis: st.xAxis, logY: st.logY, ignoreOutliers: st.ignoreOutliers },
+    ...(Object.keys(own).length ? { panel_settings: own } : {}),
     columns: st.gridColumns || 2,
   };
   const add = async () => {

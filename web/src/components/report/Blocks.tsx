@@ -1,17 +1,19 @@
 /** A report's blocks: how each shows (live panels, run tables, media, artifact cards, text) and how
  * each is edited. The shapes: core/reportDoc.ts (mirror of runyard/wire/report_blocks.py). */
 
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../../api/client";
 import { fileUrl } from "../../api/media";
 import type { Run } from "../../api/types";
 import { assignColors, runColor } from "../../core/colors";
 import { formatBytes, formatDate, formatNumber } from "../../core/format";
 import { mediaKeys } from "../../core/media";
+import type { PanelSettings } from "../../core/persist";
 import type { PlotRun } from "../../core/plot";
 import { BLOCK_TYPES, listText, selectRuns, splitProject, textList, type Block, type BlockType, type RunSet } from "../../core/reportDoc";
 import { displayName, fieldValue } from "../../core/runs";
 import type { Smoothing } from "../../core/smoothing";
+import { parsePanels } from "../../core/view";
 import { useAsync } from "../../hooks";
 import { t, type MessageKey } from "../../i18n";
 import { Link, paths } from "../../router";
@@ -24,6 +26,7 @@ import { useLiveOf } from "./live";
 /** Charts of a report block show at most this many runs per project (as the workspace does). */
 const MAX_RUNS = 100;
 const NO_SMOOTHING: Smoothing = { kind: "none", param: 0 };
+const NO_SETTINGS: PanelSettings = {};
 
 /** The runs of each project of a run set, kept current as runs are created or deleted. */
 function RunSetRuns({ rs, children }: { rs: RunSet; children: (entity: string, project: string, runs: Run[]) => React.ReactNode }) {
@@ -59,18 +62,48 @@ function ProjectRuns({ name, rs, children }: { name: string; rs: RunSet; childre
   );
 }
 
-function PanelsView({ b }: { b: Extract<Block, { type: "panels" }> }) {
+type PanelsBlock = Extract<Block, { type: "panels" }>;
+
+/**
+ * A panel grid. A panel's own settings (its ⚙: smoothing, log y, ...) are the block's
+ * `panel_settings`: changed by an editor they go into the report (and its autosave); a reader's
+ * changes stay on the page.
+ */
+function PanelsView({ b, onChange }: { b: PanelsBlock; onChange?: (b: Block) => void }) {
   const s = b.settings ?? {};
   const [zoom, setZoom] = useState<[number, number] | null>(null);
+  const stored = useMemo(() => parsePanels(b.panel_settings), [b.panel_settings]);
+  const [mine, setMine] = useState<Record<string, PanelSettings> | null>(null);
+  const panels = onChange ? stored : (mine ?? stored);
+  const latest = useRef({ b, panels, onChange });
+  latest.current = { b, panels, onChange };
+  const onPanel = useCallback((metric: string, ps: PanelSettings) => {
+    const { b, panels, onChange } = latest.current;
+    const next = { ...panels };
+    if (Object.keys(ps).length) next[metric] = ps;
+    else delete next[metric];
+    if (onChange) onChange({ ...b, panel_settings: next });
+    else setMine(next);
+  }, []);
   return (
     <RunSetRuns rs={b.runset ?? {}}>
-      {(e, p, runs) => <PanelGrid e={e} p={p} runs={runs} b={b} settings={s} zoom={zoom} onZoom={setZoom} />}
+      {(e, p, runs) => <PanelGrid e={e} p={p} runs={runs} b={b} settings={s} panels={panels} onPanel={onPanel} zoom={zoom} onZoom={setZoom} />}
     </RunSetRuns>
   );
 }
 
-function PanelGrid(props: { e: string; p: string; runs: Run[]; b: Extract<Block, { type: "panels" }>; settings: Record<string, unknown>; zoom: [number, number] | null; onZoom: (z: [number, number] | null) => void }) {
-  const { e, p, runs, b, settings: s } = props;
+function PanelGrid(props: {
+  e: string;
+  p: string;
+  runs: Run[];
+  b: PanelsBlock;
+  settings: Record<string, unknown>;
+  panels: Record<string, PanelSettings>;
+  onPanel: (metric: string, s: PanelSettings) => void;
+  zoom: [number, number] | null;
+  onZoom: (z: [number, number] | null) => void;
+}) {
+  const { e, p, runs, b, settings: s, onPanel } = props;
   const hub = useLiveOf(`${e}/${p}`);
   const assigned = useMemo(() => assignColors(runs), [runs]);
   const chartRuns: PlotRun[] = useMemo(() => runs.slice(0, MAX_RUNS).map((r) => ({ id: r.id, label: displayName(r), color: runColor(r.id, {}, assigned) })), [runs, assigned]);
@@ -92,8 +125,8 @@ function PanelGrid(props: { e: string; p: string; runs: Run[]; b: Extract<Block,
           xAxis={typeof s.xAxis === "string" ? s.xAxis : "_step"}
           logY={s.logY === true}
           ignoreOutliers={s.ignoreOutliers === true}
-          settings={{}}
-          onSettings={() => undefined}
+          settings={props.panels[m] ?? NO_SETTINGS}
+          onSettings={(ps) => onPanel(m, ps)}
           zoom={props.zoom}
           onZoom={props.onZoom}
           live={hub?.live}
@@ -196,7 +229,8 @@ function ImageView({ b }: { b: Extract<Block, { type: "image" }> }) {
   );
 }
 
-export function BlockView({ b }: { b: Block }) {
+/** A block as it shows; `onChange` (an editor's) saves what is changed on the block itself (a panel's settings). */
+export function BlockView({ b, onChange }: { b: Block; onChange?: (b: Block) => void }) {
   switch (b.type) {
     case "heading": {
       const l = Math.min(3, Math.max(1, b.level ?? 1));
@@ -211,7 +245,7 @@ export function BlockView({ b }: { b: Block }) {
         </pre>
       );
     case "panels":
-      return <PanelsView b={b} />;
+      return <PanelsView b={b} onChange={onChange} />;
     case "runs":
       return <RunsView b={b} />;
     case "media":

@@ -9,6 +9,7 @@ import { formatDate } from "../../core/format";
 import { selectRuns, splitProject, type RunSet } from "../../core/reportDoc";
 import { exportHtml, type ExportBlock, type ExportChart } from "../../core/reportExport";
 import { displayName, fieldValue } from "../../core/runs";
+import { parsePanels } from "../../core/view";
 import { t } from "../../i18n";
 import { xAxisLabel } from "../Panel";
 import { cellText } from "./Blocks";
@@ -51,12 +52,14 @@ export async function buildExport(r: Report): Promise<string> {
     else if (b.type === "markdown") blocks.push({ kind: "markdown", text: b.text ?? "" });
     else if (b.type === "code") blocks.push({ kind: "code", text: b.text ?? "", language: b.language ?? "" });
     else if (b.type === "panels") {
-      const x = typeof b.settings?.xAxis === "string" ? b.settings.xAxis : "_step";
+      const x0 = typeof b.settings?.xAxis === "string" ? b.settings.xAxis : "_step";
+      const own = parsePanels(b.panel_settings);
       for (const { e, p, name, runs } of await runsOf(b.runset ?? {})) {
         const shown = runs.slice(0, MAX_RUNS);
         const assigned = assignColors(shown);
         const charts: ExportChart[] = [];
         for (const metric of b.metrics ?? []) {
+          const x = own[metric]?.xAxis ?? x0;
           const h = shown.length ? await api.history(e, p, { key: metric, runs: shown.map((x) => x.id), buckets: BUCKETS, x_axis: x }) : null;
           charts.push({
             title: metric,
