@@ -31,17 +31,16 @@ class Artifact(_SdkArtifact):
 
     def logged_by(self) -> Run | None:  # type: ignore[override]
         """The run that logged this version."""
-        d = super().logged_by()
-        return None if d is None else self._run(d)
+        return super().logged_by()  # type: ignore[return-value]  # _run_of builds public-API Runs
 
     def used_by(self) -> list[Run]:  # type: ignore[override]
         """The runs that used this version."""
-        return [self._run(d) for d in super().used_by()]
+        return super().used_by()  # type: ignore[return-value]
 
-    def _run(self, d: dict) -> Run:
-        e, p = d["entity"], d["project"]
+    def _run_of(self, linked: dict) -> Run:
+        e, p = linked["entity"], linked["project"]
         doc = self._api_http.call(
-            "GET", f"/api/v1/runs/{quote(e)}/{quote(p)}/{quote(d['id'])}", answer=m.RunDetail
+            "GET", f"/api/v1/runs/{quote(e)}/{quote(p)}/{quote(linked['id'])}", answer=m.RunDetail
         )
         return Run(self._api_http, self._api_http.base_url, e, p, doc)
 
@@ -53,8 +52,9 @@ def _transport(http: Http) -> Transport:
 def artifact(http: Http, default_entity: Any, path: str, type: str | None = None) -> Artifact:
     entity, project, name, ref = parse_artifact_path(path, None, None)
     t = _transport(http)
-    doc = fetch_version(t, entity or default_entity(), project, name, ref)
+    doc, link = fetch_version(t, entity or default_entity(), project, name, ref)
     art = Artifact._from_api(http, doc, t)
+    art._link = link
     if type is not None and art.type != type:
         raise UsageError(f"artifact {art.qualified_name} has type {art.type!r}, not {type!r}")
     return art

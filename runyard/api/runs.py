@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from ..errors import ApiError
+from ..sdk.run_view import RunView
 from ..wire import api_models as m
 from . import history as _history
 from .files import File, Files
@@ -21,64 +21,20 @@ if TYPE_CHECKING:
 EDITABLE = ("name", "notes", "tags", "group", "job_type")
 
 
-def _iso(t: float | None) -> str | None:
-    """Epoch seconds as wandb shows `created_at`: ISO 8601, UTC, no zone suffix."""
-    if t is None:
-        return None
-    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-class Run:
-    """One run of the server, as wandb's public-API Run.
-
-    Attributes: `id`, `name` (alias `display_name`), `state`, `config`, `summary`, `tags`, `notes`,
-    `group`, `job_type`, `created_at` (ISO string, UTC), `entity`, `project`, `path`
-    (`[entity, project, id]`), `url`, `metadata`, `raw` (the server's document).
-    Change name/notes/tags/group/job_type, then `update()`; `delete()` removes the run.
+class Run(RunView):
+    """One run of the server, as wandb's public-API Run: the attributes of the SDK's `RunView`
+    (`id`, `name`, `state`, `config`, `summary`, `tags`, `url`, `path`, ...), plus history, files,
+    artifacts and changes: set name/notes/tags/group/job_type, `config` or `summary`, then
+    `update()`; `delete()` removes the run.
     """
 
     def __init__(self, http: Http, base_url: str, entity: str, project: str, doc: m.Run):
-        self._http, self._base = http, base_url
-        self.entity, self.project = entity, project
-        self._load(doc)
+        self._http = http
+        super().__init__(base_url, entity, project, doc)
 
     def _load(self, doc: m.Run) -> None:
-        self.raw: dict = msgspec.to_builtins(doc)
-        self.id: str = doc.id
-        self.name: str | None = doc.name
-        self.state: str = doc.state
-        self.config: dict = doc.config
-        self.summary: dict = doc.summary
+        super()._load(doc)
         self._as_loaded = copy.deepcopy((self.config, self.summary))  # update() sends only what changed
-        self.tags: list[str] = list(doc.tags)
-        self.notes: str | None = doc.notes
-        self.group: str | None = doc.group
-        self.job_type: str | None = doc.job_type
-        self.sweep_id: str | None = doc.sweep_id
-        self.created_at: str | None = _iso(doc.created_at)
-        self.heartbeat_at: str | None = _iso(doc.heartbeat_at)
-        self.metadata: dict = doc.metadata if isinstance(doc, m.RunDetail) else {}
-        self.last_step: int | None = doc.last_step
-
-    @property
-    def display_name(self) -> str | None:
-        return self.name
-
-    @display_name.setter
-    def display_name(self, v: str | None) -> None:
-        self.name = v
-
-    @property
-    def path(self) -> list[str]:
-        return [self.entity, self.project, self.id]
-
-    @property
-    def url(self) -> str:
-        return f"{self._base}/{quote(self.entity)}/{quote(self.project)}/runs/{quote(self.id)}"
-
-    @property
-    def _api_path(self) -> str:
-        return f"/api/v1/runs/{quote(self.entity)}/{quote(self.project)}/{quote(self.id)}"
 
     # -- history ----------------------------------------------------------------------------------
     def history(
@@ -145,10 +101,10 @@ class Run:
         return self
 
     def delete(self, delete_artifacts: bool = False) -> None:
-        self._http.call("DELETE", self._api_path)
-
-    def __repr__(self) -> str:
-        return f"<Run {'/'.join(self.path)} ({self.state})>"
+        """Delete the run; with `delete_artifacts` also the artifact versions it created (aliases
+        included; refused, and nothing deleted, when one of them is registered in a registry)."""
+        params = {"delete_artifacts": "true"} if delete_artifacts else None
+        self._http.call("DELETE", self._api_path, params=params)
 
 
 class Runs:

@@ -292,6 +292,32 @@ class Artifacts:
             )
         )
 
+    def created_by(self, conn: Connection, run_pk: int) -> list[tuple[str, str, str, str]]:
+        """(entity, project, name, digest) of the versions `run_pk` logged first (wandb's createdBy:
+        a version another run logged before it is that run's), in the order it logged them."""
+        mine, other = artifact_links.alias("mine"), artifact_links.alias("other")
+        earlier = (
+            sa.select(other.c.id)
+            .where(
+                other.c.kind == "output",
+                other.c.entity == mine.c.entity,
+                other.c.project == mine.c.project,
+                other.c.name == mine.c.name,
+                other.c.digest == mine.c.digest,
+                sa.or_(
+                    other.c.created_at < mine.c.created_at,
+                    sa.and_(other.c.created_at == mine.c.created_at, other.c.id < mine.c.id),
+                ),
+            )
+            .exists()
+        )
+        q = (
+            sa.select(mine.c.entity, mine.c.project, mine.c.name, mine.c.digest)
+            .where(mine.c.run_pk == run_pk, mine.c.kind == "output", ~earlier)
+            .order_by(mine.c.created_at, mine.c.id)
+        )
+        return [(r.entity, r.project, r.name, r.digest) for r in conn.execute(q)]
+
     # -- reading ----------------------------------------------------------------------------------
     def resolve(self, conn: Connection, project_id: int, name: str, ref: str) -> sa.Row | None:
         """The version of `name` called `ref`: "vN", an alias (e.g. "latest"), or a digest."""

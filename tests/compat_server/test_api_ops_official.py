@@ -2,7 +2,8 @@
 a runyard server: `artifact.logged_by()` (ArtifactCreatedBy), `api.artifact_collection()` (ProjectArtifactCollection), `run.logged_artifacts()` /
 `used_artifacts()` (RunOutputArtifacts / RunInputArtifacts), `artifact.save()` with an alias added and
 removed, a new description and metadata (AddAliases, DeleteAliases, UpdateArtifact; also moving an
-alias of a registered version), and `run.delete()` (DeleteRun); checked through runyard's own API,
+alias of a registered version), and `run.delete(delete_artifacts=True)` (DeleteRun: the run and the
+artifact versions it created); checked through runyard's own API,
 on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ LOG = textwrap.dedent("""
     train.link_artifact(model, "model-registry/classifier")
     train.finish()
     doomed = wandb.init(project="ops", name="doomed")
+    doomed.log_artifact("d/rows.csv", name="scratch", type="dataset").wait()
     doomed.finish()
     print("EXPECT " + json.dumps({"prep": prep.id, "train": train.id, "doomed": doomed.id}), flush=True)
 """)
@@ -56,7 +58,7 @@ OPS = textwrap.dedent("""
     registered = api.artifact("admin/model-registry/classifier:v0")
     registered.aliases.append("production")
     registered.save()
-    api.run(f"admin/ops/{ids['doomed']}").delete()
+    api.run(f"admin/ops/{ids['doomed']}").delete(delete_artifacts=True)
     print("EXPECT " + json.dumps(out), flush=True)
 """)
 
@@ -80,4 +82,6 @@ def test_lineage_edits_and_delete(wandb_python, wandb_env, server, tmp_path):  #
     assert history[0]["action"] == "registry.alias" and history[0]["detail"]["alias"] == "production"
     with pytest.raises(CommError, match="does not exist"):
         ry.run(f"admin/ops/{ids['doomed']}")
+    with pytest.raises(CommError, match="not found"):
+        ry.artifact("admin/ops/scratch:v0")
     assert ry.run(f"admin/ops/{ids['train']}").id == ids["train"]

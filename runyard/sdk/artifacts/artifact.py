@@ -20,12 +20,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+import msgspec
+
 from ...errors import CommError, Error, UsageError
+from ...wire import api_models as m
 from ...wire.hashing import sha256_file
 from ...wire.manifest import manifest_digest
 from ...wire.names import ARTIFACT_RULE, registry_name, valid_artifact_name
 from ...wire.paths import BadPath, clean_path
 from ..http_client import ApiError
+from ..run_view import RunView, run_api_path
 from ..settings import env_value
 from .cache import ArtifactCache
 from .transfer import (
@@ -140,6 +144,7 @@ class Artifact:
         self._size: int | None = None
         self._created_at: float | None = None
         self._transport: Transport | None = None
+        self._link: tuple[str, str, str, str] | None = None  # fetched through a registry: where
         self._done = threading.Event()
         self._error: str | None = None
         self._tmpdir: str | None = None
@@ -434,12 +439,41 @@ class Artifact:
             ) from None
         return self
 
-    def logged_by(self) -> dict | None:
-        runs = self._call("GET", self._path() + "/lineage")["logged_by"]
-        return runs[0] if runs else None
+    @property
+    def is_link(self) -> bool:
+        """True for a version fetched through a registry path ("wandb-registry-model/C:production"):
+        `unlink()` takes that registered version out of its registry collection."""
+        return self._link is not None
 
-    def used_by(self) -> list[dict]:
-        return self._call("GET", self._path() + "/lineage")["used_by"]
+    def unlink(self) -> None:
+        """Take the registered version this artifact was fetched as out of its registry collection
+        (its aliases go with it; the artifact version stays)."""
+        if self._link is None:
+            raise UsageError(
+                f"artifact {self.name} is not a registry link: fetch it through its registry path "
+                "(e.g. api.artifact('wandb-registry-model/<collection>:production')) to unlink it"
+            )
+        self._call("DELETE", registry_api_path(*self._link))
+        self._link = None
+
+    def logged_by(self) -> RunView | None:
+        """The run that logged this version (the first, if several logged the same content)."""
+        runs = self._call("GET", self._path() + "/lineage")["logged_by"]
+        return self._run_of(runs[0]) if runs else None
+
+    def used_by(self) -> list[RunView]:
+        """The runs that used this version."""
+        return [self._run_of(d) for d in self._call("GET", self._path() + "/lineage")["used_by"]]
+
+    def _run_of(self, linked: dict) -> RunView:
+        """The run a lineage entry (`LinkedRun`) names, fetched from the server."""
+        e, p = linked["entity"], linked["project"]
+        client = self._need_server().client()
+        try:
+            doc = msgspec.convert(client.get_json(run_api_path(e, p, linked["id"])), m.RunDetail)
+        except ApiError as err:
+            raise CommError(f"run {e}/{p}/{linked['id']}: {err.status} {err.code}: {err.message}") from None
+        return RunView(client.base_url, e, p, doc)
 
     # -- download ---------------------------------------------------------------------------------
     def download(
@@ -610,14 +644,18 @@ def parse_artifact_path(
     return entity, project, name, ref
 
 
-def fetch_version(transport: Transport, entity: str, project: str, name: str, ref: str) -> dict:
-    """A version's document; a registry path ("wandb-registry-model/classifier:production") answers
-    the artifact version the registered version links to."""
+def fetch_version(
+    transport: Transport, entity: str, project: str, name: str, ref: str
+) -> tuple[dict, tuple[str, str, str, str] | None]:
+    """A version's document, and None; for a registry path ("wandb-registry-model/classifier:production")
+    the document of the artifact version the registered version links to, and where that registered
+    version is: (entity, registry, collection, "vN")."""
     reg = registry_name(project)
     try:
         if reg is not None:
-            return transport.client().get_json(registry_api_path(entity, reg, name, ref))["artifact"]
-        return transport.client().get_json(artifact_path(entity, project, name, ref))
+            d = transport.client().get_json(registry_api_path(entity, reg, name, ref))
+            return d["artifact"], (d["entity"], d["registry"], d["collection"], d["version"])
+        return transport.client().get_json(artifact_path(entity, project, name, ref)), None
     except ApiError as e:
         if e.status == 404:
             raise CommError(f"artifact {entity}/{project}/{name}:{ref} not found: {e.message}") from None

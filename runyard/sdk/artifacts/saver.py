@@ -191,10 +191,12 @@ def use_artifact(
     else:
         entity, project, name, ref = parse_artifact_path(str(artifact_or_name), run.entity, run.project)
         transport = _transport(services)
-        doc = None
+        doc, link = None, None
         if transport is not None:
             try:
-                doc = fetch_version(transport, entity or _default_entity(run, transport), project, name, ref)
+                doc, link = fetch_version(
+                    transport, entity or _default_entity(run, transport), project, name, ref
+                )
                 ArtifactCache().save_doc(doc)
             except CommError as e:
                 if "not found" in str(e):
@@ -209,6 +211,7 @@ def use_artifact(
                     + f" (cache: {ArtifactCache().root}); download it once online, or run online"
                 )
         art = Artifact._from_doc(doc, transport)
+        art._link = link
     if type is not None and art.type != type:
         raise UsageError(f"artifact {art.name} has type {art.type!r}, not {type!r}")
     services.record(

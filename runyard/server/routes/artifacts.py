@@ -33,7 +33,7 @@ from ...store.blobs import direct
 from ...store.jsonsafe import jsonable
 from ...wire import api_models as m
 from ...wire.manifest import is_sha256
-from .. import access
+from .. import access, deletions
 from ..contract import endpoint
 from ..errors import ApiError
 from ..headers import user_file_headers
@@ -223,31 +223,7 @@ async def delete_version(request: Request, query: m.DeleteVersionQuery) -> Respo
 
     def w(c: Any) -> str:
         v = _version(c, s, u, e, p, name, ref, access.WRITE)
-        user_aliases = [a for a in s.artifacts.aliases(c, [v.id])[v.id] if a != "latest"]
-        if user_aliases and not force:
-            raise ApiError(
-                409,
-                "has_aliases",
-                f"{name}:v{v.version_index} has aliases {user_aliases}; pass delete_aliases=true to delete it",
-            )
-        registered = s.registries.memberships_of(c, v.id)
-        if registered and not force:  # deleting it takes it out of the registry, "production" included
-            raise ApiError(
-                409,
-                "registered",
-                f"{name}:v{v.version_index} is registered as {registered}; "
-                "pass delete_aliases=true to delete it and its registry versions",
-            )
-        s.artifacts.delete_version(c, v.id)
-        s.audit.record(
-            c,
-            u,
-            "artifact.delete",
-            f"{e}/{p}/{name}:v{v.version_index}",
-            aliases=user_aliases,
-            registered=registered,
-        )
-        return f"{e}/{p}/{name}:v{v.version_index}"
+        return deletions.delete_version(c, s, u, e, p, v, delete_aliases=force, registered_ok=force)
 
     return JSON(m.ArtifactDeleted(deleted=await write(request, w), note="blobs are freed by `runyard gc`"))
 

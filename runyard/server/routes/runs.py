@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from ...store.jsonsafe import jsonable
 from ...wire import api_models as m
-from .. import access
+from .. import access, deletions
 from ..contract import endpoint
 from ..errors import ApiError
 from ..http import JSON, name_param, name_problem, read, store, user, write
@@ -103,18 +103,22 @@ async def patch_run(request: Request, patch: m.RunPatch) -> Response:
     return JSON(out)
 
 
-@endpoint("Delete a run and its data", answer=m.Deleted)
-async def delete_run(request: Request) -> Response:
+@endpoint(
+    "Delete a run and its data; delete_artifacts=true also deletes the artifact versions it created "
+    "(409 registered, and nothing deleted, when one is in a registry)",
+    query=m.DeleteRunQuery,
+    answer=m.Deleted,
+)
+async def delete_run(request: Request, query: m.DeleteRunQuery) -> Response:
     e, p, r = _names(request)
     s, u = store(request), user(request)
 
-    def q(c: Any) -> None:
-        s.runs.delete(c, access.run(c, s, u, e, p, r, access.WRITE).id)
-        s.audit.record(c, u, "run.delete", f"{e}/{p}/{r}")
+    def q(c: Any) -> list[str]:
+        return deletions.delete_run(c, s, u, e, p, r, query.delete_artifacts)
 
-    await write(request, q)
+    artifacts = await write(request, q)
     request.app.state.broker.publish({"type": "run.deleted", "entity": e, "project": p, "run_id": r})
-    return JSON(m.Deleted(deleted=f"{e}/{p}/{r}"))
+    return JSON(m.Deleted(deleted=f"{e}/{p}/{r}", artifacts=artifacts))
 
 
 @endpoint("Console lines", query=m.ConsoleQuery, answer=m.Console)

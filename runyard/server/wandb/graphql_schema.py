@@ -907,14 +907,14 @@ class Root:
         return {"versionIndex": index, "artifactMembership": ctx.membership(e, p, v)}
 
     def deleteRun(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
-        """Api().run(path).delete(): the run and its data; artifacts it logged stay (runyard keeps
-        versions until they are deleted themselves), so `deleteArtifacts` changes nothing."""
+        """Api().run(path).delete(delete_artifacts=): the run and its data and, with
+        `deleteArtifacts`, the artifact versions it created (server/deletions.py)."""
         ctx = _ctx(info)
         ref = decode_id(input["id"], "Run")
         if not ref or len(ref) != 3:
             raise GraphQLError(f"run {input['id']!r} does not exist")
         try:
-            ctx.runs.delete(ctx.user, RunKey(*(str(x) for x in ref)))
+            ctx.runs.delete(ctx.user, RunKey(*(str(x) for x in ref)), bool(input.get("deleteArtifacts")))
         except WandbError as err:
             raise _fail(err) from None
         return {"clientMutationId": input.get("clientMutationId")}

@@ -46,7 +46,7 @@ from ...wire.framing import file_header
 from ...wire.paths import BadPath, clean_path
 from ...wire.record_builder import RecordBuilder
 from ...wire.records import RT
-from .. import access
+from .. import access, deletions
 from ..errors import ApiError
 from . import convert as cv
 from . import state
@@ -119,13 +119,13 @@ class WandbRuns:
 
         return s.db.read(q)
 
-    def delete(self, user: User, key: RunKey) -> None:
-        """Delete a run (DeleteRun), as `DELETE /api/v1/runs/...` does: audited, announced."""
+    def delete(self, user: User, key: RunKey, delete_artifacts: bool = False) -> None:
+        """Delete a run (DeleteRun), as `DELETE /api/v1/runs/...` does: the same rule
+        (server/deletions.py), audited, announced."""
         s = self.store
 
         def w(c: Connection) -> None:
-            s.runs.delete(c, access.run(c, s, user, key.entity, key.project, key.run_id, access.WRITE).id)
-            s.audit.record(c, user, "run.delete", f"{key.entity}/{key.project}/{key.run_id}")
+            deletions.delete_run(c, s, user, key.entity, key.project, key.run_id, delete_artifacts)
 
         try:
             s.db.write(w)

@@ -138,7 +138,16 @@ class RunPatch(Request):
 
 
 class Deleted(Answer):
+    """A deleted run, and the artifact versions deleted with it."""
+
     deleted: str
+    artifacts: Annotated[list[str], Meta(description="the artifact versions deleted with it")]
+
+
+class DeleteRunQuery(Query):
+    delete_artifacts: Annotated[
+        bool, Meta(description="also delete the artifact versions the run created (not registered ones)")
+    ] = False
 
 
 class ConsoleQuery(Query):

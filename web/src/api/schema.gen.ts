@@ -996,8 +996,8 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Delete a run and its data
-         * @description Delete a run and its data
+         * Delete a run and its data; delete_artifacts=true also deletes the artifact versions it created (409 registered, and nothing deleted, when one is in a registry)
+         * @description Delete a run and its data; delete_artifacts=true also deletes the artifact versions it created (409 registered, and nothing deleted, when one is in a registry)
          */
         delete: operations["runs_delete_run"];
         options?: never;
@@ -2002,8 +2002,13 @@ export interface components {
             is_admin: boolean;
             name: string;
         };
-        /** Deleted */
+        /**
+         * Deleted
+         * @description A deleted run, and the artifact versions deleted with it.
+         */
         Deleted: {
+            /** @description the artifact versions deleted with it */
+            artifacts: string[];
             deleted: string;
         };
         /**
@@ -5917,7 +5922,10 @@ export interface operations {
     };
     runs_delete_run: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description also delete the artifact versions the run created (not registered ones) */
+                delete_artifacts?: boolean;
+            };
             header?: never;
             path: {
                 entity: string;
@@ -5928,7 +5936,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Delete a run and its data */
+            /** @description Delete a run and its data; delete_artifacts=true also deletes the artifact versions it created (409 registered, and nothing deleted, when one is in a registry) */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,81 @@
+"""A logged run as the server knows it, read-only: what `artifact.logged_by()` / `used_by()` answer in
+the SDK, and the base of the public API's `Run` (runyard/api/runs.py adds history, files and edits).
+
+Attributes as wandb's public-API Run: `id`, `name` (alias `display_name`), `state`, `config`,
+`summary`, `tags`, `notes`, `group`, `job_type`, `sweep_id`, `created_at` / `heartbeat_at` (ISO
+strings, UTC), `entity`, `project`, `path` (`[entity, project, id]`), `url`, `metadata`, `last_step`,
+`raw` (the server's document).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+
+import msgspec
+
+from ..wire import api_models as m
+
+
+def _iso(t: float | None) -> str | None:
+    """Epoch seconds as wandb shows `created_at`: ISO 8601, UTC, no zone suffix."""
+    if t is None:
+        return None
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _q(s: str) -> str:
+    return urllib.parse.quote(s, safe="")
+
+
+def run_api_path(entity: str, project: str, run_id: str) -> str:
+    return f"/api/v1/runs/{_q(entity)}/{_q(project)}/{_q(run_id)}"
+
+
+class RunView:
+    """One run of the server (see the module's docstring for its attributes)."""
+
+    def __init__(self, base_url: str, entity: str, project: str, doc: m.Run):
+        self._base = base_url
+        self.entity, self.project = entity, project
+        self._load(doc)
+
+    def _load(self, doc: m.Run) -> None:
+        self.raw: dict = msgspec.to_builtins(doc)
+        self.id: str = doc.id
+        self.name: str | None = doc.name
+        self.state: str = doc.state
+        self.config: dict = doc.config
+        self.summary: dict = doc.summary
+        self.tags: list[str] = list(doc.tags)
+        self.notes: str | None = doc.notes
+        self.group: str | None = doc.group
+        self.job_type: str | None = doc.job_type
+        self.sweep_id: str | None = doc.sweep_id
+        self.created_at: str | None = _iso(doc.created_at)
+        self.heartbeat_at: str | None = _iso(doc.heartbeat_at)
+        self.metadata: dict = doc.metadata if isinstance(doc, m.RunDetail) else {}
+        self.last_step: int | None = doc.last_step
+
+    @property
+    def display_name(self) -> str | None:
+        return self.name
+
+    @display_name.setter
+    def display_name(self, v: str | None) -> None:
+        self.name = v
+
+    @property
+    def path(self) -> list[str]:
+        return [self.entity, self.project, self.id]
+
+    @property
+    def url(self) -> str:
+        return f"{self._base}/{_q(self.entity)}/{_q(self.project)}/runs/{_q(self.id)}"
+
+    @property
+    def _api_path(self) -> str:
+        return run_api_path(self.entity, self.project, self.id)
+
+    def __repr__(self) -> str:
+        return f"<Run {'/'.join(self.path)} ({self.state})>"
