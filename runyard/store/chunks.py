@@ -6,7 +6,8 @@
            msgpack list                    non-numeric chunks (strings, bools, media references)
     aux    zlib(int64 seq deltas + int64 microsecond timestamp deltas)
     blocks numeric chunks: statistics per block of BLOCK_POINTS consecutive points (BLOCK_DTYPE
-           records), the summary level that zoomed-out chart queries read instead of the points
+           records), the summary level that zoomed-out chart queries read instead of the points;
+           stored in the `metric_blocks` table beside the chunk row (tables.py says why)
 
 `vals` stays uncompressed because float noise does not compress (zlib saved under 10 % on real-ish
 series) while decompressing it would dominate chart queries; steps, seqs and timestamps are nearly

@@ -168,13 +168,15 @@ class Database:
     def id_in(self, col: Any, ids: list[int]) -> Any:
         """`col IN (ids)`; on PostgreSQL `col = ANY(CAST(:ids AS BIGINT[]))`, one parameter instead of
         thousands (psycopg parses every placeholder of a query: ~50 ms for 2,000 of them)."""
+        return self.any_of(col, ids, sa.BigInteger)
+
+    def any_of(self, col: Any, values: list[Any], type_: Any = sa.Text) -> Any:
+        """`col IN (values)`, as one array parameter on PostgreSQL (see `id_in`)."""
         if self.is_sqlite:
-            return col.in_(ids)
+            return col.in_(values)
         from sqlalchemy.dialects.postgresql import ARRAY
 
-        return col == sa.any_(
-            sa.cast(sa.bindparam(None, list(ids), type_=ARRAY(sa.BigInteger)), ARRAY(sa.BigInteger))
-        )
+        return col == sa.any_(sa.cast(sa.bindparam(None, list(values), type_=ARRAY(type_)), ARRAY(type_)))
 
     def fetch_binary(
         self, conn: Connection, stmt: sa.Select | sa.TextClause, params: dict | None = None
@@ -187,8 +189,8 @@ class Database:
         So on PostgreSQL the statement runs on a binary cursor of the same connection (same
         transaction); SQLite returns blobs as they are stored anyway.
         """
-        if self.is_sqlite:
-            return list(conn.execute(stmt, params))
+        if self.is_sqlite and params is None:
+            return list(conn.execute(stmt))
         # statements run with `params` are built once (module constants): their compiled form is kept
         compiled = (
             _compile(stmt, conn.dialect)
@@ -197,6 +199,13 @@ class Database:
         )
         driver = conn.connection.driver_connection
         assert driver is not None
+        if self.is_sqlite:
+            # the driver's cursor directly: SQLAlchemy's result rows cost ~40 µs each here, a fifth
+            # of a 1M-point series' chart query (values come as stored; no type processing needed)
+            args = {**compiled.params, **(params or {})}
+            scur = driver.execute(compiled.string, [args[k] for k in compiled.positiontup or ()])
+            row_type = _row_type(tuple(d[0] for d in scur.description))
+            return [row_type(*r) for r in scur.fetchall()]
         with driver.cursor(binary=True) as cur:
             cur.execute(compiled.string, {**compiled.params, **(params or {})})
             names = tuple(d.name for d in cur.description or ())

@@ -34,7 +34,7 @@ from .chunks import (
     encode,
 )
 from .db import Database
-from .tables import metric_chunks, metric_keys, runs
+from .tables import metric_blocks, metric_chunks, metric_keys, runs
 
 X_AXES = ("_step", "_timestamp", "_runtime")
 _META_COLS = [
@@ -64,6 +64,7 @@ def _window_query(cols: list) -> sa.Select:
     c = metric_chunks.c
     return (
         sa.select(*_META_COLS, *cols, sa.func.length(c.steps).label("steps_len"))
+        .select_from(metric_chunks.outerjoin(metric_blocks, metric_blocks.c.chunk_id == c.id))
         .where(
             c.key_id == sa.bindparam("key_id"),
             c.numeric,
@@ -77,7 +78,7 @@ def _window_query(cols: list) -> sa.Select:
 # True: zoomed in, values with the rows; False: the summary level
 _WINDOW_QUERY = {
     True: _window_query([metric_chunks.c.steps, metric_chunks.c.vals]),
-    False: _window_query([metric_chunks.c.blocks]),
+    False: _window_query([metric_blocks.c.blocks]),
 }
 
 
@@ -170,12 +171,25 @@ class Metrics:
                 new = Points.concat(pts)
                 total += len(new)
                 self._append_one(kid, st, new, numeric, open_rows, inserts, chunk_updates, new_open)
+        # the block statistics go to metric_blocks (chunk id -> blocks), once the chunk ids are known
+        new_blocks = [row.pop("blocks") for row in inserts]
+        blocks = {u["b_id"]: u.pop("blocks") for u in chunk_updates}
         if inserts:
             stmt = sa.insert(metric_chunks).returning(metric_chunks.c.id, sort_by_parameter_order=True)
             new_ids = conn.execute(stmt, inserts).scalars().all()
             by_no = {(row["key_id"], row["chunk_no"]): cid for row, cid in zip(inserts, new_ids)}
             for (kid, col), chunk_no in new_open.items():
                 state[kid][col] = by_no[(kid, chunk_no)]
+            blocks.update(zip(new_ids, new_blocks))
+        if chunk_updates:  # rewritten open chunks: their blocks are replaced
+            conn.execute(
+                sa.delete(metric_blocks).where(
+                    self.db.id_in(metric_blocks.c.chunk_id, [u["b_id"] for u in chunk_updates])
+                )
+            )
+        block_rows = [{"chunk_id": cid, "blocks": b} for cid, b in blocks.items() if b is not None]
+        if block_rows:
+            conn.execute(sa.insert(metric_blocks), block_rows)
         # One executemany per statement shape: building a statement per key and chunk was a third of
         # the ingest CPU (bench/bench_ingest.py profile).
         by_shape: dict[tuple, list[dict]] = {}
@@ -276,6 +290,35 @@ class Metrics:
             }
             for r in conn.execute(q)
         ]
+
+    def series_refs(
+        self, conn: Connection, project_id: int, run_ids: list[str], keys: list[str], x_axis: str
+    ) -> dict[tuple[str, str], SeriesRef]:
+        """The history series (run id, key) -> SeriesRef of some runs of a project, in one query
+        (per batch of 1,000 runs) instead of two per run: a 1,000-run chart looked them up one by one."""
+        x_metric = x_axis not in X_AXES
+        names = list(dict.fromkeys([*keys, x_axis] if x_metric else keys))
+        rows: list[Any] = []
+        for i in range(0, len(run_ids), 1000):
+            q = (
+                sa.select(runs.c.run_id, runs.c.created_at, metric_keys.c.key, metric_keys.c.id)
+                .join(metric_keys, metric_keys.c.run_pk == runs.c.id)
+                .where(
+                    runs.c.project_id == project_id,
+                    self.db.any_of(runs.c.run_id, run_ids[i : i + 1000]),
+                    metric_keys.c.kind == "history",
+                    self.db.any_of(metric_keys.c.key, names),
+                )
+            )
+            rows.extend(conn.execute(q))
+        ids = {(r.run_id, r.key): r.id for r in rows}
+        return {
+            (r.run_id, r.key): SeriesRef(
+                r.id, r.created_at, ids.get((r.run_id, x_axis)) if x_metric else None
+            )
+            for r in rows
+            if r.key in keys
+        }
 
     def key_id(self, conn: Connection, run_pk: int, kind: str, key: str) -> int | None:
         return conn.execute(
@@ -479,12 +522,8 @@ class Metrics:
         if self.db.is_sqlite:  # Python 3.10 has no incremental blob reads
             blobs = self._blobs(conn, list(set(ids)), aux=False)
             return [bytes(blobs[c].vals[o : o + n]) for c, o, n in zip(ids, offs, lens)]
-        q = sa.text(
-            "SELECT substr(c.vals, r.off + 1, r.len) AS data FROM unnest(CAST(:ids AS BIGINT[]), "
-            "CAST(:offs AS INT[]), CAST(:lens AS INT[])) WITH ORDINALITY AS r(id, off, len, i) "
-            "JOIN metric_chunks AS c ON c.id = r.id ORDER BY r.i"
-        )
-        rows = self.db.fetch_binary(conn, q.bindparams(ids=ids, offs=offs, lens=lens))
+        params = {"ids": _pg_array(ids), "offs": _pg_array(offs), "lens": _pg_array(lens)}
+        rows = self.db.fetch_binary(conn, _RANGES_PG, params)
         return [bytes(r.data) for r in rows]
 
     def _xy(
@@ -524,6 +563,20 @@ class Metrics:
             gseq, ts = decode_aux(bl.aux, c.n)
             parts.append(Points(gseq, decode_steps(bl.steps, c.step_min, c.n), ts, decode_floats(bl.vals)))
         return Points.concat(parts)
+
+
+# Byte ranges of chunks' values, one TOAST slice each. The three arrays travel as array literals
+# (one text parameter each): psycopg dumps a Python list of ints element by element, which took
+# ~40 % of a 1M-point series' query time (profile in docs/architecture.md).
+_RANGES_PG = sa.text(
+    "SELECT substr(c.vals, r.off + 1, r.len) AS data FROM unnest(CAST(:ids AS BIGINT[]), "
+    "CAST(:offs AS INT[]), CAST(:lens AS INT[])) WITH ORDINALITY AS r(id, off, len, i) "
+    "JOIN metric_chunks AS c ON c.id = r.id ORDER BY r.i"
+)
+
+
+def _pg_array(xs: list[int]) -> str:
+    return "{" + ",".join(map(str, xs)) + "}"
 
 
 def _int_bound(v: float) -> int:

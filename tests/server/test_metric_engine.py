@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from runyard.store import Store
 from runyard.store.chunks import BLOCK_POINTS, CHUNK_POINTS, Points
 from runyard.store.metrics import SeriesRef
-from runyard.store.tables import metadata, metric_chunks
+from runyard.store.tables import metadata, metric_blocks, metric_chunks
 
 
 @pytest.fixture
@@ -218,17 +218,66 @@ def test_summary_level_matches_brute_force(store):
 
 
 def test_summary_level_backfill_for_existing_chunks(store):
-    """The migration computes the block level of chunks written before it existed: same answers."""
-    backfill = importlib.import_module("runyard.store.migrations.versions.0004_metric_blocks").backfill
+    """The migration computes the block level of chunks that have none: the same statistics as the
+    write path, for numeric chunks only."""
+    backfill = importlib.import_module("runyard.store.migrations.versions.0014_metric_blocks_table").backfill
     rng = np.random.default_rng(5)
     pk = _run(store)
     steps = _steps_with_repeats_and_gaps(rng, CHUNK_POINTS * 2 + 5)
     vals = rng.normal(size=len(steps))
     vals[::97] = np.nan
     _append(store, pk, "acc", steps, vals)
-    _append(store, pk, "name", [1], [0.0])
-    q = sa.select(metric_chunks.c.id, metric_chunks.c.blocks).order_by(metric_chunks.c.id)
+    _append(store, pk, "acc", steps[-1] + np.arange(1, 301), rng.normal(size=300))  # rewrites the open chunk
+    store.db.write(
+        lambda c: store.metrics.append(
+            c, pk, "history", {"name": [Points(np.array([9]), np.array([1]), np.array([1.0]), ["x"])]}
+        )
+    )
+    q = sa.select(metric_blocks.c.chunk_id, metric_blocks.c.blocks).order_by(metric_blocks.c.chunk_id)
     written = store.db.read(lambda c: c.execute(q).all())
-    store.db.write(lambda c: c.execute(sa.update(metric_chunks).values(blocks=None)))
+    numeric = sa.select(metric_chunks.c.id).where(metric_chunks.c.numeric).order_by(metric_chunks.c.id)
+    assert [r.chunk_id for r in written] == store.db.read(lambda c: c.execute(numeric).scalars().all())
+    store.db.write(lambda c: c.execute(sa.delete(metric_blocks)))
     store.db.write(backfill)
     assert store.db.read(lambda c: c.execute(q).all()) == written
+
+
+def test_series_refs_of_many_runs_in_one_lookup(store):
+    """The chart query's batch lookup gives each (run, key) the series a per-run lookup finds: missing
+    runs and keys absent, runs of another project ignored, the x metric's series of the same run."""
+
+    def setup(c):
+        eid = store.entities.create(c, "u", "user")
+        pid = store.projects.get_or_create(c, eid, "p")
+        other = store.projects.get_or_create(c, eid, "q")
+        pks = {
+            f"r{i}": store.runs.get_or_create(c, pid, f"r{i}", {"start_time": 1000.0 + i}, None)
+            for i in range(3)
+        }
+        store.runs.get_or_create(c, other, "r9", {"start_time": 1.0}, None)
+        return pid, other, pks
+
+    pid, other, pks = store.db.write(setup)
+    _append(store, pks["r0"], "loss", [1, 2], [1.0, 2.0])
+    _append(store, pks["r0"], "epoch", [1, 2], [0.0, 1.0])
+    _append(store, pks["r1"], "loss", [1], [3.0])  # no x metric
+    _append(store, pks["r2"], "acc", [1], [0.5])  # no loss
+    r9 = store.db.read(lambda c: store.runs.locate(c, "u", "q", "r9").id)
+    _append(store, r9, "loss", [1], [9.0])
+
+    def kid(pk, key):
+        return store.db.read(lambda c: store.metrics.key_id(c, pk, "history", key))
+
+    got = store.db.read(
+        lambda c: store.metrics.series_refs(
+            c, pid, ["r0", "r1", "r2", "r9", "nope"], ["loss", "acc"], "epoch"
+        )
+    )
+    created = store.db.read(lambda c: {r: store.runs.locate(c, "u", "p", r).created_at for r in pks})
+    assert got == {
+        ("r0", "loss"): SeriesRef(kid(pks["r0"], "loss"), created["r0"], kid(pks["r0"], "epoch")),
+        ("r1", "loss"): SeriesRef(kid(pks["r1"], "loss"), created["r1"], None),
+        ("r2", "acc"): SeriesRef(kid(pks["r2"], "acc"), created["r2"], None),
+    }
+    steps = store.db.read(lambda c: store.metrics.series_refs(c, pid, ["r0", "r1"], ["loss"], "_step"))
+    assert {k: v.x_key_id for k, v in steps.items()} == {("r0", "loss"): None, ("r1", "loss"): None}

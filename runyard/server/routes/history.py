@@ -128,14 +128,9 @@ async def project_history(request: Request, query: m.ProjectHistoryQuery) -> Res
     s, u = store(request), user(request)
 
     def q(c: Any) -> tuple:
-        access.project_id(c, s, u, e, p)
-        labels: list[tuple[str, str]] = []
-        refs: list[SeriesRef | None] = []
-        for rid in run_ids:
-            loc = s.runs.locate(c, e, p, rid)
-            for k in keys:
-                labels.append((rid, k))
-                refs.extend(_refs(c, s, loc.id, loc.created_at, "history", [k], x_axis) if loc else [None])
+        by_label = s.metrics.series_refs(c, access.project_id(c, s, u, e, p), run_ids, keys, x_axis)
+        labels = [(rid, k) for rid in run_ids for k in keys]
+        refs = [by_label.get(lab) for lab in labels]
         t0 = time.perf_counter()
         found = [x for x in refs if x is not None]
         w = _window(c, s, found, nb, x_axis, a, b)
