@@ -1,6 +1,7 @@
 """The one error envelope of the API: `{"error": {"code": ..., "message": ..., <extra>}}`.
 
-Errors that are not the API's own are classified here, once, for every route: a read over the time
+Errors that are not the API's own are classified here, once, for every route: a request the store
+refuses (`StoreError`: its code, with the status `STORE_STATUS` gives it), a read over the time
 limit (400 `query_timeout`), a value the database refuses (400 `bad_value`), a full disk (507
 `disk_full`). Anything else is a bug: 500 `internal`, logged with its traceback.
 """
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..store.db import QueryTimeout
+from ..store.errors import StoreError
 from .logs import redact
 
 log = logging.getLogger("runyard.server")
@@ -33,6 +35,17 @@ _HTTP_CODES = {
     422: "invalid",
     500: "internal",
     507: "disk_full",
+}
+
+
+# the status of a store refusal by its code; any other code is a malformed request (400)
+STORE_STATUS = {
+    "offset_mismatch": 409,  # the run log goes on from another offset (`acked_offset`)
+    "type_mismatch": 409,  # an artifact name already holds another type
+    "bad_value": 422,
+    "missing_field": 422,
+    "too_many": 422,
+    "wrong_type": 422,
 }
 
 
@@ -62,10 +75,17 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return envelope(exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), msg, dict(exc.headers or {}))
 
 
+def refused(exc: StoreError) -> ApiError:
+    """A store refusal as the API says it."""
+    return ApiError(STORE_STATUS.get(exc.code, 400), exc.code, exc.message, **exc.extra)
+
+
 def classify(exc: BaseException) -> ApiError | None:
     """The client-facing meaning of an error raised below the routes, or None for a bug."""
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, StoreError):
+        return refused(exc)
     if isinstance(exc, QueryTimeout):
         return ApiError(400, "query_timeout", f"{exc}; narrow the filter or ask for fewer rows")
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -99,6 +119,7 @@ HANDLERS = {
     ApiError: api_error,
     HTTPException: http_error,
     # handled without re-raising, so the connection stays usable (the catch-all below closes it)
+    StoreError: classified_error,
     QueryTimeout: classified_error,
     OSError: classified_error,
     sa.exc.DBAPIError: classified_error,

@@ -16,9 +16,10 @@ from .blobs import BlobStore, LocalBlobStore
 from .console import Console
 from .db import Database, migrate
 from .entities import Entities, User
+from .errors import StoreError
 from .files import Files
 from .identities import Identities
-from .ingest import Ingest, IngestError
+from .ingest import Ingest
 from .job_runs import JobRuns
 from .limits import Limits
 from .links import Links
@@ -32,7 +33,7 @@ from .sessions import Sessions
 from .sweeps import Sweeps
 from .views import Views
 
-__all__ = ["Store", "Database", "User", "IngestError", "BlobStore", "LocalBlobStore", "Limits"]
+__all__ = ["Store", "Database", "User", "StoreError", "BlobStore", "LocalBlobStore", "Limits"]
 
 
 class Store:

@@ -26,6 +26,7 @@ from ..wire.manifest import is_sha256, manifest_digest
 from ..wire.names import ARTIFACT_RULE, valid_artifact_name
 from ..wire.paths import BadPath, clean_path
 from .db import Database
+from .errors import StoreError
 from .jsonsafe import jsonable
 from .tables import (
     artifact_aliases,
@@ -44,12 +45,6 @@ ALIAS_RE = re.compile(r"^[^/\\:#?%\x00-\x1f]{1,128}$")
 VERSION_RE = re.compile(r"^v([0-9]{1,18})$")  # within int64
 LATEST = "latest"
 Readable = Callable[[str], bool]  # may the caller read this "entity/project"? (server/access.py decides)
-
-
-class ArtifactError(Exception):
-    def __init__(self, status: int, code: str, message: str, **extra: Any):
-        super().__init__(message)
-        self.status, self.code, self.message, self.extra = status, code, message, extra
 
 
 @dataclass
@@ -71,14 +66,13 @@ class Commit:
 
 def check_name(name: Any) -> str:
     if not valid_artifact_name(name):
-        raise ArtifactError(400, "bad_name", f"artifact name {name!r} must be {ARTIFACT_RULE}")
+        raise StoreError("bad_name", f"artifact name {name!r} must be {ARTIFACT_RULE}")
     return name
 
 
 def check_alias(alias: Any) -> str:
     if not isinstance(alias, str) or not ALIAS_RE.match(alias) or VERSION_RE.match(alias):
-        raise ArtifactError(
-            422,
+        raise StoreError(
             "bad_value",
             f"alias {alias!r} must be 1-128 characters without / \\ : # ? % and not look like vN",
         )
@@ -90,49 +84,41 @@ def parse_commit(name: str, doc: dict) -> Commit:
     check_name(name)
     typ = doc.get("type")
     if not isinstance(typ, str) or not TYPE_RE.match(typ):
-        raise ArtifactError(
-            422, "bad_value", f"artifact type {typ!r} must be 1-64 letters, digits, '.', '-', '_'"
-        )
+        raise StoreError("bad_value", f"artifact type {typ!r} must be 1-64 letters, digits, '.', '-', '_'")
     raw = doc.get("manifest")
     if not isinstance(raw, list):
-        raise ArtifactError(
-            422, "missing_field", "manifest must be a list of {path, sha256, size, ref?, extra?}"
-        )
+        raise StoreError("missing_field", "manifest must be a list of {path, sha256, size, ref?, extra?}")
     entries, seen = [], set()
     for e in raw:
         if not isinstance(e, dict):
-            raise ArtifactError(422, "wrong_type", "each manifest entry must be an object")
+            raise StoreError("wrong_type", "each manifest entry must be an object")
         try:
             path = clean_path(e.get("path"), "artifact entry name")
         except BadPath as err:
-            raise ArtifactError(400, "bad_path", str(err)) from None
+            raise StoreError("bad_path", str(err)) from None
         if path in seen:
-            raise ArtifactError(422, "bad_value", f"manifest lists {path!r} twice")
+            raise StoreError("bad_value", f"manifest lists {path!r} twice")
         seen.add(path)
         sha, ref, size = e.get("sha256"), e.get("ref"), e.get("size")
         if ref is None and not is_sha256(sha):
-            raise ArtifactError(
-                422, "bad_value", f"entry {path!r} needs a sha256 (64 lowercase hex) or a ref"
-            )
+            raise StoreError("bad_value", f"entry {path!r} needs a sha256 (64 lowercase hex) or a ref")
         if ref is not None and (not isinstance(ref, str) or not ref or sha is not None):
-            raise ArtifactError(422, "bad_value", f"reference entry {path!r} needs a ref URI and no sha256")
+            raise StoreError("bad_value", f"reference entry {path!r} needs a ref URI and no sha256")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise ArtifactError(422, "bad_value", f"entry {path!r} needs a non-negative integer size")
+            raise StoreError("bad_value", f"entry {path!r} needs a non-negative integer size")
         extra = e.get("extra") or {}
         if not isinstance(extra, dict):
-            raise ArtifactError(422, "wrong_type", f"entry {path!r}: extra must be an object")
+            raise StoreError("wrong_type", f"entry {path!r}: extra must be an object")
         entries.append({"path": path, "sha256": sha, "size": size, "ref": ref, "extra": jsonable(extra)})
     digest = manifest_digest(entries)
     if doc.get("digest") not in (None, digest):
-        raise ArtifactError(
-            400, "digest_mismatch", f"the manifest's digest is {digest}, not {doc.get('digest')!r}"
-        )
+        raise StoreError("digest_mismatch", f"the manifest's digest is {digest}, not {doc.get('digest')!r}")
     aliases = doc.get("aliases") or []
     if not isinstance(aliases, list):
-        raise ArtifactError(422, "wrong_type", "aliases must be a list of strings")
+        raise StoreError("wrong_type", "aliases must be a list of strings")
     meta = doc.get("metadata") or {}
     if not isinstance(meta, dict):
-        raise ArtifactError(422, "wrong_type", "metadata must be an object")
+        raise StoreError("wrong_type", "metadata must be an object")
     desc = doc.get("description")
     return Commit(
         name=name,
@@ -182,9 +168,7 @@ class Artifacts:
         )
         col = conn.execute(self.db.for_update(q)).one()
         if col.type != c.type:
-            raise ArtifactError(
-                409, "type_mismatch", f"artifact {c.name!r} has type {col.type!r}, not {c.type!r}"
-            )
+            raise StoreError("type_mismatch", f"artifact {c.name!r} has type {col.type!r}, not {c.type!r}")
         existing = conn.execute(
             sa.select(artifact_versions.c.id).where(
                 artifact_versions.c.collection_id == col.id, artifact_versions.c.digest == c.digest

@@ -27,6 +27,7 @@ from ..wire.records import RT, unpackb
 from . import summary_state
 from .chunks import Points
 from .entities import User
+from .errors import StoreError
 from .jsonsafe import jsonable, safe_str
 from .limits import Limits
 from .record_shapes import RecordError, check_history, check_record
@@ -37,12 +38,6 @@ if TYPE_CHECKING:
 
 GSEQ_SHIFT = 40
 MAX_ALERTS = 100
-
-
-class IngestError(Exception):
-    def __init__(self, status: int, code: str, message: str, **extra: Any):
-        super().__init__(message)
-        self.status, self.code, self.message, self.extra = status, code, message, extra
 
 
 @dataclass
@@ -76,22 +71,22 @@ class Result:
 
 
 def decode(run_id: str, segment: str, offset: int, body: bytes, limits: Limits | None = None) -> Decoded:
-    """Validate a chunk and decode its records (CPU only; raises IngestError 400 naming the problem).
+    """Validate a chunk and decode its records (CPU only; raises StoreError naming the problem).
     Each record is checked against its shape (store/record_shapes.py) before anything is applied."""
     limits = limits or Limits()
     if offset < 0:
-        raise IngestError(400, "bad_offset", "offset must be a non-negative byte offset")
+        raise StoreError("bad_offset", "offset must be a non-negative byte offset")
     pos = 0
     if offset == 0:
         try:
             check_header(body)
         except RunLogError as e:
-            raise IngestError(
-                400, "bad_header", f"the chunk at offset 0 must start with the run-log header: {e}"
+            raise StoreError(
+                "bad_header", f"the chunk at offset 0 must start with the run-log header: {e}"
             ) from None
         pos = HEADER_SIZE
     elif offset < HEADER_SIZE:
-        raise IngestError(400, "bad_offset", f"offset {offset} falls inside the 16-byte run-log header")
+        raise StoreError("bad_offset", f"offset {offset} falls inside the 16-byte run-log header")
     out = Decoded(offset, offset + len(body))
     tail = Tail()
     for off, rtype, payload in iter_frames(body, tail, pos):
@@ -104,17 +99,14 @@ def decode(run_id: str, segment: str, offset: int, body: bytes, limits: Limits |
                 obj = HistoryBatch(obj)
                 check_history(obj)
         except RecordError as e:
-            raise IngestError(
-                400, "bad_record", f"record at byte {offset + off} of the run log: {e}"
-            ) from None
+            raise StoreError("bad_record", f"record at byte {offset + off} of the run log: {e}") from None
         except Exception as e:
-            raise IngestError(
-                400, "corrupt_frame", f"record at byte {offset + off} of the run log does not decode: {e}"
+            raise StoreError(
+                "corrupt_frame", f"record at byte {offset + off} of the run log does not decode: {e}"
             ) from None
         out.frames.append(Frame(offset + off, offset + off + 8 + 1 + len(payload), rtype, obj))
     if not tail.clean:
-        raise IngestError(
-            400,
+        raise StoreError(
             "corrupt_frame",
             f"bytes {offset + tail.good_bytes}..{out.end} of the run log are not whole "
             f"valid records ({tail.reason}); send whole frames starting at a frame boundary",
@@ -122,20 +114,18 @@ def decode(run_id: str, segment: str, offset: int, body: bytes, limits: Limits |
     for f in out.frames:
         if f.type == RT.RUN:
             if not isinstance(f.body, dict):
-                raise IngestError(400, "corrupt_frame", f"RUN record at byte {f.start} is not a map")
+                raise StoreError("corrupt_frame", f"RUN record at byte {f.start} is not a map")
             if f.body.get("run_id") != run_id:
-                raise IngestError(
-                    400,
+                raise StoreError(
                     "run_mismatch",
                     f"the run log belongs to run {f.body.get('run_id')!r}, not {run_id!r}",
                 )
     if offset == 0:
         first = out.frames[0] if out.frames else None
         if first is None or first.type != RT.RUN:
-            raise IngestError(400, "bad_run_log", "a run log must start with its RUN record")
+            raise StoreError("bad_run_log", "a run log must start with its RUN record")
         if first.body.get("segment") != segment:
-            raise IngestError(
-                400,
+            raise StoreError(
                 "segment_mismatch",
                 f"the run log's segment is {first.body.get('segment')!r}, not {segment!r}",
             )
@@ -185,16 +175,14 @@ class Ingest:
             seg = conn.execute(s.db.for_update(q)).first()
         acked = seg.acked_offset if seg is not None else 0
         if dec.offset > acked:
-            raise IngestError(
-                409,
+            raise StoreError(
                 "offset_mismatch",
                 f"the server has bytes 0..{acked} of this run log; resend from offset {acked}",
                 acked_offset=acked,
             )
         todo = [f for f in dec.frames if f.end > acked]
         if todo and todo[0].start < acked:
-            raise IngestError(
-                409,
+            raise StoreError(
                 "offset_mismatch",
                 f"offset {acked} is not at a frame boundary of this chunk",
                 acked_offset=acked,
@@ -219,8 +207,7 @@ class Ingest:
             return res
         if seg is None or loc is None:
             if dec.offset != 0:
-                raise IngestError(
-                    409,
+                raise StoreError(
                     "offset_mismatch",
                     "the server has nothing of this run log; resend from offset 0",
                     acked_offset=0,
@@ -269,9 +256,7 @@ class Ingest:
             IndexError,
             AttributeError,
         ) as e:  # well-framed but malformed
-            raise IngestError(
-                400, "bad_record", f"a record of this chunk has an unexpected shape: {e!r}"
-            ) from None
+            raise StoreError("bad_record", f"a record of this chunk has an unexpected shape: {e!r}") from None
         res.applied, res.points, res.state = len(todo), applier.points, applier.run["state"]
         res.last_step = applier.run.get("last_step")
         conn.execute(
@@ -474,7 +459,7 @@ def _check_media(value: Any) -> None:
     try:
         check_media_paths(value)
     except BadPath as e:
-        raise IngestError(400, "bad_path", f"{e}: a media value may only name files of its own run") from None
+        raise StoreError("bad_path", f"{e}: a media value may only name files of its own run") from None
 
 
 def _ints(v: Any) -> np.ndarray:

@@ -18,10 +18,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..wire.names import ARTIFACT_RULE, REGISTRY_PREFIX, valid_artifact_name
-from .artifacts import LATEST, ArtifactError, check_alias
+from .artifacts import LATEST, check_alias
 from .audit import Audit
 from .db import Database
 from .entities import User
+from .errors import StoreError
 from .tables import (
     artifact_collections,
     artifact_versions,
@@ -44,20 +45,18 @@ def registry_path(entity: str, registry: str, collection: str | None = None) -> 
 
 def check_name(name: Any, what: str) -> str:
     if not valid_artifact_name(name):
-        raise ArtifactError(400, "bad_name", f"{what} name {name!r} must be {ARTIFACT_RULE}")
+        raise StoreError("bad_name", f"{what} name {name!r} must be {ARTIFACT_RULE}")
     return name
 
 
 def check_aliases(aliases: Any) -> list[str]:
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-        raise ArtifactError(422, "wrong_type", "aliases must be a list of strings")
+        raise StoreError("wrong_type", "aliases must be a list of strings")
     if len(aliases) > MAX_ALIASES:
-        raise ArtifactError(422, "too_many", f"{len(aliases)} aliases; at most {MAX_ALIASES} per request")
+        raise StoreError("too_many", f"{len(aliases)} aliases; at most {MAX_ALIASES} per request")
     for a in aliases:
         if a == LATEST:
-            raise ArtifactError(
-                422, "bad_value", "'latest' always marks the newest version; it cannot be set"
-            )
+            raise StoreError("bad_value", "'latest' always marks the newest version; it cannot be set")
     return list(dict.fromkeys(check_alias(a) for a in aliases))
 
 
@@ -277,8 +276,7 @@ class Registries:
         )
         col = conn.execute(self.db.for_update(q)).one()
         if col.type != src.row.type:
-            raise ArtifactError(
-                409,
+            raise StoreError(
                 "type_mismatch",
                 f"collection {collection!r} holds {col.type!r} artifacts, not {src.row.type!r}",
             )

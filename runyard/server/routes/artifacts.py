@@ -28,7 +28,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ...store import Store, User
-from ...store.artifacts import ArtifactError, check_name, parse_commit
+from ...store.artifacts import check_name, parse_commit
 from ...store.blobs import direct
 from ...store.jsonsafe import jsonable
 from ...wire import api_models as m
@@ -53,10 +53,7 @@ def _ep(request: Request) -> tuple[str, str]:
 
 
 def _name(request: Request) -> str:
-    try:
-        return check_name(request.path_params["name"])
-    except ArtifactError as e:
-        raise ApiError(e.status, e.code, e.message) from None
+    return check_name(request.path_params["name"])
 
 
 def _sha(request: Request) -> str:
@@ -74,16 +71,6 @@ def _version(
     if v is None:
         raise ApiError(404, "unknown_artifact", f"artifact {e}/{p}/{name}:{ref} does not exist")
     return v
-
-
-def _wrap(fn: Any) -> Any:
-    def inner(c: Any) -> Any:
-        try:
-            return fn(c)
-        except ArtifactError as e:
-            raise ApiError(e.status, e.code, e.message, **e.extra) from None
-
-    return inner
 
 
 # -- collections and versions --------------------------------------------------------------------------
@@ -130,10 +117,7 @@ async def list_versions(request: Request) -> Response:
 async def commit(request: Request, req: m.CommitRequest) -> Response:
     e, p = _ep(request)
     name = _name(request)
-    try:
-        cm = await run_in_threadpool(parse_commit, name, msgspec.to_builtins(req))
-    except ArtifactError as err:
-        raise ApiError(err.status, err.code, err.message) from None
+    cm = await run_in_threadpool(parse_commit, name, msgspec.to_builtins(req))
     s, u = store(request), user(request)
 
     def usable(c: Any) -> set[str]:
@@ -159,7 +143,7 @@ async def commit(request: Request, req: m.CommitRequest) -> Response:
             s.audit.record(c, u, "artifact.create", f"{e}/{p}/{name}:v{v.version_index}")
         return s.artifacts.doc(c, v, e, p, access.readable(c, s, u)), created
 
-    out, created = await write(request, _wrap(w))
+    out, created = await write(request, w)
     if created:
         request.app.state.broker.publish(
             {"type": "artifact.committed", "entity": e, "project": p, "name": name, "version": out["version"]}
@@ -207,7 +191,7 @@ async def patch_version(request: Request, patch: m.VersionPatch) -> Response:
         v = _version(c, s, u, e, p, name, f"v{v.version_index}")
         return s.artifacts.doc(c, v, e, p, access.readable(c, s, u))
 
-    return JSON(await write(request, _wrap(w)))
+    return JSON(await write(request, w))
 
 
 @endpoint(
@@ -242,7 +226,7 @@ async def aliases(request: Request, change: m.AliasChange) -> Response:
         v = _version(c, s, u, e, p, name, f"v{v.version_index}")
         return s.artifacts.doc(c, v, e, p, access.readable(c, s, u))
 
-    return JSON(await write(request, _wrap(w)))
+    return JSON(await write(request, w))
 
 
 @endpoint("Runs that logged and used this version", answer=m.Lineage)

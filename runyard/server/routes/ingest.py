@@ -9,11 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ...store.ingest import IngestError, decode
+from ...store.ingest import decode
 from ...wire import api_models as m
 from .. import access
 from ..contract import endpoint
-from ..errors import ApiError
 from ..http import JSON, body, name_param, read, store, user, write
 
 
@@ -55,11 +54,8 @@ async def post_chunk(request: Request, query: m.IngestPostQuery) -> Response:
     config = request.app.state.config
     data = await body(request, config.max_ingest_bytes)
     s, u = store(request), user(request)
-    try:
-        dec = await run_in_threadpool(decode, r, seg, offset, data, s.limits)
-        res = await write(request, lambda c: access.apply_run_log(c, s, u, e, p, r, seg, dec, live))
-    except IngestError as err:
-        raise ApiError(err.status, err.code, err.message, **err.extra) from None
+    dec = await run_in_threadpool(decode, r, seg, offset, data, s.limits)
+    res = await write(request, lambda c: access.apply_run_log(c, s, u, e, p, r, seg, dec, live))
     if res.applied or res.revived:
         request.app.state.broker.publish(
             {

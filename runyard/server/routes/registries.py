@@ -16,24 +16,19 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...store import Store, User
-from ...store.artifacts import ArtifactError
 from ...store.registries import Source, check_aliases, check_name, registry_path
 from ...wire import api_models as m
 from .. import access
 from ..contract import endpoint
 from ..errors import ApiError
 from ..http import JSON, name_param, read, store, user, write
-from .artifacts import _wrap
 
 
 def _names(request: Request) -> tuple[str, str, str]:
     """entity, registry, collection of the path (collection "" when the route has none)."""
-    try:
-        reg = check_name(request.path_params["registry"], "registry")
-        col = request.path_params.get("collection")
-        return name_param(request, "entity"), reg, "" if col is None else check_name(col, "collection")
-    except ArtifactError as e:
-        raise ApiError(e.status, e.code, e.message) from None
+    reg = check_name(request.path_params["registry"], "registry")
+    col = request.path_params.get("collection")
+    return name_param(request, "entity"), reg, "" if col is None else check_name(col, "collection")
 
 
 def _collection(c: Any, s: Store, u: User, e: str, r: str, col: str, action: str = access.READ) -> sa.Row:
@@ -136,10 +131,7 @@ def _artifact_ref(ref: str) -> tuple[str, str, str, str]:
 async def link(request: Request, new: m.LinkRequest) -> Response:
     e, r, col = _names(request)
     ae, ap, an, aref = _artifact_ref(new.artifact)
-    try:
-        aliases = check_aliases(new.aliases or [])
-    except ArtifactError as err:
-        raise ApiError(err.status, err.code, err.message) from None
+    aliases = check_aliases(new.aliases or [])
     s, u = store(request), user(request)
 
     def w(c: Any) -> dict:
@@ -152,7 +144,7 @@ async def link(request: Request, new: m.LinkRequest) -> Response:
         coll, v = _version(c, s, u, e, r, col, f"v{index}")
         return _version_doc(c, s, u, e, r, col, v) | {"created": created}
 
-    return JSON(await write(request, _wrap(w)))
+    return JSON(await write(request, w))
 
 
 @endpoint(
@@ -189,10 +181,7 @@ async def get_version(request: Request, query: m.VersionQuery) -> Response:
 async def set_aliases(request: Request, change: m.AliasChange) -> Response:
     e, r, col = _names(request)
     ref = request.path_params["version"]
-    try:
-        add, remove = check_aliases(change.add or []), check_aliases(change.remove or [])
-    except ArtifactError as err:
-        raise ApiError(err.status, err.code, err.message) from None
+    add, remove = check_aliases(change.add or []), check_aliases(change.remove or [])
     s, u = store(request), user(request)
 
     def w(c: Any) -> dict:
@@ -205,7 +194,7 @@ async def set_aliases(request: Request, change: m.AliasChange) -> Response:
         _, v = _version(c, s, u, e, r, col, f"v{v.membership_index}")
         return _version_doc(c, s, u, e, r, col, v)
 
-    return JSON(await write(request, _wrap(w)))
+    return JSON(await write(request, w))
 
 
 @endpoint(

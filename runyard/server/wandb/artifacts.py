@@ -35,8 +35,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ...store import Store, User
-from ...store.artifacts import LATEST, VERSION_RE, ArtifactError, check_name, parse_commit
+from ...store.artifacts import LATEST, VERSION_RE, check_name, parse_commit
 from ...store.blobs import direct
+from ...store.errors import StoreError
 from ...store.jsonsafe import jsonable
 from ...store.registries import check_aliases, registry_path
 from ...store.tables import artifact_collections
@@ -268,9 +269,7 @@ class WandbArtifacts:
 
         try:
             s.db.write(w)
-        except ArtifactError as err:
-            raise WandbError(err.message, err.status) from None
-        except ApiError as err:
+        except (StoreError, ApiError) as err:
             raise WandbError.of(err) from None
 
     def update(self, user: User, e: str, p: str, v: sa.Row, inp: dict[str, Any]) -> sa.Row:
@@ -475,8 +474,8 @@ class WandbArtifacts:
         e, p = str(inp.get("entityName") or user.name), str(inp.get("projectName") or "uncategorized")
         try:
             name = check_name(inp.get("artifactCollectionName"))
-        except ArtifactError as err:
-            raise WandbError(err.message) from None
+        except StoreError as err:
+            raise WandbError.of(err) from None
         typ = str(inp.get("artifactTypeName") or "unspecified")
         self.runs.check_write(user, e)
         aliases = [
@@ -681,8 +680,8 @@ class WandbArtifacts:
                     "aliases": doc.get("aliases") or [],
                 },
             )
-        except ArtifactError as err:
-            raise WandbError(err.message, err.status) from None
+        except StoreError as err:
+            raise WandbError.of(err) from None
         s, md5_digest = self.store, wandb_digest(contents)
 
         def w(c: Connection) -> tuple[str, bool]:
@@ -706,8 +705,8 @@ class WandbArtifacts:
 
         try:
             digest, fresh = s.db.write(w)
-        except (ArtifactError, ApiError) as err:
-            raise WandbError(err.message, err.status) from None
+        except (StoreError, ApiError) as err:
+            raise WandbError.of(err) from None
         run_name = doc.get("run")
         if fresh and run_name:
             self.runs.artifact_record(

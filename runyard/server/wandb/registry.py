@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ...store import Store, User
-from ...store.artifacts import ArtifactError
+from ...store.errors import StoreError
 from ...store.registries import Source, check_aliases, registry_path
 from ...wire.names import registry_name
 from .. import access
@@ -49,10 +49,8 @@ def link(store: Store, user: User, source: tuple[str, str, sa.Row], inp: dict[st
 
     try:
         return int(store.db.write(w))
-    except ArtifactError as err:
-        raise WandbError(err.message, err.status) from None
-    except ApiError as err:
-        raise WandbError(err.message, err.status) from None
+    except (StoreError, ApiError) as err:
+        raise WandbError.of(err) from None
 
 
 def version(

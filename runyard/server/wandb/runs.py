@@ -39,7 +39,8 @@ from sqlalchemy.engine import Connection
 
 from ...compat.wandb_map import environment_from_wandb
 from ...store import Store, User
-from ...store.ingest import IngestError, decode
+from ...store.errors import StoreError
+from ...store.ingest import decode
 from ...store.limits import is_int64
 from ...store.tables import entities, projects, runs
 from ...wire.framing import file_header
@@ -47,7 +48,7 @@ from ...wire.paths import BadPath, clean_path
 from ...wire.record_builder import RecordBuilder
 from ...wire.records import RT
 from .. import access, deletions
-from ..errors import ApiError
+from ..errors import ApiError, refused
 from . import convert as cv
 from . import state
 from .md5 import Md5Index
@@ -72,8 +73,9 @@ class WandbError(Exception):
         self.message, self.status = message, status
 
     @classmethod
-    def of(cls, err: ApiError | IngestError) -> WandbError:
-        return cls(err.message, err.status)
+    def of(cls, err: ApiError | StoreError) -> WandbError:
+        api = refused(err) if isinstance(err, StoreError) else err
+        return cls(api.message, api.status)
 
 
 class _Session(RecordBuilder):
@@ -164,7 +166,7 @@ class WandbRuns:
 
         try:
             out, res, orphans = s.db.write(txn)
-        except (IngestError, ApiError) as e:  # refused as a whole (permissions, names): nothing kept
+        except (StoreError, ApiError) as e:  # refused as a whole (permissions, names): nothing kept
             raise WandbError.of(e) from None
         for sha in orphans:  # blobs of files replaced by this request, referenced nowhere else
             s.blobs.delete(sha)
