@@ -68,13 +68,15 @@ class DirectBlobStore(BlobStore, Protocol):
     def adopt(self, name: str, sha256: str, size: int) -> str | None:
         """Move the staged object `name` into place as `sha256`; None, or why it is refused."""
 
-    def presign_put_md5(self, hexmd5: str, name: str, expires: float) -> tuple[str, dict[str, str]]:
-        """A URL, and the headers to send with it, that PUTs content with MD5 `hexmd5` (size and
-        sha256 unknown: what wandb's clients announce) into the staging object `name`."""
+    def presign_put_staged(
+        self, name: str, expires: float, hexmd5: str | None = None
+    ) -> tuple[str, dict[str, str]]:
+        """A URL, and the headers to send with it, that PUTs content whose sha256 and size are not known
+        in advance (wandb's clients announce at most an MD5, `hexmd5`) into the staging object `name`."""
 
-    def adopt_hashing(self, name: str, max_bytes: int, hexmd5: str) -> tuple[str, int, str] | str:
+    def adopt_hashing(self, name: str, max_bytes: int, hexmd5: str | None) -> tuple[str, int, str] | str:
         """Hash the staged object `name` and move it into place as its sha256: (sha256, size, hex
-        MD5), or why it is refused (absent, larger than `max_bytes`, another MD5 than `hexmd5`)."""
+        MD5), or why it is refused (absent, larger than `max_bytes`, another MD5 than `hexmd5` if given)."""
 
 
 def direct(blobs: BlobStore) -> DirectBlobStore | None:

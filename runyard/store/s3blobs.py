@@ -264,25 +264,26 @@ class S3BlobStore:
         self.client.delete_object(Bucket=self.bucket, Key=key)
         return refused
 
-    def presign_put_md5(self, hexmd5: str, name: str, expires: float) -> tuple[str, dict[str, str]]:
-        """A URL (and the headers to send with it) that PUTs content whose MD5 is `hexmd5` into the
-        staging object `name`: `Content-MD5` is signed, and S3 refuses a body that does not match it
+    def presign_put_staged(
+        self, name: str, expires: float, hexmd5: str | None = None
+    ) -> tuple[str, dict[str, str]]:
+        """A URL (and the headers to send with it) that PUTs content into the staging object `name`.
+        With `hexmd5`, `Content-MD5` is signed, and S3 refuses a body that does not match it
         (`BadDigest`). The size and sha256 are unknown until `adopt_hashing`."""
-        b64 = base64.b64encode(bytes.fromhex(hexmd5)).decode()
-        url = self.signer.generate_presigned_url(
-            "put_object",
-            Params={"Bucket": self.bucket, "Key": self.staging_key(name), "ContentMD5": b64},
-            ExpiresIn=max(1, int(expires)),
-        )
-        return str(url), {"Content-MD5": b64}
+        params = {"Bucket": self.bucket, "Key": self.staging_key(name)}
+        headers = {}
+        if hexmd5 is not None:
+            headers["Content-MD5"] = params["ContentMD5"] = base64.b64encode(bytes.fromhex(hexmd5)).decode()
+        url = self.signer.generate_presigned_url("put_object", Params=params, ExpiresIn=max(1, int(expires)))
+        return str(url), headers
 
-    def adopt_hashing(self, name: str, max_bytes: int, hexmd5: str) -> tuple[str, int, str] | str:
+    def adopt_hashing(self, name: str, max_bytes: int, hexmd5: str | None) -> tuple[str, int, str] | str:
         """Adopt the staged object `name` whose sha256 the client did not announce: copy it (inside the
         store) to a key no URL grants, so what is hashed cannot change afterwards; hash that copy
-        (sha256 and MD5, one streamed read by this process); unless its MD5 is not `hexmd5`, copy it into
-        place as its sha256. Returns (sha256, size, hex MD5), or why it is refused; the staged objects
-        are deleted either way,
-        unless the store fails meanwhile (then the error is raised and a retry can adopt it)."""
+        (sha256 and MD5, one streamed read by this process); unless its MD5 is not `hexmd5` (when
+        given), copy it into place as its sha256. Returns (sha256, size, hex MD5), or why it is refused;
+        the staged objects are deleted either way, unless the store fails meanwhile (then the error is
+        raised and a retry can adopt it)."""
         key = self.staging_key(name)
         head = self._head(key)
         if head is None:
@@ -302,9 +303,9 @@ class S3BlobStore:
             md5.update(block)
             got += len(block)
         digest = sha.hexdigest()
-        refused = (
-            None if md5.hexdigest() == hexmd5 else f"the content's MD5 is {md5.hexdigest()}, not {hexmd5}"
-        )
+        refused = None
+        if hexmd5 is not None and md5.hexdigest() != hexmd5:
+            refused = f"the content's MD5 is {md5.hexdigest()}, not {hexmd5}"
         if refused is None and not self.exists(digest):
             self.client.copy_object(
                 Bucket=self.bucket, Key=self.key(digest), CopySource={"Bucket": self.bucket, "Key": frozen}
@@ -312,7 +313,7 @@ class S3BlobStore:
         self.client.delete_objects(
             Bucket=self.bucket, Delete={"Objects": [{"Key": key}, {"Key": frozen}], "Quiet": True}
         )
-        return refused or (digest, got, hexmd5)
+        return refused or (digest, got, md5.hexdigest())
 
     def _refusal(self, key: str, head: dict, sha256: str, size: int) -> str | None:
         if int(head["ContentLength"]) != size:

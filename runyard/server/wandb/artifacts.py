@@ -82,8 +82,8 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 class WandbArtifacts:
-    def __init__(self, runs: WandbRuns, max_file_bytes: int):
-        self.runs, self.max_file_bytes = runs, max_file_bytes
+    def __init__(self, runs: WandbRuns):
+        self.runs = runs
         self.store: Store = runs.store
         self.md5: Md5Index = runs.md5
 
@@ -582,7 +582,7 @@ class WandbArtifacts:
         if d is None:
             return None
         token, name, hexmd5 = str(grant["a"]), str(grant["n"]), str(grant["m"])
-        url, headers = d.presign_put_md5(hexmd5, _staged(token, hexmd5), expires)
+        url, headers = d.presign_put_staged(_staged(token, hexmd5), expires, hexmd5)
         self._update(token, lambda doc: doc.setdefault("staged", {}).__setitem__(name, hexmd5))
         return url, [f"{k}:{v}" for k, v in headers.items()]
 
@@ -599,7 +599,7 @@ class WandbArtifacts:
             known = self.md5.sha_of(hexmd5)
             if known and self.store.blobs.exists(known) and self._usable(user, [known]):
                 continue  # adopted already (another path, or a retried commit): the commit finds it
-            got = d.adopt_hashing(_staged(token, hexmd5), self.max_file_bytes, hexmd5)
+            got = d.adopt_hashing(_staged(token, hexmd5), self.runs.max_file_bytes, hexmd5)
             if isinstance(got, str):
                 raise WandbError(f"artifact file {path!r}: {got}", 400)
             self._adopted(user, token, path, got)

@@ -58,9 +58,9 @@ class _Service:
             except RuntimeError:  # not on a worker thread of the event loop (direct calls in tests)
                 pass
 
-        self.runs = WandbRuns(app.state.store, publish)
+        self.runs = WandbRuns(app.state.store, publish, app.state.config.max_file_bytes)
         self.signer = Signer(app.state.store, app.state.config.signed_url_seconds)
-        self.arts = WandbArtifacts(self.runs, app.state.config.max_file_bytes)
+        self.arts = WandbArtifacts(self.runs)
         self.sweeps = WandbSweeps(app.state.store, app.state.config.sweep_heartbeat_timeout)
         self.auth: dict[str, tuple[User, float, int]] = {}
 
@@ -185,6 +185,9 @@ async def file_stream(request: Request) -> Response:
         if not isinstance(doc, dict):
             raise WandbError("file_stream body must be a JSON object")
         await run_in_threadpool(_runs(request).file_stream, user, key, doc)
+        uploaded = doc.get("uploaded")
+        if isinstance(uploaded, list) and uploaded:
+            await run_in_threadpool(_runs(request).adopt_uploaded, user, key, uploaded)
     except WandbError as e:
         return _error(e.status, e.message)
     return JSONResponse({"exitcode": None, "limits": {}})

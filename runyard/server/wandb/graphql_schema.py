@@ -772,7 +772,8 @@ class Root:
                 {
                     "id": encode_id("File", key.entity, key.project, key.run_id, path),
                     "name": name,
-                    "uploadUrl": ctx.url({"e": key.entity, "p": key.project, "r": key.run_id, "f": path}),
+                    "uploadUrl": ctx.runs.direct_put(key, path, ctx.signer.ttl)
+                    or ctx.url({"e": key.entity, "p": key.project, "r": key.run_id, "f": path}),
                     "directUrl": f"{ctx.base_url}/wandb/files/{key.entity}/{key.project}/{key.run_id}/{path}",
                 }
             )

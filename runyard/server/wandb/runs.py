@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection
 
 from ...compat.wandb_map import environment_from_wandb
 from ...store import Store, User
+from ...store.blobs import direct
 from ...store.errors import StoreError
 from ...store.ingest import decode
 from ...store.limits import is_int64
@@ -98,9 +99,16 @@ class _Session(RecordBuilder):
         return self.st["segment"] is not None
 
 
+def _staged_file(key: RunKey, path: str) -> str:
+    """The staging object of a run file PUT straight into the object store."""
+    return "wandbrun." + hashlib.sha256(f"{key.path}/{path}".encode()).hexdigest()
+
+
 class WandbRuns:
-    def __init__(self, store: Store, publish: Callable[[dict], None] | None = None):
-        self.store = store
+    def __init__(
+        self, store: Store, publish: Callable[[dict], None] | None = None, max_file_bytes: int = 4 << 30
+    ):
+        self.store, self.max_file_bytes = store, max_file_bytes
         self.md5 = Md5Index(store)
         self.publish = publish
 
@@ -552,6 +560,36 @@ class WandbRuns:
                 self._write_files(sess, files)
 
         return self._run(user, key, convert)
+
+    # -- run files straight into an object store ---------------------------------------------------
+    def direct_put(self, key: RunKey, path: str, expires: float) -> str | None:
+        """Where blobs live in an object store: a presigned PUT of the run file `path` into a staging
+        object of its own (one per run and path: a re-upload replaces it). None: through the API."""
+        d = direct(self.store.blobs)
+        return None if d is None else d.presign_put_staged(_staged_file(key, path), expires)[0]
+
+    def adopt_uploaded(self, user: User, key: RunKey, names: list[Any]) -> None:
+        """file_stream `uploaded` (after the request's checks): the run files the client has finished
+        PUTting into the object store become run files. The server reads each once to learn its
+        sha256 (the client names none). A name with nothing staged was uploaded through the API, or
+        adopted already (a retried request)."""
+        d = direct(self.store.blobs)
+        if d is None:
+            return
+        for name in names:
+            path = valid_file(name) if isinstance(name, str) else None
+            if path is None:
+                continue
+            got = d.adopt_hashing(_staged_file(key, path), self.max_file_bytes, None)
+            if isinstance(got, str):
+                continue
+            sha, size, hexmd5 = got
+            self.md5.add(sha, hexmd5)
+            head = None
+            if path == "wandb-metadata.json":
+                with self.store.blobs.open(sha) as f:
+                    head = f.read(1 << 20)
+            self.add_file(user, key, path, size, sha, head)
 
     def _write_files(self, sess: _Session, files: dict[str, list]) -> None:
         """Files of a run already in the store, in the request's transaction."""
