@@ -32,6 +32,10 @@ trial's metric history.
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing as mp
+import os
+import random
 import statistics
 import sys
 import tempfile
@@ -72,7 +76,61 @@ def prefill(c: Client, sweep: dict, n: int) -> None:
         )
 
 
-def one(db: str | None, agents: int, trials: int, pre: int = 0) -> dict:
+CALLS = ("next", "heartbeat", "report")
+
+
+def timed_post(cl: Client, path: str, doc: dict) -> tuple[dict, tuple[float, float, float, float]]:
+    """POST `doc`; the answer and (client seconds, server total, db, db wait) from its Server-Timing."""
+    t0 = time.perf_counter()
+    resp = cl.post_json_stream(path, doc)
+    answer = json.loads(resp.read())
+    client = time.perf_counter() - t0
+    st = dict(p.strip().split(";dur=") for p in (resp.getheader("server-timing") or "").split(",") if p)
+    return answer, (client, *(float(st.get(k, "nan")) / 1000 for k in ("total", "db", "dbq")))
+
+
+def agent_process(url: str, key: str, base: str, names: list[str], trial_s: float, go: Any, out: Any) -> None:
+    """One agent process (its own interpreter: no GIL shared with the other agents) running the agents
+    `names` as threads (one each by default), each with its own keep-alive connection: `next`, half
+    the trial, one `heartbeat`, the other half, `report`, until told to exit. A trial lasts
+    `trial_s` x uniform(0.5, 1.5) (seeded per agent), so the agents drift apart as real ones do."""
+    times: dict[str, list[tuple[float, ...]]] = {k: [] for k in CALLS}
+    lock = threading.Lock()
+
+    def agent(name: str) -> None:
+        cl = Client(url, key)
+        rng = random.Random(name)
+        mine: dict[str, list[tuple[float, ...]]] = {k: [] for k in CALLS}
+        go.wait()
+        while True:
+            a, t = timed_post(cl, base + "/next", {"agent": name})
+            mine["next"].append(t)
+            if a["kind"] == "exit":
+                break
+            if a["kind"] == "wait":
+                time.sleep(0.05)
+                continue
+            half = trial_s * rng.uniform(0.5, 1.5) / 2
+            for call, body in (
+                ("heartbeat", {"agent": name, "index": a["index"]}),
+                ("report", {"agent": name, "index": a["index"], "state": "finished"}),
+            ):
+                time.sleep(half)
+                mine[call].append(timed_post(cl, f"{base}/{call}", body)[1])
+        cl.close()
+        with lock:
+            for k, v in mine.items():
+                times[k].extend(v)
+
+    threads = [threading.Thread(target=agent, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put(times)
+
+
+def one(db: str | None, agents: int, procs: int, trials: int, pre: int = 0, trial_s: float = 0.0) -> dict:
     with (
         tempfile.TemporaryDirectory() as tmp,
         temporary_database(None if db in (None, "sqlite") else db) as url,
@@ -85,44 +143,26 @@ def one(db: str | None, agents: int, trials: int, pre: int = 0) -> dict:
             sid = sweep["id"]
             prefill(c, sweep, pre)
             base = f"/api/v1/sweeps/admin/bench/{sid}"
-            times: dict[str, list[float]] = {"next": [], "heartbeat": [], "report": []}
-            lock = threading.Lock()
-            go = threading.Event()
-
-            def agent(i: int) -> None:
-                cl = Client(srv.url, srv.key)
-                mine: dict[str, list[float]] = {k: [] for k in times}
-                name = f"agent-{i}"
-                go.wait()
-                while True:
-                    t0 = time.perf_counter()
-                    a = cl.post_json(base + "/next", {"agent": name})
-                    mine["next"].append(time.perf_counter() - t0)
-                    if a["kind"] == "exit":
-                        break
-                    if a["kind"] == "wait":
-                        time.sleep(0.05)
-                        continue
-                    for call, body in (
-                        ("heartbeat", {"agent": name, "index": a["index"]}),
-                        ("report", {"agent": name, "index": a["index"], "state": "finished"}),
-                    ):
-                        t0 = time.perf_counter()
-                        cl.post_json(f"{base}/{call}", body)
-                        mine[call].append(time.perf_counter() - t0)
-                cl.close()
-                with lock:
-                    for k, v in mine.items():
-                        times[k].extend(v)
-
-            threads = [threading.Thread(target=agent, args=(i,)) for i in range(agents)]
-            for t in threads:
-                t.start()
-            load0, t0 = loadavg(), time.perf_counter()
+            ctx = mp.get_context("fork")  # nothing but this thread runs here yet: forking is safe
+            go, out = ctx.Event(), ctx.Queue()
+            names = [f"agent-{i}" for i in range(agents)]
+            ps = [
+                ctx.Process(
+                    target=agent_process, args=(srv.url, srv.key, base, names[i::procs], trial_s, go, out)
+                )
+                for i in range(procs)
+            ]
+            for p in ps:
+                p.start()
+            load0, cpu0, t0 = loadavg(), server_cpu(srv.proc.pid), time.perf_counter()
             go.set()
-            for t in threads:
-                t.join()
-            wall = time.perf_counter() - t0
+            times: dict[str, list[tuple[float, ...]]] = {k: [] for k in CALLS}
+            for _ in ps:
+                for k, v in out.get(timeout=3600).items():
+                    times[k].extend(v)
+            wall, cpu = time.perf_counter() - t0, server_cpu(srv.proc.pid) - cpu0
+            for p in ps:
+                p.join()
             doc = c.get_json(base)
             assert len(doc["trials"]) == pre + trials and doc["state"] == "finished", (
                 len(doc["trials"]),
@@ -132,14 +172,23 @@ def one(db: str | None, agents: int, trials: int, pre: int = 0) -> dict:
             return {
                 "db": "postgresql" if url else "sqlite",
                 "trials/s": trials / wall,
+                "server cpu/trial": cpu / trials * 1000,
                 "load": (load0, loadavg()),
-                **{
-                    k: (statistics.median(v) * 1000, pct(v, 0.95), pct(v, 0.99), max(v) * 1000, len(v))
-                    for k, v in times.items()
-                },
+                **{k: [summary([t[j] for t in v]) for j in range(4)] for k, v in times.items()},
             }
         finally:
             srv.close()
+
+
+def summary(xs: list[float]) -> tuple[float, float, float, float, int]:
+    """p50, p95, p99, max in ms, and the count."""
+    return statistics.median(xs) * 1000, pct(xs, 0.95), pct(xs, 0.99), max(xs) * 1000, len(xs)
+
+
+def server_cpu(pid: int) -> float:
+    """user + system CPU seconds of the server process so far (from /proc)."""
+    f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def store_next(pre: int, n: int) -> tuple[float, float]:
@@ -182,7 +231,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", action="append", help="sqlite (default) or a postgresql:// URL; repeatable")
     ap.add_argument("--agents", type=int, default=50)
+    ap.add_argument(
+        "--procs",
+        type=int,
+        default=0,
+        help="agent processes, the agents split among them (default: one each)",
+    )
     ap.add_argument("--trials", type=int, default=1000)
+    ap.add_argument(
+        "--trial-ms", type=float, default=0.0, help="mean trial length (default 0: agents poll back to back)"
+    )
     ap.add_argument(
         "--prefill", type=int, default=0, help="finished trials the sweep holds before the agents start"
     )
@@ -196,17 +254,23 @@ def main() -> None:
             print(
                 f"store next+report after {pre:6d} trials (SQLite, one thread): p50 {p50:6.2f} ms  p95 {p95:6.2f} ms"
             )
+    procs = min(a.procs or a.agents, a.agents)
     for db in a.db or ["sqlite"]:
-        r = one(db, a.agents, a.trials, a.prefill)
+        r = one(db, a.agents, procs, a.trials, a.prefill, a.trial_ms / 1000)
         print(
-            f"{r['db']}: {a.agents} agents, {a.trials} trials after {a.prefill}, {r['trials/s']:.0f} trials/s, "
+            f"{r['db']}: {a.agents} agents in {procs} processes, {a.trials} trials of {a.trial_ms:.0f} ms "
+            f"after {a.prefill}, "
+            f"{r['trials/s']:.0f} trials/s, server CPU {r['server cpu/trial']:.2f} ms/trial, "
             f"load {r['load'][0]:.1f} -> {r['load'][1]:.1f}"
         )
-        for k in ("next", "heartbeat", "report"):
-            p50, p95, p99, mx, n = r[k]
-            print(
-                f"  {k:9s} n={n:5d}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 {p99:6.1f} ms  max {mx:6.1f} ms"
+        print("  ms: p50 / p95 / p99 / max")
+        for k in CALLS:
+            n = r[k][0][4]
+            cells = "  ".join(
+                f"{label} {p50:6.1f} {p95:6.1f} {p99:6.1f} {mx:7.1f}"
+                for label, (p50, p95, p99, mx, _) in zip(("client", "server", "db", "db wait"), r[k])
             )
+            print(f"  {k:9s} n={n:5d}  {cells}")
 
 
 if __name__ == "__main__":

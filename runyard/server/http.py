@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import zlib
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -73,13 +74,45 @@ def signed_in(request: Request) -> User:
     return u
 
 
+TIMING = "runyard.timing"  # the scope key of a request's database time (its Server-Timing header)
+
+
 async def read(request: Request, fn: Callable[[Connection], T]) -> T:
     s = store(request)
-    return await run_in_threadpool(s.db.read, fn)
+    timing, queued = request.scope.get(TIMING), time.perf_counter()
+
+    def timed() -> T:
+        start = time.perf_counter()
+        try:
+            return s.db.read(fn)
+        finally:
+            if timing is not None:
+                timing["dbq"] += start - queued
+                timing["db"] += time.perf_counter() - start
+
+    return await run_in_threadpool(timed)
 
 
 async def write(request: Request, fn: Callable[[Connection], T]) -> T:
-    return await asyncio.wrap_future(store(request).db.submit_write(fn))
+    """`fn` in a write transaction; its time (from the task's start on a writer to its COMMIT) and
+    its wait for a writer count into the request's Server-Timing (server/metrics.py)."""
+    timing, queued, start = request.scope.get(TIMING), time.perf_counter(), 0.0
+
+    def timed(c: Connection) -> T:
+        nonlocal start
+        start = time.perf_counter()
+        return fn(c)
+
+    fut = store(request).db.submit_write(timed if timing is not None else fn)
+    if timing is not None:
+
+        def done(_: object) -> None:  # on the writer thread, right after the COMMIT
+            begun = start or time.perf_counter()
+            timing["dbq"] += begun - queued
+            timing["db"] += time.perf_counter() - begun
+
+        fut.add_done_callback(done)
+    return await asyncio.wrap_future(fut)
 
 
 def _inflater(request: Request) -> Any:

@@ -15,6 +15,12 @@ process) answers for itself; the scraper sums them.
 | `runyard_bus_send_queue` | events waiting to be sent to the bus |
 | `runyard_bus_{published,received,dropped}_total` | events of this process, from other processes, lost |
 | `runyard_bus_lag_seconds` | from publish on another process to delivery here |
+
+Every answer also carries its own time in a `Server-Timing` header (W3C; browsers' developer tools
+show it): `total` from the request's arrival to its answer, `db` the database transactions the route
+ran (to their COMMIT) and `dbq` the time those waited for a writer or a pooled
+thread (`http.read` / `http.write` record them). bench/bench_sweeps.py reads it to tell the
+controller's own time from the client's.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import ApiError
-from .http import user
+from .http import TIMING, user
 from .pubsub import Broker
 
 PATH = "/metrics"
@@ -107,11 +113,15 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         start, status = time.perf_counter(), 500
+        timing = scope[TIMING] = {"db": 0.0, "dbq": 0.0}
 
         async def watch(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                total = (time.perf_counter() - start) * 1000
+                header = f"total;dur={total:.2f}, db;dur={timing['db'] * 1000:.2f}, dbq;dur={timing['dbq'] * 1000:.2f}"
+                message["headers"] = [*message.get("headers", ()), (b"server-timing", header.encode())]
             await send(message)
 
         try:

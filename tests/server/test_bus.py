@@ -134,6 +134,23 @@ def test_metrics_guard_and_content(client):
     assert 'route="/api/v1/viewer",status="200"' in body
 
 
+def server_timing(r) -> dict[str, float]:
+    parts = (p.strip().split(";dur=") for p in r.headers["server-timing"].split(","))
+    return {name: float(ms) for name, ms in parts}
+
+
+def test_server_timing(client):
+    """Every answer says how long it took on the server and how much of that was the database: a
+    read (the viewer), a write (a new sweep), and an answer that ran no query (the health check)."""
+    t = server_timing(client.get("/api/v1/viewer"))
+    assert set(t) == {"total", "db", "dbq"} and t["db"] > 0 and t["total"] >= t["db"] + t["dbq"] - 0.02
+    cfg = {"method": "grid", "parameters": {"x": {"values": [1, 2]}}}
+    t = server_timing(client.post("/api/v1/sweeps/admin/timing", json={"config": cfg}))
+    assert t["db"] > 0 and t["total"] >= t["db"] + t["dbq"] - 0.02
+    t = server_timing(client.get("/api/v1/health"))
+    assert t["db"] == t["dbq"] == 0 and t["total"] >= 0
+
+
 @pytest.mark.parametrize("mode,status", [("open", 200), ("off", 404)])
 def test_metrics_modes(mode, status, tmp_path):
     from starlette.testclient import TestClient
