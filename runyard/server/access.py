@@ -251,6 +251,27 @@ def run(
     return loc
 
 
+def sweep(
+    conn: Connection,
+    store: Store,
+    principal: User,
+    entity: str,
+    project_name: str,
+    sweep_id: str,
+    action: str = READ,
+    lock: bool = False,
+) -> sa.Row:
+    """The sweep's row (`Sweeps.locate`) once `principal` may do `action` on its project; a missing
+    sweep is told apart from a missing or forbidden project as `project` does."""
+    row = store.sweeps.locate(conn, entity, project_name, sweep_id, lock=lock)
+    if row is None:
+        project(conn, store, principal, entity, project_name, action)
+        raise ApiError(404, "unknown_sweep", f"sweep {entity}/{project_name}/{sweep_id} does not exist")
+    if not allows(conn, principal, action, row.entity_id, row.visibility):
+        raise _denied(principal, action, f"{entity}/{project_name}")
+    return row
+
+
 # -- saved views, reports, comments (they follow their project) ---------------------------------------
 def _in_project(conn: Connection, store: Store, principal: User, project_id: int, action: str) -> sa.Row:
     proj = store.projects.by_id(conn, project_id)

@@ -33,8 +33,34 @@ from ..sweeps.controller import (
 from ..sweeps.errors import SweepConfigError
 from .db import Database
 from .metrics import Metrics
-from .tables import metric_keys, runs, sweep_trials, sweeps
+from .tables import entities, metric_keys, projects, runs, sweep_trials, sweeps
 
+# The statements of the agent round trip, built once (building one costs more than running it).
+_LOCATE = (
+    sa.select(sweeps, projects.c.entity_id, projects.c.visibility)
+    .join(projects, projects.c.id == sweeps.c.project_id)
+    .join(entities, entities.c.id == projects.c.entity_id)
+    .where(
+        entities.c.name == sa.bindparam("e"),
+        projects.c.name == sa.bindparam("p"),
+        sweeps.c.sweep_id == sa.bindparam("s"),
+    )
+)
+_LOCKED = _LOCATE.with_for_update(of=sweeps)
+_PK = sweep_trials.c.sweep_pk == sa.bindparam("pk")
+_TRIALS = sa.select(sweep_trials).where(_PK).order_by(sweep_trials.c.idx)
+_ONE_TRIAL = sa.select(sweep_trials).where(_PK, sweep_trials.c.idx == sa.bindparam("idx"))
+# no ORDER BY in SQL here: SQLite would then walk the (sweep, index) index over every trial to avoid
+# a sort, instead of seeking the few unfinished ones through (sweep, state)
+_UNFINISHED = sa.select(sweep_trials).where(_PK, sweep_trials.c.state.in_(("running", "pending")))
+_LAST_INDEX = sa.select(sweep_trials.c.idx).where(_PK).order_by(sweep_trials.c.idx.desc()).limit(1)
+_INSERT_TRIAL = sa.insert(sweep_trials)  # the values come with each call
+_UPDATE_TRIAL = sa.update(sweep_trials).where(
+    sweep_trials.c.sweep_pk == sa.bindparam("b_pk"), sweep_trials.c.idx == sa.bindparam("b_idx")
+)
+_RUNS = sa.select(runs.c.id, runs.c.run_id, runs.c.state, runs.c.summary).where(
+    runs.c.project_id == sa.bindparam("project"), runs.c.run_id.in_(sa.bindparam("ids", expanding=True))
+)
 SELF_ENDED = ("finished", "failed", "stopped")  # run states a trial's run reaches on its own
 _TRIAL_COLS = ("params", "state", "run_id", "run_ids", "agent", "attempts", "heartbeat_at", "stop_requested")
 
@@ -78,6 +104,13 @@ class Sweeps:
     def get(self, conn: Connection, project_id: int, sweep_id: str, lock: bool = False) -> sa.Row | None:
         q = sa.select(sweeps).where(sweeps.c.project_id == project_id, sweeps.c.sweep_id == sweep_id)
         return conn.execute(q.with_for_update() if lock else q).first()
+
+    def locate(
+        self, conn: Connection, entity: str, project: str, sweep_id: str, lock: bool = False
+    ) -> sa.Row | None:
+        """The sweep's row plus its project's `entity_id` and `visibility` (what the access policy
+        weighs), in one query: what every agent call starts with. `lock` locks the sweep's row only."""
+        return conn.execute(_LOCKED if lock else _LOCATE, {"e": entity, "p": project, "s": sweep_id}).first()
 
     def in_project(self, conn: Connection, project_id: int) -> list[dict]:
         counts = (
@@ -128,15 +161,7 @@ class Sweeps:
         histories when hyperband needs them); `metrics=False` skips the runs (grid and random
         search, and bookkeeping, need none of it: the assignment round trip stays cheap)."""
         cfg = cfg or parse(row.config)
-        q = sa.select(sweep_trials).where(sweep_trials.c.sweep_pk == row.id)
-        if index is not None:
-            q = q.where(sweep_trials.c.idx == index)
-        if unfinished:
-            # no ORDER BY in SQL here: SQLite would then walk the (sweep, index) index over every trial
-            # to avoid a sort, instead of seeking the few unfinished ones through (sweep, state)
-            q = q.where(sweep_trials.c.state.in_(("running", "pending")))
-        else:
-            q = q.order_by(sweep_trials.c.idx)
+        q = _ONE_TRIAL if index is not None else _UNFINISHED if unfinished else _TRIALS
         out = [
             TrialRecord(
                 index=r.idx,
@@ -149,7 +174,7 @@ class Sweeps:
                 heartbeat_at=r.heartbeat_at,
                 stop_requested=r.stop_requested,
             )
-            for r in conn.execute(q)
+            for r in conn.execute(q, {"pk": row.id, "idx": index})
         ]
         out.sort(key=lambda t: t.index)
         if not metrics:
@@ -168,10 +193,8 @@ class Sweeps:
     def _runs(self, conn: Connection, project_id: int, run_ids: list[str]) -> dict[str, dict]:
         if not run_ids:
             return {}
-        q = sa.select(runs.c.id, runs.c.run_id, runs.c.state, runs.c.summary).where(
-            runs.c.project_id == project_id, runs.c.run_id.in_(run_ids)
-        )
-        return {r.run_id: {"pk": r.id, "state": r.state, "summary": r.summary or {}} for r in conn.execute(q)}
+        found = conn.execute(_RUNS, {"project": project_id, "ids": run_ids})
+        return {r.run_id: {"pk": r.id, "state": r.state, "summary": r.summary or {}} for r in found}
 
     def _histories(self, conn: Connection, run_pks: list[int], metric: str) -> dict[int, list[float]]:
         q = sa.select(metric_keys.c.id, metric_keys.c.run_pk).where(
@@ -190,13 +213,9 @@ class Sweeps:
     def _save(self, conn: Connection, sweep_pk: int, t: TrialRecord, new: bool = False) -> None:
         values = {c: getattr(t, c) for c in _TRIAL_COLS}
         if new:
-            conn.execute(sa.insert(sweep_trials).values(sweep_pk=sweep_pk, idx=t.index, **values))
+            conn.execute(_INSERT_TRIAL, {"sweep_pk": sweep_pk, "idx": t.index, **values})
         else:
-            conn.execute(
-                sa.update(sweep_trials)
-                .where(sweep_trials.c.sweep_pk == sweep_pk, sweep_trials.c.idx == t.index)
-                .values(**values)
-            )
+            conn.execute(_UPDATE_TRIAL, {"b_pk": sweep_pk, "b_idx": t.index, **values})
 
     def put_trials(self, conn: Connection, row: sa.Row, records: list[TrialRecord]) -> None:
         """Trials decided elsewhere (a local sweep being synced, whose directory is their truth):
@@ -225,8 +244,7 @@ class Sweeps:
     def count(self, conn: Connection, row: sa.Row) -> int:
         """How many trials the sweep has: they are numbered 0..n-1, so the unique (sweep, index)
         index answers with its last entry."""
-        q = sa.select(sweep_trials.c.idx).where(sweep_trials.c.sweep_pk == row.id)
-        last = conn.execute(q.order_by(sweep_trials.c.idx.desc()).limit(1)).scalar()
+        last = conn.execute(_LAST_INDEX, {"pk": row.id}).scalar()
         return 0 if last is None else int(last) + 1
 
     def next(self, conn: Connection, row: sa.Row, agent: str, heartbeat_timeout: float) -> Assignment:

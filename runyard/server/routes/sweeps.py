@@ -31,13 +31,7 @@ def _config_error(e: SweepConfigError) -> ApiError:
 
 def _sweep(c: Any, request: Request, action: str, lock: bool = False) -> sa.Row:
     e, p = _names(request)
-    sid = name_param(request, "sweep_id")
-    s = store(request)
-    pid = access.project_id(c, s, user(request), e, p, action)
-    row = s.sweeps.get(c, pid, sid, lock=lock)
-    if row is None:
-        raise ApiError(404, "unknown_sweep", f"sweep {e}/{p}/{sid} does not exist")
-    return row
+    return access.sweep(c, store(request), user(request), e, p, name_param(request, "sweep_id"), action, lock)
 
 
 @endpoint("The sweeps of a project", answer=m.Sweeps)

@@ -333,17 +333,12 @@ class WandbSweeps:
         lock: bool = False,
         missing_ok: bool = False,
     ) -> Any:
-        s = self.store
         try:
-            pid = access.project_id(c, s, user, e, p, action)
+            return access.sweep(c, self.store, user, e, p, sid, action, lock)
         except ApiError as err:
             if missing_ok:
                 return None
             raise GraphQLError(err.message) from None
-        row = s.sweeps.get(c, pid, sid, lock=lock)
-        if row is None and not missing_ok:
-            raise GraphQLError(f"sweep {e}/{p}/{sid} does not exist")
-        return row
 
     def _write(self, fn: Any) -> Any:
         try:
