@@ -288,3 +288,28 @@ def test_lost_state_continues_in_a_new_segment(client):
     stream(client, "ls", {"files": {"wandb-history.jsonl": {"offset": 0, "content": [hist(5)]}}})
     run = api(client, "ls")
     assert len(run["segments"]) == 2 and run["last_step"] == 5
+
+
+def test_heartbeat_on_a_deleted_sweep_is_a_404(client):
+    """wandb's agent stops only on an HTTP 404 to its heartbeat (SweepNotFoundError); a GraphQL error
+    in a 200 it takes for an outage and polls forever. A sweep deleted with its project answers 404,
+    a heartbeat whose id this server never issued stays a GraphQL error (400 would be retried too)."""
+    cfg = {"method": "grid", "parameters": {"x": {"values": [1, 2]}}}
+    sid = client.post("/api/v1/sweeps/admin/gone", json={"config": cfg}).json()["id"]
+    create = 'mutation A($s: String!, $p: String) { createAgent(input: {host: "h", projectName: $p, sweep: $s}) { agent { id } } }'
+    agent = gql(client, create, {"s": sid, "p": "gone"})["data"]["createAgent"]["agent"]["id"]
+    beat = 'mutation B($id: ID!) { agentHeartbeat(input: {id: $id, runState: "{}"}) { commands } }'
+    body = {"query": beat, "variables": {"id": agent}}
+    r = client.post("/graphql", json=body, headers=basic(client.key))
+    assert (
+        r.status_code == 200
+        and json.loads(r.json()["data"]["agentHeartbeat"]["commands"])[0]["type"] == "run"
+    )
+    assert client.delete("/api/v1/projects/admin/gone").status_code == 200
+    r = client.post("/graphql", json=body, headers=basic(client.key))
+    assert r.status_code == 404, r.text
+    assert r.json()["errors"][0]["message"] == "project admin/gone does not exist"
+    r = client.post(
+        "/graphql", json={"query": beat, "variables": {"id": "bm90IGFuIGFnZW50"}}, headers=basic(client.key)
+    )
+    assert r.status_code == 200 and "CreateAgent" in r.json()["errors"][0]["message"]

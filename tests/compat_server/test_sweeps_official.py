@@ -5,6 +5,7 @@ the same script tests/server/test_sweeps_online.py runs with `import runyard as 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import textwrap
@@ -104,3 +105,52 @@ def test_wandb_sweep_and_wandb_agent_commands(wandb_python, wandb_env, server, t
     ]
     assert {(t["state"], t["run_state"]) for t in doc["trials"]} == {("finished", "finished")}
     assert doc["state"] == "finished"
+
+
+WAIT_TRAIN = textwrap.dedent("""
+    import pathlib, time
+    pathlib.Path("started").touch()
+    while not pathlib.Path("go").exists():  # the test says when the trial may end
+        time.sleep(0.05)
+""")
+
+
+def test_wandb_agent_stops_when_its_sweep_is_gone(wandb_python, wandb_env, server, tmp_path):  # noqa: F811
+    """`wandb agent` on a sweep that does not exist stops at once; an agent whose sweep is deleted
+    (with its project) while a trial runs lets the trial finish, then stops, instead of polling a
+    sweep that will never answer again (W&B's agent stops on a 404 to its heartbeat, nothing else)."""
+    (tmp_path / "train.py").write_text(WAIT_TRAIN)
+    env = dict(wandb_env, WANDB_SILENT="false", PATH=f"{wandb_python.parent}:{os.environ['PATH']}")
+    agent = [str(wandb_python), "-m", "wandb", "agent"]
+    p = subprocess.run(
+        [*agent, "admin/gone/nope1234"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert p.returncode != 0 and "Sweep admin/gone/nope1234 not found" in p.stderr, p.stdout + p.stderr
+
+    api = Client(server.url, server.api_key)
+    cfg = {"program": "train.py", "method": "grid", "parameters": {"x": {"values": [1, 2]}}}
+    sid = api.post_json("/api/v1/sweeps/admin/gone", {"config": cfg})["id"]
+    proc = subprocess.Popen(
+        [*agent, f"admin/gone/{sid}"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        while not (tmp_path / "started").exists():  # the first trial runs
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(0.1)
+            assert proc.returncode is None, proc.communicate()
+        api.request("DELETE", "/api/v1/projects/admin/gone")
+        (tmp_path / "go").touch()
+        out, err = proc.communicate(timeout=DEADLINE)
+    finally:
+        proc.kill()
+    assert "Sweep was deleted or agent was not found" in err, out + err

@@ -37,7 +37,7 @@ from .graphql_schema import Context, Root, schema
 from .query_limits import Bounds, limits_rule
 from .runs import WandbError, WandbRuns, valid_file
 from .state import RunKey
-from .sweeps import WandbSweeps
+from .sweeps import AnswerStatus, WandbSweeps
 from .tokens import Signer
 
 log = logging.getLogger("runyard.server.wandb")
@@ -169,10 +169,13 @@ async def graphql_endpoint(request: Request) -> Response:
     result = await run_in_threadpool(run)
     if isinstance(result, str):
         return _error(400, result)
+    status = 200
     for err in result.errors or ():
         if err.original_error is not None and not isinstance(err.original_error, (WandbError, GraphQLError)):
             log.error("wandb GraphQL resolver failed", exc_info=err.original_error)
-    return JSONResponse(result.formatted)
+        if isinstance(err.original_error, AnswerStatus):
+            status = err.original_error.status
+    return JSONResponse(result.formatted, status_code=status)
 
 
 async def file_stream(request: Request) -> Response:

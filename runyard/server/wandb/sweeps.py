@@ -36,6 +36,17 @@ from .names import decode_id, encode_id
 from .reads import iso
 from .runs import project_obj
 
+
+class AnswerStatus(GraphQLError):
+    """A GraphQL error the whole answer takes the HTTP status of (graphql_endpoint), where wandb's
+    client acts on the status alone: its sweep agent stops on a 404 to its heartbeat (the sweep is
+    gone, as W&B answers) and takes any other failure for a passing outage, polling forever."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
 SDL = """
 extend type Mutation {
   upsertSweep(input: UpsertSweepInput!): UpsertSweepPayload
@@ -205,11 +216,16 @@ class WandbSweeps:
         s = self.store
 
         def beat(c: Connection) -> tuple[list[str], Assignment | None, dict]:
-            row = self._row(c, user, e, p, sid, access.WRITE, lock=True)
+            row = access.sweep(c, s, user, e, p, sid, access.WRITE, lock=True)
             stops, a = s.sweeps.agent_beat(c, row, agent, alive, self.heartbeat_timeout)
             return stops, a, row.config
 
-        stops, a, config = self._write(beat)
+        try:
+            stops, a, config = s.db.write(beat)
+        except ApiError as err:  # a sweep (or its project) deleted, or never there: the agent stops
+            raise (
+                AnswerStatus(err.message, 404) if err.status == 404 else GraphQLError(err.message)
+            ) from None
         commands: list[dict[str, Any]] = [{"type": "stop", "run_id": r} for r in stops]
         if a is not None and a.kind == "run":
             commands.append(
