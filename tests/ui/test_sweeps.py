@@ -1,7 +1,8 @@
 """Sweep pages in Chromium: a project's sweeps list; a sweep's page (metric over trials, parallel
 coordinates, metric against each parameter, importance and correlation, trials table); brushing an
 axis of the parallel coordinates filters the trials table; pause / resume / stop; the Pareto front of
-a two-metric sweep; the Parameters section of any project's workspace. The sweeps run for real: the
+a two-metric sweep; the Parameters section of any project's workspace, whose brushing filters the
+workspace's runs table. The sweeps run for real: the
 SDK's `runyard.sweep` + `runyard.agent` online against the session server, in project "sw".
 Screenshots at 1280x800."""
 
@@ -133,3 +134,39 @@ def test_workspace_parameters_section(small, server, sweeps):
     page.get_by_test_id("ws-parcoords").scroll_into_view_if_needed()
     shot(page, "workspace-parameters")
     assert json.dumps(sweeps)
+
+    # brush the top half of the first axis: the runs table keeps exactly the runs drawn inside
+    table = page.locator(".runs-table")
+    assert table.get_attribute("aria-rowcount") == "16"  # the 15 runs and the header
+    axis = page.locator("[data-testid='ws-parcoords'] rect[data-axis]").first
+    box = axis.bounding_box()
+    cx = box["x"] + box["width"] / 2
+    page.mouse.move(cx, box["y"] + 2)
+    page.mouse.down()
+    page.mouse.move(cx, box["y"] + box["height"] * 0.5, steps=6)
+    page.mouse.up()
+    page.get_by_test_id("ws-brushed").wait_for()
+    inside = lines.evaluate_all("ps => ps.filter(p => p.dataset.in === '1').map(p => p.dataset.row)")
+    assert 0 < len(inside) < 15, inside
+    page.wait_for_function(
+        f"() => document.querySelector('.runs-table').getAttribute('aria-rowcount') === '{len(inside) + 1}'"
+    )
+    shown = table.locator("[data-run]").evaluate_all("rs => rs.map(r => r.dataset.run)")
+    assert sorted(shown) == sorted(inside)
+    assert page.get_by_test_id("ws-brushed").inner_text().strip() == f"· {len(inside)} in the brushed ranges"
+    shot(page, "workspace-parameters-brushed")
+    page.get_by_role("button", name="Clear brushes").click()
+    page.wait_for_function(
+        "() => document.querySelector('.runs-table').getAttribute('aria-rowcount') === '16'"
+    )
+    assert page.get_by_test_id("ws-brushed").count() == 0
+    # a brush is dropped with the section: closing it never leaves the table filtered out of sight
+    page.mouse.move(cx, box["y"] + 2)
+    page.mouse.down()
+    page.mouse.move(cx, box["y"] + box["height"] * 0.5, steps=6)
+    page.mouse.up()
+    page.get_by_test_id("ws-brushed").wait_for()
+    page.get_by_role("button", name="Parameters").click()
+    page.wait_for_function(
+        "() => document.querySelector('.runs-table').getAttribute('aria-rowcount') === '16'"
+    )

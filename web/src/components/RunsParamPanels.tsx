@@ -1,12 +1,13 @@
 /**
  * The workspace's "Parameters" section: parallel coordinates and a scatter over the shown runs' config
  * and summary values, in any project (a sweep's page has its own, over its trials). Axes are picked
- * from the runs' keys; brushing highlights the runs inside the ranges.
+ * from the runs' keys; brushing highlights the runs inside the ranges and reports them through
+ * `onBrushed` (the workspace filters its runs table to them; null: no brush, or the section closed).
  */
 
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { fieldValue, type RunLike } from "../core/runs";
-import { makeAxis, type Axis, type Brush, type Row, type Value } from "../core/sweeps";
+import { brushed, makeAxis, type Axis, type Brush, type Row, type Value } from "../core/sweeps";
 import { t } from "../i18n";
 import { ParallelCoordinates } from "./ParallelCoordinates";
 import { Scatter } from "./Scatter";
@@ -18,11 +19,13 @@ export function RunsParamPanels({
   color,
   label,
   keys,
+  onBrushed,
 }: {
   runs: RunLike[];
   color: (id: string) => string;
   label: (r: RunLike) => string;
   keys: { config: string[]; summary: string[] };
+  onBrushed: (ids: Set<string> | null) => void;
 }) {
   const all = useMemo(() => [...keys.config.map((k) => `config.${k}`), ...keys.summary.map((k) => `summary.${k}`)], [keys]);
   const rows: Row[] = useMemo(
@@ -44,9 +47,12 @@ export function RunsParamPanels({
     const sum = usable.find((k) => k.startsWith("summary."));
     return sum ? [...cfg, sum] : cfg;
   }, [usable]);
-  const axisKeys = (chosen ?? defaults).filter((k) => usable.includes(k));
+  const axisKeys = useMemo(() => (chosen ?? defaults).filter((k) => usable.includes(k)), [chosen, defaults, usable]);
   const axes = useMemo(() => axisKeys.map((k) => makeAxis(k, rows)).filter((a): a is Axis => a !== null), [axisKeys, rows]);
   const [brushes, setBrushes] = useState<Brush[]>([]);
+  const kept = useMemo(() => (brushes.length ? new Set(brushed(rows, axes, brushes).map((r) => r.id)) : null), [rows, axes, brushes]);
+  useEffect(() => onBrushed(kept), [kept, onBrushed]);
+  useEffect(() => () => onBrushed(null), [onBrushed]); // closed: the table shows every run again
   const [x, setX] = useState<string | null>(null);
   const [y, setY] = useState<string | null>(null);
   const sx = x && usable.includes(x) ? x : defaults[0];
@@ -59,6 +65,7 @@ export function RunsParamPanels({
         <div className="pp-head">
           <b>{t("wsplots.parcoords")}</b>
           <span className="spacer" />
+          {brushes.length > 0 && <button type="button" onClick={() => setBrushes([])}>{t("sweep.clearBrushes")}</button>}
           <details className="axis-picker">
             <summary>{t("wsplots.axes")} ({axisKeys.length})</summary>
             <div className="axis-picker-list">

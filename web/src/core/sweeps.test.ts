@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bestSoFar, brushed, flattenParams, makeAxis, position, setBrush, type Row } from "./sweeps";
+import { bestSoFar, brushed, flattenParams, makeAxis, position, sameIds, setBrush, type Row } from "./sweeps";
 
 const rows: Row[] = [
   { id: "a", label: "a", color: "#000", values: { lr: 0.0001, opt: "adam", loss: 1 } },
@@ -32,5 +32,13 @@ describe("sweep axes and brushing", () => {
     expect(bestSoFar([null, 3, 4, 1, 2], "minimize")).toEqual([null, 3, 3, 1, 1]);
     expect(bestSoFar([1, 3, 2], "maximize")).toEqual([1, 3, 3]);
     expect(flattenParams({ opt: { m: 0.9, name: "adam" }, lr: 1, l: [1, 2] })).toEqual({ "opt.m": 0.9, "opt.name": "adam", lr: 1, l: "[1,2]" });
+  });
+
+  it("brushed sets compare by their ids", () => {
+    expect(sameIds(null, null)).toBe(true);
+    expect(sameIds(new Set(), null)).toBe(false);
+    expect(sameIds(new Set(["a", "b"]), new Set(["b", "a"]))).toBe(true);
+    expect(sameIds(new Set(["a", "b"]), new Set(["a", "c"]))).toBe(false);
+    expect(sameIds(new Set(["a"]), new Set(["a", "b"]))).toBe(false);
   });
 });

@@ -85,6 +85,13 @@ export function brushed(rows: Row[], axes: Axis[], brushes: Brush[]): Row[] {
   );
 }
 
+/** Whether two brushed sets (null: no brush) hold the same ids: a workspace keeps its table's filter
+ * when a redraw brushes the same runs again. */
+export function sameIds(a: Set<string> | null, b: Set<string> | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.size === b.size && [...a].every((id) => b.has(id));
+}
+
 /** Replaces the brush of `key` (a range under a few pixels clears it: a click on the axis). */
 export function setBrush(brushes: Brush[], key: string, a: number, b: number, minSpan = 0.01): Brush[] {
   const rest = brushes.filter((x) => x.key !== key);

@@ -609,6 +609,7 @@ export const en = {
   "wsplots.axes": "Axes",
   "wsplots.x": "x",
   "wsplots.y": "y",
+  "wsplots.brushed": " · {n} in the brushed ranges",
   "wsplots.none": "No numeric or categorical config and summary values in the shown runs.",
   "views.loading": "Loading the saved view",
   "views.saved": "Saved views",

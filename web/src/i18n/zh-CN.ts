@@ -607,6 +607,7 @@ export const zhCN: Record<MessageKey, string> = {
   "wsplots.axes": "坐标轴",
   "wsplots.x": "x",
   "wsplots.y": "y",
+  "wsplots.brushed": " · {n} 个在刷选范围内",
   "wsplots.none": "显示的运行中没有数值或类别型的配置与摘要值。",
   "views.loading": "正在加载保存的视图",
   "views.saved": "保存的视图",

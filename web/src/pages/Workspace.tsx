@@ -14,6 +14,7 @@ import { movePanel, newPanel, PANEL_LIMITS, panelMetrics, panelTitle, type Panel
 import { HEIGHT_STEP, PanelCell } from "../components/PanelCell";
 import { MediaPanels, type MediaRun } from "../components/media/MediaPanel";
 import { RunsParamPanels } from "../components/RunsParamPanels";
+import { sameIds } from "../core/sweeps";
 import { mediaKeys } from "../core/media";
 import { BASE_COLUMNS, RunsTable, type Column } from "../components/RunsTable";
 import { assignColors, PALETTE, runColor } from "../core/colors";
@@ -68,6 +69,11 @@ export function Workspace({ entity, project }: { entity: string; project: string
   const filtered = useMemo(() => sortRuns(matching, st.sort), [matching, st.sort]);
   const allIds = useMemo(() => filtered.map((r) => r.id), [filtered]);
   const visible = useCallback((id: string) => isVisible(st.visibility, id), [st.visibility]);
+  // brushing the Parameters section's parallel coordinates narrows the runs table to the runs inside
+  const [brushedIds, setBrushedIds] = useState<Set<string> | null>(null);
+  const onBrushed = useCallback((ids: Set<string> | null) => setBrushedIds((prev) => (sameIds(prev, ids) ? prev : ids)), []);
+  const tableRuns = useMemo(() => (brushedIds ? filtered.filter((r) => brushedIds.has(r.id)) : filtered), [filtered, brushedIds]);
+  const paramRuns = useMemo(() => filtered.filter((r) => visible(r.id)).slice(0, MAX_CHART_RUNS), [filtered, visible]);
   const assigned = useMemo(() => assignColors(runs ?? []), [runs]);
   const colorOf = useCallback((id: string) => runColor(id, colors, assigned), [colors, assigned]);
   const chartRuns: PlotRun[] = useMemo(
@@ -192,6 +198,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
             <span aria-live="polite">
               {filtered.length === runs.length ? t("ws.runCount", { n: formatCount(runs.length) }) : t("ws.runCountOf", { shown: formatCount(filtered.length), n: formatCount(runs.length) })}
               {chartRuns.length < filtered.filter((r) => visible(r.id)).length && t("ws.chartsFirst", { n: MAX_CHART_RUNS })}
+              {brushedIds && <span data-testid="ws-brushed">{t("wsplots.brushed", { n: formatCount(tableRuns.length) })}</span>}
             </span>
             <button type="button" onClick={() => update({ visibility: { mode: "all" } })}>{t("ws.showAll")}</button>
             <button type="button" onClick={() => update({ visibility: fromShown(new Set(), allIds) })}>{t("ws.hideAll")}</button>
@@ -209,7 +216,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
           <RunsTable
             entity={entity}
             project={project}
-            runs={filtered}
+            runs={tableRuns}
             columns={columns}
             sort={st.sort}
             // with thousands of runs, re-sorting and re-rendering is a transition (rendered in slices
@@ -298,7 +305,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
                 {paramsOpen ? "▾" : "▸"} {t("wsplots.section")}
               </button>
             </h2>
-            {paramsOpen && <RunsParamPanels runs={filtered.filter((r) => visible(r.id)).slice(0, MAX_CHART_RUNS)} color={colorOf} label={displayName} keys={cols} />}
+            {paramsOpen && <RunsParamPanels runs={paramRuns} color={colorOf} label={displayName} keys={cols} onBrushed={onBrushed} />}
           </section>
           {shownMedia.length > 0 && (
             <section className="section" aria-label={t("ws.section", { name: t("ws.media") })}>
