@@ -191,10 +191,14 @@ def server_cpu(pid: int) -> float:
     return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def store_next(pre: int, n: int) -> tuple[float, float]:
-    """The store's own cost of an assignment (`Sweeps.next` then `report`, each one write transaction
-    on SQLite, one thread, no HTTP): p50 and p95 in ms over `n` trials after `pre` finished ones."""
-    from runyard.store import Store
+def store_next(pre: int, n: int) -> tuple[float, float, float]:
+    """The writer's share of a trial as the routes run it: `next`, `heartbeat`, `report`, each one
+    write transaction that finds the locked sweep through the access policy (`access.sweep`, an
+    admin caller) then runs the controller; SQLite, one thread, no HTTP. p50 and p95 of the wall
+    time per trial and its CPU time (all threads of this process) in ms, over `n` trials after `pre`
+    finished ones."""
+    from runyard.server import access
+    from runyard.store import Store, User
     from runyard.sweeps.controller import TrialRecord
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -203,28 +207,31 @@ def store_next(pre: int, n: int) -> tuple[float, float]:
         cfg = {"method": "random", "parameters": {"x": {"min": 0.0, "max": 1.0}}}
 
         def setup(c: Any) -> Any:
-            pid = s.projects.get_or_create(c, s.entities.create(c, "bench"), "p")
-            row = s.sweeps.create(c, pid, cfg, None)
+            ent = s.entities.create(c, "bench")
+            row = s.sweeps.create(c, s.projects.get_or_create(c, ent, "p"), cfg, None)
             done = [
                 TrialRecord(i, {"x": -1.0 - i}, f"pre{i}", state="finished", run_ids=[f"pre{i}"])
                 for i in range(pre)
             ]
             s.sweeps.put_trials(c, row, done)
-            return row
+            return row, User(ent, "bench", is_admin=True)
 
-        row = s.db.write(setup)
+        row, admin = s.db.write(setup)
 
         def locked(c: Any) -> Any:
-            return s.sweeps.get(c, row.project_id, row.sweep_id, lock=True)
+            return access.sweep(c, s, admin, "bench", "p", row.sweep_id, access.WRITE, lock=True)
 
         times = []
+        cpu0 = time.process_time()
         for _ in range(n):
             t0 = time.perf_counter()
             a = s.db.write(lambda c: s.sweeps.next(c, locked(c), "a", 120.0))
+            s.db.write(lambda c, i=a.index: s.sweeps.heartbeat(c, locked(c), "a", i))
             s.db.write(lambda c, i=a.index: s.sweeps.report(c, locked(c), "a", i, "finished"))
             times.append(time.perf_counter() - t0)
+        cpu = (time.process_time() - cpu0) / n * 1000
         s.close()
-        return statistics.median(times) * 1000, pct(times, 0.95)
+        return statistics.median(times) * 1000, pct(times, 0.95), cpu
 
 
 def main() -> None:
@@ -245,14 +252,15 @@ def main() -> None:
         "--prefill", type=int, default=0, help="finished trials the sweep holds before the agents start"
     )
     ap.add_argument(
-        "--store", action="store_true", help="also time the store's next+report alone (0 to 50k trials)"
+        "--store", action="store_true", help="also time the writer's share of a trial alone (0 to 50k trials)"
     )
     a = ap.parse_args()
     if a.store:
         for pre in (0, 1_000, 10_000, 50_000):
-            p50, p95 = store_next(pre, 200)
+            p50, p95, cpu = store_next(pre, 200)
             print(
-                f"store next+report after {pre:6d} trials (SQLite, one thread): p50 {p50:6.2f} ms  p95 {p95:6.2f} ms"
+                f"writer's share of a trial after {pre:6d} trials (SQLite, one thread): "
+                f"p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  CPU {cpu:5.2f} ms"
             )
     procs = min(a.procs or a.agents, a.agents)
     for db in a.db or ["sqlite"]:
