@@ -94,6 +94,7 @@ def test_run_delete_with_its_artifacts(env, settings):
     c.finish()
 
     api, e = Api(), a.entity
+    assert [v.version for v in api.artifacts("model", f"{e}/train/clf")] == ["v0"]
     with pytest.raises(ApiError) as refused:
         api.run(f"{e}/train/{c.id}").delete(delete_artifacts=True)
     assert refused.value.status == 409 and refused.value.code == "registered"

@@ -4,6 +4,7 @@ the official wandb in the project environment stays as it is (and the shim must 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -85,13 +86,22 @@ wandb.finish()
 
 
 def test_trainer_report_to_wandb_reaches_runyard(shim_dir, tmp_path):
-    run_script(HF_SCRIPT, shim_dir, tmp_path)
+    """WANDB_LOG_MODEL / WANDB_WATCH keep their meaning: transformers' WandbCallback logs the base model,
+    the checkpoint and the final model as versions of one model artifact (the watch interval,
+    max(100, logging_steps), is past these 4 steps: only that watch() is accepted)."""
+    run_script(HF_SCRIPT, shim_dir, tmp_path, WANDB_LOG_MODEL="checkpoint", WANDB_WATCH="gradients")
     (run_dir,) = find_run_dirs(tmp_path)
     rd = read(run_dir)
     assert rd.config["n_embd"] == 32 and rd.config["max_steps"] == 4
     rows = rd.history()
     assert [r["train/global_step"] for r in rows if "train/loss" in r] == [1, 2, 3, 4]
     assert [r["train/global_step"] for r in rows if "eval/loss" in r] == [2, 4]
+    staged = [json.loads(p.read_text()) for p in (run_dir / "artifacts").glob("*.json")]
+    assert {(s["name"], s["type"]) for s in staged} == {("model-shim-run", "model")}
+    aliases = sorted(a for s in staged for a in s["aliases"])
+    assert aliases == ["base_model", "checkpoint_global_step_4", "epoch_1.0", "final_model"], aliases
+    (ckpt,) = [s for s in staged if "checkpoint_global_step_4" in s["aliases"]]
+    assert "model.safetensors" in {e["path"] for e in ckpt["manifest"]}
 
 
 LIGHTNING_SCRIPT = """
