@@ -479,3 +479,54 @@ def test_panel_settings_changed_on_a_report_are_saved_with_it(fresh, server):
     b.locator(LOSS).get_by_role("button", name="Reset").click()
     report_status(b, "Saved")
     assert "train/loss" not in (api.report(rep.id).blocks[0].get("panel_settings") or {})
+
+
+def test_a_run_set_over_two_projects_is_one_chart_mixing_them(fresh, server, tmp_path):
+    """Runs of projects A and B in one panel (not a grid per project), each run's label naming its
+    project, in the page and in the HTML export."""
+    import json
+
+    import runyard
+
+    from .conftest import WRITER, client_env, runyard_cli, write_runs
+
+    env = client_env(server.config.home)
+    made = write_runs(WRITER, [json.dumps({"project": "mix-b", "runs": 2, "steps": 300})], tmp_path, env)
+    for r in made:
+        runyard_cli(["sync", r["dir"]], tmp_path, env)
+    api = runyard.Api({"base_url": server.url}, api_key=server.api_key)
+    a_name, b_name = f"{server.entity}/demo", f"{server.entity}/mix-b"
+    n_demo = api.client.call("GET", f"/api/v1/projects/{a_name}")["run_count"]
+    rep = api.create_report(
+        a_name,
+        "Two projects",
+        blocks=[{"type": "panels", "runset": {"projects": [a_name, b_name]}, "metrics": ["train/loss"]}],
+    )
+    page = fresh()
+    page.goto(rep.url)
+    grid = page.get_by_role("region", name="Panel grid")
+    grid.locator(LOSS + " canvas").first.wait_for()
+    page.wait_for_function("s => document.querySelector(s)?.dataset.state === 'ready'", arg=LOSS)
+    assert grid.locator(LOSS).count() == 1
+    over = grid.locator(LOSS + " .u-over")
+    box = over.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] / 2)
+    legend = grid.locator(LOSS + " .chart-legend")
+    legend.wait_for()
+    labels = legend.locator(".chart-legend-label").all_inner_texts()  # the hover legend shows the first rows
+    assert {lb.rsplit(" · ", 1)[1] for lb in labels} == {a_name, b_name}, labels
+    assert f"run-00 · {b_name}" in labels and f"run-01 · {b_name}" in labels, labels  # highest loss: first
+    more = re.search(r"\+(\d+) more", legend.inner_text())
+    assert len(labels) + (int(more.group(1)) if more else 0) == n_demo + 2
+    shot(page, "reports-06-two-projects")
+
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Export HTML").click()
+    path = tmp_path / "mixed.html"
+    dl.value.save_as(path)
+    offline = fresh()
+    offline.goto(path.as_uri())
+    charts = offline.get_by_role("img", name="train/loss")
+    charts.first.wait_for()
+    assert charts.count() == 1 and charts.locator("polyline").count() >= n_demo + 2
+    assert f"run-01 · {b_name}" in offline.locator(".legend").inner_text()

@@ -9,7 +9,7 @@ import type { PanelSettings } from "../core/persist";
 import { useVisible, useWidth } from "../hooks";
 import type { LiveBus } from "../live";
 import { LineChart } from "./LineChart";
-import { useBucketCount, usePanelData } from "./usePanelData";
+import { useBucketCount, usePanelData, type OtherProjectRuns } from "./usePanelData";
 import { SmoothingControl } from "./SmoothingControl";
 import { PanelBoundary } from "./PanelBoundary";
 import { t } from "../i18n";
@@ -38,6 +38,11 @@ export interface PanelProps {
   syncKey?: string;
   /** system metrics of one run: query /system instead of the project history */
   runScope?: { run: string; system?: boolean };
+  /**
+   * runs of other projects in the same chart (a report's run set over several projects): each is
+   * queried from its project, and its id in `runs` is `entity/project/run_id`
+   */
+  otherProjects?: OtherProjectRuns[];
   /** a panel the user added: the metrics it plots (`metric` is then its title) */
   metrics?: string[];
   /** edit / remove a panel the user added */

@@ -28,6 +28,16 @@ export function useBucketCount(width: number): number {
   return buckets;
 }
 
+export interface OtherProjectRuns {
+  entity: string;
+  project: string;
+  /** run ids in that project */
+  runs: string[];
+}
+
+/** A run's id in a chart that mixes projects (runs of the panel's own project keep their plain id). */
+export const mixedRunId = (entity: string, project: string, run: string) => `${entity}/${project}/${run}`;
+
 /** A live run's system panels are asked again at most this often (their x axis is time, not steps). */
 const SYSTEM_REFRESH_MS = 5000;
 
@@ -107,7 +117,8 @@ export function usePanelData(p: PanelProps, metrics: string[], xAxis: string, in
       }
       return;
     }
-    const qkey = JSON.stringify([runIds, metricList, xAxis, p.zoom, buckets, p.entity, p.project, p.runScope, refresh]);
+    const others = p.otherProjects ?? [];
+    const qkey = JSON.stringify([runIds, metricList, xAxis, p.zoom, buckets, p.entity, p.project, p.runScope, refresh, others]);
     if (qkey === shownQuery.current) return;
     const ctrl = new AbortController();
     setLoading(true);
@@ -115,10 +126,24 @@ export function usePanelData(p: PanelProps, metrics: string[], xAxis: string, in
     const priority = zoomedHere.current ? 0 : 1;
     zoomedHere.current = false;
     const q = { buckets, x_axis: xAxis, min: p.zoom?.[0], max: p.zoom?.[1] };
-    const one = (metric: string) =>
-      p.runScope
-        ? api.runHistory(p.entity, p.project, p.runScope.run, { ...q, keys: [metric], system: p.runScope.system, x_axis: p.runScope.system ? undefined : xAxis, priority }, ctrl.signal)
-        : api.history(p.entity, p.project, { ...q, key: metric, runs: runIds.split(","), priority }, ctrl.signal);
+    // runs of other projects (ids `entity/project/run`) are asked of their own project, in the same window
+    const mixed = new Set(others.map((o) => o.runs.map((r) => mixedRunId(o.entity, o.project, r))).flat());
+    const own = runIds.split(",").filter((id) => !mixed.has(id));
+    const fromOthers = (metric: string) =>
+      others.map((o) =>
+        api.history(o.entity, o.project, { ...q, key: metric, runs: o.runs, priority }, ctrl.signal).then((h) => ({
+          ...h,
+          series: h.series.map((s) => ({ ...s, run: mixedRunId(o.entity, o.project, s.run) })),
+        })),
+      );
+    const one = async (metric: string) => {
+      if (p.runScope)
+        return api.runHistory(p.entity, p.project, p.runScope.run, { ...q, keys: [metric], system: p.runScope.system, x_axis: p.runScope.system ? undefined : xAxis, priority }, ctrl.signal);
+      const mine = own.length ? [api.history(p.entity, p.project, { ...q, key: metric, runs: own, priority }, ctrl.signal)] : [];
+      const all = await Promise.all([...mine, ...fromOthers(metric)]);
+      // each answer's series sit on its own grid (the chart aligns them by x); live points merge into the panel's own project's
+      return { ...all[0], series: all.flatMap((h) => h.series) };
+    };
     const keys = metricList.split("\n");
     Promise.all(keys.map(one)).then(
       (rs) => {
@@ -143,7 +168,8 @@ export function usePanelData(p: PanelProps, metrics: string[], xAxis: string, in
       },
     );
     return () => ctrl.abort();
-  }, [inView, runIds, metricList, xAxis, p.zoom?.[0], p.zoom?.[1], buckets, p.entity, p.project, p.runScope?.run, p.runScope?.system, refresh]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `others` is in qkey (by value)
+  }, [inView, runIds, metricList, xAxis, p.zoom?.[0], p.zoom?.[1], buckets, p.entity, p.project, p.runScope?.run, p.runScope?.system, refresh, JSON.stringify(p.otherProjects ?? [])]);
 
   // live points: merged into the metric's grid client-side (step axis, not zoomed)
   useEffect(() => {

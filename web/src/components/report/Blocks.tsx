@@ -21,6 +21,7 @@ import { StateBadge } from "../common";
 import { Markdown } from "../Markdown";
 import { MediaPanels } from "../media/MediaPanel";
 import { Panel } from "../Panel";
+import { mixedRunId, type OtherProjectRuns } from "../usePanelData";
 import { useLiveOf } from "./live";
 
 /** Charts of a report block show at most this many runs per project (as the workspace does). */
@@ -43,7 +44,8 @@ function RunSetRuns({ rs, children }: { rs: RunSet; children: (entity: string, p
   );
 }
 
-function ProjectRuns({ name, rs, children }: { name: string; rs: RunSet; children: (entity: string, project: string, runs: Run[]) => React.ReactNode }) {
+/** The runs of one project of a run set; `bare`: without the project's heading and box. */
+function ProjectRuns({ name, rs, bare, children }: { name: string; rs: RunSet; bare?: boolean; children: (entity: string, project: string, runs: Run[]) => React.ReactNode }) {
   const [e, p] = splitProject(name)!;
   const hub = useLiveOf(name);
   const all = useAsync((signal) => api.allRuns(e, p, signal), [e, p, hub?.tick ?? 0]);
@@ -53,6 +55,13 @@ function ProjectRuns({ name, rs, children }: { name: string; rs: RunSet; childre
   }, [hub, sel.runs]);
   if (all.error) return <p className="error-text" role="alert">{all.error.message}</p>;
   if (!all.data) return <p className="muted">{t("common.loading")}</p>;
+  if (bare)
+    return (
+      <>
+        {sel.error && <p className="error-text">{sel.error}</p>}
+        {children(e, p, sel.runs)}
+      </>
+    );
   return (
     <div className="runset" data-project={name}>
       {(rs.projects?.length ?? 0) > 1 && <h4 className="muted">{name}</h4>}
@@ -63,6 +72,25 @@ function ProjectRuns({ name, rs, children }: { name: string; rs: RunSet; childre
 }
 
 type PanelsBlock = Extract<Block, { type: "panels" }>;
+interface ProjectRunList {
+  e: string;
+  p: string;
+  runs: Run[];
+}
+
+/** The runs of every project of a run set, together (charts that mix projects). */
+function AllProjectRuns({ names, rs, got, children }: { names: string[]; rs: RunSet; got: ProjectRunList[]; children: (all: ProjectRunList[]) => React.ReactNode }) {
+  if (!names.length) return <>{children(got)}</>;
+  return (
+    <ProjectRuns name={names[0]} rs={rs} bare>
+      {(e, p, runs) => (
+        <AllProjectRuns names={names.slice(1)} rs={rs} got={[...got, { e, p, runs }]}>
+          {children}
+        </AllProjectRuns>
+      )}
+    </ProjectRuns>
+  );
+}
 
 /**
  * A panel grid. A panel's own settings (its ⚙: smoothing, log y, ...) are the block's
@@ -85,17 +113,26 @@ function PanelsView({ b, onChange }: { b: PanelsBlock; onChange?: (b: Block) => 
     if (onChange) onChange({ ...b, panel_settings: next });
     else setMine(next);
   }, []);
+  const rs = b.runset ?? {};
+  const names = [...new Set((rs.projects ?? []).filter((x) => splitProject(x)).map((x) => x.trim()))];
+  if (!names.length) return <p className="muted">{t("report.noProjects")}</p>;
   return (
-    <RunSetRuns rs={b.runset ?? {}}>
-      {(e, p, runs) => <PanelGrid e={e} p={p} runs={runs} b={b} settings={s} panels={panels} onPanel={onPanel} zoom={zoom} onZoom={setZoom} />}
-    </RunSetRuns>
+    <div className="runset" data-project={names.join(" ")}>
+      <AllProjectRuns key={names.join("\n")} names={names} rs={rs} got={[]}>
+        {(all) => <PanelGrid all={all} b={b} settings={s} panels={panels} onPanel={onPanel} zoom={zoom} onZoom={setZoom} />}
+      </AllProjectRuns>
+    </div>
   );
 }
 
+/**
+ * One chart per metric for all the run set's runs, whatever their project: the first project's runs
+ * keep their ids, the others' are `entity/project/run` and are queried from their project; with
+ * several projects each run's label names its project. Live points reach the charts for the first
+ * project's runs; a run created or deleted in any of them resolves the run set again.
+ */
 function PanelGrid(props: {
-  e: string;
-  p: string;
-  runs: Run[];
+  all: ProjectRunList[];
   b: PanelsBlock;
   settings: Record<string, unknown>;
   panels: Record<string, PanelSettings>;
@@ -103,10 +140,22 @@ function PanelGrid(props: {
   zoom: [number, number] | null;
   onZoom: (z: [number, number] | null) => void;
 }) {
-  const { e, p, runs, b, settings: s, onPanel } = props;
+  const { all, b, settings: s, onPanel } = props;
+  const [{ e, p }] = all;
   const hub = useLiveOf(`${e}/${p}`);
-  const assigned = useMemo(() => assignColors(runs), [runs]);
-  const chartRuns: PlotRun[] = useMemo(() => runs.slice(0, MAX_RUNS).map((r) => ({ id: r.id, label: displayName(r), color: runColor(r.id, {}, assigned) })), [runs, assigned]);
+  const { chartRuns, others } = useMemo(() => {
+    const mixed = all.length > 1;
+    const shown = all
+      .flatMap((x, i) => x.runs.map((r) => ({ r, x, id: i === 0 ? r.id : mixedRunId(x.e, x.p, r.id) })))
+      .slice(0, MAX_RUNS);
+    const assigned = assignColors(shown.map((y) => ({ id: y.id, created_at: y.r.created_at })));
+    const chartRuns: PlotRun[] = shown.map(({ r, x, id }) => ({ id, label: mixed ? `${displayName(r)} · ${x.e}/${x.p}` : displayName(r), color: runColor(id, {}, assigned) }));
+    const others: OtherProjectRuns[] = all
+      .slice(1)
+      .map((x) => ({ entity: x.e, project: x.p, runs: shown.filter((y) => y.x === x).map((y) => y.r.id) }))
+      .filter((o) => o.runs.length);
+    return { chartRuns, others };
+  }, [all]);
   const metrics = b.metrics ?? [];
   if (!metrics.length) return <p className="muted">{t("report.noMetrics")}</p>;
   const cols = b.columns && b.columns >= 1 && b.columns <= 4 ? b.columns : 2;
@@ -130,6 +179,7 @@ function PanelGrid(props: {
           zoom={props.zoom}
           onZoom={props.onZoom}
           live={hub?.live}
+          otherProjects={others.length ? others : undefined}
         />
       ))}
     </div>

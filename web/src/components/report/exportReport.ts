@@ -12,6 +12,7 @@ import { displayName, fieldValue } from "../../core/runs";
 import { parsePanels } from "../../core/view";
 import { t } from "../../i18n";
 import { xAxisLabel } from "../Panel";
+import { mixedRunId } from "../usePanelData";
 import { cellText } from "./Blocks";
 
 const BUCKETS = 300;
@@ -54,24 +55,31 @@ export async function buildExport(r: Report): Promise<string> {
     else if (b.type === "panels") {
       const x0 = typeof b.settings?.xAxis === "string" ? b.settings.xAxis : "_step";
       const own = parsePanels(b.panel_settings);
-      for (const { e, p, name, runs } of await runsOf(b.runset ?? {})) {
-        const shown = runs.slice(0, MAX_RUNS);
-        const assigned = assignColors(shown);
-        const charts: ExportChart[] = [];
-        for (const metric of b.metrics ?? []) {
-          const x = own[metric]?.xAxis ?? x0;
-          const h = shown.length ? await api.history(e, p, { key: metric, runs: shown.map((x) => x.id), buckets: BUCKETS, x_axis: x }) : null;
-          charts.push({
-            title: metric,
-            xLabel: xAxisLabel(x),
-            series: (h?.series ?? []).map((s) => {
-              const run = shown.find((x) => x.id === s.run);
-              return { label: run ? displayName(run) : s.run, color: runColor(s.run, {}, assigned), x: s.last_x, y: s.mean };
-            }),
-          });
+      // one chart per metric for the runs of every project of the run set (as the page shows them)
+      const sets = await runsOf(b.runset ?? {});
+      if (!sets.length) continue;
+      const mixed = sets.length > 1;
+      const shown = sets.flatMap((set, i) => set.runs.map((r) => ({ r, set, id: i === 0 ? r.id : mixedRunId(set.e, set.p, r.id) }))).slice(0, MAX_RUNS);
+      const assigned = assignColors(shown.map((y) => ({ id: y.id, created_at: y.r.created_at })));
+      const charts: ExportChart[] = [];
+      for (const metric of b.metrics ?? []) {
+        const x = own[metric]?.xAxis ?? x0;
+        const series: ExportChart["series"] = [];
+        for (const set of sets) {
+          const mine = shown.filter((y) => y.set === set);
+          if (!mine.length) continue;
+          const h = await api.history(set.e, set.p, { key: metric, runs: mine.map((y) => y.r.id), buckets: BUCKETS, x_axis: x });
+          for (const s of h.series) {
+            const y = mine.find((m) => m.r.id === s.run);
+            const id = y?.id ?? s.run;
+            const label = y ? displayName(y.r) + (mixed ? ` · ${set.name}` : "") : s.run;
+            series.push({ label, color: runColor(id, {}, assigned), x: s.last_x, y: s.mean });
+          }
         }
-        blocks.push({ kind: "charts", caption: t("report.exportRuns", { project: name, n: shown.length }), charts });
+        charts.push({ title: metric, xLabel: xAxisLabel(x), series });
       }
+      const caption = t("report.exportRuns", { project: sets.map((set) => set.name).join(", "), n: shown.length });
+      blocks.push({ kind: "charts", caption, charts });
     } else if (b.type === "runs") {
       const cols = b.columns ?? [];
       for (const { name, runs } of await runsOf(b.runset ?? {})) {
