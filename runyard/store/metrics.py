@@ -58,13 +58,17 @@ _META_COLS = [
 ]
 
 
-def _window_query(cols: list) -> sa.Select:
+def _window_query(cols: list, blocks: bool) -> sa.Select:
     """Chunk rows of one series in a step window (bound: key_id, lo, hi), served by the
-    (key_id, step_min, step_max) index; built once so that its compiled form is reused."""
+    (key_id, step_min, step_max) index, with their block statistics if `blocks`; built once so that
+    its compiled form is reused."""
     c = metric_chunks.c
+    src = (
+        metric_chunks.outerjoin(metric_blocks, metric_blocks.c.chunk_id == c.id) if blocks else metric_chunks
+    )
     return (
         sa.select(*_META_COLS, *cols, sa.func.length(c.steps).label("steps_len"))
-        .select_from(metric_chunks.outerjoin(metric_blocks, metric_blocks.c.chunk_id == c.id))
+        .select_from(src)
         .where(
             c.key_id == sa.bindparam("key_id"),
             c.numeric,
@@ -77,8 +81,8 @@ def _window_query(cols: list) -> sa.Select:
 
 # True: zoomed in, values with the rows; False: the summary level
 _WINDOW_QUERY = {
-    True: _window_query([metric_chunks.c.steps, metric_chunks.c.vals]),
-    False: _window_query([metric_blocks.c.blocks]),
+    True: _window_query([metric_chunks.c.steps, metric_chunks.c.vals], blocks=False),
+    False: _window_query([metric_blocks.c.blocks], blocks=True),
 }
 
 
