@@ -64,13 +64,20 @@ def _sha(request: Request) -> str:
 
 
 def _version(
-    c: Any, s: Store, u: User, e: str, p: str, name: str, ref: str, action: str = access.READ
+    conn: Any,
+    repos: Store,
+    caller: User,
+    entity: str,
+    project: str,
+    name: str,
+    ref: str,
+    action: str = access.READ,
 ) -> Any:
-    pid = access.project_id(c, s, u, e, p, action)
-    v = s.artifacts.resolve(c, pid, name, ref)
-    if v is None:
-        raise ApiError(404, "unknown_artifact", f"artifact {e}/{p}/{name}:{ref} does not exist")
-    return v
+    pid = access.project_id(conn, repos, caller, entity, project, action)
+    version = repos.artifacts.resolve(conn, pid, name, ref)
+    if version is None:
+        raise ApiError(404, "unknown_artifact", f"artifact {entity}/{project}/{name}:{ref} does not exist")
+    return version
 
 
 # -- collections and versions --------------------------------------------------------------------------
@@ -80,30 +87,34 @@ def _version(
     answer=m.Collections,
 )
 async def list_collections(request: Request, query: m.CollectionsQuery) -> Response:
-    e, p = _ep(request)
-    s, u = store(request), user(request)
+    entity, project = _ep(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        return s.artifacts.collections(c, access.project_id(c, s, u, e, p), query.type)
+    def in_txn(conn: Any) -> list[dict]:
+        return repos.artifacts.collections(
+            conn, access.project_id(conn, repos, caller, entity, project), query.type
+        )
 
-    return JSON({"artifacts": await read(request, q)})
+    return JSON({"artifacts": await read(request, in_txn)})
 
 
 @endpoint(
     "Versions of an artifact, newest first, with aliases and the run that logged each", answer=m.Versions
 )
 async def list_versions(request: Request) -> Response:
-    e, p = _ep(request)
+    entity, project = _ep(request)
     name = _name(request)
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        pid = access.project_id(c, s, u, e, p)
-        return s.artifacts.versions(c, pid, name, e, p, access.readable(c, s, u))
+    def in_txn(conn: Any) -> list[dict]:
+        pid = access.project_id(conn, repos, caller, entity, project)
+        return repos.artifacts.versions(
+            conn, pid, name, entity, project, access.readable(conn, repos, caller)
+        )
 
-    versions = await read(request, q)
+    versions = await read(request, in_txn)
     if not versions:
-        raise ApiError(404, "unknown_artifact", f"artifact {e}/{p}/{name} does not exist")
+        raise ApiError(404, "unknown_artifact", f"artifact {entity}/{project}/{name} does not exist")
     return JSON({"name": name, "type": versions[0]["type"], "versions": versions})
 
 
@@ -115,38 +126,50 @@ async def list_versions(request: Request) -> Response:
     answer=m.CommitAnswer,
 )
 async def commit(request: Request, req: m.CommitRequest) -> Response:
-    e, p = _ep(request)
+    entity, project = _ep(request)
     name = _name(request)
     cm = await run_in_threadpool(parse_commit, name, msgspec.to_builtins(req))
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def usable(c: Any) -> set[str]:
+    def usable(conn: Any) -> set[str]:
         """The blobs the caller may name; refuses (403/404) a caller who could not commit here."""
-        access.check_writable(c, s, u, e)
-        return access.usable_blobs(c, s, u, cm.blobs)
+        access.check_writable(conn, repos, caller, entity)
+        return access.usable_blobs(conn, repos, caller, cm.blobs)
 
     usable_now = await read(request, usable)
     missing = await run_in_threadpool(
-        lambda: sorted(cm.blobs - s.blobs.present(sorted(usable_now & cm.blobs)))
+        lambda: sorted(cm.blobs - repos.blobs.present(sorted(usable_now & cm.blobs)))
     )
     if missing:
         return JSON({"state": "pending", "digest": cm.digest, "missing": missing})
 
-    def w(c: Any) -> tuple[dict, bool]:
-        pid = access.writable_project(c, s, u, e, p)
-        if access.usable_blobs(c, s, u, cm.blobs) != cm.blobs:  # access changed since the check above
+    def in_txn(conn: Any) -> tuple[dict, bool]:
+        pid = access.writable_project(conn, repos, caller, entity, project)
+        if (
+            access.usable_blobs(conn, repos, caller, cm.blobs) != cm.blobs
+        ):  # access changed since the check above
             raise ApiError(409, "blobs_unavailable", "some blobs of the manifest are no longer yours to use")
-        vid, created = s.artifacts.commit(c, pid, cm, u.id)
-        v = s.artifacts.resolve(c, pid, name, cm.digest)
-        assert v is not None and v.id == vid
+        vid, created = repos.artifacts.commit(conn, pid, cm, caller.id)
+        version = repos.artifacts.resolve(conn, pid, name, cm.digest)
+        assert version is not None and version.id == vid
         if created:
-            s.audit.record(c, u, "artifact.create", f"{e}/{p}/{name}:v{v.version_index}")
-        return s.artifacts.doc(c, v, e, p, access.readable(c, s, u)), created
+            repos.audit.record(
+                conn, caller, "artifact.create", f"{entity}/{project}/{name}:v{version.version_index}"
+            )
+        return repos.artifacts.doc(
+            conn, version, entity, project, access.readable(conn, repos, caller)
+        ), created
 
-    out, created = await write(request, w)
+    out, created = await write(request, in_txn)
     if created:
         request.app.state.broker.publish(
-            {"type": "artifact.committed", "entity": e, "project": p, "name": name, "version": out["version"]}
+            {
+                "type": "artifact.committed",
+                "entity": entity,
+                "project": project,
+                "name": name,
+                "version": out["version"],
+            }
         )
     return JSON(out | {"created": created, "missing": []})
 
@@ -155,15 +178,17 @@ async def commit(request: Request, req: m.CommitRequest) -> Response:
     "One version (vN, alias or digest) with its manifest", query=m.VersionQuery, answer=m.ArtifactVersion
 )
 async def get_version(request: Request, query: m.VersionQuery) -> Response:
-    e, p = _ep(request)
+    entity, project = _ep(request)
     name, ref = _name(request), request.path_params["version"]
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        v = _version(c, s, u, e, p, name, ref)
-        return s.artifacts.doc(c, v, e, p, access.readable(c, s, u), manifest=query.manifest)
+    def in_txn(conn: Any) -> dict:
+        version = _version(conn, repos, caller, entity, project, name, ref)
+        return repos.artifacts.doc(
+            conn, version, entity, project, access.readable(conn, repos, caller), manifest=query.manifest
+        )
 
-    return JSON(await read(request, q))
+    return JSON(await read(request, in_txn))
 
 
 @endpoint(
@@ -172,26 +197,30 @@ async def get_version(request: Request, query: m.VersionQuery) -> Response:
     answer=m.ArtifactVersion,
 )
 async def patch_version(request: Request, patch: m.VersionPatch) -> Response:
-    e, p = _ep(request)
+    entity, project = _ep(request)
     name, ref = _name(request), request.path_params["version"]
     values: dict[str, Any] = {}
     if patch.description is not msgspec.UNSET:
         values["description"] = patch.description
     if patch.metadata is not msgspec.UNSET:
         values["metadata"] = jsonable(patch.metadata)
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def w(c: Any) -> dict:
-        v = _version(c, s, u, e, p, name, ref, access.WRITE)
+    def in_txn(conn: Any) -> dict:
+        version = _version(conn, repos, caller, entity, project, name, ref, access.WRITE)
         if values:
-            s.artifacts.update_version(c, v.id, **values)
-            s.audit.record(
-                c, u, "artifact.update", f"{e}/{p}/{name}:v{v.version_index}", fields=sorted(values)
+            repos.artifacts.update_version(conn, version.id, **values)
+            repos.audit.record(
+                conn,
+                caller,
+                "artifact.update",
+                f"{entity}/{project}/{name}:v{version.version_index}",
+                fields=sorted(values),
             )
-        v = _version(c, s, u, e, p, name, f"v{v.version_index}")
-        return s.artifacts.doc(c, v, e, p, access.readable(c, s, u))
+        version = _version(conn, repos, caller, entity, project, name, f"v{version.version_index}")
+        return repos.artifacts.doc(conn, version, entity, project, access.readable(conn, repos, caller))
 
-    return JSON(await write(request, w))
+    return JSON(await write(request, in_txn))
 
 
 @endpoint(
@@ -200,56 +229,70 @@ async def patch_version(request: Request, patch: m.VersionPatch) -> Response:
     answer=m.ArtifactDeleted,
 )
 async def delete_version(request: Request, query: m.DeleteVersionQuery) -> Response:
-    e, p = _ep(request)
+    entity, project = _ep(request)
     name, ref = _name(request), request.path_params["version"]
     force = query.delete_aliases
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def w(c: Any) -> str:
-        v = _version(c, s, u, e, p, name, ref, access.WRITE)
-        return deletions.delete_version(c, s, u, e, p, v, delete_aliases=force, registered_ok=force)
+    def in_txn(conn: Any) -> str:
+        version = _version(conn, repos, caller, entity, project, name, ref, access.WRITE)
+        return deletions.delete_version(
+            conn, repos, caller, entity, project, version, delete_aliases=force, registered_ok=force
+        )
 
-    return JSON(m.ArtifactDeleted(deleted=await write(request, w), note="blobs are freed by `runyard gc`"))
+    return JSON(
+        m.ArtifactDeleted(deleted=await write(request, in_txn), note="blobs are freed by `runyard gc`")
+    )
 
 
 @endpoint(
     "Add aliases (moved from other versions) or remove them", body=m.AliasChange, answer=m.ArtifactVersion
 )
 async def aliases(request: Request, change: m.AliasChange) -> Response:
-    e, p = _ep(request)
+    entity, project = _ep(request)
     name, ref = _name(request), request.path_params["version"]
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def w(c: Any) -> dict:
-        v = _version(c, s, u, e, p, name, ref, access.WRITE)
-        s.artifacts.set_aliases(c, v.id, change.add or [], change.remove or [])
-        v = _version(c, s, u, e, p, name, f"v{v.version_index}")
-        return s.artifacts.doc(c, v, e, p, access.readable(c, s, u))
+    def in_txn(conn: Any) -> dict:
+        version = _version(conn, repos, caller, entity, project, name, ref, access.WRITE)
+        repos.artifacts.set_aliases(conn, version.id, change.add or [], change.remove or [])
+        version = _version(conn, repos, caller, entity, project, name, f"v{version.version_index}")
+        return repos.artifacts.doc(conn, version, entity, project, access.readable(conn, repos, caller))
 
-    return JSON(await write(request, w))
+    return JSON(await write(request, in_txn))
 
 
 @endpoint("Runs that logged and used this version", answer=m.Lineage)
 async def lineage(request: Request) -> Response:
-    e, p = _ep(request)
+    entity, project = _ep(request)
     name, ref = _name(request), request.path_params["version"]
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        return s.artifacts.lineage(c, _version(c, s, u, e, p, name, ref), e, p, access.readable(c, s, u))
+    def in_txn(conn: Any) -> dict:
+        return repos.artifacts.lineage(
+            conn,
+            _version(conn, repos, caller, entity, project, name, ref),
+            entity,
+            project,
+            access.readable(conn, repos, caller),
+        )
 
-    return JSON(await read(request, q))
+    return JSON(await read(request, in_txn))
 
 
 @endpoint("Artifacts a run logged and used (lineage)", answer=m.RunArtifacts)
 async def run_artifacts(request: Request) -> Response:
-    e, p, r = _ep(request) + (name_param(request, "run_id"),)
-    s, u = store(request), user(request)
+    entity, project, run_id = _ep(request) + (name_param(request, "run_id"),)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        return s.artifacts.run_links(c, access.run(c, s, u, e, p, r).id, access.readable(c, s, u))
+    def in_txn(conn: Any) -> dict:
+        return repos.artifacts.run_links(
+            conn,
+            access.run(conn, repos, caller, entity, project, run_id).id,
+            access.readable(conn, repos, caller),
+        )
 
-    return JSON(await read(request, q))
+    return JSON(await read(request, in_txn))
 
 
 # -- blobs -----------------------------------------------------------------------------------------------
@@ -259,16 +302,18 @@ async def run_artifacts(request: Request) -> Response:
 )
 async def get_blob(request: Request) -> Response:
     """One blob of a version; `Range: bytes=N-[M]` answers 206 (resumed downloads)."""
-    e, p = _ep(request)
+    entity, project = _ep(request)
     name, ref, sha = _name(request), request.path_params["version"], _sha(request)
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> int | None:
-        return s.artifacts.has_blob(c, _version(c, s, u, e, p, name, ref).id, sha)
+    def in_txn(conn: Any) -> int | None:
+        return repos.artifacts.has_blob(
+            conn, _version(conn, repos, caller, entity, project, name, ref).id, sha
+        )
 
-    size = await read(request, q)
-    if size is None or not await run_in_threadpool(s.blobs.exists, sha):
-        raise ApiError(404, "unknown_file", f"artifact {e}/{p}/{name}:{ref} has no blob {sha}")
+    size = await read(request, in_txn)
+    if size is None or not await run_in_threadpool(repos.blobs.exists, sha):
+        raise ApiError(404, "unknown_file", f"artifact {entity}/{project}/{name}:{ref} has no blob {sha}")
     redirect = direct_redirect(request, sha)
     if redirect is not None:
         return redirect
@@ -276,36 +321,40 @@ async def get_blob(request: Request) -> Response:
     rng = request.headers.get("range")
     headers = {"Accept-Ranges": "bytes", "ETag": f'"{sha}"', **user_file_headers(sha)}
     if rng:
-        m = RANGE_RE.match(rng.strip())
-        if not m or int(m.group(1)) > size or (m.group(2) and int(m.group(2)) < int(m.group(1))):
+        match = RANGE_RE.match(rng.strip())
+        if (
+            not match
+            or int(match.group(1)) > size
+            or (match.group(2) and int(match.group(2)) < int(match.group(1)))
+        ):
             raise ApiError(416, "bad_range", f"range {rng!r} does not fit a blob of {size} bytes")
-        start = int(m.group(1))
-        end = min(size, int(m.group(2)) + 1) if m.group(2) else size
+        start = int(match.group(1))
+        end = min(size, int(match.group(2)) + 1) if match.group(2) else size
         status = 206
         headers["Content-Range"] = f"bytes {start}-{max(start, end - 1)}/{size}"
     headers["Content-Length"] = str(end - start)
 
     async def chunks() -> AsyncIterator[bytes]:
         """The range in DOWNLOAD_BLOCK pieces, the next one read (in a thread) while this one is sent."""
-        f = await run_in_threadpool(s.blobs.open, sha)
+        blob_file = await run_in_threadpool(repos.blobs.open, sha)
         nxt: asyncio.Future | None = None
         try:
-            await run_in_threadpool(f.seek, start)
+            await run_in_threadpool(blob_file.seek, start)
             left = end - start
             if left > 0:
-                nxt = asyncio.ensure_future(run_in_threadpool(f.read, min(DOWNLOAD_BLOCK, left)))
+                nxt = asyncio.ensure_future(run_in_threadpool(blob_file.read, min(DOWNLOAD_BLOCK, left)))
             while nxt is not None:
                 data = await nxt
                 nxt = None
                 left -= len(data)
                 if left > 0 and data:
-                    nxt = asyncio.ensure_future(run_in_threadpool(f.read, min(DOWNLOAD_BLOCK, left)))
+                    nxt = asyncio.ensure_future(run_in_threadpool(blob_file.read, min(DOWNLOAD_BLOCK, left)))
                 if data:
                     yield data
         finally:
             if nxt is not None:  # a disconnected client: let the read finish before closing the file
                 await asyncio.wait([nxt])
-            f.close()
+            blob_file.close()
 
     return StreamingResponse(
         chunks(), status_code=status, media_type="application/octet-stream", headers=headers
@@ -315,10 +364,10 @@ async def get_blob(request: Request) -> Response:
 def direct_redirect(request: Request, sha: str) -> Response | None:
     """With `?direct=1` and a store that signs URLs: 307 to a URL of the store that serves the blob
     (ranges included) for `signed_url_seconds`. Call it once access to the blob is established."""
-    d = direct(store(request).blobs)
-    if d is None or request.query_params.get("direct", "").lower() not in ("1", "true", "yes"):
+    direct_store = direct(store(request).blobs)
+    if direct_store is None or request.query_params.get("direct", "").lower() not in ("1", "true", "yes"):
         return None
-    url = d.presign_get(sha, request.app.state.config.signed_url_seconds)
+    url = direct_store.presign_get(sha, request.app.state.config.signed_url_seconds)
     return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
 
 
@@ -333,24 +382,28 @@ async def get_blobs(request: Request, req: m.BlobList) -> Response:
     """Many blobs of a version in one answer: body {sha256: [...]}; the answer is frames of <64 hex sha256>
     <8-byte big-endian size><content> in the order asked (as put_blobs takes them), streamed a few MiB
     at a time. Every blob must belong to the version (404 unknown_file names the first that does not)."""
-    e, p = _ep(request)
+    entity, project = _ep(request)
     name, ref = _name(request), request.path_params["version"]
     shas = list(dict.fromkeys(req.sha256))
     if len(shas) > MAX_BATCH_BLOBS:
         raise ApiError(413, "too_many_blobs", f"{len(shas)} blobs in one batch; at most {MAX_BATCH_BLOBS}")
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict[str, int]:
-        return s.artifacts.blob_sizes(c, _version(c, s, u, e, p, name, ref).id, shas)
+    def in_txn(conn: Any) -> dict[str, int]:
+        return repos.artifacts.blob_sizes(
+            conn, _version(conn, repos, caller, entity, project, name, ref).id, shas
+        )
 
-    sizes = await read(request, q)
-    absent = [x for x in shas if x not in sizes]
+    sizes = await read(request, in_txn)
+    absent = [digest for digest in shas if digest not in sizes]
     if not absent:
-        held = await run_in_threadpool(s.blobs.present, shas)
-        absent = [x for x in shas if x not in held]
+        held = await run_in_threadpool(repos.blobs.present, shas)
+        absent = [digest for digest in shas if digest not in held]
     if absent:
-        raise ApiError(404, "unknown_file", f"artifact {e}/{p}/{name}:{ref} has no blob {absent[0]}")
-    big = [x for x in shas if sizes[x] > MAX_BATCH_BLOB]
+        raise ApiError(
+            404, "unknown_file", f"artifact {entity}/{project}/{name}:{ref} has no blob {absent[0]}"
+        )
+    big = [digest for digest in shas if sizes[digest] > MAX_BATCH_BLOB]
     if big:
         raise ApiError(
             422,
@@ -361,8 +414,8 @@ async def get_blobs(request: Request, req: m.BlobList) -> Response:
     def frames(group: list[str]) -> bytes:
         parts: list[bytes] = []
         for sha in group:
-            with s.blobs.open(sha) as f:
-                data = f.read(sizes[sha] + 1)  # a blob grown on disk shows as a mismatch, bounded
+            with repos.blobs.open(sha) as blob_file:
+                data = blob_file.read(sizes[sha] + 1)  # a blob grown on disk shows as a mismatch, bounded
             parts += (sha.encode(), struct.pack(">Q", len(data)), data)
         return b"".join(parts)
 
@@ -389,15 +442,15 @@ async def get_blobs(request: Request, req: m.BlobList) -> Response:
 async def put_blob(request: Request) -> Response:
     """Store a blob; its content must hash to the sha256 in the path (400 checksum_mismatch otherwise)."""
     sha = _sha(request)
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
     limit = request.app.state.config.max_file_bytes
 
     def verify(got: str) -> None:
         if got != sha:
             raise ApiError(400, "checksum_mismatch", f"the body hashes to {got}, not {sha}")
 
-    _, size = await receive_blob(request, s.blobs, limit, verify=verify)
-    await write(request, lambda c: s.blob_refs.add_owner(c, [sha], u.id))
+    _, size = await receive_blob(request, repos.blobs, limit, verify=verify)
+    await write(request, lambda conn: repos.blob_refs.add_owner(conn, [sha], caller.id))
     return JSON(m.BlobStored(sha256=sha, size=size))
 
 
@@ -415,13 +468,13 @@ async def direct_upload(request: Request, req: m.DirectUploadRequest) -> Respons
     limit = request.app.state.config.max_file_bytes
     if size > limit:
         raise body_too_large(f"a blob of {size} bytes exceeds the limit of {limit} bytes")
-    d = direct(store(request).blobs)
-    if d is None or size > MAX_SINGLE_PUT:
-        return JSON({"direct": False, "signs": d is not None})
+    direct_store = direct(store(request).blobs)
+    if direct_store is None or size > MAX_SINGLE_PUT:
+        return JSON({"direct": False, "signs": direct_store is not None})
     token = secrets.token_hex(16)
     expires = request.app.state.config.signed_url_seconds
     url, headers = await run_in_threadpool(
-        d.presign_put, sha, size, _staging_name(sha, user(request), token), expires
+        direct_store.presign_put, sha, size, _staging_name(sha, user(request), token), expires
     )
     return JSON(
         {
@@ -435,11 +488,11 @@ async def direct_upload(request: Request, req: m.DirectUploadRequest) -> Respons
     )
 
 
-def _staging_name(sha: str, u: User, token: str) -> str:
+def _staging_name(sha: str, caller: User, token: str) -> str:
     """The staging object of an upload: the caller's id in it, so nobody finishes another's upload."""
-    if len(token) != 32 or any(c not in "0123456789abcdef" for c in token):
+    if len(token) != 32 or any(char not in "0123456789abcdef" for char in token):
         raise ApiError(400, "bad_parameter", "upload_id is not one this server handed out")
-    return f"{sha}.{u.id}.{token}"
+    return f"{sha}.{caller.id}.{token}"
 
 
 @endpoint(
@@ -451,16 +504,16 @@ def _staging_name(sha: str, u: User, token: str) -> str:
 async def direct_finish(request: Request, req: m.DirectFinish) -> Response:
     sha = _sha(request)
     token, size = req.upload_id, req.size
-    s, u = store(request), user(request)
-    d = direct(s.blobs)
-    if d is None:
+    repos, caller = store(request), user(request)
+    direct_store = direct(repos.blobs)
+    if direct_store is None:
         raise ApiError(
             409, "no_direct_uploads", "this server's blob store takes uploads through the API only"
         )
-    refused = await run_in_threadpool(d.adopt, _staging_name(sha, u, token), sha, size)
+    refused = await run_in_threadpool(direct_store.adopt, _staging_name(sha, caller, token), sha, size)
     if refused is not None:
         raise ApiError(400, "upload_refused", f"blob {sha}: {refused}")
-    await write(request, lambda c: s.blob_refs.add_owner(c, [sha], u.id))
+    await write(request, lambda conn: repos.blob_refs.add_owner(conn, [sha], caller.id))
     return JSON({"sha256": sha, "size": size})
 
 
@@ -478,7 +531,7 @@ async def put_blobs(request: Request) -> Response:
     stores none of them); blobs the server has already are skipped."""
     limit = request.app.state.config.max_ingest_bytes
     raw = await body(request, limit)
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
     def parse_and_store() -> tuple[m.BatchStored, list[str]]:
         blobs = parse_blob_frames(raw)
@@ -488,12 +541,12 @@ async def put_blobs(request: Request) -> Response:
                 raise ApiError(
                     400, "checksum_mismatch", f"blob {sha}: the content hashes to {got}", sha256=sha
                 )
-        new = s.blobs.put_many(blobs)
-        stored = m.BatchStored(count=len(blobs), new=new, bytes=sum(len(d) for _, d in blobs))
-        return stored, [x for x, _ in blobs]
+        new = repos.blobs.put_many(blobs)
+        stored = m.BatchStored(count=len(blobs), new=new, bytes=sum(len(content) for _, content in blobs))
+        return stored, [digest for digest, _ in blobs]
 
     out, shas = await run_in_threadpool(parse_and_store)
-    await write(request, lambda c: s.blob_refs.add_owner(c, shas, u.id))
+    await write(request, lambda conn: repos.blob_refs.add_owner(conn, shas, caller.id))
     return JSON(out)
 
 
@@ -525,10 +578,12 @@ def parse_blob_frames(raw: bytes) -> list[tuple[str, memoryview]]:
 )
 async def missing_blobs(request: Request, req: m.BlobList) -> Response:
     shas = req.sha256
-    s, u = store(request), user(request)
-    usable = await read(request, lambda c: access.usable_blobs(c, s, u, shas))
-    held = await run_in_threadpool(s.blobs.present, [x for x in dict.fromkeys(shas) if x in usable])
-    missing = [x for x in dict.fromkeys(shas) if x not in held]
+    repos, caller = store(request), user(request)
+    usable = await read(request, lambda conn: access.usable_blobs(conn, repos, caller, shas))
+    held = await run_in_threadpool(
+        repos.blobs.present, [digest for digest in dict.fromkeys(shas) if digest in usable]
+    )
+    missing = [digest for digest in dict.fromkeys(shas) if digest not in held]
     return JSON(m.MissingBlobs(missing=missing))
 
 
@@ -538,8 +593,8 @@ async def missing_blobs(request: Request, req: m.BlobList) -> Response:
     answer=m.GcResult,
 )
 async def gc(request: Request, req: m.GcRequest) -> Response:
-    u = user(request)
-    if not u.is_admin:
+    caller = user(request)
+    if not caller.is_admin:
         raise ApiError(403, "forbidden", "only the server admin can collect garbage")
     out = await run_in_threadpool(store(request).collect_garbage, req.delete, req.grace_seconds)
     return JSON(out)

@@ -22,21 +22,21 @@ from .accounts import _admin
     media="application/x-ndjson",
 )
 async def audit_log(request: Request, query: m.AuditQuery) -> Response:
-    u = signed_in(request)
-    _admin(u)
+    caller = signed_in(request)
+    _admin(caller)
     fmt = query.format
     limit = query.limit or (100 if fmt == "json" else 1000)
-    s = store(request)
+    repos = store(request)
 
-    def q(c: Any) -> list[dict]:
-        return s.audit.page(c, query.before, limit, query.action, query.actor)
+    def in_txn(conn: Any) -> list[dict]:
+        return repos.audit.page(conn, query.before, limit, query.action, query.actor)
 
-    rows = await read(request, q)
+    rows = await read(request, in_txn)
     nxt = rows[-1]["id"] if len(rows) == limit else None
     if fmt == "jsonl":
         headers = {"X-Next-Before": str(nxt)} if nxt is not None else {}
         return Response(
-            b"".join(dumps(r) + b"\n" for r in rows), media_type="application/x-ndjson", headers=headers
+            b"".join(dumps(row) + b"\n" for row in rows), media_type="application/x-ndjson", headers=headers
         )
     return JSON({"entries": rows, "next_before": nxt})
 

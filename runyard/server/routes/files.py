@@ -28,15 +28,18 @@ def _names(request: Request) -> tuple[str, str, str]:
 def _path(request: Request) -> str:
     try:
         return clean_path(request.path_params["path"])
-    except BadPath as e:
-        raise ApiError(400, "bad_path", str(e)) from None
+    except BadPath as err:
+        raise ApiError(400, "bad_path", str(err)) from None
 
 
 @endpoint("Files of a run (path, size, sha256)", answer=m.RunFiles)
 async def list_files(request: Request) -> Response:
-    e, p, r = _names(request)
-    s, u = store(request), user(request)
-    files = await read(request, lambda c: s.files.list(c, access.run(c, s, u, e, p, r).id))
+    entity, project, run_id = _names(request)
+    repos, caller = store(request), user(request)
+    files = await read(
+        request,
+        lambda conn: repos.files.list(conn, access.run(conn, repos, caller, entity, project, run_id).id),
+    )
     return JSON({"files": files})
 
 
@@ -44,25 +47,27 @@ async def list_files(request: Request) -> Response:
 async def put_file(request: Request) -> Response:
     """The body is the file; or, with `?sha256=` and an empty body, the file is that blob (one the
     caller may use: uploaded by it, e.g. through a signed URL, or in something it can read)."""
-    e, p, r = _names(request)
+    entity, project, run_id = _names(request)
     path = _path(request)
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
     limit = request.app.state.config.max_file_bytes
-    await read(request, lambda c: access.run(c, s, u, e, p, r, access.WRITE))  # 404/403 before the body
+    await read(
+        request, lambda conn: access.run(conn, repos, caller, entity, project, run_id, access.WRITE)
+    )  # 404/403 before the body
     named = request.query_params.get("sha256")
     if named is not None:
         sha, size = await _named_blob(request, named)
     else:
-        sha, size = await receive_blob(request, s.blobs, limit)
+        sha, size = await receive_blob(request, repos.blobs, limit)
 
-    def q(c: Any) -> None:
-        loc = access.run(c, s, u, e, p, r, access.WRITE)
-        kind = (s.runs.load(c, loc.id)["metadata"].get("files") or {}).get(path)
+    def in_txn(conn: Any) -> None:
+        loc = access.run(conn, repos, caller, entity, project, run_id, access.WRITE)
+        kind = (repos.runs.load(conn, loc.id)["metadata"].get("files") or {}).get(path)
         # the blob a replaced file pointed to is left for `runyard gc`: an artifact version, or another
         # run's file written concurrently, may still need it, and only gc sees all references
-        s.files.upsert(c, loc.id, path, size, sha, kind)
+        repos.files.upsert(conn, loc.id, path, size, sha, kind)
 
-    await write(request, q)
+    await write(request, in_txn)
     return JSON(m.FileStored(path=path, size=size, sha256=sha))
 
 
@@ -71,13 +76,13 @@ async def _named_blob(request: Request, sha: str) -> tuple[str, int]:
         raise ApiError(400, "bad_parameter", f"{sha!r} is not a sha256 digest (64 lowercase hex characters)")
     if (request.headers.get("content-length") or "0") != "0":
         raise ApiError(400, "bad_request", "a file named by its sha256 has an empty body")
-    s, u = store(request), user(request)
-    usable = await read(request, lambda c: access.usable_blobs(c, s, u, [sha]))
+    repos, caller = store(request), user(request)
+    usable = await read(request, lambda conn: access.usable_blobs(conn, repos, caller, [sha]))
 
     def size() -> int | None:
         try:
-            with s.blobs.open(sha) as f:
-                return f.seek(0, 2)
+            with repos.blobs.open(sha) as blob_file:
+                return blob_file.seek(0, 2)
         except FileNotFoundError:
             return None
 
@@ -89,17 +94,20 @@ async def _named_blob(request: Request, sha: str) -> tuple[str, int]:
 
 @endpoint("Download a file", media="application/octet-stream")
 async def get_file(request: Request) -> Response:
-    e, p, r = _names(request)
+    entity, project, run_id = _names(request)
     path = _path(request)
-    s, u = store(request), user(request)
-    row = await read(request, lambda c: s.files.get(c, access.run(c, s, u, e, p, r).id, path))
+    repos, caller = store(request), user(request)
+    row = await read(
+        request,
+        lambda conn: repos.files.get(conn, access.run(conn, repos, caller, entity, project, run_id).id, path),
+    )
     if row is None:
-        raise ApiError(404, "unknown_file", f"run {e}/{p}/{r} has no file {path!r}")
+        raise ApiError(404, "unknown_file", f"run {entity}/{project}/{run_id} has no file {path!r}")
     redirect = direct_redirect(request, row.sha256)
     if redirect is not None:
         return redirect
     return StreamingResponse(
-        s.blobs.iter_bytes(row.sha256),
+        repos.blobs.iter_bytes(row.sha256),
         media_type=row.content_type,
         headers={
             "Content-Length": str(row.size),

@@ -26,17 +26,21 @@ def _names(request: Request) -> tuple[str, str, str]:
     answer=m.IngestOffset,
 )
 async def get_offset(request: Request, query: m.IngestQuery) -> Response:
-    e, p, r = _names(request)
-    s, u = store(request), user(request)
+    entity, project, run_id = _names(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> int:
-        if s.entities.get(c, e) is None:  # a first upload: the entity is created by its first write
-            access.check_writable(c, s, u, e)
+    def in_txn(conn: Any) -> int:
+        if (
+            repos.entities.get(conn, entity) is None
+        ):  # a first upload: the entity is created by its first write
+            access.check_writable(conn, repos, caller, entity)
             return 0
-        access.project_or_entity(c, s, u, e, p)  # a first upload into a new project: entity READ
-        return s.ingest.acked(c, e, p, r, query.segment)
+        access.project_or_entity(
+            conn, repos, caller, entity, project
+        )  # a first upload into a new project: entity READ
+        return repos.ingest.acked(conn, entity, project, run_id, query.segment)
 
-    return JSON(m.IngestOffset(acked_offset=await read(request, q)))
+    return JSON(m.IngestOffset(acked_offset=await read(request, in_txn)))
 
 
 @endpoint(
@@ -49,20 +53,23 @@ async def get_offset(request: Request, query: m.IngestQuery) -> Response:
     answer=m.IngestAnswer,
 )
 async def post_chunk(request: Request, query: m.IngestPostQuery) -> Response:
-    e, p, r = _names(request)
+    entity, project, run_id = _names(request)
     seg, offset, live = query.segment, query.offset, query.live
     config = request.app.state.config
     data = await body(request, config.max_ingest_bytes)
-    s, u = store(request), user(request)
-    dec = await run_in_threadpool(decode, r, seg, offset, data, s.limits)
-    res = await write(request, lambda c: access.apply_run_log(c, s, u, e, p, r, seg, dec, live))
+    repos, caller = store(request), user(request)
+    dec = await run_in_threadpool(decode, run_id, seg, offset, data, repos.limits)
+    res = await write(
+        request,
+        lambda conn: access.apply_run_log(conn, repos, caller, entity, project, run_id, seg, dec, live),
+    )
     if res.applied or res.revived:
         request.app.state.broker.publish(
             {
                 "type": "run.created" if res.created else "run.updated",
-                "entity": e,
-                "project": res.project or p,  # a moved run's live updates go to its new project
-                "run_id": r,
+                "entity": entity,
+                "project": res.project or project,  # a moved run's live updates go to its new project
+                "run_id": run_id,
                 "state": res.state,
                 "points": res.points,
                 "last_step": res.last_step,

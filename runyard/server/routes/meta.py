@@ -33,24 +33,24 @@ READY_TIMEOUT_S = 5.0
 )
 async def ready(request: Request) -> Response:
     """Readiness: the database, the blob store and the bus answer (503 naming the ones that do not)."""
-    s, broker = request.app.state.store, request.app.state.broker
+    repos, broker = request.app.state.store, request.app.state.broker
     zero = "0" * 64  # any name: the question is whether the store answers, not what it holds
 
     async def check(what: str, probe: Any) -> tuple[str, str]:
         try:
             await asyncio.wait_for(probe(), READY_TIMEOUT_S)
-        except Exception as e:  # whatever the cause, the answer is "not ready, because ..."
-            return what, f"{type(e).__name__}: {e}"[:200]
+        except Exception as err:  # whatever the cause, the answer is "not ready, because ..."
+            return what, f"{type(err).__name__}: {err}"[:200]
         return what, "ok"
 
     checks = dict(
         await asyncio.gather(
-            check("database", lambda: read(request, lambda c: c.exec_driver_sql("SELECT 1").scalar())),
-            check("blob_store", lambda: run_in_threadpool(s.blobs.exists, zero)),
+            check("database", lambda: read(request, lambda conn: conn.exec_driver_sql("SELECT 1").scalar())),
+            check("blob_store", lambda: run_in_threadpool(repos.blobs.exists, zero)),
             check("bus", broker.ping),
         )
     )
-    ok = all(v == "ok" for v in checks.values())
+    ok = all(status == "ok" for status in checks.values())
     return JSON(
         {"status": "ready" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
     )
@@ -58,24 +58,24 @@ async def ready(request: Request) -> Response:
 
 @endpoint("The caller: user name, admin flag, entities it can write to", answer=m.Viewer)
 async def viewer(request: Request) -> Response:
-    u = user(request)
-    s = request.app.state.store
+    caller = user(request)
+    repos = request.app.state.store
 
-    def q(c: Any) -> tuple[list[dict], list[dict]]:
-        teams = [] if u.anonymous else s.entities.teams_of(c, u.id)
-        return access.visible_entities(c, u), teams
+    def in_txn(conn: Any) -> tuple[list[dict], list[dict]]:
+        teams = [] if caller.anonymous else repos.entities.teams_of(conn, caller.id)
+        return access.visible_entities(conn, caller), teams
 
-    ents, teams = await read(request, q)
+    ents, teams = await read(request, in_txn)
     return JSON(
         {
-            "user": u.name,
-            "is_admin": u.is_admin,
-            "anonymous": u.anonymous,
-            "default_entity": u.name,
-            "entities": [{"name": e["name"], "kind": e["kind"]} for e in ents],
+            "user": caller.name,
+            "is_admin": caller.is_admin,
+            "anonymous": caller.anonymous,
+            "default_entity": caller.name,
+            "entities": [{"name": ent["name"], "kind": ent["kind"]} for ent in ents],
             "teams": teams,
-            "auth": "anonymous" if u.anonymous else "key" if u.key_id is not None else "session",
-            "scope": u.scope,
+            "auth": "anonymous" if caller.anonymous else "key" if caller.key_id is not None else "session",
+            "scope": caller.scope,
         }
     )
 

@@ -59,9 +59,9 @@ class Provider:
     async def metadata(self) -> dict:
         if self._meta is None or time.monotonic() - self._meta[0] > METADATA_SECONDS:
             doc = await _get_json(self.issuer + "/.well-known/openid-configuration")
-            for k in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
-                if not isinstance(doc.get(k), str):
-                    raise ApiError(502, "oidc_provider", f"the provider's discovery document has no {k}")
+            for field in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
+                if not isinstance(doc.get(field), str):
+                    raise ApiError(502, "oidc_provider", f"the provider's discovery document has no {field}")
             self._meta = (time.monotonic(), doc)
         return self._meta[1]
 
@@ -74,12 +74,12 @@ class Provider:
 
 async def _get_json(url: str) -> dict:
     try:
-        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as c:
-            r = await c.get(url)
-            r.raise_for_status()
-            doc = r.json()
-    except (httpx.HTTPError, ValueError) as e:
-        raise ApiError(502, "oidc_provider", f"cannot read {url} from the identity provider: {e}") from None
+        async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as client:
+            resp = await client.get(url)
+            resp.raise_for_status()
+            doc = resp.json()
+    except (httpx.HTTPError, ValueError) as err:
+        raise ApiError(502, "oidc_provider", f"cannot read {url} from the identity provider: {err}") from None
     if not isinstance(doc, dict):
         raise ApiError(502, "oidc_provider", f"{url} did not answer a JSON object")
     return doc
@@ -162,18 +162,22 @@ async def _id_token_claims(provider: Provider, id_token: str, client_id: str, no
             exp={"essential": True},
             nonce={"essential": True, "value": nonce},
         ).validate(token.claims)
-    except (JoseError, ValueError) as e:
-        raise ApiError(401, "oidc_token", f"the identity provider's ID token was refused: {e}") from None
+    except (JoseError, ValueError) as err:
+        raise ApiError(401, "oidc_token", f"the identity provider's ID token was refused: {err}") from None
     return token.claims
 
 
-def _user_name(c: Any, s: Any, claims: dict, claim: str) -> str:
+def _user_name(conn: Any, repos: Any, claims: dict, claim: str) -> str:
     """A free user name from the claim (or the e-mail's local part, or the subject)."""
     raw = claims.get(claim) or str(claims.get("email") or "").split("@")[0] or claims["sub"]
     base = re.sub(r"[^A-Za-z0-9._-]+", "-", str(raw)).strip(".-")[:100] or "user"
-    for i in range(1, 1000):
-        name = base if i == 1 else f"{base}-{i}"
-        if valid_entity_name(name) and name.lower() not in UI_PAGES and s.entities.get(c, name) is None:
+    for attempt in range(1, 1000):
+        name = base if attempt == 1 else f"{base}-{attempt}"
+        if (
+            valid_entity_name(name)
+            and name.lower() not in UI_PAGES
+            and repos.entities.get(conn, name) is None
+        ):
             return name
     raise ApiError(409, "name_taken", f"no free user name for {base!r}")
 
@@ -181,7 +185,7 @@ def _user_name(c: Any, s: Any, claims: dict, claim: str) -> str:
 def _teams(claims: dict, claim: str | None) -> list[str]:
     raw = claims.get(claim) if claim else None
     values = [raw] if isinstance(raw, str) else raw if isinstance(raw, list) else []
-    return [v for v in values[:MAX_TEAMS] if isinstance(v, str)]
+    return [value for value in values[:MAX_TEAMS] if isinstance(value, str)]
 
 
 @endpoint(
@@ -202,31 +206,37 @@ async def callback(request: Request) -> Response:
     try:
         async with _client(request) as client:
             token = await client.fetch_token(meta["token_endpoint"], code=code, code_verifier=verifier)
-    except (OAuthError, httpx.HTTPError) as e:
-        raise ApiError(401, "oidc_refused", f"the identity provider refused the code: {e}") from None
+    except (OAuthError, httpx.HTTPError) as err:
+        raise ApiError(401, "oidc_refused", f"the identity provider refused the code: {err}") from None
     if not isinstance(token.get("id_token"), str):
         raise ApiError(502, "oidc_provider", "the identity provider answered no ID token")
     claims = await _id_token_claims(provider, token["id_token"], config.oidc_client_id, nonce)
-    s = store(request)
+    repos = store(request)
 
-    def q(c: Any) -> tuple[str, int, str]:
-        uid = s.identities.user_for(c, provider.issuer, claims["sub"])
+    def in_txn(conn: Any) -> tuple[str, int, str]:
+        uid = repos.identities.user_for(conn, provider.issuer, claims["sub"])
         if uid is None:
-            name = _user_name(c, s, claims, config.oidc_name_claim)
+            name = _user_name(conn, repos, claims, config.oidc_name_claim)
             email = claims.get("email") if isinstance(claims.get("email"), str) else None
-            uid = s.entities.create(c, name, "user", email=email)
-            s.identities.link(c, provider.issuer, claims["sub"], uid)
-            s.audit.record(c, User(uid, name, False), "user.create", name, via="oidc", issuer=provider.issuer)
-        user = s.entities.user_by_id(c, uid)
+            uid = repos.entities.create(conn, name, "user", email=email)
+            repos.identities.link(conn, provider.issuer, claims["sub"], uid)
+            repos.audit.record(
+                conn, User(uid, name, False), "user.create", name, via="oidc", issuer=provider.issuer
+            )
+        user = repos.entities.user_by_id(conn, uid)
         assert user is not None  # the identity's user (deleting a user deletes its identities)
         for team in _teams(claims, config.oidc_team_claim):
-            t = s.entities.get(c, team)
-            if t is not None and t.kind == "team" and s.entities.role(c, t.id, uid) is None:
-                s.entities.add_member(c, t.id, uid, "member")
-                s.audit.record(c, user, "member.add", f"{team}/{user.name}", role="member", via="oidc")
-        return (user.name, *open_session(c, request, user.id, user.name, "oidc"))
+            team_row = repos.entities.get(conn, team)
+            if (
+                team_row is not None
+                and team_row.kind == "team"
+                and repos.entities.role(conn, team_row.id, uid) is None
+            ):
+                repos.entities.add_member(conn, team_row.id, uid, "member")
+                repos.audit.record(conn, user, "member.add", f"{team}/{user.name}", role="member", via="oidc")
+        return (user.name, *open_session(conn, request, user.id, user.name, "oidc"))
 
-    name, sid, session_token = await write(request, q)
+    name, sid, session_token = await write(request, in_txn)
     resp = session_answer(request, name, sid, session_token)
     try:
         where = _safe_next(base64.urlsafe_b64decode(nxt + "=" * (-len(nxt) % 4)).decode("utf-8", "replace"))

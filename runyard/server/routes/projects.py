@@ -21,24 +21,26 @@ from ..http import JSON, name_param, parse_json, read, store, user, write
 
 @endpoint("Projects the caller can see", answer=m.Projects)
 async def list_projects(request: Request) -> Response:
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        return s.projects.list(c, where=access.readable_projects(c, u))
+    def in_txn(conn: Any) -> list[dict]:
+        return repos.projects.list(conn, where=access.readable_projects(conn, caller))
 
-    return JSON({"projects": await read(request, q)})
+    return JSON({"projects": await read(request, in_txn)})
 
 
 @endpoint("One project", answer=m.Project)
 async def get_project(request: Request) -> Response:
-    e, p = name_param(request, "entity"), name_param(request, "project")
-    s, u = store(request), user(request)
+    entity, project = name_param(request, "entity"), name_param(request, "project")
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        row = access.project(c, s, u, e, p)
-        return next(x for x in s.projects.list(c, entity_id=row.entity_id) if x["name"] == p)
+    def in_txn(conn: Any) -> dict:
+        row = access.project(conn, repos, caller, entity, project)
+        return next(
+            other for other in repos.projects.list(conn, entity_id=row.entity_id) if other["name"] == project
+        )
 
-    return JSON(await read(request, q))
+    return JSON(await read(request, in_txn))
 
 
 @endpoint(
@@ -47,27 +49,31 @@ async def get_project(request: Request) -> Response:
     answer=m.Project,
 )
 async def patch_project(request: Request, patch: m.ProjectPatch) -> Response:
-    e, p = name_param(request, "entity"), name_param(request, "project")
+    entity, project = name_param(request, "entity"), name_param(request, "project")
     values = {
-        k: v
-        for k in ("visibility", "description", "name")
-        if (v := getattr(patch, k)) not in (None, msgspec.UNSET)
+        field: value
+        for field in ("visibility", "description", "name")
+        if (value := getattr(patch, field)) not in (None, msgspec.UNSET)
     }
     if "name" in values and not valid_project_name(values["name"]):
         raise ApiError(400, "bad_name", f"invalid project name {values['name']!r}: {PROJECT_RULE}")
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        row = access.project(c, s, u, e, p, access.ADMIN)
-        name = values.get("name", p)
-        if name != p and s.projects.id_of(c, row.entity_id, name) is not None:
-            raise ApiError(409, "name_taken", f"{e!r} already has a project {name!r}")
+    def in_txn(conn: Any) -> dict:
+        row = access.project(conn, repos, caller, entity, project, access.ADMIN)
+        name = values.get("name", project)
+        if name != project and repos.projects.id_of(conn, row.entity_id, name) is not None:
+            raise ApiError(409, "name_taken", f"{entity!r} already has a project {name!r}")
         if values:
-            s.projects.update(c, row.id, **values)
-            s.audit.record(c, u, "project.update", f"{e}/{p}", **values, was=row.visibility)
-        return next(x for x in s.projects.list(c, entity_id=row.entity_id) if x["name"] == name)
+            repos.projects.update(conn, row.id, **values)
+            repos.audit.record(
+                conn, caller, "project.update", f"{entity}/{project}", **values, was=row.visibility
+            )
+        return next(
+            other for other in repos.projects.list(conn, entity_id=row.entity_id) if other["name"] == name
+        )
 
-    out = await write(request, q)
+    out = await write(request, in_txn)
     if "visibility" in values:
         request.app.state.broker.access_changed()  # streams of readers who lost access end
     return JSON(out)
@@ -79,36 +85,36 @@ async def patch_project(request: Request, patch: m.ProjectPatch) -> Response:
     answer=m.Project,
 )
 async def transfer_project(request: Request, transfer: m.ProjectTransfer) -> Response:
-    e, p = name_param(request, "entity"), name_param(request, "project")
+    entity, project = name_param(request, "entity"), name_param(request, "project")
     to = transfer.to
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        row = access.project(c, s, u, e, p, access.ADMIN)
-        dest = access.entity_id(c, s, u, to, access.ADMIN)
-        if s.projects.id_of(c, dest, p) is not None:
-            raise ApiError(409, "name_taken", f"{to!r} already has a project {p!r}")
-        s.projects.transfer(c, row.id, dest)
-        s.audit.record(c, u, "project.transfer", f"{e}/{p}", to=f"{to}/{p}")
-        return next(x for x in s.projects.list(c, entity_id=dest) if x["name"] == p)
+    def in_txn(conn: Any) -> dict:
+        row = access.project(conn, repos, caller, entity, project, access.ADMIN)
+        dest = access.entity_id(conn, repos, caller, to, access.ADMIN)
+        if repos.projects.id_of(conn, dest, project) is not None:
+            raise ApiError(409, "name_taken", f"{to!r} already has a project {project!r}")
+        repos.projects.transfer(conn, row.id, dest)
+        repos.audit.record(conn, caller, "project.transfer", f"{entity}/{project}", to=f"{to}/{project}")
+        return next(other for other in repos.projects.list(conn, entity_id=dest) if other["name"] == project)
 
-    out = await write(request, q)
+    out = await write(request, in_txn)
     request.app.state.broker.access_changed()
     return JSON(out)
 
 
 @endpoint("Delete a project and its runs (the entity's admins)", answer=m.ProjectDeleted)
 async def delete_project(request: Request) -> Response:
-    e, p = name_param(request, "entity"), name_param(request, "project")
-    s, u = store(request), user(request)
+    entity, project = name_param(request, "entity"), name_param(request, "project")
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> None:
-        s.projects.delete(c, access.project(c, s, u, e, p, access.ADMIN).id)
-        s.audit.record(c, u, "project.delete", f"{e}/{p}")
+    def in_txn(conn: Any) -> None:
+        repos.projects.delete(conn, access.project(conn, repos, caller, entity, project, access.ADMIN).id)
+        repos.audit.record(conn, caller, "project.delete", f"{entity}/{project}")
 
-    await write(request, q)
+    await write(request, in_txn)
     request.app.state.broker.access_changed()
-    return JSON({"deleted": f"{e}/{p}", "note": "blobs are freed by `runyard gc`"})
+    return JSON({"deleted": f"{entity}/{project}", "note": "blobs are freed by `runyard gc`"})
 
 
 async def _list(
@@ -120,15 +126,15 @@ async def _list(
     total: bool,
     cursor: str | None,
 ) -> Response:
-    e, p = name_param(request, "entity"), name_param(request, "project")
-    s, u = store(request), user(request)
+    entity, project = name_param(request, "entity"), name_param(request, "project")
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> tuple[list[dict], int | None, str | None]:
-        pid = access.project_id(c, s, u, e, p)
-        return s.runs.list(c, pid, flt, order, limit, offset, with_total=total, cursor=cursor)
+    def in_txn(conn: Any) -> tuple[list[dict], int | None, str | None]:
+        pid = access.project_id(conn, repos, caller, entity, project)
+        return repos.runs.list(conn, pid, flt, order, limit, offset, with_total=total, cursor=cursor)
 
     try:
-        rows, count, nxt = await read(request, q)
+        rows, count, nxt = await read(request, in_txn)
     except FilterError as err:
         raise ApiError(422, "bad_filter", str(err)) from None
     # next_cursor: the page after this one by keyset (the database seeks to it; no rows are skipped
@@ -166,11 +172,13 @@ async def query_runs(request: Request, query: m.RunsQueryBody) -> Response:
     answer=m.ProjectKeys,
 )
 async def project_keys(request: Request, query: m.KindQuery) -> Response:
-    e, p = name_param(request, "entity"), name_param(request, "project")
-    s, u = store(request), user(request)
+    entity, project = name_param(request, "entity"), name_param(request, "project")
+    repos, caller = store(request), user(request)
 
-    def keys(c: Any) -> list[dict]:
-        return s.metrics.project_keys(c, access.project_id(c, s, u, e, p), query.kind)
+    def keys(conn: Any) -> list[dict]:
+        return repos.metrics.project_keys(
+            conn, access.project_id(conn, repos, caller, entity, project), query.kind
+        )
 
     return JSON({"keys": await read(request, keys)})
 

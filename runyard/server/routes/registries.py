@@ -31,87 +31,116 @@ def _names(request: Request) -> tuple[str, str, str]:
     return name_param(request, "entity"), reg, "" if col is None else check_name(col, "collection")
 
 
-def _collection(c: Any, s: Store, u: User, e: str, r: str, col: str, action: str = access.READ) -> sa.Row:
-    reg = access.registry(c, s, u, e, r, action)
-    row = s.registries.collection(c, reg.id, col)
+def _collection(
+    conn: Any, repos: Store, caller: User, entity: str, registry: str, col: str, action: str = access.READ
+) -> sa.Row:
+    reg = access.registry(conn, repos, caller, entity, registry, action)
+    row = repos.registries.collection(conn, reg.id, col)
     if row is None:
-        raise ApiError(404, "unknown_collection", f"collection {registry_path(e, r, col)} does not exist")
+        raise ApiError(
+            404, "unknown_collection", f"collection {registry_path(entity, registry, col)} does not exist"
+        )
     return row
 
 
-def _version(c: Any, s: Store, u: User, e: str, r: str, col: str, ref: str, action: str = access.READ) -> Any:
-    coll = _collection(c, s, u, e, r, col, action)
-    v = s.registries.resolve(c, coll.id, ref)
-    if v is None:
-        raise ApiError(404, "unknown_version", f"{registry_path(e, r, col)}:{ref} does not exist")
-    return coll, v
+def _version(
+    conn: Any,
+    repos: Store,
+    caller: User,
+    entity: str,
+    registry: str,
+    col: str,
+    ref: str,
+    action: str = access.READ,
+) -> Any:
+    coll = _collection(conn, repos, caller, entity, registry, col, action)
+    version = repos.registries.resolve(conn, coll.id, ref)
+    if version is None:
+        raise ApiError(404, "unknown_version", f"{registry_path(entity, registry, col)}:{ref} does not exist")
+    return coll, version
 
 
-def _version_doc(c: Any, s: Store, u: User, e: str, r: str, col: str, v: Any, manifest: bool = False) -> dict:
+def _version_doc(
+    conn: Any,
+    repos: Store,
+    caller: User,
+    entity: str,
+    registry: str,
+    col: str,
+    version: Any,
+    manifest: bool = False,
+) -> dict:
     """A registered version: where it is registered, and the artifact version it links to (None when
     the caller may not read that artifact's project)."""
-    can_read = access.readable(c, s, u)
-    aliases = s.registries.aliases(c, [v.membership_id])[v.membership_id]
-    d: dict[str, Any] = {
-        "entity": e,
-        "registry": r,
+    can_read = access.readable(conn, repos, caller)
+    aliases = repos.registries.aliases(conn, [version.membership_id])[version.membership_id]
+    doc: dict[str, Any] = {
+        "entity": entity,
+        "registry": registry,
         "collection": col,
-        "version": f"v{v.membership_index}",
-        "path": f"{registry_path(e, r, col)}:v{v.membership_index}",
+        "version": f"v{version.membership_index}",
+        "path": f"{registry_path(entity, registry, col)}:v{version.membership_index}",
         "aliases": aliases,
-        "linked_at": v.linked_at,
-        "linked_by": v.linked_by_name,
+        "linked_at": version.linked_at,
+        "linked_by": version.linked_by_name,
         "artifact": None,
     }
-    if can_read(f"{v.source_entity}/{v.source_project}"):
-        d["artifact"] = s.artifacts.doc(c, v, v.source_entity, v.source_project, can_read, manifest=manifest)
-    return d
+    if can_read(f"{version.source_entity}/{version.source_project}"):
+        doc["artifact"] = repos.artifacts.doc(
+            conn, version, version.source_entity, version.source_project, can_read, manifest=manifest
+        )
+    return doc
 
 
 @endpoint("The registries of an entity", answer=m.Registries)
 async def list_registries(request: Request) -> Response:
-    e = name_param(request, "entity")
-    s, u = store(request), user(request)
+    entity = name_param(request, "entity")
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        return s.registries.of_entity(c, access.entity_id(c, s, u, e))
+    def in_txn(conn: Any) -> list[dict]:
+        return repos.registries.of_entity(conn, access.entity_id(conn, repos, caller, entity))
 
-    return JSON({"entity": e, "registries": await read(request, q)})
+    return JSON({"entity": entity, "registries": await read(request, in_txn)})
 
 
 @endpoint("A registry and its collections, with their aliases", answer=m.Registry)
 async def get_registry(request: Request) -> Response:
-    e, r, _ = _names(request)
-    s, u = store(request), user(request)
+    entity, registry, _ = _names(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        return s.registries.collections(c, access.registry(c, s, u, e, r).id)
+    def in_txn(conn: Any) -> list[dict]:
+        return repos.registries.collections(conn, access.registry(conn, repos, caller, entity, registry).id)
 
-    cols = await read(request, q)
-    return JSON({"entity": e, "name": r, "path": registry_path(e, r), "collections": cols})
+    cols = await read(request, in_txn)
+    return JSON(
+        {"entity": entity, "name": registry, "path": registry_path(entity, registry), "collections": cols}
+    )
 
 
 @endpoint(
     "A registry collection: its versions (newest first) and its history", answer=m.RegistryCollectionDetail
 )
 async def get_collection(request: Request) -> Response:
-    e, r, col = _names(request)
-    s, u = store(request), user(request)
+    entity, registry, col = _names(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        coll = _collection(c, s, u, e, r, col)
-        versions = [_version_doc(c, s, u, e, r, col, v) for v in s.registries.versions(c, coll.id)]
+    def in_txn(conn: Any) -> dict:
+        coll = _collection(conn, repos, caller, entity, registry, col)
+        versions = [
+            _version_doc(conn, repos, caller, entity, registry, col, version)
+            for version in repos.registries.versions(conn, coll.id)
+        ]
         return {
-            "entity": e,
-            "registry": r,
+            "entity": entity,
+            "registry": registry,
             "name": col,
             "type": coll.type,
-            "path": registry_path(e, r, col),
+            "path": registry_path(entity, registry, col),
             "versions": versions,
-            "history": s.registries.history(c, registry_path(e, r, col)),
+            "history": repos.registries.history(conn, registry_path(entity, registry, col)),
         }
 
-    return JSON(await read(request, q))
+    return JSON(await read(request, in_txn))
 
 
 def _artifact_ref(ref: str) -> tuple[str, str, str, str]:
@@ -129,22 +158,24 @@ def _artifact_ref(ref: str) -> tuple[str, str, str, str]:
     answer=m.LinkedVersion,
 )
 async def link(request: Request, new: m.LinkRequest) -> Response:
-    e, r, col = _names(request)
+    entity, registry, col = _names(request)
     ae, ap, an, aref = _artifact_ref(new.artifact)
     aliases = check_aliases(new.aliases or [])
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def w(c: Any) -> dict:
-        src = s.artifacts.resolve(c, access.project_id(c, s, u, ae, ap), an, aref)
+    def in_txn(conn: Any) -> dict:
+        src = repos.artifacts.resolve(conn, access.project_id(conn, repos, caller, ae, ap), an, aref)
         if src is None:
             raise ApiError(404, "unknown_artifact", f"artifact {ae}/{ap}/{an}:{aref} does not exist")
-        reg = access.writable_registry(c, s, u, e, r)
-        target = registry_path(e, r, col)
-        index, created = s.registries.link(c, reg.id, col, Source(ae, ap, src), aliases, u, target)
-        coll, v = _version(c, s, u, e, r, col, f"v{index}")
-        return _version_doc(c, s, u, e, r, col, v) | {"created": created}
+        reg = access.writable_registry(conn, repos, caller, entity, registry)
+        target = registry_path(entity, registry, col)
+        index, created = repos.registries.link(
+            conn, reg.id, col, Source(ae, ap, src), aliases, caller, target
+        )
+        coll, version = _version(conn, repos, caller, entity, registry, col, f"v{index}")
+        return _version_doc(conn, repos, caller, entity, registry, col, version) | {"created": created}
 
-    return JSON(await write(request, w))
+    return JSON(await write(request, in_txn))
 
 
 @endpoint(
@@ -153,24 +184,24 @@ async def link(request: Request, new: m.LinkRequest) -> Response:
     answer=m.RegisteredVersion,
 )
 async def get_version(request: Request, query: m.VersionQuery) -> Response:
-    e, r, col = _names(request)
+    entity, registry, col = _names(request)
     ref = request.path_params["version"]
     manifest = query.manifest
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        _, v = _version(c, s, u, e, r, col, ref)
-        d = _version_doc(c, s, u, e, r, col, v, manifest=manifest)
-        if d["artifact"] is None:
+    def in_txn(conn: Any) -> dict:
+        _, version = _version(conn, repos, caller, entity, registry, col, ref)
+        doc = _version_doc(conn, repos, caller, entity, registry, col, version, manifest=manifest)
+        if doc["artifact"] is None:
             raise ApiError(
                 403,
                 "forbidden",
-                f"{d['path']} links to an artifact in {v.source_entity}/{v.source_project}, "
-                f"which user {u.name!r} cannot read",
+                f"{doc['path']} links to an artifact in {version.source_entity}/{version.source_project}, "
+                f"which user {caller.name!r} cannot read",
             )
-        return d
+        return doc
 
-    return JSON(await read(request, q))
+    return JSON(await read(request, in_txn))
 
 
 @endpoint(
@@ -179,22 +210,26 @@ async def get_version(request: Request, query: m.VersionQuery) -> Response:
     answer=m.RegisteredVersion,
 )
 async def set_aliases(request: Request, change: m.AliasChange) -> Response:
-    e, r, col = _names(request)
+    entity, registry, col = _names(request)
     ref = request.path_params["version"]
     add, remove = check_aliases(change.add or []), check_aliases(change.remove or [])
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def w(c: Any) -> dict:
-        coll, v = _version(c, s, u, e, r, col, ref, access.WRITE)
-        target = registry_path(e, r, col)
-        for a in add:
-            s.registries.move_alias(c, coll.id, v.membership_id, v.membership_index, a, u, target)
-        for a in remove:
-            s.registries.remove_alias(c, v.membership_id, v.membership_index, a, u, target)
-        _, v = _version(c, s, u, e, r, col, f"v{v.membership_index}")
-        return _version_doc(c, s, u, e, r, col, v)
+    def in_txn(conn: Any) -> dict:
+        coll, version = _version(conn, repos, caller, entity, registry, col, ref, access.WRITE)
+        target = registry_path(entity, registry, col)
+        for alias in add:
+            repos.registries.move_alias(
+                conn, coll.id, version.membership_id, version.membership_index, alias, caller, target
+            )
+        for alias in remove:
+            repos.registries.remove_alias(
+                conn, version.membership_id, version.membership_index, alias, caller, target
+            )
+        _, version = _version(conn, repos, caller, entity, registry, col, f"v{version.membership_index}")
+        return _version_doc(conn, repos, caller, entity, registry, col, version)
 
-    return JSON(await write(request, w))
+    return JSON(await write(request, in_txn))
 
 
 @endpoint(
@@ -202,16 +237,16 @@ async def set_aliases(request: Request, change: m.AliasChange) -> Response:
     answer=m.Unlinked,
 )
 async def unlink(request: Request) -> Response:
-    e, r, col = _names(request)
+    entity, registry, col = _names(request)
     ref = request.path_params["version"]
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def w(c: Any) -> str:
-        _, v = _version(c, s, u, e, r, col, ref, access.WRITE)
-        s.registries.unlink(c, v, u, registry_path(e, r, col))
-        return f"{registry_path(e, r, col)}:v{v.membership_index}"
+    def in_txn(conn: Any) -> str:
+        _, version = _version(conn, repos, caller, entity, registry, col, ref, access.WRITE)
+        repos.registries.unlink(conn, version, caller, registry_path(entity, registry, col))
+        return f"{registry_path(entity, registry, col)}:v{version.membership_index}"
 
-    return JSON({"unlinked": await write(request, w)})
+    return JSON({"unlinked": await write(request, in_txn)})
 
 
 B = "/api/v1/registries/{entity}"

@@ -25,8 +25,8 @@ from .views import room
 SHARED_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def _doc(c: Any, request: Request, row: sa.Row, where: sa.Row, can_edit: bool) -> dict:
-    names = store(request).reports.names(c, [row.created_by, row.updated_by])
+def _doc(conn: Any, request: Request, row: sa.Row, where: sa.Row, can_edit: bool) -> dict:
+    names = store(request).reports.names(conn, [row.created_by, row.updated_by])
     return {
         "id": row.id,
         "entity": where.entity,
@@ -38,13 +38,13 @@ def _doc(c: Any, request: Request, row: sa.Row, where: sa.Row, can_edit: bool) -
         "created_by": names.get(row.created_by),
         "updated_at": row.updated_at,
         "updated_by": names.get(row.updated_by),
-        "shared_since": store(request).reports.shared_since(c, row.id),
+        "shared_since": store(request).reports.shared_since(conn, row.id),
         "can_edit": can_edit,
     }
 
 
-def _can_edit(c: Any, request: Request, where: sa.Row) -> bool:
-    return access.allows(c, user(request), access.WRITE, where.entity_id, where.visibility)
+def _can_edit(conn: Any, request: Request, where: sa.Row) -> bool:
+    return access.allows(conn, user(request), access.WRITE, where.entity_id, where.visibility)
 
 
 def _blocks(request: Request, blocks: list[dict]) -> list[dict]:
@@ -52,8 +52,8 @@ def _blocks(request: Request, blocks: list[dict]) -> list[dict]:
     cfg = request.app.state.config
     try:
         validate(blocks, cfg.max_report_blocks)
-    except BlockError as e:
-        raise ApiError(422, "bad_block", str(e)) from None
+    except BlockError as err:
+        raise ApiError(422, "bad_block", str(err)) from None
     if len(dumps(blocks)) > cfg.max_report_bytes:
         raise ApiError(
             413, "report_too_large", f"a report's blocks are at most {cfg.max_report_bytes} bytes of JSON"
@@ -63,52 +63,52 @@ def _blocks(request: Request, blocks: list[dict]) -> list[dict]:
 
 @endpoint("list reports", answer=m.Reports)
 async def list_reports(request: Request) -> Response:
-    e, p = name_param(request, "entity"), name_param(request, "project")
-    s, u = store(request), user(request)
+    entity, project = name_param(request, "entity"), name_param(request, "project")
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        pid = access.project_id(c, s, u, e, p)
-        return [dict(r._mapping) for r in s.reports.in_project(c, pid)]
+    def in_txn(conn: Any) -> list[dict]:
+        pid = access.project_id(conn, repos, caller, entity, project)
+        return [dict(row._mapping) for row in repos.reports.in_project(conn, pid)]
 
-    return JSON({"reports": await read(request, q)})
+    return JSON({"reports": await read(request, in_txn)})
 
 
 @endpoint("create report", body=m.NewReport, answer=m.Report, status=201)
 async def create_report(request: Request, new: m.NewReport) -> Response:
-    e, p = name_param(request, "entity"), name_param(request, "project")
-    u = signed_in(request)
+    entity, project = name_param(request, "entity"), name_param(request, "project")
+    caller = signed_in(request)
     title, blocks = new.title.strip(), _blocks(request, new.blocks)
-    s = store(request)
+    repos = store(request)
 
-    def q(c: Any) -> dict:
-        pid = access.project_id(c, s, u, e, p, access.WRITE)
-        room(request, s.reports.count(c, pid), "reports per project")
-        rid = s.reports.create(c, pid, title, blocks, u.id)
-        s.audit.record(c, u, "report.create", f"{e}/{p}", report=rid)
-        row, where = access.report(c, s, u, rid, access.WRITE)
-        return _doc(c, request, row, where, True)
+    def in_txn(conn: Any) -> dict:
+        pid = access.project_id(conn, repos, caller, entity, project, access.WRITE)
+        room(request, repos.reports.count(conn, pid), "reports per project")
+        rid = repos.reports.create(conn, pid, title, blocks, caller.id)
+        repos.audit.record(conn, caller, "report.create", f"{entity}/{project}", report=rid)
+        row, where = access.report(conn, repos, caller, rid, access.WRITE)
+        return _doc(conn, request, row, where, True)
 
-    return JSON(await write(request, q), status_code=201)
+    return JSON(await write(request, in_txn), status_code=201)
 
 
 @endpoint("get report", answer=m.Report)
 async def get_report(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        row, where = access.report(c, s, u, rid)
-        return _doc(c, request, row, where, _can_edit(c, request, where))
+    def in_txn(conn: Any) -> dict:
+        row, where = access.report(conn, repos, caller, rid)
+        return _doc(conn, request, row, where, _can_edit(conn, request, where))
 
-    return JSON(await read(request, q))
+    return JSON(await read(request, in_txn))
 
 
-def _conflict(c: Any, request: Request, row: sa.Row, where: sa.Row, base: int) -> ApiError:
+def _conflict(conn: Any, request: Request, row: sa.Row, where: sa.Row, base: int) -> ApiError:
     return ApiError(
         409,
         "version_conflict",
         f"the report was saved by someone else (version {row.version}) since version {base} you edited",
-        current=_doc(c, request, row, where, True),
+        current=_doc(conn, request, row, where, True),
     )
 
 
@@ -117,61 +117,69 @@ async def patch_report(request: Request, edit: m.ReportEdit) -> Response:
     """Saved as version+1 unless another edit saved first (409 `version_conflict`, with the current
     report in `error.current`)."""
     rid = id_param(request, "report_id", "report")
-    u = signed_in(request)
+    caller = signed_in(request)
     title = edit.title.strip() if isinstance(edit.title, str) else None
     blocks = _blocks(request, edit.blocks) if isinstance(edit.blocks, list) else None
-    s, keep = store(request), request.app.state.config.max_report_versions
+    repos, keep = store(request), request.app.state.config.max_report_versions
 
-    def q(c: Any) -> dict:
-        row, where = access.report(c, s, u, rid, access.WRITE)
-        ok, new = s.reports.save(
-            c, rid, edit.version, title or row.title, row.blocks if blocks is None else blocks, u.id, keep
+    def in_txn(conn: Any) -> dict:
+        row, where = access.report(conn, repos, caller, rid, access.WRITE)
+        ok, new = repos.reports.save(
+            conn,
+            rid,
+            edit.version,
+            title or row.title,
+            row.blocks if blocks is None else blocks,
+            caller.id,
+            keep,
         )
         if not ok:
-            raise _conflict(c, request, new, where, edit.version)
-        return _doc(c, request, new, where, True)
+            raise _conflict(conn, request, new, where, edit.version)
+        return _doc(conn, request, new, where, True)
 
-    return JSON(await write(request, q))
+    return JSON(await write(request, in_txn))
 
 
 @endpoint("delete report", answer=m.DeletedId)
 async def delete_report(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
-    u = signed_in(request)
-    s = store(request)
+    caller = signed_in(request)
+    repos = store(request)
 
-    def q(c: Any) -> None:
-        _, where = access.report(c, s, u, rid, access.WRITE)
-        s.reports.delete(c, rid)
-        s.audit.record(c, u, "report.delete", f"{where.entity}/{where.project}", report=rid)
+    def in_txn(conn: Any) -> None:
+        _, where = access.report(conn, repos, caller, rid, access.WRITE)
+        repos.reports.delete(conn, rid)
+        repos.audit.record(conn, caller, "report.delete", f"{where.entity}/{where.project}", report=rid)
 
-    await write(request, q)
+    await write(request, in_txn)
     return JSON({"deleted": rid})
 
 
 @endpoint("list versions", answer=m.ReportVersions)
 async def list_versions(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        access.report(c, s, u, rid)
-        return s.reports.versions(c, rid)
+    def in_txn(conn: Any) -> list[dict]:
+        access.report(conn, repos, caller, rid)
+        return repos.reports.versions(conn, rid)
 
-    return JSON({"versions": await read(request, q)})
+    return JSON({"versions": await read(request, in_txn)})
 
 
 @endpoint("get version", answer=m.ReportContent)
 async def get_version(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
-    v = id_param(request, "version", "version")
-    s, u = store(request), user(request)
+    version = id_param(request, "version", "version")
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        access.report(c, s, u, rid)
-        row = s.reports.version(c, rid, v)
+    def in_txn(conn: Any) -> dict:
+        access.report(conn, repos, caller, rid)
+        row = repos.reports.version(conn, rid, version)
         if row is None:
-            raise ApiError(404, "unknown_version", f"report {rid} has no version {v} (or it was dropped)")
+            raise ApiError(
+                404, "unknown_version", f"report {rid} has no version {version} (or it was dropped)"
+            )
         return {
             "version": row.version,
             "title": row.title,
@@ -179,29 +187,31 @@ async def get_version(request: Request) -> Response:
             "created_at": row.created_at,
         }
 
-    return JSON(await read(request, q))
+    return JSON(await read(request, in_txn))
 
 
 @endpoint("restore version", body=m.ReportRestore, answer=m.Report)
 async def restore_version(request: Request, restore: m.ReportRestore) -> Response:
     """The content of an older version saved as a new one, with the same check as an edit."""
     rid = id_param(request, "report_id", "report")
-    v = id_param(request, "version", "version")
-    u = signed_in(request)
+    version = id_param(request, "version", "version")
+    caller = signed_in(request)
     base = restore.version
-    s, keep = store(request), request.app.state.config.max_report_versions
+    repos, keep = store(request), request.app.state.config.max_report_versions
 
-    def q(c: Any) -> dict:
-        _, where = access.report(c, s, u, rid, access.WRITE)
-        old = s.reports.version(c, rid, v)
+    def in_txn(conn: Any) -> dict:
+        _, where = access.report(conn, repos, caller, rid, access.WRITE)
+        old = repos.reports.version(conn, rid, version)
         if old is None:
-            raise ApiError(404, "unknown_version", f"report {rid} has no version {v} (or it was dropped)")
-        ok, new = s.reports.save(c, rid, base, old.title, old.blocks, u.id, keep)
+            raise ApiError(
+                404, "unknown_version", f"report {rid} has no version {version} (or it was dropped)"
+            )
+        ok, new = repos.reports.save(conn, rid, base, old.title, old.blocks, caller.id, keep)
         if not ok:
-            raise _conflict(c, request, new, where, base)
-        return _doc(c, request, new, where, True)
+            raise _conflict(conn, request, new, where, base)
+        return _doc(conn, request, new, where, True)
 
-    return JSON(await write(request, q))
+    return JSON(await write(request, in_txn))
 
 
 # -- comments -----------------------------------------------------------------------------------------
@@ -215,28 +225,28 @@ def _comment_text(request: Request, comment: m.NewComment) -> str:
 @endpoint("report comments", answer=m.Comments)
 async def report_comments(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        access.report(c, s, u, rid)
-        return s.comments.listing(c, report_id=rid)
+    def in_txn(conn: Any) -> list[dict]:
+        access.report(conn, repos, caller, rid)
+        return repos.comments.listing(conn, report_id=rid)
 
-    return JSON({"comments": await read(request, q)})
+    return JSON({"comments": await read(request, in_txn)})
 
 
 @endpoint("add report comment", body=m.NewComment, answer=m.Comment, status=201)
 async def add_report_comment(request: Request, comment: m.NewComment) -> Response:
     rid = id_param(request, "report_id", "report")
-    u = signed_in(request)
+    caller = signed_in(request)
     text = _comment_text(request, comment)
-    s = store(request)
+    repos = store(request)
 
-    def q(c: Any) -> dict:
-        access.report(c, s, u, rid, access.WRITE)
-        room(request, s.comments.count(c, report_id=rid), "comments per report")
-        return s.comments.add(c, u.id, u.name, text, rid, None)
+    def in_txn(conn: Any) -> dict:
+        access.report(conn, repos, caller, rid, access.WRITE)
+        room(request, repos.comments.count(conn, report_id=rid), "comments per report")
+        return repos.comments.add(conn, caller.id, caller.name, text, rid, None)
 
-    return JSON(await write(request, q), status_code=201)
+    return JSON(await write(request, in_txn), status_code=201)
 
 
 def _run_names(request: Request) -> tuple[str, str, str]:
@@ -245,36 +255,38 @@ def _run_names(request: Request) -> tuple[str, str, str]:
 
 @endpoint("run comments", answer=m.Comments)
 async def run_comments(request: Request) -> Response:
-    e, p, r = _run_names(request)
-    s, u = store(request), user(request)
+    entity, project, run_id = _run_names(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        return s.comments.listing(c, run_pk=access.run(c, s, u, e, p, r).id)
+    def in_txn(conn: Any) -> list[dict]:
+        return repos.comments.listing(
+            conn, run_pk=access.run(conn, repos, caller, entity, project, run_id).id
+        )
 
-    return JSON({"comments": await read(request, q)})
+    return JSON({"comments": await read(request, in_txn)})
 
 
 @endpoint("add run comment", body=m.NewComment, answer=m.Comment, status=201)
 async def add_run_comment(request: Request, comment: m.NewComment) -> Response:
-    e, p, r = _run_names(request)
-    u = signed_in(request)
+    entity, project, run_id = _run_names(request)
+    caller = signed_in(request)
     text = _comment_text(request, comment)
-    s = store(request)
+    repos = store(request)
 
-    def q(c: Any) -> dict:
-        pk = access.run(c, s, u, e, p, r, access.WRITE).id
-        room(request, s.comments.count(c, run_pk=pk), "comments per run")
-        return s.comments.add(c, u.id, u.name, text, None, pk)
+    def in_txn(conn: Any) -> dict:
+        pk = access.run(conn, repos, caller, entity, project, run_id, access.WRITE).id
+        room(request, repos.comments.count(conn, run_pk=pk), "comments per run")
+        return repos.comments.add(conn, caller.id, caller.name, text, None, pk)
 
-    return JSON(await write(request, q), status_code=201)
+    return JSON(await write(request, in_txn), status_code=201)
 
 
 @endpoint("delete comment", answer=m.DeletedId)
 async def delete_comment(request: Request) -> Response:
     cid = id_param(request, "comment_id", "comment")
-    u = signed_in(request)
-    s = store(request)
-    await write(request, lambda c: access.delete_comment(c, s, u, cid))
+    caller = signed_in(request)
+    repos = store(request)
+    await write(request, lambda conn: access.delete_comment(conn, repos, caller, cid))
     return JSON({"deleted": cid})
 
 
@@ -284,7 +296,7 @@ async def share_report(request: Request) -> Response:
     """The body is the page the link serves (the UI's static export, text/html); answers the token.
     Sharing again replaces the page and the token (the old link stops working)."""
     rid = id_param(request, "report_id", "report")
-    u = signed_in(request)
+    caller = signed_in(request)
     ctype = request.headers.get("content-type", "").split(";")[0].strip()
     if ctype != "text/html":
         raise ApiError(415, "unsupported_media_type", "send the page to share as text/html")
@@ -293,37 +305,39 @@ async def share_report(request: Request) -> Response:
         html = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(400, "bad_encoding", "the page must be UTF-8") from None
-    s = store(request)
+    repos = store(request)
 
-    def q(c: Any) -> dict:
-        _, where = access.report(c, s, u, rid, access.WRITE)
-        token = s.reports.share(c, rid, html, u.id)
-        s.audit.record(c, u, "report.share", f"{where.entity}/{where.project}", report=rid)
+    def in_txn(conn: Any) -> dict:
+        _, where = access.report(conn, repos, caller, rid, access.WRITE)
+        token = repos.reports.share(conn, rid, html, caller.id)
+        repos.audit.record(conn, caller, "report.share", f"{where.entity}/{where.project}", report=rid)
         return {"token": token, "path": f"/api/v1/shared/{token}"}
 
-    return JSON(await write(request, q), status_code=201)
+    return JSON(await write(request, in_txn), status_code=201)
 
 
 @endpoint("unshare report", answer=m.ShareRevoked)
 async def unshare_report(request: Request) -> Response:
     rid = id_param(request, "report_id", "report")
-    u = signed_in(request)
-    s = store(request)
+    caller = signed_in(request)
+    repos = store(request)
 
-    def q(c: Any) -> bool:
-        _, where = access.report(c, s, u, rid, access.WRITE)
-        s.audit.record(c, u, "report.unshare", f"{where.entity}/{where.project}", report=rid)
-        return s.reports.unshare(c, rid)
+    def in_txn(conn: Any) -> bool:
+        _, where = access.report(conn, repos, caller, rid, access.WRITE)
+        repos.audit.record(conn, caller, "report.unshare", f"{where.entity}/{where.project}", report=rid)
+        return repos.reports.unshare(conn, rid)
 
-    return JSON({"revoked": await write(request, q)})
+    return JSON({"revoked": await write(request, in_txn)})
 
 
 @endpoint("shared page", media="text/html")
 async def shared_page(request: Request) -> Response:
     """Public: the token is the permission (random, stored hashed, revocable)."""
     token = request.path_params["token"]
-    s = store(request)
-    html = await read(request, lambda c: s.reports.shared_page(c, token)) if len(token) <= 64 else None
+    repos = store(request)
+    html = (
+        await read(request, lambda conn: repos.reports.shared_page(conn, token)) if len(token) <= 64 else None
+    )
     if html is None:
         raise ApiError(404, "unknown_share", "this share link does not exist or was revoked")
     return Response(

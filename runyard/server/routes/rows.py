@@ -27,8 +27,8 @@ from ..contract import endpoint
 from ..http import JSON, column, name_param, read, store, user
 
 
-def _arr(a: np.ndarray) -> dict:
-    return {"dtype": a.dtype.str, "data": a.tobytes()}
+def _arr(array: np.ndarray) -> dict:
+    return {"dtype": array.dtype.str, "data": array.tobytes()}
 
 
 @endpoint(
@@ -39,31 +39,37 @@ def _arr(a: np.ndarray) -> dict:
     msgpack=True,
 )
 async def history_rows(request: Request, query: m.RowsQuery) -> Response:
-    e, p, r = name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
+    entity, project, run_id = (
+        name_param(request, "entity"),
+        name_param(request, "project"),
+        name_param(request, "run_id"),
+    )
     keys, lo, hi, limit, samples = query.keys, query.min_step, query.max_step, query.limit, query.samples
     require, fmt = query.require, query.format
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> tuple[list[str], float, Rows]:
-        loc = access.run(c, s, u, e, p, r)
-        ks = keys or [k["key"] for k in s.metrics.keys(c, loc.id, "history")]
-        ids = {k: kid for k in ks if (kid := s.metrics.key_id(c, loc.id, "history", k)) is not None}
+    def in_txn(conn: Any) -> tuple[list[str], float, Rows]:
+        loc = access.run(conn, repos, caller, entity, project, run_id)
+        ks = keys or [key["key"] for key in repos.metrics.keys(conn, loc.id, "history")]
+        ids = {
+            key: kid for key in ks if (kid := repos.metrics.key_id(conn, loc.id, "history", key)) is not None
+        }
         if keys and require == "all" and len(ids) < len(ks):
             ids = {}  # a key without any point: no row has all of them
-        res = build_rows(c, ids, lo, hi, limit, require == "all", samples, db=s.db)
+        res = build_rows(conn, ids, lo, hi, limit, require == "all", samples, db=repos.db)
         return ks, float(loc.created_at), res
 
-    ks, start, res = await read(request, q)
+    ks, start, res = await read(request, in_txn)
     runtime = res.ts - start
     if fmt == "msgpack":
         cols: dict[str, Any] = {}
         present: dict[str, Any] = {}
-        for k, col in res.columns.items():
-            cols[k] = _arr(col.values) if isinstance(col.values, np.ndarray) else col.values
+        for key, col in res.columns.items():
+            cols[key] = _arr(col.values) if isinstance(col.values, np.ndarray) else col.values
             if not col.present.all():
-                present[k] = _arr(col.present.astype(np.uint8))
+                present[key] = _arr(col.present.astype(np.uint8))
         doc = {
-            "run": r,
+            "run": run_id,
             "keys": ks,
             "rows": len(res),
             "_step": _arr(res.step),
@@ -75,14 +81,14 @@ async def history_rows(request: Request, query: m.RowsQuery) -> Response:
         }
         return Response(msgpack.packb(doc, use_bin_type=True), media_type="application/x-msgpack")
     jcols: dict[str, list] = {}
-    for k, col in res.columns.items():
+    for key, col in res.columns.items():
         vals = column(col.values)
         if not col.present.all():
-            vals = [v if ok else None for v, ok in zip(vals, col.present.tolist())]
-        jcols[k] = vals
+            vals = [value if ok else None for value, ok in zip(vals, col.present.tolist())]
+        jcols[key] = vals
     return JSON(
         {
-            "run": r,
+            "run": run_id,
             "keys": ks,
             "rows": len(res),
             "_step": res.step.tolist(),

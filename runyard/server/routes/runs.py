@@ -23,14 +23,14 @@ def _names(request: Request) -> tuple[str, str, str]:
 
 @endpoint("One run: config, summary, metadata, segments", answer=m.RunDetail)
 async def get_run(request: Request) -> Response:
-    e, p, r = _names(request)
-    s, u = store(request), user(request)
+    entity, project, run_id = _names(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        loc = access.run(c, s, u, e, p, r)
-        return s.runs.detail(c, loc.id) | {"entity": e, "project": p}
+    def in_txn(conn: Any) -> dict:
+        loc = access.run(conn, repos, caller, entity, project, run_id)
+        return repos.runs.detail(conn, loc.id) | {"entity": entity, "project": project}
 
-    return JSON(await read(request, q))
+    return JSON(await read(request, in_txn))
 
 
 @endpoint(
@@ -41,61 +41,73 @@ async def get_run(request: Request) -> Response:
     answer=m.RunDetail,
 )
 async def patch_run(request: Request, patch: m.RunPatch) -> Response:
-    e, p, r = _names(request)
-    if patch.entity not in (msgspec.UNSET, None, e):
+    entity, project, run_id = _names(request)
+    if patch.entity not in (msgspec.UNSET, None, entity):
         raise ApiError(
             422, "bad_value", "runs can only move between projects of the same entity", field="entity"
         )
-    target = None if patch.project in (msgspec.UNSET, None, p) else patch.project
+    target = None if patch.project in (msgspec.UNSET, None, project) else patch.project
     if target is not None and (problem := name_problem("project", target)):
         raise ApiError(422, "bad_value", problem, field="project")
     values: dict[str, Any] = {}
-    for k in ("name", "notes", "group", "job_type", "tags", "state", "config"):
-        v = getattr(patch, k)
-        if v is not msgspec.UNSET:
-            values[{"group": "group_name"}.get(k, k)] = jsonable(v)
+    for field in ("name", "notes", "group", "job_type", "tags", "state", "config"):
+        value = getattr(patch, field)
+        if value is not msgspec.UNSET:
+            values[{"group": "group_name"}.get(field, field)] = jsonable(value)
     summary = None if patch.summary is msgspec.UNSET else jsonable(patch.summary)
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        loc = access.run(c, s, u, e, p, r, access.WRITE)
+    def in_txn(conn: Any) -> dict:
+        loc = access.run(conn, repos, caller, entity, project, run_id, access.WRITE)
         if values:
-            s.runs.update(c, loc.id, **values)
+            repos.runs.update(conn, loc.id, **values)
         if summary is not None:
-            s.runs.replace_summary(c, loc.id, summary)
+            repos.runs.replace_summary(conn, loc.id, summary)
         if target is not None:
-            to = s.projects.get_or_create(c, loc.entity_id, target)
-            if s.runs.pk(c, to, r) is not None:
-                raise ApiError(409, "run_exists", f"project {e}/{target} already has a run {r!r}")
-            s.runs.move(c, loc.id, to, p)
-            s.projects.touch(c, to)
-            s.audit.record(c, u, "run.move", f"{e}/{p}/{r}", to=f"{e}/{target}")
+            to = repos.projects.get_or_create(conn, loc.entity_id, target)
+            if repos.runs.pk(conn, to, run_id) is not None:
+                raise ApiError(409, "run_exists", f"project {entity}/{target} already has a run {run_id!r}")
+            repos.runs.move(conn, loc.id, to, project)
+            repos.projects.touch(conn, to)
+            repos.audit.record(
+                conn, caller, "run.move", f"{entity}/{project}/{run_id}", to=f"{entity}/{target}"
+            )
         if values or summary is not None:
             fields = sorted([*values, *(["summary"] if summary is not None else [])])
-            s.audit.record(c, u, "run.update", f"{e}/{target or p}/{r}", fields=fields)
-        return s.runs.detail(c, loc.id) | {"entity": e, "project": target or p}
+            repos.audit.record(
+                conn, caller, "run.update", f"{entity}/{target or project}/{run_id}", fields=fields
+            )
+        return repos.runs.detail(conn, loc.id) | {"entity": entity, "project": target or project}
 
-    out = await write(request, q)
+    out = await write(request, in_txn)
     broker = request.app.state.broker
     if target is None:
         broker.publish(
             {
                 "type": "run.updated",
-                "entity": e,
-                "project": p,
-                "run_id": r,
+                "entity": entity,
+                "project": project,
+                "run_id": run_id,
                 "state": out["state"],
                 "points": 0,
             }
         )
     else:  # gone from the old project's stream, new in the target's
-        broker.publish({"type": "run.deleted", "entity": e, "project": p, "run_id": r, "moved_to": target})
+        broker.publish(
+            {
+                "type": "run.deleted",
+                "entity": entity,
+                "project": project,
+                "run_id": run_id,
+                "moved_to": target,
+            }
+        )
         broker.publish(
             {
                 "type": "run.created",
-                "entity": e,
+                "entity": entity,
                 "project": target,
-                "run_id": r,
+                "run_id": run_id,
                 "state": out["state"],
                 "points": 0,
             }
@@ -110,24 +122,28 @@ async def patch_run(request: Request, patch: m.RunPatch) -> Response:
     answer=m.Deleted,
 )
 async def delete_run(request: Request, query: m.DeleteRunQuery) -> Response:
-    e, p, r = _names(request)
-    s, u = store(request), user(request)
+    entity, project, run_id = _names(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> list[str]:
-        return deletions.delete_run(c, s, u, e, p, r, query.delete_artifacts)
+    def in_txn(conn: Any) -> list[str]:
+        return deletions.delete_run(conn, repos, caller, entity, project, run_id, query.delete_artifacts)
 
-    artifacts = await write(request, q)
-    request.app.state.broker.publish({"type": "run.deleted", "entity": e, "project": p, "run_id": r})
-    return JSON(m.Deleted(deleted=f"{e}/{p}/{r}", artifacts=artifacts))
+    artifacts = await write(request, in_txn)
+    request.app.state.broker.publish(
+        {"type": "run.deleted", "entity": entity, "project": project, "run_id": run_id}
+    )
+    return JSON(m.Deleted(deleted=f"{entity}/{project}/{run_id}", artifacts=artifacts))
 
 
 @endpoint("Console lines", query=m.ConsoleQuery, answer=m.Console)
 async def console(request: Request, query: m.ConsoleQuery) -> Response:
-    e, p, r = _names(request)
-    s, u = store(request), user(request)
+    entity, project, run_id = _names(request)
+    repos, caller = store(request), user(request)
 
-    def lines_of(c: Any) -> list[dict]:
-        return s.console.lines(c, access.run(c, s, u, e, p, r).id, query.after, query.limit)
+    def lines_of(conn: Any) -> list[dict]:
+        return repos.console.lines(
+            conn, access.run(conn, repos, caller, entity, project, run_id).id, query.after, query.limit
+        )
 
     lines = await read(request, lines_of)
     more = len(lines) == query.limit

@@ -54,12 +54,12 @@ def _revoked(request: Request) -> None:
 
 async def _password_user(request: Request, username: str, password: str) -> tuple[int, str]:
     """The user of this name and password, with failed attempts throttled."""
-    s, ip, throttle = store(request), client_ip(request), _throttle(request)
+    repos, ip, throttle = store(request), client_ip(request), _throttle(request)
     name, password = username, password[:MAX_PASSWORD]
     wait = throttle.retry_after(name, ip)
     if wait > 0:
         raise ApiError(429, "too_many_attempts", f"too many failed sign-ins: try again in {int(wait) + 1} s")
-    found = await read(request, lambda c: s.entities.password_hash(c, name))
+    found = await read(request, lambda conn: repos.entities.password_hash(conn, name))
     # the hash is checked even for an unknown user, so timing does not tell which names exist
     ok = check_password(found[1] if found else None, password) and found is not None
     if not ok:
@@ -70,12 +70,12 @@ async def _password_user(request: Request, username: str, password: str) -> tupl
     return found[0], name
 
 
-def open_session(c: Any, request: Request, uid: int, name: str, via: str) -> tuple[int, str]:
+def open_session(conn: Any, request: Request, uid: int, name: str, via: str) -> tuple[int, str]:
     """A new browser session of the user (its id, its secret token), audited."""
-    s, ip = store(request), client_ip(request)
+    repos, ip = store(request), client_ip(request)
     lifetime = request.app.state.config.session_seconds
-    sid, token = s.sessions.create(c, uid, lifetime, ip, request.headers.get("user-agent"))
-    s.audit.record(c, User(uid, name, False), "session.create", name, session=sid, ip=ip, via=via)
+    sid, token = repos.sessions.create(conn, uid, lifetime, ip, request.headers.get("user-agent"))
+    repos.audit.record(conn, User(uid, name, False), "session.create", name, session=sid, ip=ip, via=via)
     return sid, token
 
 
@@ -97,7 +97,7 @@ def session_answer(request: Request, name: str, sid: int, token: str) -> Respons
 )
 async def sign_in(request: Request, creds: m.SignIn) -> Response:
     _same_origin(request)
-    s = store(request)
+    repos = store(request)
     link = creds.token
     if link is not None and (creds.username is not None or creds.password is not None):
         raise ApiError(422, "unknown_field", "send a token or a user name and password, not both")
@@ -107,19 +107,19 @@ async def sign_in(request: Request, creds: m.SignIn) -> Response:
                 raise ApiError(422, "missing_field", f"field {field!r} is required", field=field)
     who = None if link is not None else await _password_user(request, creds.username, creds.password)  # type: ignore[arg-type]
 
-    def q(c: Any) -> tuple[str, int, str]:
+    def in_txn(conn: Any) -> tuple[str, int, str]:
         if who is not None:
             uid, name = who
         else:
             assert link is not None
-            row = s.links.peek(c, "signin", link)
-            user = s.entities.user_by_id(c, row.user_id) if row is not None else None
-            if row is None or user is None or s.links.use(c, "signin", link, user.id) is None:
+            row = repos.links.peek(conn, "signin", link)
+            user = repos.entities.user_by_id(conn, row.user_id) if row is not None else None
+            if row is None or user is None or repos.links.use(conn, "signin", link, user.id) is None:
                 raise ApiError(404, "bad_link", "this sign-in link is invalid, used or expired")
             uid, name = user.id, user.name
-        return (name, *open_session(c, request, uid, name, "password" if link is None else "link"))
+        return (name, *open_session(conn, request, uid, name, "password" if link is None else "link"))
 
-    return session_answer(request, *await write(request, q))
+    return session_answer(request, *await write(request, in_txn))
 
 
 @endpoint(
@@ -129,20 +129,22 @@ async def sign_in(request: Request, creds: m.SignIn) -> Response:
     status=201,
 )
 async def create_signin_link(request: Request) -> Response:
-    u = signed_in(request)
-    if u.key_id is not None and (u.scope != "write" or u.scope_entity is not None):
+    caller = signed_in(request)
+    if caller.key_id is not None and (caller.scope != "write" or caller.scope_entity is not None):
         raise ApiError(403, "forbidden", "a read-only or entity-limited key cannot sign a browser in")
-    s = store(request)
+    repos = store(request)
 
-    def q(c: Any) -> str:
-        _, token = s.links.create(c, "signin", SIGNIN_LINK_SECONDS, user_id=u.id, created_by=u.id)
-        s.audit.record(c, u, "signin_link.create", u.name)
+    def in_txn(conn: Any) -> str:
+        _, token = repos.links.create(
+            conn, "signin", SIGNIN_LINK_SECONDS, user_id=caller.id, created_by=caller.id
+        )
+        repos.audit.record(conn, caller, "signin_link.create", caller.name)
         return token
 
-    token = await write(request, q)
+    token = await write(request, in_txn)
     return JSON(
         m.SigninLink(
-            user=u.name,
+            user=caller.name,
             url=link_url(request, "/signin", token),
             expires_at=time.time() + SIGNIN_LINK_SECONDS,
         ),
@@ -152,51 +154,53 @@ async def create_signin_link(request: Request) -> Response:
 
 @endpoint("Sign out (ends the cookie's session)", answer=m.SignedOut)
 async def sign_out(request: Request) -> Response:
-    u = signed_in(request)
-    s = store(request)
-    if u.session_id is not None:
-        sid = u.session_id
-        await write(request, lambda c: s.sessions.revoke(c, sid))
+    caller = signed_in(request)
+    repos = store(request)
+    if caller.session_id is not None:
+        sid = caller.session_id
+        await write(request, lambda conn: repos.sessions.revoke(conn, sid))
         _revoked(request)
-    resp = JSON({"signed_out": u.session_id is not None})
+    resp = JSON({"signed_out": caller.session_id is not None})
     clear_session_cookies(resp, request)
     return resp
 
 
 @endpoint("The caller's live browser sessions", query=m.SessionsQuery, answer=m.Sessions)
 async def list_sessions(request: Request, query: m.SessionsQuery) -> Response:
-    u = signed_in(request)
-    s = store(request)
+    caller = signed_in(request)
+    repos = store(request)
     who = query.user
 
-    def q(c: Any) -> list[dict]:
-        uid = u.id
-        if who is not None and who != u.name:
-            _admin(u)
-            uid = _entity(c, s, who, "user").id
-        return [r | {"current": r["id"] == u.session_id} for r in s.sessions.listing(c, uid)]
+    def in_txn(conn: Any) -> list[dict]:
+        uid = caller.id
+        if who is not None and who != caller.name:
+            _admin(caller)
+            uid = _entity(conn, repos, who, "user").id
+        return [
+            row | {"current": row["id"] == caller.session_id} for row in repos.sessions.listing(conn, uid)
+        ]
 
-    return JSON({"sessions": await read(request, q)})
+    return JSON({"sessions": await read(request, in_txn)})
 
 
 @endpoint("End a session (yours; the admin any)", answer=m.Revoked)
 async def revoke_session(request: Request) -> Response:
     sid = id_param(request, "session_id", "session")
-    u = signed_in(request)
-    s = store(request)
+    caller = signed_in(request)
+    repos = store(request)
 
-    def q(c: Any) -> None:
-        owner = s.sessions.owner(c, sid)
-        if owner is None or (owner != u.id and not u.is_admin):
+    def in_txn(conn: Any) -> None:
+        owner = repos.sessions.owner(conn, sid)
+        if owner is None or (owner != caller.id and not caller.is_admin):
             raise ApiError(404, "unknown_session", f"no session {sid} of yours")
-        if not s.sessions.revoke(c, sid):
+        if not repos.sessions.revoke(conn, sid):
             raise ApiError(409, "already_revoked", f"session {sid} has ended already")
-        s.audit.record(c, u, "session.revoke", str(sid))
+        repos.audit.record(conn, caller, "session.revoke", str(sid))
 
-    await write(request, q)
+    await write(request, in_txn)
     _revoked(request)
     resp = JSON({"revoked": sid})
-    if sid == u.session_id:
+    if sid == caller.session_id:
         clear_session_cookies(resp, request)
     return resp
 
@@ -207,23 +211,25 @@ async def revoke_session(request: Request) -> Response:
     answer=m.PasswordChanged,
 )
 async def change_password(request: Request, change: m.PasswordChange) -> Response:
-    u = signed_in(request)
-    if u.key_id is not None and u.scope != "write":
+    caller = signed_in(request)
+    if caller.key_id is not None and caller.scope != "write":
         raise ApiError(403, "forbidden", "a read-only key cannot change the password")
     _check_new(change.password)
-    s = store(request)
-    found = await read(request, lambda c: s.entities.password_hash(c, u.name))
+    repos = store(request)
+    found = await read(request, lambda conn: repos.entities.password_hash(conn, caller.name))
     if found is not None and found[1] and not check_password(found[1], change.old_password or ""):
         raise ApiError(403, "bad_credentials", "the old password is wrong")
 
-    def q(c: Any) -> int:
-        s.entities.set_password(c, u.id, change.password)
-        s.audit.record(c, u, "password.change", u.name)
-        return s.sessions.revoke_all(c, u.id, keep=u.session_id)  # other browsers sign in again
+    def in_txn(conn: Any) -> int:
+        repos.entities.set_password(conn, caller.id, change.password)
+        repos.audit.record(conn, caller, "password.change", caller.name)
+        return repos.sessions.revoke_all(
+            conn, caller.id, keep=caller.session_id
+        )  # other browsers sign in again
 
-    ended = await write(request, q)
+    ended = await write(request, in_txn)
     _revoked(request)
-    return JSON({"user": u.name, "sessions_ended": ended})
+    return JSON({"user": caller.name, "sessions_ended": ended})
 
 
 @endpoint(
@@ -233,21 +239,21 @@ async def change_password(request: Request, change: m.PasswordChange) -> Respons
 )
 async def use_password_link(request: Request, use: m.PasswordLinkUse) -> Response:
     _check_new(use.password)
-    s = store(request)
+    repos = store(request)
 
-    def q(c: Any) -> str:
-        link = s.links.peek(c, "password", use.token)
-        user = s.entities.user_by_id(c, link.user_id) if link is not None else None
-        if link is None or user is None or s.links.use(c, "password", use.token, user.id) is None:
+    def in_txn(conn: Any) -> str:
+        link = repos.links.peek(conn, "password", use.token)
+        user = repos.entities.user_by_id(conn, link.user_id) if link is not None else None
+        if link is None or user is None or repos.links.use(conn, "password", use.token, user.id) is None:
             raise ApiError(
                 404, "bad_link", "this link is invalid, used or expired: ask an admin for a new one"
             )
-        s.entities.set_password(c, user.id, use.password)
-        s.sessions.revoke_all(c, user.id)
-        s.audit.record(c, user, "password.set", user.name, link=link.id)
+        repos.entities.set_password(conn, user.id, use.password)
+        repos.sessions.revoke_all(conn, user.id)
+        repos.audit.record(conn, user, "password.set", user.name, link=link.id)
         return user.name
 
-    name = await write(request, q)
+    name = await write(request, in_txn)
     _revoked(request)
     return JSON({"user": name})
 
@@ -258,19 +264,19 @@ async def use_password_link(request: Request, use: m.PasswordLinkUse) -> Respons
 async def password_link(request: Request) -> Response:
     """An admin resets a user's password: a one-time link (the old password keeps working until the
     link is used; the user's sessions end then)."""
-    u = signed_in(request)
-    _admin(u)
+    caller = signed_in(request)
+    _admin(caller)
     who = name_param(request, "user")
-    s = store(request)
+    repos = store(request)
     lifetime = request.app.state.config.link_seconds
 
-    def q(c: Any) -> str:
-        target = _entity(c, s, who, "user")
-        _, token = s.links.create(c, "password", lifetime, user_id=target.id, created_by=u.id)
-        s.audit.record(c, u, "password.reset_link", who)
+    def in_txn(conn: Any) -> str:
+        target = _entity(conn, repos, who, "user")
+        _, token = repos.links.create(conn, "password", lifetime, user_id=target.id, created_by=caller.id)
+        repos.audit.record(conn, caller, "password.reset_link", who)
         return token
 
-    token = await write(request, q)
+    token = await write(request, in_txn)
     return JSON(
         {"user": who, "url": link_url(request, "/setup", token), "expires_at": time.time() + lifetime},
         status_code=201,

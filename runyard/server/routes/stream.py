@@ -41,29 +41,29 @@ KEEPALIVE = 15.0
 )
 async def stream(request: Request, query: m.StreamQuery) -> Response:
     project = query.project
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
     if project is not None:
-        e, _, p = project.partition("/")
-        if not e or not p:
+        entity_name, _, project_name = project.partition("/")
+        if not entity_name or not project_name:
             raise ApiError(400, "bad_parameter", "project must be 'entity/project'")
 
-        def check(c: Any) -> None:  # the project may not exist yet: its first run will create it
-            access.project_or_entity(c, s, u, e, p)
+        def check(conn: Any) -> None:  # the project may not exist yet: its first run will create it
+            access.project_or_entity(conn, repos, caller, entity_name, project_name)
 
         await read(request, check)
-    elif not u.is_admin:
+    elif not caller.is_admin:
         raise ApiError(400, "missing_parameter", "query parameter 'project' (entity/project) is required")
     broker = request.app.state.broker
-    q = broker.subscribe(project)
+    queue = broker.subscribe(project)
 
-    def allowed(c: Any) -> bool:
-        now = access.current(c, s, u)
+    def allowed(conn: Any) -> bool:
+        now = access.current(conn, repos, caller)
         if now is None:
             return False
         if project is None:
             return now.is_admin
         try:
-            access.project_or_entity(c, s, now, *project.partition("/")[::2])
+            access.project_or_entity(conn, repos, now, *project.partition("/")[::2])
         except ApiError:
             return False
         return True
@@ -74,7 +74,7 @@ async def stream(request: Request, query: m.StreamQuery) -> Response:
             checked = time.monotonic()
             while True:
                 try:
-                    ev = await asyncio.wait_for(q.get(), KEEPALIVE)
+                    ev = await asyncio.wait_for(queue.get(), KEEPALIVE)
                 except asyncio.TimeoutError:
                     if await request.is_disconnected():
                         return
@@ -90,7 +90,7 @@ async def stream(request: Request, query: m.StreamQuery) -> Response:
                 elif ev["type"] != ACCESS_CHANGED:
                     yield f"event: {ev['type']}\ndata: {json.dumps(ev)}\n\n".encode()
         finally:
-            broker.unsubscribe(q)
+            broker.unsubscribe(queue)
 
     return StreamingResponse(
         events(),

@@ -48,75 +48,79 @@ def room(request: Request, count: int, what: str) -> None:
 
 @endpoint("list views", answer=m.SavedViews)
 async def list_views(request: Request) -> Response:
-    e, p = name_param(request, "entity"), name_param(request, "project")
-    s, u = store(request), user(request)
+    entity, project = name_param(request, "entity"), name_param(request, "project")
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        pid = access.project_id(c, s, u, e, p)
-        return [doc(r) for r in s.views.listing(c, pid, None if u.anonymous else u.id)]
+    def in_txn(conn: Any) -> list[dict]:
+        pid = access.project_id(conn, repos, caller, entity, project)
+        return [doc(row) for row in repos.views.listing(conn, pid, None if caller.anonymous else caller.id)]
 
-    return JSON({"views": await read(request, q)})
+    return JSON({"views": await read(request, in_txn)})
 
 
 @endpoint("create view", body=m.NewView, answer=m.SavedView, status=201)
 async def create_view(request: Request, new: m.NewView) -> Response:
-    e, p = name_param(request, "entity"), name_param(request, "project")
-    u = signed_in(request)
+    entity, project = name_param(request, "entity"), name_param(request, "project")
+    caller = signed_in(request)
     name, state = new.name.strip(), _state(request, new.state)
-    s = store(request)
+    repos = store(request)
 
-    def q(c: Any) -> dict:
+    def in_txn(conn: Any) -> dict:
         # a personal view is the caller's own: reading the project is enough
-        pid = access.project_id(c, s, u, e, p, access.WRITE if new.shared else access.READ)
-        room(request, s.views.count(c, pid), "saved views per project")
-        vid = s.views.create(c, pid, u.id, name, new.shared, state)
-        return doc(s.views.get(c, vid))  # type: ignore[arg-type]
+        pid = access.project_id(
+            conn, repos, caller, entity, project, access.WRITE if new.shared else access.READ
+        )
+        room(request, repos.views.count(conn, pid), "saved views per project")
+        vid = repos.views.create(conn, pid, caller.id, name, new.shared, state)
+        return doc(repos.views.get(conn, vid))  # type: ignore[arg-type]
 
-    return JSON(await write(request, q), status_code=201)
+    return JSON(await write(request, in_txn), status_code=201)
 
 
 @endpoint("get view", answer=m.SavedView)
 async def get_view(request: Request) -> Response:
     vid = id_param(request, "view_id", "view")
-    s, u = store(request), user(request)
-    return JSON(await read(request, lambda c: doc(access.view(c, s, u, vid))))
+    repos, caller = store(request), user(request)
+    return JSON(await read(request, lambda conn: doc(access.view(conn, repos, caller, vid))))
 
 
 @endpoint("patch view", body=m.ViewPatch, answer=m.SavedView)
 async def patch_view(request: Request, patch: m.ViewPatch) -> Response:
     vid = id_param(request, "view_id", "view")
-    u = signed_in(request)
-    change = {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
+    caller = signed_in(request)
+    change = {
+        field: value for field, value in msgspec.structs.asdict(patch).items() if value is not msgspec.UNSET
+    }
     if isinstance(patch.name, str):
         change["name"] = patch.name.strip()
     if "state" in change:
         _state(request, change["state"])
-    s = store(request)
+    repos = store(request)
 
-    def q(c: Any) -> dict:
-        row = access.view(c, s, u, vid, access.WRITE)
+    def in_txn(conn: Any) -> dict:
+        row = access.view(conn, repos, caller, vid, access.WRITE)
         if patch.shared is True and not row.shared:  # publishing to the project: a member's act
-            access.project_id(c, s, u, row.entity, row.project, access.WRITE)
-        if patch.shared is False and row.owner_id != u.id:
+            access.project_id(conn, repos, caller, row.entity, row.project, access.WRITE)
+        if patch.shared is False and row.owner_id != caller.id:
             raise ApiError(403, "forbidden", "only the view's owner can make it personal again")
         if change:
-            s.views.update(c, vid, **change)
-        return doc(s.views.get(c, vid))  # type: ignore[arg-type]
+            repos.views.update(conn, vid, **change)
+        return doc(repos.views.get(conn, vid))  # type: ignore[arg-type]
 
-    return JSON(await write(request, q))
+    return JSON(await write(request, in_txn))
 
 
 @endpoint("delete view", answer=m.DeletedId)
 async def delete_view(request: Request) -> Response:
     vid = id_param(request, "view_id", "view")
-    u = signed_in(request)
-    s = store(request)
+    caller = signed_in(request)
+    repos = store(request)
 
-    def q(c: Any) -> None:
-        access.view(c, s, u, vid, access.WRITE)
-        s.views.delete(c, vid)
+    def in_txn(conn: Any) -> None:
+        access.view(conn, repos, caller, vid, access.WRITE)
+        repos.views.delete(conn, vid)
 
-    await write(request, q)
+    await write(request, in_txn)
     return JSON({"deleted": vid})
 
 
@@ -124,19 +128,19 @@ async def delete_view(request: Request) -> Response:
 async def duplicate_view(request: Request, copy: m.ViewCopy) -> Response:
     """A copy of a view the caller can read (personal unless asked)."""
     vid = id_param(request, "view_id", "view")
-    u = signed_in(request)
-    s = store(request)
+    caller = signed_in(request)
+    repos = store(request)
 
-    def q(c: Any) -> dict:
-        row = access.view(c, s, u, vid)
+    def in_txn(conn: Any) -> dict:
+        row = access.view(conn, repos, caller, vid)
         access_needed = access.WRITE if copy.shared else access.READ
-        pid = access.project_id(c, s, u, row.entity, row.project, access_needed)
-        room(request, s.views.count(c, pid), "saved views per project")
+        pid = access.project_id(conn, repos, caller, row.entity, row.project, access_needed)
+        room(request, repos.views.count(conn, pid), "saved views per project")
         name = copy.name.strip() if copy.name else f"{row.name} (copy)"[: m.TITLE_MAX]
-        new = s.views.create(c, pid, u.id, name, copy.shared, row.state)
-        return doc(s.views.get(c, new))  # type: ignore[arg-type]
+        new = repos.views.create(conn, pid, caller.id, name, copy.shared, row.state)
+        return doc(repos.views.get(conn, new))  # type: ignore[arg-type]
 
-    return JSON(await write(request, q), status_code=201)
+    return JSON(await write(request, in_txn), status_code=201)
 
 
 routes = [
