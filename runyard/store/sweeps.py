@@ -146,6 +146,23 @@ class Sweeps:
             for t in request_stops(cfg, state, self.trials(conn, row, cfg)):
                 self._save(conn, row.id, t)
 
+    def update_config(self, conn: Connection, row: sa.Row, config: dict) -> None:
+        """A new configuration (validated; the sweep's seed kept unless the new one sets its own),
+        only while the sweep has no trial: once one ran, its grid position, sample or model input
+        would no longer match the config (W&B also refuses to change a started sweep)."""
+        parse(config)
+        n = self.count(conn, row)
+        if n:
+            raise SweepConfigError(
+                "config",
+                f"the sweep already has {n} trial(s), so it can no longer change: create a new sweep",
+            )
+        seed = row.config.get("seed")
+        new = with_seed(config if "seed" in config or seed is None else {**config, "seed": seed})
+        conn.execute(
+            sa.update(sweeps).where(sweeps.c.id == row.id).values(config=new, updated_at=time.time())
+        )
+
     # -- trials ---------------------------------------------------------------------------------------
     def trials(
         self,

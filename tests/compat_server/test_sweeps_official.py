@@ -91,6 +91,12 @@ def test_wandb_sweep_and_wandb_agent_commands(wandb_python, wandb_env, server, t
     out = wandb("sweep", "--project", "cli", "sweep.yaml")
     path = out.stderr.split("wandb agent ")[1].split()[0]
     assert path.startswith("admin/cli/")
+    # `wandb sweep --update` before any trial: the new config is the one the agent runs (seed kept)
+    seed = sweep_doc(server, path)["config"]["seed"]
+    (tmp_path / "sweep.yaml").write_text(SWEEP_YAML.replace("[0.1, 0.2]", "[0.1, 0.3]"))
+    wandb("sweep", "--update", path, "sweep.yaml")
+    doc = sweep_doc(server, path)
+    assert doc["config"]["parameters"]["lr"] == {"values": [0.1, 0.3]} and doc["config"]["seed"] == seed
     wandb("sweep", "--pause", path)
     assert sweep_doc(server, path)["state"] == "paused"
     wandb("sweep", "--resume", path)
@@ -100,11 +106,21 @@ def test_wandb_sweep_and_wandb_agent_commands(wandb_python, wandb_env, server, t
     assert sorted((t["params"]["lr"], t["params"]["layers"]) for t in doc["trials"]) == [
         (0.1, 1),
         (0.1, 2),
-        (0.2, 1),
-        (0.2, 2),
+        (0.3, 1),
+        (0.3, 2),
     ]
     assert {(t["state"], t["run_state"]) for t in doc["trials"]} == {("finished", "finished")}
     assert doc["state"] == "finished"
+    # once trials ran, the config stays: the client reports the server's reason and fails
+    p = subprocess.run(
+        [str(wandb_python), "-m", "wandb", "sweep", "--update", path, "sweep.yaml"],
+        cwd=tmp_path,
+        env=wandb_env,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert p.returncode != 0 and "already has 4 trial(s)" in p.stdout + p.stderr, p.stdout + p.stderr
 
 
 WAIT_TRAIN = textwrap.dedent("""

@@ -239,6 +239,11 @@ class RunReads:
             out = []
             for raw in specs:
                 spec = cv.loads(raw) if isinstance(raw, str) else raw
+                if (
+                    spec == {}
+                ):  # no keys, no rows: what wandb's agent and `wandb sweep --update` ask of a sweep's runs
+                    out.append([])
+                    continue
                 if not isinstance(spec, dict) or not isinstance(spec.get("keys"), list):
                     raise GraphQLError("a history spec is a JSON object with a 'keys' list")
                 keys = [str(k) for k in spec["keys"]]

@@ -5,6 +5,7 @@
 |---|---|
 | `UpsertSweep` without `id` | create a sweep (the config is W&B's YAML, validated by sweeps/config.py) |
 | `UpsertSweep` with `id` and `state` | pause (`PAUSED`), resume (`RUNNING`), stop (`FINISHED`: running trials finish, no new ones), cancel (`CANCELED`) |
+| `UpsertSweep` with `id` and `config` (`wandb sweep --update`) | a new config while the sweep has no trial yet (store/sweeps.py `update_config`); refused once one ran |
 | `CreateAgent` | an agent id naming the sweep and a fresh agent name (no table: the trials record which agent runs them) |
 | `Heartbeat` (`agentHeartbeat`) | the agent lists its live runs; its other trials ended (their runs' states); the answer is `stop` commands for live runs hyperband or a cancel stops, else, once it runs nothing, one `run` command (`args` = `{name: {value}}`), or `exit` |
 | `project.sweep(sweepName)`, `project.sweeps`, `totalSweeps` | the sweep's fields (state in W&B's words, config as YAML), its runs through the run filter `{"sweep": id}` |
@@ -165,16 +166,25 @@ class WandbSweeps:
             if not ref or len(ref) != 3:
                 raise GraphQLError("id is not a sweep id this server issued")
             e, p, sid = ref
-            raw_state = inp.get("state")
-            if raw_state is None:
-                raise GraphQLError("changing a sweep's configuration is not supported: create a new sweep")
-            state = TO_RUNYARD.get(str(raw_state).upper())
-            if state is None:
+            raw_state, raw_config = inp.get("state"), inp.get("config")
+            if raw_state is None and raw_config is None:
+                raise GraphQLError("send the sweep's new state or its new config")
+            state = None if raw_state is None else TO_RUNYARD.get(str(raw_state).upper())
+            if raw_state is not None and state is None:
                 raise GraphQLError(f"state {raw_state!r} is not one of: {', '.join(TO_RUNYARD)}")
+            config = None if raw_config is None else _config(raw_config, s.limits.max_json_depth)
 
-            def change(c: Connection) -> sa.Row:
+            def change(
+                c: Connection,
+            ) -> sa.Row:  # `wandb sweep --update` sends a config, --pause etc. a state
                 row = self._row(c, user, e, p, sid, access.WRITE, lock=True)
-                s.sweeps.set_state(c, row, state)
+                if config is not None:
+                    try:
+                        s.sweeps.update_config(c, row, config)
+                    except SweepConfigError as err:
+                        raise GraphQLError(str(err)) from None
+                if state is not None:
+                    s.sweeps.set_state(c, self._row(c, user, e, p, sid, access.WRITE), state)
                 return self._row(c, user, e, p, sid, access.WRITE)
 
             row = self._write(change)
