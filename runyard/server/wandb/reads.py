@@ -236,7 +236,7 @@ class RunReads:
             return [json.dumps(r, allow_nan=True) for r in got]
 
         def sampled_history(info: GraphQLResolveInfo, specs: list[Any]) -> list[list[dict[str, Any]]]:
-            out = []
+            out: list[list[dict[str, Any]]] = []
             for raw in specs:
                 spec = cv.loads(raw) if isinstance(raw, str) else raw
                 if (
