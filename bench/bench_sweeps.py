@@ -5,26 +5,36 @@
     python bench/bench_sweeps.py --agents 10 --trials 200          # quick
 
 A fresh `runyard server` subprocess per database (on PostgreSQL a temporary database, dropped
-afterwards) holds one random sweep with `run_cap` = trials. `--agents` threads in this process, each
-with its own `runyard.sdk.http_client.Client` (one keep-alive connection, as a real agent), loop
-as an agent does with trials that take no time: `next` (the assignment round trip: lock the sweep,
-reap, suggest, insert the trial, commit), one `heartbeat`, then `report`, until the controller says
-exit. Reported: latency percentiles of each call (client-side, so they include this process's own
-GIL contention between threads), trials per second, and the load average (the machine is shared).
+afterwards) holds one random sweep with `run_cap` = trials. `--agents` agents, each in its own
+process by default (`--procs` to group them as threads), each with its own keep-alive
+`runyard.sdk.http_client.Client`, loop as an agent does: `next` (the assignment round trip: lock the
+sweep, reap, suggest, insert the trial, commit), one `heartbeat` halfway through the trial, then
+`report`, until the controller says exit. Trials take no time by default (agents poll back to back:
+the server saturated) or `--trial-ms` on average. Each call is timed three ways: at the client; on
+the server, from the answer's `Server-Timing` header (server/metrics.py): `server` (arrival to
+answer), `db` (the transactions, to their COMMIT: the controller's own work) and `db wait` (queued
+for a writer). Also: trials per second, the server process's CPU per trial, the load average.
 
 Target: assignment round trip under 20 ms p95 with 50 agents polling.
 
-Measured 2026-12-06 on this 2-core machine shared with other jobs (load average 18-25):
+Measured 2026-12-06 on this 2-core machine shared with other jobs:
 - the store alone (`--store`: `Sweeps.next` + `report`, SQLite, one thread), random search, before
   (every trial read per assignment) and after (unfinished trials and the count, through indexes):
     trials so far        0        1,000     10,000     50,000
     before  p50     5.0 ms      27 ms     559 ms    3,375 ms
     after   p50     4.7 ms     4.3 ms     6.3 ms      4.0 ms   (p95 10-50 ms: the machine's noise)
-- 50 agents over HTTP, 500 trials after 5,000 (`--agents 50 --trials 500 --prefill 5000`), SQLite:
-  `next` p50 114-224 ms, p95 619-759 ms after, against p50 118-124 ms, p95 501-1,151 ms before.
-  Here every call waits for CPU behind 50 client threads, the server and the other jobs on two
-  cores, so the 20 ms p95 target cannot be shown (nor refuted) on this machine; the store's own
-  share of an assignment is the 4-6 ms above, flat in the number of trials.
+- the writer's share of a trial (`--store` now: next + heartbeat + report through `access.sweep`),
+  CPU per trial: 4.8-5.6 ms before the one-query lookup and the prebuilt statements, 1.5-2.2 ms
+  after (flat from 1,000 to 50,000 trials; wall p50 2.0-3.1 ms, p95 15-28 ms at load 13).
+- 50 agent processes over HTTP, 500 trials, load average 13-17 (ms, p50 / p95):
+    SQLite, back to back   next: client 620 / 1,461  server 489 / 833  db 1.5 / 63  db wait 341 / 693
+    SQLite, 1 s trials     next: client 251 / 751    server 148 / 558  db 1.6 / 55  db wait 69 / 488
+    PostgreSQL, 1 s trials next: client 1,135 / 2,612 server 1,110 / 2,603 db 118 / 313
+  Server CPU per trial: 5.6-6.2 ms on SQLite, 13-14 ms on PostgreSQL (four writers queue on the
+  sweep's row lock inside their transactions, so there `db` holds the lock wait too). Almost all of
+  a round trip is waiting: for the one SQLite writer, and for CPU, with 50 agent processes, the
+  server and the other jobs on two cores. The 20 ms p95 target is not met here and cannot be judged
+  on this machine; the controller's own transaction is 1.5 ms at p50 on SQLite.
 Bayes still reads every finished trial (TPE is fitted on them); a hyperband heartbeat reads every
 trial's metric history.
 """
