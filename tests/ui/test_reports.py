@@ -530,3 +530,65 @@ def test_a_run_set_over_two_projects_is_one_chart_mixing_them(fresh, server, tmp
     charts.first.wait_for()
     assert charts.count() == 1 and charts.locator("polyline").count() >= n_demo + 2
     assert f"run-01 · {b_name}" in offline.locator(".legend").inner_text()
+
+
+MEDIA_WRITER = """
+import json, sys, numpy as np, runyard
+run = runyard.init(project=sys.argv[1], name="painter", settings={"silent": True, "x_disable_stats": True})
+for s in range(3):
+    img = np.zeros((12, 16, 3), np.uint8)
+    img[:, :, 0] = 60 * s + 40
+    runyard.log({"samples": runyard.Image(img, caption=f"step {s} <b>x</b>"), "loss": 1.0 / (s + 1)})
+with open("weights.bin", "wb") as f:
+    f.write(bytes(2048))
+art = runyard.Artifact("ckpt", type="model", description="the **best** one")
+art.add_file("weights.bin")
+run.log_artifact(art, aliases=["prod"]).wait()
+runyard.finish()
+print("RESULT " + json.dumps({"id": run.id}))
+"""
+
+
+def test_export_embeds_media_panels_and_artifact_cards(fresh, server, tmp_path):
+    """The static export carries a media panel's images inline (data: URLs that draw from file://
+    with no server) and an artifact card (name, version, type, aliases, size), not just their names."""
+    import runyard
+
+    from .conftest import client_env, write_runs
+
+    env = dict(client_env(server.config.home), RUNYARD_API_KEY=server.api_key, RUNYARD_BASE_URL=server.url)
+    write_runs(MEDIA_WRITER, ["media-report"], tmp_path, env)
+    proj = f"{server.entity}/media-report"
+    api = runyard.Api({"base_url": server.url}, api_key=server.api_key)
+    rep = api.create_report(
+        proj,
+        "Media",
+        blocks=[
+            {"type": "media", "runset": {"projects": [proj]}, "keys": ["samples"]},
+            {"type": "artifact", "artifact": f"{proj}/ckpt:v0"},
+        ],
+    )
+    page = fresh()
+    page.goto(rep.url)
+    page.get_by_role("region", name="Media panels").locator("img").first.wait_for()
+    page.locator(".artifact-card").get_by_text("prod").wait_for()
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Export HTML").click()
+    path = tmp_path / "media.html"
+    dl.value.save_as(path)
+    html = path.read_text()
+    assert "<b>x</b>" not in html  # captions are text
+
+    offline = fresh()
+    offline.context.set_offline(True)
+    offline.goto(path.as_uri())
+    img = offline.locator('.media img[src^="data:image/png;base64,"]')
+    img.first.wait_for()
+    offline.wait_for_function(
+        "() => [...document.querySelectorAll('.media img')].some((i) => i.complete && i.naturalWidth === 16)"
+    )
+    assert "step 2" in offline.locator(".media figcaption").first.inner_text()  # the latest image
+    card = offline.locator(".artifact-card").inner_text()
+    assert f"{proj}/ckpt:v0" in card and "model" in card and "prod" in card and "2.0 KB" in card, card
+    assert offline.locator(".artifact-card strong", has_text="best").count() == 1  # description as Markdown
+    shot(offline, "reports-07-export-media")

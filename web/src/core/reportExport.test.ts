@@ -21,7 +21,10 @@ describe("static report export", () => {
       { kind: "code", text: evil, language: "x" },
       { kind: "table", caption: evil, columns: [evil], rows: [[evil]] },
       { kind: "charts", caption: evil, charts: [{ title: evil, xLabel: evil, series: [{ label: evil, color: "red;x:url(y)", x: [0, 1], y: [0, 1] }] }] },
+      { kind: "media", caption: evil, items: [{ src: "data:image/png;base64,iVBORw0KGgo=", caption: evil }, { src: "https://evil.example/x.png", caption: evil }, { note: evil }] },
+      { kind: "artifact", title: evil, details: evil, aliases: evil, description: evil },
     ], evil);
+    expect(html.match(/<img/g)).toHaveLength(1); // the data: image of the media panel, not the remote one
     expect(html.match(/<script/g)).toHaveLength(1); // only the JSON data block
     expect(html).toContain('<script type="application/json" id="runyard-report-data">');
     expect(html.split("runyard-report-data")[0]).not.toContain("url(y)"); // a colour that is not one is not used

@@ -25,6 +25,10 @@ export type ExportBlock =
   | { kind: "charts"; caption: string; charts: ExportChart[] }
   | { kind: "table"; caption: string; columns: string[]; rows: string[][] }
   | { kind: "image"; src: string; caption: string }
+  /** a media panel: its images embedded (data: URLs), other media named */
+  | { kind: "media"; caption: string; items: ({ src: string; caption: string } | { note: string })[] }
+  /** an artifact version's card */
+  | { kind: "artifact"; title: string; details: string; aliases: string; description: string }
   | { kind: "note"; text: string };
 
 const W = 460;
@@ -102,6 +106,20 @@ function block(b: ExportBlock): string {
       return `<figure><img src="${b.src}" alt="${escapeHtml(b.caption)}"><figcaption>${escapeHtml(b.caption)}</figcaption></figure>`;
     case "note":
       return `<p class="muted">${escapeHtml(b.text)}</p>`;
+    case "media": {
+      const items = b.items.map((it) =>
+        "note" in it
+          ? `<p class="muted">${escapeHtml(it.note)}</p>`
+          : DATA_IMAGE.test(it.src)
+            ? `<figure class="media-item"><img src="${it.src}" alt="${escapeHtml(it.caption)}"><figcaption>${escapeHtml(it.caption)}</figcaption></figure>`
+            : `<p class="muted">${escapeHtml(it.caption)}</p>`,
+      );
+      return `<section><p class="muted">${escapeHtml(b.caption)}</p><div class="media">${items.join("")}</div></section>`;
+    }
+    case "artifact":
+      return `<section class="artifact-card"><p><b>${escapeHtml(b.title)}</b> <span class="muted">${escapeHtml(b.details)}</span></p>${
+        b.aliases ? `<p class="muted">${escapeHtml(b.aliases)}</p>` : ""
+      }${b.description ? `<div class="md">${renderMarkdown(b.description)}</div>` : ""}</section>`;
   }
 }
 
@@ -110,7 +128,9 @@ h1{font-size:26px}.muted{color:#666}.charts{display:flex;flex-wrap:wrap;gap:12px
 figure.chart{margin:0;border:1px solid #ddd;border-radius:6px;padding:8px}figcaption{font-weight:600}
 .legend{font-size:12px}.key{margin-right:10px;white-space:nowrap}.key i{display:inline-block;width:10px;height:10px;margin-right:4px}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}
-pre{background:#f5f5f5;padding:8px;overflow:auto}img{max-width:100%}svg text{fill:#444}@media print{figure.chart{break-inside:avoid}}`;
+pre{background:#f5f5f5;padding:8px;overflow:auto}img{max-width:100%}
+.media{display:flex;flex-wrap:wrap;gap:12px}figure.media-item{margin:0;max-width:300px}
+.artifact-card{border:1px solid #ddd;border-radius:6px;padding:8px}svg text{fill:#444}@media print{figure.chart{break-inside:avoid}}`;
 
 /** The HTML file of a report: title, blocks, and the charts' data as JSON. */
 export function exportHtml(title: string, blocks: ExportBlock[], footer: string): string {

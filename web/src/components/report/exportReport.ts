@@ -5,7 +5,8 @@ import { api } from "../../api/client";
 import { fileBytes } from "../../api/media";
 import type { Report } from "../../api/types";
 import { assignColors, runColor } from "../../core/colors";
-import { formatDate } from "../../core/format";
+import { formatBytes, formatDate } from "../../core/format";
+import { mediaItems, mediaKeys } from "../../core/media";
 import { selectRuns, splitProject, type RunSet } from "../../core/reportDoc";
 import { exportHtml, type ExportBlock, type ExportChart } from "../../core/reportExport";
 import { displayName, fieldValue } from "../../core/runs";
@@ -30,19 +31,69 @@ async function runsOf(rs: RunSet) {
 
 const MIME: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp" };
 
+/** A run's image file as a data: URL (PNG, JPEG, GIF, WebP), or null when it cannot be embedded. */
+async function imageData(e: string, p: string, run: string, path: string): Promise<string | null> {
+  const mime = MIME[path.split(".").pop()?.toLowerCase() ?? ""];
+  if (!mime) return null;
+  try {
+    const bytes = new Uint8Array(await fileBytes(e, p, run, path));
+    let bin = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return `data:${mime};base64,${btoa(bin)}`;
+  } catch {
+    return null;
+  }
+}
+
 /** An image block with its file embedded (a data URL), or a note naming it when it cannot be. */
 async function imageBlock(run: string, path: string, caption: string): Promise<ExportBlock> {
   const m = /^([^/\s]+)\/([^/\s]+)\/(\S+)$/.exec(run);
-  const mime = MIME[path.split(".").pop()?.toLowerCase() ?? ""];
-  const note: ExportBlock = { kind: "note", text: t("report.exportImage", { path: `${run} ${path}`, caption }) };
-  if (!m || !mime) return note;
+  const src = m ? await imageData(m[1], m[2], m[3], path) : null;
+  if (!src) return { kind: "note", text: t("report.exportImage", { path: `${run} ${path}`, caption }) };
+  return { kind: "image", src, caption: caption || path };
+}
+
+/** Media panels shown by the page (the first MEDIA_RUNS runs of each project): the latest image of
+ * each image key embedded, other media named. */
+const MEDIA_RUNS = 6;
+const MEDIA_ITEMS = 48;
+async function mediaBlocks(rs: RunSet, keys: string[]): Promise<ExportBlock[]> {
+  const out: ExportBlock[] = [];
+  for (const { e, p, name, runs } of await runsOf(rs)) {
+    const shown = runs.slice(0, MEDIA_RUNS);
+    const all = mediaKeys(shown);
+    const chosen = keys.length ? all.filter((k) => keys.includes(k.key)) : all;
+    const items: Extract<ExportBlock, { kind: "media" }>["items"] = [];
+    for (const k of chosen)
+      for (const r of shown) {
+        const label = `${k.key} · ${displayName(r)}`;
+        for (const it of mediaItems(r.summary?.[k.key])) {
+          if (items.length >= MEDIA_ITEMS) break;
+          const src = it.kind === "image" ? await imageData(e, p, r.id, it.path) : null;
+          if (src) items.push({ src, caption: it.caption ? `${label}: ${it.caption}` : label });
+          else items.push({ note: t("report.exportMediaItem", { key: k.key, run: displayName(r), kind: it.kind }) });
+        }
+      }
+    out.push({ kind: "media", caption: name, items });
+  }
+  return out;
+}
+
+/** An artifact version's card: name:version, type, files, size, date, aliases, description. */
+async function artifactBlock(ref: string): Promise<ExportBlock> {
+  const m = /^([^/\s]+)\/([^/\s]+)\/([^:\s]+):(\S+)$/.exec(ref);
   try {
-    const bytes = new Uint8Array(await fileBytes(m[1], m[2], m[3], path));
-    let bin = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return { kind: "image", src: `data:${mime};base64,${btoa(bin)}`, caption: caption || path };
+    if (!m) throw new Error(ref);
+    const a = await api.artifactVersion(m[1], m[2], m[3], m[4], false);
+    return {
+      kind: "artifact",
+      title: `${a.entity}/${a.project}/${a.name}:${a.version}`,
+      details: [a.type, t("report.files", { n: a.file_count }), formatBytes(a.size), formatDate(a.created_at)].join(" · "),
+      aliases: a.aliases.length ? t("report.aliases", { list: a.aliases.join(", ") }) : "",
+      description: a.description ?? "",
+    };
   } catch {
-    return note;
+    return { kind: "note", text: t("report.exportArtifact", { name: ref }) };
   }
 }
 
@@ -86,8 +137,8 @@ export async function buildExport(r: Report): Promise<string> {
         const rows = runs.map((run) => [displayName(run), run.state, ...cols.map((c) => cellText(fieldValue(run, c)))]);
         blocks.push({ kind: "table", caption: name, columns: [t("runs.name"), t("runs.state"), ...cols], rows });
       }
-    } else if (b.type === "artifact") blocks.push({ kind: "note", text: t("report.exportArtifact", { name: b.artifact ?? "" }) });
-    else if (b.type === "media") blocks.push({ kind: "note", text: t("report.exportMedia", { keys: (b.keys ?? []).join(", ") }) });
+    } else if (b.type === "artifact") blocks.push(await artifactBlock(b.artifact ?? ""));
+    else if (b.type === "media") blocks.push(...(await mediaBlocks(b.runset ?? {}, b.keys ?? [])));
     else if (b.type === "image") blocks.push(await imageBlock(b.run ?? "", b.path ?? "", b.caption ?? ""));
   }
   return exportHtml(r.title, blocks, t("report.exportFooter", { project: `${r.entity}/${r.project}`, v: r.version, at: formatDate(Date.now() / 1000) }));
