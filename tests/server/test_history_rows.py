@@ -223,3 +223,48 @@ def test_reader_and_server_give_the_same_rows(server, client_env, tmp_path):
         assert abs(mine.pop("_timestamp") - theirs.pop("_timestamp")) < 1e-5  # the server keeps microseconds
         mine.pop("_runtime")
         assert mine == theirs
+
+
+def test_project_chart_query_over_several_runs(client):
+    """The workspace's chart query: one key of many runs (looked up in a few queries, not per run),
+    runs that do not exist or lack the key answered as not found, in the order asked, and a metric
+    x axis taken from each run's own x metric."""
+    store = client.app_ref.state.store
+
+    def setup(c):
+        eid = store.entities.get(c, "admin").id
+        pid = store.projects.get_or_create(c, eid, "p")
+        other = store.projects.get_or_create(c, eid, "q")
+        return [
+            store.runs.get_or_create(c, pid, f"r{i}", {"start_time": 1000.0 + i}, None) for i in range(3)
+        ] + [store.runs.get_or_create(c, other, "elsewhere", {"start_time": 1000.0}, None)]
+
+    pks = store.db.write(setup)
+    steps = np.arange(10, dtype=np.int64)
+    for i, pk in enumerate(pks):
+        pts = Points(steps + 1, steps, 1000.0 + steps, steps * (i + 1.0))
+        series = {"loss": [pts], "epoch": [Points(steps + 1, steps, 1000.0 + steps, steps / 2.0)]}
+        if i == 1:
+            del series["loss"]  # r1 never logged it
+        store.db.write(lambda c, pk=pk, s=series: store.metrics.append(c, pk, "history", s))
+    runs = "r2,nope,r0,r1,elsewhere,r0"
+    doc = client.get(
+        "/api/v1/projects/admin/p/history", params={"key": "loss", "runs": runs, "buckets": 10}
+    ).json()
+    assert [(s["run"], s["found"]) for s in doc["series"]] == [
+        ("r2", True),
+        ("nope", False),
+        ("r0", True),
+        ("r1", False),
+        ("elsewhere", False),
+        ("r0", True),
+    ]
+    assert doc["series"][0]["max"][-1] == 27.0 and doc["series"][2]["max"][-1] == 9.0
+    assert doc["min"] == 0.0 and doc["max"] == 9.0
+    by_epoch = client.get(
+        "/api/v1/projects/admin/p/history",
+        params={"key": "loss", "runs": "r0,r2", "buckets": 5, "x_axis": "epoch"},
+    ).json()
+    assert by_epoch["min"] == 0.0 and by_epoch["max"] == 4.5
+    assert [s["found"] for s in by_epoch["series"]] == [True, True]
+    assert by_epoch["series"][1]["last"][-1] == 27.0
