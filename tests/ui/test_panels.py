@@ -74,17 +74,17 @@ def test_add_edit_and_remove_panels(page, server, browser):
     shot(page, "panels-light")
 
     # drag a panel onto another to reorder; the arrow keys on its handle move it back
-    order = "() => [...document.querySelectorAll('[data-panel-cell]')].map((c) => c.dataset.panelCell)"
-    assert page.evaluate(order) == ["p1", "p2"]
+    order = cells_of("Custom panels")
+    assert page.evaluate(order) == "p1,p2"
     cells = section.locator("[data-panel-cell]")
     page.drag_and_drop('[data-panel-cell="p2"] .drag-handle', '[data-panel-cell="p1"]')
-    page.wait_for_function(f"() => ({order})().join() === 'p2,p1'")
+    page.wait_for_function(f"() => ({order})() === 'p2,p1'")
     handle = page.get_by_role("button", name=re.compile("^Move Accuracy and loss"))
     handle.focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"() => ({order})().join() === 'p2,p1'")  # already last
+    page.wait_for_function(f"() => ({order})() === 'p2,p1'")  # already last
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function(f"() => ({order})().join() === 'p1,p2'")
+    page.wait_for_function(f"() => ({order})() === 'p1,p2'")
     assert page.evaluate("() => document.activeElement.getAttribute('aria-label')").startswith(
         "Move Accuracy"
     )
@@ -141,3 +141,120 @@ def test_add_edit_and_remove_panels(page, server, browser):
     card.wait_for(state="detached")
     assert "best" not in re.sub(r"^.*panels=", "", page.url)
     assert section.get_by_role("region", name="Chart Accuracy and loss").is_visible()
+
+
+SECTIONS = "() => [...document.querySelectorAll('.ws-panels > section.section')].map((s) => s.getAttribute('aria-label'))"
+
+
+def cells_of(section: str, word: str = "Section") -> str:
+    return f"() => [...document.querySelectorAll('section[aria-label=\"{word} {section}\"] [data-panel-cell]')].map((c) => c.dataset.panelCell).join()"
+
+
+def test_auto_panels_reorder_resize_and_sections_rename_and_move(page, server, browser):
+    """The auto-created metric panels move and resize like added ones (drag, arrow keys), sections are
+    renamed and moved, media is not forced above the charts, and all of it is in the URL: a reload and
+    a fresh browser (dark, zh-CN) with the link show the same arrangement."""
+    page.goto(f"{server.url}/{server.entity}/demo?grid=2")
+    train = page.get_by_role("region", name="Section train")
+    ready(train.get_by_role("region", name="Chart train/loss"))
+    page.wait_for_function(f"() => ({cells_of('train')})() === 'train/acc,train/loss'")
+    assert page.evaluate(SECTIONS) == ["Section Parameters", "Section eval", "Section train"]
+
+    # drag a panel onto another in its section; a panel dropped into another section stays where it was
+    page.drag_and_drop('[data-panel-cell="train/loss"] .drag-handle', '[data-panel-cell="train/acc"]')
+    page.wait_for_function(f"() => ({cells_of('train')})() === 'train/loss,train/acc'")
+    assert "layout=" in page.url
+    page.drag_and_drop('[data-panel-cell="eval/acc"] .drag-handle', '[data-panel-cell="train/acc"]')
+    page.wait_for_function(f"() => ({cells_of('eval')})() === 'eval/acc'")
+    assert page.evaluate(f"({cells_of('train')})") == "train/loss,train/acc"
+    handle = page.locator('[data-panel-cell="train/acc"] .drag-handle')
+    handle.focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(f"() => ({cells_of('train')})() === 'train/acc,train/loss'")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => ({cells_of('train')})() === 'train/loss,train/acc'")
+
+    # resize with the corner's arrow keys: two columns, one step taller
+    cell = page.locator('[data-panel-cell="train/acc"]')
+    before = cell.locator(".chart").bounding_box()
+    corner = cell.locator(".resize-handle")
+    corner.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(
+        "() => { const c = document.querySelector('[data-panel-cell=\"train/acc\"]'); return c.dataset.w === '2' && c.dataset.h === '2'; }"
+    )
+    page.wait_for_function(
+        "([h, w]) => { const c = document.querySelector('[data-panel-cell=\"train/acc\"] .chart');"
+        " return c.offsetHeight > h + 100 && c.offsetWidth > w * 1.8; }",
+        arg=[before["height"], before["width"]],
+    )
+
+    # rename a section (Escape cancels, Enter keeps) and move it up
+    train.get_by_role("button", name="Rename section train").click()
+    page.get_by_label("Section name").fill("nope")
+    page.keyboard.press("Escape")
+    train.get_by_role("button", name="Rename section train").wait_for()
+    train.get_by_role("button", name="Rename section train").click()
+    page.get_by_label("Section name").fill("Training")
+    page.keyboard.press("Enter")
+    training = page.get_by_role("region", name="Section Training")
+    training.get_by_role("button", name="Move section Training up").click()
+    page.wait_for_function(
+        f"() => ({SECTIONS})().join() === 'Section Parameters,Section Training,Section eval'"
+    )
+    assert training.get_by_role("button", name="Move section Training up").is_enabled()
+    assert (
+        page.get_by_role("region", name="Section eval")
+        .get_by_role("button", name="Move section eval down")
+        .is_disabled()
+    )
+    shot(page, "panels-arranged")
+
+    # kept in the URL: a reload and a fresh browser (dark, Chinese) show the same arrangement
+    url = page.url
+    page.reload()
+    ready(training.get_by_role("region", name="Chart train/acc"))
+    assert page.evaluate(SECTIONS) == ["Section Parameters", "Section Training", "Section eval"]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme="dark", locale="zh-CN")
+    sign_in(ctx, server)
+    other = ctx.new_page()
+    errors: list[str] = []
+    watch_errors(other, errors)
+    other.goto(url)
+    sec = other.get_by_role("region", name="分组 Training")
+    ready(sec.get_by_role("region", name="图表 train/acc"))
+    other.wait_for_function(f"() => ({cells_of('Training', '分组')})() === 'train/loss,train/acc'")
+    assert other.evaluate("() => document.querySelector('[data-panel-cell=\"train/acc\"]').dataset.w") == "2"
+    assert [s.replace("分组 ", "") for s in other.evaluate(SECTIONS)][1:] == ["Training", "eval"]
+    sec.get_by_role("button", name="重命名分组 Training").wait_for()
+    shot(other, "panels-arranged-dark-zh-CN")
+    ctx.close()
+    assert not errors, errors
+
+    # a blank name gives the section its own name back
+    training.get_by_role("button", name="Rename section Training").click()
+    page.get_by_label("Section name").fill("")
+    page.keyboard.press("Enter")
+    page.get_by_role("region", name="Section train").get_by_role(
+        "button", name="Rename section train"
+    ).wait_for()
+    assert "Training" not in page.url
+
+
+def test_media_section_follows_the_charts(page, server, showcase):
+    """Media panels are not forced above the charts: by default they follow the metric sections (and
+    precede system metrics); moving the media section up puts it before them."""
+    page.goto(f"{server.url}/{server.entity}/{showcase}")
+    page.get_by_role("region", name="Section media").wait_for()
+    names = page.evaluate(SECTIONS)
+    media = names.index("Section media")
+    assert media > names.index("Section train") and media > names.index("Section eval"), names
+    if "Section system" in names:
+        assert media < names.index("Section system"), names
+    for _ in range(media - 1):
+        page.get_by_role("region", name="Section media").get_by_role(
+            "button", name="Move section media up"
+        ).click()
+    page.wait_for_function(f"() => ({SECTIONS})()[1] === 'Section media'")
+    assert "layout=" in page.url

@@ -15,6 +15,7 @@ export const HEIGHT_STEP = 160;
 
 export function PanelCell({
   id,
+  group,
   index,
   name,
   w,
@@ -25,6 +26,8 @@ export function PanelCell({
   children,
 }: {
   id: string;
+  /** the grid it is in: a panel dropped from another grid is ignored */
+  group: string;
   index: number;
   name: string;
   w: number;
@@ -40,7 +43,7 @@ export function PanelCell({
   const cell = useRef<HTMLDivElement>(null);
   const size = preview ?? { w, h };
   const span = Math.max(1, Math.min(size.w, columns));
-  const refocus = (sel: string) => requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-panel-cell="${id}"] ${sel}`)?.focus());
+  const refocus = (sel: string) => requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-panel-cell="${CSS.escape(id)}"] ${sel}`)?.focus());
   return (
     <div
       ref={cell}
@@ -58,8 +61,10 @@ export function PanelCell({
       onDragLeave={() => setOver(false)}
       onDrop={(e) => {
         setOver(false);
-        const from = Number(e.dataTransfer.getData(DND));
-        if (!e.dataTransfer.types.includes(DND) || !Number.isInteger(from)) return;
+        const data = e.dataTransfer.getData(DND);
+        const cut = data.lastIndexOf("\n");
+        const from = Number(data.slice(cut + 1));
+        if (!e.dataTransfer.types.includes(DND) || data.slice(0, cut) !== group || !Number.isInteger(from)) return;
         e.preventDefault();
         onMove(from, index);
       }}
@@ -71,7 +76,7 @@ export function PanelCell({
         aria-label={t("panel.move", { name })}
         title={t("panel.move", { name })}
         onDragStart={(e) => {
-          e.dataTransfer.setData(DND, String(index));
+          e.dataTransfer.setData(DND, `${group}\n${index}`);
           e.dataTransfer.effectAllowed = "move";
           if (cell.current) e.dataTransfer.setDragImage(cell.current, 16, 16);
         }}

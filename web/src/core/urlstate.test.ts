@@ -27,6 +27,12 @@ describe("workspace URL state", () => {
         { id: "p1", kind: "line", title: "", metrics: ["train/loss", "eval/loss"], regex: "", agg: "first", w: 2, h: 1 },
         { id: "p2", kind: "scalar", title: "best, acc", metrics: [], regex: "^eval/acc", agg: "max", w: 1, h: 3 },
       ],
+      layout: {
+        order: { train: ["train/lr", "train/loss"] },
+        sizes: { "train/loss": { w: 2, h: 3 } },
+        names: { train: "训练", "(media)": "samples" },
+        sections: ["eval", "(media)", "train"],
+      },
     };
     const q = encodeState(s);
     expect(decodeState(q)).toEqual(s);

@@ -6,6 +6,7 @@
  */
 
 import type { GroupBand } from "./grouping";
+import { decodeLayout, EMPTY_LAYOUT, encodeLayout, isEmptyLayout, type Layout } from "./layout";
 import { decodePanels, encodePanels, type PanelSpec } from "./panels";
 import type { SortSpec } from "./runs";
 import { SMOOTHING_DEFAULTS, type Smoothing, type SmoothingKind } from "./smoothing";
@@ -33,6 +34,8 @@ export interface WorkspaceState {
   gridColumns: number;
   /** panels the user added (multi-metric line plots, scalar cards), shown first */
   custom: PanelSpec[];
+  /** order and size of the auto-created panels, section names and order (core/layout.ts) */
+  layout: Layout;
 }
 
 export const DEFAULT_STATE: WorkspaceState = {
@@ -52,6 +55,7 @@ export const DEFAULT_STATE: WorkspaceState = {
   panel: null,
   gridColumns: 0,
   custom: [],
+  layout: EMPTY_LAYOUT,
 };
 
 const KINDS: SmoothingKind[] = ["none", "ema", "twema", "running", "gaussian"];
@@ -81,6 +85,7 @@ export function encodeState(s: WorkspaceState): string {
   if (s.panel) p.set("panel", s.panel);
   if (s.gridColumns) p.set("grid", String(s.gridColumns));
   if (s.custom.length) p.set("panels", encodePanels(s.custom));
+  if (!isEmptyLayout(s.layout)) p.set("layout", encodeLayout(s.layout));
   return p.toString();
 }
 
@@ -119,6 +124,7 @@ export function decodeState(query: string): WorkspaceState {
   const grid = Number(p.get("grid"));
   if (Number.isInteger(grid) && grid >= 1 && grid <= 4) s.gridColumns = grid;
   s.custom = decodePanels(p.get("panels"));
+  s.layout = decodeLayout(p.get("layout"));
   return s;
 }
 

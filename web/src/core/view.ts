@@ -5,7 +5,8 @@
  * `/api/v1/views`) stores the whole object.
  *
  *   state   filter, sort, grouping, band, smoothing, x axis, zoom, log y, outliers, hidden/shown runs,
- *           table columns, collapsed sections, panel search, full-screen panel, grid columns
+ *           table columns, collapsed sections, panel search, full-screen panel, grid columns,
+ *           added panels, the auto-created panels' order and sizes, section names and order
  *   colors  run id -> colour chosen by the user
  *   panels  metric -> that panel's own settings (log y, smoothing, x axis, ...)
  *

@@ -1,6 +1,6 @@
 /** Project workspace: runs table beside auto-created metric panels, all state in the URL. */
 
-import { startTransition, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
 import { ApiError } from "../api/http";
 import { useRunActions } from "../actions";
@@ -22,7 +22,9 @@ import { tryCompileFilter } from "../core/filter";
 import { groupRuns } from "../core/grouping";
 import type { PlotGroup, PlotRun } from "../core/plot";
 import { columnKeys, displayName, knownField, naturalCompare, sortRuns } from "../core/runs";
-import { ROOT_SECTION, sectionLabel, sectionPanels } from "../core/sections";
+import { ROOT_SECTION, searchMatcher, sectionLabel, sectionPanels, SYSTEM_SECTION } from "../core/sections";
+import { arrange, moveItem, withName, withSize } from "../core/layout";
+import { gridStyle, MetricGrid, SectionHead } from "../components/WorkspaceSections";
 import { fromShown, isVisible, toggleVisible } from "../core/urlstate";
 import { useAsync, useGridColumns } from "../hooks";
 import { useProjectLive } from "../live";
@@ -38,6 +40,7 @@ export const MAX_CHART_RUNS = 100;
 export const MAX_MEDIA_RUNS = 6;
 const MEDIA_SECTION = "(media)";
 const CUSTOM_SECTION = "(custom)";
+const PARAMS_SECTION = "(params)";
 
 export function Workspace({ entity, project }: { entity: string; project: string }) {
   useTitle(`${entity}/${project}`);
@@ -102,7 +105,24 @@ export function Workspace({ entity, project }: { entity: string; project: string
     const byId = new Map(filtered.map((r) => [r.id, r]));
     return chartRuns.slice(0, MAX_MEDIA_RUNS).map((c) => ({ ...c, config: byId.get(c.id)?.config }));
   }, [chartRuns, filtered]);
-  const sections = useMemo(() => sectionPanels((keys.data ?? []).filter((k) => !mediaSet.has(k)), st.search), [keys.data, st.search, mediaSet]);
+  // metric sections, their panels in the user's order (`all`) and those the panel search shows (`keys`)
+  const metricSections = useMemo(() => sectionPanels((keys.data ?? []).filter((k) => !mediaSet.has(k))), [keys.data, mediaSet]);
+  const sections = useMemo(() => {
+    const match = searchMatcher(st.search);
+    return metricSections
+      .map((sec) => {
+        const all = arrange(sec.keys, st.layout.order[sec.name]);
+        return { name: sec.name, all, keys: all.filter(match) };
+      })
+      .filter((sec) => sec.keys.length);
+  }, [metricSections, st.search, st.layout.order]);
+  const bySection = useMemo(() => new Map(sections.map((sec) => [sec.name, sec])), [sections]);
+  // every section in the user's order; by default added panels, parameters, metric sections, media, system
+  const sectionOrder = useMemo(() => {
+    const names = metricSections.map((sec) => sec.name);
+    const defaults = [CUSTOM_SECTION, PARAMS_SECTION, ...names.filter((n) => n !== SYSTEM_SECTION), MEDIA_SECTION, ...names.filter((n) => n === SYSTEM_SECTION)];
+    return arrange(defaults, st.layout.sections);
+  }, [metricSections, st.layout.sections]);
   // x axis choices: numeric metrics only (a media key has no number to put on an axis)
   const metricKeys = useMemo(() => (keys.data ?? []).filter((k) => !mediaSet.has(k)).sort(naturalCompare), [keys.data, mediaSet]);
 
@@ -153,6 +173,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
 
   const selectedRuns = runs.filter((r) => selected.has(r.id));
   const scalarRuns = filtered.filter((r) => visible(r.id)).slice(0, MAX_CHART_RUNS);
+  const shownIds = sectionOrder.filter((id) => (id === CUSTOM_SECTION ? custom.length > 0 : id === MEDIA_SECTION ? shownMedia.length > 0 : id === PARAMS_SECTION || bySection.has(id)));
   const panelProps = {
     entity,
     project,
@@ -254,94 +275,103 @@ export function Workspace({ entity, project }: { entity: string; project: string
             <button type="button" disabled={sections.length === 0} onClick={() => setToReport(true)}>{t("report.addPanels")}</button>
             {keys.loading && <span className="muted">{t("ws.loadingMetrics")}</span>}
           </div>
-          {custom.length > 0 && (
-            <section className="section" aria-label={t("ws.section", { name: t("ws.custom") })}>
-              <h2>
-                <button
-                  type="button"
-                  className="section-toggle"
-                  aria-expanded={!st.collapsed.includes(CUSTOM_SECTION)}
-                  onClick={() => update({ collapsed: st.collapsed.includes(CUSTOM_SECTION) ? st.collapsed.filter((c) => c !== CUSTOM_SECTION) : [...st.collapsed, CUSTOM_SECTION] })}
-                >
-                  {st.collapsed.includes(CUSTOM_SECTION) ? "▸" : "▾"} {t("ws.custom")} <span className="muted">({custom.length})</span>
-                </button>
-              </h2>
-              {!st.collapsed.includes(CUSTOM_SECTION) && (
-                <div className="panel-grid" style={gridStyle(st.gridColumns)} ref={customGrid}>
-                  {custom.map(({ spec, metrics, title }, i) => {
-                    const edit = () => setEditing({ spec, adding: false });
-                    const remove = () => update({ custom: st.custom.filter((x) => x.id !== spec.id) });
-                    return (
-                      <PanelCell
-                        key={spec.id}
-                        id={spec.id}
-                        index={i}
-                        name={title}
-                        w={spec.w}
-                        h={spec.h}
-                        columns={customColumns}
-                        onMove={(from, to) => update({ custom: movePanel(st.custom, from, to) })}
-                        onResize={(w, h) => update({ custom: st.custom.map((x) => (x.id === spec.id ? { ...x, w, h } : x)) })}
-                      >
-                        {(h) =>
-                          spec.kind === "scalar" ? (
-                            <ScalarCard spec={spec} title={title} metrics={metrics} runs={scalarRuns} color={colorOf} onEdit={edit} onRemove={remove} minHeight={h > 1 ? 120 + (h - 1) * HEIGHT_STEP : undefined} />
-                          ) : (
-                            <Panel {...panelProps} metric={title} metrics={metrics} settings={panelSettings[`#${spec.id}`] ?? {}} onSettings={settingsCb(`#${spec.id}`)} onEdit={edit} onRemove={remove} height={h > 1 ? defaultChartHeight() + (h - 1) * HEIGHT_STEP : undefined} />
-                          )
-                        }
-                      </PanelCell>
-                    );
-                  })}
-                </div>
-              )}
-            </section>
-          )}
           {keys.error && <div className="error-text" role="alert">{keys.error.message}</div>}
           {!keys.loading && sections.length === 0 && <p className="muted">{st.search ? t("ws.noPanelMatch") : t("ws.noMetrics")}</p>}
-          <section className="section" aria-label={t("ws.section", { name: t("wsplots.section") })}>
-            <h2>
-              <button type="button" className="section-toggle" aria-expanded={paramsOpen} onClick={() => setParamsOpen(!paramsOpen)}>
-                {paramsOpen ? "▾" : "▸"} {t("wsplots.section")}
-              </button>
-            </h2>
-            {paramsOpen && <RunsParamPanels runs={paramRuns} color={colorOf} label={displayName} keys={cols} onBrushed={onBrushed} />}
-          </section>
-          {shownMedia.length > 0 && (
-            <section className="section" aria-label={t("ws.section", { name: t("ws.media") })}>
-              <h2>
-                <button
-                  type="button"
-                  className="section-toggle"
-                  aria-expanded={!st.collapsed.includes(MEDIA_SECTION)}
-                  onClick={() => update({ collapsed: st.collapsed.includes(MEDIA_SECTION) ? st.collapsed.filter((c) => c !== MEDIA_SECTION) : [...st.collapsed, MEDIA_SECTION] })}
-                >
-                  {st.collapsed.includes(MEDIA_SECTION) ? "▸" : "▾"} {t("ws.media")} <span className="muted">({shownMedia.length})</span>
-                </button>
-              </h2>
-              {!st.collapsed.includes(MEDIA_SECTION) && (mediaRuns.length ? <MediaPanels entity={entity} project={project} runs={mediaRuns} keys={shownMedia} live={live} /> : <p className="muted">{t("ws.noVisibleRuns")}</p>)}
-            </section>
-          )}
-          {sections.map((sec) => {
-            const collapsed = st.collapsed.includes(sec.name);
+          {shownIds.map((id, i) => {
+            const collapsed = st.collapsed.includes(id);
+            const toggle = () => update({ collapsed: collapsed ? st.collapsed.filter((c) => c !== id) : [...st.collapsed, id] });
+            const head = (label: string, data: boolean, count: number | undefined, open = !collapsed, onToggle = toggle) => {
+              const name = st.layout.names[id] ?? label;
+              return {
+                name,
+                el: (
+                  <SectionHead
+                    label={name}
+                    data={data || id in st.layout.names}
+                    count={count}
+                    collapsed={!open}
+                    onToggle={onToggle}
+                    onRename={(n) => update({ layout: withName(st.layout, id, n) })}
+                    onUp={i > 0 ? () => update({ layout: { ...st.layout, sections: moveItem(sectionOrder, id, shownIds[i - 1]) } }) : null}
+                    onDown={i < shownIds.length - 1 ? () => update({ layout: { ...st.layout, sections: moveItem(sectionOrder, id, shownIds[i + 1]) } }) : null}
+                  />
+                ),
+              };
+            };
+            if (id === CUSTOM_SECTION) {
+              const h = head(t("ws.custom"), false, custom.length);
+              return (
+                <section key={id} className="section" aria-label={t("ws.section", { name: h.name })}>
+                  {h.el}
+                  {!collapsed && (
+                    <div className="panel-grid" style={gridStyle(st.gridColumns)} ref={customGrid}>
+                      {custom.map(({ spec, metrics, title }, i) => {
+                        const edit = () => setEditing({ spec, adding: false });
+                        const remove = () => update({ custom: st.custom.filter((x) => x.id !== spec.id) });
+                        return (
+                          <PanelCell
+                            key={spec.id}
+                            id={spec.id}
+                            group={CUSTOM_SECTION}
+                            index={i}
+                            name={title}
+                            w={spec.w}
+                            h={spec.h}
+                            columns={customColumns}
+                            onMove={(from, to) => update({ custom: movePanel(st.custom, from, to) })}
+                            onResize={(w, h) => update({ custom: st.custom.map((x) => (x.id === spec.id ? { ...x, w, h } : x)) })}
+                          >
+                            {(h) =>
+                              spec.kind === "scalar" ? (
+                                <ScalarCard spec={spec} title={title} metrics={metrics} runs={scalarRuns} color={colorOf} onEdit={edit} onRemove={remove} minHeight={h > 1 ? 120 + (h - 1) * HEIGHT_STEP : undefined} />
+                              ) : (
+                                <Panel {...panelProps} metric={title} metrics={metrics} settings={panelSettings[`#${spec.id}`] ?? {}} onSettings={settingsCb(`#${spec.id}`)} onEdit={edit} onRemove={remove} height={h > 1 ? defaultChartHeight() + (h - 1) * HEIGHT_STEP : undefined} />
+                              )
+                            }
+                          </PanelCell>
+                        );
+                      })}
+                    </div>
+                  )}
+                </section>
+              );
+            }
+            if (id === PARAMS_SECTION) {
+              // its open state is the browser's (it starts closed: it draws every shown run)
+              const h = head(t("wsplots.section"), false, undefined, paramsOpen, () => setParamsOpen(!paramsOpen));
+              return (
+                <section key={id} className="section" aria-label={t("ws.section", { name: h.name })}>
+                  {h.el}
+                  {paramsOpen && <RunsParamPanels runs={paramRuns} color={colorOf} label={displayName} keys={cols} onBrushed={onBrushed} />}
+                </section>
+              );
+            }
+            if (id === MEDIA_SECTION) {
+              const h = head(t("ws.media"), false, shownMedia.length);
+              return (
+                <section key={id} className="section" aria-label={t("ws.section", { name: h.name })}>
+                  {h.el}
+                  {!collapsed && (mediaRuns.length ? <MediaPanels entity={entity} project={project} runs={mediaRuns} keys={shownMedia} live={live} /> : <p className="muted">{t("ws.noVisibleRuns")}</p>)}
+                </section>
+              );
+            }
+            const sec = bySection.get(id)!;
+            const h = head(sectionLabel(sec.name), sec.name !== ROOT_SECTION, sec.keys.length);
             return (
-              <section key={sec.name} className="section" aria-label={t("ws.section", { name: sectionLabel(sec.name) })}>
-                <h2>
-                  <button
-                    type="button"
-                    className="section-toggle"
-                    aria-expanded={!collapsed}
-                    onClick={() => update({ collapsed: collapsed ? st.collapsed.filter((c) => c !== sec.name) : [...st.collapsed, sec.name] })}
-                  >
-                    {collapsed ? "▸" : "▾"} <span translate={sec.name === ROOT_SECTION ? undefined : "no"}>{sectionLabel(sec.name)}</span> <span className="muted">({sec.keys.length})</span>
-                  </button>
-                </h2>
+              <section key={id} className="section" aria-label={t("ws.section", { name: h.name })}>
+                {h.el}
                 {!collapsed && (
-                  <div className="panel-grid" style={gridStyle(st.gridColumns)}>
-                    {sec.keys.map((k) => (
-                      <Panel key={k} {...panelProps} metric={k} settings={panelSettings[k] ?? {}} onSettings={settingsCb(k)} onFullscreen={() => update({ panel: k })} />
-                    ))}
-                  </div>
+                  <MetricGrid
+                    section={sec.name}
+                    keys={sec.keys}
+                    sizes={st.layout.sizes}
+                    gridColumns={st.gridColumns}
+                    onMove={(a, b) => update({ layout: { ...st.layout, order: { ...st.layout.order, [sec.name]: moveItem(sec.all, a, b) } } })}
+                    onResize={(k, w, h) => update({ layout: withSize(st.layout, k, w, h) })}
+                    panel={(k, height) => (
+                      <Panel {...panelProps} metric={k} settings={panelSettings[k] ?? {}} onSettings={settingsCb(k)} onFullscreen={() => update({ panel: k })} height={height} />
+                    )}
+                  />
                 )}
               </section>
             );
@@ -370,11 +400,6 @@ export function Workspace({ entity, project }: { entity: string; project: string
       {actions.dialog}
     </div>
   );
-}
-
-/** A fixed number of equal columns, or (0) the stylesheet's as-many-as-fit. */
-function gridStyle(n: number): CSSProperties | undefined {
-  return n ? { gridTemplateColumns: `repeat(${n}, minmax(0, 1fr))` } : undefined;
 }
 
 export function Breadcrumb({ entity, project, run }: { entity: string; project: string; run?: string }) {
