@@ -44,7 +44,7 @@ def observed(page) -> dict:
         "filter": bar.get_by_label("Filter runs").input_value(),
         "group": bar.get_by_label("Group runs by").input_value(),
         "smoothing": bar.get_by_label("Smoothing", exact=True).input_value(),
-        "grid": page.get_by_label("Columns").input_value(),
+        "grid": page.locator(".panels-bar").get_by_label("Columns").input_value(),
         "rows": page.locator(".rt-row a").all_inner_texts(),
         "run03_hidden": page.get_by_role("button", name="Show run-03 in charts").count() == 1,
         "colour": page.get_by_label("Colour of run-02").input_value(),
