@@ -126,7 +126,7 @@ def test_pareto_front_of_a_two_metric_sweep(small, server, sweeps):
 def test_workspace_parameters_section(small, server, sweeps):
     page = small
     page.goto(f"{server.url}/{server.entity}/sw")
-    page.get_by_role("button", name="Parameters").click()
+    page.get_by_role("region", name="Section Parameters").locator(".section-toggle").click()
     lines = page.locator("[data-testid='ws-parcoords'] path[data-row]")
     lines.nth(14).wait_for()  # the 15 runs of the two sweeps that ran
     assert lines.count() == 15
@@ -166,7 +166,7 @@ def test_workspace_parameters_section(small, server, sweeps):
     page.mouse.move(cx, box["y"] + box["height"] * 0.5, steps=6)
     page.mouse.up()
     page.get_by_test_id("ws-brushed").wait_for()
-    page.get_by_role("button", name="Parameters").click()
+    page.get_by_role("region", name="Section Parameters").locator(".section-toggle").click()
     page.wait_for_function(
         "() => document.querySelector('.runs-table').getAttribute('aria-rowcount') === '16'"
     )
