@@ -49,9 +49,10 @@ class QueryTimeout(Exception):
         self.seconds = seconds
 
 
-def is_query_timeout(e: sa.exc.DBAPIError) -> bool:
-    """SQLite's interrupted statement or PostgreSQL's statement_timeout (SQLSTATE 57014)."""
-    orig = e.orig
+def is_query_timeout(e: BaseException) -> bool:
+    """SQLite's interrupted statement or PostgreSQL's statement_timeout (SQLSTATE 57014), wrapped by
+    SQLAlchemy or raised by the driver itself (`fetch_binary` and blob reads use driver cursors)."""
+    orig = e.orig if isinstance(e, sa.exc.DBAPIError) else e
     return getattr(orig, "sqlstate", None) == "57014" or (
         type(orig).__name__ == "OperationalError" and str(orig) == "interrupted"
     )
@@ -80,7 +81,7 @@ class Database:
         try:
             with self.engine.connect() as conn, conn.begin():
                 return fn(conn)
-        except sa.exc.DBAPIError as e:
+        except Exception as e:
             if self.query_timeout_s and is_query_timeout(e):
                 raise QueryTimeout(self.query_timeout_s) from None
             raise
