@@ -46,7 +46,7 @@ def test_workspace_table_panels_filter_sort(page, server):
     f.fill("")
     page.get_by_text("8 runs", exact=True).wait_for()
 
-    page.get_by_role("button", name="Name").click()
+    page.get_by_role("button", name=re.compile("^Name")).click()
     first = page.locator(".rt-row a").first.inner_text()
     assert first == "run-00"
     page.get_by_role("button", name=re.compile("^Name")).click()
