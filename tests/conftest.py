@@ -82,7 +82,8 @@ def run_script(
 
 
 # Syscalls a blocked main thread sleeps in: futex (a lock or queue wait) and clock_nanosleep (sleep).
-_WAITS = {"x86_64": (202, 230), "aarch64": (98, 115)}
+_WAITS = {"x86_64": (202, 230), "aarch64": (98, 115)}  # futex, clock_nanosleep
+_FUTEX_WAIT_BITSET = 9  # the futex operation of a semaphore wait (Python's locks), without its flags
 
 
 def wait_until_blocked(pid: int, deadline: float = 60.0) -> None:
@@ -92,6 +93,12 @@ def wait_until_blocked(pid: int, deadline: float = 60.0) -> None:
     blocking call has started is noticed only when that call returns: a race inside CPython, with or
     without runyard, that a busy machine widens. Tests that check a blocked program is interrupted
     send the signal once it is blocked. Where /proc/PID/syscall cannot tell, this returns at once.
+
+    Only the program's own wait counts: `clock_nanosleep`, or a futex wait on a semaphore with no
+    timeout (a Python lock, as in `queue.get()`). Waits with a timeout are the GIL's hand-over, and a
+    plain FUTEX_WAIT is a contended mutex, such as the one guarding the GIL, which a preempted thread
+    can hold for a whole time slice on a busy machine: a signal that lands there can be consumed
+    before the program reaches its blocking call.
     """
     import platform
     import time
@@ -107,8 +114,10 @@ def wait_until_blocked(pid: int, deadline: float = 60.0) -> None:
             time.sleep(0.01)
             continue
         nr = int(fields[0])
-        if nr == waits[1] or (nr == waits[0] and int(fields[4], 16) == 0):  # a futex wait with no timeout
-            return  # (waits with a timeout are the GIL's hand-over, not the program's own wait)
+        if nr == waits[1]:
+            return
+        if nr == waits[0] and int(fields[2], 16) & 0x7F == _FUTEX_WAIT_BITSET and int(fields[4], 16) == 0:
+            return
         time.sleep(0.01)
 
 
