@@ -22,8 +22,14 @@ from tests.conftest import REPO, only_run_dir, wait_until_blocked
 # Every kind of runyard thread an offline run starts: writer, system monitor (fast), console
 # capture in redirect mode (one reader thread per stream), environment capture; then the main
 # thread blocks the way training loops do.
+#
+# A program started in a terminal has Python's KeyboardInterrupt handler. One started by a background
+# job of a shell without job control (a CI script's `cmd &`, nohup) inherits SIGINT ignored, and
+# Python then installs no handler: the child puts back what a foreground program has.
 CHILD = """
-import queue, sys, time, runyard
+import queue, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import runyard
 runyard.init(project='p', mode='offline',
              settings=runyard.Settings(console='redirect', x_stats_sampling_interval=0.05))
 for i in range(20):
@@ -71,6 +77,27 @@ def _expect(sig: int) -> tuple[int, str]:
     return (128 + signal.SIGTERM, "crashed") if sig == signal.SIGTERM else (130, "crashed")
 
 
+def _signal_batch(tmp_path, procs: list) -> None:
+    for _case, p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+        wait_until_blocked(p.pid)
+    for (_i, sig, _w), p in procs:
+        p.send_signal(sig)
+    for (i, sig, wait), p in procs:
+        try:
+            rc = p.wait(DEADLINE)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"child {i} ({signal.Signals(sig).name} while blocked in {wait}) hung")
+        finally:
+            if p.stdout is not None:
+                p.stdout.close()
+        assert rc == -sig, (i, rc)
+        rd = read(only_run_dir(tmp_path / f"c{i}"))
+        code, state = _expect(sig)
+        assert (rd.state, rd.exit["exit_code"]) == (state, code), i
+        assert rd.series("a")[1] == list(range(20))
+
+
 def test_signals_reach_a_blocked_main_thread_every_time(tmp_path):
     busy = _busy_core()
     try:
@@ -80,25 +107,13 @@ def test_signals_reach_a_blocked_main_thread_every_time(tmp_path):
         ]
         for batch in range(0, ROUNDS, AT_ONCE):
             procs = [(case, _spawn(tmp_path, case[0], case[2])) for case in cases[batch : batch + AT_ONCE]]
-            for _case, p in procs:
-                assert p.stdout is not None and p.stdout.readline().strip() == "ready"
-                wait_until_blocked(p.pid)
-            for (_i, sig, _w), p in procs:
-                p.send_signal(sig)
-            for (i, sig, wait), p in procs:
-                try:
-                    rc = p.wait(DEADLINE)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    pytest.fail(f"child {i} ({signal.Signals(sig).name} while blocked in {wait}) hung")
-                finally:
-                    if p.stdout is not None:
-                        p.stdout.close()
-                assert rc == -sig, (i, rc)
-                rd = read(only_run_dir(tmp_path / f"c{i}"))
-                code, state = _expect(sig)
-                assert (rd.state, rd.exit["exit_code"]) == (state, code), i
-                assert rd.series("a")[1] == list(range(20))
+            try:
+                _signal_batch(tmp_path, procs)
+            finally:
+                for _case, p in procs:  # a failed round leaves no child sleeping on
+                    if p.poll() is None:
+                        p.kill()
+                        p.wait()
     finally:
         busy.kill()
         busy.wait()
