@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+import runyard
 from runyard.runlog import find_run_dirs, read
 
 from .test_wandb_shim import run_script, shim_dir  # noqa: F401  (fixture)
@@ -46,6 +47,27 @@ def test_trl_sft_trainer_report_to_wandb_reaches_runyard(shim_dir, tmp_path):  #
     assert rd.config["max_steps"] == 3 and rd.config["n_embd"] == 32 and rd.config["max_length"] == 16
     rows = rd.history()
     assert [r["train/global_step"] for r in rows if "train/loss" in r] == [1, 2, 3]
+
+
+def test_trl_sft_trainer_online_with_checkpoint(shim_dir, online, home):  # noqa: F811
+    """Online, with WANDB_LOG_MODEL=checkpoint: the config, the loss at each step and the step-3
+    checkpoint as a version of the run's model artifact, on the server."""
+    script = SFT_SCRIPT.replace('save_strategy="no"', 'save_strategy="steps", save_steps=3')
+    run_script(
+        script,
+        shim_dir,
+        online,
+        RUNYARD_MODE="online",
+        RUNYARD_HOME=str(home),
+        WANDB_PROJECT="trl",
+        WANDB_LOG_MODEL="checkpoint",
+    )
+    api = runyard.Api()
+    (r,) = list(api.runs(f"{api.default_entity}/trl"))
+    assert r.name == "trl-sft" and r.config["max_length"] == 16 and r.config["n_embd"] == 32
+    assert [x["train/global_step"] for x in r.scan_history() if "train/loss" in x] == [1, 2, 3]
+    art = api.artifact(f"{api.default_entity}/trl/model-trl-sft:checkpoint_global_step_3")
+    assert art.type == "model" and "model.safetensors" in {f.path for f in art.files()}
 
 
 DPO_SCRIPT = (

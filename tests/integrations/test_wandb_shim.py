@@ -52,8 +52,9 @@ def run_script(
     script: str, shim_dir: Path, cwd: Path, path: str | None = None, **extra: str
 ) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WANDB_", "RUNYARD_"))}
+    # the shim first, then this repository's runyard (the shim's only dependency)
     env.update(
-        PYTHONPATH=path or str(shim_dir),
+        PYTHONPATH=os.pathsep.join([path or str(shim_dir), str(REPO)]),
         RUNYARD_MODE="offline",
         RUNYARD_CONSOLE="off",
         HF_HUB_OFFLINE="1",
@@ -152,6 +153,19 @@ def test_lightning_wandb_logger_reaches_runyard(shim_dir, tmp_path):
     assert list((run_dir / "artifacts").glob("*.json"))  # the checkpoint, as a model artifact
 
 
+def test_lightning_wandb_logger_online(shim_dir, online, home):  # noqa: F811
+    """Online: hyperparameters, the metrics at Lightning's global steps and the checkpoint as a model
+    artifact (log_model=True: logged at the end of training) on the server."""
+    run_script(LIGHTNING_SCRIPT, shim_dir, online, RUNYARD_MODE="online", RUNYARD_HOME=str(home))
+    api = runyard.Api()
+    (r,) = list(api.runs(f"{api.default_entity}/lit"))
+    assert r.config["lr"] == 0.05 and r.summary["custom"] == 7
+    assert [x["trainer/global_step"] for x in r.scan_history() if "train_loss" in x] == [0, 1, 2, 3]
+    art = api.artifact(f"{api.default_entity}/lit/model-{r.id}:latest")
+    assert art.type == "model" and [f.path for f in art.files()] == ["model.ckpt"]
+    assert [a.name for a in r.logged_artifacts() if a.type == "model"] == [f"model-{r.id}:v0"]
+
+
 def test_the_shim_says_it_won_over_the_official_wandb(shim_dir, tmp_path, wandb_python):  # noqa: F811
     """Both importable (the official package right after the shim): one line names the winner and the way back."""
     where = subprocess.run(
@@ -189,3 +203,11 @@ def test_accelerate_log_with_wandb_reaches_runyard(shim_dir, tmp_path):
     rd = read(run_dir)
     assert rd.config["lr"] == 0.1 and rd.state == "finished"
     assert rd.series("loss") == ([0, 1, 2], [1.0, 0.5, 1 / 3])
+
+
+def test_accelerate_log_with_wandb_online(shim_dir, online, home):  # noqa: F811
+    run_script(ACCELERATE_SCRIPT, shim_dir, online, RUNYARD_MODE="online", RUNYARD_HOME=str(home))
+    api = runyard.Api()
+    (r,) = list(api.runs(f"{api.default_entity}/acc"))
+    assert r.config["lr"] == 0.1 and r.state == "finished"
+    assert [(x["_step"], x["loss"]) for x in r.scan_history()] == [(0, 1.0), (1, 0.5), (2, 1 / 3)]
