@@ -1,0 +1,1 @@
+"""`wandb.integration`: the framework modules scripts import by wandb's names, over runyard's."""
