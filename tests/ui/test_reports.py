@@ -4,6 +4,7 @@ saved, reloaded and opened by its link in a fresh browser shows the same workspa
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -306,7 +307,7 @@ def test_cli_exports_html_and_pdf(browser, server, tmp_path):
 
 LIVE_WRITER = """
 import sys, time, runyard
-run = runyard.init(project="live-report", mode="offline", name="live-run",
+run = runyard.init(project=sys.argv[1], mode="offline", name="live-run",
                    settings={"silent": True, "x_disable_stats": True})
 print("DIR " + run.sync_dir, flush=True)
 s = 0
@@ -317,15 +318,14 @@ while True:  # until the test kills it: a run that stays "running"
 """
 
 
-def test_report_panels_follow_a_live_run(fresh, server, tmp_path):
-    """A run that logs while its report is open: its new points reach the report's panel through the
-    live stream (only the new points are fetched), and the run shows in the report's run table."""
+@contextlib.contextmanager
+def live_writer(server, tmp_path, project: str):
+    """An offline run of `project` that keeps logging train/loss (state "running") until the test
+    ends; yields `sync()`, which syncs what it has logged so far (some points are synced first)."""
     import os
     import subprocess
     import sys
     import time
-
-    import runyard
 
     from .conftest import REPO
 
@@ -333,7 +333,11 @@ def test_report_panels_follow_a_live_run(fresh, server, tmp_path):
     for k in ("RUNYARD_API_KEY", "RUNYARD_BASE_URL", "WANDB_API_KEY", "WANDB_BASE_URL"):
         env.pop(k, None)
     proc = subprocess.Popen(
-        [sys.executable, "-u", "-c", LIVE_WRITER], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-u", "-c", LIVE_WRITER, project],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
     )
 
     def sync() -> None:
@@ -351,6 +355,19 @@ def test_report_panels_follow_a_live_run(fresh, server, tmp_path):
         run_dir = proc.stdout.readline().split("DIR ", 1)[1].strip()
         time.sleep(0.5)  # some points to sync first (how many does not matter)
         sync()
+        yield sync
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+
+
+def test_report_panels_follow_a_live_run(fresh, server, tmp_path):
+    """A run that logs while its report is open: its new points reach the report's panel through the
+    live stream (only the new points are fetched), and the run shows in the report's run table."""
+    import runyard
+
+    with live_writer(server, tmp_path, "live-report") as sync:
         api = runyard.Api({"base_url": server.url}, api_key=server.api_key)
         rs = {"projects": [f"{server.entity}/live-report"]}
         rep = api.create_report(
@@ -371,10 +388,39 @@ def test_report_panels_follow_a_live_run(fresh, server, tmp_path):
         new = next(s for s in resp.value.json()["series"] if s["key"] == "train/loss")
         assert new["found"] and len(new["step"]) > 0 and min(new["step"]) > 0
         shot(page, "reports-05-live")
-    finally:
-        proc.kill()
-        proc.wait()
-        proc.stdout.close()
+
+
+def test_live_points_of_every_project_of_a_mixed_chart(fresh, server, tmp_path):
+    """In a chart mixing two projects, a running run of the second project gets its new points live
+    (its project's stream fetches them and the chart draws them), not only on a reload."""
+    import runyard
+
+    with live_writer(server, tmp_path, "live-mix") as sync:
+        api = runyard.Api({"base_url": server.url}, api_key=server.api_key)
+        a_name, b_name = f"{server.entity}/demo", f"{server.entity}/live-mix"
+        rep = api.create_report(
+            a_name,
+            "Live over two projects",
+            blocks=[{"type": "panels", "runset": {"projects": [a_name, b_name]}, "metrics": ["train/loss"]}],
+        )
+        page = fresh()
+        page.goto(rep.url)
+        page.wait_for_function("s => document.querySelector(s)?.dataset.state === 'ready'", arg=LOSS)
+        chart = page.locator(LOSS + " .chart[data-draws]")
+        chart.wait_for()
+        page.wait_for_timeout(500)  # the page's streams connect (what they hear next is the test)
+        draws = int(chart.get_attribute("data-draws"))
+        with page.expect_response(
+            lambda r: f"/{b_name}/" in r.url and "/history/raw?" in r.url and "min_step=" in r.url
+        ) as resp:
+            sync()
+        new = next(s for s in resp.value.json()["series"] if s["key"] == "train/loss")
+        assert new["found"] and len(new["step"]) > 0 and min(new["step"]) > 0
+        # the chart draws them (a redraw after the points arrive; nothing else changes on the page)
+        page.wait_for_function(
+            "([s, n]) => Number(document.querySelector(s)?.dataset.draws) > n",
+            arg=[LOSS + " .chart[data-draws]", draws],
+        )
 
 
 def test_scripts_in_block_settings_run_notes_and_run_comments_never_run(fresh, server):

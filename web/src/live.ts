@@ -21,7 +21,13 @@ export interface LivePoints {
 type Listener = (p: LivePoints) => void;
 type RunListener = (run: string) => void;
 
-export class LiveBus {
+/** What a panel listens to: one project's bus, or several projects' buses as one (`mixLive`). */
+export interface LiveFeed {
+  subscribe(key: string, fn: Listener): () => void;
+  onRun(fn: RunListener): () => void;
+}
+
+export class LiveBus implements LiveFeed {
   private subs = new Map<string, Set<Listener>>();
   private runSubs = new Set<RunListener>();
   /** metric keys some mounted panel shows (the workspace asks the server only for these) */
@@ -49,6 +55,24 @@ export class LiveBus {
   emitRun(run: string): void {
     this.runSubs.forEach((fn) => fn(run));
   }
+}
+
+/**
+ * Several projects' buses as one feed, for a chart that mixes projects: each bus's run ids are
+ * renamed by its `id` (the chart's ids for runs of other projects are `entity/project/run`).
+ * A subscription subscribes to every bus, so each project's stream fetches the keys shown.
+ */
+export function mixLive(feeds: { live: LiveFeed; id: (run: string) => string }[]): LiveFeed {
+  return {
+    subscribe: (key, fn) => {
+      const stops = feeds.map((f) => f.live.subscribe(key, (p) => fn({ ...p, run: f.id(p.run) })));
+      return () => stops.forEach((s) => s());
+    },
+    onRun: (fn) => {
+      const stops = feeds.map((f) => f.live.onRun((run) => fn(f.id(run))));
+      return () => stops.forEach((s) => s());
+    },
+  };
 }
 
 export interface ProjectLiveHandlers {

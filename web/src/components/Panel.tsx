@@ -7,7 +7,7 @@ import type { Smoothing } from "../core/smoothing";
 import type { GroupBand } from "../core/grouping";
 import type { PanelSettings } from "../core/persist";
 import { useVisible, useWidth } from "../hooks";
-import type { LiveBus } from "../live";
+import type { LiveFeed } from "../live";
 import { LineChart } from "./LineChart";
 import { useBucketCount, usePanelData, type OtherProjectRuns } from "./usePanelData";
 import { SmoothingControl } from "./SmoothingControl";
@@ -31,7 +31,7 @@ export interface PanelProps {
   onSettings: (s: PanelSettings) => void;
   zoom: [number, number] | null;
   onZoom: (z: [number, number] | null) => void;
-  live?: LiveBus;
+  live?: LiveFeed;
   height?: number;
   fullscreen?: boolean;
   onFullscreen?: () => void;

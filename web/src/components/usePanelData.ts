@@ -38,6 +38,12 @@ export interface OtherProjectRuns {
 /** A run's id in a chart that mixes projects (runs of the panel's own project keep their plain id). */
 export const mixedRunId = (entity: string, project: string, run: string) => `${entity}/${project}/${run}`;
 
+/** The project a chart's run id was asked of: "" for the panel's own, else `entity/project`. */
+const sourceOf = (id: string) => id.slice(0, Math.max(0, id.lastIndexOf("/")));
+
+/** Each answer has its own grid: a metric's series from another project sit on that answer's grid. */
+const gridKey = (metric: string, source: string) => (source ? `${metric}\n${source}` : metric);
+
 /** A live run's system panels are asked again at most this often (their x axis is time, not steps). */
 const SYSTEM_REFRESH_MS = 5000;
 
@@ -73,7 +79,7 @@ export interface PanelData {
   series: BucketSeries[];
   /** the first metric's grid (bucket count, x range for smoothing) */
   grid: BucketGrid;
-  /** each metric's grid: live points of a metric merge into its own */
+  /** the grid of each metric (`gridKey`: and source project): live points merge into their own */
   grids: Record<string, BucketGrid>;
   ms: number;
   /** the window the data was queried for (what the chart shows until the next answer) */
@@ -137,12 +143,15 @@ export function usePanelData(p: PanelProps, metrics: string[], xAxis: string, in
         })),
       );
     const one = async (metric: string) => {
-      if (p.runScope)
-        return api.runHistory(p.entity, p.project, p.runScope.run, { ...q, keys: [metric], system: p.runScope.system, x_axis: p.runScope.system ? undefined : xAxis, priority }, ctrl.signal);
+      if (p.runScope) {
+        const h = await api.runHistory(p.entity, p.project, p.runScope.run, { ...q, keys: [metric], system: p.runScope.system, x_axis: p.runScope.system ? undefined : xAxis, priority }, ctrl.signal);
+        return { grid: h.grid, series: h.series, grids: [[metric, h.grid]] };
+      }
       const mine = own.length ? [api.history(p.entity, p.project, { ...q, key: metric, runs: own, priority }, ctrl.signal)] : [];
       const all = await Promise.all([...mine, ...fromOthers(metric)]);
-      // each answer's series sit on its own grid (the chart aligns them by x); live points merge into the panel's own project's
-      return { ...all[0], series: all.flatMap((h) => h.series) };
+      // each answer's series sit on its own grid (the chart aligns them by x), live points merge into theirs
+      const grids = all.flatMap((h) => (h.series.length ? [[gridKey(metric, sourceOf(h.series[0].run)), h.grid]] : []));
+      return { grid: all[0].grid, series: all.flatMap((h) => h.series), grids };
     };
     const keys = metricList.split("\n");
     Promise.all(keys.map(one)).then(
@@ -150,7 +159,7 @@ export function usePanelData(p: PanelProps, metrics: string[], xAxis: string, in
         const t1 = performance.now();
         shownQuery.current = qkey;
         if (vref.current) vref.current.dataset.readyAt = String(t1);
-        const grids = Object.fromEntries(keys.map((k, i) => [k, rs[i].grid]));
+        const grids: Record<string, BucketGrid> = Object.fromEntries(rs.flatMap((r) => r.grids));
         const apply = () => {
           setData({ series: rs.flatMap((r) => r.series), grid: rs[0].grid, grids, ms: t1 - t0, zoom: q.min !== undefined && q.max !== undefined ? [q.min, q.max] : null });
           setError(null);
@@ -180,10 +189,11 @@ export function usePanelData(p: PanelProps, metrics: string[], xAxis: string, in
       live.subscribe(metric, (pts) => {
         const d = dataRef.current;
         if (!d || !runIds.split(",").includes(pts.run)) return;
-        let grid = d.grids[metric] ?? d.grid;
-        // this metric's series (on its grid); the others are kept as they are
-        const mine = d.series.filter((s) => s.key === metric);
-        const others = d.series.filter((s) => s.key !== metric);
+        const gk = gridKey(metric, sourceOf(pts.run));
+        let grid = d.grids[gk] ?? d.grids[metric] ?? d.grid;
+        // this metric's series from the run's project (on their grid); the others are kept as they are
+        const mine = d.series.filter((s) => s.key === metric && gridKey(s.key, sourceOf(s.run)) === gk);
+        const others = d.series.filter((s) => !(s.key === metric && gridKey(s.key, sourceOf(s.run)) === gk));
         let i = mine.findIndex((s) => s.run === pts.run);
         if (i < 0) {
           mine.push({ run: pts.run, key: metric, bucket: [], count: [], min: [], max: [], mean: [], last: [], last_x: [] });
@@ -192,10 +202,10 @@ export function usePanelData(p: PanelProps, metrics: string[], xAxis: string, in
         if (grid.b <= grid.a && pts.steps.length) grid = { a: Math.min(grid.a, pts.steps[0]), b: Math.max(grid.b, pts.steps[0] + 1), buckets: grid.buckets };
         const r = appendPoints(mine[i], grid, pts.steps, pts.values);
         mine[i] = r.series;
-        // other series of the metric live on the same grid: extending it never moves their bucket indexes
+        // the other series on the same grid: extending it never moves their bucket indexes
         const fitted = fitGrid(mine, r.grid, buckets);
-        const grids = { ...d.grids, [metric]: fitted.grid };
-        setData({ series: [...others, ...fitted.series], grid: grids[keys[0]] ?? fitted.grid, grids, ms: d.ms, zoom: d.zoom });
+        const grids = { ...d.grids, [gk]: fitted.grid };
+        setData({ series: [...others, ...fitted.series], grid: grids[keys[0]] ?? d.grid, grids, ms: d.ms, zoom: d.zoom });
       }),
     );
     return () => stops.forEach((s) => s());

@@ -8,6 +8,7 @@ import type { Run } from "../../api/types";
 import { assignColors, runColor } from "../../core/colors";
 import { formatBytes, formatDate, formatNumber } from "../../core/format";
 import { mediaKeys } from "../../core/media";
+import { mixLive } from "../../live";
 import type { PanelSettings } from "../../core/persist";
 import type { PlotRun } from "../../core/plot";
 import { BLOCK_TYPES, listText, selectRuns, splitProject, textList, type Block, type BlockType, type RunSet } from "../../core/reportDoc";
@@ -22,7 +23,7 @@ import { Markdown } from "../Markdown";
 import { MediaPanels } from "../media/MediaPanel";
 import { Panel } from "../Panel";
 import { mixedRunId, type OtherProjectRuns } from "../usePanelData";
-import { useLiveOf } from "./live";
+import { useLiveHub, useLiveOf } from "./live";
 
 /** Charts of a report block show at most this many runs per project (as the workspace does). */
 const MAX_RUNS = 100;
@@ -128,8 +129,8 @@ function PanelsView({ b, onChange }: { b: PanelsBlock; onChange?: (b: Block) => 
 /**
  * One chart per metric for all the run set's runs, whatever their project: the first project's runs
  * keep their ids, the others' are `entity/project/run` and are queried from their project; with
- * several projects each run's label names its project. Live points reach the charts for the first
- * project's runs; a run created or deleted in any of them resolves the run set again.
+ * several projects each run's label names its project. Live points reach the charts from every
+ * project's stream; a run created or deleted in any of them resolves the run set again.
  */
 function PanelGrid(props: {
   all: ProjectRunList[];
@@ -142,7 +143,14 @@ function PanelGrid(props: {
 }) {
   const { all, b, settings: s, onPanel } = props;
   const [{ e, p }] = all;
-  const hub = useLiveOf(`${e}/${p}`);
+  const hub = useLiveHub();
+  const live = useMemo(() => {
+    const feeds = all.flatMap((x, i) => {
+      const bus = hub.get(`${x.e}/${x.p}`)?.live;
+      return bus ? [{ live: bus, id: i === 0 ? (r: string) => r : (r: string) => mixedRunId(x.e, x.p, r) }] : [];
+    });
+    return all.length === 1 ? feeds[0]?.live : feeds.length ? mixLive(feeds) : undefined;
+  }, [all, hub]);
   const { chartRuns, others } = useMemo(() => {
     const mixed = all.length > 1;
     const shown = all
@@ -178,7 +186,7 @@ function PanelGrid(props: {
           onSettings={(ps) => onPanel(m, ps)}
           zoom={props.zoom}
           onZoom={props.onZoom}
-          live={hub?.live}
+          live={live}
           otherProjects={others.length ? others : undefined}
         />
       ))}

@@ -18,6 +18,11 @@ export function useLiveOf(project: string): ProjectLive | undefined {
   return useContext(Hub).get(project);
 }
 
+/** Every project's stream by `entity/project` (a chart mixing projects hears all of its projects). */
+export function useLiveHub(): Map<string, ProjectLive> {
+  return useContext(Hub);
+}
+
 export function LiveProjects({ projects, children }: { projects: string[]; children: ReactNode }) {
   const [hub, setHub] = useState<Map<string, ProjectLive>>(new Map());
   const report = useCallback((name: string, entry: ProjectLive) => setHub((h) => new Map(h).set(name, entry)), []);
