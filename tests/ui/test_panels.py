@@ -178,12 +178,14 @@ def test_auto_panels_reorder_resize_and_sections_rename_and_move(page, server, b
     cell = page.locator('[data-panel-cell="train/acc"]')
     before = cell.locator(".chart").bounding_box()
     corner = cell.locator(".resize-handle")
+    assert corner.get_attribute("aria-label") == "Resize train/acc (1 column × 1 row): drag, or arrow keys"
     corner.focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowDown")
     page.wait_for_function(
         "() => { const c = document.querySelector('[data-panel-cell=\"train/acc\"]'); return c.dataset.w === '2' && c.dataset.h === '2'; }"
     )
+    assert corner.get_attribute("aria-label") == "Resize train/acc (2 columns × 2 rows): drag, or arrow keys"
     page.wait_for_function(
         "([h, w]) => { const c = document.querySelector('[data-panel-cell=\"train/acc\"] .chart');"
         " return c.offsetHeight > h + 100 && c.offsetWidth > w * 1.8; }",

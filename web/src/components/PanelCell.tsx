@@ -7,7 +7,7 @@
 
 import { useRef, useState, type ReactNode } from "react";
 import { PANEL_LIMITS, sized } from "../core/panels";
-import { t } from "../i18n";
+import { t, tn } from "../i18n";
 
 const DND = "application/x-runyard-panel";
 /** chart pixels added per height step */
@@ -42,6 +42,7 @@ export function PanelCell({
   const [over, setOver] = useState(false);
   const cell = useRef<HTMLDivElement>(null);
   const size = preview ?? { w, h };
+  const resizeLabel = t("panel.resize", { name, w: tn("panel.width", size.w), h: tn("panel.height", size.h) });
   const span = Math.max(1, Math.min(size.w, columns));
   const refocus = (sel: string) => requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-panel-cell="${CSS.escape(id)}"] ${sel}`)?.focus());
   return (
@@ -94,8 +95,8 @@ export function PanelCell({
       <button
         type="button"
         className="resize-handle"
-        aria-label={t("panel.resize", { name, w: size.w, h: size.h })}
-        title={t("panel.resize", { name, w: size.w, h: size.h })}
+        aria-label={resizeLabel}
+        title={resizeLabel}
         onPointerDown={(e) => {
           const box = cell.current?.getBoundingClientRect();
           if (!box) return;
