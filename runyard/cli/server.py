@@ -99,7 +99,7 @@ def server(
             json_logs=json_logs,
             blob_url=blob_url,
         )
-        make_broker(cfg.bus, cfg.db_url)
+        make_broker(cfg.bus, cfg.db_url, cfg.bus_channel)
         cfg.open_blobs()  # a malformed blob URL or a missing boto3: one line now, not a traceback later
     except (ValueError, RuntimeError) as e:
         raise click.ClickException(str(e)) from None

@@ -119,7 +119,7 @@ def create_app(config: ServerConfig, store: Store | None = None, announce: bool 
     ]
     app = Starlette(routes=routes, exception_handlers=HANDLERS, lifespan=lifespan)  # type: ignore[arg-type]
     app.state.config = config
-    app.state.broker = make_broker(config.bus, config.db_url)
+    app.state.broker = make_broker(config.bus, config.db_url, config.bus_channel)
     app.state.metrics = metrics.Metrics(app)
     app.add_middleware(AuthMiddleware, store_ref=app)
     logs.install(config.json_logs)

@@ -30,6 +30,8 @@ RUNYARD_OIDC_NAME_CLAIM     the claim a new user's name comes from (default pref
 RUNYARD_OIDC_SCOPES         scopes asked for (default "openid profile email")
 RUNYARD_BUS       live-update bus: memory (default, one process), postgres (LISTEN/NOTIFY on the
                   database) or redis://host:port/db (docs/deploy.md)
+RUNYARD_BUS_CHANNEL the bus channel (default runyard_events): deployments that share one Redis each
+                  set their own, or each would hear the other's live updates
 RUNYARD_METRICS   who may read Prometheus metrics at /metrics: admin (default: an admin's key or
                   session), open (anyone who reaches the port: a scraper inside the cluster), off
 RUNYARD_JSON_LOGS "1": the server logs one JSON object per line (for log collectors)
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,6 +151,7 @@ class ServerConfig:
     oidc_name_claim: str = "preferred_username"
     oidc_scopes: str = "openid profile email"
     bus: str = "memory"  # live updates across processes: memory, postgres, redis://... (server/pubsub.py)
+    bus_channel: str = "runyard_events"
     metrics: str = "admin"  # /metrics: admin, open or off (server/metrics.py)
     json_logs: bool = False
     blob_url: str | None = None  # None: $RUNYARD_HOME/blobs; s3://bucket/prefix (docs/storage.md)
@@ -222,6 +226,7 @@ class ServerConfig:
                 kw.setdefault(field, os.environ[env].lower() in ("1", "true", "yes"))
         for env, field in (
             ("RUNYARD_BUS", "bus"),
+            ("RUNYARD_BUS_CHANNEL", "bus_channel"),
             ("RUNYARD_METRICS", "metrics"),
             ("RUNYARD_BLOB_URL", "blob_url"),
             ("RUNYARD_S3_ENDPOINT_URL", "s3_endpoint_url"),
@@ -234,6 +239,9 @@ class ServerConfig:
         kw = {k: v for k, v in kw.items() if v is not None}
         if kw.get("metrics", "admin") not in ("admin", "open", "off"):
             raise ValueError(f"metrics must be admin, open or off, not {kw['metrics']!r}")
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", str(kw.get("bus_channel", "runyard_events"))):
+            # a PostgreSQL LISTEN name and a Redis channel alike: lower-case identifier, no quoting
+            raise ValueError("RUNYARD_BUS_CHANNEL must be a lower-case identifier (a-z, 0-9, _; 63 at most)")
         if kw.get("s3_addressing_style", "auto") not in ("auto", "path", "virtual"):
             raise ValueError("RUNYARD_S3_ADDRESSING_STYLE must be auto, path or virtual")
         for field in ("gc_interval", "gc_grace"):

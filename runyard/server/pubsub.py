@@ -27,7 +27,6 @@ from typing import Any
 MAX_QUEUE = 1000
 SEND_QUEUE = 10_000
 ACCESS_CHANGED = "access.changed"  # internal: every live stream re-checks its caller's access
-CHANNEL = "runyard_events"
 PG_MAX_PAYLOAD = 7900  # NOTIFY payloads must stay under 8000 bytes
 RECONNECT_S = 0.5
 # the fields an event keeps when it is too large for the bus (its subscribers refetch the rest)
@@ -209,9 +208,10 @@ class _SharedBroker(Broker):
 class RedisBroker(_SharedBroker):
     kind = "redis"
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, channel: str):
         super().__init__()
         self.url = url
+        self.channel = channel
         self._client: Any = None
 
     def _redis(self) -> Any:
@@ -224,12 +224,12 @@ class RedisBroker(_SharedBroker):
         return self._client
 
     async def _send_raw(self, payload: str) -> None:
-        await self._redis().publish(CHANNEL, payload)
+        await self._redis().publish(self.channel, payload)
 
     async def _listen(self, ready: Callable[[], None]) -> None:
         ps = self._redis().pubsub(ignore_subscribe_messages=True)
         try:
-            await ps.subscribe(CHANNEL)
+            await ps.subscribe(self.channel)
             ready()
             while True:
                 msg = await ps.get_message(timeout=None)
@@ -254,8 +254,9 @@ class PostgresBroker(_SharedBroker):
 
     kind = "postgres"
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, channel: str):
         super().__init__()
+        self.channel = channel
         # the store's SQLAlchemy URL names the driver; libpq wants the plain form
         self.url = url.replace("postgresql+psycopg://", "postgresql://", 1)
         self._conn: Any = None
@@ -274,7 +275,7 @@ class PostgresBroker(_SharedBroker):
     async def _send_raw(self, payload: str) -> None:
         if self._conn is None or self._conn.closed:
             self._conn = await self._connect()
-        await self._conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+        await self._conn.execute("SELECT pg_notify(%s, %s)", (self.channel, payload))
 
     async def _reset_sender(self) -> None:
         if self._conn is not None:
@@ -285,7 +286,7 @@ class PostgresBroker(_SharedBroker):
     async def _listen(self, ready: Callable[[], None]) -> None:
         conn = await self._connect()
         try:
-            await conn.execute(f"LISTEN {CHANNEL}")
+            await conn.execute(f"LISTEN {self.channel}")
             ready()
             async for note in conn.notifies():
                 self._received(note.payload)
@@ -304,14 +305,17 @@ class PostgresBroker(_SharedBroker):
         await self._reset_sender()
 
 
-def make_broker(bus: str, db_url: str) -> Broker:
-    """`memory`, `postgres` (the server's database, which must be PostgreSQL) or `redis://...`."""
+def make_broker(bus: str, db_url: str, channel: str = "runyard_events") -> Broker:
+    """`memory`, `postgres` (the server's database, which must be PostgreSQL) or `redis://...`.
+
+    `channel` separates deployments that share one Redis.
+    """
     if bus in ("", "memory"):
         return Broker()
     if bus in ("postgres", "postgresql"):
         if not db_url.startswith("postgresql"):
             raise ValueError("--bus postgres needs a PostgreSQL database (--db postgresql://...)")
-        return PostgresBroker(db_url)
+        return PostgresBroker(db_url, channel)
     if bus.startswith(("redis://", "rediss://", "unix://")):
-        return RedisBroker(bus)
+        return RedisBroker(bus, channel)
     raise ValueError(f"unknown bus {bus!r}: use memory, postgres or redis://host:port/db")

@@ -29,6 +29,7 @@ from tests.server.conftest import PG_URL, REPO, pg_database  # noqa: F401
 from tests.storage.conftest import S3_ENV, s3_endpoint, s3_recording  # noqa: F401
 
 REDIS_URL = os.environ.get("RUNYARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+BUS_CHANNEL = "runyard_test_" + secrets.token_hex(6)
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 HEARTBEAT_TIMEOUT = 4.0  # short, so the heartbeat job test is quick; live clients beat within it
 GC_INTERVAL = (
@@ -80,6 +81,7 @@ class Replica:
             PYTHONPATH=str(REPO),
             RUNYARD_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT),
             RUNYARD_GC_INTERVAL=str(GC_INTERVAL),
+            RUNYARD_BUS_CHANNEL=BUS_CHANNEL,  # another suite may share this Redis
             **self.blob_env,
         )
         args = [sys.executable, "-m", "runyard.cli.main", "server", "--port", str(self.port)]

@@ -6,15 +6,18 @@ on the database): a live stream opened on A hears a run synced through B, with t
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import os
+import secrets
 import threading
 
 import httpx
 import pytest
 
 from runyard.server import ServerConfig, ServerThread
+from runyard.server.pubsub import make_broker
 
 from .conftest import cli, make_runs
 
@@ -28,6 +31,19 @@ def _redis_up() -> bool:
         return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping())
     except Exception:
         return False
+
+
+def need_redis() -> None:
+    if _redis_up():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"Redis is unreachable at {REDIS_URL} and CI is set")
+    pytest.skip(f"Redis unreachable at {REDIS_URL}")
+
+
+def own_channel() -> str:
+    """A channel of this test alone: other suites may share this Redis and database server."""
+    return "runyard_test_" + secrets.token_hex(6)
 
 
 def listen(port: int, key: str, project: str, until) -> tuple[threading.Event, list[dict]]:
@@ -61,10 +77,8 @@ def listen(port: int, key: str, project: str, until) -> tuple[threading.Event, l
 
 @pytest.mark.parametrize("bus", ["postgres", "redis"])
 def test_stream_on_a_hears_ingest_through_b(bus, pg_database, tmp_path):
-    if bus == "redis" and not _redis_up():
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is unreachable at {REDIS_URL} and CI is set")
-        pytest.skip(f"Redis unreachable at {REDIS_URL}")
+    if bus == "redis":
+        need_redis()
     import sqlalchemy as sa
 
     from runyard.store.tables import metadata
@@ -77,7 +91,10 @@ def test_stream_on_a_hears_ingest_through_b(bus, pg_database, tmp_path):
     eng.dispose()
     url = REDIS_URL if bus == "redis" else "postgres"
     homes = [tmp_path / "a", tmp_path / "b"]
-    cfgs = [ServerConfig.resolve(home=h, db_url=pg_database, port=0, bus=url) for h in homes]
+    channel = own_channel()
+    cfgs = [
+        ServerConfig.resolve(home=h, db_url=pg_database, port=0, bus=url, bus_channel=channel) for h in homes
+    ]
     with ServerThread(cfgs[0]) as a, ServerThread(cfgs[1]) as b:
         key = a.api_key
         assert key and b.api_key is None  # one database: B found the admin A created
@@ -101,6 +118,41 @@ def test_stream_on_a_hears_ingest_through_b(bus, pg_database, tmp_path):
             }
         text = httpx.get(a.url + "/metrics", headers={"Authorization": f"Bearer {key}"}, timeout=30).text
         assert "runyard_bus_received_total" in text and "runyard_bus_lag_seconds_count" in text
+
+
+@pytest.mark.parametrize("bus", ["postgres", "redis"])
+def test_deployments_on_one_bus_server_do_not_hear_each_other(bus, pg_database):
+    """Two deployments share one Redis (or one database): each hears only its own channel."""
+    if bus == "redis":
+        need_redis()
+    url = REDIS_URL if bus == "redis" else "postgres"
+    mine, theirs = own_channel(), own_channel()
+
+    async def scenario() -> list[dict]:
+        # listener and sender of "mine"; sender and a second listener of "theirs"
+        brokers = [make_broker(url, pg_database, ch) for ch in (mine, mine, theirs, theirs)]
+        for b in brokers:
+            await b.start()
+        try:
+            heard, sender, other, other_heard = brokers
+            q, q_other = heard.subscribe(None), other_heard.subscribe(None)
+            other.publish({"type": "run.updated", "entity": "e", "project": "p", "run_id": "theirs"})
+            # once the other deployment's listener has it, the bus server has delivered it everywhere
+            assert (await asyncio.wait_for(q_other.get(), 30))["run_id"] == "theirs"
+            sender.publish({"type": "run.updated", "entity": "e", "project": "p", "run_id": "mine"})
+            first = await asyncio.wait_for(q.get(), 30)
+            return [first, *[q.get_nowait() for _ in range(q.qsize())]]
+        finally:
+            for b in brokers:
+                await b.stop()
+
+    got = asyncio.run(scenario())
+    assert [ev["run_id"] for ev in got] == ["mine"]
+
+
+def test_bus_channel_must_be_an_identifier(tmp_path):
+    with pytest.raises(ValueError, match="RUNYARD_BUS_CHANNEL"):
+        ServerConfig.resolve(home=tmp_path, bus_channel="a; DROP TABLE runs")
 
 
 def test_ready_names_an_unreachable_bus(tmp_path):
