@@ -21,18 +21,21 @@ def edges(a: float, b: float, n: int) -> np.ndarray:
     return e
 
 
-def block_window(lo: float, hi: float, n: int, block: int) -> tuple[float, float, int]:
+def block_window(lo: float, hi: float, n: int, grids: tuple[int, ...]) -> tuple[float, float, int]:
     """The window [a, b] and bucket count of a query over integer steps [lo, hi] in about `n` buckets,
-    with every edge on a multiple of `block` (the summary level's points per block): a block whose
-    steps are consecutive then lies inside one bucket and is taken from its statistics, never read.
-    Buckets narrower than a block (or a window of one step) keep [lo, hi] and `n`. The width is the
-    smallest multiple of `block` not below (hi - lo) / n: never more buckets than asked (so never more
-    bytes), never fewer than about half."""
+    with every edge on a multiple of a summary level's points per record (`grids`, ascending): the
+    coarsest one not wider than a bucket, so that a record whose steps are consecutive lies inside one
+    bucket and is taken whole, never read point by point. The width is the smallest multiple of that
+    grid not below (hi - lo) / n: never more buckets than asked (so never more bytes), never fewer
+    than about half. Buckets narrower than half the finest grid (or a window of one step) keep
+    [lo, hi] and `n`; between half and one record they widen to one record (at most half the buckets
+    asked, instead of reading every point of the window)."""
     w = (hi - lo) / n
-    if w < block:
+    if w < grids[0] / 2:
         return lo, hi, n
-    w = block * math.ceil(w / block)
-    a = math.floor(lo / block) * block
+    grid = max([g for g in grids if g <= w] or [grids[0]])
+    w = grid * math.ceil(w / grid)
+    a = math.floor(lo / grid) * grid
     k = int((hi - a) // w) + 1
     return float(a), float(a + k * w), k
 

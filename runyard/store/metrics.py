@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import buckets as bk
+from . import summaries
 from .chunks import (
     BLOCK_DTYPE,
     BLOCK_POINTS,
@@ -58,17 +59,12 @@ _META_COLS = [
 ]
 
 
-def _window_query(cols: list, blocks: bool) -> sa.Select:
-    """Chunk rows of one series in a step window (bound: key_id, lo, hi), served by the
-    (key_id, step_min, step_max) index, with their block statistics if `blocks`; built once so that
-    its compiled form is reused."""
+def _window_query() -> sa.Select:
+    """Chunk rows of one series in a step window (bound: key_id, lo, hi) with their values, served
+    by the (key_id, step_min, step_max) index; built once so that its compiled form is reused."""
     c = metric_chunks.c
-    src = (
-        metric_chunks.outerjoin(metric_blocks, metric_blocks.c.chunk_id == c.id) if blocks else metric_chunks
-    )
     return (
-        sa.select(*_META_COLS, *cols, sa.func.length(c.steps).label("steps_len"))
-        .select_from(src)
+        sa.select(*_META_COLS, c.steps, c.vals, sa.func.length(c.steps).label("steps_len"))
         .where(
             c.key_id == sa.bindparam("key_id"),
             c.numeric,
@@ -79,11 +75,7 @@ def _window_query(cols: list, blocks: bool) -> sa.Select:
     )
 
 
-# True: zoomed in, values with the rows; False: the summary level
-_WINDOW_QUERY = {
-    True: _window_query([metric_chunks.c.steps, metric_chunks.c.vals], blocks=False),
-    False: _window_query([metric_blocks.c.blocks], blocks=True),
-}
+_WINDOW_QUERY = _window_query()
 
 
 @dataclass
@@ -178,6 +170,10 @@ class Metrics:
         # the block statistics go to metric_blocks (chunk id -> blocks), once the chunk ids are known
         new_blocks = [row.pop("blocks") for row in inserts]
         blocks = {u["b_id"]: u.pop("blocks") for u in chunk_updates}
+        # (key id, chunk no) of each chunk written, for its summary rows
+        where = {
+            u["b_id"]: (open_rows[u["b_id"]].key_id, open_rows[u["b_id"]].chunk_no) for u in chunk_updates
+        }
         if inserts:
             stmt = sa.insert(metric_chunks).returning(metric_chunks.c.id, sort_by_parameter_order=True)
             new_ids = conn.execute(stmt, inserts).scalars().all()
@@ -185,6 +181,7 @@ class Metrics:
             for (kid, col), chunk_no in new_open.items():
                 state[kid][col] = by_no[(kid, chunk_no)]
             blocks.update(zip(new_ids, new_blocks))
+            where.update({cid: no for no, cid in by_no.items()})
         if chunk_updates:  # rewritten open chunks: their blocks are replaced
             conn.execute(
                 sa.delete(metric_blocks).where(
@@ -194,6 +191,7 @@ class Metrics:
         block_rows = [{"chunk_id": cid, "blocks": b} for cid, b in blocks.items() if b is not None]
         if block_rows:
             conn.execute(sa.insert(metric_blocks), block_rows)
+            summaries.write(conn, [(*where[r["chunk_id"]], r["chunk_id"], r["blocks"]) for r in block_rows])
         # One executemany per statement shape: building a statement per key and chunk was a third of
         # the ingest CPU (bench/bench_ingest.py profile).
         by_shape: dict[tuple, list[dict]] = {}
@@ -377,7 +375,7 @@ class Metrics:
             )
             a, b = float(lo if a is None else a), float(hi if b is None else b)
             e = bk.edges(a, b, n_buckets)
-            return [bk.finish(self._step_series(conn, r.key_id, e), e) for r in refs], (a, b)
+            return self._step_buckets(conn, [r.key_id for r in refs], e), (a, b)
         meta = self._chunk_meta(conn, [r.key_id for r in refs])
         by_key: dict[int, list] = {}
         for m in meta:
@@ -399,7 +397,7 @@ class Metrics:
         edges cut most blocks reads nearly every raw value; aligned, the blocks' statistics suffice
         (measured in docs/reports.md, "Measured")."""
         lo, hi = self._step_extent(conn, [r.key_id for r in refs]) if refs else (0.0, 0.0)
-        return bk.block_window(lo, hi, n_buckets, BLOCK_POINTS)
+        return bk.block_window(lo, hi, n_buckets, summaries.LEVEL_POINTS)
 
     def _chunk_meta(self, conn: Connection, key_ids: list[int]) -> list[Any]:
         out: list[Any] = []
@@ -434,78 +432,125 @@ class Metrics:
                 his.append(float(r[1]))
         return (min(los), max(his)) if los else (0.0, 0.0)
 
-    def _step_series(self, conn: Connection, key_id: int, e: np.ndarray) -> bk.Part:
-        """One series over x = step, from the summary level: chunks and blocks inside one bucket give
-        their statistics; raw values are read (as byte ranges) only for blocks across a bucket edge."""
+    def _step_buckets(self, conn: Connection, key_ids: list[int], e: np.ndarray) -> list[dict]:
+        """Series over x = step. Buckets narrower than a block: from the points (values read with the
+        chunk rows). Wider: from the coarsest summary level whose records fit in a bucket, descending
+        to finer records and raw values only for records across a bucket edge; series a batch at a
+        time, so memory holds a batch's records, not the query's."""
         a, b = float(e[0]), float(e[-1])
-        # Buckets narrower than a block (zoomed in): nearly every block straddles an edge, so the
-        # values come with the chunk rows in one query instead of blocks plus ranges in two.
-        narrow = (b - a) / (len(e) - 1) < BLOCK_POINTS
+        width = (b - a) / (len(e) - 1)
+        if width < BLOCK_POINTS:
+            return [bk.finish(self._points_series(conn, k, e), e) for k in key_ids]
+        level = summaries.level_for(width)
+        lo, hi = _int_bound(math.ceil(a)), _int_bound(math.floor(b))
+        out = []
+        for i in range(0, len(key_ids), 100):
+            batch = key_ids[i : i + 100]
+            recs = summaries.read(conn, self.db, batch, level, lo, hi)
+            for k in batch:
+                out.append(bk.finish(self._summary_series(conn, k, recs.get(k), level, e), e))
+        return out
+
+    def _points_series(self, conn: Connection, key_id: int, e: np.ndarray) -> bk.Part:
+        a, b = float(e[0]), float(e[-1])
         params = {"key_id": key_id, "lo": _int_bound(math.ceil(a)), "hi": _int_bound(math.floor(b))}
-        chunks = self.db.fetch_binary(conn, _WINDOW_QUERY[narrow], params)
+        chunks = self.db.fetch_binary(conn, _WINDOW_QUERY, params)
         if not chunks:
             return bk.Part.empty()
         if any(chunks[i].step_min <= chunks[i - 1].step_max for i in range(1, len(chunks))):
-            # chunks overlap in step (out-of-order logging): every point, sorted by (step, seq)
-            p = self._decode_all(conn, chunks)
-            o = np.lexsort((p.gseq, p.step))
-            return bk.bucketize_many([(p.step[o].astype(np.float64), np.asarray(p.val)[o])], e)[0]
-        if narrow:
-            x = np.concatenate([decode_steps(c.steps, c.step_min, c.n) for c in chunks])
-            v = np.concatenate([decode_floats(c.vals) for c in chunks])
-            return bk.bucketize_many([(x.astype(np.float64), v)], e)[0]
-        smin = np.array([c.step_min for c in chunks], np.float64)
-        smax = np.array([c.step_max for c in chunks], np.float64)
-        one = (smin >= a) & (smax <= b) & (bk.bucket_of(e, smin) == bk.bucket_of(e, smax))
-        recs = [_chunk_record(c) if o else bytes(c.blocks) for c, o in zip(chunks, one)]
-        per_chunk = np.array([len(r) // BLOCK_DTYPE.itemsize for r in recs])
-        blk = np.frombuffer(b"".join(recs), BLOCK_DTYPE)
-        end_pos = np.cumsum(blk["n"], dtype=np.int64)  # ordinal after each record's last point
-        lo, hi = blk["lo"].astype(np.float64), blk["hi"].astype(np.float64)
-        whole = (lo >= a) & (hi <= b) & (bk.bucket_of(e, lo) == bk.bucket_of(e, hi))
-        raw = np.flatnonzero(~whole & (hi >= a) & (lo <= b))
+            return self._sorted_points(conn, chunks, e)
+        x = np.concatenate([decode_steps(c.steps, c.step_min, c.n) for c in chunks])
+        v = np.concatenate([decode_floats(c.vals) for c in chunks])
+        return bk.bucketize_many([(x.astype(np.float64), v)], e)[0]
+
+    def _sorted_points(self, conn: Connection, chunks: list, e: np.ndarray) -> bk.Part:
+        """Chunks that overlap in step (out-of-order logging): every point, sorted by (step, seq)."""
+        p = self._decode_all(conn, chunks)
+        o = np.lexsort((p.gseq, p.step))
+        return bk.bucketize_many([(p.step[o].astype(np.float64), np.asarray(p.val)[o])], e)[0]
+
+    def _summary_series(
+        self, conn: Connection, key_id: int, r: np.ndarray | None, level: int, e: np.ndarray
+    ) -> bk.Part:
+        """One series from its summary records `r` (level `level`, the rows in the window)."""
+        if r is None or not len(r):
+            return bk.Part.empty()
+        r = r[np.lexsort((r["block"], r["chunk"], r["lo"]))]
+        if ((r["chunk"][1:] != r["chunk"][:-1]) & (r["lo"][1:] <= r["hi"][:-1])).any():
+            # chunks overlap in step (out-of-order or repeated steps across chunks)
+            a, b = float(e[0]), float(e[-1])
+            params = {"key_id": key_id, "lo": _int_bound(math.ceil(a)), "hi": _int_bound(math.floor(b))}
+            return self._sorted_points(conn, self.db.fetch_binary(conn, _WINDOW_QUERY, params), e)
+        n = r["n"].astype(np.int64)
+        start = np.cumsum(n) - n  # ordinal of each record's first point
+        whole, part = _split(r, e)
+        recs, pos = [r[whole]], [start[whole] + n[whole] - 1]
+        r, start = r[part], start[part]
+        if level == 1 and len(r):  # records across an edge: their blocks
+            r, start = self._blocks_of(conn, r, start)
+            n = r["n"].astype(np.int64)
+            whole, part = _split(r, e)
+            recs.append(r[whole])
+            pos.append(start[whole] + n[whole] - 1)
+            r, start = r[part], start[part]
+        rec, rec_pos = np.concatenate(recs), np.concatenate(pos)
+        o = np.argsort(rec_pos, kind="stable")
         rx, rv, rpos = np.zeros(0), np.zeros(0), np.zeros(0, np.int64)
-        if len(raw):
-            sizes = blk["n"][raw].astype(np.int64)
-            within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-            rpos = np.repeat(end_pos[raw] - sizes, sizes) + within
-            rx, rv = self._block_points(
-                conn, chunks, np.repeat(np.arange(len(chunks)), per_chunk), per_chunk, raw, sizes, within
-            )
-        return bk.bucketize_summary(blk[whole], end_pos[whole] - 1, rx, rv, rpos, e)
+        if len(r):  # blocks across an edge: their points
+            sizes = r["n"].astype(np.int64)
+            rx, rv = self._block_points(conn, r["chunk"], r["block"].astype(np.int64) * BLOCK_POINTS, sizes)
+            rpos = np.repeat(start, sizes) + _within(sizes)
+        return bk.bucketize_summary(rec[o], rec_pos[o], rx, rv, rpos, e)
+
+    def _blocks_of(self, conn: Connection, r: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The level-0 records of level-1 records `r` (from `metric_blocks`), with the ordinal of each
+        one's first point given those of `r` (`start`)."""
+        ids = np.unique(r["chunk"])
+        q = sa.select(metric_blocks.c.chunk_id, metric_blocks.c.blocks).where(
+            self.db.id_in(metric_blocks.c.chunk_id, ids.tolist())
+        )
+        got = {row.chunk_id: bytes(row.blocks) for row in self.db.fetch_binary(conn, q)}
+        blk = np.frombuffer(b"".join(got[i] for i in ids.tolist()), BLOCK_DTYPE)
+        per = np.array([len(got[i]) // BLOCK_DTYPE.itemsize for i in ids.tolist()], np.int64)
+        first = (np.cumsum(per) - per)[np.searchsorted(ids, r["chunk"])] + r["block"]
+        k = -(-r["n"].astype(np.int64) // BLOCK_POINTS)  # blocks per record (all full but a chunk's last)
+        idx = np.repeat(first, k) + _within(k)
+        out = np.empty(len(idx), summaries.SUMMARY_DTYPE)
+        for f in BLOCK_DTYPE.names or ():
+            out[f] = blk[f][idx]
+        out["chunk"] = np.repeat(r["chunk"], k)
+        out["block"] = np.repeat(r["block"], k) + _within(k)
+        bn = out["n"].astype(np.int64)
+        before = np.cumsum(bn) - bn  # points before each block, over all of them
+        return out, np.repeat(start - before[np.cumsum(k) - k], k) + before
 
     def _block_points(
-        self,
-        conn: Connection,
-        chunks: list,
-        chunk_of: np.ndarray,
-        per_chunk: np.ndarray,
-        raw: np.ndarray,
-        sizes: np.ndarray,
-        within: np.ndarray,
+        self, conn: Connection, cid: np.ndarray, offset: np.ndarray, sizes: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(step, value) of the points of blocks `raw` (indexes into the chunks' blocks), in order.
-
-        Adjacent blocks of a chunk are read as one byte range of `vals` (`_ranges`)."""
-        ci = chunk_of[raw]
-        offset = (raw - (np.cumsum(per_chunk) - per_chunk)[ci]) * BLOCK_POINTS  # first point in its chunk
-        new_run = np.ones(len(raw), bool)
-        new_run[1:] = (raw[1:] != raw[:-1] + 1) | (ci[1:] != ci[:-1])
+        """(step, value) of some blocks' points, in the order given: block i holds points
+        offset[i] .. offset[i] + sizes[i] - 1 of chunk cid[i]. Adjacent blocks of a chunk are read as
+        one byte range of `vals` (`_ranges`)."""
+        new_run = np.ones(len(cid), bool)
+        new_run[1:] = (cid[1:] != cid[:-1]) | (offset[1:] != offset[:-1] + sizes[:-1])
         starts = np.flatnonzero(new_run)
         run_len = np.add.reduceat(sizes, starts)
-        ids = [chunks[i].id for i in ci[starts]]
-        got = self._ranges(conn, ids, (offset[starts] * 8).tolist(), (run_len * 8).tolist())
+        got = self._ranges(conn, cid[starts].tolist(), (offset[starts] * 8).tolist(), (run_len * 8).tolist())
         vals = np.frombuffer(b"".join(got), "<f8")
-        start = np.array([c.step_min for c in chunks], np.int64)[ci] + offset
-        x = np.repeat(start, sizes) + within  # consecutive steps: x by arithmetic
-        gapped = [i for i in np.unique(ci) if chunks[i].steps_len]
-        if gapped:
-            blobs = self._blobs(conn, [chunks[i].id for i in gapped], aux=False)
-            for i in gapped:
-                c = chunks[i]
-                m = np.repeat(ci == i, sizes)
-                x[m] = decode_steps(blobs[c.id].steps, c.step_min, c.n)[
-                    np.repeat(offset[ci == i], sizes[ci == i]) + within[m]
+        ids = np.unique(cid)
+        q = sa.select(metric_chunks.c.id, metric_chunks.c.step_min, metric_chunks.c.n, metric_chunks.c.steps)
+        meta = {
+            m.id: m
+            for m in self.db.fetch_binary(conn, q.where(self.db.id_in(metric_chunks.c.id, ids.tolist())))
+        }
+        within = _within(sizes)
+        step_min = np.array([meta[i].step_min for i in cid.tolist()], np.int64)
+        x = np.repeat(step_min + offset, sizes) + within  # consecutive steps: x by arithmetic
+        for i in ids.tolist():
+            m = meta[i]
+            if m.steps:  # gapped or repeated steps: decoded
+                sel = np.repeat(cid == i, sizes)
+                x[sel] = decode_steps(bytes(m.steps), m.step_min, m.n)[
+                    np.repeat(offset[cid == i], sizes[cid == i]) + within[sel]
                 ]
         return x.astype(np.float64), vals
 
@@ -587,16 +632,18 @@ def _int_bound(v: float) -> int:
     return int(min(max(v, -(2**63)), 2**63 - 1))
 
 
-def _chunk_record(c: Any) -> bytes:
-    """A chunk's own statistics as one summary record (sum None with values: inf + -inf, NaN)."""
-    r = np.zeros(1, BLOCK_DTYPE)
-    nan = float("nan")
-    r["lo"], r["hi"], r["n"], r["count"] = c.step_min, c.step_max, c.n, c.v_count or 0
-    r["min"] = nan if c.v_min is None else c.v_min
-    r["max"] = nan if c.v_max is None else c.v_max
-    r["sum"] = (nan if c.v_count else 0.0) if c.v_sum is None else c.v_sum
-    r["last"] = nan if c.v_last is None else c.v_last
-    return r.tobytes()
+def _within(sizes: np.ndarray) -> np.ndarray:
+    """0 .. size-1 for each size, concatenated."""
+    return np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+
+
+def _split(r: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(inside one bucket, across an edge of the window [e[0], e[-1]]) masks of summary records."""
+    a, b = e[0], e[-1]
+    lo, hi = r["lo"].astype(np.float64), r["hi"].astype(np.float64)
+    inside = (lo >= a) & (hi <= b)
+    whole = inside & (bk.bucket_of(e, lo) == bk.bucket_of(e, hi))
+    return whole, ~whole & (hi >= a) & (lo <= b)
 
 
 def _extent(xs: list[np.ndarray]) -> tuple[float, float]:

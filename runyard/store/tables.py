@@ -232,6 +232,26 @@ metric_blocks = sa.Table(
     sa.Column("blocks", sa.LargeBinary, nullable=False),
 )
 
+# The summary levels per series (summaries.py): the records of a few consecutive chunks in one row, so
+# that a zoomed-out chart reads a handful of small rows per series instead of one row per chunk.
+metric_summaries = sa.Table(
+    "metric_summaries",
+    metadata,
+    sa.Column(
+        "key_id",
+        ID,
+        sa.ForeignKey("metric_keys.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("level", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("seg_no", sa.Integer, primary_key=True, autoincrement=False),
+    # before `recs`: SQLite filters on them without reading the records' overflow pages
+    sa.Column("step_min", sa.BigInteger, nullable=False),
+    sa.Column("step_max", sa.BigInteger, nullable=False),
+    sa.Column("recs", sa.LargeBinary, nullable=False),  # summaries.SUMMARY_DTYPE records, chunk order
+)
+
 console_lines = sa.Table(
     "console_lines",
     metadata,

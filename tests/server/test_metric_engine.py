@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from runyard.store import Store
 from runyard.store.chunks import BLOCK_POINTS, CHUNK_POINTS, Points
 from runyard.store.metrics import SeriesRef
-from runyard.store.tables import metadata, metric_blocks, metric_chunks
+from runyard.store.tables import metadata, metric_blocks, metric_chunks, metric_summaries
 
 
 @pytest.fixture
@@ -281,3 +281,77 @@ def test_series_refs_of_many_runs_in_one_lookup(store):
     }
     steps = store.db.read(lambda c: store.metrics.series_refs(c, pid, ["r0", "r1"], ["loss"], "_step"))
     assert {k: v.x_key_id for k, v in steps.items()} == {("r0", "loss"): None, ("r1", "loss"): None}
+
+
+def _series_points(store, pk, key, parts):
+    """Append `parts` ((steps, values) each, one transaction each) and return the brute-force points."""
+    points, seq = [], 1
+    for steps, vals in parts:
+        _append(store, pk, key, steps, vals, seq0=seq)
+        points += [(int(s), seq + i, float(v)) for i, (s, v) in enumerate(zip(steps, vals))]
+        seq += len(steps)
+    return points
+
+
+def test_coarse_summary_level_matches_brute_force(store):
+    """Buckets of 1,024 steps and more are answered from the per-series level-1 records, descending to
+    blocks and raw values at edges: in order with gaps, repeats, NaN and infinities; chunks written
+    in reverse step order (no overlap); and chunks that overlap (every point read)."""
+    rng = np.random.default_rng(17)
+    pks = [_run(store, f"r{i}") for i in range(3)]
+    n = CHUNK_POINTS * 9 + 333
+    steps = _steps_with_repeats_and_gaps(rng, n)
+    vals = rng.normal(size=n) * 10
+    vals[rng.integers(0, n, 60)] = np.nan
+    vals[2000], vals[2001] = np.inf, -np.inf
+    vals[5 * 1024 : 6 * 1024] = np.nan  # a whole level-1 record without a value
+    cuts = [0, 700, CHUNK_POINTS * 4 + 5, CHUNK_POINTS * 4 + 6, n]  # open chunks rewritten across rows
+    series = [
+        _series_points(store, pks[0], "loss", [(steps[i:j], vals[i:j]) for i, j in zip(cuts, cuts[1:])])
+    ]
+    half = CHUNK_POINTS * 3
+    series.append(  # the later steps logged first, then the earlier ones
+        _series_points(store, pks[1], "loss", [(steps[half:] + 7, vals[half:]), (steps[:half], vals[:half])])
+    )
+    series.append(  # a second pass over steps already logged
+        _series_points(store, pks[2], "loss", [(steps, vals), (steps[1000:3000], vals[:2000] + 1)])
+    )
+    refs = [
+        SeriesRef(store.db.read(lambda c, pk=pk: store.metrics.key_id(c, pk, "history", "loss")))
+        for pk in pks
+    ]
+    top = float(steps[-1] + 7)
+    windows = [store.db.read(lambda c, k=k: store.metrics.step_window(c, refs, k)) for k in (30, 11, 2)]
+    assert all(w[1] - w[0] >= w[2] * 1024 and w[0] % 1024 == 0 for w in windows)  # on the coarse grid
+    windows += [
+        (0.0, top, 17),
+        (1500.5, top - 3000.25, 9),
+        (-10.0, top / 2, 4),
+        (2048.0, 2048.0 + 1024 * 5, 5),
+    ]
+    for a, b, nb in windows:
+        results, (lo, hi) = store.db.read(
+            lambda c, a=a, b=b, nb=nb: store.metrics.buckets(c, refs, nb, "_step", a, b)
+        )
+        for res, pts in zip(results, series):
+            check(res, brute(pts, lo, hi, nb))
+
+
+def test_summary_rows_written_at_ingest_equal_the_migrations(store):
+    """The per-series rows that appends keep up to date (tail rows rewritten, rows of 4 and 32 chunks)
+    equal those the migration computes from the block statistics of existing chunks."""
+    backfill = importlib.import_module("runyard.store.migrations.versions.0015_metric_summaries").backfill
+    rng = np.random.default_rng(23)
+    pks = [_run(store, f"r{i}") for i in range(2)]
+    n = CHUNK_POINTS * 33 + 100
+    steps = _steps_with_repeats_and_gaps(rng, n)
+    vals = rng.normal(size=n)
+    for pk in pks:
+        for i, j in [(0, 50), (50, CHUNK_POINTS * 5 - 1), (CHUNK_POINTS * 5 - 1, n)]:
+            _append(store, pk, "acc", steps[i:j], vals[i:j], seq0=i + 1)
+    q = sa.select(metric_summaries).order_by(*metric_summaries.primary_key.columns)
+    written = store.db.read(lambda c: c.execute(q).all())
+    assert {(r.level, r.seg_no) for r in written} == {(0, g) for g in range(9)} | {(1, 0), (1, 1)}
+    store.db.write(lambda c: c.execute(sa.delete(metric_summaries)))
+    store.db.write(backfill)
+    assert store.db.read(lambda c: c.execute(q).all()) == written
