@@ -110,6 +110,32 @@ def bucketize_many(series: Sequence[tuple[np.ndarray, np.ndarray]], e: np.ndarra
     return out
 
 
+def records_part(rec: np.ndarray, e: np.ndarray, series: np.ndarray) -> tuple[Part, np.ndarray]:
+    """Aggregate summary records (`chunks.BLOCK_DTYPE` fields) that each lie inside one bucket, of
+    several series at once: `series` (ascending) says whose each record is, and records are in series
+    order within each. Returns the Part of all (rows ordered by series, then bucket) and the index of
+    each row's last record (whose series is `series[index]`)."""
+    if not len(rec):
+        return Part.empty(), np.zeros(0, np.int64)
+    rb = bucket_of(e, rec["lo"].astype(np.float64))
+    g = series * (len(e) - 1) + rb
+    s = np.flatnonzero(np.diff(g, prepend=-1))
+    en = np.append(s[1:], len(g)) - 1
+    with np.errstate(invalid="ignore"):  # inf + -inf
+        vsum = np.add.reduceat(rec["sum"], s)
+    part = Part(
+        rb[s],
+        np.add.reduceat(rec["n"].astype(np.int64), s),
+        np.fmin.reduceat(rec["min"], s),
+        np.fmax.reduceat(rec["max"], s),
+        vsum,
+        np.add.reduceat(rec["count"].astype(np.int64), s),
+        rec["last"][en],
+        rec["hi"][en].astype(np.float64),
+    )
+    return part, en
+
+
 def bucketize_summary(
     rec: np.ndarray, rec_pos: np.ndarray, rx: np.ndarray, rv: np.ndarray, rpos: np.ndarray, e: np.ndarray
 ) -> Part:
@@ -122,26 +148,8 @@ def bucketize_summary(
     """
     parts = []
     if len(rec):
-        rb = bucket_of(e, rec["lo"].astype(np.float64))
-        s = np.flatnonzero(np.diff(rb, prepend=-1))
-        en = np.append(s[1:], len(rb)) - 1
-        with np.errstate(invalid="ignore"):  # inf + -inf
-            vsum = np.add.reduceat(rec["sum"], s)
-        parts.append(
-            (
-                Part(
-                    rb[s],
-                    np.add.reduceat(rec["n"].astype(np.int64), s),
-                    np.fmin.reduceat(rec["min"], s),
-                    np.fmax.reduceat(rec["max"], s),
-                    vsum,
-                    np.add.reduceat(rec["count"].astype(np.int64), s),
-                    rec["last"][en],
-                    rec["hi"][en].astype(np.float64),
-                ),
-                rec_pos[en],
-            )
-        )
+        p, en = records_part(rec, e, np.zeros(len(rec), np.int64))
+        parts.append((p, rec_pos[en]))
     keep = (rx >= e[0]) & (rx <= e[-1])
     if not keep.all():
         rx, rv, rpos = rx[keep], rv[keep], rpos[keep]

@@ -179,6 +179,21 @@ class Database:
 
         return col == sa.any_(sa.cast(sa.bindparam(None, list(values), type_=ARRAY(type_)), ARRAY(type_)))
 
+    def ids_param(self, col: Any) -> Any:
+        """`col` in the ids of the bound parameter `ids` (its value from `ids_arg`): one text parameter
+        whatever the count, for statements built once and run with many ids (SQLite: a JSON array
+        read by json_each; PostgreSQL: an array literal)."""
+        p = sa.bindparam("ids", type_=sa.Text)
+        if self.is_sqlite:
+            return col.in_(sa.select(sa.column("value")).select_from(sa.func.json_each(p)))
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return col == sa.any_(sa.cast(p, ARRAY(sa.BigInteger)))
+
+    def ids_arg(self, ids: list[int]) -> str:
+        text = ",".join(map(str, ids))
+        return f"[{text}]" if self.is_sqlite else "{" + text + "}"
+
     def fetch_binary(
         self, conn: Connection, stmt: sa.Select | sa.TextClause, params: dict | None = None
     ) -> list[Any]:

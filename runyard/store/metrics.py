@@ -59,23 +59,26 @@ _META_COLS = [
 ]
 
 
-def _window_query() -> sa.Select:
-    """Chunk rows of one series in a step window (bound: key_id, lo, hi) with their values, served
-    by the (key_id, step_min, step_max) index; built once so that its compiled form is reused."""
-    c = metric_chunks.c
-    return (
-        sa.select(*_META_COLS, c.steps, c.vals, sa.func.length(c.steps).label("steps_len"))
-        .where(
-            c.key_id == sa.bindparam("key_id"),
-            c.numeric,
-            c.step_max >= sa.bindparam("lo"),
-            c.step_min <= sa.bindparam("hi"),
+def _window_query(db: Database) -> sa.Select:
+    """Chunk rows of some series in a step window (bound: ids, lo, hi) with their values, served by
+    the (key_id, step_min, step_max) index; built once per dialect so that its compiled form is reused."""
+    q = _WINDOW.get(db.is_sqlite)
+    if q is None:
+        c = metric_chunks.c
+        q = _WINDOW[db.is_sqlite] = (
+            sa.select(*_META_COLS, c.steps, c.vals)
+            .where(
+                db.ids_param(c.key_id),
+                c.numeric,
+                c.step_max >= sa.bindparam("lo"),
+                c.step_min <= sa.bindparam("hi"),
+            )
+            .order_by(c.key_id, c.step_min, c.chunk_no)
         )
-        .order_by(c.step_min, c.chunk_no)
-    )
+    return q
 
 
-_WINDOW_QUERY = _window_query()
+_WINDOW: dict[bool, sa.Select] = {}
 
 
 @dataclass
@@ -191,7 +194,15 @@ class Metrics:
         block_rows = [{"chunk_id": cid, "blocks": b} for cid, b in blocks.items() if b is not None]
         if block_rows:
             conn.execute(sa.insert(metric_blocks), block_rows)
-            summaries.write(conn, [(*where[r["chunk_id"]], r["chunk_id"], r["blocks"]) for r in block_rows])
+            opened = {st["open_chunk_id"] for st in state.values()}
+            summaries.write(
+                conn,
+                [
+                    (*where[r["chunk_id"]], r["chunk_id"], r["blocks"])
+                    for r in block_rows
+                    if r["chunk_id"] not in opened
+                ],
+            )
         # One executemany per statement shape: building a statement per key and chunk was a third of
         # the ingest CPU (bench/bench_ingest.py profile).
         by_shape: dict[tuple, list[dict]] = {}
@@ -421,16 +432,9 @@ class Metrics:
         return out
 
     def _step_extent(self, conn: Connection, key_ids: list[int]) -> tuple[float, float]:
-        los, his = [], []
-        for i in range(0, len(key_ids), 500):
-            q = sa.select(sa.func.min(metric_chunks.c.step_min), sa.func.max(metric_chunks.c.step_max)).where(
-                self.db.id_in(metric_chunks.c.key_id, key_ids[i : i + 500]), metric_chunks.c.numeric
-            )
-            r = conn.execute(q).one()
-            if r[0] is not None:
-                los.append(float(r[0]))
-                his.append(float(r[1]))
-        return (min(los), max(his)) if los else (0.0, 0.0)
+        got = [summaries.extent(conn, self.db, key_ids[i : i + 500]) for i in range(0, len(key_ids), 500)]
+        found = [g for g in got if g is not None]
+        return (float(min(g[0] for g in found)), float(max(g[1] for g in found))) if found else (0.0, 0.0)
 
     def _step_buckets(self, conn: Connection, key_ids: list[int], e: np.ndarray) -> list[dict]:
         """Series over x = step. Buckets narrower than a block: from the points (values read with the
@@ -439,22 +443,67 @@ class Metrics:
         time, so memory holds a batch's records, not the query's."""
         a, b = float(e[0]), float(e[-1])
         width = (b - a) / (len(e) - 1)
-        if width < BLOCK_POINTS:
-            return [bk.finish(self._points_series(conn, k, e), e) for k in key_ids]
-        level = summaries.level_for(width)
         lo, hi = _int_bound(math.ceil(a)), _int_bound(math.floor(b))
-        out = []
-        for i in range(0, len(key_ids), 100):
-            batch = key_ids[i : i + 100]
-            recs = summaries.read(conn, self.db, batch, level, lo, hi)
-            for k in batch:
-                out.append(bk.finish(self._summary_series(conn, k, recs.get(k), level, e), e))
+        level = summaries.level_for(width)
+        out: list[dict] = []
+        # series per round trip: the points of a narrow window are up to 10,000 buckets x 64 steps
+        # (5 MB) per series, records ~120 KB at most
+        per = 8 if width < BLOCK_POINTS else 100
+        for i in range(0, len(key_ids), per):
+            batch = key_ids[i : i + per]
+            if width < BLOCK_POINTS:
+                by_key: dict[int, list] = {}
+                for c in self._window(conn, batch, lo, hi):
+                    by_key.setdefault(c.key_id, []).append(c)
+                out.extend(bk.finish(self._points_series(conn, by_key.get(k, []), e), e) for k in batch)
+            else:
+                recs, series = summaries.read(conn, self.db, batch, level, lo, hi)
+                out.extend(self._summary_batch(conn, batch, recs, series, level, e))
         return out
 
-    def _points_series(self, conn: Connection, key_id: int, e: np.ndarray) -> bk.Part:
-        a, b = float(e[0]), float(e[-1])
-        params = {"key_id": key_id, "lo": _int_bound(math.ceil(a)), "hi": _int_bound(math.floor(b))}
-        chunks = self.db.fetch_binary(conn, _WINDOW_QUERY, params)
+    def _window(self, conn: Connection, key_ids: list[int], lo: int, hi: int) -> list[Any]:
+        params = {"ids": self.db.ids_arg(key_ids), "lo": lo, "hi": hi}
+        return self.db.fetch_binary(conn, _window_query(self.db), params)
+
+    def _summary_batch(
+        self,
+        conn: Connection,
+        key_ids: list[int],
+        r: np.ndarray,
+        series: np.ndarray,
+        level: int,
+        e: np.ndarray,
+    ) -> list[dict]:
+        """Series `key_ids` from their summary records `r` (`series`: whose each is). Series whose
+        records all lie inside a bucket (an unzoomed query on the grid) are aggregated together, in
+        one pass of array operations; the others one by one (`_summary_series`)."""
+        if ((series[1:] == series[:-1]) & (r["lo"][1:] < r["lo"][:-1])).any():  # chunks out of step order
+            o = np.lexsort((r["block"], r["chunk"], r["lo"], series))
+            r, series = r[o], series[o]
+        whole, part = _split(r, e)
+        slow = np.zeros(len(key_ids), bool)
+        slow[series[part]] = True
+        # chunks that overlap in step (out-of-order or repeated steps across chunks)
+        cross = (
+            (series[1:] == series[:-1]) & (r["chunk"][1:] != r["chunk"][:-1]) & (r["lo"][1:] <= r["hi"][:-1])
+        )
+        slow[series[1:][cross]] = True
+        fast = whole & ~slow[series]
+        fr, fs = (r, series) if fast.all() else (r[fast], series[fast])
+        p, last = bk.records_part(fr, e, fs)
+        fin = bk.finish(p, e)
+        cuts = np.searchsorted(fs[last], np.arange(len(key_ids) + 1))
+        out = []
+        for i, k in enumerate(key_ids):
+            if slow[i]:
+                mine = series == i
+                out.append(bk.finish(self._summary_series(conn, k, r[mine], level, e), e))
+            else:
+                out.append({c: v[cuts[i] : cuts[i + 1]] for c, v in fin.items()})
+        return out
+
+    def _points_series(self, conn: Connection, chunks: list, e: np.ndarray) -> bk.Part:
+        """One series from the points of its chunk rows in the window (`_window`)."""
         if not chunks:
             return bk.Part.empty()
         if any(chunks[i].step_min <= chunks[i - 1].step_max for i in range(1, len(chunks))):
@@ -470,17 +519,14 @@ class Metrics:
         return bk.bucketize_many([(p.step[o].astype(np.float64), np.asarray(p.val)[o])], e)[0]
 
     def _summary_series(
-        self, conn: Connection, key_id: int, r: np.ndarray | None, level: int, e: np.ndarray
+        self, conn: Connection, key_id: int, r: np.ndarray, level: int, e: np.ndarray
     ) -> bk.Part:
-        """One series from its summary records `r` (level `level`, the rows in the window)."""
-        if r is None or not len(r):
-            return bk.Part.empty()
-        r = r[np.lexsort((r["block"], r["chunk"], r["lo"]))]
+        """One series from its summary records `r` (level `level`, the rows in the window, sorted by
+        step), some across a bucket edge or of chunks that overlap."""
         if ((r["chunk"][1:] != r["chunk"][:-1]) & (r["lo"][1:] <= r["hi"][:-1])).any():
             # chunks overlap in step (out-of-order or repeated steps across chunks)
-            a, b = float(e[0]), float(e[-1])
-            params = {"key_id": key_id, "lo": _int_bound(math.ceil(a)), "hi": _int_bound(math.floor(b))}
-            return self._sorted_points(conn, self.db.fetch_binary(conn, _WINDOW_QUERY, params), e)
+            lo, hi = _int_bound(math.ceil(e[0])), _int_bound(math.floor(e[-1]))
+            return self._sorted_points(conn, self._window(conn, [key_id], lo, hi), e)
         n = r["n"].astype(np.int64)
         start = np.cumsum(n) - n  # ordinal of each record's first point
         whole, part = _split(r, e)

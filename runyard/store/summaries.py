@@ -11,8 +11,9 @@ answer 977 buckets. Here the records of SEGMENT_CHUNKS[level] consecutive chunks
 share one row of ~8.7 KB, so that chart reads 1,600 rows and 98k level-1 records
 (docs/architecture.md, "Summary levels").
 
-Rows are rewritten when a chunk of theirs changes: at ingest only the tail rows (the open chunk's and
-new chunks'), so an append rewrites at most two rows of each level per key.
+Only full chunks have their records in rows (full chunks are never rewritten): an append that fills a
+chunk adds its records to the last row of each level, other appends write no row. A query takes the
+records of each series' open chunk from its `metric_blocks` row (`read`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy.engine import Connection
 
 from .chunks import BLOCK_DTYPE, BLOCK_POINTS
 from .db import Database
-from .tables import metric_summaries
+from .tables import metric_blocks, metric_chunks, metric_keys, metric_summaries
 
 LEVEL1_BLOCKS = 8
 LEVEL_POINTS = (BLOCK_POINTS, BLOCK_POINTS * LEVEL1_BLOCKS)  # points per record, by level
@@ -40,33 +41,40 @@ def level_for(width: float) -> int:
     return 1 if width >= LEVEL_POINTS[1] else 0
 
 
-def records(chunk_id: int, blocks: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """(level 0, level 1) records of a numeric chunk from its `metric_blocks` row."""
-    b = np.frombuffer(blocks, BLOCK_DTYPE)
-    r0 = np.empty(len(b), SUMMARY_DTYPE)
-    for f in BLOCK_DTYPE.names or ():
-        r0[f] = b[f]
-    r0["chunk"], r0["block"] = chunk_id, np.arange(len(b))
-    s = np.arange(0, len(b), LEVEL1_BLOCKS)
-    e = np.minimum(s + LEVEL1_BLOCKS, len(b)) - 1
-    r1 = np.empty(len(s), SUMMARY_DTYPE)
-    r1["lo"], r1["hi"], r1["last"] = b["lo"][s], b["hi"][e], b["last"][e]
-    r1["n"], r1["count"] = np.add.reduceat(b["n"], s), np.add.reduceat(b["count"], s)
-    r1["min"], r1["max"] = np.fmin.reduceat(b["min"], s), np.fmax.reduceat(b["max"], s)
+def level_records(chunk_ids: list[int], blobs: list[bytes], level: int) -> np.ndarray:
+    """The records of a level of numeric chunks, from their `metric_blocks` rows, in the order given."""
+    b = np.frombuffer(b"".join(blobs), BLOCK_DTYPE)
+    per = np.array([len(x) // BLOCK_DTYPE.itemsize for x in blobs], np.int64)
+    chunk = np.repeat(np.array(chunk_ids, np.int64), per)
+    block = np.arange(len(b)) - np.repeat(np.cumsum(per) - per, per)
+    if level == 0:
+        r = np.empty(len(b), SUMMARY_DTYPE)
+        for f in BLOCK_DTYPE.names or ():
+            r[f] = b[f]
+        r["chunk"], r["block"] = chunk, block
+        return r
+    s = np.flatnonzero(block % LEVEL1_BLOCKS == 0)  # every chunk starts a record at its block 0
+    e = np.append(s[1:], len(b)) - 1
+    r = np.empty(len(s), SUMMARY_DTYPE)
+    r["lo"], r["hi"], r["last"] = b["lo"][s], b["hi"][e], b["last"][e]
+    r["n"], r["count"] = np.add.reduceat(b["n"], s), np.add.reduceat(b["count"], s)
+    r["min"], r["max"] = np.fmin.reduceat(b["min"], s), np.fmax.reduceat(b["max"], s)
     with np.errstate(invalid="ignore"):  # inf + -inf
-        r1["sum"] = np.add.reduceat(b["sum"], s)
-    r1["chunk"], r1["block"] = chunk_id, s
-    return r0, r1
+        r["sum"] = np.add.reduceat(b["sum"], s)
+    r["chunk"], r["block"] = chunk[s], block[s]
+    return r
 
 
-def write(conn: Connection, changed: Iterable[tuple[int, int, int, bytes]]) -> None:
-    """Bring the rows of the chunks `changed` ((key id, chunk no, chunk id, blocks), new or
-    rewritten numeric chunks) up to date: their old records are replaced, the others kept."""
+def write(conn: Connection, sealed: Iterable[tuple[int, int, int, bytes]]) -> None:
+    """Add the records of chunks `sealed` ((key id, chunk no, chunk id, blocks): numeric chunks that
+    are full, which are never rewritten) to their rows. A chunk's records already there are
+    replaced, so writing a chunk twice is harmless."""
     new: dict[tuple[int, int, int], list[np.ndarray]] = {}
     ids: set[int] = set()
-    for key_id, chunk_no, chunk_id, blocks in changed:
+    for key_id, chunk_no, chunk_id, blocks in sealed:
         ids.add(chunk_id)
-        for level, recs in enumerate(records(chunk_id, blocks)):
+        for level in range(len(LEVEL_POINTS)):
+            recs = level_records([chunk_id], [blocks], level)
             new.setdefault((key_id, level, chunk_no // SEGMENT_CHUNKS[level]), []).append(recs)
     if not new:
         return
@@ -126,21 +134,78 @@ _ROWS_PG = sa.text(
 
 def read(
     conn: Connection, db: Database, key_ids: list[int], level: int, lo: int, hi: int
-) -> dict[int, np.ndarray]:
-    """Records of a level for series `key_ids` in the rows that meet steps [lo, hi], per key id, in
-    chunk order (series without a row in the window are absent)."""
-    s = metric_summaries.c
-    q = (
-        sa.select(s.key_id, s.recs)
-        .where(
-            db.id_in(s.key_id, key_ids),
-            s.level == level,
-            s.step_max >= lo,
-            s.step_min <= hi,
-        )
-        .order_by(s.key_id, s.seg_no)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Records of a level of series `key_ids` in the rows that meet steps [lo, hi], and the index in
+    `key_ids` of each record's series; ordered by series, then chunk order within each."""
+    params = {"ids": db.ids_arg(key_ids), "level": level, "lo": lo, "hi": hi}
+    rows = db.fetch_binary(conn, _read_query(db), params)
+    index = {k: i for i, k in enumerate(key_ids)}
+    per_row = [len(r.recs) // SUMMARY_DTYPE.itemsize for r in rows]
+    opened = db.fetch_binary(conn, _open_query(db), {"ids": params["ids"]})
+    op = level_records([r.chunk_id for r in opened], [bytes(r.blocks) for r in opened], level)
+    recs = np.concatenate([np.frombuffer(b"".join(r.recs for r in rows), SUMMARY_DTYPE), op])
+    owner = np.array([index[r.key_id] for r in rows], np.int64)
+    blocks = [len(r.blocks) // BLOCK_DTYPE.itemsize for r in opened]
+    per_open = blocks if level == 0 else [-(-n // LEVEL1_BLOCKS) for n in blocks]
+    series = np.concatenate(
+        [
+            np.repeat(owner, per_row),
+            np.repeat(np.array([index[r.key_id] for r in opened], np.int64), per_open),
+        ]
     )
-    parts: dict[int, list[bytes]] = {}
-    for r in db.fetch_binary(conn, q):
-        parts.setdefault(r.key_id, []).append(r.recs)
-    return {k: np.frombuffer(b"".join(v), SUMMARY_DTYPE) for k, v in parts.items()}
+    if (np.diff(series) < 0).any():  # rows come in key id order, open chunks last
+        o = np.argsort(series, kind="stable")
+        recs, series = recs[o], series[o]
+    return recs, series
+
+
+def _read_query(db: Database) -> sa.Select:
+    q = _READ.get(db.is_sqlite)
+    if q is None:  # built once per dialect: its compiled form is kept (`Database.fetch_binary`)
+        s = metric_summaries.c
+        q = _READ[db.is_sqlite] = (
+            sa.select(s.key_id, s.recs)
+            .where(
+                db.ids_param(s.key_id),
+                s.level == sa.bindparam("level"),
+                s.step_max >= sa.bindparam("lo"),
+                s.step_min <= sa.bindparam("hi"),
+            )
+            .order_by(s.key_id, s.seg_no)
+        )
+    return q
+
+
+_READ: dict[bool, sa.Select] = {}
+
+
+def _open_query(db: Database) -> sa.Select:
+    """The block statistics of the open (not yet full) numeric chunk of series `ids`: records of
+    chunks that are still rewritten are not kept in rows, so that an append rewrites no row."""
+    q = _OPEN.get(db.is_sqlite)
+    if q is None:
+        k = metric_keys.c
+        q = _OPEN[db.is_sqlite] = (
+            sa.select(k.id.label("key_id"), metric_blocks.c.chunk_id, metric_blocks.c.blocks)
+            .select_from(metric_keys.join(metric_blocks, metric_blocks.c.chunk_id == k.open_chunk_id))
+            .where(db.ids_param(k.id))
+        )
+    return q
+
+
+_OPEN: dict[bool, sa.Select] = {}
+
+
+def extent(conn: Connection, db: Database, key_ids: list[int]) -> tuple[int, int] | None:
+    """(first, last) step of the numeric points of some series, from their level-1 rows and open
+    chunks (a few small rows per series, where the chunks' own ranges are a database page each)."""
+    s, k, c = metric_summaries.c, metric_keys.c, metric_chunks.c
+    rows = sa.select(s.step_min, s.step_max).where(db.id_in(s.key_id, key_ids), s.level == 1)
+    opened = (
+        sa.select(c.step_min, c.step_max)
+        .select_from(metric_keys.join(metric_chunks, c.id == k.open_chunk_id))
+        .where(db.id_in(k.id, key_ids))
+    )
+    both = sa.union_all(rows, opened).subquery()
+    lo, hi = conn.execute(sa.select(sa.func.min(both.c.step_min), sa.func.max(both.c.step_max))).one()
+    return None if lo is None else (int(lo), int(hi))

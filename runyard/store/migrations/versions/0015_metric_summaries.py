@@ -42,10 +42,13 @@ def upgrade() -> None:
 
 
 def backfill(conn: sa.Connection) -> None:
-    """The rows of every numeric chunk, in batches by (key, chunk number); a batch that ends inside a
-    row is completed by the next one (`write` keeps the records already there)."""
+    """The rows of every full numeric chunk (not a key's open chunk), in batches by (key, chunk
+    number); a batch that ends inside a row is completed by the next one (`write` keeps the records
+    already there)."""
     c = sa.table("metric_chunks", sa.column("id"), sa.column("key_id"), sa.column("chunk_no"))
     b = sa.table("metric_blocks", sa.column("chunk_id"), sa.column("blocks"))
+    k = sa.table("metric_keys", sa.column("open_chunk_id"))
+    opened = set(conn.execute(sa.select(k.c.open_chunk_id).where(k.c.open_chunk_id.is_not(None))).scalars())
     after = (-1, -1)
     while True:
         rows = conn.execute(
@@ -57,7 +60,7 @@ def backfill(conn: sa.Connection) -> None:
         ).all()
         if not rows:
             return
-        write(conn, [(r.key_id, r.chunk_no, r.id, bytes(r.blocks)) for r in rows])
+        write(conn, [(r.key_id, r.chunk_no, r.id, bytes(r.blocks)) for r in rows if r.id not in opened])
         after = (rows[-1].key_id, rows[-1].chunk_no)
 
 
