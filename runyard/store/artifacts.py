@@ -567,31 +567,30 @@ def collect_garbage(
     read: Callable[[Callable[[Connection], Any]], Any],
     artifacts: Artifacts,
     blobs: Any,
+    delete_unreferenced: Callable[[list[str], float], list[str]],
     delete: bool = False,
     grace_seconds: float = 3600.0,
 ) -> dict:
     """Blobs that no artifact entry and no run file references, older than `grace_seconds` (so an
-    upload whose commit has not arrived yet is spared). Deleted only with `delete=True`, as are
-    partial uploads (of a killed server) untouched for `grace_seconds`."""
+    upload whose commit has not arrived yet is spared). Deleted only with `delete=True`, through
+    `delete_unreferenced` (blob_deletions.py: it looks again under a lock, so a commit landing meanwhile
+    keeps its blobs), as are partial uploads (of a killed server) untouched for `grace_seconds`."""
     now = time.time()
     found = list(iter_blobs(blobs))
     refs = read(lambda c: artifacts.referenced(c))
-    orphans = [(sha, size) for sha, size, mtime in found if sha not in refs and now - mtime >= grace_seconds]
+    orphans = {sha: size for sha, size, mtime in found if sha not in refs and now - mtime >= grace_seconds}
     if delete and orphans:
-        # look again just before deleting: a commit may have landed since the first read
-        again = read(lambda c: artifacts.referenced(c, [s for s, _ in orphans]))
-        orphans = [(s, n) for s, n in orphans if s not in again]
-        for sha, _ in orphans:
-            blobs.delete(sha)
+        deleted = delete_unreferenced(sorted(orphans), now - grace_seconds)
+        orphans = {sha: orphans[sha] for sha in deleted}
     partial = blobs.sweep_tmp(now - grace_seconds) if delete else 0
     return {
         "dry_run": not delete,
         "blobs_total": len(found),
         "bytes_total": sum(n for _, n, _ in found),
         "blobs_unreferenced": len(orphans),
-        "bytes_unreferenced": sum(n for _, n in orphans),
+        "bytes_unreferenced": sum(orphans.values()),
         "deleted": len(orphans) if delete else 0,
         "partial_uploads_deleted": partial,
-        "sha256": sorted(s for s, _ in orphans),
+        "sha256": sorted(orphans),
         "grace_seconds": grace_seconds,
     }

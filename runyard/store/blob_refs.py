@@ -33,10 +33,24 @@ class BlobRefs:
         self.db = db
 
     def add_owner(self, conn: Connection, shas: Iterable[str], entity_id: int) -> None:
+        """Record an upload; `created_at` is its latest time, even when the store had the bytes (gc spares
+        a blob uploaded within its grace, whose commit may be on its way: `uploaded_since`)."""
         now = time.time()
         for sha in dict.fromkeys(shas):
             ins = self.db.insert(blob_owners).values(sha256=sha, entity_id=entity_id, created_at=now)
-            conn.execute(ins.on_conflict_do_nothing(index_elements=["sha256", "entity_id"]))
+            conn.execute(
+                ins.on_conflict_do_update(index_elements=["sha256", "entity_id"], set_={"created_at": now})
+            )
+
+    def uploaded_since(self, conn: Connection, shas: list[str], since: float) -> set[str]:
+        """Those of `shas` uploaded (by anyone) at `since` or later."""
+        out: set[str] = set()
+        for i in range(0, len(shas), CHUNK):
+            q = sa.select(blob_owners.c.sha256).where(
+                blob_owners.c.sha256.in_(shas[i : i + CHUNK]), blob_owners.c.created_at >= since
+            )
+            out.update(conn.execute(q.distinct()).scalars())
+        return out
 
     def forget(self, conn: Connection, shas: list[str]) -> None:
         """Blobs deleted (by gc): whoever uploads them again owns them anew."""

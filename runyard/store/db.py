@@ -148,17 +148,20 @@ class Database:
     def for_update(self, stmt: Any) -> Any:
         return stmt if self.is_sqlite else stmt.with_for_update()
 
-    def xact_lock(self, conn: Connection, name: str, wait: bool = True) -> bool:
+    def xact_lock(self, conn: Connection, name: str, wait: bool = True, shared: bool = False) -> bool:
         """Hold the lock `name` until `conn`'s transaction ends, across every process on the database
-        (PostgreSQL advisory lock); `wait=False` answers False at once when another holds it. SQLite
-        needs none: its write transactions are already serialised (BEGIN IMMEDIATE)."""
+        (PostgreSQL advisory lock); `wait=False` answers False at once when another holds it; `shared`
+        holders do not exclude each other, only the exclusive one. SQLite needs none: its write
+        transactions are already serialised (BEGIN IMMEDIATE)."""
         if self.is_sqlite:
             return True
         key = zlib.crc32(name.encode())  # a stable 32-bit key per name
+        fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         if wait:
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(1919, :k)"), {"k": key - (1 << 31)})
+            conn.execute(sa.text(f"SELECT {fn}(1919, :k)"), {"k": key - (1 << 31)})
             return True
-        got = conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(1919, :k)"), {"k": key - (1 << 31)})
+        try_fn = fn.replace("pg_", "pg_try_", 1)
+        got = conn.execute(sa.text(f"SELECT {try_fn}(1919, :k)"), {"k": key - (1 << 31)})
         return bool(got.scalar())
 
     @property

@@ -417,6 +417,15 @@ blob_owners = sa.Table(  # which entity a blob was uploaded into (blob_refs.py):
     sa.Column("created_at", sa.Float, nullable=False),
 )
 
+blob_deletions = sa.Table(  # blobs gc deleted or is deleting (blob_deletions.py): what a commit re-checks
+    "blob_deletions",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("token", sa.String(32), nullable=False),  # new at each deletion: a commit sees it change
+    sa.Column("deleting", sa.Boolean, nullable=False),  # doomed, the store's delete maybe not done yet
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
 # -- sweeps (store/sweeps.py; the controller's rules are in runyard/sweeps/controller.py) ----------
 sweeps = sa.Table(
     "sweeps",

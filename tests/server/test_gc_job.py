@@ -1,6 +1,6 @@
 """The periodic blob gc (server/jobs.py, RUNYARD_GC_INTERVAL): a round deletes the old unreferenced
-blobs and spares an upload in flight (a blob whose artifact commit has not arrived) and referenced
-blobs; of many processes claiming a period's round, exactly one gets it (store/job_runs.py)."""
+blobs and spares an upload in flight (a blob whose artifact commit has not arrived, even one the store
+held from long ago) and referenced blobs; of many processes claiming a period's round, exactly one gets it (store/job_runs.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import os
 import threading
 import time
 
+import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from runyard.server import create_app
 from runyard.server.config import ServerConfig
 from runyard.store import Store
+from runyard.store.tables import blob_owners
 from tests.scaleout.conftest import wait_for
 
 DAY = 86400.0
@@ -41,9 +43,18 @@ def test_a_gc_round_deletes_old_orphans_and_spares_an_upload_in_flight(home, db_
         sha_orphan, sha_flight, sha_kept = (_put(c, d) for d in (old_orphan, in_flight, old_kept))
         assert _commit(c, "kept", sha_kept, len(old_kept)).status_code == 200
         two_days_ago = time.time() - 2 * DAY
-        for sha in (sha_orphan, sha_kept):  # old blobs, as if uploaded two days ago
+        for sha in (sha_orphan, sha_kept, sha_flight):  # old blobs, as if stored two days ago
             path = config.blob_dir / sha[:2] / sha[2:]
             os.utime(path, (two_days_ago, two_days_ago))
+        # ... and uploaded then, but for the one in flight: the store kept its old copy when it was
+        # uploaded again just now (content-addressed), and that upload's commit is still to come
+        s.db.write(
+            lambda conn: conn.execute(
+                sa.update(blob_owners)
+                .where(blob_owners.c.sha256.in_([sha_orphan, sha_kept]))
+                .values(created_at=two_days_ago)
+            )
+        )
 
         wait_for(lambda: not s.blobs.exists(sha_orphan), 60, "the gc round to delete the old orphan")
         assert s.blobs.exists(sha_flight) and s.blobs.exists(sha_kept)

@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 from ...store import Store, User
 from ...store.artifacts import check_name, parse_commit
+from ...store.blob_deletions import DELETING
 from ...store.blobs import direct
 from ...store.jsonsafe import jsonable
 from ...wire import api_models as m
@@ -131,19 +132,25 @@ async def commit(request: Request, req: m.CommitRequest) -> Response:
     cm = await run_in_threadpool(parse_commit, name, msgspec.to_builtins(req))
     repos, caller = store(request), user(request)
 
-    def usable(conn: Any) -> set[str]:
-        """The blobs the caller may name; refuses (403/404) a caller who could not commit here."""
+    def usable(conn: Any) -> tuple[set[str], dict[str, str]]:
+        """The blobs the caller may name, and what gc last did to them (read before asking the store
+        whether they are there: store/blob_deletions.py); refuses (403/404) a caller who could not
+        commit here."""
         access.check_writable(conn, repos, caller, entity)
-        return access.usable_blobs(conn, repos, caller, cm.blobs)
+        return access.usable_blobs(conn, repos, caller, cm.blobs), repos.blob_deletions.marks(conn, cm.blobs)
 
-    usable_now = await read(request, usable)
+    usable_now, marks = await read(request, usable)
+    deleting = {sha for sha, mark in marks.items() if mark.endswith(DELETING)}
     missing = await run_in_threadpool(
-        lambda: sorted(cm.blobs - repos.blobs.present(sorted(usable_now & cm.blobs)))
+        lambda: sorted(cm.blobs - repos.blobs.present(sorted((usable_now & cm.blobs) - deleting)))
     )
     if missing:
         return JSON({"state": "pending", "digest": cm.digest, "missing": missing})
 
-    def in_txn(conn: Any) -> tuple[dict, bool]:
+    def in_txn(conn: Any) -> tuple[dict, bool] | list[str]:
+        collected = repos.blob_deletions.moved(conn, cm.blobs, marks)
+        if collected:  # gc took them since they were found present: the client uploads them again
+            return sorted(collected)
         pid = access.writable_project(conn, repos, caller, entity, project)
         if (
             access.usable_blobs(conn, repos, caller, cm.blobs) != cm.blobs
@@ -160,7 +167,10 @@ async def commit(request: Request, req: m.CommitRequest) -> Response:
             conn, version, entity, project, access.readable(conn, repos, caller)
         ), created
 
-    out, created = await write(request, in_txn)
+    done = await write(request, in_txn)
+    if isinstance(done, list):
+        return JSON({"state": "pending", "digest": cm.digest, "missing": done})
+    out, created = done
     if created:
         request.app.state.broker.publish(
             {

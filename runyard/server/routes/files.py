@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from ...store.blob_deletions import DELETING
 from ...wire import api_models as m
 from ...wire.manifest import is_sha256
 from ...wire.paths import BadPath, clean_path
@@ -59,8 +60,17 @@ async def put_file(request: Request) -> Response:
         sha, size = await _named_blob(request, named)
     else:
         sha, size = await receive_blob(request, repos.blobs, limit)
+    # An upload of bytes the store holds keeps the stored blob, which gc may be deleting: what gc last
+    # did to it is read, then the store asked, then the transaction refuses a change (blob_deletions.py)
+    marks = await read(request, lambda conn: repos.blob_deletions.marks(conn, [sha]))
+    if marks.get(sha, "").endswith(DELETING) or not await run_in_threadpool(repos.blobs.exists, sha):
+        raise ApiError(409, "blob_collected", f"blob {sha} was garbage-collected meanwhile: send it again")
 
     def in_txn(conn: Any) -> None:
+        if repos.blob_deletions.moved(conn, [sha], marks):
+            raise ApiError(
+                409, "blob_collected", f"blob {sha} was garbage-collected meanwhile: send it again"
+            )
         loc = access.run(conn, repos, caller, entity, project, run_id, access.WRITE)
         kind = (repos.runs.load(conn, loc.id)["metadata"].get("files") or {}).get(path)
         # the blob a replaced file pointed to is left for `runyard gc`: an artifact version, or another

@@ -36,6 +36,7 @@ from sqlalchemy.engine import Connection
 
 from ...store import Store, User
 from ...store.artifacts import LATEST, VERSION_RE, check_name, parse_commit
+from ...store.blob_deletions import DELETING
 from ...store.blobs import direct
 from ...store.errors import StoreError
 from ...store.jsonsafe import jsonable
@@ -683,6 +684,11 @@ class WandbArtifacts:
         except StoreError as err:
             raise WandbError.of(err) from None
         s, md5_digest = self.store, wandb_digest(contents)
+        # what gc last did to the files, read before asking the store whether they are all there (the
+        # uploads may be old: store/blob_deletions.py); what it takes meanwhile is refused in `w`
+        marks = s.db.read(lambda c: s.blob_deletions.marks(c, cm.blobs))
+        deleting = {sha for sha, mark in marks.items() if mark.endswith(DELETING)}
+        gone = cm.blobs - s.blobs.present(sorted(cm.blobs - deleting))
 
         def w(c: Connection) -> tuple[str, bool]:
             """The version, the index and the pending document in one transaction: a commit retried
@@ -692,6 +698,12 @@ class WandbArtifacts:
                 raise WandbError(f"no artifact {token!r} is being created", 404)
             if cur.get("digest_ry"):
                 return str(cur["digest_ry"]), False
+            lost = gone | s.blob_deletions.moved(c, cm.blobs, marks)
+            if lost:
+                paths = sorted(e["path"] for e in cm.entries if e["sha256"] in lost)
+                raise WandbError(
+                    f"artifact files {paths} were garbage-collected: log the artifact again", 409
+                )
             pid = access.writable_project(c, s, user, e, p)
             if access.usable_blobs(c, s, user, cm.blobs) != cm.blobs:
                 raise WandbError("some files of the artifact were not uploaded by you", 400)

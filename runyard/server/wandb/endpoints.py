@@ -58,7 +58,9 @@ class _Service:
             except RuntimeError:  # not on a worker thread of the event loop (direct calls in tests)
                 pass
 
-        self.runs = WandbRuns(app.state.store, publish, app.state.config.max_file_bytes)
+        self.runs = WandbRuns(
+            app.state.store, publish, app.state.config.max_file_bytes, app.state.config.gc_grace
+        )
         self.signer = Signer(app.state.store, app.state.config.signed_url_seconds)
         self.arts = WandbArtifacts(self.runs)
         self.sweeps = WandbSweeps(app.state.store, app.state.config.sweep_heartbeat_timeout)

@@ -106,9 +106,16 @@ def _staged_file(key: RunKey, path: str) -> str:
 
 class WandbRuns:
     def __init__(
-        self, store: Store, publish: Callable[[dict], None] | None = None, max_file_bytes: int = 4 << 30
+        self,
+        store: Store,
+        publish: Callable[[dict], None] | None = None,
+        max_file_bytes: int = 4 << 30,
+        gc_grace: float = 86400.0,
     ):
         self.store, self.max_file_bytes = store, max_file_bytes
+        self.gc_grace = (
+            gc_grace  # a replaced file's blob uploaded again within it is spared (a commit may follow)
+        )
         self.md5 = Md5Index(store)
         self.publish = publish
 
@@ -176,8 +183,8 @@ class WandbRuns:
             out, res, orphans = s.db.write(txn)
         except (StoreError, ApiError) as e:  # refused as a whole (permissions, names): nothing kept
             raise WandbError.of(e) from None
-        for sha in orphans:  # blobs of files replaced by this request, referenced nowhere else
-            s.blobs.delete(sha)
+        if orphans:  # blobs of files replaced by this request: deleted as gc does, if nothing names them
+            s.delete_unreferenced(orphans, time.time() - self.gc_grace)
         if res is not None and res.applied and self.publish is not None:
             self.publish(
                 {
