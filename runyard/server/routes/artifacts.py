@@ -372,10 +372,17 @@ async def get_blob(request: Request) -> Response:
 
 
 def direct_redirect(request: Request, sha: str) -> Response | None:
-    """With `?direct=1` and a store that signs URLs: 307 to a URL of the store that serves the blob
-    (ranges included) for `signed_url_seconds`. Call it once access to the blob is established."""
+    """With `?direct=1`: `store_redirect`. Call it once access to the blob is established."""
+    if request.query_params.get("direct", "").lower() not in ("1", "true", "yes"):
+        return None
+    return store_redirect(request, sha)
+
+
+def store_redirect(request: Request, sha: str) -> Response | None:
+    """With a store that signs URLs: 307 to a URL of the store that serves the blob (ranges included)
+    for `signed_url_seconds`, else None. Call it once access to the blob is established."""
     direct_store = direct(store(request).blobs)
-    if direct_store is None or request.query_params.get("direct", "").lower() not in ("1", "true", "yes"):
+    if direct_store is None:
         return None
     url = direct_store.presign_get(sha, request.app.state.config.signed_url_seconds)
     return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})

@@ -441,11 +441,16 @@ class WandbArtifacts:
         }
 
     # -- the manifest the client reads back -------------------------------------------------------
+    def client_manifest(self, e: str, p: str, v: sa.Row) -> str | None:
+        """The blob of the manifest the client sent when it logged this version, if the store has it."""
+        sha = (self.index(e, p, v.name)["by_digest"].get(v.digest) or {}).get("manifest")
+        return str(sha) if sha and self.store.blobs.exists(sha) else None
+
     def manifest(self, e: str, p: str, v: sa.Row) -> dict[str, Any]:
         """The client's own manifest when it logged this version, else one made from the entries."""
-        info = self.index(e, p, v.name)["by_digest"].get(v.digest) or {}
-        if info.get("manifest") and self.store.blobs.exists(info["manifest"]):
-            with self.store.blobs.open(info["manifest"]) as f:
+        own = self.client_manifest(e, p, v)
+        if own is not None:
+            with self.store.blobs.open(own) as f:
                 doc = json.loads(f.read())
             if isinstance(doc, dict):
                 return doc

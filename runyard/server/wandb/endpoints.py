@@ -31,6 +31,7 @@ from ..auth import key_from_header, usage
 from ..errors import ApiError
 from ..headers import user_file_headers
 from ..http import body, name_problem, parse_json
+from ..routes.artifacts import store_redirect
 from ..uploads import receive_blob
 from .artifacts import WandbArtifacts
 from .graphql_schema import Context, Root, schema
@@ -296,7 +297,10 @@ async def _artifact_upload(request: Request, grant: dict[str, Any], user: User) 
 
 
 async def artifact_download(request: Request) -> Response:
-    """GET of an artifact's manifest (`amd`) or file (`ad`): signed URLs, fetched without credentials."""
+    """GET of an artifact's manifest (`amd`) or file (`ad`): signed URLs, fetched without credentials.
+    Where blobs live in an object store, once the grant is re-authorised the answer is a 307 to a URL of
+    the store (ranges included) and the bytes never pass through the API; the client follows it as it
+    follows wandb's own presigned URLs."""
     got = await _authorised(request, ("ad", "amd"))
     if isinstance(got, Response):
         return got
@@ -309,12 +313,17 @@ async def artifact_download(request: Request) -> Response:
         )
         if v is None:
             return _error(404, "the artifact version no longer exists")
+        own = await run_in_threadpool(svc.arts.client_manifest, str(grant["e"]), str(grant["p"]), v)
+        if own is not None and (moved := store_redirect(request, own)) is not None:
+            return moved
         doc = await run_in_threadpool(svc.arts.manifest, str(grant["e"]), str(grant["p"]), v)
         return JSONResponse(doc)
     sha = str(grant["s"])
     exists = await run_in_threadpool(store.blobs.exists, sha)
     if not exists:
         return _error(404, "the artifact file no longer exists")
+    if (moved := store_redirect(request, sha)) is not None:
+        return moved
     return StreamingResponse(
         store.blobs.iter_bytes(sha),
         media_type="application/octet-stream",
