@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from runyard.server import ServerConfig, create_app
+from runyard.server.wandb.runs import WandbError, WandbRuns
+from runyard.server.wandb.state import RunKey
 from runyard.store import Store
 from tests.scaleout.conftest import wait_for
 
@@ -153,6 +155,35 @@ def test_a_run_file_naming_a_blob_gc_deleted_meanwhile_is_refused(client):
     r = client.put(url, content=data, headers={"Content-Type": "application/octet-stream"})
     assert r.status_code == 200, r.text
     assert client.get(url).content == data
+
+
+def test_a_wandb_run_file_naming_a_blob_gc_deleted_meanwhile_is_refused(client):
+    """The wandb protocol's run file (an upload through the API, or one adopted from the object store):
+    the store kept a copy it held, gc deletes it after the store said it is there and before the file's
+    transaction: 409 (the client uploads again); the next upload records the file."""
+    s, data = _store(client), b"requirements.txt shared by many runs"
+    sha = _old_orphan(client, data)
+    admin = s.db.read(lambda conn: s.entities.user_for_key(conn, client.app.state.bootstrap_key))  # type: ignore[attr-defined]
+    runs, key = WandbRuns(s), RunKey("admin", "p", "w1")
+    found, rounds = s.blobs.exists, []
+
+    def exists_then_gc(digest: str) -> bool:
+        held = found(digest)
+        if not rounds:
+            rounds.append(s.collect_garbage(delete=True, grace_seconds=0))
+        return held
+
+    s.blobs.exists = exists_then_gc  # type: ignore[method-assign]
+    try:
+        with pytest.raises(WandbError, match="garbage-collected") as refused:
+            runs.add_file(admin, key, "requirements.txt", len(data), sha, None)
+    finally:
+        del s.blobs.exists
+    assert refused.value.status == 409 and rounds[0]["sha256"] == [sha]
+    with pytest.raises(WandbError, match="garbage-collected"):  # the store has no copy now
+        runs.add_file(admin, key, "requirements.txt", len(data), sha, None)
+    _put(client, data)
+    runs.add_file(admin, key, "requirements.txt", len(data), sha, None)
 
 
 def test_gc_waits_for_a_commit_in_flight_on_postgresql(client, db_url):

@@ -39,6 +39,7 @@ from sqlalchemy.engine import Connection
 
 from ...compat.wandb_map import environment_from_wandb
 from ...store import Store, User
+from ...store.blob_deletions import DELETING
 from ...store.blobs import direct
 from ...store.errors import StoreError
 from ...store.ingest import decode
@@ -542,9 +543,18 @@ class WandbRuns:
     def add_file(
         self, user: User, key: RunKey, path: str, size: int, sha256: str, data: bytes | None
     ) -> None:
-        """A finished upload: a run file now, or once the run is in the store."""
+        """A finished upload: a run file now, or once the run is in the store. The store may have kept
+        a copy it already held, which gc may be deleting: what gc last did to the blob is read before
+        the store is asked, and the transaction refuses it if that changed (store/blob_deletions.py)."""
+        s = self.store
+        marks = s.db.read(lambda c: s.blob_deletions.marks(c, [sha256]))
+        collected = WandbError(f"file {path!r} was garbage-collected meanwhile: upload it again", 409)
+        if marks.get(sha256, "").endswith(DELETING) or not s.blobs.exists(sha256):
+            raise collected
 
         def convert(sess: _Session) -> None:
+            if s.blob_deletions.moved(sess.conn, [sha256], marks):
+                raise collected
             st = sess.st
             if path == "wandb-metadata.json" and data is not None:
                 doc = cv.loads(data.decode("utf-8", "replace"))
