@@ -1,4 +1,5 @@
-"""`runyard sweep CONFIG` / `runyard sweep --pause|--resume|--stop|--cancel ID` and `runyard agent ID`.
+"""`runyard sweep CONFIG` / `runyard sweep --pause|--resume|--stop|--cancel ID` /
+`runyard sweep --update ID CONFIG` (as `wandb sweep --update`) and `runyard agent ID`.
 
 With `--local` the sweep lives in ./runyard/sweeps/ (no server; see runyard/sweeps/local.py) and its
 trials are offline runs that `runyard sync` uploads later.
@@ -31,12 +32,25 @@ STATE_FLAGS = {"pause": "paused", "resume": "running", "stop": "stopped", "cance
 @click.option(
     "--cancel", "action", flag_value="cancel", help="TARGET is a sweep id: running trials are stopped too"
 )
+@click.option(
+    "--update",
+    metavar="SWEEP_ID",
+    help="replace this sweep's config with the file TARGET (only while the sweep has no trial)",
+)
 def sweep(
-    target: str, project: str | None, entity: str | None, name: str | None, local: bool, action: str | None
+    target: str,
+    project: str | None,
+    entity: str | None,
+    name: str | None,
+    local: bool,
+    action: str | None,
+    update: str | None,
 ) -> None:
-    """Create a sweep from a W&B sweep config file (YAML), or change a sweep's state."""
+    """Create a sweep from a W&B sweep config file (YAML), replace a sweep's config, or change its state."""
     from ..sweeps import api
 
+    if action and update:
+        raise UsageError(f"--update cannot be combined with --{action}")
     if action:
         s = api.open_sweep(target, entity, project, local or None)
         s.set_state(STATE_FLAGS[action])
@@ -48,6 +62,11 @@ def sweep(
     doc = api.load(path.read_text())
     if name:
         doc["name"] = name
+    if update:
+        s = api.open_sweep(update, entity, project, local or None)
+        s.update_config(doc)
+        click.echo(f"sweep {s.id}: config updated")
+        return
     sweep_id = api.sweep(doc, entity=entity, project=project, local=local or None)
     click.echo(sweep_id)
 

@@ -1,9 +1,18 @@
 """Sweeps on the server: the controller (runyard/sweeps/controller.py) applied to the database.
 
-Every decision (next trial, heartbeat, result, state change) runs in one write transaction that first
-locks the sweep's row (`FOR UPDATE` on PostgreSQL, where several writers run; SQLite has one writer),
-reads the trials, lets the pure controller decide and writes what it changed; the unique
-(sweep, index) constraint is the last guard against two agents getting the same new trial.
+An agent's calls are kept short and apart, so fifty agents polling one sweep do not queue behind each
+other (bench/bench_sweeps.py):
+- `next` first claims a re-queued trial, if any, locking only that row (`FOR UPDATE SKIP LOCKED`:
+  two agents never take the same one, neither waits for the other); otherwise it takes the sweep's
+  lock (its row `FOR UPDATE` on PostgreSQL; SQLite's single writer already serialises) for the
+  decisions that need the whole sweep: reap silent trials, count, insert the new trial, whose index
+  the unique (sweep, index) constraint guards as a last resort;
+- a heartbeat is answered from a read while the stored beat is recent enough (controller
+  `beat_slack`: a quarter of the timeout), so most beats take no writer at all; the others, and a
+  report, write their own trial's row only. Hyperband beats still judge every trial;
+- locks are taken in one order, the sweep before its trials: a call holding a trial's row never waits
+  for the sweep (wandb's agent protocol, which may move from its trials to a new one in one call,
+  takes the sweep first), so two calls never wait on each other.
 
 A trial's metric values are not copied into the trials table: they are read from its run (the
 summary, and for hyperband the sweep metric's history in log order), so they are current however the
@@ -20,13 +29,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..sweeps.config import SweepConfig, parse, with_seed
+from ..sweeps.config import SweepConfig, parse, replacement, with_seed
 from ..sweeps.controller import (
     SWEEP_STATES,
     Assignment,
     TrialRecord,
-    assign,
+    beat_slack,
+    claim,
     finish,
+    fresh,
+    gate,
+    overdue,
     reap,
     request_stops,
 )
@@ -53,11 +66,41 @@ _ONE_TRIAL = sa.select(sweep_trials).where(_PK, sweep_trials.c.idx == sa.bindpar
 # no ORDER BY in SQL here: SQLite would then walk the (sweep, index) index over every trial to avoid
 # a sort, instead of seeking the few unfinished ones through (sweep, state)
 _UNFINISHED = sa.select(sweep_trials).where(_PK, sweep_trials.c.state.in_(("running", "pending")))
+# a re-queued trial no other transaction holds (any one: they are all handed out before new ones)
+_PENDING = (
+    sa.select(sweep_trials)
+    .where(_PK, sweep_trials.c.state == "pending")
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+_OVERDUE = sa.select(sweep_trials).where(
+    _PK, sweep_trials.c.state == "running", sweep_trials.c.heartbeat_at < sa.bindparam("cutoff")
+)
+_MINE = sa.select(sweep_trials).where(
+    _PK, sweep_trials.c.state == "running", sweep_trials.c.agent == sa.bindparam("agent")
+)
+_ONE_LOCKED = _ONE_TRIAL.with_for_update()
+_MINE_LOCKED = _MINE.with_for_update()
+_UNFINISHED_LOCKED = _UNFINISHED.with_for_update()
+_LOCK_SWEEP = sa.select(sweeps.c.state).where(sweeps.c.id == sa.bindparam("pk")).with_for_update()
 _LAST_INDEX = sa.select(sweep_trials.c.idx).where(_PK).order_by(sweep_trials.c.idx.desc()).limit(1)
 _INSERT_TRIAL = sa.insert(sweep_trials)  # the values come with each call
 _UPDATE_TRIAL = sa.update(sweep_trials).where(
     sweep_trials.c.sweep_pk == sa.bindparam("b_pk"), sweep_trials.c.idx == sa.bindparam("b_idx")
 )
+# one-column updates of a row the caller has not locked: they change only what they mean to, and only
+# while the trial still runs (its attempt's agent for a beat), whatever else happened to the row
+_RUNNING = (
+    sweep_trials.c.sweep_pk == sa.bindparam("b_pk"),
+    sweep_trials.c.idx == sa.bindparam("b_idx"),
+    sweep_trials.c.state == "running",
+)
+_BEAT = (
+    sa.update(sweep_trials)
+    .where(*_RUNNING, sweep_trials.c.agent == sa.bindparam("b_agent"))
+    .values(heartbeat_at=sa.bindparam("b_at"))
+)
+_STOP = sa.update(sweep_trials).where(*_RUNNING).values(stop_requested=True)
 _RUNS = sa.select(runs.c.id, runs.c.run_id, runs.c.state, runs.c.summary).where(
     runs.c.project_id == sa.bindparam("project"), runs.c.run_id.in_(sa.bindparam("ids", expanding=True))
 )
@@ -143,22 +186,11 @@ class Sweeps:
         )
         if stop and state != "running":
             cfg = parse(row.config)
-            for t in request_stops(cfg, state, self.trials(conn, row, cfg)):
-                self._save(conn, row.id, t)
+            self._stop(conn, row, request_stops(cfg, state, self.trials(conn, row, cfg)))
 
     def update_config(self, conn: Connection, row: sa.Row, config: dict) -> None:
-        """A new configuration (validated; the sweep's seed kept unless the new one sets its own),
-        only while the sweep has no trial: once one ran, its grid position, sample or model input
-        would no longer match the config (W&B also refuses to change a started sweep)."""
-        parse(config)
-        n = self.count(conn, row)
-        if n:
-            raise SweepConfigError(
-                "config",
-                f"the sweep already has {n} trial(s), so it can no longer change: create a new sweep",
-            )
-        seed = row.config.get("seed")
-        new = with_seed(config if "seed" in config or seed is None else {**config, "seed": seed})
+        """A new configuration by the rule of `sweeps.config.replacement` (none once a trial ran)."""
+        new = replacement(row.config, config, self.count(conn, row))
         conn.execute(
             sa.update(sweeps).where(sweeps.c.id == row.id).values(config=new, updated_at=time.time())
         )
@@ -172,13 +204,23 @@ class Sweeps:
         metrics: bool = True,
         index: int | None = None,
         unfinished: bool = False,
+        lock: bool = False,
     ) -> list[TrialRecord]:
         """The sweep's trials (only trial `index` if given, only the running and re-queued ones with
         `unfinished`, through the (sweep, state) index) with their runs' summaries (and metric
         histories when hyperband needs them); `metrics=False` skips the runs (grid and random
-        search, and bookkeeping, need none of it: the assignment round trip stays cheap)."""
+        search, and bookkeeping, need none of it: the assignment round trip stays cheap). `lock`
+        locks the rows read (trial `index`, or the unfinished ones) until the transaction ends."""
         cfg = cfg or parse(row.config)
-        q = _ONE_TRIAL if index is not None else _UNFINISHED if unfinished else _TRIALS
+        if index is not None:
+            q = _ONE_LOCKED if lock else _ONE_TRIAL
+        else:
+            q = (_UNFINISHED_LOCKED if lock else _UNFINISHED) if unfinished else _TRIALS
+        return self._records(conn, row, cfg, conn.execute(q, {"pk": row.id, "idx": index}), metrics)
+
+    def _records(
+        self, conn: Connection, row: sa.Row, cfg: SweepConfig, rows: Any, metrics: bool = False
+    ) -> list[TrialRecord]:
         out = [
             TrialRecord(
                 index=r.idx,
@@ -191,7 +233,7 @@ class Sweeps:
                 heartbeat_at=r.heartbeat_at,
                 stop_requested=r.stop_requested,
             )
-            for r in conn.execute(q, {"pk": row.id, "idx": index})
+            for r in rows
         ]
         out.sort(key=lambda t: t.index)
         if not metrics:
@@ -234,6 +276,11 @@ class Sweeps:
         else:
             conn.execute(_UPDATE_TRIAL, {"b_pk": sweep_pk, "b_idx": t.index, **values})
 
+    def _stop(self, conn: Connection, row: sa.Row, trials: list[TrialRecord]) -> None:
+        """Stop requests for running trials (hyperband, a cancel), whoever holds their rows."""
+        for t in trials:
+            conn.execute(_STOP, {"b_pk": row.id, "b_idx": t.index})
+
     def put_trials(self, conn: Connection, row: sa.Row, records: list[TrialRecord]) -> None:
         """Trials decided elsewhere (a local sweep being synced, whose directory is their truth):
         new ones inserted, known ones updated."""
@@ -257,46 +304,135 @@ class Sweeps:
                 if save:
                     self._save(conn, row.id, t)
 
-    # -- what agents call (each inside one write transaction, `row` locked) ---------------------------
+    # -- what agents call (each in one write transaction unless said otherwise) ---------------------
     def count(self, conn: Connection, row: sa.Row) -> int:
         """How many trials the sweep has: they are numbered 0..n-1, so the unique (sweep, index)
         index answers with its last entry."""
         last = conn.execute(_LAST_INDEX, {"pk": row.id}).scalar()
         return 0 if last is None else int(last) + 1
 
-    def next(self, conn: Connection, row: sa.Row, agent: str, heartbeat_timeout: float) -> Assignment:
-        """The agent's next assignment. Grid and random search read only the unfinished trials and the
-        trial count (both through indexes), so the round trip does not grow with the sweep; bayes
-        fits its model on every finished trial and reads them all."""
+    def _lock(self, conn: Connection, row: sa.Row) -> str:
+        """Take the sweep's lock (PostgreSQL: its row; SQLite's one writer already excludes the
+        others) and answer its state as of now."""
+        if self.db.is_sqlite:
+            return str(row.state)
+        return str(conn.execute(_LOCK_SWEEP, {"pk": row.id}).scalar())
+
+    def next(
+        self, conn: Connection, row: sa.Row, agent: str, heartbeat_timeout: float, locked: bool = False
+    ) -> Assignment:
+        """The agent's next assignment (`locked`: the caller holds the sweep's lock already).
+
+        A re-queued trial is claimed without the sweep's lock (its row alone, skipping any another
+        agent is claiming). Otherwise, under the sweep's lock: the overdue trials are settled from
+        their runs or reaped (a reaped trial re-queued is this agent's), then a new trial. Grid and
+        random search read only the trial count and, once nothing new may start, the unfinished
+        trials (both through indexes), so the round trip does not grow with the sweep; bayes fits its
+        model on every finished trial and reads them all."""
         now = time.time()
+        closed = gate(row.state)
+        if closed is not None:
+            return closed
         cfg = parse(row.config)
-        bayes = cfg.method == "bayes"
-        trials = self.trials(conn, row, cfg, metrics=bayes, unfinished=not bayes)
-        total = None if bayes else self.count(conn, row)
-        self.settle(conn, row, trials)
-        for t in reap(trials, now, heartbeat_timeout):
-            self._save(conn, row.id, t)
-        decision, record, exhausted = assign(cfg, row.state, trials, agent, now, total)
+        pending = self._records(conn, row, cfg, conn.execute(_PENDING, {"pk": row.id}))
+        if pending:
+            return self._claim(conn, row, pending[0], agent, now)
+        if not locked:
+            closed = gate(self._lock(conn, row))
+            if closed is not None:
+                return closed
+        for t in self._reap(conn, row, cfg, now, heartbeat_timeout):
+            if t.state == "pending":
+                return self._claim(conn, row, t, agent, now)
+        if cfg.method == "bayes":
+            trials, total = self.trials(conn, row, cfg), None
+            self.settle(conn, row, trials)
+            decision, record, exhausted = fresh(cfg, trials, agent, now)
+        else:
+            total = self.count(conn, row)
+            decision, record, exhausted = fresh(cfg, [], agent, now, total)
+            if record is None:  # nothing new may start: wait while trials run, else the sweep is done
+                trials = self.trials(conn, row, cfg, metrics=False, unfinished=True, lock=True)
+                self.settle(conn, row, trials)
+                decision, record, exhausted = fresh(cfg, trials, agent, now, total)
         if record is not None:
-            self._save(conn, row.id, record, new=record.index == (len(trials) if total is None else total))
+            self._save(conn, row.id, record, new=True)
         if exhausted:
             conn.execute(
                 sa.update(sweeps).where(sweeps.c.id == row.id).values(state="finished", updated_at=now)
             )
         return decision
 
+    def _claim(self, conn: Connection, row: sa.Row, t: TrialRecord, agent: str, now: float) -> Assignment:
+        a = claim(t, agent, now)
+        self._save(conn, row.id, t)
+        return a
+
+    def _reap(
+        self, conn: Connection, row: sa.Row, cfg: SweepConfig, now: float, heartbeat_timeout: float
+    ) -> list[TrialRecord]:
+        """Overdue trials (sweep locked): those whose run ended by itself take its state, the others
+        are crashed and re-queued by the controller's rule. Returns the reaped ones."""
+        cutoff = now - heartbeat_timeout - beat_slack(heartbeat_timeout)
+        late = self._records(conn, row, cfg, conn.execute(_OVERDUE, {"pk": row.id, "cutoff": cutoff}))
+        if not late:
+            return []
+        late = self.trials(conn, row, cfg, metrics=False, unfinished=True, lock=True)
+        late = [t for t in late if overdue(t, now, heartbeat_timeout)]
+        self.settle(conn, row, late)
+        reaped = reap(late, now, heartbeat_timeout)
+        for t in reaped:
+            self._save(conn, row.id, t)
+        return reaped
+
+    def heartbeat_answer(
+        self, conn: Connection, row: sa.Row, agent: str, index: int, heartbeat_timeout: float
+    ) -> bool | None:
+        """A heartbeat answered from a read (any transaction): whether to stop the trial, or None
+        when the beat must be written (`heartbeat`): the stored beat is older than the controller's
+        slack, or hyperband judges the trials at each beat."""
+        cfg = parse(row.config)
+        if cfg.early_terminate is not None:
+            return None
+        t = _trial(self.trials(conn, row, cfg, metrics=False, index=index), index)
+        if t.agent != agent or t.stop_requested:
+            return True
+        if t.state == "running" and time.time() - t.heartbeat_at > beat_slack(heartbeat_timeout):
+            return None
+        return False
+
     def heartbeat(self, conn: Connection, row: sa.Row, agent: str, index: int) -> bool:
-        """True when the agent should stop trial `index` (hyperband, a canceled sweep, or reaped)."""
+        """True when the agent should stop trial `index` (hyperband, a canceled sweep, or reaped).
+        Writes the beat (its row alone) and, for hyperband, the stop requests it decides."""
         cfg = parse(row.config)
         judge = cfg.early_terminate is not None  # hyperband weighs every trial's history at each beat
-        trials = self.trials(conn, row, cfg, metrics=judge, index=None if judge else index)
-        t = _trial(trials, index)
+        state = row.state
+        if judge:  # judges run one at a time: each may stop others' trials (sweep, then rows)
+            state = self._lock(conn, row)
+            trials = self.trials(conn, row, cfg)
+            t = _trial(trials, index)
+        else:
+            t = _trial(self.trials(conn, row, cfg, metrics=False, index=index, lock=True), index)
         if t.agent == agent and t.state == "running":
-            t.heartbeat_at = time.time()
-            self._save(conn, row.id, t)
-            for other in request_stops(cfg, row.state, trials) if judge else []:
-                self._save(conn, row.id, other)
+            conn.execute(_BEAT, {"b_pk": row.id, "b_idx": index, "b_agent": agent, "b_at": time.time()})
+            if judge:
+                self._stop(conn, row, request_stops(cfg, state, trials))  # marks `t` too
         return t.stop_requested or t.agent != agent
+
+    def agent_beat_answer(
+        self, conn: Connection, row: sa.Row, agent: str, alive: set[str], heartbeat_timeout: float
+    ) -> list[str] | None:
+        """wandb's agent heartbeat answered from a read: the runs to stop while every trial of the
+        agent still runs and its stored beat is recent; None when the beat must be written
+        (`agent_beat`): a trial ended, the agent needs a new one, a beat is due, or hyperband."""
+        cfg = parse(row.config)
+        if cfg.early_terminate is not None:
+            return None
+        mine = self._records(conn, row, cfg, conn.execute(_MINE, {"pk": row.id, "agent": agent}))
+        slack, now = beat_slack(heartbeat_timeout), time.time()
+        if not mine or any(t.run_id not in alive or now - t.heartbeat_at > slack for t in mine):
+            return None
+        return [t.run_id for t in mine if t.stop_requested]
 
     def agent_beat(
         self, conn: Connection, row: sa.Row, agent: str, alive: set[str], heartbeat_timeout: float
@@ -304,12 +440,19 @@ class Sweeps:
         """wandb's agent protocol in one call: the agent names the runs it still has (`alive`); its
         other trials ended (with their runs' states: no run at all is `failed`, a run that never said
         it ended is `crashed`). Returns the alive runs to stop, and a new assignment when the agent
-        has nothing left running (None while it has)."""
+        has nothing left running (None while it has).
+
+        When the agent will need a new trial (or hyperband judges), the sweep is locked before its
+        trials (the order every call keeps); should its last trial turn out gone only once its rows
+        are locked, the new trial waits for the agent's next beat instead."""
         now = time.time()
         cfg = parse(row.config)
         judge = cfg.early_terminate is not None  # hyperband weighs every trial's history
-        trials = self.trials(conn, row, cfg, metrics=judge, unfinished=not judge)
-        mine = [t for t in trials if t.agent == agent and t.state == "running"]
+        seen = self._records(conn, row, cfg, conn.execute(_MINE, {"pk": row.id, "agent": agent}))
+        locked = judge or not any(t.run_id in alive for t in seen)
+        if locked:
+            self._lock(conn, row)
+        mine = self._records(conn, row, cfg, conn.execute(_MINE_LOCKED, {"pk": row.id, "agent": agent}))
         ended = self._runs(conn, row.project_id, [t.run_id for t in mine if t.run_id not in alive])
         for t in mine:
             if t.run_id in alive:
@@ -319,16 +462,21 @@ class Sweeps:
                 final = "failed" if state is None else state if state in SELF_ENDED else "crashed"
                 finish(t, "stopped" if t.stop_requested and final != "finished" else final)
             self._save(conn, row.id, t)
-        for other in request_stops(cfg, row.state, trials) if judge else []:
-            self._save(conn, row.id, other)
+        if judge:
+            stops = request_stops(cfg, row.state, self.trials(conn, row, cfg))
+            self._stop(conn, row, stops)
+            stopped = {t.index for t in stops}
+            for t in mine:
+                t.stop_requested = t.stop_requested or t.index in stopped
         running = [t for t in mine if t.state == "running"]
-        stops = [t.run_id for t in running if t.stop_requested]
-        if running:
-            return stops, None
-        return stops, self.next(conn, row, agent, heartbeat_timeout)
+        stops_now = [t.run_id for t in running if t.stop_requested]
+        if running or not locked:
+            return stops_now, None
+        return stops_now, self.next(conn, row, agent, heartbeat_timeout, locked=True)
 
     def report(self, conn: Connection, row: sa.Row, agent: str, index: int, state: str) -> None:
-        t = _trial(self.trials(conn, row, metrics=False, index=index), index)
+        """The attempt's end (its row alone)."""
+        t = _trial(self.trials(conn, row, metrics=False, index=index, lock=True), index)
         if t.agent != agent:  # reaped meanwhile: the controller's word stands
             return
         finish(t, "stopped" if t.stop_requested and state != "finished" else state)

@@ -164,6 +164,20 @@ def with_seed(doc: dict) -> dict:
     return doc if "seed" in doc else {**doc, "seed": secrets.randbits(31) + 1}
 
 
+def replacement(old: dict, new: dict, trials: int) -> dict:
+    """The config to store when a sweep's config `old` is replaced by `new` (validated; the sweep's
+    seed kept unless `new` sets its own). Only while the sweep has no trial: once one ran, its grid
+    position, sample or model input would no longer match the config (W&B also refuses to change a
+    started sweep), so `SweepStarted` names the count."""
+    from .errors import SweepStarted
+
+    parse(new)
+    if trials:
+        raise SweepStarted(trials)
+    seed = old.get("seed")
+    return with_seed(new if "seed" in new or seed is None else {**new, "seed": seed})
+
+
 def parse(doc: dict | str | bytes, *, require_program: bool = False) -> SweepConfig:
     d = load(doc)
     unknown = set(d) - set(TOP_KEYS)

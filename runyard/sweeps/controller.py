@@ -6,9 +6,10 @@ get the same trial and a grid runs every combination once.
 
 A *trial* is one suggested configuration; each time it runs is an *attempt* with its own run id.
 Rules:
-- a trial whose agent stops heart-beating for `heartbeat_timeout` seconds is marked `crashed`; it is
-  re-queued (a new attempt with the same parameters) while it has had fewer than `1 + max_requeues`
-  attempts — once by default — and re-queued trials are handed out before any new suggestion;
+- a trial whose agent stops heart-beating for `heartbeat_timeout` seconds (noticed at most a quarter
+  of it later, see `overdue`) is marked `crashed`; it is re-queued (a new attempt with the same
+  parameters) while it has had fewer than `1 + max_requeues` attempts — once by default — and
+  re-queued trials are handed out before any new suggestion;
 - `run_cap` counts trials, not attempts: a re-queued trial does not take a second place;
 - hyperband (see hyperband.py) and `cancel` mark running trials `stop_requested`; their agent tells
   the run, whose next `log()` ends it `stopped`;
@@ -74,36 +75,31 @@ class Assignment:
     reason: str = ""
 
 
-def assign(
-    cfg: SweepConfig,
-    sweep_state: str,
-    trials: list[TrialRecord],
-    agent: str,
-    now: float,
-    total: int | None = None,
-) -> tuple[Assignment, TrialRecord | None, bool]:
-    """The next assignment for `agent`, the trial record to write (new or updated), and whether the
-    sweep has nothing left to run (the store then marks it finished).
-
-    `trials` is every trial, or (grid and random search, given `total`, the number of trials) only
-    the unfinished ones: what assignment needs, read through an index whatever the sweep's size."""
+def gate(sweep_state: str) -> Assignment | None:
+    """What an agent is told while the sweep does not hand out trials (None: it does)."""
     if sweep_state in ("stopped", "canceled", "finished"):
-        return Assignment("exit", reason=f"the sweep is {sweep_state}"), None, False
+        return Assignment("exit", reason=f"the sweep is {sweep_state}")
     if sweep_state == "paused":
-        return Assignment("wait", reason="the sweep is paused"), None, False
-    for t in trials:
-        if t.state == "pending":  # a crashed trial's re-run
-            run_id = new_run_id()
-            t.state, t.agent, t.run_id, t.heartbeat_at, t.stop_requested = (
-                "running",
-                agent,
-                run_id,
-                now,
-                False,
-            )
-            t.attempts += 1
-            t.run_ids.append(run_id)
-            return Assignment("run", t.index, run_id, t.params), t, False
+        return Assignment("wait", reason="the sweep is paused")
+    return None
+
+
+def claim(t: TrialRecord, agent: str, now: float) -> Assignment:
+    """A re-queued trial's next attempt goes to `agent` (`t` is updated in place)."""
+    run_id = new_run_id()
+    t.state, t.agent, t.run_id, t.heartbeat_at, t.stop_requested = "running", agent, run_id, now, False
+    t.attempts += 1
+    t.run_ids.append(run_id)
+    return Assignment("run", t.index, run_id, t.params)
+
+
+def fresh(
+    cfg: SweepConfig, trials: list[TrialRecord], agent: str, now: float, total: int | None = None
+) -> tuple[Assignment, TrialRecord | None, bool]:
+    """A new trial for `agent` (the assignment and the record to insert), or, when `run_cap` or the
+    grid allows none, wait (trials still run: one may be re-queued) or exit; the flag says the sweep
+    has nothing left to run. `trials` and `total` as in `assign` (with `total`, `trials` only need
+    to hold the unfinished ones when no new trial is possible)."""
     n = len(trials) if total is None else total
     capped = cfg.run_cap is not None and n >= cfg.run_cap
     params = None if capped else suggest(cfg, [t.view() for t in trials], total)
@@ -116,13 +112,49 @@ def assign(
     return Assignment("run", rec.index, run_id, params), rec, False
 
 
+def assign(
+    cfg: SweepConfig,
+    sweep_state: str,
+    trials: list[TrialRecord],
+    agent: str,
+    now: float,
+    total: int | None = None,
+) -> tuple[Assignment, TrialRecord | None, bool]:
+    """The next assignment for `agent`, the trial record to write (new or updated), and whether the
+    sweep has nothing left to run (the store then marks it finished): re-queued trials first, then
+    a new one (`fresh`).
+
+    `trials` is every trial, or (grid and random search, given `total`, the number of trials) only
+    the unfinished ones: what assignment needs, read through an index whatever the sweep's size."""
+    closed = gate(sweep_state)
+    if closed is not None:
+        return closed, None, False
+    for t in trials:
+        if t.state == "pending":  # a crashed trial's re-run
+            return claim(t, agent, now), t, False
+    return fresh(cfg, trials, agent, now, total)
+
+
+def overdue(t: TrialRecord, now: float, heartbeat_timeout: float) -> bool:
+    """The trial's agent has been silent too long. A store may record heartbeats lazily, at most
+    `beat_slack(timeout)` apart (server: a beat that would change little writes nothing), so the
+    stored time may lag the agent's last beat by that much: it is added here, and an agent is never
+    thought dead before `heartbeat_timeout` of silence (at most a quarter of it later)."""
+    return t.state in ACTIVE and now - t.heartbeat_at > heartbeat_timeout + beat_slack(heartbeat_timeout)
+
+
+def beat_slack(heartbeat_timeout: float) -> float:
+    """How stale a stored heartbeat may be before a new beat must be written (see `overdue`)."""
+    return heartbeat_timeout / 4
+
+
 def reap(
     trials: list[TrialRecord], now: float, heartbeat_timeout: float, max_requeues: int = 1
 ) -> list[TrialRecord]:
     """Trials whose agent went silent: crashed, and re-queued while attempts remain. Returns the changed ones."""
     changed = []
     for t in trials:
-        if t.state in ACTIVE and now - t.heartbeat_at > heartbeat_timeout:
+        if overdue(t, now, heartbeat_timeout):
             t.state = "pending" if t.attempts < 1 + max_requeues and not t.stop_requested else "crashed"
             t.agent = None
             changed.append(t)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from .config import SweepConfig, parse, with_seed
+from .config import SweepConfig, parse, replacement, with_seed
 from .controller import SWEEP_STATES, Assignment, TrialRecord, assign, finish, reap, request_stops
 from .errors import SweepConfigError
 
@@ -114,6 +114,13 @@ class LocalSweep:
                 return
             for t in request_stops(self.config, state, trials):
                 self._save(t)
+
+    def update_config(self, config: dict) -> None:
+        """A new configuration while the sweep has no trial (`config.replacement`'s rule)."""
+        with self.locked() as trials:
+            self.doc["config"] = replacement(self.doc["config"], config, len(trials))
+            _write_atomic(self.path / "sweep.yaml", yaml.safe_dump(self.doc, sort_keys=False))
+            self.config = parse(self.doc["config"])
 
     def trials(self) -> list[TrialRecord]:
         with self.locked() as trials:

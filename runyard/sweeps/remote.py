@@ -59,7 +59,7 @@ def _call(fn: Callable[..., T], *args: Any) -> T:
     try:
         return fn(*args)
     except ApiError as e:
-        if e.status in (403, 404, 422):
+        if e.status in (403, 404, 409, 422):
             raise UsageError(e.message) from None
         raise
 
@@ -101,12 +101,17 @@ class ServerSweep:
         return str(self.refresh()["state"])
 
     def set_state(self, state: str) -> None:
+        self._patch({"state": state})
+
+    def update_config(self, config: dict) -> None:
+        """A new configuration while the sweep has no trial (refused with the count after)."""
+        self._patch({"config": config})
+        self.config = parse(self.doc["config"])
+
+    def _patch(self, change: dict) -> None:
         self.doc = _call(
             lambda: self.client.request(
-                "PATCH",
-                self.path,
-                body=json.dumps({"state": state}).encode(),
-                content_type="application/json",
+                "PATCH", self.path, body=json.dumps(change).encode(), content_type="application/json"
             )[1]
         )
 

@@ -211,3 +211,103 @@ def test_sweep_page_reads_metrics_from_runs(client, tmp_path):
         )
         for i in front
     )
+
+
+def test_config_replaced_while_no_trial_then_refused_with_the_count(client):
+    created = create(client, GRID)
+    sid, seed = created["id"], created["config"]["seed"]
+    new = {**GRID, "parameters": {"a": {"values": [5, 6, 7]}}}
+    r = client.patch(f"{S}/{sid}", json={"config": new})
+    assert r.status_code == 200, r.text
+    assert (r.json()["config"]["parameters"], r.json()["config"]["seed"]) == (new["parameters"], seed)
+    # a bad config names its key; nothing changes
+    r = client.patch(f"{S}/{sid}", json={"config": {"method": "anneal", "parameters": {"a": {"value": 1}}}})
+    assert r.status_code == 422 and r.json()["error"]["key"] == "method"
+    assert r.json()["error"]["code"] == "bad_sweep_config"
+    r = client.patch(f"{S}/{sid}", json={})
+    assert r.status_code == 422 and "config" in r.json()["error"]["message"]
+    assert nxt(client, sid, "a")["params"] == {"a": 5}  # the agent runs the new config
+    nxt(client, sid, "b")
+    r = client.patch(f"{S}/{sid}", json={"config": GRID})
+    assert r.status_code == 409, r.text
+    err = r.json()["error"]
+    assert (err["code"], err["trials"]) == ("sweep_started", 2) and "2 trial(s)" in err["message"]
+    assert client.get(f"{S}/{sid}").json()["config"]["parameters"] == new["parameters"]
+    # config and state in one call: the config is refused, so the state does not change either
+    r = client.patch(f"{S}/{sid}", json={"config": GRID, "state": "paused"})
+    assert r.status_code == 409 and client.get(f"{S}/{sid}").json()["state"] == "running"
+    bob = as_user(client, client.post("/api/v1/users", json={"name": "bob"}).json()["api_key"])
+    assert client.patch(f"{S}/{sid}", json={"config": GRID}, headers=bob).status_code == 403
+
+
+def test_heartbeats_answer_stop_after_reap_cancel_and_for_another_agent(client):
+    sid = create(client, GRID)["id"]
+    a = nxt(client, sid, "a")
+
+    def beat(agent):
+        r = client.post(f"{S}/{sid}/heartbeat", json={"agent": agent, "index": a["index"]})
+        assert r.status_code == 200, r.text
+        return r.json()["stop"]
+
+    assert [beat("a"), beat("a"), beat("someone-else")] == [False, False, True]
+    r = client.post(f"{S}/{sid}/heartbeat", json={"agent": "a", "index": 99})
+    assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_trial"
+    client.patch(f"{S}/{sid}", json={"state": "canceled"})
+    assert beat("a") is True
+
+
+AGENTS = 12
+
+
+def test_concurrent_agents_get_each_trial_and_attempt_once(config):
+    """Agents racing on one sweep over real HTTP, every trial overdue at once (timeout 0), so new
+    trials, re-queued claims and reaping all contend: no trial index or attempt goes to two agents,
+    each trial runs at most twice, and run_cap holds."""
+    import threading
+
+    from runyard.sdk.http_client import Client
+    from runyard.server import ServerThread
+
+    cap = 30
+    with ServerThread(dataclasses.replace(config, port=0, sweep_heartbeat_timeout=0.0)) as srv:
+        c = Client(srv.url, srv.api_key)
+        cfg = {"method": "random", "run_cap": cap, "parameters": {"x": {"min": 0.0, "max": 1.0}}}
+        sid = c.post_json(S, {"config": cfg})["id"]
+        got: list[tuple[str, int, str]] = []
+        errors: list[BaseException] = []
+        lock = threading.Lock()
+
+        def agent(name: str) -> None:
+            cl = Client(srv.url, srv.api_key)
+            try:
+                while True:
+                    a = cl.post_json(f"{S}/{sid}/next", {"agent": name})
+                    if a["kind"] == "exit":
+                        return
+                    if a["kind"] == "run":
+                        with lock:
+                            got.append((name, a["index"], a["run_id"]))
+                        body = {"agent": name, "index": a["index"]}
+                        cl.post_json(f"{S}/{sid}/heartbeat", body)
+                        cl.post_json(f"{S}/{sid}/report", body | {"state": "finished"})
+            except BaseException as e:  # the test thread reports it
+                errors.append(e)
+            finally:
+                cl.close()
+
+        threads = [threading.Thread(target=agent, args=(f"agent-{i}",)) for i in range(AGENTS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
+        doc = c.get_json(f"{S}/{sid}")
+    assert doc["state"] == "finished" and len(doc["trials"]) == cap
+    assert len({run_id for _, _, run_id in got}) == len(got)  # no attempt handed out twice
+    by_index: dict[int, int] = {}
+    for _, index, _ in got:
+        by_index[index] = by_index.get(index, 0) + 1
+    assert sorted(by_index) == list(range(cap)) and max(by_index.values()) <= 2
+    for t in doc["trials"]:
+        assert t["attempts"] == by_index[t["index"]] and len(t["run_ids"]) == t["attempts"]
+        assert set(t["run_ids"]) == {r for _, i, r in got if i == t["index"]}

@@ -231,3 +231,25 @@ def test_user_script_with_import_runyard_as_wandb(server, home, client_env, tmp_
         ("random", 4, "running"),
     ]
     assert json.dumps(sweeps)  # the listing is plain JSON
+
+
+def test_cli_update_replaces_the_config_until_a_trial_ran(server, home, client_env, tmp_path):
+    from runyard.sdk.http_client import Client
+
+    (tmp_path / "sweep.yaml").write_text(SWEEP_YAML)
+    sid = cli(["sweep", "--project", "sw", "sweep.yaml"], client_env, cwd=tmp_path).stdout.split()[-1]
+    path = f"admin/sw/{sid}"
+    seed = sweep_doc(server, home, path)["config"]["seed"]
+    (tmp_path / "new.yaml").write_text(SWEEP_YAML.replace("max: 1.0", "max: 0.5"))
+    out = cli(["sweep", "--update", path, "new.yaml"], client_env, cwd=tmp_path)
+    assert f"sweep {sid}: config updated" in out.stdout
+    doc = sweep_doc(server, home, path)
+    assert (doc["config"]["parameters"]["x"], doc["config"]["seed"]) == ({"min": 0.0, "max": 0.5}, seed)
+    c = Client(server.url, _key(home))
+    try:
+        assert c.post_json(f"/api/v1/sweeps/{path}/next", {"agent": "a"})["params"]["x"] <= 0.5
+    finally:
+        c.close()
+    out = cli(["sweep", "--update", path, "sweep.yaml"], client_env, cwd=tmp_path, check=False)
+    assert out.returncode != 0 and "already has 1 trial(s)" in out.stderr
+    assert sweep_doc(server, home, path)["config"]["parameters"]["x"]["max"] == 0.5

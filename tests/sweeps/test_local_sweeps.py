@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -230,3 +231,28 @@ def test_cli_refuses_an_invalid_config_naming_the_key(tmp_path, bad):
         timeout=60,
     )
     assert out.returncode != 0 and "method" in out.stderr and "grid, random, bayes" in out.stderr
+
+
+def test_cli_update_replaces_a_local_sweeps_config_until_a_trial_ran(tmp_path):
+    (tmp_path / "sweep.yaml").write_text("method: grid\nparameters: {x: {values: [1, 2]}}\n")
+    sweep_id = _cli(tmp_path, "sweep", "--local", "sweep.yaml").split()[-1]
+    seed = yaml.safe_load((tmp_path / "runyard" / "sweeps" / f"sweep-{sweep_id}" / "sweep.yaml").read_text())
+    (tmp_path / "new.yaml").write_text("method: grid\nparameters: {x: {values: [7]}}\n")
+    assert "config updated" in _cli(tmp_path, "sweep", "--local", "--update", sweep_id, "new.yaml")
+    doc = yaml.safe_load((tmp_path / "runyard" / "sweeps" / f"sweep-{sweep_id}" / "sweep.yaml").read_text())
+    assert doc["config"]["parameters"] == {"x": {"values": [7]}}
+    assert doc["config"]["seed"] == seed["config"]["seed"]
+    (tmp_path / "train.py").write_text("import runyard\nrunyard.init()\nrunyard.finish()\n")
+    (tmp_path / "prog.yaml").write_text("program: train.py\nmethod: grid\nparameters: {x: {values: [7]}}\n")
+    _cli(tmp_path, "sweep", "--local", "--update", sweep_id, "prog.yaml")
+    _cli(tmp_path, "agent", "--local", sweep_id)
+    assert [t["params"] for t in _trials(tmp_path, sweep_id)] == [{"x": 7}]
+    out = subprocess.run(
+        [sys.executable, "-m", "runyard", "sweep", "--local", "--update", sweep_id, "sweep.yaml"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode != 0 and "already has 1 trial(s)" in out.stderr

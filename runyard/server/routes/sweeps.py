@@ -1,5 +1,5 @@
 """Sweeps: `/api/v1/sweeps/{entity}/{project}` (list, create), one sweep (get, state changes) and the
-agent protocol (next / heartbeat / report). Creating, controlling and running agents need write access
+agent protocol (next / heartbeat / report; store/sweeps.py keeps them short and apart). Creating, controlling and running agents need write access
 to the project; viewing needs read access. The controller's rules: runyard/sweeps/controller.py."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...sweeps.controller import TrialRecord
-from ...sweeps.errors import SweepConfigError
+from ...sweeps.errors import SweepConfigError, SweepStarted
 from ...wire import api_models as m
 from .. import access
 from ..contract import endpoint
@@ -93,15 +93,32 @@ async def get_sweep(request: Request) -> Response:
     return JSON(out | {"entity": e, "project": p})
 
 
-@endpoint("Pause, resume (running), stop, cancel or finish a sweep", body=m.SweepPatch, answer=m.Sweep)
+@endpoint(
+    "Pause, resume (running), stop, cancel or finish a sweep, and/or replace its configuration while it "
+    "has no trial (409 sweep_started once one ran)",
+    body=m.SweepPatch,
+    answer=m.Sweep,
+)
 async def patch_sweep(request: Request, patch: m.SweepPatch) -> Response:
     e, p = _names(request)
-    state = patch.state
+    state = None if patch.state is msgspec.UNSET else patch.state
+    config = None if patch.config is msgspec.UNSET else patch.config
+    if state is None and config is None:
+        raise ApiError(422, "bad_value", "send the sweep's new state, its new config, or both", field="state")
     s = store(request)
 
     def q(c: Any) -> dict:
         row = _sweep(c, request, access.WRITE, lock=True)
-        s.sweeps.set_state(c, row, state)
+        try:
+            if config is not None:
+                s.sweeps.update_config(c, row, config)
+                row = _sweep(c, request, access.WRITE)
+            if state is not None:
+                s.sweeps.set_state(c, row, state)
+        except SweepStarted as err:
+            raise ApiError(409, "sweep_started", str(err), trials=err.trials) from None
+        except SweepConfigError as err:
+            raise _config_error(err) from None
         return s.sweeps.detail(c, _sweep(c, request, access.WRITE))
 
     return JSON(await write(request, q) | {"entity": e, "project": p})
@@ -114,7 +131,7 @@ async def next_trial(request: Request, ask: m.AgentAsk) -> Response:
     timeout = request.app.state.config.sweep_heartbeat_timeout
 
     def q(c: Any) -> dict:
-        a = s.sweeps.next(c, _sweep(c, request, access.WRITE, lock=True), agent, timeout)
+        a = s.sweeps.next(c, _sweep(c, request, access.WRITE), agent, timeout)
         return {"kind": a.kind, "index": a.index, "run_id": a.run_id, "params": a.params, "reason": a.reason}
 
     return JSON(await write(request, q))
@@ -128,14 +145,19 @@ async def next_trial(request: Request, ask: m.AgentAsk) -> Response:
 async def heartbeat(request: Request, beat: m.AgentHeartbeat) -> Response:
     agent, index = beat.agent, beat.index
     s = store(request)
+    timeout = request.app.state.config.sweep_heartbeat_timeout
 
-    def q(c: Any) -> dict:
-        try:
-            return {"stop": s.sweeps.heartbeat(c, _sweep(c, request, access.WRITE, lock=True), agent, index)}
-        except SweepConfigError as err:
-            raise ApiError(404, "unknown_trial", str(err)) from None
+    def look(c: Any) -> tuple[sa.Row, bool | None]:  # most beats change nothing: a read answers
+        row = _sweep(c, request, access.WRITE)
+        return row, s.sweeps.heartbeat_answer(c, row, agent, index, timeout)
 
-    return JSON(await write(request, q))
+    try:
+        row, stop = await read(request, look)
+        if stop is None:
+            stop = await write(request, lambda c: s.sweeps.heartbeat(c, row, agent, index))
+    except SweepConfigError as err:
+        raise ApiError(404, "unknown_trial", str(err)) from None
+    return JSON({"stop": stop})
 
 
 @endpoint("Trial `index` ended with its run's final state", body=m.AgentReport, answer=m.Reported)
@@ -145,7 +167,7 @@ async def report(request: Request, done: m.AgentReport) -> Response:
 
     def q(c: Any) -> dict:
         try:
-            s.sweeps.report(c, _sweep(c, request, access.WRITE, lock=True), agent, index, state)
+            s.sweeps.report(c, _sweep(c, request, access.WRITE), agent, index, state)
         except SweepConfigError as err:
             raise ApiError(404, "unknown_trial", str(err)) from None
         return {"ok": True}

@@ -225,13 +225,21 @@ class WandbSweeps:
         alive = _run_state(inp.get("runState"), self.store.limits.max_json_depth)
         s = self.store
 
+        def look(c: Connection) -> tuple[sa.Row, list[str] | None]:  # most beats change nothing
+            row = access.sweep(c, s, user, e, p, sid, access.WRITE)
+            return row, s.sweeps.agent_beat_answer(c, row, agent, alive, self.heartbeat_timeout)
+
         def beat(c: Connection) -> tuple[list[str], Assignment | None, dict]:
-            row = access.sweep(c, s, user, e, p, sid, access.WRITE, lock=True)
+            row = access.sweep(c, s, user, e, p, sid, access.WRITE)
             stops, a = s.sweeps.agent_beat(c, row, agent, alive, self.heartbeat_timeout)
             return stops, a, row.config
 
         try:
-            stops, a, config = s.db.write(beat)
+            row, answered = s.db.read(look)
+            if answered is not None:
+                stops, a, config = answered, None, row.config
+            else:
+                stops, a, config = s.db.write(beat)
         except ApiError as err:  # a sweep (or its project) deleted, or never there: the agent stops
             raise (
                 AnswerStatus(err.message, 404) if err.status == 404 else GraphQLError(err.message)

@@ -79,6 +79,9 @@ class ErrorBody(Answer):
         Json | msgspec.UnsetType,
         msgspec.Meta(description="version_conflict: the report as it is now"),
     ] = msgspec.UNSET
+    trials: Annotated[
+        int | msgspec.UnsetType, msgspec.Meta(description="sweep_started: how many trials the sweep has")
+    ] = msgspec.UNSET
 
 
 class DeletedId(Answer):

@@ -104,7 +104,18 @@ class NewSweep(Request):
 
 
 class SweepPatch(Request):
-    state: Annotated[SweepState, Meta(description="pause, resume (running), stop, cancel or finish")]
+    """A new state, a new configuration, or both (the config first)."""
+
+    state: Annotated[
+        SweepState | UnsetType, Meta(description="pause, resume (running), stop, cancel or finish")
+    ] = UNSET
+    config: Annotated[
+        Json | UnsetType,
+        Meta(
+            description="a new configuration, accepted while the sweep has no trial (the sweep's seed is "
+            "kept unless the new one sets its own); once one ran, 409 sweep_started with the count"
+        ),
+    ] = UNSET
 
 
 class AgentAsk(Request):

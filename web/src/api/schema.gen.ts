@@ -1403,8 +1403,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Pause, resume (running), stop, cancel or finish a sweep
-         * @description Pause, resume (running), stop, cancel or finish a sweep
+         * Pause, resume (running), stop, cancel or finish a sweep, and/or replace its configuration while it has no trial (409 sweep_started once one ran)
+         * @description Pause, resume (running), stop, cancel or finish a sweep, and/or replace its configuration while it has no trial (409 sweep_started once one ran)
          */
         patch: operations["sweeps_patch_sweep"];
         trace?: never;
@@ -2070,6 +2070,8 @@ export interface components {
             message: string;
             /** @description checksum_mismatch: the blob that does not match */
             sha256?: string;
+            /** @description sweep_started: how many trials the sweep has */
+            trials?: number;
         };
         /** FileStored */
         FileStored: {
@@ -3040,13 +3042,20 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        /** SweepPatch */
+        /**
+         * SweepPatch
+         * @description A new state, a new configuration, or both (the config first).
+         */
         SweepPatch: {
+            /** @description a new configuration, accepted while the sweep has no trial (the sweep's seed is kept unless the new one sets its own); once one ran, 409 sweep_started with the count */
+            config?: {
+                [key: string]: unknown;
+            };
             /**
              * @description pause, resume (running), stop, cancel or finish
              * @enum {unknown}
              */
-            state: "canceled" | "finished" | "paused" | "running" | "stopped";
+            state?: "canceled" | "finished" | "paused" | "running" | "stopped";
         };
         /** SweepSummary */
         SweepSummary: {
@@ -7045,7 +7054,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Pause, resume (running), stop, cancel or finish a sweep */
+            /** @description Pause, resume (running), stop, cancel or finish a sweep, and/or replace its configuration while it has no trial (409 sweep_started once one ran) */
             200: {
                 headers: {
                     [name: string]: unknown;
