@@ -87,6 +87,7 @@ class Client:
         self.timeout = timeout
         self.retries = retries
         self._conn: http.client.HTTPConnection | None = None
+        self._conn_used = False  # it has carried an answer: the server may since have closed it idle
         self.direct = True  # the server may sign URLs for blob uploads (until it says it cannot)
 
     def close(self) -> None:
@@ -104,6 +105,7 @@ class Client:
         if self._conn is None:
             cls = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
             self._conn = cls(self.host, self.port, timeout=self.timeout)
+            self._conn_used = False
         return self._conn
 
     def request(
@@ -138,19 +140,28 @@ class Client:
         Connection failures and 5xx answers are retried with backoff (`send` must be repeatable);
         any other status raises ApiError with the server's error envelope."""
         delay = 0.5
-        for attempt in range(self.retries + 1):
+        attempt = 0
+        while attempt <= self.retries:
             try:
+                kept = self._conn is not None and self._conn_used
                 conn = self._connection()
                 send(conn)
                 resp = conn.getresponse()
+                self._conn_used = True
             except (TimeoutError, OSError, http.client.HTTPException) as e:
                 self.close()
+                if kept and not isinstance(e, TimeoutError):
+                    # most likely a kept-alive connection the server (or a proxy) closed while idle
+                    # (uvicorn does after 5 s, an agent's heartbeat interval): once, a fresh
+                    # connection at once, neither a backoff nor a retry spent (`send` is repeatable)
+                    continue
                 if attempt == self.retries:
                     raise ApiError(
                         0, "unreachable", f"cannot reach {self.scheme}://{self.host}:{self.port}: {e}"
                     ) from None
                 time.sleep(delay)
                 delay = min(delay * 2, 8.0)
+                attempt += 1
                 continue
             if resp.status in ok:
                 return resp
@@ -158,6 +169,7 @@ class Client:
             if resp.status >= 500 and retry_5xx and attempt < self.retries:
                 time.sleep(delay)
                 delay = min(delay * 2, 8.0)
+                attempt += 1
                 continue
             doc = _json(raw)
             err = doc.get("error") if isinstance(doc, dict) else None
