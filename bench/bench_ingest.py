@@ -87,8 +87,8 @@ finally:
 """
 
 
-def child_env(home: Path) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RUNYARD_HOME=str(home))
+def child_env(home: Path, root: Path = ROOT) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(root), RUNYARD_HOME=str(home))
     for k in ("RUNYARD_API_KEY", "RUNYARD_BASE_URL", "WANDB_API_KEY", "WANDB_BASE_URL", "RUNYARD_DB_URL"):
         env.pop(k, None)
     return env
@@ -120,7 +120,8 @@ def loadavg() -> float:
 class Server:
     """`runyard server` in a subprocess, on a fresh home (and database)."""
 
-    def __init__(self, home: Path, db_url: str | None):
+    def __init__(self, home: Path, db_url: str | None, root: Path = ROOT):
+        """`root`: the runyard checkout the server runs from (another one compares two versions)."""
         import socket
 
         with socket.socket() as s:
@@ -132,7 +133,7 @@ class Server:
         if db_url:
             cmd += ["--db", db_url]
         self.proc = subprocess.Popen(
-            cmd, env=child_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            cmd, env=child_env(home, root), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60

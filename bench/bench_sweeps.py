@@ -1,19 +1,25 @@
 """Sweep controller overhead: the assignment round trip with many agents polling one sweep.
 
-    python bench/bench_sweeps.py                                   # SQLite, 50 agents, 1,000 trials
+    python bench/bench_sweeps.py                        # SQLite, 50 agents, 300 trials of ~10 s, beats every 5 s
     python bench/bench_sweeps.py --db sqlite --db postgresql://postgres@127.0.0.1:5432/postgres
-    python bench/bench_sweeps.py --agents 10 --trials 200          # quick
+    python bench/bench_sweeps.py --trial-s 0 --trials 500          # back to back: the server saturated
+    python bench/bench_sweeps.py --compare /tmp/main --reps 2      # this checkout's server vs another's,
+                                                                   # alternating, same agents and load
 
-A fresh `runyard server` subprocess per database (on PostgreSQL a temporary database, dropped
-afterwards) holds one random sweep with `run_cap` = trials. `--agents` agents, each in its own
-process by default (`--procs` to group them as threads), each with its own keep-alive
-`runyard.sdk.http_client.Client`, loop as an agent does: `next` (the assignment round trip: lock the
-sweep, reap, suggest, insert the trial, commit), one `heartbeat` halfway through the trial, then
-`report`, until the controller says exit. Trials take no time by default (agents poll back to back:
-the server saturated) or `--trial-ms` on average. Each call is timed three ways: at the client; on
-the server, from the answer's `Server-Timing` header (server/metrics.py): `server` (arrival to
-answer), `db` (the transactions, to their COMMIT: the controller's own work) and `db wait` (queued
-for a writer). Also: trials per second, the server process's CPU per trial, the load average.
+A fresh `runyard server` subprocess per database and run (on PostgreSQL a temporary database,
+dropped afterwards) holds one random sweep with `run_cap` = trials. `--agents` agents, each in its
+own process by default (`--procs` to group them as threads), each with its own keep-alive
+`runyard.sdk.http_client.Client`, pace themselves as runyard's and wandb's agents do (both poll and
+heart-beat every 5 s; wandb/wandb_agent.py POLL_INTERVAL): `next` (the assignment round trip), a
+`heartbeat` every `--beat-s` while the trial runs (`--trial-s` on average, each uniform(0.5, 1.5)
+times that, so agents drift apart), `report`, and after a `wait` answer (run_cap reached while
+trials run) ask again `--wait-s` later; they start spread over one beat interval. `--trial-s 0`
+runs trials back to back with one beat each (a stress test, not what agents do). Each call is
+timed three ways: at the client; on the server, from the answer's `Server-Timing` header
+(server/metrics.py): `server` (arrival to answer), `db` (the transactions, to their COMMIT: the
+controller's own work) and `db wait` (queued for a writer or a pooled reader). `next` counts the
+assignments (answered run); `poll` the `next` calls answered wait or exit. Also: trials per second,
+the server process's CPU per trial, the load average at start and end.
 
 Target: assignment round trip under 20 ms p95 with 50 agents polling.
 
@@ -43,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing as mp
 import os
 import random
@@ -51,6 +58,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +94,7 @@ def prefill(c: Client, sweep: dict, n: int) -> None:
         )
 
 
-CALLS = ("next", "heartbeat", "report")
+CALLS = ("next", "heartbeat", "report", "poll")  # poll: a `next` answered wait or exit
 
 
 def timed_post(cl: Client, path: str, doc: dict) -> tuple[dict, tuple[float, float, float, float]]:
@@ -99,11 +107,24 @@ def timed_post(cl: Client, path: str, doc: dict) -> tuple[dict, tuple[float, flo
     return answer, (client, *(float(st.get(k, "nan")) / 1000 for k in ("total", "db", "dbq")))
 
 
-def agent_process(url: str, key: str, base: str, names: list[str], trial_s: float, go: Any, out: Any) -> None:
+@dataclass
+class Pace:
+    """How agents pace their calls. `trial_s`: mean trial length (each lasts trial_s x uniform(0.5,
+    1.5), seeded per agent, so agents drift apart as real ones do); `beat_s`: heartbeat interval
+    during a trial (0: one beat halfway); `wait_s`: pause after a `wait` answer; `stagger_s`: each
+    agent starts after uniform(0, stagger_s)."""
+
+    trial_s: float = 10.0
+    beat_s: float = 5.0
+    wait_s: float = 5.0
+    stagger_s: float = 5.0
+
+
+def agent_process(url: str, key: str, base: str, names: list[str], pace: Pace, go: Any, out: Any) -> None:
     """One agent process (its own interpreter: no GIL shared with the other agents) running the agents
-    `names` as threads (one each by default), each with its own keep-alive connection: `next`, half
-    the trial, one `heartbeat`, the other half, `report`, until told to exit. A trial lasts
-    `trial_s` x uniform(0.5, 1.5) (seeded per agent), so the agents drift apart as real ones do."""
+    `names` as threads (one each by default), each with its own keep-alive connection, looping as
+    runyard's and wandb's agents do: `next`; while the trial runs, a `heartbeat` every `beat_s`; then
+    `report`; until told to exit (after `wait`, ask again `wait_s` later)."""
     times: dict[str, list[tuple[float, ...]]] = {k: [] for k in CALLS}
     lock = threading.Lock()
 
@@ -112,21 +133,24 @@ def agent_process(url: str, key: str, base: str, names: list[str], trial_s: floa
         rng = random.Random(name)
         mine: dict[str, list[tuple[float, ...]]] = {k: [] for k in CALLS}
         go.wait()
+        time.sleep(rng.uniform(0, pace.stagger_s))
         while True:
             a, t = timed_post(cl, base + "/next", {"agent": name})
-            mine["next"].append(t)
+            mine["next" if a["kind"] == "run" else "poll"].append(t)
             if a["kind"] == "exit":
                 break
             if a["kind"] == "wait":
-                time.sleep(0.05)
+                time.sleep(pace.wait_s)
                 continue
-            half = trial_s * rng.uniform(0.5, 1.5) / 2
-            for call, body in (
-                ("heartbeat", {"agent": name, "index": a["index"]}),
-                ("report", {"agent": name, "index": a["index"], "state": "finished"}),
-            ):
-                time.sleep(half)
-                mine[call].append(timed_post(cl, f"{base}/{call}", body)[1])
+            beat = {"agent": name, "index": a["index"]}
+            length = pace.trial_s * rng.uniform(0.5, 1.5)
+            every = pace.beat_s if pace.beat_s > 0 else length / 2
+            end = time.monotonic() + length
+            while end - time.monotonic() > every:
+                time.sleep(every)
+                mine["heartbeat"].append(timed_post(cl, f"{base}/heartbeat", beat)[1])
+            time.sleep(max(0.0, end - time.monotonic()))
+            mine["report"].append(timed_post(cl, f"{base}/report", beat | {"state": "finished"})[1])
         cl.close()
         with lock:
             for k, v in mine.items():
@@ -140,12 +164,14 @@ def agent_process(url: str, key: str, base: str, names: list[str], trial_s: floa
     out.put(times)
 
 
-def one(db: str | None, agents: int, procs: int, trials: int, pre: int = 0, trial_s: float = 0.0) -> dict:
+def one(
+    db: str | None, agents: int, procs: int, trials: int, pace: Pace, pre: int = 0, root: Path = ROOT
+) -> dict:
     with (
         tempfile.TemporaryDirectory() as tmp,
         temporary_database(None if db in (None, "sqlite") else db) as url,
     ):
-        srv = Server(Path(tmp) / "home", url)
+        srv = Server(Path(tmp) / "home", url, root)
         try:
             c = Client(srv.url, srv.key)
             cfg = {"method": "random", "run_cap": pre + trials, "parameters": {"x": {"min": 0.0, "max": 1.0}}}
@@ -158,7 +184,7 @@ def one(db: str | None, agents: int, procs: int, trials: int, pre: int = 0, tria
             names = [f"agent-{i}" for i in range(agents)]
             ps = [
                 ctx.Process(
-                    target=agent_process, args=(srv.url, srv.key, base, names[i::procs], trial_s, go, out)
+                    target=agent_process, args=(srv.url, srv.key, base, names[i::procs], pace, go, out)
                 )
                 for i in range(procs)
             ]
@@ -184,14 +210,15 @@ def one(db: str | None, agents: int, procs: int, trials: int, pre: int = 0, tria
                 "trials/s": trials / wall,
                 "server cpu/trial": cpu / trials * 1000,
                 "load": (load0, loadavg()),
-                **{k: [summary([t[j] for t in v]) for j in range(4)] for k, v in times.items()},
+                **{k: [summary([t[j] for t in v]) for j in range(4)] for k, v in times.items() if v},
             }
         finally:
             srv.close()
 
 
 def summary(xs: list[float]) -> tuple[float, float, float, float, int]:
-    """p50, p95, p99, max in ms, and the count."""
+    """p50, p95, p99, max in ms, and the count (NaN: a server without that Server-Timing part)."""
+    xs = [x for x in xs if not math.isnan(x)] or [math.nan]
     return statistics.median(xs) * 1000, pct(xs, 0.95), pct(xs, 0.99), max(xs) * 1000, len(xs)
 
 
@@ -254,13 +281,19 @@ def main() -> None:
         default=0,
         help="agent processes, the agents split among them (default: one each)",
     )
-    ap.add_argument("--trials", type=int, default=1000)
-    ap.add_argument(
-        "--trial-ms", type=float, default=0.0, help="mean trial length (default 0: agents poll back to back)"
-    )
+    ap.add_argument("--trials", type=int, default=300)
+    ap.add_argument("--trial-s", type=float, default=10.0, help="mean trial length (0: back to back)")
+    ap.add_argument("--beat-s", type=float, default=5.0, help="heartbeat interval (0: one beat halfway)")
+    ap.add_argument("--wait-s", type=float, default=5.0, help="pause after a wait answer")
     ap.add_argument(
         "--prefill", type=int, default=0, help="finished trials the sweep holds before the agents start"
     )
+    ap.add_argument(
+        "--compare",
+        type=Path,
+        help="another runyard checkout: its server runs alternately with this one's, --reps times each",
+    )
+    ap.add_argument("--reps", type=int, default=1)
     ap.add_argument(
         "--store", action="store_true", help="also time the writer's share of a trial alone (0 to 50k trials)"
     )
@@ -273,22 +306,29 @@ def main() -> None:
                 f"p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  CPU {cpu:5.2f} ms"
             )
     procs = min(a.procs or a.agents, a.agents)
+    back_to_back = a.trial_s <= 0
+    pace = Pace(a.trial_s, a.beat_s, 0.05 if back_to_back else a.wait_s, 0.0 if back_to_back else a.beat_s)
+    roots = [("this", ROOT)] + ([("compare", a.compare.resolve())] if a.compare else [])
     for db in a.db or ["sqlite"]:
-        r = one(db, a.agents, procs, a.trials, a.prefill, a.trial_ms / 1000)
-        print(
-            f"{r['db']}: {a.agents} agents in {procs} processes, {a.trials} trials of {a.trial_ms:.0f} ms "
-            f"after {a.prefill}, "
-            f"{r['trials/s']:.0f} trials/s, server CPU {r['server cpu/trial']:.2f} ms/trial, "
-            f"load {r['load'][0]:.1f} -> {r['load'][1]:.1f}"
-        )
-        print("  ms: p50 / p95 / p99 / max")
-        for k in CALLS:
-            n = r[k][0][4]
-            cells = "  ".join(
-                f"{label} {p50:6.1f} {p95:6.1f} {p99:6.1f} {mx:7.1f}"
-                for label, (p50, p95, p99, mx, _) in zip(("client", "server", "db", "db wait"), r[k])
-            )
-            print(f"  {k:9s} n={n:5d}  {cells}")
+        for rep in range(a.reps):
+            for label, root in roots:
+                r = one(db, a.agents, procs, a.trials, pace, a.prefill, root)
+                print(
+                    f"{r['db']} [{label}: {root}] rep {rep + 1}: {a.agents} agents in {procs} processes, "
+                    f"{a.trials} trials of {a.trial_s:g} s, beats every {a.beat_s:g} s, after {a.prefill}, "
+                    f"{r['trials/s']:.1f} trials/s, server CPU {r['server cpu/trial']:.2f} ms/trial, "
+                    f"load {r['load'][0]:.1f} -> {r['load'][1]:.1f}"
+                )
+                print("  ms: p50 / p95 / p99 / max")
+                for k in CALLS:
+                    if k not in r:
+                        continue
+                    n = r[k][0][4]
+                    cells = "  ".join(
+                        f"{lab} {p50:6.1f} {p95:6.1f} {p99:6.1f} {mx:7.1f}"
+                        for lab, (p50, p95, p99, mx, _) in zip(("client", "server", "db", "db wait"), r[k])
+                    )
+                    print(f"  {k:9s} n={n:5d}  {cells}", flush=True)
 
 
 if __name__ == "__main__":
