@@ -456,9 +456,11 @@ class Metrics:
                 for c in self._window(conn, batch, lo, hi):
                     by_key.setdefault(c.key_id, []).append(c)
                 out.extend(bk.finish(self._points_series(conn, by_key.get(k, []), e), e) for k in batch)
-            else:
-                recs, series = summaries.read(conn, self.db, batch, level, lo, hi)
-                out.extend(self._summary_batch(conn, batch, recs, series, level, e))
+            else:  # in key id order, each series once (a run may be asked twice)
+                ids = sorted(set(batch))
+                recs, series = summaries.read(conn, self.db, ids, level, lo, hi)
+                got = dict(zip(ids, self._summary_batch(conn, ids, recs, series, level, e)))
+                out.extend(got[k] for k in batch)
         return out
 
     def _window(self, conn: Connection, key_ids: list[int], lo: int, hi: int) -> list[Any]:

@@ -135,28 +135,26 @@ _ROWS_PG = sa.text(
 def read(
     conn: Connection, db: Database, key_ids: list[int], level: int, lo: int, hi: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Records of a level of series `key_ids` in the rows that meet steps [lo, hi], and the index in
-    `key_ids` of each record's series; ordered by series, then chunk order within each."""
+    """Records of a level of series `key_ids` (ascending, distinct) in the rows that meet steps
+    [lo, hi] and in their open chunks, and the index in `key_ids` of each record's series; ordered
+    by series, then chunk order within each (rows first, the open chunk last)."""
+    ids = np.asarray(key_ids, np.int64)
     params = {"ids": db.ids_arg(key_ids), "level": level, "lo": lo, "hi": hi}
     rows = db.fetch_binary(conn, _read_query(db), params)
-    index = {k: i for i, k in enumerate(key_ids)}
+    recs = np.frombuffer(b"".join(r.recs for r in rows), SUMMARY_DTYPE)
     per_row = [len(r.recs) // SUMMARY_DTYPE.itemsize for r in rows]
+    row_series = np.repeat(np.searchsorted(ids, [r.key_id for r in rows]).astype(np.int64), per_row)
     opened = db.fetch_binary(conn, _open_query(db), {"ids": params["ids"]})
     op = level_records([r.chunk_id for r in opened], [bytes(r.blocks) for r in opened], level)
-    recs = np.concatenate([np.frombuffer(b"".join(r.recs for r in rows), SUMMARY_DTYPE), op])
-    owner = np.array([index[r.key_id] for r in rows], np.int64)
     blocks = [len(r.blocks) // BLOCK_DTYPE.itemsize for r in opened]
     per_open = blocks if level == 0 else [-(-n // LEVEL1_BLOCKS) for n in blocks]
-    series = np.concatenate(
-        [
-            np.repeat(owner, per_row),
-            np.repeat(np.array([index[r.key_id] for r in opened], np.int64), per_open),
-        ]
-    )
-    if (np.diff(series) < 0).any():  # rows come in key id order, open chunks last
-        o = np.argsort(series, kind="stable")
-        recs, series = recs[o], series[o]
-    return recs, series
+    op_series = np.repeat(np.searchsorted(ids, [r.key_id for r in opened]).astype(np.int64), per_open)
+    # both come ordered by key id: interleave them per series with slices (no sort of the records)
+    rb = np.searchsorted(row_series, np.arange(len(ids) + 1))
+    ob = np.searchsorted(op_series, np.arange(len(ids) + 1))
+    pieces = [p for i in range(len(ids)) for p in (recs[rb[i] : rb[i + 1]], op[ob[i] : ob[i + 1]])]
+    n = np.diff(rb) + np.diff(ob)
+    return np.concatenate([np.zeros(0, SUMMARY_DTYPE), *pieces]), np.repeat(np.arange(len(ids)), n)
 
 
 def _read_query(db: Database) -> sa.Select:
@@ -189,6 +187,7 @@ def _open_query(db: Database) -> sa.Select:
             sa.select(k.id.label("key_id"), metric_blocks.c.chunk_id, metric_blocks.c.blocks)
             .select_from(metric_keys.join(metric_blocks, metric_blocks.c.chunk_id == k.open_chunk_id))
             .where(db.ids_param(k.id))
+            .order_by(k.id)
         )
     return q
 
