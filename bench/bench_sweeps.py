@@ -41,6 +41,15 @@ Measured 2026-12-06 on this 2-core machine shared with other jobs:
   a round trip is waiting: for the one SQLite writer, and for CPU, with 50 agent processes, the
   server and the other jobs on two cores. The 20 ms p95 target is not met here and cannot be judged
   on this machine; the controller's own transaction is 1.5 ms at p50 on SQLite.
+- agents paced as real ones (10 s trials, beats every 5 s), `--compare` with the server before the
+  calls were kept short and apart (docs/sweeps.md), same run, load 21-26 (`next`, ms, p50 / p95):
+    SQLite      before: client 15.9 / 224.1  server  9.6 / 90.0   db  1.0 / 13.5
+                after:  client 11.9 / 51.3   server  7.0 / 34.1   db  0.9 / 9.7
+    PostgreSQL  before: client 48.5 / 341.7  server 41.1 / 244.0  db 35.1 / 200.6
+                after:  client 24.1 / 138.7  server 20.9 / 105.2  db 16.4 / 76.9
+  and heartbeats at the client ~510 ms -> 13-18 ms p50 (the SDK client's fix for connections the
+  server closed while idle). The 20 ms p95 target is not met on this loaded machine
+  (docs/benchmarks.md).
 Bayes still reads every finished trial (TPE is fitted on them); a hyperband heartbeat reads every
 trial's metric history.
 """
