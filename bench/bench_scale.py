@@ -91,6 +91,12 @@ with ServerThread(ServerConfig.resolve(home=home, db_url=db_url, port=0)) as srv
                  "updated_at": now, "heartbeat_at": now, "history_points": 0}
                 for i in range(i0, min(n, i0 + 10_000))]
         store.db.write(lambda c: c.execute(sa.insert(runs), rows))
+    try:  # rows inserted past Runs.update: index their values as the migration does existing runs
+        from runyard.store.run_values import backfill
+    except ImportError:  # a tree from before run_values
+        pass
+    else:
+        store.db.write(backfill)
     print(time.perf_counter() - t)
 """
 
@@ -390,6 +396,12 @@ def run_all(args: argparse.Namespace, code: Path) -> dict:
             n = args.list_runs
             ds = Dataset(args.cache, db, code, f"list{n}", BUILD_LIST, [str(n)])
             srv = Server(ds, code)
+            if ds.db_url:  # table statistics, as autovacuum takes them after a bulk load (a server
+                # with autovacuum off would otherwise plan every page for an empty table)
+                eng = sa.create_engine(ds.db_url, isolation_level="AUTOCOMMIT")
+                with eng.connect() as c:
+                    c.exec_driver_sql("ANALYZE")
+                eng.dispose()
             try:
                 d = list_part(srv, n, args.reps)
             finally:

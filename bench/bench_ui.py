@@ -71,6 +71,7 @@ def _generate(store, entity: str, runs_n: int, metrics_n: int, steps: int, table
     import numpy as np
     import sqlalchemy as sa
 
+    from runyard.store import run_values
     from runyard.store.chunks import Points
     from runyard.store.tables import runs
 
@@ -149,6 +150,7 @@ def _generate(store, entity: str, runs_n: int, metrics_n: int, steps: int, table
         for i in range(table_runs)
     ]
     store.db.write(lambda c: c.execute(sa.insert(runs), rows))
+    store.db.write(run_values.backfill)  # rows inserted past Runs.update: indexed as the migration does
     pks = store.db.read(
         lambda c: c.execute(sa.select(runs.c.id).where(runs.c.project_id == pid2)).scalars().all()
     )

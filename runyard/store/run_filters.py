@@ -32,6 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .limits import Limits, is_int64
 from .regex import RegexError, compile_regex
+from .run_values import indexable
 from .tables import runs
 
 
@@ -287,6 +288,19 @@ class Compiler:
                 )
         out.append(SortKey(runs.c.id, out[0].desc if out else True, False))
         return out
+
+    def value_sort(self, spec: str) -> tuple[str, bool] | None:
+        """(field, descending) when `spec` (already checked by `sort_keys`) sorts by one config or
+        summary value that `run_values` serves; None for every other sort."""
+        parts = [p.strip() for p in spec.split(",") if p.strip()]
+        if len(parts) != 1:
+            return None
+        field = parts[0].lstrip("+-")
+        root, _, rest = field.partition(".")
+        if root not in JSON_ROOTS or _value_alias(field) is not None:
+            return None
+        field = ("summary" if root == "summary_metrics" else root) + "." + rest
+        return (field, parts[0].startswith("-")) if indexable(field) else None
 
     def order(self, spec: str) -> list[Any]:
         return [k.clause() for k in self.sort_keys(spec)]

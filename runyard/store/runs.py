@@ -12,12 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..wire.api_models.runs import State
+from . import run_values as values_index
 from . import summary_state
 from .db import Database
 from .jsonsafe import jsonable
 from .limits import Limits, load_json
 from .run_filters import Compiler, FilterError, SortKey, after, check_value
-from .tables import entities, metric_keys, projects, run_segments, runs
+from .tables import entities, metric_keys, projects, run_segments, run_values, runs
 
 STATES: tuple[str, ...] = get_args(State)
 LIST_COLUMNS = [
@@ -146,6 +147,11 @@ class Runs:
     def update(self, conn: Connection, run_pk: int, **values: Any) -> None:
         values.setdefault("updated_at", time.time())
         conn.execute(sa.update(runs).where(runs.c.id == run_pk).values(**values))
+        if "project_id" in values:
+            values_index.move(conn, run_pk, values["project_id"])
+        roots = [r for r in values_index.ROOTS if r in values]
+        if roots:
+            values_index.reindex(conn, [run_pk], roots)
 
     def replace_summary(self, conn: Connection, run_pk: int, values: dict) -> None:
         """A user's edit of the summary (Api `run.update()`): these values, which later uploads to the
@@ -213,6 +219,74 @@ class Runs:
         d["metrics"] = (d.get("summary_state") or {}).get("specs", [])
         return public(d)
 
+    def _columns(self, raw_json: bool) -> list[Any]:
+        if not raw_json:
+            return LIST_COLUMNS
+        as_text = (
+            (lambda c: sa.type_coerce(c, sa.Text))
+            if self.db.is_sqlite
+            else (lambda c: sa.cast(c, sa.Text))  # jsonb's own text
+        )
+        return [as_text(c).label(c.name) if c.name in RAW_COLUMNS else c for c in LIST_COLUMNS]
+
+    def _opaque(self, conn: Connection, project_id: int, field: str) -> bool:
+        """Whether some run of the project has a value of `field` the index cannot order (a long
+        string, a number beyond a double): such listings take the JSON expression."""
+        v = run_values.c
+        q = sa.select(v.run_pk).where(
+            v.project_id == project_id, v.field == field, v.num.is_(None), v.str.is_(None)
+        )
+        return conn.execute(q.limit(1)).first() is not None
+
+    def _by_value(
+        self,
+        conn: Connection,
+        project_id: int,
+        cond: Any,
+        keys: list[SortKey],
+        by_value: tuple[str, bool],
+        columns: list[Any],
+        limit: int,
+        bound: list[Any] | None,
+    ) -> list[dict]:
+        """The page of a listing sorted by one config/summary value, read through `run_values` in the
+        listing's order: the runs whose value is a number, then those whose value is a string, then
+        the rest by id (what `ORDER BY num, str, id` with NULLs last gives), each part an index scan
+        from the cursor on, filtered as it goes and stopped when the page is full."""
+        field, desc = by_value
+        v = run_values.c
+        if not self.db.is_sqlite:  # a page reads a few hundred index entries: starting parallel
+            # workers for it (what PostgreSQL plans when it guesses the filter rare) costs more
+            conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+        labels = [k.expr.label(f"_k{i}") for i, k in enumerate(keys)]  # the cursor, as the JSON path
+        parts = ("num", "str", None)
+        start = 0 if bound is None else 0 if bound[0] is not None else 1 if bound[1] is not None else 2
+        rows: list[dict] = []
+        for i, part in enumerate(parts[start:], start):
+            seek = bound if i == start else None
+            q = sa.select(*columns, *labels)
+            if part is None:
+                has = sa.select(v.run_pk).where(v.run_pk == runs.c.id, v.field == field).exists()
+                q = q.where(cond, ~has)
+                if seek is not None:
+                    q = q.where(runs.c.id < seek[2] if desc else runs.c.id > seek[2])
+                order = [runs.c.id.desc() if desc else runs.c.id.asc()]
+            else:
+                val = v[part]
+                q = q.select_from(run_values).join(runs, runs.c.id == v.run_pk)
+                present = val.is_not(None) if part == "num" else v.num.is_(None)
+                q = q.where(v.project_id == project_id, v.field == field, present, cond)
+                if seek is not None:
+                    here = sa.tuple_(val, v.run_pk)
+                    there = sa.tuple_(sa.literal(seek[i]), sa.literal(seek[2]))
+                    q = q.where(here < there if desc else here > there)
+                order = [val.desc(), v.run_pk.desc()] if desc else [val.asc(), v.run_pk.asc()]
+            need = limit + 1 - len(rows)
+            rows += [dict(r._mapping) for r in conn.execute(q.order_by(*order).limit(need))]
+            if len(rows) > limit:
+                break
+        return rows
+
     def list(
         self,
         conn: Connection,
@@ -223,27 +297,36 @@ class Runs:
         offset: int = 0,
         with_total: bool = False,
         cursor: str | None = None,
+        raw_json: bool = False,
     ) -> tuple[list[dict], int | None, str | None]:
         """A page of runs, its total when asked (a count over the filter) and the cursor of the page
         after it (None on the last page). `cursor` continues from a page's cursor (keyset: the
-        database seeks to it instead of counting `offset` rows past)."""
+        database seeks to it instead of counting `offset` rows past). `raw_json`: config, summary,
+        tags and flags as the database's JSON text, for an answer that embeds them undecoded."""
         cond = runs.c.project_id == project_id
         if flt:
             cond = sa.and_(cond, self.compiler.where(flt))
         total = None
         if with_total:
             total = conn.execute(sa.select(sa.func.count()).select_from(runs).where(cond)).scalar_one()
-        keys = self.compiler.sort_keys(order or "-created_at")
-        if cursor is not None:
-            cond = sa.and_(cond, after(keys, decode_cursor(cursor, len(keys))))
-        labels = [k.expr.label(f"_k{i}") for i, k in enumerate(keys)]
-        q = (
-            sa.select(*LIST_COLUMNS, *labels)
-            .where(cond)
-            # by the selected labels: a JSON value is extracted once per run, not for the sort again
-            .order_by(*[SortKey(lb, k.desc, k.nullable).clause() for lb, k in zip(labels, keys)])
-        )
-        rows = [dict(r._mapping) for r in conn.execute(q.limit(limit + 1).offset(offset))]
+        order = order or "-created_at"
+        keys = self.compiler.sort_keys(order)
+        bound = None if cursor is None else decode_cursor(cursor, len(keys))
+        columns = self._columns(raw_json)
+        by_value = self.compiler.value_sort(order) if offset == 0 else None
+        if by_value is not None and not self._opaque(conn, project_id, by_value[0]):
+            rows = self._by_value(conn, project_id, cond, keys, by_value, columns, limit, bound)
+        else:
+            if bound is not None:
+                cond = sa.and_(cond, after(keys, bound))
+            labels = [k.expr.label(f"_k{i}") for i, k in enumerate(keys)]
+            q = (
+                sa.select(*columns, *labels)
+                .where(cond)
+                # by the selected labels: a JSON value is extracted once per run, not for the sort again
+                .order_by(*[SortKey(lb, k.desc, k.nullable).clause() for lb, k in zip(labels, keys)])
+            )
+            rows = [dict(r._mapping) for r in conn.execute(q.limit(limit + 1).offset(offset))]
         nxt = None
         if len(rows) > limit:
             rows = rows[:limit]
@@ -252,6 +335,9 @@ class Runs:
             for i in range(len(keys)):
                 del r[f"_k{i}"]
         return [public(r) for r in rows], total, nxt
+
+
+RAW_COLUMNS = ("config", "summary", "tags", "flags")  # JSON text with `raw_json`
 
 
 def encode_cursor(values: list[Any]) -> str:

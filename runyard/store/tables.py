@@ -15,6 +15,19 @@ metadata = sa.MetaData()
 ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite: INTEGER PRIMARY KEY is the rowid
 JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
+
+class SqliteNumber(sa.types.UserDefinedType):
+    """SQLite's NUMERIC affinity, values passed through: integers stay exact (as json_extract gives
+    them; SQLAlchemy's Numeric and Float would round them through a double)."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_kw: object) -> str:
+        return "NUMERIC"
+
+
+NUMBER = sa.Float().with_variant(SqliteNumber(), "sqlite")  # a JSON number as the database compares it
+
 entities = sa.Table(
     "entities",
     metadata,
@@ -155,6 +168,44 @@ runs = sa.Table(
     sa.Index("ix_runs_project_created", "project_id", "created_at", "id"),
     sa.Index("ix_runs_project_name", "project_id", "name", "id"),
     sa.Index("ix_runs_project_state", "project_id", "state", "id"),
+)
+
+# the runs' scalar config and summary values, one row per leaf, for sorting runs lists by them
+# through an index (store/run_values.py keeps them in step with `runs`)
+run_values = sa.Table(
+    "run_values",
+    metadata,
+    sa.Column("run_pk", ID, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("field", sa.String(300), primary_key=True),  # "config.lr", "summary.eval.acc"
+    sa.Column("project_id", ID, nullable=False),  # the run's, so an index scan stays in one project
+    sa.Column("num", NUMBER),
+    sa.Column("str", sa.Text),
+    # a keyset page by value seeks here; both NULL is an "opaque" value (see run_values.py)
+    sa.Index(
+        "ix_run_values_num",
+        "project_id",
+        "field",
+        "num",
+        "run_pk",
+        sqlite_where=sa.text("num IS NOT NULL"),
+        postgresql_where=sa.text("num IS NOT NULL"),
+    ),
+    sa.Index(
+        "ix_run_values_str",
+        "project_id",
+        "field",
+        "str",
+        "run_pk",
+        sqlite_where=sa.text("num IS NULL"),
+        postgresql_where=sa.text("num IS NULL"),
+    ),
+    sa.Index(  # usually empty: whether a field has a value the other two cannot order
+        "ix_run_values_opaque",
+        "project_id",
+        "field",
+        sqlite_where=sa.text("num IS NULL AND str IS NULL"),
+        postgresql_where=sa.text("num IS NULL AND str IS NULL"),
+    ),
 )
 
 run_segments = sa.Table(
