@@ -11,12 +11,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...store.run_filters import FilterError
+from ...store.runs import RAW_COLUMNS
 from ...wire import api_models as m
 from ...wire.names import PROJECT_RULE, valid_project_name
 from .. import access
 from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, name_param, parse_json, read, store, user, write
+from ..http import JSON, RawJSON, name_param, parse_json, read, store, user, write
 
 
 @endpoint("Projects the caller can see", answer=m.Projects)
@@ -131,7 +132,9 @@ async def _list(
 
     def in_txn(conn: Any) -> tuple[list[dict], int | None, str | None]:
         pid = access.project_id(conn, repos, caller, entity, project)
-        return repos.runs.list(conn, pid, flt, order, limit, offset, with_total=total, cursor=cursor)
+        return repos.runs.list(
+            conn, pid, flt, order, limit, offset, with_total=total, cursor=cursor, raw_json=True
+        )
 
     try:
         rows, count, nxt = await read(request, in_txn)
@@ -139,6 +142,9 @@ async def _list(
         raise ApiError(422, "bad_filter", str(err)) from None
     # next_cursor: the page after this one by keyset (the database seeks to it; no rows are skipped
     # over as with offsets, which cost a scan of every earlier row on each page)
+    for r in rows:
+        for col in RAW_COLUMNS:
+            r[col] = msgspec.Raw(r[col])
     doc: dict[str, Any] = {
         "runs": rows,
         "next_cursor": nxt,
@@ -146,7 +152,7 @@ async def _list(
     }
     if total:
         doc["total"] = count
-    return JSON(doc)
+    return RawJSON(doc)
 
 
 @endpoint("List runs: filter, sort, paginate", query=m.RunsQuery, answer=m.RunsPage)
