@@ -13,6 +13,9 @@ WRITE or ADMIN on an entity (a user or a team) and its projects. The rules, all 
   and members (not viewers), `team` projects (the default) by every member of the entity,
   `public` projects also by any signed-in user and, where allowed, by anonymous viewers.
 - A key's scope caps the rest: a "read" key only reads; a key limited to one entity acts nowhere else.
+- A report's share link (`User.share`) reads that report (`shared_report`) and the projects its
+  blocks show now (their runs, metrics, files, artifacts and live stream), nothing else: no other
+  report, view, comment or entity-wide list. A rule that knows no project refuses it.
 
 Refusals are `ApiError`s: an entity, project or run that does not exist answers 404, one that exists
 but is not the caller's 403 (names are not secret between users of one server; contents are).
@@ -20,6 +23,7 @@ but is not the caller's 403 (names are not secret between users of one server; c
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
@@ -34,6 +38,7 @@ from ..wire.records import RT
 from .errors import ApiError
 
 READ, WRITE, ADMIN = "read", "write", "admin"
+SHARE_HEADER = "X-Runyard-Share"  # a share link's token: the UI of the link sends it on every call
 ACTIONS = (READ, WRITE, ADMIN)
 VISIBILITIES = ("private", "team", "public")
 ROLE_ACTIONS = {"admin": {READ, WRITE, ADMIN}, "member": {READ, WRITE}, "viewer": {READ}}
@@ -74,11 +79,19 @@ def _role_allows(principal: User, role: str | None, action: str, visibility: str
 
 
 def allows(
-    conn: Connection, principal: User, action: str, entity_id: int, visibility: str | None = None
+    conn: Connection,
+    principal: User,
+    action: str,
+    entity_id: int,
+    visibility: str | None = None,
+    project_id: int | None = None,
 ) -> bool:
-    """May `principal` do `action` on entity `entity_id`, or on its project of `visibility` when given
-    (without one, READ means reading what the entity holds outside any project)?"""
+    """May `principal` do `action` on entity `entity_id`, or on its project of `visibility` (and id
+    `project_id`) when given (without one, READ means reading what the entity holds outside any
+    project)?"""
     assert action in ACTIONS, action
+    if principal.share is not None:
+        return action == READ and project_id in principal.share.project_ids
     if not _scope_allows(principal, action, entity_id):
         return False
     return _role_allows(
@@ -89,6 +102,8 @@ def allows(
 def entity_ids(conn: Connection, principal: User, action: str = READ) -> list[int] | None:
     """The entities on which `principal` may do `action` whatever a project's visibility (None: all
     of them, for the server admin)."""
+    if principal.share is not None:
+        return []
     if principal.is_admin:
         if not _scope_allows(principal, action, principal.scope_entity):  # a read key asked to write
             return []
@@ -102,6 +117,8 @@ def entity_ids(conn: Connection, principal: User, action: str = READ) -> list[in
 
 def readable_projects(conn: Connection, principal: User) -> sa.ColumnElement[bool] | None:
     """A condition on `projects` rows: those `principal` may read (None: every project)."""
+    if principal.share is not None:
+        return projects.c.id.in_(sorted(principal.share.project_ids))
     if principal.is_admin and principal.scope_entity is None:
         return None
     roles = {e: r for e, r in _roles(conn, principal).items() if _scope_allows(principal, READ, e)}
@@ -123,6 +140,9 @@ def readable_projects(conn: Connection, principal: User) -> sa.ColumnElement[boo
 def current(conn: Connection, store: Store, principal: User) -> User | None:
     """The principal as it stands now (None once its key or session was revoked): long-lived
     requests (live streams) re-check with it."""
+    if principal.share is not None:  # the link's grant as it is now (the report's blocks may change)
+        grant = store.reports.share_grant(conn, principal.share.token_hash)
+        return None if grant is None else dataclasses.replace(principal, share=grant)
     if principal.anonymous:
         return principal
     if principal.key_id is not None:
@@ -143,11 +163,20 @@ def readable(conn: Connection, store: Store, principal: User) -> Callable[[str],
             ent = store.entities.get(conn, e)
             row = store.projects.get(conn, ent.id, p) if ent is not None and p else None
             seen[name] = ent is not None and allows(
-                conn, principal, READ, ent.id, row.visibility if row is not None else None
+                conn,
+                principal,
+                READ,
+                ent.id,
+                row.visibility if row is not None else None,
+                row.id if row is not None else None,
             )
         return seen[name]
 
     return check
+
+
+def _share_only() -> ApiError:
+    return ApiError(403, "forbidden", "a share link reads only the report it shows and its data")
 
 
 def _denied(principal: User, action: str, entity: str) -> ApiError:
@@ -212,7 +241,7 @@ def project(
         if not allows(conn, principal, action, ent.id):
             raise _denied(principal, action, entity)
         raise ApiError(404, "unknown_project", f"project {entity}/{project} does not exist")
-    if not allows(conn, principal, action, ent.id, row.visibility):
+    if not allows(conn, principal, action, ent.id, row.visibility, row.id):
         raise _denied(principal, action, f"{entity}/{project}")
     return row
 
@@ -230,7 +259,7 @@ def project_or_entity(conn: Connection, store: Store, principal: User, entity: s
     row = store.projects.get(conn, ent.id, name) if ent is not None else None
     if row is None:
         entity_id(conn, store, principal, entity, READ)
-    elif not allows(conn, principal, READ, row.entity_id, row.visibility):
+    elif not allows(conn, principal, READ, row.entity_id, row.visibility, row.id):
         raise _denied(principal, READ, f"{entity}/{name}")
 
 
@@ -246,7 +275,7 @@ def run(
     loc = store.runs.locate(conn, entity, project, run_id)
     if loc is None:
         raise ApiError(404, "unknown_run", f"run {entity}/{project}/{run_id} does not exist")
-    if not allows(conn, principal, action, loc.entity_id, loc.visibility):
+    if not allows(conn, principal, action, loc.entity_id, loc.visibility, loc.project_id):
         raise _denied(principal, action, f"{entity}/{project}")
     return loc
 
@@ -267,7 +296,7 @@ def sweep(
     if row is None:
         project(conn, store, principal, entity, project_name, action)
         raise ApiError(404, "unknown_sweep", f"sweep {entity}/{project_name}/{sweep_id} does not exist")
-    if not allows(conn, principal, action, row.entity_id, row.visibility):
+    if not allows(conn, principal, action, row.entity_id, row.visibility, row.project_id):
         raise _denied(principal, action, f"{entity}/{project_name}")
     return row
 
@@ -276,9 +305,19 @@ def sweep(
 def _in_project(conn: Connection, store: Store, principal: User, project_id: int, action: str) -> sa.Row:
     proj = store.projects.by_id(conn, project_id)
     assert proj is not None  # the view or report's foreign key
+    if principal.share is not None:  # a share link reads its report through `shared_report` only
+        raise _share_only()
     if not allows(conn, principal, action, proj.entity_id, proj.visibility):
         raise _denied(principal, action, f"{proj.entity}/{proj.project}")
     return proj
+
+
+def documents_of(conn: Connection, store: Store, principal: User, entity: str, project_name: str) -> int:
+    """The id of a project whose saved views and reports `principal` may list: its readers', not a
+    share link's (it shows its report's data, not the project's other documents)."""
+    if principal.share is not None:
+        raise _share_only()
+    return project_id(conn, store, principal, entity, project_name)
 
 
 def view(conn: Connection, store: Store, principal: User, view_id: int, action: str = READ) -> sa.Row:
@@ -300,6 +339,23 @@ def report(
     if row is None:
         raise ApiError(404, "unknown_report", f"report {report_id} does not exist")
     return row, _in_project(conn, store, principal, row.project_id, action)
+
+
+def shared_report(conn: Connection, store: Store, principal: User) -> tuple[sa.Row, sa.Row]:
+    """The report a share link shows, and its project (to a share link's viewer only)."""
+    if principal.share is None:
+        raise ApiError(400, "not_a_share_link", f"send the share link's token in {SHARE_HEADER}")
+    row = store.reports.get(conn, principal.share.report_id)
+    proj = store.projects.by_id(conn, row.project_id) if row is not None else None
+    if row is None or proj is None:
+        raise ApiError(404, "unknown_share", "this share link does not exist or was revoked")
+    return row, proj
+
+
+def run_comments(principal: User) -> None:
+    """Comments are the team's discussion: a share link shows the report and its data, not them."""
+    if principal.share is not None:
+        raise _share_only()
 
 
 def delete_comment(conn: Connection, store: Store, principal: User, comment_id: int) -> None:

@@ -10,6 +10,11 @@
   neither read it nor derive it, OWASP's "signed double-submit"), and, when the browser sends an
   `Origin`, that origin must be this server's. The UI reads the token from the `runyard_csrf` cookie
   (readable by scripts of this origin only) or from the sign-in answer.
+- A report's share link (`X-Runyard-Share: <token>`, sent by the UI of the link, `/shared/<token>`):
+  the link's grant (`ShareGrant`: its report and the projects its blocks show), resolved from the
+  token on each lookup, so a revoked link or a block removed from the report ends what it reads. It
+  only reads (any other call is 403 `read_only_share`) and wins over a session cookie sent along: the
+  page of a link shows what the link shows, to anyone. No CSRF question: it changes nothing.
 - Nothing: 401, except for reads where the server lets anonymous viewers see public projects
   (`ServerConfig.public_anonymous`), which get the anonymous principal; the policy does the rest.
 
@@ -30,7 +35,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..store import Store, User
-from ..store.entities import ANONYMOUS
+from ..store.entities import ANONYMOUS, ShareGrant, hash_key
+from . import access
 from .errors import envelope
 
 # no credentials needed (the handlers check what they need): probes, sign-in (a password, a link, single
@@ -44,12 +50,11 @@ PUBLIC = {
     ("GET", "/api/v1/oidc/login"),
     ("GET", "/api/v1/oidc/callback"),
 }
-# a report's read-only share link: the token in the path is the permission (routes/reports.py)
-PUBLIC_PREFIX = "/api/v1/shared/"
 CACHE_SECONDS = 10.0
 TOUCH_SECONDS = 60.0
 SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER = "runyard_session", "runyard_csrf", "x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SHARE_HEADER = access.SHARE_HEADER.lower().encode()  # as ASGI spells header names
 
 
 def key_from_header(value: str | None) -> str | None:
@@ -123,7 +128,6 @@ class AuthMiddleware:
             scope["type"] != "http"
             or not (scope["path"].startswith("/api/") or self._guarded_metrics(scope["path"]))
             or (scope["method"], scope["path"]) in PUBLIC
-            or (scope["method"] == "GET" and scope["path"].startswith(PUBLIC_PREFIX))
         ):
             await self.app(scope, receive, send)
             return
@@ -142,6 +146,15 @@ class AuthMiddleware:
     async def principal(self, scope: Scope) -> tuple[User | None, Any]:
         """(the caller, None) or (None, the refusal to answer with)."""
         headers = dict(scope["headers"])
+        share = headers.get(SHARE_HEADER)
+        if share is not None:
+            token = share.decode("latin-1").strip()
+            user = await self._lookup("h" + token) if 0 < len(token) <= 64 else None
+            if user is None:
+                return None, _unauthorized("this share link does not exist or was revoked", "unknown_share")
+            if scope["method"] not in SAFE_METHODS and not _reads(scope["path"]):
+                return None, envelope(403, "read_only_share", "a share link only reads")
+            return user, None
         raw = headers.get(b"authorization")
         if raw is not None:
             key = key_from_header(raw.decode("latin-1"))
@@ -183,6 +196,8 @@ class AuthMiddleware:
             store: Store = app.state.store
             if cred[0] == "k":
                 fn = lambda c: store.entities.user_for_key(c, cred[1:])  # noqa: E731
+            elif cred[0] == "h":
+                fn = lambda c: share_user(store.reports.share_grant(c, hash_key(cred[1:])))  # noqa: E731
             else:
                 fn = lambda c: store.sessions.user_for_token(c, cred[1:])  # noqa: E731
             user = await run_in_threadpool(store.db.read, fn)
@@ -195,6 +210,11 @@ class AuthMiddleware:
 
     def forget(self) -> None:
         self._cache.clear()
+
+
+def share_user(grant: ShareGrant | None) -> User | None:
+    """The principal of a share link (anonymous: no account, no key; `share` says what it reads)."""
+    return None if grant is None else User(0, "share link", False, scope="read", share=grant)
 
 
 def _reads(path: str, signed_in: bool = False) -> bool:

@@ -75,7 +75,6 @@ BOUNDS = (
     "max_report_blocks",
     "max_report_versions",
     "max_comment_chars",
-    "max_share_bytes",
     "max_saved_items",
 )
 # OpenID Connect settings, strings from RUNYARD_<NAME> (docs/teams.md, "Single sign-on")
@@ -122,7 +121,6 @@ class ServerConfig:
     max_report_blocks: int = 200  # blocks of one report
     max_report_versions: int = 200  # saved versions kept per report (older ones are dropped)
     max_comment_chars: int = 10_000  # one comment
-    max_share_bytes: int = 32 * MiB  # the static page a report's share link serves
     max_saved_items: int = 1000  # saved views or reports per project; comments per report or run
     admin_name: str = "admin"
     write_credentials: bool = True

@@ -16,8 +16,11 @@ from starlette.routing import Route
 
 from .. import __version__
 from ..wire.api_models import Error, RunMetadata
-from .auth import PUBLIC, PUBLIC_PREFIX
+from .access import SHARE_HEADER
+from .auth import PUBLIC
 from .contract import Contract, contract_of
+
+SHARE_PATH = "/api/v1/share"  # the report of a share link (routes/reports.py)
 
 REF = "#/components/schemas/{name}"
 PATH_PARAM = re.compile(r"{(\w+)(?::\w+)?}")
@@ -157,7 +160,11 @@ def spec() -> dict[str, Any]:
             path = PATH_PARAM.sub(r"{\1}", r.path)
             # one list of routes without credentials: the authentication middleware's
             paths.setdefault(path, {})[method.lower()] = op | (
-                {"security": []} if (method, path) in PUBLIC or path.startswith(PUBLIC_PREFIX) else {}
+                {"security": []}
+                if (method, path) in PUBLIC
+                else {"security": [{"share": []}]}
+                if path == SHARE_PATH
+                else {}
             )
     return {
         "openapi": "3.1.0",
@@ -167,7 +174,9 @@ def spec() -> dict[str, Any]:
             "description": 'Every call needs `Authorization: Bearer <key>` (or `Basic base64("api:"+key)`), or a '
             "browser session cookie plus `X-CSRF-Token` on state-changing requests (docs/teams.md). "
             'Errors are always `{"error": {"code", "message"}}`; a request that does not match its '
-            "schema is answered 400 or 422 with `error.field` naming the offending field.",
+            "schema is answered 400 or 422 with `error.field` naming the offending field. A report's "
+            f"share link reads with its token in `{SHARE_HEADER}` instead: `{SHARE_PATH}` (its report) "
+            "and the reads of the projects that report shows (docs/reports.md).",
         },
         "paths": paths,
         "components": {
@@ -175,6 +184,7 @@ def spec() -> dict[str, Any]:
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "basic": {"type": "http", "scheme": "basic"},
+                "share": {"type": "apiKey", "in": "header", "name": SHARE_HEADER},
             },
         },
         "security": [{"bearer": []}, {"basic": []}],

@@ -29,6 +29,15 @@ SCOPES = ("read", "write")
 
 
 @dataclass(frozen=True)
+class ShareGrant:
+    """What a report's share link may read: that report, and the projects its blocks show."""
+
+    token_hash: str
+    report_id: int
+    project_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
 class User:
     id: int
     name: str
@@ -37,6 +46,7 @@ class User:
     scope: str = "write"  # of that key: "read" allows reading only
     scope_entity: int | None = None  # of that key: the one entity it may act on (None: any)
     session_id: int | None = None  # the browser session the request authenticated with
+    share: ShareGrant | None = None  # a share link's viewer (an anonymous principal that reads only it)
 
     @property
     def anonymous(self) -> bool:

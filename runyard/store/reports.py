@@ -15,9 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..wire.report_blocks import shown_projects
 from .db import Database
-from .entities import hash_key
-from .tables import comments, entities, report_shares, report_versions, reports, runs
+from .entities import ShareGrant, hash_key
+from .tables import comments, entities, projects, report_shares, report_versions, reports, runs
 
 _SUMMARY = (
     reports.c.id,
@@ -154,17 +155,13 @@ class Reports:
         return {r.id: r.name for r in conn.execute(q)}
 
     # -- share links ------------------------------------------------------------------------------------
-    def share(self, conn: Connection, report_id: int, html: str, by: int | None) -> str:
-        """A new read-only link serving `html` (an earlier link of the report stops working)."""
+    def share(self, conn: Connection, report_id: int, by: int | None) -> str:
+        """A new read-only link to the report (an earlier link of the report stops working)."""
         token = secrets.token_urlsafe(24)
         conn.execute(sa.delete(report_shares).where(report_shares.c.report_id == report_id))
         conn.execute(
             sa.insert(report_shares).values(
-                report_id=report_id,
-                token_hash=hash_key(token),
-                html=html,
-                created_by=by,
-                created_at=time.time(),
+                report_id=report_id, token_hash=hash_key(token), created_by=by, created_at=time.time()
             )
         )
         return token
@@ -178,9 +175,27 @@ class Reports:
         q = sa.select(report_shares.c.created_at).where(report_shares.c.report_id == report_id)
         return conn.execute(q).scalar()
 
-    def shared_page(self, conn: Connection, token: str) -> str | None:
-        q = sa.select(report_shares.c.html).where(report_shares.c.token_hash == hash_key(token))
-        return conn.execute(q).scalar()
+    def share_grant(self, conn: Connection, token_hash: str) -> ShareGrant | None:
+        """What the link of `token_hash` may read now (None: no such link, or revoked): its report and
+        the projects that the report's blocks show as they are now (`shown_projects`)."""
+        q = (
+            sa.select(reports.c.id, reports.c.blocks)
+            .join(report_shares, report_shares.c.report_id == reports.c.id)
+            .where(report_shares.c.token_hash == token_hash)
+        )
+        row = conn.execute(q).first()
+        if row is None:
+            return None
+        pairs = shown_projects(row.blocks or [])
+        ids: frozenset[int] = frozenset()
+        if pairs:
+            pq = (
+                sa.select(projects.c.id)
+                .join(entities, entities.c.id == projects.c.entity_id)
+                .where(sa.tuple_(entities.c.name, projects.c.name).in_(sorted(pairs)))
+            )
+            ids = frozenset(int(i) for i in conn.execute(pq).scalars())
+        return ShareGrant(token_hash, int(row.id), ids)
 
 
 class Comments:

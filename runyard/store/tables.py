@@ -549,12 +549,11 @@ reports = sa.Table(
     sa.Column("updated_at", sa.Float, nullable=False),
 )
 
-report_shares = sa.Table(  # the read-only link of a report: a token (stored hashed) and the page it serves
+report_shares = sa.Table(  # the read-only link of a report: a token (stored hashed); it shows the report live
     "report_shares",
     metadata,
     sa.Column("report_id", ID, sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("html", sa.Text, nullable=False),  # the static export (no script) made when it was shared
     sa.Column("created_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
     sa.Column("created_at", sa.Float, nullable=False),
 )

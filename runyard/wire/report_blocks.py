@@ -100,3 +100,19 @@ def validate(blocks: Any, max_blocks: int) -> list[dict]:
                 )
             _check(f"block {i} ({kind}) field {k!r}", v, fields[k])
     return blocks
+
+
+def shown_projects(blocks: list[dict]) -> set[tuple[str, str]]:
+    """The (entity, project) pairs whose data the blocks show: their run sets' projects, the project
+    of an artifact card and of an image's run. A share link reads these and nothing else."""
+    out: set[tuple[str, str]] = set()
+    for b in blocks:
+        names = list((b.get("runset") or {}).get("projects") or [])
+        for field in ("artifact", "run"):  # entity/project/name:version, entity/project/run_id
+            if isinstance(b.get(field), str):
+                names.append("/".join(b[field].split("/")[:2]))
+        for name in names:
+            e, sep, p = name.strip().partition("/")
+            if sep and e and p and "/" not in p:
+                out.add((e, p))
+    return out

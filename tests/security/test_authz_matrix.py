@@ -33,6 +33,7 @@ PRINCIPALS = (
     "server_admin",
     "read_key",
     "revoked",
+    "share",
 )
 VISIBILITIES = ("private", "team", "public")
 ROLE = {
@@ -54,10 +55,17 @@ PASSWORD = "correct horse battery"
 
 
 # -- the rules ----------------------------------------------------------------------------------------
-def allowed(principal: str, kind: str, vis: str | None) -> bool:
+def allowed(principal: str, kind: str, vis: str | None, path: str = "") -> bool:
     """May `principal` call a route of `kind` (on a project of visibility `vis`)?"""
     if kind == "public":
         return True
+    if principal == "share":  # a report's share link; its report shows project acme/team only
+        return kind == "any" or (
+            kind == "project_read"
+            and vis == "team"
+            and not path.startswith(DOCUMENTS)
+            and not path.endswith("/comments")
+        )
     if principal == "revoked":
         return False
     if kind == "any":  # this server lets anonymous viewers in (what they see is filtered)
@@ -92,6 +100,13 @@ SW = "/api/v1/sweeps/{entity}/{project}"
 REG = "/api/v1/registries/{entity}"
 RCOL = REG + "/{registry}/{collection}"
 REP = "/api/v1/reports/{report_id}"
+# the project's documents, not its data: a share link reads its own report through /api/v1/share only
+DOCUMENTS = (
+    "/api/v1/views/",
+    REP,
+    "/api/v1/projects/{entity}/{project}/views",
+    "/api/v1/projects/{entity}/{project}/reports",
+)
 GRID = {"method": "grid", "parameters": {"a": {"values": [1, 2, 3]}}}
 # (method, path) -> kind; project kinds run once per visibility, the others once
 ROUTES_TABLE: dict[tuple[str, str], str] = {
@@ -202,7 +217,7 @@ ROUTES_TABLE: dict[tuple[str, str], str] = {
     ("delete", "/api/v1/comments/{comment_id}"): "project_admin",  # or its author (the admin here)
     ("post", REP + "/share"): "project_write",
     ("delete", REP + "/share"): "project_write",
-    ("get", "/api/v1/shared/{token}"): "public",
+    ("get", "/api/v1/share"): "any",  # 400 not_a_share_link to all but a share link
 }
 
 
@@ -235,7 +250,9 @@ class World:
 
     def as_(self, principal: str, method: str, path: str, **kw: Any) -> Any:
         headers = dict(kw.pop("headers", {}))
-        if principal != "anonymous":
+        if principal == "share":
+            headers["X-Runyard-Share"] = self.share_token
+        elif principal != "anonymous":
             headers.setdefault("Authorization", f"Bearer {self.keys[principal]}")
         return self.c.request(method, path, headers=headers, **kw)
 
@@ -257,6 +274,9 @@ class World:
             self.views[vis] = self.new_view(vis)
             self.reports[vis] = self.new_report(vis)
         self.admin("POST", "/api/v1/registries/acme/model/c", json={"artifact": "acme/team/ds:v0"})
+        shown = {"id": "b", "type": "runs", "runset": {"projects": ["acme/team"]}}
+        rid = self.admin("POST", "/api/v1/projects/acme/team/reports", json={"title": "s", "blocks": [shown]})
+        self.share_token = self.admin("POST", f"/api/v1/reports/{rid.json()['id']}/share").json()["token"]
         for name in [*USERS.values(), "sam"]:  # passwords, for sign-in and sessions
             url = self.admin("POST", f"/api/v1/users/{name}/password-link").json()["url"]
             token = url.split("token=")[1]
@@ -307,8 +327,6 @@ class World:
             f["comment_id"] = made.json()["id"]
         if method == "patch" and path == REP or path.endswith("/restore"):
             return {"json": {"version": 0}}
-        if path.endswith("/share") and method == "post":
-            return {"content": "<p>shared</p>", "headers": {"Content-Type": "text/html"}}
         if method in ("post", "patch") and path.startswith("/api/v1/views/"):
             return {"json": {"shared": True}}
         if method == "post" and path.endswith("/comments"):
@@ -462,8 +480,6 @@ class World:
             body = {"json": {"username": "sam", "password": PASSWORD}}
         elif key == ("post", "/api/v1/password/link"):
             body = {"json": {"token": "not-a-token", "password": PASSWORD}}
-        elif key == ("get", "/api/v1/shared/{token}"):
-            f["token"] = "no-such-token"
         r = self.as_(principal, method.upper(), path.format(**f), params=params, **body)
         self.c.cookies.clear()  # sign-in set cookies: the next call authenticates as its own principal
         return r
@@ -511,7 +527,7 @@ def test_rest_matrix(world):
     for (method, path), kind in ROUTES_TABLE.items():
         for vis in VISIBILITIES if kind.startswith("project") else (None,):
             for principal in PRINCIPALS:
-                expect = allowed(principal, kind, vis)
+                expect = allowed(principal, kind, vis, path)
                 if path == "/api/v1/stream" and expect:
                     continue  # an allowed stream never ends; test_tenancy follows live streams
                 r = world.call(method, path, principal, vis or "team")
@@ -534,7 +550,13 @@ UPSERT = """mutation U($name: String, $project: String, $entity: String) {
 
 def _wandb_call(w: World, op: str, principal: str, vis: str) -> bool:
     """Did the wandb-protocol call succeed (allowed) for `principal`?"""
-    headers = {} if principal == "anonymous" else {"Authorization": basic(w.keys[principal])}
+    headers = (
+        {}
+        if principal == "anonymous"
+        else {"X-Runyard-Share": w.share_token}
+        if principal == "share"
+        else {"Authorization": basic(w.keys[principal])}
+    )
     if op == "file_stream":
         run = f"fs{next(w.n)}"
         w.c.post(
@@ -576,7 +598,7 @@ def test_wandb_matrix(world):
         for vis in VISIBILITIES:
             for principal in PRINCIPALS:
                 # the wandb endpoints take API keys only: the anonymous viewer is not let in there
-                expect = allowed(principal, kind, vis) and principal != "anonymous"
+                expect = allowed(principal, kind, vis) and principal not in ("anonymous", "share")
                 if _wandb_call(world, op, principal, vis) != expect:
                     wrong.append(f"{op} [{vis}] as {principal}: expected {'allow' if expect else 'deny'}")
     assert not wrong, "\n".join(wrong)

@@ -276,7 +276,7 @@ def test_sign_in_links_and_names_of_ui_pages(client):
     entries = client.get("/api/v1/admin/audit", params={"action": "signin_link."}).json()["entries"]
     assert [e["actor"] for e in entries] == ["ann"]
     # names that are pages of the web UI are refused for users and teams
-    for name in ("settings", "signin", "Setup"):
+    for name in ("settings", "signin", "Setup", "shared"):
         r = client.post("/api/v1/users", json={"name": name})
         assert r.status_code == 400 and "page of the web UI" in r.json()["error"]["message"]
     r = client.post("/api/v1/teams", json={"name": "invite"}, headers=as_key(ann))

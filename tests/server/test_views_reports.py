@@ -213,28 +213,79 @@ def test_comments_on_reports_and_runs(client, config):
         assert client.get(url, headers=vic).json()["comments"] == []
 
 
-def test_share_link_serves_a_scriptless_page_until_revoked(client):
+def test_share_link_reads_the_report_and_what_it_shows_live_until_revoked(client):
+    """The link's token (X-Runyard-Share) reads its report and the data of the projects its blocks
+    show, as they are now (a block added later widens it at once); nothing else, never a write; a
+    new link replaces it and revoking ends it."""
     k = team(client, {"vic": "viewer"})
-    rid = client.post("/api/v1/projects/lab/p/reports", json={"title": "r"}).json()["id"]
-    page = "<!doctype html><title>r</title><h1>Report</h1>"
-    r = client.post(
-        f"/api/v1/reports/{rid}/share", content=page, headers=as_key(k["vic"]) | {"Content-Type": "text/html"}
-    )
-    assert r.status_code == 403
-    assert client.post(f"/api/v1/reports/{rid}/share", json={"a": 1}).status_code == 415
-    r = client.post(f"/api/v1/reports/{rid}/share", content=page, headers={"Content-Type": "text/html"})
+    r = client.post("/api/v1/ingest/lab/q/r2", params={"segment": "s1", "offset": 0}, content=runlog("r2"))
+    assert r.status_code == 200, r.text
+    panels = {"id": "b1", "type": "panels", "runset": {"projects": ["lab/p"]}, "metrics": ["loss"]}
+    made = client.post("/api/v1/projects/lab/p/reports", json={"title": "r", "blocks": [panels]}).json()
+    rid = made["id"]
+    assert client.post(f"/api/v1/reports/{rid}/share", headers=as_key(k["vic"])).status_code == 403
+    r = client.post(f"/api/v1/reports/{rid}/share")
     assert r.status_code == 201, r.text
-    path = r.json()["path"]
+    token = r.json()["token"]
+    assert r.json()["path"] == f"/shared/{token}"
     assert client.get(f"/api/v1/reports/{rid}").json()["shared_since"] is not None
-    anon = client.get(path, headers={"Authorization": ""})
-    assert anon.status_code == 200 and anon.text == page
-    csp = anon.headers["content-security-policy"]
-    assert csp.startswith("sandbox;") and "script-src" not in csp and "default-src 'none'" in csp
+    link = {"Authorization": "", "X-Runyard-Share": token}
+
+    doc = client.get("/api/v1/share", headers=link)
+    assert doc.status_code == 200, doc.text
+    assert doc.json()["title"] == "r" and doc.json()["blocks"] == [panels] and doc.json()["can_edit"] is False
+    assert doc.json()["shared_since"] is None
+    # the shown project's runs, run detail and history (POST queries that only read too)
+    assert [x["id"] for x in client.get("/api/v1/projects/lab/p/runs", headers=link).json()["runs"]] == ["r1"]
+    assert client.get("/api/v1/runs/lab/p/r1", headers=link).status_code == 200
+    assert (
+        client.get("/api/v1/runs/lab/p/r1/history/raw", params={"keys": "loss"}, headers=link).status_code
+        == 200
+    )
+    assert client.post("/api/v1/projects/lab/p/runs/query", json={}, headers=link).status_code == 200
+    # nothing else: another project, the report's other routes, views, comments, entity-wide lists
+    for url in (
+        "/api/v1/runs/lab/q/r2",
+        "/api/v1/projects/lab/q/runs",
+        f"/api/v1/reports/{rid}",
+        f"/api/v1/reports/{rid}/versions",
+        f"/api/v1/reports/{rid}/comments",
+        "/api/v1/runs/lab/p/r1/comments",
+        "/api/v1/projects/lab/p/views",
+        "/api/v1/projects/lab/p/reports",
+        "/api/v1/teams/lab",
+    ):
+        assert client.get(url, headers=link).status_code in (401, 403), url
+    listed = client.get("/api/v1/projects", headers=link).json()["projects"]
+    assert [(x["entity"], x["name"]) for x in listed] == [("lab", "p")]  # the shown project only
+    # never a write
+    for method, url, kw in (
+        ("PATCH", f"/api/v1/reports/{rid}", {"json": {"version": 1, "title": "x"}}),
+        ("POST", f"/api/v1/reports/{rid}/comments", {"json": {"body": "hi"}}),
+        (
+            "POST",
+            "/api/v1/ingest/lab/p/r9",
+            {"params": {"segment": "s1", "offset": 0}, "content": runlog("r9")},
+        ),
+        ("DELETE", f"/api/v1/reports/{rid}/share", {}),
+    ):
+        r = client.request(method, url, headers=link, **kw)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "read_only_share", (url, r.text)
+    # the link follows the report: a run set over lab/q added now is readable now
+    both = panels | {"runset": {"projects": ["lab/p", "lab/q"]}}
+    r = client.patch(f"/api/v1/reports/{rid}", json={"version": 1, "blocks": [both]})
+    assert r.status_code == 200, r.text
+    assert client.get("/api/v1/runs/lab/q/r2", headers=link).status_code == 200
+    assert client.get("/api/v1/share", headers=link).json()["blocks"] == [both]
+
     # sharing again replaces the link; revoking ends it
-    new = client.post(
-        f"/api/v1/reports/{rid}/share", content=page, headers={"Content-Type": "text/html"}
-    ).json()
-    assert client.get(path, headers={"Authorization": ""}).status_code == 404
+    new = client.post(f"/api/v1/reports/{rid}/share").json()["token"]
+    gone = client.get("/api/v1/share", headers=link)
+    assert gone.status_code == 401 and gone.json()["error"]["code"] == "unknown_share"
+    link2 = link | {"X-Runyard-Share": new}
+    assert client.get("/api/v1/runs/lab/p/r1", headers=link2).status_code == 200
     assert client.delete(f"/api/v1/reports/{rid}/share").json() == {"revoked": True}
-    assert client.get(new["path"], headers={"Authorization": ""}).status_code == 404
-    assert client.get("/api/v1/shared/" + "x" * 500, headers={"Authorization": ""}).status_code == 404
+    assert client.get("/api/v1/runs/lab/p/r1", headers=link2).status_code == 401
+    assert client.get("/api/v1/share", headers={"X-Runyard-Share": "x" * 500}).status_code == 401
+    # a caller that is not a share link is told what to send
+    assert client.get("/api/v1/share").json()["error"]["code"] == "not_a_share_link"

@@ -28,7 +28,7 @@ from ..signin import link_url
 
 # first path segments of the web UI's own pages (web/src/router.tsx): an entity so named would have
 # no page at /<name>
-UI_PAGES = ("api", "assets", "signin", "setup", "invite", "settings")
+UI_PAGES = ("api", "assets", "signin", "setup", "invite", "settings", "shared")
 
 
 def _admin(caller: User) -> None:

@@ -1,8 +1,9 @@
 """Reports: `/api/v1/projects/{entity}/{project}/reports` (list, create), `/api/v1/reports/{id}` (get,
 edit with a version check, delete), its versions (list, read, restore), comments on reports and runs,
-and the read-only share link (`/api/v1/reports/{id}/share`; the page it serves is public at
-`/api/v1/shared/{token}`). A report follows its project (`access.report`): readers read it, members
-edit it and comment. The blocks: wire/report_blocks.py."""
+and the read-only share link (`/api/v1/reports/{id}/share`: the UI's page `/shared/{token}` shows the
+report live, reading `/api/v1/share` and the data of the projects the report shows with the token in
+`X-Runyard-Share`, `access.shared_report`). A report follows its project (`access.report`): readers
+read it, members edit it and comment. The blocks: wire/report_blocks.py."""
 
 from __future__ import annotations
 
@@ -18,11 +19,8 @@ from ...wire.report_blocks import BlockError, validate
 from .. import access
 from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, body, dumps, id_param, name_param, read, signed_in, store, user, write
+from ..http import JSON, dumps, id_param, name_param, read, signed_in, store, user, write
 from .views import room
-
-# The share page is the UI's static export: it needs no script, so none may run; styles are inline.
-SHARED_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def _doc(conn: Any, request: Request, row: sa.Row, where: sa.Row, can_edit: bool) -> dict:
@@ -67,7 +65,7 @@ async def list_reports(request: Request) -> Response:
     repos, caller = store(request), user(request)
 
     def in_txn(conn: Any) -> list[dict]:
-        pid = access.project_id(conn, repos, caller, entity, project)
+        pid = access.documents_of(conn, repos, caller, entity, project)
         return [dict(row._mapping) for row in repos.reports.in_project(conn, pid)]
 
     return JSON({"reports": await read(request, in_txn)})
@@ -137,7 +135,14 @@ async def patch_report(request: Request, edit: m.ReportEdit) -> Response:
             raise _conflict(conn, request, new, where, edit.version)
         return _doc(conn, request, new, where, True)
 
-    return JSON(await write(request, in_txn))
+    return _saved(request, await write(request, in_txn))
+
+
+def _saved(request: Request, doc: dict) -> Response:
+    """A saved report: when it is shared, its link reads what the new blocks show from now on."""
+    if doc["shared_since"] is not None:
+        _forget_shares(request)
+    return JSON(doc)
 
 
 @endpoint("delete report", answer=m.DeletedId)
@@ -211,7 +216,7 @@ async def restore_version(request: Request, restore: m.ReportRestore) -> Respons
             raise _conflict(conn, request, new, where, base)
         return _doc(conn, request, new, where, True)
 
-    return JSON(await write(request, in_txn))
+    return _saved(request, await write(request, in_txn))
 
 
 # -- comments -----------------------------------------------------------------------------------------
@@ -259,6 +264,7 @@ async def run_comments(request: Request) -> Response:
     repos, caller = store(request), user(request)
 
     def in_txn(conn: Any) -> list[dict]:
+        access.run_comments(caller)
         return repos.comments.listing(
             conn, run_pk=access.run(conn, repos, caller, entity, project, run_id).id
         )
@@ -291,29 +297,23 @@ async def delete_comment(request: Request) -> Response:
 
 
 # -- the read-only share link -------------------------------------------------------------------------
-@endpoint("share report", raw="text/html", answer=m.ShareLink, status=201)
+@endpoint("share report", answer=m.ShareLink, status=201)
 async def share_report(request: Request) -> Response:
-    """The body is the page the link serves (the UI's static export, text/html); answers the token.
-    Sharing again replaces the page and the token (the old link stops working)."""
+    """A read-only link that shows the report live to anyone holding it; answers the token. Sharing
+    again replaces the token (the old link stops working)."""
     rid = id_param(request, "report_id", "report")
     caller = signed_in(request)
-    ctype = request.headers.get("content-type", "").split(";")[0].strip()
-    if ctype != "text/html":
-        raise ApiError(415, "unsupported_media_type", "send the page to share as text/html")
-    raw = await body(request, request.app.state.config.max_share_bytes)
-    try:
-        html = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiError(400, "bad_encoding", "the page must be UTF-8") from None
     repos = store(request)
 
     def in_txn(conn: Any) -> dict:
         _, where = access.report(conn, repos, caller, rid, access.WRITE)
-        token = repos.reports.share(conn, rid, html, caller.id)
+        token = repos.reports.share(conn, rid, caller.id)
         repos.audit.record(conn, caller, "report.share", f"{where.entity}/{where.project}", report=rid)
-        return {"token": token, "path": f"/api/v1/shared/{token}"}
+        return {"token": token, "path": f"/shared/{token}"}
 
-    return JSON(await write(request, in_txn), status_code=201)
+    answer = await write(request, in_txn)
+    _forget_shares(request)
+    return JSON(answer, status_code=201)
 
 
 @endpoint("unshare report", answer=m.ShareRevoked)
@@ -327,24 +327,26 @@ async def unshare_report(request: Request) -> Response:
         repos.audit.record(conn, caller, "report.unshare", f"{where.entity}/{where.project}", report=rid)
         return repos.reports.unshare(conn, rid)
 
-    return JSON({"revoked": await write(request, in_txn)})
+    revoked = await write(request, in_txn)
+    _forget_shares(request)
+    return JSON({"revoked": revoked})
 
 
-@endpoint("shared page", media="text/html")
-async def shared_page(request: Request) -> Response:
-    """Public: the token is the permission (random, stored hashed, revocable)."""
-    token = request.path_params["token"]
-    repos = store(request)
-    html = (
-        await read(request, lambda conn: repos.reports.shared_page(conn, token)) if len(token) <= 64 else None
-    )
-    if html is None:
-        raise ApiError(404, "unknown_share", "this share link does not exist or was revoked")
-    return Response(
-        html,
-        media_type="text/html; charset=utf-8",
-        headers={"Content-Security-Policy": SHARED_CSP, "Cache-Control": "no-store"},
-    )
+def _forget_shares(request: Request) -> None:
+    """A replaced or revoked link ends at once: cached principals are dropped (live streams re-check)."""
+    request.app.state.auth_epoch = getattr(request.app.state, "auth_epoch", 0) + 1
+
+
+@endpoint("shared report", answer=m.Report)
+async def shared_report(request: Request) -> Response:
+    """The report a share link shows: the caller is the link (its token in `X-Runyard-Share`)."""
+    repos, caller = store(request), user(request)
+
+    def in_txn(conn: Any) -> dict:
+        row, where = access.shared_report(conn, repos, caller)
+        return _doc(conn, request, row, where, False) | {"shared_since": None}
+
+    return JSON(await read(request, in_txn))
 
 
 routes = [
@@ -363,5 +365,5 @@ routes = [
     Route("/api/v1/comments/{comment_id}", delete_comment, methods=["DELETE"]),
     Route("/api/v1/reports/{report_id}/share", share_report, methods=["POST"]),
     Route("/api/v1/reports/{report_id}/share", unshare_report, methods=["DELETE"]),
-    Route("/api/v1/shared/{token}", shared_page, methods=["GET"]),
+    Route("/api/v1/share", shared_report, methods=["GET"]),
 ]

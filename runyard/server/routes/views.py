@@ -52,7 +52,7 @@ async def list_views(request: Request) -> Response:
     repos, caller = store(request), user(request)
 
     def in_txn(conn: Any) -> list[dict]:
-        pid = access.project_id(conn, repos, caller, entity, project)
+        pid = access.documents_of(conn, repos, caller, entity, project)
         return [doc(row) for row in repos.views.listing(conn, pid, None if caller.anonymous else caller.id)]
 
     return JSON({"views": await read(request, in_txn)})

@@ -107,7 +107,7 @@ class NewComment(Request):
 
 class ShareLink(Answer):
     token: Annotated[str, Meta(description="shown once; sharing again replaces it")]
-    path: Annotated[str, Meta(description="the public page: /api/v1/shared/{token}")]
+    path: Annotated[str, Meta(description="the link's page in the UI: /shared/{token}")]
 
 
 class ShareRevoked(Answer):

@@ -1321,7 +1321,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/shared/{token}": {
+    "/api/v1/share": {
         parameters: {
             query?: never;
             header?: never;
@@ -1329,10 +1329,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * shared page
-         * @description shared page
+         * shared report
+         * @description shared report
          */
-        get: operations["reports_shared_page"];
+        get: operations["reports_shared_report"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2939,7 +2939,7 @@ export interface components {
         };
         /** ShareLink */
         ShareLink: {
-            /** @description the public page: /api/v1/shared/{token} */
+            /** @description the link's page in the UI: /shared/{token} */
             path: string;
             /** @description shown once; sharing again replaces it */
             token: string;
@@ -5684,11 +5684,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "text/html": string;
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description share report */
             201: {
@@ -6828,24 +6824,22 @@ export interface operations {
             };
         };
     };
-    reports_shared_page: {
+    reports_shared_report: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                token: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description shared page */
+            /** @description shared report */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/html": string;
+                    "application/json": components["schemas"]["Report"];
                 };
             };
             /** @description error envelope */
