@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import sign_in
+from ..server.conftest import pg_database  # noqa: F401 (a fixture: PostgreSQL for pg_server)
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "test-output" / "ui"
@@ -84,11 +85,23 @@ def write_runs(script: str, args: list[str], cwd, env: dict):
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, ui_built):
+    """The session's server on SQLite, with project "demo" (8 runs x 2,000 steps)."""
+    home = tmp_path_factory.mktemp("home")
+    yield from _demo_server(tmp_path_factory, home, f"sqlite:///{home / 'runyard.db'}")
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory, ui_built, request):
+    """The same on PostgreSQL (its own database): for the flows whose browser tests run on both."""
+    url = request.getfixturevalue("pg_database")
+    yield from _demo_server(tmp_path_factory, tmp_path_factory.mktemp("pghome"), url)
+
+
+def _demo_server(tmp_path_factory, home, db_url):
     pytest.importorskip("starlette")
     from runyard.server import ServerConfig, ServerThread
 
-    home = tmp_path_factory.mktemp("home")
-    cfg = ServerConfig.resolve(home=home, db_url=f"sqlite:///{home / 'runyard.db'}", port=0)
+    cfg = ServerConfig.resolve(home=home, db_url=db_url, port=0)
     srv = ServerThread(cfg)
     srv.start()
     work = tmp_path_factory.mktemp("runs")

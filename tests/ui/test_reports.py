@@ -16,12 +16,13 @@ LOSS = 'section.panel[data-metric="train/loss"]'
 
 @pytest.fixture
 def fresh(browser, server):
-    """A new browser context (signed in, nothing stored), at 1280x800; yields a page factory."""
+    """A new browser context (signed in to `srv`, the session's server by default, nothing stored),
+    at 1280x800; yields a page factory."""
     made = []
 
-    def new_page():
+    def new_page(srv=server):
         ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-        sign_in(ctx, server)
+        sign_in(ctx, srv)
         pg = ctx.new_page()
         errors: list[str] = []
         watch_errors(pg, errors)
@@ -122,8 +123,19 @@ def report_status(page, text: str) -> None:
     page.locator(where).filter(has_text=text).wait_for()
 
 
-def test_report_from_workspace_panels_text_table_conflict_and_export(browser, fresh, server, tmp_path):
-    a = fresh()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_server(request):
+    """The session's server, or its twin on PostgreSQL: the main flow runs on both databases."""
+    return request.getfixturevalue("server" if request.param == "sqlite" else "pg_server")
+
+
+def test_report_from_workspace_panels_text_table_conflict_and_export(browser, fresh, any_server, tmp_path):
+    server = any_server
+
+    def fresh_page():
+        return fresh(server)
+
+    a = fresh_page()
     a.goto(f"{server.url}/{server.entity}/demo")
     a.locator(LOSS + " canvas").first.wait_for()
     a.get_by_role("button", name="Add panels to a report").click()
@@ -161,7 +173,7 @@ def test_report_from_workspace_panels_text_table_conflict_and_export(browser, fr
     shot(a, "reports-01-report")
 
     # two editors: the second save is refused, the editor says so and keeps its text
-    b = fresh()
+    b = fresh_page()
     b.goto(report_url)
     b.get_by_role("button", name="Edit").click()
     a.get_by_role("button", name="Edit").click()
@@ -201,7 +213,7 @@ def test_report_from_workspace_panels_text_table_conflict_and_export(browser, fr
     dl.value.save_as(path)
     html = path.read_text()
     assert html.count("<script") == 1 and 'type="application/json"' in html
-    offline = fresh()
+    offline = fresh_page()
     offline.context.set_offline(True)
     offline.goto(path.as_uri())
     offline.get_by_role("heading", name="Findings " + XSS).wait_for()
@@ -212,20 +224,27 @@ def test_report_from_workspace_panels_text_table_conflict_and_export(browser, fr
     no_xss(offline)
     shot(offline, "reports-03-export-file")
 
-    # the read-only link: the same static page, for a browser that is not signed in
+    # the read-only link: the report itself (live charts, text as text), for a browser not signed in
     a.get_by_role("button", name="Share link", exact=True).click()
     link = a.get_by_role("textbox", name="Read-only link").input_value()
     outsider = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         shared = outsider.new_page()
+        errors: list[str] = []
+        watch_errors(shared, errors)
         shared.goto(link)
         shared.get_by_role("heading", name="Findings " + XSS).wait_for()
-        assert shared.get_by_role("img", name="train/loss").locator("polyline").count() >= 8
+        shared.get_by_role("region", name="Panel grid").locator(LOSS + " canvas").first.wait_for()
+        shared.get_by_role("region", name="Text").locator("strong", has_text="drops").wait_for()
         no_xss(shared)
+        assert shared.get_by_role("button", name="Edit").count() == 0
+        assert shared.locator(".comment").count() == 0  # the team's discussion is not shared
         a.get_by_role("button", name="Revoke link").click()
         # exact: "New share link" (shown while shared) would match a substring at once
         a.get_by_role("button", name="Share link", exact=True).wait_for()
-        assert shared.goto(link).status == 404
+        shared.reload()
+        shared.get_by_role("alert").get_by_text("does not exist or was revoked").wait_for()
+        assert not errors, errors
     finally:
         outsider.close()
 
@@ -576,6 +595,63 @@ def test_a_run_set_over_two_projects_is_one_chart_mixing_them(fresh, server, tmp
     charts.first.wait_for()
     assert charts.count() == 1 and charts.locator("polyline").count() >= n_demo + 2
     assert f"run-01 · {b_name}" in offline.locator(".legend").inner_text()
+
+
+def test_share_link_is_live_and_reads_only_what_the_report_shows(browser, fresh, server, tmp_path):
+    """A share link's page follows a running run (its new points are fetched with the link's token
+    and drawn), reads nothing but what the report shows, and ends when revoked."""
+    import runyard
+
+    with live_writer(server, tmp_path, "live-share") as sync:
+        api = runyard.Api({"base_url": server.url}, api_key=server.api_key)
+        rs = {"projects": [f"{server.entity}/live-share"]}
+        rep = api.create_report(
+            f"{server.entity}/live-share",
+            "Shared live",
+            blocks=[
+                {"type": "panels", "runset": rs, "metrics": ["train/loss"]},
+                {"type": "runs", "runset": rs},
+            ],
+        )
+        owner = fresh()
+        owner.goto(rep.url)
+        owner.get_by_role("button", name="Share link", exact=True).click()
+        link = owner.get_by_role("textbox", name="Read-only link").input_value()
+        token = link.rsplit("/", 1)[1]
+        outsider = browser.new_context(viewport={"width": 1280, "height": 800})
+        try:
+            page = outsider.new_page()
+            errors: list[str] = []
+            watch_errors(page, errors)
+            page.goto(link)
+            page.get_by_role("region", name="Run table").get_by_text("running").wait_for()
+            page.wait_for_function("s => document.querySelector(s)?.dataset.state === 'ready'", arg=LOSS)
+            chart = page.locator(LOSS + " .chart[data-draws]")
+            chart.wait_for()
+            page.wait_for_timeout(500)  # the page's stream connects (what it hears next is the test)
+            draws = int(chart.get_attribute("data-draws"))
+            with page.expect_response(lambda r: "/history/raw?" in r.url and "min_step=" in r.url) as resp:
+                sync()
+            assert resp.value.request.header_value("x-runyard-share") == token
+            new = next(s for s in resp.value.json()["series"] if s["key"] == "train/loss")
+            assert new["found"] and len(new["step"]) > 0 and min(new["step"]) > 0
+            page.wait_for_function(
+                "([s, n]) => Number(document.querySelector(s)?.dataset.draws) > n",
+                arg=[LOSS + " .chart[data-draws]", draws],
+            )
+            shot(page, "reports-08-share-link-live")
+            # the token reads the shown project, not another one, nor the report's history
+            status = "([u, t]) => fetch(u, {headers: {'X-Runyard-Share': t}}).then((r) => r.status)"
+            shown = f"/api/v1/projects/{server.entity}/live-share/runs"
+            assert page.evaluate(status, [shown, token]) == 200
+            assert page.evaluate(status, [f"/api/v1/projects/{server.entity}/demo/runs", token]) == 403
+            assert page.evaluate(status, [f"/api/v1/reports/{rep.id}/versions", token]) == 403
+            owner.get_by_role("button", name="Revoke link").click()
+            owner.get_by_role("button", name="Share link", exact=True).wait_for()
+            assert page.evaluate(status, [shown, token]) == 401
+            assert not errors, errors
+        finally:
+            outsider.close()
 
 
 MEDIA_WRITER = """

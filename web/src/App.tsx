@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "./api/client";
-import { ApiError } from "./api/http";
+import { ApiError, setShareToken } from "./api/http";
 import { ErrorPage, Spinner } from "./components/common";
 import { UserMenu } from "./components/UserMenu";
 import { useAsync } from "./hooks";
@@ -11,7 +11,8 @@ import { Compare } from "./pages/Compare";
 import { EntityPage } from "./pages/Entity";
 import { Home } from "./pages/Home";
 import { RegistryPage } from "./pages/Registry";
-import { ReportPage, ReportsList } from "./pages/Report";
+import { startReport } from "./components/report/early";
+import { ReportPage, ReportsList, SharedReportPage } from "./pages/Report";
 import { RunPage } from "./pages/RunPage";
 import { ProjectSettingsPage } from "./pages/ProjectSettings";
 import { SweepPage, SweepsPage } from "./pages/Sweeps";
@@ -23,11 +24,38 @@ import { getLang, LANGS, setLang, t, type Lang } from "./i18n";
 import { getTheme, setTheme, THEMES, type Theme } from "./theme";
 
 export function App() {
+  const loc = useLocation();
+  const route = parseRoute(loc.pathname, loc.search);
+  // a report's share link: the report alone, read with the link's token (no sign-in, no account)
+  if (route.page === "shared") {
+    setShareToken(route.token); // idempotent, and before any request of the page is sent
+    return (
+      <div className="app">
+        <header className="topbar">
+          <span className="brand" translate="no">runyard</span>
+          <span className="spacer" />
+          <ThemeSwitch />
+          <LanguageSwitch />
+        </header>
+        <div id="content">
+          <SharedReportPage token={route.token} />
+        </div>
+      </div>
+    );
+  }
+  return <SignedInApp />;
+}
+
+function SignedInApp() {
   const [signIns, setSignIns] = useState(0); // bumped on sign-in and sign-out: the viewer is asked again
   const viewer = useAsync((s) => api.viewer(s), [signIns]);
   const signedIn = useCallback(() => setSignIns((v) => v + 1), []);
   const loc = useLocation();
   const route = parseRoute(loc.pathname, loc.search);
+  const reportId = route.page === "report" ? route.id : null;
+  useEffect(() => {
+    if (reportId !== null) startReport(reportId); // beside the viewer, not after it
+  }, [reportId]);
   useEffect(() => {
     window.scrollTo(0, 0); // (returns a Promise in recent Chromium: never return it from an effect)
   }, [loc.pathname]);
@@ -63,7 +91,7 @@ export function App() {
     body = <ArtifactVersionPage entity={route.entity} project={route.project} name={route.name} version={route.version} tab={route.tab} other={route.other} />;
   else if (route.page === "registry")
     body = <RegistryPage entity={route.entity} registry={route.registry} collection={route.collection} version={route.version} />;
-  else body = <ErrorPage error={new ApiError(404, "not_found", t("app.noPage", { path: route.path }))} />;
+  else body = <ErrorPage error={new ApiError(404, "not_found", t("app.noPage", { path: loc.pathname }))} />;
 
   return (
     <div className="app">

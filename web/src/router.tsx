@@ -17,6 +17,7 @@ export type Route =
   | { page: "registry"; entity: string; registry: string; collection: string | null; version: string | null }
   | { page: "reports"; entity: string; project: string }
   | { page: "report"; entity: string; project: string; id: number }
+  | { page: "shared"; token: string }
   | { page: "account" }
   | { page: "team"; team: string }
   | { page: "audit" }
@@ -29,7 +30,7 @@ export const REGISTRY_PREFIX = "wandb-registry-";
 
 // first path segments that are pages of the app, not entities (the server refuses them as names:
 // UI_PAGES in runyard/server/routes/accounts.py)
-const RESERVED = new Set(["api", "assets", "signin", "setup", "invite", "settings"]);
+const RESERVED = new Set(["api", "assets", "signin", "setup", "invite", "settings", "shared"]);
 
 export function parseRoute(pathname: string, search: string): Route {
   const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
@@ -43,6 +44,7 @@ export function parseRoute(pathname: string, search: string): Route {
     if (parts.length === 2 && parts[1] === "audit") return { page: "audit" };
     if (parts.length === 3 && parts[1] === "teams") return { page: "team", team: parts[2] };
   }
+  if (parts.length === 2 && parts[0] === "shared") return { page: "shared", token: parts[1] };
   if (RESERVED.has(parts[0])) return { page: "notfound", path: pathname };
   const [entity, project, kind, id, tab] = parts;
   if (parts.length === 1) return { page: "entity", entity };

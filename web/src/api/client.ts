@@ -399,11 +399,10 @@ export const api = {
   addRunComment: (e: string, pr: string, run: string, body: string) =>
     request<Comment>("POST", apiPath("/api/v1/runs/{entity}/{project}/{run_id}/comments", { entity: e, project: pr, run_id: run }), { body: { body } }),
   deleteComment: (id: number) => request<DeletedId>("DELETE", apiPath("/api/v1/comments/{comment_id}", { comment_id: id })),
-  /** Publish `html` (the static export) behind a new read-only link: its path. */
-  shareReport: async (id: number, html: string) => {
-    const res = await send("POST", apiPath("/api/v1/reports/{report_id}/share", { report_id: id }), { raw: html, headers: { "Content-Type": "text/html" } });
-    return (await res.json()) as ShareLink;
-  },
+  /** A new read-only link that shows the report live (the old one stops working): its path. */
+  shareReport: (id: number) => request<ShareLink>("POST", apiPath("/api/v1/reports/{report_id}/share", { report_id: id })),
+  /** The report of the share link this page reads with (http.setShareToken). */
+  sharedReport: (signal?: AbortSignal) => request<Report>("GET", apiPath("/api/v1/share", {}), { signal }),
   unshareReport: (id: number) => request<ShareRevoked>("DELETE", apiPath("/api/v1/reports/{report_id}/share", { report_id: id })),
 
   deleteRun: (e: string, pr: string, id: string) => request<Deleted>("DELETE", apiPath("/api/v1/runs/{entity}/{project}/{run_id}", { entity: e, project: pr, run_id: id })),

@@ -36,8 +36,26 @@ export function csrfToken(): string | null {
   return m ? decodeURIComponent(m[1]) : null;
 }
 
-function headers(method: string, extra?: HeadersInit): Headers {
+let shareToken: string | null = null;
+
+/**
+ * The page of a report's share link (`/shared/<token>`) reads with the link's token instead of a
+ * session: every call (and the live stream) carries it in `X-Runyard-Share`; the server lets it read
+ * that report and the data it shows, nothing else.
+ */
+export function setShareToken(token: string | null): void {
+  shareToken = token;
+}
+
+/** Headers every call carries: the share link's token on a share link's page. */
+export function baseHeaders(extra?: HeadersInit): Headers {
   const h = new Headers(extra);
+  if (shareToken) h.set("X-Runyard-Share", shareToken);
+  return h;
+}
+
+function headers(method: string, extra?: HeadersInit): Headers {
+  const h = baseHeaders(extra);
   const token = SAFE.has(method) ? null : csrfToken();
   if (token) h.set("X-CSRF-Token", token);
   return h;

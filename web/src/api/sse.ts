@@ -3,7 +3,7 @@
  * reconnecting, with backoff, is ours (the session cookie goes along as with every other request).
  */
 
-import { url } from "./http";
+import { baseHeaders, url } from "./http";
 import type { StreamEvent } from "./types";
 
 /** Split complete SSE blocks off `buf`: the data of each (lines joined) and the incomplete rest. */
@@ -32,7 +32,7 @@ export function subscribe(project: string, onEvent: (ev: StreamEvent) => void, o
     while (!stopped) {
       ctrl = new AbortController();
       try {
-        const res = await fetch(url("/api/v1/stream", { project }), { credentials: "same-origin", signal: ctrl.signal });
+        const res = await fetch(url("/api/v1/stream", { project }), { credentials: "same-origin", headers: baseHeaders(), signal: ctrl.signal });
         if (!res.ok || !res.body) throw new Error(String(res.status));
         onStatus?.(true);
         delay = 500;

@@ -76,3 +76,13 @@ export const textList = (s: string) =>
     .split(",")
     .map((x) => x.trim())
     .filter(Boolean);
+
+/**
+ * JSON text with every object's keys sorted: equal for equal blocks whatever their key order
+ * (PostgreSQL's jsonb gives keys back in its own order, SQLite as they were written).
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}

@@ -655,6 +655,7 @@ export const en = {
   "report.shareAgain": "New share link",
   "report.unshare": "Revoke link",
   "report.shareLink": "Read-only link",
+  "report.sharedNote": "Shared report: read-only, live",
   "report.conflict": "{who} saved version {v} of this report while you were editing. Your changes are still here and not saved.",
   "report.keepMine": "Save mine over theirs",
   "report.takeTheirs": "Discard mine, show theirs",

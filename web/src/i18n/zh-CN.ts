@@ -653,6 +653,7 @@ export const zhCN: Record<MessageKey, string> = {
   "report.shareAgain": "新的分享链接",
   "report.unshare": "撤销链接",
   "report.shareLink": "只读链接",
+  "report.sharedNote": "分享的报告：只读，实时更新",
   "report.conflict": "在你编辑期间，{who} 保存了此报告的版本 {v}。你的更改仍在此处，尚未保存。",
   "report.keepMine": "用我的覆盖他们的",
   "report.takeTheirs": "放弃我的，显示他们的",

@@ -2,7 +2,8 @@
  * Reports of a project: the list (`/<entity>/<project>/reports`) and one report
  * (`/<entity>/<project>/reports/<id>`): its blocks, live; edited in place with autosave and the
  * server's version check (a 409 keeps the local text and says who saved); versions with restore;
- * comments; static HTML export, print to PDF, and the read-only share link.
+ * comments; static HTML export, print to PDF, and the read-only share link, whose page
+ * (`/shared/<token>`) is this report page without its editing, history and comments.
  */
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -13,9 +14,10 @@ import { Comments } from "../components/Comments";
 import { ErrorPage, Spinner } from "../components/common";
 import { BlockEditor, BlockTypeSelect, BlockView } from "../components/report/Blocks";
 import { buildExport } from "../components/report/exportReport";
+import { takeReport } from "../components/report/early";
 import { LiveProjects } from "../components/report/live";
 import { formatAgo, formatDate } from "../core/format";
-import { newBlock, type Block } from "../core/reportDoc";
+import { canonicalJson, newBlock, type Block } from "../core/reportDoc";
 import { useAsync } from "../hooks";
 import { t } from "../i18n";
 import { Link, navigate, paths, useTitle } from "../router";
@@ -71,17 +73,27 @@ export function ReportsList({ entity, project }: { entity: string; project: stri
 
 type Draft = { title: string; blocks: Block[] };
 type Status = "saved" | "unsaved" | "saving" | "conflict" | "error";
-const same = (a: Draft, b: Draft) => a.title === b.title && JSON.stringify(a.blocks) === JSON.stringify(b.blocks);
+// by content, not key order: a report read back from PostgreSQL has its blocks' keys reordered, and
+// comparing texts kept the page saving its unchanged draft again and again there
+const same = (a: Draft, b: Draft) => a.title === b.title && canonicalJson(a.blocks) === canonicalJson(b.blocks);
 const AUTOSAVE_MS = 800;
 
 export function ReportPage({ entity, project, id }: { entity: string; project: string; id: number }) {
-  const loaded = useAsync((s) => api.report(id, s), [id]);
+  const loaded = useAsync((s) => takeReport(id, s), [id]);
   if (loaded.error) return <ErrorPage error={loaded.error} onRetry={loaded.reload} />;
   if (!loaded.data) return <Spinner label={t("report.loading")} />;
   return <ReportEditor key={id} entity={entity} project={project} initial={loaded.data} />;
 }
 
-function ReportEditor({ entity, project, initial }: { entity: string; project: string; initial: Report }) {
+/** A report's share link: the report, live and read-only, read with the link's token (App sets it). */
+export function SharedReportPage({ token }: { token: string }) {
+  const loaded = useAsync((s) => api.sharedReport(s), [token]);
+  if (loaded.error) return <ErrorPage error={loaded.error} onRetry={loaded.reload} />;
+  if (!loaded.data) return <Spinner label={t("report.loading")} />;
+  return <ReportEditor key={loaded.data.id} entity={loaded.data.entity} project={loaded.data.project} initial={loaded.data} shared />;
+}
+
+function ReportEditor({ entity, project, initial, shared = false }: { entity: string; project: string; initial: Report; shared?: boolean }) {
   const [doc, setDoc] = useState(initial);
   const [draft, setDraft] = useState<Draft>({ title: initial.title, blocks: initial.blocks });
   const [status, setStatus] = useState<Status>("saved");
@@ -153,7 +165,7 @@ function ReportEditor({ entity, project, initial }: { entity: string; project: s
   };
   const share = async () => {
     try {
-      const r = await api.shareReport(doc.id, await exportHtml());
+      const r = await api.shareReport(doc.id);
       setShareUrl(location.origin + r.path);
       setDoc((d) => ({ ...d, shared_since: Date.now() / 1000 }));
     } catch (e) {
@@ -168,9 +180,9 @@ function ReportEditor({ entity, project, initial }: { entity: string; project: s
 
   return (
     <div className="page report-page">
-      <Breadcrumb entity={entity} project={project} />
+      {!shared && <Breadcrumb entity={entity} project={project} />}
       <div className="report-tools" role="toolbar" aria-label={t("report.tools")}>
-        <Link to={paths.reports(entity, project)}>{t("report.reports")}</Link>
+        {shared ? <span className="muted">{t("report.sharedNote")}</span> : <Link to={paths.reports(entity, project)}>{t("report.reports")}</Link>}
         {doc.can_edit && (
           <button type="button" aria-pressed={editing} onClick={() => setEditing((v) => !v)}>
             {editing ? t("report.done") : t("report.edit")}
@@ -179,9 +191,11 @@ function ReportEditor({ entity, project, initial }: { entity: string; project: s
         <span className="muted save-status" aria-live="polite" data-dirty={!same(draft, doc)}>
           {t(`report.status.${status}`)} · {t("report.version", { v: doc.version, who: doc.updated_by ?? "?", at: formatDate(doc.updated_at) })}
         </span>
-        <button type="button" aria-pressed={history} onClick={() => setHistory((v) => !v)}>
-          {t("report.history")}
-        </button>
+        {!shared && (
+          <button type="button" aria-pressed={history} onClick={() => setHistory((v) => !v)}>
+            {t("report.history")}
+          </button>
+        )}
         <button type="button" onClick={() => void download()}>
           {t("report.exportHtml")}
         </button>
@@ -252,8 +266,12 @@ function ReportEditor({ entity, project, initial }: { entity: string; project: s
       </LiveProjects>
       {editing && <BlockTypeSelect onAdd={(type) => setDraft((d) => ({ ...d, blocks: [...d.blocks, newBlock(type, `${entity}/${project}`)] }))} />}
       {!editing && draft.blocks.length === 0 && <p className="muted">{doc.can_edit ? t("report.emptyEdit") : t("report.empty")}</p>}
-      <h2>{t("comments.title")}</h2>
-      <Comments load={(s) => api.reportComments(doc.id, s)} add={(body) => api.addReportComment(doc.id, body)} canAdd={doc.can_edit} />
+      {!shared && (
+        <>
+          <h2>{t("comments.title")}</h2>
+          <Comments load={(s) => api.reportComments(doc.id, s)} add={(body) => api.addReportComment(doc.id, body)} canAdd={doc.can_edit} />
+        </>
+      )}
     </div>
   );
 }

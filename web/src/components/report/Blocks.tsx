@@ -23,6 +23,7 @@ import { Markdown } from "../Markdown";
 import { MediaPanels } from "../media/MediaPanel";
 import { Panel } from "../Panel";
 import { mixedRunId, type OtherProjectRuns } from "../usePanelData";
+import { takeRuns } from "./early";
 import { useLiveHub, useLiveOf } from "./live";
 
 /** Charts of a report block show at most this many runs per project (as the workspace does). */
@@ -49,7 +50,7 @@ function RunSetRuns({ rs, children }: { rs: RunSet; children: (entity: string, p
 function ProjectRuns({ name, rs, bare, children }: { name: string; rs: RunSet; bare?: boolean; children: (entity: string, project: string, runs: Run[]) => React.ReactNode }) {
   const [e, p] = splitProject(name)!;
   const hub = useLiveOf(name);
-  const all = useAsync((signal) => api.allRuns(e, p, signal), [e, p, hub?.tick ?? 0]);
+  const all = useAsync((signal) => takeRuns(e, p, signal), [e, p, hub?.tick ?? 0]);
   const sel = useMemo(() => selectRuns(all.data ?? [], rs), [all.data, rs]);
   useEffect(() => {
     if (hub) for (const r of sel.runs) hub.seed(r.id, r.last_step);
