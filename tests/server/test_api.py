@@ -10,7 +10,7 @@ import json
 import pytest
 from starlette.routing import Route
 
-from runyard.server.auth import PUBLIC, PUBLIC_PREFIX
+from runyard.server.auth import PUBLIC
 from runyard.server.routes import ROUTES
 from runyard.wire.framing import HEADER_SIZE, Tail, iter_frames
 from runyard.wire.reader import find_runlog, read
@@ -59,8 +59,8 @@ def test_auth_required_everywhere(client):
         )
         for m in route.methods - {"HEAD"}:
             r = client.request(m, path, headers=bare)
-            # health, sign-in, a one-time password link, a report's share link: no key needed
-            if (m, path) in PUBLIC or (m == "GET" and path.startswith(PUBLIC_PREFIX)):
+            # health, sign-in, a one-time password link: no key needed
+            if (m, path) in PUBLIC:
                 assert r.status_code != 401, path
             else:
                 assert_error(r, 401, "unauthorized")
