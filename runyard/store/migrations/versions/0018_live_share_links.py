@@ -1,8 +1,8 @@
 """A report's share link shows the report live (the UI, reading through the link's grant), so the
 static page it used to serve is no longer kept. Existing links stay valid and now show the live report.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-06
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
