@@ -521,22 +521,23 @@ def test_every_route_is_classified(world):
     assert described == set(ROUTES_TABLE), "classify new routes in ROUTES_TABLE"
 
 
-def test_rest_matrix(world):
+# one test per caller: the whole matrix is thousands of calls, over the per-test time limit on a busy CI
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_rest_matrix(world, principal):
     wrong = []
     calls = 0
     for (method, path), kind in ROUTES_TABLE.items():
         for vis in VISIBILITIES if kind.startswith("project") else (None,):
-            for principal in PRINCIPALS:
-                expect = allowed(principal, kind, vis, path)
-                if path == "/api/v1/stream" and expect:
-                    continue  # an allowed stream never ends; test_tenancy follows live streams
-                r = world.call(method, path, principal, vis or "team")
-                calls += 1
-                if r.status_code >= 500 or _denied(r) == expect:
-                    wrong.append(
-                        f"{method.upper()} {path} [{vis}] as {principal}: {r.status_code} "
-                        f"(expected {'allow' if expect else 'deny'}) {r.text[:120]}"
-                    )
+            expect = allowed(principal, kind, vis, path)
+            if path == "/api/v1/stream" and expect:
+                continue  # an allowed stream never ends; test_tenancy follows live streams
+            r = world.call(method, path, principal, vis or "team")
+            calls += 1
+            if r.status_code >= 500 or _denied(r) == expect:
+                wrong.append(
+                    f"{method.upper()} {path} [{vis}] as {principal}: {r.status_code} "
+                    f"(expected {'allow' if expect else 'deny'}) {r.text[:120]}"
+                )
     assert not wrong, f"{len(wrong)} of {calls} calls:\n" + "\n".join(wrong)
 
 
