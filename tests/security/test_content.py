@@ -33,36 +33,40 @@ def run_files(server) -> dict[str, str]:
     assert ingest(server, "files-run", run_log("files-run")).status_code == 200
     files = {"evil.svg": SVG, "page.html": b"<script>alert(1)</script>", "img.png": PNG, "t.json": b"{}"}
     for name, data in files.items():
-        r = httpx.put(_file_url(server, name), content=data, headers=_auth(server))
+        r = httpx.put(_file_url(server, name), content=data, headers=_auth(server), timeout=60)
         assert r.status_code == 200, r.text
     return {name: _file_url(server, name) for name in files}
 
 
 def test_ui_and_api_carry_the_security_headers(server, ui_built):
     for url in (server.url + "/", server.url + "/admin/p", server.url + "/api/v1/health"):
-        h = httpx.get(url).headers
+        h = httpx.get(url, timeout=60).headers
         csp = h["content-security-policy"]
         assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
         assert h["x-content-type-options"] == "nosniff" and h["x-frame-options"] == "DENY"
         assert h["referrer-policy"] == "no-referrer"
     # the API's own refusals carry them too
-    assert httpx.get(server.url + "/api/v1/projects").headers["x-content-type-options"] == "nosniff"
+    assert (
+        httpx.get(server.url + "/api/v1/projects", timeout=60).headers["x-content-type-options"] == "nosniff"
+    )
     # the frame logged html is shown in: a sandbox of its own, framable by the app only
-    h = httpx.get(server.url + "/html-frame.html").headers
+    h = httpx.get(server.url + "/html-frame.html", timeout=60).headers
     assert h["content-security-policy"].startswith("sandbox allow-scripts;")
     assert "frame-ancestors 'self'" in h["content-security-policy"] and h["x-frame-options"] == "SAMEORIGIN"
 
 
 def test_uploaded_active_files_are_sandboxed_downloads(server, run_files):
     for name in ("evil.svg", "page.html"):
-        r = httpx.get(run_files[name], headers=_auth(server))
+        r = httpx.get(run_files[name], headers=_auth(server), timeout=60)
         assert r.status_code == 200
         assert r.headers["content-security-policy"].startswith("sandbox;")
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["content-disposition"] == f"attachment; filename*=UTF-8''{name}"
-    assert httpx.get(run_files["evil.svg"], headers=_auth(server)).content == SVG  # bytes unchanged
+    assert (
+        httpx.get(run_files["evil.svg"], headers=_auth(server), timeout=60).content == SVG
+    )  # bytes unchanged
     for name, ctype in (("img.png", "image/png"), ("t.json", "application/json")):
-        r = httpx.get(run_files[name], headers=_auth(server))
+        r = httpx.get(run_files[name], headers=_auth(server), timeout=60)
         assert r.headers["content-type"].startswith(ctype) and "content-disposition" not in r.headers
         assert r.headers["content-security-policy"].startswith("sandbox;")
 

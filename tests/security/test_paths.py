@@ -46,7 +46,9 @@ def test_media_path_leaving_the_run_is_refused_at_ingest(server, value):
         assert r.json()["error"]["code"] == "bad_path" and "media file path" in r.json()["error"]["message"]
         # nothing of the refused chunk is stored: the run does not exist
         got = httpx.get(
-            f"{server.url}/api/v1/runs/admin/p/{rid}", headers={"Authorization": f"Bearer {server.api_key}"}
+            f"{server.url}/api/v1/runs/admin/p/{rid}",
+            headers={"Authorization": f"Bearer {server.api_key}"},
+            timeout=60,
         )
         assert got.status_code == 404
 
@@ -190,7 +192,9 @@ def test_crafted_artifact_never_uploads_a_local_file(
     staged = [f for f in (tmp_path / "out").rglob("*") if f.is_file()]
     assert not any(secret in f.read_bytes() for f in staged)
     arts = httpx.get(
-        f"{server.url}/api/v1/artifacts/alice/imp", headers={"Authorization": f"Bearer {server.api_key}"}
+        f"{server.url}/api/v1/artifacts/alice/imp",
+        headers={"Authorization": f"Bearer {server.api_key}"},
+        timeout=60,
     ).json()["artifacts"]
     assert [a["name"] for a in arts] == ["data"]
 

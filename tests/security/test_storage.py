@@ -94,6 +94,7 @@ def test_modes_and_partial_upload_of_a_killed_server(db_url, tmp_path):
             f"{srv.url}/api/v1/runs/admin/p/r1/files/a.txt",
             content=b"hello",
             headers={"Authorization": f"Bearer {srv.api_key}"},
+            timeout=60,
         )
         assert r.status_code == 200
         blob = home / "blobs" / r.json()["sha256"][:2] / r.json()["sha256"][2:]

@@ -142,10 +142,13 @@ def _wandb_artifact(t: Tenant, entity: str, name: str, data: bytes, upload: bool
     spec = [{"artifactID": art, "name": "f.bin", "md5": b64}]
     url = t.gql(FILES, files=spec)["data"]["createArtifactFiles"]["files"]["edges"][0]["node"]["uploadUrl"]
     if url and upload:
-        assert httpx.put(url, content=data).status_code == 200
+        assert httpx.put(url, content=data, timeout=60).status_code == 200
     man = t.gql(MANIFEST, id=art, e=entity, p="p")["data"]["createArtifactManifest"]["artifactManifest"]
     contents = {"version": 1, "contents": {"f.bin": {"digest": b64, "size": len(data)}}}
-    assert httpx.put(man["file"]["uploadUrl"], content=json.dumps(contents).encode()).status_code == 200
+    assert (
+        httpx.put(man["file"]["uploadUrl"], content=json.dumps(contents).encode(), timeout=60).status_code
+        == 200
+    )
     return {"upload_url": url, "commit": t.gql(COMMIT, id=art)}
 
 
@@ -260,20 +263,20 @@ def test_removed_member_loses_stream_and_signed_urls(tenants):
     bobs, alices = Listener(bob, "lab/p"), Listener(alice, "lab/p")
     wait_for(lambda: ": connected" in bobs.lines and ": connected" in alices.lines, "both streams to open")
     url = upload_url(bob, "lab")
-    assert httpx.put(url, content=b"while a member").status_code == 200
+    assert httpx.put(url, content=b"while a member", timeout=60).status_code == 200
     assert ingest(alice, "lab/p/r1", runlog("r1", "s1")).status_code == 200
     wait_for(lambda: any("run.created" in x for x in bobs.lines), "bob to see the new run")
 
     assert alice.http.delete("/api/v1/teams/lab/members/bob").status_code == 200
     wait_for(bobs.closed.is_set, "bob's stream to close")
     assert "event: access.revoked" in bobs.lines
-    assert httpx.put(url, content=b"after removal").status_code == 403
+    assert httpx.put(url, content=b"after removal", timeout=60).status_code == 403
     assert bob.http.get("/api/v1/stream", params={"project": "lab/p"}).status_code == 403
     # alice's stream goes on and gets the next event; her URLs work
     assert ingest(alice, "lab/p/r2", runlog("r2", "s1")).status_code == 200
     wait_for(lambda: any('"run_id": "r2"' in x for x in alices.lines), "alice to see r2")
     assert not alices.closed.is_set() and not any("r2" in x for x in bobs.lines)
-    assert httpx.put(upload_url(alice, "lab"), content=b"fine").status_code == 200
+    assert httpx.put(upload_url(alice, "lab"), content=b"fine", timeout=60).status_code == 200
     alices.close()
 
 
@@ -288,8 +291,8 @@ def test_revoked_key_ends_its_urls_and_streams(tenants):
     key_id = next(k["id"] for k in bob.http.get("/api/v1/keys").json()["keys"] if k["name"] == "laptop")
     assert bob.http.delete(f"/api/v1/keys/{key_id}").status_code == 200
     wait_for(listener.closed.is_set, "the revoked key's stream to close")
-    assert httpx.put(doomed, content=b"x").status_code == 403
-    assert httpx.put(kept, content=b"x").status_code == 200  # the user's other key still stands
+    assert httpx.put(doomed, content=b"x", timeout=60).status_code == 403
+    assert httpx.put(kept, content=b"x", timeout=60).status_code == 200  # the user's other key still stands
     laptop.http.close()
 
 
@@ -309,7 +312,7 @@ def test_signed_url_tokens_stay_out_of_the_access_log(tenants):
     log.setLevel(logging.INFO)
     log.addHandler(handler)
     try:
-        assert httpx.put(url, content=b"x").status_code == 200
+        assert httpx.put(url, content=b"x", timeout=60).status_code == 200
         wait_for(lambda: any("/wandb/upload/" in m for m in seen), "the access log line")
     finally:
         log.removeHandler(handler)

@@ -38,11 +38,11 @@ def sso(config):
 
 def sign_in(srv, account: str, clients: list, nxt: str = "/") -> tuple[httpx.Client, httpx.Response]:
     """The browser's trip: runyard -> the provider (the account picked there) -> runyard's callback."""
-    c = httpx.Client(base_url=srv.url)
+    c = httpx.Client(base_url=srv.url, timeout=60)
     clients.append(c)
     to_idp = c.get("/api/v1/oidc/login", params={"next": nxt})
     assert to_idp.status_code == 302, to_idp.text
-    back = httpx.post(to_idp.headers["location"], data={"user": account})
+    back = httpx.post(to_idp.headers["location"], data={"user": account}, timeout=60)
     assert back.status_code == 302, back.text
     return c, c.get(back.headers["location"])
 
@@ -50,8 +50,8 @@ def sign_in(srv, account: str, clients: list, nxt: str = "/") -> tuple[httpx.Cli
 def test_users_are_created_by_subject_and_join_teams_from_the_claim(sso, clients):
     idp, srv = sso
     admin = {"Authorization": f"Bearer {srv.api_key}"}
-    httpx.post(srv.url + "/api/v1/users", json={"name": "ada"}, headers=admin).raise_for_status()
-    httpx.post(srv.url + "/api/v1/teams", json={"name": "lab"}, headers=admin).raise_for_status()
+    httpx.post(srv.url + "/api/v1/users", json={"name": "ada"}, headers=admin, timeout=60).raise_for_status()
+    httpx.post(srv.url + "/api/v1/teams", json={"name": "lab"}, headers=admin, timeout=60).raise_for_status()
 
     c, r = sign_in(srv, "ada", clients, "/lab")
     assert r.status_code == 303 and r.headers["location"] == "/lab"
@@ -62,7 +62,7 @@ def test_users_are_created_by_subject_and_join_teams_from_the_claim(sso, clients
     assert again.get("/api/v1/viewer").json()["user"] == "ada-2"
     bo, _ = sign_in(srv, "bo", clients)
     assert bo.get("/api/v1/viewer").json()["user"] == "bo"
-    users = httpx.get(srv.url + "/api/v1/users", headers=admin).json()["users"]
+    users = httpx.get(srv.url + "/api/v1/users", headers=admin, timeout=60).json()["users"]
     assert sorted(u["name"] for u in users) == ["ada", "ada-2", "admin", "bo"]
     # a session from single sign-on changes things like any other (CSRF token included)
     csrf = c.cookies["runyard_csrf"]
@@ -78,7 +78,7 @@ def test_a_token_not_signed_by_the_providers_keys_is_refused(sso, clients):
     assert c.get("/api/v1/viewer").status_code == 401
     # and a callback replayed without this browser's flow cookie is refused before the code is used
     idp.forge = False
-    to_idp = httpx.get(srv.url + "/api/v1/oidc/login", follow_redirects=False)
-    back = httpx.post(to_idp.headers["location"], data={"user": "ada"})
-    r = httpx.get(back.headers["location"])
+    to_idp = httpx.get(srv.url + "/api/v1/oidc/login", follow_redirects=False, timeout=60)
+    back = httpx.post(to_idp.headers["location"], data={"user": "ada"}, timeout=60)
+    r = httpx.get(back.headers["location"], timeout=60)
     assert r.status_code == 400 and r.json()["error"]["code"] == "oidc_state"

@@ -99,8 +99,8 @@ def s3_requests(s3_endpoint, s3_recording):
     headers) recorded so far (moto's request recorder)."""
     import httpx
 
-    httpx.post(f"{s3_endpoint}/moto-api/recorder/reset-recording")
-    httpx.post(f"{s3_endpoint}/moto-api/recorder/start-recording")
+    httpx.post(f"{s3_endpoint}/moto-api/recorder/reset-recording", timeout=60)
+    httpx.post(f"{s3_endpoint}/moto-api/recorder/start-recording", timeout=60)
 
     def seen() -> list[dict]:
         # moto's threads append one JSON object per request, then a newline, each in its own write:
@@ -119,8 +119,8 @@ def s3_requests(s3_endpoint, s3_recording):
             out.append(obj)
 
     yield seen
-    httpx.post(f"{s3_endpoint}/moto-api/recorder/stop-recording")
-    httpx.post(f"{s3_endpoint}/moto-api/recorder/reset-recording")
+    httpx.post(f"{s3_endpoint}/moto-api/recorder/stop-recording", timeout=60)
+    httpx.post(f"{s3_endpoint}/moto-api/recorder/reset-recording", timeout=60)
 
 
 def signed_puts(requests: list[dict], sha: str) -> list[dict]:

@@ -90,10 +90,10 @@ def test_copy_an_embedded_install_to_another_database_and_its_blobs_to_s3(
     with ServerThread(cfg) as srv:
         h = {"Authorization": f"Bearer {made['key']}"}
         run_path = f"{srv.url}/api/v1/runs/{made['entity']}/p/{made['run']}"
-        assert httpx.get(run_path, headers=h).json()["config"]["lr"] == 0.1
-        files = {f["path"] for f in httpx.get(run_path + "/files", headers=h).json()["files"]}
+        assert httpx.get(run_path, headers=h, timeout=60).json()["config"]["lr"] == 0.1
+        files = {f["path"] for f in httpx.get(run_path + "/files", headers=h, timeout=60).json()["files"]}
         assert "notes.txt" in files
-        assert httpx.get(run_path + "/files/notes.txt", headers=h).content == b"notes"
+        assert httpx.get(run_path + "/files/notes.txt", headers=h, timeout=60).content == b"notes"
         monkeypatch.setenv("RUNYARD_BASE_URL", srv.url)
         monkeypatch.setenv("RUNYARD_API_KEY", made["key"])
         from runyard.api import Api
@@ -104,7 +104,7 @@ def test_copy_an_embedded_install_to_another_database_and_its_blobs_to_s3(
         art = api.artifact(f"{made['entity']}/p/m:v0")
         assert (Path(art.download(root=tmp_path / "dl")) / "model.bin").read_bytes() == made["big"]
         # new rows get new ids: the copied ids did not leave PostgreSQL's sequences behind
-        r = httpx.post(f"{srv.url}/api/v1/users", json={"name": "newcomer"}, headers=h)
+        r = httpx.post(f"{srv.url}/api/v1/users", json={"name": "newcomer"}, headers=h, timeout=60)
         assert r.status_code == 201, r.text
 
 

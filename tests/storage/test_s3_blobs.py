@@ -91,22 +91,22 @@ def test_run_files_and_media_are_stored_in_the_bucket_and_served_by_signed_urls(
     key = s3_server.api_key
     h = {"Authorization": f"Bearer {key}"}
     base = f"{s3_server.url}/api/v1/runs/{run.entity}/p/{run.id}/files"
-    listing = httpx.get(base, headers=h).json()["files"]
+    listing = httpx.get(base, headers=h, timeout=60).json()["files"]
     media = [f for f in listing if f["path"].startswith("media/images/")]
     assert media and any(f["path"] == "notes.txt" for f in listing)
     keys = set(blob_keys(s3_client, bucket))
     for f in [*media, next(f for f in listing if f["path"] == "notes.txt")]:
         assert _key(f["sha256"]) in keys
-        through_api = httpx.get(f"{base}/{f['path']}", headers=h)
+        through_api = httpx.get(f"{base}/{f['path']}", headers=h, timeout=60)
         assert through_api.status_code == 200
-        signed = httpx.get(f"{base}/{f['path']}", params={"direct": 1}, headers=h)
+        signed = httpx.get(f"{base}/{f['path']}", params={"direct": 1}, headers=h, timeout=60)
         assert signed.status_code == 307
         location = signed.headers["location"]
         assert location.startswith(s3_client.meta.endpoint_url) and key not in location
-        direct = httpx.get(location)  # no credentials: the signature is the grant
+        direct = httpx.get(location, timeout=60)  # no credentials: the signature is the grant
         assert direct.status_code == 200 and direct.content == through_api.content
         assert direct.headers["content-disposition"].startswith("attachment")
-        partial = httpx.get(location, headers={"Range": "bytes=3-"})
+        partial = httpx.get(location, headers={"Range": "bytes=3-"}, timeout=60)
         assert partial.status_code == 206 and partial.content == through_api.content[3:]
 
 
@@ -124,13 +124,13 @@ def test_large_media_and_run_files_are_uploaded_through_signed_urls(
     run.finish()
     h = {"Authorization": f"Bearer {s3_server.api_key}"}
     base = f"{s3_server.url}/api/v1/runs/{run.entity}/p/{run.id}/files"
-    listing = {f["path"]: f for f in httpx.get(base, headers=h).json()["files"]}
+    listing = {f["path"]: f for f in httpx.get(base, headers=h, timeout=60).json()["files"]}
     png = next(f for p, f in listing.items() if p.startswith("media/images/noise"))
     assert png["size"] > 1024 * 1024
     for f in (png, listing["weights.bin"]):
         assert len(signed_puts(s3_requests(), f["sha256"])) == 1
         assert _key(f["sha256"]) in blob_keys(s3_client, bucket)
-    assert httpx.get(f"{base}/weights.bin", headers=h).content == weights
+    assert httpx.get(f"{base}/weights.bin", headers=h, timeout=60).content == weights
     from runyard.api import Api
 
     before = len(s3_requests())
@@ -141,16 +141,18 @@ def test_large_media_and_run_files_are_uploaded_through_signed_urls(
     fetched = [r for r in s3_requests()[before:] if r["method"] == "GET" and key in r["url"]]
     assert len(fetched) == 1 and "X-Amz-Signature=" in fetched[0]["url"]  # from the store, signed
     local = next((Path(run.dir) / "media" / "images").glob("noise*"))
-    assert httpx.get(f"{base}/{png['path']}", headers=h).content == local.read_bytes()
+    assert httpx.get(f"{base}/{png['path']}", headers=h, timeout=60).content == local.read_bytes()
 
     # a file named by a blob the caller may not use is refused, and says nothing of the blob
-    bob = httpx.post(f"{s3_server.url}/api/v1/users", json={"name": "bob"}, headers=h).json()["api_key"]
+    bob = httpx.post(f"{s3_server.url}/api/v1/users", json={"name": "bob"}, headers=h, timeout=60).json()[
+        "api_key"
+    ]
     monkeypatch.setenv("RUNYARD_API_KEY", bob)
     bobs = runyard.init(project="q", settings=settings)
     bobs.finish()
     theirs = f"{s3_server.url}/api/v1/runs/bob/q/{bobs.id}/files/x.bin"
     bh = {"Authorization": f"Bearer {bob}"}
-    r = httpx.put(theirs, params={"sha256": png["sha256"]}, headers=bh)
+    r = httpx.put(theirs, params={"sha256": png["sha256"]}, headers=bh, timeout=60)
     assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_blob"
-    r = httpx.put(theirs, params={"sha256": "0" * 64}, headers=bh)  # absent: the same answer
+    r = httpx.put(theirs, params={"sha256": "0" * 64}, headers=bh, timeout=60)  # absent: the same answer
     assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_blob"

@@ -19,7 +19,7 @@ from .conftest import blob_keys
 
 def _user(srv, name: str) -> dict[str, str]:
     admin = {"Authorization": f"Bearer {srv.api_key}"}
-    r = httpx.post(f"{srv.url}/api/v1/users", json={"name": name}, headers=admin)
+    r = httpx.post(f"{srv.url}/api/v1/users", json={"name": name}, headers=admin, timeout=60)
     assert r.status_code == 201, r.text
     return {"Authorization": f"Bearer {r.json()['api_key']}"}
 
@@ -27,7 +27,10 @@ def _user(srv, name: str) -> dict[str, str]:
 def _grant(srv, h: dict, data: bytes, size: int | None = None) -> dict:
     sha = hashlib.sha256(data).hexdigest()
     r = httpx.post(
-        f"{srv.url}/api/v1/blobs/{sha}/direct", json={"size": len(data) if size is None else size}, headers=h
+        f"{srv.url}/api/v1/blobs/{sha}/direct",
+        json={"size": len(data) if size is None else size},
+        headers=h,
+        timeout=60,
     )
     assert r.status_code == 200, r.text
     g = r.json()
@@ -37,7 +40,10 @@ def _grant(srv, h: dict, data: bytes, size: int | None = None) -> dict:
 
 def _put(g: dict, body: bytes) -> httpx.Response:
     return httpx.put(
-        g["url"], content=body, headers={**g["headers"], "Content-Type": "application/octet-stream"}
+        g["url"],
+        content=body,
+        headers={**g["headers"], "Content-Type": "application/octet-stream"},
+        timeout=60,
     )
 
 
@@ -46,16 +52,19 @@ def _finish(srv, h: dict, g: dict, size: int) -> httpx.Response:
         f"{srv.url}/api/v1/blobs/{g['sha256']}/direct/finish",
         json={"upload_id": g["upload_id"], "size": size},
         headers=h,
+        timeout=60,
     )
 
 
 def _missing(srv, h: dict, sha: str) -> list[str]:
-    return httpx.post(f"{srv.url}/api/v1/blobs/missing", json={"sha256": [sha]}, headers=h).json()["missing"]
+    return httpx.post(
+        f"{srv.url}/api/v1/blobs/missing", json={"sha256": [sha]}, headers=h, timeout=60
+    ).json()["missing"]
 
 
 def _commit(srv, h: dict, entity: str, name: str, sha: str, size: int) -> httpx.Response:
     doc = {"type": "data", "manifest": [{"path": "f.bin", "sha256": sha, "size": size}]}
-    return httpx.post(f"{srv.url}/api/v1/artifacts/{entity}/p/{name}", json=doc, headers=h)
+    return httpx.post(f"{srv.url}/api/v1/artifacts/{entity}/p/{name}", json=doc, headers=h, timeout=60)
 
 
 def test_direct_uploads_count_only_for_their_uploader_and_downloads_only_after_the_access_check(s3_server):
@@ -79,10 +88,10 @@ def test_direct_uploads_count_only_for_their_uploader_and_downloads_only_after_t
 
     # a download is signed only for who may read the version
     blob = f"{srv.url}/api/v1/artifacts/alice/p/a/v0/blobs/{g['sha256']}"
-    denied = httpx.get(blob, params={"direct": 1}, headers=bob)
+    denied = httpx.get(blob, params={"direct": 1}, headers=bob, timeout=60)
     assert denied.status_code in (403, 404) and "location" not in denied.headers
-    ok = httpx.get(blob, params={"direct": 1}, headers=alice)
-    assert ok.status_code == 307 and httpx.get(ok.headers["location"]).content == data
+    ok = httpx.get(blob, params={"direct": 1}, headers=alice, timeout=60)
+    assert ok.status_code == 307 and httpx.get(ok.headers["location"], timeout=60).content == data
 
     # another size than signed is refused by the server, whatever the store does
     g2 = _grant(srv, bob, data)
@@ -127,16 +136,22 @@ def test_uploads_through_the_api_go_multipart_and_read_back_in_ranges_and_gc_fre
     assert head["ContentLength"] == len(data) and head["ETag"].strip('"').endswith("-3")  # three parts
     assert _commit(srv, h, "admin", "big", sha, len(data)).json()["state"] == "committed"
     url = f"{srv.url}/api/v1/artifacts/admin/p/big/v0/blobs/{sha}"
-    part = httpx.get(url, headers={**h, "Range": "bytes=20000000-20000099"})
+    part = httpx.get(url, headers={**h, "Range": "bytes=20000000-20000099"}, timeout=60)
     assert part.status_code == 206 and part.content == data[20_000_000:20_000_100]
-    tail = httpx.get(url, headers={**h, "Range": f"bytes={len(data) - 10}-"})
+    tail = httpx.get(url, headers={**h, "Range": f"bytes={len(data) - 10}-"}, timeout=60)
     assert tail.content == data[-10:]
 
     stray = os.urandom(1000)  # uploaded, never committed
     stray_sha = hashlib.sha256(stray).hexdigest()
-    assert httpx.put(f"{srv.url}/api/v1/blobs/{stray_sha}", content=stray, headers=h).status_code == 200
+    assert (
+        httpx.put(f"{srv.url}/api/v1/blobs/{stray_sha}", content=stray, headers=h, timeout=60).status_code
+        == 200
+    )
     out = httpx.post(
-        f"{srv.url}/api/v1/admin/gc", json={"delete": True, "grace_seconds": 0}, headers=h
+        f"{srv.url}/api/v1/admin/gc",
+        json={"delete": True, "grace_seconds": 0},
+        headers=h,
+        timeout=60,
     ).json()
     assert out["deleted"] == 1 and out["sha256"] == [stray_sha]
     keys = blob_keys(s3_client, bucket)
@@ -153,6 +168,8 @@ def test_signed_urls_name_the_public_endpoint_when_clients_reach_the_store_elsew
         assert g["url"].startswith(public + "/")
         assert _put(g, data).status_code == 200 and _finish(srv, h, g, len(data)).status_code == 200
         assert _commit(srv, h, "admin", "pub", g["sha256"], len(data)).json()["state"] == "committed"
-        r = httpx.get(f"{srv.url}/api/v1/artifacts/admin/p/pub/v0/blobs/{g['sha256']}?direct=1", headers=h)
+        r = httpx.get(
+            f"{srv.url}/api/v1/artifacts/admin/p/pub/v0/blobs/{g['sha256']}?direct=1", headers=h, timeout=60
+        )
         assert r.status_code == 307 and r.headers["location"].startswith(public + "/")
-        assert httpx.get(r.headers["location"]).content == data
+        assert httpx.get(r.headers["location"], timeout=60).content == data

@@ -70,9 +70,11 @@ def test_official_client_artifact_files_go_straight_to_the_object_store(
     assert p.returncode == 0 and "DONE" in p.stdout, p.stdout + p.stderr[-3000:]
 
     h = {"Authorization": f"Bearer {s3_server.api_key}"}
-    v = httpx.get(f"{s3_server.url}/api/v1/artifacts/admin/direct/data/v0", headers=h).json()
+    v = httpx.get(f"{s3_server.url}/api/v1/artifacts/admin/direct/data/v0", headers=h, timeout=60).json()
     sha = hashlib.sha256(big).hexdigest()
-    got = httpx.get(f"{s3_server.url}/api/v1/artifacts/admin/direct/data/v0/blobs/{sha}", headers=h)
+    got = httpx.get(
+        f"{s3_server.url}/api/v1/artifacts/admin/direct/data/v0/blobs/{sha}", headers=h, timeout=60
+    )
     assert got.status_code == 200 and got.content == big, (got.status_code, v)
 
     # the client PUT the files to the store with presigned URLs (no credentials of its own) ...
@@ -88,11 +90,15 @@ def test_official_client_artifact_files_go_straight_to_the_object_store(
 
     # the run file: served from the store, PUT there by the client, copied into place by the server
     run_id = next(x for x in p.stdout.split("\n") if x.startswith("ID ")).removeprefix("ID ")
-    got = httpx.get(f"{s3_server.url}/api/v1/runs/admin/direct/{run_id}/files/weights.bin", headers=h)
+    got = httpx.get(
+        f"{s3_server.url}/api/v1/runs/admin/direct/{run_id}/files/weights.bin", headers=h, timeout=60
+    )
     assert got.status_code == 200 and got.content == weights, got.status_code
     assert _signed_puts(s3_requests(), "/uploads/wandbrun.")
     # and the files the client uploads at its end (after the last history) are there too
-    listed = httpx.get(f"{s3_server.url}/api/v1/runs/admin/direct/{run_id}/files", headers=h).json()
+    listed = httpx.get(
+        f"{s3_server.url}/api/v1/runs/admin/direct/{run_id}/files", headers=h, timeout=60
+    ).json()
     names = {f["path"] for f in listed["files"]}
     assert {"wandb-metadata.json", "config.yaml", "wandb-summary.json", "weights.bin"} <= names, names
     _only_copied(s3_requests(), hashlib.sha256(weights).hexdigest())

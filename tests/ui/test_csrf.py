@@ -19,7 +19,9 @@ FOREIGN = "http://attacker.test"
 
 
 def teams(server) -> list[str]:
-    r = httpx.get(server.url + "/api/v1/viewer", headers={"Authorization": f"Bearer {server.api_key}"})
+    r = httpx.get(
+        server.url + "/api/v1/viewer", headers={"Authorization": f"Bearer {server.api_key}"}, timeout=60
+    )
     return [t["name"] for t in r.json()["teams"]]
 
 

@@ -60,7 +60,9 @@ def test_single_sign_on_creates_the_user_and_maps_teams(browser, ui_built, tmp_p
         with ServerThread(cfg) as srv:
             admin = {"Authorization": f"Bearer {srv.api_key}"}
             assert (
-                httpx.post(srv.url + "/api/v1/teams", json={"name": "vision"}, headers=admin).status_code
+                httpx.post(
+                    srv.url + "/api/v1/teams", json={"name": "vision"}, headers=admin, timeout=60
+                ).status_code
                 == 201
             )
             run = file_header() + frame(
@@ -71,6 +73,7 @@ def test_single_sign_on_creates_the_user_and_maps_teams(browser, ui_built, tmp_p
                 params={"segment": "s1", "offset": 0},
                 content=run,
                 headers=admin,
+                timeout=60,
             ).raise_for_status()
 
             ctx, pg, errors = _sign_in(browser, srv, "ada", "/vision/detect")
@@ -85,7 +88,7 @@ def test_single_sign_on_creates_the_user_and_maps_teams(browser, ui_built, tmp_p
                 ctx.close()
             assert not errors, errors
 
-            members = httpx.get(srv.url + "/api/v1/teams/vision", headers=admin).json()["members"]
+            members = httpx.get(srv.url + "/api/v1/teams/vision", headers=admin, timeout=60).json()["members"]
             assert {"user": "ada", "role": "member"} in members
             # the next sign-in finds ada by its subject; a UI page's name is not given to grace
             ctx, pg, errors = _sign_in(browser, srv, "ada", "/")
@@ -94,23 +97,32 @@ def test_single_sign_on_creates_the_user_and_maps_teams(browser, ui_built, tmp_p
             ctx, pg, errors = _sign_in(browser, srv, "grace", "/")
             pg.get_by_role("button", name="User menu: settings-2").wait_for()
             ctx.close()
-            users = [u["name"] for u in httpx.get(srv.url + "/api/v1/users", headers=admin).json()["users"]]
+            users = [
+                u["name"]
+                for u in httpx.get(srv.url + "/api/v1/users", headers=admin, timeout=60).json()["users"]
+            ]
             assert sorted(users) == ["ada", "admin", "settings-2"]
             audit = httpx.get(
-                srv.url + "/api/v1/admin/audit", params={"action": "user.create"}, headers=admin
+                srv.url + "/api/v1/admin/audit",
+                params={"action": "user.create"},
+                headers=admin,
+                timeout=60,
             )
             assert [e["detail"].get("via") for e in audit.json()["entries"]] == ["oidc", "oidc"]
 
             # a callback this browser did not start is refused; next= never leaves the site
-            r = httpx.get(srv.url + "/api/v1/oidc/callback", params={"code": "x", "state": "y"})
+            r = httpx.get(srv.url + "/api/v1/oidc/callback", params={"code": "x", "state": "y"}, timeout=60)
             assert r.status_code == 400 and r.json()["error"]["code"] == "oidc_state"
-            r = httpx.get(srv.url + "/api/v1/oidc/login", params={"next": "//evil.example/"})
+            r = httpx.get(srv.url + "/api/v1/oidc/login", params={"next": "//evil.example/"}, timeout=60)
             assert r.status_code == 302 and r.headers["location"].startswith(idp.issuer + "/authorize?")
             flow = r.cookies["runyard_oidc"]
             assert flow.rsplit(".", 1)[1] == "Lw"  # base64 of "/": the foreign next was dropped
 
 
 def test_single_sign_on_is_off_without_a_provider(server):
-    assert httpx.get(server.url + "/api/v1/session/options").json() == {"password": True, "oidc": False}
-    r = httpx.get(server.url + "/api/v1/oidc/login")
+    assert httpx.get(server.url + "/api/v1/session/options", timeout=60).json() == {
+        "password": True,
+        "oidc": False,
+    }
+    r = httpx.get(server.url + "/api/v1/oidc/login", timeout=60)
     assert r.status_code == 404 and r.json()["error"]["code"] == "oidc_off"

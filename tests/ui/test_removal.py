@@ -14,10 +14,18 @@ from .conftest import shot, sign_in
 
 def test_removed_member_loses_the_open_workspace(browser, server):
     admin = {"Authorization": f"Bearer {server.api_key}"}
-    key = httpx.post(server.url + "/api/v1/users", json={"name": "rita"}, headers=admin).json()["api_key"]
-    assert httpx.post(server.url + "/api/v1/teams", json={"name": "ops"}, headers=admin).status_code == 201
+    key = httpx.post(server.url + "/api/v1/users", json={"name": "rita"}, headers=admin, timeout=60).json()[
+        "api_key"
+    ]
+    assert (
+        httpx.post(server.url + "/api/v1/teams", json={"name": "ops"}, headers=admin, timeout=60).status_code
+        == 201
+    )
     httpx.post(
-        server.url + "/api/v1/teams/ops/members", json={"user": "rita", "role": "viewer"}, headers=admin
+        server.url + "/api/v1/teams/ops/members",
+        json={"user": "rita", "role": "viewer"},
+        headers=admin,
+        timeout=60,
     )
     run = file_header() + frame(RT.RUN, packb({"run_id": "r1", "segment": "s1", "start_time": 1000.0}))
     httpx.post(
@@ -25,6 +33,7 @@ def test_removed_member_loses_the_open_workspace(browser, server):
         params={"segment": "s1", "offset": 0},
         content=run,
         headers=admin,
+        timeout=60,
     ).raise_for_status()
 
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -34,7 +43,7 @@ def test_removed_member_loses_the_open_workspace(browser, server):
         pg.goto(server.url + "/ops/live")
         pg.locator(".rt-row").first.wait_for()
         pg.locator(".live-dot.on").wait_for()  # the live stream is connected
-        r = httpx.delete(server.url + "/api/v1/teams/ops/members/rita", headers=admin)
+        r = httpx.delete(server.url + "/api/v1/teams/ops/members/rita", headers=admin, timeout=60)
         assert r.status_code == 200, r.text
         # the stream ends at once and its reconnections are refused: the page shows it offline
         pg.locator(".live-dot:not(.on)").wait_for()

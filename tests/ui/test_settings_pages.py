@@ -54,7 +54,7 @@ def admin(server) -> dict:
 
 
 def new_user(server, name: str) -> str:
-    r = httpx.post(server.url + "/api/v1/users", json={"name": name}, headers=admin(server))
+    r = httpx.post(server.url + "/api/v1/users", json={"name": name}, headers=admin(server), timeout=60)
     assert r.status_code == 201, r.text
     return r.json()["api_key"]
 
@@ -66,6 +66,7 @@ def ingest(server, key: str, entity: str, project: str, run_id: str) -> None:
         params={"segment": "s1", "offset": 0},
         content=body,
         headers={"Authorization": f"Bearer {key}"},
+        timeout=60,
     )
     assert r.status_code == 200, r.text
 
@@ -107,8 +108,11 @@ def test_account_page_keys_sessions_and_password(server, as_user):
     pg.get_by_role("button", name="Create key").click()
     secret = pg.get_by_label("New API key").input_value()
     auth = {"Authorization": f"Bearer {secret}"}
-    assert httpx.get(server.url + "/api/v1/viewer", headers=auth).json()["scope"] == "read"
-    assert httpx.post(server.url + "/api/v1/teams", json={"name": "nope"}, headers=auth).status_code == 403
+    assert httpx.get(server.url + "/api/v1/viewer", headers=auth, timeout=60).json()["scope"] == "read"
+    assert (
+        httpx.post(server.url + "/api/v1/teams", json={"name": "nope"}, headers=auth, timeout=60).status_code
+        == 403
+    )
     keys = pg.get_by_role("table", name="API keys")
     keys.get_by_role("row").filter(has_text="ci").get_by_text("Read only").wait_for()
 
@@ -120,7 +124,7 @@ def test_account_page_keys_sessions_and_password(server, as_user):
 
     pg.get_by_role("button", name="Revoke key ci").click()
     keys.get_by_role("row").filter(has_text="ci").get_by_text("Revoked").wait_for()
-    assert httpx.get(server.url + "/api/v1/viewer", headers=auth).status_code == 401
+    assert httpx.get(server.url + "/api/v1/viewer", headers=auth, timeout=60).status_code == 401
 
     # ending the other browser's session signs it out there
     sessions.get_by_role("button", name="Sign out there").click()
@@ -158,7 +162,7 @@ def test_team_page_members_invitation_link_and_leaving(server, as_user):
     pg.wait_for_function(
         "() => document.querySelector('select[aria-label=\"Role of max\"]').value === 'member'"
     )
-    team = httpx.get(server.url + "/api/v1/teams/lab", headers=admin(server)).json()
+    team = httpx.get(server.url + "/api/v1/teams/lab", headers=admin(server), timeout=60).json()
     assert {"user": "max", "role": "member"} in team["members"]
 
     pg.get_by_label("Role of whoever joins").select_option("viewer")
@@ -198,7 +202,10 @@ def test_entity_page_and_project_settings(server, as_user):
     ingest(server, key, "ola", "proj1", "r1")
     assert (
         httpx.post(
-            server.url + "/api/v1/teams", json={"name": "olab"}, headers={"Authorization": f"Bearer {key}"}
+            server.url + "/api/v1/teams",
+            json={"name": "olab"},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=60,
         ).status_code
         == 201
     )
@@ -217,7 +224,7 @@ def test_entity_page_and_project_settings(server, as_user):
     pg.get_by_label("Private").check()
     pg.get_by_role("button", name="Save").click()
     pg.get_by_role("status").filter(has_text="Saved.").wait_for()
-    got = httpx.get(server.url + "/api/v1/projects/ola/proj1", headers=admin(server)).json()
+    got = httpx.get(server.url + "/api/v1/projects/ola/proj1", headers=admin(server), timeout=60).json()
     assert (got["visibility"], got["description"]) == ("private", "tuning runs")
     shot(pg, "settings-05-project")
     assert_keyboard_reachable(pg)
@@ -230,7 +237,10 @@ def test_entity_page_and_project_settings(server, as_user):
     pg.get_by_role("button", name="Transfer").click()
     pg.wait_for_url(server.url + "/olab/proj2/settings")
     pg.get_by_role("heading", name="Settings of proj2").wait_for()
-    assert httpx.get(server.url + "/api/v1/runs/olab/proj2/r1", headers=admin(server)).status_code == 200
+    assert (
+        httpx.get(server.url + "/api/v1/runs/olab/proj2/r1", headers=admin(server), timeout=60).status_code
+        == 200
+    )
 
     pg.get_by_role("button", name="Delete project").click()
     dialog = pg.get_by_role("dialog", name="Delete proj2?")
@@ -241,12 +251,15 @@ def test_entity_page_and_project_settings(server, as_user):
     dialog.get_by_role("button", name="Delete project").click()
     pg.wait_for_url(server.url + "/olab")
     pg.get_by_text("No projects you can see.").wait_for()
-    assert httpx.get(server.url + "/api/v1/projects/olab/proj2", headers=admin(server)).status_code == 404
+    assert (
+        httpx.get(server.url + "/api/v1/projects/olab/proj2", headers=admin(server), timeout=60).status_code
+        == 404
+    )
 
 
 def test_audit_log_page_filters_and_exports_json_lines(server, as_user):
     pg = as_user(server.api_key)
-    httpx.post(server.url + "/api/v1/teams", json={"name": "audited"}, headers=admin(server))
+    httpx.post(server.url + "/api/v1/teams", json={"name": "audited"}, headers=admin(server), timeout=60)
     pg.goto(server.url + "/")
     pg.get_by_role("button", name="User menu: admin").click()
     pg.get_by_role("link", name="Audit log").click()

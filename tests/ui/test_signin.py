@@ -18,13 +18,17 @@ def _admin(server) -> dict:
 
 def _user(server, name: str, password: str | None = PASSWORD) -> str:
     """A user of the session server with `password` set through a reset link; returns its key."""
-    key = httpx.post(server.url + "/api/v1/users", json={"name": name}, headers=_admin(server)).json()[
-        "api_key"
-    ]
+    key = httpx.post(
+        server.url + "/api/v1/users", json={"name": name}, headers=_admin(server), timeout=60
+    ).json()["api_key"]
     if password:
-        link = httpx.post(f"{server.url}/api/v1/users/{name}/password-link", headers=_admin(server)).json()
+        link = httpx.post(
+            f"{server.url}/api/v1/users/{name}/password-link", headers=_admin(server), timeout=60
+        ).json()
         token = link["url"].split("token=", 1)[1]
-        r = httpx.post(server.url + "/api/v1/password/link", json={"token": token, "password": password})
+        r = httpx.post(
+            server.url + "/api/v1/password/link", json={"token": token, "password": password}, timeout=60
+        )
         assert r.status_code == 200, r.text
     return key
 
@@ -79,14 +83,16 @@ def test_password_sign_in_sets_an_httponly_cookie_and_sign_out_ends_it(server, f
     pg.get_by_role("heading", name="Sign in to runyard").wait_for()
     assert "runyard_session" not in {c["name"] for c in ctx.cookies()}
     # the session ended on the server too: its token no longer works
-    gone = httpx.get(server.url + "/api/v1/viewer", cookies={"runyard_session": session["value"]})
+    gone = httpx.get(server.url + "/api/v1/viewer", cookies={"runyard_session": session["value"]}, timeout=60)
     assert gone.status_code == 401 and gone.json()["error"]["code"] == "session_expired"
 
 
 def test_a_reset_link_lands_on_set_your_password_and_signs_in(server, fresh):
     ctx, pg = fresh
     _user(server, "bob", password=None)
-    link = httpx.post(f"{server.url}/api/v1/users/bob/password-link", headers=_admin(server)).json()["url"]
+    link = httpx.post(
+        f"{server.url}/api/v1/users/bob/password-link", headers=_admin(server), timeout=60
+    ).json()["url"]
     pg.goto(link)
     pg.get_by_role("heading", name="Set your password").wait_for()
     pg.get_by_label("New password", exact=True).fill("a new password")
@@ -128,16 +134,16 @@ def test_first_start_link_sets_the_admins_password(browser, ui_built, tmp_path):
             ctx.close()
         # the admin's key keeps working
         assert (
-            httpx.get(srv.url + "/api/v1/viewer", headers={"Authorization": f"Bearer {srv.api_key}"}).json()[
-                "user"
-            ]
+            httpx.get(
+                srv.url + "/api/v1/viewer", headers={"Authorization": f"Bearer {srv.api_key}"}, timeout=60
+            ).json()["user"]
             == "admin"
         )
 
 
 def test_a_sign_in_link_works_once_and_never_from_a_read_only_key(server, fresh):
     ctx, pg = fresh
-    link = httpx.post(server.url + "/api/v1/session/links", headers=_admin(server)).json()["url"]
+    link = httpx.post(server.url + "/api/v1/session/links", headers=_admin(server), timeout=60).json()["url"]
     pg.goto(link)
     pg.get_by_role("heading", name="Projects").wait_for()
     assert pg.url == server.url + "/"
@@ -148,8 +154,10 @@ def test_a_sign_in_link_works_once_and_never_from_a_read_only_key(server, fresh)
         again.get_by_role("heading", name="This sign-in link did not work").wait_for()
     finally:
         other.close()
-    read = httpx.post(server.url + "/api/v1/keys", json={"scope": "read"}, headers=_admin(server)).json()[
-        "api_key"
-    ]
-    r = httpx.post(server.url + "/api/v1/session/links", headers={"Authorization": f"Bearer {read}"})
+    read = httpx.post(
+        server.url + "/api/v1/keys", json={"scope": "read"}, headers=_admin(server), timeout=60
+    ).json()["api_key"]
+    r = httpx.post(
+        server.url + "/api/v1/session/links", headers={"Authorization": f"Bearer {read}"}, timeout=60
+    )
     assert r.status_code == 403
