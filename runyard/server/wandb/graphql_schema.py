@@ -64,6 +64,7 @@ type Mutation {
   commitArtifact(input: CommitArtifactInput!): CommitArtifactPayload
   useArtifact(input: UseArtifactInput!): UseArtifactPayload
   linkArtifact(input: LinkArtifactInput!): LinkArtifactPayload
+  unlinkArtifact(input: UnlinkArtifactInput!): UnlinkArtifactPayload
   deleteRun(input: DeleteRunInput!): DeleteRunPayload
   addAliases(input: AddAliasesInput!): AliasesPayload
   deleteAliases(input: DeleteAliasesInput!): AliasesPayload
@@ -131,6 +132,14 @@ input LinkArtifactInput {
   clientID: ID
   clientMutationId: String
 }
+
+input UnlinkArtifactInput {
+  artifactID: ID!
+  artifactPortfolioID: ID!
+  clientMutationId: String
+}
+
+type UnlinkArtifactPayload { success: Boolean!, clientMutationId: String }
 
 type LinkArtifactPayload {
   versionIndex: Int
@@ -715,8 +724,10 @@ class Root:
         obj["artifactType"] = lambda info, name: {
             "id": encode_id("ArtifactType", e, p, name),
             "name": name,
-            "artifactCollection": lambda info, name=None, typ=name: ctx.arts.collection(
-                ctx.user, e, p, typ, name
+            "artifactCollection": lambda info, name=None, typ=name: (
+                registry.collection(ctx.runs.store, ctx.user, e, p, typ, name)
+                if registry_name(p) is not None
+                else ctx.arts.collection(ctx.user, e, p, typ, name)
             ),
         }
         return obj
@@ -906,6 +917,18 @@ class Root:
         except WandbError as err:
             raise _fail(err) from None
         return {"versionIndex": index, "artifactMembership": ctx.membership(e, p, v)}
+
+    def unlinkArtifact(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        """artifact.unlink() (and artifact.delete() of a linked version): out of the registry collection."""
+        ctx = _ctx(info)
+        got = ctx.arts.by_id(ctx.user, input["artifactID"])
+        if got is None or got[3] is None:
+            raise GraphQLError(f"artifact {input['artifactID']!r} does not exist")
+        try:
+            registry.unlink(ctx.runs.store, ctx.user, got[3], input["artifactPortfolioID"])
+        except WandbError as err:
+            raise _fail(err) from None
+        return {"success": True, "clientMutationId": input.get("clientMutationId")}
 
     def deleteRun(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
         """Api().run(path).delete(delete_artifacts=): the run and its data and, with

@@ -1,7 +1,9 @@
-"""The official client's model registry calls: `linkArtifact` (run.link_artifact, run.link_model) and
-artifact lookups by a registry path ("entity/wandb-registry-model/classifier:production", wandb's
-legacy "entity/model-registry/classifier:v0"), both over runyard's registry (store/registries.py)
-and through the access policy."""
+"""The official client's model registry calls: `linkArtifact` (run.link_artifact, run.link_model,
+artifact.link), `unlinkArtifact` (artifact.unlink, artifact.delete of a linked version), the registry
+collection (artifact.collection) and artifact lookups by a registry path
+("entity/wandb-registry-model/classifier:production", wandb's legacy "entity/model-registry/classifier:v0"),
+all over runyard's registry (store/registries.py) and through the access policy. Alias moves in a
+registry collection (addAliases / deleteAliases) are in artifacts.py `change_aliases`."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from ...wire.names import registry_name
 from .. import access
 from ..errors import ApiError
 from .artifacts import collection_obj
-from .names import encode_id
+from .names import decode_id, encode_id
+from .reads import iso
 from .runs import WandbError
 
 
@@ -51,6 +54,58 @@ def link(store: Store, user: User, source: tuple[str, str, sa.Row], inp: dict[st
         return int(store.db.write(w))
     except (StoreError, ApiError) as err:
         raise WandbError.of(err) from None
+
+
+def unlink(store: Store, user: User, source: sa.Row, collection_id: str) -> None:
+    """Take the registered version linking to `source` out of the registry collection the client
+    names by id (its aliases go with it, audited); the artifact version itself stays."""
+    ref = decode_id(collection_id, "ArtifactSequence")
+    reg = None if ref is None or len(ref) != 3 else registry_name(ref[1])
+    if ref is None or reg is None:
+        raise WandbError(f"artifact collection {collection_id!r} is not a registry collection")
+    e, _, name = ref
+
+    def w(c: Connection) -> None:
+        r = access.registry(c, store, user, e, reg, access.WRITE)
+        col = store.registries.collection(c, r.id, name)
+        m = None if col is None else store.registries.membership(c, col.id, source.id)
+        if col is None or m is None:
+            raise WandbError(f"{source.name}:v{source.version_index} is not in {registry_path(e, reg, name)}")
+        v = store.registries.resolve(c, col.id, f"v{m.version_index}")
+        assert v is not None  # the membership found just above, in this transaction
+        store.registries.unlink(c, v, user, registry_path(e, reg, name))
+
+    try:
+        store.db.write(w)
+    except (StoreError, ApiError) as err:
+        raise WandbError.of(err) from None
+
+
+def collection(store: Store, user: User, e: str, project: str, typ: str, name: str) -> dict[str, Any] | None:
+    """ProjectArtifactCollection on a registry path (artifact.collection of a registered version):
+    the registry collection of that type, when `user` may read the registry."""
+    reg = registry_name(project)
+    if reg is None:
+        return None
+
+    def q(c: Connection) -> sa.Row | None:
+        try:
+            r = access.registry(c, store, user, e, reg)
+        except ApiError:
+            return None
+        col = store.registries.collection(c, r.id, name)
+        return col if col is not None and col.type == typ else None
+
+    col = store.db.read(q)
+    if col is None:
+        return None
+    return collection_obj(e, project, name) | {
+        "description": None,
+        "createdAt": iso(col.created_at),
+        "updatedAt": iso(col.updated_at),
+        "defaultArtifactType": {"id": encode_id("ArtifactType", e, project, typ), "name": typ},
+        "tags": {"edges": []},
+    }
 
 
 def version(
