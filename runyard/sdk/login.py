@@ -8,7 +8,10 @@ from typing import Any
 
 from ..errors import CommError, UsageError
 from ..wire.home import runyard_home, write_private_json
+from . import state
 from .http_client import SETTINGS_NAME, ApiError, Client, resolve_credentials
+from .output import termwarn
+from .settings import from_env, merged
 
 
 def save_login(url: str, key: str) -> str:
@@ -33,9 +36,18 @@ def login(
     A key already configured (env vars, `runyard login`, a local server's credentials) is kept unless
     `relogin=True`. Without one, the key is asked for on a terminal; a script without a terminal
     gets UsageError. A given key is saved with `host` for later runs; `verify=True` checks it first
-    (CommError when the server refuses it). runyard has no anonymous mode: `anonymous="must"` raises."""
-    if anonymous == "must":
-        raise UsageError("runyard has no anonymous mode: log in with an API key of your server")
+    (CommError when the server refuses it). As wandb 0.31: after `init()`, and in offline or
+    disabled mode, it does nothing and returns False (offline with a warning), so a script that logs
+    in first still trains offline; `anonymous` has no effect (runyard has no anonymous mode)."""
+    if state.current() is not None:
+        termwarn("Calling login() after init() has no effect.")
+        return False
+    mode = merged(from_env(), state.setup_settings).mode
+    if mode == "disabled":
+        return False
+    if mode == "offline":
+        termwarn("Unable to verify login in offline mode.")
+        return False
     creds = resolve_credentials(base_url=host)
     url = (host or creds.base_url).rstrip("/")
     if key is None:

@@ -164,3 +164,18 @@ def test_log_code_logs_the_source_files_as_a_code_artifact(user_script):
         "assert run.log_code('.', include_fn=lambda path: False) is None\n"
         "run.finish()\n"
     )
+
+
+def test_login_does_nothing_offline_and_after_init(user_script):
+    """A script that logs in first still trains offline: no key, no terminal, no error, nothing saved."""
+    user_script(
+        "import wandb\n"
+        "import os\n"
+        "os.environ['WANDB_MODE'] = 'offline'\n"
+        "assert wandb.login() is False\n"
+        "assert wandb.login(key='a' * 40, relogin=True, anonymous='must') is False\n"
+        "run = wandb.init(project='p')\n"
+        "assert wandb.login() is False\n"
+        "run.log({'a': 1})\n"
+        "run.finish()\n"
+    )
