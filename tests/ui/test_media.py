@@ -216,8 +216,11 @@ def test_workspace_media_runs_side_by_side(page, server, media):
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; const set = new Set();
         for (let i = 0; i < d.length; i += 4) set.add(d[i] << 16 | d[i+1] << 8 | d[i+2]); return set.size; }""")
     assert lit > 10  # a colour scale, not a blank canvas
-    box = h.locator("canvas").first.bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
+    # hover() waits until the canvas stops moving (panels above may still be laying out on a busy
+    # machine): a mouse move to coordinates read earlier could land beside it and show no readout
+    canvas = h.locator("canvas").first
+    size = canvas.bounding_box()
+    canvas.hover(position={"x": size["width"] * 0.6, "y": size["height"] * 0.4})
     h.locator(".heatmap-readout", has_text="count").first.wait_for()
     shot(page, "media-workspace")
     # media keys are not numeric chart panels
