@@ -7,6 +7,7 @@ on the database): a live stream opened on A hears a run synced through B, with t
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import http.client
 import json
 import os
@@ -146,7 +147,9 @@ def test_deployments_on_one_bus_server_do_not_hear_each_other(bus, pg_database):
             for b in brokers:
                 await b.stop()
 
-    got = asyncio.run(scenario())
+    # in a thread of its own: an earlier test of the suite may have left this thread's event loop running
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        got = pool.submit(asyncio.run, scenario()).result()
     assert [ev["run_id"] for ev in got] == ["mine"]
 
 
