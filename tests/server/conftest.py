@@ -68,6 +68,17 @@ def db_url(request, tmp_path):
 
 
 @pytest.fixture
+def store(db_url, tmp_path):
+    """A migrated store on each database, for tests of the storage layer without a server."""
+    from runyard.store import Store
+
+    s = Store.open(db_url, tmp_path / "blobs")
+    s.migrate()
+    yield s
+    s.close()
+
+
+@pytest.fixture
 def home(tmp_path) -> Path:
     h = tmp_path / "home"
     h.mkdir()

@@ -9,20 +9,10 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
-from runyard.store import Store
 from runyard.store.chunks import CHUNK_POINTS, Points
 from runyard.store.history_rows import rows
 from runyard.wire.history_rows import assemble_rows
-
-
-@pytest.fixture
-def store(db_url, tmp_path):
-    s = Store.open(db_url, tmp_path / "blobs")
-    s.migrate()
-    yield s
-    s.close()
 
 
 def _fill(store, series: dict[str, list[tuple[int, int, object]]]) -> dict[str, int]:

@@ -18,14 +18,6 @@ from runyard.store.metrics import SeriesRef
 from runyard.store.tables import metadata, metric_blocks, metric_chunks, metric_summaries
 
 
-@pytest.fixture
-def store(db_url, tmp_path):
-    s = Store.open(db_url, tmp_path / "blobs")
-    s.migrate()
-    yield s
-    s.close()
-
-
 def _run(store: Store, name: str = "r") -> int:
     def q(c):
         eid = store.entities.create(c, "u" + name, "user")

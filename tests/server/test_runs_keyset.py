@@ -13,14 +13,6 @@ from runyard.store.run_values import backfill
 from runyard.store.tables import runs
 
 
-@pytest.fixture
-def store(db_url, tmp_path):
-    s = Store.open(db_url, tmp_path / "blobs")
-    s.migrate()
-    yield s
-    s.close()
-
-
 def _project_with_runs(store: Store, n: int) -> int:
     def q(c):
         eid = store.entities.create(c, "u", "user")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib
 import random
 
-import pytest
 import sqlalchemy as sa
 
 from runyard.store import Store
@@ -25,14 +24,6 @@ ORDERS = [
     "-summary.nothing",
 ]
 FILTERS = [None, {"config.opt": "adam"}, {"summary.acc": {"$gt": 0.3}}, {"state": "crashed"}, {"name": "x"}]
-
-
-@pytest.fixture
-def store(db_url, tmp_path):
-    s = Store.open(db_url, tmp_path / "blobs")
-    s.migrate()
-    yield s
-    s.close()
 
 
 def _value(rnd: random.Random):
