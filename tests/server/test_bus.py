@@ -147,7 +147,8 @@ def test_deployments_on_one_bus_server_do_not_hear_each_other(bus, pg_database):
             for b in brokers:
                 await b.stop()
 
-    # in a thread of its own: an earlier test of the suite may have left this thread's event loop running
+    # in a thread of its own: the session-scoped `browser` fixture (Playwright's sync API) keeps an event
+    # loop running on the main thread for the rest of the session, and asyncio.run refuses to nest in it
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         got = pool.submit(asyncio.run, scenario()).result()
     assert [ev["run_id"] for ev in got] == ["mine"]
