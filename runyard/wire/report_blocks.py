@@ -1,7 +1,7 @@
 """The blocks of a report, as the server stores them and the UI and `runyard.Api()` write them.
 
 A report is a title and a list of blocks; each block is a JSON object with an `id` (unique in the
-report, chosen by its writer) and a `type`:
+report, chosen by its writer) and a `type`, one of the models below (a union tagged on `type`):
 
 | type | fields |
 |---|---|
@@ -16,90 +16,115 @@ report, chosen by its writer) and a `type`:
 
 A run set is `{"projects": ["entity/project", ...], "filter": "<the workspace's filter text>",
 "runs": [run ids] (optional: only these)}`: the runs it names are resolved when the report is viewed,
-so a panel grid keeps up with runs that arrive. Every field but `id` and `type` is optional.
+so a panel grid keeps up with runs that arrive. Every field but `id` and `type` is optional: an
+absent field stays absent (the models default to UNSET, so a block is stored as it was sent).
+
+The request models of the report routes (api_models/reports.py) use these, so the server's contract
+checks every block (a 4xx whose `field` names the block and its field, e.g. `blocks[2].text`) and the
+OpenAPI document and the UI's types describe them.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-BLOCK_FIELDS: dict[str, dict[str, str]] = {
-    "heading": {"text": "str", "level": "int"},
-    "markdown": {"text": "str"},
-    "panels": {
-        "runset": "runset",
-        "metrics": "strs",
-        "settings": "obj",
-        "panel_settings": "obj",
-        "columns": "int",
-    },
-    "runs": {"runset": "runset", "columns": "strs"},
-    "media": {"runset": "runset", "keys": "strs"},
-    "artifact": {"artifact": "str"},
-    "code": {"text": "str", "language": "str"},
-    "image": {"run": "str", "path": "str", "caption": "str"},
-}
-RUNSET_FIELDS = {"projects": "strs", "filter": "str", "runs": "strs"}
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
 MAX_LIST = 500  # items of one list field (metrics, keys, columns, runs, projects)
 MAX_ID = 64
 
-
-class BlockError(ValueError):
-    """A block that does not have the documented shape; the message names the block and field."""
-
-
-def _check(where: str, value: Any, kind: str) -> None:
-    if kind == "str":
-        ok = isinstance(value, str)
-    elif kind == "int":
-        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 16
-    elif kind == "obj":
-        ok = isinstance(value, dict) and all(isinstance(k, str) for k in value)
-    elif kind == "strs":
-        ok = isinstance(value, list) and len(value) <= MAX_LIST and all(isinstance(x, str) for x in value)
-    else:  # runset
-        if not isinstance(value, dict):
-            raise BlockError(f"{where} must be an object {{projects, filter, runs}}")
-        for k, v in value.items():
-            if k not in RUNSET_FIELDS:
-                raise BlockError(f"{where} has an unknown field {k!r}")
-            _check(f"{where}.{k}", v, RUNSET_FIELDS[k])
-        return
-    if not ok:
-        what = {"str": "a string", "int": "an integer 0-16", "obj": "an object", "strs": "a list of strings"}
-        raise BlockError(
-            f"{where} must be {what[kind]}" + (f" (at most {MAX_LIST})" if kind == "strs" else "")
-        )
+Strings = Annotated[list[str], Meta(max_length=MAX_LIST, description=f"at most {MAX_LIST}")]
+Small = Annotated[int, Meta(ge=0, le=16)]
+Object = dict[str, Any]
 
 
-def validate(blocks: Any, max_blocks: int) -> list[dict]:
-    """`blocks` when it is a valid list of at most `max_blocks` blocks; BlockError otherwise."""
-    if not isinstance(blocks, list):
-        raise BlockError("blocks must be a list")
+class RunSet(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """Runs resolved when the report is viewed: the projects' runs the filter keeps (only `runs`
+    when given)."""
+
+    projects: Annotated[Strings, Meta(description="entity/project names")] | UnsetType = UNSET
+    filter: Annotated[str, Meta(description="the workspace's filter text")] | UnsetType = UNSET
+    runs: Annotated[Strings, Meta(description="run ids: only these")] | UnsetType = UNSET
+
+
+class _Block(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    id: Annotated[
+        str, Meta(min_length=1, max_length=MAX_ID, description=f"unique in the report, 1-{MAX_ID} characters")
+    ]
+
+
+class HeadingBlock(_Block, tag="heading"):
+    text: str | UnsetType = UNSET
+    level: Small | UnsetType = UNSET
+
+
+class MarkdownBlock(_Block, tag="markdown"):
+    text: Annotated[str, Meta(description="Markdown, rendered without raw HTML")] | UnsetType = UNSET
+
+
+class PanelsBlock(_Block, tag="panels"):
+    runset: RunSet | UnsetType = UNSET
+    metrics: Annotated[Strings, Meta(description="metric names, one chart each")] | UnsetType = UNSET
+    settings: Annotated[Object, Meta(description="chart settings")] | UnsetType = UNSET
+    panel_settings: Annotated[Object, Meta(description="metric -> that chart's own settings")] | UnsetType = (
+        UNSET
+    )
+    columns: Small | UnsetType = UNSET
+
+
+class RunsBlock(_Block, tag="runs"):
+    runset: RunSet | UnsetType = UNSET
+    columns: Annotated[Strings, Meta(description="extra table columns such as config.lr")] | UnsetType = UNSET
+
+
+class MediaBlock(_Block, tag="media"):
+    runset: RunSet | UnsetType = UNSET
+    keys: Annotated[Strings, Meta(description="media keys")] | UnsetType = UNSET
+
+
+class ArtifactBlock(_Block, tag="artifact"):
+    artifact: Annotated[str, Meta(description="entity/project/name:version")] | UnsetType = UNSET
+
+
+class CodeBlock(_Block, tag="code"):
+    text: str | UnsetType = UNSET
+    language: str | UnsetType = UNSET
+
+
+class ImageBlock(_Block, tag="image"):
+    run: Annotated[str, Meta(description="entity/project/run_id")] | UnsetType = UNSET
+    path: Annotated[str, Meta(description="an image file of the run")] | UnsetType = UNSET
+    caption: str | UnsetType = UNSET
+
+
+Block = (
+    HeadingBlock
+    | MarkdownBlock
+    | PanelsBlock
+    | RunsBlock
+    | MediaBlock
+    | ArtifactBlock
+    | CodeBlock
+    | ImageBlock
+)
+
+
+def problem(blocks: list[Block], max_blocks: int) -> str | None:
+    """What the shapes cannot say about a list of blocks: its bound and that ids are unique."""
     if len(blocks) > max_blocks:
-        raise BlockError(f"a report has at most {max_blocks} blocks, not {len(blocks)}")
+        return f"a report has at most {max_blocks} blocks, not {len(blocks)}"
     seen: set[str] = set()
     for i, b in enumerate(blocks):
-        if not isinstance(b, dict):
-            raise BlockError(f"block {i} must be an object")
-        bid, kind = b.get("id"), b.get("type")
-        if not isinstance(bid, str) or not 0 < len(bid) <= MAX_ID:
-            raise BlockError(f"block {i} needs an id (a string of 1-{MAX_ID} characters)")
-        if bid in seen:
-            raise BlockError(f"block {i}: id {bid!r} is used twice")
-        seen.add(bid)
-        if kind not in BLOCK_FIELDS:
-            raise BlockError(f"block {i}: type must be one of {', '.join(BLOCK_FIELDS)}, not {kind!r}")
-        fields = BLOCK_FIELDS[kind]
-        for k, v in b.items():
-            if k in ("id", "type"):
-                continue
-            if k not in fields:
-                raise BlockError(
-                    f"block {i} ({kind}) has an unknown field {k!r}; it has: {', '.join(fields)}"
-                )
-            _check(f"block {i} ({kind}) field {k!r}", v, fields[k])
-    return blocks
+        if b.id in seen:
+            return f"block {i}: id {b.id!r} is used twice"
+        seen.add(b.id)
+    return None
+
+
+def as_json(blocks: list[Block]) -> list[dict]:
+    """The blocks as JSON objects: the fields that were sent, no others (absent ones are UNSET)."""
+    return msgspec.to_builtins(blocks)
 
 
 def shown_projects(blocks: list[dict]) -> set[tuple[str, str]]:

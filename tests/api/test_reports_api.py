@@ -45,7 +45,7 @@ def test_create_read_update_report(api, server):
     assert [x.id for x in api.reports("lab/p")] == [r.id]
     with pytest.raises(ApiError) as e:
         r.add_blocks({"type": "script", "text": "x"})
-    assert e.value.status == 422 and e.value.code == "bad_block"
+    assert e.value.status == 422 and e.value.code == "bad_value" and "blocks[3].type" in e.value.message
 
 
 def server_ingest(api, entity: str, project: str, run_id: str) -> None:

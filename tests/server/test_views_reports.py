@@ -151,22 +151,42 @@ def test_report_edit_conflict_history_and_restore(client):
 def test_report_blocks_are_checked_and_bounded(client, config):
     team(client, {})
     url = "/api/v1/projects/lab/p/reports"
+    # a block that does not have its type's shape: a 4xx whose field names the block and its field
     bad = [
-        [{"type": "markdown", "text": "no id"}],
-        [{"id": "a", "type": "script", "text": "x"}],
-        [{"id": "a", "type": "markdown", "text": 5}],
-        [{"id": "a", "type": "markdown", "html": "<b>"}],
-        [{"id": "a", "type": "heading"}, {"id": "a", "type": "heading"}],
-        [{"id": "a", "type": "panels", "runset": {"projects": "lab/p"}}],
-        [{"id": "a", "type": "panels", "runset": {"query": {}}}],
-        [{"id": "a", "type": "panels", "panel_settings": ["train/loss"]}],
+        ([{"type": "markdown", "text": "no id"}], "missing_field", "blocks[0].id"),
+        ([{"id": "", "type": "markdown"}], "out_of_range", "blocks[0].id"),
+        (
+            [{"id": "a", "type": "heading"}, {"id": "b", "type": "script", "text": "x"}],
+            "bad_value",
+            "blocks[1].type",
+        ),
+        ([{"id": "a", "type": "markdown", "text": 5}], "wrong_type", "blocks[0].text"),
+        ([{"id": "a", "type": "markdown", "html": "<b>"}], "unknown_field", "blocks[0].html"),
+        ([{"id": "a", "type": "heading", "level": True}], "wrong_type", "blocks[0].level"),
+        ([{"id": "a", "type": "panels", "columns": 17}], "out_of_range", "blocks[0].columns"),
+        (
+            [{"id": "a", "type": "panels", "runset": {"projects": "lab/p"}}],
+            "wrong_type",
+            "blocks[0].runset.projects",
+        ),
+        ([{"id": "a", "type": "panels", "runset": {"query": {}}}], "unknown_field", "blocks[0].runset.query"),
+        (
+            [{"id": "a", "type": "panels", "panel_settings": ["train/loss"]}],
+            "wrong_type",
+            "blocks[0].panel_settings",
+        ),
+        ([{"id": "a", "type": "media", "keys": ["k"] * 501}], "out_of_range", "blocks[0].keys"),
+        ("not a list", "wrong_type", "blocks"),
+        (["not an object"], "wrong_type", "blocks[0]"),
     ]
-    for blocks in bad:
+    for blocks, code, field in bad:
         r = client.post(url, json={"title": "t", "blocks": blocks})
-        assert r.status_code == 422 and r.json()["error"]["code"] == "bad_block", (blocks, r.text)
-    for blocks in ("not a list", ["not an object"]):  # the body's model refuses these first
-        err = client.post(url, json={"title": "t", "blocks": blocks}).json()["error"]
-        assert err["code"] == "wrong_type" and err["field"].startswith("blocks"), err
+        err = r.json()["error"]
+        assert r.status_code == 422 and (err["code"], err["field"]) == (code, field), (blocks, r.text)
+        assert repr(field) in err["message"], err
+    twice = [{"id": "a", "type": "heading"}, {"id": "a", "type": "heading"}]
+    err = client.post(url, json={"title": "t", "blocks": twice}).json()["error"]
+    assert err["code"] == "bad_block" and "block 1" in err["message"] and "'a'" in err["message"], err
     many = [{"id": str(i), "type": "heading", "text": "h"} for i in range(config.max_report_blocks + 1)]
     assert client.post(url, json={"title": "t", "blocks": many}).json()["error"]["code"] == "bad_block"
     big = [{"id": "a", "type": "markdown", "text": "x" * (config.max_report_bytes + 1)}]
@@ -177,6 +197,29 @@ def test_report_blocks_are_checked_and_bounded(client, config):
     assert err["code"] == "missing_field" and err["field"] == "version"
     err = client.patch(f"/api/v1/reports/{rid}", json={"version": True}).json()["error"]
     assert err["code"] == "wrong_type" and err["field"] == "version"
+
+
+def test_report_blocks_are_stored_as_sent(client):
+    """The models check the blocks; what is stored and read back is what was sent: no field added
+    (absent ones stay absent), none dropped, free-form settings untouched."""
+    team(client, {})
+    blocks = [
+        {"type": "heading", "id": "h", "text": "Results"},
+        {
+            "id": "p",
+            "type": "panels",
+            "runset": {"filter": "", "projects": ["lab/p"]},
+            "settings": {"smoothing": 0.6, "x": {"axis": "_step", "log": False}, "ids": [1, 2.5, None]},
+            "panel_settings": {"train/loss": {"ymax": 0.25}},
+        },
+        {"id": "e", "type": "image"},
+    ]
+    made = client.post("/api/v1/projects/lab/p/reports", json={"title": "t", "blocks": blocks}).json()
+    assert made["blocks"] == blocks
+    assert client.get(f"/api/v1/reports/{made['id']}").json()["blocks"] == blocks
+    edited = client.patch(f"/api/v1/reports/{made['id']}", json={"version": 1, "blocks": blocks[1:]})
+    assert edited.json()["blocks"] == blocks[1:]
+    assert client.get(f"/api/v1/reports/{made['id']}/versions/1").json()["blocks"] == blocks
 
 
 def test_old_versions_are_dropped_beyond_the_bound(client, config):

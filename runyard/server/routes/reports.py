@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...wire import api_models as m
-from ...wire.report_blocks import BlockError, validate
+from ...wire.report_blocks import Block, as_json, problem
 from .. import access
 from ..contract import endpoint
 from ..errors import ApiError
@@ -45,18 +45,17 @@ def _can_edit(conn: Any, request: Request, where: sa.Row) -> bool:
     return access.allows(conn, user(request), access.WRITE, where.entity_id, where.visibility)
 
 
-def _blocks(request: Request, blocks: list[dict]) -> list[dict]:
-    """The blocks of a body, checked (wire/report_blocks.py) and bounded."""
+def _blocks(request: Request, blocks: list[Block]) -> list[dict]:
+    """The blocks of a body (their shapes checked by its model) bounded, as the JSON to store."""
     cfg = request.app.state.config
-    try:
-        validate(blocks, cfg.max_report_blocks)
-    except BlockError as err:
-        raise ApiError(422, "bad_block", str(err)) from None
-    if len(dumps(blocks)) > cfg.max_report_bytes:
+    if why := problem(blocks, cfg.max_report_blocks):
+        raise ApiError(422, "bad_block", why, field="blocks")
+    doc = as_json(blocks)
+    if len(dumps(doc)) > cfg.max_report_bytes:
         raise ApiError(
             413, "report_too_large", f"a report's blocks are at most {cfg.max_report_bytes} bytes of JSON"
         )
-    return blocks
+    return doc
 
 
 @endpoint("list reports", answer=m.Reports)

@@ -68,8 +68,6 @@ from .base import (
     Answer,
     DeletedId,
     EntityName,
-    Error,
-    ErrorBody,
     Int64,
     Json,
     Name,
@@ -79,6 +77,7 @@ from .base import (
     Sha256,
     Title,
 )
+from .errors import Error, ErrorBody
 from .history import (
     BucketQuery,
     Format,

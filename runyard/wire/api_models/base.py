@@ -59,38 +59,7 @@ Title = Annotated[
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
 
-class ErrorBody(Answer):
-    code: Annotated[str, msgspec.Meta(description="machine-readable, e.g. unknown_run, wrong_type")]
-    message: str
-    field: Annotated[
-        str | msgspec.UnsetType, msgspec.Meta(description="the request field a validation error names")
-    ] = msgspec.UNSET
-    acked_offset: Annotated[
-        int | msgspec.UnsetType, msgspec.Meta(description="offset_mismatch: the offset to resend from")
-    ] = msgspec.UNSET
-    sha256: Annotated[
-        str | msgspec.UnsetType, msgspec.Meta(description="checksum_mismatch: the blob that does not match")
-    ] = msgspec.UNSET
-    key: Annotated[
-        str | None | msgspec.UnsetType,
-        msgspec.Meta(description="bad_sweep_config: the configuration key at fault"),
-    ] = msgspec.UNSET
-    current: Annotated[
-        Json | msgspec.UnsetType,
-        msgspec.Meta(description="version_conflict: the report as it is now"),
-    ] = msgspec.UNSET
-    trials: Annotated[
-        int | msgspec.UnsetType, msgspec.Meta(description="sweep_started: how many trials the sweep has")
-    ] = msgspec.UNSET
-
-
 class DeletedId(Answer):
     """The answer of deleting something numbered (a view, report or comment)."""
 
     deleted: int
-
-
-class Error(Answer):
-    """Every error answer: `{"error": {"code", "message"}}`, with the extra fields some codes carry."""
-
-    error: ErrorBody

@@ -7,11 +7,12 @@ from typing import Annotated
 
 from msgspec import UNSET, Meta, UnsetType
 
-from .base import Answer, Int64, Json, Request, Title
+from ..report_blocks import Block
+from .base import Answer, Int64, Request, Title
 
 Blocks = Annotated[
-    list[Json],
-    Meta(description="the report's blocks, each an object with an id and a type (wire/report_blocks.py)"),
+    list[Block],
+    Meta(description="the report's blocks (wire/report_blocks.py); at most `max_report_blocks`"),
 ]
 BaseVersion = Annotated[Int64, Meta(description="the version the edit started from (409 when not current)")]
 

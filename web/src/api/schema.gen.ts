@@ -1781,6 +1781,15 @@ export interface components {
         ApiKeys: {
             keys: components["schemas"]["ApiKeyRow"][];
         };
+        /** ArtifactBlock */
+        ArtifactBlock: {
+            /** @description entity/project/name:version */
+            artifact?: string;
+            /** @description unique in the report, 1-64 characters */
+            id: string;
+            /** @enum {unknown} */
+            type: "artifact";
+        };
         /** ArtifactCommitted */
         ArtifactCommitted: {
             entity: string;
@@ -1871,6 +1880,15 @@ export interface components {
         BlobStored: {
             sha256: string;
             size: number;
+        };
+        /** CodeBlock */
+        CodeBlock: {
+            /** @description unique in the report, 1-64 characters */
+            id: string;
+            language?: string;
+            text?: string;
+            /** @enum {unknown} */
+            type: "code";
         };
         /** Collection */
         Collection: {
@@ -2060,9 +2078,7 @@ export interface components {
             /** @description machine-readable, e.g. unknown_run, wrong_type */
             code: string;
             /** @description version_conflict: the report as it is now */
-            current?: {
-                [key: string]: unknown;
-            };
+            current?: components["schemas"]["Report"];
             /** @description the request field a validation error names */
             field?: string;
             /** @description bad_sweep_config: the configuration key at fault */
@@ -2107,6 +2123,15 @@ export interface components {
             remote?: string | null;
         } & {
             [key: string]: unknown;
+        };
+        /** HeadingBlock */
+        HeadingBlock: {
+            /** @description unique in the report, 1-64 characters */
+            id: string;
+            level?: number;
+            text?: string;
+            /** @enum {unknown} */
+            type: "heading";
         };
         /** Health */
         Health: {
@@ -2159,6 +2184,18 @@ export interface components {
             next_min_step: number | null;
             rows: number;
             run: string;
+        };
+        /** ImageBlock */
+        ImageBlock: {
+            caption?: string;
+            /** @description unique in the report, 1-64 characters */
+            id: string;
+            /** @description an image file of the run */
+            path?: string;
+            /** @description entity/project/run_id */
+            run?: string;
+            /** @enum {unknown} */
+            type: "image";
         };
         /** IngestAnswer */
         IngestAnswer: {
@@ -2248,6 +2285,25 @@ export interface components {
             sha256: string | null;
             size: number;
         };
+        /** MarkdownBlock */
+        MarkdownBlock: {
+            /** @description unique in the report, 1-64 characters */
+            id: string;
+            /** @description Markdown, rendered without raw HTML */
+            text?: string;
+            /** @enum {unknown} */
+            type: "markdown";
+        };
+        /** MediaBlock */
+        MediaBlock: {
+            /** @description unique in the report, 1-64 characters */
+            id: string;
+            /** @description media keys */
+            keys?: string[];
+            runset?: components["schemas"]["RunSet"];
+            /** @enum {unknown} */
+            type: "media";
+        };
         /** Member */
         Member: {
             /** @enum {unknown} */
@@ -2316,12 +2372,10 @@ export interface components {
         /** NewReport */
         NewReport: {
             /**
-             * @description the report's blocks, each an object with an id and a type (wire/report_blocks.py)
+             * @description the report's blocks (wire/report_blocks.py); at most `max_report_blocks`
              * @default []
              */
-            blocks: {
-                [key: string]: unknown;
-            }[];
+            blocks: (components["schemas"]["HeadingBlock"] | components["schemas"]["MarkdownBlock"] | components["schemas"]["PanelsBlock"] | components["schemas"]["RunsBlock"] | components["schemas"]["MediaBlock"] | components["schemas"]["ArtifactBlock"] | components["schemas"]["CodeBlock"] | components["schemas"]["ImageBlock"])[];
             /** @description a name people read (a report's title, a view's name): 1-200 characters, not only spaces */
             title: string;
         };
@@ -2363,6 +2417,25 @@ export interface components {
             state: {
                 [key: string]: unknown;
             };
+        };
+        /** PanelsBlock */
+        PanelsBlock: {
+            columns?: number;
+            /** @description unique in the report, 1-64 characters */
+            id: string;
+            /** @description metric names, one chart each */
+            metrics?: string[];
+            /** @description metric -> that chart's own settings */
+            panel_settings?: {
+                [key: string]: unknown;
+            };
+            runset?: components["schemas"]["RunSet"];
+            /** @description chart settings */
+            settings?: {
+                [key: string]: unknown;
+            };
+            /** @enum {unknown} */
+            type: "panels";
         };
         /** PasswordChange */
         PasswordChange: {
@@ -2567,10 +2640,8 @@ export interface components {
         };
         /** Report */
         Report: {
-            /** @description the report's blocks, each an object with an id and a type (wire/report_blocks.py) */
-            blocks: {
-                [key: string]: unknown;
-            }[];
+            /** @description the report's blocks (wire/report_blocks.py); at most `max_report_blocks` */
+            blocks: (components["schemas"]["HeadingBlock"] | components["schemas"]["MarkdownBlock"] | components["schemas"]["PanelsBlock"] | components["schemas"]["RunsBlock"] | components["schemas"]["MediaBlock"] | components["schemas"]["ArtifactBlock"] | components["schemas"]["CodeBlock"] | components["schemas"]["ImageBlock"])[];
             /** @description the caller may edit it */
             can_edit: boolean;
             created_at: number;
@@ -2590,10 +2661,8 @@ export interface components {
          * @description One saved version's content.
          */
         ReportContent: {
-            /** @description the report's blocks, each an object with an id and a type (wire/report_blocks.py) */
-            blocks: {
-                [key: string]: unknown;
-            }[];
+            /** @description the report's blocks (wire/report_blocks.py); at most `max_report_blocks` */
+            blocks: (components["schemas"]["HeadingBlock"] | components["schemas"]["MarkdownBlock"] | components["schemas"]["PanelsBlock"] | components["schemas"]["RunsBlock"] | components["schemas"]["MediaBlock"] | components["schemas"]["ArtifactBlock"] | components["schemas"]["CodeBlock"] | components["schemas"]["ImageBlock"])[];
             created_at: number;
             title: string;
             version: number;
@@ -2604,10 +2673,8 @@ export interface components {
          *     report in `error.current`).
          */
         ReportEdit: {
-            /** @description the report's blocks, each an object with an id and a type (wire/report_blocks.py) */
-            blocks?: {
-                [key: string]: unknown;
-            }[];
+            /** @description the report's blocks (wire/report_blocks.py); at most `max_report_blocks` */
+            blocks?: (components["schemas"]["HeadingBlock"] | components["schemas"]["MarkdownBlock"] | components["schemas"]["PanelsBlock"] | components["schemas"]["RunsBlock"] | components["schemas"]["MediaBlock"] | components["schemas"]["ArtifactBlock"] | components["schemas"]["CodeBlock"] | components["schemas"]["ImageBlock"])[];
             /** @description a name people read (a report's title, a view's name): 1-200 characters, not only spaces */
             title?: string;
             /** @description the version the edit started from (409 when not current) */
@@ -2823,6 +2890,19 @@ export interface components {
             tags?: string[] | null;
         };
         /**
+         * RunSet
+         * @description Runs resolved when the report is viewed: the projects' runs the filter keeps (only `runs`
+         *     when given).
+         */
+        RunSet: {
+            /** @description the workspace's filter text */
+            filter?: string;
+            /** @description entity/project names */
+            projects?: string[];
+            /** @description run ids: only these */
+            runs?: string[];
+        };
+        /**
          * RunUpdated
          * @description More data, or a change of state or fields.
          */
@@ -2842,6 +2922,16 @@ export interface components {
             ts?: number;
             /** @enum {unknown} */
             type: "run.updated";
+        };
+        /** RunsBlock */
+        RunsBlock: {
+            /** @description extra table columns such as config.lr */
+            columns?: string[];
+            /** @description unique in the report, 1-64 characters */
+            id: string;
+            runset?: components["schemas"]["RunSet"];
+            /** @enum {unknown} */
+            type: "runs";
         };
         /** RunsPage */
         RunsPage: {
