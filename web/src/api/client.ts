@@ -5,12 +5,12 @@
  */
 
 import { filePathUrl } from "../core/paths";
-import type { Block } from "../core/reportDoc";
 import { enc, fetchFile, request, requestPacked, send, url } from "./http";
 import { scheduled } from "./scheduler";
 import { toHistory, type History, type PackedHistory } from "./series";
 import type {
   ApiPath,
+  Block,
   ArtifactCollections,
   ArtifactLineage,
   ArtifactVersion,

@@ -8,14 +8,17 @@
  */
 
 import { decode, type Packed } from "../core/msgpack";
+import type { components } from "./schema.gen";
+
+/** The error envelope's fields beyond code and message (a 409 version_conflict carries `current`). */
+export type ErrorExtra = Partial<components["schemas"]["ErrorBody"]>;
 
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    /** the error envelope's other fields (a 409 version_conflict carries `current`) */
-    readonly extra: Record<string, unknown> = {},
+    readonly extra: ErrorExtra = {},
   ) {
     super(message);
     this.name = "ApiError";
@@ -101,7 +104,7 @@ export async function send(method: string, path: string, o: SendOptions = {}): P
   if (!res.ok) {
     let code = "error";
     let message = `${res.status} ${res.statusText}`;
-    let extra: Record<string, unknown> = {};
+    let extra: ErrorExtra = {};
     try {
       const j = await res.json();
       if (j?.error) {

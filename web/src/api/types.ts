@@ -4,7 +4,6 @@
  * `npm run check:api` fails when stale). Nothing here is written by hand but names.
  */
 
-import type { Block } from "../core/reportDoc";
 import type { components, paths } from "./schema.gen";
 
 type Schemas = components["schemas"];
@@ -96,8 +95,10 @@ export type SweepDetail = Schemas["Sweep"];
 export type SavedView = Schemas["SavedView"];
 export type SavedViews = Schemas["SavedViews"];
 export type DeletedId = Schemas["DeletedId"];
-/** A report; the server checks its blocks by wire/report_blocks.py, which core/reportDoc.ts's `Block` types. */
-export type Report = Omit<Schemas["Report"], "blocks"> & { blocks: Block[] };
+/** A report; its blocks are the models of runyard/wire/report_blocks.py, a union tagged on `type`. */
+export type Report = Schemas["Report"];
+export type Block = Report["blocks"][number];
+export type RunSet = Schemas["RunSet"];
 export type Reports = Schemas["Reports"];
 export type ReportSummary = Schemas["ReportSummary"];
 export type ReportVersion = Schemas["ReportVersion"];

@@ -1,27 +1,11 @@
 /**
- * Report blocks as the UI edits them: the shapes of runyard/wire/report_blocks.py (the server checks
- * them), new blocks, and run sets (a saved filter over one or more projects) resolved to runs.
+ * Report blocks as the UI edits them: their types are generated from runyard/wire/report_blocks.py
+ * (api/types.ts); here new blocks, and run sets (a saved filter over one or more projects) resolved to runs.
  */
 
 import { tryCompileFilter } from "./filter";
-import type { PanelSettings } from "./persist";
+import type { Block, RunSet } from "../api/types";
 import type { RunLike } from "./runs";
-
-export interface RunSet {
-  projects?: string[];
-  filter?: string;
-  runs?: string[];
-}
-
-export type Block =
-  | { id: string; type: "heading"; text?: string; level?: number }
-  | { id: string; type: "markdown"; text?: string }
-  | { id: string; type: "panels"; runset?: RunSet; metrics?: string[]; settings?: Record<string, unknown>; panel_settings?: Record<string, PanelSettings>; columns?: number }
-  | { id: string; type: "runs"; runset?: RunSet; columns?: string[] }
-  | { id: string; type: "media"; runset?: RunSet; keys?: string[] }
-  | { id: string; type: "artifact"; artifact?: string }
-  | { id: string; type: "code"; text?: string; language?: string }
-  | { id: string; type: "image"; run?: string; path?: string; caption?: string };
 
 export type BlockType = Block["type"];
 export const BLOCK_TYPES: BlockType[] = ["heading", "markdown", "panels", "runs", "media", "artifact", "code", "image"];

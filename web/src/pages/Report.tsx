@@ -9,7 +9,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
 import { ApiError } from "../api/http";
-import type { Report, ReportVersion } from "../api/types";
+import type { Block, Report, ReportVersion } from "../api/types";
 import { Comments } from "../components/Comments";
 import { ErrorPage, Spinner } from "../components/common";
 import { BlockEditor, BlockTypeSelect, BlockView } from "../components/report/Blocks";
@@ -17,7 +17,7 @@ import { buildExport } from "../components/report/exportReport";
 import { takeReport } from "../components/report/early";
 import { LiveProjects } from "../components/report/live";
 import { formatAgo, formatDate } from "../core/format";
-import { canonicalJson, newBlock, type Block } from "../core/reportDoc";
+import { canonicalJson, newBlock } from "../core/reportDoc";
 import { useAsync } from "../hooks";
 import { t } from "../i18n";
 import { Link, navigate, paths, useTitle } from "../router";
@@ -116,7 +116,7 @@ function ReportEditor({ entity, project, initial, shared = false }: { entity: st
         setConflict(null);
       } catch (e) {
         if (e instanceof ApiError && e.code === "version_conflict") {
-          setConflict(e.extra.current as Report);
+          setConflict(e.extra.current ?? null);
           setStatus("conflict");
         } else {
           setMessage((e as Error).message);

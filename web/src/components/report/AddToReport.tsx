@@ -5,9 +5,9 @@
 import { useState } from "react";
 import { api } from "../../api/client";
 import { ApiError } from "../../api/http";
-import type { Report } from "../../api/types";
+import type { Block, Report } from "../../api/types";
 import type { PanelSettings } from "../../core/persist";
-import { blockId, type Block } from "../../core/reportDoc";
+import { blockId } from "../../core/reportDoc";
 import type { WorkspaceState } from "../../core/urlstate";
 import { useAsync } from "../../hooks";
 import { t } from "../../i18n";
@@ -51,7 +51,8 @@ export function AddToReport(props: {
           r = await api.saveReport(cur.id, { version: cur.version, blocks: [...cur.blocks, block] });
         } catch (e) {
           if (!(e instanceof ApiError && e.code === "version_conflict")) throw e;
-          cur = e.extra.current as Report;
+          if (!e.extra.current) throw e;
+          cur = e.extra.current;
           r = await api.saveReport(cur.id, { version: cur.version, blocks: [...cur.blocks, block] });
         }
       }

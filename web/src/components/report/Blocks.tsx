@@ -1,17 +1,17 @@
 /** A report's blocks: how each shows (live panels, run tables, media, artifact cards, text) and how
- * each is edited. The shapes: core/reportDoc.ts (mirror of runyard/wire/report_blocks.py). */
+ * each is edited. The shapes: `Block` in api/types.ts, generated from runyard/wire/report_blocks.py. */
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../../api/client";
 import { fileUrl } from "../../api/media";
-import type { Run } from "../../api/types";
+import type { Block, Run, RunSet } from "../../api/types";
 import { assignColors, runColor } from "../../core/colors";
 import { formatBytes, formatDate, formatNumber } from "../../core/format";
 import { mediaKeys } from "../../core/media";
 import { mixLive } from "../../live";
 import type { PanelSettings } from "../../core/persist";
 import type { PlotRun } from "../../core/plot";
-import { BLOCK_TYPES, listText, selectRuns, splitProject, textList, type Block, type BlockType, type RunSet } from "../../core/reportDoc";
+import { BLOCK_TYPES, listText, selectRuns, splitProject, textList, type BlockType } from "../../core/reportDoc";
 import { displayName, fieldValue } from "../../core/runs";
 import type { Smoothing } from "../../core/smoothing";
 import { parsePanels } from "../../core/view";

@@ -3,11 +3,11 @@
 
 import { api } from "../../api/client";
 import { fileBytes } from "../../api/media";
-import type { Report } from "../../api/types";
+import type { Report, RunSet } from "../../api/types";
 import { assignColors, runColor } from "../../core/colors";
 import { formatBytes, formatDate } from "../../core/format";
 import { mediaItems, mediaKeys } from "../../core/media";
-import { selectRuns, splitProject, type RunSet } from "../../core/reportDoc";
+import { selectRuns, splitProject } from "../../core/reportDoc";
 import { exportHtml, type ExportBlock, type ExportChart } from "../../core/reportExport";
 import { displayName, fieldValue } from "../../core/runs";
 import { parsePanels } from "../../core/view";
