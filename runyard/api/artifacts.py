@@ -77,11 +77,12 @@ def artifact_versions(http: Http, default_entity: Any, type_name: str | None, na
 
 
 def run_artifacts(http: Http, run_api_path: str, kind: str) -> list[Artifact]:
-    """The committed versions a run logged (`kind="logged"`) or used (`"used"`), in order."""
+    """The versions a run logged (`kind="logged"`) or used (`"used"`), in order: committed ones, and
+    deleted ones with `state == "DELETED"` (their names and metadata; no files)."""
     t = _transport(http)
     out = []
     for d in http.call("GET", run_api_path + "/artifacts")[kind]:
-        if d.get("state") == "committed":  # not "hidden" (unreadable) nor "pending" (not uploaded)
+        if d.get("state") in ("committed", "deleted"):  # not "hidden" (unreadable), "pending" (not uploaded)
             a = Artifact._from_api(http, d, t)
             a._manifest_pending = True
             out.append(a)

@@ -1,5 +1,7 @@
-"""Deleting what other things point at, one rule for every path: an artifact version (REST), a run and,
-when asked, the versions it logged (REST `DELETE /api/v1/runs/...` and the wandb client's DeleteRun).
+"""Deleting what other things point at, one rule for every path: an artifact version (REST and the wandb
+client's DeleteArtifact), a run and, when asked, the versions it logged (REST `DELETE /api/v1/runs/...`
+and the wandb client's DeleteRun). A deleted version stays as a tombstone (store/artifacts.py), so a
+fetch of it answers 410 naming it (`missing_version`).
 
 Each runs inside the caller's write transaction, so a refusal (409) leaves everything as it was.
 """
@@ -58,3 +60,14 @@ def delete_run(c: Any, s: Store, u: User, e: str, p: str, r: str, delete_artifac
     s.runs.delete(c, loc.id)
     s.audit.record(c, u, "run.delete", f"{e}/{p}/{r}", artifacts=deleted)
     return deleted
+
+
+def missing_version(conn: Any, repos: Store, pid: int, where: str, name: str, ref: str) -> ApiError:
+    """404 for a version that never was; 410 naming it for one that was deleted (its tombstone)."""
+    gone = repos.artifacts.resolve(conn, pid, name, ref, deleted=True)
+    if gone is not None:
+        asked = "" if ref == f"v{gone.version_index}" else f" (asked as {ref})"
+        return ApiError(
+            410, "artifact_deleted", f"artifact {where}/{name}:v{gone.version_index}{asked} was deleted"
+        )
+    return ApiError(404, "unknown_artifact", f"artifact {where}/{name}:{ref} does not exist")

@@ -7,6 +7,10 @@ commit names the blobs it needs and is refused (`missing`) until the committer m
 (blob_refs.py: it uploaded it, or can read something holding it). Aliases are
 unique per collection: `latest` follows the newest version and a user alias moves when reassigned.
 
+A deleted version stays as a tombstone (`deleted_at` set, no entries, aliases or registry links, so its
+blobs go to gc): the runs that logged or used it name it as "deleted", and a fetch of it answers 410.
+Its index is never reused; committing the same content again brings it back under its old index.
+
 Lineage comes from the run log (ARTIFACT and USE_ARTIFACT records) as links by
 (entity, project, name, digest), so a link can be ingested before or after the version it names.
 """
@@ -36,6 +40,7 @@ from .tables import (
     artifact_versions,
     entities,
     projects,
+    registry_versions,
     run_files,
     runs,
 )
@@ -45,6 +50,7 @@ ALIAS_RE = re.compile(r"^[^/\\:#?%\x00-\x1f]{1,128}$")
 VERSION_RE = re.compile(r"^v([0-9]{1,18})$")  # within int64
 LATEST = "latest"
 Readable = Callable[[str], bool]  # may the caller read this "entity/project"? (server/access.py decides)
+LIVE = artifact_versions.c.deleted_at.is_(None)
 
 
 @dataclass
@@ -136,18 +142,6 @@ class Artifacts:
         self.db = db
 
     # -- writing ----------------------------------------------------------------------------------
-    def find_digest(self, conn: Connection, project_id: int, name: str, digest: str) -> sa.Row | None:
-        q = (
-            sa.select(artifact_versions, artifact_collections.c.name, artifact_collections.c.type)
-            .join(artifact_collections, artifact_collections.c.id == artifact_versions.c.collection_id)
-            .where(
-                artifact_collections.c.project_id == project_id,
-                artifact_collections.c.name == name,
-                artifact_versions.c.digest == digest,
-            )
-        )
-        return conn.execute(q).first()
-
     def commit(self, conn: Connection, project_id: int, c: Commit, user_id: int | None) -> tuple[int, bool]:
         """Create the version (or find it by digest) and assign aliases. Returns (version id, created).
 
@@ -170,15 +164,17 @@ class Artifacts:
         if col.type != c.type:
             raise StoreError("type_mismatch", f"artifact {c.name!r} has type {col.type!r}, not {c.type!r}")
         existing = conn.execute(
-            sa.select(artifact_versions.c.id).where(
+            sa.select(artifact_versions.c.id, artifact_versions.c.deleted_at).where(
                 artifact_versions.c.collection_id == col.id, artifact_versions.c.digest == c.digest
             )
-        ).scalar()
-        if existing is not None:
+        ).first()
+        if existing is not None and existing.deleted_at is None:
             for a in c.aliases:
-                self.move_alias(conn, col.id, existing, a)
-            return existing, False
+                self.move_alias(conn, col.id, existing.id, a)
+            return existing.id, False
         size = sum(e["size"] for e in c.entries if e["sha256"])
+        if existing is not None:  # a tombstone of this content: it comes back under its index
+            return self._revive(conn, col.id, existing.id, c, size, now, user_id), True
         vid = conn.execute(
             sa.insert(artifact_versions).values(
                 collection_id=col.id,
@@ -206,6 +202,43 @@ class Artifacts:
         for a in (LATEST, *c.aliases):
             self.move_alias(conn, col.id, vid, a)
         return int(vid), True
+
+    def _revive(
+        self,
+        conn: Connection,
+        collection_id: int,
+        vid: int,
+        c: Commit,
+        size: int,
+        now: float,
+        user_id: int | None,
+    ) -> int:
+        conn.execute(
+            sa.update(artifact_versions)
+            .where(artifact_versions.c.id == vid)
+            .values(
+                deleted_at=None,
+                description=c.description,
+                metadata=c.metadata,
+                size=size,
+                file_count=len(c.entries),
+                created_at=now,
+                created_by=user_id,
+            )
+        )
+        if c.entries:
+            conn.execute(sa.insert(artifact_entries), [dict(e, version_id=vid) for e in c.entries])
+        newest = conn.execute(
+            sa.select(sa.func.max(artifact_versions.c.version_index)).where(
+                artifact_versions.c.collection_id == collection_id, LIVE
+            )
+        ).scalar()
+        own = conn.execute(sa.select(artifact_versions.c.version_index).where(artifact_versions.c.id == vid))
+        if own.scalar() == newest:
+            self.move_alias(conn, collection_id, vid, LATEST)
+        for a in c.aliases:
+            self.move_alias(conn, collection_id, vid, a)
+        return vid
 
     def move_alias(self, conn: Connection, collection_id: int, version_id: int, alias: str) -> None:
         conn.execute(
@@ -237,14 +270,22 @@ class Artifacts:
             )
 
     def delete_version(self, conn: Connection, version_id: int) -> None:
-        """Delete a version (its manifest rows; blobs stay until `gc`); `latest` moves to the newest left."""
+        """Delete a version: its manifest rows (blobs stay until `gc`), aliases and registry versions go,
+        its row stays as a tombstone; `latest` moves to the newest version left."""
         v = conn.execute(sa.select(artifact_versions).where(artifact_versions.c.id == version_id)).one()
         conn.execute(sa.delete(artifact_aliases).where(artifact_aliases.c.version_id == version_id))
         conn.execute(sa.delete(artifact_entries).where(artifact_entries.c.version_id == version_id))
-        conn.execute(sa.delete(artifact_versions).where(artifact_versions.c.id == version_id))
+        conn.execute(
+            sa.delete(registry_versions).where(registry_versions.c.artifact_version_id == version_id)
+        )
+        conn.execute(
+            sa.update(artifact_versions)
+            .where(artifact_versions.c.id == version_id)
+            .values(deleted_at=time.time())
+        )
         newest = conn.execute(
             sa.select(artifact_versions.c.id)
-            .where(artifact_versions.c.collection_id == v.collection_id)
+            .where(artifact_versions.c.collection_id == v.collection_id, LIVE)
             .order_by(artifact_versions.c.version_index.desc())
             .limit(1)
         ).scalar()
@@ -255,8 +296,6 @@ class Artifacts:
         ).first()
         if newest is not None and has_latest is None:
             self.move_alias(conn, v.collection_id, newest, LATEST)
-        if newest is None:
-            conn.execute(sa.delete(artifact_collections).where(artifact_collections.c.id == v.collection_id))
 
     def link(
         self, conn: Connection, run_pk: int, kind: str, entity: str, project: str, name: str, digest: str
@@ -303,8 +342,11 @@ class Artifacts:
         return [(r.entity, r.project, r.name, r.digest) for r in conn.execute(q)]
 
     # -- reading ----------------------------------------------------------------------------------
-    def resolve(self, conn: Connection, project_id: int, name: str, ref: str) -> sa.Row | None:
-        """The version of `name` called `ref`: "vN", an alias (e.g. "latest"), or a digest."""
+    def resolve(
+        self, conn: Connection, project_id: int, name: str, ref: str, deleted: bool = False
+    ) -> sa.Row | None:
+        """The version of `name` called `ref`: "vN", an alias (e.g. "latest"), or a digest; with
+        `deleted`, the tombstone of a deleted version called "vN" or by its digest (else None)."""
         base = (
             sa.select(
                 artifact_versions,
@@ -312,15 +354,21 @@ class Artifacts:
                 artifact_collections.c.type,
             )
             .join(artifact_collections, artifact_collections.c.id == artifact_versions.c.collection_id)
-            .where(artifact_collections.c.project_id == project_id, artifact_collections.c.name == name)
+            .where(
+                artifact_collections.c.project_id == project_id,
+                artifact_collections.c.name == name,
+                artifact_versions.c.deleted_at.is_not(None) if deleted else LIVE,
+            )
         )
         m = VERSION_RE.match(ref)
         if m:
             return conn.execute(base.where(artifact_versions.c.version_index == int(m.group(1)))).first()
         if is_sha256(ref):
             row = conn.execute(base.where(artifact_versions.c.digest == ref)).first()
-            if row is not None:
+            if row is not None or deleted:
                 return row
+        if deleted:
+            return None
         q = base.join(artifact_aliases, artifact_aliases.c.version_id == artifact_versions.c.id).where(
             artifact_aliases.c.alias == ref
         )
@@ -392,11 +440,12 @@ class Artifacts:
         n = (
             sa.select(sa.func.count())
             .select_from(artifact_versions)
-            .where(artifact_versions.c.collection_id == artifact_collections.c.id)
+            .where(artifact_versions.c.collection_id == artifact_collections.c.id, LIVE)
             .scalar_subquery()
         )
         q = sa.select(artifact_collections, n.label("version_count")).where(
-            artifact_collections.c.project_id == project_id
+            artifact_collections.c.project_id == project_id,
+            n > 0,  # not one of tombstones only
         )
         if type_:
             q = q.where(artifact_collections.c.type == type_)
@@ -414,16 +463,20 @@ class Artifacts:
             )
         return out
 
-    def versions(
-        self, conn: Connection, project_id: int, name: str, entity: str, project: str, readable: Readable
-    ) -> list[dict]:
+    def version_rows(self, conn: Connection, project_id: int, name: str) -> list[sa.Row]:
+        """The versions of `name` (not the deleted ones), newest first."""
         q = (
             sa.select(artifact_versions, artifact_collections.c.name, artifact_collections.c.type)
             .join(artifact_collections, artifact_collections.c.id == artifact_versions.c.collection_id)
-            .where(artifact_collections.c.project_id == project_id, artifact_collections.c.name == name)
+            .where(artifact_collections.c.project_id == project_id, artifact_collections.c.name == name, LIVE)
             .order_by(artifact_versions.c.version_index.desc())
         )
-        rows = conn.execute(q).all()
+        return list(conn.execute(q).all())
+
+    def versions(
+        self, conn: Connection, project_id: int, name: str, entity: str, project: str, readable: Readable
+    ) -> list[dict]:
+        rows = self.version_rows(conn, project_id, name)
         al = self.aliases(conn, [r.id for r in rows])
         producers = self._producers(conn, entity, project, name, readable)
         out = []
@@ -515,8 +568,15 @@ class Artifacts:
                 .where(entities.c.name == link.entity, projects.c.name == link.project)
             ).scalar()
             v = self.resolve(conn, pid, link.name, link.digest) if pid is not None else None
+            gone = (
+                None
+                if v is not None or pid is None
+                else self.resolve(conn, pid, link.name, link.digest, True)
+            )
             if v is not None:
                 d.update(_version_doc(v, link.entity, link.project, self.aliases(conn, [v.id])[v.id]))
+            elif gone is not None:
+                d.update(_version_doc(gone, link.entity, link.project, []))
             else:
                 d["state"] = "pending"  # the run log names it; its upload has not been committed yet
             out["logged" if link.kind == "output" else "used"].append(d)
@@ -553,7 +613,7 @@ def _version_doc(v: sa.Row, entity: str, project: str, aliases: list[str]) -> di
         "size": v.size,
         "file_count": v.file_count,
         "created_at": v.created_at,
-        "state": "committed",
+        "state": "committed" if v.deleted_at is None else "deleted",
     }
 
 

@@ -360,6 +360,9 @@ artifact_versions = sa.Table(
     sa.Column("file_count", sa.Integer, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("created_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    # set when the version is deleted: the row stays as a tombstone (no files, aliases or registry
+    # links) so that the runs that logged or used it still name it
+    sa.Column("deleted_at", sa.Float),
     sa.UniqueConstraint("collection_id", "version_index", name="uq_artifact_versions_index"),
     sa.UniqueConstraint("collection_id", "digest", name="uq_artifact_versions_digest"),
 )

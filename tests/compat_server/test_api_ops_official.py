@@ -82,6 +82,6 @@ def test_lineage_edits_and_delete(wandb_python, wandb_env, server, tmp_path):  #
     assert history[0]["action"] == "registry.alias" and history[0]["detail"]["alias"] == "production"
     with pytest.raises(CommError, match="does not exist"):
         ry.run(f"admin/ops/{ids['doomed']}")
-    with pytest.raises(CommError, match="not found"):
+    with pytest.raises(CommError, match="admin/ops/scratch:v0 was deleted"):
         ry.artifact("admin/ops/scratch:v0")
     assert ry.run(f"admin/ops/{ids['train']}").id == ids["train"]

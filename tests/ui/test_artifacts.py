@@ -36,11 +36,16 @@ ARTS_WRITER = textwrap.dedent("""
     ds = runyard.Artifact("toydata", type="dataset", description="two rows", metadata={"rows": 2})
     ds.add_file(str(d / "train.csv"))
     run.log_artifact(ds).wait()
+    scratch = runyard.Artifact("scratch", type="dataset")
+    with scratch.new_file("rows.txt") as f:
+        f.write("deleted later\\n")
+    run.log_artifact(scratch).wait()
     out["prep"] = run.id
     runyard.finish()
 
     run = runyard.init(project=proj, name="train", job_type="train", settings=S)
     run.use_artifact("toydata:latest")
+    run.use_artifact("scratch:v0")
     (d / "config.json").write_text(json.dumps({"layers": 2}))
     for i in range(2):
         (d / "weights.bin").write_bytes(bytes([i]) * 1000)
@@ -65,14 +70,16 @@ ARTS_WRITER = textwrap.dedent("""
     run.log_artifact(rep).wait()
     out["eval"] = run.id
     runyard.finish()
+    runyard.Api().artifact(proj + "/scratch:v0").delete()  # train used it: its tab names it, deleted
     print("RESULT " + json.dumps(out))
 """)
 
 
 @pytest.fixture(scope="module")
 def arts(server, tmp_path_factory):
-    """prep logs toydata:v0 -> train uses it, logs ckpt v0 and v1 (one changed file, two added, alias
-    "best") -> evaluate uses ckpt:latest and logs report:v0. Online, with the server's credentials."""
+    """prep logs toydata:v0 (and scratch:v0) -> train uses both, logs ckpt v0 and v1 (one changed file,
+    two added, alias "best") -> evaluate uses ckpt:latest and logs report:v0; scratch:v0 is deleted.
+    Online, with the server's credentials."""
     work = tmp_path_factory.mktemp("arts")
     env = dict(
         os.environ,
@@ -199,6 +206,9 @@ def test_run_artifacts_tab(page, server, arts):
     inputs = page.get_by_role("region", name="Inputs (used)")
     outputs = page.get_by_role("region", name="Outputs (logged)")
     inputs.get_by_role("link", name="toydata:v0").wait_for()
+    deleted = inputs.locator("tr", has_text="scratch:v0")  # a tombstone: named, marked, no link
+    deleted.get_by_text("deleted", exact=True).wait_for()
+    assert deleted.get_by_role("link").count() == 0
     outputs.get_by_role("link", name="ckpt:v0").wait_for()
     outputs.get_by_role("link", name="ckpt:v1").wait_for()
     shot(page, "43-run-artifacts")

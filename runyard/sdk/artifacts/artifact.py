@@ -134,7 +134,8 @@ class Artifact:
         self.description = description
         self.metadata: dict = dict(metadata or {})
         self._entries: dict[str, ArtifactManifestEntry] = {}
-        self._state = "DRAFT"  # DRAFT -> PENDING (uploading) / STAGED (offline) -> COMMITTED | FAILED
+        self._state = "DRAFT"  # DRAFT -> PENDING (uploading) / STAGED (offline) -> COMMITTED | FAILED;
+        # DELETED: a version a run logged or used, deleted since (api run.used_artifacts())
         self._version: str | None = None
         self._aliases: list[str] = []
         self._saved: tuple[list[str], dict, str | None] = ([], {}, None)  # as the server has them
@@ -344,7 +345,7 @@ class Artifact:
         self._created_at = doc.get("created_at")
         self.metadata = doc.get("metadata") or {}
         self.description = doc.get("description")
-        self._state = "COMMITTED"
+        self._state = "DELETED" if doc.get("state") == "deleted" else "COMMITTED"
         for e in self._entries.values():
             e._artifact = self
         self._done.set()
@@ -375,6 +376,8 @@ class Artifact:
             raise CommError(f"artifact {self.name}: {e.status} {e.code}: {e.message}") from None
 
     def _path(self) -> str:
+        if self._state == "DELETED":
+            raise CommError(f"artifact {self.qualified_name} was deleted")
         if self._state != "COMMITTED" or self._entity is None or self._project is None:
             raise UsageError(f"artifact {self._name} is not a committed version (log it and wait() first)")
         return artifact_path(self._entity, self._project, self._name, self._version)
@@ -659,6 +662,8 @@ def fetch_version(
     except ApiError as e:
         if e.status == 404:
             raise CommError(f"artifact {entity}/{project}/{name}:{ref} not found: {e.message}") from None
+        if e.status == 410:  # its tombstone: the message names the deleted version
+            raise CommError(e.message) from None
         raise CommError(f"cannot fetch artifact {entity}/{project}/{name}:{ref}: {e.message}") from None
 
 

@@ -77,7 +77,7 @@ def _version(
     pid = access.project_id(conn, repos, caller, entity, project, action)
     version = repos.artifacts.resolve(conn, pid, name, ref)
     if version is None:
-        raise ApiError(404, "unknown_artifact", f"artifact {entity}/{project}/{name}:{ref} does not exist")
+        raise deletions.missing_version(conn, repos, pid, f"{entity}/{project}", name, ref)
     return version
 
 

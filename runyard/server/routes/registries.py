@@ -18,7 +18,7 @@ from starlette.routing import Route
 from ...store import Store, User
 from ...store.registries import Source, check_aliases, check_name, registry_path
 from ...wire import api_models as m
-from .. import access
+from .. import access, deletions
 from ..contract import endpoint
 from ..errors import ApiError
 from ..http import JSON, name_param, read, store, user, write
@@ -164,9 +164,10 @@ async def link(request: Request, new: m.LinkRequest) -> Response:
     repos, caller = store(request), user(request)
 
     def in_txn(conn: Any) -> dict:
-        src = repos.artifacts.resolve(conn, access.project_id(conn, repos, caller, ae, ap), an, aref)
+        pid = access.project_id(conn, repos, caller, ae, ap)
+        src = repos.artifacts.resolve(conn, pid, an, aref)
         if src is None:
-            raise ApiError(404, "unknown_artifact", f"artifact {ae}/{ap}/{an}:{aref} does not exist")
+            raise deletions.missing_version(conn, repos, pid, f"{ae}/{ap}", an, aref)
         reg = access.writable_registry(conn, repos, caller, entity, registry)
         target = registry_path(entity, registry, col)
         index, created = repos.registries.link(

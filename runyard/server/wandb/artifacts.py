@@ -43,7 +43,7 @@ from ...store.jsonsafe import jsonable
 from ...store.registries import check_aliases, registry_path
 from ...store.tables import artifact_collections
 from ...wire.names import registry_name
-from .. import access
+from .. import access, deletions
 from ..errors import ApiError
 from . import convert as cv
 from .md5 import Md5Index, b64_of_hex, hex_of_b64
@@ -135,6 +135,15 @@ class WandbArtifacts:
         pid = self._project_id(c, user, e, p)
         return None if pid is None else self.store.artifacts.resolve(c, pid, name, ref)
 
+    def tombstone(self, user: User, e: str, p: str, name: str, digest: str) -> sa.Row | None:
+        """The deleted version with this digest, when `user` may read its project."""
+
+        def q(c: Connection) -> sa.Row | None:
+            pid = self._project_id(c, user, e, p)
+            return None if pid is None else self.store.artifacts.resolve(c, pid, name, digest, deleted=True)
+
+        return self.store.db.read(q)
+
     def version(self, user: User, e: str, p: str, name: str, ref: str) -> sa.Row | None:
         return self.store.db.read(lambda c: self.version_in(c, user, e, p, name, ref))
 
@@ -184,16 +193,32 @@ class WandbArtifacts:
             "tags": {"edges": []},
         }
 
+    def collection_versions(
+        self, user: User, e: str, p: str, name: str
+    ) -> list[tuple[str, str, str, sa.Row]]:
+        """("vN", entity, project, version) of a project collection's versions, newest first, when
+        `user` may read the project (ArtifactCollection.artifacts: api.artifacts(type, name))."""
+        s = self.store
+
+        def q(c: Connection) -> list[tuple[str, str, str, sa.Row]]:
+            pid = self._project_id(c, user, e, p)
+            rows = [] if pid is None else s.artifacts.version_rows(c, pid, name)
+            return [(f"v{r.version_index}", e, p, r) for r in rows]
+
+        return s.db.read(q)
+
     def run_versions(self, user: User, run_pk: int, kind: str) -> list[tuple[str, str, sa.Row]]:
-        """(entity, project, version) of the committed versions a run logged or used that `user`
-        may read, in order (RunOutputArtifacts / RunInputArtifacts)."""
+        """(entity, project, version) of the versions a run logged or used that `user` may read, in
+        order (RunOutputArtifacts / RunInputArtifacts): committed ones and tombstones (DELETED)."""
         s = self.store
 
         def q(c: Connection) -> list[tuple[str, str, sa.Row]]:
             out = []
             for d in s.artifacts.run_links(c, run_pk, access.readable(c, s, user))[kind]:
-                if d.get("state") == "committed":
-                    v = self.version_in(c, user, d["entity"], d["project"], d["name"], d["version"])
+                if d.get("state") in ("committed", "deleted"):
+                    pid = self._project_id(c, user, d["entity"], d["project"])
+                    deleted = d["state"] == "deleted"
+                    v = None if pid is None else s.artifacts.resolve(c, pid, d["name"], d["version"], deleted)
                     if v is not None:
                         out.append((d["entity"], d["project"], v))
             return out
@@ -271,6 +296,21 @@ class WandbArtifacts:
         try:
             s.db.write(w)
         except (StoreError, ApiError) as err:
+            raise WandbError.of(err) from None
+
+    def delete(self, user: User, e: str, p: str, v: sa.Row, delete_aliases: bool) -> None:
+        """DeleteArtifact (artifact.delete()): the same rule as REST's DELETE (server/deletions.py)."""
+        s = self.store
+
+        def w(c: Connection) -> None:
+            access.project_id(c, s, user, e, p, access.WRITE)
+            deletions.delete_version(
+                c, s, user, e, p, v, delete_aliases=delete_aliases, registered_ok=delete_aliases
+            )
+
+        try:
+            s.db.write(w)
+        except ApiError as err:
             raise WandbError.of(err) from None
 
     def update(self, user: User, e: str, p: str, v: sa.Row, inp: dict[str, Any]) -> sa.Row:
@@ -381,7 +421,7 @@ class WandbArtifacts:
             "ttlIsInherited": True,
             "tags": [],
             "historyStep": None,
-            "state": "COMMITTED",
+            "state": "COMMITTED" if v.deleted_at is None else "DELETED",
             "size": int(v.size or 0),
             "digest": digest,
             "digestAlgorithm": "MANIFEST_MD5",

@@ -12,6 +12,7 @@ callable with `(info, **args)`); the root object is `Root` below.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -65,6 +66,7 @@ type Mutation {
   useArtifact(input: UseArtifactInput!): UseArtifactPayload
   linkArtifact(input: LinkArtifactInput!): LinkArtifactPayload
   unlinkArtifact(input: UnlinkArtifactInput!): UnlinkArtifactPayload
+  deleteArtifact(input: DeleteArtifactInput!): DeleteArtifactPayload
   deleteRun(input: DeleteRunInput!): DeleteRunPayload
   addAliases(input: AddAliasesInput!): AliasesPayload
   deleteAliases(input: DeleteAliasesInput!): AliasesPayload
@@ -117,6 +119,14 @@ type UpdateArtifactPayload { artifact: Artifact!, clientMutationId: String }
 
 type ArtifactEdge { node: Artifact, cursor: String }
 
+type VersionedArtifactEdge { node: Artifact, cursor: String, version: String! }
+
+type VersionedArtifactConnection {
+  totalCount: Int!
+  pageInfo: PageInfo!
+  edges: [VersionedArtifactEdge!]!
+}
+
 type ArtifactConnection {
   totalCount: Int!
   pageInfo: PageInfo!
@@ -140,6 +150,14 @@ input UnlinkArtifactInput {
 }
 
 type UnlinkArtifactPayload { success: Boolean!, clientMutationId: String }
+
+input DeleteArtifactInput {
+  artifactID: ID!
+  deleteAliases: Boolean
+  clientMutationId: String
+}
+
+type DeleteArtifactPayload { artifact: Artifact!, clientMutationId: String }
 
 type LinkArtifactPayload {
   versionIndex: Int
@@ -290,6 +308,7 @@ interface ArtifactCollection {
   id: ID!
   name: String!
   project: Project
+  artifacts(after: String, first: Int, order: String, filters: JSONString): VersionedArtifactConnection
   artifactMembership(aliasName: String!): ArtifactCollectionMembership
   description: String
   createdAt: DateTime
@@ -302,6 +321,7 @@ type ArtifactSequence implements ArtifactCollection {
   id: ID!
   name: String!
   project: Project
+  artifacts(after: String, first: Int, order: String, filters: JSONString): VersionedArtifactConnection
   latestArtifact: Artifact
   artifactMembership(aliasName: String!): ArtifactCollectionMembership
   description: String
@@ -712,6 +732,7 @@ class Root:
 
             return {
                 **collection_obj(e, p, name),
+                "artifacts": _collection_artifacts(ctx, e, p, name),
                 "latestArtifact": lambda info: ctx.art(*latest),
                 "artifactMembership": lambda info, aliasName: member(f"{name}:{aliasName}"),  # noqa: N803
             }
@@ -724,10 +745,14 @@ class Root:
         obj["artifactType"] = lambda info, name: {
             "id": encode_id("ArtifactType", e, p, name),
             "name": name,
-            "artifactCollection": lambda info, name=None, typ=name: (
+            "artifactCollection": lambda info, name=None, typ=name: _with_artifacts(
+                ctx,
+                e,
+                p,
+                name,
                 registry.collection(ctx.runs.store, ctx.user, e, p, typ, name)
                 if registry_name(p) is not None
-                else ctx.arts.collection(ctx.user, e, p, typ, name)
+                else ctx.arts.collection(ctx.user, e, p, typ, name),
             ),
         }
         return obj
@@ -930,6 +955,23 @@ class Root:
             raise _fail(err) from None
         return {"success": True, "clientMutationId": input.get("clientMutationId")}
 
+    def deleteArtifact(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
+        """artifact.delete(delete_aliases=): the version becomes a tombstone (server/deletions.py);
+        the answer is the artifact as it is now, DELETED."""
+        ctx = _ctx(info)
+        got = ctx.arts.by_id(ctx.user, input["artifactID"])
+        if got is None or got[3] is None:
+            raise GraphQLError(f"artifact {input['artifactID']!r} does not exist")
+        e, p, n, v, _ = got
+        assert v is not None
+        try:
+            ctx.arts.delete(ctx.user, e, p, v, bool(input.get("deleteAliases")))
+        except WandbError as err:
+            raise _fail(err) from None
+        gone = ctx.arts.tombstone(ctx.user, e, p, n, v.digest)
+        assert gone is not None
+        return {"artifact": ctx.art(e, p, gone), "clientMutationId": input.get("clientMutationId")}
+
     def deleteRun(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
         """Api().run(path).delete(delete_artifacts=): the run and its data and, with
         `deleteArtifacts`, the artifact versions it created (server/deletions.py)."""
@@ -1013,6 +1055,47 @@ def _run_artifacts(
         },
         "edges": edges,
     }
+
+
+def _with_artifacts(ctx: Context, e: str, p: str, name: str, obj: dict[str, Any] | None) -> dict | None:
+    return None if obj is None else obj | {"artifacts": _collection_artifacts(ctx, e, p, name)}
+
+
+def _collection_artifacts(ctx: Context, e: str, p: str, name: str) -> Callable[..., dict[str, Any]]:
+    """The `artifacts` field of collection e/p/name (api.artifacts(type, name),
+    ArtifactCollection.artifacts()): its versions newest first, each edge with its "vN" in the
+    collection (a registry's own numbers on a registry path); paged by offset. Deleted versions are
+    never listed, so the client's default filter (state COMMITTED) holds."""
+
+    def field(
+        info: GraphQLResolveInfo,
+        after: str | None = None,
+        first: int | None = None,
+        order: str | None = None,
+        filters: Any = None,
+    ) -> dict[str, Any]:
+        if registry_name(p) is not None:
+            found = registry.versions(ctx.runs.store, ctx.user, e, p, name)
+        else:
+            found = ctx.arts.collection_versions(ctx.user, e, p, name)
+        start = int(after) + 1 if after and after.isdigit() else 0
+        n = max(1, min(int(first or 50), 1000))
+        page = found[start : start + n]
+        edges = [
+            {"node": ctx.art(se, sp, v), "version": label, "cursor": str(start + i)}
+            for i, (label, se, sp, v) in enumerate(page)
+        ]
+        return {
+            "totalCount": len(found),
+            "pageInfo": {
+                "__typename": "PageInfo",
+                "endCursor": edges[-1]["cursor"] if edges else after,
+                "hasNextPage": start + n < len(found),
+            },
+            "edges": edges,
+        }
+
+    return field
 
 
 def _key_parts(key: RunKey) -> tuple[str, str, str]:

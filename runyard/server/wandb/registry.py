@@ -132,6 +132,30 @@ def version(
     return store.db.read(q)
 
 
+def versions(store: Store, user: User, e: str, project: str, name: str) -> list[tuple[str, str, str, sa.Row]]:
+    """("vN" in the registry collection, source entity, source project, artifact version) of a registry
+    collection's versions, newest first, those whose source `user` may read (ArtifactCollection.artifacts
+    on a registry path)."""
+    reg = registry_name(project)
+    if reg is None:
+        return []
+
+    def q(c: Connection) -> list[tuple[str, str, str, sa.Row]]:
+        try:
+            r = access.registry(c, store, user, e, reg)
+        except ApiError:
+            return []
+        col = store.registries.collection(c, r.id, name)
+        readable = access.readable(c, store, user)
+        return [
+            (f"v{v.membership_index}", v.source_entity, v.source_project, v)
+            for v in ([] if col is None else store.registries.versions(c, col.id))
+            if readable(f"{v.source_entity}/{v.source_project}")
+        ]
+
+    return store.db.read(q)
+
+
 def as_membership(
     m: dict[str, Any], e: str, project: str, name: str, v: sa.Row, aliases: list[str]
 ) -> dict[str, Any]:

@@ -150,7 +150,26 @@ class HiddenLink(Answer, tag_field="state", tag="hidden"):
     digest: str
 
 
-RunArtifactLink = ArtifactVersion | PendingLink | HiddenLink
+class DeletedLink(Answer, tag_field="state", tag="deleted"):
+    """A version the run logged or used that was deleted since: its names, kept as a tombstone."""
+
+    entity: str
+    project: str
+    name: str
+    type: str
+    version: Annotated[str, Meta(description="vN, as it was")]
+    version_index: int
+    qualified_name: str
+    digest: str
+    aliases: list[str]
+    description: str | None
+    metadata: Json | None
+    size: int
+    file_count: int
+    created_at: float
+
+
+RunArtifactLink = ArtifactVersion | PendingLink | HiddenLink | DeletedLink
 
 
 class RunArtifacts(Answer):

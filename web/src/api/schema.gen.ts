@@ -2036,6 +2036,31 @@ export interface components {
         DeletedId: {
             deleted: number;
         };
+        /**
+         * DeletedLink
+         * @description A version the run logged or used that was deleted since: its names, kept as a tombstone.
+         */
+        DeletedLink: {
+            aliases: string[];
+            created_at: number;
+            description: string | null;
+            digest: string;
+            entity: string;
+            file_count: number;
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            name: string;
+            project: string;
+            qualified_name: string;
+            size: number;
+            /** @enum {unknown} */
+            state: "deleted";
+            type: string;
+            /** @description vN, as it was */
+            version: string;
+            version_index: number;
+        };
         /** DirectFinish */
         DirectFinish: {
             size: number;
@@ -2759,8 +2784,8 @@ export interface components {
         };
         /** RunArtifacts */
         RunArtifacts: {
-            logged: (components["schemas"]["ArtifactVersion"] | components["schemas"]["PendingLink"] | components["schemas"]["HiddenLink"])[];
-            used: (components["schemas"]["ArtifactVersion"] | components["schemas"]["PendingLink"] | components["schemas"]["HiddenLink"])[];
+            logged: (components["schemas"]["ArtifactVersion"] | components["schemas"]["PendingLink"] | components["schemas"]["HiddenLink"] | components["schemas"]["DeletedLink"])[];
+            used: (components["schemas"]["ArtifactVersion"] | components["schemas"]["PendingLink"] | components["schemas"]["HiddenLink"] | components["schemas"]["DeletedLink"])[];
         };
         /**
          * RunCreated

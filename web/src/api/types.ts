@@ -68,9 +68,12 @@ export type ArtifactFile = Schemas["ManifestEntry"];
 export type ArtifactVersion = Schemas["ArtifactVersion"];
 export type ArtifactVersions = Schemas["Versions"];
 /** A run's link to an artifact: the version when committed and readable, else only its name and digest
- * (state "pending": not committed yet; "hidden": in an entity the viewer may not read). */
+ * (state "pending": not committed yet; "hidden": in an entity the viewer may not read); a deleted
+ * version (state "deleted") keeps its name, version and fields, without files. */
 export type RunArtifactLink = Partial<Omit<Schemas["ArtifactVersion"], "state">> &
-  Omit<Schemas["PendingLink"], "state"> & { state: Schemas["ArtifactVersion" | "PendingLink" | "HiddenLink"]["state"] };
+  Omit<Schemas["PendingLink"], "state"> & {
+    state: Schemas["ArtifactVersion" | "PendingLink" | "HiddenLink" | "DeletedLink"]["state"];
+  };
 export type RunArtifacts = Schemas["RunArtifacts"];
 export type ArtifactLineage = Schemas["Lineage"];
 

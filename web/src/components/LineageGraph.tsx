@@ -44,7 +44,8 @@ export async function walkLineage(
     return id;
   };
   const addArt = (a: RunArtifactLink, depth: number): string | null => {
-    if (!a.version) return null; // pending: its upload is not committed yet
+    // pending: its upload is not committed yet; deleted: a tombstone, with no lineage of its own to follow
+    if (!a.version || a.state === "deleted") return null;
     const id = artId(a);
     if (!nodes.has(id)) {
       if (nodes.size >= MAX_NODES) truncated = true;

@@ -482,6 +482,7 @@ export const en = {
   "art.loggedNone": "This run logged no artifacts.",
   "art.artifact": "Artifact",
   "art.noAccess": "no access",
+  "art.deleted": "deleted",
   "art.pending": "pending",
   "lineage.title": "Lineage",
   "lineage.hops": "Hops",

@@ -480,6 +480,7 @@ export const zhCN: Record<MessageKey, string> = {
   "art.loggedNone": "这个运行没有记录制品。",
   "art.artifact": "制品",
   "art.noAccess": "无权访问",
+  "art.deleted": "已删除",
   "art.pending": "上传中",
   "lineage.title": "谱系",
   "lineage.hops": "跳数",

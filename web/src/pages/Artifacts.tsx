@@ -318,7 +318,9 @@ function LinkTable({ title, rows, empty }: { title: string; rows: RunArtifactLin
             {rows.map((r) => (
               <tr key={`${r.entity}/${r.project}/${r.name}@${r.digest}`}>
                 <td>
-                  {r.version ? <Link to={paths.artifact(r.entity, r.project, r.name, r.version)} translate="no">{r.name}:{r.version}</Link> : <><span translate="no">{r.name}</span> <span className="tag warn">{r.state === "hidden" ? t("art.noAccess") : t("art.pending")}</span></>}
+                  {r.state === "deleted" ? (
+                    <><span translate="no">{r.name}:{r.version}</span> <span className="tag warn">{t("art.deleted")}</span></>
+                  ) : r.version ? <Link to={paths.artifact(r.entity, r.project, r.name, r.version)} translate="no">{r.name}:{r.version}</Link> : <><span translate="no">{r.name}</span> <span className="tag warn">{r.state === "hidden" ? t("art.noAccess") : t("art.pending")}</span></>}
                   {(r.entity !== undefined && r.project) && <span className="muted" translate="no"> {r.entity}/{r.project}</span>}
                 </td>
                 <td translate="no">{r.type ?? ""}</td>
