@@ -120,6 +120,15 @@ class Api:
         entity, project = self._project_path(project_name)
         return artifact_collections(self._http, entity, project, type_name)
 
+    def artifact_collection(self, type_name: str, name: str) -> Any:
+        """One collection: "entity/project/name" (or a registry path "entity/wandb-registry-model/name");
+        its `artifacts()` are the versions, newest first."""
+        from .artifacts import artifact_collection
+
+        return artifact_collection(
+            self._http, lambda: self.default_entity, type_name, self._with_project(name)
+        )
+
     # -- reports ----------------------------------------------------------------------------------
     def create_report(self, project: str, title: str, blocks: list[dict] | None = None) -> Report:
         """A new report in "entity/project" (or "project" of the default entity) with `blocks`

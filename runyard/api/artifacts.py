@@ -1,5 +1,6 @@
 """Artifacts through the public API: `api.artifact("entity/project/name:alias")`,
-`api.artifact_versions(type, "entity/project/name")`, `api.artifact_collections("entity/project")`.
+`api.artifact_versions(type, "entity/project/name")`, `api.artifact_collections("entity/project")`,
+`api.artifact_collection(type, "entity/project/name").artifacts()` (also on a registry path).
 
 The objects are the SDK's `runyard.Artifact` (logged state): `download()`, `files()`, `metadata`,
 `aliases`, `save()`, `delete()`; their `logged_by()` / `used_by()` answer public-API Runs, as in wandb.
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from ..errors import UsageError
+from ..errors import CommError, UsageError
 from ..sdk.artifacts.artifact import Artifact as _SdkArtifact
 from ..sdk.artifacts.artifact import fetch_version, parse_artifact_path
-from ..sdk.artifacts.transfer import Transport, artifact_path, q
+from ..sdk.artifacts.transfer import Transport, artifact_path, q, registry_api_path
 from ..wire import api_models as m
+from ..wire.names import registry_name
 from .http import Http, quote
 from .runs import Run
 
@@ -92,3 +94,70 @@ def run_artifacts(http: Http, run_api_path: str, kind: str) -> list[Artifact]:
 def artifact_collections(http: Http, entity: str, project: str, type_name: str | None = None) -> list[dict]:
     params = {"type": type_name} if type_name else None
     return http.call("GET", f"/api/v1/artifacts/{q(entity)}/{q(project)}", params)["artifacts"]
+
+
+class ArtifactCollection:
+    """wandb's `api.artifact_collection(type, "entity/project/name")`: a project's artifact name with
+    its versions or, on a registry path ("entity/wandb-registry-model/name"), a registry collection
+    with its registered versions."""
+
+    def __init__(self, http: Http, entity: str, project: str, doc: dict):
+        self._http = http
+        self.entity, self.project = entity, project
+        self.name: str = doc["name"]
+        self.type: str = doc["type"]
+        self.description: str | None = doc.get("description")
+        self.created_at: float | None = doc.get("created_at")
+        self.updated_at: float | None = doc.get("updated_at")
+        self.aliases: list[str] = sorted(doc.get("aliases") or [])
+
+    def is_sequence(self) -> bool:
+        """True for a project's artifact name, False for a registry collection (wandb's portfolio)."""
+        return registry_name(self.project) is None
+
+    def artifacts(self, per_page: int = 50) -> list[Artifact]:
+        """The versions, newest first; in a registry collection the artifact versions its versions
+        link to (`version` and `aliases` as the artifact's; `is_link` true)."""
+        reg = registry_name(self.project)
+        if reg is None:
+            return artifact_versions(
+                self._http, lambda: self.entity, self.type, f"{self.entity}/{self.project}/{self.name}"
+            )
+        doc = self._http.call("GET", registry_api_path(self.entity, reg, self.name))
+        t, out = _transport(self._http), []
+        for v in doc["versions"]:
+            if v.get("artifact") is None:  # linked from a project the caller may not read
+                continue
+            a = Artifact._from_api(self._http, v["artifact"], t)
+            a._link = (v["entity"], v["registry"], v["collection"], v["version"])
+            a._manifest_pending = True
+            out.append(a)
+        return out
+
+    def __repr__(self) -> str:
+        return f"<ArtifactCollection {self.entity}/{self.project}/{self.name} ({self.type})>"
+
+
+def artifact_collection(http: Http, default_entity: Any, type_name: str, name: str) -> ArtifactCollection:
+    entity, project, coll, _ref = parse_artifact_path(name, None, None)
+    entity = entity or default_entity()
+    reg = registry_name(project)
+    if reg is not None:
+        cols = http.call("GET", f"/api/v1/registries/{q(entity)}/{q(reg)}")["collections"]
+        found = [
+            c | {"aliases": [a for a in c["aliases"] if a != "latest"]} for c in cols if c["name"] == coll
+        ]
+        if not found:
+            raise CommError(f"registry collection {entity}/{project}/{coll} not found")
+        doc = found[0]
+    else:
+        found = [c for c in artifact_collections(http, entity, project, type_name) if c["name"] == coll]
+        if not found:
+            raise CommError(f"artifact collection {entity}/{project}/{coll} of type {type_name!r} not found")
+        versions = http.call("GET", artifact_path(entity, project, coll))["versions"]
+        doc = found[0] | {"aliases": [a for v in versions for a in v["aliases"] if a != "latest"]}
+    if doc["type"] != type_name:
+        raise UsageError(
+            f"artifact collection {entity}/{project}/{coll} has type {doc['type']!r}, not {type_name!r}"
+        )
+    return ArtifactCollection(http, entity, project, doc)
