@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 from ..wire.manifest import is_sha256, manifest_digest
 from ..wire.names import ARTIFACT_RULE, valid_artifact_name
 from ..wire.paths import BadPath, clean_path
+from . import version_aliases as aliases_of
 from .db import Database
 from .errors import StoreError
 from .jsonsafe import jsonable
@@ -44,11 +45,9 @@ from .tables import (
     run_files,
     runs,
 )
+from .version_aliases import LATEST, check_alias, version_index
 
 TYPE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-ALIAS_RE = re.compile(r"^[^/\\:#?%\x00-\x1f]{1,128}$")
-VERSION_RE = re.compile(r"^v([0-9]{1,18})$")  # within int64
-LATEST = "latest"
 Readable = Callable[[str], bool]  # may the caller read this "entity/project"? (server/access.py decides)
 LIVE = artifact_versions.c.deleted_at.is_(None)
 
@@ -74,15 +73,6 @@ def check_name(name: Any) -> str:
     if not valid_artifact_name(name):
         raise StoreError("bad_name", f"artifact name {name!r} must be {ARTIFACT_RULE}")
     return name
-
-
-def check_alias(alias: Any) -> str:
-    if not isinstance(alias, str) or not ALIAS_RE.match(alias) or VERSION_RE.match(alias):
-        raise StoreError(
-            "bad_value",
-            f"alias {alias!r} must be 1-128 characters without / \\ : # ? % and not look like vN",
-        )
-    return alias
 
 
 def parse_commit(name: str, doc: dict) -> Commit:
@@ -241,16 +231,7 @@ class Artifacts:
         return vid
 
     def move_alias(self, conn: Connection, collection_id: int, version_id: int, alias: str) -> None:
-        conn.execute(
-            sa.delete(artifact_aliases).where(
-                artifact_aliases.c.collection_id == collection_id, artifact_aliases.c.alias == alias
-            )
-        )
-        conn.execute(
-            sa.insert(artifact_aliases).values(
-                collection_id=collection_id, version_id=version_id, alias=alias
-            )
-        )
+        aliases_of.move(conn, artifact_aliases, collection_id, version_id, alias)
 
     def update_version(self, conn: Connection, version_id: int, **values: Any) -> None:
         """Set a version's editable fields (`description`, `metadata`)."""
@@ -263,11 +244,7 @@ class Artifacts:
         for a in add:
             self.move_alias(conn, v.collection_id, version_id, check_alias(a))
         for a in remove:
-            conn.execute(
-                sa.delete(artifact_aliases).where(
-                    artifact_aliases.c.version_id == version_id, artifact_aliases.c.alias == a
-                )
-            )
+            aliases_of.remove(conn, artifact_aliases, version_id, a)
 
     def delete_version(self, conn: Connection, version_id: int) -> None:
         """Delete a version: its manifest rows (blobs stay until `gc`), aliases and registry versions go,
@@ -360,32 +337,19 @@ class Artifacts:
                 artifact_versions.c.deleted_at.is_not(None) if deleted else LIVE,
             )
         )
-        m = VERSION_RE.match(ref)
-        if m:
-            return conn.execute(base.where(artifact_versions.c.version_index == int(m.group(1)))).first()
+        index = version_index(ref)
+        if index is not None:
+            return conn.execute(base.where(artifact_versions.c.version_index == index)).first()
         if is_sha256(ref):
             row = conn.execute(base.where(artifact_versions.c.digest == ref)).first()
             if row is not None or deleted:
                 return row
         if deleted:
             return None
-        q = base.join(artifact_aliases, artifact_aliases.c.version_id == artifact_versions.c.id).where(
-            artifact_aliases.c.alias == ref
-        )
-        return conn.execute(q).first()
+        return conn.execute(aliases_of.named(base, artifact_aliases, artifact_versions.c.id, ref)).first()
 
     def aliases(self, conn: Connection, version_ids: list[int]) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {v: [] for v in version_ids}
-        if not version_ids:
-            return out
-        q = (
-            sa.select(artifact_aliases.c.version_id, artifact_aliases.c.alias)
-            .where(artifact_aliases.c.version_id.in_(version_ids))
-            .order_by(artifact_aliases.c.alias)
-        )
-        for vid, alias in conn.execute(q):
-            out[vid].append(alias)
-        return out
+        return aliases_of.of_versions(conn, artifact_aliases, version_ids)
 
     def entries(self, conn: Connection, version_id: int) -> list[dict]:
         q = (

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..wire.names import ARTIFACT_RULE, REGISTRY_PREFIX, valid_artifact_name
-from .artifacts import LATEST, check_alias
+from . import version_aliases as aliases_of
 from .audit import Audit
 from .db import Database
 from .entities import User
@@ -34,6 +34,7 @@ from .tables import (
     registry_collections,
     registry_versions,
 )
+from .version_aliases import LATEST, check_alias, version_index
 
 MAX_ALIASES = 100  # aliases added or removed by one request
 HISTORY = 200  # history entries a collection answers with
@@ -60,6 +61,17 @@ def check_aliases(aliases: Any) -> list[str]:
     return list(dict.fromkeys(check_alias(a) for a in aliases))
 
 
+def _collection_named(registry_id: int, name: str) -> sa.Select:
+    return sa.select(registry_collections).where(
+        registry_collections.c.registry_id == registry_id, registry_collections.c.name == name
+    )
+
+
+def _count(table: sa.Table, of_parent: sa.ColumnElement[bool]) -> sa.ScalarSelect:
+    """How many rows of `table` belong to the outer query's row (`of_parent` correlates them)."""
+    return sa.select(sa.func.count()).select_from(table).where(of_parent).scalar_subquery()
+
+
 @dataclass
 class Source:
     """The artifact version a registry version links to."""
@@ -84,18 +96,10 @@ class Registries:
         return conn.execute(q).first()
 
     def collection(self, conn: Connection, registry_id: int, name: str) -> sa.Row | None:
-        q = sa.select(registry_collections).where(
-            registry_collections.c.registry_id == registry_id, registry_collections.c.name == name
-        )
-        return conn.execute(q).first()
+        return conn.execute(_collection_named(registry_id, name)).first()
 
     def of_entity(self, conn: Connection, entity_id: int) -> list[dict]:
-        n = (
-            sa.select(sa.func.count())
-            .select_from(registry_collections)
-            .where(registry_collections.c.registry_id == registries.c.id)
-            .scalar_subquery()
-        )
+        n = _count(registry_collections, registry_collections.c.registry_id == registries.c.id)
         q = (
             sa.select(registries.c.name, registries.c.created_at, n.label("collection_count"))
             .where(registries.c.entity_id == entity_id)
@@ -104,12 +108,7 @@ class Registries:
         return [dict(r._mapping) for r in conn.execute(q)]
 
     def collections(self, conn: Connection, registry_id: int) -> list[dict]:
-        n = (
-            sa.select(sa.func.count())
-            .select_from(registry_versions)
-            .where(registry_versions.c.collection_id == registry_collections.c.id)
-            .scalar_subquery()
-        )
+        n = _count(registry_versions, registry_versions.c.collection_id == registry_collections.c.id)
         q = (
             sa.select(registry_collections, n.label("version_count"))
             .where(registry_collections.c.registry_id == registry_id)
@@ -181,26 +180,14 @@ class Registries:
         q = self._source_query().where(registry_versions.c.collection_id == collection_id)
         if ref == LATEST:
             q = q.order_by(registry_versions.c.version_index.desc()).limit(1)
-        elif ref.startswith("v") and ref[1:].isdigit() and len(ref) < 19:
-            q = q.where(registry_versions.c.version_index == int(ref[1:]))
+        elif (index := version_index(ref)) is not None:
+            q = q.where(registry_versions.c.version_index == index)
         else:
-            q = q.join(registry_aliases, registry_aliases.c.version_id == registry_versions.c.id).where(
-                registry_aliases.c.alias == ref
-            )
+            q = aliases_of.named(q, registry_aliases, registry_versions.c.id, ref)
         return conn.execute(q).first()
 
     def aliases(self, conn: Connection, membership_ids: list[int]) -> dict[int, list[str]]:
-        out: dict[int, list[str]] = {m: [] for m in membership_ids}
-        if not membership_ids:
-            return out
-        q = (
-            sa.select(registry_aliases.c.version_id, registry_aliases.c.alias)
-            .where(registry_aliases.c.version_id.in_(membership_ids))
-            .order_by(registry_aliases.c.alias)
-        )
-        for vid, alias in conn.execute(q):
-            out[vid].append(alias)
-        return out
+        return aliases_of.of_versions(conn, registry_aliases, membership_ids)
 
     def membership(self, conn: Connection, collection_id: int, artifact_version_id: int) -> sa.Row | None:
         """The version of the collection that links to this artifact version (id, version_index)."""
@@ -271,10 +258,7 @@ class Registries:
             updated_at=now,
         )
         conn.execute(ins.on_conflict_do_nothing(index_elements=["registry_id", "name"]))
-        q = sa.select(registry_collections).where(
-            registry_collections.c.registry_id == registry_id, registry_collections.c.name == collection
-        )
-        col = conn.execute(self.db.for_update(q)).one()
+        col = conn.execute(self.db.for_update(_collection_named(registry_id, collection))).one()
         if col.type != src.row.type:
             raise StoreError(
                 "type_mismatch",
@@ -324,16 +308,7 @@ class Registries:
         before = conn.execute(q).first()
         if before is not None and before.version_id == membership_id:
             return
-        conn.execute(
-            sa.delete(registry_aliases).where(
-                registry_aliases.c.collection_id == collection_id, registry_aliases.c.alias == alias
-            )
-        )
-        conn.execute(
-            sa.insert(registry_aliases).values(
-                collection_id=collection_id, version_id=membership_id, alias=alias
-            )
-        )
+        aliases_of.move(conn, registry_aliases, collection_id, membership_id, alias)
         self.audit.record(
             conn,
             user,
@@ -347,12 +322,7 @@ class Registries:
     def remove_alias(
         self, conn: Connection, membership_id: int, index: int, alias: str, user: User, target: str
     ) -> None:
-        gone = conn.execute(
-            sa.delete(registry_aliases).where(
-                registry_aliases.c.version_id == membership_id, registry_aliases.c.alias == alias
-            )
-        ).rowcount
-        if gone:
+        if aliases_of.remove(conn, registry_aliases, membership_id, alias):
             self.audit.record(conn, user, "registry.unalias", target, alias=alias, version=f"v{index}")
 
     def unlink(self, conn: Connection, v: sa.Row, user: User, target: str) -> None:

@@ -35,13 +35,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ...store import Store, User
-from ...store.artifacts import LATEST, VERSION_RE, check_name, parse_commit
+from ...store.artifacts import check_name, parse_commit
 from ...store.blob_deletions import DELETING
 from ...store.blobs import direct
 from ...store.errors import StoreError
 from ...store.jsonsafe import jsonable
 from ...store.registries import check_aliases, registry_path
 from ...store.tables import artifact_collections
+from ...store.version_aliases import LATEST, VERSION_RE
 from ...wire.names import registry_name
 from .. import access, deletions
 from ..errors import ApiError
