@@ -28,6 +28,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from ..store import Store
+from . import live_events
 from .config import ServerConfig
 from .pubsub import Broker
 
@@ -95,15 +96,7 @@ async def _crash_loop(app: Starlette) -> None:
             continue
         broker: Broker = app.state.broker
         for entity, project, run_id in crashed:
-            broker.publish(
-                {
-                    "type": "run.updated",
-                    "entity": entity,
-                    "project": project,
-                    "run_id": run_id,
-                    "state": "crashed",
-                }
-            )
+            broker.publish(live_events.run_state(entity, project, run_id, "crashed"))
 
 
 async def _gc_loop(app: Starlette) -> None:

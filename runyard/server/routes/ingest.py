@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from ...store.ingest import decode
 from ...wire import api_models as m
-from .. import access
+from .. import access, live_events
 from ..contract import endpoint
 from ..http import JSON, body, name_param, read, store, user, write
 
@@ -64,18 +64,8 @@ async def post_chunk(request: Request, query: m.IngestPostQuery) -> Response:
         lambda conn: access.apply_run_log(conn, repos, caller, entity, project, run_id, seg, dec, live),
     )
     if res.applied or res.revived:
-        request.app.state.broker.publish(
-            {
-                "type": "run.created" if res.created else "run.updated",
-                "entity": entity,
-                "project": res.project or project,  # a moved run's live updates go to its new project
-                "run_id": run_id,
-                "state": res.state,
-                "points": res.points,
-                "last_step": res.last_step,
-                "acked_offset": res.acked_offset,
-            }
-        )
+        # a moved run's live updates go to its new project
+        request.app.state.broker.publish(live_events.run_logged(entity, res.project or project, run_id, res))
     return JSON(
         m.IngestAnswer(
             acked_offset=res.acked_offset,

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from ...store.jsonsafe import jsonable
 from ...wire import api_models as m
-from .. import access, deletions
+from .. import access, deletions, live_events
 from ..contract import endpoint
 from ..errors import ApiError
 from ..http import JSON, name_param, name_problem, read, store, user, write
@@ -82,36 +82,10 @@ async def patch_run(request: Request, patch: m.RunPatch) -> Response:
     out = await write(request, in_txn)
     broker = request.app.state.broker
     if target is None:
-        broker.publish(
-            {
-                "type": "run.updated",
-                "entity": entity,
-                "project": project,
-                "run_id": run_id,
-                "state": out["state"],
-                "points": 0,
-            }
-        )
+        broker.publish(live_events.run_state(entity, project, run_id, out["state"]))
     else:  # gone from the old project's stream, new in the target's
-        broker.publish(
-            {
-                "type": "run.deleted",
-                "entity": entity,
-                "project": project,
-                "run_id": run_id,
-                "moved_to": target,
-            }
-        )
-        broker.publish(
-            {
-                "type": "run.created",
-                "entity": entity,
-                "project": target,
-                "run_id": run_id,
-                "state": out["state"],
-                "points": 0,
-            }
-        )
+        broker.publish(live_events.run_deleted(entity, project, run_id, moved_to=target))
+        broker.publish(live_events.run_state(entity, target, run_id, out["state"], created=True))
     return JSON(out)
 
 
@@ -129,9 +103,7 @@ async def delete_run(request: Request, query: m.DeleteRunQuery) -> Response:
         return deletions.delete_run(conn, repos, caller, entity, project, run_id, query.delete_artifacts)
 
     artifacts = await write(request, in_txn)
-    request.app.state.broker.publish(
-        {"type": "run.deleted", "entity": entity, "project": project, "run_id": run_id}
-    )
+    request.app.state.broker.publish(live_events.run_deleted(entity, project, run_id))
     return JSON(m.Deleted(deleted=f"{entity}/{project}/{run_id}", artifacts=artifacts))
 
 

@@ -49,7 +49,7 @@ from ...wire.framing import file_header
 from ...wire.paths import BadPath, clean_path
 from ...wire.record_builder import RecordBuilder
 from ...wire.records import RT
-from .. import access, deletions
+from .. import access, deletions, live_events
 from ..errors import ApiError, refused
 from . import convert as cv
 from . import state
@@ -150,9 +150,7 @@ class WandbRuns:
         except ApiError as e:
             raise WandbError.of(e) from None
         if self.publish is not None:
-            self.publish(
-                {"type": "run.deleted", "entity": key.entity, "project": key.project, "run_id": key.run_id}
-            )
+            self.publish(live_events.run_deleted(key.entity, key.project, key.run_id))
 
     # -- one request: lock, load, convert, apply, save: one transaction ------------------------
     def _run(self, user: User, key: RunKey, body: Callable[[_Session], T]) -> T:
@@ -187,18 +185,7 @@ class WandbRuns:
         if orphans:  # blobs of files replaced by this request: deleted as gc does, if nothing names them
             s.delete_unreferenced(orphans, time.time() - self.gc_grace)
         if res is not None and res.applied and self.publish is not None:
-            self.publish(
-                {
-                    "type": "run.created" if res.created else "run.updated",
-                    "entity": key.entity,
-                    "project": key.project,
-                    "run_id": key.run_id,
-                    "state": res.state,
-                    "points": res.points,
-                    "last_step": res.last_step,
-                    "acked_offset": res.acked_offset,
-                }
-            )
+            self.publish(live_events.run_logged(key.entity, key.project, key.run_id, res))
         return out
 
     def _start_segment(self, sess: _Session, start_time: float, resumed: bool) -> None:

@@ -49,32 +49,24 @@ class Event(Answer):
     ts: Annotated[float | UnsetType, Meta(description="when it was published (epoch seconds)")] = UNSET
 
 
-class RunCreated(Event, tag_field="type", tag="run.created", kw_only=True):
+class _RunChange(Event, tag_field="type", kw_only=True):
+    entity: str
+    project: str
+    run_id: str
+    state: str
+    points: Annotated[int, Meta(description="points this update applied")]
+    acked_offset: int | UnsetType = UNSET
+    last_step: Annotated[
+        int | None | UnsetType, Meta(description="the run's last history step once the change was applied")
+    ] = UNSET
+
+
+class RunCreated(_RunChange, tag="run.created"):
     """A run's first data arrived (or it was moved into this project)."""
 
-    entity: str
-    project: str
-    run_id: str
-    state: str
-    points: Annotated[int, Meta(description="points this update applied")]
-    acked_offset: int | UnsetType = UNSET
-    last_step: Annotated[
-        int | None | UnsetType, Meta(description="the run's last history step once the change was applied")
-    ] = UNSET
 
-
-class RunUpdated(Event, tag_field="type", tag="run.updated", kw_only=True):
+class RunUpdated(_RunChange, tag="run.updated"):
     """More data, or a change of state or fields."""
-
-    entity: str
-    project: str
-    run_id: str
-    state: str
-    points: Annotated[int, Meta(description="points this update applied")]
-    acked_offset: int | UnsetType = UNSET
-    last_step: Annotated[
-        int | None | UnsetType, Meta(description="the run's last history step once the change was applied")
-    ] = UNSET
 
 
 class RunDeleted(Event, tag_field="type", tag="run.deleted", kw_only=True):
