@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -26,129 +27,127 @@ from ..http import JSON, column, columns_response, name_param, read, store, user
 MAX_SERIES = 1000
 
 
-def _range(q: m.BucketQuery) -> None:
+def _range(query: m.BucketQuery) -> None:
     for name in ("min", "max"):
-        v = getattr(q, name)
-        if v is not None and not math.isfinite(v):
+        bound = getattr(query, name)
+        if bound is not None and not math.isfinite(bound):
             raise ApiError(422, "wrong_type", f"query parameter {name!r} must be finite", field=name)
-    if q.min is not None and q.max is not None and q.max < q.min:
+    if query.min is not None and query.max is not None and query.max < query.min:
         raise ApiError(422, "out_of_range", "max must not be below min", field="max")
 
 
-def _window(
-    c: Any, s: Any, refs: list[SeriesRef], nb: int, x_axis: str, a: float | None, b: float | None
-) -> tuple[float | None, float | None, int]:
-    """The window and bucket count the query answers: as asked, except that an unzoomed query on the
-    step axis gets edges on the summary blocks' grid (a bucket count near the one asked; the answer
-    says which)."""
-    if x_axis != "_step" or a is not None or b is not None or not refs:
-        return a, b, nb
-    return s.metrics.step_window(c, refs, nb)
+@dataclass
+class _Buckets:
+    """The bucketed series of the refs found, as `store.metrics.buckets` answers them."""
+
+    results: list
+    value_range: tuple[float | None, float | None]
+    buckets: int  # the count answered (the summary blocks' grid may change the one asked)
+    seconds: float
+
+
+def _bucketed(
+    conn: Any, repos: Any, refs: list[SeriesRef | None], query: m.BucketQuery, x_axis: str
+) -> _Buckets:
+    """Bucket the series found (None: not found) over the query's window. Unzoomed on the step axis,
+    edges are on the summary blocks' grid (a bucket count near the one asked; the answer says which)."""
+    started = time.perf_counter()
+    found = [ref for ref in refs if ref is not None]
+    lo, hi, buckets = query.min, query.max, query.buckets
+    if x_axis == "_step" and lo is None and hi is None and found:
+        lo, hi, buckets = repos.metrics.step_window(conn, found, buckets)
+    results, value_range = repos.metrics.buckets(conn, found, buckets, x_axis, lo, hi)
+    return _Buckets(results, value_range, buckets, time.perf_counter() - started)
 
 
 def _refs(
-    c: Any, s: Any, run_pk: int, start: float, kind: str, keys: list[str], x_axis: str
+    conn: Any, repos: Any, run_pk: int, start: float, kind: str, keys: list[str], x_axis: str
 ) -> list[SeriesRef | None]:
     x_key = None
     if x_axis not in X_AXES:
-        x_key = s.metrics.key_id(c, run_pk, "history", x_axis)
+        x_key = repos.metrics.key_id(conn, run_pk, "history", x_axis)
     out: list[SeriesRef | None] = []
-    for k in keys:
-        kid = s.metrics.key_id(c, run_pk, kind, k)
-        out.append(None if kid is None else SeriesRef(kid, start, x_key))
+    for key in keys:
+        key_id = repos.metrics.key_id(conn, run_pk, kind, key)
+        out.append(None if key_id is None else SeriesRef(key_id, start, x_key))
     return out
 
 
-def _series(results: list, labels: list[tuple[str, str]], refs: list) -> list[dict]:
-    out, it = [], iter(results)
+def _answer(
+    request: Request, x_axis: str, done: _Buckets, labels: list[tuple[str, str]], refs: list
+) -> Response:
+    """The chart answer: one series per (run, key) label, in the order asked."""
+    series, results = [], iter(done.results)
     for (run, key), ref in zip(labels, refs):
         doc = {"run": run, "key": key, "found": ref is not None}
         if ref is not None:
-            doc.update(next(it))
-        out.append(doc)
-    return out
+            doc.update(next(results))
+        series.append(doc)
+    return columns_response(
+        request,
+        {
+            "x_axis": x_axis,
+            "buckets": done.buckets,
+            "min": done.value_range[0],
+            "max": done.value_range[1],
+            "query_ms": round(done.seconds * 1000, 3),
+            "series": series,
+        },
+    )
 
 
 async def _query(
     request: Request, query: m.RunHistoryQuery, kind: str, default_axis: str | None = None
 ) -> Response:
-    e, p, r = name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
+    entity, project = name_param(request, "entity"), name_param(request, "project")
+    run_id = name_param(request, "run_id")
     _range(query)
-    keys, nb, x_axis, a, b = query.keys, query.buckets, query.x_axis, query.min, query.max
+    x_axis = query.x_axis
     if default_axis and "x_axis" not in request.query_params:
         x_axis = default_axis
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> tuple:
-        loc = access.run(c, s, u, e, p, r)
-        ks = keys or [k["key"] for k in s.metrics.keys(c, loc.id, kind)]
-        refs = _refs(c, s, loc.id, loc.created_at, kind, ks, x_axis)
-        t0 = time.perf_counter()
-        found = [x for x in refs if x is not None]
-        w = _window(c, s, found, nb, x_axis, a, b)
-        res, rng = s.metrics.buckets(c, found, w[2], x_axis, w[0], w[1])
-        return ks, refs, res, rng, w[2], time.perf_counter() - t0
+    def in_txn(conn: Any) -> tuple[list[str], list[SeriesRef | None], _Buckets]:
+        loc = access.run(conn, repos, caller, entity, project, run_id)
+        keys = query.keys or [row["key"] for row in repos.metrics.keys(conn, loc.id, kind)]
+        refs = _refs(conn, repos, loc.id, loc.created_at, kind, keys, x_axis)
+        return keys, refs, _bucketed(conn, repos, refs, query, x_axis)
 
-    ks, refs, res, rng, nb, took = await read(request, q)
-    series = _series(res, [(r, k) for k in ks], refs)
-    return columns_response(
-        request,
-        {
-            "x_axis": x_axis,
-            "buckets": nb,
-            "min": rng[0],
-            "max": rng[1],
-            "query_ms": round(took * 1000, 3),
-            "series": series,
-        },
-    )
+    keys, refs, done = await read(request, in_txn)
+    return _answer(request, x_axis, done, [(run_id, key) for key in keys], refs)
 
 
 CHART = {"answer": m.HistoryAnswer, "msgpack": True}
 
 
 @endpoint("Bucketed history of one run", query=m.RunHistoryQuery, **CHART)
-async def run_history(request: Request, q: m.RunHistoryQuery) -> Response:
-    return await _query(request, q, "history")
+async def run_history(request: Request, query: m.RunHistoryQuery) -> Response:
+    return await _query(request, query, "history")
 
 
 @endpoint("Bucketed system metrics (x axis: _timestamp)", query=m.RunHistoryQuery, **CHART)
-async def run_system(request: Request, q: m.RunHistoryQuery) -> Response:
-    return await _query(request, q, "system", "_timestamp")
+async def run_system(request: Request, query: m.RunHistoryQuery) -> Response:
+    return await _query(request, query, "system", "_timestamp")
 
 
 @endpoint("Bucketed series of several runs (chart query)", query=m.ProjectHistoryQuery, **CHART)
 async def project_history(request: Request, query: m.ProjectHistoryQuery) -> Response:
-    e, p = name_param(request, "entity"), name_param(request, "project")
+    entity, project = name_param(request, "entity"), name_param(request, "project")
     keys, run_ids = query.key + query.keys, query.runs
     if len(keys) * len(run_ids) > MAX_SERIES:
         raise ApiError(422, "out_of_range", f"at most {MAX_SERIES} series (runs x keys) per query")
     _range(query)
-    nb, x_axis, a, b = query.buckets, query.x_axis, query.min, query.max
-    s, u = store(request), user(request)
+    labels = [(run_id, key) for run_id in run_ids for key in keys]
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> tuple:
-        by_label = s.metrics.series_refs(c, access.project_id(c, s, u, e, p), run_ids, keys, x_axis)
-        labels = [(rid, k) for rid in run_ids for k in keys]
-        refs = [by_label.get(lab) for lab in labels]
-        t0 = time.perf_counter()
-        found = [x for x in refs if x is not None]
-        w = _window(c, s, found, nb, x_axis, a, b)
-        res, rng = s.metrics.buckets(c, found, w[2], x_axis, w[0], w[1])
-        return labels, refs, res, rng, w[2], time.perf_counter() - t0
+    def in_txn(conn: Any) -> tuple[list[SeriesRef | None], _Buckets]:
+        pid = access.project_id(conn, repos, caller, entity, project)
+        by_label = repos.metrics.series_refs(conn, pid, run_ids, keys, query.x_axis)
+        refs = [by_label.get(label) for label in labels]
+        return refs, _bucketed(conn, repos, refs, query, query.x_axis)
 
-    labels, refs, res, rng, nb, took = await read(request, q)
-    return columns_response(
-        request,
-        {
-            "x_axis": x_axis,
-            "buckets": nb,
-            "min": rng[0],
-            "max": rng[1],
-            "query_ms": round(took * 1000, 3),
-            "series": _series(res, labels, refs),
-        },
-    )
+    refs, done = await read(request, in_txn)
+    return _answer(request, query.x_axis, done, labels, refs)
 
 
 @endpoint("Every point of some series, in log order", query=m.RawQuery, answer=m.RawHistory)
