@@ -158,26 +158,28 @@ class Api:
 
     # -- paths ------------------------------------------------------------------------------------
     def _project_path(self, path: str | None) -> tuple[str, str]:
-        parts = [p for p in (path or "").strip("/").split("/") if p]
-        if len(parts) == 2:
-            return parts[0], parts[1]
-        if len(parts) == 1:
-            return self.default_entity, parts[0]
-        if not parts and self.settings.get("project"):
-            return self.default_entity, self.settings["project"]
-        raise ValueError(f"expected a project path 'entity/project', got {path!r}")
+        entity, project = self._path(path, "a project path 'entity/project'", 2)
+        return entity, project
 
     def _run_path(self, path: str) -> tuple[str, str, str]:
-        parts = [p for p in path.strip("/").split("/") if p]
-        if len(parts) == 4 and parts[2] == "runs":
-            parts = [parts[0], parts[1], parts[3]]
-        if len(parts) == 3:
-            return parts[0], parts[1], parts[2]
-        if len(parts) == 2:
-            return self.default_entity, parts[0], parts[1]
-        if len(parts) == 1 and self.settings.get("project"):
-            return self.default_entity, self.settings["project"], parts[0]
-        raise ValueError(f"expected a run path 'entity/project/run_id', got {path!r}")
+        entity, project, run_id = self._path(path, "a run path 'entity/project/run_id'", 3)
+        return entity, project, run_id
+
+    def _path(self, path: str | None, what: str, size: int) -> list[str]:
+        """`path` as `size` names; the leading ones it leaves out are the default entity, then the
+        default project (settings), as wandb's Api reads them. A run may be `entity/project/runs/id`."""
+        parts = [p for p in (path or "").strip("/").split("/") if p]
+        if size == 3 and len(parts) == 4 and parts[2] == "runs":
+            del parts[2]
+        missing = size - len(parts)
+        if missing == 2 and self.settings.get("project"):
+            parts.insert(0, self.settings["project"])
+            missing = 1
+        if missing == 1:
+            parts.insert(0, self.default_entity)
+        if len(parts) != size:
+            raise ValueError(f"expected {what}, got {path!r}")
+        return parts
 
     def close(self) -> None:
         self._http.close()
