@@ -129,6 +129,35 @@ class Api:
             self._http, lambda: self.default_entity, type_name, self._with_project(name)
         )
 
+    # -- registries (api/registries.py) -----------------------------------------------------------
+    def registries(self, organization: str | None = None, filter: dict | None = None) -> list:
+        """The registries of `organization` (an entity; default: yours), by name; `filter` on `name`
+        or `description`: a value or `{"$regex": pattern}`."""
+        from .registries import registries
+
+        return registries(self._http, organization or self.default_entity, filter)
+
+    def registry(self, name: str, organization: str | None = None) -> Any:
+        """One registry by its name without the "wandb-registry-" prefix ("model")."""
+        from .registries import registry
+
+        return registry(self._http, organization or self.default_entity, name)
+
+    def create_registry(
+        self,
+        name: str,
+        visibility: str = "organization",
+        organization: str | None = None,
+        description: str | None = None,
+        artifact_types: list[str] | None = None,
+    ) -> Any:
+        """A new registry accepting `artifact_types` (None: every type); visibility "organization"
+        (the entity's members) is the only one runyard has."""
+        from .registries import create_registry
+
+        entity = organization or self.default_entity
+        return create_registry(self._http, entity, name, visibility, description, artifact_types)
+
     # -- reports ----------------------------------------------------------------------------------
     def create_report(self, project: str, title: str, blocks: list[dict] | None = None) -> Report:
         """A new report in "entity/project" (or "project" of the default entity) with `blocks`

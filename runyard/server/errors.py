@@ -42,6 +42,8 @@ _HTTP_CODES = {
 STORE_STATUS = {
     "offset_mismatch": 409,  # the run log goes on from another offset (`acked_offset`)
     "type_mismatch": 409,  # an artifact name already holds another type
+    "type_not_allowed": 409,  # a registry does not accept this artifact type
+    "registry_exists": 409,
     "bad_value": 422,
     "missing_field": 422,
     "too_many": 422,

@@ -6,6 +6,9 @@ A registry is addressed like a project named `wandb-registry-<name>` (W&B's form
 `production` are unique per collection and move when reassigned; `latest` is not stored, it is
 always the newest version. Every link, alias move and unlink is written to the audit log (target:
 the collection's path), which is also the collection's history.
+
+A registry is created on its first link, or explicitly (`api.create_registry`) with a description and
+the artifact types it accepts; a link of another type is refused.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from ..wire.names import ARTIFACT_RULE, REGISTRY_PREFIX, valid_artifact_name
 from . import version_aliases as aliases_of
+from .artifacts import TYPE_RE
 from .audit import Audit
 from .db import Database
 from .entities import User
@@ -37,6 +41,7 @@ from .tables import (
 from .version_aliases import LATEST, check_alias, version_index
 
 MAX_ALIASES = 100  # aliases added or removed by one request
+MAX_TYPES = 100  # artifact types a registry accepts
 HISTORY = 200  # history entries a collection answers with
 
 
@@ -48,6 +53,18 @@ def check_name(name: Any, what: str) -> str:
     if not valid_artifact_name(name):
         raise StoreError("bad_name", f"{what} name {name!r} must be {ARTIFACT_RULE}")
     return name
+
+
+def check_types(types: Any) -> list[str]:
+    """The artifact types a registry accepts: at most MAX_TYPES artifact type names."""
+    if not isinstance(types, list) or not all(isinstance(t, str) and TYPE_RE.match(t) for t in types):
+        raise StoreError(
+            "bad_value",
+            "artifact_types must be a list of artifact types (1-64 letters, digits, '.', '-', '_')",
+        )
+    if len(types) > MAX_TYPES:
+        raise StoreError("too_many", f"{len(types)} artifact types; at most {MAX_TYPES}")
+    return list(dict.fromkeys(types))
 
 
 def check_aliases(aliases: Any) -> list[str]:
@@ -101,7 +118,13 @@ class Registries:
     def of_entity(self, conn: Connection, entity_id: int) -> list[dict]:
         n = _count(registry_collections, registry_collections.c.registry_id == registries.c.id)
         q = (
-            sa.select(registries.c.name, registries.c.created_at, n.label("collection_count"))
+            sa.select(
+                registries.c.name,
+                registries.c.created_at,
+                registries.c.description,
+                registries.c.artifact_types,
+                n.label("collection_count"),
+            )
             .where(registries.c.entity_id == entity_id)
             .order_by(registries.c.name)
         )
@@ -236,6 +259,59 @@ class Registries:
         assert row is not None
         return row
 
+    def create(
+        self,
+        conn: Connection,
+        entity_id: int,
+        name: str,
+        user: User,
+        target: str,
+        description: str | None,
+        artifact_types: list[str] | None,
+    ) -> sa.Row:
+        """A new registry (api.create_registry); `artifact_types` None accepts every type."""
+        if self.get(conn, entity_id, name) is not None:
+            raise StoreError("registry_exists", f"registry {target} exists already")
+        self.get_or_create(conn, entity_id, name, user)
+        types = None if artifact_types is None else check_types(artifact_types)
+        conn.execute(
+            sa.update(registries)
+            .where(registries.c.entity_id == entity_id, registries.c.name == name)
+            .values(description=description, artifact_types=types)
+        )
+        self.audit.record(
+            conn, user, "registry.create", target, description=description, artifact_types=types
+        )
+        row = self.get(conn, entity_id, name)
+        assert row is not None
+        return row
+
+    def update(
+        self,
+        conn: Connection,
+        reg: sa.Row,
+        user: User,
+        target: str,
+        description: tuple[str | None] | None,
+        add_types: list[str],
+    ) -> None:
+        """Registry.save(): a new description, more accepted types (never fewer, as in wandb: links
+        made under a type stay valid); a registry accepting every type keeps doing so. `description`:
+        (the new one,) or None to keep it."""
+        values: dict[str, Any] = {}
+        if description is not None and description[0] != reg.description:
+            values["description"] = description[0]
+        new = [
+            t
+            for t in check_types(add_types)
+            if reg.artifact_types is not None and t not in reg.artifact_types
+        ]
+        if new:
+            values["artifact_types"] = [*reg.artifact_types, *new]
+        if values:
+            conn.execute(sa.update(registries).where(registries.c.id == reg.id).values(**values))
+            self.audit.record(conn, user, "registry.update", target, **values)
+
     def link(
         self,
         conn: Connection,
@@ -247,7 +323,16 @@ class Registries:
         target: str,
     ) -> tuple[int, bool]:
         """Link artifact version `src` into `collection` (created with the source's type) and
-        assign `aliases`; a version already linked there keeps its number. Returns (index, created)."""
+        assign `aliases`; a version already linked there keeps its number. Returns (index, created).
+        A registry that names the types it accepts refuses others (409 `type_not_allowed`)."""
+        types = conn.execute(
+            sa.select(registries.c.artifact_types).where(registries.c.id == registry_id)
+        ).scalar()
+        if types is not None and src.row.type not in types:
+            raise StoreError(
+                "type_not_allowed",
+                f"registry {target.rsplit('/', 1)[0]} accepts artifacts of types {types}, not {src.row.type!r}",
+            )
         now = time.time()
         ins = self.db.insert(registry_collections).values(
             registry_id=registry_id,

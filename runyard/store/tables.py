@@ -417,6 +417,8 @@ registries = sa.Table(  # named registries of an entity ("model"), addressed as 
     sa.Column("name", sa.String(128), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("created_by", ID, sa.ForeignKey("entities.id", ondelete="SET NULL")),
+    sa.Column("description", sa.Text),
+    sa.Column("artifact_types", JSON),  # the types it accepts, a list; NULL: every type
     sa.UniqueConstraint("entity_id", "name", name="uq_registries_entity_name"),
 )
 

@@ -155,7 +155,9 @@ ROUTES_TABLE: dict[tuple[str, str], str] = {
     ("post", VER + "/blobs"): "project_read",
     ("get", VER + "/blobs/{sha256}"): "project_read",
     ("get", REG): "team_read",
+    ("post", REG): "team_write",
     ("get", REG + "/{registry}"): "team_read",
+    ("patch", REG + "/{registry}"): "team_write",
     ("get", RCOL): "team_read",
     ("post", RCOL): "team_write",
     ("get", RCOL + "/{version}"): "team_read",
@@ -397,6 +399,10 @@ class World:
         elif key == ("delete", VER):
             f["name"] = f"a{i}"
             self.admin("POST", f"/api/v1/artifacts/acme/{vis}/a{i}", json={"type": "dataset", "manifest": []})
+        elif key == ("post", REG):
+            body = {"json": {"name": f"r{i}"}}
+        elif key == ("patch", REG + "/{registry}"):
+            body = {"json": {"description": f"d{i}"}}
         elif key == ("post", VER + "/aliases"):
             body = {"json": {"add": ["best"]}}
         elif key == ("patch", VER):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from starlette.requests import Request
 from starlette.responses import Response
@@ -103,18 +104,76 @@ async def list_registries(request: Request) -> Response:
     return JSON({"entity": entity, "registries": await read(request, in_txn)})
 
 
+def _registry_doc(conn: Any, repos: Store, entity: str, reg: Any) -> dict:
+    return {
+        "entity": entity,
+        "name": reg.name,
+        "path": registry_path(entity, reg.name),
+        "created_at": reg.created_at,
+        "description": reg.description,
+        "artifact_types": reg.artifact_types,
+        "collections": repos.registries.collections(conn, reg.id),
+    }
+
+
 @endpoint("A registry and its collections, with their aliases", answer=m.Registry)
 async def get_registry(request: Request) -> Response:
     entity, registry, _ = _names(request)
     repos, caller = store(request), user(request)
 
-    def in_txn(conn: Any) -> list[dict]:
-        return repos.registries.collections(conn, access.registry(conn, repos, caller, entity, registry).id)
+    def in_txn(conn: Any) -> dict:
+        return _registry_doc(conn, repos, entity, access.registry(conn, repos, caller, entity, registry))
 
-    cols = await read(request, in_txn)
-    return JSON(
-        {"entity": entity, "name": registry, "path": registry_path(entity, registry), "collections": cols}
-    )
+    return JSON(await read(request, in_txn))
+
+
+@endpoint(
+    "Create a registry before its first link, with a description and the artifact types it accepts "
+    "(409 registry_exists)",
+    body=m.NewRegistry,
+    answer=m.Registry,
+)
+async def create_registry(request: Request, new: m.NewRegistry) -> Response:
+    entity = name_param(request, "entity")
+    name = check_name(new.name, "registry")
+    if new.visibility != "organization":
+        raise ApiError(
+            422,
+            "bad_value",
+            f"visibility {new.visibility!r}: a runyard registry is visible to its entity's members "
+            "('organization'); invited-members-only registries are not supported",
+            field="visibility",
+        )
+    repos, caller = store(request), user(request)
+
+    def in_txn(conn: Any) -> dict:
+        eid = access.entity_id(conn, repos, caller, entity, access.WRITE)
+        reg = repos.registries.create(
+            conn, eid, name, caller, registry_path(entity, name), new.description, new.artifact_types
+        )
+        return _registry_doc(conn, repos, entity, reg)
+
+    return JSON(await write(request, in_txn), status_code=201)
+
+
+@endpoint(
+    "Change a registry's description or add artifact types it accepts (types are never removed)",
+    body=m.RegistryPatch,
+    answer=m.Registry,
+)
+async def update_registry(request: Request, patch: m.RegistryPatch) -> Response:
+    entity, registry, _ = _names(request)
+    repos, caller = store(request), user(request)
+    description = None if patch.description is msgspec.UNSET else (patch.description,)
+
+    def in_txn(conn: Any) -> dict:
+        reg = access.registry(conn, repos, caller, entity, registry, access.WRITE)
+        target = registry_path(entity, registry)
+        repos.registries.update(conn, reg, caller, target, description, patch.artifact_types)
+        reg = access.registry(conn, repos, caller, entity, registry)
+        return _registry_doc(conn, repos, entity, reg)
+
+    return JSON(await write(request, in_txn))
 
 
 @endpoint(
@@ -254,7 +313,9 @@ B = "/api/v1/registries/{entity}"
 RC = B + "/{registry}/{collection}"
 routes = [
     Route(B, list_registries, methods=["GET"]),
+    Route(B, create_registry, methods=["POST"]),
     Route(B + "/{registry}", get_registry, methods=["GET"]),
+    Route(B + "/{registry}", update_registry, methods=["PATCH"]),
     Route(RC, get_collection, methods=["GET"]),
     Route(RC, link, methods=["POST"]),
     Route(RC + "/{version}", get_version, methods=["GET"]),

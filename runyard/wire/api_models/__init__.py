@@ -118,6 +118,7 @@ from .projects import (
 from .registries import (
     LinkedVersion,
     LinkRequest,
+    NewRegistry,
     RegisteredVersion,
     Registries,
     Registry,
@@ -125,6 +126,7 @@ from .registries import (
     RegistryCollectionDetail,
     RegistryEvent,
     RegistryEventDetail,
+    RegistryPatch,
     RegistrySummary,
     Unlinked,
 )
@@ -305,6 +307,7 @@ __all__ = [
     "Limit",
     "Lineage",
     "LinkRequest",
+    "NewRegistry",
     "LinkedRun",
     "LinkedVersion",
     "ManifestEntry",
@@ -351,6 +354,7 @@ __all__ = [
     "RegistryCollectionDetail",
     "RegistryEvent",
     "RegistryEventDetail",
+    "RegistryPatch",
     "RegistrySummary",
     "Report",
     "ReportContent",

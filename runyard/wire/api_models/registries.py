@@ -9,11 +9,38 @@ from msgspec import UNSET, Meta, UnsetType
 from .artifacts import ArtifactVersion
 from .base import Answer, Request
 
+ArtifactTypes = Annotated[
+    list[Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]],
+    Meta(max_length=100, description="artifact types (1-64 letters, digits, '.', '-', '_')"),
+]
+Description = Annotated[str, Meta(max_length=4096)]
+
 
 class RegistrySummary(Answer):
     name: str
     collection_count: int
     created_at: float
+    description: str | None
+    artifact_types: Annotated[list[str] | None, Meta(description="the types it accepts; null: every type")]
+
+
+class NewRegistry(Request):
+    """A registry made before its first link (wandb's `api.create_registry`)."""
+
+    name: Annotated[str, Meta(max_length=128)]
+    visibility: Annotated[
+        Literal["organization", "restricted"],
+        Meta(description="organization: the entity's members, the only kind runyard has"),
+    ] = "organization"
+    description: Description | None = None
+    artifact_types: Annotated[ArtifactTypes | None, Meta(description="null: every type")] = None
+
+
+class RegistryPatch(Request):
+    """Registry.save(): a new description, more accepted types (never fewer)."""
+
+    description: Description | None | UnsetType = UNSET
+    artifact_types: Annotated[ArtifactTypes, Meta(description="types to accept as well")] = []
 
 
 class Registries(Answer):
@@ -34,6 +61,9 @@ class Registry(Answer):
     entity: str
     name: str
     path: str
+    created_at: float
+    description: str | None
+    artifact_types: Annotated[list[str] | None, Meta(description="the types it accepts; null: every type")]
     collections: list[RegistryCollection]
 
 

@@ -750,7 +750,11 @@ export interface paths {
          */
         get: operations["registries_list_registries"];
         put?: never;
-        post?: never;
+        /**
+         * Create a registry before its first link, with a description and the artifact types it accepts (409 registry_exists)
+         * @description Create a registry before its first link, with a description and the artifact types it accepts (409 registry_exists)
+         */
+        post: operations["registries_create_registry"];
         delete?: never;
         options?: never;
         head?: never;
@@ -774,7 +778,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a registry's description or add artifact types it accepts (types are never removed)
+         * @description Change a registry's description or add artifact types it accepts (types are never removed)
+         */
+        patch: operations["registries_update_registry"];
         trace?: never;
     };
     "/api/v1/registries/{entity}/{registry}/{collection}": {
@@ -2394,6 +2402,26 @@ export interface components {
              */
             user: string | null;
         };
+        /**
+         * NewRegistry
+         * @description A registry made before its first link (wandb's `api.create_registry`).
+         */
+        NewRegistry: {
+            /**
+             * @description null: every type
+             * @default null
+             */
+            artifact_types: string[] | null;
+            /** @default null */
+            description: string | null;
+            name: string;
+            /**
+             * @description organization: the entity's members, the only kind runyard has
+             * @default organization
+             * @enum {unknown}
+             */
+            visibility: "organization" | "restricted";
+        };
         /** NewReport */
         NewReport: {
             /**
@@ -2609,7 +2637,11 @@ export interface components {
         };
         /** Registry */
         Registry: {
+            /** @description the types it accepts; null: every type */
+            artifact_types: string[] | null;
             collections: components["schemas"]["RegistryCollection"][];
+            created_at: number;
+            description: string | null;
             entity: string;
             name: string;
             path: string;
@@ -2657,10 +2689,25 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * RegistryPatch
+         * @description Registry.save(): a new description, more accepted types (never fewer).
+         */
+        RegistryPatch: {
+            /**
+             * @description types to accept as well
+             * @default []
+             */
+            artifact_types: string[];
+            description?: string | null;
+        };
         /** RegistrySummary */
         RegistrySummary: {
+            /** @description the types it accepts; null: every type */
+            artifact_types: string[] | null;
             collection_count: number;
             created_at: number;
+            description: string | null;
             name: string;
         };
         /** Report */
@@ -5314,6 +5361,50 @@ export interface operations {
             };
         };
     };
+    registries_create_registry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRegistry"];
+            };
+        };
+        responses: {
+            /** @description Create a registry before its first link, with a description and the artifact types it accepts (409 registry_exists) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Registry"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     registries_get_registry: {
         parameters: {
             query?: never;
@@ -5327,6 +5418,51 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description A registry and its collections, with their aliases */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Registry"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registries_update_registry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                registry: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegistryPatch"];
+            };
+        };
+        responses: {
+            /** @description Change a registry's description or add artifact types it accepts (types are never removed) */
             200: {
                 headers: {
                     [name: string]: unknown;
