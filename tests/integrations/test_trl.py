@@ -1,5 +1,6 @@
 """TRL's SFTTrainer and DPOTrainer with report_to="wandb" through the shim (route 2): an unchanged TRL
-script reaches runyard (offline), with the trainer's config and its loss at each step. A tiny GPT-2 built from a
+script reaches runyard (offline, and online against a real server on SQLite and PostgreSQL), with the
+trainer's config and its loss at each step. A tiny GPT-2 built from a
 config, a word-level tokenizer built in the script, a synthetic dataset: nothing is downloaded."""
 
 from __future__ import annotations
@@ -95,3 +96,17 @@ def test_trl_dpo_trainer_report_to_wandb_reaches_runyard(shim_dir, tmp_path):  #
     rows = [r for r in rd.history() if "train/loss" in r]
     assert [r["train/global_step"] for r in rows] == [1, 2, 3]
     assert all("train/rewards/chosen" in r and "train/rewards/margins" in r for r in rows), rows[0]
+
+
+def test_trl_dpo_trainer_online(shim_dir, online, home):  # noqa: F811
+    """The same DPO script online: its config and DPO's metrics at each step are on the server."""
+    run_script(
+        DPO_SCRIPT, shim_dir, online, RUNYARD_MODE="online", RUNYARD_HOME=str(home), WANDB_PROJECT="dpo"
+    )
+    api = runyard.Api()
+    (r,) = list(api.runs(f"{api.default_entity}/dpo"))
+    assert r.name == "trl-dpo" and r.config["beta"] == 0.25 and r.config["n_embd"] == 32
+    rows = [x for x in r.scan_history() if "train/loss" in x]
+    assert [x["train/global_step"] for x in rows] == [1, 2, 3]
+    assert all("train/rewards/chosen" in x and "train/rewards/margins" in x for x in rows), rows[0]
+    assert "train/rewards/margins" in r.summary

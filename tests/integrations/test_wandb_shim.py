@@ -166,6 +166,44 @@ def test_lightning_wandb_logger_online(shim_dir, online, home):  # noqa: F811
     assert [a.name for a in r.logged_artifacts() if a.type == "model"] == [f"model-{r.id}:v0"]
 
 
+DATASET_SCRIPT = """
+import pathlib, wandb
+pathlib.Path("rows.csv").write_text("x,y\\n1,2\\n")
+run = wandb.init(project="lit-data", job_type="prep")
+art = wandb.Artifact("rows", type="dataset")
+art.add_file("rows.csv")
+run.log_artifact(art)
+wandb.finish()
+"""
+
+LIGHTNING_DATA_SCRIPT = (
+    LIGHTNING_SCRIPT.replace('project="lit", log_model=True', 'project="lit-data"')
+    .replace(
+        "torch.manual_seed(0)",
+        """path = WandbLogger.download_artifact("lit-data/rows:v0", save_dir="dl", artifact_type="dataset")
+assert open(path + "/rows.csv").read() == "x,y\\n1,2\\n"
+torch.manual_seed(0)""",
+    )
+    .replace(
+        "logger.log_table(", 'logger.use_artifact("rows:latest", artifact_type="dataset")\nlogger.log_table('
+    )
+)
+
+
+def test_lightning_dataset_tracking_online(shim_dir, online, home):  # noqa: F811
+    """Dataset tracking through an unchanged Lightning script online: `WandbLogger.download_artifact`
+    (no run yet: through the public API) and `logger.use_artifact` record the exact version the run
+    used; the server's run lists it, and once deleted lists it as deleted."""
+    run_script(DATASET_SCRIPT, shim_dir, online, RUNYARD_MODE="online", RUNYARD_HOME=str(home))
+    run_script(LIGHTNING_DATA_SCRIPT, shim_dir, online, RUNYARD_MODE="online", RUNYARD_HOME=str(home))
+    api = runyard.Api()
+    (trained,) = [r for r in api.runs(f"{api.default_entity}/lit-data") if r.job_type != "prep"]
+    assert [(a.name, a.state) for a in trained.used_artifacts()] == [("rows:v0", "COMMITTED")]
+    assert [r.id for r in api.artifact(f"{api.default_entity}/lit-data/rows:v0").used_by()] == [trained.id]
+    api.artifact(f"{api.default_entity}/lit-data/rows:v0").delete()
+    assert [(a.name, a.state) for a in trained.used_artifacts()] == [("rows:v0", "DELETED")]
+
+
 def test_the_shim_says_it_won_over_the_official_wandb(shim_dir, tmp_path, wandb_python):  # noqa: F811
     """Both importable (the official package right after the shim): one line names the winner and the way back."""
     where = subprocess.run(
