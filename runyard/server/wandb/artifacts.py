@@ -136,12 +136,12 @@ class WandbArtifacts:
         pid = self._project_id(c, user, e, p)
         return None if pid is None else self.store.artifacts.resolve(c, pid, name, ref)
 
-    def tombstone(self, user: User, e: str, p: str, name: str, digest: str) -> sa.Row | None:
-        """The deleted version with this digest, when `user` may read its project."""
+    def tombstone(self, user: User, e: str, p: str, name: str, ref: str) -> sa.Row | None:
+        """The deleted version called `ref` ("vN" or its digest), when `user` may read its project."""
 
         def q(c: Connection) -> sa.Row | None:
             pid = self._project_id(c, user, e, p)
-            return None if pid is None else self.store.artifacts.resolve(c, pid, name, digest, deleted=True)
+            return None if pid is None else self.store.artifacts.resolve(c, pid, name, ref, deleted=True)
 
         return self.store.db.read(q)
 

@@ -703,6 +703,8 @@ class Root:
                 got = registry.version(ctx.runs.store, ctx.user, e, p, base, ref)
                 return None if got is None else got[:3]
             v = ctx.arts.version(ctx.user, e, p, base, ref)
+            if v is None and (gone := ctx.arts.tombstone(ctx.user, e, p, base, ref)) is not None:
+                raise GraphQLError(f"artifact {e}/{p}/{base}:v{gone.version_index} was deleted")
             return None if v is None else (e, p, v)
 
         def member(name: str) -> dict[str, Any] | None:
