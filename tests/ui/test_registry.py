@@ -22,6 +22,7 @@ from .test_i18n_pages import ALLOWED, ENGLISH_ON_SCREEN
 WRITER = textwrap.dedent("""
     import json, pathlib, runyard as wandb
     S = {"silent": True, "x_disable_stats": True}
+    wandb.Api().create_registry("model", description="Classifiers we serve", artifact_types=["model"])
     d = pathlib.Path("files")
     (d / "data").mkdir(parents=True, exist_ok=True)
     (d / "data" / "train.csv").write_text("x,y\\n1,2\\n")
@@ -86,6 +87,8 @@ def test_move_production_and_follow_lineage(page_1280, server, registered):
     page.goto(server.url)
     page.get_by_role("region", name="Registries").get_by_role("link", name=f"{e} / model").click()
     page.get_by_role("heading", name="Registry model").wait_for()
+    assert page.locator(".registry-description").inner_text() == "Classifiers we serve"
+    page.get_by_text("Accepts model", exact=True).wait_for()
     row = page.locator('tr[data-collection="classifier"]')
     assert "production → v1" in row.inner_text() and "staging → v0" in row.inner_text()
     row.get_by_role("link", name="classifier").click()

@@ -411,10 +411,9 @@ export const api = {
   registries: async (e: string, signal?: AbortSignal) =>
     (await request<Registries>("GET", apiPath("/api/v1/registries/{entity}", { entity: e }), { signal })).registries,
 
-  registryCollections: async (e: string, r: string, signal?: AbortSignal) =>
-    (
-      await request<Registry>("GET", apiPath("/api/v1/registries/{entity}/{registry}", { entity: e, registry: r }), { signal })
-    ).collections,
+  /** A registry: its description, the artifact types it accepts (null: every type) and its collections. */
+  registry: (e: string, r: string, signal?: AbortSignal) =>
+    request<Registry>("GET", apiPath("/api/v1/registries/{entity}/{registry}", { entity: e, registry: r }), { signal }),
 
   /** A collection's versions (each with the artifact version it links to) and its history. */
   registryCollection: (e: string, r: string, c: string, signal?: AbortSignal) =>

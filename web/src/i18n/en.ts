@@ -553,6 +553,7 @@ export const en = {
   "registry.versions": "Versions",
   "registry.version": "Version",
   "registry.aliases": "Aliases",
+  "registry.accepts": "Accepts",
   "registry.alias": "Alias",
   "registry.artifact": "Artifact",
   "registry.trainedBy": "Trained by",

@@ -551,6 +551,7 @@ export const zhCN: Record<MessageKey, string> = {
   "registry.versions": "版本",
   "registry.version": "版本",
   "registry.aliases": "别名",
+  "registry.accepts": "接受的类型",
   "registry.alias": "别名",
   "registry.artifact": "制品",
   "registry.trainedBy": "训练运行",

@@ -39,9 +39,10 @@ export function RegistryLinks() {
 
 export function RegistryPage({ entity, registry, collection, version }: { entity: string; registry: string; collection: string | null; version: string | null }) {
   useTitle(collection ? `${collection} · ${t("registry.title", { name: registry })}` : t("registry.title", { name: registry }));
-  const cols = useAsync((s) => api.registryCollections(entity, registry, s), [entity, registry]);
-  if (cols.error) return <ErrorPage error={cols.error} onRetry={cols.reload} />;
-  if (cols.loading && !cols.data) return <Spinner label={t("registry.loading")} />;
+  const reg = useAsync((s) => api.registry(entity, registry, s), [entity, registry]);
+  if (reg.error) return <ErrorPage error={reg.error} onRetry={reg.reload} />;
+  if (reg.loading && !reg.data) return <Spinner label={t("registry.loading")} />;
+  const cols = reg.data!.collections;
   return (
     <div className="page registry-page">
       <nav className="breadcrumb" aria-label={t("registry.breadcrumb")}>
@@ -50,6 +51,13 @@ export function RegistryPage({ entity, registry, collection, version }: { entity
         {collection && <> / <b translate="no">{collection}</b></>}
       </nav>
       <h1>{t("registry.title", { name: registry })}</h1>
+      {reg.data!.description && <p className="registry-description" translate="no">{reg.data!.description}</p>}
+      {reg.data!.artifact_types && (
+        <p className="muted">
+          {t("registry.accepts")}{" "}
+          {reg.data!.artifact_types.map((ty) => <span key={ty} className="tag" translate="no">{ty}</span>)}
+        </p>
+      )}
       <section aria-label={t("registry.collections")}>
         <table className="list registry-collections">
           <thead>
@@ -61,7 +69,7 @@ export function RegistryPage({ entity, registry, collection, version }: { entity
             </tr>
           </thead>
           <tbody>
-            {(cols.data ?? []).map((c) => (
+            {cols.map((c) => (
               <tr key={c.name} data-collection={c.name} className={c.name === collection ? "selected" : undefined}>
                 <td translate="no"><Link to={paths.registry(entity, registry, c.name)}><b>{c.name}</b></Link></td>
                 <td translate="no">{c.type}</td>
@@ -71,9 +79,9 @@ export function RegistryPage({ entity, registry, collection, version }: { entity
             ))}
           </tbody>
         </table>
-        {!cols.data?.length && <p className="muted">{t("registry.empty")}</p>}
+        {!cols.length && <p className="muted">{t("registry.empty")}</p>}
       </section>
-      {collection && <CollectionView key={collection} entity={entity} registry={registry} collection={collection} version={version} onChange={cols.reload} />}
+      {collection && <CollectionView key={collection} entity={entity} registry={registry} collection={collection} version={version} onChange={reg.reload} />}
     </div>
   );
 }
