@@ -111,10 +111,9 @@ class Api:
 
     artifacts = artifact_versions
 
-    def artifact_collections(
-        self, project_name: str | None = None, type_name: str | None = None
-    ) -> list[dict]:
-        """Artifact names of a project ("entity/project"): name, type, description, version_count."""
+    def artifact_collections(self, project_name: str | None = None, type_name: str | None = None) -> list:
+        """Artifact names of a project ("entity/project") as `ArtifactCollection`s (`name`, `type`,
+        `description`, `version_count`, `aliases`, `artifacts()`), most recently changed first."""
         from .artifacts import artifact_collections
 
         entity, project = self._project_path(project_name)

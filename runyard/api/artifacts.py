@@ -15,7 +15,7 @@ from ..sdk.artifacts.artifact import Artifact as _SdkArtifact
 from ..sdk.artifacts.artifact import fetch_version, parse_artifact_path
 from ..sdk.artifacts.transfer import Transport, artifact_path, q, registry_api_path
 from ..wire import api_models as m
-from ..wire.names import registry_name
+from ..wire.names import REGISTRY_PREFIX, registry_name
 from .http import Http, quote
 from .runs import Run
 
@@ -91,15 +91,19 @@ def run_artifacts(http: Http, run_api_path: str, kind: str) -> list[Artifact]:
     return out
 
 
-def artifact_collections(http: Http, entity: str, project: str, type_name: str | None = None) -> list[dict]:
+def artifact_collections(
+    http: Http, entity: str, project: str, type_name: str | None = None
+) -> list[ArtifactCollection]:
+    """The artifact names of a project (of one type), most recently changed first."""
     params = {"type": type_name} if type_name else None
-    return http.call("GET", f"/api/v1/artifacts/{q(entity)}/{q(project)}", params)["artifacts"]
+    rows = http.call("GET", f"/api/v1/artifacts/{q(entity)}/{q(project)}", params)["artifacts"]
+    return [ArtifactCollection(http, entity, project, r) for r in rows]
 
 
 class ArtifactCollection:
-    """wandb's `api.artifact_collection(type, "entity/project/name")`: a project's artifact name with
-    its versions or, on a registry path ("entity/wandb-registry-model/name"), a registry collection
-    with its registered versions."""
+    """wandb's `api.artifact_collection(type, "entity/project/name")` (and each of
+    `api.artifact_collections(project)`): a project's artifact name with its versions or, on a registry
+    path ("entity/wandb-registry-model/name"), a registry collection with its registered versions."""
 
     def __init__(self, http: Http, entity: str, project: str, doc: dict):
         self._http = http
@@ -107,9 +111,25 @@ class ArtifactCollection:
         self.name: str = doc["name"]
         self.type: str = doc["type"]
         self.description: str | None = doc.get("description")
+        self.version_count: int = doc["version_count"]
         self.created_at: float | None = doc.get("created_at")
         self.updated_at: float | None = doc.get("updated_at")
-        self.aliases: list[str] = sorted(doc.get("aliases") or [])
+        self._aliases: list[str] | None = None
+
+    @property
+    def aliases(self) -> list[str]:
+        """The aliases its versions carry (not `latest`), asked for when first read."""
+        if self._aliases is None:
+            reg = registry_name(self.project)
+            if reg is None:
+                versions = self._http.call("GET", artifact_path(self.entity, self.project, self.name))[
+                    "versions"
+                ]
+                found = [a for v in versions for a in v["aliases"]]
+            else:
+                found = list(_registry_collection(self._http, self.entity, reg, self.name)["aliases"])
+            self._aliases = sorted(a for a in found if a != "latest")
+        return self._aliases
 
     def is_sequence(self) -> bool:
         """True for a project's artifact name, False for a registry collection (wandb's portfolio)."""
@@ -143,21 +163,21 @@ def artifact_collection(http: Http, default_entity: Any, type_name: str, name: s
     entity = entity or default_entity()
     reg = registry_name(project)
     if reg is not None:
-        cols = http.call("GET", f"/api/v1/registries/{q(entity)}/{q(reg)}")["collections"]
-        found = [
-            c | {"aliases": [a for a in c["aliases"] if a != "latest"]} for c in cols if c["name"] == coll
-        ]
-        if not found:
-            raise CommError(f"registry collection {entity}/{project}/{coll} not found")
-        doc = found[0]
-    else:
-        found = [c for c in artifact_collections(http, entity, project, type_name) if c["name"] == coll]
-        if not found:
-            raise CommError(f"artifact collection {entity}/{project}/{coll} of type {type_name!r} not found")
-        versions = http.call("GET", artifact_path(entity, project, coll))["versions"]
-        doc = found[0] | {"aliases": [a for v in versions for a in v["aliases"] if a != "latest"]}
-    if doc["type"] != type_name:
-        raise UsageError(
-            f"artifact collection {entity}/{project}/{coll} has type {doc['type']!r}, not {type_name!r}"
-        )
-    return ArtifactCollection(http, entity, project, doc)
+        doc = _registry_collection(http, entity, reg, coll)
+        if doc["type"] != type_name:
+            raise UsageError(
+                f"artifact collection {entity}/{project}/{coll} has type {doc['type']!r}, not {type_name!r}"
+            )
+        return ArtifactCollection(http, entity, project, doc)
+    found = [c for c in artifact_collections(http, entity, project, type_name) if c.name == coll]
+    if not found:
+        raise CommError(f"artifact collection {entity}/{project}/{coll} of type {type_name!r} not found")
+    return found[0]
+
+
+def _registry_collection(http: Http, entity: str, registry: str, name: str) -> dict:
+    cols = http.call("GET", f"/api/v1/registries/{q(entity)}/{q(registry)}")["collections"]
+    found = [c for c in cols if c["name"] == name]
+    if not found:
+        raise CommError(f"registry collection {entity}/{REGISTRY_PREFIX}{registry}/{name} not found")
+    return found[0]

@@ -76,8 +76,8 @@ def ls(project: str, type_: str | None, host: str | None) -> None:
     api = _api(host)
     entity, proj = api._project_path(project)
     for c in api.artifact_collections(f"{entity}/{proj}", type_):
-        versions = api.artifact_versions(None, f"{entity}/{proj}/{c['name']}")
-        click.echo(f"{c['name']}  ({c['type']}, {c['version_count']} version(s))")
+        versions = api.artifact_versions(None, f"{entity}/{proj}/{c.name}")
+        click.echo(f"{c.name}  ({c.type}, {c.version_count} version(s))")
         for v in versions:
             al = f"  [{', '.join(v.aliases)}]" if v.aliases else ""
             click.echo(f"  {v.version:>6}  {v.size:>12} B  {v.digest[:12]}{al}")

@@ -28,6 +28,8 @@ def test_collection_artifacts(env, settings):
     run.finish()
 
     api, e = Api(), run.entity
+    (listed,) = api.artifact_collections(f"{e}/train", "model")
+    assert (listed.name, listed.version_count, listed.aliases) == ("clf", 3, ["best"])
     coll = api.artifact_collection("model", f"{e}/train/clf")
     assert (coll.name, coll.type, coll.entity, coll.project, coll.aliases) == (
         "clf",

@@ -49,7 +49,7 @@ def test_runs_name_a_deleted_version(env, settings, server):
     with pytest.raises(CommError, match=f"artifact {e}/train/clf:v0 was deleted"):
         api.artifact(f"{e}/train/clf:v0")
     assert [a.version for a in api.artifact_versions("model", f"{e}/train/clf")] == ["v1"]
-    assert [c["version_count"] for c in api.artifact_collections(f"{e}/train")] == [1]
+    assert [(c.name, c.version_count) for c in api.artifact_collections(f"{e}/train")] == [("clf", 1)]
 
     # the REST answer: 410 naming the version, also when asked by digest; an unknown one stays 404
     h = {"Authorization": f"Bearer {server.api_key}"}
