@@ -152,7 +152,15 @@ class Artifacts:
         )
         col = conn.execute(self.db.for_update(q)).one()
         if col.type != c.type:
-            raise StoreError("type_mismatch", f"artifact {c.name!r} has type {col.type!r}, not {c.type!r}")
+            live = conn.execute(
+                sa.select(artifact_versions.c.id)
+                .where(artifact_versions.c.collection_id == col.id, LIVE)
+                .limit(1)
+            ).first()
+            why = "" if live else " (its versions were deleted; the runs that used them still name them so)"
+            raise StoreError(
+                "type_mismatch", f"artifact {c.name!r} has type {col.type!r}, not {c.type!r}{why}"
+            )
         existing = conn.execute(
             sa.select(artifact_versions.c.id, artifact_versions.c.deleted_at).where(
                 artifact_versions.c.collection_id == col.id, artifact_versions.c.digest == c.digest

@@ -78,6 +78,13 @@ def test_runs_name_a_deleted_version(env, settings, server):
         ("clf:v1", "DELETED"),
     ]
 
+    # the name keeps its type while tombstones carry it
+    write(env / "tbl" / "f.txt", "rows")
+    other = wandb.init(project="train", settings=settings, reinit="create_new")
+    with pytest.raises(CommError, match="has type 'model', not 'dataset' \\(its versions were deleted"):
+        other.log_artifact(str(env / "tbl"), name="clf", type="dataset").wait(30)
+    other.finish()
+
     # a new content takes a new index; the deleted content logged again comes back as v0
     again = wandb.init(project="train", settings=settings, reinit="create_new")
     assert _log(again, env, "clf", "third weights").version == "v2"
