@@ -32,9 +32,22 @@ def file_header() -> bytes:
     return HEADER.pack(MAGIC, FORMAT_VERSION, 0, 0)
 
 
-def frame(rtype: int, payload: bytes) -> bytes:
-    body = bytes((rtype,)) + payload
-    return RECORD_HEAD.pack(len(body), zlib.crc32(body)) + body
+_CRC_PIECE = 4096  # zlib.crc32 lets go of the interpreter above 5 KB
+
+
+def frame(rtype: int, payload: bytes, keep_interpreter: bool = False) -> bytes:
+    """One record. `keep_interpreter`: checksum in pieces that never release the GIL: a thread
+    sharing it with a busy training thread (the SDK's writer) waits up to a switch interval to get
+    it back after each release, which costs more than the checksum."""
+    head = bytes((rtype,))
+    if keep_interpreter and len(payload) > _CRC_PIECE:
+        crc = zlib.crc32(head)
+        with memoryview(payload) as m:
+            for i in range(0, len(m), _CRC_PIECE):
+                crc = zlib.crc32(m[i : i + _CRC_PIECE], crc)
+    else:
+        crc = zlib.crc32(payload, zlib.crc32(head))
+    return b"".join((RECORD_HEAD.pack(len(payload) + 1, crc), head, payload))
 
 
 @dataclass

@@ -13,24 +13,30 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .framing import frame
-from .history_codec import Fragment, encode_history
+from .history_codec import Fragment, no_pause, pack_history, value_count
 from .records import RT, packb
 
 HISTORY_BATCH = 8192  # fragments per HISTORY record at most (docs/run-log-format.md)
+# values per HISTORY record at most (wide rows make records of fewer fragments): packing a record is
+# one C call that holds the interpreter, so it is kept short for the SDK's training thread
+HISTORY_VALUES = 1 << 16
 HISTORY_KIND = 0  # a fragment's first field
 
 
 class RecordBuilder:
     """Framed records in the order they were added; `next_seq` numbers the records that carry a seq."""
 
-    def __init__(self, next_seq: Callable[[], int] | None = None):
+    def __init__(self, next_seq: Callable[[], int] | None = None, pause: Callable[[], None] | None = None):
         self.next_seq = next_seq
+        self.pause = pause  # called between steps of encoding (sdk/writer.py)
         self.frames: list[bytes] = []
         self.nbytes = 0
 
     def emit(self, rtype: int, payload: dict[str, Any]) -> None:
         """A record whose payload is complete as given (its seq, if any, already in it)."""
-        rec = frame(rtype, packb(payload))
+        self._append(frame(rtype, packb(payload)))
+
+    def _append(self, rec: bytes) -> None:
         self.frames.append(rec)
         self.nbytes += len(rec)
 
@@ -48,9 +54,24 @@ class RecordBuilder:
         return (HISTORY_KIND, self.next_seq(), step, ts, commit, keys, values)
 
     def history(self, fragments: Sequence[Fragment]) -> None:
-        """HISTORY records for the fragments, in order, at most HISTORY_BATCH per record."""
-        for i in range(0, len(fragments), HISTORY_BATCH):
-            self.emit(RT.HISTORY, encode_history(fragments[i : i + HISTORY_BATCH]))
+        """HISTORY records for the fragments, in order, at most HISTORY_BATCH fragments and about
+        HISTORY_VALUES values per record."""
+        start = values = 0
+        for i, f in enumerate(fragments):
+            nv = value_count(f[6])
+            if i > start and (i - start == HISTORY_BATCH or values + nv > HISTORY_VALUES):
+                self._history(fragments[start:i])
+                start, values = i, 0
+            values += nv
+        if start < len(fragments):
+            self._history(fragments[start:])
+
+    def _history(self, fragments: Sequence[Fragment]) -> None:
+        pause = self.pause or no_pause
+        packed = pack_history(fragments, pause)
+        pause()
+        self._append(frame(RT.HISTORY, packed, keep_interpreter=self.pause is not None))
+        pause()
 
     def take_frames(self) -> list[bytes]:
         """The frames built so far; the builder starts empty again."""
