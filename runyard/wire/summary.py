@@ -9,6 +9,7 @@ logged again. Keeping the rules in one place means the reader reproduces exactly
 from __future__ import annotations
 
 import math
+import threading
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -93,6 +94,9 @@ class SummaryState:
         self._aggs: dict[str, Aggregate] = {}
         self.last_step: int | None = None
         self.last_ts: float | None = None
+        # (keys, values) of the SDK's latest plain fragment, not yet in `values` (add_last)
+        self._last: tuple | None = None
+        self._last_lock = threading.Lock()
 
     # -- metric definitions -------------------------------------------------------------------
     def define(self, d: dict) -> None:
@@ -116,9 +120,27 @@ class SummaryState:
         return any(s.summary for s in self.specs)
 
     # -- updates ------------------------------------------------------------------------------
+    def add_last(self, keys: tuple, vals: tuple) -> None:
+        """A fragment of last values (no aggregation defined), folded into `values` only when read or
+        when a fragment of other keys arrives: a run logging the same keys every step (the SDK's
+        `log()`, which interns its key tuples) pays nothing per key here."""
+        with self._last_lock:  # threads logging at once: each fragment is folded, in order
+            last = self._last
+            if last is not None and last[0] is not keys:
+                self.values.update(zip(last[0], last[1]))
+            self._last = (keys, vals)
+
+    def _fold(self) -> None:
+        with self._last_lock:
+            last = self._last
+            if last is not None:
+                self._last = None
+                self.values.update(zip(last[0], last[1]))
+
     def add_fragment(
         self, keys: tuple | list, vals: tuple | list, step: int | None = None, ts: float | None = None
     ) -> None:
+        self._fold()
         if not self.specs:
             self.values.update(zip(keys, vals))
         else:
@@ -144,15 +166,18 @@ class SummaryState:
         self.values[k] = agg.value(spec.summary, spec.goal)
 
     def update(self, d: dict) -> None:
+        self._fold()
         self.values.update(d)
 
     def remove(self, keys: list[str]) -> None:
+        self._fold()
         for k in keys:
             self.values.pop(k, None)
 
     # -- persistence (the server keeps a run's summary state between ingest chunks) ---------------
     def dump(self) -> dict[str, Any]:
         """Plain data (values may hold NaN/inf: the caller chooses how to store those); specs not included."""
+        self._fold()
         return {
             "values": dict(self.values),
             "last_step": self.last_step,
@@ -175,6 +200,7 @@ class SummaryState:
         return s
 
     def snapshot(self, start_time: float | None = None, runtime_offset: float = 0.0) -> dict[str, Any]:
+        self._fold()
         out = dict(self.values)
         if self.last_step is not None:
             out.setdefault("_step", self.last_step)
