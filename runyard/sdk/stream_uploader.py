@@ -25,6 +25,7 @@ from .services import RunServices
 from .sync_run import CHUNK_SIZE, mark_synced, send_frames, sync_artifacts, upload_files
 
 MAX_BACKOFF = 30.0
+UPLOAD_WINDOW = 2 * CHUNK_SIZE  # bytes of the run log read at once (a larger frame is read whole)
 MAX_FINISH_BACKOFF = 2.0  # finish() is waited on by the user: retry often
 
 
@@ -73,10 +74,26 @@ class Uploader(threading.Thread):
             self.acked = self.client.acked_offset(*self.target, self.segment)
         size = os.path.getsize(self.log_path)
         if size > self.acked:
+            while size > self.acked:
+                before = self.acked
+                self._send_window(size)
+                if self.acked <= before:  # nothing whole to send yet (the writer is mid-record), or
+                    break  # the server answered with an offset of its own: next round
+        elif self.acked > 0 and time.monotonic() - self._last_news >= self.heartbeat_every:
+            self._heartbeat()
+        self._send_pending_files()
+        return self.acked >= os.path.getsize(self.log_path)
+
+    def _send_window(self, size: int) -> None:
+        """Send the whole frames of the next UPLOAD_WINDOW bytes past the acknowledged offset (more
+        if one frame is larger): what this thread holds stays bounded however far behind the server
+        is."""
+        base = self.acked
+        want = min(size - base, UPLOAD_WINDOW)
+        while True:
             with open(self.log_path, "rb") as f:
-                f.seek(self.acked)
-                data = f.read(size - self.acked)
-            base = self.acked
+                f.seek(base)
+                data = f.read(want)
             start = HEADER_SIZE if base == 0 else 0
             if base == 0:
                 check_header(data)
@@ -88,17 +105,17 @@ class Uploader(threading.Thread):
                     for f in unpackb(payload).get("files", ()):
                         if f.get("policy") == "now" or f.get("kind") == "media":
                             self._pending_files[f["path"]] = None
-            frames.append(base + tail.good_bytes)
-            self.acked, sent = send_frames(
-                self.client, self.target, self.segment, data, base, frames, self.acked, CHUNK_SIZE, live=True
-            )
-            self.bytes_sent += sent
-            if sent:
-                self._last_news = time.monotonic()
-        elif self.acked > 0 and time.monotonic() - self._last_news >= self.heartbeat_every:
-            self._heartbeat()
-        self._send_pending_files()
-        return self.acked >= os.path.getsize(self.log_path)
+            if frames or want >= size - base:
+                break
+            want = min(size - base, 2 * want)  # one frame larger than the window: read all of it
+        frames.append(base + tail.good_bytes)
+        assert self.target is not None
+        self.acked, sent = send_frames(
+            self.client, self.target, self.segment, data, base, frames, self.acked, CHUNK_SIZE, live=True
+        )
+        self.bytes_sent += sent
+        if sent:
+            self._last_news = time.monotonic()
 
     def _heartbeat(self) -> None:
         """An empty live chunk: the run is alive but has logged nothing new."""
