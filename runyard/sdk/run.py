@@ -1,7 +1,9 @@
 """The Run: what `runyard.init()` returns, and the hot path `log()`.
 
 `log()` validates, stamps (seq, step, wall time) and appends one tuple to a deque; a background
-writer (writer.py) does the rest. Rows are not assembled here: each call is stored as a fragment
+writer (writer.py) does the rest. Its cost per key is a few C-level passes: the key tuple is
+compared with the last one (and interned), a row of floats is packed by msgspec into 9 bytes per
+value (history_codec.float_row), and the summary takes the row without touching each key. Rows are not assembled here: each call is stored as a fragment
 carrying its step and whether it commits the row, and readers rebuild wandb's rows from them. That
 keeps `log()` to a few microseconds and means a crash loses no half-assembled row.
 """
@@ -19,6 +21,7 @@ from collections import deque
 from typing import Any
 
 from ..errors import UsageError
+from ..wire.history_codec import float_row
 from ..wire.names import LEGACY_MODEL_REGISTRY, registry_name
 from ..wire.records import MAX_STEP, RT
 from ..wire.rundir import RunLock
@@ -31,7 +34,7 @@ from .values import check_keys, normalize_log_value
 from .writer import K_HIST, LogWriter, queued_bytes
 
 _NUM_TYPES = frozenset({float, int})
-_WAKE_AT = 4 << 20  # queued bytes that wake the writer before its interval is up
+_WAKE_AT = 1 << 20  # bytes held that wake the writer before its interval is up
 
 
 class StepError(UsageError, ValueError):
@@ -91,16 +94,20 @@ class Run:
         self._q: deque = deque()
         self._seq = itertools.count(1)
         self._step = starting_step
-        # the queue is bounded in bytes: queued (by log) less drained (by the writer) estimated bytes
+        # memory held before the run log is bounded in bytes: queued (by log) less drained (by the
+        # writer), plus what the writer encoded but could not write yet
         self._qmax = max(1 << 20, int(settings.max_queue_bytes))
         self._wake_at = min(_WAKE_AT, self._qmax // 4)
+        self._yield_at = self._qmax * 3 // 4
         self._queued_bytes = 0
+        self._dropped = [0, 0]  # log() calls and values dropped at the bound (see _drop)
+        self._drops_to_record = False
         self._ok_keys: dict[tuple, tuple] = {}  # checked key tuples, each kept once (interned)
+        self._last_keys: tuple = ()
         self._warned: set[str] = set()
         self._non_monotonic = False
 
         self._summary_state = SummaryState()
-        self._sv = self._summary_state.values  # plain-summary fast path in log()
         self._plain_summary = True
         self.config = Config(sink=self._config_changed, allow_val_change=allow_val_change)
         self.summary = Summary(self._summary_state, self._summary_changed, lambda: (self._start_time, 0.0))
@@ -168,15 +175,12 @@ class Run:
         if type(data) is not dict:
             data = self._as_dict(data)
         keys = tuple(data)
-        known = self._ok_keys.get(keys)
-        if known is None:
-            check_keys(keys)
-            if len(self._ok_keys) < 10_000:
-                self._ok_keys[keys] = keys
-        else:
-            keys = known  # queued records share one tuple of the keys instead of one per call
+        last = self._last_keys  # read once: another thread may log other keys meanwhile
+        # the usual case, the keys of the last call, costs a scan comparing identities
+        keys = last if keys == last else self._intern(keys)
         vals = tuple(data.values())
-        if not set(map(type, vals)) <= _NUM_TYPES:
+        row = float_row(vals)
+        if row is None and not set(map(type, vals)) <= _NUM_TYPES:
             vals = tuple(
                 normalize_log_value(k, v, self, self._step if step is None else step)
                 for k, v in zip(keys, vals)
@@ -206,21 +210,72 @@ class Run:
                 self._step = s + 1
             else:
                 c = 0
-        q = self._q
-        q.append((K_HIST, next(self._seq), s, now, c, keys, vals))
+        w = self._writer
+        nb = queued_bytes(vals if row is None else row)
+        held = self._queued_bytes - w.drained_bytes + w.unwritten_bytes + nb
+        if held > self._qmax:
+            self._drop(len(vals))
+            return
+        self._queued_bytes += nb
+        self._q.append((K_HIST, next(self._seq), s, now, c, keys, vals if row is None else row))
         if self._plain_summary:
-            self._sv.update(zip(keys, vals))
+            self._summary_state.add_last(keys, vals)
         else:
             self._summary_state.add_fragment(keys, vals)
         self._summary_state.last_step = s
         self._summary_state.last_ts = now
-        self._queued_bytes = qb = self._queued_bytes + queued_bytes(len(vals))
-        qb -= self._writer.drained_bytes
-        if qb > self._wake_at:
-            if not self._writer.wake.is_set():
-                self._writer.wake.set()
-            if qb > self._qmax:
-                self._backpressure()
+        if held > self._wake_at:
+            if not w.wake.is_set():
+                w.wake.set()
+            if held > self._yield_at:
+                # the writer is far behind: a training thread that never blocks leaves it the
+                # interpreter only once per switch interval (writer.py); before anything is dropped,
+                # let it take a slice now (at most writer.SLICE_BEHIND; a writer blocked on the
+                # disk holds no interpreter, and this returns at once)
+                time.sleep(0)
+        if self._drops_to_record and held < self._qmax // 2:
+            self._record_drops()
+
+    def _intern(self, keys: tuple) -> tuple:
+        """The checked, shared copy of a key tuple: queued calls and the summary hold one tuple."""
+        known = self._ok_keys.get(keys)
+        if known is None:
+            check_keys(keys)
+            if len(self._ok_keys) < 10_000:
+                self._ok_keys[keys] = keys
+            known = keys
+        self._last_keys = known
+        return known
+
+    def _drop(self, n_values: int) -> None:
+        """The memory bound is reached: the disk has not taken what was logged for a while. log()
+        never waits for it (training must not stall); the call's values are dropped instead,
+        counted, announced once, and the count is written to the run log once there is room."""
+        d = self._dropped
+        d[0] += 1
+        d[1] += n_values
+        self._drops_to_record = True
+        self._writer.wake.set()
+        self._printer.warn_once(
+            "dropped",
+            f"the run log has not kept up for a while (slow or stalled disk): runyard holds max_queue_bytes="
+            f"{self._qmax} bytes in memory and drops log() calls beyond that instead of stalling training; "
+            "the run records how many were dropped (run flag 'dropped_log_calls')",
+        )
+
+    def _record_drops(self) -> None:
+        d = self._dropped
+        self._q.append(
+            (
+                RT.RUN_UPDATE,
+                {"seq": next(self._seq), "flags": {"dropped_log_calls": d[0], "dropped_log_values": d[1]}},
+            )
+        )
+        self._printer.warn(
+            f"the run log keeps up again; {d[0]} log() calls ({d[1]} values) were dropped so far, recorded in "
+            "the run (flag 'dropped_log_calls')"
+        )
+        self._drops_to_record = False
 
     def _stop_for_sweep(self) -> None:
         from ..errors import RunStopped
@@ -268,17 +323,6 @@ class Run:
                 f"step {step} is lower than the current step {current}; runyard keeps the point (wandb would drop "
                 "it) and flags the run 'non_monotonic_steps'. This warning is shown once."
             )
-
-    def _backpressure(self) -> None:
-        self._printer.warn_once(
-            "backpressure",
-            "runyard.log() is being called faster than the run log can be written; log() now waits for the disk "
-            "so memory stays bounded",
-        )
-        w = self._writer
-        while self._queued_bytes - w.drained_bytes > self._qmax // 2 and w.is_alive():
-            w.wake.set()
-            time.sleep(0.001)
 
     # -- records other than history -----------------------------------------------------------
     def _record(self, rtype: int, payload: dict) -> None:
@@ -591,6 +635,8 @@ class Run:
                         self._copy_into_files(src, rel)
                 code = 0 if exit_code is None else int(exit_code)
                 state = _state or ("finished" if code == 0 else "failed")
+                if self._drops_to_record:
+                    self._record_drops()
                 now = time.time()
                 self._record(
                     RT.EXIT,

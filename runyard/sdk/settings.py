@@ -128,7 +128,7 @@ FIELDS: dict[str, tuple[Any, Callable[[Any], Any], tuple[str, ...], str]] = {
         16 << 20,
         int,
         (),
-        "bytes of log() data buffered in memory before log() starts to wait for the disk",
+        "bytes of log() data held in memory before the run log; beyond it log() calls are dropped, counted and recorded, never waited for",
     ),
     "allow_offline_artifacts": (True, _bool, (), "allow log_artifact in offline mode"),
     "sweep_id": (None, _str, ("SWEEP_ID",), "sweep this run belongs to"),

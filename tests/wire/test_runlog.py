@@ -141,3 +141,26 @@ def test_summary_state_dump_load_round_trip_continues_aggregation():
         s.add_fragment(("loss",), (2.0,), step=2, ts=3.0)
     assert a.snapshot() == b.snapshot()
     assert b.values["loss"] == {"min": 1.0, "mean": 2.0, "last": 2.0} and b.values["acc"] == 0.1
+
+
+def test_float_rows_encode_as_the_values_they_pack():
+    """A float row (the SDK's packed form of a call of floats) gives the same HISTORY bytes as the
+    tuple it came from, alone or mixed with tuples under the same keys; anything but exact floats
+    is refused (ints, bools, a float subclass such as numpy.float64)."""
+    import numpy as np
+
+    from runyard.wire.history_codec import float_row, pack_history
+
+    assert float_row((1.0, 2)) is None and float_row((True,)) is None and float_row(()) is None
+    assert float_row((np.float64(1.0),)) is None and float_row((1.0, "12345678")) is None
+    for width in (1, 15, 16, 1000):
+        keys = tuple(f"k{j}" for j in range(width))
+        rows = [tuple(s * 0.5 + j / 3 for j in range(width)) for s in range(40)]
+        rows[5] = tuple(math.nan if j % 2 else -math.inf for j in range(width))
+        tuples = [(0, s + 1, s, 1.7e9 + s, 1, keys, r) for s, r in enumerate(rows)]
+        packed = [f[:6] + (float_row(f[6]),) for f in tuples]
+        mixed = [p if s % 3 else t for s, (p, t) in enumerate(zip(packed, tuples))]
+        want = packb(encode_history(tuples))
+        assert pack_history(packed) == want and pack_history(mixed) == want
+    ints = [(0, 1, 0, 1.0, 1, ("a", "b"), float_row((1.0, 2.0))), (0, 2, 1, 2.0, 1, ("a", "b"), (3, "x"))]
+    assert HistoryBatch(unpackb(pack_history(ints))).fragments()[1][4] == {"a": 3, "b": "x"}
