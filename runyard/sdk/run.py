@@ -2,10 +2,11 @@
 
 `log()` validates, stamps (seq, step, wall time) and appends one tuple to a deque; a background
 writer (writer.py) does the rest. Its cost per key is a few C-level passes: the key tuple is
-compared with the last one (and interned), a row of floats is packed by msgspec into 9 bytes per
-value (history_codec.float_row), and the summary takes the row without touching each key. Rows are not assembled here: each call is stored as a fragment
-carrying its step and whether it commits the row, and readers rebuild wandb's rows from them. That
-keeps `log()` to a few microseconds and means a crash loses no half-assembled row.
+compared with the last one (and interned), a row of floats is packed into 8 bytes per value
+(history_codec.float_row), and the summary takes the row without touching each key. Rows are not
+assembled here: each call is stored as a fragment carrying its step and whether it commits the
+row, and readers rebuild wandb's rows from them. That keeps `log()` to a few microseconds and
+means a crash loses no half-assembled row.
 """
 
 from __future__ import annotations

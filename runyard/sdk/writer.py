@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Callable
 
 from ..wire.framing import file_header
+from ..wire.history_codec import check_floats_with_msgspec, value_count
 from ..wire.record_builder import HISTORY_KIND, RecordBuilder
 from ..wire.records import RT
 
@@ -35,6 +36,7 @@ K_BARRIER = 255
 FSYNC_EVERY = 2.0  # seconds between fsyncs at most...
 FSYNC_BYTES = 8 << 20  # ...and bytes written between them, so finish()'s fsync stays short
 DRAIN_BYTES = 4 << 20  # queued bytes encoded per write (each write lets go of the interpreter)
+WIDE = 64  # values in a log() call from which log() checks its floats with msgspec (see history_codec)
 _IOV = 256  # buffers per writev
 
 # What a queued log() call holds: its item tuple, step and time (~120 B) and its values: a float row
@@ -85,6 +87,7 @@ class LogWriter(threading.Thread):
         self._write_error: str | None = None
         self.bytes_written = 0
         self._pace = _Pacer()
+        self._wide_seen = False
         self.drained_bytes = 0  # queued_bytes() of the log() calls taken off the queue so far
         if path is not None:
             self._open()
@@ -186,6 +189,9 @@ class LogWriter(threading.Thread):
                 if k == K_HIST:
                     frags.append(item)
                     taken += queued_bytes(item[6])
+                    if not self._wide_seen and value_count(item[6]) >= WIDE:
+                        self._wide_seen = True  # imported here, not on the training thread
+                        check_floats_with_msgspec()
                     continue
                 if k == RT.CONSOLE:
                     console.append([item[1], item[2], item[3], item[4]])

@@ -22,8 +22,6 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-import msgspec
-
 from .records import packb, packb_plain
 
 _LITTLE = sys.byteorder == "little"
@@ -37,8 +35,7 @@ COL_ANY = "any"
 # One fragment as the SDK enqueues it.
 Fragment = tuple  # (kind, seq, step, ts, commit, keys, values or float row)
 
-_pack = msgspec.msgpack.Encoder().encode
-_F64 = 0xCB  # msgpack's float 64 marker: msgspec writes every float as one
+_FLOAT = frozenset({float})
 
 
 @lru_cache(maxsize=256)
@@ -46,24 +43,42 @@ def _row_struct(n: int) -> struct.Struct:
     return struct.Struct(f"<{n}d")
 
 
-def float_row(vals: tuple) -> bytes | None:
-    """The values as a float row when every one is a float (not a subclass), else None.
+def _exact_floats_by_type(vals: tuple) -> bool:
+    return set(map(type, vals)) == _FLOAT
 
-    msgspec's C encoder writes exact floats, and only those, as 9-byte float-64 cells, so a packed
-    array whose every cell starts with the marker is a row of floats (a few microseconds for 1,000
-    values; checking each value's type in Python takes four times as long). Anything else (ints,
-    strings, numpy scalars, media) is left to the caller's general path."""
-    n = len(vals)
-    if not n:
-        return None
-    try:
-        packed = _pack(vals)
-    except Exception:  # a type msgspec does not encode: not a row of floats
-        return None
-    h = len(packed) - 9 * n  # the array header: 1, 3 or 5 bytes
-    if h != (1 if n < 16 else 3 if n < 65536 else 5) or packed[h::9].count(_F64) != n:
-        return None
-    return _row_struct(n).pack(*vals)
+
+_exact_floats: Callable[[tuple], bool] = _exact_floats_by_type
+
+
+def float_row(vals: tuple) -> bytes | None:
+    """The values as a float row when every one is a float (not a subclass), else None; anything
+    else (ints, strings, numpy scalars, media) is left to the caller's general path."""
+    if vals and _exact_floats(vals):
+        return _row_struct(len(vals)).pack(*vals)
+    return None
+
+
+def check_floats_with_msgspec() -> None:
+    """Check rows for `float_row` with msgspec's C encoder, four times faster than looking at each
+    value's type (3 instead of 13 us for 1,000 values). It writes exact floats, and only those, as
+    9-byte float-64 cells, so a packed array whose every cell starts with the float-64 marker is a
+    row of floats. Importing msgspec takes ~20 ms, so the SDK's writer thread calls this once it
+    sees wide rows instead of every `import runyard` paying for it."""
+    global _exact_floats
+    import msgspec
+
+    pack = msgspec.msgpack.Encoder().encode
+
+    def exact_floats(vals: tuple) -> bool:
+        n = len(vals)
+        try:
+            packed = pack(vals)
+        except Exception:  # a type msgspec does not encode: not a row of floats
+            return False
+        h = len(packed) - 9 * n  # the array header: 1, 3 or 5 bytes
+        return h == (1 if n < 16 else 3 if n < 65536 else 5) and packed[h::9].count(0xCB) == n
+
+    _exact_floats = exact_floats
 
 
 def value_count(values: Sequence[Any] | bytes) -> int:
@@ -157,7 +172,7 @@ def pack_history(frags: Sequence[Fragment], pause: Callable[[], None] = no_pause
 
 
 def _encode(frags: Sequence[Fragment], pause: Callable[[], None]) -> tuple[dict, bool]:
-    """The payload, and whether it holds only f8/i8 columns (then msgspec packs it, see packb_plain)."""
+    """The payload, and whether it holds only f8/i8 columns (then packb_plain packs it)."""
     n = len(frags)
     seqs: list[int] = []
     steps: list[int] = []

@@ -11,7 +11,6 @@ from enum import IntEnum
 from typing import Any
 
 import msgpack
-import msgspec
 
 
 class RT(IntEnum):
@@ -57,13 +56,10 @@ def packb(obj: Any) -> bytes:
     return msgpack.packb(obj, **_packer_opts)
 
 
-_pack_plain = msgspec.msgpack.Encoder().encode
-
-
 def packb_plain(obj: Any) -> bytes:
     """`packb` of data made only of str, int (64-bit), bytes, None, lists and str-keyed dicts (a
-    HISTORY payload without `any` columns): the same bytes from msgspec's encoder, 3-4x faster."""
-    return _pack_plain(obj)
+    HISTORY payload without `any` columns): the same bytes, twice as fast without the default hook."""
+    return msgpack.packb(obj, use_bin_type=True)
 
 
 def unpackb(data: bytes | memoryview) -> Any:

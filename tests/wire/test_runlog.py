@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import struct
 from pathlib import Path
 
 import pytest
@@ -149,10 +150,18 @@ def test_float_rows_encode_as_the_values_they_pack():
     is refused (ints, bools, a float subclass such as numpy.float64)."""
     import numpy as np
 
-    from runyard.wire.history_codec import float_row, pack_history
+    from runyard.wire.history_codec import check_floats_with_msgspec, float_row, pack_history
 
-    assert float_row((1.0, 2)) is None and float_row((True,)) is None and float_row(()) is None
-    assert float_row((np.float64(1.0),)) is None and float_row((1.0, "12345678")) is None
+    for switch in (
+        None,
+        check_floats_with_msgspec,
+    ):  # the type check, then msgspec's (the SDK's writer switches)
+        if switch:
+            switch()
+        assert float_row((1.0, 2)) is None and float_row((True,)) is None and float_row(()) is None
+        assert float_row((np.float64(1.0),)) is None and float_row((1.0, "12345678")) is None
+        assert float_row((1.5, -0.0, math.inf)) == struct.pack("<3d", 1.5, -0.0, math.inf)
+        assert float_row(tuple([0.5] * 70_000)) is not None and float_row((0.5,) * 20 + (1,)) is None
     for width in (1, 15, 16, 1000):
         keys = tuple(f"k{j}" for j in range(width))
         rows = [tuple(s * 0.5 + j / 3 for j in range(width)) for s in range(40)]
