@@ -15,7 +15,7 @@ Parts (`--only chart,list,sdk`, default all):
   list   N runs (`--list-runs`, default 100,000) with config/summary values: first page of 50 filtered
          by a config value and sorted by a summary value, and every run of the project page by page.
   sdk    the SDK logging K keys per step for S steps (`--sdk KxS`, default 1000x50000) offline: peak
-         RSS over a bare interpreter, log() p50/p99, finish() time.
+         RSS over a bare interpreter, log() p50/p99/p99.9, finish() time; medians of `--sdk-reps` runs.
 
 Datasets are built once by the code under test (its own store write path, in a child process) and
 cached under `--cache` (default ~/.cache/runyard-bench-scale), keyed by database, size and the code's
@@ -118,7 +118,8 @@ runyard.finish()
 fin = time.perf_counter() - t
 lat.sort()
 print(json.dumps({"p50_us": lat[len(lat) // 2] / 1e3, "p99_us": lat[int(len(lat) * 0.99)] / 1e3,
-                  "finish_ms": fin * 1e3, "peak_kb": int(re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read())[1])}))
+                  "p999_us": lat[int(len(lat) * 0.999)] / 1e3, "finish_ms": fin * 1e3,
+                  "peak_kb": int(re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read())[1])}))
 """
 
 
@@ -347,7 +348,13 @@ def list_part(srv: Server, n: int, reps: int) -> dict:
     return out
 
 
-def sdk_part(code: Path, keys: int, steps: int, work: Path) -> dict:
+def sdk_part(code: Path, keys: int, steps: int, work: Path, reps: int) -> dict:
+    """Medians of `reps` runs, each in a fresh process."""
+    runs = [sdk_once(code, keys, steps, work) for _ in range(reps)]
+    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+
+
+def sdk_once(code: Path, keys: int, steps: int, work: Path) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     env = code_env(code, work / "home")
     bare = subprocess.run(
@@ -410,7 +417,7 @@ def run_all(args: argparse.Namespace, code: Path) -> dict:
             res[f"{kind} list {n:,} runs"] = d
     if "sdk" in args.only:
         k, s = size(args.sdk)
-        res[f"sdk {k} keys x {s:,} steps"] = sdk_part(code, k, s, args.cache / "sdk-work")
+        res[f"sdk {k} keys x {s:,} steps"] = sdk_part(code, k, s, args.cache / "sdk-work", args.sdk_reps)
     return res
 
 
@@ -424,6 +431,7 @@ def main() -> None:
     ap.add_argument("--list-runs", type=int, default=100_000)
     ap.add_argument("--sdk", default="1000x50000", help="KEYSxSTEPS")
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--sdk-reps", type=int, default=3, help="SDK runs (fresh processes) per tree; medians")
     ap.add_argument("--quick", action="store_true", help="10x100000 chart, 10,000 runs, 1000x2000 SDK")
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache/runyard-bench-scale")
     ap.add_argument("--baseline", type=Path, help="another checkout: its runyard package runs too")
