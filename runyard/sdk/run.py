@@ -36,6 +36,7 @@ from .writer import K_HIST, LogWriter, queued_bytes
 
 _NUM_TYPES = frozenset({float, int})
 _WAKE_AT = 1 << 20  # bytes held that wake the writer before its interval is up
+_ROW_MIN = 16  # values from which a call of floats is queued packed (fewer save little memory)
 
 
 class StepError(UsageError, ValueError):
@@ -180,7 +181,7 @@ class Run:
         # the usual case, the keys of the last call, costs a scan comparing identities
         keys = last if keys == last else self._intern(keys)
         vals = tuple(data.values())
-        row = float_row(vals)
+        row = float_row(vals) if len(vals) >= _ROW_MIN else None
         if row is None and not set(map(type, vals)) <= _NUM_TYPES:
             vals = tuple(
                 normalize_log_value(k, v, self, self._step if step is None else step)
