@@ -185,6 +185,11 @@ def name_param(request: Request, name: str) -> str:
     return v
 
 
+def run_names(request: Request) -> tuple[str, str, str]:
+    """The entity, project and run id of a run's path (`.../{entity}/{project}/{run_id}`), checked."""
+    return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
+
+
 def id_param(request: Request, name: str, what: str) -> int:
     """A numeric id from the path (a key, session or invitation): digits within the 64-bit range."""
     raw = request.path_params[name]

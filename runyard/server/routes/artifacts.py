@@ -38,7 +38,7 @@ from .. import access, deletions
 from ..contract import endpoint
 from ..errors import ApiError
 from ..headers import user_file_headers
-from ..http import JSON, body, name_param, read, store, user, write
+from ..http import JSON, body, name_param, read, run_names, store, user, write
 from ..uploads import body_too_large, receive_blob
 
 DOWNLOAD_BLOCK = 4 * 1024 * 1024  # bytes per read of a blob being downloaded
@@ -292,7 +292,7 @@ async def lineage(request: Request) -> Response:
 
 @endpoint("Artifacts a run logged and used (lineage)", answer=m.RunArtifacts)
 async def run_artifacts(request: Request) -> Response:
-    entity, project, run_id = _ep(request) + (name_param(request, "run_id"),)
+    entity, project, run_id = run_names(request)
     repos, caller = store(request), user(request)
 
     def in_txn(conn: Any) -> dict:

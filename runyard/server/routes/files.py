@@ -17,13 +17,9 @@ from .. import access
 from ..contract import endpoint
 from ..errors import ApiError
 from ..headers import user_file_headers
-from ..http import JSON, name_param, read, store, user, write
+from ..http import JSON, read, run_names, store, user, write
 from ..uploads import receive_blob
 from .artifacts import direct_redirect
-
-
-def _names(request: Request) -> tuple[str, str, str]:
-    return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
 
 
 def _path(request: Request) -> str:
@@ -35,7 +31,7 @@ def _path(request: Request) -> str:
 
 @endpoint("Files of a run (path, size, sha256)", answer=m.RunFiles)
 async def list_files(request: Request) -> Response:
-    entity, project, run_id = _names(request)
+    entity, project, run_id = run_names(request)
     repos, caller = store(request), user(request)
     files = await read(
         request,
@@ -48,7 +44,7 @@ async def list_files(request: Request) -> Response:
 async def put_file(request: Request) -> Response:
     """The body is the file; or, with `?sha256=` and an empty body, the file is that blob (one the
     caller may use: uploaded by it, e.g. through a signed URL, or in something it can read)."""
-    entity, project, run_id = _names(request)
+    entity, project, run_id = run_names(request)
     path = _path(request)
     repos, caller = store(request), user(request)
     limit = request.app.state.config.max_file_bytes
@@ -104,7 +100,7 @@ async def _named_blob(request: Request, sha: str) -> tuple[str, int]:
 
 @endpoint("Download a file", media="application/octet-stream")
 async def get_file(request: Request) -> Response:
-    entity, project, run_id = _names(request)
+    entity, project, run_id = run_names(request)
     path = _path(request)
     repos, caller = store(request), user(request)
     row = await read(

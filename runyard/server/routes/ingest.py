@@ -13,11 +13,7 @@ from ...store.ingest import decode
 from ...wire import api_models as m
 from .. import access, live_events
 from ..contract import endpoint
-from ..http import JSON, body, name_param, read, store, user, write
-
-
-def _names(request: Request) -> tuple[str, str, str]:
-    return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
+from ..http import JSON, body, read, run_names, store, user, write
 
 
 @endpoint(
@@ -26,7 +22,7 @@ def _names(request: Request) -> tuple[str, str, str]:
     answer=m.IngestOffset,
 )
 async def get_offset(request: Request, query: m.IngestQuery) -> Response:
-    entity, project, run_id = _names(request)
+    entity, project, run_id = run_names(request)
     repos, caller = store(request), user(request)
 
     def in_txn(conn: Any) -> int:
@@ -53,7 +49,7 @@ async def get_offset(request: Request, query: m.IngestQuery) -> Response:
     answer=m.IngestAnswer,
 )
 async def post_chunk(request: Request, query: m.IngestPostQuery) -> Response:
-    entity, project, run_id = _names(request)
+    entity, project, run_id = run_names(request)
     seg, offset, live = query.segment, query.offset, query.live
     config = request.app.state.config
     data = await body(request, config.max_ingest_bytes)

@@ -19,7 +19,7 @@ from ...wire.report_blocks import Block, as_json, problem
 from .. import access
 from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, dumps, id_param, name_param, read, signed_in, store, user, write
+from ..http import JSON, dumps, id_param, name_param, read, run_names, signed_in, store, user, write
 from .views import room
 
 
@@ -253,13 +253,9 @@ async def add_report_comment(request: Request, comment: m.NewComment) -> Respons
     return JSON(await write(request, in_txn), status_code=201)
 
 
-def _run_names(request: Request) -> tuple[str, str, str]:
-    return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
-
-
 @endpoint("run comments", answer=m.Comments)
 async def run_comments(request: Request) -> Response:
-    entity, project, run_id = _run_names(request)
+    entity, project, run_id = run_names(request)
     repos, caller = store(request), user(request)
 
     def in_txn(conn: Any) -> list[dict]:
@@ -273,7 +269,7 @@ async def run_comments(request: Request) -> Response:
 
 @endpoint("add run comment", body=m.NewComment, answer=m.Comment, status=201)
 async def add_run_comment(request: Request, comment: m.NewComment) -> Response:
-    entity, project, run_id = _run_names(request)
+    entity, project, run_id = run_names(request)
     caller = signed_in(request)
     text = _comment_text(request, comment)
     repos = store(request)

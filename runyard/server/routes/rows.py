@@ -24,7 +24,7 @@ from ...store.history_rows import rows as build_rows
 from ...wire import api_models as m
 from .. import access
 from ..contract import endpoint
-from ..http import JSON, column, name_param, read, store, user
+from ..http import JSON, column, read, run_names, store, user
 
 
 def _arr(array: np.ndarray) -> dict:
@@ -39,11 +39,7 @@ def _arr(array: np.ndarray) -> dict:
     msgpack=True,
 )
 async def history_rows(request: Request, query: m.RowsQuery) -> Response:
-    entity, project, run_id = (
-        name_param(request, "entity"),
-        name_param(request, "project"),
-        name_param(request, "run_id"),
-    )
+    entity, project, run_id = run_names(request)
     keys, lo, hi, limit, samples = query.keys, query.min_step, query.max_step, query.limit, query.samples
     require, fmt = query.require, query.format
     repos, caller = store(request), user(request)

@@ -14,16 +14,12 @@ from ...wire import api_models as m
 from .. import access, deletions, live_events
 from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, name_param, name_problem, read, store, user, write
-
-
-def _names(request: Request) -> tuple[str, str, str]:
-    return name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
+from ..http import JSON, name_problem, read, run_names, store, user, write
 
 
 @endpoint("One run: config, summary, metadata, segments", answer=m.RunDetail)
 async def get_run(request: Request) -> Response:
-    entity, project, run_id = _names(request)
+    entity, project, run_id = run_names(request)
     repos, caller = store(request), user(request)
 
     def in_txn(conn: Any) -> dict:
@@ -41,7 +37,7 @@ async def get_run(request: Request) -> Response:
     answer=m.RunDetail,
 )
 async def patch_run(request: Request, patch: m.RunPatch) -> Response:
-    entity, project, run_id = _names(request)
+    entity, project, run_id = run_names(request)
     if patch.entity not in (msgspec.UNSET, None, entity):
         raise ApiError(
             422, "bad_value", "runs can only move between projects of the same entity", field="entity"
@@ -96,7 +92,7 @@ async def patch_run(request: Request, patch: m.RunPatch) -> Response:
     answer=m.Deleted,
 )
 async def delete_run(request: Request, query: m.DeleteRunQuery) -> Response:
-    entity, project, run_id = _names(request)
+    entity, project, run_id = run_names(request)
     repos, caller = store(request), user(request)
 
     def in_txn(conn: Any) -> list[str]:
@@ -109,7 +105,7 @@ async def delete_run(request: Request, query: m.DeleteRunQuery) -> Response:
 
 @endpoint("Console lines", query=m.ConsoleQuery, answer=m.Console)
 async def console(request: Request, query: m.ConsoleQuery) -> Response:
-    entity, project, run_id = _names(request)
+    entity, project, run_id = run_names(request)
     repos, caller = store(request), user(request)
 
     def lines_of(conn: Any) -> list[dict]:
