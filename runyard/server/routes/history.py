@@ -22,7 +22,7 @@ from ...wire import api_models as m
 from .. import access
 from ..contract import endpoint
 from ..errors import ApiError
-from ..http import JSON, column, columns_response, name_param, read, store, user
+from ..http import JSON, column, columns_response, name_param, read, run_names, store, user
 
 MAX_SERIES = 1000
 
@@ -99,8 +99,7 @@ def _answer(
 async def _query(
     request: Request, query: m.RunHistoryQuery, kind: str, default_axis: str | None = None
 ) -> Response:
-    entity, project = name_param(request, "entity"), name_param(request, "project")
-    run_id = name_param(request, "run_id")
+    entity, project, run_id = run_names(request)
     _range(query)
     x_axis = query.x_axis
     if default_axis and "x_axis" not in request.query_params:
@@ -152,22 +151,22 @@ async def project_history(request: Request, query: m.ProjectHistoryQuery) -> Res
 
 @endpoint("Every point of some series, in log order", query=m.RawQuery, answer=m.RawHistory)
 async def raw_history(request: Request, query: m.RawQuery) -> Response:
-    e, p, r = name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
+    entity, project, run_id = run_names(request)
     keys, lo, hi, kind = query.keys, query.min_step, query.max_step, query.kind
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> list[dict]:
-        loc = access.run(c, s, u, e, p, r)
+    def in_txn(conn: Any) -> list[dict]:
+        loc = access.run(conn, repos, caller, entity, project, run_id)
         out = []
-        for k in keys:
-            kid = s.metrics.key_id(c, loc.id, kind, k)
+        for key in keys:
+            kid = repos.metrics.key_id(conn, loc.id, kind, key)
             if kid is None:
-                out.append({"key": k, "found": False})
+                out.append({"key": key, "found": False})
                 continue
-            pts = s.metrics.raw(c, kid, lo, hi)
+            pts = repos.metrics.raw(conn, kid, lo, hi)
             out.append(
                 {
-                    "key": k,
+                    "key": key,
                     "found": True,
                     "step": pts.step.tolist(),
                     "value": column(pts.val),
@@ -177,14 +176,19 @@ async def raw_history(request: Request, query: m.RawQuery) -> Response:
             )
         return out
 
-    return JSON({"run": r, "series": await read(request, q)})
+    return JSON({"run": run_id, "series": await read(request, in_txn)})
 
 
 @endpoint("History (or system) keys of a run", query=m.KindQuery, answer=m.MetricKeys)
 async def run_keys(request: Request, query: m.KindQuery) -> Response:
-    e, p, r = name_param(request, "entity"), name_param(request, "project"), name_param(request, "run_id")
-    s, u = store(request), user(request)
-    keys = await read(request, lambda c: s.metrics.keys(c, access.run(c, s, u, e, p, r).id, query.kind))
+    entity, project, run_id = run_names(request)
+    repos, caller = store(request), user(request)
+    keys = await read(
+        request,
+        lambda conn: repos.metrics.keys(
+            conn, access.run(conn, repos, caller, entity, project, run_id).id, query.kind
+        ),
+    )
     return JSON({"keys": keys})
 
 

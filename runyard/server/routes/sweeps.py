@@ -25,29 +25,33 @@ def _names(request: Request) -> tuple[str, str]:
     return name_param(request, "entity"), name_param(request, "project")
 
 
-def _config_error(e: SweepConfigError) -> ApiError:
-    return ApiError(422, "bad_sweep_config", str(e), key=e.key)
+def _config_error(err: SweepConfigError) -> ApiError:
+    return ApiError(422, "bad_sweep_config", str(err), key=err.key)
 
 
-def _sweep(c: Any, request: Request, action: str, lock: bool = False) -> sa.Row:
-    e, p = _names(request)
-    return access.sweep(c, store(request), user(request), e, p, name_param(request, "sweep_id"), action, lock)
+def _sweep(conn: Any, request: Request, action: str, lock: bool = False) -> sa.Row:
+    entity, project = _names(request)
+    return access.sweep(
+        conn, store(request), user(request), entity, project, name_param(request, "sweep_id"), action, lock
+    )
 
 
 @endpoint("The sweeps of a project", answer=m.Sweeps)
 async def list_sweeps(request: Request) -> Response:
-    e, p = _names(request)
-    s, u = store(request), user(request)
-    return JSON(
-        {"sweeps": await read(request, lambda c: s.sweeps.in_project(c, access.project_id(c, s, u, e, p)))}
-    )
+    entity, project = _names(request)
+    repos, caller = store(request), user(request)
+
+    def in_txn(conn: Any) -> list[dict]:
+        return repos.sweeps.in_project(conn, access.project_id(conn, repos, caller, entity, project))
+
+    return JSON({"sweeps": await read(request, in_txn)})
 
 
 def _trial_records(trials: list[m.TrialRecord] | None) -> list[TrialRecord]:
     """Trials a synced local sweep brings along (controller.TrialRecord)."""
-    out = [TrialRecord(**msgspec.structs.asdict(t)) for t in trials or ()]
-    for t in out:
-        t.run_ids = t.run_ids or [t.run_id]
+    out = [TrialRecord(**msgspec.structs.asdict(trial)) for trial in trials or ()]
+    for trial in out:
+        trial.run_ids = trial.run_ids or [trial.run_id]
     return out
 
 
@@ -58,39 +62,39 @@ def _trial_records(trials: list[m.TrialRecord] | None) -> list[TrialRecord]:
     answer=m.Sweep,
 )
 async def create_sweep(request: Request, new: m.NewSweep) -> Response:
-    e, p = _names(request)
+    entity, project = _names(request)
     config, sid = new.config, new.id
     if sid is not None and (problem := name_problem("sweep id", sid)):  # the name rule of run ids
         raise ApiError(422, "bad_value", problem, field="id")
     given_state = new.state is not msgspec.UNSET
     state = new.state or "running"
     trials = _trial_records(new.trials)
-    s, u = store(request), user(request)
+    repos, caller = store(request), user(request)
 
-    def q(c: Any) -> dict:
-        pid = access.writable_project(c, s, u, e, p)
-        row = s.sweeps.get(c, pid, sid, lock=True) if sid else None
+    def in_txn(conn: Any) -> dict:
+        pid = access.writable_project(conn, repos, caller, entity, project)
+        row = repos.sweeps.get(conn, pid, sid, lock=True) if sid else None
         try:
             if row is None:
-                row = s.sweeps.create(c, pid, config, u.id, sweep_id=sid, state=state)
+                row = repos.sweeps.create(conn, pid, config, caller.id, sweep_id=sid, state=state)
             elif given_state:
-                s.sweeps.set_state(c, row, state, stop=False)
-                row = s.sweeps.get(c, pid, row.sweep_id)
+                repos.sweeps.set_state(conn, row, state, stop=False)
+                row = repos.sweeps.get(conn, pid, row.sweep_id)
                 assert row is not None
         except SweepConfigError as err:
             raise _config_error(err) from None
-        s.sweeps.put_trials(c, row, trials)
-        return s.sweeps.detail(c, row) | {"entity": e, "project": p}
+        repos.sweeps.put_trials(conn, row, trials)
+        return repos.sweeps.detail(conn, row) | {"entity": entity, "project": project}
 
-    return JSON(await write(request, q))
+    return JSON(await write(request, in_txn))
 
 
 @endpoint("One sweep: its trials and what they show (importance, correlation, Pareto front)", answer=m.Sweep)
 async def get_sweep(request: Request) -> Response:
-    e, p = _names(request)
-    s = store(request)
-    out = await read(request, lambda c: s.sweeps.detail(c, _sweep(c, request, access.READ)))
-    return JSON(out | {"entity": e, "project": p})
+    entity, project = _names(request)
+    repos = store(request)
+    out = await read(request, lambda conn: repos.sweeps.detail(conn, _sweep(conn, request, access.READ)))
+    return JSON(out | {"entity": entity, "project": project})
 
 
 @endpoint(
@@ -100,41 +104,47 @@ async def get_sweep(request: Request) -> Response:
     answer=m.Sweep,
 )
 async def patch_sweep(request: Request, patch: m.SweepPatch) -> Response:
-    e, p = _names(request)
+    entity, project = _names(request)
     state = None if patch.state is msgspec.UNSET else patch.state
     config = None if patch.config is msgspec.UNSET else patch.config
     if state is None and config is None:
         raise ApiError(422, "bad_value", "send the sweep's new state, its new config, or both", field="state")
-    s = store(request)
+    repos = store(request)
 
-    def q(c: Any) -> dict:
-        row = _sweep(c, request, access.WRITE, lock=True)
+    def in_txn(conn: Any) -> dict:
+        row = _sweep(conn, request, access.WRITE, lock=True)
         try:
             if config is not None:
-                s.sweeps.update_config(c, row, config)
-                row = _sweep(c, request, access.WRITE)
+                repos.sweeps.update_config(conn, row, config)
+                row = _sweep(conn, request, access.WRITE)
             if state is not None:
-                s.sweeps.set_state(c, row, state)
+                repos.sweeps.set_state(conn, row, state)
         except SweepStarted as err:
             raise ApiError(409, "sweep_started", str(err), trials=err.trials) from None
         except SweepConfigError as err:
             raise _config_error(err) from None
-        return s.sweeps.detail(c, _sweep(c, request, access.WRITE))
+        return repos.sweeps.detail(conn, _sweep(conn, request, access.WRITE))
 
-    return JSON(await write(request, q) | {"entity": e, "project": p})
+    return JSON(await write(request, in_txn) | {"entity": entity, "project": project})
 
 
 @endpoint("An agent's next assignment: run a trial, wait, or exit", body=m.AgentAsk, answer=m.Assignment)
 async def next_trial(request: Request, ask: m.AgentAsk) -> Response:
     agent = ask.agent
-    s = store(request)
+    repos = store(request)
     timeout = request.app.state.config.sweep_heartbeat_timeout
 
-    def q(c: Any) -> dict:
-        a = s.sweeps.next(c, _sweep(c, request, access.WRITE), agent, timeout)
-        return {"kind": a.kind, "index": a.index, "run_id": a.run_id, "params": a.params, "reason": a.reason}
+    def in_txn(conn: Any) -> dict:
+        assignment = repos.sweeps.next(conn, _sweep(conn, request, access.WRITE), agent, timeout)
+        return {
+            "kind": assignment.kind,
+            "index": assignment.index,
+            "run_id": assignment.run_id,
+            "params": assignment.params,
+            "reason": assignment.reason,
+        }
 
-    return JSON(await write(request, q))
+    return JSON(await write(request, in_txn))
 
 
 @endpoint(
@@ -144,17 +154,17 @@ async def next_trial(request: Request, ask: m.AgentAsk) -> Response:
 )
 async def heartbeat(request: Request, beat: m.AgentHeartbeat) -> Response:
     agent, index = beat.agent, beat.index
-    s = store(request)
+    repos = store(request)
     timeout = request.app.state.config.sweep_heartbeat_timeout
 
-    def look(c: Any) -> tuple[sa.Row, bool | None]:  # most beats change nothing: a read answers
-        row = _sweep(c, request, access.WRITE)
-        return row, s.sweeps.heartbeat_answer(c, row, agent, index, timeout)
+    def look(conn: Any) -> tuple[sa.Row, bool | None]:  # most beats change nothing: a read answers
+        row = _sweep(conn, request, access.WRITE)
+        return row, repos.sweeps.heartbeat_answer(conn, row, agent, index, timeout)
 
     try:
         row, stop = await read(request, look)
         if stop is None:
-            stop = await write(request, lambda c: s.sweeps.heartbeat(c, row, agent, index))
+            stop = await write(request, lambda conn: repos.sweeps.heartbeat(conn, row, agent, index))
     except SweepConfigError as err:
         raise ApiError(404, "unknown_trial", str(err)) from None
     return JSON({"stop": stop})
@@ -163,25 +173,25 @@ async def heartbeat(request: Request, beat: m.AgentHeartbeat) -> Response:
 @endpoint("Trial `index` ended with its run's final state", body=m.AgentReport, answer=m.Reported)
 async def report(request: Request, done: m.AgentReport) -> Response:
     agent, index, state = done.agent, done.index, done.state
-    s = store(request)
+    repos = store(request)
 
-    def q(c: Any) -> dict:
+    def in_txn(conn: Any) -> dict:
         try:
-            s.sweeps.report(c, _sweep(c, request, access.WRITE), agent, index, state)
+            repos.sweeps.report(conn, _sweep(conn, request, access.WRITE), agent, index, state)
         except SweepConfigError as err:
             raise ApiError(404, "unknown_trial", str(err)) from None
         return {"ok": True}
 
-    return JSON(await write(request, q))
+    return JSON(await write(request, in_txn))
 
 
-S = "/api/v1/sweeps/{entity}/{project}"
+SWEEPS = "/api/v1/sweeps/{entity}/{project}"
 routes = [
-    Route(S, list_sweeps, methods=["GET"]),
-    Route(S, create_sweep, methods=["POST"]),
-    Route(S + "/{sweep_id}", get_sweep, methods=["GET"]),
-    Route(S + "/{sweep_id}", patch_sweep, methods=["PATCH"]),
-    Route(S + "/{sweep_id}/next", next_trial, methods=["POST"]),
-    Route(S + "/{sweep_id}/heartbeat", heartbeat, methods=["POST"]),
-    Route(S + "/{sweep_id}/report", report, methods=["POST"]),
+    Route(SWEEPS, list_sweeps, methods=["GET"]),
+    Route(SWEEPS, create_sweep, methods=["POST"]),
+    Route(SWEEPS + "/{sweep_id}", get_sweep, methods=["GET"]),
+    Route(SWEEPS + "/{sweep_id}", patch_sweep, methods=["PATCH"]),
+    Route(SWEEPS + "/{sweep_id}/next", next_trial, methods=["POST"]),
+    Route(SWEEPS + "/{sweep_id}/heartbeat", heartbeat, methods=["POST"]),
+    Route(SWEEPS + "/{sweep_id}/report", report, methods=["POST"]),
 ]

@@ -65,8 +65,8 @@ def _token_name(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:40]
 
 
-def _index_name(e: str, p: str, name: str) -> str:
-    return hashlib.sha256("\0".join((e, p, name)).encode()).hexdigest()[:40]
+def _index_name(entity: str, project: str, name: str) -> str:
+    return hashlib.sha256("\0".join((entity, project, name)).encode()).hexdigest()[:40]
 
 
 def wandb_digest(contents: dict[str, Any]) -> str:
@@ -91,66 +91,77 @@ class WandbArtifacts:
 
     # -- documents (store/protocol_state.py) -------------------------------------------------------
     def _read(self, token: str) -> dict[str, Any] | None:
-        doc = self.store.db.read(lambda c: self.store.protocol.get(c, "artifact", _token_name(token)))
+        doc = self.store.db.read(lambda conn: self.store.protocol.get(conn, "artifact", _token_name(token)))
         return doc if isinstance(doc, dict) else None
 
     def _update(self, token: str, fn: Callable[[dict[str, Any]], None]) -> None:
         """Change the pending artifact's document under its row lock."""
         ps = self.store.protocol
 
-        def q(c: Connection) -> None:
-            doc = ps.lock(c, "artifact", _token_name(token))
+        def in_txn(conn: Connection) -> None:
+            doc = ps.lock(conn, "artifact", _token_name(token))
             if not isinstance(doc, dict):
                 raise WandbError(f"no artifact {token!r} is being created", 404)
             fn(doc)
-            ps.put(c, "artifact", _token_name(token), doc)
+            ps.put(conn, "artifact", _token_name(token), doc)
 
-        self.store.db.write(q)
+        self.store.db.write(in_txn)
 
-    def index(self, e: str, p: str, name: str) -> dict[str, Any]:
-        doc = self.store.db.read(lambda c: self.store.protocol.get(c, "index", _index_name(e, p, name)))
+    def index(self, entity: str, project: str, name: str) -> dict[str, Any]:
+        doc = self.store.db.read(
+            lambda conn: self.store.protocol.get(conn, "index", _index_name(entity, project, name))
+        )
         return doc if isinstance(doc, dict) else {"by_md5": {}, "by_digest": {}}
 
     def _index_add(
-        self, c: Connection, e: str, p: str, name: str, md5_digest: str, digest: str, manifest: str
+        self,
+        conn: Connection,
+        entity: str,
+        project: str,
+        name: str,
+        md5_digest: str,
+        digest: str,
+        manifest: str,
     ) -> None:
-        ps, key = self.store.protocol, _index_name(e, p, name)
-        idx = ps.lock(c, "index", key)
+        ps, key = self.store.protocol, _index_name(entity, project, name)
+        idx = ps.lock(conn, "index", key)
         if not isinstance(idx, dict):
             idx = {"by_md5": {}, "by_digest": {}}
         idx["by_md5"][md5_digest] = digest
         idx["by_digest"][digest] = {"md5": md5_digest, "manifest": manifest}
-        ps.put(c, "index", key, idx)
+        ps.put(conn, "index", key, idx)
 
     # -- store lookups ----------------------------------------------------------------------------
-    def _project_id(self, c: Connection, user: User, e: str, p: str) -> int | None:
-        s = self.store
-        ent = s.entities.get(c, e)
-        row = s.projects.get(c, ent.id, p) if ent is not None else None
-        if row is None or not access.allows(c, user, access.READ, row.entity_id, row.visibility):
+    def _project_id(self, conn: Connection, user: User, entity: str, project: str) -> int | None:
+        store = self.store
+        ent = store.entities.get(conn, entity)
+        row = store.projects.get(conn, ent.id, project) if ent is not None else None
+        if row is None or not access.allows(conn, user, access.READ, row.entity_id, row.visibility):
             return None
         return int(row.id)
 
-    def version_in(self, c: Connection, user: User, e: str, p: str, name: str, ref: str) -> sa.Row | None:
+    def version_in(
+        self, conn: Connection, user: User, entity: str, project: str, name: str, ref: str
+    ) -> sa.Row | None:
         """The version, when `user` may read it."""
-        pid = self._project_id(c, user, e, p)
-        return None if pid is None else self.store.artifacts.resolve(c, pid, name, ref)
+        pid = self._project_id(conn, user, entity, project)
+        return None if pid is None else self.store.artifacts.resolve(conn, pid, name, ref)
 
-    def tombstone(self, user: User, e: str, p: str, name: str, ref: str) -> sa.Row | None:
+    def tombstone(self, user: User, entity: str, project: str, name: str, ref: str) -> sa.Row | None:
         """The deleted version called `ref` ("vN" or its digest), when `user` may read its project."""
 
-        def q(c: Connection) -> sa.Row | None:
-            pid = self._project_id(c, user, e, p)
-            return None if pid is None else self.store.artifacts.resolve(c, pid, name, ref, deleted=True)
+        def in_txn(conn: Connection) -> sa.Row | None:
+            pid = self._project_id(conn, user, entity, project)
+            return None if pid is None else self.store.artifacts.resolve(conn, pid, name, ref, deleted=True)
 
-        return self.store.db.read(q)
+        return self.store.db.read(in_txn)
 
-    def version(self, user: User, e: str, p: str, name: str, ref: str) -> sa.Row | None:
-        return self.store.db.read(lambda c: self.version_in(c, user, e, p, name, ref))
+    def version(self, user: User, entity: str, project: str, name: str, ref: str) -> sa.Row | None:
+        return self.store.db.read(lambda conn: self.version_in(conn, user, entity, project, name, ref))
 
     def _usable(self, user: User, shas: list[str]) -> set[str]:
-        s = self.store
-        return s.db.read(lambda c: access.usable_blobs(c, s, user, shas))
+        store = self.store
+        return store.db.read(lambda conn: access.usable_blobs(conn, store, user, shas))
 
     def by_id(self, user: User, art_id: str) -> tuple[str, str, str, sa.Row | None, dict | None] | None:
         """(entity, project, name, version row or None, pending doc or None) of a wandb artifact id."""
@@ -161,80 +172,84 @@ class WandbArtifacts:
             doc = self._read(str(ref[1]))
             if doc is None:
                 return None
-            e, p, n = doc["entity"], doc["project"], doc["name"]
+            entity, project, n = doc["entity"], doc["project"], doc["name"]
             if doc.get("digest_ry"):
-                return e, p, n, self.version(user, e, p, n, doc["digest_ry"]), doc
-            if not self.runs.check_read(user, e):
+                return entity, project, n, self.version(user, entity, project, n, doc["digest_ry"]), doc
+            if not self.runs.check_read(user, entity):
                 return None
-            return e, p, n, None, doc
+            return entity, project, n, None, doc
         if len(ref) == 4:
-            e, p, n, d = (str(x) for x in ref)
-            v = self.version(user, e, p, n, d)
-            return None if v is None else (e, p, n, v, None)
+            entity, project, n, d = (str(x) for x in ref)
+            version = self.version(user, entity, project, n, d)
+            return None if version is None else (entity, project, n, version, None)
         return None
 
-    def collection(self, user: User, e: str, p: str, typ: str, name: str) -> dict[str, Any] | None:
+    def collection(self, user: User, entity: str, project: str, typ: str, name: str) -> dict[str, Any] | None:
         """ProjectArtifactCollection (api.artifact_collection): a collection of that type, when
         `user` may read the project."""
-        s = self.store
+        store = self.store
 
-        def q(c: Connection) -> dict | None:
-            pid = self._project_id(c, user, e, p)
-            rows = [] if pid is None else s.artifacts.collections(c, pid, typ)
+        def in_txn(conn: Connection) -> dict | None:
+            pid = self._project_id(conn, user, entity, project)
+            rows = [] if pid is None else store.artifacts.collections(conn, pid, typ)
             return next((r for r in rows if r["name"] == name), None)
 
-        row = s.db.read(q)
+        row = store.db.read(in_txn)
         if row is None:
             return None
-        return collection_obj(e, p, name) | {
+        return collection_obj(entity, project, name) | {
             "description": row["description"],
             "createdAt": iso(row["created_at"]),
             "updatedAt": iso(row["updated_at"]),
-            "defaultArtifactType": {"id": encode_id("ArtifactType", e, p, typ), "name": typ},
+            "defaultArtifactType": {"id": encode_id("ArtifactType", entity, project, typ), "name": typ},
             "tags": {"edges": []},
         }
 
     def collection_versions(
-        self, user: User, e: str, p: str, name: str
+        self, user: User, entity: str, project: str, name: str
     ) -> list[tuple[str, str, str, sa.Row]]:
         """("vN", entity, project, version) of a project collection's versions, newest first, when
         `user` may read the project (ArtifactCollection.artifacts: api.artifacts(type, name))."""
-        s = self.store
+        store = self.store
 
-        def q(c: Connection) -> list[tuple[str, str, str, sa.Row]]:
-            pid = self._project_id(c, user, e, p)
-            rows = [] if pid is None else s.artifacts.version_rows(c, pid, name)
-            return [(f"v{r.version_index}", e, p, r) for r in rows]
+        def in_txn(conn: Connection) -> list[tuple[str, str, str, sa.Row]]:
+            pid = self._project_id(conn, user, entity, project)
+            rows = [] if pid is None else store.artifacts.version_rows(conn, pid, name)
+            return [(f"v{r.version_index}", entity, project, r) for r in rows]
 
-        return s.db.read(q)
+        return store.db.read(in_txn)
 
     def run_versions(self, user: User, run_pk: int, kind: str) -> list[tuple[str, str, sa.Row]]:
         """(entity, project, version) of the versions a run logged or used that `user` may read, in
         order (RunOutputArtifacts / RunInputArtifacts): committed ones and tombstones (DELETED)."""
-        s = self.store
+        store = self.store
 
-        def q(c: Connection) -> list[tuple[str, str, sa.Row]]:
+        def in_txn(conn: Connection) -> list[tuple[str, str, sa.Row]]:
             out = []
-            for d in s.artifacts.run_links(c, run_pk, access.readable(c, s, user))[kind]:
+            for d in store.artifacts.run_links(conn, run_pk, access.readable(conn, store, user))[kind]:
                 if d.get("state") in ("committed", "deleted"):
-                    pid = self._project_id(c, user, d["entity"], d["project"])
+                    pid = self._project_id(conn, user, d["entity"], d["project"])
                     deleted = d["state"] == "deleted"
-                    v = None if pid is None else s.artifacts.resolve(c, pid, d["name"], d["version"], deleted)
-                    if v is not None:
-                        out.append((d["entity"], d["project"], v))
+                    version = (
+                        None
+                        if pid is None
+                        else store.artifacts.resolve(conn, pid, d["name"], d["version"], deleted)
+                    )
+                    if version is not None:
+                        out.append((d["entity"], d["project"], version))
             return out
 
-        return s.db.read(q)
+        return store.db.read(in_txn)
 
-    def created_by(self, user: User, e: str, p: str, v: sa.Row) -> dict[str, Any] | None:
+    def created_by(self, user: User, entity: str, project: str, version: sa.Row) -> dict[str, Any] | None:
         """The run that logged the version (ArtifactCreatedBy), when `user` may read it."""
-        s = self.store
+        store = self.store
 
-        def q(c: Connection) -> dict | None:
-            d = s.artifacts.doc(c, v, e, p, access.readable(c, s, user))
+        def in_txn(conn: Connection) -> dict | None:
+            d = store.artifacts.doc(conn, version, entity, project, access.readable(conn, store, user))
             return d["logged_by"]
 
-        r = s.db.read(q)
+        r = store.db.read(in_txn)
         if r is None:
             return None
         return {
@@ -248,14 +263,14 @@ class WandbArtifacts:
         }
 
     def change_aliases(
-        self, user: User, e: str, p: str, v: sa.Row, aliases: list[dict[str, Any]], add: bool
+        self, user: User, entity: str, project: str, version: sa.Row, aliases: list[dict[str, Any]], add: bool
     ) -> None:
         """AddAliases / DeleteAliases: each alias names its collection; one in the version's own
         collection changes the artifact's aliases, one in a registry collection ("model-registry",
         "wandb-registry-*") moves the alias of the registered version linking to this one."""
-        s = self.store
+        store = self.store
 
-        def w(c: Connection) -> None:
+        def in_txn(conn: Connection) -> None:
             for a in aliases:
                 ae, ap, name, alias = (
                     a["entityName"],
@@ -265,58 +280,67 @@ class WandbArtifacts:
                 )
                 reg = registry_name(ap)
                 if reg is not None:
-                    r = access.registry(c, s, user, ae, reg, access.WRITE)
-                    col = s.registries.collection(c, r.id, name)
-                    m = None if col is None else s.registries.membership(c, col.id, v.id)
+                    r = access.registry(conn, store, user, ae, reg, access.WRITE)
+                    col = store.registries.collection(conn, r.id, name)
+                    m = None if col is None else store.registries.membership(conn, col.id, version.id)
                     if col is None or m is None:
-                        raise WandbError(f"{e}/{p}/{v.name}:v{v.version_index} is not in {ae}/{ap}/{name}")
+                        raise WandbError(
+                            f"{entity}/{project}/{version.name}:v{version.version_index} is not in {ae}/{ap}/{name}"
+                        )
                     target = registry_path(ae, reg, name)
                     if add:
-                        s.registries.move_alias(
-                            c, col.id, m.id, m.version_index, check_aliases([alias])[0], user, target
+                        store.registries.move_alias(
+                            conn, col.id, m.id, m.version_index, check_aliases([alias])[0], user, target
                         )
                     else:
-                        s.registries.remove_alias(c, m.id, m.version_index, alias, user, target)
+                        store.registries.remove_alias(conn, m.id, m.version_index, alias, user, target)
                     continue
-                if (ae, ap, name) != (e, p, v.name):
+                if (ae, ap, name) != (entity, project, version.name):
                     raise WandbError(
                         f"alias {alias!r}: {ae}/{ap}/{name} is not the collection of this artifact"
                     )
-                access.project_id(c, s, user, e, p, access.WRITE)
+                access.project_id(conn, store, user, entity, project, access.WRITE)
                 if alias == LATEST or VERSION_RE.match(alias):
                     continue  # "latest" and "vN" follow the versions; the client lists them among aliases
-                s.artifacts.set_aliases(c, v.id, [alias] if add else [], [] if add else [alias])
-                s.audit.record(
-                    c,
+                store.artifacts.set_aliases(conn, version.id, [alias] if add else [], [] if add else [alias])
+                store.audit.record(
+                    conn,
                     user,
                     "artifact.aliases",
-                    f"{e}/{p}/{v.name}:v{v.version_index}",
+                    f"{entity}/{project}/{version.name}:v{version.version_index}",
                     **{"add" if add else "remove": [alias]},
                 )
 
         try:
-            s.db.write(w)
+            store.db.write(in_txn)
         except (StoreError, ApiError) as err:
             raise WandbError.of(err) from None
 
-    def delete(self, user: User, e: str, p: str, v: sa.Row, delete_aliases: bool) -> None:
+    def delete(self, user: User, entity: str, project: str, version: sa.Row, delete_aliases: bool) -> None:
         """DeleteArtifact (artifact.delete()): the same rule as REST's DELETE (server/deletions.py)."""
-        s = self.store
+        store = self.store
 
-        def w(c: Connection) -> None:
-            access.project_id(c, s, user, e, p, access.WRITE)
+        def in_txn(conn: Connection) -> None:
+            access.project_id(conn, store, user, entity, project, access.WRITE)
             deletions.delete_version(
-                c, s, user, e, p, v, delete_aliases=delete_aliases, registered_ok=delete_aliases
+                conn,
+                store,
+                user,
+                entity,
+                project,
+                version,
+                delete_aliases=delete_aliases,
+                registered_ok=delete_aliases,
             )
 
         try:
-            s.db.write(w)
+            store.db.write(in_txn)
         except ApiError as err:
             raise WandbError.of(err) from None
 
-    def update(self, user: User, e: str, p: str, v: sa.Row, inp: dict[str, Any]) -> sa.Row:
+    def update(self, user: User, entity: str, project: str, version: sa.Row, inp: dict[str, Any]) -> sa.Row:
         """UpdateArtifact: description and metadata of a version (audited); answers the version."""
-        s = self.store
+        store = self.store
         values: dict[str, Any] = {}
         if "description" in inp:
             values["description"] = inp["description"]
@@ -329,55 +353,61 @@ class WandbArtifacts:
                 raise WandbError("metadata must be a JSON object")
             values["metadata"] = jsonable(meta)
 
-        def w(c: Connection) -> sa.Row:
-            pid = access.project_id(c, s, user, e, p, access.WRITE)
-            cur = {"description": v.description, "metadata": v.metadata}
+        def in_txn(conn: Connection) -> sa.Row:
+            pid = access.project_id(conn, store, user, entity, project, access.WRITE)
+            cur = {"description": version.description, "metadata": version.metadata}
             changed = {k: x for k, x in values.items() if cur.get(k) != x}
             if changed:
-                s.artifacts.update_version(c, v.id, **changed)
-                s.audit.record(
-                    c, user, "artifact.update", f"{e}/{p}/{v.name}:v{v.version_index}", fields=sorted(changed)
+                store.artifacts.update_version(conn, version.id, **changed)
+                store.audit.record(
+                    conn,
+                    user,
+                    "artifact.update",
+                    f"{entity}/{project}/{version.name}:v{version.version_index}",
+                    fields=sorted(changed),
                 )
-            row = s.artifacts.resolve(c, pid, v.name, f"v{v.version_index}")
+            row = store.artifacts.resolve(conn, pid, version.name, f"v{version.version_index}")
             assert row is not None
             return row
 
         try:
-            return s.db.write(w)
+            return store.db.write(in_txn)
         except ApiError as err:
             raise WandbError.of(err) from None
 
     # -- GraphQL objects --------------------------------------------------------------------------
-    def artifact_obj(self, base_url: str, user: User, e: str, p: str, v: sa.Row, sign: Any) -> dict[str, Any]:
-        s = self.store
-        aliases = s.db.read(lambda c: s.artifacts.aliases(c, [v.id]))[v.id]
-        info = self.index(e, p, v.name)["by_digest"].get(v.digest) or {}
-        art_id = encode_id("Artifact", e, p, v.name, v.digest)
-        coll = collection_obj(e, p, v.name)
+    def artifact_obj(
+        self, base_url: str, user: User, entity: str, project: str, version: sa.Row, sign: Any
+    ) -> dict[str, Any]:
+        store = self.store
+        aliases = store.db.read(lambda conn: store.artifacts.aliases(conn, [version.id]))[version.id]
+        info = self.index(entity, project, version.name)["by_digest"].get(version.digest) or {}
+        art_id = encode_id("Artifact", entity, project, version.name, version.digest)
+        coll = collection_obj(entity, project, version.name)
         alias_objs = [
             {
                 "__typename": "ArtifactAlias",
-                "id": encode_id("Alias", e, p, v.name, a),
+                "id": encode_id("Alias", entity, project, version.name, a),
                 "alias": a,
                 "artifactCollection": coll,
             }
-            for a in [*aliases, f"v{v.version_index}"]
+            for a in [*aliases, f"v{version.version_index}"]
         ]
 
         def digest(info_: Any = None) -> str:
-            return info.get("md5") or wandb_digest(self.manifest(e, p, v)["contents"])
+            return info.get("md5") or wandb_digest(self.manifest(entity, project, version)["contents"])
 
         def current_manifest(info_: Any = None) -> dict[str, Any]:
-            token = sign({"k": "amd", "e": e, "p": p, "n": v.name, "d": v.digest})
+            token = sign({"k": "amd", "e": entity, "p": project, "n": version.name, "d": version.digest})
             return {
-                "id": encode_id("ArtifactManifest", e, p, v.name, v.digest),
+                "id": encode_id("ArtifactManifest", entity, project, version.name, version.digest),
                 "file": {"id": "", "directUrl": f"{base_url}/wandb/artifact/{token}"},
             }
 
         def files(
             info_: Any, after: str | None = None, first: int | None = None, names: Any = None
         ) -> dict[str, Any]:
-            entries = s.db.read(lambda c: s.artifacts.entries(c, v.id))
+            entries = store.db.read(lambda conn: store.artifacts.entries(conn, version.id))
             entries = [x for x in entries if x["sha256"]]
             if names:
                 entries = [x for x in entries if x["path"] in set(names)]
@@ -386,12 +416,21 @@ class WandbArtifacts:
             page = entries[off : off + n]
             edges = []
             for i, x in enumerate(page):
-                token = sign({"k": "ad", "e": e, "p": p, "n": v.name, "d": v.digest, "s": x["sha256"]})
+                token = sign(
+                    {
+                        "k": "ad",
+                        "e": entity,
+                        "p": project,
+                        "n": version.name,
+                        "d": version.digest,
+                        "s": x["sha256"],
+                    }
+                )
                 edges.append(
                     {
                         "node": {
                             "__typename": "File",
-                            "id": encode_id("ArtifactFile", v.digest, x["path"]),
+                            "id": encode_id("ArtifactFile", version.digest, x["path"]),
                             "name": x["path"],
                             "directUrl": f"{base_url}/wandb/artifact/{token}",
                             "url": lambda info_, upload=False, t=token: f"{base_url}/wandb/artifact/{t}",
@@ -414,34 +453,34 @@ class WandbArtifacts:
             "__typename": "Artifact",
             "id": art_id,
             "artifactSequence": {**coll, "__typename": "ArtifactSequence"},
-            "versionIndex": int(v.version_index),
-            "artifactType": {"name": v.type},
-            "description": v.description,
-            "metadata": json.dumps(v.metadata or {}),
+            "versionIndex": int(version.version_index),
+            "artifactType": {"name": version.type},
+            "description": version.description,
+            "metadata": json.dumps(version.metadata or {}),
             "ttlDurationSeconds": -1,
             "ttlIsInherited": True,
             "tags": [],
             "historyStep": None,
-            "state": "COMMITTED" if v.deleted_at is None else "DELETED",
-            "size": int(v.size or 0),
+            "state": "COMMITTED" if version.deleted_at is None else "DELETED",
+            "size": int(version.size or 0),
             "digest": digest,
             "digestAlgorithm": "MANIFEST_MD5",
             "commitHash": None,
-            "fileCount": int(v.file_count or 0),
-            "createdAt": iso(v.created_at),
-            "updatedAt": iso(v.created_at),
+            "fileCount": int(version.file_count or 0),
+            "createdAt": iso(version.created_at),
+            "updatedAt": iso(version.created_at),
             "aliases": alias_objs,
             "currentManifest": current_manifest,
             "files": files,
-            "createdBy": lambda info_: self.created_by(user, e, p, v),
+            "createdBy": lambda info_: self.created_by(user, entity, project, version),
         }
 
     def pending_obj(self, doc: dict[str, Any], token: str) -> dict[str, Any]:
-        e, p, n = doc["entity"], doc["project"], doc["name"]
+        entity, project, n = doc["entity"], doc["project"], doc["name"]
         return {
             "__typename": "Artifact",
             "id": encode_id("Artifact", "pending", token),
-            "artifactSequence": {**collection_obj(e, p, n), "__typename": "ArtifactSequence"},
+            "artifactSequence": {**collection_obj(entity, project, n), "__typename": "ArtifactSequence"},
             "versionIndex": None,
             "artifactType": {"name": doc["type"]},
             "description": doc.get("description"),
@@ -467,40 +506,42 @@ class WandbArtifacts:
         }
 
     def membership_obj(
-        self, base_url: str, user: User, e: str, p: str, v: sa.Row, sign: Any
+        self, base_url: str, user: User, entity: str, project: str, version: sa.Row, sign: Any
     ) -> dict[str, Any]:
-        art = self.artifact_obj(base_url, user, e, p, v, sign)
+        art = self.artifact_obj(base_url, user, entity, project, version, sign)
         return {
             "__typename": "ArtifactCollectionMembership",
-            "id": encode_id("Membership", e, p, v.name, v.version_index),
-            "versionIndex": int(v.version_index),
+            "id": encode_id("Membership", entity, project, version.name, version.version_index),
+            "versionIndex": int(version.version_index),
             "createdAt": art["createdAt"],
             "aliases": [{k: a[k] for k in ("__typename", "id", "alias")} for a in art["aliases"]],
-            "artifactCollection": collection_obj(e, p, v.name),
+            "artifactCollection": collection_obj(entity, project, version.name),
             "artifact": art,
             "files": art["files"],
         }
 
     # -- the manifest the client reads back -------------------------------------------------------
-    def client_manifest(self, e: str, p: str, v: sa.Row) -> str | None:
+    def client_manifest(self, entity: str, project: str, version: sa.Row) -> str | None:
         """The blob of the manifest the client sent when it logged this version, if the store has it."""
-        sha = (self.index(e, p, v.name)["by_digest"].get(v.digest) or {}).get("manifest")
+        sha = (self.index(entity, project, version.name)["by_digest"].get(version.digest) or {}).get(
+            "manifest"
+        )
         return str(sha) if sha and self.store.blobs.exists(sha) else None
 
-    def manifest(self, e: str, p: str, v: sa.Row) -> dict[str, Any]:
+    def manifest(self, entity: str, project: str, version: sa.Row) -> dict[str, Any]:
         """The client's own manifest when it logged this version, else one made from the entries."""
-        own = self.client_manifest(e, p, v)
+        own = self.client_manifest(entity, project, version)
         if own is not None:
             with self.store.blobs.open(own) as f:
                 doc = json.loads(f.read())
             if isinstance(doc, dict):
                 return doc
-        s = self.store
+        store = self.store
         contents: dict[str, Any] = {}
-        for x in s.db.read(lambda c: s.artifacts.entries(c, v.id)):
+        for x in store.db.read(lambda conn: store.artifacts.entries(conn, version.id)):
             extra = x.get("extra") or {}
             if x["sha256"]:
-                md5 = extra.get("md5") or self.md5.b64_of_blob(s, x["sha256"])
+                md5 = extra.get("md5") or self.md5.b64_of_blob(store, x["sha256"])
                 contents[x["path"]] = {"digest": md5, "size": int(x["size"])}
             else:
                 contents[x["path"]] = {
@@ -518,64 +559,69 @@ class WandbArtifacts:
     # -- write path -------------------------------------------------------------------------------
     def create(self, user: User, inp: dict[str, Any]) -> tuple[str, str, str | None]:
         """CreateArtifact: (artifact id, state, id of the collection's latest version or None)."""
-        e, p = str(inp.get("entityName") or user.name), str(inp.get("projectName") or "uncategorized")
+        entity, project = (
+            str(inp.get("entityName") or user.name),
+            str(inp.get("projectName") or "uncategorized"),
+        )
         try:
             name = check_name(inp.get("artifactCollectionName"))
         except StoreError as err:
             raise WandbError.of(err) from None
         typ = str(inp.get("artifactTypeName") or "unspecified")
-        self.runs.check_write(user, e)
+        self.runs.check_write(user, entity)
         aliases = [
             str(a.get("alias"))
             for a in inp.get("aliases") or []
             if isinstance(a, dict) and a.get("alias") and a.get("artifactCollectionName") in (None, name)
         ]
         aliases = [a for a in dict.fromkeys(aliases) if a != LATEST and not VERSION_RE.match(a)]
-        s = self.store
+        store = self.store
 
-        def q(c: Connection) -> tuple[str | None, sa.Row | None]:
-            pid = self._project_id(c, user, e, p)
+        def in_txn(conn: Connection) -> tuple[str | None, sa.Row | None]:
+            pid = self._project_id(conn, user, entity, project)
             if pid is None:
                 return None, None
-            col = c.execute(
+            col = conn.execute(
                 sa.select(artifact_collections.c.type).where(
                     artifact_collections.c.project_id == pid, artifact_collections.c.name == name
                 )
             ).first()
-            latest = s.artifacts.resolve(c, pid, name, LATEST)
+            latest = store.artifacts.resolve(conn, pid, name, LATEST)
             return (col.type if col else None), latest
 
-        col_type, latest = s.db.read(q)
+        col_type, latest = store.db.read(in_txn)
         if col_type is not None and col_type != typ:
             raise WandbError(f"artifact {name!r} has type {col_type!r}, not {typ!r}", 409)
-        latest_id = encode_id("Artifact", e, p, name, latest.digest) if latest is not None else None
+        latest_id = (
+            encode_id("Artifact", entity, project, name, latest.digest) if latest is not None else None
+        )
         md5_digest = str(inp.get("digest") or "")
         run_name = inp.get("runName")
-        known = self.index(e, p, name)["by_md5"].get(md5_digest) if md5_digest else None
+        known = self.index(entity, project, name)["by_md5"].get(md5_digest) if md5_digest else None
         if known:
-            v = self.version(user, e, p, name, known)
-            if v is not None:  # same content as an existing version: no upload, move the user aliases
+            version = self.version(user, entity, project, name, known)
+            if version is not None:  # same content as an existing version: no upload, move the user aliases
                 if aliases:
-                    vid, cid = v.id, v.collection_id
+                    vid, cid = version.id, version.collection_id
 
-                    def move(c: Connection) -> None:
+                    def move(conn: Connection) -> None:
                         for a in aliases:
-                            s.artifacts.move_alias(c, cid, vid, a)
+                            store.artifacts.move_alias(conn, cid, vid, a)
 
-                    s.db.write(move)
+                    store.db.write(move)
                 if run_name:
                     self.runs.artifact_record(
                         user,
-                        RunKey(e, p, str(run_name)),
+                        RunKey(entity, project, str(run_name)),
                         "output",
-                        {"name": name, "type": typ, "digest": v.digest, "aliases": aliases},
+                        {"name": name, "type": typ, "digest": version.digest, "aliases": aliases},
                     )
-                return encode_id("Artifact", e, p, name, v.digest), "COMMITTED", latest_id
+                return encode_id("Artifact", entity, project, name, version.digest), "COMMITTED", latest_id
         token = secrets.token_hex(12)
         meta = cv.loads(inp["metadata"]) if isinstance(inp.get("metadata"), str) else inp.get("metadata")
         doc = {
-            "entity": e,
-            "project": p,
+            "entity": entity,
+            "project": project,
             "name": name,
             "type": typ,
             "description": inp.get("description"),
@@ -589,7 +635,7 @@ class WandbArtifacts:
             "digest_ry": None,
             "created_at": time.time(),
         }
-        s.db.write(lambda c: s.protocol.put(c, "artifact", _token_name(token), doc))
+        store.db.write(lambda conn: store.protocol.put(conn, "artifact", _token_name(token), doc))
         return encode_id("Artifact", "pending", token), "PENDING", latest_id
 
     def pending_entity(self, token: str, user: User) -> str:
@@ -631,7 +677,7 @@ class WandbArtifacts:
         token, name, hexmd5 = str(grant["a"]), str(grant["n"]), str(grant["m"])
         url, headers = d.presign_put_staged(_staged(token, hexmd5), expires, hexmd5)
         self._update(token, lambda doc: doc.setdefault("staged", {}).__setitem__(name, hexmd5))
-        return url, [f"{k}:{v}" for k, v in headers.items()]
+        return url, [f"{k}:{value}" for k, value in headers.items()]
 
     def _adopt_staged(self, user: User, token: str, doc: dict[str, Any]) -> None:
         """Adopt the files the client PUT into the object store (`direct_put`): the server reads each
@@ -639,7 +685,9 @@ class WandbArtifacts:
         if uploaded through the API. A file staged twice (the same content under two paths) is adopted
         once; the other path finds it by MD5."""
         d = direct(self.store.blobs)
-        staged = {p: m for p, m in (doc.get("staged") or {}).items() if p not in doc["files"]}
+        staged = {
+            path: hexmd5 for path, hexmd5 in (doc.get("staged") or {}).items() if path not in doc["files"]
+        }
         if d is None or not staged:
             return
         for path, hexmd5 in staged.items():
@@ -653,7 +701,7 @@ class WandbArtifacts:
 
     def _adopted(self, user: User, token: str, path: str, blob: tuple[str, int, str]) -> None:
         sha, hexmd5 = blob[0], blob[2]
-        self.store.db.write(lambda c: self.store.blob_refs.add_owner(c, [sha], user.id))
+        self.store.db.write(lambda conn: self.store.blob_refs.add_owner(conn, [sha], user.id))
         self.md5.add(sha, hexmd5)
         self._update(token, lambda cur: cur["files"].__setitem__(path, list(blob)))
 
@@ -678,7 +726,7 @@ class WandbArtifacts:
             raise WandbError(f"no artifact {token!r} is being created", 404)
         if doc.get("digest_ry"):
             return str(doc["digest_ry"])
-        e, p, name = doc["entity"], doc["project"], doc["name"]
+        entity, project, name = doc["entity"], doc["project"], doc["name"]
         if doc.get("staged"):
             self._adopt_staged(user, token, doc)
             doc = self._read(token) or doc
@@ -729,71 +777,77 @@ class WandbArtifacts:
             )
         except StoreError as err:
             raise WandbError.of(err) from None
-        s, md5_digest = self.store, wandb_digest(contents)
+        store, md5_digest = self.store, wandb_digest(contents)
         # what gc last did to the files, read before asking the store whether they are all there (the
         # uploads may be old: store/blob_deletions.py); what it takes meanwhile is refused in `w`
-        marks = s.db.read(lambda c: s.blob_deletions.marks(c, cm.blobs))
+        marks = store.db.read(lambda conn: store.blob_deletions.marks(conn, cm.blobs))
         deleting = {sha for sha, mark in marks.items() if mark.endswith(DELETING)}
-        gone = cm.blobs - s.blobs.present(sorted(cm.blobs - deleting))
+        gone = cm.blobs - store.blobs.present(sorted(cm.blobs - deleting))
 
-        def w(c: Connection) -> tuple[str, bool]:
+        def in_txn(conn: Connection) -> tuple[str, bool]:
             """The version, the index and the pending document in one transaction: a commit retried
             or sent twice (to two replicas) commits once."""
-            cur = s.protocol.lock(c, "artifact", _token_name(token))
+            cur = store.protocol.lock(conn, "artifact", _token_name(token))
             if not isinstance(cur, dict):
                 raise WandbError(f"no artifact {token!r} is being created", 404)
             if cur.get("digest_ry"):
                 return str(cur["digest_ry"]), False
-            lost = gone | s.blob_deletions.moved(c, cm.blobs, marks)
+            lost = gone | store.blob_deletions.moved(conn, cm.blobs, marks)
             if lost:
-                paths = sorted(e["path"] for e in cm.entries if e["sha256"] in lost)
+                paths = sorted(entry["path"] for entry in cm.entries if entry["sha256"] in lost)
                 raise WandbError(
                     f"artifact files {paths} were garbage-collected: log the artifact again", 409
                 )
-            pid = access.writable_project(c, s, user, e, p)
-            if access.usable_blobs(c, s, user, cm.blobs) != cm.blobs:
+            pid = access.writable_project(conn, store, user, entity, project)
+            if access.usable_blobs(conn, store, user, cm.blobs) != cm.blobs:
                 raise WandbError("some files of the artifact were not uploaded by you", 400)
-            s.artifacts.commit(c, pid, cm, user.id)
-            self._index_add(c, e, p, name, md5_digest, cm.digest, doc["manifest"])
+            store.artifacts.commit(conn, pid, cm, user.id)
+            self._index_add(conn, entity, project, name, md5_digest, cm.digest, doc["manifest"])
             if doc.get("digest") and doc["digest"] != md5_digest:
-                self._index_add(c, e, p, name, doc["digest"], cm.digest, doc["manifest"])
+                self._index_add(conn, entity, project, name, doc["digest"], cm.digest, doc["manifest"])
             cur["digest_ry"] = cm.digest
-            s.protocol.put(c, "artifact", _token_name(token), cur)
+            store.protocol.put(conn, "artifact", _token_name(token), cur)
             return cm.digest, True
 
         try:
-            digest, fresh = s.db.write(w)
+            digest, fresh = store.db.write(in_txn)
         except (StoreError, ApiError) as err:
             raise WandbError.of(err) from None
         run_name = doc.get("run")
         if fresh and run_name:
             self.runs.artifact_record(
                 user,
-                RunKey(e, p, str(run_name)),
+                RunKey(entity, project, str(run_name)),
                 "output",
                 {"name": name, "type": doc["type"], "digest": digest, "aliases": doc.get("aliases") or []},
             )
         return digest
 
-    def use(self, user: User, key: RunKey, e: str, p: str, v: sa.Row) -> None:
+    def use(self, user: User, key: RunKey, entity: str, project: str, version: sa.Row) -> None:
         self.runs.artifact_record(
             user,
             key,
             "input",
-            {"name": v.name, "digest": v.digest, "version": f"v{v.version_index}", "entity": e, "project": p},
+            {
+                "name": version.name,
+                "digest": version.digest,
+                "version": f"v{version.version_index}",
+                "entity": entity,
+                "project": project,
+            },
         )
 
 
-def collection_obj(e: str, p: str, name: str) -> dict[str, Any]:
+def collection_obj(entity: str, project: str, name: str) -> dict[str, Any]:
     return {
         "__typename": "ArtifactSequence",
-        "id": encode_id("ArtifactSequence", e, p, name),
+        "id": encode_id("ArtifactSequence", entity, project, name),
         "name": name,
         "project": {
-            "id": encode_id("Project", e, p),
-            "internalId": encode_id("Project", e, p),
-            "name": p,
-            "entityName": e,
-            "entity": {"id": encode_id("Entity", e), "name": e, "organization": None},
+            "id": encode_id("Project", entity, project),
+            "internalId": encode_id("Project", entity, project),
+            "name": project,
+            "entityName": entity,
+            "entity": {"id": encode_id("Entity", entity), "name": entity, "organization": None},
         },
     }

@@ -61,13 +61,13 @@ def config_from_wandb(doc: Any) -> dict[str, Any]:
     if not isinstance(doc, dict):
         return {}
     out: dict[str, Any] = {}
-    for k, item in doc.items():
-        out[str(k)] = item.get("value") if isinstance(item, dict) and "value" in item else item
+    for key, item in doc.items():
+        out[str(key)] = item.get("value") if isinstance(item, dict) and "value" in item else item
     return out
 
 
 def config_to_wandb(cfg: dict[str, Any]) -> dict[str, Any]:
-    return {k: {"value": v} for k, v in cfg.items()}
+    return {key: {"value": value} for key, value in cfg.items()}
 
 
 def history_fragment(row: Any, fallback_ts: float) -> tuple[int, float, tuple, tuple] | None:
@@ -83,7 +83,7 @@ def history_fragment(row: Any, fallback_ts: float) -> tuple[int, float, tuple, t
     if not isinstance(ts, (int, float)) or isinstance(ts, bool):
         ts = fallback_ts
     keys = tuple(sorted(row))
-    return step, float(ts), keys, tuple(row[k] for k in keys)
+    return step, float(ts), keys, tuple(row[key] for key in keys)
 
 
 def events_sample(row: Any) -> tuple[float, dict[str, float]] | None:
@@ -94,11 +94,11 @@ def events_sample(row: Any) -> tuple[float, dict[str, float]] | None:
     if not isinstance(ts, (int, float)) or isinstance(ts, bool):
         return None
     sample: dict[str, float] = {}
-    for k, v in row.items():
-        if k.startswith("_") or not isinstance(v, (int, float)) or isinstance(v, bool):
+    for key, value in row.items():
+        if key.startswith("_") or not isinstance(value, (int, float)) or isinstance(value, bool):
             continue
-        name = k[len("system.") :] if k.startswith("system.") else k
-        sample["system/" + name] = float(v)
+        name = key[len("system.") :] if key.startswith("system.") else key
+        sample["system/" + name] = float(value)
     return float(ts), sample
 
 
@@ -136,8 +136,12 @@ def iso_time(value: Any) -> float:
 def summary_diff(shown: dict[str, Any], old: dict[str, Any], new: dict[str, Any]) -> tuple[dict, list[str]]:
     """The SUMMARY record for wandb's new whole summary `new` (previous one `old`), given what
     runyard's summary already shows (`shown`: last logged values and earlier explicit updates)."""
-    update = {k: v for k, v in new.items() if k not in INTERNAL and (k not in shown or not same(shown[k], v))}
-    remove = [k for k in old if k not in INTERNAL and k not in new and k in shown]
+    update = {
+        key: value
+        for key, value in new.items()
+        if key not in INTERNAL and (key not in shown or not same(shown[key], value))
+    }
+    remove = [key for key in old if key not in INTERNAL and key not in new and key in shown]
     return update, remove
 
 
@@ -168,9 +172,9 @@ def metric_specs(wandb_block: Any) -> list[tuple[str, dict[str, Any]]]:
             spec["step_metric"] = str(m[idx - 1]["1"])
             spec["step_sync"] = 1 in opts
         kinds = [
-            SUMMARY_KINDS[k - 1]
-            for k in entry.get("7") or []
-            if isinstance(k, int) and 1 <= k <= len(SUMMARY_KINDS)
+            SUMMARY_KINDS[key - 1]
+            for key in entry.get("7") or []
+            if isinstance(key, int) and 1 <= key <= len(SUMMARY_KINDS)
         ]
         if kinds:
             spec["summary"] = kinds

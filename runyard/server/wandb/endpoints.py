@@ -100,7 +100,7 @@ async def _user(request: Request) -> User | JSONResponse:
     if hit and hit[1] > now and hit[2] == epoch:
         usage(app).note(store, hit[0])
         return hit[0]
-    user = await run_in_threadpool(store.db.read, lambda c: store.entities.user_for_key(c, key))
+    user = await run_in_threadpool(store.db.read, lambda conn: store.entities.user_for_key(conn, key))
     if user is None:
         return _error(401, "the API key is not valid (unknown or revoked)")
     if len(cache) > 10_000:
@@ -211,22 +211,24 @@ async def _authorised(
         return _error(403, "this URL does not grant this request")
     svc, store = _service(request), request.app.state.store
 
-    def check(c: Any) -> User | str:
+    def check(conn: Any) -> User | str:
         kid = grant.get("kid")
-        user = store.entities.user_for_key_id(c, kid) if isinstance(kid, int) else None
+        user = store.entities.user_for_key_id(conn, kid) if isinstance(kid, int) else None
         if user is None or user.name != grant.get("u"):
             return "the API key this URL was made with is revoked"
         kind = grant.get("k")
         try:
             if kind is None:  # a run file
-                access.check_writable(c, store, user, str(grant["e"]))
+                access.check_writable(conn, store, user, str(grant["e"]))
             elif kind in ("af", "am"):
-                access.check_writable(c, store, user, svc.arts.pending_entity(str(grant["a"]), user))
+                access.check_writable(conn, store, user, svc.arts.pending_entity(str(grant["a"]), user))
             else:
-                v = svc.arts.version_in(
-                    c, user, str(grant["e"]), str(grant["p"]), str(grant["n"]), str(grant["d"])
+                version = svc.arts.version_in(
+                    conn, user, str(grant["e"]), str(grant["p"]), str(grant["n"]), str(grant["d"])
                 )
-                if v is None or (kind == "ad" and store.artifacts.has_blob(c, v.id, str(grant["s"])) is None):
+                if version is None or (
+                    kind == "ad" and store.artifacts.has_blob(conn, version.id, str(grant["s"])) is None
+                ):
                     return "the artifact version is gone or no longer yours to read"
         except (ApiError, WandbError) as e:
             return e.message
@@ -284,7 +286,7 @@ async def _artifact_upload(request: Request, grant: dict[str, Any], user: User) 
 
     try:
         sha, size = await receive_blob(request, store.blobs, limit, _file_too_large, md5.update, verify)
-        await run_in_threadpool(store.db.write, lambda c: store.blob_refs.add_owner(c, [sha], user.id))
+        await run_in_threadpool(store.db.write, lambda conn: store.blob_refs.add_owner(conn, [sha], user.id))
     except WandbError as e:
         return _error(e.status, e.message)
     svc = _service(request)
@@ -308,15 +310,15 @@ async def artifact_download(request: Request) -> Response:
     store = request.app.state.store
     if grant["k"] == "amd":
         svc = _service(request)
-        v = await run_in_threadpool(
+        version = await run_in_threadpool(
             svc.arts.version, user, str(grant["e"]), str(grant["p"]), str(grant["n"]), str(grant["d"])
         )
-        if v is None:
+        if version is None:
             return _error(404, "the artifact version no longer exists")
-        own = await run_in_threadpool(svc.arts.client_manifest, str(grant["e"]), str(grant["p"]), v)
+        own = await run_in_threadpool(svc.arts.client_manifest, str(grant["e"]), str(grant["p"]), version)
         if own is not None and (moved := store_redirect(request, own)) is not None:
             return moved
-        doc = await run_in_threadpool(svc.arts.manifest, str(grant["e"]), str(grant["p"]), v)
+        doc = await run_in_threadpool(svc.arts.manifest, str(grant["e"]), str(grant["p"]), version)
         return JSONResponse(doc)
     sha = str(grant["s"])
     exists = await run_in_threadpool(store.blobs.exists, sha)

@@ -614,20 +614,20 @@ class Context:
     def url(self, grant: dict[str, Any], route: str = "upload") -> str:
         return f"{self.base_url}/wandb/{route}/{self.sign(grant)}"
 
-    def art(self, e: str, p: str, v: Any) -> dict[str, Any]:
-        return self.arts.artifact_obj(self.base_url, self.user, e, p, v, self.sign)
+    def art(self, entity: str, project: str, version: Any) -> dict[str, Any]:
+        return self.arts.artifact_obj(self.base_url, self.user, entity, project, version, self.sign)
 
-    def membership(self, e: str, p: str, v: Any) -> dict[str, Any]:
-        return self.arts.membership_obj(self.base_url, self.user, e, p, v, self.sign)
+    def membership(self, entity: str, project: str, version: Any) -> dict[str, Any]:
+        return self.arts.membership_obj(self.base_url, self.user, entity, project, version, self.sign)
 
 
 def _ctx(info: GraphQLResolveInfo) -> Context:
     return info.context  # type: ignore[no-any-return]
 
 
-def _fail(e: WandbError) -> GraphQLError:
+def _fail(entity: WandbError) -> GraphQLError:
     return GraphQLError(
-        e.message, extensions={"code": "PERMISSION_ERROR" if e.status == 403 else "BAD_REQUEST"}
+        entity.message, extensions={"code": "PERMISSION_ERROR" if entity.status == 403 else "BAD_REQUEST"}
     )
 
 
@@ -662,8 +662,8 @@ class Root:
 
     def entity(self, info: GraphQLResolveInfo, name: str | None = None) -> dict[str, Any]:
         ctx = _ctx(info)
-        s, name = ctx.runs.store, name or ctx.user.name
-        row = s.db.read(lambda c: s.entities.get(c, name))
+        store, name = ctx.runs.store, name or ctx.user.name
+        row = store.db.read(lambda conn: store.entities.get(conn, name))
         return _entity_obj(name, None if row is None else row.kind == "team")
 
     def project(
@@ -673,16 +673,16 @@ class Root:
         entityName: str | None = None,  # noqa: N803
     ) -> dict[str, Any]:
         ctx = _ctx(info)
-        e, p = _names(ctx, entityName, name)
-        obj = project_obj(e, p)
-        ctx.reads.add_project_fields(obj, e, p)
-        ctx.sweeps.add_project_fields(obj, ctx.user, e, p)
+        entity, project = _names(ctx, entityName, name)
+        obj = project_obj(entity, project)
+        ctx.reads.add_project_fields(obj, entity, project)
+        ctx.sweeps.add_project_fields(obj, ctx.user, entity, project)
 
         def run(info: GraphQLResolveInfo, name: str) -> dict[str, Any] | None:
-            row = ctx.reads.load(e, p, name)
+            row = ctx.reads.load(entity, project, name)
             if row is None:
                 return None
-            obj = ctx.reads.run_obj(row, e, p)
+            obj = ctx.reads.run_obj(row, entity, project)
             obj["outputArtifacts"] = lambda info, after=None, first=None: _run_artifacts(
                 ctx, row, "logged", after, first
             )
@@ -694,31 +694,31 @@ class Root:
         def bucket(info: GraphQLResolveInfo, name: str, missingOk: bool = False) -> dict[str, Any] | None:  # noqa: N803
             # `bucket` is what wandb-core reads before resuming (RunResumeStatus): the run's line
             # counts and tails, and reading it marks the run so the next UpsertBucket starts a segment.
-            key = RunKey(e, p, name)
+            key = RunKey(entity, project, name)
             return ctx.runs.resume_status(ctx.user, key) or _run_obj(ctx, key)
 
         def version(name: str) -> tuple[str, str, Any] | None:
             base, ref = split_name(name)
-            if registry_name(p) is not None:
-                got = registry.version(ctx.runs.store, ctx.user, e, p, base, ref)
+            if registry_name(project) is not None:
+                got = registry.version(ctx.runs.store, ctx.user, entity, project, base, ref)
                 return None if got is None else got[:3]
-            v = ctx.arts.version(ctx.user, e, p, base, ref)
-            if v is None and (gone := ctx.arts.tombstone(ctx.user, e, p, base, ref)) is not None:
-                raise GraphQLError(f"artifact {e}/{p}/{base}:v{gone.version_index} was deleted")
-            return None if v is None else (e, p, v)
+            v = ctx.arts.version(ctx.user, entity, project, base, ref)
+            if v is None and (gone := ctx.arts.tombstone(ctx.user, entity, project, base, ref)) is not None:
+                raise GraphQLError(f"artifact {entity}/{project}/{base}:v{gone.version_index} was deleted")
+            return None if v is None else (entity, project, v)
 
         def member(name: str) -> dict[str, Any] | None:
             """The membership "name:ref" names here; in a registry, the registered version (its
             number and aliases) over the artifact version it links to (registry.py)."""
             base, ref = split_name(name)
-            if registry_name(p) is None:
+            if registry_name(project) is None:
                 got = version(name)
                 return None if got is None else ctx.membership(*got)
-            reg = registry.version(ctx.runs.store, ctx.user, e, p, base, ref)
+            reg = registry.version(ctx.runs.store, ctx.user, entity, project, base, ref)
             if reg is None:
                 return None
             se, sp, v, aliases = reg
-            return registry.as_membership(ctx.membership(se, sp, v), e, p, base, v, aliases)
+            return registry.as_membership(ctx.membership(se, sp, v), entity, project, base, v, aliases)
 
         def artifact(info: GraphQLResolveInfo, name: str) -> dict[str, Any] | None:
             got = version(name)
@@ -733,8 +733,8 @@ class Root:
                 return None
 
             return {
-                **collection_obj(e, p, name),
-                "artifacts": _collection_artifacts(ctx, e, p, name),
+                **collection_obj(entity, project, name),
+                "artifacts": _collection_artifacts(ctx, entity, project, name),
                 "latestArtifact": lambda info: ctx.art(*latest),
                 "artifactMembership": lambda info, aliasName: member(f"{name}:{aliasName}"),  # noqa: N803
             }
@@ -745,16 +745,16 @@ class Root:
         obj["artifactCollectionMembership"] = membership
         obj["artifactCollection"] = collection
         obj["artifactType"] = lambda info, name: {
-            "id": encode_id("ArtifactType", e, p, name),
+            "id": encode_id("ArtifactType", entity, project, name),
             "name": name,
             "artifactCollection": lambda info, name=None, typ=name: _with_artifacts(
                 ctx,
-                e,
-                p,
+                entity,
+                project,
                 name,
-                registry.collection(ctx.runs.store, ctx.user, e, p, typ, name)
-                if registry_name(p) is not None
-                else ctx.arts.collection(ctx.user, e, p, typ, name),
+                registry.collection(ctx.runs.store, ctx.user, entity, project, typ, name)
+                if registry_name(project) is not None
+                else ctx.arts.collection(ctx.user, entity, project, typ, name),
             ),
         }
         return obj
@@ -766,9 +766,9 @@ class Root:
         got = ctx.arts.by_id(ctx.user, id)
         if got is None:
             return None
-        e, p, _name, v, pending = got
-        if v is not None:
-            return ctx.art(e, p, v)
+        entity, project, _name, version, pending = got
+        if version is not None:
+            return ctx.art(entity, project, version)
         assert pending is not None
         return ctx.arts.pending_obj(pending, ctx.arts.pending_token(ctx.user, id))
 
@@ -924,12 +924,12 @@ class Root:
         got = ctx.arts.by_id(ctx.user, input["artifactID"])
         if got is None or got[3] is None:
             raise GraphQLError(f"artifact {input['artifactID']!r} does not exist")
-        e, p, _n, v, _ = got
-        assert v is not None
+        entity, project, _n, version, _ = got
+        assert version is not None
         key = RunKey(input["entityName"], input["projectName"], input["runName"])
         _check_names(key)
-        ctx.arts.use(ctx.user, key, e, p, v)
-        return {"artifact": ctx.art(e, p, v)}
+        ctx.arts.use(ctx.user, key, entity, project, version)
+        return {"artifact": ctx.art(entity, project, version)}
 
     def linkArtifact(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
         """run.link_artifact / link_model: register the version in a runyard registry."""
@@ -937,13 +937,13 @@ class Root:
         got = ctx.arts.by_id(ctx.user, input.get("artifactID") or "")
         if got is None or got[3] is None:
             raise GraphQLError(f"artifact {input.get('artifactID')!r} does not exist")
-        e, p, _n, v, _ = got
-        assert v is not None
+        entity, project, _n, version, _ = got
+        assert version is not None
         try:
-            index = registry.link(ctx.runs.store, ctx.user, (e, p, v), input)
+            index = registry.link(ctx.runs.store, ctx.user, (entity, project, version), input)
         except WandbError as err:
             raise _fail(err) from None
-        return {"versionIndex": index, "artifactMembership": ctx.membership(e, p, v)}
+        return {"versionIndex": index, "artifactMembership": ctx.membership(entity, project, version)}
 
     def unlinkArtifact(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
         """artifact.unlink() (and artifact.delete() of a linked version): out of the registry collection."""
@@ -964,15 +964,15 @@ class Root:
         got = ctx.arts.by_id(ctx.user, input["artifactID"])
         if got is None or got[3] is None:
             raise GraphQLError(f"artifact {input['artifactID']!r} does not exist")
-        e, p, n, v, _ = got
-        assert v is not None
+        entity, project, n, version, _ = got
+        assert version is not None
         try:
-            ctx.arts.delete(ctx.user, e, p, v, bool(input.get("deleteAliases")))
+            ctx.arts.delete(ctx.user, entity, project, version, bool(input.get("deleteAliases")))
         except WandbError as err:
             raise _fail(err) from None
-        gone = ctx.arts.tombstone(ctx.user, e, p, n, v.digest)
+        gone = ctx.arts.tombstone(ctx.user, entity, project, n, version.digest)
         assert gone is not None
-        return {"artifact": ctx.art(e, p, gone), "clientMutationId": input.get("clientMutationId")}
+        return {"artifact": ctx.art(entity, project, gone), "clientMutationId": input.get("clientMutationId")}
 
     def deleteRun(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
         """Api().run(path).delete(delete_artifacts=): the run and its data and, with
@@ -1012,13 +1012,13 @@ class Root:
         got = ctx.arts.by_id(ctx.user, input["artifactID"])
         if got is None or got[3] is None:
             raise GraphQLError(f"artifact {input['artifactID']!r} does not exist")
-        e, p, _n, v, _ = got
-        assert v is not None
+        entity, project, _n, version, _ = got
+        assert version is not None
         try:
-            v = ctx.arts.update(ctx.user, e, p, v, input)
+            version = ctx.arts.update(ctx.user, entity, project, version, input)
         except WandbError as err:
             raise _fail(err) from None
-        return {"artifact": {**ctx.art(e, p, v), "id": input["artifactID"]}}
+        return {"artifact": {**ctx.art(entity, project, version), "id": input["artifactID"]}}
 
     def notifyScriptableRunAlert(self, info: GraphQLResolveInfo, input: dict[str, Any]) -> dict[str, Any]:  # noqa: N802, A002
         ctx = _ctx(info)
@@ -1047,7 +1047,10 @@ def _run_artifacts(
     n = max(1, min(int(first or 50), 1000))
     found = ctx.arts.run_versions(ctx.user, int(row["id"]), kind)
     page = found[start : start + n]
-    edges = [{"node": ctx.art(e, p, v), "cursor": str(start + i)} for i, (e, p, v) in enumerate(page)]
+    edges = [
+        {"node": ctx.art(entity, project, version), "cursor": str(start + i)}
+        for i, (entity, project, version) in enumerate(page)
+    ]
     return {
         "totalCount": len(found),
         "pageInfo": {
@@ -1059,11 +1062,15 @@ def _run_artifacts(
     }
 
 
-def _with_artifacts(ctx: Context, e: str, p: str, name: str, obj: dict[str, Any] | None) -> dict | None:
-    return None if obj is None else obj | {"artifacts": _collection_artifacts(ctx, e, p, name)}
+def _with_artifacts(
+    ctx: Context, entity: str, project: str, name: str, obj: dict[str, Any] | None
+) -> dict | None:
+    return None if obj is None else obj | {"artifacts": _collection_artifacts(ctx, entity, project, name)}
 
 
-def _collection_artifacts(ctx: Context, e: str, p: str, name: str) -> Callable[..., dict[str, Any]]:
+def _collection_artifacts(
+    ctx: Context, entity: str, project: str, name: str
+) -> Callable[..., dict[str, Any]]:
     """The `artifacts` field of collection e/p/name (api.artifacts(type, name),
     ArtifactCollection.artifacts()): its versions newest first, each edge with its "vN" in the
     collection (a registry's own numbers on a registry path); paged by offset. Deleted versions are
@@ -1076,16 +1083,16 @@ def _collection_artifacts(ctx: Context, e: str, p: str, name: str) -> Callable[.
         order: str | None = None,
         filters: Any = None,
     ) -> dict[str, Any]:
-        if registry_name(p) is not None:
-            found = registry.versions(ctx.runs.store, ctx.user, e, p, name)
+        if registry_name(project) is not None:
+            found = registry.versions(ctx.runs.store, ctx.user, entity, project, name)
         else:
-            found = ctx.arts.collection_versions(ctx.user, e, p, name)
+            found = ctx.arts.collection_versions(ctx.user, entity, project, name)
         start = int(after) + 1 if after and after.isdigit() else 0
         n = max(1, min(int(first or 50), 1000))
         page = found[start : start + n]
         edges = [
-            {"node": ctx.art(se, sp, v), "version": label, "cursor": str(start + i)}
-            for i, (label, se, sp, v) in enumerate(page)
+            {"node": ctx.art(se, sp, version), "version": label, "cursor": str(start + i)}
+            for i, (label, se, sp, version) in enumerate(page)
         ]
         return {
             "totalCount": len(found),
@@ -1107,8 +1114,8 @@ def _key_parts(key: RunKey) -> tuple[str, str, str]:
 def _check_names(key: RunKey) -> None:
     from ..http import name_problem
 
-    for what, v in (("entity", key.entity), ("project", key.project), ("run_id", key.run_id)):
-        problem = name_problem(what, v)
+    for what, value in (("entity", key.entity), ("project", key.project), ("run_id", key.run_id)):
+        problem = name_problem(what, value)
         if problem:
             raise GraphQLError(problem)
 
@@ -1131,20 +1138,20 @@ def _entity_obj(name: str, is_team: bool | None = None) -> dict[str, Any]:
 
 
 def _email(ctx: Context) -> str | None:
-    s = ctx.runs.store
-    row = s.db.read(lambda c: s.entities.get(c, ctx.user.name))
+    store = ctx.runs.store
+    row = store.db.read(lambda conn: store.entities.get(conn, ctx.user.name))
     return getattr(row, "email", None) if row is not None else None
 
 
 def _teams(ctx: Context) -> list[str]:
     from ...store.tables import entities, team_members
 
-    s = ctx.runs.store
+    store = ctx.runs.store
 
-    def q(c: Any) -> list[str]:
+    def in_txn(conn: Any) -> list[str]:
         import sqlalchemy as sa
 
-        rows = c.execute(
+        rows = conn.execute(
             sa.select(entities.c.name)
             .join(team_members, team_members.c.team_id == entities.c.id)
             .where(team_members.c.user_id == ctx.user.id)
@@ -1152,7 +1159,7 @@ def _teams(ctx: Context) -> list[str]:
         )
         return [r.name for r in rows]
 
-    return s.db.read(q)
+    return store.db.read(in_txn)
 
 
 def _run_obj(ctx: Context, key: RunKey) -> dict[str, Any] | None:
@@ -1166,12 +1173,12 @@ def _run_obj(ctx: Context, key: RunKey) -> dict[str, Any] | None:
         "description": None,
         "notes": row.get("notes"),
         "state": row.get("state"),
-        "config": json.dumps({k: {"value": v} for k, v in (row.get("config") or {}).items()}),
+        "config": json.dumps({k: {"value": value} for k, value in (row.get("config") or {}).items()}),
         "summaryMetrics": json.dumps(row.get("summary") or {}),
         "wandbConfig": lambda info, keys=None: json.dumps(
             {
-                k: v
-                for k, v in ((row.get("config") or {}).get("_wandb") or {}).items()
+                k: value
+                for k, value in ((row.get("config") or {}).get("_wandb") or {}).items()
                 if keys is None or k in keys
             }
         ),

@@ -41,14 +41,14 @@ class Md5Index:
             return
         ps = self.store.protocol
 
-        def q(c: Any) -> None:
-            ps.add(c, "sha", sha256, hexmd5)
-            ps.add(c, "md5", hexmd5, sha256)
+        def in_txn(conn: Any) -> None:
+            ps.add(conn, "sha", sha256, hexmd5)
+            ps.add(conn, "md5", hexmd5, sha256)
 
-        self.store.db.write(q)
+        self.store.db.write(in_txn)
 
     def _get(self, kind: str, name: str) -> str | None:
-        got = self.store.db.read(lambda c: self.store.protocol.get(c, kind, name))
+        got = self.store.db.read(lambda conn: self.store.protocol.get(conn, kind, name))
         return got if isinstance(got, str) and got else None
 
     def md5_of(self, sha256: str) -> str | None:

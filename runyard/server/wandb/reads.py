@@ -48,10 +48,10 @@ def iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(float(ts), timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
-    return v
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    return value
 
 
 class RunReads:
@@ -61,26 +61,26 @@ class RunReads:
         self.store, self.user, self.base_url, self.md5 = store, user, base_url, md5
 
     # -- projects -------------------------------------------------------------------------------
-    def _project_id(self, c: Connection, entity: str, project: str) -> int | None:
-        s = self.store
-        ent = s.entities.get(c, entity)
-        row = s.projects.get(c, ent.id, project) if ent is not None else None
-        if row is None or not access.allows(c, self.user, access.READ, row.entity_id, row.visibility):
+    def _project_id(self, conn: Connection, entity: str, project: str) -> int | None:
+        store = self.store
+        ent = store.entities.get(conn, entity)
+        row = store.projects.get(conn, ent.id, project) if ent is not None else None
+        if row is None or not access.allows(conn, self.user, access.READ, row.entity_id, row.visibility):
             return None
         return int(row.id)
 
     def add_project_fields(self, obj: dict[str, Any], entity: str, project: str) -> None:
-        s = self.store
+        store = self.store
         pid_cache: list[int | None] = []
 
         def pid() -> int | None:
             if not pid_cache:
-                pid_cache.append(s.db.read(lambda c: self._project_id(c, entity, project)))
+                pid_cache.append(store.db.read(lambda conn: self._project_id(conn, entity, project)))
             return pid_cache[0]
 
         def where(filters: Any) -> Any:
             try:
-                flt = load_json(filters, s.limits.max_json_depth) if isinstance(filters, str) else filters
+                flt = load_json(filters, store.limits.max_json_depth) if isinstance(filters, str) else filters
             except ValueError as e:
                 raise GraphQLError(f"filters is not valid JSON: {e}") from None
             if flt in (None, ""):
@@ -88,21 +88,23 @@ class RunReads:
             if not isinstance(flt, dict):
                 raise GraphQLError("filters must be a JSON object (MongoDB style)")
             try:
-                return s.runs.compiler.where(flt) if flt else None
+                return store.runs.compiler.where(flt) if flt else None
             except FilterError as e:
                 raise GraphQLError(f"bad run filter: {e}") from None
 
         def run_count(info: GraphQLResolveInfo, filters: Any = None) -> int:
-            p = pid()
-            if p is None:
+            project_pk = pid()
+            if project_pk is None:
                 return 0
-            cond = runs.c.project_id == p
-            w = where(filters)
-            if w is not None:
-                cond = sa.and_(cond, w)
+            cond = runs.c.project_id == project_pk
+            matching = where(filters)
+            if matching is not None:
+                cond = sa.and_(cond, matching)
             return int(
-                s.db.read(
-                    lambda c: c.execute(sa.select(sa.func.count()).select_from(runs).where(cond)).scalar_one()
+                store.db.read(
+                    lambda conn: conn.execute(
+                        sa.select(sa.func.count()).select_from(runs).where(cond)
+                    ).scalar_one()
                 )
             )
 
@@ -113,20 +115,20 @@ class RunReads:
             first: int | None = None,
             order: str | None = None,
         ) -> dict[str, Any]:
-            p = pid()
+            project_pk = pid()
             offset = int(after) if after and after.isdigit() else 0
             limit = max(1, min(int(first or 50), MAX_PAGE))
-            if p is None:
+            if project_pk is None:
                 return {"edges": [], "pageInfo": {"endCursor": None, "hasNextPage": False}}
-            cond = runs.c.project_id == p
-            w = where(filters)
-            if w is not None:
-                cond = sa.and_(cond, w)
+            cond = runs.c.project_id == project_pk
+            matching = where(filters)
+            if matching is not None:
+                cond = sa.and_(cond, matching)
             try:
-                ordering = s.runs.compiler.order(_order(order))
+                ordering = store.runs.compiler.order(_order(order))
             except FilterError as e:
                 raise GraphQLError(str(e)) from None
-            q = (
+            query = (
                 sa.select(runs, entities.c.name.label("user_name"))
                 .outerjoin(entities, entities.c.id == runs.c.created_by)
                 .where(cond)
@@ -134,7 +136,7 @@ class RunReads:
                 .limit(limit + 1)
                 .offset(offset)
             )
-            rows = s.db.read(lambda c: [dict(r._mapping) for r in c.execute(q)])
+            rows = store.db.read(lambda conn: [dict(r._mapping) for r in conn.execute(query)])
             more = len(rows) > limit
             edges = [
                 {"node": self.run_obj(r, entity, project), "cursor": str(offset + i + 1)}
@@ -150,20 +152,20 @@ class RunReads:
 
     # -- one run --------------------------------------------------------------------------------
     def load(self, entity: str, project: str, run_id: str) -> dict[str, Any] | None:
-        s = self.store
+        store = self.store
 
-        def q(c: Connection) -> dict[str, Any] | None:
-            loc = s.runs.locate(c, entity, project, run_id)
-            if loc is None or not access.allows(c, self.user, access.READ, loc.entity_id, loc.visibility):
+        def in_txn(conn: Connection) -> dict[str, Any] | None:
+            loc = store.runs.locate(conn, entity, project, run_id)
+            if loc is None or not access.allows(conn, self.user, access.READ, loc.entity_id, loc.visibility):
                 return None
-            r = c.execute(
+            r = conn.execute(
                 sa.select(runs, entities.c.name.label("user_name"))
                 .outerjoin(entities, entities.c.id == runs.c.created_by)
                 .where(runs.c.id == loc.id)
             ).first()
             return dict(r._mapping) if r is not None else None
 
-        return s.db.read(q)
+        return store.db.read(in_txn)
 
     def run_obj(self, row: dict[str, Any], entity: str, project: str) -> dict[str, Any]:
         """A `Run` for reading: every field of wandb's RunFragment, history and files lazily."""
@@ -177,26 +179,27 @@ class RunReads:
 
         def key_ids() -> dict[str, int]:
             if not keys_cache:
-                s = self.store
+                store = self.store
 
-                def q(c: Connection) -> dict[str, int]:
+                def in_txn(conn: Connection) -> dict[str, int]:
                     return {
-                        k["key"]: kid
-                        for k in s.metrics.keys(c, run_pk, "history")
-                        if (kid := s.metrics.key_id(c, run_pk, "history", k["key"])) is not None
+                        key["key"]: kid
+                        for key in store.metrics.keys(conn, run_pk, "history")
+                        if (kid := store.metrics.key_id(conn, run_pk, "history", key["key"])) is not None
                     }
 
-                keys_cache.append(s.db.read(q))
+                keys_cache.append(store.db.read(in_txn))
             return keys_cache[0]
 
         def history_keys(info: GraphQLResolveInfo) -> dict[str, Any]:
-            s = self.store
-            ks = s.db.read(lambda c: s.metrics.keys(c, run_pk, "history"))
+            store = self.store
+            ks = store.db.read(lambda conn: store.metrics.keys(conn, run_pk, "history"))
             last = row.get("last_step")
             return {
                 "lastStep": int(last) if last is not None else -1,
                 "keys": {
-                    k["key"]: {"typeCounts": [{"type": "number", "count": int(k["points"] or 0)}]} for k in ks
+                    key["key"]: {"typeCounts": [{"type": "number", "count": int(key["points"] or 0)}]}
+                    for key in ks
                 },
             }
 
@@ -210,15 +213,17 @@ class RunReads:
         ) -> list[dict[str, Any]]:
             ids = key_ids()
             if keys is not None:
-                wanted = [k for k in keys if k not in META]
-                if require_all and any(k not in ids for k in wanted):
+                wanted = [key for key in keys if key not in META]
+                if require_all and any(key not in ids for key in wanted):
                     return []
-                ids = {k: ids[k] for k in wanted if k in ids}
-            s = self.store
-            res = s.db.read(lambda c: build_rows(c, ids, lo, hi, limit, require_all, samples, db=s.db))
+                ids = {key: ids[key] for key in wanted if key in ids}
+            store = self.store
+            res = store.db.read(
+                lambda conn: build_rows(conn, ids, lo, hi, limit, require_all, samples, db=store.db)
+            )
             out = _dicts(res, start)
             if keys is not None:
-                out = [{k: v for k, v in r.items() if k in keys or k in META} for r in out]
+                out = [{key: value for key, value in r.items() if key in keys or key in META} for r in out]
             return out
 
         def history(
@@ -246,13 +251,13 @@ class RunReads:
                     continue
                 if not isinstance(spec, dict) or not isinstance(spec.get("keys"), list):
                     raise GraphQLError("a history spec is a JSON object with a 'keys' list")
-                keys = [str(k) for k in spec["keys"]]
+                keys = [str(key) for key in spec["keys"]]
                 n = max(1, min(int(spec.get("samples") or 500), MAX_SAMPLES))
                 lo = spec.get("minStep")
                 hi = spec.get("maxStep")
                 hi = None if hi is None else int(hi)  # wandb-core's pages name their last step
                 got = rows_of(keys, None if lo is None else int(lo), hi, None, n, True)
-                out.append([{k: _jsonable(v) for k, v in r.items()} for r in got])
+                out.append([{key: _jsonable(value) for key, value in r.items()} for r in got])
             return out
 
         def parquet_history(info: GraphQLResolveInfo, liveKeys: list[str]) -> dict[str, Any]:  # noqa: N803
@@ -266,8 +271,8 @@ class RunReads:
             first: int | None = None,
             pattern: str | None = None,
         ) -> dict[str, Any]:
-            s = self.store
-            all_files = s.db.read(lambda c: s.files.list(c, run_pk))
+            store = self.store
+            all_files = store.db.read(lambda conn: store.files.list(conn, run_pk))
             if names:
                 wanted = set(names)
                 all_files = [f for f in all_files if f["path"] in wanted]
@@ -290,8 +295,8 @@ class RunReads:
             }
 
         def file_count(info: GraphQLResolveInfo) -> int:
-            s = self.store
-            return len(s.db.read(lambda c: s.files.list(c, run_pk)))
+            store = self.store
+            return len(store.db.read(lambda conn: store.files.list(conn, run_pk)))
 
         return {
             "id": encode_id("Run", entity, project, run_id),
@@ -328,7 +333,11 @@ class RunReads:
                 "entity": {"id": encode_id("Entity", entity), "name": entity, "organization": None},
             },
             "wandbConfig": lambda info, keys=None: json.dumps(
-                {k: v for k, v in (config.get("_wandb") or {}).items() if keys is None or k in keys}
+                {
+                    key: value
+                    for key, value in (config.get("_wandb") or {}).items()
+                    if keys is None or key in keys
+                }
                 if isinstance(config.get("_wandb"), dict)
                 else {}
             ),
@@ -377,10 +386,10 @@ def _dicts(res: Rows, start: float) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [
         {"_step": steps[i], "_runtime": runtime[i], "_timestamp": ts[i]} for i in range(n)
     ]
-    for k, col in res.columns.items():
+    for key, col in res.columns.items():
         vals = col.values.tolist() if isinstance(col.values, np.ndarray) else col.values
         present = col.present.tolist()
         for i in range(n):
             if present[i]:
-                out[i][k] = vals[i]
+                out[i][key] = vals[i]
     return out

@@ -26,7 +26,7 @@ from .runs import WandbError
 
 def link(store: Store, user: User, source: tuple[str, str, sa.Row], inp: dict[str, Any]) -> int:
     """Link the source artifact version into the collection `inp` names; returns its version index."""
-    e, project, collection = inp["entityName"], inp["projectName"], inp["artifactPortfolioName"]
+    entity, project, collection = inp["entityName"], inp["projectName"], inp["artifactPortfolioName"]
     reg = registry_name(project)
     if reg is None:
         raise WandbError(
@@ -36,22 +36,22 @@ def link(store: Store, user: User, source: tuple[str, str, sa.Row], inp: dict[st
     aliases = [a["alias"] for a in inp.get("aliases") or [] if a.get("alias") != "latest"]
     se, sp, row = source
 
-    def w(c: Connection) -> int:
-        access.project_id(c, store, user, se, sp)  # the linker must read the source
-        r = access.writable_registry(c, store, user, e, reg)
+    def in_txn(conn: Connection) -> int:
+        access.project_id(conn, store, user, se, sp)  # the linker must read the source
+        registry = access.writable_registry(conn, store, user, entity, reg)
         index, _ = store.registries.link(
-            c,
-            r.id,
+            conn,
+            registry.id,
             collection,
             Source(se, sp, row),
             check_aliases(aliases),
             user,
-            registry_path(e, reg, collection),
+            registry_path(entity, reg, collection),
         )
         return index
 
     try:
-        return int(store.db.write(w))
+        return int(store.db.write(in_txn))
     except (StoreError, ApiError) as err:
         raise WandbError.of(err) from None
 
@@ -63,53 +63,57 @@ def unlink(store: Store, user: User, source: sa.Row, collection_id: str) -> None
     reg = None if ref is None or len(ref) != 3 else registry_name(ref[1])
     if ref is None or reg is None:
         raise WandbError(f"artifact collection {collection_id!r} is not a registry collection")
-    e, _, name = ref
+    entity, _, name = ref
 
-    def w(c: Connection) -> None:
-        r = access.registry(c, store, user, e, reg, access.WRITE)
-        col = store.registries.collection(c, r.id, name)
-        m = None if col is None else store.registries.membership(c, col.id, source.id)
-        if col is None or m is None:
-            raise WandbError(f"{source.name}:v{source.version_index} is not in {registry_path(e, reg, name)}")
-        v = store.registries.resolve(c, col.id, f"v{m.version_index}")
-        assert v is not None  # the membership found just above, in this transaction
-        store.registries.unlink(c, v, user, registry_path(e, reg, name))
+    def in_txn(conn: Connection) -> None:
+        registry = access.registry(conn, store, user, entity, reg, access.WRITE)
+        col = store.registries.collection(conn, registry.id, name)
+        membership = None if col is None else store.registries.membership(conn, col.id, source.id)
+        if col is None or membership is None:
+            raise WandbError(
+                f"{source.name}:v{source.version_index} is not in {registry_path(entity, reg, name)}"
+            )
+        version = store.registries.resolve(conn, col.id, f"v{membership.version_index}")
+        assert version is not None  # the membership found just above, in this transaction
+        store.registries.unlink(conn, version, user, registry_path(entity, reg, name))
 
     try:
-        store.db.write(w)
+        store.db.write(in_txn)
     except (StoreError, ApiError) as err:
         raise WandbError.of(err) from None
 
 
-def collection(store: Store, user: User, e: str, project: str, typ: str, name: str) -> dict[str, Any] | None:
+def collection(
+    store: Store, user: User, entity: str, project: str, typ: str, name: str
+) -> dict[str, Any] | None:
     """ProjectArtifactCollection on a registry path (artifact.collection of a registered version):
     the registry collection of that type, when `user` may read the registry."""
     reg = registry_name(project)
     if reg is None:
         return None
 
-    def q(c: Connection) -> sa.Row | None:
+    def in_txn(conn: Connection) -> sa.Row | None:
         try:
-            r = access.registry(c, store, user, e, reg)
+            registry = access.registry(conn, store, user, entity, reg)
         except ApiError:
             return None
-        col = store.registries.collection(c, r.id, name)
+        col = store.registries.collection(conn, registry.id, name)
         return col if col is not None and col.type == typ else None
 
-    col = store.db.read(q)
+    col = store.db.read(in_txn)
     if col is None:
         return None
-    return collection_obj(e, project, name) | {
+    return collection_obj(entity, project, name) | {
         "description": None,
         "createdAt": iso(col.created_at),
         "updatedAt": iso(col.updated_at),
-        "defaultArtifactType": {"id": encode_id("ArtifactType", e, project, typ), "name": typ},
+        "defaultArtifactType": {"id": encode_id("ArtifactType", entity, project, typ), "name": typ},
         "tags": {"edges": []},
     }
 
 
 def version(
-    store: Store, user: User, e: str, project: str, name: str, ref: str
+    store: Store, user: User, entity: str, project: str, name: str, ref: str
 ) -> tuple[str, str, sa.Row, list[str]] | None:
     """(entity, project, artifact version row, registry aliases) that a registry path names, when
     `user` may read both the registry and the artifact; None otherwise or when `project` is no registry."""
@@ -117,22 +121,26 @@ def version(
     if reg is None:
         return None
 
-    def q(c: Connection) -> tuple[str, str, sa.Row, list[str]] | None:
+    def in_txn(conn: Connection) -> tuple[str, str, sa.Row, list[str]] | None:
         try:
-            r = access.registry(c, store, user, e, reg)
+            registry = access.registry(conn, store, user, entity, reg)
         except ApiError:
             return None
-        col = store.registries.collection(c, r.id, name)
-        v = None if col is None else store.registries.resolve(c, col.id, ref)
-        if v is None or not access.readable(c, store, user)(f"{v.source_entity}/{v.source_project}"):
+        col = store.registries.collection(conn, registry.id, name)
+        version = None if col is None else store.registries.resolve(conn, col.id, ref)
+        if version is None or not access.readable(conn, store, user)(
+            f"{version.source_entity}/{version.source_project}"
+        ):
             return None
-        aliases = store.registries.aliases(c, [v.membership_id])[v.membership_id]
-        return v.source_entity, v.source_project, v, aliases
+        aliases = store.registries.aliases(conn, [version.membership_id])[version.membership_id]
+        return version.source_entity, version.source_project, version, aliases
 
-    return store.db.read(q)
+    return store.db.read(in_txn)
 
 
-def versions(store: Store, user: User, e: str, project: str, name: str) -> list[tuple[str, str, str, sa.Row]]:
+def versions(
+    store: Store, user: User, entity: str, project: str, name: str
+) -> list[tuple[str, str, str, sa.Row]]:
     """("vN" in the registry collection, source entity, source project, artifact version) of a registry
     collection's versions, newest first, those whose source `user` may read (ArtifactCollection.artifacts
     on a registry path)."""
@@ -140,33 +148,37 @@ def versions(store: Store, user: User, e: str, project: str, name: str) -> list[
     if reg is None:
         return []
 
-    def q(c: Connection) -> list[tuple[str, str, str, sa.Row]]:
+    def in_txn(conn: Connection) -> list[tuple[str, str, str, sa.Row]]:
         try:
-            r = access.registry(c, store, user, e, reg)
+            registry = access.registry(conn, store, user, entity, reg)
         except ApiError:
             return []
-        col = store.registries.collection(c, r.id, name)
-        readable = access.readable(c, store, user)
+        col = store.registries.collection(conn, registry.id, name)
+        readable = access.readable(conn, store, user)
         return [
-            (f"v{v.membership_index}", v.source_entity, v.source_project, v)
-            for v in ([] if col is None else store.registries.versions(c, col.id))
-            if readable(f"{v.source_entity}/{v.source_project}")
+            (f"v{version.membership_index}", version.source_entity, version.source_project, version)
+            for version in ([] if col is None else store.registries.versions(conn, col.id))
+            if readable(f"{version.source_entity}/{version.source_project}")
         ]
 
-    return store.db.read(q)
+    return store.db.read(in_txn)
 
 
 def as_membership(
-    m: dict[str, Any], e: str, project: str, name: str, v: sa.Row, aliases: list[str]
+    membership: dict[str, Any], entity: str, project: str, name: str, version: sa.Row, aliases: list[str]
 ) -> dict[str, Any]:
     """The source version's membership object, seen as version vN of the registry collection: the
     client reads the collection's path, number and aliases from it (and fetches files by them)."""
-    return m | {
-        "id": encode_id("Membership", e, project, name, v.membership_index),
-        "versionIndex": int(v.membership_index),
+    return membership | {
+        "id": encode_id("Membership", entity, project, name, version.membership_index),
+        "versionIndex": int(version.membership_index),
         "aliases": [
-            {"__typename": "ArtifactAlias", "id": encode_id("ArtifactAlias", e, project, name, a), "alias": a}
+            {
+                "__typename": "ArtifactAlias",
+                "id": encode_id("ArtifactAlias", entity, project, name, a),
+                "alias": a,
+            }
             for a in aliases
         ],
-        "artifactCollection": collection_obj(e, project, name),
+        "artifactCollection": collection_obj(entity, project, name),
     }

@@ -122,31 +122,31 @@ class WandbRuns:
 
     # -- permissions --------------------------------------------------------------------------
     def check_write(self, user: User, entity: str) -> None:
-        s = self.store
+        store = self.store
         try:
-            s.db.read(lambda c: access.check_writable(c, s, user, entity))
+            store.db.read(lambda conn: access.check_writable(conn, store, user, entity))
         except ApiError as e:
             raise WandbError.of(e) from None
 
     def check_read(self, user: User, entity: str) -> bool:
-        s = self.store
+        store = self.store
 
-        def q(c: Connection) -> bool:
-            ent = s.entities.get(c, entity)
-            return ent is not None and access.allows(c, user, access.READ, ent.id)
+        def in_txn(conn: Connection) -> bool:
+            ent = store.entities.get(conn, entity)
+            return ent is not None and access.allows(conn, user, access.READ, ent.id)
 
-        return s.db.read(q)
+        return store.db.read(in_txn)
 
     def delete(self, user: User, key: RunKey, delete_artifacts: bool = False) -> None:
         """Delete a run (DeleteRun), as `DELETE /api/v1/runs/...` does: the same rule
         (server/deletions.py), audited, announced."""
-        s = self.store
+        store = self.store
 
-        def w(c: Connection) -> None:
-            deletions.delete_run(c, s, user, key.entity, key.project, key.run_id, delete_artifacts)
+        def in_txn(conn: Connection) -> None:
+            deletions.delete_run(conn, store, user, key.entity, key.project, key.run_id, delete_artifacts)
 
         try:
-            s.db.write(w)
+            store.db.write(in_txn)
         except ApiError as e:
             raise WandbError.of(e) from None
         if self.publish is not None:
@@ -154,11 +154,11 @@ class WandbRuns:
 
     # -- one request: lock, load, convert, apply, save: one transaction ------------------------
     def _run(self, user: User, key: RunKey, body: Callable[[_Session], T]) -> T:
-        s = self.store
+        store = self.store
 
-        def txn(c: Connection) -> tuple[T, Any, list[str]]:
-            st = state.lock(s, c, key)
-            sess = _Session(st, c)
+        def txn(conn: Connection) -> tuple[T, Any, list[str]]:
+            st = state.lock(store, conn, key)
+            sess = _Session(st, conn)
             if st["segment"] is not None and st.get("files_waiting"):
                 self._write_files(sess, st.pop("files_waiting"))
             out = body(sess)
@@ -168,22 +168,22 @@ class WandbRuns:
                 if st["log_end"] == 0:
                     data = file_header() + data
                 seg, offset = st["segment"], int(st["log_end"])
-                dec = decode(key.run_id, seg, offset, data, s.limits)
-                res = access.apply_run_log(c, s, user, key.entity, key.project, key.run_id, seg, dec)
+                dec = decode(key.run_id, seg, offset, data, store.limits)
+                res = access.apply_run_log(conn, store, user, key.entity, key.project, key.run_id, seg, dec)
                 st["log_end"] = offset + len(data)
                 for fn in sess.after:
-                    sess.orphans.extend(fn(c, res.run_pk))
+                    sess.orphans.extend(fn(conn, res.run_pk))
                 if sess.after:
                     st.pop("files_waiting", None)
-            state.save(s, c, key, st)
+            state.save(store, conn, key, st)
             return out, res, sess.orphans
 
         try:
-            out, res, orphans = s.db.write(txn)
+            out, res, orphans = store.db.write(txn)
         except (StoreError, ApiError) as e:  # refused as a whole (permissions, names): nothing kept
             raise WandbError.of(e) from None
         if orphans:  # blobs of files replaced by this request: deleted as gc does, if nothing names them
-            s.delete_unreferenced(orphans, time.time() - self.gc_grace)
+            store.delete_unreferenced(orphans, time.time() - self.gc_grace)
         if res is not None and res.applied and self.publish is not None:
             self.publish(live_events.run_logged(key.entity, key.project, key.run_id, res))
         return out
@@ -222,7 +222,7 @@ class WandbRuns:
                 "protocol": "wandb",
             },
         )
-        st["sent_meta"] = {k: meta.get(k) for k in ("name", "notes", "tags")}
+        st["sent_meta"] = {key: meta.get(key) for key in ("name", "notes", "tags")}
         if st["config"]:
             sess.record(RT.CONFIG, {"update": dict(st["config"]), "remove": []})
         self._metrics(sess)
@@ -234,9 +234,10 @@ class WandbRuns:
         if st.get("files_waiting"):
             waiting = dict(st["files_waiting"])
             sess.record(
-                RT.FILES, {"files": [{"path": p, "policy": "now", "kind": cv.file_kind(p)} for p in waiting]}
+                RT.FILES,
+                {"files": [{"path": path, "policy": "now", "kind": cv.file_kind(path)} for path in waiting]},
             )
-            sess.after.append(lambda c, pk: self._upsert_files(c, pk, waiting))
+            sess.after.append(lambda conn, pk: self._upsert_files(conn, pk, waiting))
         st["finished"] = False
 
     def _ensure_started(self, sess: _Session, start_time: float | None = None) -> None:
@@ -273,16 +274,20 @@ class WandbRuns:
                 ("commit", "commit"),
                 ("description", "description"),
             ):
-                v = fields.get(src)
-                if v is not None and (v != "" or dst in ("notes", "description")):
-                    meta[dst] = list(v) if dst == "tags" else str(v)
+                value = fields.get(src)
+                if value is not None and (value != "" or dst in ("notes", "description")):
+                    meta[dst] = list(value) if dst == "tags" else str(value)
             if not meta.get("name"):
                 meta["name"] = self._generate_name(sess.conn, key)
             cfg_doc = cv.loads(fields.get("config")) if fields.get("config") is not None else None
             changed: dict[str, Any] = {}
             if isinstance(cfg_doc, dict):
                 cfg = cv.config_from_wandb(cfg_doc)
-                changed = {k: v for k, v in cfg.items() if _canon(st["config"].get(k, _MISSING)) != _canon(v)}
+                changed = {
+                    k: value
+                    for k, value in cfg.items()
+                    if _canon(st["config"].get(k, _MISSING)) != _canon(value)
+                }
                 st["config"].update(cfg)
             if st["resume_pending"]:
                 st["resume_pending"] = False
@@ -299,7 +304,7 @@ class WandbRuns:
                 upd = {
                     k: meta.get(k) for k in ("name", "notes", "tags") if meta.get(k) != st["sent_meta"].get(k)
                 }
-                upd = {k: v for k, v in upd.items() if v is not None}
+                upd = {k: value for k, value in upd.items() if value is not None}
                 if upd:
                     sess.record(RT.RUN_UPDATE, upd)
                     st["sent_meta"].update(upd)
@@ -311,8 +316,8 @@ class WandbRuns:
 
         return self._run(user, key, convert)
 
-    def _generate_name(self, c: Connection, key: RunKey) -> str:
-        count = c.execute(
+    def _generate_name(self, conn: Connection, key: RunKey) -> str:
+        count = conn.execute(
             sa.select(sa.func.count())
             .select_from(runs)
             .join(projects, projects.c.id == runs.c.project_id)
@@ -326,15 +331,15 @@ class WandbRuns:
     ) -> dict[str, Any]:
         """The `Run` object (`bucket`) as the GraphQL schema returns it."""
         meta = st["meta"]
-        e, p, r = st["entity"], st["project"], st["run_id"]
+        entity, project, r = st["entity"], st["project"], st["run_id"]
         wb = st["config"].get(cv.RESERVED_CONFIG_KEY)
 
         def wandb_config(info: Any, keys: list[str] | None = None) -> str:
             block = wb if isinstance(wb, dict) else {}
-            return json.dumps({k: v for k, v in block.items() if keys is None or k in keys})
+            return json.dumps({key: value for key, value in block.items() if keys is None or key in keys})
 
         return {
-            "id": encode_id("Run", e, p, r),
+            "id": encode_id("Run", entity, project, r),
             "name": r,
             "displayName": meta.get("name"),
             "description": meta.get("description"),
@@ -346,7 +351,7 @@ class WandbRuns:
             "group": meta.get("group"),
             "jobType": meta.get("job_type"),
             "sweepName": meta.get("sweep_id"),
-            "project": project_obj(e, p),
+            "project": project_obj(entity, project),
             "historyLineCount": history_line_count,
             "logLineCount": int(st["console_count"]),
             "eventsLineCount": int(st["lines"].get(EVENTS, 0)),
@@ -359,19 +364,19 @@ class WandbRuns:
     def resume_status(self, user: User, key: RunKey) -> dict[str, Any] | None:
         if not self.check_read(user, key.entity):
             return None
-        s = self.store
+        store = self.store
 
-        def q(c: Connection) -> dict[str, Any] | None:
-            st = state.lock(s, c, key)
+        def in_txn(conn: Connection) -> dict[str, Any] | None:
+            st = state.lock(store, conn, key)
             if not st["meta"]:
                 return None
             st["resume_pending"] = True
-            state.save(s, c, key, st)
+            state.save(store, conn, key, st)
             out = self.bucket(st)
             out["historyLineCount"] = int(st["lines"].get(HISTORY, 0))
             return out
 
-        return s.db.write(q)
+        return store.db.write(in_txn)
 
     # -- file_stream ----------------------------------------------------------------------------
     def file_stream(self, user: User, key: RunKey, body: dict[str, Any]) -> None:
@@ -400,11 +405,15 @@ class WandbRuns:
                 doc = cv.loads(summ["content"][-1])
                 if isinstance(doc, dict):
                     self._summary(sess, doc)
-            uploaded = [p for p in body.get("uploaded") or [] if isinstance(p, str)]
+            uploaded = [path for path in body.get("uploaded") or [] if isinstance(path, str)]
             if uploaded:
                 sess.record(
                     RT.FILES,
-                    {"files": [{"path": p, "policy": "now", "kind": cv.file_kind(p)} for p in uploaded]},
+                    {
+                        "files": [
+                            {"path": path, "policy": "now", "kind": cv.file_kind(path)} for path in uploaded
+                        ]
+                    },
                 )
             if body.get("preempting"):
                 sess.record(RT.RUN_UPDATE, {"flags": {"preempting": True}})
@@ -479,7 +488,7 @@ class WandbRuns:
         if hold:
             return
         limit = int(st["console_count"]) if complete else int(st["console_count"]) - 1
-        ready = sorted(int(k) for k in held if int(k) < limit)
+        ready = sorted(int(key) for key in held if int(key) < limit)
         lines = []
         for off in ready:
             ts, stream, text = held.pop(str(off))
@@ -495,8 +504,8 @@ class WandbRuns:
         update, remove = cv.summary_diff(st["shown"], st["summary"], doc)
         st["summary"] = doc
         st["shown"].update(update)
-        for k in remove:
-            st["shown"].pop(k, None)
+        for key in remove:
+            st["shown"].pop(key, None)
         if update or remove:
             sess.record(RT.SUMMARY, {"update": update, "remove": remove})
 
@@ -533,14 +542,14 @@ class WandbRuns:
         """A finished upload: a run file now, or once the run is in the store. The store may have kept
         a copy it already held, which gc may be deleting: what gc last did to the blob is read before
         the store is asked, and the transaction refuses it if that changed (store/blob_deletions.py)."""
-        s = self.store
-        marks = s.db.read(lambda c: s.blob_deletions.marks(c, [sha256]))
+        store = self.store
+        marks = store.db.read(lambda conn: store.blob_deletions.marks(conn, [sha256]))
         collected = WandbError(f"file {path!r} was garbage-collected meanwhile: upload it again", 409)
-        if marks.get(sha256, "").endswith(DELETING) or not s.blobs.exists(sha256):
+        if marks.get(sha256, "").endswith(DELETING) or not store.blobs.exists(sha256):
             raise collected
 
         def convert(sess: _Session) -> None:
-            if s.blob_deletions.moved(sess.conn, [sha256], marks):
+            if store.blob_deletions.moved(sess.conn, [sha256], marks):
                 raise collected
             st = sess.st
             if path == "wandb-metadata.json" and data is not None:
@@ -559,7 +568,7 @@ class WandbRuns:
                 return
             files = {path: [size, sha256]}
             if sess.frames:
-                sess.after.append(lambda c, pk: self._upsert_files(c, pk, files))
+                sess.after.append(lambda conn, pk: self._upsert_files(conn, pk, files))
             else:
                 self._write_files(sess, files)
 
@@ -602,53 +611,53 @@ class WandbRuns:
         if loc is not None:
             sess.orphans.extend(self._upsert_files(sess.conn, loc.id, files))
 
-    def _upsert_files(self, c: Connection, run_pk: int, files: dict[str, list]) -> list[str]:
-        s, orphans = self.store, []
+    def _upsert_files(self, conn: Connection, run_pk: int, files: dict[str, list]) -> list[str]:
+        store, orphans = self.store, []
         for path, (size, sha) in files.items():
-            old = s.files.upsert(c, run_pk, path, int(size), str(sha), cv.file_kind(path))
-            if old and not s.files.referenced(c, old):
+            old = store.files.upsert(conn, run_pk, path, int(size), str(sha), cv.file_kind(path))
+            if old and not store.files.referenced(conn, old):
                 orphans.append(old)
         return orphans
 
     # -- reads ----------------------------------------------------------------------------------
     def run_row(self, user: User, key: RunKey) -> dict[str, Any] | None:
-        s = self.store
+        store = self.store
 
-        def q(c: Connection) -> dict[str, Any] | None:
-            loc = s.runs.locate(c, key.entity, key.project, key.run_id)
-            if loc is None or not access.allows(c, user, access.READ, loc.entity_id, loc.visibility):
+        def in_txn(conn: Connection) -> dict[str, Any] | None:
+            loc = store.runs.locate(conn, key.entity, key.project, key.run_id)
+            if loc is None or not access.allows(conn, user, access.READ, loc.entity_id, loc.visibility):
                 return None
-            return s.runs.load(c, loc.id)
+            return store.runs.load(conn, loc.id)
 
-        return s.db.read(q)
+        return store.db.read(in_txn)
 
     def file_row(self, user: User, key: RunKey, path: str) -> Any:
-        s = self.store
+        store = self.store
 
-        def q(c: Connection) -> Any:
-            loc = s.runs.locate(c, key.entity, key.project, key.run_id)
-            if loc is None or not access.allows(c, user, access.READ, loc.entity_id, loc.visibility):
+        def in_txn(conn: Connection) -> Any:
+            loc = store.runs.locate(conn, key.entity, key.project, key.run_id)
+            if loc is None or not access.allows(conn, user, access.READ, loc.entity_id, loc.visibility):
                 return None
-            return s.files.get(c, loc.id, path)
+            return store.files.get(conn, loc.id, path)
 
-        return s.db.read(q)
+        return store.db.read(in_txn)
 
 
 _MISSING = object()
 
 
-def _canon(v: Any) -> Any:
-    if v is _MISSING:
-        return v
+def _canon(value: Any) -> Any:
+    if value is _MISSING:
+        return value
     try:
-        return json.dumps(v, sort_keys=True, default=str)
+        return json.dumps(value, sort_keys=True, default=str)
     except ValueError:
-        return repr(v)
+        return repr(value)
 
 
-def _int(v: Any, default: int) -> int:
+def _int(value: Any, default: int) -> int:
     try:
-        n = int(v)
+        n = int(value)
     except (TypeError, ValueError, OverflowError):  # OverflowError: inf
         return default
     return n if is_int64(n) else default

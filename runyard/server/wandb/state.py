@@ -69,9 +69,9 @@ def run_name(key: RunKey) -> str:
     return hashlib.sha256(f"{key.entity}\0{key.project}\0{key.run_id}".encode()).hexdigest()[:40]
 
 
-def lock(store: Any, c: Any, key: RunKey) -> dict[str, Any]:
+def lock(store: Any, conn: Any, key: RunKey) -> dict[str, Any]:
     """The run's state with its row locked until the transaction ends (a fresh state if none)."""
-    doc = store.protocol.lock(c, "run", run_name(key))
+    doc = store.protocol.lock(conn, "run", run_name(key))
     if not isinstance(doc, dict) or doc.get("v") != STATE_VERSION:
         return new_state(key)
     base = new_state(key)
@@ -79,8 +79,8 @@ def lock(store: Any, c: Any, key: RunKey) -> dict[str, Any]:
     return base
 
 
-def get(store: Any, c: Any, key: RunKey) -> dict[str, Any] | None:
-    doc = store.protocol.get(c, "run", run_name(key))
+def get(store: Any, conn: Any, key: RunKey) -> dict[str, Any] | None:
+    doc = store.protocol.get(conn, "run", run_name(key))
     if not isinstance(doc, dict) or doc.get("v") != STATE_VERSION:
         return None
     base = new_state(key)
@@ -88,5 +88,5 @@ def get(store: Any, c: Any, key: RunKey) -> dict[str, Any] | None:
     return base
 
 
-def save(store: Any, c: Any, key: RunKey, st: dict[str, Any]) -> None:
-    store.protocol.put(c, "run", run_name(key), st)
+def save(store: Any, conn: Any, key: RunKey, st: dict[str, Any]) -> None:
+    store.protocol.put(conn, "run", run_name(key), st)

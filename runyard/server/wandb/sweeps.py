@@ -160,86 +160,96 @@ class WandbSweeps:
 
     # -- mutations ------------------------------------------------------------------------------
     def upsert(self, user: User, inp: dict[str, Any]) -> dict[str, Any]:
-        s = self.store
+        store = self.store
         if inp.get("id"):
             ref = decode_id(inp["id"], "Sweep")
             if not ref or len(ref) != 3:
                 raise GraphQLError("id is not a sweep id this server issued")
-            e, p, sid = ref
+            entity, project, sid = ref
             raw_state, raw_config = inp.get("state"), inp.get("config")
             if raw_state is None and raw_config is None:
                 raise GraphQLError("send the sweep's new state or its new config")
             state = None if raw_state is None else TO_RUNYARD.get(str(raw_state).upper())
             if raw_state is not None and state is None:
                 raise GraphQLError(f"state {raw_state!r} is not one of: {', '.join(TO_RUNYARD)}")
-            config = None if raw_config is None else _config(raw_config, s.limits.max_json_depth)
+            config = None if raw_config is None else _config(raw_config, store.limits.max_json_depth)
 
             def change(
-                c: Connection,
+                conn: Connection,
             ) -> sa.Row:  # `wandb sweep --update` sends a config, --pause etc. a state
-                row = self._row(c, user, e, p, sid, access.WRITE, lock=True)
+                row = self._row(conn, user, entity, project, sid, access.WRITE, lock=True)
                 if config is not None:
                     try:
-                        s.sweeps.update_config(c, row, config)
+                        store.sweeps.update_config(conn, row, config)
                     except SweepConfigError as err:
                         raise GraphQLError(str(err)) from None
                 if state is not None:
-                    s.sweeps.set_state(c, self._row(c, user, e, p, sid, access.WRITE), state)
-                return self._row(c, user, e, p, sid, access.WRITE)
+                    store.sweeps.set_state(
+                        conn, self._row(conn, user, entity, project, sid, access.WRITE), state
+                    )
+                return self._row(conn, user, entity, project, sid, access.WRITE)
 
             row = self._write(change)
-            return {"sweep": self._obj(user, e, p, row), "configValidationWarnings": [], "inserted": False}
-        e, p = inp.get("entityName") or user.name, inp.get("projectName") or UNCATEGORIZED
-        _check_name("entity", e)
-        _check_name("project", p)
-        config = _config(inp.get("config"), s.limits.max_json_depth)
+            return {
+                "sweep": self._obj(user, entity, project, row),
+                "configValidationWarnings": [],
+                "inserted": False,
+            }
+        entity, project = inp.get("entityName") or user.name, inp.get("projectName") or UNCATEGORIZED
+        _check_name("entity", entity)
+        _check_name("project", project)
+        config = _config(inp.get("config"), store.limits.max_json_depth)
         if inp.get("displayName"):
             config.setdefault("name", inp["displayName"])
         warnings = []
         if inp.get("priorRunsFilters"):
             warnings.append("prior runs are not attached to sweeps on this server (priorRunsFilters ignored)")
 
-        def create(c: Connection) -> sa.Row:
-            pid = access.writable_project(c, s, user, e, p)
+        def create(conn: Connection) -> sa.Row:
+            pid = access.writable_project(conn, store, user, entity, project)
             try:
-                return s.sweeps.create(c, pid, config, user.id)
+                return store.sweeps.create(conn, pid, config, user.id)
             except SweepConfigError as err:
                 raise GraphQLError(str(err)) from None
 
         row = self._write(create)
-        return {"sweep": self._obj(user, e, p, row), "configValidationWarnings": warnings, "inserted": True}
+        return {
+            "sweep": self._obj(user, entity, project, row),
+            "configValidationWarnings": warnings,
+            "inserted": True,
+        }
 
     def create_agent(self, user: User, inp: dict[str, Any]) -> dict[str, Any]:
-        e, p = inp.get("entityName") or user.name, inp.get("projectName") or UNCATEGORIZED
+        entity, project = inp.get("entityName") or user.name, inp.get("projectName") or UNCATEGORIZED
         sid = str(inp["sweep"])
-        self.store.db.read(lambda c: self._row(c, user, e, p, sid, access.WRITE))
+        self.store.db.read(lambda conn: self._row(conn, user, entity, project, sid, access.WRITE))
         host = "".join(ch for ch in str(inp.get("host") or "agent")[:MAX_HOST] if ch.isprintable())
         name = f"{host}-{secrets.token_hex(3)}"
-        return {"agent": {"id": encode_id("Agent", e, p, sid, name), "name": name, "host": host}}
+        return {"agent": {"id": encode_id("Agent", entity, project, sid, name), "name": name, "host": host}}
 
     def heartbeat(self, user: User, inp: dict[str, Any]) -> dict[str, Any]:
         ref = decode_id(inp.get("id"), "Agent")
         if not ref or len(ref) != 4:
             raise GraphQLError("id is not an agent id this server issued (CreateAgent)")
-        e, p, sid, agent = ref
+        entity, project, sid, agent = ref
         alive = _run_state(inp.get("runState"), self.store.limits.max_json_depth)
-        s = self.store
+        store = self.store
 
-        def look(c: Connection) -> tuple[sa.Row, list[str] | None]:  # most beats change nothing
-            row = access.sweep(c, s, user, e, p, sid, access.WRITE)
-            return row, s.sweeps.agent_beat_answer(c, row, agent, alive, self.heartbeat_timeout)
+        def look(conn: Connection) -> tuple[sa.Row, list[str] | None]:  # most beats change nothing
+            row = access.sweep(conn, store, user, entity, project, sid, access.WRITE)
+            return row, store.sweeps.agent_beat_answer(conn, row, agent, alive, self.heartbeat_timeout)
 
-        def beat(c: Connection) -> tuple[list[str], Assignment | None, dict]:
-            row = access.sweep(c, s, user, e, p, sid, access.WRITE)
-            stops, a = s.sweeps.agent_beat(c, row, agent, alive, self.heartbeat_timeout)
+        def beat(conn: Connection) -> tuple[list[str], Assignment | None, dict]:
+            row = access.sweep(conn, store, user, entity, project, sid, access.WRITE)
+            stops, a = store.sweeps.agent_beat(conn, row, agent, alive, self.heartbeat_timeout)
             return stops, a, row.config
 
         try:
-            row, answered = s.db.read(look)
+            row, answered = store.db.read(look)
             if answered is not None:
                 stops, a, config = answered, None, row.config
             else:
-                stops, a, config = s.db.write(beat)
+                stops, a, config = store.db.write(beat)
         except ApiError as err:  # a sweep (or its project) deleted, or never there: the agent stops
             raise (
                 AnswerStatus(err.message, 404) if err.status == 404 else GraphQLError(err.message)
@@ -251,7 +261,7 @@ class WandbSweeps:
                     "type": "run",
                     "run_id": a.run_id,
                     "program": config.get("program"),
-                    "args": {k: {"value": v} for k, v in a.params.items()},
+                    "args": {key: {"value": value} for key, value in a.params.items()},
                 }
             )
         elif a is not None and a.kind == "exit":
@@ -259,33 +269,35 @@ class WandbSweeps:
         return {"agent": {"id": inp["id"], "name": agent}, "commands": json.dumps(commands)}
 
     # -- reads ----------------------------------------------------------------------------------
-    def add_project_fields(self, obj: dict[str, Any], user: User, e: str, p: str) -> None:
+    def add_project_fields(self, obj: dict[str, Any], user: User, entity: str, project: str) -> None:
         """`sweep`, `sweeps` and `totalSweeps` on a Project (its `runs` resolver lists a sweep's runs)."""
-        s = self.store
+        store = self.store
 
-        def listing(c: Connection) -> list[sa.Row]:
+        def listing(conn: Connection) -> list[sa.Row]:
             try:
-                pid = access.project_id(c, s, user, e, p)
+                pid = access.project_id(conn, store, user, entity, project)
             except ApiError:
                 return []
             from ...store.tables import sweeps
 
-            q = sa.select(sweeps).where(sweeps.c.project_id == pid).order_by(sweeps.c.created_at.desc())
-            return list(c.execute(q))
+            query = sa.select(sweeps).where(sweeps.c.project_id == pid).order_by(sweeps.c.created_at.desc())
+            return list(conn.execute(query))
 
         def sweep(info: GraphQLResolveInfo, sweepName: str) -> dict[str, Any] | None:  # noqa: N803 - W&B's names
-            row = s.db.read(lambda c: self._row(c, user, e, p, sweepName, access.READ, missing_ok=True))
-            return None if row is None else self._obj(user, e, p, row, obj)
+            row = store.db.read(
+                lambda conn: self._row(conn, user, entity, project, sweepName, access.READ, missing_ok=True)
+            )
+            return None if row is None else self._obj(user, entity, project, row, obj)
 
         def sweeps(
             info: GraphQLResolveInfo, after: str | None = None, first: int | None = None, filters: Any = None
         ) -> dict[str, Any]:
-            rows = s.db.read(listing)
+            rows = store.db.read(listing)
             start = int(after) if after and after.isdigit() else 0
             n = max(1, min(int(first or 50), MAX_SWEEPS_PAGE))
             page = rows[start : start + n]
             edges = [
-                {"node": self._obj(user, e, p, r, obj), "cursor": str(start + i + 1)}
+                {"node": self._obj(user, entity, project, r, obj), "cursor": str(start + i + 1)}
                 for i, r in enumerate(page)
             ]
             more = start + n < len(rows)
@@ -296,12 +308,12 @@ class WandbSweeps:
 
         obj["sweep"] = sweep
         obj["sweeps"] = sweeps
-        obj["totalSweeps"] = lambda info: len(s.db.read(listing))
+        obj["totalSweeps"] = lambda info: len(store.db.read(listing))
 
     def _obj(
-        self, user: User, e: str, p: str, row: sa.Row, project: dict[str, Any] | None = None
+        self, user: User, entity: str, p: str, row: sa.Row, project: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        s, config, sid = self.store, row.config, row.sweep_id
+        store, config, sid = self.store, row.config, row.sweep_id
         cfg = parse(config)
         expected = (
             cfg.run_cap if cfg.run_cap is not None else grid_size(cfg) if cfg.method == "grid" else None
@@ -313,9 +325,9 @@ class WandbSweeps:
             if m is None:
                 return None
             values = [
-                v
-                for t in s.db.read(lambda c: s.sweeps.trials(c, row, cfg))
-                if t.state == "finished" and (v := t.view().objective(m)) is not None
+                value
+                for t in store.db.read(lambda c: store.sweeps.trials(c, row, cfg))
+                if t.state == "finished" and (value := t.view().objective(m)) is not None
             ]
             return (min if m.goal == "minimize" else max)(values) if values else None
 
@@ -333,14 +345,14 @@ class WandbSweeps:
             return conn
 
         return {
-            "id": encode_id("Sweep", e, p, sid),
+            "id": encode_id("Sweep", entity, p, sid),
             "name": sid,
             "displayName": cfg.name,
             "method": cfg.method,
             "state": TO_WANDB.get(row.state, row.state.upper()),
             "description": cfg.description,
             "bestLoss": best,
-            "config": yaml.safe_dump({k: v for k, v in config.items()}, sort_keys=False),
+            "config": yaml.safe_dump({key: value for key, value in config.items()}, sort_keys=False),
             "createdAt": iso(row.created_at),
             "updatedAt": iso(row.updated_at),
             "heartbeatAt": iso(row.updated_at),
@@ -351,24 +363,24 @@ class WandbSweeps:
                 info, filters=run_filter
             ),
             "runCountExpected": expected,
-            "project": project if project is not None else project_obj(e, p),
+            "project": project if project is not None else project_obj(entity, p),
             "runs": runs,
         }
 
     # -- helpers --------------------------------------------------------------------------------
     def _row(
         self,
-        c: Connection,
+        conn: Connection,
         user: User,
-        e: str,
-        p: str,
+        entity: str,
+        project: str,
         sid: str,
         action: str,
         lock: bool = False,
         missing_ok: bool = False,
     ) -> Any:
         try:
-            return access.sweep(c, self.store, user, e, p, sid, action, lock)
+            return access.sweep(conn, self.store, user, entity, project, sid, action, lock)
         except ApiError as err:
             if missing_ok:
                 return None
@@ -392,10 +404,10 @@ def _run_flags(node: dict[str, Any]) -> None:
     )
 
 
-def _check_name(what: str, v: str) -> None:
+def _check_name(what: str, value: str) -> None:
     from ..http import name_problem
 
-    problem = name_problem(what, v)
+    problem = name_problem(what, value)
     if problem:
         raise GraphQLError(problem)
 
@@ -426,4 +438,4 @@ def _run_state(raw: Any, max_depth: int) -> set[str]:
         raise GraphQLError(f"runState is not valid JSON: {err}") from None
     if not isinstance(doc, dict) or len(doc) > MAX_RUN_STATE:
         raise GraphQLError(f"runState must be an object of at most {MAX_RUN_STATE} run ids")
-    return {str(k) for k, v in doc.items() if v}
+    return {str(key) for key, value in doc.items() if value}

@@ -42,11 +42,11 @@ class Signer:
         if self._secret is None:
             ps = self.store.protocol
 
-            def q(c: Any) -> str:
-                ps.add(c, "secret", "signer", secrets.token_hex(32))
-                return str(ps.get(c, "secret", "signer"))
+            def in_txn(conn: Any) -> str:
+                ps.add(conn, "secret", "signer", secrets.token_hex(32))
+                return str(ps.get(conn, "secret", "signer"))
 
-            self._secret = bytes.fromhex(self.store.db.write(q))
+            self._secret = bytes.fromhex(self.store.db.write(in_txn))
         return self._secret
 
     def sign(self, grant: dict[str, Any], principal: User) -> str:
