@@ -145,6 +145,25 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
+def drag(page, target, path, steps: int = 6) -> None:
+    """Drag over `target` along `path(box)`, a list of (x, y) offsets from the target's top-left corner:
+    pressed at the first, moved through the others, released at the last.
+
+    Coordinates read from bounding_box() before the drag go stale when panels above are still laying out
+    (a busy CI machine), and the drag lands beside its target. hover() waits until the target is visible,
+    stable and not covered at the first point, and the box is read again right after it, before pressing."""
+    target.wait_for()
+    first = path(target.bounding_box())[0]
+    target.hover(position={"x": first[0], "y": first[1]})
+    box = target.bounding_box()
+    (x0, y0), *rest = path(box)
+    page.mouse.move(box["x"] + x0, box["y"] + y0)
+    page.mouse.down()
+    for x, y in rest:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=steps)
+    page.mouse.up()
+
+
 SHOWCASE = "showcase"
 
 

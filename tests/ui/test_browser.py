@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import msgpack
 import numpy as np
 
-from .conftest import shot
+from .conftest import drag, shot
 
 
 def ws_url(server, query: str = "") -> str:
@@ -81,15 +81,15 @@ def test_zoom_requeries_the_server(page, server):
         """() => { const o = document.querySelector('section.panel[data-metric="train/loss"] .u-over');
                    return !!o && o.getBoundingClientRect().width > 0; }"""
     )
-    box = over.bounding_box()
-    assert box is not None
     with page.expect_response(
         lambda r: "/history?" in r.url and "min=" in r.url and "key=train%2Floss" in r.url
     ) as resp:
-        page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] / 2)
-        page.mouse.down()
-        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] / 2, steps=8)
-        page.mouse.up()
+        drag(
+            page,
+            over,
+            lambda b: [(b["width"] * 0.3, b["height"] / 2), (b["width"] * 0.5, b["height"] / 2)],
+            steps=8,
+        )
     q = parse_qs(urlparse(resp.value.url).query)
     a, b = float(q["min"][0]), float(q["max"][0])
     assert 300 < a < b < 1300, (a, b)

@@ -109,12 +109,13 @@ def test_hover_legend_leaves_out_runs_that_ended(page, server, charts):
     page.get_by_text("2 of 20 runs").wait_for()
     _drawn(page, LOSS)
     over = page.locator(LOSS + " .u-over")
-    box = over.bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.05, box["y"] + box["height"] / 2)
+    # hover() waits until the chart stops moving: a move to coordinates read earlier could land beside it
+    size = over.bounding_box()
+    over.hover(position={"x": size["width"] * 0.05, "y": size["height"] / 2})
     legend = page.locator(LOSS + " .chart-legend")
     legend.wait_for()
     assert sorted(legend.locator(".chart-legend-label").all_inner_texts()) == ["lr-0.0001", "lr-0.0002"]
-    page.mouse.move(box["x"] + box["width"] * 0.95, box["y"] + box["height"] / 2)
+    over.hover(position={"x": size["width"] * 0.95, "y": size["height"] / 2})
     page.wait_for_function(
         "s => [...document.querySelectorAll(s + ' .chart-legend-label')].map(e => e.textContent).join() === 'lr-0.0002'",
         arg=LOSS,

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from .conftest import client_env, runyard_cli, shot, sign_in, watch_errors, write_runs
+from .conftest import client_env, drag, runyard_cli, shot, sign_in, watch_errors, write_runs
 
 MEDIA_WRITER = textwrap.dedent(r"""
     import json, math, sys
@@ -344,11 +344,12 @@ def test_audio_video_point_cloud(page, server, media):
     if pc.get_attribute("data-points"):
         assert pc.get_attribute("data-points") == "300"
         before = pc.locator("canvas").screenshot()
-        b = pc.bounding_box()
-        page.mouse.move(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
-        page.mouse.down()
-        page.mouse.move(b["x"] + b["width"] / 2 + 80, b["y"] + b["height"] / 2 + 10, steps=5)
-        page.mouse.up()
+        drag(
+            page,
+            pc,
+            lambda b: [(b["width"] / 2, b["height"] / 2), (b["width"] / 2 + 80, b["height"] / 2 + 10)],
+            steps=5,
+        )
         page.mouse.wheel(0, -200)
         assert pc.locator("canvas").screenshot() != before  # rotated
     else:

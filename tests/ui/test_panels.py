@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import shot, sign_in, watch_errors
+from .conftest import drag, shot, sign_in, watch_errors
 
 
 def legend_labels(panel) -> list[str]:
@@ -94,12 +94,12 @@ def test_add_edit_and_remove_panels(page, server, browser):
     chart = cell.locator(".chart")
     before = chart.bounding_box()
     corner = cell.get_by_role("button", name=re.compile("^Resize Accuracy and loss"))
-    box = corner.bounding_box()
-    page.mouse.move(box["x"] + 7, box["y"] + 7)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 7 + before["width"] * 0.8, box["y"] + 7 + 100, steps=5)
-    page.mouse.move(box["x"] + 7 + before["width"] * 0.9, box["y"] + 7 + 170, steps=5)
-    page.mouse.up()
+    drag(
+        page,
+        corner,
+        lambda b: [(7, 7), (7 + before["width"] * 0.8, 107), (7 + before["width"] * 0.9, 177)],
+        steps=5,
+    )
     page.wait_for_function("() => document.querySelector('[data-panel-cell=p1]').dataset.w === '2'")
     assert cell.get_attribute("data-h") == "2"
     page.wait_for_function(

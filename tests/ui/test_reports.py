@@ -574,8 +574,8 @@ def test_a_run_set_over_two_projects_is_one_chart_mixing_them(fresh, server, tmp
     page.wait_for_function("s => document.querySelector(s)?.dataset.state === 'ready'", arg=LOSS)
     assert grid.locator(LOSS).count() == 1
     over = grid.locator(LOSS + " .u-over")
-    box = over.bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] / 2)
+    size = over.bounding_box()  # hover() waits until the chart stops moving before it moves the mouse
+    over.hover(position={"x": size["width"] * 0.1, "y": size["height"] / 2})
     legend = grid.locator(LOSS + " .chart-legend")
     legend.wait_for()
     labels = legend.locator(".chart-legend-label").all_inner_texts()  # the hover legend shows the first rows

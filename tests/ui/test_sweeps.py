@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from .conftest import client_env, shot, sign_in, write_runs
+from .conftest import client_env, drag, shot, sign_in, write_runs
 
 SWEEPS = textwrap.dedent("""
     import json, runyard
@@ -81,12 +81,7 @@ def test_sweeps_list_and_a_sweep_page_with_brushing(small, server, sweeps):
     # brush the top quarter of the x axis (x = 0.5 sits at its top): the table keeps x = 0.5 only
     axis = page.locator("rect[data-axis='x']")
     axis.scroll_into_view_if_needed()
-    box = axis.bounding_box()
-    cx = box["x"] + box["width"] / 2
-    page.mouse.move(cx, box["y"] + 2)
-    page.mouse.down()
-    page.mouse.move(cx, box["y"] + box["height"] * 0.25, steps=6)
-    page.mouse.up()
+    drag(page, axis, lambda b: [(b["width"] / 2, 2), (b["width"] / 2, b["height"] * 0.25)])
     page.wait_for_function("() => document.querySelectorAll('tr[data-trial]').length === 3")
     xs = page.locator("tr[data-trial] td:nth-child(4)").all_inner_texts()
     assert xs == ["0.5", "0.5", "0.5"], xs
@@ -123,6 +118,11 @@ def test_pareto_front_of_a_two_metric_sweep(small, server, sweeps):
     shot(page, "sweep-pareto")
 
 
+def _top_half(box) -> list[tuple[float, float]]:
+    """A brush path down the middle of an axis, from its top to its middle."""
+    return [(box["width"] / 2, 2), (box["width"] / 2, box["height"] * 0.5)]
+
+
 def test_workspace_parameters_section(small, server, sweeps):
     page = small
     page.goto(f"{server.url}/{server.entity}/sw")
@@ -139,12 +139,7 @@ def test_workspace_parameters_section(small, server, sweeps):
     table = page.locator(".runs-table")
     assert table.get_attribute("aria-rowcount") == "16"  # the 15 runs and the header
     axis = page.locator("[data-testid='ws-parcoords'] rect[data-axis]").first
-    box = axis.bounding_box()
-    cx = box["x"] + box["width"] / 2
-    page.mouse.move(cx, box["y"] + 2)
-    page.mouse.down()
-    page.mouse.move(cx, box["y"] + box["height"] * 0.5, steps=6)
-    page.mouse.up()
+    drag(page, axis, _top_half)
     page.get_by_test_id("ws-brushed").wait_for()
     inside = lines.evaluate_all("ps => ps.filter(p => p.dataset.in === '1').map(p => p.dataset.row)")
     assert 0 < len(inside) < 15, inside
@@ -161,10 +156,7 @@ def test_workspace_parameters_section(small, server, sweeps):
     )
     assert page.get_by_test_id("ws-brushed").count() == 0
     # a brush is dropped with the section: closing it never leaves the table filtered out of sight
-    page.mouse.move(cx, box["y"] + 2)
-    page.mouse.down()
-    page.mouse.move(cx, box["y"] + box["height"] * 0.5, steps=6)
-    page.mouse.up()
+    drag(page, axis, _top_half)
     page.get_by_test_id("ws-brushed").wait_for()
     page.get_by_role("region", name="Section Parameters").locator(".section-toggle").click()
     page.wait_for_function(
