@@ -71,10 +71,10 @@ def _index_name(entity: str, project: str, name: str) -> str:
 
 def wandb_digest(contents: dict[str, Any]) -> str:
     """wandb's MANIFEST_MD5 digest of a manifest's `contents`."""
-    h = hashlib.md5(MANIFEST_HEADER.encode())
+    hasher = hashlib.md5(MANIFEST_HEADER.encode())
     for path in sorted(contents):
-        h.update(f"{path}:{contents[path].get('digest')}\n".encode())
-    return h.hexdigest()
+        hasher.update(f"{path}:{contents[path].get('digest')}\n".encode())
+    return hasher.hexdigest()
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -282,18 +282,28 @@ class WandbArtifacts:
                 if reg is not None:
                     r = access.registry(conn, store, user, ae, reg, access.WRITE)
                     col = store.registries.collection(conn, r.id, name)
-                    m = None if col is None else store.registries.membership(conn, col.id, version.id)
-                    if col is None or m is None:
+                    membership = (
+                        None if col is None else store.registries.membership(conn, col.id, version.id)
+                    )
+                    if col is None or membership is None:
                         raise WandbError(
                             f"{entity}/{project}/{version.name}:v{version.version_index} is not in {ae}/{ap}/{name}"
                         )
                     target = registry_path(ae, reg, name)
                     if add:
                         store.registries.move_alias(
-                            conn, col.id, m.id, m.version_index, check_aliases([alias])[0], user, target
+                            conn,
+                            col.id,
+                            membership.id,
+                            membership.version_index,
+                            check_aliases([alias])[0],
+                            user,
+                            target,
                         )
                     else:
-                        store.registries.remove_alias(conn, m.id, m.version_index, alias, user, target)
+                        store.registries.remove_alias(
+                            conn, membership.id, membership.version_index, alias, user, target
+                        )
                     continue
                 if (ae, ap, name) != (entity, project, version.name):
                     raise WandbError(

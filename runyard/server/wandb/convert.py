@@ -111,23 +111,23 @@ def console_line(raw: Any) -> tuple[float, int, str]:
         if isinstance(doc, dict) and "content" in doc:
             stream = 2 if str(doc.get("level") or "").lower() == "error" else 1
             return iso_time(doc.get("ts")), stream, cr_text(str(doc.get("content") or ""))
-    m = _TS_RE.match(text)
-    if m is None:
+    match = _TS_RE.match(text)
+    if match is None:
         return time.time(), 1, cr_text(text)
-    return iso_time(m.group(2)), 2 if m.group(1) else 1, cr_text(m.group(3))
+    return iso_time(match.group(2)), 2 if match.group(1) else 1, cr_text(match.group(3))
 
 
 def iso_time(value: Any) -> float:
     """Epoch seconds of an ISO-8601 time (now when it does not parse)."""
     if isinstance(value, str) and value:
-        s = value.replace("Z", "+00:00")
-        if "." in s:  # Python < 3.11 parses at most 6 fractional digits
-            head, _, rest = s.partition(".")
+        text = value.replace("Z", "+00:00")
+        if "." in text:  # Python < 3.11 parses at most 6 fractional digits
+            head, _, rest = text.partition(".")
             frac = re.match(r"\d+", rest)
             if frac:
-                s = head + "." + frac.group(0)[:6].ljust(6, "0") + rest[frac.end() :]
+                text = head + "." + frac.group(0)[:6].ljust(6, "0") + rest[frac.end() :]
         try:
-            return datetime.fromisoformat(s).timestamp()
+            return datetime.fromisoformat(text).timestamp()
         except ValueError:
             pass
     return time.time()
@@ -147,11 +147,11 @@ def summary_diff(shown: dict[str, Any], old: dict[str, Any], new: dict[str, Any]
 
 def metric_specs(wandb_block: Any) -> list[tuple[str, dict[str, Any]]]:
     """`config._wandb.m` (define_metric, keyed by MetricRecord field numbers) -> [(digest, spec)]."""
-    m = wandb_block.get("m") if isinstance(wandb_block, dict) else None
-    if not isinstance(m, list):
+    metrics = wandb_block.get("m") if isinstance(wandb_block, dict) else None
+    if not isinstance(metrics, list):
         return []
     out = []
-    for entry in m:
+    for entry in metrics:
         if not isinstance(entry, dict):
             continue
         spec: dict[str, Any] = {}
@@ -165,11 +165,11 @@ def metric_specs(wandb_block: Any) -> list[tuple[str, dict[str, Any]]]:
         idx = entry.get("5")
         if (
             isinstance(idx, int)
-            and 1 <= idx <= len(m)
-            and isinstance(m[idx - 1], dict)
-            and m[idx - 1].get("1")
+            and 1 <= idx <= len(metrics)
+            and isinstance(metrics[idx - 1], dict)
+            and metrics[idx - 1].get("1")
         ):
-            spec["step_metric"] = str(m[idx - 1]["1"])
+            spec["step_metric"] = str(metrics[idx - 1]["1"])
             spec["step_sync"] = 1 in opts
         kinds = [
             SUMMARY_KINDS[key - 1]

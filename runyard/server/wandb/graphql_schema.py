@@ -641,16 +641,16 @@ class Root:
     # -- queries --------------------------------------------------------------------------------
     def viewer(self, info: GraphQLResolveInfo) -> dict[str, Any]:
         ctx = _ctx(info)
-        u = ctx.user
+        caller = ctx.user
         teams = [{"node": _entity_obj(t, True)} for t in _teams(ctx)]
         return {
-            "id": encode_id("User", u.name),
-            "name": u.name,
-            "username": u.name,
+            "id": encode_id("User", caller.name),
+            "name": caller.name,
+            "username": caller.name,
             "email": _email(ctx),
-            "admin": u.is_admin,
+            "admin": caller.is_admin,
             "flags": "{}",
-            "entity": u.name,
+            "entity": caller.name,
             "deletedAt": None,
             "teams": {"edges": teams},
         }
@@ -784,8 +784,8 @@ class Root:
             ref = decode_id(input.get("id"), "Run")
             if ref and len(ref) == 3:
                 entity, project, run_id = entity or ref[0], project or ref[1], ref[2]
-        e, p = _names(ctx, entity, project)
-        key = RunKey(e, p, run_id or new_run_id())
+        entity_name, project_name = _names(ctx, entity, project)
+        key = RunKey(entity_name, project_name, run_id or new_run_id())
         _check_names(key)
         try:
             bucket = ctx.runs.upsert(ctx.user, key, input)
@@ -964,13 +964,13 @@ class Root:
         got = ctx.arts.by_id(ctx.user, input["artifactID"])
         if got is None or got[3] is None:
             raise GraphQLError(f"artifact {input['artifactID']!r} does not exist")
-        entity, project, n, version, _ = got
+        entity, project, name, version, _ = got
         assert version is not None
         try:
             ctx.arts.delete(ctx.user, entity, project, version, bool(input.get("deleteAliases")))
         except WandbError as err:
             raise _fail(err) from None
-        gone = ctx.arts.tombstone(ctx.user, entity, project, n, version.digest)
+        gone = ctx.arts.tombstone(ctx.user, entity, project, name, version.digest)
         assert gone is not None
         return {"artifact": ctx.art(entity, project, gone), "clientMutationId": input.get("clientMutationId")}
 
@@ -1044,9 +1044,9 @@ def _run_artifacts(
     """A run's logged ("logged") or used ("used") committed versions, readable ones, in order; paged
     by offset (the cursor is the index of the last one sent)."""
     start = int(after) + 1 if after and after.isdigit() else 0
-    n = max(1, min(int(first or 50), 1000))
+    count = max(1, min(int(first or 50), 1000))
     found = ctx.arts.run_versions(ctx.user, int(row["id"]), kind)
-    page = found[start : start + n]
+    page = found[start : start + count]
     edges = [
         {"node": ctx.art(entity, project, version), "cursor": str(start + i)}
         for i, (entity, project, version) in enumerate(page)
@@ -1056,7 +1056,7 @@ def _run_artifacts(
         "pageInfo": {
             "__typename": "PageInfo",
             "endCursor": edges[-1]["cursor"] if edges else after,
-            "hasNextPage": start + n < len(found),
+            "hasNextPage": start + count < len(found),
         },
         "edges": edges,
     }

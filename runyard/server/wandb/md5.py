@@ -62,11 +62,11 @@ class Md5Index:
         got = self.md5_of(sha256)
         if got:
             return got
-        h = hashlib.md5()
+        hasher = hashlib.md5()
         for chunk in store.blobs.iter_bytes(sha256):
-            h.update(chunk)
-        self.add(sha256, h.hexdigest())
-        return h.hexdigest()
+            hasher.update(chunk)
+        self.add(sha256, hasher.hexdigest())
+        return hasher.hexdigest()
 
     def b64_of_blob(self, store: Any, sha256: str) -> str | None:
         try:

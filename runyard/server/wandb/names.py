@@ -199,8 +199,8 @@ def decode_id(value: str | None, kind: str) -> list[str] | None:
 
 def display_name(entity: str, project: str, run_id: str, number: int) -> str:
     """wandb-style `adjective-noun-N`, N the run's position in its project; stable for a given run."""
-    h = hashlib.sha256(f"{entity}/{project}/{run_id}".encode()).digest()
-    return f"{_ADJ[h[0] % len(_ADJ)]}-{_NOUN[h[1] % len(_NOUN)]}-{number}"
+    digest = hashlib.sha256(f"{entity}/{project}/{run_id}".encode()).digest()
+    return f"{_ADJ[digest[0] % len(_ADJ)]}-{_NOUN[digest[1] % len(_NOUN)]}-{number}"
 
 
 def new_run_id() -> str:

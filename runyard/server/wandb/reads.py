@@ -232,12 +232,12 @@ class RunReads:
             minStep: int | None = None,  # noqa: N803 - W&B's names
             maxStep: int | None = None,  # noqa: N803
         ) -> list[str]:
-            n = max(1, min(int(samples or 500), MAX_SAMPLES))
+            count = max(1, min(int(samples or 500), MAX_SAMPLES))
             hi = None if maxStep is None else int(maxStep) - 1  # wandb's maxStep is exclusive
             if minStep is not None or maxStep is not None:  # a page (HistoryPage): the first n rows
-                got = rows_of(None, minStep, hi, n, None, False)[:n]
+                got = rows_of(None, minStep, hi, count, None, False)[:count]
             else:  # RunFullHistory: n rows spread over the run
-                got = rows_of(None, None, None, None, n, False)
+                got = rows_of(None, None, None, None, count, False)
             return [json.dumps(r, allow_nan=True) for r in got]
 
         def sampled_history(info: GraphQLResolveInfo, specs: list[Any]) -> list[list[dict[str, Any]]]:
@@ -252,11 +252,11 @@ class RunReads:
                 if not isinstance(spec, dict) or not isinstance(spec.get("keys"), list):
                     raise GraphQLError("a history spec is a JSON object with a 'keys' list")
                 keys = [str(key) for key in spec["keys"]]
-                n = max(1, min(int(spec.get("samples") or 500), MAX_SAMPLES))
+                count = max(1, min(int(spec.get("samples") or 500), MAX_SAMPLES))
                 lo = spec.get("minStep")
                 hi = spec.get("maxStep")
                 hi = None if hi is None else int(hi)  # wandb-core's pages name their last step
-                got = rows_of(keys, None if lo is None else int(lo), hi, None, n, True)
+                got = rows_of(keys, None if lo is None else int(lo), hi, None, count, True)
                 out.append([{key: _jsonable(value) for key, value in r.items()} for r in got])
             return out
 
@@ -377,19 +377,19 @@ def _like(pattern: str) -> re.Pattern[str]:
 
 
 def _dicts(res: Rows, start: float) -> list[dict[str, Any]]:
-    n = len(res)
-    if n == 0:
+    count = len(res)
+    if count == 0:
         return []
     steps = res.step.tolist()
     ts = res.ts.tolist()
     runtime = (res.ts - start).tolist()
     out: list[dict[str, Any]] = [
-        {"_step": steps[i], "_runtime": runtime[i], "_timestamp": ts[i]} for i in range(n)
+        {"_step": steps[i], "_runtime": runtime[i], "_timestamp": ts[i]} for i in range(count)
     ]
     for key, col in res.columns.items():
         vals = col.values.tolist() if isinstance(col.values, np.ndarray) else col.values
         present = col.present.tolist()
-        for i in range(n):
+        for i in range(count):
             if present[i]:
                 out[i][key] = vals[i]
     return out

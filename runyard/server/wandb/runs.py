@@ -331,7 +331,7 @@ class WandbRuns:
     ) -> dict[str, Any]:
         """The `Run` object (`bucket`) as the GraphQL schema returns it."""
         meta = st["meta"]
-        entity, project, r = st["entity"], st["project"], st["run_id"]
+        entity, project, run_id = st["entity"], st["project"], st["run_id"]
         wb = st["config"].get(cv.RESERVED_CONFIG_KEY)
 
         def wandb_config(info: Any, keys: list[str] | None = None) -> str:
@@ -339,8 +339,8 @@ class WandbRuns:
             return json.dumps({key: value for key, value in block.items() if keys is None or key in keys})
 
         return {
-            "id": encode_id("Run", entity, project, r),
-            "name": r,
+            "id": encode_id("Run", entity, project, run_id),
+            "name": run_id,
             "displayName": meta.get("name"),
             "description": meta.get("description"),
             "notes": meta.get("notes"),
@@ -448,10 +448,10 @@ class WandbRuns:
         st = sess.st
         frags = []
         for _off, line in self._new_lines(st, HISTORY, entry):
-            f = cv.history_fragment(cv.loads(line), st["last_ts"] or time.time())
-            if f is None:
+            fragment = cv.history_fragment(cv.loads(line), st["last_ts"] or time.time())
+            if fragment is None:
                 continue
-            step, ts, keys, vals = f
+            step, ts, keys, vals = fragment
             frags.append(sess.fragment(step, ts, keys, vals))
             st["last_step"] = step if st["last_step"] is None else max(int(st["last_step"]), step)
             st["last_ts"] = max(float(st["last_ts"] or 0.0), ts)
@@ -578,30 +578,34 @@ class WandbRuns:
     def direct_put(self, key: RunKey, path: str, expires: float) -> str | None:
         """Where blobs live in an object store: a presigned PUT of the run file `path` into a staging
         object of its own (one per run and path: a re-upload replaces it). None: through the API."""
-        d = direct(self.store.blobs)
-        return None if d is None else d.presign_put_staged(_staged_file(key, path), expires)[0]
+        blobs_direct = direct(self.store.blobs)
+        return (
+            None
+            if blobs_direct is None
+            else blobs_direct.presign_put_staged(_staged_file(key, path), expires)[0]
+        )
 
     def adopt_uploaded(self, user: User, key: RunKey, names: list[Any]) -> None:
         """file_stream `uploaded` (after the request's checks): the run files the client has finished
         PUTting into the object store become run files. The server reads each once to learn its
         sha256 (the client names none). A name with nothing staged was uploaded through the API, or
         adopted already (a retried request)."""
-        d = direct(self.store.blobs)
-        if d is None:
+        blobs_direct = direct(self.store.blobs)
+        if blobs_direct is None:
             return
         for name in names:
             path = valid_file(name) if isinstance(name, str) else None
             if path is None:
                 continue
-            got = d.adopt_hashing(_staged_file(key, path), self.max_file_bytes, None)
+            got = blobs_direct.adopt_hashing(_staged_file(key, path), self.max_file_bytes, None)
             if isinstance(got, str):
                 continue
             sha, size, hexmd5 = got
             self.md5.add(sha, hexmd5)
             head = None
             if path == "wandb-metadata.json":
-                with self.store.blobs.open(sha) as f:
-                    head = f.read(1 << 20)
+                with self.store.blobs.open(sha) as fragment:
+                    head = fragment.read(1 << 20)
             self.add_file(user, key, path, size, sha, head)
 
     def _write_files(self, sess: _Session, files: dict[str, list]) -> None:
@@ -657,10 +661,10 @@ def _canon(value: Any) -> Any:
 
 def _int(value: Any, default: int) -> int:
     try:
-        n = int(value)
+        number = int(value)
     except (TypeError, ValueError, OverflowError):  # OverflowError: inf
         return default
-    return n if is_int64(n) else default
+    return number if is_int64(number) else default
 
 
 def _start_from(files: dict[str, Any]) -> float | None:

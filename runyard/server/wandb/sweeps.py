@@ -241,30 +241,30 @@ class WandbSweeps:
 
         def beat(conn: Connection) -> tuple[list[str], Assignment | None, dict]:
             row = access.sweep(conn, store, user, entity, project, sid, access.WRITE)
-            stops, a = store.sweeps.agent_beat(conn, row, agent, alive, self.heartbeat_timeout)
-            return stops, a, row.config
+            stops, assignment = store.sweeps.agent_beat(conn, row, agent, alive, self.heartbeat_timeout)
+            return stops, assignment, row.config
 
         try:
             row, answered = store.db.read(look)
             if answered is not None:
-                stops, a, config = answered, None, row.config
+                stops, assignment, config = answered, None, row.config
             else:
-                stops, a, config = store.db.write(beat)
+                stops, assignment, config = store.db.write(beat)
         except ApiError as err:  # a sweep (or its project) deleted, or never there: the agent stops
             raise (
                 AnswerStatus(err.message, 404) if err.status == 404 else GraphQLError(err.message)
             ) from None
-        commands: list[dict[str, Any]] = [{"type": "stop", "run_id": r} for r in stops]
-        if a is not None and a.kind == "run":
+        commands: list[dict[str, Any]] = [{"type": "stop", "run_id": run_id} for run_id in stops]
+        if assignment is not None and assignment.kind == "run":
             commands.append(
                 {
                     "type": "run",
-                    "run_id": a.run_id,
+                    "run_id": assignment.run_id,
                     "program": config.get("program"),
-                    "args": {key: {"value": value} for key, value in a.params.items()},
+                    "args": {key: {"value": value} for key, value in assignment.params.items()},
                 }
             )
-        elif a is not None and a.kind == "exit":
+        elif assignment is not None and assignment.kind == "exit":
             commands.append({"type": "exit"})
         return {"agent": {"id": inp["id"], "name": agent}, "commands": json.dumps(commands)}
 
@@ -294,13 +294,13 @@ class WandbSweeps:
         ) -> dict[str, Any]:
             rows = store.db.read(listing)
             start = int(after) if after and after.isdigit() else 0
-            n = max(1, min(int(first or 50), MAX_SWEEPS_PAGE))
-            page = rows[start : start + n]
+            count = max(1, min(int(first or 50), MAX_SWEEPS_PAGE))
+            page = rows[start : start + count]
             edges = [
-                {"node": self._obj(user, entity, project, r, obj), "cursor": str(start + i + 1)}
-                for i, r in enumerate(page)
+                {"node": self._obj(user, entity, project, run_id, obj), "cursor": str(start + i + 1)}
+                for i, run_id in enumerate(page)
             ]
-            more = start + n < len(rows)
+            more = start + count < len(rows)
             return {
                 "edges": edges,
                 "pageInfo": {"endCursor": edges[-1]["cursor"] if edges else None, "hasNextPage": more},
@@ -321,15 +321,15 @@ class WandbSweeps:
         run_filter = json.dumps({"sweep": sid})
 
         def best(info: GraphQLResolveInfo) -> float | None:
-            m = cfg.metric
-            if m is None:
+            metric = cfg.metric
+            if metric is None:
                 return None
             values = [
                 value
                 for t in store.db.read(lambda c: store.sweeps.trials(c, row, cfg))
-                if t.state == "finished" and (value := t.view().objective(m)) is not None
+                if t.state == "finished" and (value := t.view().objective(metric)) is not None
             ]
-            return (min if m.goal == "minimize" else max)(values) if values else None
+            return (min if metric.goal == "minimize" else max)(values) if values else None
 
         def runs(
             info: GraphQLResolveInfo,
