@@ -128,12 +128,23 @@ class Database:
             return
         self._closed = True
 
+        # Each writer thread closes its own connection. A thread that finished one close task could take
+        # the next and leave another thread's connection checked out, which dispose() does not close (a
+        # psycopg "deleted while still open" later): the barrier holds each task until every writer
+        # thread has one (the pool starts the missing threads).
+        n = self._writer._max_workers
+        barrier = threading.Barrier(n)
+
         def _close_conn() -> None:
+            try:
+                barrier.wait(timeout=5)
+            except threading.BrokenBarrierError:
+                pass  # a writer still busy after 5 s: close what this thread holds anyway
             conn = getattr(self._local, "conn", None)
             if conn is not None:
                 conn.close()
 
-        futs = [self._writer.submit(_close_conn) for _ in range(self._writer._max_workers)]
+        futs = [self._writer.submit(_close_conn) for _ in range(n)]
         cf.wait(futs, timeout=5)
         self._writer.shutdown(wait=True)
         self.engine.dispose()
