@@ -122,6 +122,7 @@ def test_references_are_recorded_not_copied(env, settings, home, tmp_path):
         run.finish()
     finally:
         srv.shutdown()
+        srv.server_close()  # shutdown() only stops the loop; this closes the listening socket
 
 
 @pytest.mark.parametrize("bad", ["../../etc/passwd", "/etc/passwd", "a/../../b", "C:/x", "a\\b"])
