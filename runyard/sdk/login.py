@@ -9,13 +9,14 @@ from typing import Any
 from ..errors import CommError, UsageError
 from ..wire.home import runyard_home, write_private_json
 from . import state
-from .http_client import SETTINGS_NAME, ApiError, Client, resolve_credentials
 from .output import termwarn
 from .settings import from_env, merged
 
 
 def save_login(url: str, key: str) -> str:
     """Store the server URL and key in RUNYARD_HOME/settings (mode 600); returns the file's path."""
+    from .http_client import SETTINGS_NAME
+
     path = runyard_home() / SETTINGS_NAME
     write_private_json(path, {"base_url": url.rstrip("/"), "api_key": key})
     return str(path)
@@ -48,6 +49,9 @@ def login(
     if mode == "offline":
         termwarn("Unable to verify login in offline mode.")
         return False
+    # the HTTP client (http.client, ssl: ~15 ms) is imported here, not by `import runyard`
+    from .http_client import ApiError, Client, resolve_credentials
+
     creds = resolve_credentials(base_url=host)
     url = (host or creds.base_url).rstrip("/")
     if key is None:

@@ -47,3 +47,17 @@ def test_import_works_from_a_directory_holding_run_folders(tmp_path):
         text=True,
     )
     assert res.returncode == 0 and res.stdout.strip().endswith("__init__.py"), res.stdout + res.stderr
+
+
+def test_import_runyard_leaves_the_heavy_modules_for_later():
+    # `import runyard` is on every training script's start-up path (wandb's costs ~1 s): the HTTP
+    # client (http.client + ssl, ~15 ms) and msgspec (~20 ms) load only when a run needs them
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, json, runyard; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    loaded = set(json.loads(out.stdout))
+    assert {"http.client", "ssl", "msgspec", "numpy"} & loaded == set()
