@@ -291,14 +291,14 @@ def bench_list(srv, n: int) -> dict:
     store.db.write(lambda c: c.execute(sa.insert(runs), rows))
     store.db.write(run_values.backfill)  # rows inserted past Runs.update: indexed as the migration does
     flt = {"config.optimizer": "adam"}
-    (page, _), med, mn = timed(
+    (page, _, _), med, mn = timed(
         lambda: store.db.read(lambda c: store.runs.list(c, pid, flt, "-summary.acc", 50))
     )
     expected = sorted(
         (r for r in rows if r["config"]["optimizer"] == "adam"), key=lambda r: -r["summary"]["acc"]
     )[:50]
     assert [p["id"] for p in page] == [r["run_id"] for r in expected]
-    (_, total), tmed, _ = timed(
+    (_, total, _), tmed, _ = timed(
         lambda: store.db.read(lambda c: store.runs.list(c, pid, flt, "-summary.acc", 50, with_total=True))
     )
     c = Client(srv.url, srv.api_key)
