@@ -13,7 +13,8 @@ def restore(
 ) -> IO[str] | None:
     """Download file `name` of the run at `run_path` ("entity/project/run_id"; the current run's
     by default) into `root` (the current run's files folder, else the working directory), keeping
-    its folders; returns it opened for reading, or None when the run has no such file.
+    its folders; returns it opened for reading. A run without such a file raises ValueError, as
+    wandb.restore does (None only in a disabled run).
 
     A file already at the destination is opened as it is unless `replace=True`."""
     run: Any = state.current()
@@ -36,5 +37,5 @@ def restore(
 
     files = Api().run(str(run_path)).files([name])
     if len(files) == 0:
-        return None
+        raise ValueError(f"File {name} not found in {run_path}.")
     return files[0].download(root=root, replace=True)

@@ -272,18 +272,28 @@ class RunReads:
             pattern: str | None = None,
         ) -> dict[str, Any]:
             store = self.store
-            all_files = store.db.read(lambda conn: store.files.list(conn, run_pk))
+            all_files: list[dict[str, Any] | str] = list(
+                store.db.read(lambda conn: store.files.list(conn, run_pk))
+            )
             if names:
-                wanted = set(names)
-                all_files = [f for f in all_files if f["path"] in wanted]
+                # W&B answers a node for each name asked, one the run lacks with md5 "0" and no
+                # updatedAt: wandb.restore raises "File ... not found" on it (and indexes files[0],
+                # so leaving it out would crash the client), `wandb pull` and the summary skip it
+                by_path = {f["path"]: f for f in all_files if isinstance(f, dict)}
+                all_files = [by_path.get(n, n) for n in dict.fromkeys(names)]
             if pattern:
                 rx = _like(pattern)
-                all_files = [f for f in all_files if rx.match(f["path"])]
+                all_files = [f for f in all_files if rx.match(f["path"] if isinstance(f, dict) else f)]
             offset = int(after) if after and after.isdigit() else 0
             limit = max(1, min(int(first or 50), MAX_PAGE))
             page = all_files[offset : offset + limit]
             edges = [
-                {"node": self.file_obj(entity, project, run_id, f), "cursor": str(offset + i + 1)}
+                {
+                    "node": self.file_obj(entity, project, run_id, f)
+                    if isinstance(f, dict)
+                    else self.missing_file_obj(entity, project, run_id, f),
+                    "cursor": str(offset + i + 1),
+                }
                 for i, f in enumerate(page)
             ]
             return {
@@ -360,6 +370,20 @@ class RunReads:
             "mimetype": f.get("content_type"),
             "updatedAt": iso(f.get("updated_at")),
             "md5": lambda info: self.md5.b64_of_blob(self.store, sha),
+        }
+
+    def missing_file_obj(self, entity: str, project: str, run_id: str, name: str) -> dict[str, Any]:
+        """The node W&B answers for a file name asked of a run that has no such file."""
+        return {
+            "id": encode_id("File", entity, project, run_id, name),
+            "name": name,
+            "url": lambda info, upload=False: None,
+            "directUrl": None,
+            "uploadUrl": None,
+            "sizeBytes": 0,
+            "mimetype": None,
+            "updatedAt": None,
+            "md5": "0",
         }
 
 
