@@ -5,14 +5,7 @@ assertions hold for both."""
 
 from __future__ import annotations
 
-import sys
 import textwrap
-from pathlib import Path
-
-import pytest
-
-from tests.compat_server.test_official_client import client_run, wandb_env  # noqa: F401
-from tests.server.conftest import client_env  # noqa: F401
 
 SAVE = textwrap.dedent("""
     import json, os
@@ -56,23 +49,6 @@ RESTORE = textwrap.dedent("""
         assert f.read() == "v1"
     run.finish()
 """)
-
-
-@pytest.fixture(params=["runyard", "wandb"])
-def user_script(request, server, tmp_path):
-    """Runs a script that starts with `import wandb` under the parametrized client, against `server`."""
-    if request.param == "runyard":
-        python, env = Path(sys.executable), request.getfixturevalue("client_env")
-    else:
-        python, env = request.getfixturevalue("wandb_python"), request.getfixturevalue("wandb_env")
-
-    def run(code: str, cwd: Path, *args: str) -> dict:
-        if request.param == "runyard":
-            code = code.replace("import wandb\n", "import runyard as wandb\n", 1)
-        cwd.mkdir()
-        return client_run(python, env, cwd, code, *args)
-
-    return run
 
 
 def test_restore_fetches_a_saved_file_back(user_script, tmp_path):
