@@ -75,6 +75,18 @@ def check_name(name: Any) -> str:
     return name
 
 
+def _content(c: Commit, size: int, now: float, user_id: int | None) -> dict[str, Any]:
+    """A version row's fields that a commit sets, whether the row is new or a revived tombstone."""
+    return {
+        "description": c.description,
+        "metadata": c.metadata,
+        "size": size,
+        "file_count": len(c.entries),
+        "created_at": now,
+        "created_by": user_id,
+    }
+
+
 def parse_commit(name: str, doc: dict) -> Commit:
     """Validate a commit document: names, aliases, entry paths, sizes, and the digest (recomputed)."""
     check_name(name)
@@ -178,12 +190,7 @@ class Artifacts:
                 collection_id=col.id,
                 version_index=col.next_version,
                 digest=c.digest,
-                description=c.description,
-                metadata=c.metadata,
-                size=size,
-                file_count=len(c.entries),
-                created_at=now,
-                created_by=user_id,
+                **_content(c, size, now, user_id),
             )
         ).inserted_primary_key[0]  # type: ignore[index]
         if c.entries:
@@ -214,15 +221,7 @@ class Artifacts:
         conn.execute(
             sa.update(artifact_versions)
             .where(artifact_versions.c.id == vid)
-            .values(
-                deleted_at=None,
-                description=c.description,
-                metadata=c.metadata,
-                size=size,
-                file_count=len(c.entries),
-                created_at=now,
-                created_by=user_id,
-            )
+            .values(deleted_at=None, **_content(c, size, now, user_id))
         )
         if c.entries:
             conn.execute(sa.insert(artifact_entries), [dict(e, version_id=vid) for e in c.entries])
