@@ -11,7 +11,8 @@ Parts (`--only chart,list,sdk`, default all):
          query of every run over the whole range and a 1 % zoom, over HTTP (msgpack) against a
          `runyard server` subprocess: engine time (the answer's `query_ms`), HTTP time, answer size,
          and the server's anonymous memory from /proc (sampled every 5 ms): peak growth over the
-         phase's start and what is still held after it, over idle; then four full queries at once.
+         phase's start and what is still held after it, over idle; then four full queries at once,
+         and what is held SETTLE_S after them (`four_settled_mb`, the server's quiet-time trim).
   list   N runs (`--list-runs`, default 100,000) with config/summary values: first page of 50 filtered
          by a config value and sorted by a summary value, and every run of the project page by page.
   sdk    the SDK logging K keys per step for S steps (`--sdk KxS`, default 1000x50000) offline: peak
@@ -269,6 +270,9 @@ class Server:
             self.proc.wait()
 
 
+SETTLE_S = 2.0
+
+
 def chart_part(srv: Server, n_runs: int, steps: int, reps: int) -> dict:
     ids = ",".join(f"run{i:04d}" for i in range(n_runs))
     path = "/api/v1/projects/admin/scale/history"
@@ -314,6 +318,8 @@ def chart_part(srv: Server, n_runs: int, steps: int, reps: int) -> dict:
 
     walls = phase("four", lambda: [w for _ in range(max(1, reps // 2)) for w in four()])
     out["four_http_ms"] = statistics.median(walls) * 1e3
+    time.sleep(SETTLE_S)  # the server gives freed memory back a moment after its last large answer
+    out["four_settled_mb"] = (srv.anon() - idle) / 1e6
     a = steps * 0.42
     zoom = phase("zoom", lambda: [query(a, a + steps / 100) for _ in range(reps)])
     out["zoom_engine_ms"] = statistics.median(d["query_ms"] for d, _w, _n in zoom)

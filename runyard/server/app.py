@@ -27,6 +27,7 @@ from .config import ServerConfig
 from .contract import ContractCheck
 from .errors import HANDLERS
 from .headers import SecurityHeaders
+from .memory import limit_arenas
 from .pubsub import Broker, make_broker
 from .routes import ROUTES
 
@@ -80,6 +81,8 @@ def setup_link(store: Store, config: ServerConfig, announce: bool = True) -> str
 
 
 def create_app(config: ServerConfig, store: Store | None = None, announce: bool = True) -> Starlette:
+    limit_arenas()
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         started = time.time()

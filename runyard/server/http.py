@@ -27,6 +27,7 @@ from ..store.jsonsafe import safe_float
 from ..store.limits import INT64_MAX, load_json
 from ..wire.names import ENTITY_RULE, PROJECT_RULE, valid_entity_name, valid_project_name
 from .errors import ApiError
+from .memory import after_large
 
 T = TypeVar("T")
 
@@ -244,7 +245,9 @@ def columns_response(request: Request, doc: dict, arrays_key: str = "series") ->
                 return [pack(x) for x in v]
             return v
 
-        return Response(msgpack.packb(pack(doc), use_bin_type=True), media_type="application/x-msgpack")
+        return after_large(
+            Response(msgpack.packb(pack(doc), use_bin_type=True), media_type="application/x-msgpack")
+        )
 
     def tojson(v: Any) -> Any:
         if isinstance(v, np.ndarray):
@@ -255,4 +258,4 @@ def columns_response(request: Request, doc: dict, arrays_key: str = "series") ->
             return [tojson(x) for x in v]
         return v
 
-    return JSON(tojson(doc))
+    return after_large(JSON(tojson(doc)))
