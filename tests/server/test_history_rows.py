@@ -12,6 +12,7 @@ import numpy as np
 
 from runyard.store.chunks import CHUNK_POINTS, Points
 from runyard.store.history_rows import rows
+from runyard.wire.api_models.history import MAX_TOTAL_BUCKETS
 from runyard.wire.history_rows import assemble_rows
 
 
@@ -258,3 +259,28 @@ def test_project_chart_query_over_several_runs(client):
     assert by_epoch["min"] == 0.0 and by_epoch["max"] == 4.5
     assert [s["found"] for s in by_epoch["series"]] == [True, True]
     assert by_epoch["series"][1]["last"][-1] == 27.0
+
+
+def test_a_chart_of_many_runs_gets_fewer_buckets_each_and_stays_exact(client):
+    """A chart over many runs is answered in fewer buckets per run (the answer says how many), so
+    its size stays bounded; every point is still counted once."""
+    store = client.app_ref.state.store
+    n_runs, steps = 300, np.arange(1000, dtype=np.int64)
+
+    def setup(c):
+        pid = store.projects.get_or_create(c, store.entities.get(c, "admin").id, "wide")
+        pks = [store.runs.get_or_create(c, pid, f"w{i}", {"start_time": 1000.0}, None) for i in range(n_runs)]
+        for i, pk in enumerate(pks):
+            pts = Points(steps + 1, steps, 1000.0 + steps, steps * 0.5 + i)
+            store.metrics.append(c, pk, "history", {"loss": [pts]})
+
+    store.db.write(setup)
+    runs = ",".join(f"w{i}" for i in range(n_runs))
+    params = {"key": "loss", "buckets": 1000, "min": 0, "max": 999}
+    many = client.get("/api/v1/projects/admin/wide/history", params={**params, "runs": runs}).json()
+    assert many["buckets"] == MAX_TOTAL_BUCKETS // n_runs < 1000
+    for i, s in enumerate(many["series"]):
+        assert len(s["count"]) == many["buckets"] and sum(s["count"]) == 1000
+        assert s["max"][-1] == 999 * 0.5 + i
+    one = client.get("/api/v1/projects/admin/wide/history", params={**params, "runs": "w7"}).json()
+    assert one["buckets"] == 1000 and sum(one["series"][0]["count"]) == 1000

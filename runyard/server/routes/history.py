@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from ...store.metrics import X_AXES, SeriesRef
 from ...wire import api_models as m
+from ...wire.api_models.history import MAX_TOTAL_BUCKETS, MIN_SERIES_BUCKETS
 from .. import access
 from ..contract import endpoint
 from ..errors import ApiError
@@ -53,7 +54,8 @@ def _bucketed(
     edges are on the summary blocks' grid (a bucket count near the one asked; the answer says which)."""
     started = time.perf_counter()
     found = [ref for ref in refs if ref is not None]
-    lo, hi, buckets = query.min, query.max, query.buckets
+    per_series = max(MIN_SERIES_BUCKETS, MAX_TOTAL_BUCKETS // max(1, len(found)))
+    lo, hi, buckets = query.min, query.max, min(query.buckets, per_series)
     if x_axis == "_step" and lo is None and hi is None and found:
         lo, hi, buckets = repos.metrics.step_window(conn, found, buckets)
     results, value_range = repos.metrics.buckets(conn, found, buckets, x_axis, lo, hi)

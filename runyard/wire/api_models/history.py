@@ -13,6 +13,10 @@ from msgspec import UNSET, Meta, UnsetType, field
 from .base import Answer, Int64, Number, Query
 
 MAX_BUCKETS = 10_000
+# A query over many series gets fewer buckets each, so that its answer stays near 10 MB of msgpack
+# (8 columns of 8 bytes a bucket): 1,000 runs get 128 each, no fewer than MIN_SERIES_BUCKETS.
+MAX_TOTAL_BUCKETS = 128_000
+MIN_SERIES_BUCKETS = 100
 MAX_ROWS = 100_000
 Format = Annotated[
     Literal["json", "msgpack"],
@@ -23,7 +27,14 @@ Keys = Annotated[list[str], Meta(description="comma-separated or repeated")]
 
 class BucketQuery(Query):
     buckets: Annotated[
-        int, Meta(ge=1, le=MAX_BUCKETS, description=f"number of buckets (1..{MAX_BUCKETS}, default 1000)")
+        int,
+        Meta(
+            ge=1,
+            le=MAX_BUCKETS,
+            description=f"number of buckets (1..{MAX_BUCKETS}, default 1000); a query of many series gets"
+            f" fewer, {MAX_TOTAL_BUCKETS:,} in all (at least {MIN_SERIES_BUCKETS} each): the answer's"
+            " `buckets` is the count used",
+        ),
     ] = 1000
     x_axis: Annotated[
         str, Meta(description="_step (default), _timestamp, _runtime, or another metric of the run")

@@ -4859,7 +4859,7 @@ export interface operations {
     history_project_history: {
         parameters: {
             query: {
-                /** @description number of buckets (1..10000, default 1000) */
+                /** @description number of buckets (1..10000, default 1000); a query of many series gets fewer, 128,000 in all (at least 100 each): the answer's `buckets` is the count used */
                 buckets?: number;
                 /** @description _step (default), _timestamp, _runtime, or another metric of the run */
                 x_axis?: string;
@@ -6580,7 +6580,7 @@ export interface operations {
     history_run_history: {
         parameters: {
             query?: {
-                /** @description number of buckets (1..10000, default 1000) */
+                /** @description number of buckets (1..10000, default 1000); a query of many series gets fewer, 128,000 in all (at least 100 each): the answer's `buckets` is the count used */
                 buckets?: number;
                 /** @description _step (default), _timestamp, _runtime, or another metric of the run */
                 x_axis?: string;
@@ -6785,7 +6785,7 @@ export interface operations {
     history_run_system: {
         parameters: {
             query?: {
-                /** @description number of buckets (1..10000, default 1000) */
+                /** @description number of buckets (1..10000, default 1000); a query of many series gets fewer, 128,000 in all (at least 100 each): the answer's `buckets` is the count used */
                 buckets?: number;
                 /** @description _step (default), _timestamp, _runtime, or another metric of the run */
                 x_axis?: string;
