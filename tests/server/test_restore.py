@@ -42,7 +42,12 @@ def test_restore_downloads_a_saved_file_keeping_its_folders(server, client_env, 
         "open('out/ckpt/a.pt', 'w').write('mine')\n"
         f"assert wandb.restore('ckpt/a.pt', run_path={path!r}, root='out').read() == 'mine'\n"
         f"assert wandb.restore('ckpt/a.pt', run_path={path!r}, root='out', replace=True).read() == 'weights'\n"
-        f"assert wandb.restore('nope.txt', run_path={path!r}, root='out') is None\n"
+        # as wandb 0.31: a file the run lacks raises, naming it (tests/compat_server/test_restore.py)
+        "try:\n"
+        f"    wandb.restore('nope.txt', run_path={path!r}, root='out')\n"
+        "    raise AssertionError('restore of a missing file returned')\n"
+        "except ValueError as e:\n"
+        "    assert 'nope.txt' in str(e)\n"
         "run = wandb.init(project='p')\n"
         f"assert wandb.restore('ckpt/a.pt', run_path={path!r}).read() == 'weights'\n"
         "assert os.path.isfile(os.path.join(run.dir, 'ckpt', 'a.pt'))\n"
