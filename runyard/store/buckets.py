@@ -110,6 +110,69 @@ def bucketize_many(series: Sequence[tuple[np.ndarray, np.ndarray]], e: np.ndarra
     return out
 
 
+def bucketize_pieces(
+    pieces: Sequence[tuple[int, int, np.ndarray | None, np.ndarray]],
+    n_series: int,
+    e: np.ndarray,
+    nan: bool = True,
+) -> tuple[Part, np.ndarray]:
+    """Aggregate several series at once, each given as pieces (series, first step, steps or None, values):
+    a series' pieces follow one another in step order without overlapping, series in ascending order,
+    every point inside [e[0], e[-1]]; steps None means consecutive steps from the first, whose places
+    among the bucket edges are found by arithmetic. One pass of each ufunc over the values of all series
+    (a zoomed chart of 100 runs made 100 small passes of each before). `nan`: whether values may be NaN.
+    Returns the Part of all (rows ordered by series, then bucket) and where each series' rows start
+    (n_series + 1 cuts)."""
+    nb = len(e) - 1
+    pieces = [p for p in pieces if len(p[3])]
+    if not pieces:
+        return Part.empty(), np.zeros(n_series + 1, np.int64)
+    inner = e[1:nb]
+    series = np.array([p[0] for p in pieces], np.int64)
+    first = np.array([p[1] for p in pieces], np.float64)
+    sizes = np.array([len(p[3]) for p in pieces], np.int64)
+    # points of each piece below each inner edge
+    below = np.minimum(np.maximum(np.ceil(inner)[None, :] - first[:, None], 0), sizes[:, None])
+    offs = np.cumsum(sizes) - sizes
+    gapped = [(i, p[2]) for i, p in enumerate(pieces) if p[2] is not None]
+    for i, x in gapped:
+        below[i] = np.searchsorted(x, inner, "left")
+    mine = np.flatnonzero(np.diff(series, prepend=-1))  # each present series' first piece
+    before = np.zeros((n_series, nb - 1), np.int64)
+    before[series[mine]] = np.add.reduceat(below, mine, axis=0)
+    total = np.zeros(n_series, np.int64)
+    np.add.at(total, series, sizes)
+    start = (np.cumsum(total) - total)[:, None]
+    lo = start + np.concatenate((np.zeros((n_series, 1), np.int64), before), axis=1)
+    hi = start + np.concatenate((before, total[:, None]), axis=1)
+    keep = hi > lo
+    if keep.all():  # every bucket of every series holds points (a zoom into dense series)
+        S, E, bucket = lo.ravel(), hi.ravel(), np.tile(np.arange(nb), n_series)
+        cuts = np.arange(0, n_series * nb + 1, nb)
+    else:
+        row_series, bucket = np.nonzero(keep)
+        S, E = lo[keep], hi[keep]
+        cuts = np.searchsorted(row_series, np.arange(n_series + 1))
+    V = np.concatenate([p[3] for p in pieces]).astype(np.float64, copy=False)
+    isnan = np.isnan(V) if nan else None
+    if isnan is not None and isnan.any():
+        with np.errstate(invalid="ignore"):  # inf + -inf
+            vsum = np.add.reduceat(np.where(isnan, 0.0, V), S)
+        vcount = np.add.reduceat((~isnan).astype(np.int64), S)
+    else:
+        with np.errstate(invalid="ignore"):
+            vsum = np.add.reduceat(V, S)
+        vcount = E - S
+    last = E - 1
+    piece = np.searchsorted(offs, last, "right") - 1
+    last_x = (first[piece] + (last - offs[piece])).astype(np.float64)
+    for i, x in gapped:
+        at = piece == i
+        last_x[at] = x[last[at] - offs[i]]
+    part = Part(bucket, E - S, np.fmin.reduceat(V, S), np.fmax.reduceat(V, S), vsum, vcount, V[last], last_x)
+    return part, cuts
+
+
 def records_part(rec: np.ndarray, e: np.ndarray, series: np.ndarray) -> tuple[Part, np.ndarray]:
     """Aggregate summary records (`chunks.BLOCK_DTYPE` fields) that each lie inside one bucket, of
     several series at once: `series` (ascending) says whose each record is, and records are in series

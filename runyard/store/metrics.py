@@ -81,6 +81,45 @@ def _window_query(db: Database) -> sa.Select:
 _WINDOW: dict[bool, sa.Select] = {}
 
 
+def _compiled(cache: dict[bool, sa.Select], db: Database, build: Any) -> sa.Select:
+    q = cache.get(db.is_sqlite)
+    if q is None:
+        q = cache[db.is_sqlite] = build()
+    return q
+
+
+def _window_meta_query(db: Database) -> sa.Select:
+    """`_window_query` without the values: which chunks, how many points."""
+    c = metric_chunks.c
+    return _compiled(
+        _WINDOW_META,
+        db,
+        lambda: (
+            sa.select(c.id, c.key_id, c.chunk_no, c.n, c.v_count, c.step_min, c.step_max)
+            .where(
+                db.ids_param(c.key_id),
+                c.numeric,
+                c.step_max >= sa.bindparam("lo"),
+                c.step_min <= sa.bindparam("hi"),
+            )
+            .order_by(c.key_id, c.step_min, c.chunk_no)
+        ),
+    )
+
+
+def _values_query(db: Database) -> sa.Select:
+    """Steps and values of some chunks, by chunk id (bound: ids)."""
+    c = metric_chunks.c
+    return _compiled(_VALUES, db, lambda: sa.select(c.id, c.steps, c.vals).where(db.ids_param(c.id)))
+
+
+_WINDOW_META: dict[bool, sa.Select] = {}
+_VALUES: dict[bool, sa.Select] = {}
+# points whose values one read of a zoomed chart holds at once (8 B each): a 1 % zoom of 100 runs of
+# 1M steps is ~1.2M points, one read
+READ_POINTS = 2_000_000
+
+
 @dataclass
 class SeriesRef:
     """One series of a query: a key id plus what the x axis needs of its run."""
@@ -446,22 +485,69 @@ class Metrics:
         lo, hi = _int_bound(math.ceil(a)), _int_bound(math.floor(b))
         level = summaries.level_for(width)
         out: list[dict] = []
-        # series per round trip: the points of a narrow window are up to 10,000 buckets x 64 steps
-        # (5 MB) per series, records ~120 KB at most
-        per = 8 if width < BLOCK_POINTS else 100
-        for i in range(0, len(key_ids), per):
-            batch = key_ids[i : i + per]
-            if width < BLOCK_POINTS:
-                by_key: dict[int, list] = {}
-                for c in self._window(conn, batch, lo, hi):
-                    by_key.setdefault(c.key_id, []).append(c)
-                out.extend(bk.finish(self._points_series(conn, by_key.get(k, []), e), e) for k in batch)
-            else:  # in key id order, each series once (a run may be asked twice)
-                ids = sorted(set(batch))
-                recs, series = summaries.read(conn, self.db, ids, level, lo, hi)
-                got = dict(zip(ids, self._summary_batch(conn, ids, recs, series, level, e)))
-                out.extend(got[k] for k in batch)
+        if width < BLOCK_POINTS:
+            return self._narrow(conn, key_ids, lo, hi, e)
+        for i in range(0, len(key_ids), 100):  # records ~120 KB a series at most
+            batch = key_ids[i : i + 100]
+            ids = sorted(set(batch))  # in key id order, each series once (a run may be asked twice)
+            recs, series = summaries.read(conn, self.db, ids, level, lo, hi)
+            got = dict(zip(ids, self._summary_batch(conn, ids, recs, series, level, e)))
+            out.extend(got[k] for k in batch)
         return out
+
+    def _narrow(self, conn: Connection, key_ids: list[int], lo: int, hi: int, e: np.ndarray) -> list[dict]:
+        """Series over steps [lo, hi] in buckets narrower than a block: from their points. The chunk
+        rows in the window are listed first (no values); then the values of series adding up to about
+        READ_POINTS points are read in one statement and bucketed together (`bk.bucketize_pieces`).
+        Series whose chunks overlap in step (out-of-order logging) are sorted point by point alone."""
+        ids = sorted(set(key_ids))
+        by_key: dict[int, list] = {}
+        for i in range(0, len(ids), 1000):
+            params = {"ids": self.db.ids_arg(ids[i : i + 1000]), "lo": lo, "hi": hi}
+            for c in self.db.fetch_binary(conn, _window_meta_query(self.db), params):
+                by_key.setdefault(c.key_id, []).append(c)
+        got: dict[int, dict] = {}
+        batch: list[int] = []
+        size = 0
+        for k in ids:
+            chunks = by_key.get(k, [])
+            if any(chunks[i].step_min <= chunks[i - 1].step_max for i in range(1, len(chunks))):
+                got[k] = bk.finish(self._sorted_points(conn, chunks, e), e)
+                continue
+            n = sum(c.n for c in chunks)
+            if batch and size + n > READ_POINTS:
+                got.update(self._narrow_batch(conn, batch, by_key, lo, hi, e))
+                batch, size = [], 0
+            batch.append(k)
+            size += n
+        if batch:
+            got.update(self._narrow_batch(conn, batch, by_key, lo, hi, e))
+        return [got[k] for k in key_ids]
+
+    def _narrow_batch(
+        self, conn: Connection, batch: list[int], by_key: dict[int, list], lo: int, hi: int, e: np.ndarray
+    ) -> dict[int, dict]:
+        chunk_ids = [c.id for k in batch for c in by_key.get(k, [])]
+        params = {"ids": self.db.ids_arg(chunk_ids)}
+        rows = (
+            {r.id: r for r in self.db.fetch_binary(conn, _values_query(self.db), params)} if chunk_ids else {}
+        )
+        pieces: list[tuple[int, int, np.ndarray | None, np.ndarray]] = []
+        for s, k in enumerate(batch):
+            for c in by_key.get(k, []):
+                row = rows[c.id]
+                v = decode_floats(row.vals)
+                if not row.steps:  # consecutive steps
+                    i0, i1 = max(0, lo - c.step_min), min(c.n, hi - c.step_min + 1)
+                    pieces.append((s, c.step_min + i0, None, v[i0:i1]))
+                    continue
+                x = decode_steps(row.steps, c.step_min, c.n)
+                i0, i1 = int(np.searchsorted(x, lo, "left")), int(np.searchsorted(x, hi, "right"))
+                pieces.append((s, 0, x[i0:i1], v[i0:i1]))
+        nan = any(c.v_count is None or c.v_count < c.n for k in batch for c in by_key.get(k, []))
+        part, cuts = bk.bucketize_pieces(pieces, len(batch), e, nan)
+        fin = bk.finish(part, e)
+        return {k: {f: a[cuts[s] : cuts[s + 1]] for f, a in fin.items()} for s, k in enumerate(batch)}
 
     def _window(self, conn: Connection, key_ids: list[int], lo: int, hi: int) -> list[Any]:
         params = {"ids": self.db.ids_arg(key_ids), "lo": lo, "hi": hi}
@@ -503,16 +589,6 @@ class Metrics:
             else:
                 out.append({c: v[cuts[i] : cuts[i + 1]] for c, v in fin.items()})
         return out
-
-    def _points_series(self, conn: Connection, chunks: list, e: np.ndarray) -> bk.Part:
-        """One series from the points of its chunk rows in the window (`_window`)."""
-        if not chunks:
-            return bk.Part.empty()
-        if any(chunks[i].step_min <= chunks[i - 1].step_max for i in range(1, len(chunks))):
-            return self._sorted_points(conn, chunks, e)
-        x = np.concatenate([decode_steps(c.steps, c.step_min, c.n) for c in chunks])
-        v = np.concatenate([decode_floats(c.vals) for c in chunks])
-        return bk.bucketize_many([(x.astype(np.float64), v)], e)[0]
 
     def _sorted_points(self, conn: Connection, chunks: list, e: np.ndarray) -> bk.Part:
         """Chunks that overlap in step (out-of-order logging): every point, sorted by (step, seq)."""

@@ -209,6 +209,42 @@ def test_summary_level_matches_brute_force(store):
         check(res, brute(points, lo, hi, nb))
 
 
+def test_zoomed_query_of_many_series_matches_brute_force_for_each(store):
+    """Buckets narrower than a block bucket all series of a read together: each series must still get
+    exactly its own buckets, whatever its neighbours hold (consecutive or gapped and repeated steps,
+    NaN and infinities, nothing in the window, out-of-order chunks, a series asked twice)."""
+    rng = np.random.default_rng(5)
+    n = CHUNK_POINTS * 2 + 300
+    kinds = {
+        "late": np.arange(n) + 50_000,  # nothing in the windows below
+        "dense": np.arange(n),
+        "gapped": _steps_with_repeats_and_gaps(rng, n),
+        "nan": np.arange(n) + 37,
+        "unordered": np.concatenate([np.arange(n), rng.integers(0, n, 500)]),
+    }
+    points, kids = {}, {}
+    for name, steps in kinds.items():
+        run_pk = _run(store, name)
+        vals = rng.normal(size=len(steps))
+        if name == "nan":
+            vals[rng.integers(0, len(vals), 300)] = np.nan
+            vals[10], vals[11] = np.inf, -np.inf
+        cut = CHUNK_POINTS + 7 if name != "unordered" else n  # the second append: a later batch
+        _append(store, run_pk, "loss", steps[:cut], vals[:cut])
+        _append(store, run_pk, "loss", steps[cut:], vals[cut:], seq0=cut + 1)
+        points[name] = [(int(x), i + 1, float(v)) for i, (x, v) in enumerate(zip(steps, vals))]
+        kids[name] = store.db.read(lambda c, r=run_pk: store.metrics.key_id(c, r, "history", "loss"))
+    names = [*kinds, "dense"]
+    refs = [SeriesRef(kids[k]) for k in names]
+    for a, b, nb in [(100.5, 5000.25, 1000), (0, n, 2000), (4090, 4100, 3), (7000, 7000, 2)]:
+        res, (lo, hi) = store.db.read(
+            lambda c, nb=nb, a=a, b=b: store.metrics.buckets(c, refs, nb, "_step", a, b)
+        )
+        assert (b - a) / nb < BLOCK_POINTS  # the narrow path
+        for name, got in zip(names, res):
+            check(got, brute(points[name], lo, hi, nb))
+
+
 def test_summary_level_backfill_for_existing_chunks(store):
     """The migration computes the block level of chunks that have none: the same statistics as the
     write path, for numeric chunks only."""
