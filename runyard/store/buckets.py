@@ -24,16 +24,18 @@ def edges(a: float, b: float, n: int) -> np.ndarray:
 def block_window(lo: float, hi: float, n: int, grids: tuple[int, ...]) -> tuple[float, float, int]:
     """The window [a, b] and bucket count of a query over integer steps [lo, hi] in about `n` buckets,
     with every edge on a multiple of a summary level's points per record (`grids`, ascending): the
-    coarsest one not wider than a bucket, so that a record whose steps are consecutive lies inside one
-    bucket and is taken whole, never read point by point. The width is the smallest multiple of that
-    grid not below (hi - lo) / n: never more buckets than asked (so never more bytes), never fewer
-    than about half. Buckets narrower than half the finest grid (or a window of one step) keep
-    [lo, hi] and `n`; between half and one record they widen to one record (at most half the buckets
-    asked, instead of reading every point of the window)."""
+    coarsest one not wider than 4/3 of a bucket, so that a record whose steps are consecutive lies
+    inside one bucket and is taken whole, never read point by point. The width is the smallest
+    multiple of that grid not below (hi - lo) / n: never more buckets than asked (so never more
+    bytes), never fewer than about half. Buckets narrower than half the finest grid (or a window of
+    one step) keep [lo, hi] and `n`; between half and one record they widen to one record (at most
+    half the buckets asked, instead of reading every point of the window). Buckets of 3/4 of a coarser
+    record or more widen to it (at most a quarter fewer buckets, for eight times fewer records read:
+    1,000 runs x 100k steps at 128 buckets each read 53 MB of finer records)."""
     w = (hi - lo) / n
     if w < grids[0] / 2:
         return lo, hi, n
-    grid = max([g for g in grids if g <= w] or [grids[0]])
+    grid = max([g for g in grids if g * 3 / 4 <= w] or [grids[0]])
     w = grid * math.ceil(w / grid)
     a = math.floor(lo / grid) * grid
     k = int((hi - a) // w) + 1

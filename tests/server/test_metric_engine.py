@@ -15,6 +15,7 @@ from alembic.migration import MigrationContext
 from runyard.store import Store
 from runyard.store.chunks import BLOCK_POINTS, CHUNK_POINTS, Points
 from runyard.store.metrics import SeriesRef
+from runyard.store.summaries import LEVEL_POINTS
 from runyard.store.tables import metadata, metric_blocks, metric_chunks, metric_summaries
 
 
@@ -135,11 +136,13 @@ def test_unzoomed_step_window_has_edges_on_the_block_grid_and_stays_exact(store)
     _append(store, pk, "loss", np.arange(n) + 5, vals)
     pts = [(s + 5, s + 1, float(v)) for s, v in enumerate(vals)]
     ref = SeriesRef(store.db.read(lambda c: store.metrics.key_id(c, pk, "history", "loss")))
-    for asked in (10, 40, 70):
+    for asked in (10, 15, 40, 70):
         a, b, nb = store.db.read(lambda c, asked=asked: store.metrics.step_window(c, [ref], asked))
         w = (b - a) / nb
         assert a % BLOCK_POINTS == 0 and w % BLOCK_POINTS == 0 and a <= 5 and b > n + 4
         assert asked / 2 <= nb <= asked + 1
+        if n / asked >= LEVEL_POINTS[1] * 3 / 4:  # buckets of 3/4 of a level-1 record widen to one
+            assert w % LEVEL_POINTS[1] == 0 and nb >= asked * 3 / 4 - 1
         (res,), _ = store.db.read(
             lambda c, a=a, b=b, nb=nb: store.metrics.buckets(c, [ref], nb, "_step", a, b)
         )
