@@ -13,6 +13,8 @@ Parts (`--only chart,list,sdk`, default all):
          and the server's anonymous memory from /proc (sampled every 5 ms): peak growth over the
          phase's start and what is still held after it, over idle; then four full queries at once,
          and what is held SETTLE_S after them (`four_settled_mb`, the server's quiet-time trim).
+  panel  the same datasets' workspace in Chromium: its one panel of every run (100 at most) drawn and
+         idle (`panel_interactive_ms`), as bench_ui.py measures a workspace.
   list   N runs (`--list-runs`, default 100,000) with config/summary values: first page of 50 filtered
          by a config value and sorted by a summary value, and every run of the project page by page.
   sdk    the SDK logging K keys per step for S steps (`--sdk KxS`, default 1000x50000) offline: peak
@@ -327,6 +329,43 @@ def chart_part(srv: Server, n_runs: int, steps: int, reps: int) -> dict:
     return out
 
 
+PANEL_RUNS = """() => performance.getEntriesByType('resource').filter((r) => r.name.includes('/history?'))
+  .map((r) => new URL(r.name).searchParams.get('runs') || '').reduce((a, s) => a + (s ? s.split(',').length : 0), 0)"""
+
+
+def panel_part(srv: Server, reps: int) -> dict:
+    """The project's workspace in Chromium (Debian's, headless, as bench_ui.py): its one panel charts
+    every run (up to the workspace's 100). Interactive = every panel on screen drawn and no long task
+    still running (bench_ui.py's measure), from navigation start; medians of `reps` fresh pages."""
+    from bench_ui import ALL_VISIBLE_DRAWN, CHROMIUM, CHROMIUM_ARGS, INIT, VISIBLE_STATS, _sign_in
+    from playwright.sync_api import sync_playwright
+
+    info = {"url": f"http://127.0.0.1:{srv.port}", "key": srv.key}
+    pages = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for _ in range(reps):
+                ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+                _sign_in(ctx, info)
+                ctx.add_init_script(INIT % json.dumps("msgpack"))
+                page = ctx.new_page()
+                page.goto(info["url"] + "/admin/scale")
+                page.wait_for_function(ALL_VISIBLE_DRAWN, timeout=120_000, polling=20)
+                page.wait_for_timeout(400)  # long tasks that began before the draw report late
+                st = page.evaluate(VISIBLE_STATS)
+                st["runs"] = page.evaluate(PANEL_RUNS)
+                pages.append(st)
+                ctx.close()
+        finally:
+            browser.close()
+    return {
+        "panel_interactive_ms": statistics.median(x["interactive_ms"] for x in pages),
+        "panel_first_draw_ms": statistics.median(x["last_first_draw_ms"] for x in pages),
+        "panel_runs": statistics.median(x["runs"] for x in pages),
+    }
+
+
 def list_part(srv: Server, n: int, reps: int) -> dict:
     path = "/api/v1/projects/admin/scale/runs/query"
     q = {"filter": {"config.optimizer": "adam"}, "order": "-summary.acc", "limit": 50}
@@ -395,12 +434,14 @@ def run_all(args: argparse.Namespace, code: Path) -> dict:
     res: dict = {}
     for db in args.db or ["sqlite"]:
         kind = "sqlite" if db == "sqlite" else "postgresql"
-        if "chart" in args.only:
+        if args.only & {"chart", "panel"}:
             for r_, s_ in map(size, args.chart):
                 ds = Dataset(args.cache, db, code, f"chart{r_}x{s_}", BUILD_CHART, [str(r_), str(s_)])
                 srv = Server(ds, code)
                 try:
-                    d = chart_part(srv, r_, s_, args.reps)
+                    d = chart_part(srv, r_, s_, args.reps) if "chart" in args.only else {}
+                    if "panel" in args.only:
+                        d.update(panel_part(srv, args.reps))
                 finally:
                     srv.close()
                 d["build_s"], d["server_start_s"] = ds.build_s, srv.started_s
@@ -432,7 +473,7 @@ def main() -> None:
     ap.add_argument(
         "--db", action="append", help="sqlite or a postgresql:// URL (repeatable; default sqlite)"
     )
-    ap.add_argument("--only", default="chart,list,sdk", help="parts to run: chart,list,sdk")
+    ap.add_argument("--only", default="chart,panel,list,sdk", help="parts to run: chart,panel,list,sdk")
     ap.add_argument("--chart", action="append", help="RUNSxSTEPS (repeatable; default 100x1000000)")
     ap.add_argument("--list-runs", type=int, default=100_000)
     ap.add_argument("--sdk", default="1000x50000", help="KEYSxSTEPS")
