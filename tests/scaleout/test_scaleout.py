@@ -6,22 +6,28 @@
 - The official wandb client logs through the balancer while each replica in turn restarts (its
   protocol state is in the database, so the other replica carries on); its files, uploaded to
   whichever replica, are served by both from the object store.
+- A 1 GB artifact goes up and down through URLs of the object store that the replicas sign: the
+  replicas' memory stays flat (RUNYARD_TEST_SCALEOUT_BIG_MB sets the size).
 - The heartbeat job marks a silent run crashed once, whichever replicas run the timer.
 - The gc job runs once per period across the replicas, whichever replica's timer fires first.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
+import runyard
 from tests.compat.conftest import wandb_python  # noqa: F401
 from tests.conftest import sign_in
 
@@ -314,6 +320,66 @@ def _silent_run(cluster, tmp_path: Path, run_id: str) -> None:
         proc.send_signal(signal.SIGKILL)
         reap(proc)
     wait_for(lambda: get(cluster, f"/api/v1/runs/admin/hb/{run_id}")["state"] == "crashed", 60, "the crash")
+
+
+BIG_MB = int(os.environ.get("RUNYARD_TEST_SCALEOUT_BIG_MB", "1024"))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(4 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+@pytest.mark.timeout(1200)
+def test_gigabyte_artifact_goes_between_client_and_store_with_replica_memory_flat(
+    cluster, tmp_path, monkeypatch
+):
+    big = tmp_path / "big.bin"
+    block = os.urandom(1 << 20)
+    with open(big, "wb") as f:
+        for i in range(BIG_MB):
+            f.write(i.to_bytes(8, "little") + block[8:])
+    for k in list(os.environ):
+        if k.startswith(("WANDB_", "RUNYARD_")):
+            monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("RUNYARD_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("RUNYARD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("RUNYARD_BASE_URL", cluster.url)
+    monkeypatch.setenv("RUNYARD_API_KEY", cluster.api_key)
+    monkeypatch.chdir(tmp_path)
+    settings = runyard.Settings(console="off", x_disable_stats=True, silent=True, save_requirements=False)
+    run = runyard.init(project="big", settings=settings)
+    replicas = [psutil.Process(r.proc.pid) for r in cluster.replicas if r.proc is not None]
+    base = [p.memory_info().rss for p in replicas]  # after each has served requests
+    peak = list(base)
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.02):
+            for i, p in enumerate(replicas):
+                peak[i] = max(peak[i], p.memory_info().rss)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        art = runyard.Artifact("big", "model")
+        art.add_file(big)
+        run.log_artifact(art).wait(900)
+        got = run.use_artifact("big:latest")
+        out = Path(got.download(root=tmp_path / "out")) / "big.bin"
+        run.finish()
+    finally:
+        stop.set()
+        sampler.join()
+    # the bytes went between the SDK and the store (the replicas only signed), and came back whole
+    assert art.stats.direct_blobs == 1 and got.stats.direct_blobs == 1
+    assert out.stat().st_size == big.stat().st_size == BIG_MB << 20
+    assert _sha256(out) == _sha256(big)
+    grown = [(p - b) / 1e6 for p, b in zip(peak, base)]
+    assert max(grown) < 64, f"replica RSS grew by {grown} MB"
 
 
 def test_heartbeat_job_marks_a_silent_run_crashed_once_across_replicas(cluster, tmp_path):
