@@ -16,7 +16,12 @@ Parts (`--only chart,list,sdk`, default all):
   panel  the same datasets' workspace in Chromium: its one panel of every run (100 at most) drawn and
          idle (`panel_interactive_ms`), as bench_ui.py measures a workspace.
   list   N runs (`--list-runs`, default 100,000) with config/summary values: first page of 50 filtered
-         by a config value and sorted by a summary value, and every run of the project page by page.
+         by a config value and sorted by a summary value, and every run of the project page by page
+         (whole runs, and with `fields` of two values as the workspace asks); then in Chromium
+         (Debian's /usr/bin/chromium, as bench_ui.py) the project's workspace with two value columns:
+         from navigation to the runs table holding every run (`ui_all_rows_ms`), and the page's JS heap
+         then (`ui_heap_mb`, and `ui_heap_gc_mb` after a forced garbage collection; CDP
+         Runtime.getHeapUsage). `--no-browser` leaves the Chromium figures out.
   sdk    the SDK logging K keys per step for S steps (`--sdk KxS`, default 1000x50000) offline: peak
          RSS over a bare interpreter, log() p50/p99/p99.9, finish() time; medians of `--sdk-reps` runs.
 
@@ -390,7 +395,60 @@ def list_part(srv: Server, n: int, reps: int) -> dict:
             break
     assert total == n, (total, n)
     out["all_pages_ms"] = (time.perf_counter() - t) * 1e3
+    t = time.perf_counter()
+    total, page = 0, {"limit": 1000, "fields": UI_COLUMNS}
+    while True:
+        try:
+            doc = srv.post(path, page)
+        except RuntimeError:  # a tree from before `fields`
+            return out
+        total += len(doc["runs"])
+        if not doc.get("next_cursor"):
+            break
+        page = {**page, "cursor": doc["next_cursor"]}
+    assert total == n, (total, n)
+    out["all_pages_fields_ms"] = (time.perf_counter() - t) * 1e3
     return out
+
+
+UI_COLUMNS = ["config.lr", "summary.loss"]
+
+
+def ui_list_part(srv: Server, n: int, reps: int) -> dict:
+    """The workspace of the N-run project in Chromium, two value columns shown: medians of `reps`
+    fresh browser contexts."""
+    from bench_ui import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    walls, heaps, gcs = [], [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for _ in range(reps):
+                ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+                base = f"http://127.0.0.1:{srv.port}"
+                link = ctx.request.post(base + "/api/v1/session/links", headers=srv._h()).json()["url"]
+                assert ctx.request.post(base + "/api/v1/session", data={"token": link.split("=", 1)[1]}).ok
+                page = ctx.new_page()
+                page.goto(f"{base}/admin/scale?cols={','.join(UI_COLUMNS)}")
+                page.wait_for_function(
+                    f"() => document.querySelector('.runs-table')?.getAttribute('aria-rowcount') === '{n + 1}'",
+                    timeout=600_000,
+                    polling=10,
+                )
+                walls.append(page.evaluate("() => performance.now()"))
+                cdp = ctx.new_cdp_session(page)
+                heaps.append(cdp.send("Runtime.getHeapUsage")["usedSize"] / 1e6)
+                cdp.send("HeapProfiler.collectGarbage")
+                gcs.append(cdp.send("Runtime.getHeapUsage")["usedSize"] / 1e6)
+                ctx.close()
+        finally:
+            browser.close()
+    return {
+        "ui_all_rows_ms": statistics.median(walls),
+        "ui_heap_mb": statistics.median(heaps),
+        "ui_heap_gc_mb": statistics.median(gcs),
+    }
 
 
 def sdk_part(code: Path, keys: int, steps: int, work: Path, reps: int) -> dict:
@@ -458,6 +516,8 @@ def run_all(args: argparse.Namespace, code: Path) -> dict:
                 eng.dispose()
             try:
                 d = list_part(srv, n, args.reps)
+                if not args.no_browser:
+                    d |= ui_list_part(srv, n, args.ui_reps)
             finally:
                 srv.close()
             d["build_s"] = ds.build_s
@@ -478,6 +538,8 @@ def main() -> None:
     ap.add_argument("--list-runs", type=int, default=100_000)
     ap.add_argument("--sdk", default="1000x50000", help="KEYSxSTEPS")
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--ui-reps", type=int, default=3, help="Chromium loads of the runs list; medians")
+    ap.add_argument("--no-browser", action="store_true", help="list part without the Chromium figures")
     ap.add_argument("--sdk-reps", type=int, default=3, help="SDK runs (fresh processes) per tree; medians")
     ap.add_argument("--quick", action="store_true", help="10x100000 chart, 10,000 runs, 1000x2000 SDK")
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache/runyard-bench-scale")

@@ -80,6 +80,8 @@ def _list_fields(model: type) -> frozenset[str]:
     assert isinstance(info, msgspec.inspect.StructType)
 
     def is_list(t: Any) -> bool:
+        if isinstance(t, msgspec.inspect.UnionType):  # an optional list
+            return any(is_list(x) for x in t.types)
         return (
             is_list(t.type)
             if isinstance(t, msgspec.inspect.Metadata)

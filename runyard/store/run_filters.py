@@ -32,7 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .limits import Limits, is_int64
 from .regex import RegexError, compile_regex
-from .run_values import indexable
+from .run_values import MAX_DEPTH, MAX_FIELD, indexable
 from .tables import runs
 
 
@@ -81,7 +81,7 @@ class Compiler:
     def _jtype(self, col: Any, path: list[str]) -> ColumnElement:
         if self.pg:
             return sa.func.jsonb_typeof(sa.func.jsonb_extract_path(col, *path))
-        return sa.func.json_type(col, _sqlite_path(path))
+        return sa.func.json_type(col, sqlite_path(path))
 
     def json_num(self, col: Any, path: list[str]) -> ColumnElement:
         t = self._jtype(col, path)
@@ -89,14 +89,14 @@ class Compiler:
             val = sa.cast(sa.func.jsonb_extract_path_text(col, *path), sa.Float)
             return sa.case((t == "number", val), else_=sa.null())
         return sa.case(
-            (t.in_(("integer", "real")), sa.func.json_extract(col, _sqlite_path(path))), else_=sa.null()
+            (t.in_(("integer", "real")), sa.func.json_extract(col, sqlite_path(path))), else_=sa.null()
         )
 
     def json_str(self, col: Any, path: list[str]) -> ColumnElement:
         t = self._jtype(col, path)
         if self.pg:
             return sa.case((t == "string", sa.func.jsonb_extract_path_text(col, *path)), else_=sa.null())
-        return sa.case((t == "text", sa.func.json_extract(col, _sqlite_path(path))), else_=sa.null())
+        return sa.case((t == "text", sa.func.json_extract(col, sqlite_path(path))), else_=sa.null())
 
     def json_bool(self, col: Any, path: list[str], value: bool) -> ColumnElement:
         t = self._jtype(col, path)
@@ -339,6 +339,26 @@ def after(keys: list[SortKey], values: list[Any]) -> ColumnElement:
     return cond
 
 
+def parse_fields(fields: list[str], max_fields: int) -> list[tuple[str, list[str]]]:
+    """(root, keys) of each `config.<path>` / `summary.<path>` a listing is asked to return; a
+    FilterError names the first field that is not one (or the count over `max_fields`)."""
+    if len(fields) > max_fields:
+        raise FilterError(f"{len(fields)} fields asked; at most {max_fields}")
+    out = []
+    for field in fields:
+        _check_name(field)
+        root, _, rest = field.partition(".")
+        keys = rest.split(".")
+        if root not in ("config", "summary") or not rest or "" in keys:
+            raise FilterError(
+                f"{field!r}: a field is config.<key> or summary.<key> (dots between nested keys)"
+            )
+        if len(field) > MAX_FIELD or len(keys) > MAX_DEPTH:
+            raise FilterError(f"{field!r}: at most {MAX_FIELD} characters and {MAX_DEPTH} keys deep")
+        out.append((root, keys))
+    return out
+
+
 def _check_name(name: str) -> None:
     if "\x00" in name:
         raise FilterError(f"{name!r}: field names and operators cannot hold NUL")
@@ -376,5 +396,5 @@ def _value_alias(field: str) -> str | None:
 _PREFIX = re.compile(r"\^[^\^$.*+?()\[\]{}|\\]*")
 
 
-def _sqlite_path(path: list[str]) -> str:
+def sqlite_path(path: list[str]) -> str:
     return "$" + "".join('."' + p.replace('"', '\\"') + '"' for p in path)

@@ -8,6 +8,7 @@ import json
 import time
 from typing import Any, get_args
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -17,7 +18,7 @@ from . import summary_state
 from .db import Database
 from .jsonsafe import jsonable
 from .limits import Limits, load_json
-from .run_filters import Compiler, FilterError, SortKey, after, check_value
+from .run_filters import Compiler, FilterError, SortKey, after, check_value, sqlite_path
 from .tables import entities, metric_keys, projects, run_segments, run_values, runs
 
 STATES: tuple[str, ...] = get_args(State)
@@ -219,15 +220,29 @@ class Runs:
         d["metrics"] = (d.get("summary_state") or {}).get("specs", [])
         return public(d)
 
-    def _columns(self, raw_json: bool) -> list[Any]:
-        if not raw_json:
-            return LIST_COLUMNS
+    def _columns(self, raw_json: bool, fields: Fields | None) -> list[Any]:
         as_text = (
             (lambda c: sa.type_coerce(c, sa.Text))
             if self.db.is_sqlite
             else (lambda c: sa.cast(c, sa.Text))  # jsonb's own text
         )
-        return [as_text(c).label(c.name) if c.name in RAW_COLUMNS else c for c in LIST_COLUMNS]
+        cols = LIST_COLUMNS
+        if fields is not None:  # config and summary as the asked values only, each as JSON text
+            cols = [c for c in cols if c.name not in JSON_DOCS]
+            cols += [self._value_text(root, keys).label(f"_f{i}") for i, (root, keys) in enumerate(fields)]
+        if not raw_json:
+            return cols
+        return [as_text(c).label(c.name) if c.name in RAW_COLUMNS else c for c in cols]
+
+    def _value_text(self, root: str, keys: list[str]) -> Any:
+        """The JSON text of `root`'s value at `keys` (NULL where the run has none), read by object
+        keys only on both databases (a key never indexes into an array)."""
+        if self.db.is_sqlite:
+            return sa.type_coerce(runs.c[root], sa.Text).op("->")(sa.literal(sqlite_path(keys), sa.Text))
+        expr: Any = runs.c[root]
+        for k in keys:
+            expr = expr.op("->", return_type=runs.c[root].type)(sa.literal(k, sa.Text))
+        return sa.cast(expr, sa.Text)
 
     def _opaque(self, conn: Connection, project_id: int, field: str) -> bool:
         """Whether some run of the project has a value of `field` the index cannot order (a long
@@ -298,11 +313,14 @@ class Runs:
         with_total: bool = False,
         cursor: str | None = None,
         raw_json: bool = False,
+        fields: Fields | None = None,
     ) -> tuple[list[dict], int | None, str | None]:
         """A page of runs, its total when asked (a count over the filter) and the cursor of the page
         after it (None on the last page). `cursor` continues from a page's cursor (keyset: the
         database seeks to it instead of counting `offset` rows past). `raw_json`: config, summary,
-        tags and flags as the database's JSON text, for an answer that embeds them undecoded."""
+        tags and flags as the database's JSON text, for an answer that embeds them undecoded.
+        `fields` (run_filters.parse_fields): config and summary hold only these values, read one by
+        one in SQL rather than whole documents (a table showing a few columns of 100k runs)."""
         cond = runs.c.project_id == project_id
         if flt:
             cond = sa.and_(cond, self.compiler.where(flt))
@@ -312,7 +330,7 @@ class Runs:
         order = order or "-created_at"
         keys = self.compiler.sort_keys(order)
         bound = None if cursor is None else decode_cursor(cursor, len(keys))
-        columns = self._columns(raw_json)
+        columns = self._columns(raw_json, fields)
         by_value = self.compiler.value_sort(order) if offset == 0 else None
         if by_value is not None and not self._opaque(conn, project_id, by_value[0]):
             rows = self._by_value(conn, project_id, cond, keys, by_value, columns, limit, bound)
@@ -334,10 +352,33 @@ class Runs:
         for r in rows:
             for i in range(len(keys)):
                 del r[f"_k{i}"]
+            if fields is not None:
+                _asked_values(r, fields, raw_json)
         return [public(r) for r in rows], total, nxt
 
 
 RAW_COLUMNS = ("config", "summary", "tags", "flags")  # JSON text with `raw_json`
+JSON_DOCS = ("config", "summary")
+Fields = list[tuple[str, list[str]]]  # (root, keys) of config.<path> / summary.<path>
+
+
+def _asked_values(row: dict, fields: Fields, raw_json: bool) -> None:
+    """Put a row's asked values (`_f0`, `_f1`, ... JSON text) into its config and summary, nested by
+    their keys; a value under another asked one (config.opt and config.opt.lr) is in it already."""
+    docs: dict[str, dict] = {"config": {}, "summary": {}}
+    for i, (root, keys) in sorted(enumerate(fields), key=lambda f: len(f[1][1])):
+        text = row.pop(f"_f{i}")
+        if text is None:  # the run has no such value
+            continue
+        at = docs[root]
+        for k in keys[:-1]:
+            at = at.setdefault(k, {})
+            if not isinstance(at, dict):
+                break
+        else:
+            if keys[-1] not in at:
+                at[keys[-1]] = msgspec.Raw(text.encode()) if raw_json else json.loads(text)
+    row.update(docs)
 
 
 def encode_cursor(values: list[Any]) -> str:

@@ -225,3 +225,51 @@ def test_live_run_points_arrive_without_refetching(page, server, tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_runs_table_fetches_only_the_columns_it_shows(page, server):
+    """The table's listing asks for the config/summary values of its columns only; a column added
+    later is fetched then (that value alone) and shows for every run."""
+    asked: list[dict] = []
+    page.on(
+        "request",
+        lambda r: (
+            asked.append(r.post_data_json) if r.url.endswith("/runs/query") and r.method == "POST" else None
+        ),
+    )
+
+    def listing(r) -> bool:
+        return r.url.endswith("/runs/query") and "fields" in (r.request.post_data_json or {})
+
+    with page.expect_response(listing) as first:
+        page.goto(ws_url(server, "?cols=config.lr"))
+    runs = first.value.json()["runs"]  # the demo's 8 runs (and a run of the live test, if it ran)
+    assert len(runs) >= 8 and all(set(r["config"]) <= {"lr"} and r["summary"] == {} for r in runs), runs
+    page.get_by_text(f"{len(runs)} runs", exact=True).wait_for()
+
+    def column(i: int) -> dict[str, str]:
+        """The demo runs' cells of column i, by run name."""
+        cells = page.evaluate(
+            "(i) => [...document.querySelectorAll('.rt-row')].map((r) => [r.querySelector('a').textContent,"
+            " r.querySelectorAll('[role=cell]')[i].textContent])",
+            i,
+        )
+        return {name: text for name, text in cells if name.startswith("run-")}
+
+    assert page.locator(".rt-head [role=columnheader]").nth(6).inner_text().strip() == "lr"
+    lrs = column(6)
+    assert len(lrs) == 8 and all(lrs.values()), lrs
+
+    page.locator(".ws-runs-bar").get_by_role("button", name="Columns").click()
+    with page.expect_response(
+        lambda r: listing(r) and r.request.post_data_json["fields"] == ["summary.best"]
+    ):
+        page.get_by_role("checkbox", name="summary.best").check()
+    page.get_by_role("button", name="Done").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.rt-row')].some((r) => r.querySelectorAll('[role=cell]')[7].textContent)"
+    )
+    assert column(7) == {f"run-{i:02d}": str(42 + i) for i in range(8)}
+    assert column(6) == lrs  # the first column's values are kept
+    fields = [q["fields"] for q in asked if "fields" in q]
+    assert fields == [["config.lr"], ["summary.best"]], fields

@@ -5,16 +5,16 @@
 
 import { useState, type ReactNode } from "react";
 import { api } from "./api/client";
-import type { Run } from "./api/types";
+import type { RunLike } from "./core/runs";
 import { Modal } from "./components/common";
 import { t, tn } from "./i18n";
 import { Message } from "./i18n/Message";
 
 type Pending =
-  | { kind: "delete"; runs: Run[] }
-  | { kind: "rename"; run: Run }
-  | { kind: "tags"; runs: Run[] }
-  | { kind: "move"; runs: Run[] }
+  | { kind: "delete"; runs: RunLike[] }
+  | { kind: "rename"; run: RunLike }
+  | { kind: "tags"; runs: RunLike[] }
+  | { kind: "move"; runs: RunLike[] }
   | null;
 
 export function useRunActions(entity: string, project: string, onChanged: (removed?: string[]) => void) {
@@ -132,16 +132,16 @@ export function useRunActions(entity: string, project: string, onChanged: (remov
 
   return {
     dialog,
-    confirmDelete: (runs: Run[]) => setPending({ kind: "delete", runs }),
-    rename: (r: Run) => {
+    confirmDelete: (runs: RunLike[]) => setPending({ kind: "delete", runs }),
+    rename: (r: RunLike) => {
       setText(r.name ?? "");
       setPending({ kind: "rename", run: r });
     },
-    addTags: (runs: Run[]) => {
+    addTags: (runs: RunLike[]) => {
       setText("");
       setPending({ kind: "tags", runs });
     },
-    move: (runs: Run[]) => {
+    move: (runs: RunLike[]) => {
       setText("");
       setPending({ kind: "move", runs });
       api.projects().then(

@@ -147,6 +147,7 @@ from .reports import (
     ShareRevoked,
 )
 from .runs import (
+    MAX_FIELDS,
     Console,
     ConsoleLine,
     ConsoleQuery,
@@ -283,6 +284,7 @@ __all__ = [
     "GcRequest",
     "GcResult",
     "GitInfo",
+    "MAX_FIELDS",
     "Health",
     "HeartbeatAnswer",
     "DeletedLink",

@@ -14,6 +14,12 @@ State = Literal[
 ]  # stopped: by a sweep
 Limit = Annotated[int, Meta(ge=1, le=MAX_PAGE, description=f"runs per page (1..{MAX_PAGE})")]
 Offset = Annotated[int, Meta(ge=0, le=2**63 - 1)]
+MAX_FIELDS = 100
+FIELDS_DOC = (
+    f"only these config/summary values in each run's config and summary (at most {MAX_FIELDS}, "
+    "each config.<key> or summary.<key>, dots between nested keys; an empty list in a query body: "
+    "empty config and summary); without it, the whole documents"
+)
 Cursor = Annotated[
     str, Meta(max_length=4096, description="next_cursor of the previous page: the page after it (keyset)")
 ]
@@ -101,6 +107,7 @@ class RunsQuery(Query):
     offset: Offset = 0
     total: Annotated[bool, Meta(description="also count the matching runs")] = False
     cursor: Cursor | None = None
+    fields: Annotated[list[str], Meta(max_length=MAX_FIELDS, description=FIELDS_DOC)] | None = None
 
 
 class RunsQueryBody(Request):
@@ -110,6 +117,7 @@ class RunsQueryBody(Request):
     offset: Offset = 0
     total: bool = False
     cursor: Cursor | None = None
+    fields: Annotated[list[str], Meta(max_length=MAX_FIELDS, description=FIELDS_DOC)] | None = None
 
 
 class RunsPage(Answer):

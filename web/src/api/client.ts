@@ -40,6 +40,7 @@ import type {
   ReportVersions,
   RunFiles,
   RunsPage,
+  RunsQueryBody,
   SavedView,
   SavedViews,
   ShareLink,
@@ -191,16 +192,33 @@ export const api = {
   runsPage: (e: string, pr: string, q: Query<"/api/v1/projects/{entity}/{project}/runs">, signal?: AbortSignal) =>
     request<RunsPage>("GET", apiPath("/api/v1/projects/{entity}/{project}/runs", { entity: e, project: pr }), { query: q, signal }),
 
-  /** Every run of a project, 1000 per request (the server's page limit), page after page by cursor. */
-  allRuns: async (e: string, pr: string, signal?: AbortSignal, onPage?: (runs: Run[]) => void): Promise<Run[]> => {
-    const out: Run[] = [];
+  /** A page of runs by the query body: filter, order, cursor and the config/summary `fields` to return. */
+  runsQuery: (e: string, pr: string, q: Partial<RunsQueryBody>, signal?: AbortSignal) =>
+    request<RunsPage>("POST", apiPath("/api/v1/projects/{entity}/{project}/runs/query", { entity: e, project: pr }), { body: q, signal }),
+
+  /**
+   * Every run of a project, newest first, 1000 per request (the server's page limit), page after page
+   * by cursor. `fields`: only these config/summary values (else whole documents); `row` turns each run
+   * into what is kept (the page's objects are dropped); `onPage` sees the rows so far when their count
+   * has doubled (each call a new array, so the copies add up to twice the runs, not their square).
+   */
+  allRuns: async <T = Run>(
+    e: string,
+    pr: string,
+    o: { signal?: AbortSignal; fields?: string[]; row?: (r: Run) => T; onPage?: (rows: T[]) => void } = {},
+  ): Promise<T[]> => {
+    const out: T[] = [];
     let cursor: string | null | undefined;
+    let shown = 0;
     do {
-      const q = { limit: 1000, order: "-created_at", ...(cursor ? { cursor } : {}) };
-      const page: RunsPage = await api.runsPage(e, pr, q, signal);
-      out.push(...page.runs);
-      onPage?.(out.slice());
+      const q = { limit: 1000, order: "-created_at", ...(o.fields ? { fields: o.fields } : {}), ...(cursor ? { cursor } : {}) };
+      const page: RunsPage = await api.runsQuery(e, pr, q, o.signal);
+      for (const r of page.runs) out.push(o.row ? o.row(r) : (r as T));
       cursor = page.next_cursor;
+      if (o.onPage && cursor && out.length >= 2 * shown) {
+        shown = out.length;
+        o.onPage(out.slice());
+      }
     } while (cursor);
     return out;
   },

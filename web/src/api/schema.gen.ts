@@ -3020,6 +3020,8 @@ export interface components {
             /** @default null */
             cursor: string | null;
             /** @default null */
+            fields: string[] | null;
+            /** @default null */
             filter: {
                 [key: string]: unknown;
             } | null;
@@ -5059,6 +5061,8 @@ export interface operations {
                 total?: boolean;
                 /** @description next_cursor of the previous page: the page after it (keyset) */
                 cursor?: string;
+                /** @description only these config/summary values in each run's config and summary (at most 100, each config.<key> or summary.<key>, dots between nested keys; an empty list in a query body: empty config and summary); without it, the whole documents */
+                fields?: string[];
             };
             header?: never;
             path: {

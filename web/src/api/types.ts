@@ -48,6 +48,7 @@ export type Projects = Schemas["Projects"];
 export type Run = Schemas["Run"];
 export type RunDetail = Schemas["RunDetail"];
 export type RunsPage = Schemas["RunsPage"];
+export type RunsQueryBody = Schemas["RunsQueryBody"];
 export type HistoryResponse = Schemas["HistoryAnswer"];
 export type RawHistory = Schemas["RawHistory"];
 export type RawSeries = Schemas["RawSeries"];

@@ -4,9 +4,8 @@
  */
 
 import { memo, useCallback, useMemo, useRef, useState, type CSSProperties, type UIEvent } from "react";
-import type { Run } from "../api/types";
 import { formatAgo, formatDuration, formatNumber } from "../core/format";
-import { duration, fieldValue, type SortSpec } from "../core/runs";
+import { duration, fieldValue, type RunLike, type SortSpec } from "../core/runs";
 import { Link, paths } from "../router";
 import { StateBadge, stateLabel } from "./common";
 import { t } from "../i18n";
@@ -32,7 +31,7 @@ export const BASE_COLUMNS: Column[] = [
 export interface RunsTableProps {
   entity: string;
   project: string;
-  runs: Run[];
+  runs: RunLike[];
   columns: Column[];
   sort: SortSpec | null;
   onSort: (s: SortSpec | null) => void;
@@ -46,7 +45,7 @@ export interface RunsTableProps {
   highlight?: string | null;
 }
 
-function cell(r: Run, key: string): string {
+function cell(r: RunLike, key: string): string {
   if (key === "created") return formatAgo(r.created_at);
   if (key === "duration") return formatDuration(duration(r));
   if (key === "state") return stateLabel(r.state);
@@ -56,7 +55,7 @@ function cell(r: Run, key: string): string {
 }
 
 interface RowProps {
-  r: Run;
+  r: RunLike;
   index: number;
   vis: boolean;
   selected: boolean;

@@ -1,10 +1,9 @@
 /** A scalar card: each metric's summary value over the visible runs as one big number, with the runs' own values below. */
 
 import { memo } from "react";
-import type { Run } from "../api/types";
 import { formatNumber } from "../core/format";
 import { aggregate, type PanelSpec } from "../core/panels";
-import { fieldValue } from "../core/runs";
+import { fieldValue, type RunLike } from "../core/runs";
 import { t } from "../i18n";
 
 /** runs listed under the big number */
@@ -23,7 +22,7 @@ export const ScalarCard = memo(function ScalarCard({
   spec: PanelSpec;
   title: string;
   metrics: string[];
-  runs: Run[];
+  runs: RunLike[];
   color: (id: string) => string;
   onEdit: () => void;
   onRemove: () => void;

@@ -195,3 +195,69 @@ export function sortRuns<R extends RunLike>(runs: R[], sort: SortSpec | null): R
   });
   return rows.map((x) => x.r);
 }
+
+/** A run as the workspace holds it: the listing's fields it reads, and only the config and summary
+ * values some column, filter, sort or grouping names (100,000 of these fit in a few tens of MB). */
+export interface RunRow extends RunLike {
+  last_step?: number | null;
+}
+
+const NO_VALUES: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+const NO_TAGS: string[] = Object.freeze([]) as unknown as string[];
+
+/** The fields of `r` a RunRow keeps (empty documents and tag lists shared, not one per run). */
+export function compactRun(r: RunRow): RunRow {
+  return {
+    id: r.id,
+    name: r.name,
+    state: r.state,
+    created_at: r.created_at,
+    heartbeat_at: r.heartbeat_at,
+    ended_at: r.ended_at,
+    runtime: r.runtime,
+    tags: r.tags.length ? r.tags : NO_TAGS,
+    config: Object.keys(r.config).length ? r.config : NO_VALUES,
+    summary: Object.keys(r.summary).length ? r.summary : NO_VALUES,
+    group: r.group,
+    job_type: r.job_type,
+    host: r.host,
+    notes: r.notes,
+    last_step: r.last_step,
+  };
+}
+
+/** The server's bounds on a listing's `fields` (runyard/wire/api_models/runs.py, MAX_FIELDS). */
+const MAX_FIELDS = 100;
+const MAX_FIELD_LENGTH = 300;
+const MAX_FIELD_DEPTH = 8;
+
+/**
+ * The config/summary values (`config.a.b`, `summary.x`) a listing must return for these columns,
+ * filter fields, sort key and grouping: built-in fields need none, a bare path is looked up in both
+ * documents. Null when more are named than one listing returns: then whole documents are fetched.
+ */
+export function valueFields(paths: Iterable<string>): string[] | null {
+  const out = new Set<string>();
+  for (const p of paths) {
+    if ((RUN_FIELDS as readonly string[]).includes(p) || p === "created_at" || p === "runtime") continue;
+    const asked = p.startsWith("config.") || p.startsWith("summary.") ? [p] : [`config.${p}`, `summary.${p}`];
+    for (const f of asked) {
+      const keys = f.split(".").slice(1);
+      // a path the server could not name matches no run here either: nothing to fetch
+      if (f.length <= MAX_FIELD_LENGTH && keys.length <= MAX_FIELD_DEPTH && !keys.includes("")) out.add(f);
+    }
+  }
+  return out.size > MAX_FIELDS ? null : [...out].sort();
+}
+
+function isDoc(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** `a` with the values of `b` added (nested documents merged key by key; new objects, `a` unchanged). */
+export function mergeValues(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.keys(b).length) return a;
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = isDoc(out[k]) && isDoc(v) ? mergeValues(out[k] as Record<string, unknown>, v) : v;
+  return out;
+}

@@ -209,6 +209,7 @@ export const en = {
   "ws.searchPanels": "Search panels",
   "ws.searchPanelsHint": "Search panels (text or /regex/)",
   "ws.loadingMetrics": "loading metrics…",
+  "ws.loadingValues": "loading values…",
   "ws.noPanelMatch": "No panel matches the search.",
   "ws.noMetrics": "No metrics logged yet.",
   "ws.section": "Section {name}",

@@ -207,6 +207,7 @@ export const zhCN: Record<MessageKey, string> = {
   "ws.searchPanels": "搜索面板",
   "ws.searchPanelsHint": "搜索面板（文本或 /正则/）",
   "ws.loadingMetrics": "正在加载指标…",
+  "ws.loadingValues": "正在加载数值…",
   "ws.noPanelMatch": "没有与搜索匹配的面板。",
   "ws.noMetrics": "还没有记录指标。",
   "ws.section": "分组 {name}",

@@ -21,7 +21,7 @@ import { assignColors, PALETTE, runColor } from "../core/colors";
 import { tryCompileFilter } from "../core/filter";
 import { groupRuns } from "../core/grouping";
 import type { PlotGroup, PlotRun } from "../core/plot";
-import { columnKeys, displayName, knownField, naturalCompare, sortRuns } from "../core/runs";
+import { columnKeys, compactRun, displayName, knownField, naturalCompare, sortRuns, valueFields } from "../core/runs";
 import { ROOT_SECTION, searchMatcher, sectionLabel, sectionPanels, SYSTEM_SECTION } from "../core/sections";
 import { arrange, moveItem, withName, withSize } from "../core/layout";
 import { gridStyle, MetricGrid, SectionHead } from "../components/WorkspaceSections";
@@ -29,7 +29,7 @@ import { fromShown, isVisible, toggleVisible } from "../core/urlstate";
 import { useAsync, useGridColumns } from "../hooks";
 import { useProjectLive } from "../live";
 import { Link, navigate, paths, useTitle } from "../router";
-import { useProjectRuns, useStored, useWorkspaceShortcuts, useWorkspaceView } from "./useWorkspace";
+import { useProjectRuns, useRunDocs, useStored, useWorkspaceShortcuts, useWorkspaceView } from "./useWorkspace";
 import { ViewsMenu } from "../components/ViewsMenu";
 import { AddToReport } from "../components/report/AddToReport";
 import { formatCount, t } from "../i18n";
@@ -47,7 +47,17 @@ export function Workspace({ entity, project }: { entity: string; project: string
   const projectKey = `${entity}/${project}`;
   const view = useWorkspaceView(projectKey);
   const { st, update, colors, setColors, panels: panelSettings, panelSetter: settingsCb } = view;
-  const { runs, setRuns, error: loadError, reload, tick } = useProjectRuns(entity, project);
+  const { predicate, error: filterError, fields: filterKeys } = useMemo(() => tryCompileFilter(st.filter), [st.filter]);
+  // the table holds only the config/summary values its columns, filter, sort and grouping name
+  const fields = useMemo(
+    () => valueFields([...(st.columns ?? []), ...filterKeys, ...(st.sort ? [st.sort.key] : []), ...(st.groupBy ? [st.groupBy] : [])]),
+    [st.columns, filterKeys, st.sort, st.groupBy],
+  );
+  const { runs, setRuns, error: loadError, reload, tick, holds } = useProjectRuns(entity, project, fields);
+  // a filter or sort naming a value the rows do not hold yet applies once it has loaded (until then
+  // the table shows every run in its previous order, not a wrong selection)
+  const filterReady = holds(valueFields(filterKeys));
+  const sort = st.sort && holds(valueFields([st.sort.key])) ? st.sort : null;
 
   const keys = useAsync(
     async (signal) => (runs ? (await api.projectKeys(entity, project, "history", signal)).map((k) => k.key) : ([] as string[])),
@@ -58,7 +68,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
   const { live, connected, seed } = useProjectLive(entity, project, {
     created: reload,
     deleted: (id) => setRuns((rs) => (rs ? rs.filter((r) => r.id !== id) : rs)),
-    updated: (detail) => setRuns((rs) => (rs ? rs.map((r) => (r.id === detail.id ? { ...r, ...detail } : r)) : rs)),
+    updated: (detail) => setRuns((rs) => (rs ? rs.map((r) => (r.id === detail.id ? compactRun({ ...r, ...detail }) : r)) : rs)),
   });
   useEffect(() => {
     if (runs) for (const r of runs) seed(r.id, r.last_step);
@@ -67,21 +77,23 @@ export function Workspace({ entity, project }: { entity: string; project: string
   // -- derived -----------------------------------------------------------------------------------
   // the Parameters section (parallel coordinates, scatter) starts closed: it draws every shown run
   const [paramsOpen, setParamsOpen] = useStored<boolean>(`runyard:params-open:${projectKey}`, false);
-  const { predicate, error: filterError, fields: filterKeys } = useMemo(() => tryCompileFilter(st.filter), [st.filter]);
-  const matching = useMemo(() => (runs ? runs.filter(predicate) : []), [runs, predicate]);
-  const filtered = useMemo(() => sortRuns(matching, st.sort), [matching, st.sort]);
+  const matching = useMemo(() => (runs ? (filterReady ? runs.filter(predicate) : runs) : []), [runs, predicate, filterReady]);
+  const filtered = useMemo(() => sortRuns(matching, sort), [matching, sort]);
   const allIds = useMemo(() => filtered.map((r) => r.id), [filtered]);
   const visible = useCallback((id: string) => isVisible(st.visibility, id), [st.visibility]);
   // brushing the Parameters section's parallel coordinates narrows the runs table to the runs inside
   const [brushedIds, setBrushedIds] = useState<Set<string> | null>(null);
   const onBrushed = useCallback((ids: Set<string> | null) => setBrushedIds((prev) => (sameIds(prev, ids) ? prev : ids)), []);
   const tableRuns = useMemo(() => (brushedIds ? filtered.filter((r) => brushedIds.has(r.id)) : filtered), [filtered, brushedIds]);
-  const paramRuns = useMemo(() => filtered.filter((r) => visible(r.id)).slice(0, MAX_CHART_RUNS), [filtered, visible]);
+  const shownRuns = useMemo(() => filtered.filter((r) => visible(r.id)).slice(0, MAX_CHART_RUNS), [filtered, visible]);
+  // what draws config and summary values (parameters, scalar cards, media) gets the whole runs
+  const { sample, docs } = useRunDocs(entity, project, useMemo(() => shownRuns.map((r) => r.id), [shownRuns]), tick);
+  const paramRuns = useMemo(() => shownRuns.map((r) => docs.get(r.id) ?? r), [shownRuns, docs]);
   const assigned = useMemo(() => assignColors(runs ?? []), [runs]);
   const colorOf = useCallback((id: string) => runColor(id, colors, assigned), [colors, assigned]);
   const chartRuns: PlotRun[] = useMemo(
-    () => filtered.filter((r) => visible(r.id)).slice(0, MAX_CHART_RUNS).map((r) => ({ id: r.id, label: displayName(r), color: colorOf(r.id) })),
-    [filtered, visible, colorOf],
+    () => shownRuns.map((r) => ({ id: r.id, label: displayName(r), color: colorOf(r.id) })),
+    [shownRuns, colorOf],
   );
   const groups: PlotGroup[] | null = useMemo(() => {
     if (!st.groupBy) return null;
@@ -89,22 +101,22 @@ export function Workspace({ entity, project }: { entity: string; project: string
     const members = chartRuns.map((c) => byId.get(c.id)!).filter(Boolean);
     return groupRuns(members, st.groupBy).map((g, i) => ({ key: g.key, label: g.label, color: PALETTE[i % PALETTE.length], runIds: g.runs.map((r) => r.id) }));
   }, [st.groupBy, filtered, chartRuns]);
-  const cols = useMemo(() => (runs ? columnKeys(runs.slice(0, 2000)) : { config: [], summary: [] }), [runs]);
+  const cols = useMemo(() => (sample ? columnKeys(sample) : { config: [], summary: [] }), [sample]);
   const unknownKeys = useMemo(() => filterKeys.filter((k) => !knownField(k, cols)), [filterKeys, cols]);
   const columns: Column[] = useMemo(
     () => [...BASE_COLUMNS, ...(st.columns ?? []).map((k) => ({ key: k, label: k.replace(/^(config|summary)\./, ""), width: 110 }))],
     [st.columns],
   );
-  const allMedia = useMemo(() => (runs ? mediaKeys(runs.slice(0, 500)) : []), [runs]);
+  const allMedia = useMemo(() => (sample ? mediaKeys(sample.slice(0, 500)) : []), [sample]);
   const mediaSet = useMemo(() => new Set(allMedia.map((k) => k.key)), [allMedia]);
   const shownMedia = useMemo(() => {
     const q = st.search.trim().toLowerCase();
     return q ? allMedia.filter((k) => k.key.toLowerCase().includes(q.replace(/^\/|\/$/g, ""))) : allMedia;
   }, [allMedia, st.search]);
-  const mediaRuns: MediaRun[] = useMemo(() => {
-    const byId = new Map(filtered.map((r) => [r.id, r]));
-    return chartRuns.slice(0, MAX_MEDIA_RUNS).map((c) => ({ ...c, config: byId.get(c.id)?.config }));
-  }, [chartRuns, filtered]);
+  const mediaRuns: MediaRun[] = useMemo(
+    () => chartRuns.slice(0, MAX_MEDIA_RUNS).map((c, i) => ({ ...c, config: paramRuns[i]?.config })),
+    [chartRuns, paramRuns],
+  );
   // metric sections, their panels in the user's order (`all`) and those the panel search shows (`keys`)
   const metricSections = useMemo(() => sectionPanels((keys.data ?? []).filter((k) => !mediaSet.has(k))), [keys.data, mediaSet]);
   const sections = useMemo(() => {
@@ -172,7 +184,6 @@ export function Workspace({ entity, project }: { entity: string; project: string
     );
 
   const selectedRuns = runs.filter((r) => selected.has(r.id));
-  const scalarRuns = filtered.filter((r) => visible(r.id)).slice(0, MAX_CHART_RUNS);
   const shownIds = sectionOrder.filter((id) => (id === CUSTOM_SECTION ? custom.length > 0 : id === MEDIA_SECTION ? shownMedia.length > 0 : id === PARAMS_SECTION || bySection.has(id)));
   const panelProps = {
     entity,
@@ -221,6 +232,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
               {chartRuns.length < filtered.filter((r) => visible(r.id)).length && t("ws.chartsFirst", { n: MAX_CHART_RUNS })}
               {brushedIds && <span data-testid="ws-brushed">{t("wsplots.brushed", { n: formatCount(tableRuns.length) })}</span>}
             </span>
+            {!holds(fields) && <span className="muted">{t("ws.loadingValues")}</span>}
             <button type="button" onClick={() => update({ visibility: { mode: "all" } })}>{t("ws.showAll")}</button>
             <button type="button" onClick={() => update({ visibility: fromShown(new Set(), allIds) })}>{t("ws.hideAll")}</button>
             <button type="button" onClick={() => setPicker(true)}>{t("ws.columns")}</button>
@@ -323,7 +335,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
                           >
                             {(h) =>
                               spec.kind === "scalar" ? (
-                                <ScalarCard spec={spec} title={title} metrics={metrics} runs={scalarRuns} color={colorOf} onEdit={edit} onRemove={remove} minHeight={h > 1 ? 120 + (h - 1) * HEIGHT_STEP : undefined} />
+                                <ScalarCard spec={spec} title={title} metrics={metrics} runs={paramRuns} color={colorOf} onEdit={edit} onRemove={remove} minHeight={h > 1 ? 120 + (h - 1) * HEIGHT_STEP : undefined} />
                               ) : (
                                 <Panel {...panelProps} metric={title} metrics={metrics} settings={panelSettings[`#${spec.id}`] ?? {}} onSettings={settingsCb(`#${spec.id}`)} onEdit={edit} onRemove={remove} height={h > 1 ? defaultChartHeight() + (h - 1) * HEIGHT_STEP : undefined} />
                               )

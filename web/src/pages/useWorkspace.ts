@@ -1,12 +1,14 @@
 /** The workspace page's state and data, as hooks (the page component only lays them out). */
 
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api/client";
-import type { Run, SavedView } from "../api/types";
+import type { SavedView } from "../api/types";
+import { compactRun, mergeValues, type RunRow } from "../core/runs";
 import { loadPanelSettings, savePanelSettings, setPanel, type PanelSettings } from "../core/persist";
 import { decodeState, type WorkspaceState } from "../core/urlstate";
 import { parseView, serializeView, viewOfSearch, viewSearch } from "../core/view";
 import { setSearch } from "../router";
+import { useAsync } from "../hooks";
 
 /**
  * The workspace's view (core/view.ts), one object: the state in the URL, run colours and panel
@@ -68,24 +70,100 @@ export function useWorkspaceView(projectKey: string) {
   return { st, update, colors, setColors, panels, panelSetter, viewId, saved, setSaved, loading, viewError, apply, detach, current };
 }
 
-/** Every run of the project (shown page by page as they load); `reload` asks again. */
-export function useProjectRuns(entity: string, project: string) {
-  const [runs, setRuns] = useState<Run[] | null>(null);
+/**
+ * Every run of the project as compact rows (shown as they load), with the config/summary values of
+ * `fields` only (null: whole documents); `reload` asks again. A field added later (a new column, a
+ * filter on another key) is fetched then, for every run, and merged into the rows.
+ */
+export function useProjectRuns(entity: string, project: string, fields: string[] | null) {
+  const [runs, setRuns] = useState<RunRow[] | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [tick, setTick] = useState(0);
+  const [fieldsTick, setFieldsTick] = useState(0);
+  // the fields the rows hold ("*": whole documents); read by the effects, not a dependency of the load
+  const have = useRef<{ fields: Set<string> | "*"; loaded: boolean }>({ fields: new Set(), loaded: false });
+  const want = useRef(fields);
+  want.current = fields;
   useEffect(() => {
     const ctrl = new AbortController();
-    api.allRuns(entity, project, ctrl.signal, (partial) => setRuns(partial)).then(
+    const asked = want.current;
+    have.current = { fields: asked ? new Set(asked) : "*", loaded: false };
+    setFieldsTick((t) => t + 1);
+    api.allRuns(entity, project, { signal: ctrl.signal, fields: asked ?? undefined, row: compactRun, onPage: setRuns }).then(
       (rs) => {
+        have.current.loaded = true;
         setRuns(rs);
         setError(null);
+        setFieldsTick((t) => t + 1); // fields asked for while this load ran are fetched now
       },
       (e: Error) => e.name !== "AbortError" && setError(e),
     );
     return () => ctrl.abort();
   }, [entity, project, tick]);
+
+  const key = fields ? fields.join("\n") : "*";
+  useEffect(() => {
+    const h = have.current;
+    if (!h.loaded || h.fields === "*") return;
+    const held = h.fields;
+    const missing = fields ? fields.filter((f) => !held.has(f)) : null;
+    if (missing && !missing.length) return;
+    if (!missing) {
+      setTick((t) => t + 1); // more fields than one listing returns: load whole documents
+      return;
+    }
+    const ctrl = new AbortController();
+    api.allRuns(entity, project, { signal: ctrl.signal, fields: missing, row: (r) => [r.id, r.config, r.summary] as const }).then(
+      (more) => {
+        const values = new Map(more.map(([id, config, summary]) => [id, { config, summary }]));
+        for (const f of missing) held.add(f);
+        setRuns((rs) =>
+          rs
+            ? rs.map((r) => {
+                const v = values.get(r.id);
+                return v ? { ...r, config: mergeValues(r.config, v.config), summary: mergeValues(r.summary, v.summary) } : r;
+              })
+            : rs,
+        );
+      },
+      (e: Error) => e.name !== "AbortError" && setError(e),
+    );
+    return () => ctrl.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` stands for `fields`
+  }, [entity, project, key, fieldsTick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { runs, setRuns, error, reload, tick };
+  // whether the rows hold these values yet (a filter or sort on a value still loading waits for it);
+  // each change of `have` comes with a state update, so a render reads the current one
+  const holds = useCallback((f: string[] | null) => {
+    const held = have.current.fields;
+    return held === "*" || (f !== null && f.every((x) => held.has(x)));
+  }, []);
+  return { runs, setRuns, error, reload, tick, holds };
+}
+
+/**
+ * Whole runs (every config and summary value) for what draws them, the Parameters section, scalar
+ * cards and media panels: the newest 1000 of the project (also the sample the column picker lists
+ * keys from), and those of `ids` not among them, fetched when asked for (at most a page of them).
+ */
+export function useRunDocs(entity: string, project: string, ids: string[], tick: number) {
+  const sample = useAsync(
+    async (signal) => (await api.runsQuery(entity, project, { limit: 1000, order: "-created_at" }, signal)).runs,
+    [entity, project, tick],
+  );
+  const inSample = useMemo(() => new Map((sample.data ?? []).map((r) => [r.id, r])), [sample.data]);
+  const missing = sample.data ? ids.filter((id) => !inSample.has(id)).slice(0, 1000) : [];
+  const others = useAsync(
+    async (signal) =>
+      missing.length ? (await api.runsQuery(entity, project, { limit: 1000, filter: { id: { $in: missing } } }, signal)).runs : [],
+    [entity, project, tick, missing.join("\n")],
+  );
+  const docs = useMemo(() => {
+    const m = new Map(inSample);
+    for (const r of others.data ?? []) m.set(r.id, r);
+    return m;
+  }, [inSample, others.data]);
+  return { sample: sample.data ?? null, docs };
 }
 
 /** A JSON value kept in localStorage under `key`. */

@@ -45,4 +45,4 @@ export function startReport(id: number): void {
 
 export const takeReport = (id: number, signal: AbortSignal): Promise<Report> => take(`report:${id}`, () => api.report(id, signal));
 
-export const takeRuns = (e: string, p: string, signal: AbortSignal): Promise<Run[]> => take(`runs:${e}/${p}`, () => api.allRuns(e, p, signal));
+export const takeRuns = (e: string, p: string, signal: AbortSignal): Promise<Run[]> => take(`runs:${e}/${p}`, () => api.allRuns(e, p, { signal }));
