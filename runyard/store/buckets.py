@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -126,22 +127,32 @@ def bucketize_pieces(
     Returns the Part of all (rows ordered by series, then bucket) and where each series' rows start
     (n_series + 1 cuts)."""
     nb = len(e) - 1
-    pieces = [p for p in pieces if len(p[3])]
-    if not pieces:
+    # pieces of consecutive steps that continue one another (a series' chunks) are taken as one
+    merged: list[list[Any]] = []  # [series, first step, steps or None, size, values...]
+    for s, step0, x, v in pieces:
+        if not len(v):
+            continue
+        m = merged[-1] if merged else None
+        if m and x is None and m[2] is None and m[0] == s and m[1] + m[3] == step0:
+            m[3] += len(v)
+            m.append(v)
+        else:
+            merged.append([s, step0, x, len(v), v])
+    if not merged:
         return Part.empty(), np.zeros(n_series + 1, np.int64)
     inner = e[1:nb]
-    series = np.array([p[0] for p in pieces], np.int64)
-    first = np.array([p[1] for p in pieces], np.float64)
-    sizes = np.array([len(p[3]) for p in pieces], np.int64)
+    series = np.array([m[0] for m in merged], np.int64)
+    first = np.array([m[1] for m in merged], np.float64)
+    sizes = np.array([m[3] for m in merged], np.int64)
     # points of each piece below each inner edge
     below = np.minimum(np.maximum(np.ceil(inner)[None, :] - first[:, None], 0), sizes[:, None])
     offs = np.cumsum(sizes) - sizes
-    gapped = [(i, p[2]) for i, p in enumerate(pieces) if p[2] is not None]
+    gapped = [(i, m[2]) for i, m in enumerate(merged) if m[2] is not None]
     for i, x in gapped:
         below[i] = np.searchsorted(x, inner, "left")
     mine = np.flatnonzero(np.diff(series, prepend=-1))  # each present series' first piece
     before = np.zeros((n_series, nb - 1), np.int64)
-    before[series[mine]] = np.add.reduceat(below, mine, axis=0)
+    before[series[mine]] = below if len(mine) == len(merged) else np.add.reduceat(below, mine, axis=0)
     total = np.zeros(n_series, np.int64)
     np.add.at(total, series, sizes)
     start = (np.cumsum(total) - total)[:, None]
@@ -155,7 +166,7 @@ def bucketize_pieces(
         row_series, bucket = np.nonzero(keep)
         S, E = lo[keep], hi[keep]
         cuts = np.searchsorted(row_series, np.arange(n_series + 1))
-    V = np.concatenate([p[3] for p in pieces]).astype(np.float64, copy=False)
+    V = np.concatenate([v for m in merged for v in m[4:]]).astype(np.float64, copy=False)
     isnan = np.isnan(V) if nan else None
     if isnan is not None and isnan.any():
         with np.errstate(invalid="ignore"):  # inf + -inf

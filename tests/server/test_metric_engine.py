@@ -223,6 +223,7 @@ def test_zoomed_query_of_many_series_matches_brute_force_for_each(store):
         "dense": np.arange(n),
         "gapped": _steps_with_repeats_and_gaps(rng, n),
         "nan": np.arange(n) + 37,
+        "jump": np.concatenate([np.arange(CHUNK_POINTS), np.arange(5000, 5000 + n - CHUNK_POINTS)]),
         "unordered": np.concatenate([np.arange(n), rng.integers(0, n, 500)]),
     }
     points, kids = {}, {}
@@ -232,7 +233,8 @@ def test_zoomed_query_of_many_series_matches_brute_force_for_each(store):
         if name == "nan":
             vals[rng.integers(0, len(vals), 300)] = np.nan
             vals[10], vals[11] = np.inf, -np.inf
-        cut = CHUNK_POINTS + 7 if name != "unordered" else n  # the second append: a later batch
+        # the second append: a later batch (for "jump", a chunk of consecutive steps after a gap)
+        cut = {"unordered": n, "jump": CHUNK_POINTS}.get(name, CHUNK_POINTS + 7)
         _append(store, run_pk, "loss", steps[:cut], vals[:cut])
         _append(store, run_pk, "loss", steps[cut:], vals[cut:], seq0=cut + 1)
         points[name] = [(int(x), i + 1, float(v)) for i, (x, v) in enumerate(zip(steps, vals))]
