@@ -39,6 +39,7 @@ from .tables import (
     artifact_entries,
     artifact_links,
     artifact_versions,
+    blob_holds,
     entities,
     projects,
     registry_versions,
@@ -63,10 +64,13 @@ class Commit:
     description: str | None = None
     metadata: dict = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
+    manifest_blob: str | None = None  # the client's own manifest document (a blob), kept with the version
 
     @property
     def blobs(self) -> set[str]:
-        return {e["sha256"] for e in self.entries if e["sha256"]}
+        """Every blob the commit names: its files' and its client manifest's."""
+        named = {e["sha256"] for e in self.entries if e["sha256"]}
+        return named | {self.manifest_blob} if self.manifest_blob else named
 
 
 def check_name(name: Any) -> str:
@@ -84,6 +88,7 @@ def _content(c: Commit, size: int, now: float, user_id: int | None) -> dict[str,
         "file_count": len(c.entries),
         "created_at": now,
         "created_by": user_id,
+        "manifest_blob": c.manifest_blob,
     }
 
 
@@ -179,6 +184,12 @@ class Artifacts:
             )
         ).first()
         if existing is not None and existing.deleted_at is None:
+            if c.manifest_blob:  # a version committed without one (by runyard's SDK) gets the client's
+                conn.execute(
+                    sa.update(artifact_versions)
+                    .where(artifact_versions.c.id == existing.id, artifact_versions.c.manifest_blob.is_(None))
+                    .values(manifest_blob=c.manifest_blob)
+                )
             for a in c.aliases:
                 self.move_alias(conn, col.id, existing.id, a)
             return existing.id, False
@@ -254,8 +265,8 @@ class Artifacts:
             aliases_of.remove(conn, artifact_aliases, version_id, a)
 
     def delete_version(self, conn: Connection, version_id: int) -> None:
-        """Delete a version: its manifest rows (blobs stay until `gc`), aliases and registry versions go,
-        its row stays as a tombstone; `latest` moves to the newest version left."""
+        """Delete a version: its manifest rows and client manifest (blobs stay until `gc`), aliases and
+        registry versions go, its row stays as a tombstone; `latest` moves to the newest version left."""
         v = conn.execute(sa.select(artifact_versions).where(artifact_versions.c.id == version_id)).one()
         conn.execute(sa.delete(artifact_aliases).where(artifact_aliases.c.version_id == version_id))
         conn.execute(sa.delete(artifact_entries).where(artifact_entries.c.version_id == version_id))
@@ -265,7 +276,7 @@ class Artifacts:
         conn.execute(
             sa.update(artifact_versions)
             .where(artifact_versions.c.id == version_id)
-            .values(deleted_at=time.time())
+            .values(deleted_at=time.time(), manifest_blob=None)
         )
         newest = conn.execute(
             sa.select(artifact_versions.c.id)
@@ -555,16 +566,33 @@ class Artifacts:
 
     # -- garbage collection -----------------------------------------------------------------------
     def referenced(self, conn: Connection, shas: Iterable[str] | None = None) -> set[str]:
-        """Blobs referenced by an artifact entry or a run file (of `shas`, or all of them)."""
+        """Blobs gc must keep (of `shas`, or all of them): named by an artifact entry, a run file, a
+        version's client manifest or an unexpired hold of a protocol document (protocol_state.py).
+        One statement, so one snapshot on PostgreSQL too: a transaction that turns one kind of
+        reference into another (a held file becoming a run file) never looks like neither."""
+
+        def union(chunk: list[str] | None) -> Any:
+            now = time.time()
+            parts = []
+            for col, *where in (
+                (artifact_entries.c.sha256,),
+                (run_files.c.sha256,),
+                (artifact_versions.c.manifest_blob,),
+                (
+                    blob_holds.c.sha256,
+                    sa.or_(blob_holds.c.expires_at.is_(None), blob_holds.c.expires_at > now),
+                ),
+            ):
+                q = sa.select(col.label("sha256")).where(col.is_not(None), *where)
+                parts.append(q if chunk is None else q.where(col.in_(chunk)))
+            return sa.union(*parts)
+
+        if shas is None:
+            return set(conn.execute(union(None)).scalars())
         out: set[str] = set()
-        for col in (artifact_entries.c.sha256, run_files.c.sha256):
-            q = sa.select(col).distinct().where(col.is_not(None))
-            if shas is not None:
-                chunk = list(shas)
-                for i in range(0, len(chunk), 500):
-                    out.update(conn.execute(q.where(col.in_(chunk[i : i + 500]))).scalars())
-            else:
-                out.update(conn.execute(q).scalars())
+        todo = list(shas)
+        for i in range(0, len(todo), 500):
+            out.update(conn.execute(union(todo[i : i + 500])).scalars())
         return out
 
 

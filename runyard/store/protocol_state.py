@@ -6,18 +6,25 @@ create and commit, MD5 <-> sha256 of blobs, its URL-signing secret. `lock` reads
 row locked (`FOR UPDATE` on PostgreSQL; SQLite's single writer serialises anyway), so the requests of
 one run are serialised across every replica, and a document saved in the transaction that applies
 the frames it describes commits or rolls back with them.
+
+A document may name blobs that nothing else references yet (a run's files before the run is in the
+store, an artifact's files before its commit): `hold` records them in `blob_holds`, which gc counts as
+references (store/blob_deletions.py), in the transaction that saves the document. Written where the
+blobs' gc marks are checked (`BlobDeletions.moved`), a hold either precedes gc's doom or is refused.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .db import Database
+from .tables import blob_holds
 from .tables import protocol_state as t
 
 
@@ -61,3 +68,28 @@ class ProtocolState:
             .on_conflict_do_nothing()
         )
         return bool(res.rowcount)
+
+    def hold(
+        self,
+        conn: Connection,
+        kind: str,
+        name: str,
+        shas: Iterable[str],
+        expires_at: float | None = None,
+        replace: bool = True,
+    ) -> None:
+        """The blobs the document (kind, name) holds: exactly `shas` from now on (none lets go of all),
+        or `shas` besides those it holds already (`replace=False`); until `expires_at` (None: until
+        let go)."""
+        keep = sorted(set(shas))
+        mine = sa.and_(blob_holds.c.kind == kind, blob_holds.c.name == name)
+        if replace:
+            conn.execute(sa.delete(blob_holds).where(mine, blob_holds.c.sha256.not_in(keep)))
+        for sha in keep:
+            ins = self.db.insert(blob_holds).values(kind=kind, name=name, sha256=sha, expires_at=expires_at)
+            conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=[blob_holds.c.kind, blob_holds.c.name, blob_holds.c.sha256],
+                    set_={"expires_at": expires_at},
+                )
+            )

@@ -363,6 +363,10 @@ artifact_versions = sa.Table(
     # set when the version is deleted: the row stays as a tombstone (no files, aliases or registry
     # links) so that the runs that logged or used it still name it
     sa.Column("deleted_at", sa.Float),
+    # the manifest document as the client sent it (wandb's clients read it back verbatim), a blob gc
+    # keeps while the version lives; None for runyard's own commits
+    sa.Column("manifest_blob", sa.String(64)),
+    sa.Index("ix_artifact_versions_manifest_blob", "manifest_blob"),
     sa.UniqueConstraint("collection_id", "version_index", name="uq_artifact_versions_index"),
     sa.UniqueConstraint("collection_id", "digest", name="uq_artifact_versions_digest"),
 )
@@ -480,6 +484,16 @@ blob_deletions = sa.Table(  # blobs gc deleted or is deleting (blob_deletions.py
     sa.Column("token", sa.String(32), nullable=False),  # new at each deletion: a commit sees it change
     sa.Column("deleting", sa.Boolean, nullable=False),  # doomed, the store's delete maybe not done yet
     sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+blob_holds = sa.Table(  # blobs a protocol document names before any run file or entry does (gc keeps them)
+    "blob_holds",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),  # the protocol_state document holding them
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("expires_at", sa.Float),  # None: held until the document lets go
+    sa.Index("ix_blob_holds_sha256", "sha256"),
 )
 
 # -- sweeps (store/sweeps.py; the controller's rules are in runyard/sweeps/controller.py) ----------

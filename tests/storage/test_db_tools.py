@@ -3,6 +3,8 @@ another database (PostgreSQL; SQLite too) with its blobs to S3, verified, re-run
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -10,9 +12,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 import runyard
 from runyard.server import ServerConfig, ServerThread
+from runyard.store import Store
+from runyard.store.db import migrate
+from tests.server.conftest import PG_URL
 
 from .conftest import blob_keys
 
@@ -144,3 +150,72 @@ def test_a_malformed_blob_url_is_one_error_line(tmp_path):
     )
     assert p.returncode == 1 and "blob URL must look like s3://bucket/prefix" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request, tmp_path):
+    """A database no migration has run on yet."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.exec_driver_sql("SELECT 1")
+    except Exception as e:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is unreachable at {PG_URL} and CI is set: {e}")
+        pytest.skip(f"PostgreSQL unreachable ({e.__class__.__name__})")
+    name = f"runyard_migrate_{os.urandom(4).hex()}"
+    with admin.connect() as c:
+        c.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as c:
+            c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+def test_upgrading_moves_wandb_client_manifests_to_their_versions_where_gc_sees_them(empty_db_url, tmp_path):
+    """Before revision 0021 the wandb layer remembered the manifest a client sent for a version in its
+    collection's index document, where gc did not look. The upgrade gives each live version its
+    manifest; a deleted version's manifest is left for gc."""
+    store = Store.open(empty_db_url, tmp_path / "blobs")
+    try:
+        migrate(store.db, "0020")
+        live, gone, m_live, m_gone = "a" * 64, "b" * 64, "c" * 64, "d" * 64
+        index = hashlib.sha256(b"admin\0p\0net").hexdigest()[:40]
+        doc = {
+            "by_md5": {},
+            "by_digest": {live: {"md5": "x", "manifest": m_live}, gone: {"manifest": m_gone}},
+        }
+
+        def old_rows(conn):
+            for sql in (
+                "INSERT INTO entities (id, name, kind, is_admin, created_at) VALUES (1, 'admin', 'user', true, 0)",
+                "INSERT INTO projects (id, entity_id, name, created_at, updated_at) VALUES (1, 1, 'p', 0, 0)",
+                "INSERT INTO artifact_collections (id, project_id, name, type, next_version, created_at, updated_at)"
+                " VALUES (1, 1, 'net', 'model', 2, 0, 0)",
+                "INSERT INTO artifact_versions (id, collection_id, version_index, digest, metadata, size,"
+                f" file_count, created_at, deleted_at) VALUES (1, 1, 0, '{live}', '{{}}', 0, 0, 0, NULL),"
+                f" (2, 1, 1, '{gone}', '{{}}', 0, 0, 0, 5)",
+            ):
+                conn.execute(sa.text(sql))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO protocol_state (kind, name, doc, updated_at) VALUES ('index', :n, :d, 0)"
+                ),
+                {"n": index, "d": json.dumps(doc)},
+            )
+
+        store.db.write(old_rows)
+        migrate(store.db)
+        got = store.db.read(
+            lambda conn: dict(conn.execute(sa.text("SELECT id, manifest_blob FROM artifact_versions")).all())
+        )
+        assert got == {1: m_live, 2: None}
+        kept = store.db.read(lambda conn: store.artifacts.referenced(conn, [m_live, m_gone]))
+        assert kept == {m_live}
+    finally:
+        store.close()
