@@ -6,7 +6,9 @@ SQLite and PostgreSQL, with blobs on the local disk and in S3 (moto)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -14,9 +16,11 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from runyard.server import ServerConfig, create_app
+from runyard.server.wandb.artifacts import WandbArtifacts
+from runyard.server.wandb.md5 import b64_of_hex
 from runyard.server.wandb.runs import WandbError, WandbRuns
 from runyard.server.wandb.state import RunKey
-from runyard.store import Store
+from runyard.store import Store, User
 from tests.scaleout.conftest import wait_for
 
 A = "/api/v1/artifacts/admin/p"
@@ -160,7 +164,8 @@ def test_a_run_file_naming_a_blob_gc_deleted_meanwhile_is_refused(client):
 def test_a_wandb_run_file_naming_a_blob_gc_deleted_meanwhile_is_refused(client):
     """The wandb protocol's run file (an upload through the API, or one adopted from the object store):
     the store kept a copy it held, gc deletes it after the store said it is there and before the file's
-    transaction: 409 (the client uploads again); the next upload records the file."""
+    transaction: 503 (wandb's uploader retries it, where it gives up on a 409); the next upload records
+    the file."""
     s, data = _store(client), b"requirements.txt shared by many runs"
     sha = _old_orphan(client, data)
     admin = s.db.read(lambda conn: s.entities.user_for_key(conn, client.app.state.bootstrap_key))  # type: ignore[attr-defined]
@@ -179,7 +184,7 @@ def test_a_wandb_run_file_naming_a_blob_gc_deleted_meanwhile_is_refused(client):
             runs.add_file(admin, key, "requirements.txt", len(data), sha, None)
     finally:
         del s.blobs.exists
-    assert refused.value.status == 409 and rounds[0]["sha256"] == [sha]
+    assert refused.value.status == 503 and rounds[0]["sha256"] == [sha]  # wandb's uploader retries a 503
     with pytest.raises(WandbError, match="garbage-collected"):  # the store has no copy now
         runs.add_file(admin, key, "requirements.txt", len(data), sha, None)
     _put(client, data)
@@ -225,3 +230,229 @@ def test_gc_waits_for_a_commit_in_flight_on_postgresql(client, db_url):
     committer.join(60)
     gc.join(60)
     assert results["gc"]["deleted"] == 0 and s.blobs.exists(sha)
+
+
+# -- the wandb protocol's blobs: files before the run's first history line, artifact manifests, files of
+# an artifact between their upload and its commit (runyard/server/wandb/*)
+
+
+def _admin(c: TestClient) -> User:
+    s = _store(c)
+    user = s.db.read(lambda conn: s.entities.user_for_key(conn, c.app.state.bootstrap_key))  # type: ignore[attr-defined]
+    assert user is not None
+    return user
+
+
+def _history_line(runs: WandbRuns, user: User, key: RunKey) -> None:
+    """The run's first file_stream history line: the run enters the store, its waiting files with it."""
+    line = json.dumps({"_step": 0, "_timestamp": time.time(), "_runtime": 1.0, "loss": 0.5})
+    runs.file_stream(user, key, {"files": {"wandb-history.jsonl": {"offset": 0, "content": [line]}}})
+
+
+def _run_file(s: Store, run_id: str, path: str) -> Any:
+    def txn(conn: Any) -> Any:
+        loc = s.runs.locate(conn, "admin", "p", run_id)
+        return None if loc is None else s.files.get(conn, loc.id, path)
+
+    return s.db.read(txn)
+
+
+def test_a_wandb_file_sent_before_the_runs_first_history_line_is_kept_by_gc(client):
+    """wandb uploads config.yaml, requirements.txt, ... before the run's first history line, when the
+    run is not in the store yet. Its bytes were an old orphan the store kept, so neither the upload's
+    time nor a run file protects them: gc rounds before the first history line keep them all the same
+    (the run's protocol state holds them), and the run has the file afterwards."""
+    s, data = _store(client), b"torch==2.9\nnumpy==2.3\n"
+    sha = _old_orphan(client, data)
+    admin, runs, key = _admin(client), WandbRuns(s), RunKey("admin", "p", "early")
+    runs.add_file(admin, key, "requirements.txt", len(data), sha, None)
+    assert _run_file(s, "early", "requirements.txt") is None  # the run is not in the store yet
+    assert s.collect_garbage(delete=True, grace_seconds=0)["deleted"] == 0
+    assert s.blobs.exists(sha)
+
+    _history_line(runs, admin, key)
+    row = _run_file(s, "early", "requirements.txt")
+    assert row is not None and row.sha256 == sha
+    assert s.collect_garbage(delete=True, grace_seconds=0)["deleted"] == 0  # a run file now
+    assert client.get("/api/v1/runs/admin/p/early/files/requirements.txt").content == data
+
+
+def _artifact(arts: WandbArtifacts, user: User, name: str) -> str:
+    """CreateArtifact of `name` in admin/p: the pending artifact's token."""
+    art_id, state, _latest = arts.create(
+        user,
+        {
+            "entityName": "admin",
+            "projectName": "p",
+            "artifactCollectionName": name,
+            "artifactTypeName": "model",
+        },
+    )
+    assert state == "PENDING"
+    return arts.pending_token(user, art_id)
+
+
+def _manifest(files: dict[str, bytes]) -> bytes:
+    contents = {
+        path: {"digest": b64_of_hex(hashlib.md5(data).hexdigest()), "size": len(data)}
+        for path, data in files.items()
+    }
+    doc = {
+        "version": 1,
+        "storagePolicy": "wandb-storage-policy-v1",
+        "storagePolicyConfig": {},
+        "contents": contents,
+    }
+    return json.dumps(doc).encode()
+
+
+def _upload(c: TestClient, arts: WandbArtifacts, token: str, kind: str, data: bytes, path: str = "") -> None:
+    """What the signed-URL PUT of an artifact file (`af`) or manifest (`am`) does once the bytes are stored."""
+    sha, md5 = _put(c, data), hashlib.md5(data).hexdigest()
+    arts.md5.add(sha, md5)
+    grant = {"k": kind, "a": token, "n": path, "m": md5} if kind == "af" else {"k": kind, "a": token}
+    arts.uploaded(grant, sha, len(data), md5)
+
+
+def _grant(arts: WandbArtifacts, user: User, token: str, path: str, data: bytes) -> dict | None:
+    """CreateArtifactFiles of one file: None when the server holds the content (no upload)."""
+    return arts.file_grant(user, token, path, b64_of_hex(hashlib.md5(data).hexdigest()))
+
+
+def test_an_artifacts_client_manifest_is_kept_while_the_version_lives(client):
+    """The manifest wandb's client uploads is served back verbatim from its blob: gc keeps it as long
+    as the version exists, and collects it with the version's files once the version is deleted."""
+    s, admin = _store(client), _admin(client)
+    arts, data = WandbArtifacts(WandbRuns(s)), b"the weights of a small model"
+    token = _artifact(arts, admin, "net")
+    assert _grant(arts, admin, token, "w.bin", data) is not None
+    _upload(client, arts, token, "af", data, "w.bin")
+    manifest = _manifest({"w.bin": data})
+    _upload(client, arts, token, "am", manifest)
+    arts.commit(admin, token)
+    manifest_sha = hashlib.sha256(manifest).hexdigest()
+
+    out = s.collect_garbage(delete=True, grace_seconds=0)
+    assert out["deleted"] == 0 and s.blobs.exists(manifest_sha)
+    version = arts.version(admin, "admin", "p", "net", "v0")
+    assert version is not None and arts.client_manifest(version) == manifest_sha
+    assert arts.manifest("admin", "p", version) == json.loads(manifest)
+
+    assert client.delete(f"{A}/net/v0").status_code == 200
+    out = s.collect_garbage(delete=True, grace_seconds=0)
+    assert sorted(out["sha256"]) == sorted([manifest_sha, hashlib.sha256(data).hexdigest()])
+
+
+def test_an_artifacts_files_are_kept_between_their_upload_and_the_commit(client):
+    """Between CreateArtifactFiles/upload and CommitArtifact, gc rounds keep what the pending artifact
+    accepted: a file the server found by its MD5 (an old orphan: no upload, nothing else names it)
+    and the manifest; the commit then succeeds, where wandb's client could not have recovered."""
+    s, admin = _store(client), _admin(client)
+    arts, data = WandbArtifacts(WandbRuns(s)), b"a tokenizer nobody had used for weeks"
+    sha = _old_orphan(client, data)
+    arts.md5.add(sha, hashlib.md5(data).hexdigest())
+    token = _artifact(arts, admin, "tok")
+    assert _grant(arts, admin, token, "tok.json", data) is None  # the server holds it: not uploaded
+    _upload(client, arts, token, "am", _manifest({"tok.json": data}))
+    assert s.collect_garbage(delete=True, grace_seconds=0)["deleted"] == 0
+
+    arts.commit(admin, token)
+    assert _download(client, "tok", sha) == data
+    assert s.collect_garbage(delete=True, grace_seconds=0)["deleted"] == 0
+
+
+def test_a_file_gc_takes_while_create_artifact_files_finds_it_is_asked_for(client):
+    """CreateArtifactFiles finds the content in the store, gc deletes it after the last look and before
+    the pending artifact's transaction records it: the answer asks the client to upload the file (as
+    for a new one) instead of promising a file that is gone; the commit then holds the uploaded bytes."""
+    s, admin = _store(client), _admin(client)
+    arts, data = WandbArtifacts(WandbRuns(s)), b"an eval set last used in spring"
+    sha = _old_orphan(client, data)
+    arts.md5.add(sha, hashlib.md5(data).hexdigest())
+    token = _artifact(arts, admin, "evals")
+    found, looks, rounds = s.blobs.exists, [], []
+
+    def exists_then_gc(digest: str) -> bool:
+        held = found(digest)
+        looks.append(digest)
+        if len(looks) == 2:  # the second look: the one right before the recording transaction
+            rounds.append(s.collect_garbage(delete=True, grace_seconds=0))
+        return held
+
+    s.blobs.exists = exists_then_gc  # type: ignore[method-assign]
+    try:
+        grant = _grant(arts, admin, token, "evals.jsonl", data)
+    finally:
+        del s.blobs.exists
+    assert rounds[0]["sha256"] == [sha] and not s.blobs.exists(sha)
+    assert grant is not None and grant["n"] == "evals.jsonl"  # an upload URL
+    _upload(client, arts, token, "af", data, "evals.jsonl")
+    _upload(client, arts, token, "am", _manifest({"evals.jsonl": data}))
+    arts.commit(admin, token)
+    assert _download(client, "evals", sha) == data
+
+
+def test_an_artifact_upload_gc_takes_meanwhile_is_answered_503(client):
+    """The PUT of an artifact file whose bytes the store already held (it kept its copy): gc deletes
+    the blob before the pending artifact records it. The PUT is answered 503, which wandb's uploader
+    retries; the retried bytes are stored anew and the commit holds them."""
+    s, admin = _store(client), _admin(client)
+    arts, data = WandbArtifacts(WandbRuns(s)), b"a shard uploaded twice, a month apart"
+    sha = _old_orphan(client, data)
+    token = _artifact(arts, admin, "shard")
+    assert _grant(arts, admin, token, "s.bin", data) is not None  # MD5 unknown: an upload
+    found, rounds = s.blobs.exists, []
+
+    def exists_then_gc(digest: str) -> bool:
+        held = found(digest)
+        if not rounds:
+            rounds.append(s.collect_garbage(delete=True, grace_seconds=0))
+        return held
+
+    s.blobs.exists = exists_then_gc  # type: ignore[method-assign]
+    try:
+        with pytest.raises(WandbError, match="garbage-collected meanwhile") as refused:
+            _upload(client, arts, token, "af", data, "s.bin")
+    finally:
+        del s.blobs.exists
+    assert refused.value.status == 503 and rounds[0]["sha256"] == [sha]
+    _upload(client, arts, token, "af", data, "s.bin")  # the uploader's retry
+    _upload(client, arts, token, "am", _manifest({"s.bin": data}))
+    arts.commit(admin, token)
+    assert _download(client, "shard", sha) == data
+
+
+def test_a_commit_naming_a_file_gc_took_says_to_log_the_artifact_again(client):
+    """A manifest entry the pending artifact never accepted (the server finds it by MD5 at commit
+    time, so nothing held it) that gc deletes during the commit: nothing is committed, and the answer
+    says what to do, since wandb's client does not upload within a failed commit. Logging the artifact
+    again works: CreateArtifactFiles asks for the file, which the server lacks now."""
+    s, admin = _store(client), _admin(client)
+    arts, data = WandbArtifacts(WandbRuns(s)), b"a checkpoint found by its MD5 alone"
+    sha = _old_orphan(client, data)
+    arts.md5.add(sha, hashlib.md5(data).hexdigest())
+    token = _artifact(arts, admin, "ckpt")
+    _upload(client, arts, token, "am", _manifest({"c.pt": data}))
+    found_present, rounds = s.blobs.present, []
+
+    def present_then_gc(shas: Any) -> set[str]:
+        held = found_present(shas)
+        if not rounds:
+            rounds.append(s.collect_garbage(delete=True, grace_seconds=0))
+        return held
+
+    s.blobs.present = present_then_gc  # type: ignore[method-assign]
+    try:
+        with pytest.raises(WandbError, match=r"garbage-collected.*log the artifact again") as refused:
+            arts.commit(admin, token)
+    finally:
+        del s.blobs.present
+    assert refused.value.status == 409 and "c.pt" in refused.value.message and rounds[0]["sha256"] == [sha]
+    assert arts.version(admin, "admin", "p", "ckpt", "latest") is None  # nothing was committed
+
+    again = _artifact(arts, admin, "ckpt")  # the user logs it again
+    assert _grant(arts, admin, again, "c.pt", data) is not None  # the server asks for the file
+    _upload(client, arts, again, "af", data, "c.pt")
+    _upload(client, arts, again, "am", _manifest({"c.pt": data}))
+    arts.commit(admin, again)
+    assert _download(client, "ckpt", sha) == data

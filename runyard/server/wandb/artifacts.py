@@ -9,9 +9,13 @@ every replica; each document is changed under its row lock):
   collection, type, aliases, metadata, the files uploaded so far as sha256/size/md5, the manifest blob);
   its wandb id names the token, and after the commit the token resolves to the runyard version. The
   commit sets it in the transaction that commits the version, so a retried commit commits once.
+  The document holds its blobs for gc from the moment each is accepted (`_accept`) until the commit
+  makes them the version's (store/protocol_state.py: `hold`), so gc cannot take a file between its
+  upload and the commit, which wandb's client could not recover from (it never uploads again after
+  CommitArtifact fails). An artifact left uncommitted lets go of them after PENDING_HOLD_S.
 - kind `index`, per collection: wandb digest -> runyard digest (whole-artifact dedup: `CreateArtifact`
-  answers `COMMITTED`) and runyard digest -> the client's manifest blob (served back verbatim to
-  `use_artifact`).
+  answers `COMMITTED`). The client's manifest blob is the version's `manifest_blob` (served back
+  verbatim to `use_artifact`, kept by gc while the version lives).
 - kinds `sha`/`md5` (md5.py): blob sha256 <-> MD5, so a file the server holds is not uploaded again.
 
 A commit becomes a runyard commit document (entries: path, sha256, size, `extra.md5`; references:
@@ -54,6 +58,7 @@ from .runs import WandbError, WandbRuns, project_obj
 from .state import RunKey
 
 MANIFEST_HEADER = "wandb-artifact-manifest-v1\n"
+PENDING_HOLD_S = 7 * 86400.0  # how long an artifact's accepted files are held for a commit to come
 
 
 def _staged(token: str, hexmd5: str) -> str:
@@ -107,6 +112,28 @@ class WandbArtifacts:
 
         self.store.db.write(in_txn)
 
+    def _accept(self, token: str, sha: str, fn: Callable[[dict[str, Any]], None]) -> bool:
+        """Record the blob `sha` in the pending artifact's document (`fn`) and hold it for gc, unless gc
+        took it or began to since the store was asked whether it has it: False then, nothing recorded.
+        What gc last did to the blob is read here, before asking the store (store/blob_deletions.py)."""
+        store, ps = self.store, self.store.protocol
+        marks = store.db.read(lambda conn: store.blob_deletions.marks(conn, [sha]))
+        if marks.get(sha, "").endswith(DELETING) or not store.blobs.exists(sha):
+            return False
+
+        def in_txn(conn: Connection) -> bool:
+            if store.blob_deletions.moved(conn, [sha], marks):
+                return False
+            doc = ps.lock(conn, "artifact", _token_name(token))
+            if not isinstance(doc, dict):
+                raise WandbError(f"no artifact {token!r} is being created", 404)
+            fn(doc)
+            ps.put(conn, "artifact", _token_name(token), doc)
+            ps.hold(conn, "artifact", _token_name(token), [sha], time.time() + PENDING_HOLD_S, replace=False)
+            return True
+
+        return bool(store.db.write(in_txn))
+
     def index(self, entity: str, project: str, name: str) -> dict[str, Any]:
         doc = self.store.db.read(
             lambda conn: self.store.protocol.get(conn, "index", _index_name(entity, project, name))
@@ -121,14 +148,13 @@ class WandbArtifacts:
         name: str,
         md5_digest: str,
         digest: str,
-        manifest: str,
     ) -> None:
         ps, key = self.store.protocol, _index_name(entity, project, name)
         idx = ps.lock(conn, "index", key)
         if not isinstance(idx, dict):
             idx = {"by_md5": {}, "by_digest": {}}
         idx["by_md5"][md5_digest] = digest
-        idx["by_digest"][digest] = {"md5": md5_digest, "manifest": manifest}
+        idx["by_digest"][digest] = {"md5": md5_digest}
         ps.put(conn, "index", key, idx)
 
     # -- store lookups ----------------------------------------------------------------------------
@@ -531,16 +557,15 @@ class WandbArtifacts:
         }
 
     # -- the manifest the client reads back -------------------------------------------------------
-    def client_manifest(self, entity: str, project: str, version: sa.Row) -> str | None:
-        """The blob of the manifest the client sent when it logged this version, if the store has it."""
-        sha = (self.index(entity, project, version.name)["by_digest"].get(version.digest) or {}).get(
-            "manifest"
-        )
+    def client_manifest(self, version: sa.Row) -> str | None:
+        """The blob of the manifest the client sent when it logged this version, if the store has it
+        (a version committed by runyard's SDK has none)."""
+        sha = version.manifest_blob
         return str(sha) if sha and self.store.blobs.exists(sha) else None
 
     def manifest(self, entity: str, project: str, version: sa.Row) -> dict[str, Any]:
         """The client's own manifest when it logged this version, else one made from the entries."""
-        own = self.client_manifest(entity, project, version)
+        own = self.client_manifest(version)
         if own is not None:
             with self.store.blobs.open(own) as f:
                 doc = json.loads(f.read())
@@ -673,8 +698,8 @@ class WandbArtifacts:
         sha = self.md5.sha_of(hexmd5)
         if sha and self.store.blobs.exists(sha) and self._usable(user, [sha]):
             size = self._blob_size(sha)
-            self._update(token, lambda doc: doc["files"].__setitem__(name, [sha, size, hexmd5]))
-            return None
+            if self._accept(token, sha, lambda doc: doc["files"].__setitem__(name, [sha, size, hexmd5])):
+                return None  # held from now on; one gc is taking is asked for again, as a new file
         return {"k": "af", "a": token, "n": name, "m": hexmd5}
 
     def direct_put(self, grant: dict[str, Any], expires: float) -> tuple[str, list[str]] | None:
@@ -713,7 +738,8 @@ class WandbArtifacts:
         sha, hexmd5 = blob[0], blob[2]
         self.store.db.write(lambda conn: self.store.blob_refs.add_owner(conn, [sha], user.id))
         self.md5.add(sha, hexmd5)
-        self._update(token, lambda cur: cur["files"].__setitem__(path, list(blob)))
+        if not self._accept(token, sha, lambda cur: cur["files"].__setitem__(path, list(blob))):
+            raise _collected([path])
 
     def _blob_size(self, sha: str) -> int:
         with self.store.blobs.open(sha) as f:
@@ -721,13 +747,22 @@ class WandbArtifacts:
             return int(f.tell())
 
     def uploaded(self, grant: dict[str, Any], sha: str, size: int, hexmd5: str) -> None:
+        """A file or the manifest PUT to its signed URL, stored: recorded and held. The store may have
+        kept a copy it already held, which gc may take meanwhile: then the PUT is answered 503, which
+        wandb's uploader retries, and the bytes it sends again are stored anew."""
         token = str(grant["a"])
         if grant["k"] == "af":
             if hexmd5 != grant.get("m"):
                 raise WandbError(f"file {grant['n']!r}: the content's MD5 is not the one announced", 400)
-            self._update(token, lambda doc: doc["files"].__setitem__(str(grant["n"]), [sha, size, hexmd5]))
+            what = f"file {grant['n']!r}"
+            accepted = self._accept(
+                token, sha, lambda doc: doc["files"].__setitem__(str(grant["n"]), [sha, size, hexmd5])
+            )
         else:
-            self._update(token, lambda doc: doc.__setitem__("manifest", sha))
+            what = "manifest"
+            accepted = self._accept(token, sha, lambda doc: doc.__setitem__("manifest", sha))
+        if not accepted:
+            raise WandbError(f"the artifact's {what} was garbage-collected meanwhile: upload it again", 503)
 
     def commit(self, user: User, token: str) -> str:
         """CommitArtifact: a runyard commit of the client's manifest; returns the runyard digest."""
@@ -787,6 +822,7 @@ class WandbArtifacts:
             )
         except StoreError as err:
             raise WandbError.of(err) from None
+        cm.manifest_blob = str(doc["manifest"])
         store, md5_digest = self.store, wandb_digest(contents)
         # what gc last did to the files, read before asking the store whether they are all there (the
         # uploads may be old: store/blob_deletions.py); what it takes meanwhile is refused in `w`
@@ -805,18 +841,17 @@ class WandbArtifacts:
             lost = gone | store.blob_deletions.moved(conn, cm.blobs, marks)
             if lost:
                 paths = sorted(entry["path"] for entry in cm.entries if entry["sha256"] in lost)
-                raise WandbError(
-                    f"artifact files {paths} were garbage-collected: log the artifact again", 409
-                )
+                raise _collected(paths + (["the manifest"] if cm.manifest_blob in lost else []))
             pid = access.writable_project(conn, store, user, entity, project)
             if access.usable_blobs(conn, store, user, cm.blobs) != cm.blobs:
                 raise WandbError("some files of the artifact were not uploaded by you", 400)
             store.artifacts.commit(conn, pid, cm, user.id)
-            self._index_add(conn, entity, project, name, md5_digest, cm.digest, doc["manifest"])
+            self._index_add(conn, entity, project, name, md5_digest, cm.digest)
             if doc.get("digest") and doc["digest"] != md5_digest:
-                self._index_add(conn, entity, project, name, doc["digest"], cm.digest, doc["manifest"])
+                self._index_add(conn, entity, project, name, doc["digest"], cm.digest)
             cur["digest_ry"] = cm.digest
             store.protocol.put(conn, "artifact", _token_name(token), cur)
+            store.protocol.hold(conn, "artifact", _token_name(token), [])  # the version names them now
             return cm.digest, True
 
         try:
@@ -846,6 +881,18 @@ class WandbArtifacts:
                 "project": project,
             },
         )
+
+
+def _collected(paths: list[str]) -> WandbError:
+    """A commit naming blobs gc took before they were held (an upload older than the hold, or content
+    the server found by MD5 without an upload). wandb's client never uploads again within one
+    CommitArtifact, so the answer says what the user does: log the artifact again, and the server,
+    which lacks those files now, asks the client for them (docs/wandb-server.md)."""
+    return WandbError(
+        f"artifact files {paths} were garbage-collected before the commit: nothing was committed;"
+        " log the artifact again (run.log_artifact or artifact.save()) and the client uploads them again",
+        409,
+    )
 
 
 def collection_obj(entity: str, project: str, name: str) -> dict[str, Any]:

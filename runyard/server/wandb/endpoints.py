@@ -315,7 +315,7 @@ async def artifact_download(request: Request) -> Response:
         )
         if version is None:
             return _error(404, "the artifact version no longer exists")
-        own = await run_in_threadpool(svc.arts.client_manifest, str(grant["e"]), str(grant["p"]), version)
+        own = await run_in_threadpool(svc.arts.client_manifest, version)
         if own is not None and (moved := store_redirect(request, own)) is not None:
             return moved
         doc = await run_in_threadpool(svc.arts.manifest, str(grant["e"]), str(grant["p"]), version)

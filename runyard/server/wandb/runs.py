@@ -158,6 +158,7 @@ class WandbRuns:
 
         def txn(conn: Connection) -> tuple[T, Any, list[str]]:
             st = state.lock(store, conn, key)
+            held = _waiting_blobs(st)
             sess = _Session(st, conn)
             if st["segment"] is not None and st.get("files_waiting"):
                 self._write_files(sess, st.pop("files_waiting"))
@@ -175,6 +176,9 @@ class WandbRuns:
                     sess.orphans.extend(fn(conn, res.run_pk))
                 if sess.after:
                     st.pop("files_waiting", None)
+            waiting = _waiting_blobs(st)
+            if waiting or held:  # gc keeps the files waiting for the run (until they are run files)
+                store.protocol.hold(conn, "run", state.run_name(key), waiting)
             state.save(store, conn, key, st)
             return out, res, sess.orphans
 
@@ -539,12 +543,14 @@ class WandbRuns:
     def add_file(
         self, user: User, key: RunKey, path: str, size: int, sha256: str, data: bytes | None
     ) -> None:
-        """A finished upload: a run file now, or once the run is in the store. The store may have kept
-        a copy it already held, which gc may be deleting: what gc last did to the blob is read before
-        the store is asked, and the transaction refuses it if that changed (store/blob_deletions.py)."""
+        """A finished upload: a run file now, or once the run is in the store (held for gc meanwhile:
+        `_run`). The store may have kept a copy it already held, which gc may be deleting: what gc last
+        did to the blob is read before the store is asked, and the transaction refuses it if that
+        changed (store/blob_deletions.py). The refusal is a 503, which wandb's uploader retries: the
+        bytes it sends again are stored anew."""
         store = self.store
         marks = store.db.read(lambda conn: store.blob_deletions.marks(conn, [sha256]))
-        collected = WandbError(f"file {path!r} was garbage-collected meanwhile: upload it again", 409)
+        collected = WandbError(f"file {path!r} was garbage-collected meanwhile: upload it again", 503)
         if marks.get(sha256, "").endswith(DELETING) or not store.blobs.exists(sha256):
             raise collected
 
@@ -665,6 +671,11 @@ def _int(value: Any, default: int) -> int:
     except (TypeError, ValueError, OverflowError):  # OverflowError: inf
         return default
     return number if is_int64(number) else default
+
+
+def _waiting_blobs(st: dict[str, Any]) -> list[str]:
+    """The blobs of the files waiting for the run to be in the store."""
+    return [str(sha) for _size, sha in (st.get("files_waiting") or {}).values()]
 
 
 def _start_from(files: dict[str, Any]) -> float | None:

@@ -3,7 +3,8 @@
 It holds what the protocol needs between requests and the rest of the store does not: the synthetic
 run log's segment, byte offset and next seq, the next expected line offset of each file_stream file,
 the held (still overwritable) console line, the last config and summary as wandb sent them (for diffs
-and for `RunResumeStatus`), records and files waiting for the run's start.
+and for `RunResumeStatus`), records and files waiting for the run's start (gc keeps those files'
+blobs: the document holds them, store/protocol_state.py).
 
 The document lives in `protocol_state` (kind `run`, store/protocol_state.py) and a request changes
 it in the one write transaction that also applies the frames it produced (runs.py: `WandbRuns._run`),
