@@ -22,7 +22,7 @@ ENGLISH_LEFT = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
-    if (!el || !el.getClientRects().length) continue;
+    if (!el || !el.getClientRects().length || el.closest('[translate=no]')) continue;  // user content
     const s = n.textContent.trim().replace(/…$/, '');
     if (english.has(s)) found.add(s);
   }
