@@ -17,7 +17,8 @@ Parts (`--only chart,list,sdk`, default all):
          idle (`panel_interactive_ms`), as bench_ui.py measures a workspace.
   list   N runs (`--list-runs`, default 100,000) with config/summary values: first page of 50 filtered
          by a config value and sorted by a summary value, and every run of the project page by page
-         (whole runs, and with `fields` of two values as the workspace asks); then in Chromium
+         (whole runs; with `fields` of two values; as columns, `runs/columns`, as the workspace asks,
+         with the answer's size); then in Chromium
          (Debian's /usr/bin/chromium, as bench_ui.py) the project's workspace with two value columns:
          from navigation to the runs table holding every run (`ui_all_rows_ms`), and the page's JS heap
          then (`ui_heap_mb`, and `ui_heap_gc_mb` after a forced garbage collection; CDP
@@ -233,6 +234,9 @@ class Server:
         return body
 
     def post(self, path: str, doc: dict) -> dict:
+        return json.loads(self.post_raw(path, doc))
+
+    def post_raw(self, path: str, doc: dict) -> bytes:
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
         c.request("POST", path, json.dumps(doc).encode(), {**self._h(), "Content-Type": "application/json"})
         r = c.getresponse()
@@ -240,7 +244,7 @@ class Server:
         c.close()
         if r.status != 200:
             raise RuntimeError(f"POST {path}: {r.status} {body[:300]!r}")
-        return json.loads(body)
+        return body
 
     def _h(self) -> dict:
         return {"Authorization": f"Bearer {self.key}"}
@@ -408,6 +412,21 @@ def list_part(srv: Server, n: int, reps: int) -> dict:
         page = {**page, "cursor": doc["next_cursor"]}
     assert total == n, (total, n)
     out["all_pages_fields_ms"] = (time.perf_counter() - t) * 1e3
+    t = time.perf_counter()
+    total, page, size = 0, {"fields": UI_COLUMNS}, 0
+    while True:
+        try:
+            body = srv.post_raw(path.replace("/query", "/columns"), page)
+        except RuntimeError:  # a tree from before `runs/columns`
+            return out
+        doc = json.loads(body)
+        total, size = total + len(doc["id"]), size + len(body)
+        if not doc["next_cursor"]:
+            break
+        page = {**page, "cursor": doc["next_cursor"]}
+    assert total == n, (total, n)
+    out["all_columns_ms"] = (time.perf_counter() - t) * 1e3
+    out["all_columns_mb"] = size / 1e6
     return out
 
 

@@ -220,7 +220,9 @@ def share_user(grant: ShareGrant | None) -> User | None:
 def _reads(path: str, signed_in: bool = False) -> bool:
     """POST routes that only read (a query in the body): a read-only key may call them, and the
     anonymous viewer those about a project."""
-    return path.endswith(("/runs/query", "/blobs")) or (signed_in and path == "/api/v1/blobs/missing")
+    return path.endswith(("/runs/query", "/runs/columns", "/blobs")) or (
+        signed_in and path == "/api/v1/blobs/missing"
+    )
 
 
 def usage(app: Any) -> Usage:

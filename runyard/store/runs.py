@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Sequence
 from typing import Any, get_args
 
 import msgspec
@@ -260,10 +261,10 @@ class Runs:
         cond: Any,
         keys: list[SortKey],
         by_value: tuple[str, bool],
-        columns: list[Any],
+        columns: Sequence[Any],
         limit: int,
         bound: list[Any] | None,
-    ) -> list[dict]:
+    ) -> list[Any]:
         """The page of a listing sorted by one config/summary value, read through `run_values` in the
         listing's order: the runs whose value is a number, then those whose value is a string, then
         the rest by id (what `ORDER BY num, str, id` with NULLs last gives), each part an index scan
@@ -276,7 +277,7 @@ class Runs:
         labels = [k.expr.label(f"_k{i}") for i, k in enumerate(keys)]  # the cursor, as the JSON path
         parts = ("num", "str", None)
         start = 0 if bound is None else 0 if bound[0] is not None else 1 if bound[1] is not None else 2
-        rows: list[dict] = []
+        rows: list[Any] = []
         for i, part in enumerate(parts[start:], start):
             seek = bound if i == start else None
             q = sa.select(*columns, *labels)
@@ -297,7 +298,7 @@ class Runs:
                     q = q.where(here < there if desc else here > there)
                 order = [val.desc(), v.run_pk.desc()] if desc else [val.asc(), v.run_pk.asc()]
             need = limit + 1 - len(rows)
-            rows += [dict(r._mapping) for r in conn.execute(q.order_by(*order).limit(need))]
+            rows += conn.execute(q.order_by(*order).limit(need)).all()
             if len(rows) > limit:
                 break
         return rows
@@ -327,13 +328,71 @@ class Runs:
         total = None
         if with_total:
             total = conn.execute(sa.select(sa.func.count()).select_from(runs).where(cond)).scalar_one()
+        page, nxt = self._page(
+            conn, project_id, cond, order, limit, offset, cursor, self._columns(raw_json, fields)
+        )
+        rows = [dict(r._mapping) for r in page]
+        for r in rows:
+            for k in [k for k in r if k.startswith("_k")]:
+                del r[k]
+            if fields is not None:
+                _asked_values(r, fields, raw_json)
+        return [public(r) for r in rows], total, nxt
+
+    def columns(
+        self,
+        conn: Connection,
+        project_id: int,
+        flt: dict | None,
+        order: str | None,
+        limit: int,
+        cursor: str | None,
+        fields: Fields,
+    ) -> tuple[dict[str, Any], str | None]:
+        """A page of runs as columns (a runs table's rows, compact): the COLUMNS fields of the runs,
+        each a list in the listing's order, and `values`, each asked config/summary value's list
+        (null where a run has none); tags and values as the database's JSON text (msgspec.Raw)."""
+        cond = runs.c.project_id == project_id
+        if flt:
+            cond = sa.and_(cond, self.compiler.where(flt))
+        as_text = (
+            (lambda c: sa.type_coerce(c, sa.Text)) if self.db.is_sqlite else (lambda c: sa.cast(c, sa.Text))
+        )
+        cols = [as_text(c).label(c.name) if c.name == "tags" else c for c in COLUMNS]
+        cols += [self._value_text(root, keys).label(f"_f{i}") for i, (root, keys) in enumerate(fields)]
+        page, nxt = self._page(conn, project_id, cond, order, limit, 0, cursor, cols)
+        lists = list(zip(*page)) if page else [() for _ in range(len(cols))]
+        out: dict[str, Any] = {}
+        for c, values in zip(COLUMNS, lists):
+            name = {"run_id": "id", "group_name": "group"}.get(c.name, c.name)
+            out[name] = _raw_list(values) if c.name == "tags" else values
+        out["values"] = {
+            ".".join((root, *keys)): _raw_list(lists[len(COLUMNS) + i])
+            for i, (root, keys) in enumerate(fields)
+        }
+        return out, nxt
+
+    def _page(
+        self,
+        conn: Connection,
+        project_id: int,
+        cond: Any,
+        order: str | None,
+        limit: int,
+        offset: int,
+        cursor: str | None,
+        columns: Sequence[Any],
+    ) -> tuple[Sequence[Any], str | None]:
+        """The rows (`columns`, then the sort keys `_k0`, `_k1`, ...) of a listing's page, and the
+        cursor of the page after it (None on the last page)."""
         order = order or "-created_at"
         keys = self.compiler.sort_keys(order)
         bound = None if cursor is None else decode_cursor(cursor, len(keys))
-        columns = self._columns(raw_json, fields)
         by_value = self.compiler.value_sort(order) if offset == 0 else None
         if by_value is not None and not self._opaque(conn, project_id, by_value[0]):
-            rows = self._by_value(conn, project_id, cond, keys, by_value, columns, limit, bound)
+            rows: Sequence[Any] = self._by_value(
+                conn, project_id, cond, keys, by_value, columns, limit, bound
+            )
         else:
             if bound is not None:
                 cond = sa.and_(cond, after(keys, bound))
@@ -344,22 +403,39 @@ class Runs:
                 # by the selected labels: a JSON value is extracted once per run, not for the sort again
                 .order_by(*[SortKey(lb, k.desc, k.nullable).clause() for lb, k in zip(labels, keys)])
             )
-            rows = [dict(r._mapping) for r in conn.execute(q.limit(limit + 1).offset(offset))]
+            rows = conn.execute(q.limit(limit + 1).offset(offset)).all()
         nxt = None
         if len(rows) > limit:
             rows = rows[:limit]
-            nxt = encode_cursor([rows[-1][f"_k{i}"] for i in range(len(keys))])
-        for r in rows:
-            for i in range(len(keys)):
-                del r[f"_k{i}"]
-            if fields is not None:
-                _asked_values(r, fields, raw_json)
-        return [public(r) for r in rows], total, nxt
+            last = rows[-1]._mapping
+            nxt = encode_cursor([last[f"_k{i}"] for i in range(len(keys))])
+        return rows, nxt
 
 
 RAW_COLUMNS = ("config", "summary", "tags", "flags")  # JSON text with `raw_json`
+# what `Runs.columns` answers of each run (a runs table shows and filters by these)
+COLUMNS = [
+    runs.c.run_id,
+    runs.c.name,
+    runs.c.state,
+    runs.c.created_at,
+    runs.c.heartbeat_at,
+    runs.c.ended_at,
+    runs.c.runtime,
+    runs.c.last_step,
+    runs.c.tags,
+    runs.c.group_name,
+    runs.c.job_type,
+    runs.c.host,
+    runs.c.notes,
+]
 JSON_DOCS = ("config", "summary")
 Fields = list[tuple[str, list[str]]]  # (root, keys) of config.<path> / summary.<path>
+
+
+def _raw_list(texts: Any) -> msgspec.Raw:
+    """One JSON list of JSON texts (None: null), as it is encoded into an answer."""
+    return msgspec.Raw(("[" + ",".join("null" if t is None else t for t in texts) + "]").encode())
 
 
 def _asked_values(row: dict, fields: Fields, raw_json: bool) -> None:

@@ -129,6 +129,7 @@ ROUTES_TABLE: dict[tuple[str, str], str] = {
     ("get", "/api/v1/projects/{entity}/{project}/keys"): "project_read",
     ("get", "/api/v1/projects/{entity}/{project}/runs"): "project_read",
     ("post", "/api/v1/projects/{entity}/{project}/runs/query"): "project_read",
+    ("post", "/api/v1/projects/{entity}/{project}/runs/columns"): "project_read",
     ("get", "/api/v1/projects/{entity}/{project}/history"): "project_read",
     ("get", RUN): "project_read",
     ("patch", RUN): "project_write",
@@ -387,8 +388,8 @@ class World:
             params = {"keys": "loss"}
         elif key[1] == "/api/v1/projects/{entity}/{project}/history":
             params = {"key": "loss", "runs": "r1"}
-        elif key == ("post", "/api/v1/projects/{entity}/{project}/runs/query"):
-            body = {"json": {"limit": 5}}
+        elif key[0] == "post" and key[1].startswith("/api/v1/projects/{entity}/{project}/runs/"):
+            body = {"json": {"limit": 5}}  # runs/query, runs/columns
         elif key == ("put", RUN + "/files/{path}"):
             body = {"content": b"x"}
         elif key == ("get", "/api/v1/stream"):

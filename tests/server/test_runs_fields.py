@@ -101,3 +101,44 @@ def test_bad_fields_are_422_naming_the_problem(client):
         assert says in err["message"] and err.get("field") == "fields", err
     resp = client.post(RUNS + "/query", json={"fields": [f"summary.m{i}" for i in range(101)]})
     assert resp.status_code == 422 and "length <= 100" in resp.text and "fields" in resp.text
+
+
+def test_columns_answer_the_listing_as_columns(client):
+    _runs(client)
+    q = {"order": "-config.lr", "fields": ["config.lr", "config.opt", "summary.loss"]}
+    whole = client.post(RUNS + "/query", json={"order": q["order"]}).json()["runs"]
+    cols = client.post(RUNS + "/columns", json=q).json()
+    assert cols["id"] == [r["id"] for r in whole] == ["r2", "r1", "r0"]
+    for key in ("name", "state", "created_at", "heartbeat_at", "ended_at", "runtime", "last_step", "tags"):
+        assert cols[key] == [r[key] for r in whole], key
+    assert cols["group"] == [r["group"] for r in whole]
+    assert cols["values"] == {
+        "config.lr": [0.2, 0.1, None],
+        "config.opt": [{"name": "adam", "beta": [0.9, 0.99]}] * 2 + ["sgd"],
+        "summary.loss": [1 / 3, 0.5, 1.0],
+    }
+    assert "config" not in cols and cols["next_cursor"] is None
+    # page by cursor, with a filter
+    flt = {"config.lr": {"$gte": 0}}
+    first = client.post(RUNS + "/columns", json={**q, "limit": 1, "filter": flt}).json()
+    second = client.post(
+        RUNS + "/columns", json={**q, "limit": 1, "filter": flt, "cursor": first["next_cursor"]}
+    )
+    assert first["id"] + second.json()["id"] == ["r2", "r1"] and second.json()["next_cursor"] is None
+    empty = client.post(
+        RUNS + "/columns", json={"filter": {"state": "running"}, "fields": ["config.lr"]}
+    ).json()
+    assert empty["id"] == [] and empty["values"] == {"config.lr": []}
+
+
+def test_columns_bounds_are_422(client):
+    _runs(client)
+    for body, field in [
+        ({"fields": ["lr"]}, "fields"),
+        ({"fields": [f"summary.m{i}" for i in range(101)]}, "fields"),
+        ({"limit": 10_001}, "limit"),
+        ({"filter": {"config.lr": {"$bogus": 1}}}, None),
+    ]:
+        resp = client.post(RUNS + "/columns", json=body)
+        assert resp.status_code == 422, (body, resp.text)
+        assert field is None or resp.json()["error"].get("field") == field, resp.text

@@ -228,24 +228,22 @@ def test_live_run_points_arrive_without_refetching(page, server, tmp_path):
 
 
 def test_runs_table_fetches_only_the_columns_it_shows(page, server):
-    """The table's listing asks for the config/summary values of its columns only; a column added
-    later is fetched then (that value alone) and shows for every run."""
+    """The table lists runs as columns, with the config/summary values of its columns only; a
+    column added later is fetched then (that value alone) and shows for every run."""
     asked: list[dict] = []
     page.on(
         "request",
-        lambda r: (
-            asked.append(r.post_data_json) if r.url.endswith("/runs/query") and r.method == "POST" else None
-        ),
+        lambda r: asked.append(r.post_data_json) if r.url.endswith("/runs/columns") else None,
     )
 
     def listing(r) -> bool:
-        return r.url.endswith("/runs/query") and "fields" in (r.request.post_data_json or {})
+        return r.url.endswith("/runs/columns")
 
     with page.expect_response(listing) as first:
         page.goto(ws_url(server, "?cols=config.lr"))
-    runs = first.value.json()["runs"]  # the demo's 8 runs (and a run of the live test, if it ran)
-    assert len(runs) >= 8 and all(set(r["config"]) <= {"lr"} and r["summary"] == {} for r in runs), runs
-    page.get_by_text(f"{len(runs)} runs", exact=True).wait_for()
+    cols = first.value.json()  # the demo's 8 runs (and a run of the live test, if it ran)
+    assert len(cols["id"]) >= 8 and set(cols["values"]) == {"config.lr"} and "config" not in cols, cols
+    page.get_by_text(f"{len(cols['id'])} runs", exact=True).wait_for()
 
     def column(i: int) -> dict[str, str]:
         """The demo runs' cells of column i, by run name."""
@@ -271,5 +269,4 @@ def test_runs_table_fetches_only_the_columns_it_shows(page, server):
     )
     assert column(7) == {f"run-{i:02d}": str(42 + i) for i in range(8)}
     assert column(6) == lrs  # the first column's values are kept
-    fields = [q["fields"] for q in asked if "fields" in q]
-    assert fields == [["config.lr"], ["summary.best"]], fields
+    assert [q["fields"] for q in asked] == [["config.lr"], ["summary.best"]], asked

@@ -181,6 +181,31 @@ async def query_runs(request: Request, query: m.RunsQueryBody) -> Response:
 
 
 @endpoint(
+    "Runs as columns, up to 10,000 a page: what a runs table shows (no config/summary documents; the "
+    "asked `fields` values), with the listing's filter, order and cursor",
+    body=m.RunColumnsQuery,
+    answer=m.RunColumns,
+)
+async def run_columns(request: Request, query: m.RunColumnsQuery) -> Response:
+    entity, project = name_param(request, "entity"), name_param(request, "project")
+    repos, caller = store(request), user(request)
+    try:
+        asked = parse_fields(query.fields, m.MAX_FIELDS)
+    except FilterError as err:
+        raise ApiError(422, "bad_value", str(err), field="fields") from None
+
+    def in_txn(conn: Any) -> tuple[dict[str, Any], str | None]:
+        pid = access.project_id(conn, repos, caller, entity, project)
+        return repos.runs.columns(conn, pid, query.filter, query.order, query.limit, query.cursor, asked)
+
+    try:
+        cols, nxt = await read(request, in_txn)
+    except FilterError as err:
+        raise ApiError(422, "bad_filter", str(err)) from None
+    return RawJSON({**cols, "next_cursor": nxt})
+
+
+@endpoint(
     "History (or system) keys over all runs of a project, one row per distinct key",
     query=m.KindQuery,
     answer=m.ProjectKeys,
@@ -206,4 +231,5 @@ routes = [
     Route("/api/v1/projects/{entity}/{project}/keys", project_keys, methods=["GET"]),
     Route("/api/v1/projects/{entity}/{project}/runs", list_runs, methods=["GET"]),
     Route("/api/v1/projects/{entity}/{project}/runs/query", query_runs, methods=["POST"]),
+    Route("/api/v1/projects/{entity}/{project}/runs/columns", run_columns, methods=["POST"]),
 ]

@@ -120,6 +120,45 @@ class RunsQueryBody(Request):
     fields: Annotated[list[str], Meta(max_length=MAX_FIELDS, description=FIELDS_DOC)] | None = None
 
 
+MAX_COLUMN_PAGE = 10_000
+
+
+class RunColumnsQuery(Request):
+    filter: dict[str, Any] | None = None
+    order: str | None = None
+    limit: Annotated[
+        int, Meta(ge=1, le=MAX_COLUMN_PAGE, description=f"runs per page (1..{MAX_COLUMN_PAGE})")
+    ] = MAX_COLUMN_PAGE
+    cursor: Cursor | None = None
+    fields: Annotated[list[str], Meta(max_length=MAX_FIELDS, description=FIELDS_DOC)] = []
+
+
+class RunColumns(Answer):
+    """A page of runs as columns, entry i of each list being run i's: what a runs table shows of
+    100,000 runs without a JSON object per run."""
+
+    id: list[str]
+    name: list[str | None]
+    state: list[str]
+    created_at: list[float]
+    heartbeat_at: list[float]
+    ended_at: list[float | None]
+    runtime: list[float | None]
+    last_step: list[int | None]
+    tags: list[list[str]]
+    group: list[str | None]
+    job_type: list[str | None]
+    host: list[str | None]
+    notes: list[str | None]
+    values: Annotated[
+        dict[str, list[Any]],
+        Meta(description="each asked field's values, e.g. values['config.lr'] (null where a run has none)"),
+    ]
+    next_cursor: Annotated[
+        str | None, Meta(description="pass as `cursor` for the next page; null: last page")
+    ]
+
+
 class RunsPage(Answer):
     runs: list[Run]
     next_cursor: Annotated[

@@ -5,6 +5,7 @@
  */
 
 import { filePathUrl } from "../core/paths";
+import { rowsOfColumns, type RunRow } from "../core/runs";
 import { enc, fetchFile, request, requestPacked, send, url } from "./http";
 import { scheduled } from "./scheduler";
 import { toHistory, type History, type PackedHistory } from "./series";
@@ -41,6 +42,8 @@ import type {
   RunFiles,
   RunsPage,
   RunsQueryBody,
+  RunColumns,
+  RunColumnsQuery,
   SavedView,
   SavedViews,
   ShareLink,
@@ -214,6 +217,33 @@ export const api = {
       const q = { limit: 1000, order: "-created_at", ...(o.fields ? { fields: o.fields } : {}), ...(cursor ? { cursor } : {}) };
       const page: RunsPage = await api.runsQuery(e, pr, q, o.signal);
       for (const r of page.runs) out.push(o.row ? o.row(r) : (r as T));
+      cursor = page.next_cursor;
+      if (o.onPage && cursor && out.length >= 2 * shown) {
+        shown = out.length;
+        o.onPage(out.slice());
+      }
+    } while (cursor);
+    return out;
+  },
+
+  /**
+   * Every run of a project as table rows, newest first, from the columns listing (10,000 runs a
+   * request, no object per run on the wire): the fields a runs table shows and the config/summary
+   * values of `fields`. `onPage` sees the rows so far when their count has doubled (a new array each
+   * time: the copies add up to twice the runs).
+   */
+  allRunRows: async (e: string, pr: string, o: { fields: string[]; signal?: AbortSignal; onPage?: (rows: RunRow[]) => void }): Promise<RunRow[]> => {
+    const out: RunRow[] = [];
+    let cursor: string | null = null;
+    let shown = 0;
+    do {
+      const q: Partial<RunColumnsQuery> = { order: "-created_at", fields: o.fields, ...(cursor ? { cursor } : {}) };
+      const page: RunColumns = await request<RunColumns>(
+        "POST",
+        apiPath("/api/v1/projects/{entity}/{project}/runs/columns", { entity: e, project: pr }),
+        { body: q, signal: o.signal },
+      );
+      for (const r of rowsOfColumns(page)) out.push(r);
       cursor = page.next_cursor;
       if (o.onPage && cursor && out.length >= 2 * shown) {
         shown = out.length;

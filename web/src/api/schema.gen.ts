@@ -653,6 +653,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{entity}/{project}/runs/columns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Runs as columns, up to 10,000 a page: what a runs table shows (no config/summary documents; the asked `fields` values), with the listing's filter, order and cursor
+         * @description Runs as columns, up to 10,000 a page: what a runs table shows (no config/summary documents; the asked `fields` values), with the listing's filter, order and cursor
+         */
+        post: operations["projects_run_columns"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{entity}/{project}/runs/query": {
         parameters: {
             query?: never;
@@ -2833,6 +2853,53 @@ export interface components {
         RunArtifacts: {
             logged: (components["schemas"]["ArtifactVersion"] | components["schemas"]["PendingLink"] | components["schemas"]["HiddenLink"] | components["schemas"]["DeletedLink"])[];
             used: (components["schemas"]["ArtifactVersion"] | components["schemas"]["PendingLink"] | components["schemas"]["HiddenLink"] | components["schemas"]["DeletedLink"])[];
+        };
+        /**
+         * RunColumns
+         * @description A page of runs as columns, entry i of each list being run i's: what a runs table shows of
+         *     100,000 runs without a JSON object per run.
+         */
+        RunColumns: {
+            created_at: number[];
+            ended_at: (number | null)[];
+            group: (string | null)[];
+            heartbeat_at: number[];
+            host: (string | null)[];
+            id: string[];
+            job_type: (string | null)[];
+            last_step: (number | null)[];
+            name: (string | null)[];
+            /** @description pass as `cursor` for the next page; null: last page */
+            next_cursor: string | null;
+            notes: (string | null)[];
+            runtime: (number | null)[];
+            state: string[];
+            tags: string[][];
+            /** @description each asked field's values, e.g. values['config.lr'] (null where a run has none) */
+            values: {
+                [key: string]: unknown[];
+            };
+        };
+        /** RunColumnsQuery */
+        RunColumnsQuery: {
+            /** @default null */
+            cursor: string | null;
+            /**
+             * @description only these config/summary values in each run's config and summary (at most 100, each config.<key> or summary.<key>, dots between nested keys; an empty list in a query body: empty config and summary); without it, the whole documents
+             * @default []
+             */
+            fields: string[];
+            /** @default null */
+            filter: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description runs per page (1..10000)
+             * @default 10000
+             */
+            limit: number;
+            /** @default null */
+            order: string | null;
         };
         /**
          * RunCreated
@@ -5080,6 +5147,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunsPage"];
+                };
+            };
+            /** @description error envelope */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error envelope */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_run_columns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entity: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunColumnsQuery"];
+            };
+        };
+        responses: {
+            /** @description Runs as columns, up to 10,000 a page: what a runs table shows (no config/summary documents; the asked `fields` values), with the listing's filter, order and cursor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunColumns"];
                 };
             };
             /** @description error envelope */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compactRun, mergeValues, valueFields, type RunRow } from "./runs";
+import { compactRun, mergeValues, rowsOfColumns, valueFields, type RunRow } from "./runs";
 
 describe("valueFields", () => {
   it("asks config/summary values only, a bare path in both documents", () => {
@@ -33,5 +33,29 @@ describe("compactRun", () => {
     expect(a.summary).toEqual({ x: 1 });
     expect(a.config).toBe(b.config);
     expect(a.tags).toBe(b.tags);
+  });
+});
+
+describe("rowsOfColumns", () => {
+  it("gives run i of every column, the asked values nested, nulls left out", () => {
+    const page = {
+      id: ["a", "b"],
+      name: ["x", null],
+      state: ["finished", "running"],
+      created_at: [2, 1],
+      heartbeat_at: [2, 1],
+      ended_at: [3, null],
+      runtime: [1, null],
+      last_step: [9, null],
+      tags: [["t"], []],
+      group: [null, "g"],
+      job_type: [null, null],
+      host: [null, null],
+      notes: [null, null],
+      values: { "config.lr": [0.1, null], "config.opt.name": ["adam", "sgd"], "summary.loss": [null, 2] },
+    };
+    const [a, b] = rowsOfColumns(page);
+    expect(a).toMatchObject({ id: "a", name: "x", tags: ["t"], config: { lr: 0.1, opt: { name: "adam" } }, summary: {}, last_step: 9 });
+    expect(b).toMatchObject({ id: "b", group: "g", config: { opt: { name: "sgd" } }, summary: { loss: 2 } });
   });
 });

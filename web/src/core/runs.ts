@@ -226,6 +226,67 @@ export function compactRun(r: RunRow): RunRow {
   };
 }
 
+/** A page of the columns listing (the API's RunColumns, as core sees it). */
+export interface RunColumnsLike {
+  id: string[];
+  name: (string | null)[];
+  state: string[];
+  created_at: number[];
+  heartbeat_at: number[];
+  ended_at: (number | null)[];
+  runtime: (number | null)[];
+  last_step: (number | null)[];
+  tags: string[][];
+  group: (string | null)[];
+  job_type: (string | null)[];
+  host: (string | null)[];
+  notes: (string | null)[];
+  values: Record<string, unknown[]>;
+}
+
+/** A document holding each asked value of run i (`config.opt.lr` -> {opt: {lr: v}}), none where it is null. */
+function valuesOf(values: [string[], unknown[]][], i: number, root: string): Record<string, unknown> {
+  let doc: Record<string, unknown> | null = null;
+  for (const [path, vs] of values) {
+    const v = vs[i];
+    if (v === null || v === undefined || path[0] !== root) continue;
+    doc ??= {};
+    let at = doc;
+    for (const k of path.slice(1, -1)) {
+      if (!isDoc(at[k])) at[k] = {};
+      at = at[k] as Record<string, unknown>;
+    }
+    at[path[path.length - 1]] = v;
+  }
+  return doc ?? NO_VALUES;
+}
+
+/** The rows of a columns page (a value the server answered null is left out, as a run without it). */
+export function rowsOfColumns(c: RunColumnsLike): RunRow[] {
+  const values = Object.entries(c.values).map(([f, vs]) => [f.split("."), vs] as [string[], unknown[]]);
+  const out: RunRow[] = new Array(c.id.length);
+  for (let i = 0; i < c.id.length; i++) {
+    out[i] = {
+      id: c.id[i],
+      name: c.name[i],
+      state: c.state[i],
+      created_at: c.created_at[i],
+      heartbeat_at: c.heartbeat_at[i],
+      ended_at: c.ended_at[i],
+      runtime: c.runtime[i],
+      tags: c.tags[i].length ? c.tags[i] : NO_TAGS,
+      config: valuesOf(values, i, "config"),
+      summary: valuesOf(values, i, "summary"),
+      group: c.group[i],
+      job_type: c.job_type[i],
+      host: c.host[i],
+      notes: c.notes[i],
+      last_step: c.last_step[i],
+    };
+  }
+  return out;
+}
+
 /** The server's bounds on a listing's `fields` (runyard/wire/api_models/runs.py, MAX_FIELDS). */
 const MAX_FIELDS = 100;
 const MAX_FIELD_LENGTH = 300;

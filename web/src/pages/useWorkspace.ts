@@ -89,7 +89,10 @@ export function useProjectRuns(entity: string, project: string, fields: string[]
     const asked = want.current;
     have.current = { fields: asked ? new Set(asked) : "*", loaded: false };
     setFieldsTick((t) => t + 1);
-    api.allRuns(entity, project, { signal: ctrl.signal, fields: asked ?? undefined, row: compactRun, onPage: setRuns }).then(
+    const load = asked
+      ? api.allRunRows(entity, project, { signal: ctrl.signal, fields: asked, onPage: setRuns })
+      : api.allRuns(entity, project, { signal: ctrl.signal, row: compactRun, onPage: setRuns });
+    load.then(
       (rs) => {
         have.current.loaded = true;
         setRuns(rs);
@@ -113,9 +116,9 @@ export function useProjectRuns(entity: string, project: string, fields: string[]
       return;
     }
     const ctrl = new AbortController();
-    api.allRuns(entity, project, { signal: ctrl.signal, fields: missing, row: (r) => [r.id, r.config, r.summary] as const }).then(
+    api.allRunRows(entity, project, { signal: ctrl.signal, fields: missing }).then(
       (more) => {
-        const values = new Map(more.map(([id, config, summary]) => [id, { config, summary }]));
+        const values = new Map(more.map((r) => [r.id, r]));
         for (const f of missing) held.add(f);
         setRuns((rs) =>
           rs
