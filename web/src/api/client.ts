@@ -192,9 +192,6 @@ export const api = {
   project: (e: string, pr: string, signal?: AbortSignal) =>
     request<Project>("GET", apiPath("/api/v1/projects/{entity}/{project}", { entity: e, project: pr }), { signal }),
 
-  runsPage: (e: string, pr: string, q: Query<"/api/v1/projects/{entity}/{project}/runs">, signal?: AbortSignal) =>
-    request<RunsPage>("GET", apiPath("/api/v1/projects/{entity}/{project}/runs", { entity: e, project: pr }), { query: q, signal }),
-
   /** A page of runs by the query body: filter, order, cursor and the config/summary `fields` to return. */
   runsQuery: (e: string, pr: string, q: Partial<RunsQueryBody>, signal?: AbortSignal) =>
     request<RunsPage>("POST", apiPath("/api/v1/projects/{entity}/{project}/runs/query", { entity: e, project: pr }), { body: q, signal }),
