@@ -12,7 +12,7 @@ import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
@@ -74,9 +74,17 @@ class DirectBlobStore(BlobStore, Protocol):
         """A URL, and the headers to send with it, that PUTs content whose sha256 and size are not known
         in advance (wandb's clients announce at most an MD5, `hexmd5`) into the staging object `name`."""
 
-    def adopt_hashing(self, name: str, max_bytes: int, hexmd5: str | None) -> tuple[str, int, str] | str:
+    def adopt_hashing(
+        self,
+        name: str,
+        max_bytes: int,
+        hexmd5: str | None,
+        accept: Callable[[str, int, str], None] | None = None,
+    ) -> tuple[str, int, str] | str:
         """Hash the staged object `name` and move it into place as its sha256: (sha256, size, hex
-        MD5), or why it is refused (absent, larger than `max_bytes`, another MD5 than `hexmd5` if given)."""
+        MD5), or why it is refused (absent, larger than `max_bytes`, another MD5 than `hexmd5` if given).
+        `accept(sha256, size, hex MD5)` records it before the staged object goes; when it raises, the
+        staged object stays for a retry."""
 
 
 def direct(blobs: BlobStore) -> DirectBlobStore | None:

@@ -21,7 +21,7 @@ import hashlib
 import io
 import os
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,13 +277,21 @@ class S3BlobStore:
         url = self.signer.generate_presigned_url("put_object", Params=params, ExpiresIn=max(1, int(expires)))
         return str(url), headers
 
-    def adopt_hashing(self, name: str, max_bytes: int, hexmd5: str | None) -> tuple[str, int, str] | str:
+    def adopt_hashing(
+        self,
+        name: str,
+        max_bytes: int,
+        hexmd5: str | None,
+        accept: Callable[[str, int, str], None] | None = None,
+    ) -> tuple[str, int, str] | str:
         """Adopt the staged object `name` whose sha256 the client did not announce: copy it (inside the
         store) to a key no URL grants, so what is hashed cannot change afterwards; hash that copy
         (sha256 and MD5, one streamed read by this process); unless its MD5 is not `hexmd5` (when
-        given), copy it into place as its sha256. Returns (sha256, size, hex MD5), or why it is refused;
-        the staged objects are deleted either way, unless the store fails meanwhile (then the error is
-        raised and a retry can adopt it)."""
+        given), copy it into place as its sha256 (unless the store has it) and call `accept(sha256,
+        size, hex MD5)`, which records it. Returns (sha256, size, hex MD5), or why it is refused; the
+        staged objects are deleted either way, unless the store fails or `accept` raises meanwhile
+        (then the error is raised and a retry can adopt it: a copy the store kept that gc deleted
+        before `accept` recorded it is copied in again)."""
         key = self.staging_key(name)
         head = self._head(key)
         if head is None:
@@ -310,6 +318,12 @@ class S3BlobStore:
             self.client.copy_object(
                 Bucket=self.bucket, Key=self.key(digest), CopySource={"Bucket": self.bucket, "Key": frozen}
             )
+        if refused is None and accept is not None:
+            try:
+                accept(digest, got, md5.hexdigest())
+            except BaseException:
+                self.client.delete_object(Bucket=self.bucket, Key=frozen)
+                raise
         self.client.delete_objects(
             Bucket=self.bucket, Delete={"Objects": [{"Key": key}, {"Key": frozen}], "Quiet": True}
         )

@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from starlette.testclient import TestClient
 
 from runyard.server import ServerConfig, create_app
-from runyard.server.wandb.artifacts import WandbArtifacts
+from runyard.server.wandb.artifacts import WandbArtifacts, _staged
 from runyard.server.wandb.md5 import b64_of_hex
-from runyard.server.wandb.runs import WandbError, WandbRuns
+from runyard.server.wandb.names import encode_id
+from runyard.server.wandb.runs import WandbError, WandbRuns, _staged_file
 from runyard.server.wandb.state import RunKey
 from runyard.store import Store, User
 from tests.scaleout.conftest import wait_for
@@ -456,3 +457,76 @@ def test_a_commit_naming_a_file_gc_took_says_to_log_the_artifact_again(client):
     _upload(client, arts, again, "am", _manifest({"c.pt": data}))
     arts.commit(admin, again)
     assert _download(client, "ckpt", sha) == data
+
+
+def _staged_put(s: Store, name: str, data: bytes) -> None:
+    """What the client's presigned PUT into the staging object `name` leaves in the object store."""
+    blobs: Any = s.blobs
+    blobs.client.put_object(Bucket=blobs.bucket, Key=blobs.staging_key(name), Body=data)
+
+
+def _gc_after_first_look(s: Store, sha: str, rounds: list) -> Any:
+    """`exists` that runs a gc round right after the store's first answer about `sha`."""
+    found = s.blobs.exists
+
+    def exists_then_gc(digest: str) -> bool:
+        held = found(digest)
+        if digest == sha and not rounds:
+            rounds.append(s.collect_garbage(delete=True, grace_seconds=0))
+        return held
+
+    return exists_then_gc
+
+
+def test_a_wandb_run_file_adopted_from_the_object_store_survives_gc_taking_the_kept_copy(client, config):
+    """A run file PUT straight into the object store whose bytes the store already held: adoption keeps
+    the stored copy, gc deletes it before the file is recorded. The file_stream request is refused
+    with 503 and the staged object stays, so the client's retry adopts it anew."""
+    if config.blob_url is None:
+        pytest.skip("direct uploads need an object store")
+    s, data = _store(client), b"wandb-summary of a run nobody remembers\n"
+    sha = _old_orphan(client, data)
+    admin, runs, key = _admin(client), WandbRuns(s), RunKey("admin", "p", "direct")
+    _staged_put(s, _staged_file(key, "notes.txt"), data)
+    rounds: list = []
+    s.blobs.exists = _gc_after_first_look(s, sha, rounds)  # type: ignore[method-assign]
+    try:
+        with pytest.raises(WandbError, match="garbage-collected meanwhile") as refused:
+            runs.adopt_uploaded(admin, key, ["notes.txt"])
+    finally:
+        del s.blobs.exists
+    assert refused.value.status == 503 and rounds[0]["sha256"] == [sha] and not s.blobs.exists(sha)
+    runs.adopt_uploaded(admin, key, ["notes.txt"])  # the client's retry
+    _history_line(runs, admin, key)
+    assert client.get("/api/v1/runs/admin/p/direct/files/notes.txt").content == data
+
+
+def test_a_wandb_artifact_file_adopted_at_commit_survives_gc_taking_the_kept_copy(client, config):
+    """The same for an artifact file PUT straight into the object store, adopted by CommitArtifact:
+    the commit is answered 503 (the whole HTTP answer: wandb's client retries 5xx), the staged object
+    stays, and the repeated commit adopts it anew and commits."""
+    if config.blob_url is None:
+        pytest.skip("direct uploads need an object store")
+    s, admin = _store(client), _admin(client)
+    arts, data = WandbArtifacts(WandbRuns(s)), b"a staged shard the store held already"
+    sha = _old_orphan(client, data)
+    token = _artifact(arts, admin, "staged")
+    grant = _grant(arts, admin, token, "s.bin", data)
+    assert grant is not None and arts.direct_put(grant, 300) is not None
+    _staged_put(s, _staged(token, hashlib.md5(data).hexdigest()), data)
+    _upload(client, arts, token, "am", _manifest({"s.bin": data}))
+    rounds: list = []
+    commit = {
+        "query": "mutation C($id: ID!) { commitArtifact(input: {artifactID: $id}) { artifact { id } } }",
+        "variables": {"id": encode_id("Artifact", "pending", token)},
+    }
+    s.blobs.exists = _gc_after_first_look(s, sha, rounds)  # type: ignore[method-assign]
+    try:
+        r = client.post("/graphql", json=commit)
+    finally:
+        del s.blobs.exists
+    assert r.status_code == 503 and "garbage-collected meanwhile" in r.text, r.text
+    assert rounds[0]["sha256"] == [sha]
+    r = client.post("/graphql", json=commit)  # the client's retry
+    assert r.status_code == 200 and "errors" not in r.json(), r.text
+    assert _download(client, "staged", sha) == data

@@ -729,17 +729,22 @@ class WandbArtifacts:
             known = self.md5.sha_of(hexmd5)
             if known and self.store.blobs.exists(known) and self._usable(user, [known]):
                 continue  # adopted already (another path, or a retried commit): the commit finds it
-            got = d.adopt_hashing(_staged(token, hexmd5), self.runs.max_file_bytes, hexmd5)
+
+            def accept(sha: str, size: int, md5: str, path: str = path) -> None:
+                self._adopted(user, token, path, (sha, size, md5))
+
+            got = d.adopt_hashing(_staged(token, hexmd5), self.runs.max_file_bytes, hexmd5, accept)
             if isinstance(got, str):
                 raise WandbError(f"artifact file {path!r}: {got}", 400)
-            self._adopted(user, token, path, got)
 
     def _adopted(self, user: User, token: str, path: str, blob: tuple[str, int, str]) -> None:
+        """Record an adopted file; refused with a 503 when gc took a copy the store kept (before the
+        hold): the staged object stays, and the client's retry of CommitArtifact adopts it anew."""
         sha, hexmd5 = blob[0], blob[2]
         self.store.db.write(lambda conn: self.store.blob_refs.add_owner(conn, [sha], user.id))
         self.md5.add(sha, hexmd5)
         if not self._accept(token, sha, lambda cur: cur["files"].__setitem__(path, list(blob))):
-            raise _collected([path])
+            raise WandbError(f"artifact file {path!r} was garbage-collected meanwhile: commit again", 503)
 
     def _blob_size(self, sha: str) -> int:
         with self.store.blobs.open(sha) as f:

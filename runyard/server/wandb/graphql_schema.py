@@ -26,7 +26,7 @@ from .names import decode_id, encode_id, new_run_id
 from .reads import RunReads
 from .runs import RunKey, WandbError, WandbRuns, project_obj, valid_file
 from .sweeps import SDL as SWEEPS_SDL
-from .sweeps import WandbSweeps
+from .sweeps import AnswerStatus, WandbSweeps
 
 SDL = """
 scalar JSONString
@@ -913,6 +913,8 @@ class Root:
             token = ctx.arts.pending_token(ctx.user, input["artifactID"])
             ctx.arts.commit(ctx.user, token)
         except WandbError as err:
+            if err.status == 503:  # the whole answer a 503: wandb's client sends the commit again
+                raise AnswerStatus(err.message, 503) from None
             raise _fail(err) from None
         got = ctx.arts.by_id(ctx.user, input["artifactID"])
         if got is None or got[3] is None:

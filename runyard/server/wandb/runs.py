@@ -595,7 +595,9 @@ class WandbRuns:
         """file_stream `uploaded` (after the request's checks): the run files the client has finished
         PUTting into the object store become run files. The server reads each once to learn its
         sha256 (the client names none). A name with nothing staged was uploaded through the API, or
-        adopted already (a retried request)."""
+        adopted already (a retried request). When `add_file` refuses a blob gc took meanwhile (a copy
+        the store kept), the staged object stays and the refusal (503) makes the client send the
+        request again, which adopts it anew."""
         blobs_direct = direct(self.store.blobs)
         if blobs_direct is None:
             return
@@ -603,16 +605,16 @@ class WandbRuns:
             path = valid_file(name) if isinstance(name, str) else None
             if path is None:
                 continue
-            got = blobs_direct.adopt_hashing(_staged_file(key, path), self.max_file_bytes, None)
-            if isinstance(got, str):
-                continue
-            sha, size, hexmd5 = got
-            self.md5.add(sha, hexmd5)
-            head = None
-            if path == "wandb-metadata.json":
-                with self.store.blobs.open(sha) as fragment:
-                    head = fragment.read(1 << 20)
-            self.add_file(user, key, path, size, sha, head)
+
+            def accept(sha: str, size: int, hexmd5: str, path: str = path) -> None:
+                self.md5.add(sha, hexmd5)
+                head = None
+                if path == "wandb-metadata.json":
+                    with self.store.blobs.open(sha) as fragment:
+                        head = fragment.read(1 << 20)
+                self.add_file(user, key, path, size, sha, head)
+
+            blobs_direct.adopt_hashing(_staged_file(key, path), self.max_file_bytes, None, accept)
 
     def _write_files(self, sess: _Session, files: dict[str, list]) -> None:
         """Files of a run already in the store, in the request's transaction."""
