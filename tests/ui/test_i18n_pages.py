@@ -95,6 +95,8 @@ def test_every_page_in_chinese(zh, server, showcase):
     # the workspace: panels, media section, dialogs
     page.goto(base)
     page.locator(".rt-row").first.wait_for()
+    # media load when in view; the section is below the charts once the metric keys are known
+    page.locator("section.media-panel").first.scroll_into_view_if_needed()
     page.locator("section.media-panel .media-image-box img").first.wait_for()
     check(page, "workspace-media")
     page.locator("section.panel[data-metric]").first.scroll_into_view_if_needed()
