@@ -332,8 +332,9 @@ class Runs:
             conn, project_id, cond, order, limit, offset, cursor, self._columns(raw_json, fields)
         )
         rows = [dict(r._mapping) for r in page]
+        sort_keys = [k for k in page[0]._fields if k.startswith("_k")] if page else []
         for r in rows:
-            for k in [k for k in r if k.startswith("_k")]:
+            for k in sort_keys:
                 del r[k]
             if fields is not None:
                 _asked_values(r, fields, raw_json)
