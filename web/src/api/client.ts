@@ -199,8 +199,10 @@ export const api = {
   /**
    * Every run of a project, newest first, 1000 per request (the server's page limit), page after page
    * by cursor. `fields`: only these config/summary values (else whole documents); `row` turns each run
-   * into what is kept (the page's objects are dropped); `onPage` sees the rows so far when their count
-   * has doubled (each call a new array, so the copies add up to twice the runs, not their square).
+   * into what is kept (the page's objects are dropped); `onPage` sees the rows so far after the first
+   * page and when their count has grown fourfold (each call a new array: the copies add up to a third
+   * of the runs, not their square; each is a re-render of everything derived from the rows, whose
+   * garbage a 100k-run page would otherwise hold).
    */
   allRuns: async <T = Run>(
     e: string,
@@ -215,7 +217,7 @@ export const api = {
       const page: RunsPage = await api.runsQuery(e, pr, q, o.signal);
       for (const r of page.runs) out.push(o.row ? o.row(r) : (r as T));
       cursor = page.next_cursor;
-      if (o.onPage && cursor && out.length >= 2 * shown) {
+      if (o.onPage && cursor && out.length >= 4 * shown) {
         shown = out.length;
         o.onPage(out.slice());
       }
@@ -226,8 +228,8 @@ export const api = {
   /**
    * Every run of a project as table rows, newest first, from the columns listing (10,000 runs a
    * request, no object per run on the wire): the fields a runs table shows and the config/summary
-   * values of `fields`. `onPage` sees the rows so far when their count has doubled (a new array each
-   * time: the copies add up to twice the runs).
+   * values of `fields`. `onPage` sees the rows so far as `allRuns` shows them (first page, then each
+   * fourfold growth).
    */
   allRunRows: async (e: string, pr: string, o: { fields: string[]; signal?: AbortSignal; onPage?: (rows: RunRow[]) => void }): Promise<RunRow[]> => {
     const out: RunRow[] = [];
@@ -242,7 +244,7 @@ export const api = {
       );
       for (const r of rowsOfColumns(page)) out.push(r);
       cursor = page.next_cursor;
-      if (o.onPage && cursor && out.length >= 2 * shown) {
+      if (o.onPage && cursor && out.length >= 4 * shown) {
         shown = out.length;
         o.onPage(out.slice());
       }
