@@ -119,6 +119,20 @@ def host_idle() -> tuple[float, float]:
     return cpu[3] + cpu[4], sum(cpu[:8])
 
 
+def applied_points(cl: Cluster) -> int:
+    """History points the cluster holds in the project the runs were written to."""
+    import httpx
+
+    r = httpx.get(
+        cl.url + "/api/v1/projects/admin/ingest/runs",
+        params={"limit": 1000},
+        headers={"Authorization": f"Bearer {cl.api_key}"},
+        timeout=60,
+    )
+    r.raise_for_status()
+    return sum(run["history_points"] for run in r.json()["runs"])
+
+
 def ingest(
     db_url: str, replicas: int, dirs: list[str], syncers: int, points: int, tmp: Path, cpus: float | None
 ) -> dict:
@@ -136,7 +150,7 @@ def ingest(
         t = time.perf_counter()
         procs = [
             subprocess.Popen(
-                [sys.executable, "-m", "runyard.cli.main", "sync", *g],
+                [sys.executable, "-m", "runyard.cli.main", "sync", "--include-synced", *g],
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -150,6 +164,8 @@ def ingest(
             assert p.returncode == 0, err
         wall = time.perf_counter() - t
         idle1 = host_idle()
+        got = applied_points(cl)
+        assert got == points, f"{got:,} points applied, {points:,} sent (a sync that uploaded nothing?)"
         return {
             "replicas": replicas,
             "points": points,

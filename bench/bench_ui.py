@@ -361,7 +361,8 @@ def measure_table(browser, info: dict, viewport: tuple[int, int], trace: Path | 
         + os.environ.get("BENCH_UI_TABLE_EXTRA", "")
     )
     page.wait_for_function(
-        """() => document.querySelector('.ws-runs-bar')?.textContent.includes('10000 runs')""", timeout=60_000
+        """() => (document.querySelector('.ws-runs-bar')?.textContent ?? '').replace(/[^0-9 ]/g, '').startsWith('10000 ')""",
+        timeout=60_000,
     )
     if "collapsed" not in page.url:
         page.wait_for_function(ALL_VISIBLE_DRAWN, timeout=60_000)
