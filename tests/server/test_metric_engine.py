@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from runyard.store import Store
+from runyard.store import Store, metrics
 from runyard.store.chunks import BLOCK_POINTS, CHUNK_POINTS, Points
 from runyard.store.metrics import SeriesRef
 from runyard.store.summaries import LEVEL_POINTS
@@ -212,10 +212,14 @@ def test_summary_level_matches_brute_force(store):
         check(res, brute(points, lo, hi, nb))
 
 
-def test_zoomed_query_of_many_series_matches_brute_force_for_each(store):
+@pytest.mark.parametrize("split", [False, True], ids=["one-read", "many-reads-and-passes"])
+def test_zoomed_query_of_many_series_matches_brute_force_for_each(store, split, monkeypatch):
     """Buckets narrower than a block bucket all series of a read together: each series must still get
     exactly its own buckets, whatever its neighbours hold (consecutive or gapped and repeated steps,
     NaN and infinities, nothing in the window, out-of-order chunks, a series asked twice)."""
+    if split:  # several statements of values and several bucketing passes per query
+        monkeypatch.setattr(metrics, "READ_POINTS", 3000)
+        monkeypatch.setattr(metrics, "BUCKET_POINTS", 2000)
     rng = np.random.default_rng(5)
     n = CHUNK_POINTS * 2 + 300
     kinds = {
