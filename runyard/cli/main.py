@@ -7,6 +7,7 @@ helps, and exit status 1 (click's usage errors: 2). `runyard --debug ...` shows 
 from __future__ import annotations
 
 import http.client
+import importlib
 from typing import Any
 
 import click
@@ -14,7 +15,25 @@ import click
 from .. import __version__
 from ..errors import Error
 from ..sdk.http_client import ApiError
-from . import artifact, db, gc, importer, login, registry, report, runs, server, sweep, sync, ui
+
+# command -> (module of this package, attribute). A command's module is imported when that command
+# runs or help lists it: `runyard sync` loaded every command (the importer, sweeps, the server's
+# settings), ~40 ms of a 1M-point sync's 0.39 s.
+COMMANDS = {
+    "agent": ("sweep", "agent"),
+    "artifact": ("artifact", "artifact"),
+    "db": ("db", "db"),
+    "gc": ("gc", "gc"),
+    "import": ("importer", "import_"),
+    "login": ("login", "login"),
+    "registry": ("registry", "registry"),
+    "report": ("report", "report"),
+    "runs": ("runs", "runs"),
+    "server": ("server", "server"),
+    "sweep": ("sweep", "sweep"),
+    "sync": ("sync", "sync"),
+    "ui": ("ui", "ui"),
+}
 
 UNREACHABLE_HINT = "is the server running? Check --host, RUNYARD_BASE_URL or `runyard login`"
 
@@ -34,6 +53,16 @@ def error_line(e: BaseException) -> str:
 class _Cli(click.Group):
     """The command group, with the one place where errors become a line and an exit status."""
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[name]
+        command: click.Command = getattr(importlib.import_module(f"{__package__}.{module}"), attr)
+        return command
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -50,21 +79,6 @@ class _Cli(click.Group):
 @click.option("--debug", is_flag=True, help="On an error, show the full traceback.")
 def cli(debug: bool) -> None:
     """runyard: self-hosted, offline-first experiment tracking."""
-
-
-cli.add_command(runs.runs)
-cli.add_command(server.server)
-cli.add_command(login.login)
-cli.add_command(sync.sync)
-cli.add_command(importer.import_)
-cli.add_command(artifact.artifact)
-cli.add_command(report.report)
-cli.add_command(gc.gc)
-cli.add_command(registry.registry)
-cli.add_command(db.db)
-cli.add_command(sweep.sweep)
-cli.add_command(sweep.agent)
-cli.add_command(ui.ui)
 
 
 def main() -> None:
