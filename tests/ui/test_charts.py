@@ -157,6 +157,27 @@ def test_empty_panel_names_the_x_axis(page, server, charts):
     page.locator(sel).get_by_text("never logged at the same step as train/loss").wait_for()
 
 
+def test_no_unknown_key_warning_while_the_key_sample_is_on_its_way(page, server, charts):
+    """The rows (with the filtered values) can come before the sample of whole runs that the key
+    check reads: the filter then matches runs, and no warning may say that no run has the key."""
+    held = []
+
+    def hold(route):
+        body = route.request.post_data or ""
+        if '"fields"' in body or '"filter"' in body:
+            route.continue_()
+        else:  # the newest whole runs: the sample the key check and column picker read
+            held.append(route)
+
+    page.route("**/runs/query", hold)
+    page.goto(ws_url(server, "charts", "?q=summary.train%2Floss%20%3C%200.01"))
+    page.get_by_text("6 of 20 runs").wait_for()
+    assert held, "the sample was not asked for before the rows were shown"
+    assert page.get_by_role("status").filter(has_text="No run has").count() == 0
+    for route in held:
+        route.continue_()
+
+
 def test_filter_warns_about_unknown_keys(page, server, charts):
     page.goto(ws_url(server, "charts"))
     page.get_by_text("20 runs", exact=True).wait_for()

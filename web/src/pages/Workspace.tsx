@@ -102,7 +102,9 @@ export function Workspace({ entity, project }: { entity: string; project: string
     return groupRuns(members, st.groupBy).map((g, i) => ({ key: g.key, label: g.label, color: PALETTE[i % PALETTE.length], runIds: g.runs.map((r) => r.id) }));
   }, [st.groupBy, filtered, chartRuns]);
   const cols = useMemo(() => (sample ? columnKeys(sample) : { config: [], summary: [] }), [sample]);
-  const unknownKeys = useMemo(() => filterKeys.filter((k) => !knownField(k, cols)), [filterKeys, cols]);
+  // keys are known from the sample of whole runs: until it has come, no key is called unknown (the
+  // rows and their filtered values can arrive first, and the warning showed beside a matching filter)
+  const unknownKeys = useMemo(() => (sample ? filterKeys.filter((k) => !knownField(k, cols)) : []), [sample, filterKeys, cols]);
   const columns: Column[] = useMemo(
     () => [...BASE_COLUMNS, ...(st.columns ?? []).map((k) => ({ key: k, label: k.replace(/^(config|summary)\./, ""), width: 110 }))],
     [st.columns],
