@@ -180,6 +180,9 @@ def test_sweep_page_reads_metrics_from_runs(client, tmp_path):
         "method": "random",
         "metric": [{"name": "loss", "goal": "minimize"}, {"name": "acc", "goal": "maximize"}],
         "parameters": {"x": {"min": 0.0, "max": 1.0}, "y": {"min": 0.0, "max": 1.0}},
+        # fixed draws: with six random ones, x and y can fall in the same order now and then, and
+        # then neither explains more of the loss (seen once in CI: 0.49995 against 0.50005)
+        "seed": 7,
     }
     sid = create(client, cfg)["id"]
     trials = [nxt(client, sid, "a") for _ in range(6)]
