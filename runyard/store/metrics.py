@@ -59,28 +59,6 @@ _META_COLS = [
 ]
 
 
-def _window_query(db: Database) -> sa.Select:
-    """Chunk rows of some series in a step window (bound: ids, lo, hi) with their values, served by
-    the (key_id, step_min, step_max) index; built once per dialect so that its compiled form is reused."""
-    q = _WINDOW.get(db.is_sqlite)
-    if q is None:
-        c = metric_chunks.c
-        q = _WINDOW[db.is_sqlite] = (
-            sa.select(*_META_COLS, c.steps, c.vals)
-            .where(
-                db.ids_param(c.key_id),
-                c.numeric,
-                c.step_max >= sa.bindparam("lo"),
-                c.step_min <= sa.bindparam("hi"),
-            )
-            .order_by(c.key_id, c.step_min, c.chunk_no)
-        )
-    return q
-
-
-_WINDOW: dict[bool, sa.Select] = {}
-
-
 def _compiled(cache: dict[bool, sa.Select], db: Database, build: Any) -> sa.Select:
     q = cache.get(db.is_sqlite)
     if q is None:
@@ -89,8 +67,9 @@ def _compiled(cache: dict[bool, sa.Select], db: Database, build: Any) -> sa.Sele
 
 
 def _window_meta_query(db: Database) -> sa.Select:
-    """`_window_query` without the values: which chunks, how many points, whether their steps are
-    consecutive (no steps blob)."""
+    """The numeric chunk rows of some series in a step window (bound: ids, lo, hi), without their
+    values: which chunks, how many points, whether their steps are consecutive (no steps blob); served
+    by the (key_id, step_min, step_max) index, built once per dialect so that its compiled form is reused."""
     c = metric_chunks.c
     return _compiled(
         _WINDOW_META,
@@ -516,10 +495,8 @@ class Metrics:
         Series whose chunks overlap in step (out-of-order logging) are sorted point by point alone."""
         ids = sorted(set(key_ids))
         by_key: dict[int, list] = {}
-        for i in range(0, len(ids), 1000):
-            params = {"ids": self.db.ids_arg(ids[i : i + 1000]), "lo": lo, "hi": hi}
-            for c in self.db.fetch_binary(conn, _window_meta_query(self.db), params):
-                by_key.setdefault(c.key_id, []).append(c)
+        for c in self._window(conn, ids, lo, hi):
+            by_key.setdefault(c.key_id, []).append(c)
         got: dict[int, dict] = {}
         batch: list[int] = []
         size = 0
@@ -608,8 +585,12 @@ class Metrics:
         return [(rows[i].steps, rows[i].vals) if n < 0 else (b"", next(ranges)) for i, n in zip(ids, lens)]
 
     def _window(self, conn: Connection, key_ids: list[int], lo: int, hi: int) -> list[Any]:
-        params = {"ids": self.db.ids_arg(key_ids), "lo": lo, "hi": hi}
-        return self.db.fetch_binary(conn, _window_query(self.db), params)
+        """The chunk rows (`_window_meta_query`) of series `key_ids` that meet steps [lo, hi]."""
+        out: list[Any] = []
+        for i in range(0, len(key_ids), 1000):
+            params = {"ids": self.db.ids_arg(key_ids[i : i + 1000]), "lo": lo, "hi": hi}
+            out.extend(self.db.fetch_binary(conn, _window_meta_query(self.db), params))
+        return out
 
     def _summary_batch(
         self,
