@@ -538,17 +538,14 @@ class Metrics:
             for c in by_key.get(k, []):
                 steps, vals = read[c.id]
                 v = decode_floats(vals)
-                if c.id in slices:
-                    pieces.append((s, c.step_min + slices[c.id][0], None, v))
-                    continue
-                if not steps:  # consecutive steps
+                if not steps:  # consecutive steps; a byte range read (`slices`) holds just [i0, i1)
                     i0, i1 = max(0, lo - c.step_min), min(c.n, hi - c.step_min + 1)
-                    pieces.append((s, c.step_min + i0, None, v[i0:i1]))
-                    continue
-                x = decode_steps(steps, c.step_min, c.n)
-                i0, i1 = int(np.searchsorted(x, lo, "left")), int(np.searchsorted(x, hi, "right"))
-                pieces.append((s, 0, x[i0:i1], v[i0:i1]))
-            size += sum(len(p[3]) for p in pieces[-len(by_key.get(k, [])) :]) if by_key.get(k) else 0
+                    pieces.append((s, c.step_min + i0, None, v if c.id in slices else v[i0:i1]))
+                else:
+                    x = decode_steps(steps, c.step_min, c.n)
+                    i0, i1 = int(np.searchsorted(x, lo, "left")), int(np.searchsorted(x, hi, "right"))
+                    pieces.append((s, 0, x[i0:i1], v[i0:i1]))
+                size += len(pieces[-1][3])
         if group:
             out.update(self._bucket_group(group, pieces, by_key, e))
         return out
