@@ -4,14 +4,19 @@
            zlib(int64 deltas)              first delta 0; step = step_min + cumsum
     vals   float64 little-endian           numeric chunks, uncompressed (see docs/architecture.md)
            msgpack list                    non-numeric chunks (strings, bools, media references)
-    aux    zlib(int64 seq deltas + int64 microsecond timestamp deltas)
+    aux    0x01 + deflate(byte planes of int64 seq deltas + int64 microsecond timestamp deltas), or
+           the same deltas zlib'd as they are (rows written before the planes; zlib's first byte is 0x78)
     blocks numeric chunks: statistics per block of BLOCK_POINTS consecutive points (BLOCK_DTYPE
            records), the summary level that zoomed-out chart queries read instead of the points;
-           stored in the `metric_blocks` table beside the chunk row (tables.py says why)
+           an open chunk's in the `metric_blocks` table beside the chunk row (tables.py says why),
+           a full chunk's as level-0 records of its series (summaries.py)
 
 `vals` stays uncompressed because float noise does not compress (zlib saved under 10 % on real-ish
 series) while decompressing it would dominate chart queries; steps, seqs and timestamps are nearly
-arithmetic sequences, which delta + zlib shrinks to a fraction of a byte per point.
+arithmetic sequences, which delta + zlib shrinks to a fraction of a byte per point. The deltas are
+stored as byte planes (every delta's lowest byte, then every second byte, ...): their high bytes are
+zero runs, which zlib's run-length strategy stores in half the bytes of the deltas as they are, in
+about the same time (measured on a synced run: 264 against 580 KB per million points).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ BLOCK_DTYPE = np.dtype(
     ]
 )
 _I8 = np.dtype("<i8")
+_PLANES = b"\x01"  # first byte of an `aux` stored as byte planes
 _F8 = np.dtype("<f8")
 
 
@@ -87,7 +93,8 @@ class Points:
 
 
 def encode(p: Points, numeric: bool) -> dict:
-    """Column values of a metric_chunks row for sorted points `p` (stats included)."""
+    """Column values of a metric_chunks row for sorted points `p` (stats included; `blocks` is left
+    None: the writer computes the block statistics of a whole append at once, `block_stats`)."""
     n = len(p)
     step = p.step.astype(_I8, copy=False)
     smin, smax = int(step[0]), int(step[-1])
@@ -96,9 +103,9 @@ def encode(p: Points, numeric: bool) -> dict:
     else:
         steps_blob = zlib.compress(np.diff(step, prepend=step[0]).astype(_I8).tobytes(), 1)
     ts_us = np.rint(p.ts * 1e6).astype(_I8)
-    aux = zlib.compress(
-        np.diff(p.gseq.astype(_I8), prepend=0).tobytes() + np.diff(ts_us, prepend=0).tobytes(), 1
-    )
+    deltas = np.concatenate([np.diff(p.gseq.astype(_I8), prepend=0), np.diff(ts_us, prepend=0)])
+    z = zlib.compressobj(1, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    aux = _PLANES + z.compress(deltas.view(np.uint8).reshape(-1, 8).T.tobytes()) + z.flush()
     row = {
         "numeric": numeric,
         "n": n,
@@ -118,7 +125,6 @@ def encode(p: Points, numeric: bool) -> dict:
     if numeric:
         v = np.asarray(p.val, dtype=_F8)
         row["vals"] = v.tobytes()
-        row["blocks"] = block_stats(step, v)
         ok = ~np.isnan(v)
         cnt = int(ok.sum())
         row["v_count"] = cnt
@@ -136,7 +142,9 @@ def encode(p: Points, numeric: bool) -> dict:
 
 
 def block_stats(step: np.ndarray, v: np.ndarray) -> bytes:
-    """The `blocks` column of a numeric chunk with sorted steps `step` and values `v`."""
+    """The `blocks` column of a numeric chunk with sorted steps `step` and values `v`. Also of several
+    chunks at once: CHUNK_POINTS is a multiple of BLOCK_POINTS, so chunk i's blocks are the
+    BLOCK_DTYPE records i * CHUNK_POINTS // BLOCK_POINTS onwards."""
     n = len(v)
     starts = np.arange(0, n, BLOCK_POINTS)
     ends = np.minimum(starts + BLOCK_POINTS, n)
@@ -170,7 +178,11 @@ def decode_vals(blob: bytes, numeric: bool) -> np.ndarray | list:
 
 
 def decode_aux(blob: bytes, n: int) -> tuple[np.ndarray, np.ndarray]:
-    raw = np.frombuffer(zlib.decompress(blob), dtype=_I8)
+    if blob[:1] == _PLANES:
+        planes = np.frombuffer(zlib.decompress(blob[1:]), np.uint8).reshape(8, -1)
+        raw = np.ascontiguousarray(planes.T).view(_I8).ravel()
+    else:
+        raw = np.frombuffer(zlib.decompress(blob), dtype=_I8)
     gseq = np.cumsum(raw[:n])
     ts = np.cumsum(raw[n:]).astype(np.float64) / 1e6
     return gseq, ts

@@ -28,6 +28,7 @@ from .chunks import (
     BLOCK_POINTS,
     CHUNK_POINTS,
     Points,
+    block_stats,
     decode,
     decode_aux,
     decode_floats,
@@ -201,7 +202,7 @@ class Metrics:
                 new = Points.concat(pts)
                 total += len(new)
                 self._append_one(kid, st, new, numeric, open_rows, inserts, chunk_updates, new_open)
-        # the block statistics go to metric_blocks (chunk id -> blocks), once the chunk ids are known
+        # the block statistics of each chunk written (chunk id -> blocks), once the chunk ids are known
         new_blocks = [row.pop("blocks") for row in inserts]
         blocks = {u["b_id"]: u.pop("blocks") for u in chunk_updates}
         # (key id, chunk no) of each chunk written, for its summary rows
@@ -222,18 +223,17 @@ class Metrics:
                     self.db.id_in(metric_blocks.c.chunk_id, [u["b_id"] for u in chunk_updates])
                 )
             )
-        block_rows = [{"chunk_id": cid, "blocks": b} for cid, b in blocks.items() if b is not None]
+        # an open chunk's blocks go to metric_blocks (it is rewritten by later appends); a full one's
+        # to its series' summary rows only (full chunks are never rewritten)
+        opened = {st["open_chunk_id"] for st in state.values()}
+        block_rows = [
+            {"chunk_id": cid, "blocks": b} for cid, b in blocks.items() if b is not None and cid in opened
+        ]
         if block_rows:
             conn.execute(sa.insert(metric_blocks), block_rows)
-            opened = {st["open_chunk_id"] for st in state.values()}
-            summaries.write(
-                conn,
-                [
-                    (*where[r["chunk_id"]], r["chunk_id"], r["blocks"])
-                    for r in block_rows
-                    if r["chunk_id"] not in opened
-                ],
-            )
+        summaries.write(
+            conn, [(*where[cid], cid, b) for cid, b in blocks.items() if b is not None and cid not in opened]
+        )
         # One executemany per statement shape: building a statement per key and chunk was a third of
         # the ingest CPU (bench/bench_ingest.py profile).
         by_shape: dict[tuple, list[dict]] = {}
@@ -281,12 +281,17 @@ class Metrics:
             new = Points.concat([decode(open_rows[open_id]), new])
         new = new.sorted()
         pieces = [new.take(slice(i, i + CHUNK_POINTS)) for i in range(0, len(new), CHUNK_POINTS)]
+        rows = [encode(piece, numeric) for piece in pieces]
+        if numeric:  # the block statistics of every piece in one pass
+            blocks = block_stats(new.step, new.val)  # type: ignore[arg-type]
+            size = CHUNK_POINTS // BLOCK_POINTS * BLOCK_DTYPE.itemsize
+            for i, row in enumerate(rows):
+                row["blocks"] = blocks[i * size : (i + 1) * size]
         first = 0
         if open_id is not None and open_id in open_rows:
-            chunk_updates.append({"b_id": open_id, **encode(pieces[0], numeric)})
+            chunk_updates.append({"b_id": open_id, **rows[0]})
             first = 1
-        for piece in pieces[first:]:
-            row = encode(piece, numeric)
+        for row in rows[first:]:
             row.update(key_id=kid, chunk_no=st["next_chunk_no"])
             st["next_chunk_no"] += 1
             inserts.append(row)
@@ -647,7 +652,7 @@ class Metrics:
         recs, pos = [r[whole]], [start[whole] + n[whole] - 1]
         r, start = r[part], start[part]
         if level == 1 and len(r):  # records across an edge: their blocks
-            r, start = self._blocks_of(conn, r, start)
+            r, start = self._blocks_of(conn, key_id, r, start)
             n = r["n"].astype(np.int64)
             whole, part = _split(r, e)
             recs.append(r[whole])
@@ -662,24 +667,16 @@ class Metrics:
             rpos = np.repeat(start, sizes) + _within(sizes)
         return bk.bucketize_summary(rec[o], rec_pos[o], rx, rv, rpos, e)
 
-    def _blocks_of(self, conn: Connection, r: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The level-0 records of level-1 records `r` (from `metric_blocks`), with the ordinal of each
+    def _blocks_of(
+        self, conn: Connection, key_id: int, r: np.ndarray, start: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The level-0 records of level-1 records `r` of series `key_id`, with the ordinal of each
         one's first point given those of `r` (`start`)."""
         ids = np.unique(r["chunk"])
-        q = sa.select(metric_blocks.c.chunk_id, metric_blocks.c.blocks).where(
-            self.db.id_in(metric_blocks.c.chunk_id, ids.tolist())
-        )
-        got = {row.chunk_id: bytes(row.blocks) for row in self.db.fetch_binary(conn, q)}
-        blk = np.frombuffer(b"".join(got[i] for i in ids.tolist()), BLOCK_DTYPE)
-        per = np.array([len(got[i]) // BLOCK_DTYPE.itemsize for i in ids.tolist()], np.int64)
-        first = (np.cumsum(per) - per)[np.searchsorted(ids, r["chunk"])] + r["block"]
+        blk = summaries.blocks(conn, self.db, key_id, ids, int(r["lo"].min()), int(r["hi"].max()))
+        first = np.searchsorted(blk["chunk"], ids)[np.searchsorted(ids, r["chunk"])] + r["block"]
         k = -(-r["n"].astype(np.int64) // BLOCK_POINTS)  # blocks per record (all full but a chunk's last)
-        idx = np.repeat(first, k) + _within(k)
-        out = np.empty(len(idx), summaries.SUMMARY_DTYPE)
-        for f in BLOCK_DTYPE.names or ():
-            out[f] = blk[f][idx]
-        out["chunk"] = np.repeat(r["chunk"], k)
-        out["block"] = np.repeat(r["block"], k) + _within(k)
+        out = blk[np.repeat(first, k) + _within(k)]
         bn = out["n"].astype(np.int64)
         before = np.cumsum(bn) - bn  # points before each block, over all of them
         return out, np.repeat(start - before[np.cumsum(k) - k], k) + before

@@ -1,9 +1,9 @@
 """The summary levels of numeric series, per series rather than per chunk: what a zoomed-out chart reads.
 
-Level 0 holds one record per block of BLOCK_POINTS points (the blocks of `metric_blocks`), level 1 one
-per LEVEL1_BLOCKS blocks of a chunk (1,024 points). Records never span chunks; each carries its chunk id
+Level 0 holds one record per block of BLOCK_POINTS points (`chunks.block_stats`), level 1 one per
+LEVEL1_BLOCKS blocks of a chunk (1,024 points). Records never span chunks; each carries its chunk id
 and first block so that a query can descend from a record that straddles a bucket edge to the blocks
-beneath it (`metric_blocks`) and from a block to its raw values.
+beneath it (`blocks`) and from a block to its raw values.
 
 Why per series: the block level stored per chunk row made a 100-run x 1M-step chart read 24,500 rows
 (one database page each: ~10 µs a row in SQLite before any arithmetic) and 781k block records to
@@ -12,8 +12,9 @@ share one row of ~8.7 KB, so that chart reads 1,600 rows and 98k level-1 records
 (docs/architecture.md, "Summary levels").
 
 Only full chunks have their records in rows (full chunks are never rewritten): an append that fills a
-chunk adds its records to the last row of each level, other appends write no row. A query takes the
-records of each series' open chunk from its `metric_blocks` row (`read`).
+chunk adds its records to the last row of each level, other appends write no row. The block records
+of each series' open chunk are in its `metric_blocks` row, where a query takes them (`read`); a full
+chunk has none there (its level-0 records are here: the same statistics stored once).
 """
 
 from __future__ import annotations
@@ -69,15 +70,16 @@ def write(conn: Connection, sealed: Iterable[tuple[int, int, int, bytes]]) -> No
     """Add the records of chunks `sealed` ((key id, chunk no, chunk id, blocks): numeric chunks that
     are full, which are never rewritten) to their rows. A chunk's records already there are
     replaced, so writing a chunk twice is harmless."""
-    new: dict[tuple[int, int, int], list[np.ndarray]] = {}
-    ids: set[int] = set()
-    for key_id, chunk_no, chunk_id, blocks in sealed:
-        ids.add(chunk_id)
-        for level in range(len(LEVEL_POINTS)):
-            recs = level_records([chunk_id], [blocks], level)
-            new.setdefault((key_id, level, chunk_no // SEGMENT_CHUNKS[level]), []).append(recs)
-    if not new:
+    chunks = list(sealed)
+    if not chunks:
         return
+    new: dict[tuple[int, int, int], list[np.ndarray]] = {}
+    ids = {c[2] for c in chunks}
+    for level in range(len(LEVEL_POINTS)):  # the records of every chunk at once, then split by chunk
+        recs = level_records([c[2] for c in chunks], [c[3] for c in chunks], level)
+        cut = np.flatnonzero(np.diff(recs["chunk"])) + 1
+        for (key_id, chunk_no, _, _), part in zip(chunks, np.split(recs, cut)):
+            new.setdefault((key_id, level, chunk_no // SEGMENT_CHUNKS[level]), []).append(part)
     sqlite = conn.dialect.name == "sqlite"
     old = _rows(conn, sqlite, list(new))
     out = []
@@ -155,6 +157,37 @@ def read(
     pieces = [p for i in range(len(ids)) for p in (recs[rb[i] : rb[i + 1]], op[ob[i] : ob[i + 1]])]
     n = np.diff(rb) + np.diff(ob)
     return np.concatenate([np.zeros(0, SUMMARY_DTYPE), *pieces]), np.repeat(np.arange(len(ids)), n)
+
+
+def blocks(
+    conn: Connection, db: Database, key_id: int, chunk_ids: np.ndarray, lo: int, hi: int
+) -> np.ndarray:
+    """The level-0 records of chunks `chunk_ids` of series `key_id`, which lie in steps [lo, hi]: from
+    the series' level-0 rows that meet those steps and from its open chunk's `metric_blocks` row.
+    Every block of each chunk, ordered by (chunk, block)."""
+    params = {"key": key_id, "lo": lo, "hi": hi, "ids": db.ids_arg([key_id])}
+    parts = [np.frombuffer(r.recs, SUMMARY_DTYPE) for r in db.fetch_binary(conn, _blocks_query(), params)]
+    opened = db.fetch_binary(conn, _open_query(db), {"ids": params["ids"]})
+    parts.append(level_records([r.chunk_id for r in opened], [bytes(r.blocks) for r in opened], 0))
+    recs = np.concatenate(parts)
+    recs = recs[np.isin(recs["chunk"], chunk_ids)]
+    return recs[np.lexsort((recs["block"], recs["chunk"]))]
+
+
+def _blocks_query() -> sa.Select:
+    global _BLOCKS
+    if _BLOCKS is None:  # built once: its compiled form is kept (`Database.fetch_binary`)
+        s = metric_summaries.c
+        _BLOCKS = sa.select(s.recs).where(
+            s.key_id == sa.bindparam("key"),
+            s.level == 0,
+            s.step_max >= sa.bindparam("lo"),
+            s.step_min <= sa.bindparam("hi"),
+        )
+    return _BLOCKS
+
+
+_BLOCKS: sa.Select | None = None
 
 
 def _read_query(db: Database) -> sa.Select:

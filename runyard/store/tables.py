@@ -262,14 +262,15 @@ metric_chunks = sa.Table(
     sa.Column("v_last", sa.Float),  # value of the last point in (step, seq) order
     sa.Column("steps", sa.LargeBinary, nullable=False),  # b"" when consecutive, else zlib(int64 deltas)
     sa.Column("vals", sa.LargeBinary, nullable=False),  # float64 little-endian, uncompressed
-    sa.Column("aux", sa.LargeBinary, nullable=False),  # zlib(int64 seq deltas + int64 µs timestamp deltas)
+    sa.Column("aux", sa.LargeBinary, nullable=False),  # int64 seq and µs timestamp deltas (chunks.py)
     sa.UniqueConstraint("key_id", "chunk_no", name="uq_chunks_key_no"),
     sa.Index("ix_chunks_key_steps", "key_id", "step_min", "step_max"),
 )
 
-# The summary level of numeric chunks: per-block statistics (chunks.BLOCK_DTYPE), in a table of its own
-# so that reading it does not step over `vals` (SQLite walks a row's overflow pages up to the column
-# it reads: ~20x the time of the statistics themselves when they followed the 32 KB of values).
+# The per-block statistics (chunks.BLOCK_DTYPE) of each series' open chunk, in a table of its own so that
+# reading it does not step over `vals` (SQLite walks a row's overflow pages up to the column it reads:
+# ~20x the time of the statistics themselves when they followed the 32 KB of values). A full chunk's
+# are its level-0 records in `metric_summaries` (migration 0022).
 metric_blocks = sa.Table(
     "metric_blocks",
     metadata,

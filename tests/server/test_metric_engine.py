@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import importlib
 import math
+import zlib
 
 import numpy as np
 import pytest
@@ -13,9 +14,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from runyard.store import Store, metrics
-from runyard.store.chunks import BLOCK_POINTS, CHUNK_POINTS, Points
+from runyard.store.chunks import BLOCK_DTYPE, BLOCK_POINTS, CHUNK_POINTS, Points, decode_aux
+from runyard.store.db import migrate
+from runyard.store.history_rows import rows
 from runyard.store.metrics import SeriesRef
-from runyard.store.summaries import LEVEL_POINTS
+from runyard.store.summaries import LEVEL_POINTS, SUMMARY_DTYPE
 from runyard.store.tables import metadata, metric_blocks, metric_chunks, metric_summaries
 
 
@@ -273,10 +276,26 @@ def test_summary_level_backfill_for_existing_chunks(store):
     q = sa.select(metric_blocks.c.chunk_id, metric_blocks.c.blocks).order_by(metric_blocks.c.chunk_id)
     written = store.db.read(lambda c: c.execute(q).all())
     numeric = sa.select(metric_chunks.c.id).where(metric_chunks.c.numeric).order_by(metric_chunks.c.id)
-    assert [r.chunk_id for r in written] == store.db.read(lambda c: c.execute(numeric).scalars().all())
+    ids = store.db.read(lambda c: c.execute(numeric).scalars().all())
+    # the write path keeps the open chunk's blocks there, a full chunk's as its level-0 records
+    assert [r.chunk_id for r in written] == ids[-1:]
+    level0 = sa.select(metric_summaries.c.recs).where(metric_summaries.c.level == 0)
+    recs = np.concatenate(
+        [np.frombuffer(r, SUMMARY_DTYPE) for r in store.db.read(lambda c: c.execute(level0).scalars().all())]
+    )
     store.db.write(lambda c: c.execute(sa.delete(metric_blocks)))
     store.db.write(backfill)
-    assert store.db.read(lambda c: c.execute(q).all()) == written
+    again = {
+        r.chunk_id: np.frombuffer(r.blocks, BLOCK_DTYPE) for r in store.db.read(lambda c: c.execute(q).all())
+    }
+    assert list(again) == ids
+    assert again[ids[-1]].tobytes() == written[0].blocks
+    for cid in ids[:-1]:  # the same statistics as the migration computes, field by field
+        mine = recs[recs["chunk"] == cid]
+        as_blocks = np.empty(len(mine), BLOCK_DTYPE)
+        for f in BLOCK_DTYPE.names or ():
+            as_blocks[f] = mine[f]
+        assert as_blocks.tobytes() == again[cid].tobytes()
 
 
 def test_series_refs_of_many_runs_in_one_lookup(store):
@@ -390,6 +409,65 @@ def test_summary_rows_written_at_ingest_equal_the_migrations(store):
     q = sa.select(metric_summaries).order_by(*metric_summaries.primary_key.columns)
     written = store.db.read(lambda c: c.execute(q).all())
     assert {(r.level, r.seg_no) for r in written} == {(0, g) for g in range(9)} | {(1, 0), (1, 1)}
+    # as a database from before 0015 met it: every numeric chunk's blocks in metric_blocks (0014), no rows
+    blocks = importlib.import_module("runyard.store.migrations.versions.0014_metric_blocks_table").backfill
+    store.db.write(blocks)
     store.db.write(lambda c: c.execute(sa.delete(metric_summaries)))
     store.db.write(backfill)
     assert store.db.read(lambda c: c.execute(q).all()) == written
+
+
+def test_rows_of_the_previous_layout_read_the_same_after_the_upgrade(store):
+    """Before 0022 every numeric chunk had its blocks in metric_blocks and `aux` was zlib of the deltas
+    as they are. The upgrade drops the full chunks' blocks (their level-0 records stay); old `aux`
+    reads as before; zoomed charts (which descend to blocks) and history rows are unchanged."""
+    blocks = importlib.import_module("runyard.store.migrations.versions.0014_metric_blocks_table").backfill
+    rng = np.random.default_rng(29)
+    pk = _run(store)
+    n = CHUNK_POINTS * 6 + 77
+    steps = _steps_with_repeats_and_gaps(rng, n)
+    points = _series_points(
+        store, pk, "loss", [(steps[:5000], rng.normal(size=5000)), (steps[5000:], rng.normal(size=n - 5000))]
+    )
+    kid = store.db.read(lambda c: store.metrics.key_id(c, pk, "history", "loss"))
+    top = float(steps[-1])
+    windows = [(0.0, top, 3), (1500.5, top - 2000.25, 9), (100.0, 9000.0, 50)]
+
+    def answers():
+        out = []
+        for a, b, nb in windows:
+            (res,), (lo, hi) = store.db.read(
+                lambda c, a=a, b=b, nb=nb: store.metrics.buckets(c, [SeriesRef(kid)], nb, "_step", a, b)
+            )
+            check(res, brute(points, lo, hi, nb))
+            out.append({k: np.asarray(v).tolist() for k, v in res.items()})
+        return out
+
+    def history():
+        r = store.db.read(lambda c: rows(c, {"loss": kid}))
+        return [np.asarray(x).tolist() for x in (r.step, r.ts, r.columns["loss"].values)]
+
+    now, rows_now = answers(), history()
+
+    def old_layout(c):  # as a database written before 0022 holds the same points
+        blocks(c)
+        for cid, aux, m in c.execute(
+            sa.select(metric_chunks.c.id, metric_chunks.c.aux, metric_chunks.c.n)
+        ).all():
+            gseq, ts = decode_aux(aux, m)
+            raw = (
+                np.diff(gseq, prepend=0).tobytes()
+                + np.diff(np.rint(ts * 1e6).astype(np.int64), prepend=0).tobytes()
+            )
+            c.execute(
+                sa.update(metric_chunks).where(metric_chunks.c.id == cid).values(aux=zlib.compress(raw))
+            )
+
+    store.db.write(old_layout)
+    store.db.write(lambda c: c.execute(sa.text("UPDATE alembic_version SET version_num = '0021'")))
+    count = sa.select(sa.func.count()).select_from(metric_blocks)
+    assert store.db.read(lambda c: c.execute(count).scalar()) == 7  # every numeric chunk's
+    assert answers() == now and history() == rows_now
+    migrate(store.db)
+    assert store.db.read(lambda c: c.execute(count).scalar()) == 1  # the open chunk's
+    assert answers() == now and history() == rows_now
