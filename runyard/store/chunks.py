@@ -7,9 +7,8 @@
     aux    0x01 + deflate(byte planes of int64 seq deltas + int64 microsecond timestamp deltas), or
            the same deltas zlib'd as they are (rows written before the planes; zlib's first byte is 0x78)
     blocks numeric chunks: statistics per block of BLOCK_POINTS consecutive points (BLOCK_DTYPE
-           records), the summary level that zoomed-out chart queries read instead of the points;
-           an open chunk's in the `metric_blocks` table beside the chunk row (tables.py says why),
-           a full chunk's as level-0 records of its series (summaries.py)
+           records, `block_stats`), the summary level that zoomed-out chart queries read instead of
+           the points: not a column, a full chunk's are level-0 records of its series (summaries.py)
 
 `vals` stays uncompressed because float noise does not compress (zlib saved under 10 % on real-ish
 series) while decompressing it would dominate chart queries; steps, seqs and timestamps are nearly

@@ -36,7 +36,7 @@ from .chunks import (
     encode,
 )
 from .db import Database
-from .tables import metric_blocks, metric_chunks, metric_keys, runs
+from .tables import metric_chunks, metric_keys, runs
 
 X_AXES = ("_step", "_timestamp", "_runtime")
 _META_COLS = [
@@ -202,7 +202,9 @@ class Metrics:
                 new = Points.concat(pts)
                 total += len(new)
                 self._append_one(kid, st, new, numeric, open_rows, inserts, chunk_updates, new_open)
-        # the block statistics of each chunk written (chunk id -> blocks), once the chunk ids are known
+        # the block statistics of each full chunk written (chunk id -> blocks), once the chunk ids are
+        # known: they go to its series' summary rows (full chunks are never rewritten). An open chunk
+        # has none stored: a query computes them from its values (summaries.py).
         new_blocks = [row.pop("blocks") for row in inserts]
         blocks = {u["b_id"]: u.pop("blocks") for u in chunk_updates}
         # (key id, chunk no) of each chunk written, for its summary rows
@@ -217,23 +219,7 @@ class Metrics:
                 state[kid][col] = by_no[(kid, chunk_no)]
             blocks.update(zip(new_ids, new_blocks))
             where.update({cid: no for no, cid in by_no.items()})
-        if chunk_updates:  # rewritten open chunks: their blocks are replaced
-            conn.execute(
-                sa.delete(metric_blocks).where(
-                    self.db.id_in(metric_blocks.c.chunk_id, [u["b_id"] for u in chunk_updates])
-                )
-            )
-        # an open chunk's blocks go to metric_blocks (it is rewritten by later appends); a full one's
-        # to its series' summary rows only (full chunks are never rewritten)
-        opened = {st["open_chunk_id"] for st in state.values()}
-        block_rows = [
-            {"chunk_id": cid, "blocks": b} for cid, b in blocks.items() if b is not None and cid in opened
-        ]
-        if block_rows:
-            conn.execute(sa.insert(metric_blocks), block_rows)
-        summaries.write(
-            conn, [(*where[cid], cid, b) for cid, b in blocks.items() if b is not None and cid not in opened]
-        )
+        summaries.write(conn, [(*where[cid], cid, b) for cid, b in blocks.items() if b is not None])
         # One executemany per statement shape: building a statement per key and chunk was a third of
         # the ingest CPU (bench/bench_ingest.py profile).
         by_shape: dict[tuple, list[dict]] = {}
@@ -282,11 +268,12 @@ class Metrics:
         new = new.sorted()
         pieces = [new.take(slice(i, i + CHUNK_POINTS)) for i in range(0, len(new), CHUNK_POINTS)]
         rows = [encode(piece, numeric) for piece in pieces]
-        if numeric:  # the block statistics of every piece in one pass
-            blocks = block_stats(new.step, new.val)  # type: ignore[arg-type]
+        full = len(new) // CHUNK_POINTS * CHUNK_POINTS
+        if numeric and full:  # the block statistics of every full piece in one pass
+            blocks = block_stats(new.step[:full], np.asarray(new.val[:full]))
             size = CHUNK_POINTS // BLOCK_POINTS * BLOCK_DTYPE.itemsize
-            for i, row in enumerate(rows):
-                row["blocks"] = blocks[i * size : (i + 1) * size]
+            for i in range(full // CHUNK_POINTS):
+                rows[i]["blocks"] = blocks[i * size : (i + 1) * size]
         first = 0
         if open_id is not None and open_id in open_rows:
             chunk_updates.append({"b_id": open_id, **rows[0]})

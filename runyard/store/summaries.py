@@ -12,9 +12,8 @@ share one row of ~8.7 KB, so that chart reads 1,600 rows and 98k level-1 records
 (docs/architecture.md, "Summary levels").
 
 Only full chunks have their records in rows (full chunks are never rewritten): an append that fills a
-chunk adds its records to the last row of each level, other appends write no row. The block records
-of each series' open chunk are in its `metric_blocks` row, where a query takes them (`read`); a full
-chunk has none there (its level-0 records are here: the same statistics stored once).
+chunk adds its records to the last row of each level, other appends write no row. The records of each
+series' open chunk are computed from its values when a query reads them (`_open_blocks`).
 """
 
 from __future__ import annotations
@@ -27,9 +26,9 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection
 
-from .chunks import BLOCK_DTYPE, BLOCK_POINTS
+from .chunks import BLOCK_DTYPE, BLOCK_POINTS, block_stats, decode_floats, decode_steps
 from .db import Database
-from .tables import metric_blocks, metric_chunks, metric_keys, metric_summaries
+from .tables import metric_chunks, metric_keys, metric_summaries
 
 LEVEL1_BLOCKS = 8
 LEVEL_POINTS = (BLOCK_POINTS, BLOCK_POINTS * LEVEL1_BLOCKS)  # points per record, by level
@@ -43,7 +42,8 @@ def level_for(width: float) -> int:
 
 
 def level_records(chunk_ids: list[int], blobs: list[bytes], level: int) -> np.ndarray:
-    """The records of a level of numeric chunks, from their `metric_blocks` rows, in the order given."""
+    """The records of a level of numeric chunks from their block statistics (`chunks.block_stats`), in
+    the order given."""
     b = np.frombuffer(b"".join(blobs), BLOCK_DTYPE)
     per = np.array([len(x) // BLOCK_DTYPE.itemsize for x in blobs], np.int64)
     chunk = np.repeat(np.array(chunk_ids, np.int64), per)
@@ -140,17 +140,16 @@ def read(
     """Records of a level of series `key_ids` (ascending, distinct) in the rows that meet steps
     [lo, hi] and in their open chunks, and the index in `key_ids` of each record's series; ordered
     by series, then chunk order within each (rows first, the open chunk last)."""
-    ids = np.asarray(key_ids, np.int64)
-    params = {"ids": db.ids_arg(key_ids), "level": level, "lo": lo, "hi": hi}
-    rows = db.fetch_binary(conn, _read_query(db), params)
+    ids, ids_arg = np.asarray(key_ids, np.int64), db.ids_arg(key_ids)
+    rows = db.fetch_binary(conn, _read_query(db), {"ids": ids_arg, "level": level, "lo": lo, "hi": hi})
     recs = np.frombuffer(b"".join(r.recs for r in rows), SUMMARY_DTYPE)
     per_row = [len(r.recs) // SUMMARY_DTYPE.itemsize for r in rows]
     row_series = np.repeat(np.searchsorted(ids, [r.key_id for r in rows]).astype(np.int64), per_row)
-    opened = db.fetch_binary(conn, _open_query(db), {"ids": params["ids"]})
-    op = level_records([r.chunk_id for r in opened], [bytes(r.blocks) for r in opened], level)
-    blocks = [len(r.blocks) // BLOCK_DTYPE.itemsize for r in opened]
+    keys, chunk_ids, blobs = _open_blocks(conn, db, ids_arg)
+    op = level_records(chunk_ids, blobs, level)
+    blocks = [len(b) // BLOCK_DTYPE.itemsize for b in blobs]
     per_open = blocks if level == 0 else [-(-n // LEVEL1_BLOCKS) for n in blocks]
-    op_series = np.repeat(np.searchsorted(ids, [r.key_id for r in opened]).astype(np.int64), per_open)
+    op_series = np.repeat(np.searchsorted(ids, keys).astype(np.int64), per_open)
     # both come ordered by key id: interleave them per series with slices (no sort of the records)
     rb = np.searchsorted(row_series, np.arange(len(ids) + 1))
     ob = np.searchsorted(op_series, np.arange(len(ids) + 1))
@@ -163,12 +162,12 @@ def blocks(
     conn: Connection, db: Database, key_id: int, chunk_ids: np.ndarray, lo: int, hi: int
 ) -> np.ndarray:
     """The level-0 records of chunks `chunk_ids` of series `key_id`, which lie in steps [lo, hi]: from
-    the series' level-0 rows that meet those steps and from its open chunk's `metric_blocks` row.
+    the series' level-0 rows that meet those steps and from its open chunk's values.
     Every block of each chunk, ordered by (chunk, block)."""
-    params = {"key": key_id, "lo": lo, "hi": hi, "ids": db.ids_arg([key_id])}
+    params = {"key": key_id, "lo": lo, "hi": hi}
     parts = [np.frombuffer(r.recs, SUMMARY_DTYPE) for r in db.fetch_binary(conn, _blocks_query(), params)]
-    opened = db.fetch_binary(conn, _open_query(db), {"ids": params["ids"]})
-    parts.append(level_records([r.chunk_id for r in opened], [bytes(r.blocks) for r in opened], 0))
+    _, chunk_ids_open, blobs = _open_blocks(conn, db, db.ids_arg([key_id]))
+    parts.append(level_records(chunk_ids_open, blobs, 0))
     recs = np.concatenate(parts)
     recs = recs[np.isin(recs["chunk"], chunk_ids)]
     return recs[np.lexsort((recs["block"], recs["chunk"]))]
@@ -210,15 +209,23 @@ def _read_query(db: Database) -> sa.Select:
 _READ: dict[bool, sa.Select] = {}
 
 
+def _open_blocks(conn: Connection, db: Database, ids: str) -> tuple[list[int], list[int], list[bytes]]:
+    """(series, chunk id, block statistics) of the open (not yet full) numeric chunk of each series of
+    `ids` (`Database.ids_arg`), by series. The statistics are computed from its values here: storing
+    them meant rewriting them with the chunk at every append, for ~0.1 B a point (an open chunk's
+    values are at most 32 KB, and a query reads the values of a few of its blocks anyway)."""
+    rows = db.fetch_binary(conn, _open_query(db), {"ids": ids})
+    stats = [block_stats(decode_steps(bytes(r.steps), r.step_min, r.n), decode_floats(r.vals)) for r in rows]
+    return [r.key_id for r in rows], [r.chunk_id for r in rows], stats
+
+
 def _open_query(db: Database) -> sa.Select:
-    """The block statistics of the open (not yet full) numeric chunk of series `ids`: records of
-    chunks that are still rewritten are not kept in rows, so that an append rewrites no row."""
     q = _OPEN.get(db.is_sqlite)
     if q is None:
-        k = metric_keys.c
+        k, c = metric_keys.c, metric_chunks.c
         q = _OPEN[db.is_sqlite] = (
-            sa.select(k.id.label("key_id"), metric_blocks.c.chunk_id, metric_blocks.c.blocks)
-            .select_from(metric_keys.join(metric_blocks, metric_blocks.c.chunk_id == k.open_chunk_id))
+            sa.select(k.id.label("key_id"), c.id.label("chunk_id"), c.step_min, c.n, c.steps, c.vals)
+            .select_from(metric_keys.join(metric_chunks, c.id == k.open_chunk_id))
             .where(db.ids_param(k.id))
             .order_by(k.id)
         )

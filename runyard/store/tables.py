@@ -267,23 +267,6 @@ metric_chunks = sa.Table(
     sa.Index("ix_chunks_key_steps", "key_id", "step_min", "step_max"),
 )
 
-# The per-block statistics (chunks.BLOCK_DTYPE) of each series' open chunk, in a table of its own so that
-# reading it does not step over `vals` (SQLite walks a row's overflow pages up to the column it reads:
-# ~20x the time of the statistics themselves when they followed the 32 KB of values). A full chunk's
-# are its level-0 records in `metric_summaries` (migration 0022).
-metric_blocks = sa.Table(
-    "metric_blocks",
-    metadata,
-    sa.Column(
-        "chunk_id",
-        ID,
-        sa.ForeignKey("metric_chunks.id", ondelete="CASCADE"),
-        primary_key=True,
-        autoincrement=False,
-    ),
-    sa.Column("blocks", sa.LargeBinary, nullable=False),
-)
-
 # The summary levels per series (summaries.py): the records of a few consecutive chunks in one row, so
 # that a zoomed-out chart reads a handful of small rows per series instead of one row per chunk.
 metric_summaries = sa.Table(

@@ -19,7 +19,7 @@ from runyard.store.db import migrate
 from runyard.store.history_rows import rows
 from runyard.store.metrics import SeriesRef
 from runyard.store.summaries import LEVEL_POINTS, SUMMARY_DTYPE
-from runyard.store.tables import metadata, metric_blocks, metric_chunks, metric_summaries
+from runyard.store.tables import metadata, metric_chunks, metric_summaries
 
 
 def _run(store: Store, name: str = "r") -> int:
@@ -257,9 +257,23 @@ def test_zoomed_query_of_many_series_matches_brute_force_for_each(store, split, 
             check(got, brute(points[name], lo, hi, nb))
 
 
-def test_summary_level_backfill_for_existing_chunks(store):
-    """The migration computes the block level of chunks that have none: the same statistics as the
-    write path, for numeric chunks only."""
+# the table that held every numeric chunk's block statistics up to revision 0022
+METRIC_BLOCKS = sa.table("metric_blocks", sa.column("chunk_id"), sa.column("blocks"))
+
+
+@pytest.fixture
+def store_0021(empty_db_url, tmp_path):
+    """A store at revision 0021: `metric_blocks` still there, for the migrations that filled it."""
+    s = Store.open(empty_db_url, tmp_path / "blobs")
+    migrate(s.db, "0021")
+    yield s
+    s.close()
+
+
+def test_summary_level_backfill_for_existing_chunks(store_0021):
+    """The migration that computed the block level of chunks that had none gives the same statistics
+    as the level-0 records the write path keeps, for numeric chunks only."""
+    store = store_0021
     backfill = importlib.import_module("runyard.store.migrations.versions.0014_metric_blocks_table").backfill
     rng = np.random.default_rng(5)
     pk = _run(store)
@@ -273,29 +287,25 @@ def test_summary_level_backfill_for_existing_chunks(store):
             c, pk, "history", {"name": [Points(np.array([9]), np.array([1]), np.array([1.0]), ["x"])]}
         )
     )
-    q = sa.select(metric_blocks.c.chunk_id, metric_blocks.c.blocks).order_by(metric_blocks.c.chunk_id)
-    written = store.db.read(lambda c: c.execute(q).all())
     numeric = sa.select(metric_chunks.c.id).where(metric_chunks.c.numeric).order_by(metric_chunks.c.id)
     ids = store.db.read(lambda c: c.execute(numeric).scalars().all())
-    # the write path keeps the open chunk's blocks there, a full chunk's as its level-0 records
-    assert [r.chunk_id for r in written] == ids[-1:]
     level0 = sa.select(metric_summaries.c.recs).where(metric_summaries.c.level == 0)
     recs = np.concatenate(
         [np.frombuffer(r, SUMMARY_DTYPE) for r in store.db.read(lambda c: c.execute(level0).scalars().all())]
     )
-    store.db.write(lambda c: c.execute(sa.delete(metric_blocks)))
     store.db.write(backfill)
-    again = {
+    q = sa.select(METRIC_BLOCKS.c.chunk_id, METRIC_BLOCKS.c.blocks).order_by(METRIC_BLOCKS.c.chunk_id)
+    got = {
         r.chunk_id: np.frombuffer(r.blocks, BLOCK_DTYPE) for r in store.db.read(lambda c: c.execute(q).all())
     }
-    assert list(again) == ids
-    assert again[ids[-1]].tobytes() == written[0].blocks
-    for cid in ids[:-1]:  # the same statistics as the migration computes, field by field
+    assert list(got) == ids
+    assert set(recs["chunk"].tolist()) == set(ids[:-1])  # full chunks have level-0 records, the open one not
+    for cid in ids[:-1]:  # the same statistics, field by field
         mine = recs[recs["chunk"] == cid]
         as_blocks = np.empty(len(mine), BLOCK_DTYPE)
         for f in BLOCK_DTYPE.names or ():
             as_blocks[f] = mine[f]
-        assert as_blocks.tobytes() == again[cid].tobytes()
+        assert as_blocks.tobytes() == got[cid].tobytes()
 
 
 def test_series_refs_of_many_runs_in_one_lookup(store):
@@ -394,9 +404,10 @@ def test_coarse_summary_level_matches_brute_force(store):
             check(res, brute(pts, lo, hi, nb))
 
 
-def test_summary_rows_written_at_ingest_equal_the_migrations(store):
+def test_summary_rows_written_at_ingest_equal_the_migrations(store_0021):
     """The per-series rows that appends keep up to date (tail rows rewritten, rows of 4 and 32 chunks)
     equal those the migration computes from the block statistics of existing chunks."""
+    store = store_0021
     backfill = importlib.import_module("runyard.store.migrations.versions.0015_metric_summaries").backfill
     rng = np.random.default_rng(23)
     pks = [_run(store, f"r{i}") for i in range(2)]
@@ -417,10 +428,12 @@ def test_summary_rows_written_at_ingest_equal_the_migrations(store):
     assert store.db.read(lambda c: c.execute(q).all()) == written
 
 
-def test_rows_of_the_previous_layout_read_the_same_after_the_upgrade(store):
+def test_rows_of_the_previous_layout_read_the_same_after_the_upgrade(store_0021):
     """Before 0022 every numeric chunk had its blocks in metric_blocks and `aux` was zlib of the deltas
-    as they are. The upgrade drops the full chunks' blocks (their level-0 records stay); old `aux`
-    reads as before; zoomed charts (which descend to blocks) and history rows are unchanged."""
+    as they are. The upgrade drops that table (full chunks' level-0 records stay, open chunks' blocks
+    are computed); old `aux` reads as before; zoomed charts (which descend to blocks) and history rows
+    are unchanged."""
+    store = store_0021
     blocks = importlib.import_module("runyard.store.migrations.versions.0014_metric_blocks_table").backfill
     rng = np.random.default_rng(29)
     pk = _run(store)
@@ -464,10 +477,9 @@ def test_rows_of_the_previous_layout_read_the_same_after_the_upgrade(store):
             )
 
     store.db.write(old_layout)
-    store.db.write(lambda c: c.execute(sa.text("UPDATE alembic_version SET version_num = '0021'")))
-    count = sa.select(sa.func.count()).select_from(metric_blocks)
+    count = sa.select(sa.func.count()).select_from(METRIC_BLOCKS)
     assert store.db.read(lambda c: c.execute(count).scalar()) == 7  # every numeric chunk's
     assert answers() == now and history() == rows_now
     migrate(store.db)
-    assert store.db.read(lambda c: c.execute(count).scalar()) == 1  # the open chunk's
+    assert "metric_blocks" not in sa.inspect(store.db.engine).get_table_names()
     assert answers() == now and history() == rows_now

@@ -21,6 +21,7 @@ from tests.server.conftest import (  # noqa: F401  (fixtures)
     cli,
     client_env,
     db_url,
+    empty_db_url,
     home,
     pg_database,
     pytest_configure,

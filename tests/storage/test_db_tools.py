@@ -18,7 +18,6 @@ import runyard
 from runyard.server import ServerConfig, ServerThread
 from runyard.store import Store
 from runyard.store.db import migrate
-from tests.server.conftest import PG_URL
 
 from .conftest import blob_keys
 
@@ -150,31 +149,6 @@ def test_a_malformed_blob_url_is_one_error_line(tmp_path):
     )
     assert p.returncode == 1 and "blob URL must look like s3://bucket/prefix" in p.stderr
     assert "Traceback" not in p.stderr
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_db_url(request, tmp_path):
-    """A database no migration has run on yet."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as c:
-            c.exec_driver_sql("SELECT 1")
-    except Exception as e:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is unreachable at {PG_URL} and CI is set: {e}")
-        pytest.skip(f"PostgreSQL unreachable ({e.__class__.__name__})")
-    name = f"runyard_migrate_{os.urandom(4).hex()}"
-    with admin.connect() as c:
-        c.exec_driver_sql(f"CREATE DATABASE {name}")
-    try:
-        yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as c:
-            c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
 
 
 def test_upgrading_moves_wandb_client_manifests_to_their_versions_where_gc_sees_them(empty_db_url, tmp_path):
