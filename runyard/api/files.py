@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from ..wire import api_models as m
 from ..wire.paths import BadPath, clean_path
 from .http import Http, quote
+
+if TYPE_CHECKING:
+    from ..wire import api_models as m
 
 
 class File:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
-
-import msgspec
 
 from ..errors import ApiError
 from ..sdk.run_view import RunView
-from ..wire import api_models as m
 from . import history as _history
 from .files import File, Files
 from .http import Http, quote
 
 if TYPE_CHECKING:
     import pandas
+
+    from ..wire import api_models as m
+
+# msgspec and the API models are imported where an answer is decoded, not above: `api.run(path)`
+# followed by `history()` needs neither (see Http.get_deferred)
 
 EDITABLE = ("name", "notes", "tags", "group", "job_type")
 
@@ -28,9 +30,17 @@ class Run(RunView):
     `update()`; `delete()` removes the run.
     """
 
-    def __init__(self, http: Http, base_url: str, entity: str, project: str, doc: m.Run):
+    def __init__(
+        self,
+        http: Http,
+        base_url: str,
+        entity: str,
+        project: str,
+        doc: m.Run | Callable[[], m.Run],
+        run_id: str | None = None,
+    ):
         self._http = http
-        super().__init__(base_url, entity, project, doc)
+        super().__init__(base_url, entity, project, doc, run_id)
 
     def _load(self, doc: m.Run) -> None:
         super()._load(doc)
@@ -56,6 +66,8 @@ class Run(RunView):
 
     # -- files ------------------------------------------------------------------------------------
     def files(self, names: list[str] | None = None, per_page: int = 50) -> Files:
+        from ..wire import api_models as m
+
         docs = self._http.call("GET", self._api_path + "/files", answer=m.RunFiles).files
         fs = [File(self._http, self._api_path, d, self._base) for d in docs]
         if names:
@@ -85,6 +97,8 @@ class Run(RunView):
     def update(self) -> Run:
         """Save name, notes, tags, group and job_type as set on this object, and `config` and
         `summary` when they were edited (each replaced by this object's dict)."""
+        from ..wire import api_models as m
+
         body: dict[str, Any] = {k: getattr(self, k) for k in EDITABLE}
         body["tags"] = list(body["tags"] or [])
         config, summary = self._as_loaded
@@ -97,6 +111,9 @@ class Run(RunView):
 
     def load(self, force: bool = False) -> Run:
         """Fetch the run again from the server."""
+        from ..wire import api_models as m
+
+        self._deferred = None  # this answer replaces one not decoded yet
         self._load(self._http.call("GET", self._api_path, answer=m.RunDetail))
         return self
 
@@ -133,6 +150,10 @@ class Runs:
         return f"/api/v1/projects/{quote(self.entity)}/{quote(self.project)}/runs/query"
 
     def _fetch_page(self) -> None:
+        import msgspec
+
+        from ..wire import api_models as m
+
         assert self._more
         body: dict[str, Any] = {"limit": self.per_page, "total": self._total is None}
         if self._cursor is not None:
