@@ -140,13 +140,21 @@ def encode(p: Points, numeric: bool) -> dict:
     return row
 
 
-def block_stats(step: np.ndarray, v: np.ndarray) -> bytes:
-    """The `blocks` column of a numeric chunk with sorted steps `step` and values `v`. Also of several
-    chunks at once: CHUNK_POINTS is a multiple of BLOCK_POINTS, so chunk i's blocks are the
-    BLOCK_DTYPE records i * CHUNK_POINTS // BLOCK_POINTS onwards."""
+def block_stats(step: np.ndarray, v: np.ndarray, sizes: np.ndarray | None = None) -> bytes:
+    """The block statistics of a numeric chunk with sorted steps `step` and values `v`: BLOCK_DTYPE
+    records. Of several chunks at once: with `sizes`, the points of each in turn (blocks start anew
+    at each chunk); without, chunk i's blocks are the records i * CHUNK_POINTS // BLOCK_POINTS onwards
+    (CHUNK_POINTS is a multiple of BLOCK_POINTS)."""
     n = len(v)
-    starts = np.arange(0, n, BLOCK_POINTS)
-    ends = np.minimum(starts + BLOCK_POINTS, n)
+    if sizes is None:
+        starts = np.arange(0, n, BLOCK_POINTS)
+        ends = np.minimum(starts + BLOCK_POINTS, n)
+    else:
+        first = np.cumsum(sizes) - sizes
+        per = -(-sizes // BLOCK_POINTS)
+        within = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)
+        starts = np.repeat(first, per) + within * BLOCK_POINTS
+        ends = np.minimum(starts + BLOCK_POINTS, np.repeat(first + sizes, per))
     ok = ~np.isnan(v)
     out = np.empty(len(starts), BLOCK_DTYPE)
     out["lo"], out["hi"] = step[starts], step[ends - 1]

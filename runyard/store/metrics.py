@@ -659,9 +659,11 @@ class Metrics:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The level-0 records of level-1 records `r` of series `key_id`, with the ordinal of each
         one's first point given those of `r` (`start`)."""
-        ids = np.unique(r["chunk"])
-        blk = summaries.blocks(conn, self.db, key_id, ids, int(r["lo"].min()), int(r["hi"].max()))
-        first = np.searchsorted(blk["chunk"], ids)[np.searchsorted(ids, r["chunk"])] + r["block"]
+        blk = summaries.blocks(conn, self.db, key_id, int(r["lo"].min()), int(r["hi"].max()))
+        c = blk["chunk"]
+        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])  # of each chunk's records
+        o = np.argsort(c[starts])
+        first = starts[o][np.searchsorted(c[starts][o], r["chunk"])] + r["block"]
         k = -(-r["n"].astype(np.int64) // BLOCK_POINTS)  # blocks per record (all full but a chunk's last)
         out = blk[np.repeat(first, k) + _within(k)]
         bn = out["n"].astype(np.int64)

@@ -158,19 +158,13 @@ def read(
     return np.concatenate([np.zeros(0, SUMMARY_DTYPE), *pieces]), np.repeat(np.arange(len(ids)), n)
 
 
-def blocks(
-    conn: Connection, db: Database, key_id: int, chunk_ids: np.ndarray, lo: int, hi: int
-) -> np.ndarray:
-    """The level-0 records of chunks `chunk_ids` of series `key_id`, which lie in steps [lo, hi]: from
-    the series' level-0 rows that meet those steps and from its open chunk's values.
-    Every block of each chunk, ordered by (chunk, block)."""
-    params = {"key": key_id, "lo": lo, "hi": hi}
-    parts = [np.frombuffer(r.recs, SUMMARY_DTYPE) for r in db.fetch_binary(conn, _blocks_query(), params)]
-    _, chunk_ids_open, blobs = _open_blocks(conn, db, db.ids_arg([key_id]))
-    parts.append(level_records(chunk_ids_open, blobs, 0))
-    recs = np.concatenate(parts)
-    recs = recs[np.isin(recs["chunk"], chunk_ids)]
-    return recs[np.lexsort((recs["block"], recs["chunk"]))]
+def blocks(conn: Connection, db: Database, key_id: int, lo: int, hi: int) -> np.ndarray:
+    """The level-0 records of series `key_id` in its rows that meet steps [lo, hi] and in its open
+    chunk: every block of each chunk there, a chunk's records together and in block order."""
+    rows = db.fetch_binary(conn, _blocks_query(), {"key": key_id, "lo": lo, "hi": hi})
+    _, chunk_ids, stats = _open_blocks(conn, db, db.ids_arg([key_id]))
+    opened = level_records(chunk_ids, stats, 0).tobytes()
+    return np.frombuffer(b"".join([*(r.recs for r in rows), opened]), SUMMARY_DTYPE)
 
 
 def _blocks_query() -> sa.Select:
@@ -215,8 +209,14 @@ def _open_blocks(conn: Connection, db: Database, ids: str) -> tuple[list[int], l
     them meant rewriting them with the chunk at every append, for ~0.1 B a point (an open chunk's
     values are at most 32 KB, and a query reads the values of a few of its blocks anyway)."""
     rows = db.fetch_binary(conn, _open_query(db), {"ids": ids})
-    stats = [block_stats(decode_steps(bytes(r.steps), r.step_min, r.n), decode_floats(r.vals)) for r in rows]
-    return [r.key_id for r in rows], [r.chunk_id for r in rows], stats
+    sizes = np.array([r.n for r in rows], np.int64)
+    step = np.concatenate(
+        [np.zeros(0, np.int64), *(decode_steps(bytes(r.steps), r.step_min, r.n) for r in rows)]
+    )
+    stats = block_stats(step, decode_floats(b"".join(r.vals for r in rows)), sizes)
+    cut = np.cumsum(-(-sizes // BLOCK_POINTS)) * BLOCK_DTYPE.itemsize
+    blobs = [stats[a:b] for a, b in zip([0, *cut[:-1].tolist()], cut.tolist())]
+    return [r.key_id for r in rows], [r.chunk_id for r in rows], blobs
 
 
 def _open_query(db: Database) -> sa.Select:
