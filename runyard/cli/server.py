@@ -82,7 +82,7 @@ def server(
         import uvicorn
 
         from ..server import ServerConfig, create_app
-        from ..server.app import bootstrap
+        from ..server.app import bootstrap, freeze_loaded
         from ..server.pubsub import make_broker
         from ..store import Store
     except ImportError as e:
@@ -117,7 +117,9 @@ def server(
     # uvicorn's own logging setup would replace the JSON handler (server/logs.py)
     log_kw: dict = {"log_config": None} if cfg.json_logs else {}
     if workers == 1:
-        uvicorn.run(create_app(cfg), host=host, port=port, log_level=log_level, proxy_headers=True, **log_kw)
+        app = create_app(cfg)
+        freeze_loaded()
+        uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True, **log_kw)
         return
     # migrate and create the admin once, here, then let uvicorn start the worker processes; each
     # builds its app from the environment (server/app.py: app_from_env)

@@ -148,25 +148,27 @@ async def body(request: Request, limit: int) -> bytes:
                 413, "body_too_large", f"request body of {declared} bytes exceeds the limit of {limit} bytes"
             )
     inflater = _inflater(request)
-    out, size = bytearray(), 0
+    parts, size, held = [], 0, 0  # joined once at the end: growing one buffer copied 4 MB bodies often
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             raise ApiError(413, "body_too_large", f"request body exceeds the limit of {limit} bytes")
-        if inflater is None:
-            out += chunk
-            continue
-        try:
-            out += inflater.decompress(chunk, limit + 1 - len(out))
-        except zlib.error as e:
-            raise ApiError(400, "bad_encoding", f"the compressed request body is corrupt: {e}") from None
-        if len(out) > limit:
-            raise ApiError(
-                413, "body_too_large", f"request body exceeds the limit of {limit} bytes once decompressed"
-            )
+        if inflater is not None:
+            try:
+                chunk = inflater.decompress(chunk, limit + 1 - held)
+            except zlib.error as e:
+                raise ApiError(400, "bad_encoding", f"the compressed request body is corrupt: {e}") from None
+            if held + len(chunk) > limit:
+                raise ApiError(
+                    413,
+                    "body_too_large",
+                    f"request body exceeds the limit of {limit} bytes once decompressed",
+                )
+        parts.append(chunk)
+        held += len(chunk)
     if inflater is not None and not inflater.eof:
         raise ApiError(400, "bad_encoding", "the compressed request body is truncated")
-    return bytes(out)
+    return b"".join(parts)
 
 
 def parse_json(request: Request, raw: bytes | str, what: str = "request body") -> Any:

@@ -407,9 +407,13 @@ class _Applier:
             np.frombuffer(b.ts, dtype=np.float64) if isinstance(b.ts, array) else np.asarray(b.ts, np.float64)
         )
         for keys, rows, cols in b.groups:
-            idx = _ints(rows)
+            if rows == range(b.n):  # the usual group: every fragment of the batch
+                g_seq, g_step, g_ts = seq, step, ts
+            else:  # taken once for the group's keys (its Points share them: never written in place)
+                idx = _ints(rows)
+                g_seq, g_step, g_ts = seq[idx], step[idx], ts[idx]
             for key, col in zip(keys, cols):
-                pts = _points(seq[idx], step[idx], ts[idx], col)
+                pts = _points(g_seq, g_step, g_ts, col)
                 for p in pts:
                     if isinstance(p.val, list):  # media values: the UI will fetch the files they name
                         _check_media(p.val)

@@ -18,6 +18,7 @@ series' open chunk are computed from its values when a query reads them (`_open_
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 import numpy as np
@@ -70,25 +71,32 @@ def write(conn: Connection, sealed: Iterable[tuple[int, int, int, bytes]]) -> No
     """Add the records of chunks `sealed` ((key id, chunk no, chunk id, blocks): numeric chunks that
     are full, which are never rewritten) to their rows. A chunk's records already there are
     replaced, so writing a chunk twice is harmless."""
-    chunks = list(sealed)
+    chunks = sorted(sealed, key=lambda c: (c[0], c[1]))  # by series, then chunk number
     if not chunks:
         return
-    new: dict[tuple[int, int, int], list[np.ndarray]] = {}
-    ids = {c[2] for c in chunks}
-    for level in range(len(LEVEL_POINTS)):  # the records of every chunk at once, then split by chunk
-        recs = level_records([c[2] for c in chunks], [c[3] for c in chunks], level)
-        cut = np.flatnonzero(np.diff(recs["chunk"])) + 1
-        for (key_id, chunk_no, _, _), part in zip(chunks, np.split(recs, cut)):
-            new.setdefault((key_id, level, chunk_no // SEGMENT_CHUNKS[level]), []).append(part)
+    ids = [c[2] for c in chunks]
+    blocks = [len(c[3]) // BLOCK_DTYPE.itemsize for c in chunks]
+    new: dict[tuple[int, int, int], np.ndarray] = {}
+    for level, per_row in enumerate(SEGMENT_CHUNKS):  # every chunk's records at once, then by row
+        recs = level_records(ids, [c[3] for c in chunks], level)
+        per = blocks if level == 0 else [-(-b // LEVEL1_BLOCKS) for b in blocks]
+        start = 0
+        rows = [(c[0], c[1] // per_row) for c in chunks]  # (series, row) of each chunk
+        for (key_id, seg), group in itertools.groupby(zip(rows, per), key=lambda t: t[0]):
+            end = start + sum(n for _, n in group)
+            new[(key_id, level, seg)] = recs[start:end]
+            start = end
     sqlite = conn.dialect.name == "sqlite"
     old = _rows(conn, sqlite, list(new))
     out = []
-    for (key_id, level, seg), parts in new.items():
+    for (key_id, level, seg), r in new.items():
         prev = old.get((key_id, level, seg))
-        if prev is not None:
-            parts = [prev[~np.isin(prev["chunk"], list(ids))], *parts]
-        r = np.concatenate(parts)
-        r = r[np.lexsort((r["block"], r["chunk"]))]
+        if prev is not None:  # the row's records of other chunks, then these
+            if len(prev) and prev["chunk"][-1] >= r["chunk"][0]:  # maybe a chunk written again
+                prev = prev[~np.isin(prev["chunk"], r["chunk"])]
+            r = np.concatenate([prev, r])
+        if (np.diff(r["chunk"]) < 0).any():  # a row's records are in chunk order
+            r = r[np.lexsort((r["block"], r["chunk"]))]
         out.append(
             {
                 "key_id": key_id,
