@@ -24,10 +24,11 @@ def is_int64(v: object) -> bool:
     return type(v) is int and INT64_MIN <= v <= INT64_MAX  # type: ignore[operator]
 
 
-def json_depth_error(obj: object, max_depth: int) -> str | None:
-    """Why `obj` nests deeper than `max_depth` containers (None when it does not). Iterative, so a
-    document that would overflow Python's stack is measured without recursing."""
-    stack = [(obj, 1)]
+def json_depth_error(obj: object, max_depth: int, depth: int = 1) -> str | None:
+    """Why `obj`, itself at nesting level `depth`, nests deeper than `max_depth` containers (None when
+    it does not). Iterative, so a document that would overflow Python's stack is measured without
+    recursing."""
+    stack = [(obj, depth)]
     while stack:
         v, d = stack.pop()
         if isinstance(v, dict):

@@ -233,7 +233,7 @@ class HistoryBatch:
         ts = payload["ts"]
         _require(type(n) is int and n >= 0, "n must be a non-negative int")
         _require(
-            isinstance(ts, bytes) and len(ts) == 8 * n, f"ts must hold 8 bytes for each of the {n} fragments"
+            isinstance(ts, bytes) and len(ts) == 8 * n, "ts must hold 8 bytes for each of the %d fragments", n
         )
         self.seq = _int_column(payload["seq"], n, "seq")
         self.step = _int_column(payload["step"], n, "step")
@@ -243,7 +243,7 @@ class HistoryBatch:
             _require(0 <= c <= 255, "commit must be a byte")
             self.commit = bytes([c]) * n
         else:
-            _require(isinstance(c, bytes) and len(c) == n, f"commit must hold one byte per fragment ({n})")
+            _require(isinstance(c, bytes) and len(c) == n, "commit must hold one byte per fragment (%d)", n)
             self.commit = bytes(c)
         groups = payload["groups"]
         _require(isinstance(groups, list), "groups must be a list")
@@ -252,7 +252,7 @@ class HistoryBatch:
             _require(isinstance(g, list) and len(g) == 4, "a group is [keys, rows, count, columns]")
             keys, rows, count, cols = g
             _require(isinstance(keys, list) and all(isinstance(k, str) for k in keys), "keys are strings")
-            _require(type(count) is int and 0 <= count <= n, f"a group's count must be 0..{n}")
+            _require(type(count) is int and 0 <= count <= n, "a group's count must be 0..%d", n)
             _require(isinstance(cols, list) and len(cols) == len(keys), "one column per key")
             if rows is None:
                 _require(count == n, "a group of every fragment counts them all")
@@ -284,20 +284,22 @@ class HistoryBatch:
         return [(self.seq[i], self.step[i], self.ts[i], self.commit[i], data[i]) for i in range(self.n)]
 
 
-def _require(ok: bool, message: str) -> None:
+def _require(ok: bool, message: str, *args: object) -> None:
+    """ValueError("HISTORY: message % args") unless `ok`; the message is formatted only then (these
+    checks run for every column of every batch a server decodes)."""
     if not ok:
-        raise ValueError(f"HISTORY: {message}")
+        raise ValueError("HISTORY: " + (message % args if args else message))
 
 
 def _int_column(v: Any, n: int, name: str) -> Sequence[int]:
     """An int column of `n` int64 values, checked against what it holds before it is unpacked."""
     if type(v) is int:
-        _require(v >= -(2**63) and v + n <= 2**63, f"{name} runs outside the 64-bit integer range")
+        _require(v >= -(2**63) and v + n <= 2**63, "%s runs outside the 64-bit integer range", name)
     elif isinstance(v, bytes):
-        _require(len(v) == 8 * n, f"{name} must hold 8 bytes for each of its {n} values")
+        _require(len(v) == 8 * n, "%s must hold 8 bytes for each of its %d values", name, n)
     elif isinstance(v, list):
-        _require(len(v) == n, f"{name} must hold {n} values")
-        _require(all(type(x) is int and -(2**63) <= x < 2**63 for x in v), f"{name} must be 64-bit integers")
+        _require(len(v) == n, "%s must hold %d values", name, n)
+        _require(all(type(x) is int and -(2**63) <= x < 2**63 for x in v), "%s must be 64-bit integers", name)
     else:
         raise ValueError(f"HISTORY: {name} must be an int, packed int64 bytes or a list of ints")
     return unpack_ints(v, n)
@@ -308,10 +310,12 @@ def _decode_column(col: Any, count: int) -> Sequence[Any]:
     tag, data = col
     if tag in (COL_F8, COL_I8):
         _require(
-            isinstance(data, bytes) and len(data) == 8 * count, f"a {tag} column holds 8 bytes per value"
+            isinstance(data, bytes) and len(data) == 8 * count, "a %s column holds 8 bytes per value", tag
         )
         return _arr_from("d", data) if tag == COL_F8 else _arr_from("q", data).tolist()
     _require(
-        tag == COL_ANY and isinstance(data, list) and len(data) == count, f"a column must hold {count} values"
+        tag == COL_ANY and isinstance(data, list) and len(data) == count,
+        "a column must hold %d values",
+        count,
     )
     return data

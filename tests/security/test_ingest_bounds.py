@@ -34,6 +34,14 @@ MALFORMED = {
         {**history(0, 1), "groups": [[["loss"], None, 2, [["f8", b"\0" * 8]]]]},
     ),
     "history timestamp NaN": (RT.HISTORY, {**history(0), "ts": b"\x00\x00\x00\x00\x00\x00\xf8\x7f"}),
+    "history value nested 500 deep": (
+        RT.HISTORY,
+        {**history(0), "groups": [[["obj"], None, 1, [["any", [_nested(500)]]]]]},
+    ),
+    "history column nested 500 deep": (
+        RT.HISTORY,
+        {**history(0), "groups": [[["obj"], None, 1, [_nested(500)]]]},
+    ),
     "console seq inf": (RT.CONSOLE, {"lines": [[float("inf"), 1.0e9, 1, "hello"]]}),
     "console ts NaN": (RT.CONSOLE, {"lines": [[1, float("nan"), 1, "hello"]]}),
     "console line not a list": (RT.CONSOLE, {"lines": [5]}),
