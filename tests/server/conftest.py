@@ -7,12 +7,14 @@ before each test. When PostgreSQL is unreachable its parameter is skipped, unles
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,32 +34,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:starlette")
 
 
-@pytest.fixture(scope="session")
-def pg_database():
-    try:
-        admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.exec_driver_sql("SELECT 1")
-    except Exception as e:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is unreachable at {PG_URL} and CI is set: {e}")
-        pytest.skip(f"PostgreSQL unreachable ({e.__class__.__name__}); set RUNYARD_TEST_PG_URL")
-    name = f"runyard_test_{secrets.token_hex(4)}"
-    with admin.connect() as c:
-        c.exec_driver_sql(f"CREATE DATABASE {name}")
-    url = sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as c:
-        c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_db_url(request, tmp_path):
-    """A database no migration has run on yet."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
+@contextlib.contextmanager
+def _new_pg_database(prefix: str) -> Iterator[str]:
+    """The URL of a database made for the caller on PG_URL's server, dropped afterwards (the test is
+    skipped when that server is unreachable, and fails instead under CI)."""
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as c:
@@ -65,8 +45,8 @@ def empty_db_url(request, tmp_path):
     except Exception as e:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is unreachable at {PG_URL} and CI is set: {e}")
-        pytest.skip(f"PostgreSQL unreachable ({e.__class__.__name__})")
-    name = f"runyard_migrate_{os.urandom(4).hex()}"
+        pytest.skip(f"PostgreSQL unreachable ({e.__class__.__name__}); set RUNYARD_TEST_PG_URL")
+    name = f"{prefix}_{secrets.token_hex(4)}"
     with admin.connect() as c:
         c.exec_driver_sql(f"CREATE DATABASE {name}")
     try:
@@ -75,6 +55,22 @@ def empty_db_url(request, tmp_path):
         with admin.connect() as c:
             c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    with _new_pg_database("runyard_test") as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request, tmp_path):
+    """A database no migration has run on yet."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with _new_pg_database("runyard_migrate") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
