@@ -384,15 +384,29 @@ def test_custom_charts(page, server, media):
     shot(page, "media-charts")
 
 
+def _image_of_run(page, key: str, n: int) -> None:
+    """Until the `key` panel shows an image for its n-th run. The panel is scrolled to at every try: a
+    media panel reads its values once it is first on screen, and the sections above it can still grow
+    after a single scroll to it (the CI saw the panel pushed off screen before it was seen, once)."""
+    page.wait_for_function(
+        """([key, n]) => {
+             const p = document.querySelector(`section[aria-label="Media ${key}"]`);
+             if (!p) return false;
+             p.scrollIntoView({ block: "center" });
+             const img = p.querySelectorAll(".media-run")[n]?.querySelector("img");
+             return !!img && img.getBoundingClientRect().width > 0;
+           }""",
+        arg=[key, n],
+    )
+
+
 def test_filter_that_changes_the_runs_keeps_media_panels(page, server, media):
     page.goto(f"{server.url}/{server.entity}/media")
-    p = _panel(page, "samples")
-    p.scroll_into_view_if_needed()
-    p.locator(".media-run").nth(1).locator("img").wait_for()
+    _image_of_run(page, "samples", 1)
     f = page.get_by_label("Filter runs")
     f.fill('name = "media-1"')
     page.get_by_text("1 of 3 runs").wait_for()
-    p.locator(".media-run").first.locator("img").wait_for()
+    _image_of_run(page, "samples", 0)
     page.wait_for_function(
         """() => { const p = document.querySelector('section[aria-label="Media samples"]');
                    return p && p.querySelectorAll('.media-run').length === 1
@@ -400,7 +414,7 @@ def test_filter_that_changes_the_runs_keeps_media_panels(page, server, media):
     )
     f.fill("")
     page.get_by_text("3 runs", exact=True).wait_for()
-    p.locator(".media-run").nth(1).locator("img").wait_for()
+    _image_of_run(page, "samples", 1)
 
 
 def test_x_axis_menu_lists_only_numbers(page, server, media):

@@ -38,6 +38,7 @@ import { formatCount, t } from "../i18n";
 export const MAX_CHART_RUNS = 100;
 /** media panels show runs side by side: the first few visible runs */
 export const MAX_MEDIA_RUNS = 6;
+const NO_KEYS: string[] = [];
 const MEDIA_SECTION = "(media)";
 const CUSTOM_SECTION = "(custom)";
 const PARAMS_SECTION = "(params)";
@@ -139,6 +140,8 @@ export function Workspace({ entity, project }: { entity: string; project: string
   }, [metricSections, st.layout.sections]);
   // x axis choices: numeric metrics only (a media key has no number to put on an axis)
   const metricKeys = useMemo(() => (keys.data ?? []).filter((k) => !mediaSet.has(k)).sort(naturalCompare), [keys.data, mediaSet]);
+  // media keys are known from the sample of whole runs: until it has come the x-axis menu offers no
+  // metric, rather than offering media keys (the CI saw "samples" there once)
 
   // a scalar card shows summary values: also of keys only ever set in the summary
   const summaryKeys = useMemo(() => [...new Set([...metricKeys, ...cols.summary])].filter((k) => !k.startsWith("_")).sort(naturalCompare), [metricKeys, cols.summary]);
@@ -224,7 +227,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
         filterError={filterError}
         unknownKeys={unknownKeys}
         groupKeys={cols.config}
-        metricKeys={metricKeys}
+        metricKeys={sample ? metricKeys : NO_KEYS}
       />
       <div className="ws-main">
         <aside className="ws-runs" aria-label={t("ws.runs")}>
