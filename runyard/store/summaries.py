@@ -173,26 +173,19 @@ def read(
 def blocks(conn: Connection, db: Database, key_id: int, lo: int, hi: int) -> np.ndarray:
     """The level-0 records of series `key_id` in its rows that meet steps [lo, hi] and in its open
     chunk: every block of each chunk there, a chunk's records together and in block order."""
-    rows = db.fetch_binary(conn, _blocks_query(), {"key": key_id, "lo": lo, "hi": hi})
+    rows = db.fetch_binary(conn, _BLOCKS, {"key": key_id, "lo": lo, "hi": hi})
     _, chunk_ids, stats = _open_blocks(conn, db, db.ids_arg([key_id]))
     opened = level_records(chunk_ids, stats, 0).tobytes()
     return np.frombuffer(b"".join([*(r.recs for r in rows), opened]), SUMMARY_DTYPE)
 
 
-def _blocks_query() -> sa.Select:
-    global _BLOCKS
-    if _BLOCKS is None:  # built once: its compiled form is kept (`Database.fetch_binary`)
-        s = metric_summaries.c
-        _BLOCKS = sa.select(s.recs).where(
-            s.key_id == sa.bindparam("key"),
-            s.level == 0,
-            s.step_max >= sa.bindparam("lo"),
-            s.step_min <= sa.bindparam("hi"),
-        )
-    return _BLOCKS
-
-
-_BLOCKS: sa.Select | None = None
+# one statement for every dialect: its compiled form is kept (`Database.fetch_binary`)
+_BLOCKS = sa.select(metric_summaries.c.recs).where(
+    metric_summaries.c.key_id == sa.bindparam("key"),
+    metric_summaries.c.level == 0,
+    metric_summaries.c.step_max >= sa.bindparam("lo"),
+    metric_summaries.c.step_min <= sa.bindparam("hi"),
+)
 
 
 def _read_query(db: Database) -> sa.Select:
