@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from runyard.store import Store, metrics
+from runyard.store import Store, chunks, metrics
 from runyard.store.chunks import BLOCK_DTYPE, BLOCK_POINTS, CHUNK_POINTS, Points, decode_aux
 from runyard.store.db import migrate
 from runyard.store.history_rows import rows
@@ -483,3 +483,70 @@ def test_rows_of_the_previous_layout_read_the_same_after_the_upgrade(store_0021)
     migrate(store.db)
     assert "metric_blocks" not in sa.inspect(store.db.engine).get_table_names()
     assert answers() == now and history() == rows_now
+
+
+@pytest.mark.parametrize(
+    "gseq, ts_us",
+    [
+        ([7 << 40], [1_700_000_000_000_000]),  # one point
+        ([1, 2], [5, 3]),  # the clock went back
+        (np.arange(4096) + (3 << 40), 1_700_000_000_000_000 + np.arange(4096) * 250_000),  # all constant
+        (np.arange(0, 8192, 2), np.cumsum(np.random.default_rng(3).integers(1, 300_000, 4096))),
+        (  # deltas that overflow int64 wrap, and must wrap back
+            np.random.default_rng(4).integers(-(2**62), 2**62, 999),
+            np.random.default_rng(5).integers(-(2**62), 2**62, 999),
+        ),
+    ],
+)
+def test_seqs_and_timestamps_read_back_exactly(gseq, ts_us):
+    """A chunk's seqs and timestamps (`aux`) read back as written, whichever byte planes vary; a key
+    logged at every step at a steady pace stores no zlib stream at all."""
+    gseq, ts_us = np.asarray(gseq, np.int64), np.asarray(ts_us, np.int64)
+    blob = chunks.encode_aux(gseq, ts_us)
+    g, ts = decode_aux(blob, len(gseq))
+    assert g.tolist() == gseq.tolist()
+    assert ts.tolist() == (ts_us.astype(np.float64) / 1e6).tolist()
+    if len(gseq) == 4096 and gseq[1] - gseq[0] == 1:
+        assert len(blob) < 40  # a header, no planes
+
+
+def test_rows_with_every_plane_compressed_read_the_same(store):
+    """Rows written before the constant byte planes were left out of zlib (`aux` starting 0x01) give
+    the same charts and history rows."""
+    rng = np.random.default_rng(31)
+    pk = _run(store)
+    n = CHUNK_POINTS * 3 + 5
+    steps = _steps_with_repeats_and_gaps(rng, n)
+    points = _series_points(
+        store, pk, "loss", [(steps[:700], rng.normal(size=700)), (steps[700:], rng.normal(size=n - 700))]
+    )
+    kid = store.db.read(lambda c: store.metrics.key_id(c, pk, "history", "loss"))
+
+    def answers():
+        (res,), (lo, hi) = store.db.read(
+            lambda c: store.metrics.buckets(c, [SeriesRef(kid)], 40, "_step", 0.0, float(steps[-1]))
+        )
+        check(res, brute(points, lo, hi, 40))
+        r = store.db.read(lambda c: rows(c, {"loss": kid}))
+        return [np.asarray(v).tolist() for v in (*res.values(), r.step, r.ts, r.columns["loss"].values)]
+
+    now = answers()
+
+    def every_plane_compressed(c):
+        for cid, aux, m in c.execute(
+            sa.select(metric_chunks.c.id, metric_chunks.c.aux, metric_chunks.c.n)
+        ).all():
+            gseq, ts = decode_aux(aux, m)
+            us = np.rint(ts * 1e6).astype(np.int64)
+            deltas = np.concatenate([np.diff(gseq, prepend=0), np.diff(us, prepend=0)])
+            old = b"\x01" + zlib.compress(deltas.view(np.uint8).reshape(-1, 8).T.tobytes(), 1)
+            c.execute(sa.update(metric_chunks).where(metric_chunks.c.id == cid).values(aux=old))
+
+    store.db.write(every_plane_compressed)
+    assert (
+        store.db.read(
+            lambda c: c.execute(sa.select(sa.func.substr(metric_chunks.c.aux, 1, 1))).scalars().all()
+        )
+        == [b"\x01"] * 4
+    )
+    assert answers() == now
