@@ -37,6 +37,13 @@ T = TypeVar("T")
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+def dialect_insert(dialect: str, table: sa.Table) -> Any:
+    """An INSERT of `dialect` ("sqlite" or "postgresql") that supports `.on_conflict_do_*()`."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)
+
+
 def sqlite_url(path: str | os.PathLike) -> str:
     return f"sqlite:///{os.fspath(path)}"
 
@@ -152,9 +159,7 @@ class Database:
     # -- dialect helpers ------------------------------------------------------------------------
     def insert(self, table: sa.Table) -> Any:
         """An INSERT that supports `.on_conflict_do_nothing()` on both dialects."""
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        return sqlite.insert(table) if self.is_sqlite else postgresql.insert(table)
+        return dialect_insert(self.engine.dialect.name, table)
 
     def for_update(self, stmt: Any) -> Any:
         return stmt if self.is_sqlite else stmt.with_for_update()

@@ -20,6 +20,7 @@ only where they changed; the runs' primary key cascades deletes, and a move upda
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .db import dialect_insert
 from .tables import run_values, runs
 
 ROOTS = ("config", "summary")
@@ -56,37 +58,46 @@ def indexable(field: str) -> bool:
 def reindex(conn: Connection, run_pks: Iterable[int], roots: Iterable[str] = ROOTS) -> None:
     """Bring the rows of these runs' `roots` in line with their JSON (after it was written): rows that
     changed are replaced, vanished ones deleted, the rest left alone (a summary rewritten at every
-    flush changes a few values, not all)."""
+    flush changes a few values, not all). Ingest calls it at every request that moves a summary, so
+    its statements are built once (`_statements`)."""
     pks = list(run_pks)
+    have_q, delete, upsert = _statements(conn.dialect.name)
     for root in roots:
         for i in range(0, len(pks), _BATCH):
             batch = pks[i : i + _BATCH]
             want = {(r[0], r[2]): r for r in extract(conn, batch, root)}
-            lo, hi = root + ".", root + "/"  # the fields of one root: a range of the primary key
+            # the fields of one root: a range of the primary key
             have = {
-                (pk, f): (pk, proj, f, n, s)
-                for pk, proj, f, n, s in conn.execute(
-                    sa.select(
-                        run_values.c.run_pk,
-                        run_values.c.project_id,
-                        run_values.c.field,
-                        run_values.c.num,
-                        run_values.c.str,
-                    ).where(run_values.c.run_pk.in_(batch), run_values.c.field >= lo, run_values.c.field < hi)
-                )
+                (r[0], r[2]): tuple(r)
+                for r in conn.execute(have_q, {"pks": batch, "lo": root + ".", "hi": root + "/"})
             }
-            gone = [k for k, row in have.items() if want.get(k) != row]
-            new = [row for k, row in want.items() if have.get(k) != row]
+            gone = [{"pk": pk, "f": f} for pk, f in have.keys() - want.keys()]
+            new = [dict(zip(_COLS, row)) for k, row in want.items() if have.get(k) != row]
             if gone:
-                conn.execute(
-                    sa.delete(run_values).where(
-                        run_values.c.run_pk == sa.bindparam("pk"), run_values.c.field == sa.bindparam("f")
-                    ),
-                    [{"pk": pk, "f": f} for pk, f in gone],
-                )
+                conn.execute(delete, gone)
             if new:
-                keys = ("run_pk", "project_id", "field", "num", "str")
-                conn.execute(sa.insert(run_values), [dict(zip(keys, row)) for row in new])
+                conn.execute(upsert, new)
+
+
+_COLS = ("run_pk", "project_id", "field", "num", "str")
+
+
+@functools.cache
+def _statements(dialect: str) -> tuple[Any, Any, Any]:
+    """(the rows of some runs in a field range, the delete of one row, the upsert of rows)."""
+    have = sa.select(*(run_values.c[c] for c in _COLS)).where(
+        run_values.c.run_pk.in_(sa.bindparam("pks", expanding=True)),
+        run_values.c.field >= sa.bindparam("lo"),
+        run_values.c.field < sa.bindparam("hi"),
+    )
+    delete = sa.delete(run_values).where(
+        run_values.c.run_pk == sa.bindparam("pk"), run_values.c.field == sa.bindparam("f")
+    )
+    ins = dialect_insert(dialect, run_values)
+    upsert = ins.on_conflict_do_update(
+        index_elements=["run_pk", "field"], set_={c: ins.excluded[c] for c in ("project_id", "num", "str")}
+    )
+    return have, delete, upsert
 
 
 def move(conn: Connection, run_pk: int, project_id: int) -> None:
@@ -115,16 +126,22 @@ def extract(conn: Connection, pks: list[int], root: str) -> list[Row]:
     return _extract_sqlite(conn, pks, root)
 
 
-def _extract_sqlite(conn: Connection, pks: list[int], root: str) -> list[Row]:
+@functools.cache
+def _sqlite_leaves(root: str) -> Any:
     tree = sa.func.json_tree(runs.c[root]).table_valued("fullkey", "type", "atom").alias("t")
-    q = (
+    return (
         sa.select(runs.c.id, runs.c.project_id, tree.c.fullkey, tree.c.type, tree.c.atom)
         .select_from(runs)
         .join(tree, sa.true())
-        .where(runs.c.id.in_(pks), tree.c.type.in_(("integer", "real", "text")))
+        .where(
+            runs.c.id.in_(sa.bindparam("pks", expanding=True)), tree.c.type.in_(("integer", "real", "text"))
+        )
     )
+
+
+def _extract_sqlite(conn: Connection, pks: list[int], root: str) -> list[Row]:
     out: list[Row] = []
-    for pk, proj, fullkey, typ, atom in conn.execute(q):
+    for pk, proj, fullkey, typ, atom in conn.execute(_sqlite_leaves(root), {"pks": pks}):
         keys = _sqlite_keys(fullkey)
         field = _field(root, keys)
         if field is None:
