@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .conftest import client_env, drag, runyard_cli, shot, sign_in, watch_errors, write_runs
 
@@ -111,11 +112,19 @@ def media_context(browser, server):
     ctx.close()
 
 
+# the requests of the current test's page that failed or were answered 4xx/5xx (shown when a media
+# panel never shows an image: evidence, should that ever happen again on a busy machine)
+_FAILED: list[str] = []
+
+
 @pytest.fixture
 def page(media_context):
     pg = media_context.new_page()
     errors: list[str] = []
     watch_errors(pg, errors)
+    _FAILED.clear()
+    pg.on("response", lambda r: _FAILED.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    pg.on("requestfailed", lambda r: _FAILED.append(f"{r.failure} {r.url}"))
     yield pg
     pg.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
@@ -195,9 +204,8 @@ def test_workspace_media_runs_side_by_side(page, server, media):
     page.goto(f"{server.url}/{server.entity}/media")
     sec = page.locator('section[aria-label="Section media"]')
     sec.wait_for()
+    _image_of_run(page, "samples", 1)
     p = _panel(page, "samples")
-    p.scroll_into_view_if_needed()
-    p.locator(".media-run").nth(1).locator("img").wait_for()
     cols = p.locator(".media-run")
     assert cols.count() == 2  # the third visible run (big-table) never logged "samples": no column
     boxes = [cols.nth(i).bounding_box() for i in range(2)]
@@ -387,17 +395,28 @@ def test_custom_charts(page, server, media):
 def _image_of_run(page, key: str, n: int) -> None:
     """Until the `key` panel shows an image for its n-th run. The panel is scrolled to at every try: a
     media panel reads its values once it is first on screen, and the sections above it can still grow
-    after a single scroll to it (the CI saw the panel pushed off screen before it was seen, once)."""
-    page.wait_for_function(
-        """([key, n]) => {
-             const p = document.querySelector(`section[aria-label="Media ${key}"]`);
-             if (!p) return false;
-             p.scrollIntoView({ block: "center" });
-             const img = p.querySelectorAll(".media-run")[n]?.querySelector("img");
-             return !!img && img.getBoundingClientRect().width > 0;
-           }""",
-        arg=[key, n],
-    )
+    after a single scroll to it (the CI saw the panel pushed off screen before it was seen, once).
+    Should it time out, the panel's markup and the failed requests say why."""
+    try:
+        page.wait_for_function(
+            """([key, n]) => {
+                 const p = document.querySelector(`section[aria-label="Media ${key}"]`);
+                 if (!p) return false;
+                 p.scrollIntoView({ block: "center" });
+                 const img = p.querySelectorAll(".media-run")[n]?.querySelector("img");
+                 return !!img && img.getBoundingClientRect().width > 0;
+               }""",
+            arg=[key, n],
+        )
+    except PlaywrightTimeout:
+        panel = page.evaluate(
+            """(key) => { const p = document.querySelector(`section[aria-label="Media ${key}"]`);
+                 return p ? p.outerHTML.slice(0, 4000) : "no panel; the page says: " + document.body.innerText.slice(0, 2000); }""",
+            key,
+        )
+        raise AssertionError(
+            f"run {n} of media panel {key!r} shows no image.\nPanel: {panel}\nFailed requests: {_FAILED}"
+        ) from None
 
 
 def test_filter_that_changes_the_runs_keeps_media_panels(page, server, media):
