@@ -428,6 +428,16 @@ def test_summary_rows_written_at_ingest_equal_the_migrations(store_0021):
     assert store.db.read(lambda c: c.execute(q).all()) == written
 
 
+def _loss_series(store, rng, n: int, split: int):
+    """A run's "loss" of n points (repeats and gaps in its steps) appended in two transactions, the
+    first of `split` points: (steps, the brute-force points, the key's id)."""
+    pk = _run(store)
+    steps = _steps_with_repeats_and_gaps(rng, n)
+    parts = [(steps[:split], rng.normal(size=split)), (steps[split:], rng.normal(size=n - split))]
+    points = _series_points(store, pk, "loss", parts)
+    return steps, points, store.db.read(lambda c: store.metrics.key_id(c, pk, "history", "loss"))
+
+
 def test_rows_of_the_previous_layout_read_the_same_after_the_upgrade(store_0021):
     """Before 0022 every numeric chunk had its blocks in metric_blocks and `aux` was zlib of the deltas
     as they are. The upgrade drops that table (full chunks' level-0 records stay, open chunks' blocks
@@ -435,14 +445,7 @@ def test_rows_of_the_previous_layout_read_the_same_after_the_upgrade(store_0021)
     are unchanged."""
     store = store_0021
     blocks = importlib.import_module("runyard.store.migrations.versions.0014_metric_blocks_table").backfill
-    rng = np.random.default_rng(29)
-    pk = _run(store)
-    n = CHUNK_POINTS * 6 + 77
-    steps = _steps_with_repeats_and_gaps(rng, n)
-    points = _series_points(
-        store, pk, "loss", [(steps[:5000], rng.normal(size=5000)), (steps[5000:], rng.normal(size=n - 5000))]
-    )
-    kid = store.db.read(lambda c: store.metrics.key_id(c, pk, "history", "loss"))
+    steps, points, kid = _loss_series(store, np.random.default_rng(29), CHUNK_POINTS * 6 + 77, 5000)
     top = float(steps[-1])
     windows = [(0.0, top, 3), (1500.5, top - 2000.25, 9), (100.0, 9000.0, 50)]
 
@@ -513,14 +516,7 @@ def test_seqs_and_timestamps_read_back_exactly(gseq, ts_us):
 def test_rows_with_every_plane_compressed_read_the_same(store):
     """Rows written before the constant byte planes were left out of zlib (`aux` starting 0x01) give
     the same charts and history rows."""
-    rng = np.random.default_rng(31)
-    pk = _run(store)
-    n = CHUNK_POINTS * 3 + 5
-    steps = _steps_with_repeats_and_gaps(rng, n)
-    points = _series_points(
-        store, pk, "loss", [(steps[:700], rng.normal(size=700)), (steps[700:], rng.normal(size=n - 700))]
-    )
-    kid = store.db.read(lambda c: store.metrics.key_id(c, pk, "history", "loss"))
+    steps, points, kid = _loss_series(store, np.random.default_rng(31), CHUNK_POINTS * 3 + 5, 700)
 
     def answers():
         (res,), (lo, hi) = store.db.read(
