@@ -24,12 +24,10 @@ from collections.abc import Iterable
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection
 
 from .chunks import BLOCK_DTYPE, BLOCK_POINTS, block_stats, decode_floats, decode_steps
-from .db import Database
+from .db import Database, dialect_insert
 from .tables import metric_chunks, metric_keys, metric_summaries
 
 LEVEL1_BLOCKS = 8
@@ -108,7 +106,7 @@ def write(conn: Connection, sealed: Iterable[tuple[int, int, int, bytes]]) -> No
                 "recs": r.tobytes(),
             }
         )
-    ins = (sqlite_dialect if sqlite else pg_dialect).insert(metric_summaries)
+    ins = dialect_insert(conn.dialect.name, metric_summaries)
     conn.execute(
         ins.on_conflict_do_update(
             index_elements=["key_id", "level", "seg_no"],
