@@ -140,8 +140,6 @@ export function Workspace({ entity, project }: { entity: string; project: string
   }, [metricSections, st.layout.sections]);
   // x axis choices: numeric metrics only (a media key has no number to put on an axis)
   const metricKeys = useMemo(() => (keys.data ?? []).filter((k) => !mediaSet.has(k)).sort(naturalCompare), [keys.data, mediaSet]);
-  // media keys are known from the sample of whole runs: until it has come the x-axis menu offers no
-  // metric, rather than offering media keys (the CI saw "samples" there once)
 
   // a scalar card shows summary values: also of keys only ever set in the summary
   const summaryKeys = useMemo(() => [...new Set([...metricKeys, ...cols.summary])].filter((k) => !k.startsWith("_")).sort(naturalCompare), [metricKeys, cols.summary]);
@@ -227,6 +225,8 @@ export function Workspace({ entity, project }: { entity: string; project: string
         filterError={filterError}
         unknownKeys={unknownKeys}
         groupKeys={cols.config}
+        // media keys are known from the sample of whole runs: until it has come the x-axis menu offers
+        // no metric rather than media keys (the CI saw "samples" there once)
         metricKeys={sample ? metricKeys : NO_KEYS}
       />
       <div className="ws-main">
