@@ -170,21 +170,3 @@ def find(root: str | os.PathLike, sweep_id: str) -> Path:
     if (cand / "sweep.yaml").is_file():
         return cand
     raise SweepConfigError("(sweep)", f"no local sweep {sweep_id!r} under {root}")
-
-
-def find_sweep_dirs(path: str | os.PathLike) -> list[Path]:
-    """Local sweep directories at `path`: the directory itself, or those under sweeps/ or
-    runyard/sweeps/ below it (where `runyard sweep --local` puts them)."""
-    p = Path(path)
-    if is_sweep_dir(p):
-        return [p]
-    found: list[Path] = []
-    for base in (p, p / "sweeps", p / "runyard" / "sweeps"):
-        if base.is_dir():
-            found.extend(c for c in sorted(base.glob("sweep-*")) if is_sweep_dir(c))
-    return found
-
-
-def is_sweep_dir(p: Path) -> bool:
-    """A local sweep's directory (not merely a folder holding a sweep config named sweep.yaml)."""
-    return (p / "sweep.yaml").is_file() and (p / "state").is_file() and (p / "trials").is_dir()

@@ -57,6 +57,25 @@ def find_run_dirs(path: str | os.PathLike) -> list[Path]:
     return sorted(set(found), key=_stamp)
 
 
+def find_sweep_dirs(path: str | os.PathLike) -> list[Path]:
+    """Local sweep directories (runyard/sweeps/local.py) at `path`: the directory itself, or those
+    under sweeps/ or runyard/sweeps/ below it (where `runyard sweep --local` puts them). Here rather
+    than beside the sweep code so that `runyard sync` finds them without importing it (and YAML)."""
+    p = Path(path)
+    if is_sweep_dir(p):
+        return [p]
+    found: list[Path] = []
+    for base in (p, p / "sweeps", p / RUNS_FOLDER / "sweeps"):
+        if base.is_dir():
+            found.extend(c for c in sorted(base.glob("sweep-*")) if is_sweep_dir(c))
+    return found
+
+
+def is_sweep_dir(p: Path) -> bool:
+    """A local sweep's directory (not merely a folder holding a sweep config named sweep.yaml)."""
+    return (p / "sweep.yaml").is_file() and (p / "state").is_file() and (p / "trials").is_dir()
+
+
 def _stamp(p: Path) -> str:
     m = DIR_RE.match(p.name)
     return m.group(2) + m.group(3) if m else p.name

@@ -61,3 +61,17 @@ def test_import_runyard_leaves_the_heavy_modules_for_later():
     assert out.returncode == 0, out.stderr
     loaded = set(json.loads(out.stdout))
     assert {"http.client", "ssl", "msgspec", "numpy"} & loaded == set()
+
+
+def test_sync_command_leaves_the_sweep_code_for_sweeps():
+    # `runyard sync` of runs alone is one process per upload on clusters: the sweep code and YAML
+    # (~30 ms of CPU) load only when a local sweep is found (tests/server/test_sweeps_online.py)
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, json, runyard.cli.sync; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    loaded = json.loads(out.stdout)
+    assert [m for m in loaded if m.startswith(("runyard.sweeps", "yaml"))] == []
