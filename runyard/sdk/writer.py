@@ -50,6 +50,9 @@ def queued_bytes(values: tuple | bytes) -> int:
     return _CALL_BYTES + (len(values) if type(values) is bytes else _VALUE_BYTES * len(values))
 
 
+_WIDE_BYTES = queued_bytes(bytes(8 * WIDE))  # the least a call of WIDE values holds queued
+
+
 SLICE = 0.002  # seconds this thread holds the interpreter before it lets go (see above)
 SLICE_BEHIND = 0.005
 
@@ -188,8 +191,10 @@ class LogWriter(threading.Thread):
                 k = item[0]
                 if k == K_HIST:
                     frags.append(item)
-                    taken += queued_bytes(item[6])
-                    if not self._wide_seen and value_count(item[6]) >= WIDE:
+                    v = item[6]  # queued_bytes(v), inline: this runs once per log() call
+                    nb = _CALL_BYTES + (len(v) if type(v) is bytes else _VALUE_BYTES * len(v))
+                    taken += nb
+                    if nb >= _WIDE_BYTES and not self._wide_seen and value_count(v) >= WIDE:
                         self._wide_seen = True  # imported here, not on the training thread
                         check_floats_with_msgspec()
                     continue

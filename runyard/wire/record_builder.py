@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .framing import frame
-from .history_codec import Fragment, no_pause, pack_history, value_count
+from .history_codec import Fragment, no_pause, pack_history
 from .records import RT, packb
 
 HISTORY_BATCH = 8192  # fragments per HISTORY record at most (docs/run-log-format.md)
@@ -58,7 +58,7 @@ class RecordBuilder:
         HISTORY_VALUES values per record."""
         start = values = 0
         for i, f in enumerate(fragments):
-            nv = value_count(f[6])
+            nv = len(f[5])  # a fragment holds a value per key
             if i > start and (i - start == HISTORY_BATCH or values + nv > HISTORY_VALUES):
                 self._history(fragments[start:i])
                 start, values = i, 0

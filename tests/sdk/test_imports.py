@@ -75,3 +75,19 @@ def test_sync_command_leaves_the_sweep_code_for_sweeps():
     assert out.returncode == 0, out.stderr
     loaded = json.loads(out.stdout)
     assert [m for m in loaded if m.startswith(("runyard.sweeps", "yaml"))] == []
+
+
+def test_the_writer_loads_msgspec_once_a_run_logs_wide_rows(tmp_path):
+    # rows of WIDE (64) values or more are checked with msgspec's encoder, imported by the writer
+    # thread when it first meets one; narrower runs never pay its import
+    script = (
+        "import sys, runyard\n"
+        "for width in (63, 64):\n"
+        "    runyard.init(project='p', mode='offline', settings={'x_disable_stats': True})\n"
+        "    runyard.log({f'k{i}': 0.5 for i in range(width)})\n"
+        "    runyard.finish()\n"
+        "    print(width, 'msgspec' in sys.modules)\n"
+    )
+    res = run_script(script, tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["63", "False", "64", "True"]
