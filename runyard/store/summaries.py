@@ -45,6 +45,8 @@ def level_records(chunk_ids: list[int], blobs: list[bytes], level: int) -> np.nd
     """The records of a level of numeric chunks from their block statistics (`chunks.block_stats`), in
     the order given."""
     b = np.frombuffer(b"".join(blobs), BLOCK_DTYPE)
+    if not len(b):  # e.g. no series of a query has an open chunk (each holds whole chunks)
+        return np.zeros(0, SUMMARY_DTYPE)
     per = np.array([len(x) // BLOCK_DTYPE.itemsize for x in blobs], np.int64)
     chunk = np.repeat(np.array(chunk_ids, np.int64), per)
     block = np.arange(len(b)) - np.repeat(np.cumsum(per) - per, per)
