@@ -49,32 +49,26 @@ def test_import_works_from_a_directory_holding_run_folders(tmp_path):
     assert res.returncode == 0 and res.stdout.strip().endswith("__init__.py"), res.stdout + res.stderr
 
 
+def _modules_after_import(module: str) -> set[str]:
+    """The modules a fresh interpreter holds once it has imported `module`."""
+    code = f"import sys, json, {module}; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return set(json.loads(out.stdout))
+
+
 def test_import_runyard_leaves_the_heavy_modules_for_later():
     # `import runyard` is on every training script's start-up path (wandb's costs ~1 s): the HTTP
     # client (http.client + ssl, ~15 ms) and msgspec (~20 ms) load only when a run needs them
-    out = subprocess.run(
-        [sys.executable, "-c", "import sys, json, runyard; print(json.dumps(sorted(sys.modules)))"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    loaded = set(json.loads(out.stdout))
+    loaded = _modules_after_import("runyard")
     assert {"http.client", "ssl", "msgspec", "numpy"} & loaded == set()
 
 
 def test_sync_command_leaves_the_sweep_code_for_sweeps():
     # `runyard sync` of runs alone is one process per upload on clusters: the sweep code and YAML
     # (~30 ms of CPU) load only when a local sweep is found (tests/server/test_sweeps_online.py)
-    out = subprocess.run(
-        [sys.executable, "-c", "import sys, json, runyard.cli.sync; print(json.dumps(sorted(sys.modules)))"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    loaded = json.loads(out.stdout)
-    assert [m for m in loaded if m.startswith(("runyard.sweeps", "yaml"))] == []
+    loaded = _modules_after_import("runyard.cli.sync")
+    assert sorted(m for m in loaded if m.startswith(("runyard.sweeps", "yaml"))) == []
 
 
 def test_the_writer_loads_msgspec_once_a_run_logs_wide_rows(tmp_path):
