@@ -1,7 +1,7 @@
 """`metric_summaries.recs` on PostgreSQL: compressed with lz4 where the server has it, otherwise kept
 uncompressed. A row of records (~8.7 KB) is TOASTed, and PostgreSQL's default compression (pglz)
 took ~0.5 ms a row: ~55 ms of every 1M-point sync. lz4 writes them in a third of that time, ~35 %
-smaller than raw where pglz made them ~50 % smaller (docs/architecture.md, "Summary levels").
+smaller than raw where pglz made them ~50 % smaller (docs/architecture.md, "Metric engine").
 SQLite stores blobs as they are.
 
 Revision ID: 0023
