@@ -191,8 +191,8 @@ class LogWriter(threading.Thread):
                 k = item[0]
                 if k == K_HIST:
                     frags.append(item)
-                    v = item[6]  # queued_bytes(v), inline: this runs once per log() call
-                    nb = _CALL_BYTES + (len(v) if type(v) is bytes else _VALUE_BYTES * len(v))
+                    v = item[6]
+                    nb = queued_bytes(v)
                     taken += nb
                     if nb >= _WIDE_BYTES and not self._wide_seen and value_count(v) >= WIDE:
                         self._wide_seen = True  # imported here, not on the training thread
