@@ -550,10 +550,12 @@ def test_rows_with_every_plane_compressed_read_the_same(store):
     assert answers() == now
 
 
-def test_summary_rows_skip_pglz_on_postgresql(tmp_path):
-    """PostgreSQL compressed every ~8.7 KB row of summary records with pglz at each ingest request
-    (~0.5 ms a row). Since 0023 new rows take lz4 (uncompressed on a server built without it); rows
-    written before still answer the same charts."""
+def test_chunk_values_and_summary_rows_skip_pglz_on_postgresql(tmp_path):
+    """PostgreSQL compressed every full chunk's values (32 KB) and every ~8.7 KB row of summary
+    records with pglz at each ingest request: most of the database's work of an ingest. Since 0023
+    (summary rows) and 0024 (chunk values) new ones take lz4 where the server has it (summary rows
+    stay uncompressed, chunk values pglz, where it does not); what was written before still answers
+    the same charts."""
     with _new_pg_database("runyard_toast") as url:
         store = Store.open(url, tmp_path / "blobs")
         try:
@@ -562,9 +564,9 @@ def test_summary_rows_skip_pglz_on_postgresql(tmp_path):
             migrate(store.db)
             pk = _run(store, "after")
             steps = np.arange(CHUNK_POINTS * 5) * 3
-            after = _series_points(
-                store, pk, "acc", [(steps, np.random.default_rng(43).normal(size=len(steps)))]
-            )
+            # values that went through float32, as most losses do: compressible by either method
+            vals = np.random.default_rng(43).normal(size=len(steps)).astype(np.float32).astype(np.float64)
+            after = _series_points(store, pk, "acc", [(steps, vals)])
             new = store.db.read(lambda c: store.metrics.key_id(c, pk, "history", "acc"))
             for kid, points in ((old, before), (new, after)):
                 lo, hi = min(p[0] for p in points), max(p[0] for p in points)
@@ -575,19 +577,22 @@ def test_summary_rows_skip_pglz_on_postgresql(tmp_path):
                 )
                 check(res, brute(points, a, b, 40))
 
-            def compression(c):
-                lz4 = c.exec_driver_sql(
-                    "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
-                ).first()
-                recs = metric_summaries.c.recs
-                q = sa.select(sa.func.pg_column_compression(recs)).where(
-                    metric_summaries.c.key_id == new,
-                    sa.func.octet_length(recs) > 4000,  # TOASTed rows
-                )
-                return lz4 is not None, set(c.execute(q).scalars())
+            def compression(c, col, key_col, kid):
+                q = sa.select(sa.func.pg_column_compression(col)).where(key_col == kid)
+                return set(c.execute(q).scalars()) - {None}  # (None: a value stored uncompressed)
 
-            has_lz4, got = store.db.read(compression)
-            assert got == ({"lz4"} if has_lz4 else {None})
+            has_lz4 = store.db.read(
+                lambda c: (
+                    c.exec_driver_sql(
+                        "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
+                    ).first()
+                    is not None
+                )
+            )
+            chunk_vals = (metric_chunks.c.vals, metric_chunks.c.key_id)
+            recs = (metric_summaries.c.recs, metric_summaries.c.key_id)
+            assert store.db.read(lambda c: compression(c, *chunk_vals, new)) == {"lz4" if has_lz4 else "pglz"}
+            assert store.db.read(lambda c: compression(c, *recs, new)) == ({"lz4"} if has_lz4 else set())
         finally:
             store.close()
 
