@@ -3,8 +3,12 @@
 SQLite is run the way it is meant to be served: WAL, one writer connection on a dedicated thread fed
 by a queue (each task one `BEGIN IMMEDIATE` transaction, so writers never meet a busy lock), readers
 from a pool with deferred `BEGIN` (a consistent snapshot while the writer carries on). PostgreSQL
-gets a few writer threads; repositories lock the rows they advance (`FOR UPDATE`), which is a no-op
-on SQLite where the single writer already serialises everything.
+gets two writer threads; repositories lock the rows they advance (`FOR UPDATE`), which is a no-op
+on SQLite where the single writer already serialises everything. Two, not more: a write task is
+mostly Python and numpy under one GIL, and each numpy call or statement lets the GIL go, so more
+writers hand it to each other more often without doing more. With 20 syncs at once four writers made
+~3x the context switches of two, for ~25 % more server CPU and fewer points/s (docs/benchmarks.md,
+session 11); two still overlap one writer's database round trips with the other's Python.
 
 Reads are bounded in time (`query_timeout_s`): a statement still running after it is cancelled and
 raises `QueryTimeout` (PostgreSQL's `statement_timeout`; on SQLite a progress handler that
@@ -68,7 +72,7 @@ def is_query_timeout(e: BaseException) -> bool:
 class Database:
     """Engine plus the write executor. `read(fn)` / `write(fn)` run `fn(conn)` in one transaction."""
 
-    def __init__(self, url: str, *, pg_writers: int = 4, echo: bool = False, query_timeout_s: float = 0.0):
+    def __init__(self, url: str, *, pg_writers: int = 2, echo: bool = False, query_timeout_s: float = 0.0):
         self.url = url
         if url.startswith("postgresql://"):  # plain URLs mean psycopg 3, the driver we ship
             url = "postgresql+psycopg://" + url[len("postgresql://") :]
