@@ -7,7 +7,7 @@ gets two writer threads; repositories lock the rows they advance (`FOR UPDATE`),
 on SQLite where the single writer already serialises everything. Two, not more: a write task is
 mostly Python and numpy under one GIL, and each numpy call or statement lets the GIL go, so more
 writers hand it to each other more often without doing more. With 20 syncs at once four writers made
-~3x the context switches of two, for ~25 % more server CPU and fewer points/s (docs/benchmarks.md,
+2-3x the context switches of two, for 15-50 % more server CPU and fewer points/s (docs/benchmarks.md,
 session 11); two still overlap one writer's database round trips with the other's Python.
 
 Reads are bounded in time (`query_timeout_s`): a statement still running after it is cancelled and
