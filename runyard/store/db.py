@@ -48,6 +48,13 @@ def dialect_insert(dialect: str, table: sa.Table) -> Any:
     return sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)
 
 
+def pg_has_lz4(conn: Connection) -> bool:
+    """Whether this PostgreSQL server can TOAST-compress with lz4 (a build option of PostgreSQL 14 and
+    later; the official images and Debian's have it)."""
+    q = "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
+    return conn.exec_driver_sql(q).first() is not None
+
+
 def sqlite_url(path: str | os.PathLike) -> str:
     return f"sqlite:///{os.fspath(path)}"
 

@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 
 from runyard.store import Store, chunks, metrics
 from runyard.store.chunks import BLOCK_DTYPE, BLOCK_POINTS, CHUNK_POINTS, Points, decode_aux
-from runyard.store.db import migrate
+from runyard.store.db import migrate, pg_has_lz4
 from runyard.store.history_rows import rows
 from runyard.store.metrics import SeriesRef
 from runyard.store.summaries import LEVEL_POINTS, SUMMARY_DTYPE
@@ -581,14 +581,7 @@ def test_chunk_values_and_summary_rows_skip_pglz_on_postgresql(tmp_path):
                 q = sa.select(sa.func.pg_column_compression(col)).where(key_col == kid)
                 return set(c.execute(q).scalars()) - {None}  # (None: a value stored uncompressed)
 
-            has_lz4 = store.db.read(
-                lambda c: (
-                    c.exec_driver_sql(
-                        "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
-                    ).first()
-                    is not None
-                )
-            )
+            has_lz4 = store.db.read(pg_has_lz4)
             chunk_vals = (metric_chunks.c.vals, metric_chunks.c.key_id)
             recs = (metric_summaries.c.recs, metric_summaries.c.key_id)
             assert store.db.read(lambda c: compression(c, *chunk_vals, new)) == {"lz4" if has_lz4 else "pglz"}

@@ -13,27 +13,23 @@ from __future__ import annotations
 
 from alembic import op
 
+from runyard.store.db import pg_has_lz4
+
 revision = "0023"
 down_revision = "0022"
 branch_labels = None
 depends_on = None
 
 
-def _has_lz4() -> bool:
-    """lz4 is a build option of PostgreSQL 14 and later (the official images and Debian's have it)."""
-    q = "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
-    return op.get_bind().exec_driver_sql(q).first() is not None
-
-
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    how = "SET COMPRESSION lz4" if _has_lz4() else "SET STORAGE EXTERNAL"
+    how = "SET COMPRESSION lz4" if pg_has_lz4(op.get_bind()) else "SET STORAGE EXTERNAL"
     op.execute(f"ALTER TABLE metric_summaries ALTER COLUMN recs {how}")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    how = "SET COMPRESSION DEFAULT" if _has_lz4() else "SET STORAGE EXTENDED"
+    how = "SET COMPRESSION DEFAULT" if pg_has_lz4(op.get_bind()) else "SET STORAGE EXTENDED"
     op.execute(f"ALTER TABLE metric_summaries ALTER COLUMN recs {how}")

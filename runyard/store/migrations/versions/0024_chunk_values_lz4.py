@@ -15,22 +15,19 @@ from __future__ import annotations
 
 from alembic import op
 
+from runyard.store.db import pg_has_lz4
+
 revision = "0024"
 down_revision = "0023"
 branch_labels = None
 depends_on = None
 
 
-def _has_lz4() -> bool:
-    q = "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
-    return op.get_bind().exec_driver_sql(q).first() is not None
-
-
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql" and _has_lz4():
+    if op.get_bind().dialect.name == "postgresql" and pg_has_lz4(op.get_bind()):
         op.execute("ALTER TABLE metric_chunks ALTER COLUMN vals SET COMPRESSION lz4")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql" and _has_lz4():
+    if op.get_bind().dialect.name == "postgresql" and pg_has_lz4(op.get_bind()):
         op.execute("ALTER TABLE metric_chunks ALTER COLUMN vals SET COMPRESSION DEFAULT")
