@@ -1,5 +1,5 @@
 """`metric_chunks.vals` on PostgreSQL: TOAST-compressed with lz4 where the server has it. A full chunk's
-values (32 KB) are always TOASTed, and PostgreSQL's default compression (pglz) was most of the
+values (32 KB) are always TOASTed, and PostgreSQL's default compression (pglz) was the largest part of the
 database's work of an ingest request: for values that came from float32 tensors (most losses) ~1.2 ms
 a chunk, ~0.3 s of database CPU per million points; lz4 ~0.1 ms (docs/architecture.md, "Metric
 engine"). lz4 keeps such values ~73 % of raw where pglz made them ~56 %. A server built without lz4
