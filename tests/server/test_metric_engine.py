@@ -552,7 +552,7 @@ def test_rows_with_every_plane_compressed_read_the_same(store):
 
 def test_chunk_values_and_summary_rows_skip_pglz_on_postgresql(tmp_path):
     """PostgreSQL compressed every full chunk's values (32 KB) and every ~8.7 KB row of summary
-    records with pglz at each ingest request: most of the database's work of an ingest. Since 0023
+    records with pglz at each ingest request: the largest part of the database's work of an ingest. Since 0023
     (summary rows) and 0024 (chunk values) new ones take lz4 where the server has it (summary rows
     stay uncompressed, chunk values pglz, where it does not); what was written before still answers
     the same charts."""
