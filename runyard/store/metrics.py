@@ -34,6 +34,7 @@ from .chunks import (
     decode_floats,
     decode_steps,
     encode,
+    range_floats,
 )
 from .db import Database
 from .tables import metric_chunks, metric_keys, runs
@@ -85,6 +86,7 @@ def _window_meta_query(db: Database) -> sa.Select:
                 c.step_min,
                 c.step_max,
                 (sa.func.length(c.steps) == 0).label("dense"),
+                _planar(c.vals),
             )
             .where(
                 db.ids_param(c.key_id),
@@ -101,6 +103,12 @@ def _values_query(db: Database) -> sa.Select:
     """Steps and values of some chunks, by chunk id (bound: ids); SQLite (`Metrics._values`)."""
     c = metric_chunks.c
     return _compiled(_VALUES, db, lambda: sa.select(c.id, c.steps, c.vals).where(db.ids_param(c.id)))
+
+
+def _planar(vals: Any) -> Any:
+    """Whether a numeric row's values are byte planes (`chunks.encode_floats`), from the column's length,
+    which neither database reads the value for: a byte range of them is decoded with it."""
+    return (sa.func.length(vals) % 8 == 1).label("planar")
 
 
 _WINDOW_META: dict[bool, sa.Select] = {}
@@ -138,6 +146,8 @@ _KEY_STATE = (
 class Metrics:
     def __init__(self, db: Database):
         self.db = db
+        # values as byte planes where the database compresses them (PostgreSQL's TOAST), see chunks.py
+        self._planar = not db.is_sqlite
 
     # -- write path -------------------------------------------------------------------------------
     def key_ids(self, conn: Connection, run_pk: int, kind: str, keys: Iterable[str]) -> dict[str, int]:
@@ -267,7 +277,7 @@ class Metrics:
             new = Points.concat([decode(open_rows[open_id]), new])
         new = new.sorted()
         pieces = [new.take(slice(i, i + CHUNK_POINTS)) for i in range(0, len(new), CHUNK_POINTS)]
-        rows = [encode(piece, numeric) for piece in pieces]
+        rows = [encode(piece, numeric, self._planar) for piece in pieces]
         full = len(new) // CHUNK_POINTS * CHUNK_POINTS
         if numeric and full:  # the block statistics of every full piece in one pass
             blocks = block_stats(new.step[:full], np.asarray(new.val[:full]))
@@ -511,7 +521,7 @@ class Metrics:
         self, conn: Connection, batch: list[int], by_key: dict[int, list], lo: int, hi: int, e: np.ndarray
     ) -> dict[int, dict]:
         chunks = [c for k in batch for c in by_key.get(k, [])]
-        slices = {c.id: r for c in chunks if (r := _slice(c, lo, hi)) is not None}
+        slices = {c.id: _blocks_around(r, c) for c in chunks if (r := _slice(c, lo, hi)) is not None}
         cut = [slices.get(c.id, (0, -1)) for c in chunks]
         got = self._values(
             conn, [c.id for c in chunks], [a * 8 for a, _ in cut], [(b - a) * 8 for a, b in cut]
@@ -529,10 +539,12 @@ class Metrics:
             group.append(k)
             for c in by_key.get(k, []):
                 steps, vals = read[c.id]
-                v = decode_floats(vals)
-                if not steps:  # consecutive steps; a byte range read (`slices`) holds just [i0, i1)
+                cut0 = slices.get(c.id)
+                v = decode_floats(vals) if cut0 is None else range_floats(vals, c.planar)
+                if not steps:  # consecutive steps; a byte range read (`slices`) starts at point cut0[0]
                     i0, i1 = max(0, lo - c.step_min), min(c.n, hi - c.step_min + 1)
-                    pieces.append((s, c.step_min + i0, None, v if c.id in slices else v[i0:i1]))
+                    at = 0 if cut0 is None else cut0[0]
+                    pieces.append((s, c.step_min + i0, None, v[i0 - at : i1 - at]))
                 else:
                     x = decode_steps(steps, c.step_min, c.n)
                     i0, i1 = int(np.searchsorted(x, lo, "left")), int(np.searchsorted(x, hi, "right"))
@@ -680,14 +692,18 @@ class Metrics:
         new_run[1:] = (cid[1:] != cid[:-1]) | (offset[1:] != offset[:-1] + sizes[:-1])
         starts = np.flatnonzero(new_run)
         run_len = np.add.reduceat(sizes, starts)
-        got = self._ranges(conn, cid[starts].tolist(), (offset[starts] * 8).tolist(), (run_len * 8).tolist())
-        vals = np.frombuffer(b"".join(got), "<f8")
         ids = np.unique(cid)
-        q = sa.select(metric_chunks.c.id, metric_chunks.c.step_min, metric_chunks.c.n, metric_chunks.c.steps)
-        meta = {
-            m.id: m
-            for m in self.db.fetch_binary(conn, q.where(self.db.id_in(metric_chunks.c.id, ids.tolist())))
-        }
+        c = metric_chunks.c
+        q = sa.select(c.id, c.step_min, c.n, c.steps, _planar(c.vals))
+        meta = {m.id: m for m in self.db.fetch_binary(conn, q.where(self.db.id_in(c.id, ids.tolist())))}
+        run_ids = cid[starts].tolist()
+        got = self._ranges(conn, run_ids, (offset[starts] * 8).tolist(), (run_len * 8).tolist())
+        if any(meta[i].planar for i in ids.tolist()):
+            vals = np.concatenate(
+                [np.zeros(0), *(range_floats(g, meta[i].planar) for g, i in zip(got, run_ids))]
+            )
+        else:
+            vals = np.frombuffer(b"".join(got), "<f8")
         within = _within(sizes)
         step_min = np.array([meta[i].step_min for i in cid.tolist()], np.int64)
         x = np.repeat(step_min + offset, sizes) + within  # consecutive steps: x by arithmetic
@@ -768,6 +784,14 @@ _RANGES_PG = sa.text(
     "CAST(:offs AS INT[]), CAST(:lens AS INT[])) WITH ORDINALITY AS r(id, off, len, i) "
     "JOIN metric_chunks AS c ON c.id = r.id ORDER BY r.i"
 )
+
+
+def _blocks_around(r: tuple[int, int], c: Any) -> tuple[int, int]:
+    """Points [i0, i1) of chunk row `c` widened to whole blocks (or its end) where its values are byte
+    planes, which a byte range must hold whole to be decoded."""
+    if not c.planar:
+        return r
+    return r[0] // BLOCK_POINTS * BLOCK_POINTS, min(c.n, -(-r[1] // BLOCK_POINTS) * BLOCK_POINTS)
 
 
 def _slice(c: Any, lo: int, hi: int) -> tuple[int, int] | None:

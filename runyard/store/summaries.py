@@ -218,7 +218,8 @@ def _open_blocks(conn: Connection, db: Database, ids: str) -> tuple[list[int], l
     step = np.concatenate(
         [np.zeros(0, np.int64), *(decode_steps(bytes(r.steps), r.step_min, r.n) for r in rows)]
     )
-    stats = block_stats(step, decode_floats(b"".join(r.vals for r in rows)), sizes)
+    vals = np.concatenate([np.zeros(0), *(decode_floats(bytes(r.vals)) for r in rows)])
+    stats = block_stats(step, vals, sizes)
     cut = np.cumsum(-(-sizes // BLOCK_POINTS)) * BLOCK_DTYPE.itemsize
     blobs = [stats[a:b] for a, b in zip([0, *cut[:-1].tolist()], cut.tolist())]
     return [r.key_id for r in rows], [r.chunk_id for r in rows], blobs
