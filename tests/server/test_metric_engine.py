@@ -559,9 +559,29 @@ def test_values_as_byte_planes_read_back_exactly(n):
     blob = chunks.encode_floats(v)
     assert len(blob) == 8 * n + 1
     assert chunks.decode_floats(blob).tobytes() == v.tobytes()
+    assert chunks.decode_floats(v.tobytes()).tobytes() == v.tobytes()  # a row whose values are as they are
     for a in range(0, n, BLOCK_POINTS):
         for b in [*range(a + BLOCK_POINTS, n, BLOCK_POINTS), n]:
             assert chunks.range_floats(blob[a * 8 : b * 8], True).tobytes() == v[a:b].tobytes()
+
+
+def test_byte_planes_only_where_they_pay():
+    """Values with fewer bytes of noise than a double has (through float32, integers, a linear
+    schedule) are stored as byte planes where asked; doubles with a mantissa of noise as they are."""
+    rng = np.random.default_rng(59)
+    n = CHUNK_POINTS
+    step = np.arange(n)
+
+    def layout(v):
+        p = Points(step + 1, step, 1000.0 + step, v)
+        return len(chunks.encode(p, True, planar=True)["vals"]) - 8 * n
+
+    assert layout(rng.normal(size=n).astype(np.float32).astype(np.float64)) == 1
+    assert layout(np.floor(step / 7.0)) == 1
+    assert layout(step * 0.001 + 3) == 1
+    assert layout(np.cumsum(rng.normal(size=n))) == 0
+    assert layout(rng.random(n)) == 0
+    assert len(chunks.encode(Points(step + 1, step, 1000.0 + step, step * 1.0), True)["vals"]) == 8 * n
 
 
 def test_values_of_either_layout_answer_the_same(store):
