@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from runyard.sdk.http_client import Client  # noqa: E402
 from runyard.server import ServerConfig, ServerThread  # noqa: E402
+from runyard.server.app import freeze_loaded  # noqa: E402
 from runyard.store import run_values  # noqa: E402
 from runyard.store.chunks import Points  # noqa: E402
 from runyard.store.metrics import SeriesRef  # noqa: E402
@@ -355,6 +356,7 @@ def main() -> None:
         work.mkdir()
         cfg = ServerConfig.resolve(home=home, db_url=db_url, port=0)
         with ServerThread(cfg) as srv:
+            freeze_loaded()  # as `runyard server` does once its app is built
             a = bench_sync(srv, home, work, steps, keys)
             b = bench_chart(srv, n_runs, chart_steps)
             c = bench_list(srv, n_list)

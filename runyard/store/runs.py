@@ -258,7 +258,7 @@ class Runs:
         self,
         conn: Connection,
         project_id: int,
-        cond: Any,
+        match: Any,
         keys: list[SortKey],
         by_value: tuple[str, bool],
         columns: Sequence[Any],
@@ -268,7 +268,10 @@ class Runs:
         """The page of a listing sorted by one config/summary value, read through `run_values` in the
         listing's order: the runs whose value is a number, then those whose value is a string, then
         the rest by id (what `ORDER BY num, str, id` with NULLs last gives), each part an index scan
-        from the cursor on, filtered as it goes and stopped when the page is full."""
+        from the cursor on, filtered as it goes and stopped when the page is full. The value parts
+        take the project from `run_values` alone: with `runs.project_id` as well, PostgreSQL without
+        statistics yet (a fresh table) scanned a (project_id, ...) index of runs for each value read
+        (24 ms for a page of 10k runs, against 4 by primary key)."""
         field, desc = by_value
         v = run_values.c
         if not self.db.is_sqlite:  # a page reads a few hundred index entries: starting parallel
@@ -283,7 +286,7 @@ class Runs:
             q = sa.select(*columns, *labels)
             if part is None:
                 has = sa.select(v.run_pk).where(v.run_pk == runs.c.id, v.field == field).exists()
-                q = q.where(cond, ~has)
+                q = q.where(_in_project(project_id, match), ~has)
                 if seek is not None:
                     q = q.where(runs.c.id < seek[2] if desc else runs.c.id > seek[2])
                 order = [runs.c.id.desc() if desc else runs.c.id.asc()]
@@ -291,7 +294,9 @@ class Runs:
                 val = v[part]
                 q = q.select_from(run_values).join(runs, runs.c.id == v.run_pk)
                 present = val.is_not(None) if part == "num" else v.num.is_(None)
-                q = q.where(v.project_id == project_id, v.field == field, present, cond)
+                q = q.where(v.project_id == project_id, v.field == field, present)
+                if match is not None:
+                    q = q.where(match)
                 if seek is not None:
                     here = sa.tuple_(val, v.run_pk)
                     there = sa.tuple_(sa.literal(seek[i]), sa.literal(seek[2]))
@@ -322,14 +327,13 @@ class Runs:
         tags and flags as the database's JSON text, for an answer that embeds them undecoded.
         `fields` (run_filters.parse_fields): config and summary hold only these values, read one by
         one in SQL rather than whole documents (a table showing a few columns of 100k runs)."""
-        cond = runs.c.project_id == project_id
-        if flt:
-            cond = sa.and_(cond, self.compiler.where(flt))
+        match = self.compiler.where(flt) if flt else None
+        cond = _in_project(project_id, match)
         total = None
         if with_total:
             total = conn.execute(sa.select(sa.func.count()).select_from(runs).where(cond)).scalar_one()
         page, nxt = self._page(
-            conn, project_id, cond, order, limit, offset, cursor, self._columns(raw_json, fields)
+            conn, project_id, match, order, limit, offset, cursor, self._columns(raw_json, fields)
         )
         rows = [dict(r._mapping) for r in page]
         sort_keys = [k for k in page[0]._fields if k.startswith("_k")] if page else []
@@ -353,15 +357,13 @@ class Runs:
         """A page of runs as columns (a runs table's rows, compact): the COLUMNS fields of the runs,
         each a list in the listing's order, and `values`, each asked config/summary value's list
         (null where a run has none); tags and values as the database's JSON text (msgspec.Raw)."""
-        cond = runs.c.project_id == project_id
-        if flt:
-            cond = sa.and_(cond, self.compiler.where(flt))
+        match = self.compiler.where(flt) if flt else None
         as_text = (
             (lambda c: sa.type_coerce(c, sa.Text)) if self.db.is_sqlite else (lambda c: sa.cast(c, sa.Text))
         )
         cols = [as_text(c).label(c.name) if c.name == "tags" else c for c in COLUMNS]
         cols += [self._value_text(root, keys).label(f"_f{i}") for i, (root, keys) in enumerate(fields)]
-        page, nxt = self._page(conn, project_id, cond, order, limit, 0, cursor, cols)
+        page, nxt = self._page(conn, project_id, match, order, limit, 0, cursor, cols)
         lists = list(zip(*page)) if page else [() for _ in range(len(cols))]
         out: dict[str, Any] = {}
         for c, values in zip(COLUMNS, lists):
@@ -377,24 +379,26 @@ class Runs:
         self,
         conn: Connection,
         project_id: int,
-        cond: Any,
+        match: Any,
         order: str | None,
         limit: int,
         offset: int,
         cursor: str | None,
         columns: Sequence[Any],
     ) -> tuple[Sequence[Any], str | None]:
-        """The rows (`columns`, then the sort keys `_k0`, `_k1`, ...) of a listing's page, and the
-        cursor of the page after it (None on the last page)."""
+        """The rows (`columns`, then the sort keys `_k0`, `_k1`, ...) of a listing's page of the runs
+        of a project that `match` (a filter's condition, None: all), and the cursor of the page after
+        it (None on the last page)."""
         order = order or "-created_at"
         keys = self.compiler.sort_keys(order)
         bound = None if cursor is None else decode_cursor(cursor, len(keys))
         by_value = self.compiler.value_sort(order) if offset == 0 else None
         if by_value is not None and not self._opaque(conn, project_id, by_value[0]):
             rows: Sequence[Any] = self._by_value(
-                conn, project_id, cond, keys, by_value, columns, limit, bound
+                conn, project_id, match, keys, by_value, columns, limit, bound
             )
         else:
+            cond = _in_project(project_id, match)
             if bound is not None:
                 cond = sa.and_(cond, after(keys, bound))
             labels = [k.expr.label(f"_k{i}") for i, k in enumerate(keys)]
@@ -411,6 +415,12 @@ class Runs:
             last = rows[-1]._mapping
             nxt = encode_cursor([last[f"_k{i}"] for i in range(len(keys))])
         return rows, nxt
+
+
+def _in_project(project_id: int, match: Any) -> Any:
+    """The runs of a project that `match` (None: all of them)."""
+    cond = runs.c.project_id == project_id
+    return cond if match is None else sa.and_(cond, match)
 
 
 RAW_COLUMNS = ("config", "summary", "tags", "flags")  # JSON text with `raw_json`
