@@ -10,12 +10,13 @@ import zlib
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from runyard.store import Store, chunks, metrics
 from runyard.store.chunks import BLOCK_DTYPE, BLOCK_POINTS, CHUNK_POINTS, Points, decode_aux
-from runyard.store.db import migrate, pg_has_lz4
+from runyard.store.db import _alembic_config, migrate, pg_has_lz4
 from runyard.store.history_rows import rows
 from runyard.store.metrics import SeriesRef
 from runyard.store.summaries import LEVEL_POINTS, SUMMARY_DTYPE
@@ -632,6 +633,54 @@ def test_values_of_either_layout_answer_the_same(store):
     assert answers() == now
     if not store.db.is_sqlite:
         assert bytes_now < 0.8 * store.db.read(lambda conn: conn.execute(size).scalar())
+
+
+def test_a_downgrade_writes_byte_planes_back_as_values(store):
+    """Migration 0025 marks the byte-plane layout (a server that cannot read it does not know the
+    revision, and stops). Downgraded, every numeric row holds plain float64 values again, and charts
+    and history rows answer the same; non-numeric chunks are left alone."""
+    pk = _run(store)
+    n = CHUNK_POINTS * 2 + 700
+    steps = np.arange(n)
+    vals = np.random.default_rng(61).normal(size=n).astype(np.float32).astype(np.float64)
+    points = _series_points(store, pk, "loss", [(steps, vals)])
+    words = Points(np.arange(1, 10), np.arange(9), 1000.0 + np.arange(9), [f"w{i}" for i in range(9)])
+    store.db.write(lambda c: store.metrics.append(c, pk, "history", {"note": [words]}))
+    kid = store.db.read(lambda c: store.metrics.key_id(c, pk, "history", "loss"))
+    c = metric_chunks.c
+
+    def to_planes(conn):  # SQLite writes no planes: made here, as a database moved from PostgreSQL
+        for cid, blob in conn.execute(sa.select(c.id, c.vals).where(c.key_id == kid)).all():
+            if len(blob) % 8 == 0:
+                planes = chunks.encode_floats(np.array(chunks.decode_floats(blob)))
+                conn.execute(sa.update(metric_chunks).where(c.id == cid).values(vals=planes))
+
+    store.db.write(to_planes)
+    text_before = store.db.read(
+        lambda conn: conn.execute(sa.select(c.vals).where(~c.numeric)).scalars().all()
+    )
+
+    def answers():
+        (res,), (lo, hi) = store.db.read(
+            lambda conn: store.metrics.buckets(conn, [SeriesRef(kid)], 30, "_step", 100.5, n - 1.0)
+        )
+        check(res, brute(points, lo, hi, 30))
+        r = store.db.read(lambda conn: rows(conn, {"loss": kid}))
+        return [np.asarray(v).tolist() for v in (*res.values(), r.columns["loss"].values)]
+
+    now = answers()
+    cfg = _alembic_config()
+    with store.db.engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0024")
+        conn.commit()
+    numeric = store.db.read(lambda conn: conn.execute(sa.select(c.vals).where(c.numeric)).scalars().all())
+    assert numeric and all(len(v) % 8 == 0 for v in numeric)
+    assert answers() == now
+    assert store.db.read(lambda conn: conn.execute(sa.select(c.vals).where(~c.numeric)).scalars().all()) == (
+        text_before
+    )
+    migrate(store.db)
 
 
 def test_chunk_values_and_summary_rows_skip_pglz_on_postgresql(tmp_path):
