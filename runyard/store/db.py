@@ -3,12 +3,14 @@
 SQLite is run the way it is meant to be served: WAL, one writer connection on a dedicated thread fed
 by a queue (each task one `BEGIN IMMEDIATE` transaction, so writers never meet a busy lock), readers
 from a pool with deferred `BEGIN` (a consistent snapshot while the writer carries on). PostgreSQL
-gets two writer threads; repositories lock the rows they advance (`FOR UPDATE`), which is a no-op
-on SQLite where the single writer already serialises everything. Two, not more: a write task is
-mostly Python and numpy under one GIL, and each numpy call or statement lets the GIL go, so more
-writers hand it to each other more often without doing more. With 20 syncs at once four writers made
-2-3x the context switches of two, for 15-50 % more server CPU and fewer points/s (docs/benchmarks.md,
-session 11); two still overlap one writer's database round trips with the other's Python.
+gets one writer thread per server process too (`pg_writers`); repositories lock the rows they
+advance (`FOR UPDATE`), which keeps the writers of several processes (replicas, `--workers`) apart
+and is a no-op on SQLite. One, not more: a write task is mostly Python and numpy under one GIL, and
+each numpy call or statement lets the GIL go, so more writers hand it to each other more often
+without doing more. With 20 syncs at once four writers made 2-3x the context switches of two, for
+15-50 % more server CPU (docs/benchmarks.md, session 11); once PostgreSQL's own part of a write had
+shrunk (lz4, values as byte planes) two still cost 15-30 % more server CPU than one, and fewer
+points/s (session 12).
 
 Reads are bounded in time (`query_timeout_s`): a statement still running after it is cancelled and
 raises `QueryTimeout` (PostgreSQL's `statement_timeout`; on SQLite a progress handler that
@@ -79,7 +81,7 @@ def is_query_timeout(e: BaseException) -> bool:
 class Database:
     """Engine plus the write executor. `read(fn)` / `write(fn)` run `fn(conn)` in one transaction."""
 
-    def __init__(self, url: str, *, pg_writers: int = 2, echo: bool = False, query_timeout_s: float = 0.0):
+    def __init__(self, url: str, *, pg_writers: int = 1, echo: bool = False, query_timeout_s: float = 0.0):
         self.url = url
         if url.startswith("postgresql://"):  # plain URLs mean psycopg 3, the driver we ship
             url = "postgresql+psycopg://" + url[len("postgresql://") :]

@@ -22,6 +22,7 @@ from runyard.server.wandb.names import encode_id
 from runyard.server.wandb.runs import WandbError, WandbRuns, _staged_file
 from runyard.server.wandb.state import RunKey
 from runyard.store import Store, User
+from runyard.store.db import Database
 from tests.scaleout.conftest import wait_for
 
 A = "/api/v1/artifacts/admin/p"
@@ -204,6 +205,8 @@ def test_gc_waits_for_a_commit_in_flight_on_postgresql(client, db_url):
     marks = s.db.read(lambda conn: s.blob_deletions.marks(conn, [sha]))
     checked, release, results = threading.Event(), threading.Event(), {}
 
+    other = Database(s.db.url)  # the other process's connections and writer
+
     def commit_in_flight() -> None:
         def txn(conn: Any) -> None:
             assert not s.blob_deletions.moved(conn, [sha], marks)
@@ -211,7 +214,7 @@ def test_gc_waits_for_a_commit_in_flight_on_postgresql(client, db_url):
             release.wait(60)
             s.files.upsert(conn, run_pk, "f.bin", len(data), sha)  # the reference it writes
 
-        s.db.write(txn)
+        other.write(txn)
 
     committer = threading.Thread(target=commit_in_flight)
     committer.start()
@@ -230,6 +233,7 @@ def test_gc_waits_for_a_commit_in_flight_on_postgresql(client, db_url):
     release.set()
     committer.join(60)
     gc.join(60)
+    other.close()
     assert results["gc"]["deleted"] == 0 and s.blobs.exists(sha)
 
 
