@@ -431,6 +431,19 @@ def test_summary_rows_written_at_ingest_equal_the_migrations(store_0021):
     assert store.db.read(lambda c: c.execute(q).all()) == written
 
 
+def _checked_windows(store, kid, points, windows):
+    """The buckets of series `kid` over each (a, b, buckets) of `windows`, each checked against the
+    brute-force points, as lists (to compare the answers of two layouts)."""
+    out = []
+    for a, b, nb in windows:
+        (res,), (lo, hi) = store.db.read(
+            lambda c, a=a, b=b, nb=nb: store.metrics.buckets(c, [SeriesRef(kid)], nb, "_step", a, b)
+        )
+        check(res, brute(points, lo, hi, nb))
+        out.append({k: np.asarray(v).tolist() for k, v in res.items()})
+    return out
+
+
 def _loss_series(store, rng, n: int, split: int):
     """A run's "loss" of n points (repeats and gaps in its steps) appended in two transactions, the
     first of `split` points: (steps, the brute-force points, the key's id)."""
@@ -453,14 +466,7 @@ def test_rows_of_the_previous_layout_read_the_same_after_the_upgrade(store_0021)
     windows = [(0.0, top, 3), (1500.5, top - 2000.25, 9), (100.0, 9000.0, 50)]
 
     def answers():
-        out = []
-        for a, b, nb in windows:
-            (res,), (lo, hi) = store.db.read(
-                lambda c, a=a, b=b, nb=nb: store.metrics.buckets(c, [SeriesRef(kid)], nb, "_step", a, b)
-            )
-            check(res, brute(points, lo, hi, nb))
-            out.append({k: np.asarray(v).tolist() for k, v in res.items()})
-        return out
+        return _checked_windows(store, kid, points, windows)
 
     def history():
         r = store.db.read(lambda c: rows(c, {"loss": kid}))
@@ -602,13 +608,7 @@ def test_values_of_either_layout_answer_the_same(store):
     windows += [(11_000.0, n - 1.0, 7)]
 
     def answers():
-        out = []
-        for a, b, nb in windows:
-            (res,), (lo, hi) = store.db.read(
-                lambda c, a=a, b=b, nb=nb: store.metrics.buckets(c, [SeriesRef(kid)], nb, "_step", a, b)
-            )
-            check(res, brute(points, lo, hi, nb))
-            out += [np.asarray(v).tolist() for v in res.values()]
+        out = _checked_windows(store, kid, points, windows)
         r = store.db.read(lambda c: rows(c, {"loss": kid}))
         assert np.asarray(r.columns["loss"].values).tobytes() == vals.tobytes()
         return out
