@@ -38,12 +38,15 @@ def db() -> None:
 def migrate_cmd(db_url: str | None, home: str | None) -> None:
     """Upgrade the database schema to this runyard's version (the server also does it at start)."""
     from ..server.config import ServerConfig
-    from ..store.db import current_revision, head_revision, migrate
+    from ..store.db import SchemaTooNew, current_revision, head_revision, migrate
 
     cfg = ServerConfig.resolve(home=home, db_url=db_url)
     database = _database(cfg.db_url)
     before = current_revision(database)
-    migrate(database)
+    try:
+        migrate(database)
+    except SchemaTooNew as e:
+        raise click.ClickException(str(e)) from None
     after = head_revision()
     if before == after:
         click.echo(f"{_shown(cfg.db_url)}: already at revision {after}")

@@ -85,6 +85,7 @@ def server(
         from ..server.app import bootstrap, freeze_loaded
         from ..server.pubsub import make_broker
         from ..store import Store
+        from ..store.db import SchemaTooNew, check_schema
     except ImportError as e:
         raise click.ClickException(str(e)) from None
     _check_port(host, port)
@@ -116,6 +117,10 @@ def server(
     )
     # uvicorn's own logging setup would replace the JSON handler (server/logs.py)
     log_kw: dict = {"log_config": None} if cfg.json_logs else {}
+    try:
+        check_schema(cfg.db_url)
+    except SchemaTooNew as e:
+        raise click.ClickException(str(e)) from None
     if workers == 1:
         app = create_app(cfg)
         freeze_loaded()

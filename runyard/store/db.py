@@ -338,6 +338,38 @@ def _compile(stmt: Any, dialect: Any) -> Any:
     return stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
 
 
+class SchemaTooNew(RuntimeError):
+    """The database is at a migration this runyard does not have: a newer runyard wrote it (its rows
+    may use layouts this one cannot read, migrations/versions/0025 for one)."""
+
+
+def _check_known(conn: Connection, cfg: Any) -> None:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    at = MigrationContext.configure(conn).get_current_revision()
+    script = ScriptDirectory.from_config(cfg)
+    try:
+        script.get_revision(at)
+    except CommandError:
+        raise SchemaTooNew(
+            f"the database is at schema revision {at}, written by a newer runyard; this one knows "
+            f"revisions up to {script.get_current_head()}: upgrade runyard (pip install -U runyard)"
+        ) from None
+
+
+def check_schema(url: str) -> None:
+    """Raise SchemaTooNew if the database at `url` was migrated by a newer runyard (the server's start,
+    before anything else opens it)."""
+    db = Database(url)
+    try:
+        with db.engine.connect() as conn:
+            _check_known(conn, _alembic_config())
+    finally:
+        db.close()
+
+
 def migrate(db: Database, revision: str = "head") -> None:
     """Bring the schema up to `revision` with the in-package Alembic migrations."""
     from alembic import command
@@ -345,6 +377,7 @@ def migrate(db: Database, revision: str = "head") -> None:
     cfg = _alembic_config()
 
     def _run(conn: Connection) -> None:
+        _check_known(conn, cfg)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

@@ -16,8 +16,9 @@ import sqlalchemy as sa
 
 import runyard
 from runyard.server import ServerConfig, ServerThread
+from runyard.server.launcher import free_port
 from runyard.store import Store
-from runyard.store.db import migrate
+from runyard.store.db import head_revision, migrate
 
 from .conftest import blob_keys
 
@@ -141,6 +142,26 @@ def test_migrate_upgrades_in_place_and_says_so(tmp_path):
         db.close()
     out = _cli(["db", "migrate", "--db", f"sqlite:///{old}"], {}).stdout
     assert f"upgraded from revision 0005 to {head_revision()}" in out
+
+
+def test_a_database_of_a_newer_runyard_is_one_error_line(tmp_path):
+    """A database that a newer runyard migrated (its rows may use layouts this one cannot read): the
+    server and `runyard db migrate` refuse it in one line naming both revisions, instead of a
+    traceback or answers that fail later."""
+    url = f"sqlite:///{tmp_path / 'runyard.db'}"
+    _cli(["db", "migrate", "--db", url], {})
+    engine = sa.create_engine(url)
+    with engine.begin() as c:
+        c.exec_driver_sql("UPDATE alembic_version SET version_num = '9001'")
+    engine.dispose()
+    for args in (
+        ["db", "migrate", "--db", url],
+        ["server", "--home", str(tmp_path), "--port", str(free_port())],
+    ):
+        p = _cli(args, {}, check=False)
+        assert p.returncode == 1, p.stderr
+        assert "schema revision 9001, written by a newer runyard" in p.stderr and head_revision() in p.stderr
+        assert "Traceback" not in p.stderr
 
 
 def test_a_malformed_blob_url_is_one_error_line(tmp_path):
