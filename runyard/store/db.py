@@ -349,6 +349,8 @@ def _check_known(conn: Connection, cfg: Any) -> None:
     from alembic.util import CommandError
 
     at = MigrationContext.configure(conn).get_current_revision()
+    if at is None:  # an empty database
+        return
     script = ScriptDirectory.from_config(cfg)
     try:
         script.get_revision(at)
