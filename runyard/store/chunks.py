@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sqlalchemy import func
 from sqlalchemy.engine import Row
 
 from ..wire.records import packb, unpackb
@@ -224,9 +225,15 @@ def decode_floats(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=_F8)
 
 
+def planar_sql(vals: Any) -> Any:
+    """SQL: whether a numeric row's `vals` are byte planes, told by their length (8 n + 1) as
+    `decode_floats` does; neither database reads the value for it."""
+    return func.length(vals) % 8 == 1
+
+
 def range_floats(buf: bytes | memoryview, planar: bool) -> np.ndarray:
     """Values of a byte range of a numeric chunk's `vals` that starts at a block and ends at a block
-    or at the chunk's last value; `planar`: the row's values are byte planes (`metrics._PLANAR`)."""
+    or at the chunk's last value; `planar`: the row's values are byte planes (`planar_sql`)."""
     if not planar:
         return np.frombuffer(buf, dtype=_F8)
     src = np.frombuffer(buf, np.uint8)

@@ -343,15 +343,14 @@ class SchemaTooNew(RuntimeError):
     may use layouts this one cannot read, migrations/versions/0025 for one)."""
 
 
-def _check_known(conn: Connection, cfg: Any) -> None:
-    from alembic.runtime.migration import MigrationContext
+def _refuse_newer(at: str | None) -> None:
+    """Raise SchemaTooNew if revision `at` (None: an empty database) is not one of this runyard's."""
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
 
-    at = MigrationContext.configure(conn).get_current_revision()
-    if at is None:  # an empty database
+    if at is None:
         return
-    script = ScriptDirectory.from_config(cfg)
+    script = ScriptDirectory.from_config(_alembic_config())
     try:
         script.get_revision(at)
     except CommandError:
@@ -366,8 +365,7 @@ def check_schema(url: str) -> None:
     before anything else opens it)."""
     db = Database(url)
     try:
-        with db.engine.connect() as conn:
-            _check_known(conn, _alembic_config())
+        _refuse_newer(current_revision(db))
     finally:
         db.close()
 
@@ -375,11 +373,12 @@ def check_schema(url: str) -> None:
 def migrate(db: Database, revision: str = "head") -> None:
     """Bring the schema up to `revision` with the in-package Alembic migrations."""
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
 
     cfg = _alembic_config()
 
     def _run(conn: Connection) -> None:
-        _check_known(conn, cfg)
+        _refuse_newer(MigrationContext.configure(conn).get_current_revision())
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

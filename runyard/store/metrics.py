@@ -34,6 +34,7 @@ from .chunks import (
     decode_floats,
     decode_steps,
     encode,
+    planar_sql,
     range_floats,
 )
 from .db import Database
@@ -86,7 +87,7 @@ def _window_meta_query(db: Database) -> sa.Select:
                 c.step_min,
                 c.step_max,
                 (sa.func.length(c.steps) == 0).label("dense"),
-                _planar(c.vals),
+                planar_sql(c.vals).label("planar"),
             )
             .where(
                 db.ids_param(c.key_id),
@@ -103,12 +104,6 @@ def _values_query(db: Database) -> sa.Select:
     """Steps and values of some chunks, by chunk id (bound: ids); SQLite (`Metrics._values`)."""
     c = metric_chunks.c
     return _compiled(_VALUES, db, lambda: sa.select(c.id, c.steps, c.vals).where(db.ids_param(c.id)))
-
-
-def _planar(vals: Any) -> Any:
-    """Whether a numeric row's values are byte planes (`chunks.encode_floats`), from the column's length,
-    which neither database reads the value for: a byte range of them is decoded with it."""
-    return (sa.func.length(vals) % 8 == 1).label("planar")
 
 
 _WINDOW_META: dict[bool, sa.Select] = {}
@@ -694,7 +689,7 @@ class Metrics:
         run_len = np.add.reduceat(sizes, starts)
         ids = np.unique(cid)
         c = metric_chunks.c
-        q = sa.select(c.id, c.step_min, c.n, c.steps, _planar(c.vals))
+        q = sa.select(c.id, c.step_min, c.n, c.steps, planar_sql(c.vals).label("planar"))
         meta = {m.id: m for m in self.db.fetch_binary(conn, q.where(self.db.id_in(c.id, ids.tolist())))}
         run_ids = cid[starts].tolist()
         got = self._ranges(conn, run_ids, (offset[starts] * 8).tolist(), (run_len * 8).tolist())

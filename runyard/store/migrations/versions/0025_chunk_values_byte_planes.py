@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from runyard.store.chunks import decode_floats
+from runyard.store.chunks import decode_floats, planar_sql
 
 revision = "0025"
 down_revision = "0024"
@@ -35,7 +35,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     conn = op.get_bind()
-    planar = sa.and_(_chunks.c.numeric, sa.func.length(_chunks.c.vals) % 8 == 1)
+    planar = sa.and_(_chunks.c.numeric, planar_sql(_chunks.c.vals))
     last = 0
     while True:  # 1,000 rows (up to 32 MB of values) at a time
         q = sa.select(_chunks.c.id, _chunks.c.vals).where(planar, _chunks.c.id > last)
