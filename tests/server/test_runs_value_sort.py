@@ -156,6 +156,13 @@ def test_values_follow_updates_moves_and_deletes(store):
     store.db.write(lambda c: store.runs.move(c, pks[3], other, "p"))
     store.db.write(lambda c: store.runs.delete(c, pks[0]))
     assert ids(pid) == ["r1", "r2"] and ids(other) == ["r3"]
+
+    # a filtered page by value holds the project's runs only (the project comes from run_values)
+    def high(project):
+        flt = {"summary.acc": {"$gt": 0.3}}
+        return [r["id"] for r in store.db.read(lambda c: store.runs.list(c, project, flt, "-summary.acc"))[0]]
+
+    assert high(pid) == [] and high(other) == ["r3"]
     left = store.db.read(lambda c: c.execute(sa.select(run_values.c.run_pk, run_values.c.project_id)).all())
     assert sorted(left) == [(pks[1], pid), (pks[2], pid), (pks[3], other)]
 
