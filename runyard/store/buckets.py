@@ -167,8 +167,9 @@ def bucketize_pieces(
         S, E = lo[keep], hi[keep]
         cuts = np.searchsorted(row_series, np.arange(n_series + 1))
     V = np.concatenate([v for m in merged for v in m[4:]]).astype(np.float64, copy=False)
-    isnan = np.isnan(V) if nan else None
-    if isnan is not None and isnan.any():
+    isnan = np.isnan(V) if nan else np.zeros(0, bool)
+    has_nan = bool(isnan.any())
+    if has_nan:
         with np.errstate(invalid="ignore"):  # inf + -inf
             vsum = np.add.reduceat(np.where(isnan, 0.0, V), S)
         vcount = np.add.reduceat((~isnan).astype(np.int64), S)
@@ -177,12 +178,14 @@ def bucketize_pieces(
             vsum = np.add.reduceat(V, S)
         vcount = E - S
     last = E - 1
-    piece = np.searchsorted(offs, last, "right") - 1
-    last_x = (first[piece] + (last - offs[piece])).astype(np.float64)
+    # rows follow V's order, so each piece's rows (those whose last point it holds) are a run of them
+    runs = np.searchsorted(last, offs, "left")
+    last_x = np.repeat(first - offs, np.diff(runs, append=len(last))) + last
     for i, x in gapped:
-        at = piece == i
-        last_x[at] = x[last[at] - offs[i]]
-    part = Part(bucket, E - S, np.fmin.reduceat(V, S), np.fmax.reduceat(V, S), vsum, vcount, V[last], last_x)
+        r = slice(runs[i], runs[i + 1] if i + 1 < len(runs) else len(last))
+        last_x[r] = x[last[r] - offs[i]]
+    lower, upper = (np.fmin, np.fmax) if has_nan else (np.minimum, np.maximum)  # same without NaN
+    part = Part(bucket, E - S, lower.reduceat(V, S), upper.reduceat(V, S), vsum, vcount, V[last], last_x)
     return part, cuts
 
 

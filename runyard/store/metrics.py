@@ -12,7 +12,10 @@ repeated steps are kept; when a series' chunks overlap in step, it is decoded wh
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import math
+import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -108,12 +111,12 @@ def _values_query(db: Database) -> sa.Select:
 
 _WINDOW_META: dict[bool, sa.Select] = {}
 _VALUES: dict[bool, sa.Select] = {}
-# points whose values one statement of a zoomed chart reads (8 B each, 16 MB): a 1 % zoom of 100 runs
-# of 1M steps is ~1.2M points, one statement
-READ_POINTS = 2_000_000
-# points bucketed in one pass (bucketize_pieces): series are taken together up to about this many, so
-# that the arrays of a pass stay in the CPU's cache (2 MB of values)
+# points of a zoomed query read in one statement and bucketed in one pass (bucketize_pieces): series
+# are taken together up to about this many, so that the arrays of a pass stay in the CPU's cache (2 MB
+# of values)
 BUCKET_POINTS = 262_144
+# threads that bucket zoomed queries' groups (`Metrics._narrow`), shared by the process's queries
+BUCKET_THREADS = min(8, os.cpu_count() or 1)
 
 
 @dataclass
@@ -486,77 +489,64 @@ class Metrics:
 
     def _narrow(self, conn: Connection, key_ids: list[int], lo: int, hi: int, e: np.ndarray) -> list[dict]:
         """Series over steps [lo, hi] in buckets narrower than a block: from their points. The chunk
-        rows in the window are listed first (no values); then the values of series adding up to about
-        READ_POINTS points are read in one statement, and bucketed BUCKET_POINTS at a time
-        (`bk.bucketize_pieces`).
+        rows in the window are listed first (no values); then series are taken in groups of about
+        BUCKET_POINTS points, each group's values read in one statement and decoded, and bucketed
+        together (`bk.bucketize_pieces`) on a worker thread while the next group is read: the
+        database's work overlaps ours (a 1 % zoom of 100 runs x 1M steps on PostgreSQL reads for
+        ~12 ms and decodes and buckets for ~12 ms). One group waits at most, which bounds memory.
         Series whose chunks overlap in step (out-of-order logging) are sorted point by point alone."""
         ids = sorted(set(key_ids))
         by_key: dict[int, list] = {}
         for c in self._window(conn, ids, lo, hi):
             by_key.setdefault(c.key_id, []).append(c)
         got: dict[int, dict] = {}
-        batch: list[int] = []
+        groups: list[list[int]] = [[]]
         size = 0
         for k in ids:
             chunks = by_key.get(k, [])
             if any(chunks[i].step_min <= chunks[i - 1].step_max for i in range(1, len(chunks))):
                 got[k] = bk.finish(self._sorted_points(conn, chunks, e), e)
                 continue
-            n = sum(c.n if (r := _slice(c, lo, hi)) is None else r[1] - r[0] for c in chunks)
-            if batch and size + n > READ_POINTS:
-                got.update(self._narrow_batch(conn, batch, by_key, lo, hi, e))
-                batch, size = [], 0
-            batch.append(k)
-            size += n
-        if batch:
-            got.update(self._narrow_batch(conn, batch, by_key, lo, hi, e))
+            if size >= BUCKET_POINTS:
+                groups.append([])
+                size = 0
+            groups[-1].append(k)
+            size += sum(c.n if (r := _slice(c, lo, hi)) is None else r[1] - r[0] for c in chunks)
+        todo = [g for g in groups if g]
+        pending: cf.Future | None = None
+        for i, group in enumerate(todo):
+            pieces = self._group_pieces(conn, group, by_key, lo, hi)
+            if pending is not None:
+                got.update(pending.result())
+            if i + 1 < len(todo):
+                pending = _pool().submit(_bucket_group, group, pieces, by_key, e)
+            else:  # the last group: nothing left to read meanwhile
+                got.update(_bucket_group(group, pieces, by_key, e))
         return [got[k] for k in key_ids]
 
-    def _narrow_batch(
-        self, conn: Connection, batch: list[int], by_key: dict[int, list], lo: int, hi: int, e: np.ndarray
-    ) -> dict[int, dict]:
-        chunks = [c for k in batch for c in by_key.get(k, [])]
-        slices = {c.id: _blocks_around(r, c) for c in chunks if (r := _slice(c, lo, hi)) is not None}
-        cut = [slices.get(c.id, (0, -1)) for c in chunks]
+    def _group_pieces(
+        self, conn: Connection, group: list[int], by_key: dict[int, list], lo: int, hi: int
+    ) -> list[tuple[int, int, np.ndarray | None, np.ndarray]]:
+        """The points in steps [lo, hi] of a group of series, as `bk.bucketize_pieces` takes them:
+        their chunks' whole rows, or the byte ranges of the window (`_slice`) rounded out to blocks,
+        read in one statement and decoded."""
+        chunks = [c for k in group for c in by_key.get(k, [])]
+        cut = [(0, -1) if (r := _slice(c, lo, hi)) is None else _blocks_around(r, c) for c in chunks]
         got = self._values(
             conn, [c.id for c in chunks], [a * 8 for a, _ in cut], [(b - a) * 8 for a, b in cut]
         )
-        read = {c.id: g for c, g in zip(chunks, got)}
-        out: dict[int, dict] = {}
-        group: list[int] = []  # series bucketed together: about BUCKET_POINTS points
+        where = {k: s for s, k in enumerate(group)}
         pieces: list[tuple[int, int, np.ndarray | None, np.ndarray]] = []
-        size = 0
-        for k in batch:
-            if group and size >= BUCKET_POINTS:
-                out.update(self._bucket_group(group, pieces, by_key, e))
-                group, pieces, size = [], [], 0
-            s = len(group)
-            group.append(k)
-            for c in by_key.get(k, []):
-                steps, vals = read[c.id]
-                cut0 = slices.get(c.id)
-                v = decode_floats(vals) if cut0 is None else range_floats(vals, c.planar)
-                if not steps:  # consecutive steps; a byte range read (`slices`) starts at point cut0[0]
-                    i0, i1 = max(0, lo - c.step_min), min(c.n, hi - c.step_min + 1)
-                    at = 0 if cut0 is None else cut0[0]
-                    pieces.append((s, c.step_min + i0, None, v[i0 - at : i1 - at]))
-                else:
-                    x = decode_steps(steps, c.step_min, c.n)
-                    i0, i1 = int(np.searchsorted(x, lo, "left")), int(np.searchsorted(x, hi, "right"))
-                    pieces.append((s, 0, x[i0:i1], v[i0:i1]))
-                size += len(pieces[-1][3])
-        if group:
-            out.update(self._bucket_group(group, pieces, by_key, e))
-        return out
-
-    @staticmethod
-    def _bucket_group(
-        group: list[int], pieces: list, by_key: dict[int, list], e: np.ndarray
-    ) -> dict[int, dict]:
-        nan = any(c.v_count is None or c.v_count < c.n for k in group for c in by_key.get(k, []))
-        part, cuts = bk.bucketize_pieces(pieces, len(group), e, nan)
-        fin = bk.finish(part, e)
-        return {k: {f: a[cuts[s] : cuts[s + 1]] for f, a in fin.items()} for s, k in enumerate(group)}
+        for c, (steps, vals), (at, n) in zip(chunks, got, cut):
+            v = decode_floats(vals) if n < 0 else range_floats(vals, c.planar)
+            if not steps:  # consecutive steps; a byte range starts at point `at`
+                i0, i1 = max(0, lo - c.step_min), min(c.n, hi - c.step_min + 1)
+                pieces.append((where[c.key_id], c.step_min + i0, None, v[i0 - at : i1 - at]))
+            else:
+                x = decode_steps(steps, c.step_min, c.n)
+                i0, i1 = int(np.searchsorted(x, lo, "left")), int(np.searchsorted(x, hi, "right"))
+                pieces.append((where[c.key_id], 0, x[i0:i1], v[i0:i1]))
+        return pieces
 
     def _values(
         self, conn: Connection, ids: list[int], offs: list[int], lens: list[int]
@@ -771,14 +761,35 @@ class Metrics:
         return Points.concat(parts)
 
 
-# Byte ranges of chunks' values, one TOAST slice each. The three arrays travel as array literals
-# (one text parameter each): psycopg dumps a Python list of ints element by element, which took
-# ~40 % of a 1M-point series' query time (profile in docs/architecture.md).
+# Byte ranges of chunks' values, one TOAST slice each, each row looked up by its key (as
+# `_VALUES_PG`). The three arrays travel as array literals (one text parameter each): psycopg dumps a
+# Python list of ints element by element, which took ~40 % of a 1M-point series' query time (profile
+# in docs/architecture.md).
 _RANGES_PG = sa.text(
     "SELECT substr(c.vals, r.off + 1, r.len) AS data FROM unnest(CAST(:ids AS BIGINT[]), "
     "CAST(:offs AS INT[]), CAST(:lens AS INT[])) WITH ORDINALITY AS r(id, off, len, i) "
-    "JOIN metric_chunks AS c ON c.id = r.id ORDER BY r.i"
+    "CROSS JOIN LATERAL (SELECT vals FROM metric_chunks WHERE id = r.id LIMIT 1) AS c ORDER BY r.i"
 )
+
+
+def _bucket_group(group: list[int], pieces: list, by_key: dict[int, list], e: np.ndarray) -> dict[int, dict]:
+    """Bucket a group's series together (`Metrics._group_pieces`); a worker thread's part of a zoom."""
+    nan = any(c.v_count is None or c.v_count < c.n for k in group for c in by_key.get(k, []))
+    part, cuts = bk.bucketize_pieces(pieces, len(group), e, nan)
+    fin = bk.finish(part, e)
+    return {k: {f: a[cuts[s] : cuts[s + 1]] for f, a in fin.items()} for s, k in enumerate(group)}
+
+
+_pool_lock = threading.Lock()
+_pools: list[cf.ThreadPoolExecutor] = []
+
+
+def _pool() -> cf.ThreadPoolExecutor:
+    """The threads that bucket zoomed queries' groups, shared by all queries of the process."""
+    with _pool_lock:
+        if not _pools:
+            _pools.append(cf.ThreadPoolExecutor(BUCKET_THREADS, thread_name_prefix="runyard-buckets"))
+        return _pools[0]
 
 
 def _blocks_around(r: tuple[int, int], c: Any) -> tuple[int, int]:
@@ -801,12 +812,16 @@ def _slice(c: Any, lo: int, hi: int) -> tuple[int, int] | None:
 
 
 # Whole chunk rows (len < 0) or byte ranges of their values, in the order asked, as a binary COPY
-# (`Metrics._values`); psycopg binds COPY parameters client-side, hence the array literals.
+# (`Metrics._values`); psycopg binds COPY parameters client-side, hence the array literals. Each row
+# is looked up by its key (the LIMIT keeps the lateral subquery a nested loop): as a plain join the
+# planner hashed the whole chunk table for a few hundred ids (6 of a zoom's 15 ms at 24k chunks,
+# growing with the table).
 _VALUES_PG = (
     "COPY (SELECT CASE WHEN r.len < 0 THEN c.steps ELSE ''::bytea END, "
     "CASE WHEN r.len < 0 THEN c.vals ELSE substr(c.vals, r.off + 1, r.len) END "
     "FROM unnest(%(ids)s::bigint[], %(offs)s::int[], %(lens)s::int[]) WITH ORDINALITY AS r(id, off, len, i) "
-    "JOIN metric_chunks AS c ON c.id = r.id ORDER BY r.i) TO STDOUT (FORMAT BINARY)"
+    "CROSS JOIN LATERAL (SELECT steps, vals FROM metric_chunks WHERE id = r.id LIMIT 1) AS c "
+    "ORDER BY r.i) TO STDOUT (FORMAT BINARY)"
 )
 
 

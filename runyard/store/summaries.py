@@ -139,10 +139,10 @@ _ROWS_SQLITE = sa.text(  # a primary-key lookup per (key, level, segment) triple
     "ON m.key_id = json_extract(t.value, '$[0]') AND m.level = json_extract(t.value, '$[1]') "
     "AND m.seg_no = json_extract(t.value, '$[2]')"
 )
-_ROWS_PG = sa.text(
-    "SELECT m.key_id, m.level, m.seg_no, m.recs FROM metric_summaries AS m JOIN unnest("
-    "CAST(:k AS BIGINT[]), CAST(:l AS INT[]), CAST(:s AS INT[])) AS t(k, l, s) "
-    "ON m.key_id = t.k AND m.level = t.l AND m.seg_no = t.s"
+_ROWS_PG = sa.text(  # a primary-key lookup per triple (a plain join may hash the whole table)
+    "SELECT m.key_id, m.level, m.seg_no, m.recs FROM unnest("
+    "CAST(:k AS BIGINT[]), CAST(:l AS INT[]), CAST(:s AS INT[])) AS t(k, l, s) CROSS JOIN LATERAL "
+    "(SELECT * FROM metric_summaries WHERE key_id = t.k AND level = t.l AND seg_no = t.s LIMIT 1) AS m"
 )
 
 

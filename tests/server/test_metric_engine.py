@@ -223,8 +223,7 @@ def test_zoomed_query_of_many_series_matches_brute_force_for_each(store, split, 
     """Buckets narrower than a block bucket all series of a read together: each series must still get
     exactly its own buckets, whatever its neighbours hold (consecutive or gapped and repeated steps,
     NaN and infinities, nothing in the window, out-of-order chunks, a series asked twice)."""
-    if split:  # several statements of values and several bucketing passes per query
-        monkeypatch.setattr(metrics, "READ_POINTS", 3000)
+    if split:  # several groups of series: statements of values read while others are bucketed
         monkeypatch.setattr(metrics, "BUCKET_POINTS", 2000)
     rng = np.random.default_rng(5)
     n = CHUNK_POINTS * 2 + 300
