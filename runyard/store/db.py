@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
+import contextlib
 import functools
 import math
 import os
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -260,16 +261,21 @@ class Database:
             row_type = _row_type(names)
             return [row_type(*r) for r in cur.fetchall()]
 
-    def copy_rows(self, conn: Connection, sql: str, params: dict, types: list[str]) -> list[tuple]:
-        """PostgreSQL: the rows of `sql`, a `COPY (...) TO STDOUT (FORMAT BINARY)` with client-side
-        parameters, typed `types`, on the connection of `conn` (same transaction). For large `bytea`
-        answers: libpq hands COPY data over in large reads, where a result set wakes the driver's
-        generators for every ~30 KB (measured in `store/metrics.py`)."""
+    @contextlib.contextmanager
+    def copy_started(
+        self, conn: Connection, sql: str, params: dict, types: list[str]
+    ) -> Iterator[Callable[[], list[tuple]]]:
+        """PostgreSQL: start `sql`, a `COPY (...) TO STDOUT (FORMAT BINARY)` with client-side
+        parameters, on the connection of `conn` (same transaction), and hand over a function that
+        reads its rows, typed `types`: between the two the server works on the statement and fills
+        the socket while the caller does something else. For large `bytea` answers: libpq hands COPY
+        data over in large reads, where a result set wakes the driver's generators for every ~30 KB
+        (measured in `store/metrics.py`). Leaving the block early cancels the statement."""
         driver = conn.connection.driver_connection
         assert driver is not None
         with driver.cursor() as cur, cur.copy(sql, params) as cp:
             cp.set_types(types)
-            return list(cp.rows())
+            yield lambda: list(cp.rows())
 
 
 @functools.lru_cache(maxsize=64)

@@ -12,11 +12,9 @@ repeated steps are kept; when a series' chunks overlap in step, it is decoded wh
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import contextlib
 import math
-import os
-import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,8 +113,6 @@ _VALUES: dict[bool, sa.Select] = {}
 # are taken together up to about this many, so that the arrays of a pass stay in the CPU's cache (2 MB
 # of values)
 BUCKET_POINTS = 262_144
-# threads that bucket zoomed queries' groups (`Metrics._narrow`), shared by the process's queries
-BUCKET_THREADS = min(8, os.cpu_count() or 1)
 
 
 @dataclass
@@ -490,10 +486,10 @@ class Metrics:
     def _narrow(self, conn: Connection, key_ids: list[int], lo: int, hi: int, e: np.ndarray) -> list[dict]:
         """Series over steps [lo, hi] in buckets narrower than a block: from their points. The chunk
         rows in the window are listed first (no values); then series are taken in groups of about
-        BUCKET_POINTS points, each group's values read in one statement and decoded, and bucketed
-        together (`bk.bucketize_pieces`) on a worker thread while the next group is read: the
-        database's work overlaps ours (a 1 % zoom of 100 runs x 1M steps on PostgreSQL reads for
-        ~12 ms and decodes and buckets for ~12 ms). One group waits at most, which bounds memory.
+        BUCKET_POINTS points, each group's values read in one statement, and decoded and bucketed
+        together (`bk.bucketize_pieces`). On PostgreSQL a group is decoded and bucketed once the next
+        group's statement has started, so the database's work (TOAST reads, sending) overlaps ours:
+        a 1 % zoom of 100 runs x 1M steps reads for ~12 ms and decodes and buckets for ~12 ms.
         Series whose chunks overlap in step (out-of-order logging) are sorted point by point alone."""
         ids = sorted(set(key_ids))
         by_key: dict[int, list] = {}
@@ -512,63 +508,49 @@ class Metrics:
                 size = 0
             groups[-1].append(k)
             size += sum(c.n if (r := _slice(c, lo, hi)) is None else r[1] - r[0] for c in chunks)
-        todo = [g for g in groups if g]
-        pending: cf.Future | None = None
-        for i, group in enumerate(todo):
-            pieces = self._group_pieces(conn, group, by_key, lo, hi)
-            if pending is not None:
-                got.update(pending.result())
-            if i + 1 < len(todo):
-                pending = _pool().submit(_bucket_group, group, pieces, by_key, e)
-            else:  # the last group: nothing left to read meanwhile
-                got.update(_bucket_group(group, pieces, by_key, e))
+        done = None  # the group read last: bucketed while the database works on the next one
+        for group in filter(None, groups):
+            chunks = [c for k in group for c in by_key.get(k, [])]
+            cut = [(0, -1) if (r := _slice(c, lo, hi)) is None else _blocks_around(r, c) for c in chunks]
+            offs, lens = [a * 8 for a, _ in cut], [(b - a) * 8 for a, b in cut]
+            with self._values_started(conn, [c.id for c in chunks], offs, lens) as read:
+                if done is not None:
+                    got.update(_bucket_group(*done, lo, hi, e))
+                done = group, chunks, cut, read()
+        if done is not None:
+            got.update(_bucket_group(*done, lo, hi, e))
         return [got[k] for k in key_ids]
 
-    def _group_pieces(
-        self, conn: Connection, group: list[int], by_key: dict[int, list], lo: int, hi: int
-    ) -> list[tuple[int, int, np.ndarray | None, np.ndarray]]:
-        """The points in steps [lo, hi] of a group of series, as `bk.bucketize_pieces` takes them:
-        their chunks' whole rows, or the byte ranges of the window (`_slice`) rounded out to blocks,
-        read in one statement and decoded."""
-        chunks = [c for k in group for c in by_key.get(k, [])]
-        cut = [(0, -1) if (r := _slice(c, lo, hi)) is None else _blocks_around(r, c) for c in chunks]
-        got = self._values(
-            conn, [c.id for c in chunks], [a * 8 for a, _ in cut], [(b - a) * 8 for a, b in cut]
-        )
-        where = {k: s for s, k in enumerate(group)}
-        pieces: list[tuple[int, int, np.ndarray | None, np.ndarray]] = []
-        for c, (steps, vals), (at, n) in zip(chunks, got, cut):
-            v = decode_floats(vals) if n < 0 else range_floats(vals, c.planar)
-            if not steps:  # consecutive steps; a byte range starts at point `at`
-                i0, i1 = max(0, lo - c.step_min), min(c.n, hi - c.step_min + 1)
-                pieces.append((where[c.key_id], c.step_min + i0, None, v[i0 - at : i1 - at]))
-            else:
-                x = decode_steps(steps, c.step_min, c.n)
-                i0, i1 = int(np.searchsorted(x, lo, "left")), int(np.searchsorted(x, hi, "right"))
-                pieces.append((where[c.key_id], 0, x[i0:i1], v[i0:i1]))
-        return pieces
-
-    def _values(
+    @contextlib.contextmanager
+    def _values_started(
         self, conn: Connection, ids: list[int], offs: list[int], lens: list[int]
-    ) -> list[tuple[bytes, bytes]]:
-        """(steps, values) of chunks, in the order asked: where lens[i] < 0 the row's own, else bytes
-        offs[i] .. offs[i] + lens[i] - 1 of its values (and no steps). PostgreSQL: one COPY in binary
-        format, whose rows libpq hands over in large reads (a zoom's 8 MB of values in ~6 ms against
-        ~8-13 ms as a result set, where the driver wakes for every ~30 KB); SQLite: a SELECT of the
-        whole rows and incremental blob reads of the ranges (`_ranges`)."""
-        if not ids:
-            return []
+    ) -> Iterator[Callable[[], list[tuple[bytes, bytes]]]]:
+        """A function that returns (steps, values) of chunks, in the order asked: where lens[i] < 0
+        the row's own, else bytes offs[i] .. offs[i] + lens[i] - 1 of its values (and no steps).
+        PostgreSQL: one COPY in binary format (`Database.copy_started`), started on entering, so the
+        database works on it until it is read; SQLite: a SELECT of the whole rows and incremental blob
+        reads of the ranges (`_ranges`), when the function is called."""
         if not self.db.is_sqlite:
             params = {"ids": _pg_array(ids), "offs": _pg_array(offs), "lens": _pg_array(lens)}
-            return self.db.copy_rows(conn, _VALUES_PG, params, ["bytea", "bytea"])
-        whole = [i for i, n in zip(ids, lens) if n < 0]
-        q = _values_query(self.db)
-        rows = (
-            {r.id: r for r in self.db.fetch_binary(conn, q, {"ids": self.db.ids_arg(whole)})} if whole else {}
-        )
-        part = [(i, o, n) for i, o, n in zip(ids, offs, lens) if n >= 0]
-        ranges = iter(self._ranges(conn, *map(list, zip(*part))) if part else [])
-        return [(rows[i].steps, rows[i].vals) if n < 0 else (b"", next(ranges)) for i, n in zip(ids, lens)]
+            with self.db.copy_started(conn, _VALUES_PG, params, ["bytea", "bytea"]) as rows:
+                yield rows
+            return
+
+        def read() -> list[tuple[bytes, bytes]]:
+            whole = [i for i, n in zip(ids, lens) if n < 0]
+            q = _values_query(self.db)
+            rows = (
+                {r.id: r for r in self.db.fetch_binary(conn, q, {"ids": self.db.ids_arg(whole)})}
+                if whole
+                else {}
+            )
+            part = [(i, o, n) for i, o, n in zip(ids, offs, lens) if n >= 0]
+            ranges = iter(self._ranges(conn, *map(list, zip(*part))) if part else [])
+            return [
+                (rows[i].steps, rows[i].vals) if n < 0 else (b"", next(ranges)) for i, n in zip(ids, lens)
+            ]
+
+        yield read
 
     def _window(self, conn: Connection, key_ids: list[int], lo: int, hi: int) -> list[Any]:
         """The chunk rows (`_window_meta_query`) of series `key_ids` that meet steps [lo, hi]."""
@@ -772,24 +754,33 @@ _RANGES_PG = sa.text(
 )
 
 
-def _bucket_group(group: list[int], pieces: list, by_key: dict[int, list], e: np.ndarray) -> dict[int, dict]:
-    """Bucket a group's series together (`Metrics._group_pieces`); a worker thread's part of a zoom."""
-    nan = any(c.v_count is None or c.v_count < c.n for k in group for c in by_key.get(k, []))
+def _bucket_group(
+    group: list[int],
+    chunks: list,
+    cut: list[tuple[int, int]],
+    got: list[tuple[bytes, bytes]],
+    lo: int,
+    hi: int,
+    e: np.ndarray,
+) -> dict[int, dict]:
+    """Decode what `Metrics._values_started` read of a group's chunks (whole rows where `cut` is
+    (0, -1), else the points [at, end) of their values) and bucket the group's series together over
+    steps [lo, hi]."""
+    where = {k: s for s, k in enumerate(group)}
+    pieces: list[tuple[int, int, np.ndarray | None, np.ndarray]] = []
+    for c, (steps, vals), (at, end) in zip(chunks, got, cut):
+        v = decode_floats(vals) if end < 0 else range_floats(vals, c.planar)
+        if not steps:  # consecutive steps; a byte range starts at point `at`
+            i0, i1 = max(0, lo - c.step_min), min(c.n, hi - c.step_min + 1)
+            pieces.append((where[c.key_id], c.step_min + i0, None, v[i0 - at : i1 - at]))
+        else:
+            x = decode_steps(steps, c.step_min, c.n)
+            i0, i1 = int(np.searchsorted(x, lo, "left")), int(np.searchsorted(x, hi, "right"))
+            pieces.append((where[c.key_id], 0, x[i0:i1], v[i0:i1]))
+    nan = any(c.v_count is None or c.v_count < c.n for c in chunks)
     part, cuts = bk.bucketize_pieces(pieces, len(group), e, nan)
     fin = bk.finish(part, e)
     return {k: {f: a[cuts[s] : cuts[s + 1]] for f, a in fin.items()} for s, k in enumerate(group)}
-
-
-_pool_lock = threading.Lock()
-_pools: list[cf.ThreadPoolExecutor] = []
-
-
-def _pool() -> cf.ThreadPoolExecutor:
-    """The threads that bucket zoomed queries' groups, shared by all queries of the process."""
-    with _pool_lock:
-        if not _pools:
-            _pools.append(cf.ThreadPoolExecutor(BUCKET_THREADS, thread_name_prefix="runyard-buckets"))
-        return _pools[0]
 
 
 def _blocks_around(r: tuple[int, int], c: Any) -> tuple[int, int]:

@@ -259,6 +259,34 @@ def test_zoomed_query_of_many_series_matches_brute_force_for_each(store, split, 
             check(got, brute(points[name], lo, hi, nb))
 
 
+def test_a_zoom_that_fails_midway_leaves_the_database_serving(store, monkeypatch):
+    """A zoomed query buckets one group of series while the database works on the next group's read
+    (on PostgreSQL a COPY under way): if it fails there, that read is cancelled and the next query,
+    on the same pool of connections, answers in full."""
+    monkeypatch.setattr(metrics, "BUCKET_POINTS", 1000)
+    rng = np.random.default_rng(17)
+    refs, points = [], []
+    for i in range(4):
+        pk = _run(store, f"r{i}")
+        steps, vals = np.arange(3000), rng.normal(size=3000)
+        _append(store, pk, "loss", steps, vals)
+        refs.append(SeriesRef(store.db.read(lambda c, pk=pk: store.metrics.key_id(c, pk, "history", "loss"))))
+        points.append([(int(x), j + 1, float(v)) for j, (x, v) in enumerate(zip(steps, vals))])
+    real = metrics.bk.bucketize_pieces
+
+    def failing(*a, **k):
+        raise RuntimeError("bucketing failed")
+
+    monkeypatch.setattr(metrics.bk, "bucketize_pieces", failing)
+    with pytest.raises(RuntimeError, match="bucketing failed"):
+        store.db.read(lambda c: store.metrics.buckets(c, refs, 700, "_step", 10.0, 2900.0))
+    monkeypatch.setattr(metrics.bk, "bucketize_pieces", real)
+    for _ in range(3):  # every connection of the pool the failed query may have left
+        res, (lo, hi) = store.db.read(lambda c: store.metrics.buckets(c, refs, 700, "_step", 10.0, 2900.0))
+        for got, p in zip(res, points):
+            check(got, brute(p, lo, hi, 700))
+
+
 # the table that held every numeric chunk's block statistics up to revision 0022
 METRIC_BLOCKS = sa.table("metric_blocks", sa.column("chunk_id"), sa.column("blocks"))
 
