@@ -36,8 +36,9 @@ Measured 2026-12-06 on this 2-core machine shared with other jobs:
     SQLite, back to back   next: client 620 / 1,461  server 489 / 833  db 1.5 / 63  db wait 341 / 693
     SQLite, 1 s trials     next: client 251 / 751    server 148 / 558  db 1.6 / 55  db wait 69 / 488
     PostgreSQL, 1 s trials next: client 1,135 / 2,612 server 1,110 / 2,603 db 118 / 313
-  Server CPU per trial: 5.6-6.2 ms on SQLite, 13-14 ms on PostgreSQL (four writers queue on the
-  sweep's row lock inside their transactions, so there `db` holds the lock wait too). Almost all of
+  Server CPU per trial: 5.6-6.2 ms on SQLite, 13-14 ms on PostgreSQL (measured with four writer
+  threads, which queued on the sweep's row lock inside their transactions, so there `db` holds the
+  lock wait too; PostgreSQL has had one writer thread since, as SQLite). Almost all of
   a round trip is waiting: for the one SQLite writer, and for CPU, with 50 agent processes, the
   server and the other jobs on two cores. The 20 ms p95 target is not met here and cannot be judged
   on this machine; the controller's own transaction is 1.5 ms at p50 on SQLite.
