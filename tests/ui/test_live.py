@@ -150,3 +150,25 @@ def test_run_page_system_tab_follows_a_live_run(page, server, writer):
         assert time.monotonic() < deadline, "the system panel never asked for the new samples"
         w.log(1)
         page.wait_for_timeout(500)
+
+
+def test_a_new_run_joins_the_workspace_without_reloading_every_row(page, server, writer):
+    """A run created while the workspace is open comes alone, by its id: in a project of 100k runs a
+    reload of every row for each new run took seconds (and a sweep makes one every few)."""
+    first = writer("joins-first")
+    first.log(2)
+    with page.expect_response(lambda r: "/runs/query" in r.url):  # the sample of whole runs, at load
+        page.goto(f"{server.url}/{server.entity}/live")
+    page.get_by_role("row").filter(has_text="joins-first").wait_for()
+    listed: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            listed.append(r.post_data or "") if "/runs/columns" in r.url or "/runs/query" in r.url else None
+        ),
+    )
+    second = writer("joins-second")
+    second.log(1)
+    page.get_by_role("row").filter(has_text="joins-second").wait_for(timeout=20_000)
+    assert listed and all(second.id in body and "$in" in body for body in listed), listed
+    page.get_by_role("row").filter(has_text="joins-first").wait_for()  # the rows held stay

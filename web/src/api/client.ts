@@ -67,6 +67,9 @@ import type {
   Visibility,
 } from "./types";
 
+/** A runs filter as the listings take it (`runyard/store/run_filters.py`), e.g. `{ id: { $in: ids } }`. */
+export type RunFilter = NonNullable<RunsQueryBody["filter"]>;
+
 /**
  * A path of the generated spec with its parameters filled in (each URL-encoded): a renamed route or a
  * missing parameter is a compile error rather than a runtime 404.
@@ -207,13 +210,19 @@ export const api = {
   allRuns: async <T = Run>(
     e: string,
     pr: string,
-    o: { signal?: AbortSignal; fields?: string[]; row?: (r: Run) => T; onPage?: (rows: T[]) => void } = {},
+    o: { signal?: AbortSignal; fields?: string[]; filter?: RunFilter; row?: (r: Run) => T; onPage?: (rows: T[]) => void } = {},
   ): Promise<T[]> => {
     const out: T[] = [];
     let cursor: string | null | undefined;
     let shown = 0;
     do {
-      const q = { limit: 1000, order: "-created_at", ...(o.fields ? { fields: o.fields } : {}), ...(cursor ? { cursor } : {}) };
+      const q = {
+        limit: 1000,
+        order: "-created_at",
+        ...(o.fields ? { fields: o.fields } : {}),
+        ...(o.filter ? { filter: o.filter } : {}),
+        ...(cursor ? { cursor } : {}),
+      };
       const page: RunsPage = await api.runsQuery(e, pr, q, o.signal);
       for (const r of page.runs) out.push(o.row ? o.row(r) : (r as T));
       cursor = page.next_cursor;
@@ -231,12 +240,21 @@ export const api = {
    * values of `fields`. `onPage` sees the rows so far as `allRuns` shows them (first page, then each
    * fourfold growth).
    */
-  allRunRows: async (e: string, pr: string, o: { fields: string[]; signal?: AbortSignal; onPage?: (rows: RunRow[]) => void }): Promise<RunRow[]> => {
+  allRunRows: async (
+    e: string,
+    pr: string,
+    o: { fields: string[]; filter?: RunFilter; signal?: AbortSignal; onPage?: (rows: RunRow[]) => void },
+  ): Promise<RunRow[]> => {
     const out: RunRow[] = [];
     let cursor: string | null = null;
     let shown = 0;
     do {
-      const q: Partial<RunColumnsQuery> = { order: "-created_at", fields: o.fields, ...(cursor ? { cursor } : {}) };
+      const q: Partial<RunColumnsQuery> = {
+        order: "-created_at",
+        fields: o.fields,
+        ...(o.filter ? { filter: o.filter } : {}),
+        ...(cursor ? { cursor } : {}),
+      };
       const page: RunColumns = await request<RunColumns>(
         "POST",
         apiPath("/api/v1/projects/{entity}/{project}/runs/columns", { entity: e, project: pr }),

@@ -54,7 +54,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
     () => valueFields([...(st.columns ?? []), ...filterKeys, ...(st.sort ? [st.sort.key] : []), ...(st.groupBy ? [st.groupBy] : [])]),
     [st.columns, filterKeys, st.sort, st.groupBy],
   );
-  const { runs, setRuns, error: loadError, reload, tick, holds } = useProjectRuns(entity, project, fields);
+  const { runs, setRuns, error: loadError, reload, added, tick, holds } = useProjectRuns(entity, project, fields);
   // a filter or sort naming a value the rows do not hold yet applies once it has loaded (until then
   // the table shows every run in its previous order, not a wrong selection)
   const filterReady = holds(valueFields(filterKeys));
@@ -67,7 +67,7 @@ export function Workspace({ entity, project }: { entity: string; project: string
 
   // -- live updates ------------------------------------------------------------------------------
   const { live, connected, seed } = useProjectLive(entity, project, {
-    created: reload,
+    created: added,
     deleted: (id) => setRuns((rs) => (rs ? rs.filter((r) => r.id !== id) : rs)),
     updated: (detail) => setRuns((rs) => (rs ? rs.map((r) => (r.id === detail.id ? compactRun({ ...r, ...detail }) : r)) : rs)),
   });

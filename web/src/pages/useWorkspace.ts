@@ -10,6 +10,9 @@ import { parseView, serializeView, viewOfSearch, viewSearch } from "../core/view
 import { setSearch } from "../router";
 import { useAsync } from "../hooks";
 
+/** how long created events wait for others to share a request (`useProjectRuns`) */
+const CREATED_BATCH_MS = 200;
+
 /**
  * The workspace's view (core/view.ts), one object: the state in the URL, run colours and panel
  * settings in this browser, and the saved view they came from (`?view=ID` in the URL), which is loaded
@@ -135,13 +138,52 @@ export function useProjectRuns(entity: string, project: string, fields: string[]
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` stands for `fields`
   }, [entity, project, key, fieldsTick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  // runs created once the rows are loaded come alone and go first (the rows are newest first): a
+  // 100k-run project reloaded every row for each new run. Created events close together share one
+  // request; one during a load loads again (that load may have missed the run).
+  const created = useRef<{ ids: Set<string>; timer: number | null }>({ ids: new Set(), timer: null });
+  useEffect(() => {
+    const c = created.current;
+    return () => {
+      if (c.timer !== null) window.clearTimeout(c.timer);
+      c.timer = null;
+      c.ids.clear();
+    };
+  }, [entity, project]);
+  const added = useCallback(
+    (runId: string) => {
+      const c = created.current;
+      if (!have.current.loaded) return reload();
+      c.ids.add(runId);
+      if (c.timer !== null) return;
+      c.timer = window.setTimeout(() => {
+        c.timer = null;
+        const filter = { id: { $in: [...c.ids] } };
+        c.ids.clear();
+        const held = have.current.fields;
+        const load =
+          held === "*" ? api.allRuns(entity, project, { filter, row: compactRun }) : api.allRunRows(entity, project, { fields: [...held], filter });
+        load.then(
+          (rows) =>
+            setRuns((rs) => {
+              if (!rs) return rs;
+              const known = new Set(rs.map((r) => r.id));
+              const fresh = rows.filter((r) => !known.has(r.id));
+              return fresh.length ? [...fresh, ...rs] : rs;
+            }),
+          (e: Error) => e.name !== "AbortError" && setError(e),
+        );
+      }, CREATED_BATCH_MS);
+    },
+    [entity, project, reload],
+  );
   // whether the rows hold these values yet (a filter or sort on a value still loading waits for it);
   // each change of `have` comes with a state update, so a render reads the current one
   const holds = useCallback((f: string[] | null) => {
     const held = have.current.fields;
     return held === "*" || (f !== null && f.every((x) => held.has(x)));
   }, []);
-  return { runs, setRuns, error, reload, tick, holds };
+  return { runs, setRuns, error, reload, added, tick, holds };
 }
 
 /**
