@@ -530,6 +530,9 @@ class Metrics:
         PostgreSQL: one COPY in binary format (`Database.copy_started`), started on entering, so the
         database works on it until it is read; SQLite: a SELECT of the whole rows and incremental blob
         reads of the ranges (`_ranges`), when the function is called."""
+        if not ids:  # series with nothing in the window
+            yield lambda: []
+            return
         if not self.db.is_sqlite:
             params = {"ids": _pg_array(ids), "offs": _pg_array(offs), "lens": _pg_array(lens)}
             with self.db.copy_started(conn, _VALUES_PG, params, ["bytea", "bytea"]) as rows:
@@ -803,10 +806,10 @@ def _slice(c: Any, lo: int, hi: int) -> tuple[int, int] | None:
 
 
 # Whole chunk rows (len < 0) or byte ranges of their values, in the order asked, as a binary COPY
-# (`Metrics._values`); psycopg binds COPY parameters client-side, hence the array literals. Each row
-# is looked up by its key (the LIMIT keeps the lateral subquery a nested loop): as a plain join the
-# planner hashed the whole chunk table for a few hundred ids (6 of a zoom's 15 ms at 24k chunks,
-# growing with the table).
+# (`Metrics._values_started`); psycopg binds COPY parameters client-side, hence the array literals.
+# Each row is looked up by its key (the LIMIT keeps the lateral subquery a nested loop): as a plain
+# join the planner hashed the whole chunk table for a few hundred ids (6 of a zoom's 15 ms at 24k
+# chunks, growing with the table).
 _VALUES_PG = (
     "COPY (SELECT CASE WHEN r.len < 0 THEN c.steps ELSE ''::bytea END, "
     "CASE WHEN r.len < 0 THEN c.vals ELSE substr(c.vals, r.off + 1, r.len) END "
