@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -119,6 +120,32 @@ def wait_until_blocked(pid: int, deadline: float = 60.0) -> None:
         if nr == waits[0] and int(fields[2], 16) & 0x7F == _FUTEX_WAIT_BITSET and int(fields[4], 16) == 0:
             return
         time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def rss_growth(procs: list) -> Iterator[list[int]]:
+    """Sample the resident memory of `procs` (psutil processes) while the block runs; the list handed
+    over holds, once it has run, each one's peak growth in bytes over its size on entry."""
+    import threading
+
+    base = [p.memory_info().rss for p in procs]
+    peak = list(base)
+    grown = [0] * len(procs)
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.02):
+            for i, p in enumerate(procs):
+                peak[i] = max(peak[i], p.memory_info().rss)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield grown
+    finally:
+        stop.set()
+        sampler.join()
+        grown[:] = [p - b for p, b in zip(peak, base)]
 
 
 def only_run_dir(root: Path) -> Path:

@@ -20,7 +20,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import httpx
@@ -29,7 +28,7 @@ import pytest
 
 import runyard
 from tests.compat.conftest import wandb_python  # noqa: F401
-from tests.conftest import sign_in
+from tests.conftest import rss_growth, sign_in
 
 from .conftest import GC_INTERVAL, REPO, wait_for
 
@@ -353,33 +352,18 @@ def test_gigabyte_artifact_goes_between_client_and_store_with_replica_memory_fla
     settings = runyard.Settings(console="off", x_disable_stats=True, silent=True, save_requirements=False)
     run = runyard.init(project="big", settings=settings)
     replicas = [psutil.Process(r.proc.pid) for r in cluster.replicas if r.proc is not None]
-    base = [p.memory_info().rss for p in replicas]  # after each has served requests
-    peak = list(base)
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.wait(0.02):
-            for i, p in enumerate(replicas):
-                peak[i] = max(peak[i], p.memory_info().rss)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
+    with rss_growth(replicas) as grown:  # from after each has served requests
         art = runyard.Artifact("big", "model")
         art.add_file(big)
         run.log_artifact(art).wait(900)
         got = run.use_artifact("big:latest")
         out = Path(got.download(root=tmp_path / "out")) / "big.bin"
         run.finish()
-    finally:
-        stop.set()
-        sampler.join()
     # the bytes went between the SDK and the store (the replicas only signed), and came back whole
     assert art.stats.direct_blobs == 1 and got.stats.direct_blobs == 1
     assert out.stat().st_size == big.stat().st_size == BIG_MB << 20
     assert _sha256(out) == _sha256(big)
-    grown = [(p - b) / 1e6 for p, b in zip(peak, base)]
-    assert max(grown) < 64, f"replica RSS grew by {grown} MB"
+    assert max(grown) < 64e6, f"replica RSS grew by {[g / 1e6 for g in grown]} MB"
 
 
 def test_heartbeat_job_marks_a_silent_run_crashed_once_across_replicas(cluster, tmp_path):

@@ -8,7 +8,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 
 import runyard
 from runyard.server.launcher import free_port
+from tests.conftest import rss_growth
 
 REPO = Path(__file__).resolve().parents[2]
 SIZE_MB = int(os.environ.get("RUNYARD_TEST_S3_BIG_MB", "300"))
@@ -77,30 +77,16 @@ def test_large_artifact_via_signed_urls_keeps_the_api_server_memory_flat(
         server = psutil.Process(proc.pid)
         settings = runyard.Settings(console="off", x_disable_stats=True, silent=True, save_requirements=False)
         run = runyard.init(project="p", settings=settings)
-        base = server.memory_info().rss  # after the server has served its first requests
-        peak = [base]
-        stop = threading.Event()
-
-        def sample() -> None:
-            while not stop.wait(0.02):
-                peak[0] = max(peak[0], server.memory_info().rss)
-
-        t = threading.Thread(target=sample, daemon=True)
-        t.start()
-        try:
+        with rss_growth([server]) as grown:  # from after the server has served its first requests
             a = runyard.Artifact("big", "model")
             a.add_file(big)
             run.log_artifact(a).wait(600)
             got = run.use_artifact("big:latest")
             out = Path(got.download(root=tmp_path / "out")) / "big.bin"
             run.finish()
-        finally:
-            stop.set()
-            t.join()
         assert a.stats.direct_blobs == 1 and got.stats.direct_blobs == 1
         assert out.stat().st_size == big.stat().st_size and _sha_of_file(out) == _sha_of_file(big)
-        grown = peak[0] - base
-        assert grown < 64 * 1024 * 1024, f"the API server's RSS grew by {grown / 1e6:.0f} MB"
+        assert grown[0] < 64 * 1024 * 1024, f"the API server's RSS grew by {grown[0] / 1e6:.0f} MB"
     finally:
         proc.terminate()
         try:
