@@ -68,6 +68,8 @@ class Writer:
     def close(self) -> None:
         self.proc.kill()
         self.proc.wait()
+        self.proc.stdin.close()
+        self.proc.stdout.close()
 
 
 @pytest.fixture
