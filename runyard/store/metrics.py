@@ -102,7 +102,7 @@ def _window_meta_query(db: Database) -> sa.Select:
 
 
 def _values_query(db: Database) -> sa.Select:
-    """Steps and values of some chunks, by chunk id (bound: ids); SQLite (`Metrics._values`)."""
+    """Steps and values of some chunks, by chunk id (bound: ids); SQLite (`Metrics._values_started`)."""
     c = metric_chunks.c
     return _compiled(_VALUES, db, lambda: sa.select(c.id, c.steps, c.vals).where(db.ids_param(c.id)))
 
