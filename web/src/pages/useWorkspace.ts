@@ -87,6 +87,38 @@ export function useProjectRuns(entity: string, project: string, fields: string[]
   const have = useRef<{ fields: Set<string> | "*"; loaded: boolean }>({ fields: new Set(), loaded: false });
   const want = useRef(fields);
   want.current = fields;
+  // runs created once the rows are loaded come alone, by id, and go first (the rows are newest
+  // first): a 100k-run project reloaded every row for each new run. Created events close together
+  // share one request; those during a load are asked for when it ends (its pages may lack them).
+  const created = useRef({ ids: new Set<string>(), timer: null as number | null });
+  const fetchCreated = useCallback(() => {
+    const c = created.current;
+    c.timer = null;
+    if (!c.ids.size) return;
+    const filter = { id: { $in: [...c.ids] } };
+    c.ids.clear();
+    const held = have.current.fields;
+    const load =
+      held === "*" ? api.allRuns(entity, project, { filter, row: compactRun }) : api.allRunRows(entity, project, { fields: [...held], filter });
+    load.then(
+      (rows) =>
+        setRuns((rs) => {
+          if (!rs) return rs;
+          const known = new Set(rs.map((r) => r.id));
+          const fresh = rows.filter((r) => !known.has(r.id));
+          return fresh.length ? [...fresh, ...rs] : rs;
+        }),
+      (e: Error) => e.name !== "AbortError" && setError(e),
+    );
+  }, [entity, project]);
+  useEffect(() => {
+    const c = created.current;
+    return () => {
+      if (c.timer !== null) window.clearTimeout(c.timer);
+      c.timer = null;
+      c.ids.clear();
+    };
+  }, [entity, project]);
   useEffect(() => {
     const ctrl = new AbortController();
     const asked = want.current;
@@ -100,12 +132,13 @@ export function useProjectRuns(entity: string, project: string, fields: string[]
         have.current.loaded = true;
         setRuns(rs);
         setError(null);
+        fetchCreated(); // runs created while the pages came
         setFieldsTick((t) => t + 1); // fields asked for while this load ran are fetched now
       },
       (e: Error) => e.name !== "AbortError" && setError(e),
     );
     return () => ctrl.abort();
-  }, [entity, project, tick]);
+  }, [entity, project, tick, fetchCreated]);
 
   const key = fields ? fields.join("\n") : "*";
   useEffect(() => {
@@ -138,44 +171,13 @@ export function useProjectRuns(entity: string, project: string, fields: string[]
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` stands for `fields`
   }, [entity, project, key, fieldsTick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  // runs created once the rows are loaded come alone and go first (the rows are newest first): a
-  // 100k-run project reloaded every row for each new run. Created events close together share one
-  // request; one during a load loads again (that load may have missed the run).
-  const created = useRef<{ ids: Set<string>; timer: number | null }>({ ids: new Set(), timer: null });
-  useEffect(() => {
-    const c = created.current;
-    return () => {
-      if (c.timer !== null) window.clearTimeout(c.timer);
-      c.timer = null;
-      c.ids.clear();
-    };
-  }, [entity, project]);
   const added = useCallback(
     (runId: string) => {
       const c = created.current;
-      if (!have.current.loaded) return reload();
       c.ids.add(runId);
-      if (c.timer !== null) return;
-      c.timer = window.setTimeout(() => {
-        c.timer = null;
-        const filter = { id: { $in: [...c.ids] } };
-        c.ids.clear();
-        const held = have.current.fields;
-        const load =
-          held === "*" ? api.allRuns(entity, project, { filter, row: compactRun }) : api.allRunRows(entity, project, { fields: [...held], filter });
-        load.then(
-          (rows) =>
-            setRuns((rs) => {
-              if (!rs) return rs;
-              const known = new Set(rs.map((r) => r.id));
-              const fresh = rows.filter((r) => !known.has(r.id));
-              return fresh.length ? [...fresh, ...rs] : rs;
-            }),
-          (e: Error) => e.name !== "AbortError" && setError(e),
-        );
-      }, CREATED_BATCH_MS);
+      if (c.timer === null && have.current.loaded) c.timer = window.setTimeout(fetchCreated, CREATED_BATCH_MS);
     },
-    [entity, project, reload],
+    [fetchCreated],
   );
   // whether the rows hold these values yet (a filter or sort on a value still loading waits for it);
   // each change of `have` comes with a state update, so a render reads the current one
