@@ -115,6 +115,7 @@ def test_modes_and_partial_upload_of_a_killed_server(db_url, tmp_path):
         if srv.proc.poll() is None:
             srv.proc.kill()
             srv.proc.wait(30)
+        srv.proc.stderr.close()  # type: ignore[union-attr]
     assert len(_partials(home)) == 1
 
     with ServerThread(ServerConfig.resolve(home=home, db_url=db_url, port=0)):
@@ -149,3 +150,4 @@ def test_gc_removes_dead_partial_uploads_and_spares_live_ones(server, client_env
         for w in writers:
             w.kill()
             w.wait(30)
+            w.stdout.close()  # type: ignore[union-attr]

@@ -278,6 +278,7 @@ def test_removed_member_loses_stream_and_signed_urls(tenants):
     assert not alices.closed.is_set() and not any("r2" in x for x in bobs.lines)
     assert httpx.put(upload_url(alice, "lab"), content=b"fine", timeout=60).status_code == 200
     alices.close()
+    bobs.close()
 
 
 def test_revoked_key_ends_its_urls_and_streams(tenants):
@@ -293,6 +294,7 @@ def test_revoked_key_ends_its_urls_and_streams(tenants):
     wait_for(listener.closed.is_set, "the revoked key's stream to close")
     assert httpx.put(doomed, content=b"x", timeout=60).status_code == 403
     assert httpx.put(kept, content=b"x", timeout=60).status_code == 200  # the user's other key still stands
+    listener.close()
     laptop.http.close()
 
 
