@@ -225,6 +225,7 @@ def test_live_run_points_arrive_without_refetching(page, server, tmp_path):
     finally:
         proc.kill()
         proc.wait()
+        proc.stdout.close()
 
 
 def test_runs_table_fetches_only_the_columns_it_shows(page, server):
