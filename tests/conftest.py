@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,8 +127,6 @@ def wait_until_blocked(pid: int, deadline: float = 60.0) -> None:
 def rss_growth(procs: list) -> Iterator[list[int]]:
     """Sample the resident memory of `procs` (psutil processes) while the block runs; the list handed
     over holds, once it has run, each one's peak growth in bytes over its size on entry."""
-    import threading
-
     base = [p.memory_info().rss for p in procs]
     peak = list(base)
     grown = [0] * len(procs)

@@ -167,16 +167,19 @@ def bucketize_pieces(
         S, E = lo[keep], hi[keep]
         cuts = np.searchsorted(row_series, np.arange(n_series + 1))
     V = np.concatenate([v for m in merged for v in m[4:]]).astype(np.float64, copy=False)
-    isnan = np.isnan(V) if nan else np.zeros(0, bool)
-    has_nan = bool(isnan.any())
-    if has_nan:
+    isnan = np.isnan(V) if nan else None
+    lower: np.ufunc
+    upper: np.ufunc
+    if isnan is not None and isnan.any():
         with np.errstate(invalid="ignore"):  # inf + -inf
             vsum = np.add.reduceat(np.where(isnan, 0.0, V), S)
         vcount = np.add.reduceat((~isnan).astype(np.int64), S)
+        lower, upper = np.fmin, np.fmax
     else:
         with np.errstate(invalid="ignore"):
             vsum = np.add.reduceat(V, S)
         vcount = E - S
+        lower, upper = np.minimum, np.maximum  # the same as fmin/fmax without NaN, and faster
     last = E - 1
     # rows follow V's order, so each piece's rows (those whose last point it holds) are a run of them
     runs = np.searchsorted(last, offs, "left")
@@ -184,7 +187,6 @@ def bucketize_pieces(
     for i, x in gapped:
         r = slice(runs[i], runs[i + 1] if i + 1 < len(runs) else len(last))
         last_x[r] = x[last[r] - offs[i]]
-    lower, upper = (np.fmin, np.fmax) if has_nan else (np.minimum, np.maximum)  # same without NaN
     part = Part(bucket, E - S, lower.reduceat(V, S), upper.reduceat(V, S), vsum, vcount, V[last], last_x)
     return part, cuts
 

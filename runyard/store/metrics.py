@@ -496,20 +496,20 @@ class Metrics:
         for c in self._window(conn, ids, lo, hi):
             by_key.setdefault(c.key_id, []).append(c)
         got: dict[int, dict] = {}
-        groups: list[list[int]] = [[]]
+        groups: list[list[int]] = []
         size = 0
         for k in ids:
             chunks = by_key.get(k, [])
             if any(chunks[i].step_min <= chunks[i - 1].step_max for i in range(1, len(chunks))):
                 got[k] = bk.finish(self._sorted_points(conn, chunks, e), e)
                 continue
-            if size >= BUCKET_POINTS:
+            if not groups or size >= BUCKET_POINTS:
                 groups.append([])
                 size = 0
             groups[-1].append(k)
             size += sum(c.n if (r := _slice(c, lo, hi)) is None else r[1] - r[0] for c in chunks)
         done = None  # the group read last: bucketed while the database works on the next one
-        for group in filter(None, groups):
+        for group in groups:
             chunks = [c for k in group for c in by_key.get(k, [])]
             cut = [(0, -1) if (r := _slice(c, lo, hi)) is None else _blocks_around(r, c) for c in chunks]
             offs, lens = [a * 8 for a, _ in cut], [(b - a) * 8 for a, b in cut]
