@@ -7,6 +7,7 @@ import sys
 import time
 import uuid
 
+import httpx
 import pytest
 
 from .conftest import client_env, shot
@@ -70,6 +71,16 @@ class Writer:
         self.proc.wait()
         self.proc.stdin.close()
         self.proc.stdout.close()
+
+
+def _wait_for_run(server, run_id: str, deadline: float = 60.0) -> None:
+    """Return once the server knows run `run_id` of project `live`."""
+    url = f"{server.url}/api/v1/runs/{server.entity}/live/{run_id}"
+    auth = {"Authorization": f"Bearer {server.api_key}"}
+    end = time.monotonic() + deadline
+    while httpx.get(url, headers=auth, timeout=30).status_code != 200:
+        assert time.monotonic() < end, f"run {run_id} never reached the server"
+        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -159,6 +170,7 @@ def test_a_new_run_joins_the_workspace_without_reloading_every_row(page, server,
     reload of every row for each new run took seconds (and a sweep makes one every few)."""
     first = writer("joins-first")
     first.log(2)
+    _wait_for_run(server, first.id)  # the SDK streams: the run reaches the server a moment later
     with page.expect_response(lambda r: "/runs/query" in r.url):  # the sample of whole runs, at load
         page.goto(f"{server.url}/{server.entity}/live")
     page.get_by_role("row").filter(has_text="joins-first").wait_for()

@@ -12,6 +12,8 @@ import { useAsync } from "../hooks";
 
 /** how long created events wait for others to share a request (`useProjectRuns`) */
 const CREATED_BATCH_MS = 200;
+/** the most created runs asked for by id in one request (a page of the runs listing) */
+const CREATED_MAX = 1000;
 
 /**
  * The workspace's view (core/view.ts), one object: the state in the URL, run colours and panel
@@ -90,11 +92,17 @@ export function useProjectRuns(entity: string, project: string, fields: string[]
   // runs created once the rows are loaded come alone, by id, and go first (the rows are newest
   // first): a 100k-run project reloaded every row for each new run. Created events close together
   // share one request; those during a load are asked for when it ends (its pages may lack them).
+  // More than a listing page of them at once (a burst, a long load) loads every row again.
   const created = useRef({ ids: new Set<string>(), timer: null as number | null });
   const fetchCreated = useCallback(() => {
     const c = created.current;
     c.timer = null;
     if (!c.ids.size) return;
+    if (c.ids.size > CREATED_MAX) {
+      c.ids.clear();
+      setTick((t) => t + 1);
+      return;
+    }
     const filter = { id: { $in: [...c.ids] } };
     c.ids.clear();
     const held = have.current.fields;
