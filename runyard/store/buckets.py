@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from . import kernels
+
 
 def edges(a: float, b: float, n: int) -> np.ndarray:
     e = a + (b - a) * np.arange(n + 1, dtype=np.float64) / n
@@ -71,8 +73,8 @@ class Part:
 def bucketize_many(series: Sequence[tuple[np.ndarray, np.ndarray]], e: np.ndarray) -> list[Part]:
     """Aggregate several (x sorted ascending, v) series into the buckets of `e`, one ufunc pass each.
 
-    Series are aggregated one by one with `reduceat` on their own values (no concatenation of all
-    series: for charts of many long runs that copy cost more than the aggregation).
+    Series are aggregated one by one on their own values (no concatenation of all series: for charts
+    of many long runs that copy cost more than the aggregation).
     """
     nb = len(e) - 1
     a, b = e[0], e[-1]
@@ -89,55 +91,37 @@ def bucketize_many(series: Sequence[tuple[np.ndarray, np.ndarray]], e: np.ndarra
         keep = en > st
         S, E = st[keep], en[keep]
         V = np.asarray(v[lo:hi], dtype=np.float64)
-        nan = np.isnan(V)
-        if nan.any():
-            with np.errstate(invalid="ignore"):  # inf + -inf
-                vsum = np.add.reduceat(np.where(nan, 0.0, V), S)
-            vcount = np.add.reduceat((~nan).astype(np.int64), S)
-        else:
-            vsum = np.add.reduceat(V, S)
-            vcount = E - S
+        lower, upper, vsum, vcount = kernels.segments(V, S, E)
         last_x = x[lo:hi][E - 1].astype(np.float64)
-        out.append(
-            Part(
-                np.flatnonzero(keep),
-                E - S,
-                np.fmin.reduceat(V, S),
-                np.fmax.reduceat(V, S),
-                vsum,
-                vcount,
-                V[E - 1],
-                last_x,
-            )
-        )
+        out.append(Part(np.flatnonzero(keep), E - S, lower, upper, vsum, vcount, V[E - 1], last_x))
     return out
 
 
 def bucketize_pieces(
-    pieces: Sequence[tuple[int, int, np.ndarray | None, np.ndarray]],
+    pieces: Sequence[tuple[int, int, np.ndarray | None, int]],
+    values: np.ndarray,
     n_series: int,
     e: np.ndarray,
     nan: bool = True,
 ) -> tuple[Part, np.ndarray]:
-    """Aggregate several series at once, each given as pieces (series, first step, steps or None, values):
-    a series' pieces follow one another in step order without overlapping, series in ascending order,
-    every point inside [e[0], e[-1]]; steps None means consecutive steps from the first, whose places
-    among the bucket edges are found by arithmetic. One pass of each ufunc over the values of all series
-    (a zoomed chart of 100 runs made 100 small passes of each before). `nan`: whether values may be NaN.
-    Returns the Part of all (rows ordered by series, then bucket) and where each series' rows start
-    (n_series + 1 cuts)."""
+    """Aggregate several series at once, each given as pieces (series, first step, steps or None, size)
+    whose values follow one another in `values` (float64): a series' pieces follow one another in step
+    order without overlapping, series in ascending order, every point inside [e[0], e[-1]]; steps None
+    means consecutive steps from the first, whose places among the bucket edges are found by
+    arithmetic. One pass over the values of all series (a zoomed chart of 100 runs made 100 small
+    passes before). `nan`: whether values may be NaN. Returns the Part of all (rows ordered by series,
+    then bucket) and where each series' rows start (n_series + 1 cuts)."""
     nb = len(e) - 1
     # pieces of consecutive steps that continue one another (a series' chunks) are taken as one
-    merged: list[list[Any]] = []  # [series, first step, steps or None, size, values...]
-    for s, step0, x, v in pieces:
-        if not len(v):
+    merged: list[list[Any]] = []  # [series, first step, steps or None, size]
+    for s, step0, x, n in pieces:
+        if not n:
             continue
         m = merged[-1] if merged else None
         if m and x is None and m[2] is None and m[0] == s and m[1] + m[3] == step0:
-            m[3] += len(v)
-            m.append(v)
+            m[3] += n
         else:
-            merged.append([s, step0, x, len(v), v])
+            merged.append([s, step0, x, n])
     if not merged:
         return Part.empty(), np.zeros(n_series + 1, np.int64)
     inner = e[1:nb]
@@ -166,28 +150,15 @@ def bucketize_pieces(
         row_series, bucket = np.nonzero(keep)
         S, E = lo[keep], hi[keep]
         cuts = np.searchsorted(row_series, np.arange(n_series + 1))
-    V = np.concatenate([v for m in merged for v in m[4:]]).astype(np.float64, copy=False)
-    isnan = np.isnan(V) if nan else None
-    lower: np.ufunc
-    upper: np.ufunc
-    if isnan is not None and isnan.any():
-        with np.errstate(invalid="ignore"):  # inf + -inf
-            vsum = np.add.reduceat(np.where(isnan, 0.0, V), S)
-        vcount = np.add.reduceat((~isnan).astype(np.int64), S)
-        lower, upper = np.fmin, np.fmax
-    else:
-        with np.errstate(invalid="ignore"):
-            vsum = np.add.reduceat(V, S)
-        vcount = E - S
-        lower, upper = np.minimum, np.maximum  # the same as fmin/fmax without NaN, and faster
+    lower, upper, vsum, vcount = kernels.segments(values, S, E, nan)
     last = E - 1
-    # rows follow V's order, so each piece's rows (those whose last point it holds) are a run of them
+    # rows follow the values' order, so each piece's rows (those whose last point it holds) are a run of them
     runs = np.searchsorted(last, offs, "left")
     last_x = np.repeat(first - offs, np.diff(runs, append=len(last))) + last
     for i, x in gapped:
         r = slice(runs[i], runs[i + 1] if i + 1 < len(runs) else len(last))
         last_x[r] = x[last[r] - offs[i]]
-    part = Part(bucket, E - S, lower.reduceat(V, S), upper.reduceat(V, S), vsum, vcount, V[last], last_x)
+    part = Part(bucket, E - S, lower, upper, vsum, vcount, values[last], last_x)
     return part, cuts
 
 

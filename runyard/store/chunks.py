@@ -49,6 +49,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Row
 
 from ..wire.records import packb, unpackb
+from . import kernels
 
 CHUNK_POINTS = 4096
 # 128 points per block: a 1,000-bucket query of a 1M-step series reads ~8k block records and ~128k
@@ -178,14 +179,10 @@ def block_stats(step: np.ndarray, v: np.ndarray, sizes: np.ndarray | None = None
         within = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)
         starts = np.repeat(first, per) + within * BLOCK_POINTS
         ends = np.minimum(starts + BLOCK_POINTS, np.repeat(first + sizes, per))
-    ok = ~np.isnan(v)
     out = np.empty(len(starts), BLOCK_DTYPE)
     out["lo"], out["hi"] = step[starts], step[ends - 1]
     out["n"] = ends - starts
-    out["count"] = np.add.reduceat(ok.astype(np.int32), starts)
-    out["min"], out["max"] = np.fmin.reduceat(v, starts), np.fmax.reduceat(v, starts)
-    with np.errstate(invalid="ignore"):
-        out["sum"] = np.add.reduceat(np.where(ok, v, 0.0), starts)
+    out["min"], out["max"], out["sum"], out["count"] = kernels.segments(v, starts, ends)
     out["last"] = v[ends - 1]
     return out.tobytes()
 
@@ -236,13 +233,18 @@ def range_floats(buf: bytes | memoryview, planar: bool) -> np.ndarray:
     or at the chunk's last value; `planar`: the row's values are byte planes (`planar_sql`)."""
     if not planar:
         return np.frombuffer(buf, dtype=_F8)
-    src = np.frombuffer(buf, np.uint8)
-    k = len(src) // _BLOCK_BYTES * _BLOCK_BYTES
-    out = np.empty(len(src) // 8, _F8)
-    o = out.view(np.uint8)
-    o[:k].reshape(-1, BLOCK_POINTS, 8)[:] = src[:k].reshape(-1, 8, BLOCK_POINTS).transpose(0, 2, 1)
-    o[k:] = src[k:]
+    out = np.empty(len(buf) // 8, _F8)
+    kernels.gather([(buf, True, 0, len(out))], out, BLOCK_POINTS)
     return out
+
+
+def gather_floats(sources: list[tuple[bytes, bool | None, int, int]], out: np.ndarray) -> None:
+    """Values first .. first + count - 1 of each source (vals, planar, first, count) written to `out`
+    one after another: a numeric chunk's whole `vals` (planar None: told by their length, as
+    `decode_floats` does) or a byte range of them as `range_floats` reads it."""
+    kernels.gather(
+        [(b, len(b) % 8 == 1 if p is None else p, f, n) for b, p, f, n in sources], out, BLOCK_POINTS
+    )
 
 
 def decode_vals(blob: bytes, numeric: bool) -> np.ndarray | list:

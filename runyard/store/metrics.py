@@ -35,6 +35,7 @@ from .chunks import (
     decode_floats,
     decode_steps,
     encode,
+    gather_floats,
     planar_sql,
     range_floats,
 )
@@ -509,16 +510,17 @@ class Metrics:
             groups[-1].append(k)
             size += sum(c.n if (r := _slice(c, lo, hi)) is None else r[1] - r[0] for c in chunks)
         done = None  # the group read last: bucketed while the database works on the next one
+        scratch: list[np.ndarray] = []
         for group in groups:
             chunks = [c for k in group for c in by_key.get(k, [])]
             cut = [(0, -1) if (r := _slice(c, lo, hi)) is None else _blocks_around(r, c) for c in chunks]
             offs, lens = [a * 8 for a, _ in cut], [(b - a) * 8 for a, b in cut]
             with self._values_started(conn, [c.id for c in chunks], offs, lens) as read:
                 if done is not None:
-                    got.update(_bucket_group(*done, lo, hi, e))
+                    got.update(_bucket_group(*done, lo, hi, e, scratch))
                 done = group, chunks, cut, read()
         if done is not None:
-            got.update(_bucket_group(*done, lo, hi, e))
+            got.update(_bucket_group(*done, lo, hi, e, scratch))
         return [got[k] for k in key_ids]
 
     @contextlib.contextmanager
@@ -765,23 +767,31 @@ def _bucket_group(
     lo: int,
     hi: int,
     e: np.ndarray,
+    scratch: list[np.ndarray],
 ) -> dict[int, dict]:
     """Decode what `Metrics._values_started` read of a group's chunks (whole rows where `cut` is
     (0, -1), else the points [at, end) of their values) and bucket the group's series together over
-    steps [lo, hi]."""
+    steps [lo, hi]. The values of the window are decoded straight into one array, `scratch[0]` where
+    it is large enough (a query's groups take turns with it), else a new one left there."""
     where = {k: s for s, k in enumerate(group)}
-    pieces: list[tuple[int, int, np.ndarray | None, np.ndarray]] = []
+    pieces: list[tuple[int, int, np.ndarray | None, int]] = []
+    sources: list[tuple[bytes, bool | None, int, int]] = []  # (vals, planar, first point, count)
     for c, (steps, vals), (at, end) in zip(chunks, got, cut):
-        v = decode_floats(vals) if end < 0 else range_floats(vals, c.planar)
         if not steps:  # consecutive steps; a byte range starts at point `at`
             i0, i1 = max(0, lo - c.step_min), min(c.n, hi - c.step_min + 1)
-            pieces.append((where[c.key_id], c.step_min + i0, None, v[i0 - at : i1 - at]))
+            pieces.append((where[c.key_id], c.step_min + i0, None, max(0, i1 - i0)))
         else:
             x = decode_steps(steps, c.step_min, c.n)
             i0, i1 = int(np.searchsorted(x, lo, "left")), int(np.searchsorted(x, hi, "right"))
-            pieces.append((where[c.key_id], 0, x[i0:i1], v[i0:i1]))
+            pieces.append((where[c.key_id], 0, x[i0:i1], max(0, i1 - i0)))
+        sources.append((vals, None if end < 0 else c.planar, i0 - at, pieces[-1][3]))
+    total = sum(p[3] for p in pieces)
+    if not scratch or len(scratch[0]) < total:
+        scratch[:] = [np.empty(total)]
+    values = scratch[0][:total]
+    gather_floats(sources, values)
     nan = any(c.v_count is None or c.v_count < c.n for c in chunks)
-    part, cuts = bk.bucketize_pieces(pieces, len(group), e, nan)
+    part, cuts = bk.bucketize_pieces(pieces, values, len(group), e, nan)
     fin = bk.finish(part, e)
     return {k: {f: a[cuts[s] : cuts[s + 1]] for f, a in fin.items()} for s, k in enumerate(group)}
 

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 pytest.importorskip("starlette")
 
 from runyard.server import ServerConfig, ServerThread  # noqa: E402
+from runyard.store import kernels  # noqa: E402
 from runyard.store.tables import metadata  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -86,6 +87,14 @@ def db_url(request, tmp_path):
             c.exec_driver_sql(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
     eng.dispose()
     return url
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def kernel(request, monkeypatch):
+    """The metric engine's kernels (runyard/store/kernels.py) compiled, or their numpy equivalents."""
+    if request.param == "numpy":
+        monkeypatch.setattr(kernels, "_c", None)
+    return request.param
 
 
 @pytest.fixture

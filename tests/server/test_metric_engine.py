@@ -82,7 +82,7 @@ def check(res, expected):
         assert (math.isnan(last) and math.isnan(d["last"])) or last == d["last"]
 
 
-def test_buckets_match_brute_force(store):
+def test_buckets_match_brute_force(store, kernel):
     rng = np.random.default_rng(7)
     run_pk = _run(store)
     points = []  # (step, seq, value)
@@ -180,7 +180,7 @@ def _steps_with_repeats_and_gaps(rng, n: int) -> np.ndarray:
     return np.cumsum(d)
 
 
-def test_summary_level_matches_brute_force(store):
+def test_summary_level_matches_brute_force(store, kernel):
     """In-order series are answered from block statistics plus raw points at bucket edges; every
     bucket must equal brute force, with NaN, +-inf in one block, all-NaN blocks and repeated steps."""
     rng = np.random.default_rng(11)
@@ -219,7 +219,7 @@ def test_summary_level_matches_brute_force(store):
 
 
 @pytest.mark.parametrize("split", [False, True], ids=["one-read", "many-reads-and-passes"])
-def test_zoomed_query_of_many_series_matches_brute_force_for_each(store, split, monkeypatch):
+def test_zoomed_query_of_many_series_matches_brute_force_for_each(store, split, kernel, monkeypatch):
     """Buckets narrower than a block bucket all series of a read together: each series must still get
     exactly its own buckets, whatever its neighbours hold (consecutive or gapped and repeated steps,
     NaN and infinities, nothing in the window, out-of-order chunks, a series asked twice)."""
