@@ -86,52 +86,67 @@ done:
     return ret;
 }
 
-/* segments(v, starts, ends, lower, upper, total, count): for each row r, the values
- * v[starts[r]:ends[r]] without NaN: their minimum, maximum, sum (in order) and number; minimum and
- * maximum are NaN where a row holds only NaN. v: float64; starts, ends, count: int64; the rest
- * float64, one per row. Returns whether any value was NaN. */
+/* segments(v, starts, ends, lower, upper, total, count, last): for each row r, the values
+ * v[starts[r]:ends[r]] without NaN: their minimum, maximum, sum and number, and the row's last value;
+ * minimum and maximum are NaN where a row holds only NaN. v: float64; starts, ends, count: int64; the
+ * rest float64, one per row. Returns whether any value was NaN. Four independent accumulators per
+ * statistic: buckets hold ~10 values, and one chain of dependent additions would be the loop's
+ * pace (the sum's order differs from numpy's pairwise one, within rounding). */
+#define SEG_STEP(k)                          \
+    {                                        \
+        double x = p[j + k];                 \
+        int ok = x == x;                     \
+        a##k = x < a##k ? x : a##k;          \
+        b##k = x > b##k ? x : b##k;          \
+        t##k += ok ? x : 0.0;                \
+        c##k += ok;                          \
+    }
 static PyObject *segments(PyObject *self, PyObject *args) {
-    Py_buffer v, st, en, lo, hi, sm, ct;
-    if (!PyArg_ParseTuple(args, "y*y*y*w*w*w*w*", &v, &st, &en, &lo, &hi, &sm, &ct)) return NULL;
+    Py_buffer v, st, en, lo, hi, sm, ct, ls;
+    if (!PyArg_ParseTuple(args, "y*y*y*w*w*w*w*w*", &v, &st, &en, &lo, &hi, &sm, &ct, &ls)) return NULL;
     PyObject *ret = NULL;
     Py_ssize_t n = st.len / 8, nv = v.len / 8;
-    if (en.len != st.len || lo.len != st.len || hi.len != st.len || sm.len != st.len || ct.len != st.len) {
+    if (en.len != st.len || lo.len != st.len || hi.len != st.len || sm.len != st.len || ct.len != st.len ||
+        ls.len != st.len) {
         PyErr_SetString(PyExc_ValueError, "segments: one start, end and result per row");
         goto done;
     }
     const double *V = v.buf;
     const int64_t *S = st.buf, *E = en.buf;
     for (Py_ssize_t r = 0; r < n; r++) {
-        if (S[r] < 0 || S[r] > E[r] || E[r] > nv) {
-            PyErr_SetString(PyExc_ValueError, "segments: a row outside the values");
+        if (S[r] < 0 || S[r] >= E[r] || E[r] > nv) {
+            PyErr_SetString(PyExc_ValueError, "segments: an empty row or one outside the values");
             goto done;
         }
     }
-    double *L = lo.buf, *H = hi.buf, *T = sm.buf;
+    double *L = lo.buf, *H = hi.buf, *T = sm.buf, *Z = ls.buf;
     int64_t *C = ct.buf;
-    int nan = 0;
+    int64_t nan = 0;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t r = 0; r < n; r++) {
-        double a = Py_NAN, b = Py_NAN, t = 0.0;
-        int64_t c = 0;
-        for (int64_t j = S[r]; j < E[r]; j++) {
-            double x = V[j];
-            if (x != x) {
-                nan = 1;
-                continue;
-            }
-            if (c == 0 || x < a) a = x;
-            if (c == 0 || x > b) b = x;
-            t += x;
-            c++;
+        const double *p = V + S[r];
+        int64_t m = E[r] - S[r], j = 0, c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        double a0 = Py_HUGE_VAL, a1 = Py_HUGE_VAL, a2 = Py_HUGE_VAL, a3 = Py_HUGE_VAL;
+        double b0 = -Py_HUGE_VAL, b1 = -Py_HUGE_VAL, b2 = -Py_HUGE_VAL, b3 = -Py_HUGE_VAL;
+        double t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0;
+        for (; j + 4 <= m; j += 4) {
+            SEG_STEP(0) SEG_STEP(1) SEG_STEP(2) SEG_STEP(3)
         }
-        L[r] = a;
-        H[r] = b;
-        T[r] = t;
+        for (; j < m; j++) SEG_STEP(0)
+        int64_t c = c0 + c1 + c2 + c3;
+        a0 = a0 < a1 ? a0 : a1;
+        a2 = a2 < a3 ? a2 : a3;
+        b0 = b0 > b1 ? b0 : b1;
+        b2 = b2 > b3 ? b2 : b3;
+        L[r] = c ? (a0 < a2 ? a0 : a2) : Py_NAN;
+        H[r] = c ? (b0 > b2 ? b0 : b2) : Py_NAN;
+        T[r] = (t0 + t1) + (t2 + t3);
         C[r] = c;
+        Z[r] = p[m - 1];
+        nan |= m - c;
     }
     Py_END_ALLOW_THREADS
-    ret = PyBool_FromLong(nan);
+    ret = PyBool_FromLong(nan != 0);
 done:
     PyBuffer_Release(&v);
     PyBuffer_Release(&st);
@@ -140,12 +155,13 @@ done:
     PyBuffer_Release(&hi);
     PyBuffer_Release(&sm);
     PyBuffer_Release(&ct);
+    PyBuffer_Release(&ls);
     return ret;
 }
 
 static PyMethodDef methods[] = {
     {"gather", gather, METH_VARARGS, "Values of several sources, as they are or byte planes, one after another."},
-    {"segments", segments, METH_VARARGS, "Minimum, maximum, sum and count of each row's values without NaN."},
+    {"segments", segments, METH_VARARGS, "Minimum, maximum, sum, count (without NaN) and last value of each row."},
     {NULL, NULL, 0, NULL},
 };
 

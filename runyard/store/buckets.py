@@ -91,9 +91,9 @@ def bucketize_many(series: Sequence[tuple[np.ndarray, np.ndarray]], e: np.ndarra
         keep = en > st
         S, E = st[keep], en[keep]
         V = np.asarray(v[lo:hi], dtype=np.float64)
-        lower, upper, vsum, vcount = kernels.segments(V, S, E)
+        lower, upper, vsum, vcount, last_v = kernels.segments(V, S, E)
         last_x = x[lo:hi][E - 1].astype(np.float64)
-        out.append(Part(np.flatnonzero(keep), E - S, lower, upper, vsum, vcount, V[E - 1], last_x))
+        out.append(Part(np.flatnonzero(keep), E - S, lower, upper, vsum, vcount, last_v, last_x))
     return out
 
 
@@ -150,7 +150,7 @@ def bucketize_pieces(
         row_series, bucket = np.nonzero(keep)
         S, E = lo[keep], hi[keep]
         cuts = np.searchsorted(row_series, np.arange(n_series + 1))
-    lower, upper, vsum, vcount = kernels.segments(values, S, E, nan)
+    lower, upper, vsum, vcount, last_v = kernels.segments(values, S, E, nan)
     last = E - 1
     # rows follow the values' order, so each piece's rows (those whose last point it holds) are a run of them
     runs = np.searchsorted(last, offs, "left")
@@ -158,7 +158,7 @@ def bucketize_pieces(
     for i, x in gapped:
         r = slice(runs[i], runs[i + 1] if i + 1 < len(runs) else len(last))
         last_x[r] = x[last[r] - offs[i]]
-    part = Part(bucket, E - S, lower, upper, vsum, vcount, values[last], last_x)
+    part = Part(bucket, E - S, lower, upper, vsum, vcount, last_v, last_x)
     return part, cuts
 
 

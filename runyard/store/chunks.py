@@ -182,8 +182,7 @@ def block_stats(step: np.ndarray, v: np.ndarray, sizes: np.ndarray | None = None
     out = np.empty(len(starts), BLOCK_DTYPE)
     out["lo"], out["hi"] = step[starts], step[ends - 1]
     out["n"] = ends - starts
-    out["min"], out["max"], out["sum"], out["count"] = kernels.segments(v, starts, ends)
-    out["last"] = v[ends - 1]
+    out["min"], out["max"], out["sum"], out["count"], out["last"] = kernels.segments(v, starts, ends)
     return out.tobytes()
 
 

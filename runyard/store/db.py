@@ -264,18 +264,22 @@ class Database:
     @contextlib.contextmanager
     def copy_started(
         self, conn: Connection, sql: str, params: dict, types: list[str]
-    ) -> Iterator[Callable[[], list[tuple]]]:
+    ) -> Iterator[Iterator[tuple]]:
         """PostgreSQL: start `sql`, a `COPY (...) TO STDOUT (FORMAT BINARY)` with client-side
-        parameters, on the connection of `conn` (same transaction), and hand over a function that
-        reads its rows, typed `types`: between the two the server works on the statement and fills
-        the socket while the caller does something else. For large `bytea` answers: libpq hands COPY
-        data over in large reads, where a result set wakes the driver's generators for every ~30 KB
-        (measured in `store/metrics.py`). Leaving the block early cancels the statement."""
+        parameters, on the connection of `conn` (same transaction), and hand over an iterator of its
+        rows, typed `types`, read from the socket as they are taken: until then the server works on
+        the statement and fills the socket while the caller does something else. For large `bytea`
+        answers: libpq hands COPY data over in large reads, where a result set wakes the driver's
+        generators for every ~30 KB (measured in `store/metrics.py`). Leaving the block with an
+        exception cancels the statement; leaving it otherwise reads the rows not taken."""
         driver = conn.connection.driver_connection
         assert driver is not None
         with driver.cursor() as cur, cur.copy(sql, params) as cp:
             cp.set_types(types)
-            yield lambda: list(cp.rows())
+            rows = cp.rows()
+            yield rows
+            for _ in rows:  # rows the caller did not take, and the end of the COPY
+                pass
 
 
 @functools.lru_cache(maxsize=64)

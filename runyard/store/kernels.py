@@ -45,30 +45,28 @@ def gather(sources: Sequence[tuple[bytes | memoryview, bool, int, int]], out: np
 
 def segments(
     v: np.ndarray, starts: np.ndarray, ends: np.ndarray, nan: bool = True
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For each row r, the values v[starts[r]:ends[r]] leaving NaN out: minimum, maximum (NaN where a
-    row holds only NaN), sum and count. Rows are non-empty, in order, and together cover v from
-    starts[0] to its end (`reduceat`'s rule, which the numpy path follows). `nan`: whether v may
-    hold NaN (numpy's path is faster without)."""
+    row holds only NaN), sum and count; and the row's last value. Rows are non-empty, in order, and
+    together cover v from starts[0] to its end (`reduceat`'s rule, which the numpy path follows).
+    `nan`: whether v may hold NaN (numpy's path is faster without)."""
     n = len(starts)
     v = np.ascontiguousarray(v, np.float64)
     if _c is not None:
-        lower, upper, total = np.empty(n), np.empty(n), np.empty(n)
+        lower, upper, total, last = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
         count = np.empty(n, np.int64)
         s, e = np.ascontiguousarray(starts, np.int64), np.ascontiguousarray(ends, np.int64)
-        _c.segments(v, s, e, lower, upper, total, count)
-        return lower, upper, total, count
+        _c.segments(v, s, e, lower, upper, total, count, last)
+        return lower, upper, total, count, last
     isnan = np.isnan(v) if nan else None
     if isnan is not None and isnan.any():
         with np.errstate(invalid="ignore", over="ignore"):  # inf + -inf, 1e308 + 1e308
             total = np.add.reduceat(np.where(isnan, 0.0, v), starts)
-        return (
-            np.fmin.reduceat(v, starts),
-            np.fmax.reduceat(v, starts),
-            total,
-            np.add.reduceat((~isnan).astype(np.int64), starts),
-        )
-    with np.errstate(invalid="ignore", over="ignore"):
-        total = np.add.reduceat(v, starts)
-    # minimum/maximum: the same as fmin/fmax without NaN, and faster
-    return np.minimum.reduceat(v, starts), np.maximum.reduceat(v, starts), total, ends - starts
+        lower, upper = np.fmin.reduceat(v, starts), np.fmax.reduceat(v, starts)
+        count = np.add.reduceat((~isnan).astype(np.int64), starts)
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            total = np.add.reduceat(v, starts)
+        # minimum/maximum: the same as fmin/fmax without NaN, and faster
+        lower, upper, count = np.minimum.reduceat(v, starts), np.maximum.reduceat(v, starts), ends - starts
+    return lower, upper, total, count, v[ends - 1]

@@ -13,6 +13,7 @@ repeated steps are kept; when a series' chunks overlap in step, it is decoded wh
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -509,53 +510,59 @@ class Metrics:
                 size = 0
             groups[-1].append(k)
             size += sum(c.n if (r := _slice(c, lo, hi)) is None else r[1] - r[0] for c in chunks)
-        done = None  # the group read last: bucketed while the database works on the next one
-        scratch: list[np.ndarray] = []
+        plan = []
+        chunk_ids: list[int] = []
+        offs: list[int] = []
+        lens: list[int] = []  # per chunk: the byte range of its values read, or -8: the whole row
         for group in groups:
             chunks = [c for k in group for c in by_key.get(k, [])]
             cut = [(0, -1) if (r := _slice(c, lo, hi)) is None else _blocks_around(r, c) for c in chunks]
-            offs, lens = [a * 8 for a, _ in cut], [(b - a) * 8 for a, b in cut]
-            with self._values_started(conn, [c.id for c in chunks], offs, lens) as read:
-                if done is not None:
-                    got.update(_bucket_group(*done, lo, hi, e, scratch))
-                done = group, chunks, cut, read()
-        if done is not None:
-            got.update(_bucket_group(*done, lo, hi, e, scratch))
+            plan.append((group, chunks, cut))
+            chunk_ids += [c.id for c in chunks]
+            offs += [a * 8 for a, _b in cut]
+            lens += [(b - a) * 8 for a, b in cut]
+        scratch: list[np.ndarray] = []  # the groups' values, one group at a time
+        with self._values_started(conn, chunk_ids, offs, lens) as take:
+            for group, chunks, cut in plan:
+                got.update(_bucket_group(group, chunks, cut, take(len(chunks)), lo, hi, e, scratch))
         return [got[k] for k in key_ids]
 
     @contextlib.contextmanager
     def _values_started(
         self, conn: Connection, ids: list[int], offs: list[int], lens: list[int]
-    ) -> Iterator[Callable[[], list[tuple[bytes, bytes]]]]:
-        """A function that returns (steps, values) of chunks, in the order asked: where lens[i] < 0
-        the row's own, else bytes offs[i] .. offs[i] + lens[i] - 1 of its values (and no steps).
-        PostgreSQL: one COPY in binary format (`Database.copy_started`), started on entering, so the
-        database works on it until it is read; SQLite: a SELECT of the whole rows and incremental blob
-        reads of the ranges (`_ranges`), when the function is called."""
-        if not ids:  # series with nothing in the window
-            yield lambda: []
+    ) -> Iterator[Callable[[int], list[tuple[bytes, bytes]]]]:
+        """A function `take(n)` that returns (steps, values) of the next n chunks, in the order asked:
+        where lens[i] < 0 the row's own, else bytes offs[i] .. offs[i] + lens[i] - 1 of its values (and
+        no steps). PostgreSQL: one COPY in binary format (`Database.copy_started`) of them all, started
+        on entering and read as taken, so the database reads and sends the next rows while the caller
+        works on those taken (the socket's buffers hold a group's values); SQLite: a SELECT of the
+        whole rows and incremental blob reads of the ranges (`_ranges`) of the n taken."""
+        if not ids:  # nothing in the window
+            yield lambda n: []
             return
         if not self.db.is_sqlite:
             params = {"ids": _pg_array(ids), "offs": _pg_array(offs), "lens": _pg_array(lens)}
             with self.db.copy_started(conn, _VALUES_PG, params, ["bytea", "bytea"]) as rows:
-                yield rows
+                yield lambda n: list(itertools.islice(rows, n))
             return
+        at = 0
 
-        def read() -> list[tuple[bytes, bytes]]:
-            whole = [i for i, n in zip(ids, lens) if n < 0]
+        def take(n: int) -> list[tuple[bytes, bytes]]:
+            nonlocal at
+            i, o, k = ids[at : at + n], offs[at : at + n], lens[at : at + n]
+            at += n
+            whole = [c for c, m in zip(i, k) if m < 0]
             q = _values_query(self.db)
             rows = (
                 {r.id: r for r in self.db.fetch_binary(conn, q, {"ids": self.db.ids_arg(whole)})}
                 if whole
                 else {}
             )
-            part = [(i, o, n) for i, o, n in zip(ids, offs, lens) if n >= 0]
+            part = [(c, a, m) for c, a, m in zip(i, o, k) if m >= 0]
             ranges = iter(self._ranges(conn, *map(list, zip(*part))) if part else [])
-            return [
-                (rows[i].steps, rows[i].vals) if n < 0 else (b"", next(ranges)) for i, n in zip(ids, lens)
-            ]
+            return [(rows[c].steps, rows[c].vals) if m < 0 else (b"", next(ranges)) for c, m in zip(i, k)]
 
-        yield read
+        yield take
 
     def _window(self, conn: Connection, key_ids: list[int], lo: int, hi: int) -> list[Any]:
         """The chunk rows (`_window_meta_query`) of series `key_ids` that meet steps [lo, hi]."""

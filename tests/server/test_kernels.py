@@ -30,7 +30,7 @@ def _oracle(v: list[float], starts: list[int], ends: list[int]) -> list[tuple]:
         total = 0.0
         for x in ok:
             total += x
-        out.append((min(ok) if ok else math.nan, max(ok) if ok else math.nan, total, len(ok)))
+        out.append((min(ok) if ok else math.nan, max(ok) if ok else math.nan, total, len(ok), v[b - 1]))
     return out
 
 
@@ -59,7 +59,7 @@ values = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(v=values, cuts=st.lists(st.integers(0, 300), max_size=40), nan=st.booleans())
-def test_segments_give_each_rows_minimum_maximum_sum_and_count_without_nan(v, cuts, nan):
+def test_segments_give_each_rows_statistics_without_nan_and_its_last_value(v, cuts, nan):
     bounds = sorted({0, len(v), *(c for c in cuts if c < len(v))})
     starts, ends = bounds[:-1], bounds[1:]
     nan = nan or any(math.isnan(x) for x in v)  # the caller's promise: v without NaN
@@ -77,16 +77,18 @@ def test_segments_give_each_rows_minimum_maximum_sum_and_count_without_nan(v, cu
             count = int(got[3][r])
             assert _same(lower, w[0]) and _same(upper, w[1]), (compiled, r, lower, upper, w)
             assert count == w[3], (compiled, r)
+            assert _same(float(got[4][r]), w[4]), (compiled, r)  # the last value
             assert _same(total, w[2], _sum_bound(v[starts[r] : ends[r]])), (compiled, r, total, w[2])
 
 
 def test_segments_of_rows_outside_the_values_are_refused():
-    """The compiled loop reads memory where a row says: a row past the values is an error, not a read."""
+    """The compiled loop reads memory where a row says: a row past the values, or an empty one (it has
+    no last value), is an error, not a read."""
     v = np.arange(10.0)
     with pytest.raises(ValueError, match="outside"):
         kernels.segments(v, np.array([0, 5]), np.array([5, 11]))
-    with pytest.raises(ValueError, match="outside"):
-        kernels.segments(v, np.array([6]), np.array([5]))
+    with pytest.raises(ValueError, match="empty"):
+        kernels.segments(v, np.array([5]), np.array([5]))
 
 
 def test_gather_refuses_values_outside_a_source_or_past_the_output():
