@@ -71,7 +71,7 @@ class Part:
 
 
 def bucketize_many(series: Sequence[tuple[np.ndarray, np.ndarray]], e: np.ndarray) -> list[Part]:
-    """Aggregate several (x sorted ascending, v) series into the buckets of `e`, one ufunc pass each.
+    """Aggregate several (x sorted ascending, v) series into the buckets of `e`, one pass each.
 
     Series are aggregated one by one on their own values (no concatenation of all series: for charts
     of many long runs that copy cost more than the aggregation).
@@ -152,7 +152,8 @@ def bucketize_pieces(
         cuts = np.searchsorted(row_series, np.arange(n_series + 1))
     lower, upper, vsum, vcount, last_v = kernels.segments(values, S, E, nan)
     last = E - 1
-    # rows follow the values' order, so each piece's rows (those whose last point it holds) are a run of them
+    # rows follow the values' order, so each piece's rows (those whose last point it holds) are a
+    # run of them
     runs = np.searchsorted(last, offs, "left")
     last_x = np.repeat(first - offs, np.diff(runs, append=len(last))) + last
     for i, x in gapped:
