@@ -2,7 +2,8 @@
 values (a zoomed chart's buckets hold ~10 points each, where numpy's `reduceat` pays per run more
 than per point). Compiled from `_kernels.c` where the install had a C compiler (the extension is
 optional in pyproject.toml); otherwise numpy does the same, a 1 % zoom of 100 runs x 1M steps taking
-~1.8x as long on SQLite, ~1.2x on PostgreSQL (docs/benchmarks.md). Both give the same answers (tests/storage/test_kernels.py)."""
+~1.8x as long on SQLite, ~1.2x on PostgreSQL (docs/benchmarks.md). Both give the same answers
+(tests/server/test_kernels.py)."""
 
 from __future__ import annotations
 
