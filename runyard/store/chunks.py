@@ -214,16 +214,22 @@ def planes_pay(v: np.ndarray) -> bool:
     return int(np.count_nonzero(varies.view(np.uint8) == 0)) > k
 
 
+def is_planar(vals: bytes | memoryview) -> bool:
+    """Whether a numeric chunk's whole `vals` are byte planes: told by their length (8 n + 1, the
+    last byte _PLANAR), so that SQL can tell it too (`planar_sql`)."""
+    return len(vals) % 8 == 1
+
+
 def decode_floats(blob: bytes) -> np.ndarray:
     """Values of a numeric chunk's whole `vals` (as they are: a read-only view of the blob, no copy)."""
-    if len(blob) % 8 == 1:
+    if is_planar(blob):
         return range_floats(memoryview(blob)[:-1], True)
     return np.frombuffer(blob, dtype=_F8)
 
 
 def planar_sql(vals: Any) -> Any:
-    """SQL: whether a numeric row's `vals` are byte planes, told by their length (8 n + 1) as
-    `decode_floats` does; neither database reads the value for it."""
+    """SQL: whether a numeric row's `vals` are byte planes, told by their length as `is_planar`
+    does; neither database reads the value for it."""
     return func.length(vals) % 8 == 1
 
 
@@ -239,11 +245,9 @@ def range_floats(buf: bytes | memoryview, planar: bool) -> np.ndarray:
 
 def gather_floats(sources: list[tuple[bytes, bool | None, int, int]], out: np.ndarray) -> None:
     """Values first .. first + count - 1 of each source (vals, planar, first, count) written to `out`
-    one after another: a numeric chunk's whole `vals` (planar None: told by their length, as
-    `decode_floats` does) or a byte range of them as `range_floats` reads it."""
-    kernels.gather(
-        [(b, len(b) % 8 == 1 if p is None else p, f, n) for b, p, f, n in sources], out, BLOCK_POINTS
-    )
+    one after another: a numeric chunk's whole `vals` (planar None: `is_planar`) or a byte range of
+    them as `range_floats` reads it."""
+    kernels.gather([(b, is_planar(b) if p is None else p, f, n) for b, p, f, n in sources], out, BLOCK_POINTS)
 
 
 def decode_vals(blob: bytes, numeric: bool) -> np.ndarray | list:
