@@ -3,8 +3,8 @@ a runyard server: `artifact.logged_by()` (ArtifactCreatedBy), `api.artifact_coll
 `used_artifacts()` (RunOutputArtifacts / RunInputArtifacts), `artifact.save()` with an alias added and
 removed, a new description and metadata (AddAliases, DeleteAliases, UpdateArtifact; also moving an
 alias of a registered version), and `run.delete(delete_artifacts=True)` (DeleteRun: the run and the
-artifact versions it created); checked through runyard's own API,
-on SQLite and PostgreSQL."""
+artifact versions it created), after which a new run may take the deleted run's id; checked through
+runyard's own API, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -85,3 +85,28 @@ def test_lineage_edits_and_delete(wandb_python, wandb_env, server, tmp_path):  #
     with pytest.raises(CommError, match="admin/ops/scratch:v0 was deleted"):
         ry.artifact("admin/ops/scratch:v0")
     assert ry.run(f"admin/ops/{ids['train']}").id == ids["train"]
+
+
+AGAIN = textwrap.dedent("""
+    import json, wandb
+    first = wandb.init(project="again", id="fixed-id", config={"lr": 0.1})
+    for s in range(5):
+        first.log({"loss": float(s)}, step=s)
+    first.finish()
+    wandb.Api().run("admin/again/fixed-id").delete()
+    second = wandb.init(project="again", id="fixed-id", config={"lr": 0.2})
+    for s in range(3):
+        second.log({"acc": 10.0 + s}, step=s)
+    second.finish()
+    print("EXPECT " + json.dumps({"id": second.id}), flush=True)
+""")
+
+
+def test_a_deleted_runs_id_can_be_used_again(wandb_python, wandb_env, server, tmp_path):  # noqa: F811
+    """A script with a fixed run id, run again after its run was deleted, makes a new run (the old one
+    left no protocol state behind that the new one would continue)."""
+    assert client_run(wandb_python, wandb_env, tmp_path, AGAIN) == {"id": "fixed-id"}
+    run = api(server).run("admin/again/fixed-id")
+    assert run.state == "finished" and run.config["lr"] == 0.2
+    assert [r["acc"] for r in run.scan_history(keys=["acc"])] == [10.0, 11.0, 12.0]
+    assert "loss" not in run.summary

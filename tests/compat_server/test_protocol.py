@@ -290,6 +290,25 @@ def test_lost_state_continues_in_a_new_segment(client):
     assert len(run["segments"]) == 2 and run["last_step"] == 5
 
 
+def test_a_deleted_run_frees_its_id(client):
+    """After `DELETE /api/v1/runs/...` the wandb client finds no run of that id to resume, and a new
+    run of the id starts afresh: one segment, only its own config and history."""
+    upsert(client, "dr", {"a": {"value": 1}})
+    body = {"files": {"wandb-history.jsonl": {"offset": 0, "content": [hist(0), hist(1)]}}, "complete": True}
+    stream(client, "dr", {**body, "exitcode": 0})
+    assert client.delete("/api/v1/runs/admin/p/dr").status_code == 200
+    assert (
+        gql(client, RESUME, {"project": "p", "name": "dr"}, "RunResumeStatus")["data"]["model"]["bucket"]
+        is None
+    )
+    assert upsert(client, "dr", {"b": {"value": 2}})["inserted"]
+    stream(client, "dr", {"files": {"wandb-history.jsonl": {"offset": 0, "content": [hist(7)]}}})
+    run = api(client, "dr")
+    assert [s["resumed"] for s in run["segments"]] == [False]
+    assert run["last_step"] == 7 and run["config"] == {"b": 2}
+    assert {k["key"]: k["points"] for k in api(client, "dr/keys")["keys"]}["loss"] == 1
+
+
 def test_heartbeat_on_a_deleted_sweep_is_a_404(client):
     """wandb's agent stops only on an HTTP 404 to its heartbeat (SweepNotFoundError); a GraphQL error
     in a 200 it takes for an outage and polls forever. A sweep deleted with its project answers 404,
