@@ -73,13 +73,11 @@ def run_name(key: RunKey) -> str:
 def lock(store: Any, conn: Any, key: RunKey) -> dict[str, Any]:
     """The run's state with its row locked until the transaction ends: a fresh state if there is none,
     or if the run it put in the store is gone (deleted, or its project): its id is free again, as
-    for a run never seen, and what the old state held is let go."""
-    name = run_name(key)
-    doc = store.protocol.lock(conn, "run", name)
+    for a run never seen. (A started run's state holds no blobs: files wait only before the start.)"""
+    doc = store.protocol.lock(conn, "run", run_name(key))
     if not isinstance(doc, dict) or doc.get("v") != STATE_VERSION:
         return new_state(key)
     if doc.get("segment_no") and store.runs.follow(conn, key.entity, key.project, key.run_id) is None:
-        store.protocol.hold(conn, "run", name, [])
         return new_state(key)
     base = new_state(key)
     base.update(doc)
